@@ -1,0 +1,44 @@
+"""Per-record facts: the small immutable value every count, report and audit works from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFacts:
+    file: str
+    record: int  # 1-based record number in the file
+    offset: int  # byte offset of the record in the file (XML: 0)
+    control_number: str | None  # 001
+    flavour: str  # 'unimarc' or 'marc21'
+    encoding: str  # encoding used to decode the record
+    record_status: str  # leader/05 (n new, c corrected, d deleted ...)
+    record_type: str  # leader/06
+    bibliographic_level: str  # leader/07
+    languages: tuple[str, ...]  # languages of the text, first = main; ('und',) when none coded
+    languages_coded: bool  # False when no language was coded at all
+    date_entered: dt.date | None
+    date_entered_source: str  # '100$a/0-7', '008/00-05', '801$c', or '' when none
+    date_entered_problem: str | None  # why there is no date entered (missing / invalid ...)
+    date_entered_raw: str | None  # the text the date was read from
+    date_changed: dt.datetime | None  # 005
+    title: str | None
+    isbn: tuple[str, ...]
+    links: tuple[str, ...]  # 856$u
+    extent: str | None  # 215$a / 300$a
+    pages: int | None  # pages from the extent
+    article_pages: int | None  # pages from 463$v / 773$g
+    host_title: str | None  # 463$t / 773$t
+    damaged: bool = False
+    level: str | None = None  # catalogue level, set by the level rules
+    line: int | None = None  # XML: line of the record element
+
+    @property
+    def language(self) -> str:
+        return self.languages[0] if self.languages else "und"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.record_status == "d"
