@@ -1,0 +1,35 @@
+"""Sources: ISO 2709 files, MARCXML files, harvests.  ``open_source`` picks the reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rabiskit.sources.base import Reader, SourceError
+from rabiskit.sources.iso2709 import Iso2709Reader, open_binary
+
+
+def sniff_format(path: Path) -> str:
+    """'marcxml' when the file's first non-blank byte is '<', else 'iso2709'."""
+    with open_binary(path) as fh:
+        head = fh.read(4096)
+    head = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):
+        return "marcxml"
+    return "marcxml" if head.startswith(b"<") else "iso2709"
+
+
+def open_source(path: str | Path, *, encoding: str | None = None, flavour: str | None = None,
+                display: str | None = None) -> Reader:
+    """A reader for ``path``: MARCXML or ISO 2709 (plain or .gz), decided from the content.
+
+    Raises SourceError when the file cannot be read at all."""
+    p = Path(path)
+    fmt = sniff_format(p)
+    if fmt == "marcxml":
+        from rabiskit.sources.marcxml import MarcXmlReader
+
+        return MarcXmlReader(p, encoding=encoding, flavour=flavour, display=display)
+    return Iso2709Reader(p, encoding=encoding, flavour=flavour, display=display)
+
+
+__all__ = ["Iso2709Reader", "Reader", "SourceError", "open_source", "sniff_format"]

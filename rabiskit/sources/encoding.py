@@ -1,0 +1,235 @@
+"""Character sets of catalogue records: read the declaration, then verify it against the bytes.
+
+Supported: UTF-8, MARC-8, Windows-1251, KZ-1048 (STRK1048-2002, Python codec ``kz1048``)
+and CP866.  Declarations lie often (DOMAIN.md), so the bytes decide:
+
+1. ``--encoding`` given: it is used, no questions asked.
+2. Only ASCII bytes: the declaration is kept (ASCII reads the same in all of them).
+3. MARC-8 escape sequences (ESC) and no valid UTF-8 multi-byte text: MARC-8.
+4. Valid UTF-8 with multi-byte sequences: UTF-8.
+5. Otherwise a single-byte code page: the one whose reading gives Cyrillic words, not
+   box-drawing or symbol soup, decides CP866 against Windows-1251; then Windows-1251
+   against KZ-1048 by the 16 bytes in which they differ: inside Cyrillic words those bytes
+   read as Kazakh letters (Қ Ә Ө Ұ Ү Ғ Ң Һ) in KZ-1048 but as Ќ Ў Ј Ґ Є Ї Ѕ in
+   Windows-1251.  Ukrainian or Belarusian records (101/041 ukr, bel) keep Windows-1251.
+   A MARC 21 record declared MARC-8 whose high bytes stand alone before ASCII letters
+   (ANSEL diacritics) stays MARC-8.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+
+UTF8 = "utf-8"
+MARC8 = "marc-8"
+CP1251 = "cp1251"
+KZ1048 = "kz1048"
+CP866 = "cp866"
+ENCODINGS = (UTF8, KZ1048, CP1251, CP866, MARC8)
+
+_ALIASES = {
+    "utf8": UTF8, "utf-8": UTF8, "u8": UTF8, "unicode": UTF8,
+    "marc8": MARC8, "marc-8": MARC8,
+    "cp1251": CP1251, "windows-1251": CP1251, "win1251": CP1251, "1251": CP1251,
+    "kz1048": KZ1048, "kz-1048": KZ1048, "strk1048": KZ1048, "strk1048-2002": KZ1048,
+    "rk1048": KZ1048,
+    "cp866": CP866, "ibm866": CP866, "866": CP866, "dos": CP866,
+}
+
+# The 16 bytes in which KZ-1048 differs from Windows-1251.
+KZ_DIFF_BYTES = frozenset(b"\x8d\x9d\x8e\x9e\xa1\xa2\xa3\xbc\xa5\xb4\xaa\xba\xaf\xbf\xbd\xbe")
+# Those that also stand for Ukrainian / Belarusian letters in Windows-1251 (Ґ Є Ї Ў).
+_UKR_BEL_BYTES = frozenset(b"\xa1\xa2\xa5\xb4\xaa\xba\xaf\xbf")
+
+_HIGH = re.compile(rb"[\x80-\xff]")
+_CYR_RUSSIAN = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ")
+_KAZAKH_SPECIFIC = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+GOOD_CYRILLIC = _CYR_RUSSIAN | _KAZAKH_SPECIFIC
+
+
+class EncodingError(ValueError):
+    pass
+
+
+def normalise_encoding(name: str) -> str:
+    """'Windows-1251' -> 'cp1251' etc.; raises EncodingError for unsupported names."""
+    key = name.strip().lower().replace("_", "-")
+    if key in _ALIASES:
+        return _ALIASES[key]
+    raise EncodingError(
+        f"unknown encoding {name!r}; use one of: utf-8, marc-8, cp1251, kz1048, cp866")
+
+
+def declared_encoding(flavour: str, leader: str, field100a: str | None) -> str | None:
+    """What the record says it is written in (None when it says nothing usable).
+
+    MARC 21: leader/09 'a' = UTF-8, blank = MARC-8.
+    UNIMARC family: 100$a/26-27: '50' = UTF-8 (ISO 10646); '01' ISO 646 (ASCII only);
+    '89' is seen in Russian data and assumed to be Windows-1251 (unconfirmed).
+    """
+    if flavour == "marc21":
+        c = leader[9] if len(leader) > 9 else " "
+        if c == "a":
+            return UTF8
+        if c == " ":
+            return MARC8
+        return None
+    if field100a and len(field100a) >= 28:
+        code = field100a[26:28]
+        if code == "50":
+            return UTF8
+        if code == "89":
+            return CP1251
+        if code in ("01", "02", "03"):
+            return None  # Latin sets; the bytes decide
+    return None
+
+
+def _cyrillic_score(text: str) -> float:
+    """Share of the non-ASCII characters that are Cyrillic letters (Russian or Kazakh)."""
+    total = good = 0
+    for ch in text:
+        if ch > "\x7f":
+            total += 1
+            if ch in GOOD_CYRILLIC:
+                good += 1
+    return good / total if total else 0.0
+
+
+def _kz_bytes_inside_words(data: bytes) -> tuple[int, int]:
+    """Count KZ-1048-specific bytes standing next to Cyrillic letter bytes (0xC0-0xFF, 0xA8, 0xB8,
+    0xB2/0xB3).  Returns (strong, ukrainian_like) counts."""
+    strong = ukr = 0
+    n = len(data)
+    for i, b in enumerate(data):
+        if b in KZ_DIFF_BYTES:
+            left = data[i - 1] if i > 0 else 0
+            right = data[i + 1] if i + 1 < n else 0
+            if _is_letter_byte(left) or _is_letter_byte(right):
+                if b in _UKR_BEL_BYTES:
+                    ukr += 1
+                else:
+                    strong += 1
+    return strong, ukr
+
+
+def _is_letter_byte(b: int) -> bool:
+    return b >= 0xC0 or b in (0xA8, 0xB8, 0xB2, 0xB3) or b in KZ_DIFF_BYTES
+
+
+def _mostly_utf8(data: bytes) -> int:
+    """When the bytes are UTF-8 with a few bad sequences, the number of bad ones; else 0."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ch > "\x7f") - bad
+    return bad if good >= 3 * bad else 0
+
+
+def _looks_like_ansel(data: bytes) -> bool:
+    """MARC-8 Latin text: high bytes are isolated combining marks (0xE0-0xFE) or ANSEL
+    specials (0xA1-0xCF) followed by ASCII, not runs of letters as in Cyrillic code pages."""
+    runs = 0
+    isolated = 0
+    i, n = 0, len(data)
+    while i < n:
+        if data[i] >= 0x80:
+            j = i
+            while j < n and data[j] >= 0x80:
+                j += 1
+            if j - i >= 3:
+                runs += 1
+            else:
+                isolated += 1
+            i = j
+        else:
+            i += 1
+    return runs == 0 or isolated > runs * 4
+
+
+def detect_encoding(data: bytes, declared: str | None, *, languages: tuple[str, ...] = (),
+                    flavour: str = "unimarc") -> tuple[str, str]:
+    """Decide the character set of a record's field bytes.  Returns (encoding, reason)."""
+    has_high = _HIGH.search(data) is not None
+    has_esc = b"\x1b" in data
+    if not has_high and not has_esc:
+        enc = declared or (MARC8 if flavour == "marc21" else UTF8)
+        return enc, f"ASCII only; declared {declared}" if declared else "ASCII only"
+    utf8_ok = False
+    if has_high:
+        try:
+            data.decode("utf-8")
+            utf8_ok = True
+        except UnicodeDecodeError:
+            pass
+    if has_esc and not utf8_ok:
+        return MARC8, "MARC-8 escape sequences"
+    if has_esc and utf8_ok and declared == MARC8:
+        return MARC8, "MARC-8 escape sequences (declared MARC-8)"
+    if not utf8_ok and has_high:
+        mostly = _mostly_utf8(data)
+        if mostly:
+            return UTF8, f"UTF-8 with {mostly} invalid byte sequence(s)"
+    if utf8_ok:
+        if declared in (None, UTF8):
+            return UTF8, "valid UTF-8" + (", as declared" if declared == UTF8 else "")
+        return UTF8, f"valid UTF-8 (declared {declared}, which the bytes contradict)"
+    if (declared == MARC8 or flavour == "marc21") and _looks_like_ansel(data):
+        note = "declared MARC-8" if declared == MARC8 else f"declared {declared}, but"
+        return MARC8, f"{note}; high bytes are ANSEL diacritics"
+    # Single-byte Cyrillic code pages.
+    s1251 = _cyrillic_score(data.decode("cp1251", errors="replace"))
+    s866 = _cyrillic_score(data.decode("cp866", errors="replace"))
+    if max(s1251, s866) < 0.3:
+        return MARC8, (f"high bytes read as Cyrillic in no code page (declared {declared}); "
+                       "read as MARC-8 / ISO 5426 Latin")
+    if s866 > s1251 + 0.1:
+        note = "" if declared in (None, CP866) else f" (declared {declared})"
+        return CP866, f"bytes read as Cyrillic in CP866, not in Windows-1251{note}"
+    strong, ukr = _kz_bytes_inside_words(data)
+    ukr_lang = any(lang in ("ukr", "bel") for lang in languages)
+    if strong or (ukr and not ukr_lang):
+        note = "" if declared in (None, KZ1048) else f" (declared {declared})"
+        return KZ1048, f"KZ-1048 bytes for Kazakh letters inside words{note}"
+    if s1251 == 0.0 and declared == MARC8:
+        return MARC8, "declared MARC-8; no code page reads these bytes as Cyrillic"
+    note = "" if declared in (None, CP1251) else f" (declared {declared})"
+    return CP1251, f"bytes read as Cyrillic in Windows-1251{note}"
+
+
+def decode_field(data: bytes, encoding: str) -> tuple[str, bool]:
+    """Decode one field's bytes.  Returns (text, clean); clean is False when characters had
+    to be replaced (U+FFFD) because the bytes are not valid in ``encoding``."""
+    if encoding == MARC8:
+        return _decode_marc8(data)
+    try:
+        return data.decode(encoding), True
+    except UnicodeDecodeError:
+        return data.decode(encoding, errors="replace"), False
+
+
+def _decode_marc8(data: bytes) -> tuple[str, bool]:
+    from pymarc.marc8 import MARC8ToUnicode
+
+    if not _HIGH.search(data) and b"\x1b" not in data:
+        return data.decode("ascii"), True
+    noise = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(noise):  # pymarc writes warnings to stderr
+            text = MARC8ToUnicode(quiet=True).translate(data)
+    except Exception:  # pymarc raises assorted errors on bad escapes
+        return data.decode("latin-1"), False
+    return text, "\ufffd" not in text and not noise.getvalue()
+
+
+def fallback_decode(data: bytes) -> tuple[str, str]:
+    """Decode a field that is not valid in its record's encoding: the best single-byte reading."""
+    try:
+        return data.decode("utf-8"), UTF8
+    except UnicodeDecodeError:
+        pass
+    enc, _ = detect_encoding(data, None)
+    if enc == MARC8:
+        enc = CP1251
+    return data.decode(enc, errors="replace"), enc

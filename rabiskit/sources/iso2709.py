@@ -1,0 +1,409 @@
+"""Reading ISO 2709 files (UNIMARC, RUSMARC, KAZMARC, MARC 21) without losing anything.
+
+A record is: a 24-byte leader (record length 0-4, base address 12-16), a directory of
+12-byte entries (tag, length, start), 0x1E after each field, 0x1F before each subfield
+code, 0x1D after the record.  Real exports are damaged: wrong lengths in the leader,
+directories pointing past the end, truncated tails, garbage or blank lines between
+records, records over 99,999 bytes.
+
+How this reader copes:
+
+* The file is streamed in blocks (flat memory whatever the size) and cut into records on
+  the record terminator 0x1D, not on the leader's length, so a wrong length never loses
+  the records after it.
+* White space and garbage between records are skipped and reported with their offset and
+  size; a terminator missing between two records is found through the first record's
+  leader length and the second record's leader; a 0x1D inside a record's data is
+  recognised when the leader's length says the record goes on.
+* Inside a record, the directory is trusted only where it agrees with the data (numeric,
+  inside the record, ending on a field terminator); otherwise each field is taken from
+  the data area's own field terminators, in order.  Every repair is a Problem.
+* Every byte of the file ends up in a record or in a reported Problem (``skipped``).
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from rabiskit.records import Field, Problem, Record, SourceRecord
+from rabiskit.records.record import MARC21, UNIMARC
+from rabiskit.sources.base import Reader, SourceError
+from rabiskit.sources.encoding import (decode_field, declared_encoding, detect_encoding,
+                                       fallback_decode)
+from rabiskit.sources.flavour import score as flavour_score
+
+RT = 0x1D  # record terminator
+FT = 0x1E  # field terminator
+SD = 0x1F  # subfield delimiter
+BLOCK = 1 << 20
+MAX_RECORD = 99_999
+
+_WHITESPACE = b" \t\r\n\x00\x1a"
+# A record starts where 24 printable leader bytes are followed by a directory entry
+# (three-character tag, four-digit length, five-digit start), or where the leader itself
+# looks right (five-digit length ... five-digit base address ... entry map).
+_START = re.compile(rb"(?=[ -~]{24}[0-9A-Za-z]{3}[0-9]{9})|(?=[0-9]{5}[ -~]{7}[0-9]{5}[ -~]{3}[0-9 ]{4})")
+_DIGITS5 = re.compile(rb"[0-9]{5}\Z")
+
+
+def open_binary(path: Path) -> BinaryIO:
+    """Open a file for reading bytes; .gz files are decompressed on the fly."""
+    try:
+        if path.is_dir():
+            raise SourceError(f"{path}: is a folder, not a file")
+        fh = path.open("rb")
+    except FileNotFoundError:
+        raise SourceError(f"{path}: file not found") from None
+    except PermissionError:
+        raise SourceError(f"{path}: permission denied") from None
+    except OSError as e:
+        raise SourceError(f"{path}: cannot be read ({e.strerror or e})") from None
+    if path.suffix.lower() == ".gz":
+        return gzip.GzipFile(fileobj=fh, mode="rb")  # type: ignore[return-value]
+    return fh
+
+
+def _int(b: bytes) -> int | None:
+    return int(b) if b.isdigit() else None
+
+
+def looks_like_start(buf: bytes, p: int) -> bool:
+    return _START.match(buf, p) is not None
+
+
+class Iso2709Reader(Reader):
+    """Streams SourceRecords from an ISO 2709 file; problems collect in ``self.problems``."""
+
+    format = "iso2709"
+
+    def __init__(self, path, *, encoding=None, flavour=None, display=None, block_size=BLOCK):
+        super().__init__(path, encoding=encoding, flavour=flavour, display=display)
+        self.block_size = block_size
+        self.bytes_skipped = 0
+        self.bytes_in_records = 0
+        self._fh = open_binary(self.path)  # raises SourceError now, not at first iteration
+
+    # -- cutting the stream into record spans ------------------------------------------
+    def spans(self) -> Iterator[tuple[int, bytes, bool, str | None]]:
+        """Yield (offset, bytes, terminated, note) for each record span.
+
+        ``note`` is set when the span was cut without a record terminator (missing
+        terminator between records, truncated file)."""
+        fh = self._fh
+        buf = b""
+        base = 0  # file offset of buf[0]
+        pos = 0  # next unread position in buf
+        eof = False
+
+        def fill(need_until: int) -> None:
+            """Make buf hold at least up to buf index need_until (or to EOF)."""
+            nonlocal buf, base, pos, eof
+            while not eof and len(buf) < need_until:
+                chunk = fh.read(max(self.block_size, need_until - len(buf)))
+                if not chunk:
+                    eof = True
+                    break
+                self.size += len(chunk)
+                buf += chunk
+
+        try:
+            while True:
+                # compact the buffer
+                if pos > self.block_size:
+                    buf = buf[pos:]
+                    base += pos
+                    pos = 0
+                fill(pos + 1)
+                if pos >= len(buf):
+                    break
+                # white space / blank lines between records
+                q = pos
+                while True:
+                    while q < len(buf) and buf[q] in _WHITESPACE:
+                        q += 1
+                    if q < len(buf) or eof:
+                        break
+                    fill(len(buf) + 1)
+                if q > pos:
+                    n = q - pos
+                    what = "blank line" if set(buf[pos:q]) <= set(b"\r\n") else "white space"
+                    self.problem(None, base + pos, f"{n} byte(s) of {what} between records skipped",
+                                 "separator", skipped=n)
+                    self.bytes_skipped += n
+                    pos = q
+                    continue
+                # find the terminator
+                t = buf.find(b"\x1d", pos)
+                while t == -1 and not eof:
+                    fill(len(buf) + self.block_size)
+                    t = buf.find(b"\x1d", pos)
+                fill(pos + 64)
+                # garbage before the record?
+                if not looks_like_start(buf, pos):
+                    end = t if t != -1 else len(buf)
+                    m = _START.search(buf, pos + 1, end)
+                    if m is not None:
+                        g = m.start() - pos
+                        self.problem(None, base + pos, f"{g} byte(s) of garbage before a record skipped",
+                                     "garbage", skipped=g)
+                        self.bytes_skipped += g
+                        pos = m.start()
+                        continue
+                    # no record start in this span: is it a record with a ruined leader?
+                    span_end = end + 1 if t != -1 else end
+                    if span_end - pos < 24 or buf.find(b"\x1e", pos, span_end) == -1:
+                        g = span_end - pos
+                        kind = "garbage"
+                        msg = (f"{g} byte(s) that do not form a MARC record (no leader and directory) "
+                               "skipped")
+                        self.problem(None, base + pos, msg, kind, skipped=g)
+                        self.bytes_skipped += g
+                        pos = span_end
+                        continue
+                if t == -1 and buf.find(b"\x1e", pos) == -1:
+                    g = len(buf) - pos
+                    self.problem(None, base + pos, f"{g} byte(s) at the end of the file that do not "
+                                 "form a MARC record (no field terminators) skipped", "garbage", skipped=g)
+                    self.bytes_skipped += g
+                    pos = len(buf)
+                    continue
+                if t == -1:
+                    # the file ends without a record terminator
+                    yield base + pos, buf[pos:], False, "truncated"
+                    pos = len(buf)
+                    continue
+                length = _int(buf[pos:pos + 5])
+                span = t + 1 - pos
+                note = None
+                if length is not None and 24 < length < span:
+                    # two records glued together (missing terminator)?
+                    cut = pos + length
+                    if buf[cut - 1] == FT and looks_like_start(buf, cut):
+                        yield base + pos, buf[pos:cut], False, "missing_terminator"
+                        pos = cut
+                        continue
+                elif length is not None and length > span:
+                    # a 0x1D inside the data: the leader says the record goes on
+                    fill(pos + length + 64)
+                    end = pos + length
+                    if (end <= len(buf) and buf[end - 1] == RT
+                            and not looks_like_start(buf, t + 1)
+                            and (end == len(buf) or looks_like_start(buf, end)
+                                 or buf[end] in _WHITESPACE)):
+                        note = "embedded_terminator"
+                        span = length
+                yield base + pos, buf[pos:pos + span], True, note
+                pos += span
+        finally:
+            fh.close()
+
+    # -- parsing one record ------------------------------------------------------------
+    def _records(self) -> Iterator[SourceRecord]:
+        number = 0
+        for offset, data, terminated, note in self.spans():
+            if len(data) < 24 + (1 if terminated else 0):
+                self.problem(None, offset, f"{len(data)} byte(s) too short to be a record skipped",
+                             "garbage", skipped=len(data))
+                self.bytes_skipped += len(data)
+                continue
+            number += 1
+            self.bytes_in_records += len(data)
+            yield self.parse(data, offset, number, terminated, note)
+
+    def parse(self, data: bytes, offset: int, number: int, terminated: bool = True,
+              note: str | None = None) -> SourceRecord:
+        problems: list[Problem] = []
+
+        def report(message: str, kind: str = "damage", at: int | None = None) -> None:
+            problems.append(Problem(self.display, number, offset + (at or 0), message, kind))
+
+        size = len(data)
+        if note == "missing_terminator":
+            report("record terminator (1D) missing; the next record starts right after this one",
+                   "missing_terminator", size)
+        elif note == "embedded_terminator":
+            report("record terminator byte (1D) inside the record's data; the leader's length was "
+                   "used to find the real end", "embedded_terminator")
+        elif note == "truncated":
+            report(f"the file ends inside this record: {size} byte(s) and no record terminator "
+                   "(truncated)", "truncated", size)
+
+        raw_leader = data[:24]
+        leader = raw_leader.decode("ascii", errors="replace").replace("\ufffd", " ")
+        if leader != raw_leader.decode("latin-1"):
+            report("leader has non-ASCII bytes; replaced with blanks", "leader")
+        length = _int(data[:5])
+        if length is None:
+            report(f"record length in leader ({raw_leader[:5].decode('latin-1')!r}) is not a number; "
+                   f"the record is {size} bytes long", "leader_length")
+        elif length != size and note is None:
+            if size > MAX_RECORD:
+                report(f"record is {size} bytes, more than ISO 2709's {MAX_RECORD}; the leader says "
+                       f"{length}", "oversize")
+            else:
+                report(f"record length in leader ({length}) differs from the record's real length "
+                       f"({size})", "leader_length")
+        # directory ---------------------------------------------------------------------
+        data_end = size - 1 if terminated and data[-1] == RT else size
+        dir_end = data.find(b"\x1e", 24, data_end)
+        base = _int(data[12:17])
+        ll = _int(data[20:21]) or 4
+        sl = _int(data[21:22]) or 5
+        entry = 3 + ll + sl
+        if dir_end == -1:
+            # no field terminator at all: read entries as long as they look like entries
+            k = 24
+            while k + entry <= data_end and data[k:k + 3].isalnum() and data[k + 3:k + entry].isdigit():
+                k += entry
+            dir_end = k
+            report("no field terminator after the directory", "directory", k)
+        real_base = dir_end + 1
+        if base != real_base:
+            shown = data[12:17].decode("latin-1")
+            report(f"base address in leader ({shown}) does not match the end of the directory "
+                   f"({real_base})", "base_address", 12)
+        directory = data[24:dir_end]
+        n_entries, rest = divmod(len(directory), entry)
+        if rest:
+            report(f"directory is {len(directory)} bytes, not a multiple of {entry}; "
+                   f"the last {rest} byte(s) ignored", "directory", 24 + n_entries * entry)
+        entries = []
+        for i in range(n_entries):
+            e = directory[i * entry:(i + 1) * entry]
+            entries.append((e[:3].decode("latin-1"), _int(e[3:3 + ll]), _int(e[3 + ll:])))
+        # fields ------------------------------------------------------------------------
+        spans: list[tuple[str, int, int]] = []  # (tag, start, end) end exclusive, no terminator
+        segments: list[tuple[int, int]] | None = None
+        for i, (tag, flen, fstart) in enumerate(entries):
+            ok = flen is not None and fstart is not None
+            if ok:
+                s = real_base + fstart
+                e = s + flen
+                ok = flen > 0 and s < data_end and e <= data_end and data[e - 1] == FT
+            if ok:
+                spans.append((tag, s, e - 1))
+                continue
+            # the entry disagrees with the data: take the field from the data's own terminators
+            if segments is None:
+                segments = _segments(data, real_base, data_end)
+            seg = None
+            if fstart is not None:
+                s = real_base + fstart
+                for a, b in segments:
+                    if a == s:
+                        seg = (a, b)
+                        break
+            if seg is None and len(segments) == len(entries):
+                seg = segments[i]
+            at = 24 + i * entry
+            what = ("has a non-numeric length or start" if flen is None or fstart is None
+                    else "points outside the record" if real_base + fstart >= data_end
+                    or real_base + fstart + flen > data_end
+                    else "does not end on a field terminator")
+            if seg is not None:
+                report(f"directory entry {i + 1} (tag {tag}) {what}; field taken from the data",
+                       "directory", at)
+                spans.append((tag, seg[0], seg[1]))
+            elif fstart is not None and flen is not None and real_base + fstart < data_end:
+                s = real_base + fstart
+                e = min(s + flen, data_end)
+                t = data.find(b"\x1e", s, e)
+                if t != -1:
+                    e = t
+                cut = "; the field is cut short" if note == "truncated" else ""
+                report(f"directory entry {i + 1} (tag {tag}) {what}; field salvaged as far as the "
+                       f"data goes{cut}", "directory", at)
+                spans.append((tag, s, e))
+            else:
+                report(f"directory entry {i + 1} (tag {tag}) {what}; field lost", "directory", at)
+        # decode ------------------------------------------------------------------------
+        tags = [t for t, _, _ in spans]
+        field100a_bytes = None
+        for tag, s, e in spans:
+            if tag == "100":
+                raw = data[s:e]
+                k = raw.find(b"\x1fa")
+                if k != -1:
+                    end = raw.find(b"\x1f", k + 2)
+                    field100a_bytes = raw[k + 2:end if end != -1 else len(raw)]
+                break
+        f100a = field100a_bytes.decode("latin-1") if field100a_bytes is not None else None
+        if self.flavour:
+            flavour, flavour_reason = self.flavour, "--flavour"
+        else:
+            sc = flavour_score(set(tags), f100a, "008" in tags)
+            flavour = UNIMARC if sc > 0 else MARC21 if sc < 0 else (
+                MARC21 if leader[9:10] == "a" else UNIMARC)
+        if self.encoding:
+            encoding, enc_reason = self.encoding, "--encoding"
+        else:
+            declared = declared_encoding(flavour, leader, f100a)
+            body = b"".join(data[s:e] for _, s, e in spans)
+            encoding, enc_reason = detect_encoding(body, declared, flavour=flavour,
+                                                   languages=_languages_hint(data, spans, flavour))
+        fields = []
+        for tag, s, e in spans:
+            raw = data[s:e]
+            text, clean = decode_field(raw, encoding)
+            if not clean:
+                alt, alt_enc = fallback_decode(raw)
+                if "\ufffd" not in alt:
+                    text = alt
+                    report(f"field {tag} is not valid {encoding}; read as {alt_enc} (mixed encodings)",
+                           "encoding", s)
+                else:
+                    report(f"field {tag} has bytes that are not valid {encoding}; replaced with \ufffd",
+                           "encoding", s)
+            fields.append(_field(tag, text))
+        self.problems.extend(problems)
+        return SourceRecord(
+            file=self.display, number=number, offset=offset, length=size,
+            record=Record(leader, fields), flavour=flavour, encoding=encoding,
+            encoding_reason=enc_reason, damaged=bool(problems), raw=data, problems=tuple(problems),
+        )
+
+
+def _segments(data: bytes, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each field in the data area, cut on field terminators."""
+    out = []
+    s = start
+    while s < end:
+        t = data.find(b"\x1e", s, end)
+        if t == -1:
+            out.append((s, end))
+            break
+        out.append((s, t))
+        s = t + 1
+    return out
+
+
+def _field(tag: str, text: str) -> Field:
+    if "\x1f" not in text and (tag < "010" and tag.isdigit()):
+        return Field(tag, data=text)
+    if "\x1f" not in text:
+        # a data field without subfields: keep it as data (nothing is lost)
+        return Field(tag, data=text)
+    head, *parts = text.split("\x1f")
+    ind1 = head[0] if len(head) > 0 else " "
+    ind2 = head[1] if len(head) > 1 else " "
+    subs = [(p[0], p[1:]) for p in parts if p]
+    return Field(tag, ind1=ind1, ind2=ind2, subfields=subs)
+
+
+def _languages_hint(data: bytes, spans, flavour: str) -> tuple[str, ...]:
+    """Language codes (ASCII) of the record, to tell Ukrainian Windows-1251 from KZ-1048."""
+    tag = "101" if flavour == UNIMARC else "041"
+    out = []
+    for t, s, e in spans:
+        if t == tag:
+            for part in data[s:e].split(b"\x1f")[1:]:
+                if part[:1] == b"a":
+                    out.append(part[1:4].decode("latin-1").lower())
+    return tuple(out)
+
+
+def read_iso2709(path, **options) -> Iso2709Reader:
+    return Iso2709Reader(path, **options)
