@@ -1,0 +1,110 @@
+"""What the commands share: the --db option, inputs, plan loading, JSON out, clear errors."""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterable
+
+import click
+import typer
+from rich.console import Console
+from typer.core import TyperCommand
+
+from rabiskit.facts.scan import Input
+from rabiskit.sources.encoding import EncodingError, normalise_encoding
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+out_console = Console(highlight=False, soft_wrap=False)
+
+
+class DbCommand(TyperCommand):
+    """A command whose ``--db`` option takes two values, LEVEL and FILE, and may repeat.
+
+    Typer cannot declare a repeatable two-value option, so the click parameter is adjusted
+    here; ``parse_db`` turns what typer hands over back into (level, path) pairs."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for p in self.params:
+            if p.name == "db":
+                p.nargs = 2
+                p.type = click.Tuple([str, str])
+
+
+DB_HELP = ("Declare that every record of FILE belongs to catalogue level LEVEL (RABIS exports one "
+           "database per file, e.g. --db local_lore kraeved.iso). Repeatable.")
+
+
+def parse_db(values: Iterable[Any] | None) -> list[tuple[str, Path]]:
+    out = []
+    for v in values or ():
+        if isinstance(v, str):
+            v = ast.literal_eval(v)
+        level, path = v
+        out.append((str(level), Path(path)))
+    return out
+
+
+def fail(message: str, code: int = 2) -> "typer.Exit":
+    """Print one clear line on stderr and leave with ``code`` (no traceback)."""
+    err_console.print(f"[bold red]rabiskit:[/] {message}", markup=True, highlight=False)
+    raise typer.Exit(code)
+
+
+def make_inputs(exports: Iterable[Path] | None, db: Iterable[Any] | None,
+                known_levels: Iterable[str] | None = None) -> list[Input]:
+    """Inputs from positional EXPORT files and ``--db LEVEL FILE`` pairs, checked to exist."""
+    pairs = parse_db(db)
+    inputs = [Input(Path(p)) for p in (exports or [])]
+    levels = set(known_levels) if known_levels is not None else None
+    for level, path in pairs:
+        if levels is not None and level not in levels:
+            fail(f"--db {level} {path}: unknown level {level!r}; known levels: "
+                 f"{', '.join(sorted(levels))}")
+        inputs = [i for i in inputs if i.path != path]
+        inputs.append(Input(path, level))
+    if not inputs:
+        fail("no export files given")
+    for inp in inputs:
+        if not inp.path.exists():
+            fail(f"{inp.path}: file not found")
+        if inp.path.is_dir():
+            fail(f"{inp.path}: is a folder; give the export files inside it")
+    return inputs
+
+
+def check_encoding(encoding: str | None) -> str | None:
+    if encoding is None:
+        return None
+    try:
+        return normalise_encoding(encoding)
+    except EncodingError as e:
+        fail(str(e))
+
+
+def check_flavour(flavour: str | None) -> str | None:
+    if flavour is None:
+        return None
+    f = flavour.strip().lower().replace("-", "").replace(" ", "")
+    if f in ("unimarc", "rusmarc", "kazmarc"):
+        return "unimarc"
+    if f in ("marc21", "usmarc"):
+        return "marc21"
+    fail(f"unknown flavour {flavour!r}; use unimarc or marc21")
+
+
+def print_json(data: Any) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _json_default(o: Any):
+    if hasattr(o, "isoformat"):
+        return o.isoformat()
+    if isinstance(o, (set, frozenset, tuple)):
+        return list(o)
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")

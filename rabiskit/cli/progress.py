@@ -1,0 +1,40 @@
+"""A progress bar on stderr for large inputs (bytes read of the total)."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Callable, Iterator, Sequence
+
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from rabiskit.cli.common import err_console
+from rabiskit.facts.scan import Input
+
+LARGE = 20 << 20  # show a bar from 20 MB of input
+
+
+@contextlib.contextmanager
+def scan_progress(inputs: Sequence[Input], enabled: bool = True
+                  ) -> Iterator[Callable[[int], None] | None]:
+    total = 0
+    for i in inputs:
+        try:
+            total += i.path.stat().st_size
+        except OSError:
+            pass
+    if not enabled or total < LARGE or not err_console.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                  console=err_console, transient=True) as bar:
+        task = bar.add_task("read", total=total)
+        done_files = [0]
+        last = [0]
+
+        def update(n_bytes: int) -> None:
+            if n_bytes < last[0]:
+                done_files[0] += last[0]
+            last[0] = n_bytes
+            bar.update(task, completed=done_files[0] + n_bytes)
+
+        yield update

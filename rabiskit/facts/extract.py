@@ -1,0 +1,102 @@
+"""From a SourceRecord to its RecordFacts (see DOMAIN.md, "Where the facts are").
+
+| fact | UNIMARC family | MARC 21 |
+|---|---|---|
+| languages of the text | 101$a (repeatable, first = main) | 008/35-37, then 041$a |
+| date entered | 100$a/0-7; 801 ind2=0 $c as fallback | 008/00-05 (pivot 60) |
+| last change | 005 | 005 |
+| title | 200$a | 245$a |
+| ISBN | 010$a | 020$a |
+| extent / pages | 215$a | 300$a |
+| article pages | 463$v (else 215$a) | 773$g |
+| host title | 463$t (else 461$t) | 773$t |
+| digital links | 856$u | 856$u |
+"""
+
+from __future__ import annotations
+
+from rabiskit.facts.model import RecordFacts
+from rabiskit.facts.parse import (article_pages, clean_title, pages_from_extent, parse_005,
+                                  parse_yymmdd, parse_yyyymmdd, split_language_codes)
+from rabiskit.records import Record, SourceRecord
+from rabiskit.records.record import MARC21
+
+
+def languages_of(record: Record, flavour: str) -> tuple[tuple[str, ...], bool]:
+    """Languages of the text in order, and whether any was coded at all."""
+    codes: list[str] = []
+    if flavour == MARC21:
+        f008 = record.control("008")
+        if f008 and len(f008) >= 38:
+            codes.extend(split_language_codes(f008[35:38]))
+        for v in record.subfields("041", "a"):
+            codes.extend(split_language_codes(v))
+    else:
+        for v in record.subfields("101", "a"):
+            codes.extend(split_language_codes(v))
+    seen: list[str] = []
+    for c in codes:
+        if c not in seen:
+            seen.append(c)
+    if not seen:
+        return ("und",), False
+    return tuple(seen), True
+
+
+def date_entered_of(record: Record, flavour: str):
+    """(date, source, problem, raw) of the date the record was created."""
+    if flavour == MARC21:
+        f008 = record.control("008")
+        if f008 is None:
+            return None, "", "missing: no 008", None
+        d, why = parse_yymmdd(f008)
+        if d is not None:
+            return d, "008/00-05", None, f008[:6]
+        return None, "", f"{why} in 008/00-05", f008[:6]
+    a100 = record.subfield("100", "a")
+    d, why = parse_yyyymmdd(a100)
+    if d is not None:
+        return d, "100$a/0-7", None, a100[:8]
+    for f in record.get_fields("801"):
+        if f.ind2 == "0" and f.get("c"):
+            d2, _ = parse_yyyymmdd(f.get("c"))
+            if d2 is not None:
+                return d2, "801$c", None, f.get("c")
+    if a100 is None:
+        return None, "", "missing: no 100$a and no 801 ind2=0 $c", None
+    return None, "", f"{why} in 100$a/0-7", a100[:8]
+
+
+def extract_facts(src: SourceRecord, level: str | None = None) -> RecordFacts:
+    rec = src.record
+    marc21 = src.flavour == MARC21
+    languages, coded = languages_of(rec, src.flavour)
+    d, d_source, d_problem, d_raw = date_entered_of(rec, src.flavour)
+    if marc21:
+        title = clean_title(rec.subfield("245", "a"))
+        isbn = tuple(v.strip() for v in rec.subfields("020", "a") if v.strip())
+        extent = rec.subfield("300", "a")
+        host = rec.subfield("773", "t")
+        art = article_pages(rec.subfield("773", "g"))
+    else:
+        title = clean_title(rec.subfield("200", "a"))
+        isbn = tuple(v.strip() for v in rec.subfields("010", "a") if v.strip())
+        extent = rec.subfield("215", "a")
+        host = rec.subfield("463", "t") or rec.subfield("461", "t")
+        art = article_pages(rec.subfield("463", "v"))
+        if art is None and src.record.leader_at(7) == "a":
+            art = article_pages(extent)
+    links = tuple(v.strip() for v in rec.subfields("856", "u") if v.strip())
+    return RecordFacts(
+        file=src.file, record=src.number, offset=src.offset,
+        control_number=(rec.control("001") or "").strip() or None,
+        flavour=src.flavour, encoding=src.encoding,
+        record_status=rec.leader_at(5), record_type=rec.leader_at(6),
+        bibliographic_level=rec.leader_at(7),
+        languages=languages, languages_coded=coded,
+        date_entered=d, date_entered_source=d_source, date_entered_problem=d_problem,
+        date_entered_raw=d_raw, date_changed=parse_005(rec.control("005")),
+        title=title, isbn=isbn, links=links, extent=extent, pages=pages_from_extent(extent),
+        article_pages=art, host_title=clean_title(host), damaged=src.damaged, level=level,
+        line=src.line,
+    )

@@ -1,0 +1,243 @@
+"""Scan export files: read every record, extract its facts, give it a level.
+
+``scan`` is the one loop every command shares (inspect, count, report, audit,
+digitisation, import): it opens each input with the right reader, turns records into
+RecordFacts, classifies them, and keeps a per-file summary (records, flavours,
+encodings, problems) for the report headers.  Files given twice with the same content
+are read once, with a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from rabiskit.facts.extract import extract_facts
+from rabiskit.facts.model import RecordFacts
+from rabiskit.records import Problem, SourceRecord
+from rabiskit.sources import open_source
+from rabiskit.sources.encoding import ENCODINGS
+
+Classifier = Callable[[SourceRecord, "str | None"], "tuple[str, str]"]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One export file, optionally declared to be one catalogue database (``--db LEVEL FILE``)."""
+
+    path: Path
+    db_level: str | None = None
+
+    @property
+    def display(self) -> str:
+        return str(self.path)
+
+
+@dataclass
+class FileSummary:
+    file: str
+    format: str = "?"
+    size: int = 0
+    db_level: str | None = None
+    records: int = 0
+    damaged: int = 0
+    flavours: Counter = field(default_factory=Counter)
+    encodings: Counter = field(default_factory=Counter)
+    encoding_reasons: Counter = field(default_factory=Counter)
+    record_types: Counter = field(default_factory=Counter)
+    bibliographic_levels: Counter = field(default_factory=Counter)
+    languages: Counter = field(default_factory=Counter)
+    levels: Counter = field(default_factory=Counter)
+    date_min: dt.date | None = None
+    date_max: dt.date | None = None
+    date_missing: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    duplicate_of: str | None = None  # same content as an earlier input: not read again
+    error: str | None = None  # the file could not be read at all
+
+    def add(self, facts: RecordFacts) -> None:
+        self.records += 1
+        self.damaged += facts.damaged
+        self.flavours[facts.flavour] += 1
+        self.encodings[facts.encoding] += 1
+        self.record_types[facts.record_type] += 1
+        self.bibliographic_levels[facts.bibliographic_level] += 1
+        self.languages[facts.language] += 1
+        if facts.level:
+            self.levels[facts.level] += 1
+        d = facts.date_entered
+        if d is None:
+            self.date_missing += 1
+        else:
+            if self.date_min is None or d < self.date_min:
+                self.date_min = d
+            if self.date_max is None or d > self.date_max:
+                self.date_max = d
+
+    def as_dict(self) -> dict:
+        encodings = {e: self.encodings.get(e, 0) for e in ENCODINGS}
+        for e, n in self.encodings.items():
+            encodings.setdefault(e, n)
+        return {
+            "file": self.file,
+            "format": self.format,
+            "records": self.records,
+            "damaged": self.damaged,
+            "flavours": {"unimarc": self.flavours.get("unimarc", 0),
+                         "marc21": self.flavours.get("marc21", 0)},
+            "encodings": encodings,
+            "encoding_reasons": dict(self.encoding_reasons.most_common()),
+            "record_types": _sorted(self.record_types),
+            "bibliographic_levels": _sorted(self.bibliographic_levels),
+            "languages": dict(self.languages.most_common()),
+            "date_entered": {"min": self.date_min.isoformat() if self.date_min else None,
+                             "max": self.date_max.isoformat() if self.date_max else None,
+                             "missing": self.date_missing},
+            "problems": [problem_dict(p) for p in self.problems],
+            **({"duplicate_of": self.duplicate_of} if self.duplicate_of else {}),
+            **({"db_level": self.db_level} if self.db_level else {}),
+        }
+
+
+def _sorted(c: Counter) -> dict:
+    return {("blank" if k == " " else k): v for k, v in sorted(c.items())}
+
+
+def problem_dict(p: Problem) -> dict:
+    d = {"file": p.file, "record": p.record, "offset": p.offset, "message": p.message,
+         "kind": p.kind}
+    for k in ("line", "column", "id", "title"):
+        v = getattr(p, k)
+        if v is not None:
+            d[k] = v
+    return d
+
+
+@dataclass
+class Scan:
+    """The running result of a scan: per-file summaries and every problem, in order."""
+
+    files: list[FileSummary] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for f in self.files for p in f.problems]
+
+    @property
+    def records(self) -> int:
+        return sum(f.records for f in self.files)
+
+    @property
+    def damaged(self) -> int:
+        return sum(f.damaged for f in self.files)
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def dedupe_inputs(inputs: Iterable[Input]) -> tuple[list[Input], dict[Input, Input]]:
+    """Drop inputs whose content equals an earlier input's.  Only files of equal size are
+    hashed, so a normal run reads each file once."""
+    items = list(inputs)
+    by_size: dict[int, list[Input]] = {}
+    for inp in items:
+        try:
+            by_size.setdefault(inp.path.stat().st_size, []).append(inp)
+        except OSError:
+            pass
+    dup: dict[Input, Input] = {}
+    for group in by_size.values():
+        if len(group) < 2:
+            continue
+        seen: dict[str, Input] = {}
+        for inp in group:
+            d = _digest(inp.path)
+            if d in seen:
+                dup[inp] = seen[d]
+            else:
+                seen[d] = inp
+    return [i for i in items if i not in dup], dup
+
+
+def scan(inputs: Iterable[Input], *, classify: Classifier | None = None,
+         encoding: str | None = None, flavour: str | None = None, result: Scan | None = None,
+         progress: Callable[[int], None] | None = None,
+         ) -> Iterator[tuple[SourceRecord, RecordFacts]]:
+    """Yield (source record, facts) for every record of every input, in order.
+
+    ``result`` (a Scan) receives the per-file summaries and problems.  ``classify(src,
+    db_level) -> (level, reason)`` sets each record's level.  ``progress(n_bytes)`` is
+    called with the bytes read so far in the current file.  A file that cannot be read
+    at all becomes a FileSummary with ``error`` and a problem; the other files are read.
+    """
+    result = result if result is not None else Scan()
+    items = list(inputs)
+    unique, dup = dedupe_inputs(items)
+    for inp in items:
+        summary = FileSummary(file=inp.display, db_level=inp.db_level)
+        result.files.append(summary)
+        if inp in dup:
+            summary.duplicate_of = dup[inp].display
+            msg = (f"{inp.display}: same content as {dup[inp].display}; "
+                   "read once, not counted twice")
+            result.warnings.append(msg)
+            continue
+        try:
+            reader = open_source(inp.path, encoding=encoding, flavour=flavour, display=inp.display)
+        except Exception as e:  # SourceError and OS errors: the file is unreadable
+            summary.error = str(e)
+            summary.problems.append(Problem(inp.display, None, None, str(e), "unreadable"))
+            continue
+        summary.format = reader.format
+        seen_problems = 0
+        for src in reader:
+            level = None
+            if classify is not None:
+                level, _ = classify(src, inp.db_level)
+            facts = extract_facts(src, level)
+            summary.add(facts)
+            summary.encoding_reasons[f"{src.encoding}: {src.encoding_reason}"] += 1
+            if src.problems:
+                t = facts.title
+                for p in src.problems:
+                    p2 = Problem(p.file, p.record, p.offset, p.message, p.kind, p.skipped, p.line,
+                                 p.column, facts.control_number, t)
+                    summary.problems.append(p2)
+            # file-level problems (garbage between records...) in the order they happened
+            new = reader.problems[seen_problems:]
+            seen_problems = len(reader.problems)
+            for p in new:
+                if p.record is None:
+                    summary.problems.append(p)
+            if progress is not None:
+                progress(reader.size)
+            yield src, facts
+        for p in reader.problems[seen_problems:]:
+            if p.record is None:
+                summary.problems.append(p)
+        summary.size = reader.size
+        summary.problems.sort(key=lambda p: (p.offset if p.offset is not None else -1,
+                                             p.line or 0))
+
+
+def scan_facts(inputs: Iterable[Input], **options) -> Iterator[RecordFacts]:
+    for _, facts in scan(inputs, **options):
+        yield facts
+
+
+def inspect_inputs(inputs: Iterable[Input], **options) -> Scan:
+    """Read every input to the end and return the per-file summaries (``rabiskit inspect``)."""
+    result = Scan()
+    for _ in scan(inputs, result=result, **options):
+        pass
+    return result
