@@ -1,0 +1,215 @@
+"""Counting new records by level and language over a period, against the plan.
+
+``Tally`` is fed RecordFacts one at a time (flat memory) and keeps: the period's counts
+per level and first language, the same per quarter and per month of the period's year
+(for the reports), and the records it could not place (undated, deleted).  ``count_json``
+turns a Tally and a Plan into the stable JSON of ``rabiskit count``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from rabiskit.aggregate.period import Period, quarter_of
+from rabiskit.facts.model import RecordFacts
+from rabiskit.plan.model import Plan
+
+KAZAKH = "kaz"
+
+
+@dataclass
+class LevelCount:
+    total: int = 0
+    languages: Counter = field(default_factory=Counter)
+
+    def add(self, language: str, n: int = 1) -> None:
+        self.total += n
+        self.languages[language] += n
+
+    @property
+    def kazakh(self) -> int:
+        return self.languages.get(KAZAKH, 0)
+
+    def merge(self, other: "LevelCount") -> None:
+        self.total += other.total
+        self.languages.update(other.languages)
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """Where a record is, for lists of records the user must look at."""
+
+    file: str
+    record: int
+    offset: int
+    id: str | None
+    title: str | None
+    reason: str
+    line: int | None = None
+
+    @classmethod
+    def of(cls, f: RecordFacts, reason: str) -> "RecordRef":
+        return cls(f.file, f.record, f.offset, f.control_number, f.title, reason, f.line)
+
+    def as_dict(self) -> dict:
+        d = {"file": self.file, "record": self.record, "offset": self.offset, "id": self.id,
+             "title": self.title, "reason": self.reason}
+        if self.line is not None:
+            d["line"] = self.line
+        return d
+
+
+@dataclass
+class Tally:
+    period: Period
+    read: int = 0
+    in_period: int = 0
+    outside_period: int = 0
+    undated: int = 0
+    deleted: int = 0
+    damaged: int = 0
+    levels: dict[str, LevelCount] = field(default_factory=lambda: defaultdict(LevelCount))
+    # the period's year, per quarter and per month (for the reports)
+    quarters: dict[int, dict[str, LevelCount]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(LevelCount)))
+    months: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    undated_records: list[RecordRef] = field(default_factory=list)
+    deleted_records: list[RecordRef] = field(default_factory=list)
+    latest_date: dt.date | None = None
+
+    def add(self, f: RecordFacts) -> None:
+        self.read += 1
+        if f.damaged:
+            self.damaged += 1
+        if f.is_deleted:
+            self.deleted += 1
+            self.deleted_records.append(RecordRef.of(f, "marked deleted (leader/05 d)"))
+            return
+        d = f.date_entered
+        if d is None:
+            self.undated += 1
+            self.undated_records.append(RecordRef.of(f, f.date_entered_problem or "no date entered"))
+            return
+        if self.latest_date is None or d > self.latest_date:
+            self.latest_date = d
+        level = f.level or "book"
+        lang = f.language
+        if d.year == self.period.year:
+            self.quarters[quarter_of(d)][level].add(lang)
+        if self.period.contains(d):
+            self.in_period += 1
+            self.levels[level].add(lang)
+            self.months[f"{d.year}-{d.month:02d}"][level] += 1
+        else:
+            self.outside_period += 1
+
+    def feed(self, facts: Iterable[RecordFacts]) -> "Tally":
+        for f in facts:
+            self.add(f)
+        return self
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def percent(actual: int, target: int | None) -> float | None:
+    if target is None or target == 0:
+        return None
+    return round(100.0 * actual / target, 1)
+
+
+def level_json(lc: LevelCount, target: int | None, kazakh_target: int | None) -> dict:
+    kaz = lc.kazakh
+    return {
+        "total": lc.total,
+        "languages": dict(lc.languages.most_common()),
+        "kazakh": kaz,
+        "kazakh_share": share(kaz, lc.total),
+        "other_languages": lc.total - kaz,
+        "target": target,
+        "kazakh_target": kazakh_target,
+        "percent_done": percent(lc.total, target),
+        "kazakh_percent_done": percent(kaz, kazakh_target),
+        "difference": None if target is None else lc.total - target,
+        "kazakh_difference": None if kazakh_target is None else kaz - kazakh_target,
+    }
+
+
+def levels_in_order(plan: Plan, found: Iterable[str]) -> list[str]:
+    """The plan's levels first (in its order), then any others found."""
+    order = list(plan.catalogue) + [lv for lv in plan.levels() if lv not in plan.catalogue]
+    return order + sorted(lv for lv in set(found) if lv not in order)
+
+
+def table_json(counts: dict[str, LevelCount], plan: Plan, quarters: tuple[int, ...] | None
+               ) -> tuple[dict, dict]:
+    """({level: level_json}, total_json) for the given quarters' targets (None: no targets)."""
+    levels = {}
+    total = LevelCount()
+    for lv in levels_in_order(plan, counts):
+        lc = counts.get(lv) or LevelCount()
+        total.merge(lc)
+        if quarters and lv in plan.catalogue:
+            t, k = plan.target(lv, quarters)
+        elif quarters and lv in plan.levels():
+            t, k = 0, 0
+        else:
+            t, k = None, None
+        levels[lv] = level_json(lc, t, k)
+    if quarters:
+        tt, tk = plan.total_target(quarters)
+    else:
+        tt, tk = None, None
+    return levels, level_json(total, tt, tk)
+
+
+def count_json(tally: Tally, plan: Plan, problems: list[dict], *, warnings: list[str] = (),
+               files: list[dict] | None = None) -> dict:
+    p = tally.period
+    quarters = p.quarters if p.aligned else None
+    levels, total = table_json(tally.levels, plan, quarters)
+    out = {
+        "period": p.as_dict(),
+        "records": {"read": tally.read, "in_period": tally.in_period,
+                    "outside_period": tally.outside_period, "undated": tally.undated,
+                    "damaged": tally.damaged, "deleted": tally.deleted},
+        "levels": levels,
+        "total": total,
+        "problems": problems,
+        "undated": [r.as_dict() for r in tally.undated_records],
+        "deleted": [r.as_dict() for r in tally.deleted_records],
+        "warnings": list(warnings),
+        "plan": {"year": plan.year, "library": plan.library, "source": plan.source},
+    }
+    if files is not None:
+        out["files"] = files
+    return out
+
+
+def classifier_for(plan: Plan):
+    """A ``classify(src, db_level)`` function applying the plan's rules in force."""
+    from rabiskit.rules.engine import classify
+
+    rules = plan.rules_in_force()
+
+    def _classify(src, db_level):
+        return classify(src, rules, db_level)
+
+    return _classify
+
+
+def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=None,
+                 progress=None):
+    """Read the inputs and tally their records for ``period``.  Returns (Tally, Scan)."""
+    from rabiskit.facts.scan import Scan, scan
+
+    result = Scan()
+    tally = Tally(period)
+    for _, facts in scan(inputs, classify=classifier_for(plan), encoding=encoding,
+                         flavour=flavour, result=result, progress=progress):
+        tally.add(facts)
+    return tally, result

@@ -1,0 +1,143 @@
+"""``rabiskit count EXPORT...``: new records of the period per level and language, against the plan."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.table import Table
+
+from rabiskit.aggregate.count import count_inputs, count_json
+from rabiskit.aggregate.period import PeriodError, choose_period
+from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
+                                 fail, make_inputs, out_console, print_json)
+from rabiskit.cli.planopt import load_plan_option
+from rabiskit.cli.progress import scan_progress
+from rabiskit.facts.scan import problem_dict
+
+
+def _pct(v: float | None) -> str:
+    return "" if v is None else f"{v:.1f}%"
+
+
+def _share(v: float | None) -> str:
+    return "" if v is None else f"{100 * v:.1f}%"
+
+
+def _num(v) -> str:
+    return "" if v is None else str(v)
+
+
+COLUMNS = ["level", "name", "total", "kazakh", "kazakh_share", "other_languages", "target",
+           "kazakh_target", "percent_done", "kazakh_percent_done"]
+
+
+def rows(data: dict, plan) -> list[dict]:
+    out = []
+    for key, v in list(data["levels"].items()) + [("total", data["total"])]:
+        name = plan.level_name(key, "kk") if key != "total" else "Барлығы / Total"
+        out.append({"level": key, "name": name, **{c: v.get(c) for c in COLUMNS[2:]}})
+    return out
+
+
+def render_table(data: dict, plan) -> None:
+    p = data["period"]
+    r = data["records"]
+    t = Table(title=f"{plan.library or 'rabiskit'} — {p['start']} … {p['end']}",
+              title_justify="left", header_style="bold")
+    for col, just in (("Деңгей / level", "left"), ("барлығы\ntotal", "right"),
+                      ("қазақша\nKazakh", "right"), ("үлесі\nshare", "right"),
+                      ("басқа\nother", "right"), ("жоспар\ntarget", "right"),
+                      ("қаз. жоспар\nkaz target", "right"), ("орындалды\n% done", "right"),
+                      ("қаз. %\nkaz % done", "right")):
+        t.add_column(col, justify=just)
+    for row in rows(data, plan):
+        style = "bold" if row["level"] == "total" else None
+        t.add_row(f"{row['name']} ({row['level']})" if row["level"] != "total" else row["name"],
+                  _num(row["total"]), _num(row["kazakh"]), _share(row["kazakh_share"]),
+                  _num(row["other_languages"]), _num(row["target"]), _num(row["kazakh_target"]),
+                  _pct(row["percent_done"]), _pct(row["kazakh_percent_done"]), style=style)
+    out_console.print(t)
+    out_console.print(
+        f"records read: {r['read']}; in the period: {r['in_period']}; outside it: "
+        f"{r['outside_period']}; undated: {r['undated']}; deleted: {r['deleted']}; "
+        f"damaged (salvaged): {r['damaged']}")
+    if data["undated"]:
+        out_console.print("[bold]Undated records (not counted in any period):[/bold]")
+        for u in data["undated"][:50]:
+            out_console.print(f"  {u['file']}, record {u['record']}, byte {u['offset']}: "
+                              f"{u['id'] or '(no 001)'} {u['title'] or ''} — {u['reason']}",
+                              markup=False)
+        if len(data["undated"]) > 50:
+            out_console.print(f"  … and {len(data['undated']) - 50} more (--format json lists all)")
+    if data["problems"]:
+        out_console.print(f"[bold]Problems ({len(data['problems'])}):[/bold]")
+        for pr in data["problems"][:50]:
+            where = f"{pr['file']}" + (f", record {pr['record']}" if pr.get("record") else "") + (
+                f", byte {pr['offset']}" if pr.get("offset") is not None else "")
+            out_console.print(f"  {where}: {pr['message']}", markup=False)
+        if len(data["problems"]) > 50:
+            out_console.print(f"  … and {len(data['problems']) - 50} more (--format json lists all)")
+
+
+def render_csv(data: dict, plan) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(COLUMNS)
+    from rabiskit.render.safe import csv_cell
+
+    for row in rows(data, plan):
+        w.writerow([csv_cell(row[c]) for c in COLUMNS])
+    return buf.getvalue()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("count", cls=DbCommand)
+    def count_cmd(
+        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        db: List[str] = typer.Option([], "--db", metavar="LEVEL FILE", help=DB_HELP),
+        plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML); default: the built-in 2026 plan."),
+        year: Optional[int] = typer.Option(None, "--year", help="Year (default: the plan's year)."),
+        quarter: Optional[int] = typer.Option(None, "--quarter", min=1, max=4, help="Quarter 1-4 (default: the whole year)."),
+        date_from: Optional[str] = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
+        date_to: Optional[str] = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
+        fmt: str = typer.Option("table", "--format", help="table, json or csv"),
+        encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
+        flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+        strict: bool = typer.Option(False, "--strict", help="Exit with 1 when any record was damaged or undated."),
+    ):
+        """How many new records per catalogue level and language, against the plan."""
+        if fmt not in ("table", "json", "csv"):
+            fail(f"--format {fmt}: use table, json or csv")
+        plan = load_plan_option(plan_path)
+        try:
+            period = choose_period(year, quarter, date_from, date_to, plan.year)
+        except PeriodError as e:
+            fail(str(e))
+        inputs = make_inputs(exports, db, plan.levels())
+        enc, fl = check_encoding(encoding), check_flavour(flavour)
+        with scan_progress(inputs) as progress:
+            tally, result = count_inputs(inputs, plan, period, encoding=enc, flavour=fl,
+                                         progress=progress)
+        for w in result.warnings:
+            err_console.print(f"[yellow]warning:[/] {w}")
+        if period.year != plan.year:
+            err_console.print(f"[yellow]warning:[/] the plan is for {plan.year}, the period is in "
+                              f"{period.year}: targets are the plan's quarters")
+        data = count_json(tally, plan, [problem_dict(p) for p in result.problems],
+                          warnings=result.warnings, files=[f.as_dict() | {"problems": len(f.problems)}
+                                                           for f in result.files])
+        if fmt == "json":
+            print_json(data)
+        elif fmt == "csv":
+            sys.stdout.write(render_csv(data, plan))
+        else:
+            render_table(data, plan)
+        if any(f.error for f in result.files):
+            raise typer.Exit(2)
+        if strict and (result.problems or tally.undated):
+            raise typer.Exit(1)
