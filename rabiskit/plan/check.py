@@ -1,0 +1,122 @@
+"""Checking a plan's own sums: real plans disagree with themselves.
+
+``check_plan`` compares, for the catalogue and the digitisation tables:
+
+* each row's stated annual figures with the sums of its quarters;
+* each row's stated annual Kazakh figure with its stated annual total (Kazakh is a part);
+* the plan's total row with the sum of the rows, quarter by quarter, and its stated
+  annual figures with the sum of the rows' annual figures (each row's stated figure, or
+  its quarter sum when it states none);
+* each stated subtotal (e.g. corporate cataloguing = article + local_lore) likewise.
+
+(Per-quarter Kazakh above the total is refused when the plan is loaded.)  Each
+disagreement is a ``Finding`` naming the table, the row, the column ("pages year",
+"total Q4" ...) and both numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Iterable
+
+from rabiskit.plan.model import DIGITISATION_COLUMNS, DigitisationTarget, LevelTarget, Plan
+
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One disagreement in the plan: ``stated`` is the figure the plan gives, ``computed``
+    what its parts add up to (for a Kazakh figure above its total: that total)."""
+
+    table: str  # "catalogue" or "digitisation"
+    row: str  # level or type key, "total", or "subtotals.corporate"
+    column: str  # measure and period, e.g. "pages year", "total Q4", "kazakh year"
+    stated: int
+    computed: int
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# The measures of each table: (column label, attribute of the per-quarter figures,
+# attribute of the stated year figure, label of the measure in messages).
+_CATALOGUE = (("total", "quarters", "year_total", "records"),
+              ("kazakh", "kazakh", "year_kazakh", "records in Kazakh"))
+_DIGITISATION = tuple((c, c, f"year_{c}", c.replace("kazakh_", "Kazakh ")) for c in DIGITISATION_COLUMNS)
+
+
+def _row_checks(table: str, row: str, target: object, measures, out: list[Finding]) -> None:
+    """Stated year figures against quarter sums; Kazakh year against total year."""
+    for column, attr, year_attr, label in measures:
+        stated = getattr(target, year_attr)
+        if stated is None:
+            continue
+        computed = sum(getattr(target, attr))
+        if stated != computed:
+            out.append(Finding(
+                table, row, f"{column} year", stated, computed,
+                f"{table}.{row}: the year says {stated} {label}, but the quarters add up to "
+                f"{computed} ({' + '.join(str(v) for v in getattr(target, attr))})"))
+    pairs = [(measures[i], measures[i + 1]) for i in range(0, len(measures), 2)]
+    for (whole_col, _, whole_year, whole_label), (part_col, _, part_year, part_label) in pairs:
+        whole, part = getattr(target, whole_year), getattr(target, part_year)
+        if whole is not None and part is not None and part > whole:
+            out.append(Finding(
+                table, row, f"{part_col} year", part, whole,
+                f"{table}.{row}: the year says {part} {part_label}, more than the {whole} "
+                f"{whole_label} in all"))
+
+
+def _sum_checks(table: str, row: str, stated_row: object, parts: Iterable[tuple[str, object]],
+                measures, out: list[Finding]) -> None:
+    """A stated total (or subtotal) row against the sum of its parts."""
+    parts = list(parts)
+    names = ", ".join(name for name, _ in parts)
+    for column, attr, year_attr, label in measures:
+        stated_q = getattr(stated_row, attr)
+        for i, q in enumerate(QUARTERS):
+            computed = sum(getattr(p, attr)[i] for _, p in parts)
+            if stated_q[i] != computed:
+                out.append(Finding(
+                    table, row, f"{column} {q}", stated_q[i], computed,
+                    f"{table}.{row}: {q} says {stated_q[i]} {label}, but the rows "
+                    f"({names}) add up to {computed}"))
+        stated_year = getattr(stated_row, year_attr)
+        if stated_year is None:
+            continue
+        computed = 0
+        for _, p in parts:
+            own = getattr(p, year_attr)
+            computed += own if own is not None else sum(getattr(p, attr))
+        if stated_year != computed:
+            out.append(Finding(
+                table, row, f"{column} year", stated_year, computed,
+                f"{table}.{row}: the year says {stated_year} {label}, but the rows' years "
+                f"({names}) add up to {computed}"))
+
+
+def check_plan(plan: Plan) -> list[Finding]:
+    """Every place where the plan's stated figures disagree with their parts."""
+    out: list[Finding] = []
+    order = [k for k in plan.levels() if k in plan.catalogue]
+    for level in order:
+        _row_checks("catalogue", level, plan.catalogue[level], _CATALOGUE, out)
+    if plan.catalogue_total is not None:
+        _row_checks("catalogue", "total", plan.catalogue_total, _CATALOGUE, out)
+        _sum_checks("catalogue", "total", plan.catalogue_total,
+                    [(k, plan.catalogue[k]) for k in order], _CATALOGUE, out)
+    for key, sub in plan.subtotals.items():
+        row = f"subtotals.{key}"
+        _row_checks("catalogue", row, sub.target, _CATALOGUE, out)
+        parts = [(k, plan.catalogue.get(k, LevelTarget())) for k in sub.levels]
+        _sum_checks("catalogue", row, sub.target, parts, _CATALOGUE, out)
+    for kind, target in plan.digitisation.items():
+        _row_checks("digitisation", kind, target, _DIGITISATION, out)
+    if plan.digitisation_total is not None:
+        total: DigitisationTarget = plan.digitisation_total
+        _row_checks("digitisation", "total", total, _DIGITISATION, out)
+        _sum_checks("digitisation", "total", total, list(plan.digitisation.items()),
+                    _DIGITISATION, out)
+    return out

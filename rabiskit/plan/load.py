@@ -1,0 +1,337 @@
+"""Reading a plan file (TOML) into a :class:`rabiskit.plan.model.Plan`.
+
+One file per library and year::
+
+    year = 2026
+    library = "Сәтбаев қаласының балалар мен жасөспірімдер кітапханасы"
+
+    [catalogue.article]              # one table per level key
+    quarters = [221, 221, 221, 237]  # new records per quarter
+    kazakh = [148, 148, 148, 156]    # of which in Kazakh
+    year_total = 900                 # optional: the annual figures the plan states
+    year_kazakh = 600
+
+    [catalogue.total]                # optional: the plan's own total row
+    quarters = [296, 286, 356, 332]
+    kazakh = [213, 203, 273, 241]
+
+    [subtotals.corporate]            # optional: a stated group of rows
+    levels = ["article", "local_lore"]
+    quarters = [246, 246, 246, 262]
+    kazakh = [168, 168, 168, 176]
+    kk = "Корпоративтік каталогтау"  # optional names: kk, ru, en
+
+    [digitisation]
+    newspapers = ["Егемен Қазақстан"]  # host titles whose articles are newspaper articles
+    link_field = "856"               # optional: where the record links its digitised copy
+    link_subfield = "u"
+    date_order = ["pdf", "changed", "entered"]  # optional: which date dates a digitisation
+
+    [digitisation.newspaper_article] # newspaper_article, journal_article, book, total
+    documents = [3, 3, 4, 5]
+    kazakh_documents = [2, 3, 2, 3]
+    pages = [8, 8, 7, 5]
+    kazakh_pages = [5, 5, 5, 5]
+    # optional: year_documents, year_kazakh_documents, year_pages, year_kazakh_pages
+
+    [level_names.kaleidoscope]       # names for a level key beyond the built-in six
+    kk = "Кітапханалық калейдоскоп"
+
+    [rules]                          # optional level rules: see rabiskit.rules.from_toml
+
+Anything wrong (an unknown key, a negative or fractional number, a list that does not
+have four numbers, more in Kazakh than in all) raises :class:`PlanError`, whose message
+names the file, the key and its line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rabiskit.plan.errors import PlanError, Where
+from rabiskit.plan.model import (DIGITISATION_COLUMNS, DigitisationTarget, LevelTarget, Plan,
+                                 Subtotal)
+from rabiskit.rules.from_toml import rules_from_toml
+from rabiskit.rules.levels import BUILTIN_LEVELS, DIGITISATION_TYPES, LANGUAGES
+
+__all__ = ["PlanError", "load_plan", "default_plan", "parse_plan", "DEFAULT_PLAN_NAME"]
+
+DEFAULT_PLAN_NAME = "default_2026.toml"
+BUILT_IN = "built-in plan (2026)"
+
+TOP_KEYS = ("year", "library", "catalogue", "subtotals", "digitisation", "level_names", "rules")
+LEVEL_ROW_KEYS = ("quarters", "kazakh", "year_total", "year_kazakh")
+SUBTOTAL_KEYS = ("levels",) + LEVEL_ROW_KEYS + LANGUAGES
+DIGITISATION_KEYS = ("newspapers", "link_field", "link_subfield", "date_order") + \
+    DIGITISATION_TYPES + ("total",)
+DIGITISATION_ROW_KEYS = DIGITISATION_COLUMNS + tuple(f"year_{c}" for c in DIGITISATION_COLUMNS)
+DATE_SOURCES = ("pdf", "changed", "entered")
+QUARTER_NAMES = ("Q1", "Q2", "Q3", "Q4")
+
+_LEVEL_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+# -- small validators ------------------------------------------------------------------
+def _table(where: Where, path: tuple, value: Any, example: str) -> dict:
+    if not isinstance(value, dict):
+        raise where.error(path, f"expected a table, e.g. {example}")
+    return value
+
+
+def _count(where: Where, path: tuple, value: Any) -> int:
+    """A whole number, zero or more."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise where.error(path, f"expected a whole number, not {value!r}")
+    if isinstance(value, float):
+        raise where.error(path, f"{value} is not a whole number")
+    if value < 0:
+        raise where.error(path, f"{value} is negative; a plan figure is zero or more")
+    return value
+
+
+def _quarters(where: Where, path: tuple, value: Any) -> tuple[int, int, int, int]:
+    """A list of four whole numbers, one per quarter."""
+    if not isinstance(value, list):
+        raise where.error(path, f"expected four numbers, one per quarter, e.g. [3, 3, 4, 5], "
+                                f"not {value!r}")
+    if len(value) != 4:
+        raise where.error(path, f"has {len(value)} number{'s' if len(value) != 1 else ''}; "
+                                f"a plan gives four, one per quarter, e.g. [3, 3, 4, 5]")
+    out = []
+    for q, item in zip(QUARTER_NAMES, value):
+        if isinstance(item, bool) or not isinstance(item, (int, float)):
+            raise where.error(path, f"{q} is {item!r}: expected a whole number")
+        if isinstance(item, float):
+            raise where.error(path, f"{q} is {item}: not a whole number")
+        if item < 0:
+            raise where.error(path, f"{q} is {item}: a plan figure cannot be negative")
+        out.append(item)
+    return tuple(out)  # type: ignore[return-value]
+
+
+def _not_above(where: Where, path: tuple, part: tuple[int, ...], whole: tuple[int, ...],
+               part_name: str, whole_name: str) -> None:
+    for q, p, w in zip(QUARTER_NAMES, part, whole):
+        if p > w:
+            raise where.error(path, f"{q} says {p} {part_name}, more than the {w} {whole_name}")
+
+
+def _names(where: Where, path: tuple, table: dict) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for lang in LANGUAGES:
+        if lang in table:
+            value = table[lang]
+            if not isinstance(value, str) or not value.strip():
+                raise where.error(path + (lang,), "a name is a text in quotes")
+            names[lang] = value.strip()
+    return names
+
+
+# -- sections --------------------------------------------------------------------------
+def _level_names(where: Where, data: Any) -> dict[str, dict[str, str]]:
+    root = ("level_names",)
+    data = _table(where, root, data, '[level_names.kaleidoscope] kk = "..."')
+    out: dict[str, dict[str, str]] = {}
+    for key, table in data.items():
+        path = root + (key,)
+        if not _LEVEL_KEY.match(key) or key == "total":
+            raise where.error(path, f"{key!r} cannot be a level key: use small Latin letters, "
+                                    f"digits and _, starting with a letter (and not 'total')")
+        table = _table(where, path, table, f'[level_names.{key}] kk = "..." ru = "..." en = "..."')
+        where.check_keys(table, LANGUAGES, path)
+        names = _names(where, path, table)
+        if not names:
+            raise where.error(path, "give at least one name: kk, ru or en")
+        out[key] = names
+    return out
+
+
+def _level_row(where: Where, path: tuple, table: Any, extra_keys: tuple[str, ...] = ()
+               ) -> LevelTarget:
+    table = _table(where, path, table, "quarters = [221, 221, 221, 237]")
+    where.check_keys(table, LEVEL_ROW_KEYS + extra_keys, path)
+    if "quarters" not in table:
+        raise where.error(path, "has no quarters = [..., ..., ..., ...] (new records per quarter)")
+    quarters = _quarters(where, path + ("quarters",), table["quarters"])
+    kazakh = (_quarters(where, path + ("kazakh",), table["kazakh"]) if "kazakh" in table
+              else (0, 0, 0, 0))
+    _not_above(where, path + ("kazakh",), kazakh, quarters, "in Kazakh", "in all")
+    year_total = _count(where, path + ("year_total",), table["year_total"]) \
+        if "year_total" in table else None
+    year_kazakh = _count(where, path + ("year_kazakh",), table["year_kazakh"]) \
+        if "year_kazakh" in table else None
+    return LevelTarget(quarters, kazakh, year_total, year_kazakh)
+
+
+def _catalogue(where: Where, data: Any, known: tuple[str, ...]
+               ) -> tuple[dict[str, LevelTarget], LevelTarget | None]:
+    root = ("catalogue",)
+    data = _table(where, root, data, "[catalogue.article] quarters = [...] kazakh = [...]")
+    rows: dict[str, LevelTarget] = {}
+    total = None
+    for key, table in data.items():
+        path = root + (key,)
+        if key == "total":
+            total = _level_row(where, path, table)
+            continue
+        if key not in known:
+            raise where.error(path, f"unknown level {key!r}; known levels: {', '.join(known)} "
+                                    f"(a new level needs its names under [level_names.{key}])")
+        rows[key] = _level_row(where, path, table)
+    return rows, total
+
+
+def _subtotals(where: Where, data: Any, known: tuple[str, ...]) -> dict[str, Subtotal]:
+    root = ("subtotals",)
+    data = _table(where, root, data, '[subtotals.corporate] levels = ["article", "local_lore"]')
+    out: dict[str, Subtotal] = {}
+    for key, table in data.items():
+        path = root + (key,)
+        table = _table(where, path, table, 'levels = ["article", "local_lore"]')
+        where.check_keys(table, SUBTOTAL_KEYS, path)
+        levels = table.get("levels")
+        if (not isinstance(levels, list) or not levels
+                or not all(isinstance(x, str) for x in levels)):
+            raise where.error(path + ("levels",) if "levels" in table else path,
+                              'needs levels = [...], the level keys it adds up, e.g. '
+                              '["article", "local_lore"]')
+        for level in levels:
+            if level not in known:
+                raise where.error(path + ("levels",), f"unknown level {level!r}; known levels: "
+                                                      f"{', '.join(known)}")
+        row = _level_row(where, path, {k: v for k, v in table.items()
+                                       if k in LEVEL_ROW_KEYS}, ())
+        out[key] = Subtotal(tuple(levels), row, _names(where, path, table))
+    return out
+
+
+def _digitisation_row(where: Where, path: tuple, table: Any) -> DigitisationTarget:
+    table = _table(where, path, table, "documents = [3, 3, 4, 5] pages = [8, 8, 7, 5]")
+    where.check_keys(table, DIGITISATION_ROW_KEYS, path)
+    for needed in ("documents", "pages"):
+        if needed not in table:
+            raise where.error(path, f"has no {needed} = [..., ..., ..., ...]")
+    values: dict[str, Any] = {}
+    for column in DIGITISATION_COLUMNS:
+        values[column] = (_quarters(where, path + (column,), table[column]) if column in table
+                          else (0, 0, 0, 0))
+        year_key = f"year_{column}"
+        if year_key in table:
+            values[year_key] = _count(where, path + (year_key,), table[year_key])
+    _not_above(where, path + ("kazakh_documents",), values["kazakh_documents"],
+               values["documents"], "Kazakh documents", "documents in all")
+    _not_above(where, path + ("kazakh_pages",), values["kazakh_pages"], values["pages"],
+               "Kazakh pages", "pages in all")
+    return DigitisationTarget(**values)
+
+
+def _digitisation(where: Where, data: Any) -> dict[str, Any]:
+    root = ("digitisation",)
+    data = _table(where, root, data, "[digitisation.newspaper_article] documents = [...]")
+    where.check_keys(data, DIGITISATION_KEYS, root)
+    out: dict[str, Any] = {"rows": {}, "total": None}
+    for key in DIGITISATION_TYPES:
+        if key in data:
+            out["rows"][key] = _digitisation_row(where, root + (key,), data[key])
+    if "total" in data:
+        out["total"] = _digitisation_row(where, root + ("total",), data["total"])
+    if "newspapers" in data:
+        titles = data["newspapers"]
+        if not isinstance(titles, list) or not all(isinstance(t, str) and t.strip()
+                                                   for t in titles):
+            raise where.error(root + ("newspapers",), 'expected a list of titles, e.g. '
+                                                      '["Егемен Қазақстан", "Ұлытау өңірі"]')
+        out["newspapers"] = tuple(t.strip() for t in titles)
+    if "link_field" in data:
+        tag = data["link_field"]
+        if not isinstance(tag, str) or not re.fullmatch(r"[0-9A-Za-z]{3}", tag):
+            raise where.error(root + ("link_field",), f"a field tag has three characters, "
+                                                      f"e.g. \"856\", not {tag!r}")
+        out["link_field"] = tag
+    if "link_subfield" in data:
+        code = data["link_subfield"]
+        if not isinstance(code, str) or len(code) != 1:
+            raise where.error(root + ("link_subfield",), f"a subfield code is one character, "
+                                                         f"e.g. \"u\", not {code!r}")
+        out["link_subfield"] = code
+    if "date_order" in data:
+        order = data["date_order"]
+        if (not isinstance(order, list) or not order
+                or not all(isinstance(x, str) and x in DATE_SOURCES for x in order)
+                or len(set(order)) != len(order)):
+            raise where.error(root + ("date_order",), f"expected a list of dates to try, from "
+                                                      f"{', '.join(DATE_SOURCES)}, "
+                                                      f"e.g. [\"pdf\", \"changed\", \"entered\"]")
+        out["date_order"] = tuple(order)
+    return out
+
+
+# -- entry points ----------------------------------------------------------------------
+def parse_plan(text: str, source: str = "plan.toml") -> Plan:
+    """A plan from the text of a plan file; ``source`` names the file in messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = _TOML_LINE.search(str(e))
+        reason = _TOML_LINE.sub("", str(e)).strip()
+        raise PlanError(f"not valid TOML: {reason}" + (f" (column {m.group(2)})" if m else ""),
+                        source, None, int(m.group(1)) if m else None) from None
+    where = Where(source, text)
+    where.check_keys(data, TOP_KEYS, ())
+    if "year" not in data:
+        raise PlanError("the plan has no year (e.g. year = 2026 on the first line)", source)
+    year = data["year"]
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
+        raise where.error(("year",), f"expected a year such as 2026, not {year!r}")
+    library = data.get("library", "")
+    if not isinstance(library, str):
+        raise where.error(("library",), "the library's name is a text in quotes")
+    level_names = _level_names(where, data["level_names"]) if "level_names" in data else {}
+    known = BUILTIN_LEVELS + tuple(k for k in level_names if k not in BUILTIN_LEVELS)
+    catalogue, catalogue_total = _catalogue(where, data.get("catalogue", {}), known)
+    subtotals = _subtotals(where, data["subtotals"], known) if "subtotals" in data else {}
+    digi = _digitisation(where, data["digitisation"]) if "digitisation" in data else \
+        {"rows": {}, "total": None}
+    rules, mode = (rules_from_toml(data["rules"], source, where, known) if "rules" in data
+                   else (None, "prepend"))
+    extra = {k: v for k, v in digi.items() if k not in ("rows", "total")}
+    return Plan(year=year, library=library.strip(), catalogue=catalogue,
+                catalogue_total=catalogue_total, subtotals=subtotals,
+                digitisation=digi["rows"], digitisation_total=digi["total"],
+                rules=rules, rules_mode=mode, level_names=level_names, source=source, **extra)
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read and check a plan file; raises PlanError with the file, key and line of a fault."""
+    shown = str(path)
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise PlanError("no such file", shown) from None
+    except IsADirectoryError:
+        raise PlanError("is a folder, not a plan file", shown) from None
+    except OSError as e:
+        raise PlanError(f"cannot be read: {e.strerror or e}", shown) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise PlanError("is not UTF-8 text: save the plan file as UTF-8", shown, None,
+                        line) from None
+    return parse_plan(text, shown)
+
+
+def default_plan_text() -> str:
+    """The text of the packaged default plan (the seed library's 2026 plan)."""
+    return resources.files("rabiskit.plan").joinpath(DEFAULT_PLAN_NAME).read_text("utf-8")
+
+
+def default_plan() -> Plan:
+    """The built-in default: the seed library's 2026 plan, number for number."""
+    return parse_plan(default_plan_text(), BUILT_IN)
