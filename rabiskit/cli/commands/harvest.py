@@ -1,0 +1,163 @@
+"""``rabiskit harvest sru|oai``: fetch records from a web catalogue into a MARCXML file.
+
+Only wiring: options to ``rabiskit.harvest`` calls, a progress bar on stderr, and a clear
+one-line error (exit 2: wrong command or server unreachable; 1: the server answered
+with an error) instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from rabiskit.harvest import (HarvestError, HarvestResult, HttpClient, HttpPolicy, harvest_oai_to_file,
+                              harvest_sru_to_file)
+from rabiskit.harvest.state import load_state, state_path
+
+harvest_app = typer.Typer(
+    name="harvest",
+    help="Fetch records from a web catalogue over SRU or OAI-PMH into a MARCXML file that every "
+         "other command reads. An interrupted harvest continues where it stopped when run again.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+OUTPUT_HELP = "The MARCXML file to write (a state file FILE.harvest.json and FILE.part are kept beside it " \
+              "until the harvest is complete)."
+
+
+def _client(timeout: float, connect_timeout: float, retries: int, backoff: float, rate: float) -> HttpClient:
+    if timeout <= 0 or connect_timeout <= 0:
+        raise typer.BadParameter("timeouts must be more than 0 seconds")
+    if retries < 0:
+        raise typer.BadParameter("--retries cannot be negative")
+    if rate < 0:
+        raise typer.BadParameter("--rate cannot be negative")
+    policy = HttpPolicy(connect_timeout=connect_timeout, read_timeout=timeout, retries=retries,
+                        backoff=max(0.0, backoff), min_interval=(1.0 / rate) if rate > 0 else 0.0)
+    return HttpClient(policy=policy)
+
+
+def _run(output: Path, quiet: bool, job: Callable[[Callable[[int, Optional[int]], None] | None], HarvestResult]
+         ) -> None:
+    """Run a harvest with a progress bar; turn errors into one clear line and an exit code."""
+    err = Console(stderr=True)
+    try:
+        if quiet:
+            result = job(None)
+        else:
+            with Progress(TextColumn("[bold]Harvesting"), BarColumn(), MofNCompleteColumn(),
+                          TextColumn("records"), TimeElapsedColumn(), console=err, transient=True) as bar:
+                task = bar.add_task("harvest", total=None)
+
+                def progress(done: int, total: Optional[int]) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                result = job(progress)
+    except HarvestError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        _explain_partial(output)
+        raise typer.Exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        _explain_partial(output)
+        raise typer.Exit(130)
+    except OSError as exc:
+        typer.echo(f"Error: cannot write {output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2)
+    _summary(result)
+
+
+def _explain_partial(output: Path) -> None:
+    path = state_path(output)
+    if not path.exists():
+        return
+    try:
+        state = load_state(path)
+    except HarvestError:
+        return
+    typer.echo(f"{state.records} records harvested so far are kept in {output.name}.part; "
+               "run the same command again to continue.", err=True)
+
+
+def _summary(result: HarvestResult) -> None:
+    parts = [f"Harvested {result.records} record{'s' if result.records != 1 else ''} into {result.output}"]
+    if result.deleted:
+        parts.append(f"{result.deleted} deleted on the server (not written)")
+    if result.duplicates:
+        parts.append(f"{result.duplicates} already written (left out)")
+    if result.skipped:
+        parts.append(f"{result.skipped} the server could not send")
+    line = parts[0] + (": " + ", ".join(parts[1:]) if len(parts) > 1 else "")
+    if result.resumed:
+        line += " (continued an interrupted harvest)"
+    typer.echo(line + ".")
+    for message in result.skipped_messages[:10]:
+        typer.echo(f"  not delivered: {message}", err=True)
+
+
+@harvest_app.command("sru")
+def sru(
+    url: str = typer.Argument(..., help="The SRU address, e.g. http://host:port/Default"),
+    query: str = typer.Option(..., "--query", help="CQL query, e.g. 'cql.allRecords=1' or 'dc.title=абай'."),
+    output: Path = typer.Option(..., "-o", "--output", help=OUTPUT_HELP),
+    schema: str = typer.Option("marcxml", "--schema", help="recordSchema to ask for (MARCXML under the name "
+                                                           "the server gives it)."),
+    batch: int = typer.Option(50, "--batch", help="Records per request (maximumRecords)."),
+    sru_version: str = typer.Option("1.2", "--sru-version", help="SRU version: 1.1, 1.2 or 2.0."),
+    restart: bool = typer.Option(False, "--restart", help="Start again from the first record, discarding "
+                                                          "an interrupted harvest."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for the server's answer."),
+    connect_timeout: float = typer.Option(10.0, "--connect-timeout", help="Seconds to wait for a connection."),
+    retries: int = typer.Option(5, "--retries", help="Tries again after a failed request."),
+    backoff: float = typer.Option(1.0, "--backoff", help="Seconds to wait after the first failure "
+                                                         "(doubled after each further one)."),
+    rate: float = typer.Option(0.0, "--rate", help="At most this many requests per second (0: no limit)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+):
+    """Harvest records found by an SRU searchRetrieve query (SRU 1.1, 1.2, 2.0)."""
+    client = _client(timeout, connect_timeout, retries, backoff, rate)
+    try:
+        _run(output, quiet, lambda progress: harvest_sru_to_file(
+            client, url, query, output, schema=schema or None, batch=batch, version=sru_version,
+            restart=restart, progress=progress))
+    finally:
+        client.close()
+
+
+@harvest_app.command("oai")
+def oai(
+    url: str = typer.Argument(..., help="The OAI-PMH base URL."),
+    prefix: str = typer.Option(..., "--prefix", help="metadataPrefix of MARCXML on this server "
+                                                     "(often marc21 or marcxml)."),
+    output: Path = typer.Option(..., "-o", "--output", help=OUTPUT_HELP),
+    from_: Optional[str] = typer.Option(None, "--from", help="Only records changed on or after this date "
+                                                             "(YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only records changed on or before this date."),
+    set_: Optional[str] = typer.Option(None, "--set", help="Only records in this OAI-PMH set."),
+    restart: bool = typer.Option(False, "--restart", help="Start again from the first record, discarding "
+                                                          "an interrupted harvest."),
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for the server's answer."),
+    connect_timeout: float = typer.Option(10.0, "--connect-timeout", help="Seconds to wait for a connection."),
+    retries: int = typer.Option(5, "--retries", help="Tries again after a failed request."),
+    backoff: float = typer.Option(1.0, "--backoff", help="Seconds to wait after the first failure "
+                                                         "(doubled after each further one)."),
+    rate: float = typer.Option(0.0, "--rate", help="At most this many requests per second (0: no limit)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+):
+    """Harvest records with OAI-PMH ListRecords (deleted records are counted, not written)."""
+    client = _client(timeout, connect_timeout, retries, backoff, rate)
+    try:
+        _run(output, quiet, lambda progress: harvest_oai_to_file(
+            client, url, prefix, output, from_=from_, until=until, set_=set_, restart=restart,
+            progress=progress))
+    finally:
+        client.close()
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(harvest_app, name="harvest")
