@@ -148,7 +148,7 @@ def _field_condition(where: Where, path: tuple, table: dict) -> Condition:
             raise where.error(path + (flag,), f"{flag} is true or false")
     case_sensitive = bool(table.get("case_sensitive", False))
     negate = bool(table.get("missing", False))
-    tests = [t for t in TEXT_TESTS if t in table]
+    tests = [k for k in table if k in TEXT_TESTS]
     if len(tests) > 1:
         raise where.error(path + (tests[1],), f"one test per condition: {tests[0]} and "
                                               f"{tests[1]} cannot both be given (use all = [...])")
