@@ -10,6 +10,7 @@ quarters: :func:`rabiskit.plan.check.check_plan` points at such disagreements.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable, Mapping
 
 from rabiskit.rules.engine import DEFAULT_RULES, Rule, combine_rules
@@ -203,8 +204,11 @@ class Plan:
         surrounding quotes «» "" and blanks)."""
         if not host_title or not self.newspapers:
             return False
-        wanted = {normalise_title(t) for t in self.newspapers}
-        return normalise_title(host_title) in wanted
+        return normalise_title(host_title) in self._newspaper_keys
+
+    @cached_property
+    def _newspaper_keys(self) -> frozenset[str]:
+        return frozenset(normalise_title(t) for t in self.newspapers)
 
 
 def normalise_title(title: str) -> str:
