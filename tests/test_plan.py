@@ -236,7 +236,7 @@ def test_bad_plan_on_the_command_line_is_one_line_and_exit_2(path: Path):
         assert result.exit_code == 2, result.output
         assert result.stdout == ""
         err = result.stderr.strip()
-        assert err.startswith("error: ") and f"line {line}" in err
+        assert err.startswith("rabiskit: ") and f"line {line}" in err
         assert "\n" not in err and "Traceback" not in err
 
 

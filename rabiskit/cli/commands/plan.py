@@ -52,7 +52,7 @@ def _utf8_stdout() -> None:
 
 
 def _fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"rabiskit: {message}", err=True)
     raise typer.Exit(2)
 
 
