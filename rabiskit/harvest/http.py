@@ -136,7 +136,8 @@ class HttpClient:
     """A requests session plus the policy.
 
     ``waits`` records every pause made (reason, seconds); ``sent_at`` the monotonic time at
-    which each request was sent; ``requests_made`` how many were sent.
+    which each request was sent; ``requests_made`` how many were sent.  ``on_wait``, when
+    set, is told about each pause before it starts (the command line shows it).
     """
 
     session: requests.Session = field(default_factory=requests.Session)
@@ -145,6 +146,7 @@ class HttpClient:
     waits: list[Wait] = field(default_factory=list)
     requests_made: int = 0
     sent_at: list[float] = field(default_factory=list)
+    on_wait: Callable[[Wait], None] | None = None
 
     def __post_init__(self) -> None:
         self.session.headers.setdefault("User-Agent", USER_AGENT)
@@ -156,7 +158,10 @@ class HttpClient:
     def _wait(self, reason: str, seconds: float) -> None:
         if seconds <= 0:
             return
-        self.waits.append(Wait(reason, seconds))
+        wait = Wait(reason, seconds)
+        self.waits.append(wait)
+        if self.on_wait is not None:
+            self.on_wait(wait)
         self.sleep(seconds)
 
     def _pace(self) -> None:

@@ -12,10 +12,12 @@ from typing import Callable, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rabiskit.harvest import (HarvestError, HarvestResult, HttpClient, HttpPolicy, harvest_oai_to_file,
                               harvest_sru_to_file)
+from rabiskit.harvest.http import Wait
 from rabiskit.harvest.state import load_state, state_path
 
 harvest_app = typer.Typer(
@@ -42,21 +44,26 @@ def _client(timeout: float, connect_timeout: float, retries: int, backoff: float
     return HttpClient(policy=policy)
 
 
-def _run(output: Path, quiet: bool, job: Callable[[Callable[[int, Optional[int]], None] | None], HarvestResult]
-         ) -> None:
+def _run(output: Path, quiet: bool, client: HttpClient,
+         job: Callable[[Callable[[int, Optional[int]], None] | None], HarvestResult]) -> None:
     """Run a harvest with a progress bar; turn errors into one clear line and an exit code."""
     err = Console(stderr=True)
     try:
         if quiet:
             result = job(None)
         else:
-            with Progress(TextColumn("[bold]Harvesting"), BarColumn(), MofNCompleteColumn(),
+            with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TextColumn("records"), TimeElapsedColumn(), console=err, transient=True) as bar:
-                task = bar.add_task("harvest", total=None)
+                task = bar.add_task("Harvesting", total=None)
 
                 def progress(done: int, total: Optional[int]) -> None:
-                    bar.update(task, completed=done, total=total)
+                    bar.update(task, completed=done, total=total, description="Harvesting")
 
+                def waiting(wait: Wait) -> None:
+                    if wait.reason != "rate limit":
+                        bar.update(task, description=escape(f"Waiting {wait.seconds:.0f} s ({wait.reason})"))
+
+                client.on_wait = waiting
                 result = job(progress)
     except HarvestError as exc:
         typer.echo(f"Error: {exc}", err=True)
@@ -122,7 +129,7 @@ def sru(
     """Harvest records found by an SRU searchRetrieve query (SRU 1.1, 1.2, 2.0)."""
     client = _client(timeout, connect_timeout, retries, backoff, rate)
     try:
-        _run(output, quiet, lambda progress: harvest_sru_to_file(
+        _run(output, quiet, client, lambda progress: harvest_sru_to_file(
             client, url, query, output, schema=schema or None, batch=batch, version=sru_version,
             restart=restart, progress=progress))
     finally:
@@ -152,7 +159,7 @@ def oai(
     """Harvest records with OAI-PMH ListRecords (deleted records are counted, not written)."""
     client = _client(timeout, connect_timeout, retries, backoff, rate)
     try:
-        _run(output, quiet, lambda progress: harvest_oai_to_file(
+        _run(output, quiet, client, lambda progress: harvest_oai_to_file(
             client, url, prefix, output, from_=from_, until=until, set_=set_, restart=restart,
             progress=progress))
     finally:

@@ -1,6 +1,8 @@
-"""A real OAI-PMH server for the tests: pyoai's ``oaipmh.server.Server`` on 127.0.0.1.
+"""A real OAI-PMH server for the tests: ``oaipmh.server.Server`` on 127.0.0.1.
 
-pyoai (PyPI ``pyoai``) implements the protocol: verbs, argument checks, resumption
+The ``oaipmh`` package (PyPI ``oaipmh`` >= 4, the maintained fork of pyoai; pyoai 2.5.0
+itself calls ``cgi.parse_qs``, which Python 3.8 removed, so its resumption tokens fail)
+implements the protocol: verbs, argument checks, resumption
 tokens (``resumption_batch_size`` records a page), errors such as
 cannotDisseminateFormat and badResumptionToken.  What is ours is only the data behind
 it: ``MemoryRepository``, an in-memory repository of MARC 21 records (some deleted,
@@ -41,7 +43,7 @@ class Item:
 
 
 class MemoryRepository:
-    """pyoai's IOAI interface over a list of Items, in list order."""
+    """The oaipmh IOAI interface over a list of Items, in list order."""
 
     def __init__(self, items: list[Item], base_url: str = "http://127.0.0.1/oai"):
         self.items = items
@@ -97,12 +99,12 @@ class MemoryRepository:
 
 
 def marc21_writer(element, metadata) -> None:
-    """pyoai metadata writer: the MARC record element itself, in the slim namespace."""
+    """oaipmh metadata writer: the MARC record element itself, in the slim namespace."""
     element.append(copy.deepcopy(metadata.element()))
 
 
 def make_wsgi_app(repository: MemoryRepository, batch_size: int):
-    """A WSGI application answering OAI-PMH requests with pyoai's Server."""
+    """A WSGI application answering OAI-PMH requests with oaipmh's Server."""
     registry = MetadataRegistry()
     registry.registerWriter(MARC_PREFIX, marc21_writer)
     registry.registerWriter("oai_dc", oai_dc_writer)
@@ -128,7 +130,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class RunningOai:
-    """A pyoai server in a background thread; ``url`` is its base URL."""
+    """An oaipmh server in a background thread; ``url`` is its base URL."""
 
     def __init__(self, repository: MemoryRepository, batch_size: int):
         self.httpd: WSGIServer = make_server("127.0.0.1", 0, make_wsgi_app(repository, batch_size),
