@@ -11,6 +11,7 @@ from typing import Any, Iterable
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperCommand
 
 from rabiskit.facts.scan import Input
@@ -50,7 +51,7 @@ def parse_db(values: Iterable[Any] | None) -> list[tuple[str, Path]]:
 
 def fail(message: str, code: int = 2) -> "typer.Exit":
     """Print one clear line on stderr and leave with ``code`` (no traceback)."""
-    err_console.print(f"[bold red]rabiskit:[/] {message}", markup=True, highlight=False)
+    err_console.print(f"[bold red]rabiskit:[/] {escape(message)}", markup=True, highlight=False)
     raise typer.Exit(code)
 
 

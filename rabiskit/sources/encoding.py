@@ -214,12 +214,18 @@ def _decode_marc8(data: bytes) -> tuple[str, bool]:
 
     if not _HIGH.search(data) and b"\x1b" not in data:
         return data.decode("ascii"), True
+    # pymarc drops the subfield delimiter (a control character), so each subfield is
+    # translated on its own; one converter per field keeps the escape state across them.
     noise = io.StringIO()
+    conv = MARC8ToUnicode(quiet=True)
+    parts = []
     try:
         with contextlib.redirect_stderr(noise):  # pymarc writes warnings to stderr
-            text = MARC8ToUnicode(quiet=True).translate(data)
+            for chunk in data.split(b"\x1f"):
+                parts.append(conv.translate(chunk) if chunk else "")
     except Exception:  # pymarc raises assorted errors on bad escapes
         return data.decode("latin-1"), False
+    text = "\x1f".join(parts)
     return text, "\ufffd" not in text and not noise.getvalue()
 
 

@@ -45,7 +45,10 @@ _WHITESPACE = b" \t\r\n\x00\x1a"
 # A record starts where 24 printable leader bytes are followed by a directory entry
 # (three-character tag, four-digit length, five-digit start), or where the leader itself
 # looks right (five-digit length ... five-digit base address ... entry map).
-_START = re.compile(rb"(?=[ -~]{24}[0-9A-Za-z]{3}[0-9]{9})|(?=[0-9]{5}[ -~]{7}[0-9]{5}[ -~]{3}[0-9 ]{4})")
+_START = re.compile(rb"(?=[0-9]{5}[ -~]{7}[0-9]{5}[ -~]{3}[0-9 ]{4})"
+                    rb"|(?=[ -~]{12}[0-9]{5}[ -~]{7}[0-9A-Za-z]{3}[0-9]{4}00000)")
+_LEADER = re.compile(rb"[0-9]{5}[ -~]{7}[0-9]{5}[ -~]{3}[0-9 ]{4}[0-9A-Za-z]{3}[0-9 ]{9}")
+_DIRECTORY = re.compile(rb"(?:[0-9A-Za-z]{3}[0-9]{9})+")
 _DIGITS5 = re.compile(rb"[0-9]{5}\Z")
 
 
@@ -71,7 +74,22 @@ def _int(b: bytes) -> int | None:
 
 
 def looks_like_start(buf: bytes, p: int) -> bool:
-    return _START.match(buf, p) is not None
+    """A record starts at p: a well-formed leader followed by a directory entry, or a
+    damaged leader followed by a directory that ends exactly on a field terminator."""
+    if _LEADER.match(buf, p) is not None:
+        return True
+    if _START.match(buf, p) is None:
+        return False
+    end = buf.find(b"\x1e", p + 24, p + 24 + 12 * 2000)
+    return end != -1 and (end - p - 24) % 12 == 0 and _DIRECTORY.fullmatch(buf, p + 24, end) is not None
+
+
+def find_start(buf: bytes, start: int, end: int) -> int | None:
+    """The first position in [start, end) where a record starts, or None."""
+    for m in _START.finditer(buf, start, end):
+        if looks_like_start(buf, m.start()):
+            return m.start()
+    return None
 
 
 class Iso2709Reader(Reader):
@@ -144,13 +162,13 @@ class Iso2709Reader(Reader):
                 # garbage before the record?
                 if not looks_like_start(buf, pos):
                     end = t if t != -1 else len(buf)
-                    m = _START.search(buf, pos + 1, end)
+                    m = find_start(buf, pos + 1, end)
                     if m is not None:
-                        g = m.start() - pos
+                        g = m - pos
                         self.problem(None, base + pos, f"{g} byte(s) of garbage before a record skipped",
                                      "garbage", skipped=g)
                         self.bytes_skipped += g
-                        pos = m.start()
+                        pos = m
                         continue
                     # no record start in this span: is it a record with a ruined leader?
                     span_end = end + 1 if t != -1 else end
@@ -179,8 +197,9 @@ class Iso2709Reader(Reader):
                 span = t + 1 - pos
                 note = None
                 if length is not None and 24 < length < span:
-                    # two records glued together (missing terminator)?
-                    cut = pos + length
+                    # two records glued together (missing terminator)?  The leader's length
+                    # counts the terminator, so the next record starts at length - 1.
+                    cut = pos + length - 1
                     if buf[cut - 1] == FT and looks_like_start(buf, cut):
                         yield base + pos, buf[pos:cut], False, "missing_terminator"
                         pos = cut
