@@ -382,7 +382,8 @@ def test_corpus_field_values_equal_pymarc_where_pymarc_reads_right():
             continue
         assert len(ours) == len(theirs), path
         for a, b in zip(ours, theirs):
-            if any("\ufffd" in f.text() for f in a.record.fields):
+            if any("\ufffd" in f.text() or any("\ufffd" in c for c, _ in f.subfields)
+                   for f in a.record.fields):
                 continue  # replacement characters in the file itself: pymarc guesses, we keep them
             assert a.record.leader == str(b.leader), path
             assert [f.tag for f in a.record.fields] == [f.tag for f in b.fields], path
