@@ -157,6 +157,14 @@ def test_html_page_is_not_taken_for_records(sru):
     assert sru.requests_for("1") == 1
 
 
+def test_not_found_is_exit_2_without_retries(sru, tmp_path):
+    sru.sticky["1"] = "404"
+    result = cli("sru", sru.url, "--query", ALL, "-o", str(tmp_path / "out.xml"))
+    assert result.exit_code == 2
+    assert "HTTP 404" in result.output and "Traceback" not in result.output
+    assert sru.requests_for("1") == 1
+
+
 def test_overlapping_page_never_writes_a_record_twice(sru, tmp_path):
     sru.faults["6"] = ["overlap"]  # the server answers from record 5 when asked for 6
     result = harvest_sru_to_file(fast_client(), sru.url, ALL, tmp_path / "out.xml", batch=5)

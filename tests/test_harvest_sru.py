@@ -194,4 +194,4 @@ def test_wrong_options_are_exit_2(tmp_path):
                  ["http://127.0.0.1:9/x", "--query", ALL, "--sru-version", "3.0"]):
         result = CliRunner().invoke(app, ["harvest", "sru", *args, "-o", str(tmp_path / "x.xml"), "--quiet"])
         assert result.exit_code == 2, result.output
-        assert "Error:" in result.output
+        assert result.output.startswith("rabiskit: ")

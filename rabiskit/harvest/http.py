@@ -248,7 +248,12 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc or url
 
 
-def as_client(client: "HttpClient | requests.Session | None") -> HttpClient:
+# What the harvesters accept as their first argument: an HttpClient, a bare requests session
+# (used with the default policy) or None (a new session).
+AnyClient = HttpClient | requests.Session | None
+
+
+def as_client(client: AnyClient) -> HttpClient:
     """An HttpClient from an HttpClient, a bare requests session (default policy) or None (new session)."""
     if isinstance(client, HttpClient):
         return client

@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-import requests
 from lxml import etree
 
 from rabiskit.harvest.errors import Diagnostic, ProtocolError, UsageError
-from rabiskit.harvest.http import HttpClient, as_client, check_url
+from rabiskit.harvest.http import AnyClient, as_client, check_url
 from rabiskit.harvest.page import Page
 from rabiskit.harvest.records import HarvestedRecord, harvested, localname, marc_records_in
 
@@ -118,16 +117,21 @@ def parse_oai_page(root: etree._Element, prefix: str) -> Page:
     return Page(records, token, total=total, deleted=deleted)
 
 
-def iter_oai_pages(client: HttpClient | requests.Session | None, url: str, prefix: str, from_: str | None = None,
-                   until: str | None = None, set_: str | None = None,
-                   token: str | None = None) -> Iterator[Page]:
-    """Every page of ListRecords; with ``token`` the harvest continues from that resumption token."""
+def check_oai_args(url: str, prefix: str, from_: str | None, until: str | None) -> None:
+    """UsageError for a request that cannot be right (before anything is sent)."""
     check_url(url)
-    client = as_client(client)
     if not prefix.strip():
         raise UsageError("the metadata prefix is empty (use e.g. --prefix marc21)")
     check_datestamp(from_, "--from")
     check_datestamp(until, "--until")
+
+
+def iter_oai_pages(client: AnyClient, url: str, prefix: str, from_: str | None = None,
+                   until: str | None = None, set_: str | None = None,
+                   token: str | None = None) -> Iterator[Page]:
+    """Every page of ListRecords; with ``token`` the harvest continues from that resumption token."""
+    check_oai_args(url, prefix, from_, until)
+    client = as_client(client)
     seen_tokens: set[str] = set()
     while True:
         root = client.get_xml(url, oai_params(prefix, from_, until, set_, token))
@@ -141,7 +145,7 @@ def iter_oai_pages(client: HttpClient | requests.Session | None, url: str, prefi
         seen_tokens.add(token)
 
 
-def iter_oai_records(client: HttpClient | requests.Session | None, url: str, prefix: str, from_: str | None = None,
+def iter_oai_records(client: AnyClient, url: str, prefix: str, from_: str | None = None,
                      until: str | None = None, set_: str | None = None,
                      token: str | None = None) -> Iterator[HarvestedRecord]:
     """Every (not deleted) record of ListRecords, in the server's order."""

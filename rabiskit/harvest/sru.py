@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import requests
 from lxml import etree
 
 from rabiskit.harvest.errors import Diagnostic, ProtocolError, UsageError
-from rabiskit.harvest.http import HttpClient, as_client, check_url, parse_xml
+from rabiskit.harvest.http import AnyClient, as_client, check_url, parse_xml
 from rabiskit.harvest.page import Page
 from rabiskit.harvest.records import HarvestedRecord, harvested, localname, marc_records_in
 
@@ -183,17 +182,22 @@ def parse_sru_page(root: etree._Element, start: int) -> Page:
     return Page(records, next_position, total=total, done=done, skipped=skipped)
 
 
-def iter_sru_pages(client: HttpClient | requests.Session | None, url: str, query: str, schema: str | None = "marcxml",
-                   batch: int = 50, start: int = 1, version: str = "1.2") -> Iterator[Page]:
-    """Every page of a searchRetrieve for ``query``, from record ``start`` on."""
+def check_sru_args(url: str, query: str, batch: int, version: str) -> None:
+    """UsageError for a request that cannot be right (before anything is sent)."""
     check_url(url)
-    client = as_client(client)
     if not query.strip():
         raise UsageError("the CQL query is empty (use e.g. --query 'cql.allRecords=1')")
     if batch < 1:
         raise UsageError("--batch must be at least 1")
     if version not in SRU_VERSIONS:
         raise UsageError(f"SRU version must be one of {', '.join(SRU_VERSIONS)}, not {version!r}")
+
+
+def iter_sru_pages(client: AnyClient, url: str, query: str, schema: str | None = "marcxml",
+                   batch: int = 50, start: int = 1, version: str = "1.2") -> Iterator[Page]:
+    """Every page of a searchRetrieve for ``query``, from record ``start`` on."""
+    check_sru_args(url, query, batch, version)
+    client = as_client(client)
     start = max(1, start)
     while True:
         root = client.get_xml(url, sru_params(query, schema, start, batch, version))
@@ -204,7 +208,7 @@ def iter_sru_pages(client: HttpClient | requests.Session | None, url: str, query
         start = int(page.next)
 
 
-def iter_sru_records(client: HttpClient | requests.Session | None, url: str, query: str, schema: str | None = "marcxml",
+def iter_sru_records(client: AnyClient, url: str, query: str, schema: str | None = "marcxml",
                      batch: int = 50, start: int = 1, version: str = "1.2") -> Iterator[HarvestedRecord]:
     """Every record of a searchRetrieve for ``query``, in the server's order."""
     for page in iter_sru_pages(client, url, query, schema, batch, start, version):

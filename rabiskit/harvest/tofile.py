@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from rabiskit.harvest.errors import UsageError
-from rabiskit.harvest.http import HttpClient, check_url
-from rabiskit.harvest.oai import check_datestamp, iter_oai_pages
+from rabiskit.harvest.http import HttpClient
+from rabiskit.harvest.oai import check_oai_args, iter_oai_pages
 from rabiskit.harvest.output import PartWriter, keys_in_part
 from rabiskit.harvest.page import Page
-from rabiskit.harvest.sru import SRU_VERSIONS, iter_sru_pages
+from rabiskit.harvest.sru import check_sru_args, iter_sru_pages
 from rabiskit.harvest.state import (HarvestState, check_same_harvest, load_state, part_path, save_state,
                                     state_path)
 
@@ -131,13 +131,7 @@ def harvest_sru_to_file(client: HttpClient, url: str, query: str, output: Path, 
                         schema: str | None = "marcxml", batch: int = 50, version: str = "1.2",
                         restart: bool = False, progress: ProgressFn | None = None) -> HarvestResult:
     """Harvest an SRU searchRetrieve into ``output`` (resuming when a state file is there)."""
-    check_url(url)
-    if not query.strip():
-        raise UsageError("the CQL query is empty (use e.g. --query 'cql.allRecords=1')")
-    if batch < 1:
-        raise UsageError("--batch must be at least 1")
-    if version not in SRU_VERSIONS:
-        raise UsageError(f"SRU version must be one of {', '.join(SRU_VERSIONS)}, not {version!r}")
+    check_sru_args(url, query, batch, version)
     params = {"url": url, "query": query, "schema": schema}
 
     def pages(cursor: Cursor) -> Iterable[Page]:
@@ -150,11 +144,7 @@ def harvest_oai_to_file(client: HttpClient, url: str, prefix: str, output: Path,
                         from_: str | None = None, until: str | None = None, set_: str | None = None,
                         restart: bool = False, progress: ProgressFn | None = None) -> HarvestResult:
     """Harvest OAI-PMH ListRecords into ``output`` (resuming when a state file is there)."""
-    check_url(url)
-    if not prefix.strip():
-        raise UsageError("the metadata prefix is empty (use e.g. --prefix marc21)")
-    check_datestamp(from_, "--from")
-    check_datestamp(until, "--until")
+    check_oai_args(url, prefix, from_, until)
     params = {"url": url, "prefix": prefix, "from": from_, "until": until, "set": set_}
 
     def pages(cursor: Cursor) -> Iterable[Page]:

@@ -9,6 +9,7 @@ list of MARCXML records, and on chosen requests misbehaves instead:
 - ``500``: 500 Internal Server Error;
 - ``truncate``: 200 with the XML cut in the middle (a consistent Content-Length);
 - ``html``: 200 with an HTML error page;
+- ``404``: 404 Not Found with an HTML page;
 - ``badtoken``: (OAI) the badResumptionToken error;
 - ``overlap``: (SRU) the page starts one record before the one asked for;
 - ``entities``: (SRU) the answer declares an external entity (a local file) and an
@@ -73,7 +74,7 @@ class FaultServer:
         first = max(1, start - 1) if fault == "overlap" else start
         chunk = self.records[first - 1:first - 1 + self.page_size]
         total = len(self.records)
-        parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n']
+        parts = ['<?xml version="1.0" encoding="UTF-8"?>\n']
         if fault == "entities":
             parts.append('<!DOCTYPE searchRetrieveResponse [\n'
                          '  <!ENTITY secret SYSTEM "file:///etc/hostname">\n'
@@ -146,6 +147,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault == "500":
             self._send(500, b"internal error\n", "text/plain")
+            return
+        if fault == "404":
+            self._send(404, b"<html><body>Not Found</body></html>\n", "text/html")
             return
         if fault == "html":
             self._send(200, b"<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>\n", "text/html")

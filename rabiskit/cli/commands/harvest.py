@@ -66,15 +66,15 @@ def _run(output: Path, quiet: bool, client: HttpClient,
                 client.on_wait = waiting
                 result = job(progress)
     except HarvestError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        typer.echo(f"rabiskit: {exc}", err=True)
         _explain_partial(output)
         raise typer.Exit(exc.exit_code)
     except KeyboardInterrupt:
-        typer.echo("Interrupted.", err=True)
+        typer.echo("rabiskit: interrupted.", err=True)
         _explain_partial(output)
         raise typer.Exit(130)
     except OSError as exc:
-        typer.echo(f"Error: cannot write {output}: {exc.strerror or exc}", err=True)
+        typer.echo(f"rabiskit: cannot write {output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2)
     _summary(result)
 
