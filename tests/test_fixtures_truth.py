@@ -313,7 +313,7 @@ def test_damaged_file_truth_points_at_each_damage():
             assert data[byte] != 0x1E and data[byte + 1] == 0x1D
         elif kind == "missing_record_terminator":
             assert data[byte - 1] == 0x1E and byte in starts
-            assert int(data[off:off + 5]) == byte - off
+            assert int(data[off:off + 5]) == byte - off + 1  # the leader counts the lost byte
         elif kind == "garbage_between_records":
             chunk = data[byte:byte + d["length"]]
             assert b"\x1d" not in chunk and byte + d["length"] in starts and data[byte - 1] == 0x1D
