@@ -1,0 +1,173 @@
+"""The PDF folder: every PDF under it (recursively), with its page count and creation date.
+
+``index_pdfs(folder)`` walks the folder (sub-folders included, in sorted order so
+results do not depend on the file system), reads each ``*.pdf`` with pypdf and returns
+a :class:`PdfIndex`.  Nothing here is fatal: an encrypted PDF (that an empty password
+does not open), a truncated or corrupt PDF, or a file that cannot be opened becomes a
+problem naming the file, and the other files are read.  Two PDFs with the same name in
+different sub-folders are a problem too (a link names only the file): the first in
+sorted path order is the one records are matched to.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from rabiskit.digitisation.classify import name_key
+from rabiskit.digitisation.model import CREATED_METADATA, CREATED_MTIME, PdfInfo
+
+
+class PdfFolderError(ValueError):
+    """The PDF folder itself cannot be used (missing, not a folder)."""
+
+
+@dataclass
+class PdfIndex:
+    """The PDFs of a folder.  ``by_key`` maps a matching key (see
+    :func:`rabiskit.digitisation.classify.name_key`) to the PDF records are matched to;
+    ``pdfs`` lists every PDF found, in sorted path order; ``problems`` are dicts shaped
+    like the scan's problems (file, record, offset, message, kind)."""
+
+    folder: Path
+    pdfs: list[PdfInfo] = field(default_factory=list)
+    by_key: dict[str, PdfInfo] = field(default_factory=dict)
+    problems: list[dict] = field(default_factory=list)
+
+    def get(self, key: str) -> PdfInfo | None:
+        return self.by_key.get(key)
+
+    def summary(self) -> dict:
+        return {"folder": str(self.folder), "pdfs": len(self.pdfs),
+                "readable": sum(1 for p in self.pdfs if p.readable),
+                "unreadable": sum(1 for p in self.pdfs if not p.readable),
+                "pages": sum(p.pages or 0 for p in self.pdfs)}
+
+
+def _problem(path: Path | str, message: str, kind: str) -> dict:
+    return {"file": str(path), "record": None, "offset": None, "message": message, "kind": kind}
+
+
+@contextlib.contextmanager
+def _quiet_pypdf() -> Iterator[None]:
+    """pypdf logs and warns about every repair it makes; the problems list says it once."""
+    logger = logging.getLogger("pypdf")
+    old = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(old)
+
+
+def _mtime(path: Path) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime)
+    except (OSError, OverflowError, ValueError):
+        return None
+
+
+def read_pdf(path: Path) -> PdfInfo:
+    """Page count and creation date of one PDF (never raises for a bad file).
+
+    The creation date is the document information's /CreationDate; when the PDF has none
+    (or an unreadable one) the file's modification time is used and ``note`` says so."""
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
+    name = path.name
+    base = dict(path=path, name=name, key=name_key(name))
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        return PdfInfo(**base, error=f"cannot be opened: {e.strerror or e}", kind="pdf_unreadable")
+    base["size"] = size
+    if size == 0:
+        return PdfInfo(**base, error="empty file (0 bytes): not a PDF", kind="pdf_corrupt")
+    encrypted = False
+    with _quiet_pypdf():
+        try:
+            reader = PdfReader(path)
+            encrypted = reader.is_encrypted
+            if encrypted:
+                try:
+                    opened = reader.decrypt("")
+                except DependencyError as e:
+                    return PdfInfo(**base, encrypted=True, kind="pdf_encrypted",
+                                   error=f"encrypted PDF; cannot be opened here ({e})")
+                if not opened:
+                    return PdfInfo(**base, encrypted=True, kind="pdf_encrypted",
+                                   error="encrypted PDF with a password: its pages cannot be "
+                                         "counted; keep an unprotected copy in the folder")
+            pages = len(reader.pages)
+        except FileNotDecryptedError:
+            return PdfInfo(**base, encrypted=True, kind="pdf_encrypted",
+                           error="encrypted PDF with a password: its pages cannot be counted")
+        except Exception as e:  # pypdf raises many kinds for damaged files: never fatal
+            why = str(e).strip() or type(e).__name__
+            return PdfInfo(**base, encrypted=encrypted, kind="pdf_corrupt",
+                           error=f"damaged or not a PDF ({why})")
+        created: dt.datetime | None = None
+        note = None
+        try:
+            meta = reader.metadata
+            created = meta.creation_date if meta is not None else None
+            if created is None:
+                note = "the PDF has no creation date"
+        except Exception as e:  # a malformed /CreationDate string
+            note = f"the PDF's creation date cannot be read ({e})"
+    if created is not None:
+        return PdfInfo(**base, pages=pages, created=created, created_source=CREATED_METADATA,
+                       encrypted=encrypted)
+    mtime = _mtime(path)
+    return PdfInfo(**base, pages=pages, created=mtime,
+                   created_source=CREATED_MTIME if mtime else "", encrypted=encrypted,
+                   note=f"{note}: the file's modification time is used" if mtime else note)
+
+
+def _walk(folder: Path, problems: list[dict]) -> list[Path]:
+    found: list[Path] = []
+
+    def onerror(err: OSError) -> None:
+        problems.append(_problem(err.filename or folder,
+                                 f"folder cannot be read: {err.strerror or err}",
+                                 "pdf_unreadable"))
+
+    for root, dirs, files in os.walk(folder, onerror=onerror):
+        dirs.sort()
+        for f in sorted(files):
+            if f.lower().endswith(".pdf"):
+                found.append(Path(root) / f)
+    return sorted(found, key=lambda p: [s.casefold() for s in p.relative_to(folder).parts])
+
+
+def index_pdfs(folder: str | Path) -> PdfIndex:
+    """Read every PDF under ``folder``; raises PdfFolderError only when the folder itself
+    is missing or is not a folder."""
+    root = Path(folder)
+    if not root.exists():
+        raise PdfFolderError(f"{root}: PDF folder not found")
+    if not root.is_dir():
+        raise PdfFolderError(f"{root}: is a file; give the folder that holds the PDFs")
+    index = PdfIndex(root)
+    for path in _walk(root, index.problems):
+        info = read_pdf(path)
+        index.pdfs.append(info)
+        if info.error:
+            index.problems.append(_problem(path, info.error, info.kind or "pdf_unreadable"))
+        first = index.by_key.get(info.key)
+        if first is None:
+            index.by_key[info.key] = info
+        else:
+            index.problems.append(_problem(
+                path, f"the same file name is also at {first.path}; links name only the "
+                      f"file, so {first.path} is the one matched", "pdf_duplicate_name"))
+    return index

@@ -1,0 +1,68 @@
+"""Digitisation from export files in one call: read the PDF folder and the log, scan the
+exports, and return the JSON of ``rabiskit digitisation``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+from rabiskit.aggregate.period import Period
+from rabiskit.digitisation.log import DigitisationLog, read_log
+from rabiskit.digitisation.pdfs import PdfIndex, index_pdfs
+from rabiskit.digitisation.tally import DigitisationTally
+from rabiskit.facts.scan import Input, Scan
+from rabiskit.plan.model import Plan
+
+
+def prepare(plan: Plan, period: Period, pdf_dir: str | Path | PdfIndex | None = None,
+            log: str | Path | DigitisationLog | None = None) -> DigitisationTally:
+    """A DigitisationTally with the PDF folder indexed and the log read.
+
+    ``pdf_dir``/``log`` may be paths or an already built PdfIndex / DigitisationLog.
+    Raises PdfFolderError (the folder is missing or a file) or LogError (the log is
+    missing or has no usable header); bad PDFs and bad log rows are problems, not errors."""
+    index = pdf_dir if isinstance(pdf_dir, PdfIndex) or pdf_dir is None else index_pdfs(pdf_dir)
+    entries = log if isinstance(log, DigitisationLog) or log is None else read_log(log)
+    return DigitisationTally(plan, period, pdf_index=index, log=entries)
+
+
+def digitisation_inputs(inputs: Iterable[Input], plan: Plan, period: Period,
+                        pdf_dir: str | Path | PdfIndex | None = None,
+                        log: str | Path | DigitisationLog | None = None, *,
+                        encoding: str | None = None, flavour: str | None = None,
+                        progress: Callable[[int], None] | None = None,
+                        result: Scan | None = None) -> dict:
+    """Scan ``inputs`` and return the digitisation JSON for ``period``.
+
+    ``result`` (a Scan) receives the per-file summaries, as in ``rabiskit.facts.scan``."""
+    from rabiskit.aggregate.count import classifier_for
+    from rabiskit.facts.scan import scan
+
+    tally = prepare(plan, period, pdf_dir, log)
+    result = result if result is not None else Scan()
+    for src, facts in scan(inputs, classify=classifier_for(plan), encoding=encoding,
+                           flavour=flavour, result=result, progress=progress):
+        tally.add(src, facts)
+    data = tally.result(result)
+    data["files"] = [f.as_dict() | {"problems": len(f.problems)}
+                     | ({"error": f.error} if f.error else {}) for f in result.files]
+    return data
+
+
+def digitisation_for_report(inputs: Iterable[Input], plan: Plan, period: Period,
+                            records: Iterable | None = None, *,
+                            pdf_dir: str | Path | PdfIndex | None = None,
+                            log: str | Path | DigitisationLog | None = None,
+                            encoding: str | None = None, flavour: str | None = None,
+                            scan_result: Scan | None = None) -> dict:
+    """The digitisation JSON for ``rabiskit report``.
+
+    ``records``: the (SourceRecord, RecordFacts) pairs (or bare RecordFacts) the report
+    has already read; when None the ``inputs`` are scanned here.  ``scan_result``: the
+    report's Scan, whose problems are then included (when ``records`` is given)."""
+    if records is None:
+        return digitisation_inputs(inputs, plan, period, pdf_dir, log, encoding=encoding,
+                                   flavour=flavour)
+    tally = prepare(plan, period, pdf_dir, log)
+    tally.feed(records)
+    return tally.result(scan_result)

@@ -1,0 +1,418 @@
+"""Counting digitised documents and pages per type and language, against the plan.
+
+``DigitisationTally(plan, period, pdf_index=None, log=None)`` is fed the scan's
+(SourceRecord, RecordFacts) pairs one at a time with ``.add(src, facts)``; a record is a
+digitised document when the plan's link field (856$u by default) is filled.
+``.result()`` merges the log, matches PDFs, and returns the JSON of ``rabiskit
+digitisation`` (see :mod:`rabiskit.digitisation`).  ``result`` does not change the tally:
+it may be called more than once.
+
+Rules (all from the plan file where the plan has a setting):
+
+* type: see :mod:`rabiskit.digitisation.classify`; language: the first language of the
+  text (Kazakh = ``kaz``).
+* pages: the PDF's own page count when the linked PDF is found and readable (several
+  linked PDFs: their sum), else the article's page range or the book's extent; a record
+  with no page count counts as a document with 0 pages and is listed in ``no_pages``.
+* date digitised: the first date found in the plan's ``date_order`` — ``pdf``: the
+  linked PDF's creation date (the earliest of several; the file's modification time
+  when the PDF states none), ``changed``: 005, ``entered``: the date the record was
+  entered.  Log rows: the row's date, else the PDF's.
+* a document counts in the period when its date digitised is inside it; documents with
+  no date are listed in ``undated``.
+* one document per file: a second record (or log row) linking a file name already
+  counted is listed in ``duplicates`` and not counted again; log rows whose file a
+  catalogue record links are not counted (the catalogue wins).
+* deleted records (leader/05 d) are not counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Iterable
+
+from rabiskit.aggregate.count import percent
+from rabiskit.aggregate.period import Period, quarter_of
+from rabiskit.digitisation.classify import (document_kind, file_name_of, is_article, is_pdf_name,
+                                            link_key, link_values, newspaper_keys)
+from rabiskit.digitisation.log import DigitisationLog, LogEntry
+from rabiskit.digitisation.model import (CREATED_MTIME, OTHER, PAGES_EXTENT, PAGES_LOG,
+                                         PAGES_PDF, PAGES_RANGE, Document, PdfInfo, TypeCount)
+from rabiskit.digitisation.pdfs import PdfIndex
+from rabiskit.facts.model import RecordFacts
+from rabiskit.plan.model import DIGITISATION_COLUMNS, Plan
+from rabiskit.rules.levels import DIGITISATION_NAMES, DIGITISATION_TYPES, TOTAL_NAMES
+
+MEASURES = ("documents", "pages", "kazakh_documents", "kazakh_pages")
+
+
+def _target_dict(values: tuple[int, int, int, int] | None, prefix: str = "target_") -> dict:
+    """Plan targets (documents, kazakh_documents, pages, kazakh_pages) as JSON keys."""
+    if values is None:
+        return {f"{prefix}{m}": None for m in MEASURES}
+    by_column = dict(zip(DIGITISATION_COLUMNS, values))
+    return {f"{prefix}{m}": by_column[m] for m in MEASURES}
+
+
+def type_json(count: TypeCount, target: tuple[int, int, int, int] | None,
+              names: dict | None = None) -> dict:
+    """One row of the table: actual numbers, targets and % done (None without a target)."""
+    d = {m: getattr(count, m) for m in MEASURES}
+    d.update(_target_dict(target))
+    for m in MEASURES:
+        d[f"percent_{m}"] = percent(d[m], d[f"target_{m}"])
+    if names is not None:
+        d["names"] = dict(names)
+    return d
+
+
+def _pdf_created_date(info: PdfInfo) -> dt.date | None:
+    return info.created.date() if info.created else None
+
+
+class DigitisationTally:
+    """The running count of digitised documents (see the module docstring)."""
+
+    def __init__(self, plan: Plan, period: Period, pdf_index: PdfIndex | None = None,
+                 log: DigitisationLog | None = None) -> None:
+        self.plan = plan
+        self.period = period
+        self.pdf_index = pdf_index
+        self.log = log
+        self.link_field = plan.link_field
+        self.link_subfield = plan.link_subfield
+        self.date_order = tuple(plan.date_order)
+        self.newspapers = newspaper_keys(plan.newspapers)
+        self.records_read = 0
+        self.deleted_with_links = 0
+        self.documents: list[Document] = []
+        self.duplicates: list[dict] = []
+        self.missing_pdfs: list[dict] = []
+        self.page_mismatches: list[dict] = []
+        self.warnings: list[str] = []
+        self._seen: dict[str, Document] = {}  # link key -> first catalogue document
+        self._facts_only_warned = False
+
+    # -- feeding ---------------------------------------------------------------------------
+    def add(self, src, facts: RecordFacts) -> None:
+        """Look at one record.  ``src`` (the SourceRecord) gives the plan's link field; when
+        it is None the facts' 856$u links are used."""
+        self.records_read += 1
+        if src is not None:
+            links = link_values(src.record, self.link_field, self.link_subfield)
+        else:
+            if (self.link_field, self.link_subfield) != ("856", "u") and not self._facts_only_warned:
+                self.warnings.append(
+                    f"the plan links digitised copies in {self.link_field}${self.link_subfield}, "
+                    "but only 856$u was available for these records")
+                self._facts_only_warned = True
+            links = [v for v in facts.links if v]
+        if not links:
+            return
+        if facts.is_deleted:
+            self.deleted_with_links += 1
+            return
+        kind = document_kind(facts.bibliographic_level, facts.host_title, self.newspapers)
+        if is_article(facts.bibliographic_level):
+            cat_pages, cat_source = facts.article_pages, PAGES_RANGE
+        elif kind == OTHER:
+            cat_pages, cat_source = None, ""
+        else:
+            cat_pages, cat_source = facts.pages, PAGES_EXTENT
+        doc = Document(
+            source="catalogue", kind=kind, language=facts.language, pages=cat_pages,
+            pages_source=cat_source if cat_pages is not None else "", date=None,
+            date_source="", keys=tuple(dict.fromkeys(link_key(v) for v in links)),
+            file=facts.file, record=facts.record, offset=facts.offset,
+            id=facts.control_number, title=facts.title, line=facts.line, links=tuple(links),
+            catalogue_pages=cat_pages, host_title=facts.host_title)
+        found, missing, mismatches = self._match_pdfs(doc, [file_name_of(v) for v in links])
+        self._choose_date(doc, found, facts, self.date_order)
+        first = next((self._seen[k] for k in doc.keys if k in self._seen), None)
+        if first is not None:
+            self.duplicates.append({**doc.where(), "links": list(doc.links),
+                                    "same_as": first.where(),
+                                    "reason": "links the same file as a record already counted"})
+            return
+        for k in doc.keys:
+            self._seen[k] = doc
+        self.documents.append(doc)
+        self.missing_pdfs += missing
+        self.page_mismatches += mismatches
+
+    def feed(self, pairs: Iterable) -> "DigitisationTally":
+        """Add every (SourceRecord, RecordFacts) pair (or bare RecordFacts) of an iterable."""
+        for item in pairs:
+            if isinstance(item, RecordFacts):
+                self.add(None, item)
+            else:
+                src, facts = item
+                self.add(src, facts)
+        return self
+
+    # -- matching ---------------------------------------------------------------------------
+    def _match_pdfs(self, doc: Document, names: list[str | None]
+                    ) -> tuple[list[PdfInfo], list[dict], list[dict]]:
+        """Find the document's PDFs in the index and set its page count from them.
+
+        Returns (readable PDFs found, missing-PDF items, page-mismatch items)."""
+        if self.pdf_index is None:
+            return [], [], []
+        found: list[PdfInfo] = []
+        missing: list[dict] = []
+        mismatches: list[dict] = []
+        for name in names:
+            if not name:
+                continue
+            info = self.pdf_index.get(link_key(name))
+            if info is None:
+                if is_pdf_name(name):
+                    missing.append({**doc.where(), "pdf": name, "link": _link_for(doc, name),
+                                    "type": doc.kind})
+                continue
+            if info not in found:
+                found.append(info)
+        readable = [i for i in found if i.readable]
+        doc.pdfs = tuple(str(i.path) for i in found)
+        if readable:
+            pdf_pages = sum(i.pages or 0 for i in readable)
+            if doc.catalogue_pages is not None and doc.catalogue_pages != pdf_pages:
+                mismatches.append({
+                    **doc.where(), "pdf": ", ".join(str(i.path) for i in readable),
+                    "catalogue_pages": doc.catalogue_pages,
+                    "catalogue_pages_source": doc.pages_source, "pdf_pages": pdf_pages,
+                    "type": doc.kind})
+            doc.pages, doc.pages_source = pdf_pages, PAGES_PDF
+        return readable, missing, mismatches
+
+    def _choose_date(self, doc: Document, pdfs: list[PdfInfo], facts: RecordFacts | None,
+                     order: tuple[str, ...]) -> None:
+        """Set the document's date digitised from the first source in ``order`` that has one."""
+        for source in order:
+            if source == "pdf" and pdfs:
+                dated = sorted((i for i in pdfs if i.created), key=lambda i: i.created.date())
+                if dated:
+                    first = dated[0]
+                    doc.date = _pdf_created_date(first)
+                    if first.created_source == CREATED_MTIME:
+                        doc.date_source = "pdf (file modified)"
+                        doc.notes.append(f"{first.name}: {first.note}")
+                    else:
+                        doc.date_source = "pdf"
+                    return
+            elif source == "changed" and facts is not None and facts.date_changed is not None:
+                doc.date, doc.date_source = facts.date_changed.date(), "changed"
+                return
+            elif source == "entered" and facts is not None and facts.date_entered is not None:
+                doc.date, doc.date_source = facts.date_entered, "entered"
+                return
+
+    def _log_document(self, entry: LogEntry, log: DigitisationLog
+                      ) -> tuple[Document, list[dict], list[dict]]:
+        """A log row as a document: the row's date (else its PDF's), the PDF's page count
+        when the PDF is found (else the row's)."""
+        doc = Document(
+            source="log", kind=entry.kind, language=entry.language, pages=entry.pages,
+            pages_source=PAGES_LOG if entry.pages is not None else "", date=entry.date,
+            date_source="log" if entry.date else "",
+            keys=(entry.key,) if entry.key else (), file=log.path, title=entry.title or None,
+            line=entry.line, links=(entry.file,) if entry.file else (),
+            catalogue_pages=entry.pages)
+        name = file_name_of(entry.file) if entry.file else None
+        found, missing, mismatches = self._match_pdfs(doc, [name])
+        if doc.date is None:
+            self._choose_date(doc, found, None, ("pdf",))
+        return doc, missing, mismatches
+
+    # -- the result -------------------------------------------------------------------------
+    def _merged(self) -> tuple[list[Document], list[dict], list[dict], list[dict], list[str]]:
+        """Catalogue documents plus the log's: (documents, duplicates, missing PDFs, page
+        mismatches, the log's file keys).  Computed afresh on every call."""
+        docs = list(self.documents)
+        duplicates = list(self.duplicates)
+        missing, mismatches = list(self.missing_pdfs), list(self.page_mismatches)
+        log_keys: dict[str, Document] = {}
+        if self.log is None:
+            return docs, duplicates, missing, mismatches, []
+        for entry in self.log.entries:
+            first = None
+            if entry.key and entry.key in self._seen:
+                first, reason = self._seen[entry.key], "already in the catalogue (same file name)"
+            elif entry.key and entry.key in log_keys:
+                first, reason = log_keys[entry.key], "the same file is on an earlier line of the log"
+            if first is not None:
+                duplicates.append({"source": "log", "file": self.log.path, "line": entry.line,
+                                   "title": entry.title or None, "links": [entry.file],
+                                   "same_as": first.where(), "reason": reason})
+                continue
+            doc, m1, m2 = self._log_document(entry, self.log)
+            missing += m1
+            mismatches += m2
+            if entry.key:
+                log_keys[entry.key] = doc
+            docs.append(doc)
+        return docs, duplicates, missing, mismatches, list(log_keys)
+
+    def _targets(self, kind: str, quarters: tuple[int, ...] | None):
+        if not quarters:
+            return None
+        if kind == OTHER:
+            return None
+        return self.plan.digitisation_target(kind, quarters)
+
+    def table(self, counts: dict[str, TypeCount], quarters: tuple[int, ...] | None
+              ) -> tuple[dict, dict]:
+        """({type: type_json}, total_json) for the given quarters' targets (None: none).
+
+        The total's ``target_*`` is the plan's stated total row when it has one, else the
+        sum of the rows (``target_source`` says which); ``rows_target_*`` is always the
+        sum of the rows."""
+        kinds = list(DIGITISATION_TYPES) + [k for k in self.plan.digitisation
+                                            if k not in DIGITISATION_TYPES]
+        if counts.get(OTHER) and counts[OTHER].documents:
+            kinds.append(OTHER)
+        types = {}
+        total = TypeCount()
+        rows_sum = [0, 0, 0, 0]
+        for kind in kinds:
+            c = counts.get(kind) or TypeCount()
+            total.merge(c)
+            target = self._targets(kind, quarters)
+            if target is not None:
+                rows_sum = [a + b for a, b in zip(rows_sum, target)]
+            names = DIGITISATION_NAMES.get(kind) or {"kk": kind, "ru": kind, "en": kind}
+            types[kind] = type_json(c, target, names)
+            types[kind].update(self._year_targets(self.plan.digitisation.get(kind)))
+        if quarters:
+            rows_target = tuple(rows_sum)
+            if self.plan.digitisation_total is not None:
+                stated, source = self.plan.digitisation_target("total", quarters), "stated"
+            else:
+                stated, source = rows_target, "rows"
+        else:
+            rows_target, stated, source = None, None, None
+        tj = type_json(total, stated, TOTAL_NAMES)
+        tj["target_source"] = source
+        tj.update(_target_dict(rows_target, "rows_target_"))
+        if self.plan.digitisation_total is not None:
+            tj.update(self._year_targets(self.plan.digitisation_total))
+        else:
+            tj.update({k: sum(t[k] for t in types.values())
+                       for k in (f"year_target_{m}" for m in MEASURES)})
+        return types, tj
+
+    @staticmethod
+    def _year_targets(row) -> dict:
+        """The plan's annual figures as it states them (``year_target_*``; the quarter sums
+        where it states none; 0 for a type the plan has no row for).  They may differ from
+        the sum of the quarters: ``rabiskit plan check`` points at such rows."""
+        return {f"year_target_{m}": (row.year(m) if row is not None else 0) for m in MEASURES}
+
+    def result(self, scan=None, *, problems: Iterable[dict] = (),
+               warnings: Iterable[str] = ()) -> dict:
+        """The JSON of ``rabiskit digitisation``.  ``scan`` (a rabiskit.facts.scan.Scan)
+        adds the export files' problems and warnings; ``problems``/``warnings`` add more."""
+        from rabiskit.facts.scan import problem_dict
+
+        p = self.period
+        docs, duplicates, missing, mismatches, log_keys = self._merged()
+        counts: dict[str, TypeCount] = defaultdict(TypeCount)
+        by_quarter: dict[int, dict[str, TypeCount]] = defaultdict(lambda: defaultdict(TypeCount))
+        in_period = outside = 0
+        undated = []
+        no_pages = []
+        for d in docs:
+            if d.pages is None:
+                no_pages.append({**d.where(), "type": d.kind, "links": list(d.links)})
+            if d.date is None:
+                reason = ("the log row has no usable date and its PDF was not found"
+                          if d.source == "log" else
+                          f"no date digitised (dates tried: {', '.join(self.date_order)})")
+                undated.append({**d.where(), "type": d.kind, "links": list(d.links),
+                                "reason": reason})
+                continue
+            if d.date.year == p.year:
+                by_quarter[quarter_of(d.date)][d.kind].add(d)
+            if p.contains(d.date):
+                in_period += 1
+                counts[d.kind].add(d)
+            else:
+                outside += 1
+        quarters = p.quarters if p.aligned else None
+        types, total = self.table(counts, quarters)
+        quarter_tables = {}
+        for q in range(1, 5):
+            qt, qtotal = self.table(by_quarter.get(q, {}), (q,))
+            quarter_tables[str(q)] = {"types": qt, "total": qtotal}
+
+        linked = set(self._seen) | set(log_keys)
+        orphans = []
+        pdf_problems: list[dict] = []
+        if self.pdf_index is not None:
+            pdf_problems = list(self.pdf_index.problems)
+            for info in self.pdf_index.pdfs:
+                if info.key not in linked:
+                    orphans.append(info.as_dict())
+
+        all_problems: list[dict] = []
+        all_warnings: list[str] = list(self.warnings)
+        if scan is not None:
+            all_problems += [problem_dict(x) for x in scan.problems]
+            all_warnings += list(scan.warnings)
+        all_problems += pdf_problems
+        if self.log is not None:
+            all_problems += list(self.log.problems)
+        all_problems += list(problems)
+        all_warnings += list(warnings)
+        if not self.plan.newspapers and any(d.kind in ("journal_article", "newspaper_article")
+                                            for d in docs):
+            all_warnings.append("the plan lists no newspapers ([digitisation] newspapers = "
+                                "[...]): every article is counted as a journal article")
+        if p.year != self.plan.year:
+            all_warnings.append(f"the plan is for {self.plan.year}, the period is in {p.year}: "
+                                "targets are the plan's quarters")
+        if quarters is None:
+            all_warnings.append(f"the period {p.label} is not whole quarters: no targets")
+
+        out = {
+            "period": p.as_dict(),
+            "types": types,
+            "total": total,
+            "missing_pdfs": missing,
+            "orphan_pdfs": orphans,
+            "page_mismatches": mismatches,
+            "problems": all_problems,
+            "summary": {
+                "records_read": self.records_read,
+                "catalogue_documents": sum(1 for d in docs if d.source == "catalogue"),
+                "log_documents": sum(1 for d in docs if d.source == "log"),
+                "in_period": in_period, "outside_period": outside, "undated": len(undated),
+                "duplicates": len(duplicates), "deleted_with_links": self.deleted_with_links,
+                "no_pages": len(no_pages),
+            },
+            "quarters": quarter_tables,
+            "documents": [d.as_dict() | {"in_period": bool(d.date and p.contains(d.date))}
+                          for d in docs],
+            "undated": undated,
+            "duplicates": duplicates,
+            "no_pages": no_pages,
+            "pdf_folder": self.pdf_index.summary() if self.pdf_index is not None else None,
+            "log": ({"file": self.log.path, "rows": len(self.log.entries),
+                     "counted": sum(1 for d in docs if d.source == "log"),
+                     "encoding": self.log.encoding} if self.log is not None else None),
+            "rules": {"link": f"{self.link_field}${self.link_subfield}",
+                      "date_order": list(self.date_order),
+                      "newspapers": list(self.plan.newspapers)},
+            "warnings": all_warnings,
+            "plan": {"year": self.plan.year, "library": self.plan.library,
+                     "source": self.plan.source},
+        }
+        return out
+
+
+def _link_for(doc: Document, name: str) -> str | None:
+    for link in doc.links:
+        if file_name_of(link) == name:
+            return link
+    return None
