@@ -1,0 +1,246 @@
+"""``rabiskit import`` and ``rabiskit ledger status|close|corrections``: the ledger commands.
+
+``open_ledger_cli(path, create=False)`` is the ``--ledger PATH`` option's helper for other
+commands: it opens the ledger (default: $RABISKIT_LEDGER or the user's data folder) or
+fails with one clear line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.table import Table
+
+from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
+                                 fail, make_inputs, out_console, print_json)
+from rabiskit.cli.planopt import load_plan_option
+from rabiskit.cli.progress import scan_progress
+from rabiskit.ledger.closing import (close_quarter, closed_quarters, parse_quarter,
+                                     quarter_has_ended)
+from rabiskit.ledger.importer import ImportResult, import_inputs
+from rabiskit.ledger.location import ENV_VAR
+from rabiskit.ledger.status import ledger_status
+from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, LedgerError, open_ledger
+
+LEDGER_HELP = (f"The ledger file (default: ${ENV_VAR}, else ledger.sqlite in the user's data "
+               "folder).")
+
+ledger_app = typer.Typer(help="The ledger of imported records: status, closing quarters, "
+                              "corrections.", no_args_is_help=True)
+
+
+def open_ledger_cli(path: Path | None, create: bool = False) -> Ledger:
+    """Open the ledger for a command, or fail with one clear line (exit 2)."""
+    try:
+        return open_ledger(path, create=create)
+    except LedgerError as e:
+        fail(str(e))
+
+
+def _check_format(fmt: str, allowed=("table", "json")) -> None:
+    if fmt not in allowed:
+        fail(f"--format {fmt}: use {' or '.join(allowed)}")
+
+
+def _print_changes(title: str, items: list, limit: int = 50) -> None:
+    if not items:
+        return
+    out_console.print(f"[bold]{title} ({len(items)}):[/bold]")
+    for c in items[:limit]:
+        d = c.as_dict()
+        out_console.print(
+            f"  {d['file']}, record {d['record']}: {d['control_number'] or d['key']} "
+            f"{d['title'] or ''} — {'; '.join(d['changes'])}", markup=False)
+    if len(items) > limit:
+        out_console.print(f"  … and {len(items) - limit} more (--format json lists all)")
+
+
+def _print_corrections(corrections: list, limit: int = 50) -> None:
+    if not corrections:
+        return
+    out_console.print(f"[bold]Corrections to closed quarters ({len(corrections)}):[/bold]")
+    for c in corrections[:limit]:
+        before = f"{c.before[0]}/{c.before[1]}" if c.before else "not counted"
+        after = f"{c.after[0]}/{c.after[1]}" if c.after else "not counted"
+        out_console.print(
+            f"  {c.period}: {c.control_number or c.key} {c.title or ''} — {c.what} "
+            f"({before} → {after})", markup=False)
+    if len(corrections) > limit:
+        out_console.print(f"  … and {len(corrections) - limit} more (--format json lists all)")
+
+
+def render_import(r: ImportResult) -> None:
+    out_console.print(
+        f"Import {r.import_id} into {r.ledger}: {r.records} record(s) read — "
+        f"{r.added} added, {len(r.changed)} changed, {len(r.deleted)} deleted, "
+        f"{r.unchanged} unchanged, {len(r.stale)} stale (older than the ledger), "
+        f"{r.repeated} repeated", markup=False)
+    for db, n in sorted(r.databases.items()):
+        out_console.print(f"  database {db}: {n} record(s) read", markup=False)
+    _print_changes("Changed", r.changed)
+    _print_changes("Deleted (no longer counted)", r.deleted)
+    _print_changes("Stale, not applied", r.stale)
+    _print_corrections(r.corrections)
+    if r.problems:
+        out_console.print(f"problems in the exports: {len(r.problems)} "
+                          "('rabiskit inspect' lists them)", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import", cls=DbCommand)
+    def import_cmd(
+        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        db: List[str] = typer.Option([], "--db", metavar="LEVEL FILE", help=DB_HELP),
+        ledger_path: Optional[Path] = typer.Option(None, "--ledger", help=LEDGER_HELP),
+        database: str = typer.Option(DEFAULT_DATABASE, "--database",
+                                     help="Name of the catalogue the export files (not given "
+                                          "with --db) come from."),
+        plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML) whose level rules decide the levels; default: the built-in 2026 plan."),
+        fmt: str = typer.Option("table", "--format", help="table or json"),
+        encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
+        flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+    ):
+        """Store the records of catalogue exports in the ledger (only what is new or changed)."""
+        _check_format(fmt)
+        if not database.strip():
+            fail("--database: give a name")
+        plan = load_plan_option(plan_path)
+        inputs = make_inputs(exports, db, plan.levels())
+        enc, fl = check_encoding(encoding), check_flavour(flavour)
+        led = open_ledger_cli(ledger_path, create=True)
+        try:
+            with scan_progress(inputs) as progress:
+                result = import_inputs(led, inputs, plan, database=database.strip(),
+                                       encoding=enc, flavour=fl, progress=progress)
+        except LedgerError as e:
+            fail(str(e))
+        except KeyboardInterrupt:
+            fail("interrupted: nothing of this import was applied", 130)
+        finally:
+            led.close()
+        for w in result.warnings:
+            err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+        if fmt == "json":
+            print_json(result.as_dict())
+        else:
+            render_import(result)
+
+    app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("status")
+def status_cmd(
+    ledger_path: Optional[Path] = typer.Option(None, "--ledger", help=LEDGER_HELP),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+):
+    """The imports, the records per database and level, the newest date entered."""
+    _check_format(fmt)
+    with open_ledger_cli(ledger_path) as led:
+        try:
+            data = ledger_status(led)
+        except sqlite3.Error as e:
+            fail(f"{led.path}: cannot read the ledger ({e})")
+    if fmt == "json":
+        print_json(data)
+        return
+    out_console.print(f"Ledger {data['ledger']}", markup=False)
+    t = Table(title="Imports", title_justify="left", header_style="bold")
+    for col in ("#", "finished", "files", "read", "added", "changed", "deleted", "unchanged",
+                "stale", "corrections"):
+        t.add_column(col, justify="left" if col in ("finished", "files") else "right")
+    for i in data["imports"]:
+        files = ", ".join(Path(f).name for f in i["files"][:3]) + (
+            f" (+{len(i['files']) - 3})" if len(i["files"]) > 3 else "")
+        t.add_row(str(i["id"]), (i["finished"] or "")[:16].replace("T", " "), files, str(i["records"]), str(i["added"]),
+                  str(i["changed"]), str(i["deleted"]), str(i["unchanged"]), str(i["stale"]),
+                  str(i["corrections"]))
+    out_console.print(t)
+    t = Table(title="Records", title_justify="left", header_style="bold")
+    for col in ("database", "records", "counted", "deleted", "undated", "Kazakh", "levels",
+                "newest date entered"):
+        t.add_column(col, justify="left" if col in ("database", "levels") else "right")
+    rows = list(data["databases"].items()) + [("total", data["total"])]
+    for name, d in rows:
+        t.add_row(name, str(d["records"]), str(d["live"]), str(d["deleted"]), str(d["undated"]),
+                  str(d["kazakh"]), ", ".join(f"{k} {v}" for k, v in d["levels"].items()),
+                  d["newest_date_entered"] or "—", style="bold" if name == "total" else None)
+    out_console.print(t)
+    for cq in data["closed_quarters"]:
+        out_console.print(f"closed {cq['period']} on {cq['closed_at']}: {cq['total']} record(s), "
+                          f"{cq['kazakh']} in Kazakh; corrections since: {cq['corrections']}",
+                          markup=False)
+
+
+@ledger_app.command("close")
+def close_cmd(
+    quarter: str = typer.Argument(..., help="The quarter to close, e.g. 2026Q1."),
+    ledger_path: Optional[Path] = typer.Option(None, "--ledger", help=LEDGER_HELP),
+    plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML) for the targets; default: the built-in 2026 plan."),
+    force: bool = typer.Option(False, "--force", help="Close an already closed quarter again, taking its corrections in."),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+):
+    """Freeze the numbers reported for a quarter; later changes become corrections."""
+    _check_format(fmt)
+    try:
+        year, q = parse_quarter(quarter)
+    except ValueError as e:
+        fail(str(e))
+    plan = load_plan_option(plan_path)
+    with open_ledger_cli(ledger_path) as led:
+        try:
+            cq = close_quarter(led, year, q, plan, force=force)
+        except LedgerError as e:
+            fail(str(e))
+    if not quarter_has_ended(year, q):
+        err_console.print(f"[yellow]warning:[/] {cq.period} has not ended yet; records entered "
+                          "later in the quarter will be corrections", highlight=False)
+    if fmt == "json":
+        print_json(cq.as_dict())
+        return
+    total = cq.snapshot["total"]
+    out_console.print(f"Closed {cq.period}: {total['total']} record(s), {total['kazakh']} in "
+                      "Kazakh, frozen as reported.", markup=False)
+    for lv, v in cq.snapshot["levels"].items():
+        if v["total"] or v["target"]:
+            out_console.print(f"  {plan.level_name(lv, 'kk')} ({lv}): {v['total']}"
+                              + (f" of {v['target']}" if v["target"] is not None else ""),
+                              markup=False)
+
+
+@ledger_app.command("corrections")
+def corrections_cmd(
+    quarter: Optional[str] = typer.Argument(None, help="A closed quarter, e.g. 2026Q1 (default: all)."),
+    ledger_path: Optional[Path] = typer.Option(None, "--ledger", help=LEDGER_HELP),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+):
+    """What imports changed in closed quarters since they were closed."""
+    _check_format(fmt)
+    label = None
+    if quarter:
+        try:
+            y, q = parse_quarter(quarter)
+        except ValueError as e:
+            fail(str(e))
+        label = f"{y}Q{q}"
+    with open_ledger_cli(ledger_path) as led:
+        cqs = [c for c in closed_quarters(led) if label is None or c.period == label]
+    if label and not cqs:
+        fail(f"{label} is not closed ('rabiskit ledger close {label}' closes it)")
+    if fmt == "json":
+        print_json([c.as_dict() | {"snapshot": None} for c in cqs])
+        return
+    for cq in cqs:
+        out_console.print(f"{cq.period} (closed {cq.closed_at}): {len(cq.corrections)} "
+                          "correction(s)", markup=False)
+        for lv, d in cq.delta().items():
+            out_console.print(f"  {lv}: total {d['total']:+d}, Kazakh {d['kazakh']:+d}",
+                              markup=False)
+        _print_corrections(cq.corrections)
+
+
+__all__ = ["LEDGER_HELP", "open_ledger_cli", "register"]
+_ = dt  # dates appear only through the library

@@ -1,0 +1,28 @@
+"""The ledger: an SQLite file that follows the catalogue through the year.
+
+``rabiskit import EXPORT...`` stores every record's facts and level, keyed by its control
+number within its database; importing overlapping exports again adds only what is new,
+reports changed and deleted records, and never double-counts.  ``rabiskit ledger status``
+shows what is in it; ``rabiskit ledger close 2026Q1`` freezes a reported quarter, after
+which changes to it are kept as corrections.
+
+Modules:
+
+* :mod:`~rabiskit.ledger.location` - ``default_ledger_path()`` ($RABISKIT_LEDGER, else the
+  user's data folder);
+* :mod:`~rabiskit.ledger.store` - ``open_ledger(path, create=)``, ``Ledger``, the schema,
+  ``LedgerError``, ``memory_copy``;
+* :mod:`~rabiskit.ledger.codec` - record keys, checksums, RecordFacts <-> rows;
+* :mod:`~rabiskit.ledger.importer` - ``import_inputs(ledger, inputs, plan, ...) ->
+  ImportResult`` (one transaction);
+* :mod:`~rabiskit.ledger.source` - ``ledger_facts``, ``ledger_scan_summary``,
+  ``count_ledger``, ``ledger_with_exports``: counting from the ledger as from exports;
+* :mod:`~rabiskit.ledger.closing` - ``close_quarter``, ``closed_quarter(s)``,
+  ``ClosedQuarter.delta()``, ``parse_quarter``;
+* :mod:`~rabiskit.ledger.status` - ``ledger_status(ledger) -> dict``.
+"""
+
+from rabiskit.ledger.location import default_ledger_path
+from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, LedgerError, open_ledger
+
+__all__ = ["DEFAULT_DATABASE", "Ledger", "LedgerError", "default_ledger_path", "open_ledger"]

@@ -1,0 +1,121 @@
+"""How a record is identified and stored in the ledger.
+
+* ``record_checksum(record)``: SHA-256 of a canonical serialisation of the decoded record
+  (the leader without the positions every writer recomputes - record length 0-4, counts
+  10-11, base address 12-16, entry map 20-23 - then every field in order).  The same
+  record read from ISO 2709 or from MARCXML, or written by another program with other
+  lengths, gets the same checksum; any change of content gives another.
+* ``record_key(control_number, checksum)``: the control number (001, blanks trimmed), or
+  ``sha256:`` and the first 32 hex digits of the checksum for a record without 001 (such
+  a record, once edited, is a new record to the ledger: it has no other identity).
+* ``facts_row`` / ``row_facts``: RecordFacts to the ``records`` table's columns and back,
+  losslessly (tuples as JSON lists, dates as ISO text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any, Mapping
+
+from rabiskit.facts.model import RecordFacts
+from rabiskit.records.record import Record
+
+#: leader positions that writers compute (length, counts, base address, entry map)
+_COMPUTED = set(range(0, 5)) | {10, 11} | set(range(12, 17)) | set(range(20, 24))
+
+NO_001_PREFIX = "sha256:"
+
+
+def canonical_bytes(record: Record) -> bytes:
+    """The record's content as bytes, independent of encoding and file layout."""
+    leader = (record.leader or "").ljust(24)
+    parts = ["".join(" " if i in _COMPUTED else c for i, c in enumerate(leader[:24]))
+             + leader[24:]]
+    for f in record.fields:
+        if f.data is not None:
+            parts.append(f"{f.tag}={f.data}")
+        else:
+            parts.append(f.tag + f.ind1 + f.ind2
+                         + "".join(f"\x1f{code}{value}" for code, value in f.subfields))
+    return "\x1e".join(parts).encode("utf-8", "surrogatepass")
+
+
+def record_checksum(record: Record) -> str:
+    return hashlib.sha256(canonical_bytes(record)).hexdigest()
+
+
+def record_key(control_number: str | None, checksum: str) -> str:
+    cn = (control_number or "").strip()
+    return cn if cn else NO_001_PREFIX + checksum[:32]
+
+
+#: the facts columns of the ``records`` table, in RecordFacts order
+FACT_COLUMNS = (
+    "file", "record", "offset", "control_number", "flavour", "encoding", "record_status",
+    "record_type", "bibliographic_level", "languages", "language", "languages_coded",
+    "date_entered", "date_entered_source", "date_entered_problem", "date_entered_raw",
+    "date_changed", "title", "isbn", "links", "extent", "pages", "article_pages", "host_title",
+    "damaged", "level", "line",
+)
+
+#: facts whose change matters to the counts, and how they are named in reports
+COUNTED_FACTS = {"level": "level", "language": "language", "date_entered": "date entered",
+                 "record_status": "record status (leader/05)"}
+
+
+def _date(v: dt.date | None) -> str | None:
+    return v.isoformat() if v is not None else None
+
+
+def facts_row(f: RecordFacts) -> dict[str, Any]:
+    """The ``records`` columns for one RecordFacts."""
+    return {
+        "file": f.file, "record": f.record, "offset": f.offset,
+        "control_number": f.control_number, "flavour": f.flavour, "encoding": f.encoding,
+        "record_status": f.record_status, "record_type": f.record_type,
+        "bibliographic_level": f.bibliographic_level,
+        "languages": json.dumps(list(f.languages), ensure_ascii=False),
+        "language": f.language, "languages_coded": int(f.languages_coded),
+        "date_entered": _date(f.date_entered), "date_entered_source": f.date_entered_source,
+        "date_entered_problem": f.date_entered_problem, "date_entered_raw": f.date_entered_raw,
+        "date_changed": _date(f.date_changed), "title": f.title,
+        "isbn": json.dumps(list(f.isbn), ensure_ascii=False),
+        "links": json.dumps(list(f.links), ensure_ascii=False),
+        "extent": f.extent, "pages": f.pages, "article_pages": f.article_pages,
+        "host_title": f.host_title, "damaged": int(f.damaged), "level": f.level, "line": f.line,
+    }
+
+
+def row_facts(row: Mapping[str, Any]) -> RecordFacts:
+    """RecordFacts back from a ``records`` row (a sqlite3.Row or a dict)."""
+    de = row["date_entered"]
+    dc = row["date_changed"]
+    return RecordFacts(
+        file=row["file"], record=row["record"], offset=row["offset"],
+        control_number=row["control_number"], flavour=row["flavour"], encoding=row["encoding"],
+        record_status=row["record_status"], record_type=row["record_type"],
+        bibliographic_level=row["bibliographic_level"],
+        languages=tuple(json.loads(row["languages"])), languages_coded=bool(row["languages_coded"]),
+        date_entered=dt.date.fromisoformat(de) if de else None,
+        date_entered_source=row["date_entered_source"],
+        date_entered_problem=row["date_entered_problem"],
+        date_entered_raw=row["date_entered_raw"],
+        date_changed=dt.datetime.fromisoformat(dc) if dc else None,
+        title=row["title"], isbn=tuple(json.loads(row["isbn"])),
+        links=tuple(json.loads(row["links"])), extent=row["extent"], pages=row["pages"],
+        article_pages=row["article_pages"], host_title=row["host_title"],
+        damaged=bool(row["damaged"]), level=row["level"], line=row["line"],
+    )
+
+
+#: columns that describe the record, not where it was last read from
+_LOCATION = {"file", "record", "offset", "line"}
+
+
+def changed_facts(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """Names of the facts that differ between two rows (location columns ignored)."""
+    return [c for c in FACT_COLUMNS if c not in _LOCATION and c != "languages"
+            and old[c] != new[c]] + (["languages"] if old["languages"] != new["languages"]
+                                     and old["language"] == new["language"] else [])

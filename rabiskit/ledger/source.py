@@ -1,0 +1,150 @@
+"""Counting from the ledger exactly as from the exports.
+
+``ledger_facts`` yields the ledger's records as RecordFacts (level included), in the
+order they were read by the imports, so a ``Tally`` fed from it gives the same count
+JSON as ``count_inputs`` on the exports the ledger was filled from (when those exports
+hold each record once).  Deleted records are yielded too (``include_deleted``), with
+record_status ``d``, because ``Tally`` lists them as deleted and does not count them,
+as it does when reading the exports.  ``ledger_scan_summary`` gives the per-file
+summaries and problems of the files the records were last read from, as a ``Scan``.
+
+For commands (``count``, ``report``, ``audit``, ``digitisation`` with ``--ledger``):
+
+* ``count_ledger(ledger, plan, period)`` -> (Tally, Scan), like ``count_inputs``;
+* ``ledger_with_exports(path, inputs, plan)``: a context manager giving an in-memory
+  copy of the ledger with the exports imported into it (the file is not touched), for
+  ``--ledger`` given beside export files: the exports count as if imported.
+
+``ledger`` arguments take a path (None: the default ledger) or an open ``Ledger``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from rabiskit.aggregate.count import Tally
+from rabiskit.aggregate.period import Period
+from rabiskit.facts.model import RecordFacts
+from rabiskit.facts.scan import Input, Scan
+from rabiskit.ledger.codec import row_facts
+from rabiskit.ledger.importer import ImportResult, import_inputs, rules_fingerprint, summary_from_json
+from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, memory_copy, open_ledger
+from rabiskit.plan.model import Plan
+from rabiskit.records import Problem
+
+LedgerRef = "str | Path | Ledger | None"
+
+
+@contextlib.contextmanager
+def _opened(ledger) -> Iterator[Ledger]:
+    if isinstance(ledger, Ledger):
+        yield ledger
+    else:
+        with open_ledger(ledger) as led:
+            yield led
+
+
+def ledger_facts(ledger=None, database: str | None = None, *,
+                 include_deleted: bool = True) -> Iterator[RecordFacts]:
+    """Every record of the ledger (or of one ``database``) as RecordFacts, in import order."""
+    with _opened(ledger) as led:
+        sql = "SELECT * FROM records"
+        where, params = [], []
+        if database is not None:
+            where.append("database = ?")
+            params.append(database)
+        if not include_deleted:
+            where.append("deleted = 0")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY last_import, position, record, database, key"
+        cur = led.conn.execute(sql, params)
+        while True:
+            batch = cur.fetchmany(2000)
+            if not batch:
+                break
+            for row in batch:
+                yield row_facts(row)
+
+
+def ledger_scan_summary(ledger=None, database: str | None = None) -> Scan:
+    """Per-file summaries (and their problems) of the files the records were last read
+    from, as recorded by the import that read each file last."""
+    with _opened(ledger) as led:
+        params: tuple = ()
+        cond = ""
+        if database is not None:
+            cond = "WHERE database = ?"
+            params = (database,)
+        located = {r[0] for r in led.conn.execute(
+            f"SELECT DISTINCT file FROM records {cond}", params)}
+        latest = led.conn.execute(
+            "SELECT f.import_id, f.position, f.file, f.records, f.summary FROM import_files f "
+            "JOIN imports i ON i.id = f.import_id WHERE i.finished IS NOT NULL"
+            + (" AND f.database = ?" if database is not None else "")
+            + " ORDER BY f.import_id, f.position", params).fetchall()
+        last: dict[str, object] = {}
+        for r in latest:
+            last[r["file"]] = r  # the import that read each file last
+        # files that still hold records, and files that had none (empty, unreadable)
+        rows = [r for r in last.values() if r["file"] in located or not r["records"]]
+        result = Scan()
+        for r in rows:
+            summary = summary_from_json(r["summary"])
+            for (text,) in led.conn.execute(
+                    "SELECT problem FROM import_problems WHERE import_id = ? AND position = ? "
+                    "ORDER BY seq", (r["import_id"], r["position"])):
+                summary.problems.append(_problem(json.loads(text)))
+            result.files.append(summary)
+        return result
+
+
+def _problem(d: dict) -> Problem:
+    return Problem(d["file"], d.get("record"), d.get("offset"), d["message"], d.get("kind", ""),
+                   line=d.get("line"), column=d.get("column"), id=d.get("id"),
+                   title=d.get("title"))
+
+
+def count_ledger(ledger, plan: Plan, period: Period, database: str | None = None
+                 ) -> tuple[Tally, Scan]:
+    """Tally the ledger's records for ``period``: the same as ``count_inputs`` on exports."""
+    with _opened(ledger) as led:
+        tally = Tally(period).feed(ledger_facts(led, database))
+        result = ledger_scan_summary(led, database)
+        warning = rules_warning(led, plan)
+        if warning:
+            result.warnings.append(warning)
+        return tally, result
+
+
+def rules_warning(ledger, plan: Plan) -> str | None:
+    """A warning when records in the ledger got their levels from other level rules than
+    ``plan``'s (the levels are decided at import)."""
+    with _opened(ledger) as led:
+        fp = rules_fingerprint(plan)
+        other = led.one(
+            "SELECT COUNT(*) FROM records r JOIN imports i ON i.id = r.changed_import "
+            "WHERE i.rules IS NOT NULL AND i.rules <> ?", (fp,))
+        if other:
+            return (f"{other} record(s) in the ledger got their level from other level rules "
+                    f"than those of {plan.source or 'this plan'}; import the exports again with "
+                    "this plan to re-level them")
+        return None
+
+
+@contextlib.contextmanager
+def ledger_with_exports(path, inputs: Sequence[Input], plan: Plan, *,
+                        database: str = DEFAULT_DATABASE, **scan_options
+                        ) -> Iterator[tuple[Ledger, ImportResult]]:
+    """An in-memory copy of the ledger at ``path`` with ``inputs`` imported into it.
+
+    Yields (ledger, import result); the ledger file itself is never changed."""
+    led = memory_copy(path)
+    try:
+        result = import_inputs(led, inputs, plan, database=database, **scan_options)
+        yield led, result
+    finally:
+        led.close()
