@@ -1,0 +1,118 @@
+"""``rabiskit export EXPORT... --level LEVEL... -o FILE.iso|FILE.xml``: the period's new
+records of the chosen levels, for the regional library (corporate cataloguing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from rabiskit.aggregate.period import PeriodError, choose_period
+from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
+                                 fail, make_inputs, out_console, print_json)
+from rabiskit.cli.planopt import load_plan_option
+from rabiskit.cli.progress import scan_progress
+from rabiskit.export.exchange import output_format, select_records, write_exchange
+from rabiskit.facts.scan import Scan
+
+
+def _levels(values: list[str], known: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        for part in v.replace(";", ",").split(","):
+            lv = part.strip()
+            if not lv:
+                continue
+            if lv not in known:
+                fail(f"--level {lv}: unknown level; known levels: {', '.join(known)}")
+            if lv not in out:
+                out.append(lv)
+    if not out:
+        fail("give at least one --level (e.g. --level article --level local_lore)")
+    return out
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("export", cls=DbCommand)
+    def export_cmd(
+        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        db: List[str] = typer.Option([], "--db", metavar="LEVEL FILE", help=DB_HELP),
+        level: List[str] = typer.Option([], "--level", help="Level to export (repeatable, or comma-separated), e.g. article."),
+        output: Path = typer.Option(..., "-o", "--output", help="FILE.iso / .mrc (ISO 2709) or FILE.xml (MARCXML)."),
+        utf8: bool = typer.Option(False, "--utf8", help="Re-encode ISO 2709 records to UTF-8 and update their character-set declaration."),
+        plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML); default: the built-in 2026 plan."),
+        year: Optional[int] = typer.Option(None, "--year", help="Year (default: the plan's year)."),
+        quarter: Optional[int] = typer.Option(None, "--quarter", min=1, max=4, help="Quarter 1-4 (default: the whole year)."),
+        date_from: Optional[str] = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
+        date_to: Optional[str] = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
+        fmt: str = typer.Option("table", "--format", help="table or json (the summary)"),
+        encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
+        flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+    ):
+        """Write the period's new records of the chosen levels for the regional library."""
+        if fmt not in ("table", "json"):
+            fail(f"--format {fmt}: use table or json")
+        try:
+            out_format = output_format(output)
+        except ValueError as e:
+            fail(str(e))
+        if output.is_dir():
+            fail(f"{output}: is a folder; give a file name")
+        plan = load_plan_option(plan_path)
+        levels = _levels(level, plan.levels())
+        try:
+            period = choose_period(year, quarter, date_from, date_to, plan.year)
+        except PeriodError as e:
+            fail(str(e))
+        inputs = make_inputs(exports, db, plan.levels())
+        target = output.resolve()
+        for inp in inputs:
+            if inp.path.resolve() == target:
+                fail(f"{output}: is also an input; write the exchange file elsewhere")
+        if utf8 and out_format == "marcxml":
+            err_console.print("[yellow]warning:[/] MARCXML is always UTF-8; --utf8 changes nothing",
+                              highlight=False)
+        enc, fl = check_encoding(encoding), check_flavour(flavour)
+        scanned = Scan()
+        try:
+            with scan_progress(inputs) as progress:
+                result = write_exchange(output, select_records(
+                    inputs, plan, period, levels, encoding=enc, flavour=fl, result=scanned,
+                    progress=progress), utf8=utf8)
+        except OSError as e:
+            fail(f"{output}: cannot write ({e.strerror or e})")
+        except ValueError as e:
+            fail(f"{output}: {e}")
+        for w in scanned.warnings:
+            err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+        broken = [f for f in scanned.files if f.error]
+        data = result.as_dict() | {"period": period.as_dict(), "levels_chosen": levels,
+                                   "records_read": scanned.records,
+                                   "problems": len(scanned.problems),
+                                   "unreadable": [f.file for f in broken]}
+        if fmt == "json":
+            print_json(data)
+        else:
+            per = ", ".join(f"{lv} {result.levels.get(lv, 0)}" for lv in levels)
+            how = ("MARCXML" if out_format == "marcxml" else
+                   "ISO 2709, re-encoded to UTF-8" if utf8 else
+                   "ISO 2709, bytes as in the exports")
+            out_console.print(f"Wrote {result.written} record(s) of {period.label} ({per}) to "
+                              f"{output} ({how}).", markup=False)
+            if result.reencoded and not utf8:
+                out_console.print(f"  {result.reencoded} record(s) read from MARCXML were "
+                                  "encoded in UTF-8.", markup=False)
+            for r in result.rebuilt + result.damaged_as_read:
+                out_console.print(f"  {r.file}, record {r.record}, byte {r.offset}: "
+                                  f"{r.id or '(no 001)'} — {r.reason}", markup=False)
+            if scanned.problems:
+                out_console.print(f"  problems in the exports: {len(scanned.problems)} "
+                                  "('rabiskit inspect' lists them)", markup=False)
+        if result.written == 0:
+            err_console.print(f"[yellow]warning:[/] no record of {', '.join(levels)} was entered "
+                              f"in {period.label}; the file is empty", highlight=False)
+        if broken:
+            for f in broken:
+                err_console.print(f"[bold red]rabiskit:[/] {f.file}: {f.error}", highlight=False)
+            raise typer.Exit(2)

@@ -1,0 +1,78 @@
+"""``rabiskit facts EXPORT... -o FILE.parquet|FILE.csv``: one row per record (the reader's
+facts and the level), for DuckDB, Spark or a spreadsheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from rabiskit.aggregate.count import classifier_for
+from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
+                                 fail, make_inputs, out_console, print_json)
+from rabiskit.cli.planopt import load_plan_option
+from rabiskit.cli.progress import scan_progress
+from rabiskit.export.facts_table import FactsTableError, facts_format, write_facts
+from rabiskit.facts.scan import Scan, scan_facts
+from rabiskit.ledger.location import ENV_VAR
+from rabiskit.ledger.store import LedgerError
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("facts", cls=DbCommand)
+    def facts_cmd(
+        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        db: List[str] = typer.Option([], "--db", metavar="LEVEL FILE", help=DB_HELP),
+        output: Path = typer.Option(..., "-o", "--output", help="FILE.parquet or FILE.csv"),
+        ledger: bool = typer.Option(False, "--from-ledger", help=f"Write the ledger's records instead of reading exports (see --ledger)."),
+        ledger_path: Optional[Path] = typer.Option(None, "--ledger", help=f"The ledger file for --from-ledger (default: ${ENV_VAR}, else the user's data folder)."),
+        plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML) whose level rules give the levels; default: the built-in 2026 plan."),
+        fmt: str = typer.Option("table", "--format", help="table or json (the summary)"),
+        encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
+        flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+    ):
+        """Write one row per record (facts and level) as Parquet or CSV."""
+        if fmt not in ("table", "json"):
+            fail(f"--format {fmt}: use table or json")
+        try:
+            kind = facts_format(output)
+        except FactsTableError as e:
+            fail(str(e))
+        if output.is_dir():
+            fail(f"{output}: is a folder; give a file name")
+        scanned = Scan()
+        try:
+            if ledger or ledger_path is not None:
+                if exports or db:
+                    fail("give either export files or --from-ledger, not both")
+                from rabiskit.ledger.source import ledger_facts
+                from rabiskit.ledger.store import open_ledger
+
+                with open_ledger(ledger_path) as led:
+                    rows = write_facts(output, ledger_facts(led))
+            else:
+                plan = load_plan_option(plan_path)
+                inputs = make_inputs(exports, db, plan.levels())
+                enc, fl = check_encoding(encoding), check_flavour(flavour)
+                with scan_progress(inputs) as progress:
+                    rows = write_facts(output, scan_facts(
+                        inputs, classify=classifier_for(plan), encoding=enc, flavour=fl,
+                        result=scanned, progress=progress))
+        except (FactsTableError, LedgerError) as e:
+            fail(str(e))
+        except OSError as e:
+            fail(f"{output}: cannot write ({e.strerror or e})")
+        for w in scanned.warnings:
+            err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+        broken = [f for f in scanned.files if f.error]
+        data = {"file": str(output), "format": kind, "rows": rows,
+                "problems": len(scanned.problems), "unreadable": [f.file for f in broken]}
+        if fmt == "json":
+            print_json(data)
+        else:
+            out_console.print(f"Wrote {rows} row(s) to {output} ({kind}).", markup=False)
+        if broken:
+            for f in broken:
+                err_console.print(f"[bold red]rabiskit:[/] {f.file}: {f.error}", highlight=False)
+            raise typer.Exit(2)

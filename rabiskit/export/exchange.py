@@ -1,0 +1,156 @@
+"""Exchange files for the regional library: the period's new records of chosen levels.
+
+The selection is the one ``rabiskit count`` counts (``Tally.add``): not marked deleted,
+with a date entered inside the period, and a level among the chosen ones (a record with
+no level counts as a book, as in the count).  So an export of ``--level article`` for
+2026 Q1 holds exactly as many records as ``count --quarter 1`` gives for articles.
+
+How each record is written:
+
+* ISO 2709 (``.iso``, ``.mrc``, ``.marc``, ``.dat``): the record's bytes exactly as they
+  were in the export (``SourceRecord.raw``), so the regional library receives what the
+  branch's catalogue wrote.  Two exceptions, both listed in the result: a record the
+  reader had to salvage (``damaged``) is rebuilt from what was salvaged, in the same
+  encoding, so the file holds no broken structure (written as read when that encoding
+  cannot hold the salvaged text); a record read from MARCXML has no ISO bytes and is
+  encoded to UTF-8.
+* ISO 2709 with ``utf8=True``: every record re-encoded to UTF-8 and its character-set
+  declaration updated (MARC 21 leader/09 ``a``; UNIMARC 100$a/26-29 ``50``).
+* MARCXML (``.xml``): MARC 21 slim, UTF-8 (``MarcXmlWriter``).
+
+Files are written atomically: a half-written exchange file never replaces a good one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+from rabiskit.aggregate.count import RecordRef, classifier_for
+from rabiskit.aggregate.period import Period
+from rabiskit.atomic import atomic_path
+from rabiskit.facts.model import RecordFacts
+from rabiskit.facts.scan import Input, Scan, scan
+from rabiskit.plan.model import Plan
+from rabiskit.records import SourceRecord
+from rabiskit.sources.iso2709_writer import encode_record, set_declared_encoding
+
+ISO_SUFFIXES = (".iso", ".mrc", ".marc", ".dat", ".iso2709")
+XML_SUFFIXES = (".xml",)
+
+
+def output_format(path: str | Path) -> str:
+    """'iso2709' or 'marcxml' from the file name; ValueError for anything else."""
+    suffix = Path(path).suffix.lower()
+    if suffix in ISO_SUFFIXES:
+        return "iso2709"
+    if suffix in XML_SUFFIXES:
+        return "marcxml"
+    raise ValueError(f"{path}: the output must end in {', '.join(ISO_SUFFIXES)} (ISO 2709) or "
+                     ".xml (MARCXML)")
+
+
+def counted_in(f: RecordFacts, period: Period) -> bool:
+    """Whether ``count`` counts the record in ``period`` (the rules of ``Tally.add``)."""
+    return not f.is_deleted and f.date_entered is not None and period.contains(f.date_entered)
+
+
+def level_of(f: RecordFacts) -> str:
+    return f.level or "book"
+
+
+def select_records(inputs: Sequence[Input], plan: Plan, period: Period, levels: Iterable[str], *,
+                   encoding: str | None = None, flavour: str | None = None,
+                   result: Scan | None = None, progress: Callable[[int], None] | None = None,
+                   ) -> Iterator[tuple[SourceRecord, RecordFacts]]:
+    """The records ``count`` counts in ``period`` at one of ``levels``, in input order."""
+    wanted = set(levels)
+    for src, facts in scan(inputs, classify=classifier_for(plan), encoding=encoding,
+                           flavour=flavour, result=result, progress=progress):
+        if counted_in(facts, period) and level_of(facts) in wanted:
+            yield src, facts
+
+
+@dataclass
+class ExchangeResult:
+    """What was written: how many records per level, and which were not byte-copies."""
+
+    file: str
+    format: str
+    utf8: bool
+    written: int = 0
+    levels: Counter = field(default_factory=Counter)
+    reencoded: int = 0  # written in UTF-8 (utf8=True, or read from MARCXML)
+    rebuilt: list[RecordRef] = field(default_factory=list)  # damaged: rebuilt from the salvage
+    damaged_as_read: list[RecordRef] = field(default_factory=list)  # damaged: written as read
+    replaced_characters: int = 0  # MARCXML: characters XML cannot hold, written as U+FFFD
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "format": self.format, "utf8": self.utf8,
+                "written": self.written, "levels": dict(self.levels),
+                "reencoded": self.reencoded,
+                "rebuilt": [r.as_dict() for r in self.rebuilt],
+                "damaged_as_read": [r.as_dict() for r in self.damaged_as_read],
+                "replaced_characters": self.replaced_characters}
+
+
+def iso_bytes(src: SourceRecord, utf8: bool = False) -> tuple[bytes, str]:
+    """(bytes to write, how): how is 'copied', 'utf-8', 'rebuilt' or 'damaged'."""
+    if utf8 or src.raw is None:
+        rec = set_declared_encoding(src.record, src.flavour, "utf-8")
+        return encode_record(rec, "utf-8"), "utf-8"
+    if not src.damaged:
+        return src.raw, "copied"
+    try:
+        return encode_record(src.record, src.encoding), "rebuilt"
+    except ValueError:
+        return src.raw, "damaged"
+
+
+def write_exchange(path: str | Path, records: Iterable[tuple[SourceRecord, RecordFacts]], *,
+                   utf8: bool = False) -> ExchangeResult:
+    """Write ``records`` to ``path`` (format from its suffix), atomically."""
+    fmt = output_format(path)
+    result = ExchangeResult(str(path), fmt, utf8)
+    if fmt == "marcxml":
+        from rabiskit.sources.marcxml_writer import MarcXmlWriter
+
+        with MarcXmlWriter(path) as w:
+            for src, facts in records:
+                w.write(src.record)
+                result.written += 1
+                result.levels[level_of(facts)] += 1
+        result.replaced_characters = w.replaced
+        return result
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            for src, facts in records:
+                data, how = iso_bytes(src, utf8)
+                fh.write(data)
+                result.written += 1
+                result.levels[level_of(facts)] += 1
+                if how == "utf-8":
+                    result.reencoded += 1
+                elif how == "rebuilt":
+                    result.rebuilt.append(RecordRef.of(facts, "damaged in the export: rebuilt "
+                                                              "from what was salvaged"))
+                elif how == "damaged":
+                    result.damaged_as_read.append(RecordRef.of(
+                        facts, "damaged in the export and could not be rebuilt: written as read"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        _keep_mode(path, tmp)
+    return result
+
+
+def _keep_mode(path: str | Path, tmp: Path) -> None:
+    """mkstemp files are owner-only: give the new file the old one's mode (or 0644)."""
+    try:
+        target = Path(path)
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        os.chmod(tmp, mode)
+    except OSError:
+        pass

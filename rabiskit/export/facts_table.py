@@ -1,0 +1,188 @@
+"""``rabiskit facts``: one row per record, as Parquet or CSV.
+
+A union catalogue of tens of millions of records is aggregated faster in DuckDB or Spark
+than by re-reading MARC: this table holds what every count needs - the reader's facts
+and the level.  Rows are streamed in batches (``batch_size`` records per Parquet row
+group), so memory stays flat however large the exports.
+
+Columns (Parquet type; CSV writes the same values as text):
+
+| column | type | what |
+|---|---|---|
+| file, record, offset | string, int64, int64 | where the record is (record: 1-based number in its file; offset: byte, 0 for XML) |
+| control_number | string | 001 |
+| flavour, encoding | string | unimarc / marc21; the encoding the record was read in |
+| record_status, record_type, bibliographic_level | string | leader/05, /06, /07 |
+| language | string | the first language of the text (``und`` when none is coded) |
+| languages | string | every language, joined with ``;`` |
+| languages_coded | bool | whether any language was coded at all |
+| date_entered | date | the date the record was created (100$a/0-7, 008/00-05), null when none |
+| date_entered_problem | string | why there is no date entered |
+| date_changed | timestamp | 005 |
+| title, host_title, extent | string | 200$a/245$a, 463$t/773$t, 215$a/300$a |
+| isbn, links | list<string> | 010$a/020$a, 856$u (CSV: joined with `` | ``) |
+| pages, article_pages | int64 | pages from the extent; pages of an article (463$v, 773$g) |
+| damaged | bool | the reader had to salvage the record |
+| level | string | the catalogue level the rules gave (``book`` when none) |
+
+``count`` counts a record in a period when record_status is not ``d`` and date_entered
+lies in the period, under its level and first language: :data:`DUCKDB_COUNT_QUERY` is that
+count in DuckDB.  CSV text cells that start like a formula (= + - @) get a leading
+apostrophe (``rabiskit.render.safe.csv_cell``), so the file is safe to open in Excel.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+from rabiskit.atomic import atomic_path
+from rabiskit.facts.model import RecordFacts
+from rabiskit.render.safe import csv_cell
+
+COLUMNS = ("file", "record", "offset", "control_number", "flavour", "encoding", "record_status",
+           "record_type", "bibliographic_level", "language", "languages", "languages_coded",
+           "date_entered", "date_entered_problem", "date_changed", "title", "isbn", "links",
+           "extent", "pages", "article_pages", "host_title", "damaged", "level")
+
+LIST_SEPARATOR_CSV = " | "
+BATCH_SIZE = 50_000
+
+#: The DuckDB query that gives ``rabiskit count``'s numbers (per level: total, Kazakh) for
+#: one period from the Parquet file.  Fill in {path}, {start}, {end} (YYYY-MM-DD).
+DUCKDB_COUNT_QUERY = """\
+SELECT level,
+       count(*) AS total,
+       count(*) FILTER (WHERE language = 'kaz') AS kazakh
+FROM read_parquet('{path}')
+WHERE record_status <> 'd'
+  AND date_entered BETWEEN DATE '{start}' AND DATE '{end}'
+GROUP BY level
+ORDER BY level"""
+
+
+class FactsTableError(Exception):
+    """The output cannot be written (unknown format, pyarrow missing)."""
+
+
+def facts_format(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".parquet":
+        return "parquet"
+    if suffix == ".csv":
+        return "csv"
+    raise FactsTableError(f"{path}: the output must end in .parquet or .csv")
+
+
+def facts_values(f: RecordFacts) -> dict[str, Any]:
+    """One row: Python values (dates as date/datetime, lists as lists)."""
+    return {
+        "file": f.file, "record": f.record, "offset": f.offset,
+        "control_number": f.control_number, "flavour": f.flavour, "encoding": f.encoding,
+        "record_status": f.record_status, "record_type": f.record_type,
+        "bibliographic_level": f.bibliographic_level, "language": f.language,
+        "languages": ";".join(f.languages), "languages_coded": f.languages_coded,
+        "date_entered": f.date_entered, "date_entered_problem": f.date_entered_problem,
+        "date_changed": f.date_changed, "title": f.title, "isbn": list(f.isbn),
+        "links": list(f.links), "extent": f.extent, "pages": f.pages,
+        "article_pages": f.article_pages, "host_title": f.host_title, "damaged": f.damaged,
+        "level": f.level or "book",
+    }
+
+
+def _csv_value(v: Any):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return csv_cell(LIST_SEPARATOR_CSV.join(v))
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    return csv_cell(v)
+
+
+def write_facts_csv(path: str | Path, facts: Iterable[RecordFacts]) -> int:
+    """Write the rows as UTF-8 CSV (header first), atomically; returns the row count."""
+    n = 0
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(COLUMNS)
+            for f in facts:
+                values = facts_values(f)
+                w.writerow([_csv_value(values[c]) for c in COLUMNS])
+                n += 1
+            fh.flush()
+            os.fsync(fh.fileno())
+        _keep_mode(path, tmp)
+    return n
+
+
+def parquet_schema():
+    """The Parquet schema (pyarrow)."""
+    pa = _pyarrow()
+    types = {
+        "record": pa.int64(), "offset": pa.int64(), "pages": pa.int64(),
+        "article_pages": pa.int64(), "languages_coded": pa.bool_(), "damaged": pa.bool_(),
+        "date_entered": pa.date32(), "date_changed": pa.timestamp("us"),
+        "isbn": pa.list_(pa.string()), "links": pa.list_(pa.string()),
+    }
+    return pa.schema([pa.field(c, types.get(c, pa.string())) for c in COLUMNS])
+
+
+def _pyarrow():
+    try:
+        import pyarrow
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise FactsTableError("writing Parquet needs pyarrow: pip install pyarrow "
+                              "(or write .csv)") from None
+    return pyarrow
+
+
+def write_facts_parquet(path: str | Path, facts: Iterable[RecordFacts], *,
+                        batch_size: int = BATCH_SIZE) -> int:
+    """Write the rows as Parquet (zstd), one row group per ``batch_size`` records,
+    atomically; returns the row count."""
+    pa = _pyarrow()
+    import pyarrow.parquet as pq
+
+    schema = parquet_schema()
+    n = 0
+    with atomic_path(path) as tmp:
+        with pq.ParquetWriter(str(tmp), schema, compression="zstd") as writer:
+            batch: dict[str, list] = {c: [] for c in COLUMNS}
+            size = 0
+            for f in facts:
+                values = facts_values(f)
+                for c in COLUMNS:
+                    batch[c].append(values[c])
+                size += 1
+                if size >= batch_size:
+                    writer.write_table(pa.Table.from_pydict(batch, schema=schema))
+                    n += size
+                    batch = {c: [] for c in COLUMNS}
+                    size = 0
+            if size or n == 0:
+                writer.write_table(pa.Table.from_pydict(batch, schema=schema))
+                n += size
+        _keep_mode(path, tmp)
+    return n
+
+
+def write_facts(path: str | Path, facts: Iterable[RecordFacts], **options) -> int:
+    """Write to ``path`` as Parquet or CSV, from its suffix."""
+    if facts_format(path) == "parquet":
+        return write_facts_parquet(path, facts, **options)
+    return write_facts_csv(path, facts)
+
+
+def _keep_mode(path: str | Path, tmp: Path) -> None:
+    try:
+        target = Path(path)
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        os.chmod(tmp, mode)
+    except OSError:
+        pass
