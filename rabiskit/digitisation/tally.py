@@ -46,6 +46,10 @@ from rabiskit.rules.levels import DIGITISATION_NAMES, DIGITISATION_TYPES, TOTAL_
 
 MEASURES = ("documents", "pages", "kazakh_documents", "kazakh_pages")
 
+#: Names of the ``other`` row (serials with a link): in no plan row, but in the total.
+OTHER_NAMES = {"kk": "Басқа (мерзімді басылымдар)", "ru": "Прочие (сериальные издания)",
+               "en": "Other (serials)"}
+
 
 def _target_dict(values: tuple[int, int, int, int] | None, prefix: str = "target_") -> dict:
     """Plan targets (documents, kazakh_documents, pages, kazakh_pages) as JSON keys."""
@@ -281,7 +285,8 @@ class DigitisationTally:
             target = self._targets(kind, quarters)
             if target is not None:
                 rows_sum = [a + b for a, b in zip(rows_sum, target)]
-            names = DIGITISATION_NAMES.get(kind) or {"kk": kind, "ru": kind, "en": kind}
+            names = (OTHER_NAMES if kind == OTHER else DIGITISATION_NAMES.get(kind)
+                     or {"kk": kind, "ru": kind, "en": kind})
             types[kind] = type_json(c, target, names)
             types[kind].update(self._year_targets(self.plan.digitisation.get(kind)))
         if quarters:
