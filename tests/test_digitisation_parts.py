@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfWriter
 
 from rabiskit.digitisation.classify import (document_kind, file_name_of, link_key,
@@ -233,3 +235,36 @@ def test_index_folder_errors(tmp_path):
     with pytest.raises(PdfFolderError, match="is a file"):
         index_pdfs(f)
     assert index_pdfs(tmp_path).pdfs[0].pages == 1
+
+
+def test_read_pdf_aes_encrypted_with_an_empty_password(tmp_path):
+    pytest.importorskip("cryptography", reason="pypdf needs 'cryptography' for AES PDFs")
+    w = PdfWriter()
+    for _ in range(2):
+        w.add_blank_page(width=595, height=842)
+    w.encrypt(user_password="", owner_password="owner", algorithm="AES-256")
+    path = tmp_path / "aes.pdf"
+    with path.open("wb") as fh:
+        w.write(fh)
+    info = read_pdf(path)
+    assert info.encrypted and info.readable and info.pages == 2
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cut=st.integers(min_value=0, max_value=2000), flips=st.lists(
+    st.tuples(st.integers(min_value=0, max_value=2000), st.integers(min_value=0, max_value=255)),
+    max_size=8))
+def test_damaged_pdf_bytes_never_raise(tmp_path, cut, flips):
+    good = make_pdf(tmp_path / "good.pdf", 3)
+    data = bytearray(good.read_bytes())
+    for pos, value in flips:
+        if pos < len(data):
+            data[pos] = value
+    bad = tmp_path / "mutated.pdf"
+    bad.write_bytes(bytes(data[:cut] if cut < len(data) else data))
+    info = read_pdf(bad)
+    assert info.readable == (info.error is None)
+    if not info.readable:
+        assert info.kind in ("pdf_corrupt", "pdf_encrypted")
+    else:
+        assert info.pages is not None and info.pages >= 0

@@ -70,7 +70,7 @@ def _quiet_pypdf() -> Iterator[None]:
 
 def _mtime(path: Path) -> dt.datetime | None:
     try:
-        return dt.datetime.fromtimestamp(path.stat().st_mtime)
+        return dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
     except (OSError, OverflowError, ValueError):
         return None
 
@@ -79,51 +79,25 @@ def read_pdf(path: Path) -> PdfInfo:
     """Page count and creation date of one PDF (never raises for a bad file).
 
     The creation date is the document information's /CreationDate; when the PDF has none
-    (or an unreadable one) the file's modification time is used and ``note`` says so."""
-    from pypdf import PdfReader
-    from pypdf.errors import DependencyError, FileNotDecryptedError
-
+    (or an unreadable one) the file's modification time is used and ``note`` says so.
+    The file is read through an open handle, so pypdf reads only the parts it needs (a
+    scanned book can be hundreds of megabytes)."""
     name = path.name
     base = dict(path=path, name=name, key=name_key(name))
     try:
         size = path.stat().st_size
+        fh = path.open("rb")
     except OSError as e:
         return PdfInfo(**base, error=f"cannot be opened: {e.strerror or e}", kind="pdf_unreadable")
     base["size"] = size
     if size == 0:
+        fh.close()
         return PdfInfo(**base, error="empty file (0 bytes): not a PDF", kind="pdf_corrupt")
-    encrypted = False
-    with _quiet_pypdf():
-        try:
-            reader = PdfReader(path)
-            encrypted = reader.is_encrypted
-            if encrypted:
-                try:
-                    opened = reader.decrypt("")
-                except DependencyError as e:
-                    return PdfInfo(**base, encrypted=True, kind="pdf_encrypted",
-                                   error=f"encrypted PDF; cannot be opened here ({e})")
-                if not opened:
-                    return PdfInfo(**base, encrypted=True, kind="pdf_encrypted",
-                                   error="encrypted PDF with a password: its pages cannot be "
-                                         "counted; keep an unprotected copy in the folder")
-            pages = len(reader.pages)
-        except FileNotDecryptedError:
-            return PdfInfo(**base, encrypted=True, kind="pdf_encrypted",
-                           error="encrypted PDF with a password: its pages cannot be counted")
-        except Exception as e:  # pypdf raises many kinds for damaged files: never fatal
-            why = str(e).strip() or type(e).__name__
-            return PdfInfo(**base, encrypted=encrypted, kind="pdf_corrupt",
-                           error=f"damaged or not a PDF ({why})")
-        created: dt.datetime | None = None
-        note = None
-        try:
-            meta = reader.metadata
-            created = meta.creation_date if meta is not None else None
-            if created is None:
-                note = "the PDF has no creation date"
-        except Exception as e:  # a malformed /CreationDate string
-            note = f"the PDF's creation date cannot be read ({e})"
+    with fh, _quiet_pypdf():
+        found = _read_open_pdf(fh, base)
+    if isinstance(found, PdfInfo):
+        return found
+    pages, created, note, encrypted = found
     if created is not None:
         return PdfInfo(**base, pages=pages, created=created, created_source=CREATED_METADATA,
                        encrypted=encrypted)
@@ -131,6 +105,44 @@ def read_pdf(path: Path) -> PdfInfo:
     return PdfInfo(**base, pages=pages, created=mtime,
                    created_source=CREATED_MTIME if mtime else "", encrypted=encrypted,
                    note=f"{note}: the file's modification time is used" if mtime else note)
+
+
+def _read_open_pdf(fh, base: dict):
+    """(pages, creation date, note, encrypted) of an open PDF, or a PdfInfo with the error."""
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, FileNotDecryptedError
+
+    locked = ("encrypted PDF with a password: its pages cannot be counted; keep an "
+              "unprotected copy in the folder")
+    encrypted = False
+    try:
+        reader = PdfReader(fh)
+        encrypted = reader.is_encrypted
+        if encrypted:
+            try:
+                opened = reader.decrypt("")
+            except DependencyError as e:
+                return PdfInfo(**base, encrypted=True, kind="pdf_encrypted",
+                               error=f"encrypted PDF; cannot be opened here ({e})")
+            if not opened:
+                return PdfInfo(**base, encrypted=True, kind="pdf_encrypted", error=locked)
+        pages = len(reader.pages)
+    except FileNotDecryptedError:
+        return PdfInfo(**base, encrypted=True, kind="pdf_encrypted", error=locked)
+    except Exception as e:  # pypdf raises many kinds for damaged files: never fatal
+        why = str(e).strip() or type(e).__name__
+        return PdfInfo(**base, encrypted=encrypted, kind="pdf_corrupt",
+                       error=f"damaged or not a PDF ({why})")
+    created: dt.datetime | None = None
+    note = None
+    try:
+        meta = reader.metadata
+        created = meta.creation_date if meta is not None else None
+        if created is None:
+            note = "the PDF has no creation date"
+    except Exception as e:  # a malformed /CreationDate string
+        note = f"the PDF's creation date cannot be read ({e})"
+    return pages, created, note, encrypted
 
 
 def _walk(folder: Path, problems: list[dict]) -> list[Path]:

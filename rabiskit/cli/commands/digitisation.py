@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from rabiskit.aggregate.period import PeriodError, choose_period
@@ -20,7 +21,6 @@ from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.digitisation import LogError, PdfFolderError, digitisation_inputs
 from rabiskit.render.safe import csv_cell
-from rabiskit.rules.levels import DIGITISATION_MEASURES
 
 CSV_COLUMNS = ["type", "name"] + [
     f"{prefix}{m}" for m in ("documents", "kazakh_documents", "pages", "kazakh_pages")
@@ -44,19 +44,19 @@ def render_table(data: dict, plan) -> None:
     p = data["period"]
     t = Table(title=f"{plan.library or 'rabiskit'} — цифрлау / digitisation — "
                     f"{p['start']} … {p['end']}", title_justify="left", header_style="bold")
-    for col, just in (("Түрі / type", "left"), ("", "left"), ("орындалды\ndone", "right"),
-                      ("жоспар\ntarget", "right"), ("%", "right"),
-                      ("қазақша\nKazakh", "right"), ("қаз. жоспар\nkaz target", "right"),
-                      ("қаз. %\nkaz %", "right")):
-        t.add_column(col, justify=just)
+    for col, just in (("Түрі / type", "left"), ("", "left"), ("нақты\ndone", "right"),
+                      ("жоспар\nplan", "right"), ("%", "right"), ("қаз.\nkaz", "right"),
+                      ("жоспар\nplan", "right"), ("%", "right")):
+        t.add_column(col, justify=just, overflow="fold")
+    t.columns[1].no_wrap = True
+    short = {"documents": "құжат/docs", "pages": "бет/pages"}
     for key, row in _rows(data):
         names = row.get("names") or {}
-        label = (f"{names.get('kk', key)} ({key})" if key != "total"
+        label = (f"{names.get('kk', key)}\n({key})" if key != "total"
                  else f"{names.get('kk', 'Барлығы')} / {names.get('en', 'Total')}")
         style = "bold" if key == "total" else None
         for i, measure in enumerate(("documents", "pages")):
-            m_name = f"{DIGITISATION_MEASURES[measure]['kk']} / {measure}"
-            t.add_row(label if i == 0 else "", m_name, _num(row[measure]),
+            t.add_row(label if i == 0 else "", short[measure], _num(row[measure]),
                       _num(row[f"target_{measure}"]), _pct(row[f"percent_{measure}"]),
                       _num(row[f"kazakh_{measure}"]), _num(row[f"target_kazakh_{measure}"]),
                       _pct(row[f"percent_kazakh_{measure}"]), style=style,
@@ -153,7 +153,10 @@ def register(app: typer.Typer) -> None:
             period = choose_period(year, quarter, date_from, date_to, plan.year)
         except PeriodError as e:
             fail(str(e))
-        inputs = make_inputs(exports, db, plan.levels())
+        if not exports and not db and (log is not None or pdf_dir is not None):
+            inputs = []  # the log (and the PDF folder) alone: work not yet in the catalogue
+        else:
+            inputs = make_inputs(exports, db, plan.levels())
         enc, fl = check_encoding(encoding), check_flavour(flavour)
         try:
             with scan_progress(inputs) as progress:
@@ -162,7 +165,7 @@ def register(app: typer.Typer) -> None:
         except (PdfFolderError, LogError) as e:
             fail(str(e))
         for w in data["warnings"]:
-            err_console.print(f"[yellow]warning:[/] {w}", markup=True, highlight=False)
+            err_console.print(f"[yellow]warning:[/] {escape(w)}", markup=True, highlight=False)
         if fmt == "json":
             print_json(data)
         elif fmt == "csv":
