@@ -497,3 +497,17 @@ def test_cli_log_alone_counts_work_not_yet_catalogued(built):
     assert data["types"]["journal_article"]["pages"] == 4  # no PDF folder: the log's pages
     none = CliRunner().invoke(app, ["digitisation"])
     assert none.exit_code == 2 and "no export files given" in none.output
+
+
+def test_records_linking_different_web_pages_are_different_documents(tmp_path):
+    gen = _generator()
+    recs = [gen.unimarc_record(id=f"W{n}", level="m", lang="kaz", title="Кітап",
+                               entered="20260110", links=(f"https://lib.kz/view?id={n}",))
+            for n in (1, 2)]
+    recs.append(gen.unimarc_record(id="W3", level="m", lang="kaz", title="Кітап",
+                                   entered="20260110", links=("https://lib.kz/view?id=1",)))
+    export = tmp_path / "web.iso"
+    export.write_bytes(b"".join(encode_record(r, "utf-8") for r in recs))
+    data = digitisation_inputs([Input(export)], default_plan(), Period.for_year(2026))
+    assert [d["id"] for d in data["documents"]] == ["W1", "W2"]
+    assert [(d["id"], d["same_as"]["id"]) for d in data["duplicates"]] == [("W3", "W1")]

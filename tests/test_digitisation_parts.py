@@ -268,3 +268,9 @@ def test_damaged_pdf_bytes_never_raise(tmp_path, cut, flips):
         assert info.kind in ("pdf_corrupt", "pdf_encrypted")
     else:
         assert info.pages is not None and info.pages >= 0
+
+
+def test_web_links_are_keyed_by_the_whole_link():
+    assert link_key("https://site.kz/view?id=1") != link_key("https://site.kz/view?id=2")
+    assert link_key("https://a.kz/books/index.html") != link_key("https://b.kz/x/index.html")
+    assert link_key("https://a.kz/scan/Kitap.DJVU") == link_key("D:\\scan\\kitap.djvu")

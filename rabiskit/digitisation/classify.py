@@ -71,11 +71,20 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFC", name.strip()).casefold()
 
 
+#: Extensions of the files a scan is saved as: a link ending in one names a file, and two
+#: links naming the same file are the same document wherever the file lies.
+DOCUMENT_EXTENSIONS = (".pdf", ".djvu", ".djv", ".tif", ".tiff", ".jpg", ".jpeg", ".png",
+                       ".doc", ".docx", ".epub")
+
+
 def link_key(link: str) -> str:
-    """The key a link is matched and de-duplicated by: its file name's key, else the whole
-    link's (for links that name no file)."""
+    """The key a link is matched and de-duplicated by: the name of the file it points to
+    when that is a document file (gazeta_12.pdf), else the whole link (web pages such as
+    'https://site.kz/view?id=12' differ by more than their last segment)."""
     name = file_name_of(link)
-    return name_key(name) if name else name_key(link)
+    if name and name.lower().endswith(DOCUMENT_EXTENSIONS):
+        return name_key(name)
+    return name_key(link)
 
 
 def title_key(title: str | None) -> str:

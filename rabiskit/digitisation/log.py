@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rabiskit.digitisation.classify import file_name_of, name_key
+from rabiskit.digitisation.classify import link_key
 from rabiskit.rules.levels import DIGITISATION_TYPES
 
 
@@ -198,11 +198,10 @@ def parse_log(text: str, source: str = "log.csv") -> DigitisationLog:
             else:
                 problem(f"line {number}: pages {pages_text!r} is not a whole number")
         file_text = cell(row, "file")
-        name = file_name_of(file_text) if file_text else None
         log.entries.append(LogEntry(line=number, date=date, kind=kind, pages=pages,
                                     language=normalise_language(cell(row, "language")),
                                     title=cell(row, "title"), file=file_text,
-                                    key=name_key(name) if name else None))
+                                    key=link_key(file_text) if file_text else None))
     return log
 
 
