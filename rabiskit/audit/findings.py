@@ -1,0 +1,170 @@
+"""What ``rabiskit audit`` reports: findings, their kinds, and the whole result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: The finding kinds, in the order they are listed (stable names: JSON keys, sheet names).
+KINDS: tuple[str, ...] = (
+    "missing_language", "language_mismatch", "invalid_language_code",
+    "encoding_damage", "mixed_script",
+    "missing_date_entered", "invalid_date", "future_date",
+    "duplicate",
+    "missing_control_number", "repeated_control_number", "salvaged_record",
+)
+
+#: What each kind means, for tables and spreadsheets (Kazakh, Russian, English).
+KIND_NAMES: dict[str, dict[str, str]] = {
+    "missing_language": {"kk": "Мәтін тілі көрсетілмеген", "ru": "Не указан язык текста",
+                         "en": "No language of the text"},
+    "language_mismatch": {"kk": "Тіл коды мәтінге сәйкес емес",
+                          "ru": "Код языка не соответствует тексту",
+                          "en": "Language code disagrees with the text"},
+    "invalid_language_code": {"kk": "Тіл коды қате", "ru": "Неверный код языка",
+                              "en": "Invalid language code"},
+    "encoding_damage": {"kk": "Кодтау бүлінген", "ru": "Повреждена кодировка",
+                        "en": "Encoding damage"},
+    "mixed_script": {"kk": "Кирилл сөзінде латын әріптері", "ru": "Латиница внутри кириллицы",
+                     "en": "Latin letters inside Cyrillic words"},
+    "missing_date_entered": {"kk": "Енгізу күні жоқ", "ru": "Нет даты ввода",
+                             "en": "No date entered"},
+    "invalid_date": {"kk": "Күні қате", "ru": "Неверная дата", "en": "Invalid date"},
+    "future_date": {"kk": "Күні болашақта", "ru": "Дата в будущем", "en": "Date in the future"},
+    "duplicate": {"kk": "Қайталанатын жазба", "ru": "Дублетная запись", "en": "Duplicate record"},
+    "missing_control_number": {"kk": "001 жоқ", "ru": "Нет поля 001",
+                               "en": "No control number (001)"},
+    "repeated_control_number": {"kk": "001 файлда қайталанады", "ru": "001 повторяется в файле",
+                                "en": "Control number repeated in the file"},
+    "salvaged_record": {"kk": "Бүлінген, қалпына келтірілген жазба",
+                        "ru": "Повреждённая запись (восстановлена)",
+                        "en": "Damaged record (salvaged by the reader)"},
+}
+
+
+def kind_name(kind: str, lang: str = "en") -> str:
+    return KIND_NAMES.get(kind, {}).get(lang, kind)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the bibliographer should look at in one record.
+
+    ``record`` is the 1-based record number in ``file``, ``offset`` its byte offset (XML:
+    0, with ``line``), ``id`` its 001.  ``field`` names the field and subfield concerned
+    ("101$a", "200$a", "100$a/0-7"), ``evidence`` says what was seen, ``confidence`` (0..1)
+    how sure the check is.  ``group`` numbers the members of one duplicate group (or one
+    repeated 001) so that they can be sorted together; ``level`` is the record's catalogue
+    level and ``languages`` its coded languages.
+    """
+
+    kind: str
+    file: str
+    record: int
+    offset: int
+    id: str | None
+    title: str | None
+    field: str
+    evidence: str
+    confidence: float
+    level: str | None = None
+    languages: tuple[str, ...] = ()
+    line: int | None = None
+    group: int | None = None
+
+    def as_dict(self) -> dict:
+        d = {"kind": self.kind, "file": self.file, "record": self.record, "offset": self.offset,
+             "id": self.id, "title": self.title, "field": self.field, "evidence": self.evidence,
+             "confidence": self.confidence, "level": self.level,
+             "languages": list(self.languages)}
+        if self.line is not None:
+            d["line"] = self.line
+        if self.group is not None:
+            d["group"] = self.group
+        return d
+
+    def sort_key(self) -> tuple:
+        return (KINDS.index(self.kind) if self.kind in KINDS else len(KINDS),
+                self.group if self.group is not None else 0, self.file, self.record)
+
+
+@dataclass
+class ShareRow:
+    """The Kazakh share of one level's new records in the period.
+
+    ``records``: records of the level in the period; ``coded_kazakh``: of them, first coded
+    language kaz; ``written_kazakh``: detected as written in Kazakh (records the detector
+    could not decide count by their coding: ``from_coding`` of them).  ``target_total`` /
+    ``target_kazakh`` are the plan's figures for the period (None when it sets none).
+    """
+
+    records: int = 0
+    coded_kazakh: int = 0
+    written_kazakh: int = 0
+    from_coding: int = 0
+    target_total: int | None = None
+    target_kazakh: int | None = None
+
+    @property
+    def coded(self) -> float | None:
+        return round(self.coded_kazakh / self.records, 4) if self.records else None
+
+    @property
+    def written(self) -> float | None:
+        return round(self.written_kazakh / self.records, 4) if self.records else None
+
+    @property
+    def target(self) -> float | None:
+        if not self.target_total:
+            return None
+        return round((self.target_kazakh or 0) / self.target_total, 4)
+
+    def as_dict(self) -> dict:
+        return {"coded": self.coded, "written": self.written, "target": self.target,
+                "records": self.records, "coded_kazakh": self.coded_kazakh,
+                "written_kazakh": self.written_kazakh, "written_from_coding": self.from_coding,
+                "target_records": self.target_total, "target_kazakh": self.target_kazakh}
+
+
+@dataclass
+class AuditResult:
+    """Everything an audit found: ``findings`` (sorted by kind, then file and record), the
+    ``summary`` (count per kind, every kind present, zeros included), ``kazakh_share`` per
+    level (and "total") for ``period``, plus the read statistics."""
+
+    findings: list[Finding] = field(default_factory=list)
+    kazakh_share: dict[str, ShareRow] = field(default_factory=dict)
+    period: object | None = None  # rabiskit.aggregate.period.Period
+    records: int = 0
+    in_period: int = 0
+    today: object | None = None  # datetime.date the date checks compared with
+    scan: object | None = None  # rabiskit.facts.scan.Scan (files, problems, warnings)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        out = {k: 0 for k in KINDS}
+        for f in self.findings:
+            out[f.kind] = out.get(f.kind, 0) + 1
+        return out
+
+    def by_kind(self, kind: str) -> list[Finding]:
+        return [f for f in self.findings if f.kind == kind]
+
+    def as_dict(self) -> dict:
+        d = {
+            "summary": self.summary,
+            "findings": [f.as_dict() for f in self.findings],
+            "kazakh_share": {lv: row.as_dict() for lv, row in self.kazakh_share.items()},
+            "records": self.records,
+            "in_period": self.in_period,
+        }
+        if self.period is not None:
+            d["period"] = self.period.as_dict()
+        if self.today is not None:
+            d["today"] = self.today.isoformat()
+        if self.scan is not None:
+            d["files"] = [{"file": f.file, "records": f.records, "damaged": f.damaged,
+                           "problems": len(f.problems), **({"error": f.error} if f.error else {}),
+                           **({"duplicate_of": f.duplicate_of} if f.duplicate_of else {})}
+                          for f in self.scan.files]
+            d["warnings"] = list(self.scan.warnings)
+        return d

@@ -1,0 +1,300 @@
+"""Which language a catalogue text is written in: Kazakh, Russian, English (or Ukrainian).
+
+A small, explainable detector built for titles, which are short: three words are common.
+It adds up evidence for each language and decides only when one side clearly wins; every
+decision carries the evidence it rests on, so the bibliographer can see *why*.
+
+Evidence for Kazakh:
+  * letters of the Kazakh alphabet that Russian lacks: ә ғ қ ң ө ұ ү һ (strong), and і
+    (strong unless the text shows Ukrainian or Belarusian signs: ї є ґ ў, the word "і");
+  * frequent Kazakh words that Russian does not use (мен, және, туралы, жылдары, тарихы,
+    балалар ...; ``wordlists/words.json``);
+  * Kazakh endings: plural -лар/-лер/-дар/-дер/-тар/-тер (with case endings), -ымыз,
+    participles -ген/-кен, verbal nouns ending in a vowel + у (тау, жазу);
+  * letter pairs Russian spelling forbids but Kazakh uses all the time: жы, шы.
+Evidence for Russian:
+  * Russian function words (и, в, на, с, для, по, о, из ...) and catalogue words (история,
+    сказки, пособие ...);
+  * Russian endings (-ого/-его, -ский/-ская, -ция/-ции, -ние/-ния, -ость, -ться, -ых,
+    -ая/-ое/-ые/-ие ...);
+  * ё щ ъ э (weak: Kazakh uses them in Russian loan words).
+English: Latin words with English function words (the, of, and, in, for ...).
+
+Words spelt with a capital inside the text (proper names: "Абай Құнанбаев и русская
+литература") weigh less than ordinary words, so a Russian title about a Kazakh person stays
+Russian.  Words that are damaged ('?' or U+FFFD inside, KZ-1048 letters read as cp1251) are
+left out: the encoding checks report them.  Latin look-alike letters inside Cyrillic words
+are read as the Cyrillic letters they imitate.
+
+What it cannot do (see docs/audit.md): tell Kazakh from Russian in a title made only of
+proper names or numbers; recognise Kazakh written in the Latin alphabet; tell Kazakh from
+other Turkic languages in Cyrillic (Kyrgyz, Tatar, Bashkir share ү ө ң); decide for very
+short texts with no marker at all ("Абай", "Алматы").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+KAZ, RUS, ENG, UKR = "kaz", "rus", "eng", "ukr"
+
+#: Kazakh letters absent from the Russian alphabet (і is handled apart: Ukrainian has it).
+KAZAKH_LETTERS = frozenset("әғқңөұүһӘҒҚҢӨҰҮҺ")
+KAZAKH_I = frozenset("іІ")
+UKRAINIAN_LETTERS = frozenset("їєґЇЄҐ")
+BELARUSIAN_LETTERS = frozenset("ўЎ")
+RUSSIAN_MARKERS = frozenset("ёщъэ")
+#: Kazakh letters other Cyrillic Turkic alphabets (Tatar, Kyrgyz, Bashkir ...) share
+SHARED_TURKIC_LETTERS = frozenset("әөүңһ")
+#: letters of other Cyrillic Turkic alphabets that Kazakh does not use
+OTHER_TURKIC_LETTERS = frozenset("җҗҙҘҡҠҫҪӊӉӈӇҷҶӣӢӯӮ")
+#: letters that appear when KZ-1048 text is read as cp1251 (and in Serbian/Macedonian)
+KZ1048_AS_CP1251 = frozenset("ЌќЎўЈјЅѕЋћ")
+
+#: Latin letters that look like Cyrillic ones (a common keyboard slip inside Cyrillic words)
+LATIN_LOOKALIKES = {
+    "a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "y": "у", "i": "і",
+    "A": "А", "B": "В", "E": "Е", "K": "К", "M": "М", "H": "Н", "O": "О", "P": "Р",
+    "C": "С", "T": "Т", "X": "Х", "I": "І",
+}
+
+_TOKEN = re.compile(r"[^\s\-–—.,;:!/()\[\]«»\"“”„=+*&%#№<>{}|\\]+")
+_APOSTROPHES = "'’ʼ`"
+
+_KAZ_SUFFIX_STRONG = re.compile(
+    r"(?:лар|лер|дар|дер|тар|тер)(?:ы|ын|ымыз|ға|ге|да|де|дан|ден|мен|ды|ді)$|(?:ымыз|лары)$")
+_KAZ_SUFFIX_WEAK = re.compile(r"(?:лар|лер)$|(?:[^р]ген|кен)$|[аеоы]у$|уы")
+_RUS_SUFFIX = re.compile(
+    r"(?:ого|его|ому|ему|ский|ская|ское|ские|ских|ским|ской|цкий|цкая|ция|ции|ций|ние|ния|нии"
+    r"|ний|ость|ости|ться|тся|ами|ями|ыми|ими|ых|ая|яя|ое|ее|ые|ие|ую|ью|иях|ях)$")
+
+
+@lru_cache(maxsize=1)
+def word_lists() -> dict[str, frozenset[str]]:
+    """The word lists shipped in ``wordlists/words.json`` (lower-case words per language)."""
+    text = resources.files("rabiskit.audit").joinpath("wordlists/words.json").read_text("utf-8")
+    data = json.loads(text)
+    return {k: frozenset(v) for k, v in data.items() if isinstance(v, list)}
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What the detector decided for one text.
+
+    ``language``: 'kaz', 'rus', 'eng', 'ukr', or None when it cannot tell (no text, no
+    marker, or both Kazakh and Russian evidence: then ``mixed`` is True).  ``confidence``
+    is 0..1 (0 when undecided).  ``evidence`` says in plain words what was seen.
+    ``kazakh_letters`` are the Kazakh-specific letters found (for messages).
+    """
+
+    language: str | None
+    confidence: float
+    evidence: str
+    scores: dict[str, float] = field(default_factory=dict)
+    kazakh_letters: tuple[str, ...] = ()
+    mixed: bool = False
+
+    @property
+    def decided(self) -> bool:
+        return self.language is not None
+
+
+UNDECIDED = Detection(None, 0.0, "no text")
+
+
+def _is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff" or "\u0500" <= ch <= "\u052f"
+
+
+def _is_latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha() or "\u00c0" <= ch <= "\u024f"
+
+
+def fix_lookalikes(word: str) -> str:
+    """A mostly-Cyrillic word with Latin look-alike letters, spelt all in Cyrillic."""
+    cyr = sum(_is_cyrillic(c) for c in word)
+    lat = sum(_is_latin(c) for c in word)
+    if cyr and lat and cyr >= lat and all(c in LATIN_LOOKALIKES for c in word if _is_latin(c)):
+        return "".join(LATIN_LOOKALIKES.get(c, c) if _is_latin(c) else c for c in word)
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Words of a text, without the damaged ones ('?', U+FFFD, KZ-1048 letters read as
+    cp1251, digits), look-alike letters repaired."""
+    out = []
+    for tok in _TOKEN.findall(text):
+        tok = tok.strip(_APOSTROPHES + "?!…'")
+        if not tok or "?" in tok or "\ufffd" in tok or any(c in KZ1048_AS_CP1251 for c in tok):
+            continue
+        if any(c.isdigit() or c == "_" for c in tok) or not any(c.isalpha() for c in tok):
+            continue
+        out.append(fix_lookalikes(tok))
+    return out
+
+
+def _confidence(score: float, other: float) -> float:
+    base = min(0.98, 0.55 + 0.12 * score)
+    return round(base * score / (score + other), 2)
+
+
+def _listing(items: list[str], limit: int = 4) -> str:
+    uniq = list(dict.fromkeys(items))
+    more = f" (+{len(uniq) - limit})" if len(uniq) > limit else ""
+    return ", ".join(uniq[:limit]) + more
+
+
+def detect_language(text: str | None) -> Detection:
+    """Decide the language of ``text`` (a title, a summary ...).  See the module docs.
+
+    A text with parallel titles ("Қазақ ертегілері = Казахские сказки") whose parts read
+    as different languages is mixed (undecided)."""
+    if not text or not text.strip():
+        return UNDECIDED
+    parts = [p for p in text.split(" = ") if p.strip()]
+    if len(parts) > 1:
+        dets = [_detect(p) for p in parts]
+        langs = {d.language for d in dets if d.decided}
+        if len(langs) > 1:
+            return Detection(None, 0.0, "parallel titles in different languages: " + "; ".join(
+                f"{d.language} ({d.evidence})" for d in dets if d.decided), mixed=True)
+    return _detect(text)
+
+
+def _detect(text: str) -> Detection:
+    words = word_lists()
+    kaz_words, rus_words = words["kaz"], words["rus"]
+    eng_words, ukr_words = words["eng"], words["ukr"]
+    toks = tokens(text)
+    all_caps = all(not c.isalpha() or c.isupper() for c in "".join(toks))
+    kaz = rus = eng = ukr = 0.0
+    letters: list[str] = []
+    kaz_seen: list[str] = []
+    kaz_end: list[str] = []
+    rus_seen: list[str] = []
+    rus_end: list[str] = []
+    eng_seen: list[str] = []
+    i_words: list[tuple[str, float]] = []
+    cyr_tokens = lat_tokens = 0
+    other_turkic: list[str] = []
+    long_words = sum(1 for t in toks if len(t) >= 3)
+    for n, tok in enumerate(toks):
+        if len(tok) == 1 and (not long_words or (n > 0 and tok.isupper())):
+            continue  # initials and volume letters ("А - К", "А. С. Пушкин")
+        cyr = sum(_is_cyrillic(c) for c in tok)
+        lat = sum(_is_latin(c) for c in tok)
+        w = tok.lower()
+        if lat > cyr:
+            lat_tokens += 1
+            if w in eng_words:
+                eng += 1
+                eng_seen.append(w)
+            continue
+        if not cyr:
+            continue
+        cyr_tokens += 1
+        proper = n > 0 and not all_caps and tok[0].isupper() and len(tok) > 1
+        weight = 2.0 if proper else 3.0
+        if any(c in UKRAINIAN_LETTERS for c in tok) or (w in ukr_words and w not in rus_words):
+            ukr += 2
+            continue
+        if any(c in OTHER_TURKIC_LETTERS for c in tok):
+            other_turkic.append(w)
+            continue
+        if any(c in BELARUSIAN_LETTERS for c in tok):
+            ukr += 1  # Belarusian or Uzbek: not Kazakh, not Russian
+            continue
+        found = sorted({c.lower() for c in tok if c in KAZAKH_LETTERS})
+        if found:
+            kaz += weight
+            letters.extend(found)
+            if w in kaz_words:
+                kaz += 1
+            continue
+        if any(c in KAZAKH_I for c in tok):
+            i_words.append((w, weight))
+            continue
+        if w in kaz_words:
+            kaz += 1.0 if proper else 2.0
+            kaz_seen.append(w)
+            continue
+        if w in rus_words:
+            rus += 1.0 if w == "о" or proper else 2.0
+            rus_seen.append(w)
+            continue
+        # word forms weigh half in proper names (Улытау, Бауыржан are names, not grammar)
+        form = 0.5 if proper else 1.0
+        if len(w) >= 4 and _KAZ_SUFFIX_STRONG.search(w):
+            kaz += 1.5 * form
+            kaz_end.append(w)
+        elif len(w) >= 4 and ("жы" in w or "шы" in w):
+            kaz += 1.5 * form
+            kaz_end.append(w)
+        elif len(w) >= 4 and _RUS_SUFFIX.search(w):
+            rus += 1.0 * form
+            rus_end.append(w)
+        elif len(w) >= 3 and _KAZ_SUFFIX_WEAK.search(w):
+            kaz += 1.0 * form
+            kaz_end.append(w)
+        elif len(w) >= 4 and (w.endswith("ь") or any(c in RUSSIAN_MARKERS for c in w)):
+            rus += 1.0 * form  # Kazakh has ь ё щ ъ э only in Russian loan words
+            rus_end.append(w)
+    # і: Kazakh unless the text shows Ukrainian (or Belarusian) signs
+    if i_words:
+        if ukr > 0:
+            ukr += sum(1 for _ in i_words)
+        else:
+            for w, weight in i_words:
+                kaz += weight
+            letters.append("і")
+    scores = {KAZ: kaz, RUS: rus, ENG: eng, UKR: ukr}
+    kaz_letters = tuple(dict.fromkeys(letters))
+
+    def kaz_evidence() -> str:
+        parts = []
+        if kaz_letters:
+            parts.append(f"Kazakh letters {', '.join(kaz_letters)}")
+        if kaz_seen:
+            parts.append(f"Kazakh words {_listing(kaz_seen)}")
+        if kaz_end:
+            parts.append(f"Kazakh word forms {_listing(kaz_end)}")
+        return "; ".join(parts)
+
+    def rus_evidence() -> str:
+        parts = []
+        if rus_seen:
+            parts.append(f"Russian words {_listing(rus_seen)}")
+        if rus_end:
+            parts.append(f"Russian word forms {_listing(rus_end)}")
+        return "; ".join(parts)
+
+    if other_turkic:
+        return Detection(None, 0.0, f"letters of another Turkic language ({_listing(other_turkic)})",
+                         scores, kaz_letters)
+    if ukr >= 2 and ukr >= kaz and ukr >= rus:
+        return Detection(UKR, _confidence(ukr, kaz + rus), "Ukrainian or Belarusian letters/words",
+                         scores, kaz_letters)
+    if kaz >= 2 and kaz >= 2 * rus + 1:
+        return Detection(KAZ, _confidence(kaz, rus), kaz_evidence(), scores, kaz_letters)
+    if rus >= 2 and rus >= 2 * kaz + 1:
+        return Detection(RUS, _confidence(rus, kaz), rus_evidence(), scores, kaz_letters)
+    if rus >= 1 and kaz == 0 and ukr == 0 and rus_end:
+        # one Russian word form and nothing Kazakh: a weak decision (below the alarm level)
+        return Detection(RUS, 0.6, rus_evidence(), scores, kaz_letters)
+    if kaz >= 2 and rus >= 2:
+        return Detection(None, 0.0, f"both Kazakh ({kaz_evidence()}) and Russian "
+                         f"({rus_evidence()})", scores, kaz_letters, mixed=True)
+    if eng >= 1 and lat_tokens >= 2 and lat_tokens > cyr_tokens and kaz < 2 and rus < 2:
+        return Detection(ENG, _confidence(eng + 1, kaz + rus), f"English words {_listing(eng_seen)}",
+                         scores)
+    what = []
+    if kaz:
+        what.append(kaz_evidence())
+    if rus:
+        what.append(rus_evidence())
+    return Detection(None, 0.0, "too little evidence" + (f" ({'; '.join(what)})" if what else ""),
+                     scores, kaz_letters)

@@ -1,0 +1,130 @@
+"""Run the audit over export files: the one scan loop, every check, the Kazakh share.
+
+``audit_inputs(inputs, plan, period, today=...)`` reads the inputs once (through
+:func:`rabiskit.facts.scan.scan`, classifying each record's level with the plan's rules)
+and returns an :class:`AuditResult`.  ``Auditor`` is the same thing fed record by record,
+for callers that already have (SourceRecord, RecordFacts) pairs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from rabiskit.aggregate.count import classifier_for, levels_in_order
+from rabiskit.aggregate.period import Period
+from rabiskit.audit.checks import (AuditOptions, check_dates, check_encoding, check_language,
+                                   check_structure, text_language)
+from rabiskit.audit.duplicates import DuplicateFinder
+from rabiskit.audit.findings import AuditResult, Finding, ShareRow
+from rabiskit.audit.language import KAZ
+from rabiskit.facts.model import RecordFacts
+from rabiskit.plan.model import Plan
+from rabiskit.records import SourceRecord
+
+#: the kinds that are about one record's content (left out for records outside the period
+#: when the audit is limited to the period)
+CONTENT_KINDS = frozenset({"missing_language", "language_mismatch", "invalid_language_code",
+                           "encoding_damage", "mixed_script"})
+
+
+@dataclass
+class Auditor:
+    """Feed (SourceRecord, RecordFacts) pairs with :meth:`add`, then call :meth:`result`.
+
+    ``period``: the Kazakh share counts the records entered in it (not deleted).
+    ``only_period``: report content findings (language, encoding) only for records entered
+    in the period or with no usable date; dates, structure and duplicates are always
+    reported for every record.
+    """
+
+    plan: Plan
+    period: Period
+    options: AuditOptions
+    only_period: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    shares: dict[str, ShareRow] = field(default_factory=dict)
+    duplicates: DuplicateFinder = field(default_factory=DuplicateFinder)
+    records: int = 0
+    in_period: int = 0
+
+    def add(self, src: SourceRecord, facts: RecordFacts) -> None:
+        self.records += 1
+        self.findings.extend(check_structure(src, facts))
+        self.duplicates.add(src, facts)
+        if facts.is_deleted:
+            return
+        self.findings.extend(check_dates(src, facts, self.options))
+        d = facts.date_entered
+        inside = d is not None and self.period.contains(d)
+        lang = text_language(src)
+        if not self.only_period or inside or d is None:
+            self.findings.extend(check_language(src, facts, self.options, lang))
+            self.findings.extend(check_encoding(src, facts))
+        if inside:
+            self.in_period += 1
+            row = self.shares.setdefault(facts.level or "book", ShareRow())
+            row.records += 1
+            coded_kaz = facts.languages_coded and facts.language == KAZ
+            row.coded_kazakh += coded_kaz
+            det = lang.detection
+            if det.decided:
+                row.written_kazakh += det.language == KAZ
+            else:
+                row.from_coding += 1
+                row.written_kazakh += coded_kaz
+
+    def result(self, scan=None) -> AuditResult:
+        findings = self.findings + self.duplicates.findings()
+        findings.sort(key=Finding.sort_key)
+        return AuditResult(findings=findings, kazakh_share=self.share_table(),
+                           period=self.period, records=self.records, in_period=self.in_period,
+                           today=self.options.today, scan=scan)
+
+    def share_table(self) -> dict[str, ShareRow]:
+        """Rows for the plan's levels and any level found, then "total"; plan targets for
+        the period's quarters (none for a period that is not whole quarters)."""
+        quarters = self.period.quarters if self.period.aligned else ()
+        out: dict[str, ShareRow] = {}
+        total = ShareRow()
+        for lv in levels_in_order(self.plan, self.shares):
+            row = self.shares.get(lv)
+            planned = bool(lv in self.plan.catalogue and quarters
+                           and self.plan.target(lv, quarters)[0])
+            if row is None and not planned:
+                continue
+            row = row or ShareRow()
+            if planned:
+                row.target_total, row.target_kazakh = self.plan.target(lv, quarters)
+            out[lv] = row
+            total.records += row.records
+            total.coded_kazakh += row.coded_kazakh
+            total.written_kazakh += row.written_kazakh
+            total.from_coding += row.from_coding
+        if quarters:
+            total.target_total, total.target_kazakh = self.plan.total_target(quarters)
+        out["total"] = total
+        return out
+
+
+def audit_inputs(inputs: Iterable, plan: Plan, period: Period, today: dt.date | None = None, *,
+                 oldest: dt.date = dt.date(1990, 1, 1), min_confidence: float = 0.7,
+                 only_period: bool = False, encoding: str | None = None,
+                 flavour: str | None = None, progress: Callable[[int], None] | None = None
+                 ) -> AuditResult:
+    """Audit every record of ``inputs`` (rabiskit.facts.scan.Input values).
+
+    ``today`` (default: the real today) decides what is in the future; ``oldest`` what is
+    implausibly old.  The result's ``scan`` holds the per-file summaries and problems.
+    """
+    from rabiskit.facts.scan import Scan, scan
+
+    opts = AuditOptions(today=today or dt.date.today(), oldest=oldest,
+                        min_confidence=min_confidence)
+    auditor = Auditor(plan, period, opts, only_period=only_period)
+    result = Scan()
+    for src, facts in scan(inputs, classify=classifier_for(plan), encoding=encoding,
+                           flavour=flavour, result=result, progress=progress):
+        auditor.add(src, facts)
+    return auditor.result(result)

@@ -1,0 +1,156 @@
+"""``rabiskit audit EXPORT...``: what the bibliographer should fix in the records.
+
+Language coding against the text, the Kazakh share as coded and as written, encoding
+damage, dates, duplicates and structure; a summary and the list, as a table, JSON, CSV
+or XLSX.  ``--strict`` exits with 1 when there are findings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.table import Table
+
+from rabiskit.aggregate.period import PeriodError, choose_period
+from rabiskit.atomic import write_atomic
+from rabiskit.audit.findings import KINDS, kind_name
+from rabiskit.audit.render import render_csv, write_xlsx
+from rabiskit.audit.run import audit_inputs
+from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
+                                 fail, make_inputs, out_console, print_json)
+from rabiskit.cli.planopt import load_plan_option
+from rabiskit.cli.progress import scan_progress
+
+FORMATS = ("table", "json", "csv", "xlsx")
+TABLE_LIMIT = 200
+
+
+def _share(v) -> str:
+    return "" if v is None else f"{100 * v:.1f}%"
+
+
+def _parse_day(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"{option} {text}: give a date as YYYY-MM-DD")
+
+
+def render_table(data: dict, plan) -> None:
+    s = Table(title="Audit / Тексеру / Проверка", title_justify="left", header_style="bold")
+    s.add_column("kind")
+    s.add_column("Қазақша / Русский")
+    s.add_column("findings", justify="right")
+    for kind in KINDS:
+        n = data["summary"].get(kind, 0)
+        s.add_row(kind, f"{kind_name(kind, 'kk')} / {kind_name(kind, 'ru')}", str(n),
+                  style=None if n else "dim")
+    out_console.print(s)
+    p = data.get("period") or {}
+    t = Table(title=f"Kazakh share / Қазақ тіліндегі үлесі: {p.get('start', '')} … {p.get('end', '')}",
+              title_justify="left", header_style="bold")
+    for col, just in (("Деңгей / level", "left"), ("жазба\nrecords", "right"),
+                      ("кодталғаны\nas coded", "right"), ("жазылғаны\nas written", "right"),
+                      ("жоспар\ntarget", "right")):
+        t.add_column(col, justify=just)
+    for lv, row in data["kazakh_share"].items():
+        name = "Барлығы / Total" if lv == "total" else f"{plan.level_name(lv, 'kk')} ({lv})"
+        t.add_row(name, str(row["records"]), _share(row["coded"]), _share(row["written"]),
+                  _share(row["target"]), style="bold" if lv == "total" else None)
+    out_console.print(t)
+    total = data["kazakh_share"].get("total", {})
+    if total.get("written_from_coding"):
+        out_console.print(f"'as written': {total['written_from_coding']} record(s) whose title "
+                          "could not be read count by their language coding.", markup=False)
+    findings = data["findings"]
+    if not findings:
+        out_console.print("No findings.")
+        return
+    out_console.print(f"[bold]Findings ({len(findings)}):[/bold]")
+    for f in findings[:TABLE_LIMIT]:
+        where = f"{f['file']}, record {f['record']}, byte {f['offset']}"
+        out_console.print(f"  [{f['kind']}] {where}: {f['id'] or '(no 001)'} "
+                          f"{f['title'] or ''} — {f['field']}: {f['evidence']} "
+                          f"({f['confidence']:.2f})", markup=False)
+    if len(findings) > TABLE_LIMIT:
+        out_console.print(f"  … and {len(findings) - TABLE_LIMIT} more "
+                          "(--format xlsx -o FILE gives the whole list, a sheet per kind)")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("audit", cls=DbCommand)
+    def audit_cmd(
+        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        db: List[str] = typer.Option([], "--db", metavar="LEVEL FILE", help=DB_HELP),
+        plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML); default: the built-in 2026 plan."),
+        year: Optional[int] = typer.Option(None, "--year", help="Year of the Kazakh share (default: the plan's year)."),
+        quarter: Optional[int] = typer.Option(None, "--quarter", min=1, max=4, help="Quarter 1-4 (default: the whole year)."),
+        date_from: Optional[str] = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
+        date_to: Optional[str] = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
+        fmt: str = typer.Option("table", "--format", help="table, json, csv or xlsx"),
+        output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file (required for xlsx)."),
+        strict: bool = typer.Option(False, "--strict", help="Exit with 1 when there are findings."),
+        only_period: bool = typer.Option(False, "--only-period", help="Check language and encoding only in records entered in the period (and undated ones)."),
+        min_confidence: float = typer.Option(0.7, "--min-confidence", min=0.0, max=1.0, help="Report language mismatches from this confidence on (0-1)."),
+        oldest: str = typer.Option("1990-01-01", "--oldest", help="Dates entered before this day are implausibly old."),
+        today: Optional[str] = typer.Option(None, "--today", help="Compare dates with this day instead of today (YYYY-MM-DD)."),
+        encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
+        flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+    ):
+        """Check language coding, the Kazakh share, encoding damage, dates, duplicates and structure."""
+        if fmt not in FORMATS:
+            fail(f"--format {fmt}: use table, json, csv or xlsx")
+        if fmt == "xlsx" and output is None:
+            fail("--format xlsx needs -o FILE.xlsx")
+        plan = load_plan_option(plan_path)
+        try:
+            period = choose_period(year, quarter, date_from, date_to, plan.year)
+        except PeriodError as e:
+            fail(str(e))
+        day = _parse_day(today, "--today")
+        oldest_day = _parse_day(oldest, "--oldest")
+        inputs = make_inputs(exports, db, plan.levels())
+        enc, fl = check_encoding(encoding), check_flavour(flavour)
+        with scan_progress(inputs) as progress:
+            result = audit_inputs(inputs, plan, period, today=day, oldest=oldest_day,
+                                  min_confidence=min_confidence, only_period=only_period,
+                                  encoding=enc, flavour=fl, progress=progress)
+        for w in result.scan.warnings:
+            err_console.print(f"[yellow]warning:[/] {w}")
+        for f in result.scan.files:
+            if f.error:
+                err_console.print(f"[bold red]rabiskit:[/] {f.error}", markup=True)
+        data = result.as_dict()
+        try:
+            if fmt == "json":
+                if output is None:
+                    print_json(data)
+                else:
+                    import json
+
+                    write_atomic(output, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+            elif fmt == "csv":
+                text = render_csv(data)
+                if output is None:
+                    sys.stdout.write(text)
+                else:
+                    # BOM: Excel on Windows then opens the UTF-8 file with the right letters
+                    write_atomic(output, "\ufeff" + text)
+            elif fmt == "xlsx":
+                write_xlsx(data, output, plan)
+            else:
+                render_table(data, plan)
+        except OSError as e:
+            fail(f"{output}: cannot write ({e.strerror or e})")
+        if output is not None:
+            err_console.print(f"written: {output}", markup=False)
+        if any(f.error for f in result.scan.files):
+            raise typer.Exit(2)
+        if strict and result.findings:
+            raise typer.Exit(1)
