@@ -1,0 +1,84 @@
+"""Writing a Report to files: the format follows each output's extension.
+
+``check_outputs(paths)`` validates the list before anything is read (an unknown
+extension or the same file twice is a ``ValueError`` with a clear message);
+``write_output(report, path)`` writes one file atomically (a reader never sees half a
+report).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterable
+
+from rabiskit.atomic import write_atomic
+from rabiskit.report.model import Report
+
+FORMATS = (".xlsx", ".docx", ".html", ".md", ".csv", ".json")
+_ALIASES = {".htm": ".html", ".markdown": ".md"}
+
+
+def output_format(path: Path) -> str | None:
+    """The format (".xlsx" ...) a file name asks for, or None."""
+    ext = path.suffix.lower()
+    ext = _ALIASES.get(ext, ext)
+    return ext if ext in FORMATS else None
+
+
+def check_outputs(paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """[(path, format)] for the outputs; ValueError when one cannot be written as asked."""
+    out: list[tuple[Path, str]] = []
+    seen: set[str] = set()
+    for p in paths:
+        p = Path(p)
+        fmt = output_format(p)
+        if fmt is None:
+            raise ValueError(f"-o {p}: unknown report format {p.suffix or '(no extension)'!r}; "
+                             f"use {', '.join(FORMATS)}")
+        if p.is_dir():
+            raise ValueError(f"-o {p}: is a folder; give a file name")
+        key = str(p.resolve()).casefold()
+        if key in seen:
+            raise ValueError(f"-o {p}: given twice")
+        seen.add(key)
+        out.append((p, fmt))
+    if not out:
+        raise ValueError("give at least one output file with -o FILE (.xlsx, .docx, .html, .md, "
+                         ".csv or .json)")
+    return out
+
+
+def _text_writer(render: Callable[[Report], str | bytes]) -> Callable[[Report, Path], None]:
+    def write(report: Report, path: Path) -> None:
+        write_atomic(path, render(report))
+    return write
+
+
+def writer_for(fmt: str) -> Callable[[Report, Path], None]:
+    """The function writing a Report in ``fmt`` (imports the renderer on demand)."""
+    if fmt == ".xlsx":
+        from rabiskit.render.xlsx import write_xlsx
+        return write_xlsx
+    if fmt == ".docx":
+        from rabiskit.render.docx import write_docx
+        return write_docx
+    if fmt == ".html":
+        from rabiskit.render.html import render_html
+        return _text_writer(render_html)
+    if fmt == ".md":
+        from rabiskit.render.markdown import render_markdown
+        return _text_writer(render_markdown)
+    if fmt == ".csv":
+        from rabiskit.render.csv import csv_bytes
+        return _text_writer(csv_bytes)
+    if fmt == ".json":
+        from rabiskit.render.json import render_json
+        return _text_writer(render_json)
+    raise ValueError(f"unknown report format {fmt!r}")
+
+
+def write_output(report: Report, path: Path, fmt: str | None = None) -> None:
+    fmt = fmt or output_format(Path(path))
+    if fmt is None:
+        raise ValueError(f"{path}: unknown report format")
+    writer_for(fmt)(report, Path(path))

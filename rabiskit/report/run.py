@@ -1,0 +1,47 @@
+"""One scan of the exports for a report: the counts, the file summaries and (when the
+digitisation module is there) the digitisation tallies, all from the same records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from rabiskit.aggregate.count import Tally, classifier_for
+from rabiskit.aggregate.period import Period
+from rabiskit.facts.scan import Input, Scan, scan
+from rabiskit.plan.model import Plan
+from rabiskit.report.digitisation import ReportDigitisation
+from rabiskit.report.model import report_period
+
+
+@dataclass
+class ReportScan:
+    """What a report is built from: the Tally of the whole year, the Scan summary, the
+    report's period and the digitisation JSON (None without the digitisation module)."""
+
+    tally: Tally
+    scan: Scan
+    period: Period
+    digitisation: dict[str, Any] | None
+
+
+def scan_for_report(inputs: Iterable[Input], plan: Plan, *, year: int | None = None,
+                    quarter: int | None = None, today: dt.date | None = None,
+                    encoding: str | None = None, flavour: str | None = None,
+                    digitisation: ReportDigitisation | None = None,
+                    progress: Callable[[int], None] | None = None) -> ReportScan:
+    """Read every input once; count the year ``year`` (default: the plan's) and pick the
+    report's period: ``quarter``, else the year to date."""
+    today = today or dt.date.today()
+    y = year or plan.year
+    tally = Tally(Period.for_year(y))
+    result = Scan()
+    for src, facts in scan(inputs, classify=classifier_for(plan), encoding=encoding,
+                           flavour=flavour, result=result, progress=progress):
+        tally.add(facts)
+        if digitisation is not None:
+            digitisation.add(src, facts)
+    period = report_period(plan, tally, year=y, quarter=quarter, today=today)
+    dig = digitisation.result(period) if digitisation is not None else None
+    return ReportScan(tally, result, period, dig)
