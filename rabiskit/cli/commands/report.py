@@ -1,0 +1,96 @@
+"""``rabiskit report EXPORT... -o FILE...``: the plan-fulfilment report in XLSX, DOCX, HTML,
+Markdown, CSV and JSON (the format follows each file's extension), in kk, ru or en."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.markup import escape
+
+from rabiskit.aggregate.period import PeriodError
+from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
+                                 fail, make_inputs, out_console)
+from rabiskit.cli.planopt import load_plan_option
+from rabiskit.cli.progress import scan_progress
+from rabiskit.report.digitisation import ReportDigitisation, available
+from rabiskit.report.messages import check_lang
+from rabiskit.report.model import build_report
+from rabiskit.report.outputs import check_outputs, write_output
+from rabiskit.report.run import scan_for_report
+
+
+def _as_of(text: str | None) -> dt.date:
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"--as-of {text}: give a date as YYYY-MM-DD")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("report", cls=DbCommand)
+    def report_cmd(
+        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        db: List[str] = typer.Option([], "--db", metavar="LEVEL FILE", help=DB_HELP),
+        outputs: List[Path] = typer.Option(
+            [], "-o", "--output", metavar="FILE",
+            help="Report file; the format follows the extension: .xlsx, .docx, .html, .md, "
+                 ".csv, .json. Repeat for several formats from one computation."),
+        plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML); default: the built-in 2026 plan."),
+        year: Optional[int] = typer.Option(None, "--year", help="Year (default: the plan's year)."),
+        quarter: Optional[int] = typer.Option(None, "--quarter", min=1, max=4,
+                                              help="Quarter 1-4 (default: the year to date)."),
+        lang: str = typer.Option("kk", "--lang", help="Language of the report: kk (default), ru or en."),
+        encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
+        flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+        pdf_dir: Optional[Path] = typer.Option(None, "--pdf-dir", help="Folder of digitised PDFs (for the digitisation table)."),
+        log: Optional[Path] = typer.Option(None, "--log", help="Digitisation log (CSV) of work not yet in the catalogue."),
+        as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
+                                            help="Produce the report as on this date (default: today)."),
+    ):
+        """The plan-fulfilment report: catalogue table, Kazakh share, months, digitisation, problems."""
+        try:
+            lang = check_lang(lang)
+            targets = check_outputs(outputs)
+        except ValueError as e:
+            fail(str(e))
+        today = _as_of(as_of)
+        plan = load_plan_option(plan_path)
+        y = year or plan.year
+        if not 1900 <= y <= 2999:
+            fail(f"--year {y}: give a four-digit year")
+        inputs = make_inputs(exports, db, plan.levels())
+        enc, fl = check_encoding(encoding), check_flavour(flavour)
+        dig = None
+        if available():
+            from rabiskit.digitisation import LogError, PdfFolderError
+
+            try:
+                dig = ReportDigitisation(plan, y, quarter, today, pdf_dir, log)
+            except (PdfFolderError, LogError) as e:
+                fail(str(e))
+        elif pdf_dir is not None or log is not None:
+            fail("--pdf-dir and --log need the digitisation module, which is not installed")
+        try:
+            with scan_progress(inputs) as progress:
+                rs = scan_for_report(inputs, plan, year=y, quarter=quarter, today=today,
+                                     encoding=enc, flavour=fl, digitisation=dig,
+                                     progress=progress)
+        except PeriodError as e:
+            fail(str(e))
+        for w in rs.scan.warnings:
+            err_console.print(f"[yellow]warning:[/] {escape(w)}")
+        report = build_report(rs.tally, rs.scan, plan, rs.period, lang, produced=today,
+                              digitisation=rs.digitisation, warnings=rs.scan.warnings)
+        for path, fmt in targets:
+            try:
+                write_output(report, path, fmt)
+            except OSError as e:
+                fail(f"{path}: cannot write the report ({e.strerror or e})")
+            out_console.print(f"wrote {path}", markup=False, highlight=False)
+        if any(f.error for f in rs.scan.files):
+            raise typer.Exit(2)
