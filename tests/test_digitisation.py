@@ -511,3 +511,30 @@ def test_records_linking_different_web_pages_are_different_documents(tmp_path):
     data = digitisation_inputs([Input(export)], default_plan(), Period.for_year(2026))
     assert [d["id"] for d in data["documents"]] == ["W1", "W2"]
     assert [(d["id"], d["same_as"]["id"]) for d in data["duplicates"]] == [("W3", "W1")]
+
+
+def test_shipped_fixtures_digitised_records_match_their_truth():
+    """fixtures/truth.json (written by fixtures/make_fixtures.py) marks every record with an
+    856$u link as digitised, with its host kind, language and pages."""
+    truth_file = REPO / "fixtures" / "truth.json"
+    if not truth_file.is_file():
+        pytest.skip("fixtures/truth.json has not been generated")
+    truth = json.loads(truth_file.read_text(encoding="utf-8"))["files"]
+    items = {(name, i["record"]): i for name, f in truth.items() for i in f.get("items", [])
+             if i["digitised"] and i["status"] != "d"}
+    assert items, "the shipped fixtures have digitised records"
+    papers = sorted({i["host_title"] for i in items.values() if i["host_kind"] == "newspaper"})
+    plan = dataclasses.replace(default_plan(), newspapers=tuple(papers))
+    names = sorted({name for name, _ in items})
+    data = digitisation_inputs([Input(REPO / "fixtures" / n) for n in names], plan,
+                               Period.for_year(2026))
+    got = {(Path(d["file"]).name, d["record"]): d for d in data["documents"]}
+    dups = {(Path(d["file"]).name, d["record"]) for d in data["duplicates"]}
+    assert set(got) | dups == set(items)
+    for key, d in got.items():
+        want = items[key]
+        kind = {"newspaper": "newspaper_article", "journal": "journal_article"}.get(
+            want["host_kind"], "book")
+        pages = want["article_pages"] if want["host_kind"] else want["pages"]
+        assert (d["type"], d["language"], d["pages"], d["id"]) == (
+            kind, want["language"], pages, want["id"]), key
