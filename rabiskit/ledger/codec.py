@@ -22,17 +22,14 @@ from typing import Any, Mapping
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records.record import Record
 
-#: leader positions that writers compute (length, counts, base address, entry map)
-_COMPUTED = set(range(0, 5)) | {10, 11} | set(range(12, 17)) | set(range(20, 24))
-
 NO_001_PREFIX = "sha256:"
 
 
 def canonical_bytes(record: Record) -> bytes:
     """The record's content as bytes, independent of encoding and file layout."""
     leader = (record.leader or "").ljust(24)
-    parts = ["".join(" " if i in _COMPUTED else c for i, c in enumerate(leader[:24]))
-             + leader[24:]]
+    # blank the positions writers compute: 0-4, 10-11, 12-16, 20-23
+    parts = ["     " + leader[5:10] + "       " + leader[17:20] + "    " + leader[24:]]
     for f in record.fields:
         if f.data is not None:
             parts.append(f"{f.tag}={f.data}")

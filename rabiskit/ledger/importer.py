@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Sequence
@@ -172,8 +173,6 @@ def summary_json(s: FileSummary) -> str:
 
 
 def summary_from_json(text: str) -> FileSummary:
-    import json
-
     d = json.loads(text)
     s = FileSummary(file=d["file"])
     for k in ("format", "size", "db_level", "records", "damaged", "date_missing", "duplicate_of",
@@ -187,16 +186,9 @@ def summary_from_json(text: str) -> FileSummary:
 
 
 def _describe(old: Any, new: dict, names: list[str]) -> tuple[str, ...]:
-    out = []
-    for n in names:
-        label = COUNTED_FACTS.get(n, n.replace("_", " "))
-        if n in ("title", "host_title", "extent", "date_entered_raw", "languages", "isbn", "links",
-                 "date_entered_problem", "date_entered_source", "date_changed", "level",
-                 "language", "date_entered", "record_status", "pages", "article_pages",
-                 "encoding", "flavour", "record_type", "bibliographic_level", "control_number"):
-            out.append(f"{label}: {_show(old[n])} → {_show(new[n])}")
-        else:
-            out.append(label)
+    """``fact: old → new`` for each changed fact (content changes outside the facts: one line)."""
+    out = [f"{COUNTED_FACTS.get(n, n.replace('_', ' '))}: {_show(old[n])} → {_show(new[n])}"
+           for n in names]
     return tuple(out) or ("content (fields rabiskit does not count)",)
 
 
@@ -205,6 +197,11 @@ def _show(v: Any) -> str:
         return "—"
     if v == " ":
         return "blank"
+    if isinstance(v, str) and v.startswith("["):  # a JSON list column (languages, isbn, links)
+        try:
+            v = ", ".join(json.loads(v)) or "—"
+        except (ValueError, TypeError):
+            pass
     text = str(v)
     return text if len(text) <= 60 else text[:57] + "…"
 

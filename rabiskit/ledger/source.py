@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from pathlib import Path
 from typing import Iterator, Sequence
 
 from rabiskit.aggregate.count import Tally
@@ -34,9 +33,6 @@ from rabiskit.ledger.importer import ImportResult, import_inputs, rules_fingerpr
 from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, memory_copy, open_ledger
 from rabiskit.plan.model import Plan
 from rabiskit.records import Problem
-
-LedgerRef = "str | Path | Ledger | None"
-
 
 @contextlib.contextmanager
 def _opened(ledger) -> Iterator[Ledger]:

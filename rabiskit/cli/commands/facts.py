@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
         exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
         db: List[str] = typer.Option([], "--db", metavar="LEVEL FILE", help=DB_HELP),
         output: Path = typer.Option(..., "-o", "--output", help="FILE.parquet or FILE.csv"),
-        ledger: bool = typer.Option(False, "--from-ledger", help=f"Write the ledger's records instead of reading exports (see --ledger)."),
+        ledger: bool = typer.Option(False, "--from-ledger", help="Write the ledger's records instead of reading exports (see --ledger)."),
         ledger_path: Optional[Path] = typer.Option(None, "--ledger", help=f"The ledger file for --from-ledger (default: ${ENV_VAR}, else the user's data folder)."),
         plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML) whose level rules give the levels; default: the built-in 2026 plan."),
         fmt: str = typer.Option("table", "--format", help="table or json (the summary)"),
@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
         try:
             if ledger or ledger_path is not None:
                 if exports or db:
-                    fail("give either export files or --from-ledger, not both")
+                    fail("give either export files or a ledger (--from-ledger, --ledger), not both")
                 from rabiskit.ledger.source import ledger_facts
                 from rabiskit.ledger.store import open_ledger
 

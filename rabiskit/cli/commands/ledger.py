@@ -7,7 +7,6 @@ fails with one clear line.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from pathlib import Path
 from typing import List, Optional
@@ -243,4 +242,3 @@ def corrections_cmd(
 
 
 __all__ = ["LEDGER_HELP", "open_ledger_cli", "register"]
-_ = dt  # dates appear only through the library
