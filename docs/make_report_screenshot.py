@@ -1,0 +1,42 @@
+"""Regenerate docs/report.png, the README's picture of the HTML report.
+
+    python docs/make_report_screenshot.py
+
+Builds the report of the fixtures with ``rabiskit report`` and photographs it with
+headless Chromium (Debian: ``apt-get install chromium``)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FIX = REPO / "fixtures"
+
+
+def main() -> int:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not browser:
+        print("chromium is not installed", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        html = Path(tmp) / "report.html"
+        subprocess.run([sys.executable, "-m", "rabiskit", "report", str(FIX / "unimarc-utf8.iso"),
+                        str(FIX / "marc21-utf8.mrc"), str(FIX / "damaged.iso"),
+                        "--db", "local_lore", str(FIX / "local-lore.iso"),
+                        "--as-of", "2026-11-29", "-o", str(html)], check=True, cwd=REPO)
+        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                        "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                        f"--user-data-dir={Path(tmp) / 'profile'}",
+                        f"--screenshot={REPO / 'docs' / 'report.png'}", "--window-size=1400,1800",
+                        html.as_uri()], check=True, capture_output=True)
+    print(REPO / "docs" / "report.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
