@@ -624,3 +624,30 @@ def test_command_line_errors(tmp_path):
         assert proc.returncode == 2, (args, proc.stderr)
         assert message in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "a.md").exists()
+
+
+# -- digitisation from the real module, in the same scan as the counts ----------------
+DIG = FIXTURES / "digitisation"
+
+
+@pytest.mark.parametrize("quarter", [None, "1", "2"])
+def test_digitisation_equals_digitisation_command(tmp_path, quarter):
+    if not (DIG / "pdfs").is_dir():
+        pytest.fail(f"the digitisation fixtures are missing from {DIG}")
+    pytest.importorskip("rabiskit.digitisation")
+    inputs = [str(DIG / n) for n in ("unimarc-utf8.iso", "unimarc-kz1048.iso",
+                                     "unimarc-cp1251.iso", "marc21-utf8.mrc", "marc21.xml")]
+    common = ["--plan", str(DIG / "plan-newspapers.toml"), "--pdf-dir", str(DIG / "pdfs"),
+              "--log", str(DIG / "log.csv")] + (["--quarter", quarter] if quarter else [])
+    want = json.loads(cli("digitisation", *inputs, *common, "--format", "json").stdout)
+    out, html = tmp_path / "r.json", tmp_path / "r.html"
+    cli("report", *inputs, *common, "--as-of", "2026-11-29", "-o", str(out), "-o", str(html))
+    got = json.loads(out.read_text(encoding="utf-8"))["digitisation"]
+    for key in ("period", "types", "total", "missing_pdfs", "orphan_pdfs", "page_mismatches"):
+        assert got[key] == want[key], key
+    assert want["total"]["documents"] > 0
+    doc = lxml.html.fromstring(html.read_bytes())
+    row = doc.xpath('//section[@id="digitisation"]//tr[@data-row="total"]/td')
+    cols = [th.get("data-col") for th in doc.xpath('//section[@id="digitisation"]//thead/tr/th')]
+    assert number(row[cols.index("documents")].text_content()) == want["total"]["documents"]
+    assert number(row[cols.index("pages")].text_content()) == want["total"]["pages"]
