@@ -412,3 +412,52 @@ def test_a_record_moving_between_two_closed_quarters_corrects_both(tmp_path):
         assert sorted((c.period, c.kind) for c in r.corrections) == [("2026Q1", "removed"),
                                                                        ("2026Q2", "added")]
         assert closed_quarter(led, 2026, 2).delta() == {"book": {"total": 1, "kazakh": 1}}
+
+
+# -- whole records back from the ledger (audit, digitisation) ---------------------------------
+def test_ledger_sources_give_back_the_records_scan_read(tmp_path):
+    from rabiskit.aggregate.count import classifier_for
+    from rabiskit.facts.scan import scan
+    from rabiskit.ledger.source import ledger_sources
+
+    inputs = _fixture_inputs()
+    direct = list(scan(inputs, classify=classifier_for(PLAN)))
+    with ledger_at(tmp_path) as led:
+        import_inputs(led, inputs, PLAN)
+        back = list(ledger_sources(led))
+    assert len(back) == len(direct) > 600
+    for (s1, f1), (s2, f2) in zip(direct, back):
+        assert f2 == f1
+        assert s2.record.leader == s1.record.leader and s2.record.fields == s1.record.fields
+        assert (s2.file, s2.number, s2.offset, s2.length, s2.flavour, s2.encoding,
+                s2.encoding_reason, s2.damaged, s2.line) == \
+               (s1.file, s1.number, s1.offset, s1.length, s1.flavour, s1.encoding,
+                s1.encoding_reason, s1.damaged, s1.line)
+        assert [p.message for p in s2.problems] == [p.message for p in s1.problems]
+
+
+def test_audit_and_digitisation_from_the_ledger_equal_those_from_exports(tmp_path):
+    import rabiskit.audit.run as audit
+    import rabiskit.digitisation.run as digi
+    from rabiskit.ledger.source import ledger_sources
+
+    inputs = _fixture_inputs()
+    period = Period.for_year(2026)
+    today = dt.date(2026, 12, 31)
+    with ledger_at(tmp_path) as led:
+        import_inputs(led, inputs, PLAN)
+        auditor = audit.Auditor(PLAN, period, audit.AuditOptions(today=today))
+        tally = digi.prepare(PLAN, period, None, None)
+        for src, facts in ledger_sources(led):
+            auditor.add(src, facts)
+            tally.add(src, facts)
+        summary = ledger_scan_summary(led)
+    from_ledger = auditor.result(summary).as_dict()
+    from_exports = audit.audit_inputs(inputs, PLAN, period, today).as_dict()
+    assert from_ledger["summary"] == from_exports["summary"]
+    assert from_ledger["findings"] == from_exports["findings"]
+    assert len(from_exports["findings"]) > 10
+    d_ledger = tally.result(summary)
+    d_exports = digi.digitisation_inputs(inputs, PLAN, period)
+    assert d_ledger["total"] == d_exports["total"] and d_ledger["types"] == d_exports["types"]
+    assert d_exports["total"]["documents"] > 5

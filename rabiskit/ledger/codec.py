@@ -17,10 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import zlib
 from typing import Any, Mapping
 
 from rabiskit.facts.model import RecordFacts
-from rabiskit.records.record import Record
+from rabiskit.records.record import Field, Record
 
 NO_001_PREFIX = "sha256:"
 
@@ -41,6 +42,24 @@ def canonical_bytes(record: Record) -> bytes:
 
 def record_checksum(record: Record) -> str:
     return hashlib.sha256(canonical_bytes(record)).hexdigest()
+
+
+def record_blob(record: Record) -> bytes:
+    """The record (leader and fields, losslessly) as compressed bytes for the ledger."""
+    fields = [[f.tag, f.data] if f.data is not None
+              else [f.tag, f.ind1, f.ind2, [list(sf) for sf in f.subfields]]
+              for f in record.fields]
+    text = json.dumps({"leader": record.leader, "fields": fields}, ensure_ascii=False,
+                      separators=(",", ":"))
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
+
+
+def record_from_blob(blob: bytes) -> Record:
+    d = json.loads(zlib.decompress(blob).decode("utf-8", "surrogatepass"))
+    fields = [Field(f[0], data=f[1]) if len(f) == 2
+              else Field(f[0], ind1=f[1], ind2=f[2], subfields=[(c, v) for c, v in f[3]])
+              for f in d["fields"]]
+    return Record(leader=d["leader"], fields=fields)
 
 
 def record_key(control_number: str | None, checksum: str) -> str:

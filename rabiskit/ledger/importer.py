@@ -44,7 +44,7 @@ from rabiskit.aggregate.count import classifier_for
 from rabiskit.aggregate.period import quarter_of
 from rabiskit.facts.scan import FileSummary, Input, Scan, problem_dict, scan
 from rabiskit.ledger.codec import (COUNTED_FACTS, FACT_COLUMNS, changed_facts, facts_row,
-                                   record_checksum, record_key)
+                                   record_blob, record_checksum, record_key)
 from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, LedgerError, dumps
 from rabiskit.plan.model import Plan
 
@@ -206,8 +206,10 @@ def _show(v: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-_UPDATE_ALL = ", ".join(f"{c} = :{c}" for c in FACT_COLUMNS)
-_INSERT_COLS = ("database", "key", "checksum", "deleted") + FACT_COLUMNS + (
+#: the record itself and what the reader said about it (for ``ledger_sources``)
+RECORD_COLUMNS = ("length", "encoding_reason", "problems", "record_data")
+_UPDATE_ALL = ", ".join(f"{c} = :{c}" for c in FACT_COLUMNS + RECORD_COLUMNS)
+_INSERT_COLS = ("database", "key", "checksum", "deleted") + FACT_COLUMNS + RECORD_COLUMNS + (
     "first_seen", "last_seen", "first_import", "last_import", "changed_import", "position")
 _INSERT = (f"INSERT INTO records ({', '.join(_INSERT_COLS)}) "
            f"VALUES ({', '.join(':' + c for c in _INSERT_COLS)})")
@@ -253,7 +255,10 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
             ident = (db, key)
             result.databases[db] += 1
             row.update(database=db, key=key, checksum=checksum, deleted=int(facts.is_deleted),
-                       seen=started, import_id=import_id, position=positions.get(facts.file, 0))
+                       seen=started, import_id=import_id, position=positions.get(facts.file, 0),
+                       length=src.length, encoding_reason=src.encoding_reason,
+                       problems=dumps([problem_dict(p) for p in src.problems]),
+                       record_data=record_blob(src.record))
             old = conn.execute("SELECT * FROM records WHERE database = ? AND key = ?",
                                ident).fetchone()
             where = f"{facts.file}, record {facts.record}"
@@ -279,7 +284,9 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
                     conn.execute(
                         "UPDATE records SET last_seen = :seen, last_import = :import_id, "
                         "position = :position, file = :file, record = :record, "
-                        "offset = :offset, line = :line WHERE database = :database AND key = :key",
+                        "offset = :offset, line = :line, length = :length, "
+                        "encoding_reason = :encoding_reason, problems = :problems "
+                        "WHERE database = :database AND key = :key",
                         row)
                     if ident not in touched:
                         result.unchanged += 1

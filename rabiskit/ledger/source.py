@@ -11,6 +11,9 @@ summaries and problems of the files the records were last read from, as a ``Scan
 For commands (``count``, ``report``, ``audit``, ``digitisation`` with ``--ledger``):
 
 * ``count_ledger(ledger, plan, period)`` -> (Tally, Scan), like ``count_inputs``;
+* ``ledger_sources(ledger)`` -> (SourceRecord, RecordFacts) pairs, like ``scan``, for
+  commands that need the whole record (audit, digitisation), with ``ledger_scan_summary``
+  for the per-file header;
 * ``ledger_with_exports(path, inputs, plan)``: a context manager giving an in-memory
   copy of the ledger with the exports imported into it (the file is not touched), for
   ``--ledger`` given beside export files: the exports count as if imported.
@@ -28,11 +31,11 @@ from rabiskit.aggregate.count import Tally
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
-from rabiskit.ledger.codec import row_facts
+from rabiskit.ledger.codec import record_from_blob, row_facts
 from rabiskit.ledger.importer import ImportResult, import_inputs, rules_fingerprint, summary_from_json
 from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, memory_copy, open_ledger
 from rabiskit.plan.model import Plan
-from rabiskit.records import Problem
+from rabiskit.records import Problem, SourceRecord
 
 @contextlib.contextmanager
 def _opened(ledger) -> Iterator[Ledger]:
@@ -64,6 +67,37 @@ def ledger_facts(ledger=None, database: str | None = None, *,
                 break
             for row in batch:
                 yield row_facts(row)
+
+
+def ledger_sources(ledger=None, database: str | None = None, *, include_deleted: bool = True
+                   ) -> Iterator[tuple[SourceRecord, RecordFacts]]:
+    """(SourceRecord, RecordFacts) for every record, in import order, as ``scan`` yields
+    them from exports: for commands that look at the whole record (audit, digitisation).
+    ``raw`` is None (the ledger keeps the decoded record, not the file's bytes)."""
+    with _opened(ledger) as led:
+        sql = "SELECT * FROM records"
+        where, params = [], []
+        if database is not None:
+            where.append("database = ?")
+            params.append(database)
+        if not include_deleted:
+            where.append("deleted = 0")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY last_import, position, record, database, key"
+        cur = led.conn.execute(sql, params)
+        while True:
+            batch = cur.fetchmany(500)
+            if not batch:
+                break
+            for row in batch:
+                facts = row_facts(row)
+                problems = tuple(_problem(p) for p in json.loads(row["problems"]))
+                src = SourceRecord(facts.file, facts.record, facts.offset, row["length"],
+                                   record_from_blob(row["record_data"]), facts.flavour,
+                                   facts.encoding, row["encoding_reason"], facts.damaged, None,
+                                   problems, facts.line)
+                yield src, facts
 
 
 def ledger_scan_summary(ledger=None, database: str | None = None) -> Scan:

@@ -11,7 +11,10 @@ Tables (schema version 1):
   the ledger can list the same problems as a count from the exports.
 * ``records``: one row per record and database, keyed by ``(database, key)`` (see
   :mod:`rabiskit.ledger.codec`): the checksum, the facts needed to recount (every
-  RecordFacts field, the level among them), ``deleted`` (leader/05 d), ``first_seen`` /
+  RecordFacts field, the level among them), the record itself (``record_data``: leader and
+  fields, zlib-compressed, with ``length``, ``encoding_reason`` and the reader's
+  ``problems``, so commands that look at the whole record - audit, digitisation - can
+  read it back as a SourceRecord), ``deleted`` (leader/05 d), ``first_seen`` /
   ``last_seen`` (UTC timestamps) and the imports that first saw, last saw and last changed
   it, and ``position`` (the file's place in its import) for a stable order.
 * ``closed_quarters``: a quarter frozen by ``rabiskit ledger close`` with the count JSON
@@ -110,6 +113,10 @@ CREATE TABLE records (
     damaged INTEGER NOT NULL,
     level TEXT,
     line INTEGER,
+    length INTEGER NOT NULL DEFAULT 0,
+    encoding_reason TEXT NOT NULL DEFAULT '',
+    problems TEXT NOT NULL DEFAULT '[]',
+    record_data BLOB NOT NULL,
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL,
     first_import INTEGER NOT NULL,
