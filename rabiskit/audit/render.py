@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 from rabiskit.atomic import atomic_path
-from rabiskit.audit.findings import KINDS, AuditResult, kind_name
+from rabiskit.audit.findings import KINDS, kind_name
 from rabiskit.render.safe import csv_cell, is_formula_like, xml_text
 
 #: the columns of the CSV file and of every per-kind sheet
