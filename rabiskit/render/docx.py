@@ -19,6 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from docx.table import _Cell
 
 from rabiskit.atomic import atomic_path
 from rabiskit.report.messages import t
@@ -55,8 +56,10 @@ def _write(cell, text: str, *, bold: bool = False, italic: bool = False, size: f
            right: bool = False, colour: RGBColor | None = None) -> None:
     par = cell.paragraphs[0]
     run = par.add_run(xml_text(text))
-    run.bold = bold
-    run.italic = italic
+    if bold:
+        run.bold = True
+    if italic:
+        run.italic = True
     run.font.size = Pt(size)
     if colour is not None:
         run.font.color.rgb = colour
@@ -87,8 +90,10 @@ def _word_table(doc, columns: list[Column], rows: list[Row], idx: list[int], lan
         _write(hdr.cells[j], columns[i].label, bold=True, size=size)
         _shade(hdr.cells[j], "E8EEF8")
     _repeat_header(hdr)
-    for k, r in enumerate(rows):
-        cells = wt.rows[n_header + k].cells
+    trs = [row._tr for row in wt.rows][n_header:]
+    for r, tr in zip(rows, trs):
+        # cells straight from the row's XML: python-docx's row.cells walks the whole table
+        cells = [_Cell(tc, wt) for tc in tr.tc_lst]
         for j, i in enumerate(idx):
             c = r.cells[i]
             _write(cells[j], cell_text(c, lang), bold=r.role == "total",

@@ -35,6 +35,7 @@ FLAG_FONTS = {SHORTFALL: Font(color="B3261E"), SURPLUS: Font(color="1B7F3B")}
 THIN = Side(style="thin", color="B8C2D3")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 MAX_WIDTH = 60
+FRAMED_ROWS = 2000
 
 SHEET_NAMES = {"catalogue": "s_catalogue", "kazakh_share": "s_kazakh_share", "months": "s_months",
                "digitisation": "s_digitisation", "digitisation_issues": "s_digitisation_issues",
@@ -138,6 +139,8 @@ def write_table(ws: Worksheet, table: Table, report: Report) -> None:
         # number columns wrap their label; text columns are as wide as their longest value
         widths[j] = max(len(w) for w in words) if column.kind != "text" else len(column.label)
     header_row = row
+    # cell borders cost time in openpyxl: long tables (the appendix) go without them
+    framed = len(table.rows) <= FRAMED_ROWS
     if any(column.kind != "text" for column in table.columns):
         ws.row_dimensions[header_row].height = 48  # room for wrapped labels
     for r in table.rows:
@@ -145,7 +148,8 @@ def write_table(ws: Worksheet, table: Table, report: Report) -> None:
         for j, (column, value) in enumerate(zip(table.columns, r.cells), 1):
             c = ws.cell(row, j)
             put_cell(c, value)
-            c.border = BORDER
+            if framed:
+                c.border = BORDER
             if r.role == "total":
                 c.font = Font(bold=True, color=c.font.color)
                 if not value.flag:
