@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable
 
 from rabiskit.aggregate.count import Tally, classifier_for
 from rabiskit.aggregate.period import Period
+from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan, scan
 from rabiskit.plan.model import Plan
 from rabiskit.report.digitisation import ReportDigitisation
@@ -33,15 +34,26 @@ def scan_for_report(inputs: Iterable[Input], plan: Plan, *, year: int | None = N
                     progress: Callable[[int], None] | None = None) -> ReportScan:
     """Read every input once; count the year ``year`` (default: the plan's) and pick the
     report's period: ``quarter``, else the year to date."""
+    result = Scan()
+    pairs = scan(inputs, classify=classifier_for(plan), encoding=encoding, flavour=flavour,
+                 result=result, progress=progress)
+    return report_from_records(pairs, result, plan, year=year, quarter=quarter, today=today,
+                               digitisation=digitisation)
+
+
+def report_from_records(pairs: Iterable[tuple[Any, RecordFacts]], summary: Scan, plan: Plan, *,
+                        year: int | None = None, quarter: int | None = None,
+                        today: dt.date | None = None,
+                        digitisation: ReportDigitisation | None = None) -> ReportScan:
+    """The same from (SourceRecord or None, RecordFacts) pairs already classified, e.g. the
+    facts kept in a ledger; ``summary`` is the Scan describing where they came from."""
     today = today or dt.date.today()
     y = year or plan.year
     tally = Tally(Period.for_year(y))
-    result = Scan()
-    for src, facts in scan(inputs, classify=classifier_for(plan), encoding=encoding,
-                           flavour=flavour, result=result, progress=progress):
+    for src, facts in pairs:
         tally.add(facts)
         if digitisation is not None:
             digitisation.add(src, facts)
     period = report_period(plan, tally, year=y, quarter=quarter, today=today)
     dig = digitisation.result(period) if digitisation is not None else None
-    return ReportScan(tally, result, period, dig)
+    return ReportScan(tally, summary, period, dig)
