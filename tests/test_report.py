@@ -311,6 +311,10 @@ def test_xlsx_and_docx_layout(year_report):
                if r[0] == f"{PLAN.level_name('article')} — {t('quarter', 'kk', n=1)}")
     assert row[1:3] == (plan_q1, actual_q1)
 
+    about = {r[0]: r[1] for r in wb[t("s_about", "kk")].iter_rows(values_only=True) if r[0]}
+    assert about[t("records_read", "kk")] == data["records"]["read"]  # a number, not text
+    assert about[t("year", "kk")] == 2026
+
     d = docx.Document(str(year_report / "report.docx"))
     sec = d.sections[0]
     assert sec.page_width > sec.page_height  # landscape

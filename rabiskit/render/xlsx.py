@@ -227,8 +227,12 @@ def write_about_sheet(ws: Worksheet, report: Report) -> None:
         row += 1
         put_text(ws.cell(row, 1), label)
         ws.cell(row, 1).font = Font(bold=True)
-        put_text(ws.cell(row, 2), value)
-        width_a, width_b = max(width_a, len(label)), max(width_b, len(value))
+        if isinstance(value, int):
+            ws.cell(row, 2).value = value
+            ws.cell(row, 2).alignment = Alignment(horizontal="left")
+        else:
+            put_text(ws.cell(row, 2), value)
+        width_a, width_b = max(width_a, len(label)), max(width_b, len(str(value)))
     if report.warnings:
         row += 2
         put_text(ws.cell(row, 1), t("warnings", report.lang))

@@ -132,7 +132,7 @@ class LevelChart:
 class Report:
     """Everything a report shows, in its language ``lang``.
 
-    ``header``: (label, value) pairs for the top of the report; ``tables``: the sections
+    ``header``: (label, value) pairs for the top of the report (counts are ints); ``tables``: the sections
     in order (catalogue, Kazakh share, months, digitisation, files, rules, problems);
     ``charts``: plan against actual per level; ``legend``: what the marks mean;
     ``warnings``; ``data``: the JSON document."""
@@ -140,7 +140,7 @@ class Report:
     lang: str
     title: str
     library: str
-    header: list[tuple[str, str]]
+    header: list[tuple[str, str | int]]
     tables: list[Table]
     charts: list[LevelChart]
     legend: str
@@ -577,16 +577,16 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
     label = period_label(period, lang)
     source = (t("plan_builtin", lang) if not plan.source or plan.source.startswith("built-in")
               else plan.source)
-    header = [(t("library", lang), plan.library or ""), (t("year", lang), str(period.year)),
-              (t("period", lang), f"{label} ({period.start.isoformat()} – "
-                                  f"{period.end.isoformat()})"),
-              (t("produced", lang), produced.isoformat()), (t("plan_source", lang), source),
-              (t("records_read", lang), str(records["read"])),
-              (t("records_in_period", lang), str(records["in_period"])),
-              (t("records_outside", lang), str(records["outside_period"])),
-              (t("records_undated", lang), str(records["undated"])),
-              (t("records_deleted", lang), str(records["deleted"])),
-              (t("records_damaged", lang), str(records["damaged"]))]
+    header: list[tuple[str, str | int]] = [
+        (t("library", lang), plan.library or ""), (t("year", lang), period.year),
+        (t("period", lang), f"{label} ({period.start.isoformat()} – {period.end.isoformat()})"),
+        (t("produced", lang), produced.isoformat()), (t("plan_source", lang), source),
+        (t("records_read", lang), records["read"]),
+        (t("records_in_period", lang), records["in_period"]),
+        (t("records_outside", lang), records["outside_period"]),
+        (t("records_undated", lang), records["undated"]),
+        (t("records_deleted", lang), records["deleted"]),
+        (t("records_damaged", lang), records["damaged"])]
 
     charts = []
     for lv in levels:
