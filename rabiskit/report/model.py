@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from rabiskit.aggregate.count import KAZAKH, LevelCount, Tally, level_json, percent, table_json
-from rabiskit.aggregate.period import Period, quarter_bounds
+from rabiskit.aggregate.period import Period, quarter_bounds, year_to_date
 from rabiskit.facts.scan import Scan, problem_dict
 from rabiskit.plan.model import Plan
 from rabiskit.report.messages import check_lang, month_name, t
@@ -203,8 +203,6 @@ def report_period(plan: Plan, tally: Tally, *, year: int | None, quarter: int | 
                   today: dt.date) -> Period:
     """The period a report covers: the quarter asked for, else the year to date (every
     quarter of the year that has started, up to the latest record date or today)."""
-    from rabiskit.aggregate.period import year_to_date
-
     y = year or plan.year
     if quarter is not None:
         return Period.for_quarter(y, quarter)
