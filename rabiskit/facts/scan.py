@@ -78,6 +78,23 @@ class FileSummary:
             if self.date_max is None or d > self.date_max:
                 self.date_max = d
 
+    def add_group(self, key, n: int) -> None:
+        """Add ``n`` undamaged, dated records that share the facts in ``key`` (a FastKey)."""
+        self.records += n
+        self.flavours[key.flavour] += n
+        self.encodings[key.encoding] += n
+        self.encoding_reasons[f"{key.encoding}: {key.encoding_reason}"] += n
+        self.record_types[key.record_type] += n
+        self.bibliographic_levels[key.bibliographic_level] += n
+        self.languages[key.language] += n
+        if key.level:
+            self.levels[key.level] += n
+        d = key.date_entered
+        if self.date_min is None or d < self.date_min:
+            self.date_min = d
+        if self.date_max is None or d > self.date_max:
+            self.date_max = d
+
     def as_dict(self) -> dict:
         encodings = {e: self.encodings.get(e, 0) for e in ENCODINGS}
         for e, n in self.encodings.items():
@@ -169,6 +186,62 @@ def dedupe_inputs(inputs: Iterable[Input]) -> tuple[list[Input], dict[Input, Inp
     return [i for i in items if i not in dup], dup
 
 
+def with_record_context(p: Problem, facts: RecordFacts) -> Problem:
+    """The problem, naming the record's 001 and title (for the lists a librarian works from)."""
+    return Problem(p.file, p.record, p.offset, p.message, p.kind, p.skipped, p.line, p.column,
+                   facts.control_number, facts.title)
+
+
+def sort_problems(summary: FileSummary) -> None:
+    summary.problems.sort(key=lambda p: (p.offset if p.offset is not None else -1, p.line or 0))
+
+
+def scan_one(inp: Input, summary: FileSummary, *, classify: Classifier | None = None,
+             encoding: str | None = None, flavour: str | None = None,
+             progress: Callable[[int], None] | None = None,
+             ) -> Iterator[tuple[SourceRecord, RecordFacts]]:
+    """Read one input with the careful reader, filling ``summary`` as it goes."""
+    try:
+        reader = open_source(inp.path, encoding=encoding, flavour=flavour, display=inp.display)
+    except Exception as e:  # SourceError and OS errors: the file is unreadable
+        summary.error = str(e)
+        summary.problems.append(Problem(inp.display, None, None, str(e), "unreadable"))
+        return
+    summary.format = reader.format
+    seen_problems = 0
+    for src in reader:
+        level = None
+        if classify is not None:
+            level, _ = classify(src, inp.db_level)
+        facts = extract_facts(src, level)
+        summary.add(facts)
+        summary.encoding_reasons[f"{src.encoding}: {src.encoding_reason}"] += 1
+        for p in src.problems:
+            summary.problems.append(with_record_context(p, facts))
+        # file-level problems (garbage between records...) in the order they happened
+        new = reader.problems[seen_problems:]
+        seen_problems = len(reader.problems)
+        summary.problems.extend(p for p in new if p.record is None)
+        if progress is not None:
+            progress(reader.size)
+        yield src, facts
+    summary.problems.extend(p for p in reader.problems[seen_problems:] if p.record is None)
+    summary.size = reader.size
+    sort_problems(summary)
+
+
+def start_file(inp: Input, result: Scan, dup: dict) -> FileSummary | None:
+    """Add the input's summary to ``result``; None when it repeats an earlier input."""
+    summary = FileSummary(file=inp.display, db_level=inp.db_level)
+    result.files.append(summary)
+    if inp in dup:
+        summary.duplicate_of = dup[inp].display
+        result.warnings.append(f"{inp.display}: same content as {dup[inp].display}; "
+                               "read once, not counted twice")
+        return None
+    return summary
+
+
 def scan(inputs: Iterable[Input], *, classify: Classifier | None = None,
          encoding: str | None = None, flavour: str | None = None, result: Scan | None = None,
          progress: Callable[[int], None] | None = None,
@@ -182,52 +255,12 @@ def scan(inputs: Iterable[Input], *, classify: Classifier | None = None,
     """
     result = result if result is not None else Scan()
     items = list(inputs)
-    unique, dup = dedupe_inputs(items)
+    _, dup = dedupe_inputs(items)
     for inp in items:
-        summary = FileSummary(file=inp.display, db_level=inp.db_level)
-        result.files.append(summary)
-        if inp in dup:
-            summary.duplicate_of = dup[inp].display
-            msg = (f"{inp.display}: same content as {dup[inp].display}; "
-                   "read once, not counted twice")
-            result.warnings.append(msg)
-            continue
-        try:
-            reader = open_source(inp.path, encoding=encoding, flavour=flavour, display=inp.display)
-        except Exception as e:  # SourceError and OS errors: the file is unreadable
-            summary.error = str(e)
-            summary.problems.append(Problem(inp.display, None, None, str(e), "unreadable"))
-            continue
-        summary.format = reader.format
-        seen_problems = 0
-        for src in reader:
-            level = None
-            if classify is not None:
-                level, _ = classify(src, inp.db_level)
-            facts = extract_facts(src, level)
-            summary.add(facts)
-            summary.encoding_reasons[f"{src.encoding}: {src.encoding_reason}"] += 1
-            if src.problems:
-                t = facts.title
-                for p in src.problems:
-                    p2 = Problem(p.file, p.record, p.offset, p.message, p.kind, p.skipped, p.line,
-                                 p.column, facts.control_number, t)
-                    summary.problems.append(p2)
-            # file-level problems (garbage between records...) in the order they happened
-            new = reader.problems[seen_problems:]
-            seen_problems = len(reader.problems)
-            for p in new:
-                if p.record is None:
-                    summary.problems.append(p)
-            if progress is not None:
-                progress(reader.size)
-            yield src, facts
-        for p in reader.problems[seen_problems:]:
-            if p.record is None:
-                summary.problems.append(p)
-        summary.size = reader.size
-        summary.problems.sort(key=lambda p: (p.offset if p.offset is not None else -1,
-                                             p.line or 0))
+        summary = start_file(inp, result, dup)
+        if summary is not None:
+            yield from scan_one(inp, summary, classify=classify, encoding=encoding,
+                                flavour=flavour, progress=progress)
 
 
 def scan_facts(inputs: Iterable[Input], **options) -> Iterator[RecordFacts]:

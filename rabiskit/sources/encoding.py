@@ -148,14 +148,29 @@ def _looks_like_ansel(data: bytes) -> bool:
     return runs == 0 or isolated > runs * 4
 
 
+def quick_outcome(has_high: bool, has_esc: bool, utf8_ok: bool, declared: str | None,
+                  flavour: str) -> tuple[str, str] | None:
+    """The decision for the plain cases (ASCII, MARC-8 escapes, valid UTF-8); None when the
+    bytes need a closer look.  Shared by ``detect_encoding`` and the fast counting path."""
+    if not has_high and not has_esc:
+        enc = declared or (MARC8 if flavour == "marc21" else UTF8)
+        return enc, f"ASCII only; declared {declared}" if declared else "ASCII only"
+    if has_esc and not utf8_ok:
+        return MARC8, "MARC-8 escape sequences"
+    if has_esc and utf8_ok and declared == MARC8:
+        return MARC8, "MARC-8 escape sequences (declared MARC-8)"
+    if utf8_ok:
+        if declared in (None, UTF8):
+            return UTF8, "valid UTF-8" + (", as declared" if declared == UTF8 else "")
+        return UTF8, f"valid UTF-8 (declared {declared}, which the bytes contradict)"
+    return None
+
+
 def detect_encoding(data: bytes, declared: str | None, *, languages: tuple[str, ...] = (),
                     flavour: str = "unimarc") -> tuple[str, str]:
     """Decide the character set of a record's field bytes.  Returns (encoding, reason)."""
     has_high = _HIGH.search(data) is not None
     has_esc = b"\x1b" in data
-    if not has_high and not has_esc:
-        enc = declared or (MARC8 if flavour == "marc21" else UTF8)
-        return enc, f"ASCII only; declared {declared}" if declared else "ASCII only"
     utf8_ok = False
     if has_high:
         try:
@@ -163,18 +178,13 @@ def detect_encoding(data: bytes, declared: str | None, *, languages: tuple[str, 
             utf8_ok = True
         except UnicodeDecodeError:
             pass
-    if has_esc and not utf8_ok:
-        return MARC8, "MARC-8 escape sequences"
-    if has_esc and utf8_ok and declared == MARC8:
-        return MARC8, "MARC-8 escape sequences (declared MARC-8)"
+    quick = quick_outcome(has_high, has_esc, utf8_ok, declared, flavour)
+    if quick is not None:
+        return quick
     if not utf8_ok and has_high:
         mostly = _mostly_utf8(data)
         if mostly:
             return UTF8, f"UTF-8 with {mostly} invalid byte sequence(s)"
-    if utf8_ok:
-        if declared in (None, UTF8):
-            return UTF8, "valid UTF-8" + (", as declared" if declared == UTF8 else "")
-        return UTF8, f"valid UTF-8 (declared {declared}, which the bytes contradict)"
     if (declared == MARC8 or flavour == "marc21") and _looks_like_ansel(data):
         note = "declared MARC-8" if declared == MARC8 else f"declared {declared}, but"
         return MARC8, f"{note}; high bytes are ANSEL diacritics"

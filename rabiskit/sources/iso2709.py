@@ -97,12 +97,17 @@ class Iso2709Reader(Reader):
 
     format = "iso2709"
 
-    def __init__(self, path, *, encoding=None, flavour=None, display=None, block_size=BLOCK):
+    def __init__(self, path, *, encoding=None, flavour=None, display=None, block_size=BLOCK,
+                 fileobj: BinaryIO | None = None, base_offset: int = 0):
+        """``fileobj``/``base_offset``: read a part of a file already in memory (the fast
+        counting path hands damaged parts of a big file back to this careful reader)."""
         super().__init__(path, encoding=encoding, flavour=flavour, display=display)
         self.block_size = block_size
         self.bytes_skipped = 0
         self.bytes_in_records = 0
-        self._fh = open_binary(self.path)  # raises SourceError now, not at first iteration
+        self.base_offset = base_offset
+        # open now, so that an unreadable file fails before the first record
+        self._fh = fileobj if fileobj is not None else open_binary(self.path)
 
     # -- cutting the stream into record spans ------------------------------------------
     def spans(self) -> Iterator[tuple[int, bytes, bool, str | None]]:
@@ -112,7 +117,7 @@ class Iso2709Reader(Reader):
         terminator between records, truncated file)."""
         fh = self._fh
         buf = b""
-        base = 0  # file offset of buf[0]
+        base = self.base_offset  # file offset of buf[0]
         pos = 0  # next unread position in buf
         eof = False
 
@@ -360,7 +365,7 @@ class Iso2709Reader(Reader):
             encoding, enc_reason = self.encoding, "--encoding"
         else:
             declared = declared_encoding(flavour, leader, f100a)
-            body = b"".join(data[s:e] for _, s, e in spans)
+            body = b"\x1e".join(data[s:e] for _, s, e in spans)
             encoding, enc_reason = detect_encoding(body, declared, flavour=flavour,
                                                    languages=_languages_hint(data, spans, flavour))
         fields = []

@@ -1,0 +1,427 @@
+"""The fast counting path: the facts ``count`` needs, read from ISO 2709 bytes in bulk.
+
+Counting a catalogue of millions of records needs, per record, only its leader, its
+flavour, the encoding decision, the date entered, the first language and the level.
+This module reads those for a whole block of records at once with numpy (directory
+entries of all records as one array, fields located by vector arithmetic), and leaves
+every record it cannot settle with certainty to the careful reader
+(``Iso2709Reader.parse``):
+
+* a block with any structural oddity (a leader that is not well formed, a length that
+  disagrees with the record terminator, white space or garbage between records) is read
+  whole by the careful reader;
+* a record is settled here only when its directory is clean (numeric, inside the record,
+  every field ending on a field terminator, fields in directory order and contiguous),
+  its bytes are ASCII or valid UTF-8 (no MARC-8 escapes), the first 100$a (UNIMARC) or
+  008 (MARC 21) holds a valid date, its first language code is three letters (or absent
+  in UNIMARC), it is not marked deleted, and the default level rules decide it from the
+  leader alone.  Everything else (undated, deleted, single-byte code pages, electronic
+  resources needing 135/215/007, user rules) goes through the careful path.
+
+The decisions reuse the careful path's own functions and tables (``flavour`` weights,
+``quick_outcome`` for the encoding, ``parse_yyyymmdd``/``parse_yymmdd`` for dates), and
+tests check that the fast and careful paths give identical counts, file summaries and
+problem lists on every fixture and corpus file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rabiskit.facts.extract import extract_facts
+from rabiskit.facts.model import RecordFacts
+from rabiskit.facts.parse import CENTURY_PIVOT
+from rabiskit.records import Problem
+from rabiskit.sources.encoding import CP1251, MARC8, UTF8, quick_outcome
+from rabiskit.sources.flavour import _MARC21_TAGS, _UNIMARC_TAGS
+from rabiskit.sources.iso2709 import Iso2709Reader
+
+RT, FT, SD = 0x1D, 0x1E, 0x1F
+_ARANGE36 = np.arange(36)
+_ARANGE12 = np.arange(12)
+_ARANGE32 = np.arange(32)
+_POW5 = np.array([10000, 1000, 100, 10, 1], dtype=np.int64)
+_POW4 = np.array([1000, 100, 10, 1], dtype=np.int64)
+
+
+def _code(tag: str) -> int:
+    b = tag.encode("latin-1")
+    return (b[0] << 16) | (b[1] << 8) | b[2]
+
+
+_WEIGHT_CODES = sorted({_code(t) for t in list(_UNIMARC_TAGS) + list(_MARC21_TAGS)})
+_WEIGHT_TABLE = np.array(_WEIGHT_CODES, dtype=np.int64)
+_WEIGHT_VALUES = np.array([_UNIMARC_TAGS.get(t, 0) - _MARC21_TAGS.get(t, 0)
+                           for t in (bytes([(c >> 16) & 255, (c >> 8) & 255, c & 255]).decode("latin-1")
+                                     for c in _WEIGHT_CODES)], dtype=np.int64)
+C001, C008, C100, C101 = _code("001"), _code("008"), _code("100"), _code("101")
+
+
+def _is_digit(a):
+    return (a >= 48) & (a <= 57)
+
+
+def _is_print(a):
+    return (a >= 32) & (a <= 126)
+
+
+def _is_alnum(a):
+    return _is_digit(a) | ((a >= 65) & (a <= 90)) | ((a >= 97) & (a <= 122))
+
+
+def _is_lower_or_upper(a):
+    return ((a >= 65) & (a <= 90)) | ((a >= 97) & (a <= 122))
+
+
+def _num(digits) -> np.ndarray:
+    d = digits.astype(np.int64) - 48
+    pw = _POW5 if digits.shape[1] == 5 else _POW4
+    return d @ pw
+
+
+@dataclass
+class ChunkResult:
+    """What one block of a file gave: grouped counts for the records settled here, and full
+    facts (with their problems) for the records the careful reader had to take."""
+
+    records: int = 0  # records in the block (numbered locally from 1)
+    groups: Counter = field(default_factory=Counter)  # FastKey -> number of records
+    careful: list[tuple[int, RecordFacts, str, tuple]] = field(default_factory=list)  # (local no, facts, encoding reason, problems)
+    file_problems: list[Problem] = field(default_factory=list)  # problems outside records
+    bytes_read: int = 0
+
+
+def _first_index(rec_of_entry: np.ndarray, mask: np.ndarray, nrec: int) -> np.ndarray:
+    """Per record, the index of its first entry where ``mask`` holds, or -1."""
+    out = np.full(nrec, -1, dtype=np.int64)
+    idx = np.flatnonzero(mask)
+    if idx.size:
+        recs = rec_of_entry[idx]
+        # first occurrence per record: idx is increasing and recs non-decreasing
+        first = np.ones(idx.size, dtype=bool)
+        first[1:] = recs[1:] != recs[:-1]
+        out[recs[first]] = idx[first]
+    return out
+
+
+def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str | None,
+                  classify, encoding: str | None, flavour: str | None,
+                  at_eof: bool) -> ChunkResult:
+    """Count the records of ``buf`` (a block of a file starting at ``base_offset`` on a record
+    boundary).  ``classify(src, db_level)`` is the careful level classifier used for the
+    records handed to the careful path."""
+    res = ChunkResult(bytes_read=len(buf))
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    n = arr.size
+    if n == 0:
+        return res
+    ends = np.flatnonzero(arr == RT)
+    if ends.size == 0 or ends[-1] != n - 1:
+        return _careful_block(buf, base_offset, display, db_level, classify, encoding, flavour)
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    size = ends - starts + 1
+    nrec = ends.size
+    if size.min() < 37:
+        return _careful_block(buf, base_offset, display, db_level, classify, encoding, flavour)
+    lead = arr[starts[:, None] + _ARANGE36]  # leader and the first directory entry
+    ok = (_is_digit(lead[:, 0:5]).all(1) & _is_print(lead[:, 5:12]).all(1)
+          & _is_digit(lead[:, 12:17]).all(1) & _is_print(lead[:, 17:20]).all(1)
+          & (_is_digit(lead[:, 20:24]) | (lead[:, 20:24] == 32)).all(1)
+          & _is_alnum(lead[:, 24:27]).all(1)
+          & (_is_digit(lead[:, 27:36]) | (lead[:, 27:36] == 32)).all(1))
+    if not ok.all():
+        return _careful_block(buf, base_offset, display, db_level, classify, encoding, flavour)
+    length = _num(lead[:, 0:5])
+    if not (length == size).all():
+        return _careful_block(buf, base_offset, display, db_level, classify, encoding, flavour)
+    res.records = nrec
+    # -- per-record structural checks (failures go to the careful parser) -------------
+    base = _num(lead[:, 12:17])
+    good = (base >= 37) & ((base - 25) % 12 == 0) & (base < size)
+    good &= np.isin(lead[:, 20], (48, 52, 32)) & np.isin(lead[:, 21], (48, 53, 32))
+    base_c = np.where(good, base, 37)
+    good &= arr[np.minimum(starts + base_c - 1, n - 1)] == FT
+    nent = np.where(good, (base_c - 25) // 12, 0)
+    total = int(nent.sum())
+    rec_of_entry = np.repeat(np.arange(nrec), nent)
+    first_entry = np.cumsum(nent) - nent
+    k = np.arange(total) - np.repeat(first_entry, nent)
+    epos = starts[rec_of_entry] + 24 + 12 * k
+    ent = arr[epos[:, None] + _ARANGE12]
+    digits_ok = _is_digit(ent[:, 3:12]).all(1)
+    flen = np.where(digits_ok, _num(ent[:, 3:7]), 0)
+    fstart = np.where(digits_ok, _num(ent[:, 7:12]), 0)
+    rbase = (starts + base_c)[rec_of_entry]
+    data_end = ends[rec_of_entry]  # absolute position of the record terminator
+    s_abs = rbase + fstart
+    e_abs = s_abs + flen
+    ent_ok = digits_ok & (flen > 0) & (s_abs < data_end) & (e_abs <= data_end)
+    ent_ok &= arr[np.clip(e_abs - 1, 0, n - 1)] == FT
+    # fields contiguous and in directory order (so the data area is the fields' bytes)
+    contig = np.ones(total, dtype=bool)
+    if total:
+        is_first = k == 0
+        contig[is_first] = fstart[is_first] == 0
+        prev_end = np.empty(total, dtype=np.int64)
+        prev_end[1:] = fstart[:-1] + flen[:-1]
+        contig[~is_first] &= fstart[~is_first] == prev_end[~is_first]
+    bad_entries = np.bincount(rec_of_entry[~(ent_ok & contig)], minlength=nrec) if total else np.zeros(nrec, int)
+    good &= bad_entries == 0
+    good &= nent > 0
+    last_end = np.zeros(nrec, dtype=np.int64)
+    if total:
+        is_last = np.zeros(total, dtype=bool)
+        is_last[np.cumsum(nent)[nent > 0] - 1] = True
+        last_end[rec_of_entry[is_last]] = e_abs[is_last]
+    good &= last_end == ends
+    if not good.any():
+        _careful_records(res, buf, base_offset, starts, ends, range(nrec), display, db_level,
+                         classify, encoding, flavour)
+        return res
+    codes = (ent[:, 0].astype(np.int64) << 16) | (ent[:, 1].astype(np.int64) << 8) | ent[:, 2]
+    # -- flavour ---------------------------------------------------------------------
+    i100 = _first_index(rec_of_entry, codes == C100, nrec)
+    s100 = np.where(i100 >= 0, s_abs[np.maximum(i100, 0)], 0)
+    l100 = np.where(i100 >= 0, flen[np.maximum(i100, 0)], 0)
+    # 100$a must start right after the indicators, and its first 32 bytes be in the field
+    has100a = (i100 >= 0) & (l100 >= 5)
+    win = arr[np.clip(s100[:, None] + 2 + _ARANGE32, 0, n - 1)]
+    has100a &= (win[:, 0] == SD) & (win[:, 1] == 97)
+    a100 = win[:, 2:32]  # 30 bytes of 100$a (or what follows it)
+    stop = (a100 == SD) | (a100 == FT) | (a100 == RT)
+    a100_len = np.where(stop.any(1), stop.argmax(1), 30)
+    # the careful path finds '\x1fa' anywhere in the first 100: where 100 exists but $a
+    # is not first, leave the record to it
+    good &= (i100 < 0) | has100a
+    date8 = has100a & (a100_len >= 8) & _is_digit(a100[:, 0:8]).all(1)
+    bonus = np.where(date8 & (a100_len >= 22), 3, 0)
+    if flavour is not None:
+        fl_unimarc = np.full(nrec, flavour == "unimarc")
+    else:
+        # the score counts each weighted tag once per record (a set of tags): one bit per
+        # weighted tag, OR-ed over the record's entries (they are contiguous per record)
+        pos = np.minimum(np.searchsorted(_WEIGHT_TABLE, codes), _WEIGHT_TABLE.size - 1)
+        bits = np.where(_WEIGHT_TABLE[pos] == codes, np.left_shift(1, pos), 0)
+        has = nent > 0
+        mask = np.zeros(nrec, dtype=np.int64)
+        mask[has] = np.bitwise_or.reduceat(bits, first_entry[has])
+        score = bonus.astype(np.int64)
+        for b, w in enumerate(_WEIGHT_VALUES.tolist()):
+            if w:
+                score += ((mask >> b) & 1) * w
+        fl_unimarc = (score > 0) | ((score == 0) & (lead[:, 9] != 97))
+    # -- encoding --------------------------------------------------------------------
+    data_start = starts + base_c
+    bounds = np.empty(2 * nrec, dtype=np.int64)
+    bounds[0::2] = data_start
+    bounds[1::2] = ends
+    high = np.logical_or.reduceat(arr >= 0x80, bounds)[0::2]
+    esc = np.logical_or.reduceat(arr == 0x1B, bounds)[0::2]
+    utf8_ok = np.zeros(nrec, dtype=bool)
+    if high.any():
+        try:
+            buf.decode("utf-8")
+            utf8_ok[:] = True
+        except UnicodeDecodeError:
+            for i in np.flatnonzero(high & good):
+                try:
+                    buf[data_start[i]:ends[i]].decode("utf-8")
+                    utf8_ok[i] = True
+                except UnicodeDecodeError:
+                    pass
+    # declared encoding: MARC 21 leader/09; UNIMARC 100$a/26-27 ('50', '89')
+    d_marc = np.where(lead[:, 9] == 97, 1, np.where(lead[:, 9] == 32, 2, 0))  # 1 utf8 2 marc8
+    a2627 = (a100[:, 26].astype(np.int64) << 8) | a100[:, 27]
+    d_uni = np.where(has100a & (a100_len >= 28) & (a2627 == (ord("5") << 8 | ord("0"))), 1,
+                     np.where(has100a & (a100_len >= 28) & (a2627 == (ord("8") << 8 | ord("9"))), 3, 0))
+    # the careful path decodes 100$a before measuring it: non-ASCII in it changes lengths
+    a100_high = (a100 >= 0x80).any(1) & has100a
+    good &= ~a100_high
+    declared = np.where(fl_unimarc, d_uni, d_marc)
+    enc_names = {0: None, 1: UTF8, 2: MARC8, 3: CP1251}
+    # -- date entered ----------------------------------------------------------------
+    i008 = _first_index(rec_of_entry, codes == C008, nrec)
+    s008 = np.where(i008 >= 0, s_abs[np.maximum(i008, 0)], 0)
+    l008 = np.where(i008 >= 0, flen[np.maximum(i008, 0)] - 1, 0)
+    w008 = arr[np.clip(s008[:, None] + np.arange(38), 0, n - 1)]
+    uni_date = np.where(date8, _num8(a100[:, 0:8]), -1)
+    m_ok = (i008 >= 0) & (l008 >= 6) & _is_digit(w008[:, 0:6]).all(1)
+    yy = _num2(w008[:, 0:2])
+    mmdd = _num2(w008[:, 2:4]) * 100 + _num2(w008[:, 4:6])
+    year = np.where(yy >= CENTURY_PIVOT, 1900 + yy, 2000 + yy)
+    marc_date = np.where(m_ok, year * 10000 + mmdd, -1)
+    # a control field 008 must not hold subfield delimiters, nor bytes beyond ASCII
+    b008 = np.empty(2 * nrec, dtype=np.int64)
+    b008[0::2] = s008
+    b008[1::2] = s008 + np.maximum(l008, 0)
+    if (i008 >= 0).any():
+        odd008 = np.logical_or.reduceat((arr == SD) | (arr >= 0x80), np.minimum(b008, n - 1))[0::2]
+        odd008 &= l008 > 0
+    else:
+        odd008 = np.zeros(nrec, dtype=bool)
+    marc_ctrl = (i008 >= 0) & ~odd008
+    date_int = np.where(fl_unimarc, uni_date, marc_date)
+    good &= date_int >= 0
+    good &= fl_unimarc | marc_ctrl
+    valid = _valid_dates(date_int)
+    good &= valid
+    # -- first language ----------------------------------------------------------------
+    i101 = _first_index(rec_of_entry, codes == C101, nrec)
+    s101 = np.where(i101 >= 0, s_abs[np.maximum(i101, 0)], 0)
+    w101 = arr[np.clip(s101[:, None] + np.arange(8), 0, n - 1)]
+    l101 = np.where(i101 >= 0, flen[np.maximum(i101, 0)], 0)
+    uni_lang_ok = (i101 >= 0) & (l101 >= 8) & (w101[:, 2] == SD) & (w101[:, 3] == 97) & \
+        _is_lower_or_upper(w101[:, 4:7]).all(1) & ((w101[:, 7] == SD) | (w101[:, 7] == FT))
+    uni_lang = w101[:, 4:7] | 0x20  # lower case
+    uni_und = i101 < 0
+    marc_lang_ok = m_ok & (l008 >= 38) & _is_lower_or_upper(w008[:, 35:38]).all(1)
+    marc_lang = w008[:, 35:38] | 0x20
+    lang_ok = np.where(fl_unimarc, uni_lang_ok | uni_und, marc_lang_ok)
+    good &= lang_ok
+    lang3 = np.where(fl_unimarc[:, None], uni_lang, marc_lang)
+    lang_code = (lang3[:, 0].astype(np.int64) << 16) | (lang3[:, 1].astype(np.int64) << 8) | lang3[:, 2]
+    lang_code = np.where(fl_unimarc & uni_und, -1, lang_code)  # -1: 'und', nothing coded
+    # -- status and level --------------------------------------------------------------
+    good &= lead[:, 5] != ord("d")
+    t6, t7 = lead[:, 6], lead[:, 7]
+    if db_level is None:
+        needs_fields = (fl_unimarc & (t6 == ord("l"))) | (~fl_unimarc & (t6 == ord("m")))
+        good &= ~needs_fields
+    # -- encoding outcome per distinct case ---------------------------------------------
+    forced = encoding is not None
+    if forced:
+        good &= ~high & ~esc
+    combo = (high.astype(np.int64) << 4) | (esc.astype(np.int64) << 3) | (utf8_ok.astype(np.int64) << 2) \
+        | declared
+    combo = combo * 2 + fl_unimarc
+    outcome: dict[int, tuple[str, str] | None] = {}
+    for c in np.flatnonzero(np.bincount(combo[good], minlength=1 << 7)).tolist():
+        fl = "unimarc" if c & 1 else "marc21"
+        cc = c >> 1
+        h, e, u, d = bool(cc >> 4 & 1), bool(cc >> 3 & 1), bool(cc >> 2 & 1), enc_names[cc & 3]
+        if forced:
+            outcome[c] = (encoding, "--encoding")
+            continue
+        o = quick_outcome(h, e, u, d, fl)
+        # MARC-8 with bytes beyond ASCII is decoded by pymarc, which may complain: careful path
+        if o is None or (o[0] == MARC8 and (h or e)):
+            o = None
+        outcome[c] = o
+    settled = np.zeros(1 << 7, dtype=bool)
+    for c, o in outcome.items():
+        settled[c] = o is not None
+    good &= settled[combo]
+    # -- group the settled records ------------------------------------------------------
+    if db_level is None:
+        level = np.full(nrec, 5, dtype=np.int64)  # book (the catch-all)
+        level = np.where(np.isin(t7, np.frombuffer(b"mcdi", np.uint8)), 5, level)
+        level = np.where(t7 == ord("s"), 4, level)
+        level = np.where(np.isin(t7, np.frombuffer(b"ab", np.uint8)), 3, level)
+        level = np.where(np.isin(t6, np.frombuffer(b"ij", np.uint8)), 2, level)
+    else:
+        level = np.full(nrec, 0, dtype=np.int64)
+    level_names = {0: db_level, 2: "cd", 3: "article", 4: "periodical", 5: "book"}
+    gi = np.flatnonzero(good)
+    langs, lang_idx = np.unique(lang_code[gi], return_inverse=True)
+    combos = np.flatnonzero(settled)
+    if langs.size >= 1 << 12 or combos.size > 32:
+        # more distinct values than the packed key holds (never seen): careful path
+        good[:] = False
+        gi = gi[:0]
+    if gi.size:
+        combo_idx = np.searchsorted(combos, combo[gi])
+        # one 63-bit key per record: date (27 bits), encoding case (5), leader/06 (8),
+        # leader/07 (8), language (12), level (3)
+        key = ((date_int[gi] << 36) | (combo_idx << 31) | (lead[gi, 6].astype(np.int64) << 23)
+               | (lead[gi, 7].astype(np.int64) << 15) | (lang_idx.reshape(-1).astype(np.int64) << 3)
+               | level[gi])
+        uk, counts = np.unique(key, return_counts=True)
+        lang_names = ["und" if lc < 0 else bytes([(lc >> 16) & 255, (lc >> 8) & 255, lc & 255]).decode("ascii")
+                      for lc in langs.tolist()]
+        for kv, cnt in zip(uk.tolist(), counts.tolist()):
+            d, c = kv >> 36, int(combos[(kv >> 31) & 31])
+            r6, r7, li, lv = (kv >> 23) & 255, (kv >> 15) & 255, (kv >> 3) & 4095, kv & 7
+            enc, reason = outcome[c]
+            res.groups[FastKey(dt.date(d // 10000, d // 100 % 100, d % 100),
+                               "unimarc" if c & 1 else "marc21", enc, reason, chr(r6), chr(r7),
+                               lang_names[li], bool(langs[li] >= 0), level_names[lv])] += cnt
+    # -- the rest through the careful parser --------------------------------------------
+    if gi.size < nrec:
+        _careful_records(res, buf, base_offset, starts, ends, np.flatnonzero(~good).tolist(),
+                         display, db_level, classify, encoding, flavour)
+    return res
+
+
+def _careful_records(res: ChunkResult, buf: bytes, base_offset: int, starts, ends, which,
+                     display, db_level, classify, encoding, flavour) -> None:
+    """Parse the records numbered ``which`` (0-based in the block) with the careful parser."""
+    reader = Iso2709Reader(display, encoding=encoding, flavour=flavour, display=display,
+                           fileobj=io.BytesIO(b""))
+    for i in which:
+        a, b = int(starts[i]), int(ends[i]) + 1
+        src = reader.parse(buf[a:b], base_offset + a, i + 1)
+        lv = classify(src, db_level)[0] if classify is not None else None
+        res.careful.append((i + 1, extract_facts(src, lv), src.encoding_reason, src.problems))
+
+
+@dataclass(frozen=True)
+class FastKey:
+    """The facts of a group of records settled by the fast path (all equal within the group)."""
+
+    date_entered: dt.date
+    flavour: str
+    encoding: str
+    encoding_reason: str
+    record_type: str
+    bibliographic_level: str
+    language: str
+    languages_coded: bool
+    level: str
+
+
+def _num8(d) -> np.ndarray:
+    v = d.astype(np.int64) - 48
+    return v @ np.array([10 ** (7 - i) for i in range(8)], dtype=np.int64)
+
+
+def _num2(d) -> np.ndarray:
+    v = d.astype(np.int64) - 48
+    return v[:, 0] * 10 + v[:, 1]
+
+
+def _valid_dates(date_int: np.ndarray) -> np.ndarray:
+    """True where YYYYMMDD is a real calendar date (checked once per distinct value)."""
+    out = np.zeros(date_int.size, dtype=bool)
+    vals, inv = np.unique(date_int, return_inverse=True)
+    ok = np.zeros(vals.size, dtype=bool)
+    for j, v in enumerate(vals.tolist()):
+        if v < 0:
+            continue
+        try:
+            dt.date(v // 10000, v // 100 % 100, v % 100)
+            ok[j] = v // 10000 >= 1
+        except ValueError:
+            pass
+    out[:] = ok[inv.reshape(-1)]
+    return out
+
+
+def _careful_block(buf: bytes, base_offset: int, display: str, db_level, classify, encoding,
+                   flavour) -> ChunkResult:
+    """Read a block with the careful reader (used when its structure is not clean)."""
+    res = ChunkResult(bytes_read=len(buf))
+    reader = Iso2709Reader(display, encoding=encoding, flavour=flavour, display=display,
+                           fileobj=io.BytesIO(buf), base_offset=base_offset)
+    for src in reader:
+        lv = classify(src, db_level)[0] if classify is not None else None
+        res.careful.append((src.number, extract_facts(src, lv), src.encoding_reason, src.problems))
+    res.records = reader.records_read
+    res.file_problems = [p for p in reader.problems if p.record is None]
+    return res

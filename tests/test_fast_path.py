@@ -1,0 +1,68 @@
+"""The fast counting path gives exactly what the careful reader gives: the same counts, file
+summaries, problems and record lists, whatever the block size and number of workers."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import FIXTURES, require_corpus
+from rabiskit.aggregate.count import count_inputs, count_json
+from rabiskit.aggregate.period import Period
+from rabiskit.facts.scan import Input, problem_dict
+from rabiskit.plan.load import default_plan
+
+
+def _json(tally, scan, plan):
+    data = count_json(tally, plan, [problem_dict(p) for p in scan.problems],
+                      warnings=scan.warnings, files=[f.as_dict() for f in scan.files])
+    data["months"] = {k: dict(v) for k, v in tally.months.items()}
+    data["quarters"] = {q: {lv: [c.total, dict(c.languages)] for lv, c in v.items()}
+                        for q, v in tally.quarters.items()}
+    data["latest"] = tally.latest_date
+    return json.loads(json.dumps(data, default=str, sort_keys=True))
+
+
+def _both(inputs, period, **fast_opts):
+    plan = default_plan()
+    careful = _json(*count_inputs(inputs, plan, period, fast=False), plan)
+    fast = _json(*count_inputs(inputs, plan, period, fast=True, **fast_opts), plan)
+    return careful, fast
+
+
+def _iso_fixtures():
+    return sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".iso", ".mrc"))
+
+
+@pytest.mark.parametrize("block", [300, 4096, 1 << 20])
+def test_fixtures_fast_equals_careful(block):
+    files = _iso_fixtures()
+    assert len(files) >= 8
+    for path in files:
+        for period in (Period.for_year(2026), Period.for_quarter(2026, 1), Period.for_year(2025)):
+            careful, fast = _both([Input(path)], period, workers=1, block_size=block)
+            assert fast == careful, (path, period)
+
+
+def test_db_level_and_two_workers():
+    inputs = [Input(FIXTURES / "unimarc-utf8.iso"), Input(FIXTURES / "local-lore.iso", "local_lore"),
+              Input(FIXTURES / "damaged.iso")]
+    careful, fast = _both(inputs, Period.for_quarter(2026, 2), workers=2, block_size=2048)
+    assert fast == careful
+    assert fast["levels"]["local_lore"]["total"] > 0
+
+
+def test_corpus_fast_equals_careful():
+    corpus = require_corpus()
+    checked = 0
+    for path in sorted(corpus.rglob("*")):
+        if not path.is_file() or path.suffix in (".md", ".xml", ".gz") or "xml" in path.name:
+            continue
+        head = path.read_bytes()[:200].lstrip()
+        if head.startswith(b"<"):
+            continue
+        careful, fast = _both([Input(path)], Period.for_year(2009), workers=1, block_size=1500)
+        assert fast == careful, path
+        checked += 1
+    assert checked > 150
