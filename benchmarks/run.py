@@ -1,0 +1,104 @@
+"""The speed benchmark: rabiskit count against pymarc (and yaz-marcdump) in one run.
+
+    python benchmarks/run.py [--records 1000000] [--pymarc-limit N] [--xml-records 50000]
+
+1. Generates (once, deterministically) a UNIMARC export in benchmarks/data/.
+2. Times, one after the other on the same file: ``rabiskit count FILE --format json``
+   (all cores), the same count written plainly with pymarc (benchmarks/pymarc_count.py),
+   and ``yaz-marcdump -n`` when it is installed.  Prints records a second, the ratios and
+   the peak memory of the largest process of each.
+3. Times reading a MARCXML file with rabiskit's reader against pymarc's
+   parse_xml_to_array.
+Nothing here is asserted: the figures go into the README with the machine they were
+measured on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+
+
+def measure(cmd: list[str]) -> dict:
+    out = subprocess.run([sys.executable, str(HERE / "measure.py"), "--", *cmd],
+                         stdout=subprocess.PIPE, check=True)
+    return json.loads(out.stdout)
+
+
+def xml_benchmark(iso: Path, n: int) -> dict:
+    sys.path.insert(0, str(HERE.parent))
+    import pymarc
+
+    from rabiskit.sources import open_source
+    from rabiskit.sources.marcxml_writer import MarcXmlWriter
+
+    xml = DATA / f"{n}.xml"
+    if not xml.exists():
+        with MarcXmlWriter(xml) as w:
+            for i, src in enumerate(open_source(iso)):
+                if i >= n:
+                    break
+                w.write(src.record)
+    t = time.perf_counter()
+    ours = sum(1 for _ in open_source(xml))
+    t_ours = time.perf_counter() - t
+    t = time.perf_counter()
+    theirs = len(pymarc.parse_xml_to_array(str(xml)))
+    t_pymarc = time.perf_counter() - t
+    return {"records": ours, "pymarc_records": theirs, "rabiskit_per_s": ours / t_ours,
+            "pymarc_per_s": theirs / t_pymarc, "ratio": t_pymarc / t_ours}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="rabiskit speed benchmark")
+    ap.add_argument("--records", type=int, default=1_000_000)
+    ap.add_argument("--pymarc-limit", type=int, default=None,
+                    help="time pymarc on the first N records only (its rate is steady)")
+    ap.add_argument("--xml-records", type=int, default=50_000)
+    a = ap.parse_args()
+    DATA.mkdir(exist_ok=True)
+    iso = DATA / f"{a.records}.iso"
+    if not iso.exists():
+        print(f"generating {iso} ...", flush=True)
+        subprocess.run([sys.executable, str(HERE / "generate.py"), str(iso), "--records",
+                        str(a.records)], check=True)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"file: {iso.name}, {a.records} records, {iso.stat().st_size / 1e6:.0f} MB")
+    rk = measure([sys.executable, "-m", "rabiskit", "count", str(iso), "--format", "json"])
+    read = json.loads(rk["stdout"])["records"]["read"]
+    rk_rate = read / rk["seconds"]
+    cmd = [sys.executable, str(HERE / "pymarc_count.py"), str(iso)]
+    if a.pymarc_limit:
+        cmd += ["--limit", str(a.pymarc_limit)]
+    pm = measure(cmd)
+    pm_rate = json.loads(pm["stdout"])["records"] / pm["seconds"]
+    rows = [("rabiskit count", rk_rate, rk["peak_mb"]), ("pymarc count", pm_rate, pm["peak_mb"])]
+    yaz_rate = None
+    if shutil.which("yaz-marcdump"):
+        yz = measure(["yaz-marcdump", "-n", str(iso)])
+        yaz_rate = a.records / yz["seconds"]
+        rows.append(("yaz-marcdump -n", yaz_rate, yz["peak_mb"]))
+    print(f"{'':18} {'records/s':>12} {'peak MB':>9}")
+    for name, rate, mb in rows:
+        print(f"{name:18} {rate:12,.0f} {mb:9.0f}")
+    print(f"rabiskit / pymarc: {rk_rate / pm_rate:.1f}x")
+    if yaz_rate:
+        print(f"rabiskit / yaz-marcdump -n: {rk_rate / yaz_rate:.2f}")
+    if a.xml_records:
+        x = xml_benchmark(iso, a.xml_records)
+        print(f"MARCXML, {x['records']} records: rabiskit {x['rabiskit_per_s']:,.0f}/s, pymarc "
+              f"parse_xml_to_array {x['pymarc_per_s']:,.0f}/s, ratio {x['ratio']:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
