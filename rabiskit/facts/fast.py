@@ -39,9 +39,13 @@ from rabiskit.facts.parse import CENTURY_PIVOT
 from rabiskit.records import Problem
 from rabiskit.sources.encoding import CP1251, MARC8, UTF8, quick_outcome
 from rabiskit.sources.flavour import _MARC21_TAGS, _UNIMARC_TAGS
-from rabiskit.sources.iso2709 import Iso2709Reader
+from rabiskit.records import Record
+from rabiskit.rules.engine import DEFAULT_RULES, classify_record
+from rabiskit.sources.iso2709 import Iso2709Reader, _field
 
 RT, FT, SD = 0x1D, 0x1E, 0x1F
+_RULE_TAGS = frozenset(("135", "215", "007"))  # what the default rules read besides the leader
+_LEVEL_CODES = {"ebook": 1, "cd": 2, "article": 3, "periodical": 4, "book": 5}
 _ARANGE36 = np.arange(36)
 _ARANGE12 = np.arange(12)
 _ARANGE32 = np.arange(32)
@@ -63,7 +67,7 @@ C001, C008, C100, C101 = _code("001"), _code("008"), _code("100"), _code("101")
 
 
 def _is_digit(a):
-    return (a >= 48) & (a <= 57)
+    return (a - np.uint8(48)) < 10  # uint8 arithmetic wraps: one comparison
 
 
 def _is_print(a):
@@ -130,7 +134,10 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     nrec = ends.size
     if size.min() < 37:
         return _careful_block(buf, base_offset, display, db_level, classify, encoding, flavour)
-    lead = arr[starts[:, None] + _ARANGE36]  # leader and the first directory entry
+    # row views of the block: rows[i] is the 40 bytes from position i (no copy)
+    padded = np.concatenate((arr, np.zeros(40, dtype=np.uint8)))
+    rows = np.lib.stride_tricks.sliding_window_view(padded, 40)
+    lead = rows[starts, :36]  # leader and the first directory entry
     ok = (_is_digit(lead[:, 0:5]).all(1) & _is_print(lead[:, 5:12]).all(1)
           & _is_digit(lead[:, 12:17]).all(1) & _is_print(lead[:, 17:20]).all(1)
           & (_is_digit(lead[:, 20:24]) | (lead[:, 20:24] == 32)).all(1)
@@ -154,7 +161,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     first_entry = np.cumsum(nent) - nent
     k = np.arange(total) - np.repeat(first_entry, nent)
     epos = starts[rec_of_entry] + 24 + 12 * k
-    ent = arr[epos[:, None] + _ARANGE12]
+    ent = rows[epos, :12]
     digits_ok = _is_digit(ent[:, 3:12]).all(1)
     flen = np.where(digits_ok, _num(ent[:, 3:7]), 0)
     fstart = np.where(digits_ok, _num(ent[:, 7:12]), 0)
@@ -192,7 +199,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     l100 = np.where(i100 >= 0, flen[np.maximum(i100, 0)], 0)
     # 100$a must start right after the indicators, and its first 32 bytes be in the field
     has100a = (i100 >= 0) & (l100 >= 5)
-    win = arr[np.clip(s100[:, None] + 2 + _ARANGE32, 0, n - 1)]
+    win = rows[np.clip(s100 + 2, 0, n - 1), :32]
     has100a &= (win[:, 0] == SD) & (win[:, 1] == 97)
     a100 = win[:, 2:32]  # 30 bytes of 100$a (or what follows it)
     stop = (a100 == SD) | (a100 == FT) | (a100 == RT)
@@ -250,7 +257,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     i008 = _first_index(rec_of_entry, codes == C008, nrec)
     s008 = np.where(i008 >= 0, s_abs[np.maximum(i008, 0)], 0)
     l008 = np.where(i008 >= 0, flen[np.maximum(i008, 0)] - 1, 0)
-    w008 = arr[np.clip(s008[:, None] + np.arange(38), 0, n - 1)]
+    w008 = rows[np.clip(s008, 0, n - 1), :38]
     uni_date = np.where(date8, _num8(a100[:, 0:8]), -1)
     m_ok = (i008 >= 0) & (l008 >= 6) & _is_digit(w008[:, 0:6]).all(1)
     yy = _num2(w008[:, 0:2])
@@ -275,7 +282,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     # -- first language ----------------------------------------------------------------
     i101 = _first_index(rec_of_entry, codes == C101, nrec)
     s101 = np.where(i101 >= 0, s_abs[np.maximum(i101, 0)], 0)
-    w101 = arr[np.clip(s101[:, None] + np.arange(8), 0, n - 1)]
+    w101 = rows[np.clip(s101, 0, n - 1), :8]
     l101 = np.where(i101 >= 0, flen[np.maximum(i101, 0)], 0)
     uni_lang_ok = (i101 >= 0) & (l101 >= 8) & (w101[:, 2] == SD) & (w101[:, 3] == 97) & \
         _is_lower_or_upper(w101[:, 4:7]).all(1) & ((w101[:, 7] == SD) | (w101[:, 7] == FT))
@@ -291,9 +298,9 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     # -- status and level --------------------------------------------------------------
     good &= lead[:, 5] != ord("d")
     t6, t7 = lead[:, 6], lead[:, 7]
+    needs_fields = np.zeros(nrec, dtype=bool)
     if db_level is None:
         needs_fields = (fl_unimarc & (t6 == ord("l"))) | (~fl_unimarc & (t6 == ord("m")))
-        good &= ~needs_fields
     # -- encoding outcome per distinct case ---------------------------------------------
     forced = encoding is not None
     if forced:
@@ -325,9 +332,23 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
         level = np.where(t7 == ord("s"), 4, level)
         level = np.where(np.isin(t7, np.frombuffer(b"ab", np.uint8)), 3, level)
         level = np.where(np.isin(t6, np.frombuffer(b"ij", np.uint8)), 2, level)
+        # electronic resources: the default rules look at 135/215 (UNIMARC) or 007 (MARC 21);
+        # classify them with those rules on a record holding just the leader and those fields
+        for i in np.flatnonzero(needs_fields & good).tolist():
+            lo, hi = int(first_entry[i]), int(first_entry[i] + nent[i])
+            fields = []
+            for j in range(lo, hi):
+                tag = bytes(ent[j, 0:3]).decode("latin-1")
+                if tag in _RULE_TAGS:
+                    raw = buf[int(s_abs[j]):int(e_abs[j]) - 1]
+                    fields.append(_field(tag, raw.decode("utf-8")))
+            rec = Record(bytes(lead[i, :24]).decode("ascii"), fields)
+            lv = classify_record(rec, "unimarc" if fl_unimarc[i] else "marc21", DEFAULT_RULES)[0]
+            level[i] = _LEVEL_CODES.get(lv, -1)
+        good &= level >= 0
     else:
         level = np.full(nrec, 0, dtype=np.int64)
-    level_names = {0: db_level, 2: "cd", 3: "article", 4: "periodical", 5: "book"}
+    level_names = {0: db_level, 1: "ebook", 2: "cd", 3: "article", 4: "periodical", 5: "book"}
     gi = np.flatnonzero(good)
     langs, lang_idx = np.unique(lang_code[gi], return_inverse=True)
     combos = np.flatnonzero(settled)
