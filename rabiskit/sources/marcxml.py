@@ -1,0 +1,882 @@
+"""Reading MARCXML: MARC 21 slim, MARCXchange v1/v2 and the BNCF "unimarcslim" schema.
+
+The reader streams the file with ``lxml.etree.iterparse`` and keeps memory flat: every
+``<record>`` is turned into a :class:`~rabiskit.records.record.Record` as soon as it is
+closed, then cleared and detached from the tree.  Elements are matched by local name,
+so any namespace, any prefix, or none at all works; the root may be a ``collection``
+(or any wrapper, e.g. OAI-PMH) or a single ``record``.
+
+Safety: entities are never expanded, no DTD is loaded, the network is never touched,
+and libxml2's size limits stay on.  A file that declares entities (XXE, "billion
+laughs") gets a clear ``xml_entities`` problem; an entity reference inside a record is
+dropped from the text and reported, so no entity text ever reaches the output.
+
+Damage never raises.  Malformed XML keeps every record closed before the fault, reports
+the fault with its line and column (``xml_syntax``), then resynchronises on the next
+``<record`` start tag and goes on, like the ISO 2709 reader does on the record
+terminator.  Structural damage inside a record (no leader, a field without a tag, a
+subfield without a code, bad indicators, unknown elements) is salvaged and reported;
+the record is yielded with ``damaged=True``.  Every ``<record>`` element met is either
+yielded or named in a problem.
+
+Encodings: a UTF-8 document (declared or not, with or without a BOM) is parsed by
+libxml2 directly.  Any other declared encoding (windows-1251, KZ-1048, cp866, ...) is
+decoded by Python's codecs and handed to libxml2 as UTF-8, so KZ-1048 works under any
+of its names.  A file declared as a single-byte code page whose bytes are in fact UTF-8
+is read as UTF-8 and reported; a file declared (or assumed) UTF-8 whose bytes are not
+UTF-8 is reported with a hint.  ``.gz`` files are read transparently.
+
+Positions: ``SourceRecord.line`` and ``Problem.line`` are 1-based lines of the file
+(``offset`` is 0 and ``length`` 0 for XML).  Fault positions come from the parser and are
+exact; record lines come from libxml2's element line numbers, which past line 65535 may
+point one line after the start tag.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Iterator
+from xml.sax.saxutils import quoteattr
+
+from lxml import etree
+
+from rabiskit.records import Problem, SourceRecord
+from rabiskit.records.record import MARC21, UNIMARC, Field, Record
+from rabiskit.sources.base import Reader, SourceError
+from rabiskit.sources.flavour import detect_flavour
+
+MARC21_SLIM_NS = "http://www.loc.gov/MARC21/slim"
+MARCXCHANGE_V1_NS = "info:lc/xmlns/marcxchange-v1"
+MARCXCHANGE_V2_NS = "info:lc/xmlns/marcxchange-v2"
+BNCF_UNIMARC_NS = "http://www.bncf.firenze.sbn.it/unimarc/slim"
+
+LEADER_LENGTH = 24
+HEAD_SIZE = 64 * 1024  # bytes sniffed for BOM, XML declaration, DOCTYPE and encoding checks
+CHUNK_SIZE = 64 * 1024  # bytes handed to libxml2 per read
+WINDOW_KEEP = 8 * CHUNK_SIZE  # recent bytes kept to resynchronise after a fault
+
+# Local element names: MARCXML / MARCXchange, and the BNCF unimarcslim short names.
+_RECORD_NAMES = {"record", "rec"}
+_LEADER_NAMES = {"leader", "lab"}
+_CONTROL_NAMES = {"controlfield", "cf"}
+_DATA_NAMES = {"datafield", "df"}
+_SUBFIELD_NAMES = {"subfield", "sf"}
+_FIELD_NAMES = _LEADER_NAMES | _CONTROL_NAMES | _DATA_NAMES | _SUBFIELD_NAMES
+_RECORD_TAGS = ("{*}record", "{*}rec")
+
+_TAG_OK = re.compile(r"^[0-9A-Za-z]{3}$")
+_RECORD_START = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?rec(?:ord)?(?=[\s>/])")
+_XML_DECL = re.compile(rb"^\s*<\?xml\s[^>]*?encoding\s*=\s*[\"']([A-Za-z][A-Za-z0-9._:\-]*)[\"']")
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_ENTITY_VALUE = re.compile(rb"<!ENTITY\s+(?:%\s+)?[^\s]+\s+(?:\"([^\"]*)\"|'([^']*)')")
+
+# Python codec name -> the name rabiskit uses everywhere else.
+_ENCODING_NAMES = {"utf_8": "utf-8", "cp1251": "cp1251", "kz1048": "kz1048", "cp866": "cp866"}
+_SINGLE_BYTE = {"cp1251", "kz1048", "cp866", "latin_1", "iso8859_5", "koi8_r", "cp1252", "ascii",
+                "iso8859_2", "iso8859_15", "mac_cyrillic", "koi8_u", "cp855"}
+
+ENTITY_MESSAGE = ("the file declares XML entities (DTD); rabiskit does not expand them, for safety "
+                  "(no entity text is read, no file or network address is opened)")
+
+
+def _local(tag: object) -> str | None:
+    """Local name of an element tag ('{ns}name' or 'name'); None for comments, PIs, entities."""
+    if not isinstance(tag, str):
+        return None
+    return tag[tag.rfind("}") + 1:]
+
+
+def _namespace(tag: str) -> str:
+    return tag[1:tag.index("}")] if tag.startswith("{") else ""
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def normalise_encoding(name: str) -> tuple[str | None, str]:
+    """(Python codec name or None when unknown, the name rabiskit reports) for a declared name."""
+    try:
+        codec = codecs.lookup(name).name.replace("-", "_")
+    except LookupError:
+        return None, name.lower()
+    if codec == "utf_8_sig":
+        codec = "utf_8"
+    return codec, _ENCODING_NAMES.get(codec, name.lower())
+
+
+def _utf8_ok(data: bytes) -> bool:
+    """True when ``data`` is valid UTF-8 (a multi-byte sequence cut at the end is allowed)."""
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError as e:
+        return e.start >= len(data) - 3 and "unexpected end" in e.reason
+
+
+def _first_bad_utf8(data: bytes) -> int | None:
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError as e:
+        if e.start >= len(data) - 3 and "unexpected end" in e.reason:
+            return None
+        return e.start
+
+
+@dataclass
+class _Plan:
+    """How the bytes of the file are turned into the UTF-8 that libxml2 parses."""
+
+    codec: str | None  # Python codec to transcode with; None: the bytes are parsed as UTF-8
+    encoding: str  # the name reported on every SourceRecord
+    reason: str  # how that was decided
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (kind, message), file level
+
+
+def plan_encoding(head: bytes, forced: str | None = None) -> _Plan:
+    """Decide how to decode a document from its first bytes (BOM, XML declaration, content)."""
+    if forced:
+        codec, name = normalise_encoding(forced)
+        if codec is None:
+            return _Plan(None, "utf-8", f"asked for unknown encoding {forced!r}; read as UTF-8",
+                         [("xml_encoding", f"the encoding {forced!r} is not known; the file was read "
+                                           "as UTF-8")])
+        return _Plan(None if codec == "utf_8" else codec, name, "given by the user")
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _Plan("utf_16", "utf-16", "byte order mark (UTF-16)")
+    bom = head.startswith(codecs.BOM_UTF8)
+    body = head[3:] if bom else head
+    m = _XML_DECL.match(body)
+    declared = m.group(1).decode("ascii") if m else None
+    if declared is None:
+        plan = _Plan(None, "utf-8", "byte order mark (UTF-8)" if bom else
+                     "no XML declaration of encoding (XML default UTF-8)")
+    else:
+        codec, name = normalise_encoding(declared)
+        if codec is None:
+            return _Plan(None, "utf-8", f"declared {declared!r} is unknown; read as UTF-8",
+                         [("xml_encoding", f"the XML declaration names the encoding {declared!r}, "
+                                           "which is not known; the file was read as UTF-8")])
+        if codec == "utf_8":
+            plan = _Plan(None, "utf-8", "XML declaration")
+        elif codec in _SINGLE_BYTE and any(b > 0x7F for b in body) and _utf8_ok(body):
+            return _Plan(None, "utf-8", f"bytes are UTF-8 although the XML declaration says {declared}",
+                         [("xml_encoding", f"the XML declaration says {declared}, but the bytes are "
+                                           "UTF-8; the file was read as UTF-8")])
+        elif codec == "utf_16":
+            plan = _Plan("utf_16", name, "XML declaration")
+        else:
+            return _Plan(codec, name, "XML declaration")
+    bad = _first_bad_utf8(body)
+    if bad is not None:
+        said = "says UTF-8" if declared else "declares no encoding, which means UTF-8"
+        hint = ""
+        try:
+            sample = body.decode("cp1251")
+            if sum("а" <= ch.lower() <= "я" for ch in sample) > 20:
+                hint = " It looks like a Cyrillic code page: try --encoding cp1251 (or kz1048)."
+        except UnicodeDecodeError:  # pragma: no cover - cp1251 decodes almost everything
+            pass
+        line = body[:bad].count(b"\n") + 1
+        plan.problems.append(("xml_encoding", f"the file {said}, but its bytes are not UTF-8 "
+                                              f"(first at line {line}); records with such bytes are "
+                                              f"reported and skipped.{hint}"))
+    return plan
+
+
+class _Feed:
+    """A file-like ``read(n)`` over the document as UTF-8 bytes, for one or more parser runs.
+
+    Keeps a window of the most recent bytes so that, after a fault, parsing can restart at
+    the next ``<record`` start tag without reading the file again.  Positions and lines are
+    absolute (over the UTF-8 stream); line 1 is the first line of the file.
+    """
+
+    def __init__(self, raw: BinaryIO, head: bytes, codec: str | None):
+        self._raw = raw
+        self._head = head
+        self._decoder = codecs.getincrementaldecoder(codec)(errors="replace") if codec else None
+        self._eof = False
+        self.window = bytearray()
+        self.win_start = 0  # absolute index of window[0]
+        self.win_line = 1  # line number at window[0]
+        self.pos = 0  # absolute index of the next byte handed to the parser
+        self.prefix = b""  # synthetic start tags handed out before the stream bytes
+        self.replaced = 0  # characters that could not be decoded (transcoding only)
+        self.first_replaced_line: int | None = None
+        self.read_error: str | None = None  # why reading stopped early (damaged .gz, I/O)
+
+    # -- reading from the file ---------------------------------------------------------
+    def _pull(self, n: int) -> bytes:
+        if self._eof:
+            return b""
+        if self._head:
+            data, self._head = self._head, b""
+        else:
+            try:
+                data = self._raw.read(n)
+            except (OSError, EOFError, gzip.BadGzipFile) as e:
+                self.read_error = str(e) or e.__class__.__name__
+                data = b""
+        final = not data
+        if final:
+            self._eof = True
+        if self._decoder is None:
+            return data
+        text = self._decoder.decode(data, final)
+        if "\ufffd" in text:
+            if self.first_replaced_line is None:
+                before = text[:text.index("\ufffd")]
+                self.first_replaced_line = (self.win_line + self.window.count(b"\n")
+                                            + before.count("\n"))
+            self.replaced += text.count("\ufffd")
+        return text.encode("utf-8")
+
+    def _fill(self) -> bool:
+        """Append the next chunk of the stream to the window; False at the end."""
+        while True:
+            data = self._pull(CHUNK_SIZE)
+            if data:
+                self.window += data
+                return True
+            if self._eof:
+                return False
+
+    def _trim(self, keep_from: int) -> None:
+        drop = keep_from - self.win_start
+        if drop > CHUNK_SIZE:
+            self.win_line += self.window.count(b"\n", 0, drop)
+            del self.window[:drop]
+            self.win_start += drop
+
+    def read(self, n: int = -1) -> bytes:
+        if self.prefix:
+            out, self.prefix = self.prefix, b""
+            return out
+        end = self.win_start + len(self.window)
+        if self.pos >= end:
+            if not self._fill():
+                return b""
+            end = self.win_start + len(self.window)
+        i = self.pos - self.win_start
+        n = CHUNK_SIZE if n is None or n < 0 else max(n, 1)
+        out = bytes(self.window[i:i + n])
+        self.pos += len(out)
+        self._trim(min(self.pos, self.win_start + len(self.window)) - WINDOW_KEEP)
+        return out
+
+    # -- positions -----------------------------------------------------------------------
+    def line_of(self, index: int) -> int:
+        """Line number of absolute index ``index`` (must be inside the window or after it)."""
+        i = max(0, index - self.win_start)
+        return self.win_line + self.window.count(b"\n", 0, i)
+
+    def index_of(self, line: int, column: int) -> int:
+        """Absolute index of (line, 1-based column in characters), clamped to the window."""
+        if line <= self.win_line:
+            start = 0
+            if line < self.win_line:
+                return self.win_start
+        else:
+            start = -1
+            count = self.win_line
+            while count < line:
+                start = self.window.find(b"\n", start + 1)
+                if start < 0:
+                    return self.win_start + len(self.window)
+                count += 1
+            start += 1
+        stop = self.window.find(b"\n", start)
+        text = bytes(self.window[start:stop if stop >= 0 else len(self.window)])
+        chars = text.decode("utf-8", errors="replace")[:max(column - 1, 0)]
+        return self.win_start + start + min(len(chars.encode("utf-8")), len(text))
+
+    def column_of(self, index: int) -> int:
+        i = index - self.win_start
+        nl = self.window.rfind(b"\n", 0, i)
+        return len(bytes(self.window[nl + 1:i]).decode("utf-8", errors="replace")) + 1
+
+    def resync(self, after: int) -> int | None:
+        """Move to the next record start tag at or after absolute index ``after``.
+
+        Returns its absolute index (the parser will be fed from there), or None at the end.
+        """
+        search_from = max(after, self.win_start)
+        while True:
+            i = search_from - self.win_start
+            m = _RECORD_START.search(self.window, i)
+            if m is not None:
+                self.pos = self.win_start + m.start()
+                return self.pos
+            # keep a short tail: a start tag may be cut by the chunk boundary
+            search_from = max(search_from, self.win_start + len(self.window) - 64)
+            self._trim(search_from)
+            if not self._fill():
+                self.pos = self.win_start + len(self.window)
+                return None
+
+
+@dataclass
+class _Segment:
+    """One run of the parser over the stream (the whole file, or the rest after a fault)."""
+
+    prefix: str  # synthetic open tags put before the stream bytes
+    first_line: int  # absolute line of the first stream byte fed
+    first_column: int  # absolute column of the first stream byte fed
+
+    def position(self, line: int, column: int) -> tuple[int, int]:
+        """Absolute (line, column) for a (line, column) reported by the parser."""
+        if line <= 1:
+            return self.first_line, max(1, column - len(self.prefix) + self.first_column - 1)
+        return self.first_line + line - 1, column
+
+
+@dataclass
+class _Issue:
+    """A problem found while building one record, before its 001/title are known."""
+
+    message: str
+    kind: str
+    line: int | None
+    damage: bool = True  # False: worth telling, but nothing of the record was lost or changed
+
+
+class MarcXmlReader(Reader):
+    """Read MARCXML / MARCXchange records one at a time; problems go to ``self.problems``."""
+
+    format = "marcxml"
+
+    def __init__(self, path: str | Path, *, encoding: str | None = None, flavour: str | None = None,
+                 display: str | None = None):
+        super().__init__(path, encoding=encoding, flavour=flavour, display=display)
+        self.declared_entities = False  # the document has a DTD declaring entities
+        # literal text of the declared entities: libxml2 always expands internal entities inside
+        # attribute values, so a record whose attributes contain one of these is not trusted
+        self._entity_texts: set[str] = set()
+
+    # -- opening -------------------------------------------------------------------------
+    def _open(self) -> BinaryIO:
+        p = self.path
+        if not p.exists():
+            raise SourceError(f"{self.display}: no such file")
+        if p.is_dir():
+            raise SourceError(f"{self.display}: this is a folder, not a file")
+        try:
+            self.size = p.stat().st_size
+            fh = p.open("rb")
+        except OSError as e:
+            raise SourceError(f"{self.display}: cannot be opened ({e.strerror or e})") from e
+        magic = fh.read(2)
+        fh.seek(0)
+        if magic == b"\x1f\x8b":
+            return gzip.GzipFile(fileobj=fh, mode="rb")  # _records closes both
+        return fh
+
+    # -- the main loop ---------------------------------------------------------------------
+    def _records(self) -> Iterator[SourceRecord]:
+        raw = self._open()
+        try:
+            yield from self._read(raw)
+        finally:
+            inner = getattr(raw, "fileobj", None)
+            raw.close()
+            if inner is not None:
+                inner.close()
+
+    def _read(self, raw: BinaryIO) -> Iterator[SourceRecord]:
+        try:
+            head = raw.read(HEAD_SIZE)
+        except (OSError, EOFError, gzip.BadGzipFile) as e:
+            self.problem(None, None, f"the compressed file cannot be read ({e})", "xml_syntax")
+            return
+        if not head.strip():
+            self.problem(None, None, "the file is empty: no XML and no records", "xml_syntax")
+            return
+        plan = plan_encoding(head, self.encoding)
+        for kind, message in plan.problems:
+            self.problem(None, None, message, kind)
+        if self._head_declares_entities(head):
+            self._report_entities()
+            for m in _ENTITY_VALUE.finditer(head):
+                self._add_entity_text((m.group(1) or m.group(2) or b"").decode("utf-8", "replace"))
+        feed = _Feed(raw, head, plan.codec)
+        state = _State()
+        segment = _Segment("", 1, 1)
+        while True:
+            parser = etree.iterparse(
+                feed, events=("start", "end"), tag=_RECORD_TAGS, resolve_entities=False,
+                no_network=True, load_dtd=False, huge_tree=False, encoding="utf-8",
+                remove_comments=False, remove_pis=True, chunk_size=CHUNK_SIZE)
+            try:
+                for event, el in parser:
+                    if event == "start":
+                        self._on_start(el, state, segment)
+                        continue
+                    rec = self._on_end(el, state, segment, plan, feed)
+                    if rec is not None:
+                        yield rec
+                root = parser.root
+                if root is not None:
+                    self._check_dtd(root)
+                    self._strays(root, state, segment, whole=True)
+                    if state.records_seen == 0 and _local(root.tag) not in _RECORD_NAMES:
+                        self.problem(None, None, f"no MARC records found: the XML root element is "
+                                                 f"<{_local(root.tag)}>", "xml_structure")
+                break
+            except etree.XMLSyntaxError as e:
+                root = parser.root
+                if root is not None:
+                    self._check_dtd(root)
+                resume = self._on_fault(e, state, segment, feed)
+                if resume is None:
+                    break
+                segment = resume
+        self._finish(feed, plan)
+
+    # -- events ----------------------------------------------------------------------------
+    def _on_start(self, el, state: "_State", segment: _Segment) -> None:
+        if not state.dtd_checked:
+            state.dtd_checked = True
+            self._check_dtd(el)
+        if state.open_records:
+            state.open_records[-1][2] = True  # the enclosing "record" is a wrapper (OAI-PMH)
+        line = segment.position(el.sourceline or 1, 1)[0] if el.sourceline else None
+        state.open_records.append([el, line, False])
+        if len(state.open_records) == 1:
+            state.chain = _ancestor_chain(el)
+
+    def _on_end(self, el, state: "_State", segment: _Segment, plan: _Plan,
+                feed: _Feed) -> SourceRecord | None:
+        entry = state.open_records.pop() if state.open_records else [el, None, False]
+        _, line, is_wrapper = entry
+        rec = None
+        if not is_wrapper:
+            state.records_seen += 1
+            rec = self._build(el, state.records_seen, line, plan, feed)
+        self._strays(el, state, segment, whole=False)
+        _release(el)
+        return rec
+
+    def _on_fault(self, e: etree.XMLSyntaxError, state: "_State", segment: _Segment,
+                  feed: _Feed) -> _Segment | None:
+        line, column = e.position if e.position else (1, 1)
+        abs_line, abs_col = segment.position(line or 1, column or 1)
+        message = " ".join((e.msg or str(e)).split())
+        message = re.sub(r",? line \d+, column \d+.*$", "", message)
+        if feed.read_error:
+            self.problem(None, None, f"the file could not be read to its end ({feed.read_error}); "
+                                     "records before this point were kept", "xml_syntax",
+                         line=abs_line)
+            return None
+        entity_fault = self.declared_entities and ("entit" in message.lower()
+                                                   or "amplification" in message.lower())
+        inner = [r for r in state.open_records if not r[2]]
+        if inner:
+            number = state.records_seen + 1
+            state.records_seen += 1
+            rec_line = inner[-1][1]
+            where = f" (the record starts at line {rec_line})" if rec_line else ""
+            text = f"malformed XML: {message}; this record was skipped{where}"
+            self.problem(number, None, text, "xml_entities" if entity_fault else "xml_syntax",
+                         line=abs_line, column=abs_col)
+        else:
+            text = f"malformed XML: {message}"
+            if state.records_seen:
+                text += f" (after record {state.records_seen})"
+            elif state.chain is None:
+                text += " (is this really a MARCXML file?)"
+            self.problem(None, None, text, "xml_entities" if entity_fault else "xml_syntax",
+                         line=abs_line, column=abs_col)
+        state.open_records.clear()
+        if entity_fault or state.chain is None:
+            return None
+        fault_at = feed.index_of(abs_line, abs_col)
+        # Never restart at or before the previous restart point: always move forward.
+        start = feed.resync(max(fault_at, state.last_resync + 1))
+        if start is None:
+            return None
+        state.last_resync = start
+        prefix = _chain_prefix(state.chain)
+        feed.prefix = prefix.encode("utf-8")
+        return _Segment(prefix, feed.line_of(start), feed.column_of(start))
+
+    def _finish(self, feed: _Feed, plan: _Plan) -> None:
+        if feed.read_error and not any(p.kind == "xml_syntax" for p in self.problems):
+            self.problem(None, None, f"the file could not be read to its end ({feed.read_error})",
+                         "xml_syntax")
+        if feed.replaced:
+            self.problem(None, None, f"{feed.replaced} character(s) could not be decoded as "
+                                     f"{plan.encoding} (first at line {feed.first_replaced_line}); "
+                                     "they are shown as \ufffd", "xml_encoding",
+                         line=feed.first_replaced_line)
+
+    # -- entities ----------------------------------------------------------------------------
+    @staticmethod
+    def _head_declares_entities(head: bytes) -> bool:
+        """True when the DOCTYPE at the top of the file declares entities (or cannot be seen whole)."""
+        m = _DOCTYPE.search(head)
+        if m is None:
+            return False
+        rest = head[m.end():]
+        subset_end = re.search(rb"\]\s*>", rest)
+        inside = rest if subset_end is None else rest[:subset_end.start()]
+        return _ENTITY_DECL.search(inside) is not None
+
+    def _report_entities(self) -> None:
+        if not self.declared_entities:
+            self.declared_entities = True
+            self.problem(None, None, ENTITY_MESSAGE, "xml_entities")
+
+    def _check_dtd(self, el) -> None:
+        try:
+            dtd = el.getroottree().docinfo.internalDTD
+        except (AttributeError, ValueError):  # pragma: no cover - defensive
+            return
+        if dtd is None:
+            return
+        entities = list(dtd.iterentities())
+        if entities:
+            self._report_entities()
+        for e in entities:
+            self._add_entity_text(e.content or "")
+
+    def _add_entity_text(self, content: str) -> None:
+        for piece in re.split(r"[&%][^;\s]*;", content):
+            if piece:
+                self._entity_texts.add(piece)
+
+    def _tainted(self, el) -> bool:
+        """True when an attribute of the record may hold expanded entity text."""
+        if not self._entity_texts:
+            return False
+        for sub in el.iter():
+            if isinstance(sub.tag, str):
+                for value in sub.attrib.values():
+                    if any(t in value for t in self._entity_texts):
+                        return True
+        return False
+
+    # -- building a record -----------------------------------------------------------------
+    def _build(self, el, number: int, line: int | None, plan: _Plan,
+               feed: _Feed) -> SourceRecord | None:
+        if self._tainted(el):
+            self.problem(number, None, "the record uses XML entities inside attributes (tag, "
+                                       "indicator or code), which the XML parser expands; skipped",
+                         "xml_entities", line=line)
+            return None
+        ctx = _RecordContext(line, (line or 1) - (el.sourceline or 1))
+        leader: str | None = None
+        fields: list[Field] = []
+        foreign: list[str] = []
+
+        for child in el:
+            name = _local(child.tag)
+            if name is None:
+                if isinstance(child, etree._Entity):
+                    ctx.entities.add(child.name)
+                continue
+            if name in _LEADER_NAMES:
+                text = _text(child, ctx)
+                if leader is not None:
+                    ctx.issue("a second leader was ignored", ctx.at(child))
+                    continue
+                leader = text
+            elif name in _CONTROL_NAMES:
+                text = _text(child, ctx)
+                tag = _check_tag(_attr(child, "tag", "t"), "control field", text, ctx, ctx.at(child))
+                if tag is not None:
+                    fields.append(Field(tag, data=text))
+            elif name in _DATA_NAMES:
+                field_ = _datafield(child, ctx)
+                if field_ is not None:
+                    fields.append(field_)
+            elif name in _SUBFIELD_NAMES:
+                ctx.issue(f"a subfield outside any data field was ignored (text "
+                          f"{_short(_text(child, ctx))!r})", ctx.at(child))
+            else:
+                foreign.append(name)
+
+        if leader is None and not fields:
+            self.problem(number, None, "empty record (no leader and no fields): skipped",
+                         "xml_structure", line=line)
+            return None
+        leader = _check_leader(leader, ctx)
+        record = Record(leader, fields)
+        if foreign:
+            names = ", ".join(f"<{n}>" for n in dict.fromkeys(foreign))
+            ctx.issue(f"elements that are not part of MARCXML were ignored: {names}", line,
+                      damage=False)
+        if ctx.bad_indicators:
+            listed = ", ".join(ctx.bad_indicators)
+            ctx.issue(f"indicators missing or not one character in field(s) {listed}; blank (or the "
+                      "first character) assumed", ctx.bad_indicator_line)
+        if ctx.entities:
+            names = ", ".join(f"&{n};" for n in sorted(ctx.entities))
+            ctx.issue(f"the record uses XML entities ({names}) that rabiskit does not expand; the "
+                      "text around them was kept", line, kind="xml_entities")
+        if feed.replaced and _has_replacement(record):
+            ctx.issue(f"some characters could not be decoded as {plan.encoding} and are shown as "
+                      "\ufffd", line, kind="xml_encoding")
+
+        flavour, _reason = self._flavour(el, record)
+        problems = ()
+        if ctx.issues:
+            ident = record.control("001")
+            title = record.subfield("245", "a") or record.subfield("200", "a")
+            problems = tuple(
+                self.problem(number, None, i.message, i.kind, line=i.line, id=ident, title=title)
+                for i in ctx.issues)
+        return SourceRecord(
+            file=self.display, number=number, offset=0, length=0, record=record, flavour=flavour,
+            encoding=plan.encoding, encoding_reason=plan.reason,
+            damaged=any(i.damage for i in ctx.issues), raw=None, problems=problems, line=line)
+
+    def _flavour(self, el, record: Record) -> tuple[str, str]:
+        if self.flavour:
+            return self.flavour, "given by the user"
+        fmt = (el.get("format") or "").upper().replace(" ", "")
+        if fmt:
+            if any(k in fmt for k in ("UNIMARC", "RUSMARC", "KAZMARC")):
+                return UNIMARC, f"MARCXchange format {el.get('format')!r}"
+            if any(k in fmt for k in ("MARC21", "USMARC")):
+                return MARC21, f"MARCXchange format {el.get('format')!r}"
+        if _namespace(el.tag) == BNCF_UNIMARC_NS:
+            return UNIMARC, "BNCF unimarcslim namespace"
+        return detect_flavour(record)
+
+    def _strays(self, el, state: "_State", segment: _Segment, whole: bool) -> None:
+        """Report MARC elements found outside any record (before ``el``, or anywhere in it)."""
+        if whole:
+            places = [el]
+        else:
+            places = []
+            for node in [el, *el.iterancestors()]:
+                places.extend(node.itersiblings(preceding=True))
+        for node in places:
+            if not isinstance(node.tag, str):
+                continue
+            for sub in node.iter():
+                name = _local(sub.tag)
+                if name not in _FIELD_NAMES or _inside_record(sub):
+                    continue
+                parent = sub.getparent()
+                if name in _SUBFIELD_NAMES and parent is not None and _local(parent.tag) in _DATA_NAMES:
+                    continue  # reported with its data field
+                label = "" if self._entity_texts else (sub.get("tag") or sub.get("t") or "")
+                line = segment.position(sub.sourceline, 1)[0] if sub.sourceline else None
+                self.problem(None, None, f"<{name}{' ' + label if label else ''}> outside any "
+                                         "record was ignored", "xml_structure", line=line)
+
+
+@dataclass
+class _State:
+    records_seen: int = 0  # record elements met (yielded or reported), = number of the last one
+    open_records: list = field(default_factory=list)  # [element, line, is_wrapper] being parsed
+    chain: list | None = None  # ancestors of the last record: how to re-open them after a fault
+    last_resync: int = -1
+    dtd_checked: bool = False
+
+
+class _RecordContext:
+    """What building one record collects: issues, entity names, bad indicators."""
+
+    def __init__(self, line: int | None, base: int):
+        self.line = line  # absolute line of the <record> element
+        self.base = base  # add to an element's sourceline to get its absolute line
+        self.issues: list[_Issue] = []
+        self.entities: set[str] = set()
+        self.bad_indicators: list[str] = []
+        self.bad_indicator_line: int | None = None
+
+    def at(self, el) -> int | None:
+        return el.sourceline + self.base if el.sourceline else self.line
+
+    def issue(self, message: str, line: int | None, kind: str = "xml_structure",
+              damage: bool = True) -> None:
+        self.issues.append(_Issue(message, kind, line, damage))
+
+
+def _attr(el, name: str, short: str) -> str | None:
+    value = el.get(name)
+    if value is None:
+        value = el.get(short)
+    return value
+
+
+def _text(el, ctx: _RecordContext) -> str:
+    """Text of a leaf element: its text and the text after comments; entity references dropped."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child, etree._Entity):
+            ctx.entities.add(child.name)
+        elif isinstance(child.tag, str):
+            ctx.issue(f"element <{_local(child.tag)}> inside <{_local(el.tag)}>: its text was kept",
+                      ctx.at(child))
+            parts.append(_text(child, ctx))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _indicator(el, n: int, tag: str | None, ctx: _RecordContext) -> str:
+    value = _attr(el, f"ind{n}", f"i{n}")
+    if value is not None and len(value) == 1:
+        return value
+    ctx.bad_indicators.append(f"{tag or '?'}/{n}={'missing' if value is None else repr(value)}")
+    if ctx.bad_indicator_line is None:
+        ctx.bad_indicator_line = ctx.at(el)
+    return (value or " ")[0]
+
+
+def _datafield(el, ctx: _RecordContext) -> Field | None:
+    """A data field with its subfields in document order; None when it has no usable tag.
+
+    BNCF ``<s1>`` embedded fields (UNIMARC 4XX links) are flattened the way ISO 2709 carries
+    them: ``$1`` + tag + data for a control field, ``$1`` + tag + indicators, then its subfields.
+    """
+    line = ctx.at(el)
+    tag = _check_tag(_attr(el, "tag", "t"), "data field", None, ctx, line, el)
+    ind1 = _indicator(el, 1, tag, ctx)
+    ind2 = _indicator(el, 2, tag, ctx)
+    subfields: list[tuple[str, str]] = []
+    _subfields(el, tag, subfields, ctx)
+    if tag is None:
+        return None
+    return Field(tag, ind1=ind1, ind2=ind2, subfields=subfields)
+
+
+def _subfields(el, tag: str | None, out: list[tuple[str, str]], ctx: _RecordContext) -> None:
+    label = tag or "?"
+    for child in el:
+        name = _local(child.tag)
+        if name is None:
+            if isinstance(child, etree._Entity):
+                ctx.entities.add(child.name)
+            continue
+        if name == "s1":
+            for inner in child:
+                iname = _local(inner.tag)
+                itag = _attr(inner, "tag", "t") or ""
+                if iname in _CONTROL_NAMES:
+                    out.append(("1", itag + _text(inner, ctx)))
+                elif iname in _DATA_NAMES:
+                    ind1 = _attr(inner, "ind1", "i1") or " "
+                    ind2 = _attr(inner, "ind2", "i2") or " "
+                    out.append(("1", itag + ind1[:1] + ind2[:1]))
+                    _subfields(inner, itag, out, ctx)
+            continue
+        if name not in _SUBFIELD_NAMES:
+            ctx.issue(f"field {label}: unknown element <{name}> ignored (text "
+                      f"{_short(_text(child, ctx))!r})", ctx.at(child))
+            continue
+        code = _attr(child, "code", "c")
+        value = _text(child, ctx)
+        if not code:
+            ctx.issue(f"field {label}: a subfield without a code was ignored (text "
+                      f"{_short(value)!r})", ctx.at(child))
+            continue
+        if len(code) != 1:
+            ctx.issue(f"field {label}: subfield code {code!r} is not one character; first "
+                      "character kept", ctx.at(child))
+            code = code[0]
+        out.append((code, value))
+
+
+def _check_tag(tag: str | None, what: str, text: str | None, ctx: _RecordContext,
+               line: int | None, el=None) -> str | None:
+    """The tag to keep (zero-padded when short and numeric), or None to drop the field."""
+    if tag is None or not tag.strip():
+        if text is None and el is not None:
+            text = " ".join(v.strip() for v in el.itertext() if v.strip() and not v.startswith("&"))
+        ctx.issue(f"a {what} without a tag was ignored (text {_short(text or '')!r})", line)
+        return None
+    if _TAG_OK.match(tag):
+        return tag
+    stripped = tag.strip()
+    if stripped.isdigit() and len(stripped) < 3:
+        ctx.issue(f"{what} tag {tag!r} is short; read as {stripped.zfill(3)!r}", line)
+        return stripped.zfill(3)
+    ctx.issue(f"{what} tag {tag!r} is not three letters or digits; kept as it is", line)
+    return tag
+
+
+def _check_leader(leader: str | None, ctx: _RecordContext) -> str:
+    """A 24-character leader: blank when missing, padded when short, cut when long (reported)."""
+    line = ctx.line
+    if leader is None:
+        ctx.issue("the record has no leader; a blank leader was assumed", line)
+        return " " * LEADER_LENGTH
+    leader = leader.strip("\r\n\t")
+    if not leader.strip():
+        ctx.issue("the leader is blank; padded to 24 blanks", line)
+        return " " * LEADER_LENGTH
+    if len(leader) < LEADER_LENGTH:
+        ctx.issue(f"the leader has {len(leader)} characters, not 24; padded with blanks", line)
+        return leader.ljust(LEADER_LENGTH)
+    if len(leader) > LEADER_LENGTH:
+        ctx.issue(f"the leader has {len(leader)} characters, not 24; the first 24 were kept", line)
+        return leader[:LEADER_LENGTH]
+    return leader
+
+
+def _has_replacement(record: Record) -> bool:
+    if "\ufffd" in record.leader:
+        return True
+    for f in record.fields:
+        if f.data is not None and "\ufffd" in f.data:
+            return True
+        if any("\ufffd" in v for _, v in f.subfields):
+            return True
+    return False
+
+
+def _inside_record(el) -> bool:
+    return any(_local(a.tag) in _RECORD_NAMES for a in el.iterancestors())
+
+
+def _release(el) -> None:
+    """Free a finished record and everything before it, so memory stays flat."""
+    el.clear(keep_tail=False)
+    node = el
+    while node is not None:
+        parent = node.getparent()
+        if parent is None:
+            break
+        while node.getprevious() is not None:
+            del parent[0]
+        node = parent
+
+
+def _ancestor_chain(el) -> list[tuple[str, dict]]:
+    """(qualified name, namespace map) of each ancestor of ``el``, outermost first."""
+    chain = []
+    for a in el.iterancestors():
+        local = _local(a.tag)
+        name = f"{a.prefix}:{local}" if a.prefix else local
+        chain.append((name, dict(a.nsmap)))
+    chain.reverse()
+    return chain
+
+
+def _chain_prefix(chain: list[tuple[str, dict]]) -> str:
+    """Open tags that put a record back in its place: ``<marc:collection xmlns:marc="...">``."""
+    if not chain:
+        return ""
+    nsmap = chain[-1][1]
+    decls = "".join(f" xmlns{':' + p if p else ''}={quoteattr(uri)}" for p, uri in nsmap.items())
+    parts = [f"<{chain[0][0]}{decls}>"]
+    parts.extend(f"<{name}>" for name, _ in chain[1:])
+    return "".join(parts)
+
+
+def read_marcxml(path: str | Path, **kwargs) -> tuple[list[SourceRecord], list[Problem]]:
+    """Read a whole (small) MARCXML file: (records, problems).  For big files iterate a reader."""
+    reader = MarcXmlReader(path, **kwargs)
+    records = list(reader)
+    return records, reader.problems
