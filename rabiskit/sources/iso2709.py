@@ -150,7 +150,14 @@ class Iso2709Reader(Reader):
                     if q < len(buf) or eof:
                         break
                     fill(len(buf) + 1)
-                if q > pos:
+                merge = False
+                if q > pos and q < len(buf) and not looks_like_start(buf, q):
+                    fill(q + 64)
+                    if not looks_like_start(buf, q):
+                        # white space, then garbage, then a record: one garbage problem below
+                        t0 = buf.find(b"\x1d", q)
+                        merge = find_start(buf, q + 1, t0 if t0 != -1 else len(buf)) is not None
+                if q > pos and not merge:
                     n = q - pos
                     what = "blank line" if set(buf[pos:q]) <= set(b"\r\n") else "white space"
                     self.problem(None, base + pos, f"{n} byte(s) of {what} between records skipped",
