@@ -17,7 +17,11 @@ the fault with its line and column (``xml_syntax``), then resynchronises on the 
 terminator.  Structural damage inside a record (no leader, a field without a tag, a
 subfield without a code, bad indicators, unknown elements) is salvaged and reported;
 the record is yielded with ``damaged=True``.  Every ``<record>`` element met is either
-yielded or named in a problem.
+yielded or named in a problem.  As with the ISO 2709 reader, a problem about something
+that was not yielded (a skipped record, a fault between records) is file-level
+(``record=None``) and names the record number in its message ("record 2, starting at
+line 55, is malformed XML (...); it was skipped"); problems about a yielded record carry
+its number and travel with it in ``SourceRecord.problems``.
 
 Encodings: a UTF-8 document (declared or not, with or without a BOM) is parsed by
 libxml2 directly.  Any other declared encoding (windows-1251, KZ-1048, cp866, ...) is
@@ -482,9 +486,9 @@ class MarcXmlReader(Reader):
             number = state.records_seen + 1
             state.records_seen += 1
             rec_line = inner[-1][1]
-            where = f" (the record starts at line {rec_line})" if rec_line else ""
-            text = f"malformed XML: {message}; this record was skipped{where}"
-            self.problem(number, None, text, "xml_entities" if entity_fault else "xml_syntax",
+            where = f", starting at line {rec_line}," if rec_line else ""
+            text = f"record {number}{where} is malformed XML ({message}); it was skipped"
+            self.problem(None, None, text, "xml_entities" if entity_fault else "xml_syntax",
                          line=abs_line, column=abs_col)
         else:
             text = f"malformed XML: {message}"
@@ -567,9 +571,9 @@ class MarcXmlReader(Reader):
     def _build(self, el, number: int, line: int | None, plan: _Plan,
                feed: _Feed) -> SourceRecord | None:
         if self._tainted(el):
-            self.problem(number, None, "the record uses XML entities inside attributes (tag, "
-                                       "indicator or code), which the XML parser expands; skipped",
-                         "xml_entities", line=line)
+            self.problem(None, None, f"record {number} uses XML entities inside attributes (tag, "
+                                     "indicator or code), which the XML parser expands; it was "
+                                     "skipped", "xml_entities", line=line)
             return None
         ctx = _RecordContext(line, (line or 1) - (el.sourceline or 1))
         leader: str | None = None
@@ -604,8 +608,8 @@ class MarcXmlReader(Reader):
                 foreign.append(name)
 
         if leader is None and not fields:
-            self.problem(number, None, "empty record (no leader and no fields): skipped",
-                         "xml_structure", line=line)
+            self.problem(None, None, f"record {number} is empty (no leader and no fields); it was "
+                                     "skipped", "xml_structure", line=line)
             return None
         leader = _check_leader(leader, ctx)
         record = Record(leader, fields)
