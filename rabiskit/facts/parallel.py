@@ -22,7 +22,7 @@ from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Problem
 from rabiskit.sources.iso2709 import looks_like_start
 
-BLOCK_SIZE = 16 << 20
+BLOCK_SIZE = 8 << 20
 MIN_FAST_SIZE = 8 << 20  # smaller files are read by the careful reader alone
 
 
