@@ -2,8 +2,9 @@
 
 ``audit_inputs(inputs, plan, period, today=...)`` reads the inputs once (through
 :func:`rabiskit.facts.scan.scan`, classifying each record's level with the plan's rules)
-and returns an :class:`AuditResult`.  ``Auditor`` is the same thing fed record by record,
-for callers that already have (SourceRecord, RecordFacts) pairs.
+and returns an :class:`AuditResult`.  ``audit_records(pairs, plan, period, ...)`` does the
+same from (SourceRecord, RecordFacts) pairs already read (e.g. from the ledger), and
+``Auditor`` is the same thing fed record by record.
 """
 
 from __future__ import annotations
@@ -120,11 +121,25 @@ def audit_inputs(inputs: Iterable, plan: Plan, period: Period, today: dt.date | 
     """
     from rabiskit.facts.scan import Scan, scan
 
+    result = Scan()
+    pairs = scan(inputs, classify=classifier_for(plan), encoding=encoding, flavour=flavour,
+                 result=result, progress=progress)
+    return audit_records(pairs, plan, period, today, oldest=oldest,
+                         min_confidence=min_confidence, only_period=only_period, scan=result)
+
+
+def audit_records(pairs: Iterable[tuple[SourceRecord, RecordFacts]], plan: Plan, period: Period,
+                  today: dt.date | None = None, *, oldest: dt.date = dt.date(1990, 1, 1),
+                  min_confidence: float = 0.7, only_period: bool = False, scan=None
+                  ) -> AuditResult:
+    """Audit (SourceRecord, RecordFacts) pairs already read and classified, e.g. the
+    records kept in a ledger (``rabiskit.ledger.source.ledger_sources``).
+
+    ``scan``: the Scan describing where they came from (per-file summaries, problems),
+    given to the result; it is read only after every pair has been audited."""
     opts = AuditOptions(today=today or dt.date.today(), oldest=oldest,
                         min_confidence=min_confidence)
     auditor = Auditor(plan, period, opts, only_period=only_period)
-    result = Scan()
-    for src, facts in scan(inputs, classify=classifier_for(plan), encoding=encoding,
-                           flavour=flavour, result=result, progress=progress):
+    for src, facts in pairs:
         auditor.add(src, facts)
-    return auditor.result(result)
+    return auditor.result(scan)

@@ -1,5 +1,6 @@
 """Digitisation from export files in one call: read the PDF folder and the log, scan the
-exports, and return the JSON of ``rabiskit digitisation``."""
+exports, and return the JSON of ``rabiskit digitisation`` (``digitisation_inputs``), or the
+same from records already read, e.g. from the ledger (``digitisation_records``)."""
 
 from __future__ import annotations
 
@@ -38,10 +39,26 @@ def digitisation_inputs(inputs: Iterable[Input], plan: Plan, period: Period,
     from rabiskit.aggregate.count import classifier_for
     from rabiskit.facts.scan import scan
 
+    result = result if result is not None else Scan()
+    pairs = scan(inputs, classify=classifier_for(plan), encoding=encoding, flavour=flavour,
+                 result=result, progress=progress)
+    return digitisation_records(pairs, plan, period, pdf_dir, log, result=result)
+
+
+def digitisation_records(pairs: Iterable, plan: Plan, period: Period,
+                         pdf_dir: str | Path | PdfIndex | None = None,
+                         log: str | Path | DigitisationLog | None = None, *,
+                         result: Scan | None = None) -> dict:
+    """The digitisation JSON of ``rabiskit digitisation`` from (SourceRecord, RecordFacts)
+    pairs already read and classified, e.g. the records kept in a ledger
+    (``rabiskit.ledger.source.ledger_sources``).
+
+    ``result``: the Scan describing where they came from (its problems and per-file
+    summaries go into the JSON); it is read only after every pair has been counted.
+    The PDF folder is indexed and the log read before the first pair is taken."""
     tally = prepare(plan, period, pdf_dir, log)
     result = result if result is not None else Scan()
-    for src, facts in scan(inputs, classify=classifier_for(plan), encoding=encoding,
-                           flavour=flavour, result=result, progress=progress):
+    for src, facts in pairs:
         tally.add(src, facts)
     data = tally.result(result)
     data["files"] = [f.as_dict() | {"problems": len(f.problems)}
