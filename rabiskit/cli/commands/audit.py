@@ -2,7 +2,8 @@
 
 Language coding against the text, the Kazakh share as coded and as written, encoding
 damage, dates, duplicates and structure; a summary and the list, as a table, JSON, CSV
-or XLSX.  ``--strict`` exits with 1 when there are findings.
+or XLSX.  ``--strict`` exits with 1 when there are findings.  ``--ledger PATH`` audits the records
+kept in the ledger (with export files too: added to an in-memory copy of it).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from rabiskit.aggregate.period import PeriodError, choose_period
 from rabiskit.atomic import write_atomic
 from rabiskit.audit.findings import KINDS, kind_name
 from rabiskit.audit.render import render_csv, write_xlsx
-from rabiskit.audit.run import audit_inputs
+from rabiskit.audit.run import audit_inputs, audit_records
 from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
                                  fail, make_inputs, out_console, print_json)
+from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 
@@ -102,6 +104,7 @@ def register(app: typer.Typer) -> None:
         today: Optional[str] = typer.Option(None, "--today", help="Compare dates with this day instead of today (YYYY-MM-DD)."),
         encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
         flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+        ledger_path: Optional[Path] = ledger_option(),
     ):
         """Check language coding, the Kazakh share, encoding damage, dates, duplicates and structure."""
         if fmt not in FORMATS:
@@ -115,12 +118,19 @@ def register(app: typer.Typer) -> None:
             fail(str(e))
         day = _parse_day(today, "--today")
         oldest_day = _parse_day(oldest, "--oldest")
-        inputs = make_inputs(exports, db, plan.levels())
         enc, fl = check_encoding(encoding), check_flavour(flavour)
-        with scan_progress(inputs) as progress:
-            result = audit_inputs(inputs, plan, period, today=day, oldest=oldest_day,
-                                  min_confidence=min_confidence, only_period=only_period,
-                                  encoding=enc, flavour=fl, progress=progress)
+        if ledger_path is not None:
+            with ledger_for_command(ledger_path, exports, db, plan, encoding=enc,
+                                    flavour=fl) as run:
+                result = audit_records(run.sources(), plan, period, today=day,
+                                       oldest=oldest_day, min_confidence=min_confidence,
+                                       only_period=only_period, scan=run.summary(plan, period.year))
+        else:
+            inputs = make_inputs(exports, db, plan.levels())
+            with scan_progress(inputs) as progress:
+                result = audit_inputs(inputs, plan, period, today=day, oldest=oldest_day,
+                                      min_confidence=min_confidence, only_period=only_period,
+                                      encoding=enc, flavour=fl, progress=progress)
         for w in result.scan.warnings:
             err_console.print(f"[yellow]warning:[/] {w}")
         for f in result.scan.files:

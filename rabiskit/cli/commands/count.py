@@ -1,4 +1,7 @@
-"""``rabiskit count EXPORT...``: new records of the period per level and language, against the plan."""
+"""``rabiskit count EXPORT...``: new records of the period per level and language, against the plan.
+
+``--ledger PATH`` counts the records kept in the ledger instead (export files given too are
+added to an in-memory copy of it); the JSON has the same keys either way."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from rabiskit.aggregate.count import count_inputs, count_json
 from rabiskit.aggregate.period import PeriodError, choose_period
 from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
                                  fail, make_inputs, out_console, print_json)
+from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.facts.scan import problem_dict
@@ -109,6 +113,7 @@ def register(app: typer.Typer) -> None:
         encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
         flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
         strict: bool = typer.Option(False, "--strict", help="Exit with 1 when any record was damaged or undated."),
+        ledger_path: Optional[Path] = ledger_option(),
     ):
         """How many new records per catalogue level and language, against the plan."""
         if fmt not in ("table", "json", "csv"):
@@ -118,11 +123,16 @@ def register(app: typer.Typer) -> None:
             period = choose_period(year, quarter, date_from, date_to, plan.year)
         except PeriodError as e:
             fail(str(e))
-        inputs = make_inputs(exports, db, plan.levels())
         enc, fl = check_encoding(encoding), check_flavour(flavour)
-        with scan_progress(inputs) as progress:
-            tally, result = count_inputs(inputs, plan, period, encoding=enc, flavour=fl,
-                                         progress=progress)
+        if ledger_path is not None:
+            with ledger_for_command(ledger_path, exports, db, plan, encoding=enc,
+                                    flavour=fl) as run:
+                tally, result = run.count(plan, period)
+        else:
+            inputs = make_inputs(exports, db, plan.levels())
+            with scan_progress(inputs) as progress:
+                tally, result = count_inputs(inputs, plan, period, encoding=enc, flavour=fl,
+                                             progress=progress)
         for w in result.warnings:
             err_console.print(f"[yellow]warning:[/] {w}")
         if period.year != plan.year:

@@ -1,5 +1,7 @@
 """``rabiskit digitisation EXPORT...``: digitised documents and pages per type and language,
-against the plan, from the catalogue's links, the PDF folder and the digitisation log."""
+against the plan, from the catalogue's links, the PDF folder and the digitisation log.
+``--ledger PATH`` reads the catalogue's records from the ledger (with export files too:
+added to an in-memory copy of it)."""
 
 from __future__ import annotations
 
@@ -17,9 +19,11 @@ from rich.table import Table
 from rabiskit.aggregate.period import PeriodError, choose_period
 from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
                                  fail, make_inputs, out_console, print_json)
+from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.digitisation import LogError, PdfFolderError, digitisation_inputs
+from rabiskit.digitisation.run import digitisation_records
 from rabiskit.render.safe import csv_cell
 
 CSV_COLUMNS = ["type", "name"] + [
@@ -141,6 +145,7 @@ def register(app: typer.Typer) -> None:
         encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
         flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
         strict: bool = typer.Option(False, "--strict", help="Exit with 1 when a PDF is missing, orphaned, unreadable or its pages disagree, or a document is undated."),
+        ledger_path: Optional[Path] = ledger_option(),
     ):
         """Digitised documents and pages per type and language, against the plan."""
         if fmt not in ("table", "json", "csv"):
@@ -153,17 +158,26 @@ def register(app: typer.Typer) -> None:
             period = choose_period(year, quarter, date_from, date_to, plan.year)
         except PeriodError as e:
             fail(str(e))
-        if not exports and not db and (log is not None or pdf_dir is not None):
-            inputs = []  # the log (and the PDF folder) alone: work not yet in the catalogue
-        else:
-            inputs = make_inputs(exports, db, plan.levels())
         enc, fl = check_encoding(encoding), check_flavour(flavour)
-        try:
-            with scan_progress(inputs) as progress:
-                data = digitisation_inputs(inputs, plan, period, pdf_dir, log, encoding=enc,
-                                           flavour=fl, progress=progress)
-        except (PdfFolderError, LogError) as e:
-            fail(str(e))
+        if ledger_path is not None:
+            with ledger_for_command(ledger_path, exports, db, plan, encoding=enc,
+                                    flavour=fl) as run:
+                try:
+                    data = digitisation_records(run.sources(), plan, period, pdf_dir, log,
+                                                result=run.summary(plan, period.year))
+                except (PdfFolderError, LogError) as e:
+                    fail(str(e))
+        else:
+            if not exports and not db and (log is not None or pdf_dir is not None):
+                inputs = []  # the log (and the PDF folder) alone: work not yet in the catalogue
+            else:
+                inputs = make_inputs(exports, db, plan.levels())
+            try:
+                with scan_progress(inputs) as progress:
+                    data = digitisation_inputs(inputs, plan, period, pdf_dir, log, encoding=enc,
+                                               flavour=fl, progress=progress)
+            except (PdfFolderError, LogError) as e:
+                fail(str(e))
         for w in data["warnings"]:
             err_console.print(f"[yellow]warning:[/] {escape(w)}", markup=True, highlight=False)
         if fmt == "json":

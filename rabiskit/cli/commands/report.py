@@ -1,5 +1,7 @@
 """``rabiskit report EXPORT... -o FILE...``: the plan-fulfilment report in XLSX, DOCX, HTML,
-Markdown, CSV and JSON (the format follows each file's extension), in kk, ru or en."""
+Markdown, CSV and JSON (the format follows each file's extension), in kk, ru or en.
+``--ledger PATH`` reports from the records kept in the ledger (with export files too:
+added to an in-memory copy of it)."""
 
 from __future__ import annotations
 
@@ -13,13 +15,14 @@ from rich.markup import escape
 from rabiskit.aggregate.period import PeriodError
 from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
                                  fail, make_inputs, out_console)
+from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.report.digitisation import ReportDigitisation, available
 from rabiskit.report.messages import check_lang
 from rabiskit.report.model import build_report
 from rabiskit.report.outputs import check_outputs, write_output
-from rabiskit.report.run import scan_for_report
+from rabiskit.report.run import report_from_records, scan_for_report
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -51,6 +54,7 @@ def register(app: typer.Typer) -> None:
         log: Optional[Path] = typer.Option(None, "--log", help="Digitisation log (CSV) of work not yet in the catalogue."),
         as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
                                             help="Produce the report as on this date (default: today)."),
+        ledger_path: Optional[Path] = ledger_option(),
     ):
         """The plan-fulfilment report: catalogue table, Kazakh share, months, digitisation, problems."""
         try:
@@ -63,7 +67,8 @@ def register(app: typer.Typer) -> None:
         y = year or plan.year
         if not 1900 <= y <= 2999:
             fail(f"--year {y}: give a four-digit year")
-        inputs = make_inputs(exports, db, plan.levels())
+        if ledger_path is None:
+            inputs = make_inputs(exports, db, plan.levels())
         enc, fl = check_encoding(encoding), check_flavour(flavour)
         dig = None
         if available():
@@ -76,10 +81,16 @@ def register(app: typer.Typer) -> None:
         elif pdf_dir is not None or log is not None:
             fail("--pdf-dir and --log need the digitisation module, which is not installed")
         try:
-            with scan_progress(inputs) as progress:
-                rs = scan_for_report(inputs, plan, year=y, quarter=quarter, today=today,
-                                     encoding=enc, flavour=fl, digitisation=dig,
-                                     progress=progress)
+            if ledger_path is not None:
+                with ledger_for_command(ledger_path, exports, db, plan, encoding=enc,
+                                        flavour=fl) as run:
+                    rs = report_from_records(run.sources(), run.summary(plan, y), plan, year=y,
+                                             quarter=quarter, today=today, digitisation=dig)
+            else:
+                with scan_progress(inputs) as progress:
+                    rs = scan_for_report(inputs, plan, year=y, quarter=quarter, today=today,
+                                         encoding=enc, flavour=fl, digitisation=dig,
+                                         progress=progress)
         except PeriodError as e:
             fail(str(e))
         for w in rs.scan.warnings:
