@@ -26,11 +26,28 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        keep_mode(target, tmp_path)
         os.replace(tmp_path, target)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
+
+
+def keep_mode(target: str | Path, tmp: str | Path) -> None:
+    """Temporary files are created owner-only: give the new file the mode of the file it
+    replaces, or the usual one for a new file (read for everyone, as the umask allows)."""
+    try:
+        t = Path(target)
+        if t.exists():
+            mode = t.stat().st_mode & 0o777
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+    except OSError:
+        pass
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> None:

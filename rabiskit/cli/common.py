@@ -15,6 +15,7 @@ from rich.markup import escape
 from typer.core import TyperCommand
 
 from rabiskit.facts.scan import Input
+from rabiskit.jsontext import json_default
 from rabiskit.sources.encoding import EncodingError, normalise_encoding
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -98,14 +99,7 @@ def check_flavour(flavour: str | None) -> str | None:
 
 
 def print_json(data: Any) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=_json_default)
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=json_default)
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
-
-def _json_default(o: Any):
-    if hasattr(o, "isoformat"):
-        return o.isoformat()
-    if isinstance(o, (set, frozenset, tuple)):
-        return list(o)
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")

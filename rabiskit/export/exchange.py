@@ -142,15 +142,5 @@ def write_exchange(path: str | Path, records: Iterable[tuple[SourceRecord, Recor
                         facts, "damaged in the export and could not be rebuilt: written as read"))
             fh.flush()
             os.fsync(fh.fileno())
-        _keep_mode(path, tmp)
     return result
 
-
-def _keep_mode(path: str | Path, tmp: Path) -> None:
-    """mkstemp files are owner-only: give the new file the old one's mode (or 0644)."""
-    try:
-        target = Path(path)
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-        os.chmod(tmp, mode)
-    except OSError:
-        pass

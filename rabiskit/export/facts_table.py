@@ -116,7 +116,6 @@ def write_facts_csv(path: str | Path, facts: Iterable[RecordFacts]) -> int:
                 n += 1
             fh.flush()
             os.fsync(fh.fileno())
-        _keep_mode(path, tmp)
     return n
 
 
@@ -168,7 +167,6 @@ def write_facts_parquet(path: str | Path, facts: Iterable[RecordFacts], *,
             if size or n == 0:
                 writer.write_table(pa.Table.from_pydict(batch, schema=schema))
                 n += size
-        _keep_mode(path, tmp)
     return n
 
 
@@ -178,11 +176,3 @@ def write_facts(path: str | Path, facts: Iterable[RecordFacts], **options) -> in
         return write_facts_parquet(path, facts, **options)
     return write_facts_csv(path, facts)
 
-
-def _keep_mode(path: str | Path, tmp: Path) -> None:
-    try:
-        target = Path(path)
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-        os.chmod(tmp, mode)
-    except OSError:
-        pass

@@ -32,12 +32,12 @@ also works on network drives, where libraries often keep shared files.
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from rabiskit import jsontext
 from rabiskit.ledger.location import default_ledger_path
 
 APPLICATION = "rabiskit-ledger"
@@ -312,12 +312,4 @@ def memory_copy(path: str | Path | None = None) -> Ledger:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=False, default=_default)
-
-
-def _default(o: Any):
-    if hasattr(o, "isoformat"):
-        return o.isoformat()
-    if isinstance(o, (set, frozenset, tuple)):
-        return list(o)
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+    return jsontext.dumps(value)

@@ -123,7 +123,7 @@ class Iso2709Reader(Reader):
 
         def fill(need_until: int) -> None:
             """Make buf hold at least up to buf index need_until (or to EOF)."""
-            nonlocal buf, base, pos, eof
+            nonlocal buf, eof
             while not eof and len(buf) < need_until:
                 chunk = fh.read(max(self.block_size, need_until - len(buf)))
                 if not chunk:
@@ -363,7 +363,7 @@ class Iso2709Reader(Reader):
                 break
         f100a = field100a_bytes.decode("latin-1") if field100a_bytes is not None else None
         if self.flavour:
-            flavour, flavour_reason = self.flavour, "--flavour"
+            flavour = self.flavour
         else:
             sc = flavour_score(set(tags), f100a, "008" in tags)
             flavour = UNIMARC if sc > 0 else MARC21 if sc < 0 else (

@@ -32,12 +32,12 @@ from __future__ import annotations
 
 import copy
 import os
-import tempfile
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from rabiskit.atomic import atomic_path
 from rabiskit.records.record import MARC21, UNIMARC, Field, Record
 
 RECORD_TERMINATOR = b"\x1d"
@@ -299,23 +299,14 @@ def write_iso2709(records: Iterable[Record], path: str | Path, encoding: str = "
     when every record was written; on any error the temporary file is removed and
     ``path`` is left as it was."""
     enc = normalise_encoding(encoding)
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")
     count = 0
-    try:
-        with os.fdopen(fd, "wb") as fh:
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
             for rec in records:
                 fh.write(encode_record(rec, enc))
                 count += 1
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
     return count
 
 

@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from rabiskit.atomic import keep_mode
 from rabiskit.records.record import Record, SourceRecord
 
 MARC21_SLIM_NS = "http://www.loc.gov/MARC21/slim"
@@ -146,11 +147,7 @@ class MarcXmlWriter:
             self._raw.flush()
             os.fsync(self._raw.fileno())
             self._raw.close()
-            try:
-                mode = self.path.stat().st_mode & 0o777 if self.path.exists() else 0o644
-                os.chmod(self._tmp, mode)  # mkstemp makes owner-only files
-            except OSError:
-                pass
+            keep_mode(self.path, self._tmp)  # mkstemp makes owner-only files
             os.replace(self._tmp, self.path)
         except BaseException:
             self._discard()
