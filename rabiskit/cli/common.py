@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -32,8 +31,7 @@ class DbCommand(TyperCommand):
         super().__init__(*args, **kwargs)
         for p in self.params:
             if p.name == "db":
-                p.nargs = 2
-                p.type = click.Tuple([str, str])
+                p.nargs = 2  # each value: a (level, file) pair
 
 
 DB_HELP = ("Declare that every record of FILE belongs to catalogue level LEVEL (RABIS exports one "
