@@ -227,6 +227,7 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
     plan uses the default level rules, or the file is declared with ``--db``);
     ``fast=False`` forces the careful reader, ``fast=True`` uses the fast path whatever the
     file's size.  Both give the same numbers, summaries and problems."""
+    from rabiskit.facts.fast import FastKey
     from rabiskit.facts.parallel import BLOCK_SIZE, MIN_FAST_SIZE, fast_count_file, make_executor
     from rabiskit.facts.scan import (Scan, dedupe_inputs, scan_one, sort_problems, start_file,
                                      with_record_context)
@@ -266,6 +267,7 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
             summary.format = "iso2709"
             summary.size = res.size
             for key, n in res.groups.items():
+                key = FastKey.of(key)
                 summary.add_group(key, n)
                 tally.add_group(key, n)
             for facts, reason, problems in sorted(res.careful, key=lambda c: c[0].record):

@@ -44,7 +44,7 @@ from rabiskit.rules.engine import DEFAULT_RULES, classify_record
 from rabiskit.sources.iso2709 import Iso2709Reader, _field
 
 RT, FT, SD = 0x1D, 0x1E, 0x1F
-_RULE_TAGS = frozenset(("135", "215", "007"))  # what the default rules read besides the leader
+_RULE_TAGS = ("135", "215", "007")  # what the default rules read besides the leader
 _LEVEL_CODES = {"ebook": 1, "cd": 2, "article": 3, "periodical": 4, "book": 5}
 _ARANGE36 = np.arange(36)
 _ARANGE12 = np.arange(12)
@@ -64,6 +64,7 @@ _WEIGHT_VALUES = np.array([_UNIMARC_TAGS.get(t, 0) - _MARC21_TAGS.get(t, 0)
                            for t in (bytes([(c >> 16) & 255, (c >> 8) & 255, c & 255]).decode("latin-1")
                                      for c in _WEIGHT_CODES)], dtype=np.int64)
 C001, C008, C100, C101 = _code("001"), _code("008"), _code("100"), _code("101")
+_RULE_CODES = np.array([_code(t) for t in _RULE_TAGS], dtype=np.int64)
 
 
 def _is_digit(a):
@@ -94,7 +95,7 @@ class ChunkResult:
     facts (with their problems) for the records the careful reader had to take."""
 
     records: int = 0  # records in the block (numbered locally from 1)
-    groups: Counter = field(default_factory=Counter)  # FastKey -> number of records
+    groups: Counter = field(default_factory=Counter)  # FastKey.of() tuples -> number of records
     careful: list[tuple[int, RecordFacts, str, tuple]] = field(default_factory=list)  # (local no, facts, encoding reason, problems)
     file_problems: list[Problem] = field(default_factory=list)  # problems outside records
     bytes_read: int = 0
@@ -334,17 +335,18 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
         level = np.where(np.isin(t6, np.frombuffer(b"ij", np.uint8)), 2, level)
         # electronic resources: the default rules look at 135/215 (UNIMARC) or 007 (MARC 21);
         # classify them with those rules on a record holding just the leader and those fields
-        for i in np.flatnonzero(needs_fields & good).tolist():
-            lo, hi = int(first_entry[i]), int(first_entry[i] + nent[i])
-            fields = []
-            for j in range(lo, hi):
+        which = needs_fields & good
+        if which.any():
+            rule_entries = np.flatnonzero(np.isin(codes, _RULE_CODES) & which[rec_of_entry])
+            by_record: dict[int, list] = {}
+            for j in rule_entries.tolist():
+                raw = buf[int(s_abs[j]):int(e_abs[j]) - 1]
                 tag = bytes(ent[j, 0:3]).decode("latin-1")
-                if tag in _RULE_TAGS:
-                    raw = buf[int(s_abs[j]):int(e_abs[j]) - 1]
-                    fields.append(_field(tag, raw.decode("utf-8")))
-            rec = Record(bytes(lead[i, :24]).decode("ascii"), fields)
-            lv = classify_record(rec, "unimarc" if fl_unimarc[i] else "marc21", DEFAULT_RULES)[0]
-            level[i] = _LEVEL_CODES.get(lv, -1)
+                by_record.setdefault(int(rec_of_entry[j]), []).append(_field(tag, raw.decode("utf-8")))
+            for i in np.flatnonzero(which).tolist():
+                rec = Record(bytes(lead[i, :24]).decode("ascii"), by_record.get(i, []))
+                lv = classify_record(rec, "unimarc" if fl_unimarc[i] else "marc21", DEFAULT_RULES)[0]
+                level[i] = _LEVEL_CODES.get(lv, -1)
         good &= level >= 0
     else:
         level = np.full(nrec, 0, dtype=np.int64)
@@ -370,9 +372,9 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
             d, c = kv >> 36, int(combos[(kv >> 31) & 31])
             r6, r7, li, lv = (kv >> 23) & 255, (kv >> 15) & 255, (kv >> 3) & 4095, kv & 7
             enc, reason = outcome[c]
-            res.groups[FastKey(dt.date(d // 10000, d // 100 % 100, d % 100),
-                               "unimarc" if c & 1 else "marc21", enc, reason, chr(r6), chr(r7),
-                               lang_names[li], bool(langs[li] >= 0), level_names[lv])] += cnt
+            # plain tuples: cheap to pickle and to merge; FastKey.of() makes them values
+            res.groups[(d, "unimarc" if c & 1 else "marc21", enc, reason, chr(r6), chr(r7),
+                        lang_names[li], bool(langs[li] >= 0), level_names[lv])] += cnt
     # -- the rest through the careful parser --------------------------------------------
     if gi.size < nrec:
         _careful_records(res, buf, base_offset, starts, ends, np.flatnonzero(~good).tolist(),
@@ -405,6 +407,13 @@ class FastKey:
     language: str
     languages_coded: bool
     level: str
+
+    @classmethod
+    def of(cls, t: tuple) -> "FastKey":
+        """From the tuple a block gives: (YYYYMMDD as int, flavour, encoding, reason,
+        leader/06, leader/07, language, languages_coded, level)."""
+        d = t[0]
+        return cls(dt.date(d // 10000, d // 100 % 100, d % 100), *t[1:])
 
 
 def _num8(d) -> np.ndarray:

@@ -15,10 +15,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rabiskit.harvest import (HarvestError, HarvestResult, HttpClient, HttpPolicy, harvest_oai_to_file,
-                              harvest_sru_to_file)
-from rabiskit.harvest.http import Wait
-from rabiskit.harvest.state import load_state, state_path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the harvest package (and requests) is imported when a harvest runs
+    from rabiskit.harvest import HarvestResult, HttpClient
+    from rabiskit.harvest.http import Wait
 
 harvest_app = typer.Typer(
     name="harvest",
@@ -33,6 +34,7 @@ OUTPUT_HELP = "The MARCXML file to write (a state file FILE.harvest.json and FIL
 
 
 def _client(timeout: float, connect_timeout: float, retries: int, backoff: float, rate: float) -> HttpClient:
+    from rabiskit.harvest import HttpClient, HttpPolicy
     if timeout <= 0 or connect_timeout <= 0:
         raise typer.BadParameter("timeouts must be more than 0 seconds")
     if retries < 0:
@@ -47,6 +49,7 @@ def _client(timeout: float, connect_timeout: float, retries: int, backoff: float
 def _run(output: Path, quiet: bool, client: HttpClient,
          job: Callable[[Callable[[int, Optional[int]], None] | None], HarvestResult]) -> None:
     """Run a harvest with a progress bar; turn errors into one clear line and an exit code."""
+    from rabiskit.harvest import HarvestError
     err = Console(stderr=True)
     try:
         if quiet:
@@ -80,6 +83,8 @@ def _run(output: Path, quiet: bool, client: HttpClient,
 
 
 def _explain_partial(output: Path) -> None:
+    from rabiskit.harvest import HarvestError
+    from rabiskit.harvest.state import load_state, state_path
     path = state_path(output)
     if not path.exists():
         return
@@ -127,6 +132,7 @@ def sru(
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ):
     """Harvest records found by an SRU searchRetrieve query (SRU 1.1, 1.2, 2.0)."""
+    from rabiskit.harvest import harvest_sru_to_file
     client = _client(timeout, connect_timeout, retries, backoff, rate)
     try:
         _run(output, quiet, client, lambda progress: harvest_sru_to_file(
@@ -157,6 +163,7 @@ def oai(
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
 ):
     """Harvest records with OAI-PMH ListRecords (deleted records are counted, not written)."""
+    from rabiskit.harvest import harvest_oai_to_file
     client = _client(timeout, connect_timeout, retries, backoff, rate)
     try:
         _run(output, quiet, client, lambda progress: harvest_oai_to_file(
