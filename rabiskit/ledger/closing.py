@@ -143,3 +143,10 @@ def closed_quarter(ledger: Ledger, year: int, quarter: int) -> ClosedQuarter | N
 
 def quarter_has_ended(year: int, quarter: int, today: dt.date | None = None) -> bool:
     return (today or dt.date.today()) > Period.for_quarter(year, quarter).end
+
+
+def import_times(ledger: Ledger) -> dict[int, str]:
+    """{import id: when it finished (or started, if it never finished)}, ISO 8601 UTC:
+    the dates of the imports that made corrections, for reports."""
+    return {r[0]: r[1] for r in ledger.conn.execute(
+        "SELECT id, COALESCE(finished, started) FROM imports")}

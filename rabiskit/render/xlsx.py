@@ -40,7 +40,8 @@ FRAMED_ROWS = 2000
 SHEET_NAMES = {"catalogue": "s_catalogue", "kazakh_share": "s_kazakh_share", "months": "s_months",
                "digitisation": "s_digitisation", "digitisation_issues": "s_digitisation_issues",
                "files": "s_files", "rules": "s_rules", "problems": "s_problems",
-               "chart": "s_chart", "about": "s_about"}
+               "chart": "s_chart", "about": "s_about", "corrections": "s_corrections",
+               "corrections_delta": "s_corrections_delta"}
 
 
 def put_text(cell: XlCell, text) -> None:

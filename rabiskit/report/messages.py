@@ -188,6 +188,98 @@ MESSAGES: dict[str, dict[str, str]] = {
     "n_rules_db": {"kk": "--db арқылы көрсетілген файлдың барлық жазбалары сол деңгейге жатады.",
                    "ru": "Все записи файла, указанного через --db, относятся к этому уровню.",
                    "en": "Every record of a file given with --db counts at that level."},
+    # -- closed quarters (reports from a ledger) -----------------------------------------
+    "quarter_closed": {"kk": "{label} (жабылды {date})", "ru": "{label} (закрыт {date})",
+                       "en": "{label} (closed {date})"},
+    "t_corrections": {"kk": "Жабылған тоқсандарға түзетулер",
+                      "ru": "Исправления в закрытых кварталах",
+                      "en": "Corrections to closed quarters"},
+    "t_corrections_delta": {"kk": "Жабылған тоқсандарға түзетулер: деңгейлер бойынша айырма",
+                            "ru": "Исправления в закрытых кварталах: разница по уровням",
+                            "en": "Corrections to closed quarters: the difference per level"},
+    "s_corrections": {"kk": "Түзетулер", "ru": "Исправления", "en": "Corrections"},
+    "s_corrections_delta": {"kk": "Түзетулер айырмасы", "ru": "Исправления разница",
+                            "en": "Corrections difference"},
+    "c_quarter": {"kk": "Тоқсан", "ru": "Квартал", "en": "Quarter"},
+    "c_database_name": {"kk": "Дерекқор", "ru": "База", "en": "Database"},
+    "c_change": {"kk": "Өзгеріс", "ru": "Изменение", "en": "Change"},
+    "c_before": {"kk": "Бұрын (деңгей, тіл)", "ru": "Было (уровень, язык)",
+                 "en": "Before (level, language)"},
+    "c_after": {"kk": "Кейін (деңгей, тіл)", "ru": "Стало (уровень, язык)",
+                "en": "After (level, language)"},
+    "c_what": {"kk": "Не өзгерді", "ru": "Что изменилось", "en": "What changed"},
+    "c_imported": {"kk": "Импорт күні", "ru": "Дата импорта", "en": "Imported on"},
+    "c_handed_in": {"kk": "Тапсырылғаны", "ru": "Сдано", "en": "Handed in"},
+    "c_delta": {"kk": "Түзетулер", "ru": "Исправления", "en": "Corrections"},
+    "c_now": {"kk": "Қазір", "ru": "Сейчас", "en": "Now"},
+    "c_kazakh_handed_in": {"kk": "Қазақ тілінде: тапсырылғаны", "ru": "На казахском: сдано",
+                           "en": "In Kazakh: handed in"},
+    "c_kazakh_delta": {"kk": "Қазақ тілінде: түзетулер", "ru": "На казахском: исправления",
+                       "en": "In Kazakh: corrections"},
+    "c_kazakh_now": {"kk": "Қазақ тілінде: қазір", "ru": "На казахском: сейчас",
+                     "en": "In Kazakh: now"},
+    "k_added": {"kk": "тоқсанға қосылды", "ru": "добавлена в квартал",
+                "en": "added to the quarter"},
+    "k_removed": {"kk": "тоқсаннан шықты", "ru": "выбыла из квартала",
+                  "en": "removed from the quarter"},
+    "k_changed": {"kk": "өзгерді", "ru": "изменена", "en": "changed"},
+    "w_new_record": {"kk": "жаңа жазба", "ru": "новая запись", "en": "new record"},
+    "w_marked_deleted": {"kk": "жойылған деп белгіленді (leader/05 d)",
+                         "ru": "помечена как удалённая (leader/05 d)",
+                         "en": "marked deleted (leader/05 d)"},
+    "w_undeleted": {"kk": "жойылған белгісі алынды", "ru": "снята пометка об удалении",
+                    "en": "no longer marked deleted"},
+    "w_level": {"kk": "деңгейі {change}", "ru": "уровень {change}", "en": "level {change}"},
+    "w_language": {"kk": "тілі {change}", "ru": "язык {change}", "en": "language {change}"},
+    "w_date_entered": {"kk": "енгізу күні {change}", "ru": "дата ввода {change}",
+                       "en": "date entered {change}"},
+    "w_changed": {"kk": "өзгерді", "ru": "изменена", "en": "changed"},
+    "n_closed_quarters": {
+        "kk": "Жабылған тоқсандар — {quarters}: жабылған кездегі (тапсырылған) сандар "
+              "көрсетілген; кейінгі түзетулер «Жабылған тоқсандарға түзетулер» кестесінде.",
+        "ru": "Закрытые кварталы — {quarters}: показаны числа на момент закрытия (то, что "
+              "было сдано); последующие исправления — в таблице «Исправления в закрытых "
+              "кварталах».",
+        "en": "Closed quarters — {quarters}: the numbers frozen when they were closed (what "
+              "was handed in) are shown; later corrections are listed under \"Corrections "
+              "to closed quarters\"."},
+    "n_ytd_frozen": {
+        "kk": "«Жыл басынан бері» бағандары — көрсетілген тоқсандардың қосындысы; жабылған "
+              "тоқсандар тапсырылған сандарымен алынды: {quarters}.",
+        "ru": "Столбцы «С начала года» — сумма кварталов в том виде, как они показаны; "
+              "закрытые кварталы взяты со сданными числами: {quarters}.",
+        "en": "The year-to-date columns are the sum of the quarters as shown; closed "
+              "quarters count with their frozen numbers: {quarters}."},
+    "n_months_closed": {
+        "kk": "Жабылған тоқсандардың айлары — {quarters} — каталогтың қазіргі күйін көрсетеді "
+              "(түзетулермен бірге); тапсырылған сандар — каталог кестесінде.",
+        "ru": "Месяцы закрытых кварталов — {quarters} — показывают каталог как он есть сейчас "
+              "(с исправлениями); сданные числа — в таблице каталога.",
+        "en": "The months of closed quarters — {quarters} — show the catalogue as it is now "
+              "(corrections included); the numbers handed in are in the catalogue table."},
+    "n_corrections": {
+        "kk": "Әр жол — жабылған тоқсанды кейінгі импорт өзгерткен жазба; тапсырылған "
+              "сандар өзгермейді. «rabiskit ledger close ТОҚСАН --force» түзетулерді "
+              "қабылдайды.",
+        "ru": "Каждая строка — запись закрытого квартала, изменённая последующим импортом; "
+              "сданные числа не меняются. «rabiskit ledger close КВАРТАЛ --force» принимает "
+              "исправления.",
+        "en": "Each row is a record of a closed quarter that a later import changed; the "
+              "numbers handed in do not change. 'rabiskit ledger close QUARTER --force' "
+              "takes the corrections in."},
+    "n_no_corrections": {"kk": "Тоқсандар жабылғаннан бері түзету жоқ.",
+                         "ru": "С момента закрытия кварталов исправлений нет.",
+                         "en": "No corrections since the quarters were closed."},
+    "n_delta": {"kk": "Тапсырылғаны + түзетулер = қазір (каталогтың бүгінгі күйі).",
+                "ru": "Сдано + исправления = сейчас (каталог на сегодня).",
+                "en": "Handed in + corrections = now (the catalogue as it is today)."},
+    "n_delta_mismatch": {
+        "kk": "{period}: тапсырылғаны мен түзетулердің қосындысы қазіргі сандардан өзгеше "
+              "(тоқсан жабылғаннан кейін деңгей ережелері немесе жоспар өзгерген болуы мүмкін).",
+        "ru": "{period}: сданное плюс исправления не равно текущим числам (после закрытия, "
+              "возможно, изменились правила уровней или план).",
+        "en": "{period}: the numbers handed in plus the corrections differ from the numbers "
+              "now (the level rules or the plan may have changed since it was closed)."},
     "warnings": {"kk": "Ескертулер", "ru": "Предупреждения", "en": "Warnings"},
     "none": {"kk": "жоқ", "ru": "нет", "en": "none"},
 }
@@ -219,3 +311,27 @@ def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
 
 def month_name(month: int, lang: str = DEFAULT_LANG) -> str:
     return MONTHS.get(lang, MONTHS[DEFAULT_LANG])[month - 1]
+
+
+#: the fixed phrases of a correction's description (``rabiskit.ledger.importer``)
+_WHAT_FIXED = {"new record": "w_new_record", "marked deleted (leader/05 d)": "w_marked_deleted",
+               "no longer marked deleted": "w_undeleted", "changed": "w_changed"}
+_WHAT_PREFIXED = (("level ", "w_level"), ("language ", "w_language"),
+                  ("date entered ", "w_date_entered"))
+
+
+def what_text(what: str, lang: str = DEFAULT_LANG) -> str:
+    """A correction's description ('language rus → kaz; date entered …') in ``lang``;
+    parts it does not know are kept as they are."""
+    parts = []
+    for part in (what or "").split("; "):
+        if part in _WHAT_FIXED:
+            parts.append(t(_WHAT_FIXED[part], lang))
+            continue
+        for prefix, key in _WHAT_PREFIXED:
+            if part.startswith(prefix):
+                parts.append(t(key, lang, change=part[len(prefix):]))
+                break
+        else:
+            parts.append(part)
+    return "; ".join(p for p in parts if p)

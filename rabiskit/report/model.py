@@ -9,6 +9,11 @@ of the plan-against-actual charts, and the JSON document.  The renderers in
 
 The per-level objects of the JSON are :func:`rabiskit.aggregate.count.table_json`'s, so
 a quarter's numbers are exactly those of ``rabiskit count --quarter N --format json``.
+
+A report read from a ledger may hold closed quarters (:mod:`rabiskit.report.closed`):
+each shows the numbers frozen when it was closed, the year to date is the sum of the
+quarters as shown, and two more tables list the corrections since and the difference
+they would make per level.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from rabiskit.aggregate.count import KAZAKH, LevelCount, Tally, level_json, percent, table_json
+from rabiskit.aggregate.count import (KAZAKH, LevelCount, Tally, level_json, levels_in_order,
+                                      percent, table_json)
 from rabiskit.aggregate.period import Period, quarter_bounds, year_to_date
 from rabiskit.facts.scan import Scan, problem_dict
 from rabiskit.plan.model import Plan
-from rabiskit.report.messages import check_lang, month_name, t
+from rabiskit.report.closed import Closures, FrozenQuarter, ReportCorrection
+from rabiskit.report.messages import check_lang, month_name, t, what_text
 from rabiskit.rules.levels import DIGITISATION_TYPES, digitisation_name
 
 SHORTFALL = "shortfall"
@@ -133,7 +140,9 @@ class Report:
     """Everything a report shows, in its language ``lang``.
 
     ``header``: (label, value) pairs for the top of the report (counts are ints); ``tables``: the sections
-    in order (catalogue, Kazakh share, months, digitisation, files, rules, problems);
+    in order (catalogue, the corrections to closed quarters and their difference when
+    the report comes from a ledger with closed quarters, Kazakh share, months,
+    digitisation, files, rules, problems);
     ``charts``: plan against actual per level; ``legend``: what the marks mean;
     ``warnings``; ``data``: the JSON document."""
 
@@ -270,7 +279,8 @@ def _subtotal_name(plan: Plan, key: str, lang: str) -> str:
     return t("of_which", lang, name=name)
 
 
-def catalogue_table(blocks: list[_Block], plan: Plan, lang: str) -> Table:
+def catalogue_table(blocks: list[_Block], plan: Plan, lang: str,
+                    extra_notes: Iterable[str] = ()) -> Table:
     cols = [Column("level", t("c_level", lang))]
     labels = {"plan": "c_plan", "actual": "c_actual", "percent": "c_percent",
               "kazakh_plan": "c_kazakh_plan", "kazakh_actual": "c_kazakh_actual",
@@ -295,7 +305,7 @@ def catalogue_table(blocks: list[_Block], plan: Plan, lang: str) -> Table:
         for b in blocks:
             cells += _catalogue_cells(b.subtotals[key])
         rows.append(Row(f"subtotal:{key}", cells, "subtotal"))
-    notes = [t("legend", lang), t("n_catalogue", lang)]
+    notes = [t("legend", lang), t("n_catalogue", lang), *extra_notes]
     if first.total["total"] == 0 and all(b.total["total"] == 0 for b in blocks):
         notes.insert(0, t("n_no_records", lang))
     return Table("catalogue", t("t_catalogue", lang), cols, rows, notes)
@@ -365,6 +375,110 @@ def months_table(tally: Tally, period: Period, levels: Iterable[str], plan: Plan
     rows.append(Row("total", [Cell(t("total", lang)), Cell("")]
                     + [_int(sums[lv]) for lv in shown] + [_int(sum(sums.values()))], "total"))
     return Table("months", t("t_months", lang), cols, rows), data
+
+
+# -- closed quarters: the corrections since they were closed ----------------------------
+def quarters_text(quarters: Iterable[FrozenQuarter], lang: str) -> str:
+    """'1-тоқсан (жабылды 2026-04-05), ...': the closed quarters, for notes."""
+    return ", ".join(t("quarter_closed", lang, label=t("quarter", lang, n=fq.quarter),
+                       date=fq.closed_on) for fq in quarters)
+
+
+def _side_text(side: tuple[str, str] | None, plan: Plan, lang: str) -> str:
+    """'Кітап (book), kaz' for a (level, language) contribution; '—' for none."""
+    if side is None:
+        return "—"
+    level, language = side
+    return f"{plan.level_name(level, lang)} ({level}), {language or '—'}"
+
+
+def _import_day(c: ReportCorrection) -> str:
+    return (c.imported_at or "")[:10]
+
+
+def corrections_table(frozen: list[FrozenQuarter], plan: Plan, lang: str) -> Table:
+    """A row per correction of the closed quarters shown: quarter, database, 001, title,
+    the kind of change, the record's (level, language) in the quarter before and after,
+    what changed and the day of the import that made it."""
+    cols = [Column("quarter", t("c_quarter", lang)),
+            Column("database", t("c_database_name", lang)),
+            Column("id", t("c_id", lang)), Column("title", t("c_title", lang)),
+            Column("change", t("c_change", lang)), Column("before", t("c_before", lang)),
+            Column("after", t("c_after", lang)), Column("what", t("c_what", lang)),
+            Column("imported", t("c_imported", lang))]
+    rows: list[Row] = []
+    for fq in frozen:
+        for i, c in enumerate(fq.corrections):
+            kind = t(f"k_{c.kind}", lang) if c.kind in ("added", "removed", "changed") else c.kind
+            rows.append(Row(f"{fq.period}:{i}", [
+                Cell(fq.period), Cell(c.database, untrusted=True),
+                Cell(c.control_number, untrusted=True), Cell(c.title, untrusted=True),
+                Cell(kind, untrusted=True), Cell(_side_text(c.before, plan, lang), untrusted=True),
+                Cell(_side_text(c.after, plan, lang), untrusted=True),
+                Cell(what_text(c.what, lang), untrusted=True), Cell(_import_day(c))]))
+    notes = [t("n_closed_quarters", lang, quarters=quarters_text(frozen, lang))]
+    notes.append(t("n_corrections", lang) if rows else t("n_no_corrections", lang))
+    return Table("corrections", t("t_corrections", lang), cols, rows, notes)
+
+
+def corrections_delta_table(frozen: list[FrozenQuarter], tally: Tally, plan: Plan, lang: str
+                            ) -> Table:
+    """Per closed quarter and level: the number handed in, the corrections' difference
+    (``ClosedQuarter.delta()``) and the number now, in all and in Kazakh; a total row per
+    quarter.  Levels are listed when the corrections or the numbers now differ from what
+    was handed in."""
+    cols = [Column("quarter", t("c_quarter", lang)), Column("level", t("c_level", lang)),
+            Column("handed_in", t("c_handed_in", lang), INT),
+            Column("delta", t("c_delta", lang), INT), Column("now", t("c_now", lang), INT),
+            Column("kazakh_handed_in", t("c_kazakh_handed_in", lang), INT),
+            Column("kazakh_delta", t("c_kazakh_delta", lang), INT),
+            Column("kazakh_now", t("c_kazakh_now", lang), INT)]
+    rows: list[Row] = []
+    notes = [t("n_delta", lang)]
+    for fq in frozen:
+        now = tally.quarters.get(fq.quarter, {})
+        empty = LevelCount()
+        changed = set(fq.delta)
+        changed |= {lv for lv in set(fq.counts) | set(now)
+                    if (fq.counts.get(lv) or empty).total != (now.get(lv) or empty).total
+                    or (fq.counts.get(lv) or empty).kazakh != (now.get(lv) or empty).kazakh}
+        sums = [0] * 6
+        mismatch = False
+        for lv in levels_in_order(plan, changed):
+            if lv not in changed:
+                continue
+            before, after = fq.counts.get(lv) or empty, now.get(lv) or empty
+            d = fq.delta.get(lv, {"total": 0, "kazakh": 0})
+            values = [before.total, d["total"], after.total, before.kazakh, d["kazakh"],
+                      after.kazakh]
+            mismatch |= (before.total + d["total"] != after.total
+                         or before.kazakh + d["kazakh"] != after.kazakh)
+            sums = [a + b for a, b in zip(sums, values)]
+            rows.append(Row(f"{fq.period}:{lv}", [Cell(fq.period), Cell(plan.level_name(lv, lang))]
+                            + [_int(v) for v in values]))
+        hand = sum(lc.total for lc in fq.counts.values())
+        hand_k = sum(lc.kazakh for lc in fq.counts.values())
+        cur = sum(lc.total for lc in now.values())
+        cur_k = sum(lc.kazakh for lc in now.values())
+        dt_ = fq.delta_total()
+        rows.append(Row(f"{fq.period}:total", [Cell(fq.period), Cell(t("total", lang)),
+                                               _int(hand), _int(dt_["total"]), _int(cur),
+                                               _int(hand_k), _int(dt_["kazakh"]), _int(cur_k)],
+                        "total"))
+        if mismatch or hand + dt_["total"] != cur or hand_k + dt_["kazakh"] != cur_k:
+            notes.append(t("n_delta_mismatch", lang, period=fq.period))
+    return Table("corrections_delta", t("t_corrections_delta", lang), cols, rows, notes)
+
+
+def corrections_json(frozen: list[FrozenQuarter]) -> dict[str, Any]:
+    """The report's ``corrections``: every correction (``items``) and per closed quarter
+    shown (``quarters``, by number) when it was closed, how many corrections and their
+    difference per level (``delta``: {level: {"total", "kazakh"}}) and in all."""
+    return {"items": [c.as_dict() for fq in frozen for c in fq.corrections],
+            "quarters": {str(fq.quarter): {"period": fq.period, "closed_at": fq.closed_at,
+                                           "corrections": len(fq.corrections),
+                                           "delta": fq.delta, "delta_total": fq.delta_total()}
+                         for fq in frozen}}
 
 
 # -- digitisation ----------------------------------------------------------------------
@@ -521,13 +635,15 @@ def problems_table(scan: Scan, tally: Tally, lang: str) -> Table:
 # -- the report ------------------------------------------------------------------------
 def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str = "kk",
                  produced: dt.date | None = None, digitisation: Mapping[str, Any] | None = None,
-                 warnings: Iterable[str] = ()) -> Report:
+                 warnings: Iterable[str] = (), closures: Closures | None = None) -> Report:
     """The report for ``period`` (a quarter, or quarters 1..n of a year: the year to date).
 
     ``tally`` must have been fed the whole year's records (``Period.for_year(period.year)``)
     so its per-quarter counts give the quarter and year-to-date columns; ``scan`` is the
     scan's summary (files, problems); ``digitisation`` the digitisation JSON, when there
-    is one."""
+    is one; ``closures`` the ledger's closed quarters of the year (None: not from a
+    ledger): a closed quarter up to the period's end shows its frozen numbers, and the
+    corrections since are listed."""
     lang = check_lang(lang)
     produced = produced or dt.date.today()
     if tally.period.year != period.year:
@@ -536,28 +652,68 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
     if not quarters or not period.aligned:
         raise ValueError(f"a report covers whole quarters, not {period.label}")
     ytd_quarters = tuple(range(1, max(quarters) + 1))
-    found = {lv for q in ytd_quarters for lv in tally.quarters.get(q, {})}
+    if closures is not None and closures.year != period.year:
+        raise ValueError(f"the closed quarters are of {closures.year}, the report is for "
+                         f"{period.year}")
+    frozen_list = closures.within(ytd_quarters) if closures is not None else []
+    frozen = {fq.quarter: fq for fq in frozen_list}
+
+    def quarter_counts(q: int) -> Mapping[str, LevelCount]:
+        """The quarter as shown: frozen when closed, else as counted now."""
+        return frozen[q].counts if q in frozen else tally.quarters.get(q, {})
+
+    def shown_counts(qs: Iterable[int]) -> dict[str, LevelCount]:
+        out: dict[str, LevelCount] = {}
+        for q in qs:
+            for lv, lc in quarter_counts(q).items():
+                out.setdefault(lv, LevelCount()).merge(lc)
+        return out
+
+    found = {lv for q in ytd_quarters for lv, lc in quarter_counts(q).items() if lc.total}
 
     def block(key: str, label: str, qs: tuple[int, ...]) -> _Block:
-        counts = _with_levels(merge_counts(tally, qs), found)
+        counts = _with_levels(shown_counts(qs), found)
         levels, total = table_json(counts, plan, qs)
         subs = {k: _subtotal_json(plan, k, counts, qs) for k in plan.subtotals}
         return _Block(key, label, qs, levels, total, subs)
 
-    q_blocks = [block(f"q{q}", t("quarter", lang, n=q), (q,)) for q in quarters]
+    def quarter_label(q: int) -> str:
+        label = t("quarter", lang, n=q)
+        if q in frozen:
+            return t("quarter_closed", lang, label=label, date=frozen[q].closed_on)
+        return label
+
+    q_blocks = [block(f"q{q}", quarter_label(q), (q,)) for q in quarters]
     ytd = block("ytd", t("year_to_date", lang), ytd_quarters)
     shown_blocks = q_blocks + ([ytd] if ytd_quarters != (quarters[0],) else [])
-    period_counts = _with_levels(merge_counts(tally, quarters), found)
+    period_counts = _with_levels(shown_counts(quarters), found)
     levels, total = table_json(period_counts, plan, quarters)
+    counted_now = sum(lc.total for lc in merge_counts(tally, quarters).values())
 
     warn = list(warnings)
     if period.year != plan.year:
         warn.append(t("n_year_mismatch", lang, plan_year=plan.year, year=period.year))
 
-    tables: list[Table] = [catalogue_table(shown_blocks, plan, lang)]
+    closed_notes: list[str] = []
+    if frozen_list:
+        closed_notes.append(t("n_closed_quarters", lang,
+                              quarters=quarters_text(frozen_list, lang)))
+        if ytd in shown_blocks:
+            closed_notes.append(t("n_ytd_frozen", lang,
+                                  quarters=quarters_text(frozen_list, lang)))
+    tables: list[Table] = [catalogue_table(shown_blocks, plan, lang, closed_notes)]
+    if frozen_list:
+        tables += [corrections_table(frozen_list, plan, lang),
+                   corrections_delta_table(frozen_list, tally, plan, lang)]
     share_tb, share_data = kazakh_share_table(levels, total, plan, lang)
+    if any(q in frozen for q in quarters):
+        share_tb.notes.append(t("n_closed_quarters", lang, quarters=quarters_text(
+            [frozen[q] for q in quarters if q in frozen], lang)))
     tables.append(share_tb)
     months_tb, months_data = months_table(tally, period, levels, plan, lang)
+    if any(q in frozen for q in quarters):
+        months_tb.notes.append(t("n_months_closed", lang, quarters=quarters_text(
+            [frozen[q] for q in quarters if q in frozen], lang)))
     tables.append(months_tb)
     if digitisation is not None:
         tables.append(digitisation_table(digitisation, lang))
@@ -570,7 +726,7 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
 
     in_period = total["total"]
     records = {"read": tally.read, "in_period": in_period,
-               "outside_period": tally.read - tally.deleted - tally.undated - in_period,
+               "outside_period": tally.read - tally.deleted - tally.undated - counted_now,
                "undated": tally.undated, "damaged": tally.damaged, "deleted": tally.deleted}
     label = period_label(period, lang)
     source = (t("plan_builtin", lang) if not plan.source or plan.source.startswith("built-in")
@@ -602,9 +758,12 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
         "records": records,
         "levels": levels,
         "total": total,
-        "quarters": {str(b.quarters[0]): {"levels": b.levels, "total": b.total,
-                                          "subtotals": b.subtotals} for b in q_blocks},
-        "year_to_date": {"quarters": list(ytd_quarters),
+        "quarters": {str(b.quarters[0]): {
+            "levels": b.levels, "total": b.total, "subtotals": b.subtotals,
+            "closed": b.quarters[0] in frozen,
+            "closed_at": frozen[b.quarters[0]].closed_at if b.quarters[0] in frozen else None}
+            for b in q_blocks},
+        "year_to_date": {"quarters": list(ytd_quarters), "closed_quarters": sorted(frozen),
                          "start": dt.date(period.year, 1, 1).isoformat(),
                          "end": quarter_bounds(period.year, ytd_quarters[-1])[1].isoformat(),
                          "levels": ytd.levels, "total": ytd.total, "subtotals": ytd.subtotals},
@@ -613,6 +772,7 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
         "problems": [problem_dict(p) for p in scan.problems],
         "undated": [r.as_dict() for r in tally.undated_records],
         "deleted": [r.as_dict() for r in tally.deleted_records],
+        "corrections": corrections_json(frozen_list),
         "warnings": warn,
     }
     if digitisation is not None:

@@ -1,7 +1,8 @@
 """``rabiskit report EXPORT... -o FILE...``: the plan-fulfilment report in XLSX, DOCX, HTML,
 Markdown, CSV and JSON (the format follows each file's extension), in kk, ru or en.
 ``--ledger PATH`` reports from the records kept in the ledger (with export files too:
-added to an in-memory copy of it)."""
+added to an in-memory copy of it); a quarter closed in the ledger shows the numbers frozen
+when it was closed, and the corrections since are listed."""
 
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavo
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
+from rabiskit.report.closed import closure_warnings
 from rabiskit.report.digitisation import ReportDigitisation, available
 from rabiskit.report.messages import check_lang
 from rabiskit.report.model import build_report
 from rabiskit.report.outputs import check_outputs, write_output
-from rabiskit.report.run import report_from_records, scan_for_report
+from rabiskit.report.run import ledger_closures, report_from_records, scan_for_report
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -84,8 +86,13 @@ def register(app: typer.Typer) -> None:
             if ledger_path is not None:
                 with ledger_for_command(ledger_path, exports, db, plan, encoding=enc,
                                         flavour=fl) as run:
-                    rs = report_from_records(run.sources(), run.summary(plan, y), plan, year=y,
-                                             quarter=quarter, today=today, digitisation=dig)
+                    # run.summary without the year: its warnings about closed quarters say
+                    # the corrections are in the numbers, which a report does not do
+                    rs = report_from_records(run.sources(), run.summary(plan), plan, year=y,
+                                             quarter=quarter, today=today, digitisation=dig,
+                                             closures=ledger_closures(run.ledger, y))
+                rs.scan.warnings.extend(closure_warnings(
+                    rs.closures, range(1, max(rs.period.quarters or (1,)) + 1)))
             else:
                 with scan_progress(inputs) as progress:
                     rs = scan_for_report(inputs, plan, year=y, quarter=quarter, today=today,
@@ -96,7 +103,8 @@ def register(app: typer.Typer) -> None:
         for w in rs.scan.warnings:
             err_console.print(f"[yellow]warning:[/] {escape(w)}")
         report = build_report(rs.tally, rs.scan, plan, rs.period, lang, produced=today,
-                              digitisation=rs.digitisation, warnings=rs.scan.warnings)
+                              digitisation=rs.digitisation, warnings=rs.scan.warnings,
+                              closures=rs.closures)
         for path, fmt in targets:
             try:
                 write_output(report, path, fmt)
