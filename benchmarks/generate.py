@@ -60,7 +60,8 @@ def make_record(i: int, rnd: random.Random) -> bytes:
     if kind == "l":
         fields.append(Field("135", subfields=[("a", "drnn ---uuuuu")]))
         fields.append(Field("856", ind1="4", subfields=[("u", f"https://rabis.example.kz/e/{i}.pdf")]))
-    return encode_record(Record(f"     n{leader6}{leader7} a22     i 4500", fields))
+    # leader: length and base address are written by encode_record; 17-19 "#i#", 20-23 "4500"
+    return encode_record(Record(f"00000n{leader6}{leader7} a2200000 i 4500", fields))
 
 
 def generate(path: Path, records: int, seed: int = 2026) -> None:
