@@ -46,6 +46,9 @@ from rabiskit.sources.iso2709 import Iso2709Reader, _field
 RT, FT, SD = 0x1D, 0x1E, 0x1F
 _RULE_TAGS = ("135", "215", "007")  # what the default rules read besides the leader
 _LEVEL_CODES = {"ebook": 1, "cd": 2, "article": 3, "periodical": 4, "book": 5}
+# (UNIMARC?, leader, ((tag code, field bytes), ...)) -> level by the default rules: electronic
+# resources repeat the same 135/215/007 values, so each distinct one is classified once
+_RULE_CACHE: dict[tuple, str] = {}
 _ARANGE36 = np.arange(36)
 _ARANGE12 = np.arange(12)
 _ARANGE32 = np.arange(32)
@@ -231,7 +234,9 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     bounds[0::2] = data_start
     bounds[1::2] = ends
     high = np.logical_or.reduceat(arr >= 0x80, bounds)[0::2]
-    esc = np.logical_or.reduceat(arr == 0x1B, bounds)[0::2]
+    esc_mask = arr == 0x1B
+    esc = (np.logical_or.reduceat(esc_mask, bounds)[0::2] if esc_mask.any()
+           else np.zeros(nrec, dtype=bool))
     utf8_ok = np.zeros(nrec, dtype=bool)
     if high.any():
         try:
@@ -340,12 +345,19 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
             rule_entries = np.flatnonzero(np.isin(codes, _RULE_CODES) & which[rec_of_entry])
             by_record: dict[int, list] = {}
             for j in rule_entries.tolist():
-                raw = buf[int(s_abs[j]):int(e_abs[j]) - 1]
-                tag = bytes(ent[j, 0:3]).decode("latin-1")
-                by_record.setdefault(int(rec_of_entry[j]), []).append(_field(tag, raw.decode("utf-8")))
+                by_record.setdefault(int(rec_of_entry[j]), []).append(
+                    (int(codes[j]), buf[int(s_abs[j]):int(e_abs[j]) - 1]))
             for i in np.flatnonzero(which).tolist():
-                rec = Record(bytes(lead[i, :24]).decode("ascii"), by_record.get(i, []))
-                lv = classify_record(rec, "unimarc" if fl_unimarc[i] else "marc21", DEFAULT_RULES)[0]
+                key = (bool(fl_unimarc[i]), bytes(lead[i, :24]), tuple(by_record.get(i, ())))
+                lv = _RULE_CACHE.get(key)
+                if lv is None:
+                    fields = [_field(bytes([(c >> 16) & 255, (c >> 8) & 255, c & 255]).decode("latin-1"),
+                                     raw.decode("utf-8")) for c, raw in key[2]]
+                    rec = Record(key[1].decode("ascii"), fields)
+                    lv = classify_record(rec, "unimarc" if key[0] else "marc21", DEFAULT_RULES)[0]
+                    if len(_RULE_CACHE) > 100_000:
+                        _RULE_CACHE.clear()
+                    _RULE_CACHE[key] = lv
                 level[i] = _LEVEL_CODES.get(lv, -1)
         good &= level >= 0
     else:
