@@ -6,7 +6,7 @@ import ast
 import json
 import sys
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Annotated, Any, Iterable, List, Optional
 
 import typer
 from rich.console import Console
@@ -36,6 +36,20 @@ class DbCommand(TyperCommand):
 
 DB_HELP = ("Declare that every record of FILE belongs to catalogue level LEVEL (RABIS exports one "
            "database per file, e.g. --db local_lore kraeved.iso). Repeatable.")
+
+
+# The options the reading commands share, declared once.
+DbOpt = Annotated[List[str], typer.Option("--db", metavar="LEVEL FILE", help=DB_HELP)]
+PlanOpt = Annotated[Optional[Path], typer.Option(
+    "--plan", help="Plan file (TOML); default: the built-in 2026 plan.")]
+YearOpt = Annotated[Optional[int], typer.Option("--year", help="Year (default: the plan's year).")]
+QuarterOpt = Annotated[Optional[int], typer.Option(
+    "--quarter", min=1, max=4, help="Quarter 1-4 (default: the whole year).")]
+FromOpt = Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD.")]
+ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD.")]
+EncodingOpt = Annotated[Optional[str], typer.Option(
+    "--encoding", help="Force the encoding of every record: utf-8, marc-8, cp1251, kz1048, cp866.")]
+FlavourOpt = Annotated[Optional[str], typer.Option("--flavour", help="Force unimarc or marc21.")]
 
 
 def parse_db(values: Iterable[Any] | None) -> list[tuple[str, Path]]:

@@ -21,8 +21,9 @@ from rabiskit.atomic import write_atomic
 from rabiskit.audit.findings import KINDS, kind_name
 from rabiskit.audit.render import render_csv, write_xlsx
 from rabiskit.audit.run import audit_inputs, audit_records
-from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
-                                 fail, make_inputs, out_console, print_json)
+from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt,
+                                 PlanOpt, QuarterOpt, ToOpt, check_encoding, check_flavour,
+                                 err_console, fail, make_inputs, out_console, print_json)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
@@ -89,12 +90,12 @@ def register(app: typer.Typer) -> None:
     @app.command("audit", cls=DbCommand)
     def audit_cmd(
         exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
-        db: List[str] = typer.Option([], "--db", metavar="LEVEL FILE", help=DB_HELP),
-        plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML); default: the built-in 2026 plan."),
+        db: DbOpt = [],
+        plan_path: PlanOpt = None,
         year: Optional[int] = typer.Option(None, "--year", help="Year of the Kazakh share (default: the plan's year)."),
-        quarter: Optional[int] = typer.Option(None, "--quarter", min=1, max=4, help="Quarter 1-4 (default: the whole year)."),
-        date_from: Optional[str] = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
-        date_to: Optional[str] = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
+        quarter: QuarterOpt = None,
+        date_from: FromOpt = None,
+        date_to: ToOpt = None,
         fmt: str = typer.Option("table", "--format", help="table, json, csv or xlsx"),
         output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file (required for xlsx)."),
         strict: bool = typer.Option(False, "--strict", help="Exit with 1 when there are findings."),
@@ -102,8 +103,8 @@ def register(app: typer.Typer) -> None:
         min_confidence: float = typer.Option(0.7, "--min-confidence", min=0.0, max=1.0, help="Report language mismatches from this confidence on (0-1)."),
         oldest: str = typer.Option("1990-01-01", "--oldest", help="Dates entered before this day are implausibly old."),
         today: Optional[str] = typer.Option(None, "--today", help="Compare dates with this day instead of today (YYYY-MM-DD)."),
-        encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
-        flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+        encoding: EncodingOpt = None,
+        flavour: FlavourOpt = None,
         ledger_path: Optional[Path] = ledger_option(),
     ):
         """Check language coding, the Kazakh share, encoding damage, dates, duplicates and structure."""

@@ -16,8 +16,10 @@ from rich.table import Table
 
 from rabiskit.aggregate.count import count_inputs, count_json
 from rabiskit.aggregate.period import PeriodError, choose_period
-from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
-                                 fail, make_inputs, out_console, print_json)
+from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt,
+                                 PlanOpt, QuarterOpt, ToOpt, YearOpt, check_encoding,
+                                 check_flavour, err_console, fail, make_inputs, out_console,
+                                 print_json)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
@@ -103,15 +105,15 @@ def register(app: typer.Typer) -> None:
     @app.command("count", cls=DbCommand)
     def count_cmd(
         exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
-        db: List[str] = typer.Option([], "--db", metavar="LEVEL FILE", help=DB_HELP),
-        plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML); default: the built-in 2026 plan."),
-        year: Optional[int] = typer.Option(None, "--year", help="Year (default: the plan's year)."),
-        quarter: Optional[int] = typer.Option(None, "--quarter", min=1, max=4, help="Quarter 1-4 (default: the whole year)."),
-        date_from: Optional[str] = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
-        date_to: Optional[str] = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
+        db: DbOpt = [],
+        plan_path: PlanOpt = None,
+        year: YearOpt = None,
+        quarter: QuarterOpt = None,
+        date_from: FromOpt = None,
+        date_to: ToOpt = None,
         fmt: str = typer.Option("table", "--format", help="table, json or csv"),
-        encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
-        flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+        encoding: EncodingOpt = None,
+        flavour: FlavourOpt = None,
         strict: bool = typer.Option(False, "--strict", help="Exit with 1 when any record was damaged or undated."),
         ledger_path: Optional[Path] = ledger_option(),
     ):

@@ -17,8 +17,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from rabiskit.aggregate.period import PeriodError, choose_period
-from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
-                                 fail, make_inputs, out_console, print_json)
+from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt,
+                                 PlanOpt, QuarterOpt, ToOpt, YearOpt, check_encoding,
+                                 check_flavour, err_console, fail, make_inputs, out_console,
+                                 print_json)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
@@ -132,18 +134,18 @@ def register(app: typer.Typer) -> None:
     @app.command("digitisation", cls=DbCommand)
     def digitisation_cmd(
         exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
-        db: List[str] = typer.Option([], "--db", metavar="LEVEL FILE", help=DB_HELP),
+        db: DbOpt = [],
         pdf_dir: Optional[Path] = typer.Option(None, "--pdf-dir", help="Folder of the digitised PDFs (searched with its sub-folders)."),
         log: Optional[Path] = typer.Option(None, "--log", help="Digitisation log (CSV: date, type, pages, language, title, file) for work not yet in the catalogue."),
-        plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML); default: the built-in 2026 plan."),
-        year: Optional[int] = typer.Option(None, "--year", help="Year (default: the plan's year)."),
-        quarter: Optional[int] = typer.Option(None, "--quarter", min=1, max=4, help="Quarter 1-4 (default: the whole year)."),
-        date_from: Optional[str] = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
-        date_to: Optional[str] = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
+        plan_path: PlanOpt = None,
+        year: YearOpt = None,
+        quarter: QuarterOpt = None,
+        date_from: FromOpt = None,
+        date_to: ToOpt = None,
         newspaper: List[str] = typer.Option([], "--newspaper", help="A newspaper title (host title of newspaper articles), in addition to the plan's list. Repeatable."),
         fmt: str = typer.Option("table", "--format", help="table, json or csv"),
-        encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
-        flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+        encoding: EncodingOpt = None,
+        flavour: FlavourOpt = None,
         strict: bool = typer.Option(False, "--strict", help="Exit with 1 when a PDF is missing, orphaned, unreadable or its pages disagree, or a document is undated."),
         ledger_path: Optional[Path] = ledger_option(),
     ):

@@ -4,13 +4,15 @@ records of the chosen levels, for the regional library (corporate cataloguing)."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
 import typer
 
 from rabiskit.aggregate.period import PeriodError, choose_period
-from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
-                                 fail, make_inputs, out_console, print_json)
+from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt,
+                                 PlanOpt, QuarterOpt, ToOpt, YearOpt, check_encoding,
+                                 check_flavour, err_console, fail, make_inputs, out_console,
+                                 print_json)
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.export.exchange import output_format, select_records, write_exchange
@@ -37,18 +39,18 @@ def register(app: typer.Typer) -> None:
     @app.command("export", cls=DbCommand)
     def export_cmd(
         exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
-        db: List[str] = typer.Option([], "--db", metavar="LEVEL FILE", help=DB_HELP),
+        db: DbOpt = [],
         level: List[str] = typer.Option([], "--level", help="Level to export (repeatable, or comma-separated), e.g. article."),
         output: Path = typer.Option(..., "-o", "--output", help="FILE.iso / .mrc (ISO 2709) or FILE.xml (MARCXML)."),
         utf8: bool = typer.Option(False, "--utf8", help="Re-encode ISO 2709 records to UTF-8 and update their character-set declaration."),
-        plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML); default: the built-in 2026 plan."),
-        year: Optional[int] = typer.Option(None, "--year", help="Year (default: the plan's year)."),
-        quarter: Optional[int] = typer.Option(None, "--quarter", min=1, max=4, help="Quarter 1-4 (default: the whole year)."),
-        date_from: Optional[str] = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
-        date_to: Optional[str] = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
+        plan_path: PlanOpt = None,
+        year: YearOpt = None,
+        quarter: QuarterOpt = None,
+        date_from: FromOpt = None,
+        date_to: ToOpt = None,
         fmt: str = typer.Option("table", "--format", help="table or json (the summary)"),
-        encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
-        flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+        encoding: EncodingOpt = None,
+        flavour: FlavourOpt = None,
     ):
         """Write the period's new records of the chosen levels for the regional library."""
         if fmt not in ("table", "json"):

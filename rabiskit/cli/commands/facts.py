@@ -9,8 +9,9 @@ from typing import List, Optional
 import typer
 
 from rabiskit.aggregate.count import classifier_for
-from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
-                                 fail, make_inputs, out_console, print_json)
+from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt,
+                                 check_encoding, check_flavour, err_console, fail, make_inputs,
+                                 out_console, print_json)
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.export.facts_table import FactsTableError, facts_format, write_facts
@@ -23,14 +24,14 @@ def register(app: typer.Typer) -> None:
     @app.command("facts", cls=DbCommand)
     def facts_cmd(
         exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
-        db: List[str] = typer.Option([], "--db", metavar="LEVEL FILE", help=DB_HELP),
+        db: DbOpt = [],
         output: Path = typer.Option(..., "-o", "--output", help="FILE.parquet or FILE.csv"),
         ledger: bool = typer.Option(False, "--from-ledger", help="Write the ledger's records instead of reading exports (see --ledger)."),
         ledger_path: Optional[Path] = typer.Option(None, "--ledger", help=f"The ledger file for --from-ledger (default: ${ENV_VAR}, else the user's data folder)."),
         plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML) whose level rules give the levels; default: the built-in 2026 plan."),
         fmt: str = typer.Option("table", "--format", help="table or json (the summary)"),
-        encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
-        flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+        encoding: EncodingOpt = None,
+        flavour: FlavourOpt = None,
     ):
         """Write one row per record (facts and level) as Parquet or CSV."""
         if fmt not in ("table", "json"):

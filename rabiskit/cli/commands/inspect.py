@@ -8,8 +8,8 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from rabiskit.cli.common import (check_encoding, check_flavour, err_console, fail, make_inputs,
-                                 out_console, print_json)
+from rabiskit.cli.common import (FlavourOpt, check_encoding, check_flavour, err_console, fail,
+                                 make_inputs, out_console, print_json)
 from rabiskit.cli.progress import scan_progress
 from rabiskit.facts.scan import FileSummary, inspect_inputs
 
@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("table", "--format", help="table or json"),
         encoding: Optional[str] = typer.Option(None, "--encoding",
                                                help="Force the encoding: utf-8, marc-8, cp1251, kz1048, cp866."),
-        flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+        flavour: FlavourOpt = None,
     ):
         """What is in an export: records, flavours, encodings, dates, languages, problems."""
         if fmt not in ("table", "json"):

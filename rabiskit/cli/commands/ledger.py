@@ -14,8 +14,9 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
-                                 fail, make_inputs, out_console, print_json)
+from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt,
+                                 check_encoding, check_flavour, err_console, fail, make_inputs,
+                                 out_console, print_json)
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.ledger.closing import (close_quarter, closed_quarters, parse_quarter,
@@ -93,15 +94,15 @@ def register(app: typer.Typer) -> None:
     @app.command("import", cls=DbCommand)
     def import_cmd(
         exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
-        db: List[str] = typer.Option([], "--db", metavar="LEVEL FILE", help=DB_HELP),
+        db: DbOpt = [],
         ledger_path: Optional[Path] = typer.Option(None, "--ledger", help=LEDGER_HELP),
         database: str = typer.Option(DEFAULT_DATABASE, "--database",
                                      help="Name of the catalogue the export files (not given "
                                           "with --db) come from."),
         plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML) whose level rules decide the levels; default: the built-in 2026 plan."),
         fmt: str = typer.Option("table", "--format", help="table or json"),
-        encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
-        flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+        encoding: EncodingOpt = None,
+        flavour: FlavourOpt = None,
     ):
         """Store the records of catalogue exports in the ledger (only what is new or changed)."""
         _check_format(fmt)

@@ -14,8 +14,9 @@ import typer
 from rich.markup import escape
 
 from rabiskit.aggregate.period import PeriodError
-from rabiskit.cli.common import (DB_HELP, DbCommand, check_encoding, check_flavour, err_console,
-                                 fail, make_inputs, out_console)
+from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, PlanOpt,
+                                 YearOpt, check_encoding, check_flavour, err_console, fail,
+                                 make_inputs, out_console)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
@@ -40,18 +41,18 @@ def register(app: typer.Typer) -> None:
     @app.command("report", cls=DbCommand)
     def report_cmd(
         exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
-        db: List[str] = typer.Option([], "--db", metavar="LEVEL FILE", help=DB_HELP),
+        db: DbOpt = [],
         outputs: List[Path] = typer.Option(
             [], "-o", "--output", metavar="FILE",
             help="Report file; the format follows the extension: .xlsx, .docx, .html, .md, "
                  ".csv, .json. Repeat for several formats from one computation."),
-        plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML); default: the built-in 2026 plan."),
-        year: Optional[int] = typer.Option(None, "--year", help="Year (default: the plan's year)."),
+        plan_path: PlanOpt = None,
+        year: YearOpt = None,
         quarter: Optional[int] = typer.Option(None, "--quarter", min=1, max=4,
                                               help="Quarter 1-4 (default: the year to date)."),
         lang: str = typer.Option("kk", "--lang", help="Language of the report: kk (default), ru or en."),
-        encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the encoding of every record."),
-        flavour: Optional[str] = typer.Option(None, "--flavour", help="Force unimarc or marc21."),
+        encoding: EncodingOpt = None,
+        flavour: FlavourOpt = None,
         pdf_dir: Optional[Path] = typer.Option(None, "--pdf-dir", help="Folder of digitised PDFs (for the digitisation table)."),
         log: Optional[Path] = typer.Option(None, "--log", help="Digitisation log (CSV) of work not yet in the catalogue."),
         as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
