@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import FIXTURES, require_corpus
+from conftest import CORPUS, FIXTURES, require_corpus
 from rabiskit.aggregate.count import count_inputs, count_json
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.scan import Input, problem_dict
@@ -66,3 +66,45 @@ def test_corpus_fast_equals_careful():
         assert fast == careful, path
         checked += 1
     assert checked > 150
+
+
+def _xml_files():
+    files = sorted(p for p in FIXTURES.rglob("*.xml"))
+    corpus = CORPUS if CORPUS.is_dir() else None
+    if corpus is not None:
+        for p in sorted(corpus.rglob("*")):
+            if p.is_file() and p.suffix != ".md" and p.read_bytes()[:300].lstrip().startswith(b"<"):
+                files.append(p)
+    return files
+
+
+@pytest.mark.parametrize("block", [700, 1 << 20])
+def test_marcxml_fast_equals_careful(block):
+    files = _xml_files()
+    assert len(files) >= 5
+    for path in files:
+        for period in (Period.for_year(2026), Period.for_year(2009)):
+            careful, fast = _both([Input(path)], period, workers=1, block_size=block)
+            assert fast == careful, (path, period)
+
+
+def test_marcxml_fast_path_is_taken_for_a_plain_collection(tmp_path):
+    from rabiskit.facts.parallel import fast_count_xml_file
+    from rabiskit.sources import open_source
+    from rabiskit.sources.marcxml_writer import MarcXmlWriter
+
+    xml = tmp_path / "c.xml"
+    with MarcXmlWriter(xml) as w:
+        for src in open_source(FIXTURES / "marc21-utf8.mrc"):
+            w.write(src.record)
+    res = fast_count_xml_file(xml, str(xml), db_level=None, flavour=None, block_size=900)
+    assert res is not None and res.records == 60
+    careful, fast = _both([Input(xml)], Period.for_year(2026), workers=2, block_size=900)
+    assert fast == careful
+    # a comment inside makes the document need the careful reader, with the same result
+    text = xml.read_text(encoding="utf-8").replace("<record ", "<!-- note --><record ", 1)
+    odd = tmp_path / "odd.xml"
+    odd.write_text(text, encoding="utf-8")
+    assert fast_count_xml_file(odd, str(odd), db_level=None, flavour=None) is None
+    careful, fast = _both([Input(odd)], Period.for_year(2026), workers=1, block_size=900)
+    assert fast == careful

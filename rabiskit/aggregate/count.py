@@ -228,7 +228,8 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
     ``fast=False`` forces the careful reader, ``fast=True`` uses the fast path whatever the
     file's size.  Both give the same numbers, summaries and problems."""
     from rabiskit.facts.fast import FastKey
-    from rabiskit.facts.parallel import BLOCK_SIZE, MIN_FAST_SIZE, fast_count_file, make_executor
+    from rabiskit.facts.parallel import (BLOCK_SIZE, MIN_FAST_SIZE, fast_count_file,
+                                         fast_count_xml_file, make_executor)
     from rabiskit.facts.scan import (Scan, dedupe_inputs, scan_one, sort_problems, start_file,
                                      with_record_context)
     from rabiskit.rules.engine import DEFAULT_RULES
@@ -247,24 +248,33 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
             summary = start_file(inp, result, dup)
             if summary is None:
                 continue
-            eligible = False
+            kind = None
             if fast is not False and (default_rules or inp.db_level) and inp.path.suffix.lower() != ".gz":
                 try:
                     size = inp.path.stat().st_size
-                    eligible = (fast or size >= min_size) and sniff_format(inp.path) == "iso2709"
+                    if fast or size >= min_size:
+                        kind = sniff_format(inp.path)
                 except Exception:
-                    eligible = False
-            if not eligible:
+                    kind = None
+            res = None
+            if kind is not None and (kind == "iso2709" or encoding is None):
+                if executor is None and workers != 1:
+                    executor = make_executor(workers)
+                if kind == "iso2709":
+                    res = fast_count_file(inp.path, inp.display, db_level=inp.db_level,
+                                          encoding=encoding, flavour=flavour, executor=executor,
+                                          block_size=block_size or BLOCK_SIZE, progress=progress)
+                else:
+                    res = fast_count_xml_file(inp.path, inp.display, db_level=inp.db_level,
+                                              flavour=flavour, executor=executor,
+                                              block_size=block_size or BLOCK_SIZE,
+                                              progress=progress)
+            if res is None:
                 for _, facts in scan_one(inp, summary, classify=classify, encoding=encoding,
                                          flavour=flavour, progress=progress):
                     tally.add(facts)
                 continue
-            if executor is None and workers != 1:
-                executor = make_executor(workers)
-            res = fast_count_file(inp.path, inp.display, db_level=inp.db_level, encoding=encoding,
-                                  flavour=flavour, executor=executor,
-                                  block_size=block_size or BLOCK_SIZE, progress=progress)
-            summary.format = "iso2709"
+            summary.format = kind
             summary.size = res.size
             for key, n in res.groups.items():
                 key = FastKey.of(key)

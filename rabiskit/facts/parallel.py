@@ -134,3 +134,72 @@ def fast_count_file(path: Path, display: str, *, db_level: str | None, encoding:
 def make_executor(workers: int | None = None) -> ProcessPoolExecutor:
     n = workers or os.cpu_count() or 1
     return ProcessPoolExecutor(max_workers=n)
+
+
+def _xml_work(path: str, start: int, end: int, lay, display: str, db_level: str | None,
+              flavour: str | None):
+    from rabiskit.facts.fastxml import NotPlain, analyse_xml_block
+    from rabiskit.rules.engine import DEFAULT_RULES, classify
+
+    def _classify(src, db):
+        return classify(src, DEFAULT_RULES, db)
+
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        buf = fh.read(end - start)
+    try:
+        return analyse_xml_block(buf, lay, display=display, db_level=db_level, classify=_classify,
+                                 flavour=flavour)
+    except NotPlain:
+        return None
+
+
+def fast_count_xml_file(path: Path, display: str, *, db_level: str | None, flavour: str | None,
+                        executor: Executor | None = None, block_size: int = BLOCK_SIZE,
+                        progress: Callable[[int], None] | None = None) -> FastFileResult | None:
+    """Read a plain MARC 21 slim collection with the fast path; None when the document needs
+    the careful reader (nothing is half-counted: the caller then reads it carefully)."""
+    from rabiskit.facts.fastxml import NotPlain, layout
+    from rabiskit.sources.marcxml import plan_encoding
+
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    plan = plan_encoding(head, None)
+    if plan.codec is not None or plan.problems or plan.encoding != "utf-8":
+        return None
+    try:
+        lay = layout(path, plan.reason, size)
+    except NotPlain:
+        return None
+    out = FastFileResult(size=size)
+    line = 1 + lay.head.count(b"\n")
+    # XML blocks hold a third as many records as ISO 2709 ones of the same size, and cost
+    # more each: smaller blocks keep the cores evenly busy
+    tasks = [(str(path), a, b, lay, display, db_level, flavour)
+             for a, b in xml_blocks_of(path, lay, max(1, block_size // 4))]
+    results = (_ordered(executor, _xml_work, tasks, 2 * (getattr(executor, "_max_workers", 2) or 2))
+               if executor is not None else (_xml_work(*t) for t in tasks))
+    done = 0
+    for (_, a, b, *_), res in zip(tasks, results):
+        if res is None:
+            for rest in results:  # let the blocks in flight finish
+                pass
+            return None
+        shift = out.records
+        for number, facts in res.listed:
+            f = dataclasses.replace(facts, record=number + shift, line=facts.line + line)
+            out.careful.append((f, lay.encoding_reason, ()))
+        out.groups.update(res.groups)
+        out.records += res.records
+        line += res.newlines
+        done += b - a
+        if progress is not None:
+            progress(done)
+    return out
+
+
+def xml_blocks_of(path: Path, lay, block_size: int):
+    from rabiskit.facts.fastxml import xml_blocks
+
+    return xml_blocks(path, lay, block_size)
