@@ -415,3 +415,36 @@ def test_corpus_record_counts_equal_yaz_marcdump_on_intact_files():
         assert n == _yaz_count(path), path
         checked += 1
     assert checked > 130
+
+
+def test_damaged_fixture_gives_one_problem_per_damage():
+    import json
+
+    from conftest import FIXTURES
+
+    truth = json.loads((FIXTURES / "truth.json").read_text(encoding="utf-8"))["files"]["damaged.iso"]
+    r = Iso2709Reader(FIXTURES / "damaged.iso")
+    recs = list(r)
+    assert len(recs) == truth["records"] and accounted(r)
+    assert len(r.problems) == len(truth["damages"])
+    for p, d in zip(sorted(r.problems, key=lambda p: p.offset), truth["damages"]):
+        assert p.record == d["record"], (p, d)
+        if d["record"] is None:
+            assert p.offset == d["offset"] and p.skipped == d["length"]
+    damaged = {x.number for x in recs if x.damaged}
+    assert damaged == {d["record"] for d in truth["damages"] if d["record"]}
+    # every record keeps its 001 and title, the truncated one included
+    for x, item in zip(recs, truth["items"]):
+        assert x.record.control("001") == item["id"]
+
+
+def test_oversize_record_fields_past_99999_are_found_without_extra_problems(tmp_path):
+    big = unimarc(2)
+    for i in range(30):
+        big.fields.append(Field("330", ind1=" ", ind2=" ", subfields=[("a", "ж" * 2000 + str(i))]))
+    big.fields.append(Field("801", ind2="0", subfields=[("c", "20260101")]))
+    data = encode_record(unimarc(1)) + _oversize_record(big) + encode_record(unimarc(3))
+    r, recs = read(write(tmp_path, "big.iso", data))
+    assert [p.kind for p in r.problems] == ["oversize"]
+    assert recs[1].record.subfield("801", "c") == "20260101"
+    assert len(recs[1].record.get_fields("330")) == 30

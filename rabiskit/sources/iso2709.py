@@ -308,6 +308,7 @@ class Iso2709Reader(Reader):
         # fields ------------------------------------------------------------------------
         spans: list[tuple[str, int, int]] = []  # (tag, start, end) end exclusive, no terminator
         segments: list[tuple[int, int]] | None = None
+        cut_tags: list[str] = []
         for i, (tag, flen, fstart) in enumerate(entries):
             ok = flen is not None and fstart is not None
             if ok:
@@ -316,6 +317,22 @@ class Iso2709Reader(Reader):
                 ok = flen > 0 and s < data_end and e <= data_end and data[e - 1] == FT
             if ok:
                 spans.append((tag, s, e - 1))
+                continue
+            if flen is not None and fstart is not None and size > MAX_RECORD:
+                # a record over 99,999 bytes: writers keep the last five digits of a start
+                for m in range(1, size // 100_000 + 1):
+                    s = real_base + fstart + 100_000 * m
+                    e = s + flen
+                    if e <= data_end and data[e - 1] == FT:
+                        break
+                else:
+                    s = -1
+                if s != -1:
+                    spans.append((tag, s, e - 1))  # covered by the record's "oversize" problem
+                    continue
+            if note == "truncated" and flen is not None and fstart is not None \
+                    and real_base + fstart + flen > data_end:
+                cut_tags.append(tag)  # cut off by the end of the file: named in that problem
                 continue
             # the entry disagrees with the data: take the field from the data's own terminators
             if segments is None:
@@ -350,6 +367,11 @@ class Iso2709Reader(Reader):
                 spans.append((tag, s, e))
             else:
                 report(f"directory entry {i + 1} (tag {tag}) {what}; field lost", "directory", at)
+        if cut_tags:
+            p = problems[0]  # the "truncated" problem comes first
+            problems[0] = Problem(p.file, p.record, p.offset, p.message + "; cut off, so left out: "
+                                  f"field{'s' if len(cut_tags) > 1 else ''} {', '.join(cut_tags)}",
+                                  p.kind)
         # decode ------------------------------------------------------------------------
         tags = [t for t, _, _ in spans]
         field100a_bytes = None
