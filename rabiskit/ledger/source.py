@@ -50,23 +50,28 @@ def ledger_facts(ledger=None, database: str | None = None, *,
                  include_deleted: bool = True) -> Iterator[RecordFacts]:
     """Every record of the ledger (or of one ``database``) as RecordFacts, in import order."""
     with _opened(ledger) as led:
-        sql = "SELECT * FROM records"
-        where, params = [], []
-        if database is not None:
-            where.append("database = ?")
-            params.append(database)
-        if not include_deleted:
-            where.append("deleted = 0")
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY last_import, position, record, database, key"
-        cur = led.conn.execute(sql, params)
-        while True:
-            batch = cur.fetchmany(2000)
-            if not batch:
-                break
-            for row in batch:
-                yield row_facts(row)
+        for row in _rows(led, database, include_deleted):
+            yield row_facts(row)
+
+
+def _rows(led, database: str | None, include_deleted: bool, batch: int = 1000):
+    """The ledger's record rows (of one database, deleted ones or not), in import order."""
+    sql = "SELECT * FROM records"
+    where, params = [], []
+    if database is not None:
+        where.append("database = ?")
+        params.append(database)
+    if not include_deleted:
+        where.append("deleted = 0")
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY last_import, position, record, database, key"
+    cur = led.conn.execute(sql, params)
+    while True:
+        rows = cur.fetchmany(batch)
+        if not rows:
+            break
+        yield from rows
 
 
 def ledger_sources(ledger=None, database: str | None = None, *, include_deleted: bool = True
@@ -75,29 +80,14 @@ def ledger_sources(ledger=None, database: str | None = None, *, include_deleted:
     them from exports: for commands that look at the whole record (audit, digitisation).
     ``raw`` is None (the ledger keeps the decoded record, not the file's bytes)."""
     with _opened(ledger) as led:
-        sql = "SELECT * FROM records"
-        where, params = [], []
-        if database is not None:
-            where.append("database = ?")
-            params.append(database)
-        if not include_deleted:
-            where.append("deleted = 0")
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY last_import, position, record, database, key"
-        cur = led.conn.execute(sql, params)
-        while True:
-            batch = cur.fetchmany(500)
-            if not batch:
-                break
-            for row in batch:
-                facts = row_facts(row)
-                problems = tuple(_problem(p) for p in json.loads(row["problems"]))
-                src = SourceRecord(facts.file, facts.record, facts.offset, row["length"],
-                                   record_from_blob(row["record_data"]), facts.flavour,
-                                   facts.encoding, row["encoding_reason"], facts.damaged, None,
-                                   problems, facts.line)
-                yield src, facts
+        for row in _rows(led, database, include_deleted, 500):
+            facts = row_facts(row)
+            problems = tuple(_problem(p) for p in json.loads(row["problems"]))
+            src = SourceRecord(facts.file, facts.record, facts.offset, row["length"],
+                               record_from_blob(row["record_data"]), facts.flavour,
+                               facts.encoding, row["encoding_reason"], facts.damaged, None,
+                               problems, facts.line)
+            yield src, facts
 
 
 def ledger_scan_summary(ledger=None, database: str | None = None) -> Scan:
