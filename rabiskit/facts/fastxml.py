@@ -23,7 +23,8 @@ from pathlib import Path
 from rabiskit.facts.extract import date_entered_of, extract_facts, languages_of
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Field, Record, SourceRecord
-from rabiskit.sources.flavour import detect_flavour
+from rabiskit.records.record import MARC21, UNIMARC
+from rabiskit.sources.flavour import score as flavour_score
 
 SLIM = b"http://www.loc.gov/MARC21/slim"
 NAMES = (b"collection", b"record", b"leader", b"controlfield", b"datafield", b"subfield")
@@ -31,7 +32,6 @@ _TAG_OK = re.compile(r"^[0-9A-Za-z]{3}$")
 _BADREF = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)")
 
 _ATTR = re.compile(rb'([\w:.-]+)="([^"]*)"')
-_CODE = re.compile(rb'code="([^"]*)"')
 # the fields that facts (rabiskit.facts.extract), the flavour's 100$a and the default level
 # rules read; of the others only the tag matters
 _READ = frozenset(("001", "005", "007", "008", "010", "020", "041", "100", "101", "135", "200",
@@ -149,114 +149,129 @@ def _text(raw: bytes) -> str:
     return _ENTITY.sub(one, text)
 
 
+# what counting reads (dates, languages, the flavour's 100$a, the default rules' 135/215/007);
+# the undated and deleted records, which are listed with their 001 and title, are read
+# again with every field facts use (_READ)
+_COUNT_READ = frozenset(("008", "041", "100", "101", "135", "215", "007", "801"))
+_CHARREF = re.compile(rb"&#(?:x([0-9a-fA-F]+)|([0-9]+));")
+_CODE_NOT_ONE_BYTE = re.compile(rb'code="(?:[^"]{2,})?"')
+
+
+def _read_fields(content: bytes, token_re, sub_findall, read: frozenset):
+    """(leader, fields, tags) of one record's content: Field values for the tags in ``read``,
+    only the tag for the others.  NotPlain when the content is not plain MARC 21 slim."""
+    leader = None
+    fields: list[Field] = []
+    tags: list[str] = []
+    tag_ok = _TAG_OK.match
+    k = 0
+    end = len(content)
+    while k < end:
+        t = token_re.match(content, k)
+        if t is None:
+            if content[k:].strip():
+                raise NotPlain("an element that is not plain MARC 21 slim")
+            break
+        k = t.end()
+        lead_text, ctag, ctext, dtag, i1, i2, body = t.groups()[:7]
+        if dtag is not None:
+            tag = dtag.decode("utf-8")
+            i1 = i1.decode("utf-8") if b"&" not in i1 else _text(i1)
+            i2 = i2.decode("utf-8") if b"&" not in i2 else _text(i2)
+            if len(i1) != 1 or len(i2) != 1 or not tag_ok(tag):
+                raise NotPlain("odd data field")
+            tags.append(tag)
+            if tag in read:
+                subs = []
+                for code, value in sub_findall(body):
+                    subs.append((code.decode("utf-8") if b"&" not in code else _text(code),
+                                 value.decode("utf-8") if b"&" not in value else _text(value)))
+                fields.append(Field(tag, ind1=i1, ind2=i2, subfields=subs))
+        elif ctag is not None:
+            tag = ctag.decode("utf-8")
+            if not tag_ok(tag):
+                raise NotPlain("odd control field tag")
+            tags.append(tag)
+            if tag in read:
+                fields.append(Field(tag, data=_text(ctext)))
+        else:
+            if leader is not None:
+                raise NotPlain("two leaders")
+            leader = _text(lead_text)
+    if leader is None or len(leader) != 24 or leader.strip("\r\n\t") != leader \
+            or not leader.strip():
+        raise NotPlain("odd leader")
+    return leader, fields, tags
+
+
 def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, classify,
                       flavour: str | None) -> XmlBlockResult:
     """Records of one block; NotPlain when anything needs the careful reader.
 
     The block is read with regular expressions that accept only the plain form (every
     record, field and subfield element matched exactly, nothing left between them but
-    white space), so what they accept is well-formed and reads as the XML parser reads it."""
+    white space), so what they accept is well-formed and reads as the XML parser reads it.
+    What holds for the whole block is checked once: UTF-8, single-character subfield
+    codes, character references XML allows."""
     if b"<!" in buf or b"<?" in buf or b"\r" in buf or (b"&" in buf and _BADREF.search(buf)):
         raise NotPlain("comments, declarations, CDATA, entity references or carriage returns")
+    try:
+        buf.decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotPlain("bytes that are not UTF-8") from None
+    if _CODE_NOT_ONE_BYTE.search(buf):
+        raise NotPlain("a subfield code that is not one ASCII character")
+    if b"&#" in buf:
+        for m in _CHARREF.finditer(buf):
+            _text(m.group(0))  # NotPlain for a character XML does not allow
     record_re, token_re, sub_re = _patterns(lay.prefix)
+    sub_findall = sub_re.findall
     res = XmlBlockResult(newlines=buf.count(b"\n"))
     pos = 0
     nl_before = 0
     number = 0
-    tag_ok = _TAG_OK.match
-    sub_findall = sub_re.findall
-    code_findall = _CODE.findall
     start_tag = b"<" + lay.prefix + b"record"
     end_tag = b"</" + lay.prefix + b"record>"
-    try:
-        while True:
-            begin = buf.find(start_tag, pos)
-            if begin == -1:
-                break
-            if buf[pos:begin].strip():
-                raise NotPlain("something between records")
-            m = record_re.match(buf, begin)
-            close = buf.find(end_tag, begin)
-            if m is None or close == -1:
-                raise NotPlain("a record start tag that is not plain")
-            attrs = dict(_ATTR.findall(m.group(1)))
-            if b"format" in attrs or attrs.get(b"xmlns", SLIM) != SLIM:
-                raise NotPlain("record attributes that change how it is read")
-            nl_before += buf.count(b"\n", pos, begin)
-            content = buf[m.end():close]
-            pos = close + len(end_tag)
-            leader = None
-            fields = []
-            k = 0
-            end = len(content)
-            while k < end:
-                t = token_re.match(content, k)
-                if t is None:
-                    if content[k:].strip():
-                        raise NotPlain("an element that is not plain MARC 21 slim")
-                    break
-                k = t.end()
-                lead_text, ctag, ctext, dtag, i1, i2, body = t.groups()[:7]
-                if dtag is not None:
-                    tag = dtag.decode("utf-8")
-                    i1 = i1.decode("utf-8") if b"&" not in i1 else _text(i1)
-                    i2 = i2.decode("utf-8") if b"&" not in i2 else _text(i2)
-                    if len(i1) != 1 or len(i2) != 1 or not tag_ok(tag):
-                        raise NotPlain("odd data field")
-                    if tag in _READ:
-                        subs = []
-                        for code, value in sub_findall(body):
-                            c = code.decode("utf-8") if b"&" not in code else _text(code)
-                            if len(c) != 1:
-                                raise NotPlain("odd subfield code")
-                            subs.append((c, value.decode("utf-8") if b"&" not in value else _text(value)))
-                        fields.append(Field(tag, ind1=i1, ind2=i2, subfields=subs))
-                    else:
-                        # fields no fact or default rule reads are kept by tag only (the
-                        # flavour is decided from the tags); their text is still checked
-                        body.decode("utf-8")
-                        if b"&#" in body:
-                            _text(body)
-                        for code in code_findall(body):
-                            if len(code) != 1 and len(_text(code)) != 1:
-                                raise NotPlain("odd subfield code")
-                        fields.append(Field(tag, ind1=i1, ind2=i2))
-                elif ctag is not None:
-                    tag = ctag.decode("utf-8")
-                    if not tag_ok(tag):
-                        raise NotPlain("odd control field tag")
-                    if tag in _READ:
-                        fields.append(Field(tag, data=_text(ctext)))
-                    else:
-                        ctext.decode("utf-8")
-                        if b"&#" in ctext:
-                            _text(ctext)
-                        fields.append(Field(tag, data=""))
-                else:
-                    if leader is not None:
-                        raise NotPlain("two leaders")
-                    leader = _text(lead_text)
-            if leader is None or len(leader) != 24 or leader.strip("\r\n\t") != leader \
-                    or not leader.strip():
-                raise NotPlain("odd leader")
-            number += 1
-            record = Record(leader, fields)
-            fl = flavour or detect_flavour(record)[0]
-            src = SourceRecord(display, number, 0, 0, record, fl, "utf-8", lay.encoding_reason,
-                               line=nl_before)  # relative to the block; the caller shifts it
-            level = classify(src, db_level)[0] if classify is not None else None
-            # what counting needs, by the same functions extract_facts uses; the full facts
-            # only for the records that are listed (undated, deleted)
-            d = date_entered_of(record, fl)[0]
-            if d is None or leader[5] == "d":
-                res.listed.append((number, extract_facts(src, level)))
-            else:
-                langs, coded = languages_of(record, fl)
-                res.groups[(d.year * 10000 + d.month * 100 + d.day, fl, "utf-8",
-                            lay.encoding_reason, leader[6], leader[7], langs[0], coded,
-                            level)] += 1
-    except UnicodeDecodeError:
-        raise NotPlain("bytes that are not UTF-8") from None
+    while True:
+        begin = buf.find(start_tag, pos)
+        if begin == -1:
+            break
+        if buf[pos:begin].strip():
+            raise NotPlain("something between records")
+        m = record_re.match(buf, begin)
+        close = buf.find(end_tag, begin)
+        if m is None or close == -1:
+            raise NotPlain("a record start tag that is not plain")
+        attrs = dict(_ATTR.findall(m.group(1)))
+        if b"format" in attrs or attrs.get(b"xmlns", SLIM) != SLIM:
+            raise NotPlain("record attributes that change how it is read")
+        nl_before += buf.count(b"\n", pos, begin)
+        content = buf[m.end():close]
+        pos = close + len(end_tag)
+        leader, fields, tags = _read_fields(content, token_re, sub_findall, _COUNT_READ)
+        number += 1
+        record = Record(leader, fields)
+        if flavour:
+            fl = flavour
+        else:  # as detect_flavour decides it, from every tag of the record and 100$a
+            f100 = record.get_field("100")
+            f100a = f100.get("a") if f100 is not None and not f100.is_control else None
+            sc = flavour_score(set(tags), f100a, "008" in tags)
+            fl = MARC21 if sc < 0 else UNIMARC
+        src = SourceRecord(display, number, 0, 0, record, fl, "utf-8", lay.encoding_reason,
+                           line=nl_before)  # relative to the block; the caller shifts it
+        level = classify(src, db_level)[0] if classify is not None else None
+        d = date_entered_of(record, fl)[0]
+        if d is None or leader[5] == "d":
+            # listed with its 001 and title: read every field facts use
+            _, full, _ = _read_fields(content, token_re, sub_findall, _READ)
+            src.record = Record(leader, full)
+            res.listed.append((number, extract_facts(src, level)))
+        else:
+            langs, coded = languages_of(record, fl)
+            res.groups[(d.year * 10000 + d.month * 100 + d.day, fl, "utf-8",
+                        lay.encoding_reason, leader[6], leader[7], langs[0], coded,
+                        level)] += 1
     if buf[pos:].strip():
         raise NotPlain("something after the last record")
     res.records = number
