@@ -129,7 +129,11 @@ def _patterns(prefix: bytes):
             rb"((?:\s*<" + p + rb"subfield code=" + attr + rb">[^<]*</" + p + rb"subfield>)*)\s*</"
             + p + rb"datafield>)")
         sub = re.compile(rb"<" + p + rb"subfield code=" + attr + rb">([^<]*)</" + p + rb"subfield>")
-        pats = _PATTERNS[prefix] = (record, token, sub)
+        # the whole content of a record, plain elements only (possessive: no backtracking)
+        plain = re.compile(rb"(?:" + token.pattern.replace(
+            rb"(?:\s*<" + p + rb"subfield", rb"(?>\s*<" + p + rb"subfield").replace(
+            p + rb"subfield>)*)", p + rb"subfield>)*+)") + rb")*+\s*")
+        pats = _PATTERNS[prefix] = (record, token, sub, plain)
     return pats
 
 
@@ -155,6 +159,10 @@ def _text(raw: bytes) -> str:
 _COUNT_READ = frozenset(("008", "041", "100", "101", "135", "215", "007", "801"))
 _CHARREF = re.compile(rb"&#(?:x([0-9a-fA-F]+)|([0-9]+));")
 _CODE_NOT_ONE_BYTE = re.compile(rb'code="(?:[^"]{2,})?"')
+# a tag that is not three letters or digits, an indicator that is not one printable ASCII
+# character (the careful reader reports such fields)
+_ODD_TAG = re.compile(rb'tag="(?![0-9A-Za-z]{3}")')
+_ODD_IND = re.compile(rb'ind[12]="(?![ -~]")')
 
 
 def _read_fields(content: bytes, token_re, sub_findall, read: frozenset):
@@ -163,7 +171,6 @@ def _read_fields(content: bytes, token_re, sub_findall, read: frozenset):
     leader = None
     fields: list[Field] = []
     tags: list[str] = []
-    tag_ok = _TAG_OK.match
     k = 0
     end = len(content)
     while k < end:
@@ -174,23 +181,53 @@ def _read_fields(content: bytes, token_re, sub_findall, read: frozenset):
             break
         k = t.end()
         lead_text, ctag, ctext, dtag, i1, i2, body = t.groups()[:7]
-        if dtag is not None:
-            tag = dtag.decode("utf-8")
-            i1 = i1.decode("utf-8") if b"&" not in i1 else _text(i1)
-            i2 = i2.decode("utf-8") if b"&" not in i2 else _text(i2)
-            if len(i1) != 1 or len(i2) != 1 or not tag_ok(tag):
-                raise NotPlain("odd data field")
+        if dtag is not None:  # tag and indicators were checked for the whole block
+            tag = dtag.decode("ascii")
             tags.append(tag)
             if tag in read:
+                i1 = i1.decode("ascii")
+                i2 = i2.decode("ascii")
                 subs = []
                 for code, value in sub_findall(body):
                     subs.append((code.decode("utf-8") if b"&" not in code else _text(code),
                                  value.decode("utf-8") if b"&" not in value else _text(value)))
                 fields.append(Field(tag, ind1=i1, ind2=i2, subfields=subs))
         elif ctag is not None:
-            tag = ctag.decode("utf-8")
-            if not tag_ok(tag):
-                raise NotPlain("odd control field tag")
+            tag = ctag.decode("ascii")
+            tags.append(tag)
+            if tag in read:
+                fields.append(Field(tag, data=_text(ctext)))
+        else:
+            if leader is not None:
+                raise NotPlain("two leaders")
+            leader = _text(lead_text)
+    if leader is None or len(leader) != 24 or leader.strip("\r\n\t") != leader \
+            or not leader.strip():
+        raise NotPlain("odd leader")
+    return leader, fields, tags
+
+
+def _count_fields(content: bytes, plain, token_findall, sub_findall):
+    """(leader, fields, tags) for counting: Field values for the tags counting reads, the
+    tags of all fields.  One C pass checks that the record holds only plain elements (so
+    findall then yields exactly those elements, in order); NotPlain otherwise."""
+    if plain.fullmatch(content) is None:
+        raise NotPlain("an element that is not plain MARC 21 slim")
+    leader = None
+    fields: list[Field] = []
+    tags: list[str] = []
+    read = _COUNT_READ
+    for lead_text, ctag, ctext, dtag, i1, i2, body, _ in token_findall(content):
+        if dtag:  # (findall gives b"" for the alternatives that did not match)
+            tag = dtag.decode("ascii")
+            tags.append(tag)
+            if tag in read:
+                fields.append(Field(tag, ind1=i1.decode("ascii"), ind2=i2.decode("ascii"),
+                                    subfields=[(c.decode("utf-8") if b"&" not in c else _text(c),
+                                                v.decode("utf-8") if b"&" not in v else _text(v))
+                                               for c, v in sub_findall(body)]))
+        elif ctag:
+            tag = ctag.decode("ascii")
             tags.append(tag)
             if tag in read:
                 fields.append(Field(tag, data=_text(ctext)))
@@ -219,13 +256,14 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
         buf.decode("utf-8")
     except UnicodeDecodeError:
         raise NotPlain("bytes that are not UTF-8") from None
-    if _CODE_NOT_ONE_BYTE.search(buf):
-        raise NotPlain("a subfield code that is not one ASCII character")
+    if _CODE_NOT_ONE_BYTE.search(buf) or _ODD_TAG.search(buf) or _ODD_IND.search(buf):
+        raise NotPlain("a tag, indicator or subfield code that is not plain")
     if b"&#" in buf:
         for m in _CHARREF.finditer(buf):
             _text(m.group(0))  # NotPlain for a character XML does not allow
-    record_re, token_re, sub_re = _patterns(lay.prefix)
+    record_re, token_re, sub_re, plain = _patterns(lay.prefix)
     sub_findall = sub_re.findall
+    token_findall = token_re.findall
     res = XmlBlockResult(newlines=buf.count(b"\n"))
     pos = 0
     nl_before = 0
@@ -248,7 +286,7 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
         nl_before += buf.count(b"\n", pos, begin)
         content = buf[m.end():close]
         pos = close + len(end_tag)
-        leader, fields, tags = _read_fields(content, token_re, sub_findall, _COUNT_READ)
+        leader, fields, tags = _count_fields(content, plain, token_findall, sub_findall)
         number += 1
         record = Record(leader, fields)
         if flavour:
