@@ -46,7 +46,8 @@ from rabiskit.sources.iso2709 import Iso2709Reader, _field
 RT, FT, SD = 0x1D, 0x1E, 0x1F
 _RULE_TAGS = ("135", "215", "007")  # what the default rules read besides the leader
 _LEVEL_CODES = {"ebook": 1, "cd": 2, "article": 3, "periodical": 4, "book": 5}
-# (UNIMARC?, leader, ((tag code, field bytes), ...)) -> level by the default rules: electronic
+# (UNIMARC?, leader less length and base address, ((tag code, field bytes), ...)) -> level by
+# the default rules: electronic
 # resources repeat the same 135/215/007 values, so each distinct one is classified once
 _RULE_CACHE: dict[tuple, str] = {}
 _ARANGE36 = np.arange(36)
@@ -348,12 +349,16 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
                 by_record.setdefault(int(rec_of_entry[j]), []).append(
                     (int(codes[j]), buf[int(s_abs[j]):int(e_abs[j]) - 1]))
             for i in np.flatnonzero(which).tolist():
-                key = (bool(fl_unimarc[i]), bytes(lead[i, :24]), tuple(by_record.get(i, ())))
+                # the leader without its record length and base address (which no rule
+                # reads, and which differ from record to record)
+                key = (bool(fl_unimarc[i]), bytes(lead[i, 5:12]) + bytes(lead[i, 17:24]),
+                       tuple(by_record.get(i, ())))
                 lv = _RULE_CACHE.get(key)
                 if lv is None:
                     fields = [_field(bytes([(c >> 16) & 255, (c >> 8) & 255, c & 255]).decode("latin-1"),
                                      raw.decode("utf-8")) for c, raw in key[2]]
-                    rec = Record(key[1].decode("ascii"), fields)
+                    ld = key[1].decode("ascii")
+                    rec = Record("00000" + ld[:7] + "00000" + ld[7:], fields)
                     lv = classify_record(rec, "unimarc" if key[0] else "marc21", DEFAULT_RULES)[0]
                     if len(_RULE_CACHE) > 100_000:
                         _RULE_CACHE.clear()
