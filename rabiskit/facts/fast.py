@@ -47,8 +47,8 @@ RT, FT, SD = 0x1D, 0x1E, 0x1F
 _RULE_TAGS = ("135", "215", "007")  # what the default rules read besides the leader
 _LEVEL_CODES = {"ebook": 1, "cd": 2, "article": 3, "periodical": 4, "book": 5}
 # (UNIMARC?, leader less length and base address, ((tag code, field bytes), ...)) -> level by
-# the default rules: electronic
-# resources repeat the same 135/215/007 values, so each distinct one is classified once
+# the default rules: electronic resources repeat the same 135/215/007 values, so each
+# distinct one is classified once
 _RULE_CACHE: dict[tuple, str] = {}
 _ARANGE36 = np.arange(36)
 _ARANGE12 = np.arange(12)
