@@ -165,58 +165,16 @@ _ODD_TAG = re.compile(rb'tag="(?![0-9A-Za-z]{3}")')
 _ODD_IND = re.compile(rb'ind[12]="(?![ -~]")')
 
 
-def _read_fields(content: bytes, token_re, sub_findall, read: frozenset):
-    """(leader, fields, tags) of one record's content: Field values for the tags in ``read``,
-    only the tag for the others.  NotPlain when the content is not plain MARC 21 slim."""
-    leader = None
-    fields: list[Field] = []
-    tags: list[str] = []
-    k = 0
-    end = len(content)
-    while k < end:
-        t = token_re.match(content, k)
-        if t is None:
-            if content[k:].strip():
-                raise NotPlain("an element that is not plain MARC 21 slim")
-            break
-        k = t.end()
-        lead_text, ctag, ctext, dtag, i1, i2, body = t.groups()[:7]
-        if dtag is not None:  # tag and indicators were checked for the whole block
-            tag = dtag.decode("ascii")
-            tags.append(tag)
-            if tag in read:
-                i1 = i1.decode("ascii")
-                i2 = i2.decode("ascii")
-                subs = []
-                for code, value in sub_findall(body):
-                    subs.append((code.decode("utf-8") if b"&" not in code else _text(code),
-                                 value.decode("utf-8") if b"&" not in value else _text(value)))
-                fields.append(Field(tag, ind1=i1, ind2=i2, subfields=subs))
-        elif ctag is not None:
-            tag = ctag.decode("ascii")
-            tags.append(tag)
-            if tag in read:
-                fields.append(Field(tag, data=_text(ctext)))
-        else:
-            if leader is not None:
-                raise NotPlain("two leaders")
-            leader = _text(lead_text)
-    if leader is None or len(leader) != 24 or leader.strip("\r\n\t") != leader \
-            or not leader.strip():
-        raise NotPlain("odd leader")
-    return leader, fields, tags
-
-
-def _count_fields(content: bytes, plain, token_findall, sub_findall):
-    """(leader, fields, tags) for counting: Field values for the tags counting reads, the
-    tags of all fields.  One C pass checks that the record holds only plain elements (so
+def _count_fields(content: bytes, plain, token_findall, sub_findall,
+                  read: frozenset = _COUNT_READ):
+    """(leader, fields, tags): Field values for the tags in ``read`` (by default those
+    counting reads), the tags of all fields.  One C pass checks that the record holds only plain elements (so
     findall then yields exactly those elements, in order); NotPlain otherwise."""
     if plain.fullmatch(content) is None:
         raise NotPlain("an element that is not plain MARC 21 slim")
     leader = None
     fields: list[Field] = []
     tags: list[str] = []
-    read = _COUNT_READ
     for lead_text, ctag, ctext, dtag, i1, i2, body, _ in token_findall(content):
         if dtag:  # (findall gives b"" for the alternatives that did not match)
             tag = dtag.decode("ascii")
@@ -302,7 +260,7 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
         d = date_entered_of(record, fl)[0]
         if d is None or leader[5] == "d":
             # listed with its 001 and title: read every field facts use
-            _, full, _ = _read_fields(content, token_re, sub_findall, _READ)
+            _, full, _ = _count_fields(content, plain, token_findall, sub_findall, _READ)
             src.record = Record(leader, full)
             res.listed.append((number, extract_facts(src, level)))
         else:
