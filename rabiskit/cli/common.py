@@ -115,3 +115,12 @@ def print_json(data: Any) -> None:
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
+
+def period_option(year, quarter, date_from, date_to, plan_year: int):
+    """The period the --year/--quarter/--from/--to options ask for, or a clear error."""
+    from rabiskit.aggregate.period import PeriodError, choose_period
+
+    try:
+        return choose_period(year, quarter, date_from, date_to, plan_year)
+    except PeriodError as e:
+        fail(str(e))

@@ -16,14 +16,13 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from rabiskit.aggregate.period import PeriodError, choose_period
 from rabiskit.atomic import write_atomic
 from rabiskit.audit.findings import KINDS, kind_name
 from rabiskit.audit.render import render_csv, write_xlsx
 from rabiskit.audit.run import audit_inputs, audit_records
-from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt,
-                                 PlanOpt, QuarterOpt, ToOpt, check_encoding, check_flavour,
-                                 err_console, fail, make_inputs, out_console, print_json)
+from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
+                                 QuarterOpt, ToOpt, check_encoding, check_flavour, err_console,
+                                 fail, make_inputs, out_console, period_option, print_json)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
@@ -113,10 +112,7 @@ def register(app: typer.Typer) -> None:
         if fmt == "xlsx" and output is None:
             fail("--format xlsx needs -o FILE.xlsx")
         plan = load_plan_option(plan_path)
-        try:
-            period = choose_period(year, quarter, date_from, date_to, plan.year)
-        except PeriodError as e:
-            fail(str(e))
+        period = period_option(year, quarter, date_from, date_to, plan.year)
         day = _parse_day(today, "--today")
         oldest_day = _parse_day(oldest, "--oldest")
         enc, fl = check_encoding(encoding), check_flavour(flavour)

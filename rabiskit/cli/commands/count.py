@@ -15,10 +15,9 @@ import typer
 from rich.table import Table
 
 from rabiskit.aggregate.count import count_inputs, count_json
-from rabiskit.aggregate.period import PeriodError, choose_period
-from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt,
-                                 PlanOpt, QuarterOpt, ToOpt, YearOpt, check_encoding,
-                                 check_flavour, err_console, fail, make_inputs, out_console,
+from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
+                                 QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
+                                 err_console, fail, make_inputs, out_console, period_option,
                                  print_json)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
@@ -121,10 +120,7 @@ def register(app: typer.Typer) -> None:
         if fmt not in ("table", "json", "csv"):
             fail(f"--format {fmt}: use table, json or csv")
         plan = load_plan_option(plan_path)
-        try:
-            period = choose_period(year, quarter, date_from, date_to, plan.year)
-        except PeriodError as e:
-            fail(str(e))
+        period = period_option(year, quarter, date_from, date_to, plan.year)
         enc, fl = check_encoding(encoding), check_flavour(flavour)
         if ledger_path is not None:
             with ledger_for_command(ledger_path, exports, db, plan, encoding=enc,

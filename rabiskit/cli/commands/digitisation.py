@@ -16,10 +16,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from rabiskit.aggregate.period import PeriodError, choose_period
-from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt,
-                                 PlanOpt, QuarterOpt, ToOpt, YearOpt, check_encoding,
-                                 check_flavour, err_console, fail, make_inputs, out_console,
+from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
+                                 QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
+                                 err_console, fail, make_inputs, out_console, period_option,
                                  print_json)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
@@ -156,10 +155,7 @@ def register(app: typer.Typer) -> None:
         extra = [t.strip() for t in newspaper if t.strip()]
         if extra:
             plan = dataclasses.replace(plan, newspapers=tuple(plan.newspapers) + tuple(extra))
-        try:
-            period = choose_period(year, quarter, date_from, date_to, plan.year)
-        except PeriodError as e:
-            fail(str(e))
+        period = period_option(year, quarter, date_from, date_to, plan.year)
         enc, fl = check_encoding(encoding), check_flavour(flavour)
         if ledger_path is not None:
             with ledger_for_command(ledger_path, exports, db, plan, encoding=enc,

@@ -8,10 +8,9 @@ from typing import List
 
 import typer
 
-from rabiskit.aggregate.period import PeriodError, choose_period
-from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt,
-                                 PlanOpt, QuarterOpt, ToOpt, YearOpt, check_encoding,
-                                 check_flavour, err_console, fail, make_inputs, out_console,
+from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
+                                 QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
+                                 err_console, fail, make_inputs, out_console, period_option,
                                  print_json)
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
@@ -63,10 +62,7 @@ def register(app: typer.Typer) -> None:
             fail(f"{output}: is a folder; give a file name")
         plan = load_plan_option(plan_path)
         levels = _levels(level, plan.levels())
-        try:
-            period = choose_period(year, quarter, date_from, date_to, plan.year)
-        except PeriodError as e:
-            fail(str(e))
+        period = period_option(year, quarter, date_from, date_to, plan.year)
         inputs = make_inputs(exports, db, plan.levels())
         target = output.resolve()
         for inp in inputs:
