@@ -448,3 +448,13 @@ def test_oversize_record_fields_past_99999_are_found_without_extra_problems(tmp_
     assert [p.kind for p in r.problems] == ["oversize"]
     assert recs[1].record.subfield("801", "c") == "20260101"
     assert len(recs[1].record.get_fields("330")) == 30
+
+
+def test_noise_with_terminators_is_garbage_not_records(tmp_path):
+    import random
+
+    rnd = random.Random(7)
+    noise = bytes(rnd.choice(b"abc\xd0\xb0\x1e\x1d!?") for _ in range(4000))
+    r, recs = read(write(tmp_path, "noise.iso", noise + encode_record(unimarc(1))))
+    assert [x.record.control("001") for x in recs] == ["KZ0000001"]
+    assert accounted(r) and {p.kind for p in r.problems} == {"garbage"}

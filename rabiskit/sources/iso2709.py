@@ -50,6 +50,7 @@ _START = re.compile(rb"(?=[0-9]{5}[ -~]{7}[0-9]{5}[ -~]{3}[0-9 ]{4})"
 _LEADER = re.compile(rb"[0-9]{5}[ -~]{7}[0-9]{5}[ -~]{3}[0-9 ]{4}[0-9A-Za-z]{3}[0-9 ]{9}")
 _DIRECTORY = re.compile(rb"(?:[0-9A-Za-z]{3}[0-9]{9})+")
 _DIGITS5 = re.compile(rb"[0-9]{5}\Z")
+_ENTRY = re.compile(rb"[0-9A-Za-z]{3}[0-9]{9}")  # one directory entry
 
 
 def open_binary(path: Path) -> BinaryIO:
@@ -184,7 +185,9 @@ class Iso2709Reader(Reader):
                         continue
                     # no record start in this span: is it a record with a ruined leader?
                     span_end = end + 1 if t != -1 else end
-                    if span_end - pos < 24 or buf.find(b"\x1e", pos, span_end) == -1:
+                    if (span_end - pos < 24 or buf.find(b"\x1e", pos, span_end) == -1
+                            or not (_DIGITS5.match(buf[pos:pos + 5])
+                                    or _ENTRY.match(buf, pos + 24))):
                         g = span_end - pos
                         kind = "garbage"
                         msg = (f"{g} byte(s) that do not form a MARC record (no leader and directory) "
