@@ -8,7 +8,7 @@ with an error) instead of a traceback.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Annotated, Callable, Optional
 
 import typer
 from rich.console import Console
@@ -112,6 +112,29 @@ def _summary(result: HarvestResult) -> None:
         typer.echo(f"  not delivered: {message}", err=True)
 
 
+# The options both harvests share.
+RestartOpt = Annotated[bool, typer.Option(
+    "--restart", help="Start again from the first record, discarding an interrupted harvest.")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds to wait for the server's answer.")]
+ConnectTimeoutOpt = Annotated[float, typer.Option(
+    "--connect-timeout", help="Seconds to wait for a connection.")]
+RetriesOpt = Annotated[int, typer.Option("--retries", help="Tries again after a failed request.")]
+BackoffOpt = Annotated[float, typer.Option(
+    "--backoff", help="Seconds to wait after the first failure (doubled after each further one).")]
+RateOpt = Annotated[float, typer.Option(
+    "--rate", help="At most this many requests per second (0: no limit).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
+
+
+def _harvest(output: Path, quiet: bool, client_options: tuple, job) -> None:
+    """Run ``job(client, progress)`` with a client made from the shared options."""
+    client = _client(*client_options)
+    try:
+        _run(output, quiet, client, lambda progress: job(client, progress))
+    finally:
+        client.close()
+
+
 @harvest_app.command("sru")
 def sru(
     url: str = typer.Argument(..., help="The SRU address, e.g. http://host:port/Default"),
@@ -121,25 +144,20 @@ def sru(
                                                            "the server gives it)."),
     batch: int = typer.Option(50, "--batch", help="Records per request (maximumRecords)."),
     sru_version: str = typer.Option("1.2", "--sru-version", help="SRU version: 1.1, 1.2 or 2.0."),
-    restart: bool = typer.Option(False, "--restart", help="Start again from the first record, discarding "
-                                                          "an interrupted harvest."),
-    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for the server's answer."),
-    connect_timeout: float = typer.Option(10.0, "--connect-timeout", help="Seconds to wait for a connection."),
-    retries: int = typer.Option(5, "--retries", help="Tries again after a failed request."),
-    backoff: float = typer.Option(1.0, "--backoff", help="Seconds to wait after the first failure "
-                                                         "(doubled after each further one)."),
-    rate: float = typer.Option(0.0, "--rate", help="At most this many requests per second (0: no limit)."),
-    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+    restart: RestartOpt = False,
+    timeout: TimeoutOpt = 60.0,
+    connect_timeout: ConnectTimeoutOpt = 10.0,
+    retries: RetriesOpt = 5,
+    backoff: BackoffOpt = 1.0,
+    rate: RateOpt = 0.0,
+    quiet: QuietOpt = False,
 ):
     """Harvest records found by an SRU searchRetrieve query (SRU 1.1, 1.2, 2.0)."""
     from rabiskit.harvest import harvest_sru_to_file
-    client = _client(timeout, connect_timeout, retries, backoff, rate)
-    try:
-        _run(output, quiet, client, lambda progress: harvest_sru_to_file(
-            client, url, query, output, schema=schema or None, batch=batch, version=sru_version,
-            restart=restart, progress=progress))
-    finally:
-        client.close()
+    _harvest(output, quiet, (timeout, connect_timeout, retries, backoff, rate),
+             lambda client, progress: harvest_sru_to_file(
+                 client, url, query, output, schema=schema or None, batch=batch,
+                 version=sru_version, restart=restart, progress=progress))
 
 
 @harvest_app.command("oai")
@@ -152,25 +170,20 @@ def oai(
                                                              "(YYYY-MM-DD)."),
     until: Optional[str] = typer.Option(None, "--until", help="Only records changed on or before this date."),
     set_: Optional[str] = typer.Option(None, "--set", help="Only records in this OAI-PMH set."),
-    restart: bool = typer.Option(False, "--restart", help="Start again from the first record, discarding "
-                                                          "an interrupted harvest."),
-    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for the server's answer."),
-    connect_timeout: float = typer.Option(10.0, "--connect-timeout", help="Seconds to wait for a connection."),
-    retries: int = typer.Option(5, "--retries", help="Tries again after a failed request."),
-    backoff: float = typer.Option(1.0, "--backoff", help="Seconds to wait after the first failure "
-                                                         "(doubled after each further one)."),
-    rate: float = typer.Option(0.0, "--rate", help="At most this many requests per second (0: no limit)."),
-    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+    restart: RestartOpt = False,
+    timeout: TimeoutOpt = 60.0,
+    connect_timeout: ConnectTimeoutOpt = 10.0,
+    retries: RetriesOpt = 5,
+    backoff: BackoffOpt = 1.0,
+    rate: RateOpt = 0.0,
+    quiet: QuietOpt = False,
 ):
     """Harvest records with OAI-PMH ListRecords (deleted records are counted, not written)."""
     from rabiskit.harvest import harvest_oai_to_file
-    client = _client(timeout, connect_timeout, retries, backoff, rate)
-    try:
-        _run(output, quiet, client, lambda progress: harvest_oai_to_file(
-            client, url, prefix, output, from_=from_, until=until, set_=set_, restart=restart,
-            progress=progress))
-    finally:
-        client.close()
+    _harvest(output, quiet, (timeout, connect_timeout, retries, backoff, rate),
+             lambda client, progress: harvest_oai_to_file(
+                 client, url, prefix, output, from_=from_, until=until, set_=set_,
+                 restart=restart, progress=progress))
 
 
 def register(app: typer.Typer) -> None:
