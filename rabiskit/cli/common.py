@@ -124,3 +124,15 @@ def period_option(year, quarter, date_from, date_to, plan_year: int):
         return choose_period(year, quarter, date_from, date_to, plan_year)
     except PeriodError as e:
         fail(str(e))
+
+
+def output_option(output: Path, kind_of, errors=(ValueError,)):
+    """The kind of output FILE names (``kind_of(FILE)``, from its suffix), or a clear error;
+    also refuses a folder."""
+    try:
+        kind = kind_of(output)
+    except errors as e:
+        fail(str(e))
+    if output.is_dir():
+        fail(f"{output}: is a folder; give a file name")
+    return kind

@@ -10,8 +10,8 @@ import typer
 
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
-                                 err_console, fail, make_inputs, out_console, period_option,
-                                 print_json)
+                                 err_console, fail, make_inputs, out_console, output_option,
+                                 period_option, print_json)
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.export.exchange import output_format, select_records, write_exchange
@@ -54,12 +54,7 @@ def register(app: typer.Typer) -> None:
         """Write the period's new records of the chosen levels for the regional library."""
         if fmt not in ("table", "json"):
             fail(f"--format {fmt}: use table or json")
-        try:
-            out_format = output_format(output)
-        except ValueError as e:
-            fail(str(e))
-        if output.is_dir():
-            fail(f"{output}: is a folder; give a file name")
+        out_format = output_option(output, output_format)
         plan = load_plan_option(plan_path)
         levels = _levels(level, plan.levels())
         period = period_option(year, quarter, date_from, date_to, plan.year)

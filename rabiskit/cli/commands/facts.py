@@ -9,9 +9,9 @@ from typing import List, Optional
 import typer
 
 from rabiskit.aggregate.count import classifier_for
-from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt,
-                                 check_encoding, check_flavour, err_console, fail, make_inputs,
-                                 out_console, print_json)
+from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, check_encoding,
+                                 check_flavour, err_console, fail, make_inputs, out_console,
+                                 output_option, print_json)
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.export.facts_table import FactsTableError, facts_format, write_facts
@@ -36,12 +36,7 @@ def register(app: typer.Typer) -> None:
         """Write one row per record (facts and level) as Parquet or CSV."""
         if fmt not in ("table", "json"):
             fail(f"--format {fmt}: use table or json")
-        try:
-            kind = facts_format(output)
-        except FactsTableError as e:
-            fail(str(e))
-        if output.is_dir():
-            fail(f"{output}: is a folder; give a file name")
+        kind = output_option(output, facts_format, (FactsTableError,))
         scanned = Scan()
         try:
             if ledger or ledger_path is not None:
