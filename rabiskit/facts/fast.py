@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,15 +57,20 @@ _POW4 = np.array([1000, 100, 10, 1], dtype=np.int64)
 
 
 def _code(tag: str) -> int:
+    """A tag as the number its three bytes make read little-endian (as the directory is
+    read, four bytes at a time)."""
     b = tag.encode("latin-1")
-    return (b[0] << 16) | (b[1] << 8) | b[2]
+    return b[0] | (b[1] << 8) | (b[2] << 16)
+
+
+def _tag(code: int) -> str:
+    return bytes([code & 255, (code >> 8) & 255, (code >> 16) & 255]).decode("latin-1")
 
 
 _WEIGHT_CODES = sorted({_code(t) for t in list(_UNIMARC_TAGS) + list(_MARC21_TAGS)})
 _WEIGHT_TABLE = np.array(_WEIGHT_CODES, dtype=np.int64)
 _WEIGHT_VALUES = np.array([_UNIMARC_TAGS.get(t, 0) - _MARC21_TAGS.get(t, 0)
-                           for t in (bytes([(c >> 16) & 255, (c >> 8) & 255, c & 255]).decode("latin-1")
-                                     for c in _WEIGHT_CODES)], dtype=np.int64)
+                           for t in map(_tag, _WEIGHT_CODES)], dtype=np.int64)
 C001, C008, C100, C101 = _code("001"), _code("008"), _code("100"), _code("101")
 _RULE_CODES = np.array([_code(t) for t in _RULE_TAGS], dtype=np.int64)
 
@@ -87,10 +91,29 @@ def _is_lower_or_upper(a):
     return ((a >= 65) & (a <= 90)) | ((a >= 97) & (a <= 122))
 
 
+_D_MASK, _D_ZERO, _D_SIX = np.uint32(0xF0F0F0F0), np.uint32(0x30303030), np.uint32(0x06060606)
+
+
+def _digits4(w: np.ndarray) -> np.ndarray:
+    """True where all four bytes of each little-endian uint32 are ASCII digits."""
+    return ((w & _D_MASK) == _D_ZERO) & (((w + _D_SIX) & _D_MASK) == _D_ZERO)
+
+
+def _value4(w: np.ndarray) -> np.ndarray:
+    """The number four ASCII digits (a little-endian uint32, first digit in the low byte)
+    spell; meaningless where ``_digits4`` is False."""
+    v = (w - _D_ZERO) & np.uint32(0x0F0F0F0F)
+    v = (v * np.uint32(10) + (v >> np.uint32(8))) & np.uint32(0x00FF00FF)
+    return ((v * np.uint32(100) + (v >> np.uint32(16))) & np.uint32(0xFFFF)).astype(np.int64)
+
+
 def _num(digits) -> np.ndarray:
     d = digits.astype(np.int64) - 48
     pw = _POW5 if digits.shape[1] == 5 else _POW4
     return d @ pw
+
+
+_NO_KEYS = np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -99,7 +122,8 @@ class ChunkResult:
     facts (with their problems) for the records the careful reader had to take."""
 
     records: int = 0  # records in the block (numbered locally from 1)
-    groups: Counter = field(default_factory=Counter)  # FastKey.of() tuples -> number of records
+    keys: np.ndarray = field(default_factory=lambda: _NO_KEYS)  # distinct group keys (see _group_keys)
+    counts: np.ndarray = field(default_factory=lambda: _NO_KEYS)  # records of each key
     careful: list[tuple[int, RecordFacts, str, tuple]] = field(default_factory=list)  # (local no, facts, encoding reason, problems)
     file_problems: list[Problem] = field(default_factory=list)  # problems outside records
     bytes_read: int = 0
@@ -166,10 +190,14 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     first_entry = np.cumsum(nent) - nent
     k = np.arange(total) - np.repeat(first_entry, nent)
     epos = starts[rec_of_entry] + 24 + 12 * k
-    ent = rows[epos, :12]
-    digits_ok = _is_digit(ent[:, 3:12]).all(1)
-    flen = np.where(digits_ok, _num(ent[:, 3:7]), 0)
-    fstart = np.where(digits_ok, _num(ent[:, 7:12]), 0)
+    # each entry with the byte before it, as four little-endian words: [x t t t] [length]
+    # [start, first four digits] [start, last digit ...]; the numbers are read four
+    # digits at a time
+    words = np.ascontiguousarray(rows[epos - 1, :16]).view("<u4")
+    s4 = words[:, 3] & np.uint32(0xFF)
+    digits_ok = _digits4(words[:, 1]) & _digits4(words[:, 2]) & ((s4 - np.uint32(48)) < 10)
+    flen = np.where(digits_ok, _value4(words[:, 1]), 0)
+    fstart = np.where(digits_ok, _value4(words[:, 2]) * 10 + (s4.astype(np.int64) - 48), 0)
     rbase = (starts + base_c)[rec_of_entry]
     data_end = ends[rec_of_entry]  # absolute position of the record terminator
     s_abs = rbase + fstart
@@ -197,7 +225,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
         _careful_records(res, buf, base_offset, starts, ends, range(nrec), display, db_level,
                          classify, encoding, flavour)
         return res
-    codes = (ent[:, 0].astype(np.int64) << 16) | (ent[:, 1].astype(np.int64) << 8) | ent[:, 2]
+    codes = (words[:, 0] >> np.uint32(8)).astype(np.int64)  # the tag, little-endian
     # -- flavour ---------------------------------------------------------------------
     i100 = _first_index(rec_of_entry, codes == C100, nrec)
     s100 = np.where(i100 >= 0, s_abs[np.maximum(i100, 0)], 0)
@@ -234,16 +262,15 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     bounds = np.empty(2 * nrec, dtype=np.int64)
     bounds[0::2] = data_start
     bounds[1::2] = ends
-    high = np.logical_or.reduceat(arr >= 0x80, bounds)[0::2]
-    esc_mask = arr == 0x1B
-    esc = (np.logical_or.reduceat(esc_mask, bounds)[0::2] if esc_mask.any()
+    hi = arr >= 0x80
+    high = np.logical_or.reduceat(hi, bounds)[0::2]
+    esc = (np.logical_or.reduceat(arr == 0x1B, bounds)[0::2] if b"\x1b" in buf
            else np.zeros(nrec, dtype=bool))
     utf8_ok = np.zeros(nrec, dtype=bool)
     if high.any():
-        try:
-            buf.decode("utf-8")
+        if _utf8_valid(buf, arr, hi):
             utf8_ok[:] = True
-        except UnicodeDecodeError:
+        else:
             for i in np.flatnonzero(high & good):
                 try:
                     buf[data_start[i]:ends[i]].decode("utf-8")
@@ -259,7 +286,6 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     a100_high = (a100 >= 0x80).any(1) & has100a
     good &= ~a100_high
     declared = np.where(fl_unimarc, d_uni, d_marc)
-    enc_names = {0: None, 1: UTF8, 2: MARC8, 3: CP1251}
     # -- date entered ----------------------------------------------------------------
     i008 = _first_index(rec_of_entry, codes == C008, nrec)
     s008 = np.where(i008 >= 0, s_abs[np.maximum(i008, 0)], 0)
@@ -300,8 +326,6 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     lang_ok = np.where(fl_unimarc, uni_lang_ok | uni_und, marc_lang_ok)
     good &= lang_ok
     lang3 = np.where(fl_unimarc[:, None], uni_lang, marc_lang)
-    lang_code = (lang3[:, 0].astype(np.int64) << 16) | (lang3[:, 1].astype(np.int64) << 8) | lang3[:, 2]
-    lang_code = np.where(fl_unimarc & uni_und, -1, lang_code)  # -1: 'und', nothing coded
     # -- status and level --------------------------------------------------------------
     good &= lead[:, 5] != ord("d")
     t6, t7 = lead[:, 6], lead[:, 7]
@@ -315,22 +339,9 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     combo = (high.astype(np.int64) << 4) | (esc.astype(np.int64) << 3) | (utf8_ok.astype(np.int64) << 2) \
         | declared
     combo = combo * 2 + fl_unimarc
-    outcome: dict[int, tuple[str, str] | None] = {}
-    for c in np.flatnonzero(np.bincount(combo[good], minlength=1 << 7)).tolist():
-        fl = "unimarc" if c & 1 else "marc21"
-        cc = c >> 1
-        h, e, u, d = bool(cc >> 4 & 1), bool(cc >> 3 & 1), bool(cc >> 2 & 1), enc_names[cc & 3]
-        if forced:
-            outcome[c] = (encoding, "--encoding")
-            continue
-        o = quick_outcome(h, e, u, d, fl)
-        # MARC-8 with bytes beyond ASCII is decoded by pymarc, which may complain: careful path
-        if o is None or (o[0] == MARC8 and (h or e)):
-            o = None
-        outcome[c] = o
     settled = np.zeros(1 << 7, dtype=bool)
-    for c, o in outcome.items():
-        settled[c] = o is not None
+    for c in np.flatnonzero(np.bincount(combo[good], minlength=1 << 7)).tolist():
+        settled[c] = combo_outcome(c, encoding) is not None
     good &= settled[combo]
     # -- group the settled records ------------------------------------------------------
     if db_level is None:
@@ -345,18 +356,18 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
         if which.any():
             rule_entries = np.flatnonzero(np.isin(codes, _RULE_CODES) & which[rec_of_entry])
             by_record: dict[int, list] = {}
-            for j in rule_entries.tolist():
-                by_record.setdefault(int(rec_of_entry[j]), []).append(
-                    (int(codes[j]), buf[int(s_abs[j]):int(e_abs[j]) - 1]))
-            for i in np.flatnonzero(which).tolist():
-                # the leader without its record length and base address (which no rule
-                # reads, and which differ from record to record)
-                key = (bool(fl_unimarc[i]), bytes(lead[i, 5:12]) + bytes(lead[i, 17:24]),
-                       tuple(by_record.get(i, ())))
+            for r, c, a, b in zip(rec_of_entry[rule_entries].tolist(), codes[rule_entries].tolist(),
+                                  s_abs[rule_entries].tolist(), (e_abs[rule_entries] - 1).tolist()):
+                by_record.setdefault(r, []).append((c, buf[a:b]))
+            wi = np.flatnonzero(which)
+            # the leader without its record length and base address (which no rule reads,
+            # and which differ from record to record)
+            ldr = np.ascontiguousarray(np.concatenate((lead[wi, 5:12], lead[wi, 17:24]), axis=1))
+            for i, uni, ld in zip(wi.tolist(), fl_unimarc[wi].tolist(), ldr.view("S14").ravel().tolist()):
+                key = (uni, ld, tuple(by_record.get(i, ())))
                 lv = _RULE_CACHE.get(key)
                 if lv is None:
-                    fields = [_field(bytes([(c >> 16) & 255, (c >> 8) & 255, c & 255]).decode("latin-1"),
-                                     raw.decode("utf-8")) for c, raw in key[2]]
+                    fields = [_field(_tag(c), raw.decode("utf-8")) for c, raw in key[2]]
                     ld = key[1].decode("ascii")
                     rec = Record("00000" + ld[:7] + "00000" + ld[7:], fields)
                     lv = classify_record(rec, "unimarc" if key[0] else "marc21", DEFAULT_RULES)[0]
@@ -367,36 +378,33 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
         good &= level >= 0
     else:
         level = np.full(nrec, 0, dtype=np.int64)
-    level_names = {0: db_level, 1: "ebook", 2: "cd", 3: "article", 4: "periodical", 5: "book"}
     gi = np.flatnonzero(good)
-    langs, lang_idx = np.unique(lang_code[gi], return_inverse=True)
-    combos = np.flatnonzero(settled)
-    if langs.size >= 1 << 12 or combos.size > 32:
-        # more distinct values than the packed key holds (never seen): careful path
-        good[:] = False
-        gi = gi[:0]
     if gi.size:
-        combo_idx = np.searchsorted(combos, combo[gi])
-        # one 63-bit key per record: date (27 bits), encoding case (5), leader/06 (8),
-        # leader/07 (8), language (12), level (3)
-        key = ((date_int[gi] << 36) | (combo_idx << 31) | (lead[gi, 6].astype(np.int64) << 23)
-               | (lead[gi, 7].astype(np.int64) << 15) | (lang_idx.reshape(-1).astype(np.int64) << 3)
-               | level[gi])
-        uk, counts = np.unique(key, return_counts=True)
-        lang_names = ["und" if lc < 0 else bytes([(lc >> 16) & 255, (lc >> 8) & 255, lc & 255]).decode("ascii")
-                      for lc in langs.tolist()]
-        for kv, cnt in zip(uk.tolist(), counts.tolist()):
-            d, c = kv >> 36, int(combos[(kv >> 31) & 31])
-            r6, r7, li, lv = (kv >> 23) & 255, (kv >> 15) & 255, (kv >> 3) & 4095, kv & 7
-            enc, reason = outcome[c]
-            # plain tuples: cheap to pickle and to merge; FastKey.of() makes them values
-            res.groups[(d, "unimarc" if c & 1 else "marc21", enc, reason, chr(r6), chr(r7),
-                        lang_names[li], bool(langs[li] >= 0), level_names[lv])] += cnt
+        keys = _group_keys(gi, date_int, combo, lead, lang3, fl_unimarc & uni_und, level)
+        res.keys, res.counts = np.unique(keys, return_counts=True)
     # -- the rest through the careful parser --------------------------------------------
     if gi.size < nrec:
         _careful_records(res, buf, base_offset, starts, ends, np.flatnonzero(~good).tolist(),
                          display, db_level, classify, encoding, flavour)
     return res
+
+
+def _utf8_valid(buf: bytes, arr: np.ndarray, hi: np.ndarray) -> bool:
+    """Whether the whole block is valid UTF-8 (``hi``: its bytes beyond ASCII).
+
+    Cyrillic text is two-byte sequences only: where no byte is 0xC0, 0xC1 or above 0xDF,
+    the block is valid exactly when every byte after a lead byte (0xC2-0xDF), and no other,
+    is a continuation byte (0x80-0xBF), a check numpy does in a few passes.  Anything else
+    is left to Python's decoder."""
+    if arr.max() > 0xDF or b"\xc0" in buf or b"\xc1" in buf:
+        try:
+            buf.decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            return False
+    lead = arr >= 0xC2
+    cont = hi ^ lead  # 0x80-0xBF (0xC0 and 0xC1 are absent)
+    return not (cont[0] or lead[-1]) and bool(np.array_equal(cont[1:], lead[:-1]))
 
 
 def _careful_records(res: ChunkResult, buf: bytes, base_offset: int, starts, ends, which,
@@ -409,6 +417,59 @@ def _careful_records(res: ChunkResult, buf: bytes, base_offset: int, starts, end
         src = reader.parse(buf[a:b], base_offset + a, i + 1)
         lv = classify(src, db_level)[0] if classify is not None else None
         res.careful.append((i + 1, extract_facts(src, lv), src.encoding_reason, src.problems))
+
+
+_ENC_NAMES = {0: None, 1: UTF8, 2: MARC8, 3: CP1251}
+
+
+def combo_outcome(c: int, encoding: str | None) -> tuple[str, str] | None:
+    """(encoding, reason) the careful path decides for the records of encoding case ``c``
+    (bits: beyond ASCII, escapes, valid UTF-8, declared encoding (2), UNIMARC), or None
+    where the fast path cannot settle it."""
+    if encoding is not None:
+        return (encoding, "--encoding")
+    fl = "unimarc" if c & 1 else "marc21"
+    cc = c >> 1
+    h, e, u, d = bool(cc >> 4 & 1), bool(cc >> 3 & 1), bool(cc >> 2 & 1), _ENC_NAMES[cc & 3]
+    o = quick_outcome(h, e, u, d, fl)
+    # MARC-8 with bytes beyond ASCII is decoded by pymarc, which may complain: careful path
+    if o is None or (o[0] == MARC8 and (h or e)):
+        return None
+    return o
+
+
+# one group key per settled record, the same in every block and process (so blocks merge
+# as arrays): date entered (23 bits: (year * 16 + month) * 32 + day), encoding case (7),
+# leader/06 and /07 (7 each: checked printable ASCII), first language (15: three letters
+# of 5 bits, 0 for none coded), level (3: _LEVEL_CODES, 0 for the --db level)
+_K_DATE, _K_COMBO, _K_T6, _K_T7, _K_LANG = 39, 32, 25, 18, 3
+
+
+def _group_keys(gi, date_int, combo, lead, lang3, und, level) -> np.ndarray:
+    d = date_int[gi]
+    dcode = ((d // 10000) * 16 + (d // 100) % 100) * 32 + d % 100
+    l3 = lang3[gi].astype(np.int64) - 96
+    lcode = np.where(und[gi], 0, (l3[:, 0] << 10) | (l3[:, 1] << 5) | l3[:, 2])
+    return ((dcode << _K_DATE) | (combo[gi].astype(np.int64) << _K_COMBO)
+            | (lead[gi, 6].astype(np.int64) << _K_T6) | (lead[gi, 7].astype(np.int64) << _K_T7)
+            | (lcode << _K_LANG) | level[gi])
+
+
+_LEVEL_NAMES = {v: k for k, v in _LEVEL_CODES.items()}
+
+
+def group_facts(key: int, *, db_level: str | None, encoding: str | None) -> tuple:
+    """The facts a group key stands for, as the tuple ``FastKey.of`` takes."""
+    dcode = key >> _K_DATE
+    day, month, year = dcode % 32, (dcode >> 5) % 16, dcode >> 9
+    c = (key >> _K_COMBO) & 127
+    enc, reason = combo_outcome(c, encoding)
+    lc = (key >> _K_LANG) & 0x7FFF
+    lang = "und" if lc == 0 else "".join(chr(96 + (lc >> sh & 31)) for sh in (10, 5, 0))
+    lv = key & 7
+    return (year * 10000 + month * 100 + day, "unimarc" if c & 1 else "marc21", enc, reason,
+            chr((key >> _K_T6) & 127), chr((key >> _K_T7) & 127), lang, lc != 0,
+            db_level if lv == 0 else _LEVEL_NAMES[lv])
 
 
 @dataclass(frozen=True)

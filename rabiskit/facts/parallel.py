@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from rabiskit.facts.fast import ChunkResult, analyse_block
+import numpy as np
+
+from rabiskit.facts.fast import ChunkResult, analyse_block, group_facts
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Problem
 from rabiskit.sources.iso2709 import looks_like_start
@@ -117,18 +119,49 @@ def fast_count_file(path: Path, display: str, *, db_level: str | None, encoding:
     results = (_ordered(executor, _work, tasks, 2 * (getattr(executor, "_max_workers", 2) or 2))
                if executor is not None else (_work(*t) for t in tasks))
     done = 0
+    keys = _KeyCounts()
     for res in results:
         shift = out.records
         for _, facts, reason, problems in res.careful:
             f, ps = _renumber(facts, problems, shift)
             out.careful.append((f, reason, ps))
-        out.groups.update(res.groups)
+        keys.add(res.keys, res.counts)
         out.file_problems.extend(res.file_problems)
         out.records += res.records
         done += res.bytes_read
         if progress is not None:
             progress(done)
+    k, c = keys.total()
+    for key, n in zip(k.tolist(), c.tolist()):
+        out.groups[group_facts(key, db_level=db_level, encoding=encoding)] += n
     return out
+
+
+class _KeyCounts:
+    """The blocks' group keys and counts, summed as arrays (folded together whenever they
+    grow, so memory stays flat however long the file)."""
+
+    def __init__(self, fold_at: int = 1 << 20) -> None:
+        self.keys: list[np.ndarray] = []
+        self.counts: list[np.ndarray] = []
+        self.size = 0
+        self.fold_at = fold_at
+
+    def add(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        self.keys.append(keys)
+        self.counts.append(counts)
+        self.size += keys.size
+        if self.size > self.fold_at:
+            k, c = self.total()
+            self.keys, self.counts, self.size = [k], [c], k.size
+
+    def total(self) -> tuple[np.ndarray, np.ndarray]:
+        if not self.keys:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        k = np.concatenate(self.keys)
+        c = np.concatenate(self.counts)
+        uk, inv = np.unique(k, return_inverse=True)
+        return uk, np.bincount(inv.reshape(-1), weights=c, minlength=uk.size).astype(np.int64)
 
 
 def make_executor(workers: int | None = None) -> ProcessPoolExecutor:
