@@ -108,3 +108,53 @@ def test_marcxml_fast_path_is_taken_for_a_plain_collection(tmp_path):
     assert fast_count_xml_file(odd, str(odd), db_level=None, flavour=None) is None
     careful, fast = _both([Input(odd)], Period.for_year(2026), workers=1, block_size=900)
     assert fast == careful
+
+
+def test_marcxml_fast_path_lines_of_listed_records_in_big_blocks(tmp_path):
+    """Undated records of a pretty-printed collection are listed with the line of their
+    record element, whether a block holds one record or all of them."""
+    import re
+
+    text = (FIXTURES / "marcxml-slim.xml").read_text(encoding="utf-8")
+    undated = re.sub(r'<marc:controlfield tag="008">[^<]*</marc:controlfield>', "", text)
+    path = tmp_path / "undated.xml"
+    path.write_text(undated, encoding="utf-8")
+    plan = default_plan()
+    careful, _ = count_inputs([Input(path)], plan, Period.for_year(2026), fast=False)
+    lines = [r.line for r in careful.undated_records]
+    assert len(lines) == 20 and lines[0] == 3 and lines[1] > 20
+    for block in (700, 1 << 20):
+        fast, _ = count_inputs([Input(path)], plan, Period.for_year(2026), fast=True, workers=1,
+                               block_size=block)
+        assert [r.line for r in fast.undated_records] == lines, block
+
+
+def test_block_utf8_check_agrees_with_python():
+    """The numpy check of two-byte UTF-8 gives what bytes.decode gives, on Cyrillic and
+    Kazakh text, other sequences and random damage."""
+    import random
+
+    import numpy as np
+
+    from rabiskit.facts.fast import _utf8_valid
+
+    rng = random.Random(7)
+    pieces = [c.encode() for c in "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһіӘҒҚ ABCabc 123.,«»"]
+    pieces += [b"\xe2\x80\x94", b"\xf0\x9f\x98\x80", b"\x1e", b"\x1f"]
+    valid = invalid = 0
+    for _ in range(5000):
+        data = bytearray(b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))))
+        if rng.random() < 0.6:
+            for _ in range(rng.randint(1, 3)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        data = bytes(data)
+        arr = np.frombuffer(data, dtype=np.uint8)
+        try:
+            data.decode("utf-8")
+            expected = True
+        except UnicodeDecodeError:
+            expected = False
+        assert _utf8_valid(data, arr, arr >= 0x80) == expected, data
+        valid += expected
+        invalid += not expected
+    assert valid > 1000 and invalid > 1000

@@ -24,7 +24,10 @@ from rabiskit.facts.extract import date_entered_of, extract_facts, languages_of
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Field, Record, SourceRecord
 from rabiskit.records.record import MARC21, UNIMARC
+from rabiskit.rules.engine import DEFAULT_RULES, classify_record
 from rabiskit.sources.flavour import score as flavour_score
+
+_NO_TAGS: frozenset = frozenset()
 
 SLIM = b"http://www.loc.gov/MARC21/slim"
 NAMES = (b"collection", b"record", b"leader", b"controlfield", b"datafield", b"subfield")
@@ -133,7 +136,20 @@ def _patterns(prefix: bytes):
         plain = re.compile(rb"(?:" + token.pattern.replace(
             rb"(?:\s*<" + p + rb"subfield", rb"(?>\s*<" + p + rb"subfield").replace(
             p + rb"subfield>)*)", p + rb"subfield>)*+)") + rb")*+\s*")
-        pats = _PATTERNS[prefix] = (record, token, sub, plain)
+        leader = re.compile(rb"<" + p + rb"leader>([^<]*)</" + p + rb"leader>")
+        tags = re.compile(rb"<" + p + rb"(?:control|data)field tag=\"([^\"]*)\"")
+
+        def fields_of(wanted: frozenset):
+            # the fields with these tags, in document order, as control or data fields
+            read = rb"(" + rb"|".join(sorted(t.encode() for t in wanted)) + rb")"
+            return re.compile(
+                rb"<" + p + rb"controlfield tag=\"" + read + rb"\">([^<]*)</" + p + rb"controlfield>"
+                rb"|<" + p + rb"datafield tag=\"" + read + rb"\" ind1=" + attr + rb" ind2=" + attr
+                + rb">((?:\s*<" + p + rb"subfield code=" + attr + rb">[^<]*</" + p + rb"subfield>)*)\s*</"
+                + p + rb"datafield>").findall
+        pats = _PATTERNS[prefix] = (record, token, sub, plain, leader, tags,
+                                    fields_of(_FIRST_READ), fields_of(_COUNT_READ))
+    return pats
     return pats
 
 
@@ -157,6 +173,9 @@ def _text(raw: bytes) -> str:
 # the undated and deleted records, which are listed with their 001 and title, are read
 # again with every field facts use (_READ)
 _COUNT_READ = frozenset(("008", "041", "100", "101", "135", "215", "007", "801"))
+# what gives the flavour (100$a), the date (008, 100$a; 801 only where 100$a has none) and
+# the languages (008, 041, 101)
+_FIRST_READ = frozenset(("008", "041", "100", "101"))
 _CHARREF = re.compile(rb"&#(?:x([0-9a-fA-F]+)|([0-9]+));")
 _CODE_NOT_ONE_BYTE = re.compile(rb'code="(?:[^"]{2,})?"')
 # a tag that is not three letters or digits, an indicator that is not one printable ASCII
@@ -199,6 +218,55 @@ def _count_fields(content: bytes, plain, token_findall, sub_findall,
     return leader, fields, tags
 
 
+def _check_record(content: bytes, pats) -> tuple[str, list[bytes]]:
+    """(leader, tags) of a record's content, NotPlain unless it is plain MARC 21 slim; the
+    tags are those of every field, as bytes."""
+    _, _, _, plain, leader_re, tags_re = pats[:6]
+    if plain.fullmatch(content) is None:
+        raise NotPlain("an element that is not plain MARC 21 slim")
+    leaders = leader_re.findall(content)
+    if len(leaders) != 1:
+        raise NotPlain("two leaders" if leaders else "odd leader")
+    leader = _text(leaders[0])
+    if len(leader) != 24 or leader.strip("\r\n\t") != leader or not leader.strip():
+        raise NotPlain("odd leader")
+    return leader, tags_re.findall(content)
+
+
+def _read_fields(content: bytes, fields_findall, sub_findall) -> list[Field]:
+    """The fields ``fields_findall`` picks (one C pass over a plain record), as Fields
+    equal to those ``_count_fields`` makes."""
+    fields: list[Field] = []
+    for ctag, ctext, dtag, i1, i2, body, _ in fields_findall(content):
+        if dtag:
+            fields.append(Field(dtag.decode("ascii"), ind1=i1.decode("ascii"), ind2=i2.decode("ascii"),
+                                subfields=[(c.decode("utf-8") if b"&" not in c else _text(c),
+                                            v.decode("utf-8") if b"&" not in v else _text(v))
+                                           for c, v in sub_findall(body)]))
+        else:
+            fields.append(Field(ctag.decode("ascii"), data=_text(ctext)))
+    return fields
+
+
+# the flavour score of a record's set of tags (keyed by the tags in order), and whether
+# 008 is among them: records of one catalogue repeat a few hundred tag lists
+_TAG_SCORES: dict[bytes, tuple[int, bool]] = {}
+# level by the default rules from the leader alone (less its length and base address),
+# for the records whose level no field decides
+_LEADER_LEVELS: dict[tuple[str, str], str] = {}
+
+
+def _tag_score(tags: list[bytes]) -> tuple[int, bool]:
+    key = b"".join(tags)
+    hit = _TAG_SCORES.get(key)
+    if hit is None:
+        names = {t.decode("ascii") for t in tags}
+        if len(_TAG_SCORES) > 50_000:
+            _TAG_SCORES.clear()
+        hit = _TAG_SCORES[key] = (flavour_score(names, None, "008" in names), "008" in names)
+    return hit
+
+
 def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, classify,
                       flavour: str | None) -> XmlBlockResult:
     """Records of one block; NotPlain when anything needs the careful reader.
@@ -219,55 +287,77 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
     if b"&#" in buf:
         for m in _CHARREF.finditer(buf):
             _text(m.group(0))  # NotPlain for a character XML does not allow
-    record_re, token_re, sub_re, plain = _patterns(lay.prefix)
+    pats = _patterns(lay.prefix)
+    record_re, token_re, sub_re, plain = pats[:4]
+    first_fields, count_fields = pats[6:]
     sub_findall = sub_re.findall
     token_findall = token_re.findall
     res = XmlBlockResult(newlines=buf.count(b"\n"))
+    groups = res.groups
     pos = 0
-    nl_before = 0
+    nl_before = 0  # newlines before the record element being read
+    nl_to = 0  # ... counted up to here
     number = 0
     start_tag = b"<" + lay.prefix + b"record"
     end_tag = b"</" + lay.prefix + b"record>"
+    find = buf.find
     while True:
-        begin = buf.find(start_tag, pos)
+        begin = find(start_tag, pos)
         if begin == -1:
             break
-        if buf[pos:begin].strip():
+        if begin != pos and buf[pos:begin].strip():
             raise NotPlain("something between records")
         m = record_re.match(buf, begin)
-        close = buf.find(end_tag, begin)
+        close = find(end_tag, begin)
         if m is None or close == -1:
             raise NotPlain("a record start tag that is not plain")
-        attrs = dict(_ATTR.findall(m.group(1)))
-        if b"format" in attrs or attrs.get(b"xmlns", SLIM) != SLIM:
-            raise NotPlain("record attributes that change how it is read")
-        nl_before += buf.count(b"\n", pos, begin)
+        if m.group(1):
+            attrs = dict(_ATTR.findall(m.group(1)))
+            if b"format" in attrs or attrs.get(b"xmlns", SLIM) != SLIM:
+                raise NotPlain("record attributes that change how it is read")
         content = buf[m.end():close]
         pos = close + len(end_tag)
-        leader, fields, tags = _count_fields(content, plain, token_findall, sub_findall)
+        leader, tags = _check_record(content, pats)
         number += 1
-        record = Record(leader, fields)
+        # first only the fields that give the flavour, the date and the languages
+        record = Record(leader, _read_fields(content, first_fields, sub_findall))
         if flavour:
             fl = flavour
         else:  # as detect_flavour decides it, from every tag of the record and 100$a
+            sc, has008 = _tag_score(tags)
             f100 = record.get_field("100")
-            f100a = f100.get("a") if f100 is not None and not f100.is_control else None
-            sc = flavour_score(set(tags), f100a, "008" in tags)
+            if f100 is not None and not f100.is_control:
+                sc += flavour_score(_NO_TAGS, f100.get("a"), False)
             fl = MARC21 if sc < 0 else UNIMARC
-        src = SourceRecord(display, number, 0, 0, record, fl, "utf-8", lay.encoding_reason,
-                           line=nl_before)  # relative to the block; the caller shifts it
-        level = classify(src, db_level)[0] if classify is not None else None
         d = date_entered_of(record, fl)[0]
+        fields_rule = db_level is None and leader[6] == ("m" if fl == MARC21 else "l")
+        if d is None or fields_rule:
+            # the date is elsewhere (801) or the level rules read fields: all counting reads
+            record = Record(leader, _read_fields(content, count_fields, sub_findall))
+            d = date_entered_of(record, fl)[0]
+        if db_level is not None:
+            level = db_level
+        elif fields_rule:
+            level = classify(SourceRecord(display, number, 0, 0, record, fl, "utf-8",
+                                          lay.encoding_reason), db_level)[0]
+        else:
+            lkey = (fl, leader[5:12] + leader[17:])
+            level = _LEADER_LEVELS.get(lkey)
+            if level is None:
+                level = _LEADER_LEVELS[lkey] = classify_record(
+                    Record("00000" + leader[5:12] + "00000" + leader[17:], []), fl, DEFAULT_RULES)[0]
         if d is None or leader[5] == "d":
             # listed with its 001 and title: read every field facts use
+            nl_before += buf.count(b"\n", nl_to, begin)
+            nl_to = begin
             _, full, _ = _count_fields(content, plain, token_findall, sub_findall, _READ)
-            src.record = Record(leader, full)
+            src = SourceRecord(display, number, 0, 0, Record(leader, full), fl, "utf-8",
+                               lay.encoding_reason, line=nl_before)  # the caller shifts it
             res.listed.append((number, extract_facts(src, level)))
         else:
             langs, coded = languages_of(record, fl)
-            res.groups[(d.year * 10000 + d.month * 100 + d.day, fl, "utf-8",
-                        lay.encoding_reason, leader[6], leader[7], langs[0], coded,
-                        level)] += 1
+            groups[(d.year * 10000 + d.month * 100 + d.day, fl, "utf-8",
+                    lay.encoding_reason, leader[6], leader[7], langs[0], coded, level)] += 1
     if buf[pos:].strip():
         raise NotPlain("something after the last record")
     res.records = number
