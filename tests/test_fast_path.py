@@ -136,7 +136,7 @@ def test_block_utf8_check_agrees_with_python():
 
     import numpy as np
 
-    from rabiskit.facts.fast import _utf8_valid
+    from rabiskit.facts.fast import utf8_valid
 
     rng = random.Random(7)
     pieces = [c.encode() for c in "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһіӘҒҚ ABCabc 123.,«»"]
@@ -154,7 +154,34 @@ def test_block_utf8_check_agrees_with_python():
             expected = True
         except UnicodeDecodeError:
             expected = False
-        assert _utf8_valid(data, arr, arr >= 0x80) == expected, data
+        assert utf8_valid(data, arr, arr >= 0x80) == expected, data
         valid += expected
         invalid += not expected
     assert valid > 1000 and invalid > 1000
+
+
+@pytest.mark.parametrize("old, new", [
+    ("Юные краеведы", "Юные\x01краеведы"),  # control characters XML does not allow
+    ("Юные краеведы", "Юные\x1fкраеведы"),
+    ("Юные краеведы", "Юные\uffffкраеведы"),  # nor U+FFFE, U+FFFF
+    ("Юные краеведы", "Юные\ufffeкраеведы"),
+    ("Юные краеведы", "Юные\tкраеведы"),  # a tab is allowed
+    ('tag="245"', 'tag="24"'),  # tags, indicators and codes the careful reader reports
+    ('tag="245"', 'tag="2 5"'),
+    ('ind1="0" ind2="0"', 'ind1="00" ind2="0"'),
+    ('ind1="0" ind2="0"', 'ind1="" ind2="0"'),
+    ('<marc:subfield code="a">Юные', '<marc:subfield code="ab">Юные'),
+    ('<marc:subfield code="a">Юные', '<marc:subfield code="">Юные'),
+    ("Юные краеведы", "Юные <!-- ? --> краеведы"),
+])
+def test_marcxml_odd_content_reads_as_the_careful_reader_reads_it(tmp_path, old, new):
+    from rabiskit.facts.parallel import fast_count_xml_file
+
+    text = (FIXTURES / "marcxml-slim.xml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "odd.xml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    careful, fast = _both([Input(path)], Period.for_year(2026), workers=1, block_size=1 << 20)
+    assert fast == careful
+    taken = fast_count_xml_file(path, str(path), db_level=None, flavour=None) is not None
+    assert taken == (new == "Юные\tкраеведы")

@@ -268,7 +268,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
            else np.zeros(nrec, dtype=bool))
     utf8_ok = np.zeros(nrec, dtype=bool)
     if high.any():
-        if _utf8_valid(buf, arr, hi):
+        if utf8_valid(buf, arr, hi):
             utf8_ok[:] = True
         else:
             for i in np.flatnonzero(high & good):
@@ -389,7 +389,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     return res
 
 
-def _utf8_valid(buf: bytes, arr: np.ndarray, hi: np.ndarray) -> bool:
+def utf8_valid(buf: bytes, arr: np.ndarray, hi: np.ndarray) -> bool:
     """Whether the whole block is valid UTF-8 (``hi``: its bytes beyond ASCII).
 
     Cyrillic text is two-byte sequences only: where no byte is 0xC0, 0xC1 or above 0xDF,

@@ -20,7 +20,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from rabiskit.facts.extract import date_entered_of, extract_facts, languages_of
+from rabiskit.facts.fast import utf8_valid
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Field, Record, SourceRecord
 from rabiskit.records.record import MARC21, UNIMARC
@@ -132,10 +135,17 @@ def _patterns(prefix: bytes):
             rb"((?:\s*<" + p + rb"subfield code=" + attr + rb">[^<]*</" + p + rb"subfield>)*)\s*</"
             + p + rb"datafield>)")
         sub = re.compile(rb"<" + p + rb"subfield code=" + attr + rb">([^<]*)</" + p + rb"subfield>")
-        # the whole content of a record, plain elements only (possessive: no backtracking)
-        plain = re.compile(rb"(?:" + token.pattern.replace(
-            rb"(?:\s*<" + p + rb"subfield", rb"(?>\s*<" + p + rb"subfield").replace(
-            p + rb"subfield>)*)", p + rb"subfield>)*+)") + rb")*+\s*")
+        # the whole content of a record, plain elements only (possessive: no backtracking):
+        # tags of three letters or digits, indicators of one printable ASCII character,
+        # subfield codes of one byte (ASCII, the block being UTF-8); the careful reader
+        # reports anything else
+        tag_a, ind_a, code_a = rb'"[0-9A-Za-z]{3}"', rb'"[ !#-%\'-;=-~]"', rb'"[^"<&\t\n\r]"'
+        plain = re.compile(
+            rb"(?:\s*(?:<" + p + rb"leader>[^<]*</" + p + rb"leader>"
+            rb"|<" + p + rb"controlfield tag=" + tag_a + rb">[^<]*</" + p + rb"controlfield>"
+            rb"|<" + p + rb"datafield tag=" + tag_a + rb" ind1=" + ind_a + rb" ind2=" + ind_a + rb">"
+            rb"(?>\s*<" + p + rb"subfield code=" + code_a + rb">[^<]*</" + p + rb"subfield>)*+\s*</"
+            + p + rb"datafield>))*+\s*")
         leader = re.compile(rb"<" + p + rb"leader>([^<]*)</" + p + rb"leader>")
         tags = re.compile(rb"<" + p + rb"(?:control|data)field tag=\"([^\"]*)\"")
 
@@ -177,11 +187,6 @@ _COUNT_READ = frozenset(("008", "041", "100", "101", "135", "215", "007", "801")
 # the languages (008, 041, 101)
 _FIRST_READ = frozenset(("008", "041", "100", "101"))
 _CHARREF = re.compile(rb"&#(?:x([0-9a-fA-F]+)|([0-9]+));")
-_CODE_NOT_ONE_BYTE = re.compile(rb'code="(?:[^"]{2,})?"')
-# a tag that is not three letters or digits, an indicator that is not one printable ASCII
-# character (the careful reader reports such fields)
-_ODD_TAG = re.compile(rb'tag="(?![0-9A-Za-z]{3}")')
-_ODD_IND = re.compile(rb'ind[12]="(?![ -~]")')
 
 
 def _count_fields(content: bytes, plain, token_findall, sub_findall,
@@ -216,6 +221,22 @@ def _count_fields(content: bytes, plain, token_findall, sub_findall,
             or not leader.strip():
         raise NotPlain("odd leader")
     return leader, fields, tags
+
+
+def _has_pair(buf: bytes, pair: bytes) -> bool:
+    """``pair in buf`` for a pair whose second byte is rare (``<!``, ``<?``): searching
+    for the rare byte is many times faster than for the pair when the first is ``<``."""
+    second = pair[1:]
+    i = buf.find(second, 1)
+    seen = 0
+    while i != -1:
+        if buf[i - 1] == pair[0]:
+            return True
+        seen += 1
+        if seen > 1000:
+            return pair in buf
+        i = buf.find(second, i + 1)
+    return False
 
 
 def _check_record(content: bytes, pats) -> tuple[str, list[bytes]]:
@@ -274,16 +295,19 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
     The block is read with regular expressions that accept only the plain form (every
     record, field and subfield element matched exactly, nothing left between them but
     white space), so what they accept is well-formed and reads as the XML parser reads it.
-    What holds for the whole block is checked once: UTF-8, single-character subfield
-    codes, character references XML allows."""
-    if b"<!" in buf or b"<?" in buf or b"\r" in buf or (b"&" in buf and _BADREF.search(buf)):
+    What holds for the whole block is checked once: UTF-8, characters XML allows, no
+    markup other than elements, character references XML allows."""
+    if _has_pair(buf, b"<!") or _has_pair(buf, b"<?") or b"\r" in buf \
+            or (b"&" in buf and _BADREF.search(buf)):
         raise NotPlain("comments, declarations, CDATA, entity references or carriage returns")
-    try:
-        buf.decode("utf-8")
-    except UnicodeDecodeError:
-        raise NotPlain("bytes that are not UTF-8") from None
-    if _CODE_NOT_ONE_BYTE.search(buf) or _ODD_TAG.search(buf) or _ODD_IND.search(buf):
-        raise NotPlain("a tag, indicator or subfield code that is not plain")
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    if not utf8_valid(buf, arr, arr >= 0x80):
+        raise NotPlain("bytes that are not UTF-8")
+    newlines = int(np.count_nonzero(arr == 10))
+    controls = int(np.count_nonzero(arr < 0x20))  # XML allows only tab, newline (and CR)
+    if controls != newlines and controls != newlines + buf.count(b"\t") \
+            or b"\xef\xbf\xbe" in buf or b"\xef\xbf\xbf" in buf:  # U+FFFE, U+FFFF
+        raise NotPlain("characters XML does not allow")
     if b"&#" in buf:
         for m in _CHARREF.finditer(buf):
             _text(m.group(0))  # NotPlain for a character XML does not allow
@@ -292,7 +316,7 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
     first_fields, count_fields = pats[6:]
     sub_findall = sub_re.findall
     token_findall = token_re.findall
-    res = XmlBlockResult(newlines=buf.count(b"\n"))
+    res = XmlBlockResult(newlines=newlines)
     groups = res.groups
     pos = 0
     nl_before = 0  # newlines before the record element being read
