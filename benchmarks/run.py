@@ -1,6 +1,6 @@
 """The speed benchmark: rabiskit count against pymarc (and yaz-marcdump) in one run.
 
-    python benchmarks/run.py [--records 1000000] [--pymarc-limit N] [--xml-records 50000]
+    python benchmarks/run.py [--records 1000000] [--pymarc-limit N] [--xml-records 100000] [--no-iso]
 
 1. Generates (once, deterministically) a UNIMARC export in benchmarks/data/.
 2. Times, one after the other on the same file: ``rabiskit count FILE --format json``
@@ -22,7 +22,6 @@ import platform
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -63,7 +62,9 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--pymarc-limit", type=int, default=None,
                     help="time pymarc on the first N records only (its rate is steady)")
-    ap.add_argument("--xml-records", type=int, default=50_000)
+    ap.add_argument("--xml-records", type=int, default=100_000,
+                    help="records of the MARCXML file (0: no MARCXML benchmark)")
+    ap.add_argument("--no-iso", action="store_true", help="only the MARCXML benchmark")
     a = ap.parse_args()
     DATA.mkdir(exist_ok=True)
     iso = DATA / f"{a.records}.iso"
@@ -72,20 +73,30 @@ def main() -> None:
         subprocess.run([sys.executable, str(HERE / "generate.py"), str(iso), "--records",
                         str(a.records)], check=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"file: {iso.name}, {a.records} records, {iso.stat().st_size / 1e6:.0f} MB")
+    if not a.no_iso:
+        iso_benchmark(iso, a.records, a.pymarc_limit)
+    if a.xml_records:
+        x = xml_benchmark(iso, a.xml_records)
+        print(f"MARCXML, {x['records']} records: rabiskit count {x['rabiskit_per_s']:,.0f}/s "
+              f"({x['rabiskit_mb']:.0f} MB), pymarc parse_xml_to_array {x['pymarc_per_s']:,.0f}/s "
+              f"({x['pymarc_mb']:.0f} MB), ratio {x['ratio']:.1f}x")
+
+
+def iso_benchmark(iso: Path, records: int, pymarc_limit: int | None) -> None:
+    print(f"file: {iso.name}, {records} records, {iso.stat().st_size / 1e6:.0f} MB")
     rk = measure([sys.executable, "-m", "rabiskit", "count", str(iso), "--format", "json"])
     read = json.loads(rk["stdout"])["records"]["read"]
     rk_rate = read / rk["seconds"]
     cmd = [sys.executable, str(HERE / "pymarc_count.py"), str(iso)]
-    if a.pymarc_limit:
-        cmd += ["--limit", str(a.pymarc_limit)]
+    if pymarc_limit:
+        cmd += ["--limit", str(pymarc_limit)]
     pm = measure(cmd)
     pm_rate = json.loads(pm["stdout"])["records"] / pm["seconds"]
     rows = [("rabiskit count", rk_rate, rk["peak_mb"]), ("pymarc count", pm_rate, pm["peak_mb"])]
     yaz_rate = None
     if shutil.which("yaz-marcdump"):
         yz = measure(["yaz-marcdump", "-n", str(iso)])
-        yaz_rate = a.records / yz["seconds"]
+        yaz_rate = records / yz["seconds"]
         rows.append(("yaz-marcdump -n", yaz_rate, yz["peak_mb"]))
     print(f"{'':18} {'records/s':>12} {'peak MB':>9}")
     for name, rate, mb in rows:
@@ -93,11 +104,6 @@ def main() -> None:
     print(f"rabiskit / pymarc: {rk_rate / pm_rate:.1f}x")
     if yaz_rate:
         print(f"rabiskit / yaz-marcdump -n: {rk_rate / yaz_rate:.2f}")
-    if a.xml_records:
-        x = xml_benchmark(iso, a.xml_records)
-        print(f"MARCXML, {x['records']} records: rabiskit count {x['rabiskit_per_s']:,.0f}/s "
-              f"({x['rabiskit_mb']:.0f} MB), pymarc parse_xml_to_array {x['pymarc_per_s']:,.0f}/s "
-              f"({x['pymarc_mb']:.0f} MB), ratio {x['ratio']:.1f}x")
 
 
 if __name__ == "__main__":

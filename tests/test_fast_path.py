@@ -185,3 +185,22 @@ def test_marcxml_odd_content_reads_as_the_careful_reader_reads_it(tmp_path, old,
     assert fast == careful
     taken = fast_count_xml_file(path, str(path), db_level=None, flavour=None) is not None
     assert taken == (new == "Юные\tкраеведы")
+
+
+def test_block_date_check_agrees_with_datetime():
+    import datetime as dt
+
+    import numpy as np
+
+    from rabiskit.facts.fast import _valid_dates
+
+    values = [y * 10000 + m * 100 + d for y in (0, 1, 1900, 2000, 2024, 2026, 2100, 9999)
+              for m in range(14) for d in range(33)] + [-1]
+    got = _valid_dates(np.array(values, dtype=np.int64))
+    for v, ok in zip(values, got.tolist()):
+        try:
+            dt.date(v // 10000, v // 100 % 100, v % 100)
+            expected = v >= 0
+        except ValueError:
+            expected = False
+        assert ok == expected, v

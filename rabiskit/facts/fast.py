@@ -67,10 +67,15 @@ def _tag(code: int) -> str:
     return bytes([code & 255, (code >> 8) & 255, (code >> 16) & 255]).decode("latin-1")
 
 
-_WEIGHT_CODES = sorted({_code(t) for t in list(_UNIMARC_TAGS) + list(_MARC21_TAGS)})
-_WEIGHT_TABLE = np.array(_WEIGHT_CODES, dtype=np.int64)
-_WEIGHT_VALUES = np.array([_UNIMARC_TAGS.get(t, 0) - _MARC21_TAGS.get(t, 0)
-                           for t in map(_tag, _WEIGHT_CODES)], dtype=np.int64)
+# the flavour's weighted tags (all numeric): one bit each, looked up by the tag's number
+# (index 1000: a tag that is not three digits)
+_WEIGHT_TAGS = sorted(set(_UNIMARC_TAGS) | set(_MARC21_TAGS))
+assert all(t.isdigit() and len(t) == 3 for t in _WEIGHT_TAGS)
+_WEIGHT_VALUES = np.array([_UNIMARC_TAGS.get(t, 0) - _MARC21_TAGS.get(t, 0) for t in _WEIGHT_TAGS],
+                          dtype=np.int64)
+_WEIGHT_BITS = np.zeros(1001, dtype=np.int64)
+for _b, _t in enumerate(_WEIGHT_TAGS):
+    _WEIGHT_BITS[int(_t)] = 1 << _b
 C001, C008, C100, C101 = _code("001"), _code("008"), _code("100"), _code("101")
 _RULE_CODES = np.array([_code(t) for t in _RULE_TAGS], dtype=np.int64)
 
@@ -193,7 +198,8 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     # each entry with the byte before it, as four little-endian words: [x t t t] [length]
     # [start, first four digits] [start, last digit ...]; the numbers are read four
     # digits at a time
-    words = np.ascontiguousarray(rows[epos - 1, :16]).view("<u4")
+    entries = np.ascontiguousarray(rows[epos - 1, :16])
+    words = entries.view("<u4")
     s4 = words[:, 3] & np.uint32(0xFF)
     digits_ok = _digits4(words[:, 1]) & _digits4(words[:, 2]) & ((s4 - np.uint32(48)) < 10)
     flen = np.where(digits_ok, _value4(words[:, 1]), 0)
@@ -207,11 +213,10 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     # fields contiguous and in directory order (so the data area is the fields' bytes)
     contig = np.ones(total, dtype=bool)
     if total:
-        is_first = k == 0
-        contig[is_first] = fstart[is_first] == 0
-        prev_end = np.empty(total, dtype=np.int64)
-        prev_end[1:] = fstart[:-1] + flen[:-1]
-        contig[~is_first] &= fstart[~is_first] == prev_end[~is_first]
+        expected = np.empty(total, dtype=np.int64)  # where each field should start
+        expected[1:] = fstart[:-1] + flen[:-1]
+        expected[first_entry[nent > 0]] = 0
+        contig = fstart == expected
     bad_entries = np.bincount(rec_of_entry[~(ent_ok & contig)], minlength=nrec) if total else np.zeros(nrec, int)
     good &= bad_entries == 0
     good &= nent > 0
@@ -247,8 +252,9 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     else:
         # the score counts each weighted tag once per record (a set of tags): one bit per
         # weighted tag, OR-ed over the record's entries (they are contiguous per record)
-        pos = np.minimum(np.searchsorted(_WEIGHT_TABLE, codes), _WEIGHT_TABLE.size - 1)
-        bits = np.where(_WEIGHT_TABLE[pos] == codes, np.left_shift(1, pos), 0)
+        tag = entries[:, 1:4] - np.uint8(48)
+        tag_num = np.where((tag < 10).all(1), tag[:, 0].astype(np.int64) * 100 + tag[:, 1] * 10 + tag[:, 2], 1000)
+        bits = _WEIGHT_BITS[tag_num]
         has = nent > 0
         mask = np.zeros(nrec, dtype=np.int64)
         mask[has] = np.bitwise_or.reduceat(bits, first_entry[has])
@@ -504,21 +510,16 @@ def _num2(d) -> np.ndarray:
     return v[:, 0] * 10 + v[:, 1]
 
 
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
 def _valid_dates(date_int: np.ndarray) -> np.ndarray:
-    """True where YYYYMMDD is a real calendar date (checked once per distinct value)."""
-    out = np.zeros(date_int.size, dtype=bool)
-    vals, inv = np.unique(date_int, return_inverse=True)
-    ok = np.zeros(vals.size, dtype=bool)
-    for j, v in enumerate(vals.tolist()):
-        if v < 0:
-            continue
-        try:
-            dt.date(v // 10000, v // 100 % 100, v % 100)
-            ok[j] = v // 10000 >= 1
-        except ValueError:
-            pass
-    out[:] = ok[inv.reshape(-1)]
-    return out
+    """True where YYYYMMDD is a real calendar date, as ``datetime.date`` accepts it (years
+    1 to 9999; -1 marks no date)."""
+    y, m, d = date_int // 10000, date_int // 100 % 100, date_int % 100
+    ok = (date_int >= 0) & (y >= 1) & (y <= 9999) & (m >= 1) & (m <= 12) & (d >= 1)
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    return ok & (d <= _DAYS_IN_MONTH[np.where(ok, m, 0)] + (leap & (m == 2)))
 
 
 def _careful_block(buf: bytes, base_offset: int, display: str, db_level, classify, encoding,

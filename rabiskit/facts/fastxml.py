@@ -306,9 +306,9 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
     newlines = int(np.count_nonzero(arr == 10))
     controls = int(np.count_nonzero(arr < 0x20))  # XML allows only tab, newline (and CR)
     if controls != newlines and controls != newlines + buf.count(b"\t") \
-            or b"\xef\xbf\xbe" in buf or b"\xef\xbf\xbf" in buf:  # U+FFFE, U+FFFF
+            or b"\xef" in buf and (b"\xef\xbf\xbe" in buf or b"\xef\xbf\xbf" in buf):  # U+FFFE, U+FFFF
         raise NotPlain("characters XML does not allow")
-    if b"&#" in buf:
+    if _has_pair(buf, b"&#"):
         for m in _CHARREF.finditer(buf):
             _text(m.group(0))  # NotPlain for a character XML does not allow
     pats = _patterns(lay.prefix)
