@@ -67,15 +67,16 @@ def _tag(code: int) -> str:
     return bytes([code & 255, (code >> 8) & 255, (code >> 16) & 255]).decode("latin-1")
 
 
-# the flavour's weighted tags (all numeric): one bit each, looked up by the tag's number
-# (index 1000: a tag that is not three digits)
+# the flavour's weighted tags (all numeric): one bit each
 _WEIGHT_TAGS = sorted(set(_UNIMARC_TAGS) | set(_MARC21_TAGS))
 assert all(t.isdigit() and len(t) == 3 for t in _WEIGHT_TAGS)
 _WEIGHT_VALUES = np.array([_UNIMARC_TAGS.get(t, 0) - _MARC21_TAGS.get(t, 0) for t in _WEIGHT_TAGS],
                           dtype=np.int64)
-_WEIGHT_BITS = np.zeros(1001, dtype=np.int64)
+# indexed by the low nibbles of the tag's three bytes (first byte lowest); only meaningful
+# where every high nibble is 3 (the bytes 0x30-0x3F: digits, and nibbles 10-15 give 0)
+_WEIGHT_BITS = np.zeros(1 << 12, dtype=np.int64)
 for _b, _t in enumerate(_WEIGHT_TAGS):
-    _WEIGHT_BITS[int(_t)] = 1 << _b
+    _WEIGHT_BITS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] = 1 << _b
 C001, C008, C100, C101 = _code("001"), _code("008"), _code("100"), _code("101")
 _RULE_CODES = np.array([_code(t) for t in _RULE_TAGS], dtype=np.int64)
 
@@ -252,9 +253,9 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     else:
         # the score counts each weighted tag once per record (a set of tags): one bit per
         # weighted tag, OR-ed over the record's entries (they are contiguous per record)
-        tag = entries[:, 1:4] - np.uint8(48)
-        tag_num = np.where((tag < 10).all(1), tag[:, 0].astype(np.int64) * 100 + tag[:, 1] * 10 + tag[:, 2], 1000)
-        bits = _WEIGHT_BITS[tag_num]
+        c = words[:, 0] >> np.uint32(8)  # the tag's bytes, first lowest
+        nibbles = (c & np.uint32(0xF)) | ((c >> np.uint32(4)) & np.uint32(0xF0)) | ((c >> np.uint32(8)) & np.uint32(0xF00))
+        bits = np.where((c & np.uint32(0xF0F0F0)) == np.uint32(0x303030), _WEIGHT_BITS[nibbles], 0)
         has = nent > 0
         mask = np.zeros(nrec, dtype=np.int64)
         mask[has] = np.bitwise_or.reduceat(bits, first_entry[has])
@@ -360,7 +361,8 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
         # classify them with those rules on a record holding just the leader and those fields
         which = needs_fields & good
         if which.any():
-            rule_entries = np.flatnonzero(np.isin(codes, _RULE_CODES) & which[rec_of_entry])
+            cand = np.flatnonzero(which[rec_of_entry])
+            rule_entries = cand[np.isin(codes[cand], _RULE_CODES)]
             by_record: dict[int, list] = {}
             for r, c, a, b in zip(rec_of_entry[rule_entries].tolist(), codes[rule_entries].tolist(),
                                   s_abs[rule_entries].tolist(), (e_abs[rule_entries] - 1).tolist()):
