@@ -1,7 +1,9 @@
 """The ``rabiskit`` command.  A thin layer: every command calls library functions.
 
 Each module in ``rabiskit.cli.commands`` defines ``register(app)``; they are found
-automatically, so adding a command never touches this file.
+automatically, so adding a command never touches this file.  A run registers only the
+module named like its command (when that module defines it), so that ``rabiskit count``
+does not import the report, audit, ledger and harvest code.
 """
 
 from __future__ import annotations
@@ -15,38 +17,75 @@ import typer
 from rabiskit import __version__
 from rabiskit.cli import commands
 
-app = typer.Typer(
-    name="rabiskit",
-    help="Catalogue statistics for RABIS / IRBIS-64 libraries: read ISO 2709 and MARCXML "
-         "exports, count new records against the plan, write the report tables.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
 def _version(value: bool):
     if value:
         typer.echo(f"rabiskit {__version__}")
         raise typer.Exit()
 
 
-@app.callback()
 def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="Show the version and exit.")):
     """rabiskit"""
 
 
-def _register_all() -> None:
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(app)
+def _command_modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
 
 
-_register_all()
+def _command_names(app: typer.Typer) -> set[str]:
+    names = {c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands}
+    return names | {g.name for g in app.registered_groups if g.name}
+
+
+def make_app(command: str | None = None) -> typer.Typer:
+    """The ``rabiskit`` application with every command, or, when ``command`` names a module
+    of ``rabiskit.cli.commands`` that defines it, with that command alone (what running
+    one command needs: the others' imports cost start-up time on every run)."""
+    app = typer.Typer(
+        name="rabiskit",
+        help="Catalogue statistics for RABIS / IRBIS-64 libraries: read ISO 2709 and MARCXML "
+             "exports, count new records against the plan, write the report tables.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(_main)
+    modules = _command_modules()
+    if command in modules:
+        _register(app, command)
+        if command in _command_names(app):
+            return app
+        app.registered_commands.clear()
+        app.registered_groups.clear()
+    for name in modules:
+        _register(app, name)
+    return app
+
+
+def _register(app: typer.Typer, module_name: str) -> None:
+    module = importlib.import_module(f"{commands.__name__}.{module_name}")
+    register = getattr(module, "register", None)
+    if register is not None:
+        register(app)
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command a command line runs (its first word), None for top-level options."""
+    for arg in argv:
+        if arg in ("-h", "--help", "--version"):
+            return None
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+def __getattr__(name: str):
+    # ``from rabiskit.cli.main import app``: the application with every command
+    if name == "app":
+        globals()["app"] = application = make_app()
+        return application
+    raise AttributeError(name)
 
 
 def _utf8_console() -> None:
@@ -60,4 +99,4 @@ def _utf8_console() -> None:
 
 def run() -> None:
     _utf8_console()
-    app()
+    make_app(_command_of(sys.argv[1:]))()
