@@ -1,14 +1,16 @@
 """The speed benchmark: rabiskit count against pymarc (and yaz-marcdump) in one run.
 
-    python benchmarks/run.py [--records 1000000] [--pymarc-limit N] [--xml-records 100000] [--no-iso]
+    python benchmarks/run.py [--records 1000000] [--pymarc-limit N] [--xml-records 100000] [--no-iso] [--repeat 3]
 
 1. Generates (once, deterministically) a UNIMARC export in benchmarks/data/.
-2. Times, one after the other on the same file: ``rabiskit count FILE --format json``
-   (all cores), the same count written plainly with pymarc (benchmarks/pymarc_count.py),
-   and ``yaz-marcdump -n`` when it is installed.  Prints records a second, the ratios and
-   the peak memory of the largest process of each.
-3. Times ``rabiskit count`` on a MARCXML file (the same records) against pymarc's
-   parse_xml_to_array reading it.
+2. Times on the same file: ``rabiskit count FILE --format json`` (all cores) and
+   ``yaz-marcdump -n`` when it is installed, each ``--repeat`` times (3) in turn, taking the
+   median run of each (a run of a few seconds meets the machine's passing load); then the
+   same count written plainly with pymarc (benchmarks/pymarc_count.py), timed once over the
+   whole file (over a minute).  Prints records a second, every run, the ratios and the
+   peak memory of the largest process of each.
+3. Times ``rabiskit count`` on a MARCXML file (the same records; median of the runs)
+   against pymarc's parse_xml_to_array reading it.
 Nothing here is asserted: the figures go into the README with the machine they were
 measured on.
 """
@@ -34,7 +36,16 @@ def measure(cmd: list[str]) -> dict:
     return json.loads(out.stdout)
 
 
-def xml_benchmark(iso: Path, n: int) -> dict:
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time (of an odd number of runs: the middle one)."""
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+
+
+def spread(runs: list[dict], records: int) -> str:
+    return ", ".join(f"{records / r['seconds']:,.0f}" for r in runs)
+
+
+def xml_benchmark(iso: Path, n: int, repeat: int) -> dict:
     """rabiskit count on a MARCXML file (all cores) against pymarc's parse_xml_to_array."""
     sys.path.insert(0, str(HERE.parent))
     from rabiskit.sources import open_source
@@ -47,14 +58,17 @@ def xml_benchmark(iso: Path, n: int) -> dict:
                 if i >= n:
                     break
                 w.write(src.record)
-    rk = measure([sys.executable, "-m", "rabiskit", "count", str(xml), "--format", "json"])
+    runs = [measure([sys.executable, "-m", "rabiskit", "count", str(xml), "--format", "json"])
+            for _ in range(repeat)]
+    rk = median_run(runs)
     ours = json.loads(rk["stdout"])["records"]["read"]
     pm = measure([sys.executable, "-c", "import sys, pymarc; print(len(pymarc.parse_xml_to_array(sys.argv[1])))",
                   str(xml)])
     theirs = int(pm["stdout"])
     return {"records": ours, "pymarc_records": theirs, "rabiskit_per_s": ours / rk["seconds"],
             "pymarc_per_s": theirs / pm["seconds"], "ratio": (ours / rk["seconds"]) / (theirs / pm["seconds"]),
-            "rabiskit_mb": rk["peak_mb"], "pymarc_mb": pm["peak_mb"]}
+            "rabiskit_mb": max(r["peak_mb"] for r in runs), "pymarc_mb": pm["peak_mb"],
+            "rabiskit_runs": spread(runs, ours)}
 
 
 def main() -> None:
@@ -65,6 +79,9 @@ def main() -> None:
     ap.add_argument("--xml-records", type=int, default=100_000,
                     help="records of the MARCXML file (0: no MARCXML benchmark)")
     ap.add_argument("--no-iso", action="store_true", help="only the MARCXML benchmark")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of the short measurements (rabiskit, yaz-marcdump); the median "
+                         "counts (pymarc's run is long enough to be timed once)")
     a = ap.parse_args()
     DATA.mkdir(exist_ok=True)
     iso = DATA / f"{a.records}.iso"
@@ -74,17 +91,24 @@ def main() -> None:
                         str(a.records)], check=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if not a.no_iso:
-        iso_benchmark(iso, a.records, a.pymarc_limit)
+        iso_benchmark(iso, a.records, a.pymarc_limit, a.repeat)
     if a.xml_records:
-        x = xml_benchmark(iso, a.xml_records)
+        x = xml_benchmark(iso, a.xml_records, a.repeat)
         print(f"MARCXML, {x['records']} records: rabiskit count {x['rabiskit_per_s']:,.0f}/s "
-              f"({x['rabiskit_mb']:.0f} MB), pymarc parse_xml_to_array {x['pymarc_per_s']:,.0f}/s "
+              f"({x['rabiskit_mb']:.0f} MB; runs: {x['rabiskit_runs']}), "
+              f"pymarc parse_xml_to_array {x['pymarc_per_s']:,.0f}/s "
               f"({x['pymarc_mb']:.0f} MB), ratio {x['ratio']:.1f}x")
 
 
-def iso_benchmark(iso: Path, records: int, pymarc_limit: int | None) -> None:
+def iso_benchmark(iso: Path, records: int, pymarc_limit: int | None, repeat: int) -> None:
     print(f"file: {iso.name}, {records} records, {iso.stat().st_size / 1e6:.0f} MB")
-    rk = measure([sys.executable, "-m", "rabiskit", "count", str(iso), "--format", "json"])
+    yaz = shutil.which("yaz-marcdump")
+    rk_runs, yz_runs = [], []
+    for _ in range(repeat):  # alternately, so both meet the same moments of the machine
+        rk_runs.append(measure([sys.executable, "-m", "rabiskit", "count", str(iso), "--format", "json"]))
+        if yaz:
+            yz_runs.append(measure(["yaz-marcdump", "-n", str(iso)]))
+    rk = median_run(rk_runs)
     read = json.loads(rk["stdout"])["records"]["read"]
     rk_rate = read / rk["seconds"]
     cmd = [sys.executable, str(HERE / "pymarc_count.py"), str(iso)]
@@ -92,15 +116,16 @@ def iso_benchmark(iso: Path, records: int, pymarc_limit: int | None) -> None:
         cmd += ["--limit", str(pymarc_limit)]
     pm = measure(cmd)
     pm_rate = json.loads(pm["stdout"])["records"] / pm["seconds"]
-    rows = [("rabiskit count", rk_rate, rk["peak_mb"]), ("pymarc count", pm_rate, pm["peak_mb"])]
+    rows = [("rabiskit count", rk_rate, max(r["peak_mb"] for r in rk_runs), spread(rk_runs, read)),
+            ("pymarc count", pm_rate, pm["peak_mb"], "one run")]
     yaz_rate = None
-    if shutil.which("yaz-marcdump"):
-        yz = measure(["yaz-marcdump", "-n", str(iso)])
+    if yz_runs:
+        yz = median_run(yz_runs)
         yaz_rate = records / yz["seconds"]
-        rows.append(("yaz-marcdump -n", yaz_rate, yz["peak_mb"]))
-    print(f"{'':18} {'records/s':>12} {'peak MB':>9}")
-    for name, rate, mb in rows:
-        print(f"{name:18} {rate:12,.0f} {mb:9.0f}")
+        rows.append(("yaz-marcdump -n", yaz_rate, max(r["peak_mb"] for r in yz_runs), spread(yz_runs, records)))
+    print(f"{'':18} {'records/s':>12} {'peak MB':>9}   runs (records/s)")
+    for name, rate, mb, runs in rows:
+        print(f"{name:18} {rate:12,.0f} {mb:9.0f}   {runs}")
     print(f"rabiskit / pymarc: {rk_rate / pm_rate:.1f}x")
     if yaz_rate:
         print(f"rabiskit / yaz-marcdump -n: {rk_rate / yaz_rate:.2f}")

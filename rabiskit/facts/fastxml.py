@@ -140,12 +140,14 @@ def _patterns(prefix: bytes):
         # subfield codes of one byte (ASCII, the block being UTF-8); the careful reader
         # reports anything else
         tag_a, ind_a, code_a = rb'"[0-9A-Za-z]{3}"', rb'"[ !#-%\'-;=-~]"', rb'"[^"<&\t\n\r]"'
-        plain = re.compile(
-            rb"(?:\s*(?:<" + p + rb"leader>[^<]*</" + p + rb"leader>"
-            rb"|<" + p + rb"controlfield tag=" + tag_a + rb">[^<]*</" + p + rb"controlfield>"
-            rb"|<" + p + rb"datafield tag=" + tag_a + rb" ind1=" + ind_a + rb" ind2=" + ind_a + rb">"
-            rb"(?>\s*<" + p + rb"subfield code=" + code_a + rb">[^<]*</" + p + rb"subfield>)*+\s*</"
-            + p + rb"datafield>))*+\s*")
+        fields = (rb"<" + p + rb"controlfield tag=" + tag_a + rb">[^<]*</" + p + rb"controlfield>"
+                  rb"|<" + p + rb"datafield tag=" + tag_a + rb" ind1=" + ind_a + rb" ind2=" + ind_a + rb">"
+                  rb"(?>\s*<" + p + rb"subfield code=" + code_a + rb">[^<]*</" + p + rb"subfield>)*+\s*</"
+                  + p + rb"datafield>")
+        leader_el = rb"<" + p + rb"leader>([^<]*)</" + p + rb"leader>"
+        plain = re.compile(rb"(?:\s*(?:" + leader_el + rb"|" + fields + rb"))*+\s*")
+        # the usual form, the leader first: checked and the leader read in the one pass
+        plain_first = re.compile(rb"\s*" + leader_el + rb"(?:\s*(?:" + fields + rb"))*+\s*")
         leader = re.compile(rb"<" + p + rb"leader>([^<]*)</" + p + rb"leader>")
         tags = re.compile(rb"<" + p + rb"(?:control|data)field tag=\"([^\"]*)\"")
 
@@ -158,7 +160,7 @@ def _patterns(prefix: bytes):
                 + rb">((?:\s*<" + p + rb"subfield code=" + attr + rb">[^<]*</" + p + rb"subfield>)*)\s*</"
                 + p + rb"datafield>").findall
         pats = _PATTERNS[prefix] = (record, token, sub, plain, leader, tags,
-                                    fields_of(_FIRST_READ), fields_of(_COUNT_READ))
+                                    fields_of(_FIRST_READ), fields_of(_COUNT_READ), plain_first)
     return pats
     return pats
 
@@ -243,12 +245,16 @@ def _check_record(content: bytes, pats) -> tuple[str, list[bytes]]:
     """(leader, tags) of a record's content, NotPlain unless it is plain MARC 21 slim; the
     tags are those of every field, as bytes."""
     _, _, _, plain, leader_re, tags_re = pats[:6]
-    if plain.fullmatch(content) is None:
-        raise NotPlain("an element that is not plain MARC 21 slim")
-    leaders = leader_re.findall(content)
-    if len(leaders) != 1:
-        raise NotPlain("two leaders" if leaders else "odd leader")
-    leader = _text(leaders[0])
+    m = pats[8].fullmatch(content)
+    if m is not None:
+        leader = _text(m.group(1))
+    else:
+        if plain.fullmatch(content) is None:
+            raise NotPlain("an element that is not plain MARC 21 slim")
+        leaders = leader_re.findall(content)
+        if len(leaders) != 1:
+            raise NotPlain("two leaders" if leaders else "odd leader")
+        leader = _text(leaders[0])
     if len(leader) != 24 or leader.strip("\r\n\t") != leader or not leader.strip():
         raise NotPlain("odd leader")
     return leader, tags_re.findall(content)
@@ -258,15 +264,27 @@ def _read_fields(content: bytes, fields_findall, sub_findall) -> list[Field]:
     """The fields ``fields_findall`` picks (one C pass over a plain record), as Fields
     equal to those ``_count_fields`` makes."""
     fields: list[Field] = []
-    for ctag, ctext, dtag, i1, i2, body, _ in fields_findall(content):
-        if dtag:
-            fields.append(Field(dtag.decode("ascii"), ind1=i1.decode("ascii"), ind2=i2.decode("ascii"),
-                                subfields=[(c.decode("utf-8") if b"&" not in c else _text(c),
-                                            v.decode("utf-8") if b"&" not in v else _text(v))
-                                           for c, v in sub_findall(body)]))
-        else:
-            fields.append(Field(ctag.decode("ascii"), data=_text(ctext)))
+    for raw in fields_findall(content):
+        f = _FIELDS.get(raw)
+        if f is None:
+            ctag, ctext, dtag, i1, i2, body, _ = raw
+            if dtag:
+                f = Field(dtag.decode("ascii"), ind1=i1.decode("ascii"), ind2=i2.decode("ascii"),
+                          subfields=[(c.decode("utf-8") if b"&" not in c else _text(c),
+                                      v.decode("utf-8") if b"&" not in v else _text(v))
+                                     for c, v in sub_findall(body)])
+            else:
+                f = Field(ctag.decode("ascii"), data=_text(ctext))
+            if len(_FIELDS) > 20_000:
+                _FIELDS.clear()
+            _FIELDS[raw] = f
+        fields.append(f)
     return fields
+
+
+# Fields made from the same bytes (a language field, a day's 100 field), shared: counting
+# only reads them
+_FIELDS: dict[tuple, Field] = {}
 
 
 # the flavour score of a record's set of tags (keyed by the tags in order), and whether
@@ -313,7 +331,7 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
             _text(m.group(0))  # NotPlain for a character XML does not allow
     pats = _patterns(lay.prefix)
     record_re, token_re, sub_re, plain = pats[:4]
-    first_fields, count_fields = pats[6:]
+    first_fields, count_fields = pats[6:8]
     sub_findall = sub_re.findall
     token_findall = token_re.findall
     res = XmlBlockResult(newlines=newlines)
@@ -325,6 +343,7 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
     start_tag = b"<" + lay.prefix + b"record"
     end_tag = b"</" + lay.prefix + b"record>"
     find = buf.find
+    plain_attrs: set[bytes] = set()  # record attributes seen and found harmless
     while True:
         begin = find(start_tag, pos)
         if begin == -1:
@@ -335,10 +354,11 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
         close = find(end_tag, begin)
         if m is None or close == -1:
             raise NotPlain("a record start tag that is not plain")
-        if m.group(1):
+        if m.group(1) and m.group(1) not in plain_attrs:
             attrs = dict(_ATTR.findall(m.group(1)))
             if b"format" in attrs or attrs.get(b"xmlns", SLIM) != SLIM:
                 raise NotPlain("record attributes that change how it is read")
+            plain_attrs.add(m.group(1))
         content = buf[m.end():close]
         pos = close + len(end_tag)
         leader, tags = _check_record(content, pats)
