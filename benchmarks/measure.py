@@ -23,7 +23,7 @@ def main() -> None:
     dt = time.perf_counter() - t
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(json.dumps({"seconds": dt, "peak_mb": peak_kb / 1024, "returncode": proc.returncode,
-                      "stdout": proc.stdout.decode("utf-8", "replace")[-20000:],
+                      "stdout": proc.stdout.decode("utf-8", "replace"),
                       "stderr": proc.stderr.decode("utf-8", "replace")[-2000:]}))
 
 

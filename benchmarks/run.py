@@ -1,6 +1,7 @@
 """The speed benchmark: rabiskit count against pymarc (and yaz-marcdump) in one run.
 
-    python benchmarks/run.py [--records 1000000] [--pymarc-limit N] [--xml-records 100000] [--no-iso] [--repeat 3]
+    python benchmarks/run.py [--records 1000000] [--pymarc-limit N] [--xml-records 100000] [--files 100]
+                             [--no-iso] [--repeat 3]
 
 1. Generates (once, deterministically) a UNIMARC export in benchmarks/data/.
 2. Times on the same file: ``rabiskit count FILE --format json`` (all cores) and
@@ -9,7 +10,9 @@
    same count written plainly with pymarc (benchmarks/pymarc_count.py), timed once over the
    whole file (over a minute).  Prints records a second, every run, the ratios and the
    peak memory of the largest process of each.
-3. Times ``rabiskit count`` on a MARCXML file (the same records; median of the runs)
+3. Times ``rabiskit count`` on the same records cut into ``--files`` files (100 of about
+   5 MB: many small files, each below the size where one file is split into blocks).
+4. Times ``rabiskit count`` on a MARCXML file (the same records; median of the runs)
    against pymarc's parse_xml_to_array reading it.
 Nothing here is asserted: the figures go into the README with the machine they were
 measured on.
@@ -79,6 +82,8 @@ def main() -> None:
     ap.add_argument("--xml-records", type=int, default=100_000,
                     help="records of the MARCXML file (0: no MARCXML benchmark)")
     ap.add_argument("--no-iso", action="store_true", help="only the MARCXML benchmark")
+    ap.add_argument("--files", type=int, default=100,
+                    help="also count the same records split into this many files (0: not)")
     ap.add_argument("--repeat", type=int, default=3,
                     help="runs of the short measurements (rabiskit, yaz-marcdump); the median "
                          "counts (pymarc's run is long enough to be timed once)")
@@ -92,12 +97,53 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     if not a.no_iso:
         iso_benchmark(iso, a.records, a.pymarc_limit, a.repeat)
+    if a.files and not a.no_iso:
+        many_files_benchmark(iso, a.records, a.files, a.repeat)
     if a.xml_records:
         x = xml_benchmark(iso, a.xml_records, a.repeat)
         print(f"MARCXML, {x['records']} records: rabiskit count {x['rabiskit_per_s']:,.0f}/s "
               f"({x['rabiskit_mb']:.0f} MB; runs: {x['rabiskit_runs']}), "
               f"pymarc parse_xml_to_array {x['pymarc_per_s']:,.0f}/s "
               f"({x['pymarc_mb']:.0f} MB), ratio {x['ratio']:.1f}x")
+
+
+def split_export(iso: Path, parts: int) -> list[Path]:
+    """The export cut into ``parts`` files of equal record counts (made once)."""
+    folder = DATA / f"{iso.stem}-in-{parts}"
+    files = sorted(folder.glob("*.iso"))
+    if len(files) == parts:
+        return files
+    folder.mkdir(exist_ok=True)
+    data = iso.read_bytes()
+    ends = []
+    pos = data.find(b"\x1d")
+    while pos != -1:
+        ends.append(pos + 1)
+        pos = data.find(b"\x1d", pos + 1)
+    per = -(-len(ends) // parts)
+    start = 0
+    files = []
+    for k in range(parts):
+        chunk = ends[k * per:(k + 1) * per]
+        if not chunk:
+            break
+        path = folder / f"part-{k:04d}.iso"
+        path.write_bytes(data[start:chunk[-1]])
+        start = chunk[-1]
+        files.append(path)
+    return files
+
+
+def many_files_benchmark(iso: Path, records: int, parts: int, repeat: int) -> None:
+    """The same records in many files, each under the size where one file is split."""
+    files = split_export(iso, parts)
+    runs = [measure([sys.executable, "-m", "rabiskit", "count", *map(str, files), "--format", "json"])
+            for _ in range(repeat)]
+    rk = median_run(runs)
+    read = json.loads(rk["stdout"])["records"]["read"]
+    size = sum(f.stat().st_size for f in files) / len(files) / 1e6
+    print(f"the same records in {len(files)} files of {size:.1f} MB: rabiskit count "
+          f"{read / rk['seconds']:,.0f}/s ({max(r['peak_mb'] for r in runs):.0f} MB; runs: {spread(runs, read)})")
 
 
 def iso_benchmark(iso: Path, records: int, pymarc_limit: int | None, repeat: int) -> None:

@@ -204,3 +204,40 @@ def test_block_date_check_agrees_with_datetime():
         except ValueError:
             expected = False
         assert ok == expected, v
+
+
+def test_many_small_files_share_the_workers_and_keep_input_order(tmp_path):
+    """Small files the fast path can take, mixed with files it cannot (gzip, a collection
+    that is not plain, a damaged export), counted together on two workers: the same JSON as
+    the careful reader, undated and deleted records listed in input order."""
+    import gzip
+    import shutil
+
+    gz = tmp_path / "unimarc.iso.gz"
+    gz.write_bytes(gzip.compress((FIXTURES / "unimarc-utf8.iso").read_bytes()))
+    odd = tmp_path / "odd.xml"
+    odd.write_text((FIXTURES / "marcxml-slim.xml").read_text(encoding="utf-8")
+                   .replace("<marc:record>", "<!-- x --><marc:record>", 1), encoding="utf-8")
+    names = ["unimarc-utf8.iso", "damaged.iso", "marc21-utf8.mrc", "marcxml-slim.xml",
+             "rusmarc-cp1251.iso", "local-lore.iso", "marcxml-default-ns.xml", "unimarc-kz1048.iso"]
+    inputs = []
+    for i, name in enumerate(names * 2):
+        copy = tmp_path / f"{i:02d}-{name}"
+        shutil.copyfile(FIXTURES / name, copy)
+        if i % 2:  # change one byte of the leader status, so no file repeats another
+            data = bytearray(copy.read_bytes())
+            if not name.endswith(".xml"):
+                data[5:6] = b"c" if data[5:6] != b"c" else b"n"
+                copy.write_bytes(bytes(data))
+        inputs.append(Input(copy))
+        if i == 3:
+            inputs.append(Input(gz))
+        if i == 6:
+            inputs.append(Input(odd))
+    plan = default_plan()
+    for period in (Period.for_year(2026), Period.for_quarter(2026, 2)):
+        careful = _json(*count_inputs(inputs, plan, period, fast=False), plan)
+        auto = _json(*count_inputs(inputs, plan, period, workers=2, block_size=2048,
+                                   min_fast_size=1), plan)
+        assert auto == careful
+    assert len(careful["files"]) == len(inputs)

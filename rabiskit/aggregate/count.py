@@ -109,16 +109,19 @@ class Tally:
     def add_group(self, key, n: int) -> None:
         """Add ``n`` records that are neither deleted nor undated and share the date entered,
         level and first language in ``key`` (the fast counting path's groups)."""
+        self.add_count(key.date_entered, key.level, key.language, n)
+
+    def add_count(self, d: dt.date, level: str, language: str, n: int) -> None:
+        """Add ``n`` records, neither deleted nor undated, entered on ``d``."""
         self.read += n
-        d = key.date_entered
         if self.latest_date is None or d > self.latest_date:
             self.latest_date = d
         if d.year == self.period.year:
-            self.quarters[quarter_of(d)][key.level].add(key.language, n)
+            self.quarters[quarter_of(d)][level].add(language, n)
         if self.period.contains(d):
             self.in_period += n
-            self.levels[key.level].add(key.language, n)
-            self.months[f"{d.year}-{d.month:02d}"][key.level] += n
+            self.levels[level].add(language, n)
+            self.months[f"{d.year}-{d.month:02d}"][level] += n
         else:
             self.outside_period += n
 
@@ -223,17 +226,17 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
                  block_size: int | None = None, min_fast_size: int | None = None):
     """Read the inputs and tally their records for ``period``.  Returns (Tally, Scan).
 
-    Big ISO 2709 files are read by the fast path on every core (``fast=None``: when the
-    plan uses the default level rules, or the file is declared with ``--db``);
-    ``fast=False`` forces the careful reader, ``fast=True`` uses the fast path whatever the
-    file's size.  Both give the same numbers, summaries and problems."""
-    from rabiskit.facts.fast import FastKey
-    from rabiskit.facts.parallel import (BLOCK_SIZE, MIN_FAST_SIZE, fast_count_file,
-                                         fast_count_xml_file, make_executor)
-    from rabiskit.facts.scan import (Scan, dedupe_inputs, scan_one, sort_problems, start_file,
-                                     with_record_context)
+    ISO 2709 files and plain MARC 21 slim collections are read by the fast path on every
+    core when the plan uses the default level rules or the file is declared with ``--db``,
+    and (``fast=None``) the files the fast path can take hold at least ``min_fast_size``
+    bytes together (8 MB: below that, starting the worker processes costs more than it
+    saves); ``fast=False`` forces the careful reader, ``fast=True`` the fast path whatever
+    the size.  Both give the same numbers, summaries and problems, in input order."""
+    from rabiskit.facts.fast import tally_counts
+    from rabiskit.facts.parallel import (BLOCK_SIZE, MIN_FAST_SIZE, FastFile, KeyCounts,
+                                         fast_count_files, make_executor)
+    from rabiskit.facts.scan import Scan, dedupe_inputs, start_file
     from rabiskit.rules.engine import DEFAULT_RULES
-    from rabiskit.sources import sniff_format
 
     result = Scan()
     tally = Tally(period)
@@ -242,52 +245,87 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
     min_size = MIN_FAST_SIZE if min_fast_size is None else min_fast_size
     items = list(inputs)
     _, dup = dedupe_inputs(items)
-    executor = None
+    jobs: list[tuple] = []  # (input, summary, FastFile or None), in input order
+    fast_size = 0
+    for inp in items:
+        summary = start_file(inp, result, dup)
+        if summary is None:
+            continue
+        kind, size = _fast_kind(inp, fast, default_rules, encoding)
+        job = FastFile(inp.path, inp.display, kind, inp.db_level, encoding, flavour) if kind else None
+        fast_size += size if kind else 0
+        jobs.append((inp, summary, job))
+    if fast is None and fast_size < min_size:
+        jobs = [(inp, summary, None) for inp, summary, _ in jobs]
+    fast_files = [job for _, _, job in jobs if job is not None]
+    executor = make_executor(workers) if fast_files and workers != 1 else None
+    fast_tally: dict[str | None, KeyCounts] = {}  # per --db level: the fast path's groups
     try:
-        for inp in items:
-            summary = start_file(inp, result, dup)
-            if summary is None:
-                continue
-            kind = None
-            if fast is not False and (default_rules or inp.db_level) and inp.path.suffix.lower() != ".gz":
-                try:
-                    size = inp.path.stat().st_size
-                    if fast or size >= min_size:
-                        kind = sniff_format(inp.path)
-                except Exception:
-                    kind = None
-            res = None
-            if kind is not None and (kind == "iso2709" or encoding is None):
-                if executor is None and workers != 1:
-                    executor = make_executor(workers)
-                if kind == "iso2709":
-                    res = fast_count_file(inp.path, inp.display, db_level=inp.db_level,
-                                          encoding=encoding, flavour=flavour, executor=executor,
-                                          block_size=block_size or BLOCK_SIZE, progress=progress)
-                else:
-                    res = fast_count_xml_file(inp.path, inp.display, db_level=inp.db_level,
-                                              flavour=flavour, executor=executor,
-                                              block_size=block_size or BLOCK_SIZE,
-                                              progress=progress)
+        results = fast_count_files(fast_files, executor=executor, block_size=block_size or BLOCK_SIZE,
+                                   progress=progress)
+        for inp, summary, job in jobs:
+            res = next(results) if job is not None else None
             if res is None:
-                for _, facts in scan_one(inp, summary, classify=classify, encoding=encoding,
-                                         flavour=flavour, progress=progress):
-                    tally.add(facts)
-                continue
-            summary.format = kind
-            summary.size = res.size
-            for key, n in res.groups.items():
-                key = FastKey.of(key)
-                summary.add_group(key, n)
-                tally.add_group(key, n)
-            for facts, reason, problems in sorted(res.careful, key=lambda c: c[0].record):
-                summary.add(facts)
-                summary.encoding_reasons[f"{facts.encoding}: {reason}"] += 1
-                summary.problems.extend(with_record_context(p, facts) for p in problems)
-                tally.add(facts)
-            summary.problems.extend(res.file_problems)
-            sort_problems(summary)
+                _count_carefully(inp, summary, tally, classify, encoding, flavour, progress)
+            else:
+                _add_fast(res, job, summary, tally, fast_tally)
     finally:
         if executor is not None:
             executor.shutdown()
+    # the fast groups of all the files at once: the tally's sums do not depend on the order
+    for db_level, keys in fast_tally.items():
+        for d, level, language, n in tally_counts(*keys.total(), db_level):
+            tally.add_count(d, level, language, n)
     return tally, result
+
+
+def _fast_kind(inp, fast: bool | None, default_rules: bool, encoding) -> tuple[str | None, int]:
+    """("iso2709" or "marcxml", size) when the fast path may read the input, else (None, 0)."""
+    from rabiskit.sources import sniff_format
+
+    if fast is False or not (default_rules or inp.db_level) or inp.path.suffix.lower() == ".gz":
+        return None, 0
+    try:
+        size = inp.path.stat().st_size
+        kind = sniff_format(inp.path)
+    except Exception:
+        return None, 0
+    if kind == "iso2709" or (kind == "marcxml" and encoding is None):
+        return kind, size
+    return None, 0
+
+
+def _count_carefully(inp, summary, tally: Tally, classify, encoding, flavour, progress) -> None:
+    from rabiskit.facts.scan import scan_one
+
+    for _, facts in scan_one(inp, summary, classify=classify, encoding=encoding, flavour=flavour,
+                             progress=progress):
+        tally.add(facts)
+
+
+def _add_fast(res, job, summary, tally: Tally, fast_tally: dict) -> None:
+    """A file's fast-path result into its summary and the tally, as the careful path adds
+    its records (the ISO 2709 groups into ``fast_tally``, added to the tally at the end)."""
+    from rabiskit.facts.fast import FastKey, summary_groups, tally_keys
+    from rabiskit.facts.parallel import KeyCounts
+    from rabiskit.facts.scan import sort_problems, with_record_context
+
+    summary.format = job.kind
+    summary.size = res.size
+    if res.keys.size:
+        groups, first, last = summary_groups(res.keys, res.counts, db_level=job.db_level,
+                                             encoding=job.encoding)
+        for key, n in groups:
+            summary.add_group(key, n, dates=(first, last))
+        fast_tally.setdefault(job.db_level, KeyCounts()).add(*tally_keys(res.keys, res.counts))
+    for key, n in res.groups.items():
+        key = FastKey.of(key)
+        summary.add_group(key, n)
+        tally.add_group(key, n)
+    for facts, reason, problems in sorted(res.careful, key=lambda c: c[0].record):
+        summary.add(facts)
+        summary.encoding_reasons[f"{facts.encoding}: {reason}"] += 1
+        summary.problems.extend(with_record_context(p, facts) for p in problems)
+        tally.add(facts)
+    summary.problems.extend(res.file_problems)
+    sort_problems(summary)

@@ -480,6 +480,46 @@ def group_facts(key: int, *, db_level: str | None, encoding: str | None) -> tupl
             db_level if lv == 0 else _LEVEL_NAMES[lv])
 
 
+_K_ALL_BUT_DATE = (1 << _K_DATE) - 1
+# what the tally reads: the date, the first language and the level
+_K_TALLY = ~((127 << _K_COMBO) | (127 << _K_T6) | (127 << _K_T7))
+
+
+def _sum_by(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    uk, inv = np.unique(keys, return_inverse=True)
+    return uk, np.bincount(inv.reshape(-1), weights=counts, minlength=uk.size).astype(np.int64)
+
+
+def _date_of(dcode: int) -> dt.date:
+    return dt.date(dcode >> 9, (dcode >> 5) % 16, dcode % 32)
+
+
+def summary_groups(keys: np.ndarray, counts: np.ndarray, *, db_level: str | None,
+                   encoding: str | None) -> tuple[list[tuple["FastKey", int]], dt.date, dt.date]:
+    """A file's groups (keys and counts as its blocks gave them) for its summary, which does
+    not need the day of each: the groups less their dates (each dated on the first day), and
+    the first and last day."""
+    first, last = int(keys.min()) >> _K_DATE, int(keys.max()) >> _K_DATE  # the date is on top
+    uk, sums = _sum_by(keys & _K_ALL_BUT_DATE, counts)
+    groups = [(FastKey.of(group_facts(k | (first << _K_DATE), db_level=db_level, encoding=encoding)), n)
+              for k, n in zip(uk.tolist(), sums.tolist())]
+    return groups, _date_of(first), _date_of(last)
+
+
+def tally_keys(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The groups as the tally counts them: by date, first language and level only."""
+    return _sum_by(keys & _K_TALLY, counts)
+
+
+def tally_counts(keys: np.ndarray, counts: np.ndarray, db_level: str | None):
+    """(date, level, language, number) for keys reduced by ``tally_keys``."""
+    for k, n in zip(keys.tolist(), counts.tolist()):
+        lc = (k >> _K_LANG) & 0x7FFF
+        lang = "und" if lc == 0 else "".join(chr(96 + (lc >> sh & 31)) for sh in (10, 5, 0))
+        lv = k & 7
+        yield _date_of(k >> _K_DATE), db_level if lv == 0 else _LEVEL_NAMES[lv], lang, n
+
+
 @dataclass(frozen=True)
 class FastKey:
     """The facts of a group of records settled by the fast path (all equal within the group)."""

@@ -78,8 +78,10 @@ class FileSummary:
             if self.date_max is None or d > self.date_max:
                 self.date_max = d
 
-    def add_group(self, key, n: int) -> None:
-        """Add ``n`` undamaged, dated records that share the facts in ``key`` (a FastKey)."""
+    def add_group(self, key, n: int, dates: tuple[dt.date, dt.date] | None = None) -> None:
+        """Add ``n`` undamaged, dated records that share the facts in ``key`` (a FastKey);
+        with ``dates`` (first, last), they were entered on days in that range, not all on
+        ``key.date_entered``."""
         self.records += n
         self.flavours[key.flavour] += n
         self.encodings[key.encoding] += n
@@ -89,11 +91,11 @@ class FileSummary:
         self.languages[key.language] += n
         if key.level:
             self.levels[key.level] += n
-        d = key.date_entered
-        if self.date_min is None or d < self.date_min:
-            self.date_min = d
-        if self.date_max is None or d > self.date_max:
-            self.date_max = d
+        lo, hi = dates or (key.date_entered, key.date_entered)
+        if self.date_min is None or lo < self.date_min:
+            self.date_min = lo
+        if self.date_max is None or hi > self.date_max:
+            self.date_max = hi
 
     def as_dict(self) -> dict:
         encodings = {e: self.encodings.get(e, 0) for e in ENCODINGS}
