@@ -241,3 +241,22 @@ def test_many_small_files_share_the_workers_and_keep_input_order(tmp_path):
                                    min_fast_size=1), plan)
         assert auto == careful
     assert len(careful["files"]) == len(inputs)
+
+
+def test_key_counts_fold_without_losing_a_record():
+    import numpy as np
+
+    from rabiskit.facts.parallel import KeyCounts
+
+    rng = np.random.default_rng(3)
+    kc = KeyCounts(fold_at=50)
+    expected: dict[int, int] = {}
+    for _ in range(40):
+        keys = np.unique(rng.integers(0, 200, size=30))
+        counts = rng.integers(1, 9, size=keys.size)
+        kc.add(keys, counts)
+        for k, c in zip(keys.tolist(), counts.tolist()):
+            expected[k] = expected.get(k, 0) + c
+        assert kc.size <= 50 + 30
+    k, c = kc.total()
+    assert dict(zip(k.tolist(), c.tolist())) == expected

@@ -379,7 +379,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
                     ld = key[1].decode("ascii")
                     rec = Record("00000" + ld[:7] + "00000" + ld[7:], fields)
                     lv = classify_record(rec, "unimarc" if key[0] else "marc21", DEFAULT_RULES)[0]
-                    if len(_RULE_CACHE) > 100_000:
+                    if len(_RULE_CACHE) > 20_000:
                         _RULE_CACHE.clear()
                     _RULE_CACHE[key] = lv
                 level[i] = _LEVEL_CODES.get(lv, -1)

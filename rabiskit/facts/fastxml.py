@@ -300,7 +300,7 @@ def _tag_score(tags: list[bytes]) -> tuple[int, bool]:
     hit = _TAG_SCORES.get(key)
     if hit is None:
         names = {t.decode("ascii") for t in tags}
-        if len(_TAG_SCORES) > 50_000:
+        if len(_TAG_SCORES) > 10_000:
             _TAG_SCORES.clear()
         hit = _TAG_SCORES[key] = (flavour_score(names, None, "008" in names), "008" in names)
     return hit

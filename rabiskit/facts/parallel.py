@@ -233,7 +233,7 @@ class KeyCounts:
     """The blocks' group keys and counts, summed as arrays (folded together whenever they
     grow, so memory stays flat however long the file)."""
 
-    def __init__(self, fold_at: int = 1 << 20) -> None:
+    def __init__(self, fold_at: int = 1 << 18) -> None:
         self.keys: list[np.ndarray] = []
         self.counts: list[np.ndarray] = []
         self.size = 0
