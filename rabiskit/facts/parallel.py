@@ -180,7 +180,7 @@ def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = N
     With ``executor`` the blocks of all the files go through the worker processes as one
     stream, a few blocks ahead of the file being merged: a big file keeps every core busy,
     and so do many small ones.  Without, they are read in this process."""
-    window = 2 * (getattr(executor, "_max_workers", 2) or 2) if executor is not None else 1
+    window = 4 * (getattr(executor, "_max_workers", 2) or 2) if executor is not None else 1
     merges: dict[int, _FileMerge] = {}
 
     def stream():
