@@ -260,3 +260,28 @@ def test_key_counts_fold_without_losing_a_record():
         assert kc.size <= max(50, len(expected)) + 30  # folded: at most the distinct keys
     k, c = kc.total()
     assert dict(zip(k.tolist(), c.tolist())) == expected
+
+
+def test_progress_names_the_file_and_ends_at_its_size(tmp_path):
+    """Progress is reported per file (bytes read so far, file), fast or careful, so a
+    collection the fast path gives up halfway and reads again is not counted twice."""
+    import shutil
+
+    odd = tmp_path / "odd.xml"
+    text = (FIXTURES / "marcxml-slim.xml").read_text(encoding="utf-8")
+    i = text.rindex("<marc:record>")
+    odd.write_text(text[:i] + "<!-- late -->" + text[i:], encoding="utf-8")
+    iso = tmp_path / "u.iso"
+    shutil.copyfile(FIXTURES / "unimarc-utf8.iso", iso)
+    seen: list[tuple[int, str]] = []
+    inputs = [Input(iso), Input(odd)]
+    count_inputs(inputs, default_plan(), Period.for_year(2026), workers=1, block_size=700,
+                 min_fast_size=1, progress=lambda n, f: seen.append((n, f)))
+    last = {}
+    for n, f in seen:
+        last[f] = n
+    assert last == {str(iso): iso.stat().st_size, str(odd): odd.stat().st_size}
+    xml_calls = [n for n, f in seen if f == str(odd)]
+    # blocks counted by the fast path before it gave up, then the careful reading: the
+    # file's bytes are counted once (the last value stands for the file)
+    assert xml_calls[0] < odd.stat().st_size and len(xml_calls) > 2

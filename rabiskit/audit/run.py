@@ -112,7 +112,7 @@ class Auditor:
 def audit_inputs(inputs: Iterable, plan: Plan, period: Period, today: dt.date | None = None, *,
                  oldest: dt.date = dt.date(1990, 1, 1), min_confidence: float = 0.7,
                  only_period: bool = False, encoding: str | None = None,
-                 flavour: str | None = None, progress: Callable[[int], None] | None = None
+                 flavour: str | None = None, progress: Callable[[int, str], None] | None = None
                  ) -> AuditResult:
     """Audit every record of ``inputs`` (rabiskit.facts.scan.Input values).
 

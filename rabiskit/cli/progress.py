@@ -15,7 +15,7 @@ LARGE = 20 << 20  # show a bar from 20 MB of input
 
 @contextlib.contextmanager
 def scan_progress(inputs: Sequence[Input], enabled: bool = True
-                  ) -> Iterator[Callable[[int], None] | None]:
+                  ) -> Iterator[Callable[[int, str], None] | None]:
     total = 0
     for i in inputs:
         try:
@@ -28,13 +28,10 @@ def scan_progress(inputs: Sequence[Input], enabled: bool = True
     with Progress(TextColumn("reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
                   console=err_console, transient=True) as bar:
         task = bar.add_task("read", total=total)
-        done_files = [0]
-        last = [0]
+        done: dict[str, int] = {}  # bytes read of each file (a file read again starts over)
 
-        def update(n_bytes: int) -> None:
-            if n_bytes < last[0]:
-                done_files[0] += last[0]
-            last[0] = n_bytes
-            bar.update(task, completed=done_files[0] + n_bytes)
+        def update(n_bytes: int, file: str) -> None:
+            done[file] = n_bytes
+            bar.update(task, completed=sum(done.values()))
 
         yield update

@@ -31,7 +31,7 @@ def digitisation_inputs(inputs: Iterable[Input], plan: Plan, period: Period,
                         pdf_dir: str | Path | PdfIndex | None = None,
                         log: str | Path | DigitisationLog | None = None, *,
                         encoding: str | None = None, flavour: str | None = None,
-                        progress: Callable[[int], None] | None = None,
+                        progress: Callable[[int, str], None] | None = None,
                         result: Scan | None = None) -> dict:
     """Scan ``inputs`` and return the digitisation JSON for ``period``.
 

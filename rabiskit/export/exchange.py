@@ -64,7 +64,7 @@ def level_of(f: RecordFacts) -> str:
 
 def select_records(inputs: Sequence[Input], plan: Plan, period: Period, levels: Iterable[str], *,
                    encoding: str | None = None, flavour: str | None = None,
-                   result: Scan | None = None, progress: Callable[[int], None] | None = None,
+                   result: Scan | None = None, progress: Callable[[int, str], None] | None = None,
                    ) -> Iterator[tuple[SourceRecord, RecordFacts]]:
     """The records ``count`` counts in ``period`` at one of ``levels``, in input order."""
     wanted = set(levels)

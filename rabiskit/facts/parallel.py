@@ -123,7 +123,7 @@ class _FileMerge:
         self.done = 0
         self.failed = False  # a block needs the careful reader: the whole file does
 
-    def add(self, res, nbytes: int, progress: Callable[[int], None] | None) -> None:
+    def add(self, res, nbytes: int, progress: Callable[[int, str], None] | None) -> None:
         out = self.out
         shift = out.records
         if self.lay is None:
@@ -144,7 +144,7 @@ class _FileMerge:
         out.records += res.records
         self.done += nbytes
         if progress is not None:
-            progress(self.done)
+            progress(self.done, self.file.display)
 
     def result(self) -> FastFileResult | None:
         if self.failed:
@@ -173,7 +173,7 @@ def _prepare(f: FastFile, block_size: int) -> tuple[_FileMerge, list[tuple]]:
 
 def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = None,
                      block_size: int = BLOCK_SIZE,
-                     progress: Callable[[int], None] | None = None) -> Iterator[FastFileResult | None]:
+                     progress: Callable[[int, str], None] | None = None) -> Iterator[FastFileResult | None]:
     """Read the files with the fast path and yield their results one by one, in order (None
     for a file that needs the careful reader: nothing of it is half-counted).
 
@@ -223,7 +223,7 @@ def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = N
 def fast_count_file(path: Path, display: str, *, db_level: str | None, encoding: str | None,
                     flavour: str | None, executor: Executor | None = None,
                     block_size: int = BLOCK_SIZE,
-                    progress: Callable[[int], None] | None = None) -> FastFileResult:
+                    progress: Callable[[int, str], None] | None = None) -> FastFileResult:
     """Read one ISO 2709 file with the fast path."""
     f = FastFile(path, display, "iso2709", db_level, encoding, flavour)
     return next(fast_count_files([f], executor=executor, block_size=block_size, progress=progress))
@@ -281,7 +281,7 @@ def _xml_work(path: str, start: int, end: int, lay, display: str, db_level: str 
 
 def fast_count_xml_file(path: Path, display: str, *, db_level: str | None, flavour: str | None,
                         executor: Executor | None = None, block_size: int = BLOCK_SIZE,
-                        progress: Callable[[int], None] | None = None) -> FastFileResult | None:
+                        progress: Callable[[int, str], None] | None = None) -> FastFileResult | None:
     """Read a plain MARC 21 slim collection with the fast path; None when the document needs
     the careful reader (nothing is half-counted: the caller then reads it carefully)."""
     f = FastFile(path, display, "marcxml", db_level, None, flavour)

@@ -200,7 +200,7 @@ def sort_problems(summary: FileSummary) -> None:
 
 def scan_one(inp: Input, summary: FileSummary, *, classify: Classifier | None = None,
              encoding: str | None = None, flavour: str | None = None,
-             progress: Callable[[int], None] | None = None,
+             progress: Callable[[int, str], None] | None = None,
              ) -> Iterator[tuple[SourceRecord, RecordFacts]]:
     """Read one input with the careful reader, filling ``summary`` as it goes."""
     try:
@@ -225,7 +225,7 @@ def scan_one(inp: Input, summary: FileSummary, *, classify: Classifier | None = 
         seen_problems = len(reader.problems)
         summary.problems.extend(p for p in new if p.record is None)
         if progress is not None:
-            progress(reader.size)
+            progress(reader.size, inp.display)
         yield src, facts
     summary.problems.extend(p for p in reader.problems[seen_problems:] if p.record is None)
     summary.size = reader.size
@@ -246,12 +246,12 @@ def start_file(inp: Input, result: Scan, dup: dict) -> FileSummary | None:
 
 def scan(inputs: Iterable[Input], *, classify: Classifier | None = None,
          encoding: str | None = None, flavour: str | None = None, result: Scan | None = None,
-         progress: Callable[[int], None] | None = None,
+         progress: Callable[[int, str], None] | None = None,
          ) -> Iterator[tuple[SourceRecord, RecordFacts]]:
     """Yield (source record, facts) for every record of every input, in order.
 
     ``result`` (a Scan) receives the per-file summaries and problems.  ``classify(src,
-    db_level) -> (level, reason)`` sets each record's level.  ``progress(n_bytes)`` is
+    db_level) -> (level, reason)`` sets each record's level.  ``progress(n_bytes, file)`` is
     called with the bytes read so far in the current file.  A file that cannot be read
     at all becomes a FileSummary with ``error`` and a problem; the other files are read.
     """

@@ -217,7 +217,7 @@ _INSERT = (f"INSERT INTO records ({', '.join(_INSERT_COLS)}) "
 
 def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
                   database: str = DEFAULT_DATABASE, encoding: str | None = None,
-                  flavour: str | None = None, progress: Callable[[int], None] | None = None,
+                  flavour: str | None = None, progress: Callable[[int, str], None] | None = None,
                   now: Callable[[], str] = utc_now) -> ImportResult:
     """Import ``inputs`` into ``ledger`` in one transaction; returns what was done.
 

@@ -45,7 +45,7 @@ def scan_for_report(inputs: Iterable[Input], plan: Plan, *, year: int | None = N
                     quarter: int | None = None, today: dt.date | None = None,
                     encoding: str | None = None, flavour: str | None = None,
                     digitisation: ReportDigitisation | None = None,
-                    progress: Callable[[int], None] | None = None) -> ReportScan:
+                    progress: Callable[[int, str], None] | None = None) -> ReportScan:
     """Read every input once; count the year ``year`` (default: the plan's) and pick the
     report's period: ``quarter``, else the year to date."""
     result = Scan()
