@@ -464,25 +464,23 @@ def _group_keys(gi, date_int, combo, lead, lang3, und, level) -> np.ndarray:
 
 
 _LEVEL_NAMES = {v: k for k, v in _LEVEL_CODES.items()}
-
-
-def group_facts(key: int, *, db_level: str | None, encoding: str | None) -> tuple:
-    """The facts a group key stands for, as the tuple ``FastKey.of`` takes."""
-    dcode = key >> _K_DATE
-    day, month, year = dcode % 32, (dcode >> 5) % 16, dcode >> 9
-    c = (key >> _K_COMBO) & 127
-    enc, reason = combo_outcome(c, encoding)
-    lc = (key >> _K_LANG) & 0x7FFF
-    lang = "und" if lc == 0 else "".join(chr(96 + (lc >> sh & 31)) for sh in (10, 5, 0))
-    lv = key & 7
-    return (year * 10000 + month * 100 + day, "unimarc" if c & 1 else "marc21", enc, reason,
-            chr((key >> _K_T6) & 127), chr((key >> _K_T7) & 127), lang, lc != 0,
-            db_level if lv == 0 else _LEVEL_NAMES[lv])
-
-
 _K_ALL_BUT_DATE = (1 << _K_DATE) - 1
 # what the tally reads: the date, the first language and the level
 _K_TALLY = ~((127 << _K_COMBO) | (127 << _K_T6) | (127 << _K_T7))
+
+
+def _date_of(key: int) -> dt.date:
+    dcode = key >> _K_DATE
+    return dt.date(dcode >> 9, (dcode >> 5) % 16, dcode % 32)
+
+
+def _language_of(key: int) -> str:
+    lc = (key >> _K_LANG) & 0x7FFF
+    return "und" if lc == 0 else "".join(chr(96 + (lc >> sh & 31)) for sh in (10, 5, 0))
+
+
+def _level_of(key: int, db_level: str | None) -> str | None:
+    return db_level if key & 7 == 0 else _LEVEL_NAMES[key & 7]
 
 
 def _sum_by(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -490,20 +488,21 @@ def _sum_by(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return uk, np.bincount(inv.reshape(-1), weights=counts, minlength=uk.size).astype(np.int64)
 
 
-def _date_of(dcode: int) -> dt.date:
-    return dt.date(dcode >> 9, (dcode >> 5) % 16, dcode % 32)
-
-
 def summary_groups(keys: np.ndarray, counts: np.ndarray, *, db_level: str | None,
                    encoding: str | None) -> tuple[list[tuple["FastKey", int]], dt.date, dt.date]:
     """A file's groups (keys and counts as its blocks gave them) for its summary, which does
     not need the day of each: the groups less their dates (each dated on the first day), and
     the first and last day."""
-    first, last = int(keys.min()) >> _K_DATE, int(keys.max()) >> _K_DATE  # the date is on top
+    first, last = _date_of(int(keys.min())), _date_of(int(keys.max()))  # the date is on top
     uk, sums = _sum_by(keys & _K_ALL_BUT_DATE, counts)
-    groups = [(FastKey.of(group_facts(k | (first << _K_DATE), db_level=db_level, encoding=encoding)), n)
-              for k, n in zip(uk.tolist(), sums.tolist())]
-    return groups, _date_of(first), _date_of(last)
+    groups = []
+    for k, n in zip(uk.tolist(), sums.tolist()):
+        c = (k >> _K_COMBO) & 127
+        enc, reason = combo_outcome(c, encoding)
+        groups.append((FastKey(first, "unimarc" if c & 1 else "marc21", enc, reason,
+                               chr((k >> _K_T6) & 127), chr((k >> _K_T7) & 127), _language_of(k),
+                               (k >> _K_LANG) & 0x7FFF != 0, _level_of(k, db_level)), n))
+    return groups, first, last
 
 
 def tally_keys(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -514,10 +513,7 @@ def tally_keys(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.nda
 def tally_counts(keys: np.ndarray, counts: np.ndarray, db_level: str | None):
     """(date, level, language, number) for keys reduced by ``tally_keys``."""
     for k, n in zip(keys.tolist(), counts.tolist()):
-        lc = (k >> _K_LANG) & 0x7FFF
-        lang = "und" if lc == 0 else "".join(chr(96 + (lc >> sh & 31)) for sh in (10, 5, 0))
-        lv = k & 7
-        yield _date_of(k >> _K_DATE), db_level if lv == 0 else _LEVEL_NAMES[lv], lang, n
+        yield _date_of(k), _level_of(k, db_level), _language_of(k), n
 
 
 @dataclass(frozen=True)

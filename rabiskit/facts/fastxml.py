@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -59,12 +60,24 @@ class XmlLayout:
     encoding_reason: str
 
 
-def layout(path: Path, encoding_reason: str, size: int) -> XmlLayout:
-    """The layout of a plain collection, or NotPlain."""
+def plain_layout(path: Path, size: int) -> XmlLayout | None:
+    """The layout of a plain MARC 21 slim collection in UTF-8, or None."""
+    from rabiskit.sources.marcxml import plan_encoding
+
     with path.open("rb") as fh:
         head = fh.read(1 << 16)
         fh.seek(max(0, size - 4096))
         tail = fh.read()
+    plan = plan_encoding(head, None)
+    if plan.codec is not None or plan.problems or plan.encoding != "utf-8":
+        return None
+    try:
+        return _layout(head, tail, size, plan.reason)
+    except NotPlain:
+        return None
+
+
+def _layout(head: bytes, tail: bytes, size: int, encoding_reason: str) -> XmlLayout:
     m = re.match(rb"(?:<\?xml[^>]*\?>)?\s*<(([\w.-]+:)?collection)((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*>",
                  head)
     if m is None:
@@ -118,50 +131,64 @@ class XmlBlockResult:
 
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-_PATTERNS: dict[bytes, tuple] = {}
 
 
-def _patterns(prefix: bytes):
-    """The regular expressions that read a plain MARC 21 slim record written with ``prefix``."""
+class _Patterns(NamedTuple):
+    """The regular expressions that read a plain MARC 21 slim record written with a prefix."""
+
+    record: re.Pattern  # a record start tag and its attributes
+    subfields: Callable  # findall: (code, value) of a data field's body
+    plain: re.Pattern  # fullmatch: a record's content holds plain elements only
+    plain_first: re.Pattern  # the same, the leader first (read in the one pass)
+    leaders: Callable  # findall: the leaders' text
+    tags: Callable  # findall: the tag of every field
+    first_fields: Callable  # findall: the fields of _FIRST_READ
+    count_fields: Callable  # findall: the fields of _COUNT_READ
+    listed_fields: Callable  # findall: the fields of _READ
+
+
+_PATTERNS: dict[bytes, _Patterns] = {}
+
+
+def _patterns(prefix: bytes) -> _Patterns:
     pats = _PATTERNS.get(prefix)
     if pats is None:
         p = re.escape(prefix)
         attr = rb'"([^"<&\t\n\r]*)"'
-        record = re.compile(rb"<" + p + rb"record((?:\s+[\w:.-]+=\"[^\"<]*\")*)\s*>")
-        token = re.compile(
-            rb"\s*(?:<" + p + rb"leader>([^<]*)</" + p + rb"leader>"
-            rb"|<" + p + rb"controlfield tag=" + attr + rb">([^<]*)</" + p + rb"controlfield>"
-            rb"|<" + p + rb"datafield tag=" + attr + rb" ind1=" + attr + rb" ind2=" + attr + rb">"
-            rb"((?:\s*<" + p + rb"subfield code=" + attr + rb">[^<]*</" + p + rb"subfield>)*)\s*</"
-            + p + rb"datafield>)")
-        sub = re.compile(rb"<" + p + rb"subfield code=" + attr + rb">([^<]*)</" + p + rb"subfield>")
+
+        def data_field(tag: bytes, ind: bytes, code: bytes, body: bytes) -> bytes:
+            return (rb"<" + p + rb"datafield tag=" + tag + rb" ind1=" + ind + rb" ind2=" + ind + rb">"
+                    + body % (rb"<" + p + rb"subfield code=" + code + rb">[^<]*</" + p + rb"subfield>")
+                    + rb"\s*</" + p + rb"datafield>")
+
+        def control_field(tag: bytes, text: bytes) -> bytes:
+            return rb"<" + p + rb"controlfield tag=" + tag + rb">" + text + rb"</" + p + rb"controlfield>"
+
         # the whole content of a record, plain elements only (possessive: no backtracking):
         # tags of three letters or digits, indicators of one printable ASCII character,
         # subfield codes of one byte (ASCII, the block being UTF-8); the careful reader
         # reports anything else
         tag_a, ind_a, code_a = rb'"[0-9A-Za-z]{3}"', rb'"[ !#-%\'-;=-~]"', rb'"[^"<&\t\n\r]"'
-        fields = (rb"<" + p + rb"controlfield tag=" + tag_a + rb">[^<]*</" + p + rb"controlfield>"
-                  rb"|<" + p + rb"datafield tag=" + tag_a + rb" ind1=" + ind_a + rb" ind2=" + ind_a + rb">"
-                  rb"(?>\s*<" + p + rb"subfield code=" + code_a + rb">[^<]*</" + p + rb"subfield>)*+\s*</"
-                  + p + rb"datafield>")
+        fields = (control_field(tag_a, rb"[^<]*") + rb"|"
+                  + data_field(tag_a, ind_a, code_a, rb"(?>\s*%b)*+"))
         leader_el = rb"<" + p + rb"leader>([^<]*)</" + p + rb"leader>"
-        plain = re.compile(rb"(?:\s*(?:" + leader_el + rb"|" + fields + rb"))*+\s*")
-        # the usual form, the leader first: checked and the leader read in the one pass
-        plain_first = re.compile(rb"\s*" + leader_el + rb"(?:\s*(?:" + fields + rb"))*+\s*")
-        leader = re.compile(rb"<" + p + rb"leader>([^<]*)</" + p + rb"leader>")
-        tags = re.compile(rb"<" + p + rb"(?:control|data)field tag=\"([^\"]*)\"")
 
         def fields_of(wanted: frozenset):
             # the fields with these tags, in document order, as control or data fields
-            read = rb"(" + rb"|".join(sorted(t.encode() for t in wanted)) + rb")"
-            return re.compile(
-                rb"<" + p + rb"controlfield tag=\"" + read + rb"\">([^<]*)</" + p + rb"controlfield>"
-                rb"|<" + p + rb"datafield tag=\"" + read + rb"\" ind1=" + attr + rb" ind2=" + attr
-                + rb">((?:\s*<" + p + rb"subfield code=" + attr + rb">[^<]*</" + p + rb"subfield>)*)\s*</"
-                + p + rb"datafield>").findall
-        pats = _PATTERNS[prefix] = (record, token, sub, plain, leader, tags,
-                                    fields_of(_FIRST_READ), fields_of(_COUNT_READ), plain_first)
-    return pats
+            tag = rb'"(' + rb"|".join(sorted(t.encode() for t in wanted)) + rb')"'
+            return re.compile(control_field(tag, rb"([^<]*)") + rb"|"
+                              + data_field(tag, attr, attr, rb"((?:\s*%b)*)")).findall
+
+        pats = _PATTERNS[prefix] = _Patterns(
+            record=re.compile(rb"<" + p + rb"record((?:\s+[\w:.-]+=\"[^\"<]*\")*)\s*>"),
+            subfields=re.compile(rb"<" + p + rb"subfield code=" + attr + rb">([^<]*)</" + p
+                                 + rb"subfield>").findall,
+            plain=re.compile(rb"(?:\s*(?:" + leader_el + rb"|" + fields + rb"))*+\s*"),
+            plain_first=re.compile(rb"\s*" + leader_el + rb"(?:\s*(?:" + fields + rb"))*+\s*"),
+            leaders=re.compile(leader_el).findall,
+            tags=re.compile(rb"<" + p + rb"(?:control|data)field tag=\"([^\"]*)\"").findall,
+            first_fields=fields_of(_FIRST_READ), count_fields=fields_of(_COUNT_READ),
+            listed_fields=fields_of(_READ))
     return pats
 
 
@@ -191,40 +218,6 @@ _FIRST_READ = frozenset(("008", "041", "100", "101"))
 _CHARREF = re.compile(rb"&#(?:x([0-9a-fA-F]+)|([0-9]+));")
 
 
-def _count_fields(content: bytes, plain, token_findall, sub_findall,
-                  read: frozenset = _COUNT_READ):
-    """(leader, fields, tags): Field values for the tags in ``read`` (by default those
-    counting reads), the tags of all fields.  One C pass checks that the record holds only plain elements (so
-    findall then yields exactly those elements, in order); NotPlain otherwise."""
-    if plain.fullmatch(content) is None:
-        raise NotPlain("an element that is not plain MARC 21 slim")
-    leader = None
-    fields: list[Field] = []
-    tags: list[str] = []
-    for lead_text, ctag, ctext, dtag, i1, i2, body, _ in token_findall(content):
-        if dtag:  # (findall gives b"" for the alternatives that did not match)
-            tag = dtag.decode("ascii")
-            tags.append(tag)
-            if tag in read:
-                fields.append(Field(tag, ind1=i1.decode("ascii"), ind2=i2.decode("ascii"),
-                                    subfields=[(c.decode("utf-8") if b"&" not in c else _text(c),
-                                                v.decode("utf-8") if b"&" not in v else _text(v))
-                                               for c, v in sub_findall(body)]))
-        elif ctag:
-            tag = ctag.decode("ascii")
-            tags.append(tag)
-            if tag in read:
-                fields.append(Field(tag, data=_text(ctext)))
-        else:
-            if leader is not None:
-                raise NotPlain("two leaders")
-            leader = _text(lead_text)
-    if leader is None or len(leader) != 24 or leader.strip("\r\n\t") != leader \
-            or not leader.strip():
-        raise NotPlain("odd leader")
-    return leader, fields, tags
-
-
 def _has_pair(buf: bytes, pair: bytes) -> bool:
     """``pair in buf`` for a pair whose second byte is rare (``<!``, ``<?``): searching
     for the rare byte is many times faster than for the pair when the first is ``<``."""
@@ -241,28 +234,27 @@ def _has_pair(buf: bytes, pair: bytes) -> bool:
     return False
 
 
-def _check_record(content: bytes, pats) -> tuple[str, list[bytes]]:
+def _check_record(content: bytes, pats: _Patterns) -> tuple[str, list[bytes]]:
     """(leader, tags) of a record's content, NotPlain unless it is plain MARC 21 slim; the
     tags are those of every field, as bytes."""
-    _, _, _, plain, leader_re, tags_re = pats[:6]
-    m = pats[8].fullmatch(content)
+    m = pats.plain_first.fullmatch(content)
     if m is not None:
         leader = _text(m.group(1))
     else:
-        if plain.fullmatch(content) is None:
+        if pats.plain.fullmatch(content) is None:
             raise NotPlain("an element that is not plain MARC 21 slim")
-        leaders = leader_re.findall(content)
+        leaders = pats.leaders(content)
         if len(leaders) != 1:
             raise NotPlain("two leaders" if leaders else "odd leader")
         leader = _text(leaders[0])
     if len(leader) != 24 or leader.strip("\r\n\t") != leader or not leader.strip():
         raise NotPlain("odd leader")
-    return leader, tags_re.findall(content)
+    return leader, pats.tags(content)
 
 
 def _read_fields(content: bytes, fields_findall, sub_findall) -> list[Field]:
     """The fields ``fields_findall`` picks (one C pass over a plain record), as Fields
-    equal to those ``_count_fields`` makes."""
+    equal to those the careful reader makes."""
     fields: list[Field] = []
     for raw in fields_findall(content):
         f = _FIELDS.get(raw)
@@ -287,22 +279,22 @@ def _read_fields(content: bytes, fields_findall, sub_findall) -> list[Field]:
 _FIELDS: dict[tuple, Field] = {}
 
 
-# the flavour score of a record's set of tags (keyed by the tags in order), and whether
-# 008 is among them: records of one catalogue repeat a few hundred tag lists
-_TAG_SCORES: dict[bytes, tuple[int, bool]] = {}
+# the flavour score of a record's set of tags (keyed by the tags in order): records of one
+# catalogue repeat a few hundred tag lists
+_TAG_SCORES: dict[bytes, int] = {}
 # level by the default rules from the leader alone (less its length and base address),
 # for the records whose level no field decides
 _LEADER_LEVELS: dict[tuple[str, str], str] = {}
 
 
-def _tag_score(tags: list[bytes]) -> tuple[int, bool]:
+def _tag_score(tags: list[bytes]) -> int:
     key = b"".join(tags)
     hit = _TAG_SCORES.get(key)
     if hit is None:
         names = {t.decode("ascii") for t in tags}
         if len(_TAG_SCORES) > 10_000:
             _TAG_SCORES.clear()
-        hit = _TAG_SCORES[key] = (flavour_score(names, None, "008" in names), "008" in names)
+        hit = _TAG_SCORES[key] = flavour_score(names, None, "008" in names)
     return hit
 
 
@@ -330,10 +322,7 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
         for m in _CHARREF.finditer(buf):
             _text(m.group(0))  # NotPlain for a character XML does not allow
     pats = _patterns(lay.prefix)
-    record_re, token_re, sub_re, plain = pats[:4]
-    first_fields, count_fields = pats[6:8]
-    sub_findall = sub_re.findall
-    token_findall = token_re.findall
+    sub_findall = pats.subfields
     res = XmlBlockResult(newlines=newlines)
     groups = res.groups
     pos = 0
@@ -350,7 +339,7 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
             break
         if begin != pos and buf[pos:begin].strip():
             raise NotPlain("something between records")
-        m = record_re.match(buf, begin)
+        m = pats.record.match(buf, begin)
         close = find(end_tag, begin)
         if m is None or close == -1:
             raise NotPlain("a record start tag that is not plain")
@@ -364,11 +353,11 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
         leader, tags = _check_record(content, pats)
         number += 1
         # first only the fields that give the flavour, the date and the languages
-        record = Record(leader, _read_fields(content, first_fields, sub_findall))
+        record = Record(leader, _read_fields(content, pats.first_fields, sub_findall))
         if flavour:
             fl = flavour
         else:  # as detect_flavour decides it, from every tag of the record and 100$a
-            sc, has008 = _tag_score(tags)
+            sc = _tag_score(tags)
             f100 = record.get_field("100")
             if f100 is not None and not f100.is_control:
                 sc += flavour_score(_NO_TAGS, f100.get("a"), False)
@@ -377,7 +366,7 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
         fields_rule = db_level is None and leader[6] == ("m" if fl == MARC21 else "l")
         if d is None or fields_rule:
             # the date is elsewhere (801) or the level rules read fields: all counting reads
-            record = Record(leader, _read_fields(content, count_fields, sub_findall))
+            record = Record(leader, _read_fields(content, pats.count_fields, sub_findall))
             d = date_entered_of(record, fl)[0]
         if db_level is not None:
             level = db_level
@@ -394,8 +383,8 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
             # listed with its 001 and title: read every field facts use
             nl_before += buf.count(b"\n", nl_to, begin)
             nl_to = begin
-            _, full, _ = _count_fields(content, plain, token_findall, sub_findall, _READ)
-            src = SourceRecord(display, number, 0, 0, Record(leader, full), fl, "utf-8",
+            full = Record(leader, _read_fields(content, pats.listed_fields, sub_findall))
+            src = SourceRecord(display, number, 0, 0, full, fl, "utf-8",
                                lay.encoding_reason, line=nl_before)  # the caller shifts it
             res.listed.append((number, extract_facts(src, level)))
         else:

@@ -22,8 +22,10 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from rabiskit.facts.fast import ChunkResult, analyse_block
+from rabiskit.facts.fastxml import NotPlain, analyse_xml_block, plain_layout, xml_blocks
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Problem
+from rabiskit.rules.engine import DEFAULT_RULES, classify
 from rabiskit.sources.iso2709 import looks_like_start
 
 # 2 MB: a block's arrays stay near the core's cache (measured on the 2-core machine of the
@@ -64,18 +66,21 @@ def block_bounds(path: Path, size: int, block_size: int = BLOCK_SIZE) -> list[tu
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
-def _work(path: str, start: int, end: int, display: str, db_level: str | None,
-          encoding: str | None, flavour: str | None, at_eof: bool) -> ChunkResult:
-    from rabiskit.rules.engine import DEFAULT_RULES, classify
-
-    def _classify(src, db):
-        return classify(src, DEFAULT_RULES, db)
-
+def _read_block(path: str, start: int, end: int) -> bytes:
     with open(path, "rb") as fh:
         fh.seek(start)
-        buf = fh.read(end - start)
-    return analyse_block(buf, start, display=display, db_level=db_level, classify=_classify,
-                         encoding=encoding, flavour=flavour, at_eof=at_eof)
+        return fh.read(end - start)
+
+
+def _classify(src, db_level):
+    """The careful classifier of the records the fast paths hand over (default rules)."""
+    return classify(src, DEFAULT_RULES, db_level)
+
+
+def _work(path: str, start: int, end: int, display: str, db_level: str | None,
+          encoding: str | None, flavour: str | None, at_eof: bool) -> ChunkResult:
+    return analyse_block(_read_block(path, start, end), start, display=display, db_level=db_level,
+                         classify=_classify, encoding=encoding, flavour=flavour, at_eof=at_eof)
 
 
 @dataclass
@@ -162,13 +167,13 @@ def _prepare(f: FastFile, block_size: int) -> tuple[_FileMerge, list[tuple]]:
         tasks = [(_work, (str(f.path), a, b, f.display, f.db_level, f.encoding, f.flavour, b == size), b - a)
                  for a, b in block_bounds(f.path, size, block_size)]
         return _FileMerge(f, size), tasks
-    lay = _plain_layout(f.path, size)
+    lay = plain_layout(f.path, size)
     merge = _FileMerge(f, size, lay)
     if lay is None:
         merge.failed = True
         return merge, []
     return merge, [(_xml_work, (str(f.path), a, b, lay, f.display, f.db_level, f.flavour), b - a)
-                   for a, b in xml_blocks_of(f.path, lay, block_size)]
+                   for a, b in xml_blocks(f.path, lay, block_size)]
 
 
 def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = None,
@@ -220,15 +225,6 @@ def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = N
             del merges[i]
 
 
-def fast_count_file(path: Path, display: str, *, db_level: str | None, encoding: str | None,
-                    flavour: str | None, executor: Executor | None = None,
-                    block_size: int = BLOCK_SIZE,
-                    progress: Callable[[int, str], None] | None = None) -> FastFileResult:
-    """Read one ISO 2709 file with the fast path."""
-    f = FastFile(path, display, "iso2709", db_level, encoding, flavour)
-    return next(fast_count_files([f], executor=executor, block_size=block_size, progress=progress))
-
-
 class KeyCounts:
     """The blocks' group keys and counts, summed as arrays (folded together whenever they
     grow, so memory stays flat however long the file)."""
@@ -263,18 +259,9 @@ def make_executor(workers: int | None = None) -> ProcessPoolExecutor:
 
 def _xml_work(path: str, start: int, end: int, lay, display: str, db_level: str | None,
               flavour: str | None):
-    from rabiskit.facts.fastxml import NotPlain, analyse_xml_block
-    from rabiskit.rules.engine import DEFAULT_RULES, classify
-
-    def _classify(src, db):
-        return classify(src, DEFAULT_RULES, db)
-
-    with open(path, "rb") as fh:
-        fh.seek(start)
-        buf = fh.read(end - start)
     try:
-        return analyse_xml_block(buf, lay, display=display, db_level=db_level, classify=_classify,
-                                 flavour=flavour)
+        return analyse_xml_block(_read_block(path, start, end), lay, display=display,
+                                 db_level=db_level, classify=_classify, flavour=flavour)
     except NotPlain:
         return None
 
@@ -286,25 +273,3 @@ def fast_count_xml_file(path: Path, display: str, *, db_level: str | None, flavo
     the careful reader (nothing is half-counted: the caller then reads it carefully)."""
     f = FastFile(path, display, "marcxml", db_level, None, flavour)
     return next(fast_count_files([f], executor=executor, block_size=block_size, progress=progress))
-
-
-def _plain_layout(path: Path, size: int):
-    """The layout of a plain MARC 21 slim collection in UTF-8, or None."""
-    from rabiskit.facts.fastxml import NotPlain, layout
-    from rabiskit.sources.marcxml import plan_encoding
-
-    with path.open("rb") as fh:
-        head = fh.read(1 << 16)
-    plan = plan_encoding(head, None)
-    if plan.codec is not None or plan.problems or plan.encoding != "utf-8":
-        return None
-    try:
-        return layout(path, plan.reason, size)
-    except NotPlain:
-        return None
-
-
-def xml_blocks_of(path: Path, lay, block_size: int):
-    from rabiskit.facts.fastxml import xml_blocks
-
-    return xml_blocks(path, lay, block_size)
