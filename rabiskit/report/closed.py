@@ -15,49 +15,35 @@ reading them from the ledger is :func:`rabiskit.report.run.ledger_closures`.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from rabiskit.aggregate.count import LevelCount
+from rabiskit.ledger.importer import Correction
 
 if TYPE_CHECKING:
     from rabiskit.ledger.closing import ClosedQuarter
 
 
 @dataclass(frozen=True)
-class ReportCorrection:
-    """One correction of a closed quarter, as a report lists it.
+class ReportCorrection(Correction):
+    """One correction of a closed quarter, as a report lists it: the ledger's
+    :class:`~rabiskit.ledger.importer.Correction` (``what`` is the importer's description,
+    English, fixed phrases, see :func:`rabiskit.report.messages.what_text`), with its
+    quarter and when the import that made it finished (ISO 8601, UTC; None when
+    unknown)."""
 
-    ``before``/``after``: (level, first language) of the record's contribution to the
-    quarter, None when it did not (or no longer does) count there; ``kind``: "added",
-    "removed" or "changed"; ``what``: the importer's description (English, fixed phrases,
-    see :func:`rabiskit.report.messages.what_text`); ``imported_at``: when the import that
-    made it finished (ISO 8601, UTC), None when unknown."""
-
-    quarter: int
-    period: str
-    database: str
-    key: str
-    control_number: str | None
-    title: str | None
-    file: str | None
-    record: int | None
-    kind: str
-    before: tuple[str, str] | None
-    after: tuple[str, str] | None
-    what: str
-    import_id: int
-    imported_at: str | None
+    quarter: int = 0
+    imported_at: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        def side(v: tuple[str, str] | None) -> dict | None:
-            return None if v is None else {"level": v[0], "language": v[1]}
+        d = super().as_dict()
+        d.update(quarter=self.quarter, imported_at=self.imported_at)
+        return {k: d[k] for k in _REPORT_KEYS}
 
-        return {"quarter": self.quarter, "period": self.period, "database": self.database,
-                "key": self.key, "control_number": self.control_number, "title": self.title,
-                "file": self.file, "record": self.record, "kind": self.kind,
-                "before": side(self.before), "after": side(self.after), "what": self.what,
-                "import_id": self.import_id, "imported_at": self.imported_at}
+
+_REPORT_KEYS = ("quarter", "period", "database", "key", "control_number", "title", "file",
+                "record", "kind", "before", "after", "what", "import_id", "imported_at")
 
 
 @dataclass
@@ -118,9 +104,8 @@ def closures_from(closed: Iterable["ClosedQuarter"], year: int,
         if cq.year != year:
             continue
         corrections = [ReportCorrection(
-            cq.quarter, cq.period, c.database, c.key, c.control_number, c.title, c.file,
-            c.record, c.kind, tuple(c.before) if c.before else None,
-            tuple(c.after) if c.after else None, c.what, c.import_id, times.get(c.import_id))
+            **{f.name: getattr(c, f.name) for f in fields(Correction)},
+            quarter=cq.quarter, imported_at=times.get(c.import_id))
             for c in cq.corrections]
         out.quarters[cq.quarter] = FrozenQuarter(cq.quarter, cq.period, cq.closed_at,
                                                  frozen_counts(cq.snapshot), corrections,

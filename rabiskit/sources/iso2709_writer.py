@@ -126,18 +126,13 @@ def encode_marc8(text: str) -> bytes:
         if char in t.shared:
             out.append(t.shared[char])
             return True
-        if char in t.latin:
-            if g0 != _G0_LATIN:
-                out.extend((_ESC, 0x28, _G0_LATIN))
-                g0 = _G0_LATIN
-            out.append(t.latin[char])
-            return True
-        if char in t.cyrillic:
-            if g0 != _G0_CYRILLIC:
-                out.extend((_ESC, 0x28, _G0_CYRILLIC))
-                g0 = _G0_CYRILLIC
-            out.append(t.cyrillic[char])
-            return True
+        for table, charset in ((t.latin, _G0_LATIN), (t.cyrillic, _G0_CYRILLIC)):
+            if char in table:
+                if g0 != charset:
+                    out.extend((_ESC, 0x28, charset))
+                    g0 = charset
+                out.append(table[char])
+                return True
         return False
 
     def put_g1(char: str, table: dict[str, int], charset: int) -> bool:
