@@ -79,6 +79,14 @@ class Tally:
     undated_records: list[RecordRef] = field(default_factory=list)
     deleted_records: list[RecordRef] = field(default_factory=list)
     latest_date: dt.date | None = None
+    #: a report's as-of date: records of the period's year dated after it are not counted
+    #: (``after_as_of``; with ``after_as_of_records`` for the careful path's records)
+    until: dt.date | None = None
+    after_as_of: int = 0
+    after_as_of_records: list[RecordRef] = field(default_factory=list)
+
+    def _after_as_of(self, d: dt.date) -> bool:
+        return self.until is not None and d > self.until and d.year == self.period.year
 
     def add(self, f: RecordFacts) -> None:
         self.read += 1
@@ -92,6 +100,10 @@ class Tally:
         if d is None:
             self.undated += 1
             self.undated_records.append(RecordRef.of(f, f.date_entered_problem or "no date entered"))
+            return
+        if self._after_as_of(d):
+            self.after_as_of += 1
+            self.after_as_of_records.append(RecordRef.of(f, f"dated {d.isoformat()}"))
             return
         if self.latest_date is None or d > self.latest_date:
             self.latest_date = d
@@ -114,6 +126,9 @@ class Tally:
     def add_count(self, d: dt.date, level: str, language: str, n: int) -> None:
         """Add ``n`` records, neither deleted nor undated, entered on ``d``."""
         self.read += n
+        if self._after_as_of(d):
+            self.after_as_of += n
+            return
         if self.latest_date is None or d > self.latest_date:
             self.latest_date = d
         if d.year == self.period.year:
@@ -131,14 +146,28 @@ class Tally:
         return self
 
 
+def rounded_percent(part: int, whole: int | None, places: int = 1) -> float | None:
+    """``part`` / ``whole`` in per cent, rounded once, half up, to ``places`` decimals,
+    from the counts themselves (no float is rounded twice: 95 / 139 = 68.345 % is 68.3);
+    None without a whole.  Every share and % done of the counts and reports is this."""
+    if whole is None or whole == 0:
+        return None
+    scale = 10 ** places
+    q, r = divmod(100 * scale * abs(part), whole)
+    if 2 * r >= whole:
+        q += 1
+    value = q / scale
+    return -value if part < 0 else value
+
+
 def share(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+    """The share as a fraction: the rounded per cent / 100 (0.683 for 68.3 %)."""
+    p = rounded_percent(part, whole)
+    return None if p is None else round(p / 100, 3 + 2)
 
 
 def percent(actual: int, target: int | None) -> float | None:
-    if target is None or target == 0:
-        return None
-    return round(100.0 * actual / target, 1)
+    return rounded_percent(actual, target)
 
 
 def level_json(lc: LevelCount, target: int | None, kazakh_target: int | None) -> dict:
@@ -164,14 +193,28 @@ def levels_in_order(plan: Plan, found: Iterable[str]) -> list[str]:
     return order + sorted(lv for lv in set(found) if lv not in order)
 
 
-def table_json(counts: dict[str, LevelCount], plan: Plan, quarters: tuple[int, ...] | None
-               ) -> tuple[dict, dict]:
-    """({level: level_json}, total_json) for the given quarters' targets (None: no targets)."""
+def planned_levels(plan: Plan, found: Iterable[str] = ()) -> list[str]:
+    """The levels the total row adds up: those the plan sets a target for (its year figure
+    or a quarter above zero; in the seed plan book + article + local lore = 1270).  A plan
+    with no target at all: every level."""
+    planned = [lv for lv in plan.catalogue if plan.catalogue[lv].has_target()]
+    return planned if planned else levels_in_order(plan, found)
+
+
+def table_totals(counts: dict[str, LevelCount], plan: Plan, quarters: tuple[int, ...] | None
+                 ) -> tuple[dict, dict, dict]:
+    """({level: level_json}, total over the planned levels, total over all levels) for the
+    given quarters' targets (None: no targets).  The planned total's targets are the plan's
+    (its own total row when it states one); the all-levels total has the same targets, as
+    the levels beyond the plan have none."""
     levels = {}
-    total = LevelCount()
+    planned = set(planned_levels(plan, counts))
+    total, everything = LevelCount(), LevelCount()
     for lv in levels_in_order(plan, counts):
         lc = counts.get(lv) or LevelCount()
-        total.merge(lc)
+        everything.merge(lc)
+        if lv in planned:
+            total.merge(lc)
         if quarters and lv in plan.catalogue:
             t, k = plan.target(lv, quarters)
         elif quarters and lv in plan.levels():
@@ -183,14 +226,26 @@ def table_json(counts: dict[str, LevelCount], plan: Plan, quarters: tuple[int, .
         tt, tk = plan.total_target(quarters)
     else:
         tt, tk = None, None
-    return levels, level_json(total, tt, tk)
+    total_json = level_json(total, tt, tk)
+    total_json["levels"] = [lv for lv in levels if lv in planned]
+    all_json = level_json(everything, tt, tk)
+    all_json["levels"] = list(levels)
+    return levels, total_json, all_json
+
+
+def table_json(counts: dict[str, LevelCount], plan: Plan, quarters: tuple[int, ...] | None
+               ) -> tuple[dict, dict]:
+    """({level: level_json}, total_json over the planned levels) for the given quarters'
+    targets (None: no targets); see :func:`table_totals`."""
+    levels, total, _ = table_totals(counts, plan, quarters)
+    return levels, total
 
 
 def count_json(tally: Tally, plan: Plan, problems: list[dict], *, warnings: list[str] = (),
                files: list[dict] | None = None) -> dict:
     p = tally.period
     quarters = p.quarters if p.aligned else None
-    levels, total = table_json(tally.levels, plan, quarters)
+    levels, total, all_levels = table_totals(tally.levels, plan, quarters)
     out = {
         "period": p.as_dict(),
         "records": {"read": tally.read, "in_period": tally.in_period,
@@ -198,6 +253,7 @@ def count_json(tally: Tally, plan: Plan, problems: list[dict], *, warnings: list
                     "damaged": tally.damaged, "deleted": tally.deleted},
         "levels": levels,
         "total": total,
+        "all_levels": all_levels,
         "problems": problems,
         "undated": [r.as_dict() for r in tally.undated_records],
         "deleted": [r.as_dict() for r in tally.deleted_records],

@@ -29,12 +29,17 @@ class Period:
     ``quarters`` lists the quarters of ``year`` wholly inside the period; targets are the
     plan's figures for those quarters.  ``aligned`` is False for a custom range that does
     not start and end on quarter boundaries: such a period has no plan target.
+
+    A report's period may be cut short at its as-of date (:func:`report_period`): it then
+    ends on that date, and ``planned`` names the quarters whose targets it stands for
+    (the started quarter counts with its whole target: that is what is due).
     """
 
     year: int
     quarter: int | None
     start: dt.date
     end: dt.date
+    planned: tuple[int, ...] | None = None
 
     @classmethod
     def for_quarter(cls, year: int, quarter: int) -> "Period":
@@ -59,6 +64,8 @@ class Period:
 
     @property
     def quarters(self) -> tuple[int, ...]:
+        if self.planned is not None:
+            return self.planned
         out = []
         for n in range(1, 5):
             s, e = quarter_bounds(self.year, n)
@@ -67,7 +74,21 @@ class Period:
         return tuple(out)
 
     @property
+    def cut(self) -> bool:
+        """Whether the period ends before its last quarter does (at the as-of date)."""
+        return self.planned is not None and self.end < quarter_bounds(self.year, self.planned[-1])[1]
+
+    @property
+    def full_end(self) -> dt.date:
+        """The last day of the period's last quarter (its end when it is not cut)."""
+        if self.planned is not None:
+            return quarter_bounds(self.year, self.planned[-1])[1]
+        return self.end
+
+    @property
     def aligned(self) -> bool:
+        if self.planned is not None:
+            return True
         qs = self.quarters
         if not qs:
             return False
@@ -86,8 +107,12 @@ class Period:
         return f"{self.start.isoformat()} – {self.end.isoformat()}"
 
     def as_dict(self) -> dict:
-        return {"year": self.year, "quarter": self.quarter, "start": self.start.isoformat(),
-                "end": self.end.isoformat(), "quarters": list(self.quarters)}
+        d = {"year": self.year, "quarter": self.quarter, "start": self.start.isoformat(),
+             "end": self.end.isoformat(), "quarters": list(self.quarters)}
+        if self.planned is not None:
+            d["quarters_end"] = self.full_end.isoformat()
+            d["cut_at_as_of"] = self.cut
+        return d
 
 
 def parse_date(text: str, option: str) -> dt.date:
@@ -124,3 +149,22 @@ def year_to_date(year: int, latest: dt.date | None, today: dt.date | None = None
         return Period(year, None, dt.date(year, 1, 1), quarter_bounds(year, 1)[1])
     q = quarter_of(ref)
     return Period(year, None, dt.date(year, 1, 1), quarter_bounds(year, q)[1])
+
+
+def report_period(year: int, quarter: int | None, as_of: dt.date) -> Period:
+    """The period a report made on ``as_of`` covers: the quarter asked for, else the year
+    to date (from 1 January); either ends on ``as_of`` when that falls inside it.  A
+    quarter (or year) that has not started on ``as_of`` is a PeriodError."""
+    if quarter is not None:
+        start, end = quarter_bounds(year, quarter)
+        planned: tuple[int, ...] = (quarter,)
+    else:
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        planned = (1, 2, 3, 4) if as_of >= end else tuple(range(1, quarter_of(max(as_of, start)) + 1))
+    if as_of < start:
+        what = f"quarter {quarter} of {year}" if quarter is not None else f"the year {year}"
+        raise PeriodError(f"{what} has not started on {as_of.strftime('%d.%m.%Y')} (the "
+                          f"report's as-of date); give --as-of a later date")
+    if as_of >= end:
+        return Period(year, quarter, start, end, planned)
+    return Period(year, quarter, start, as_of, planned)

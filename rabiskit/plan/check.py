@@ -9,6 +9,11 @@
   its quarter sum when it states none);
 * each stated subtotal (e.g. corporate cataloguing = article + local_lore) likewise.
 
+* the control indicators the plan states (section II, ``[control]``): each row's year
+  against its quarters, and each figure against the tables it summarises (records and
+  their Kazakh part against the catalogue total, documents and pages against the
+  digitisation total), quarter by quarter and for the year.
+
 (Per-quarter Kazakh above the total is refused when the plan is loaded.)  Each
 disagreement is a ``Finding`` naming the table, the row, the column ("pages year",
 "total Q4" ...) and both numbers.
@@ -119,4 +124,65 @@ def check_plan(plan: Plan) -> list[Finding]:
         _row_checks("digitisation", "total", total, _DIGITISATION, out)
         _sum_checks("digitisation", "total", total, list(plan.digitisation.items()),
                     _DIGITISATION, out)
+    out += check_control(plan)
+    return out
+
+
+#: which table figure each control indicator summarises: (label, the figures per quarter
+#: and the year of the table it is compared with)
+_CONTROL_LABELS = {"records": "records", "records_kazakh": "records in Kazakh",
+                   "documents": "digitised documents",
+                   "documents_kazakh": "digitised documents in Kazakh",
+                   "pages": "digitised pages", "pages_kazakh": "digitised pages in Kazakh"}
+
+
+def _control_sources(plan: Plan) -> dict[str, tuple[str, tuple[int, ...], int]]:
+    """{control key: (where, per-quarter figures, year figure)} from the plan's tables."""
+    out: dict[str, tuple[str, tuple[int, ...], int]] = {}
+    if plan.catalogue:
+        quarters = [plan.total_target((q,)) for q in (1, 2, 3, 4)]
+        if plan.catalogue_total is not None:
+            year = (plan.catalogue_total.year(), plan.catalogue_total.year_kazakh_or_sum())
+        else:
+            year = (sum(r.year() for r in plan.catalogue.values()),
+                    sum(r.year_kazakh_or_sum() for r in plan.catalogue.values()))
+        out["records"] = ("catalogue.total", tuple(q[0] for q in quarters), year[0])
+        out["records_kazakh"] = ("catalogue.total", tuple(q[1] for q in quarters), year[1])
+    total = plan.digitisation_total
+    if total is None and plan.digitisation:
+        total = DigitisationTarget(**{c: tuple(sum(r.column(c)[i] for r in plan.digitisation.values())
+                                               for i in range(4)) for c in DIGITISATION_COLUMNS})
+    if total is not None:
+        for key, column in (("documents", "documents"), ("documents_kazakh", "kazakh_documents"),
+                            ("pages", "pages"), ("pages_kazakh", "kazakh_pages")):
+            out[key] = ("digitisation.total", total.column(column), total.year(column))
+    return out
+
+
+def check_control(plan: Plan) -> list[Finding]:
+    """The stated control indicators against their own quarters and against the tables."""
+    out: list[Finding] = []
+    if plan.control is None:
+        return out
+    sources = _control_sources(plan)
+    for key, row in plan.control.items():
+        label = _CONTROL_LABELS[key]
+        if row.year != sum(row.quarters):
+            out.append(Finding(
+                "control", key, "year", row.year, sum(row.quarters),
+                f"control.{key}: the year says {row.year} {label}, but the quarters add up to "
+                f"{sum(row.quarters)} ({' + '.join(str(v) for v in row.quarters)})"))
+        if key not in sources:
+            continue
+        where, quarters, year = sources[key]
+        for i, q in enumerate(QUARTERS):
+            if row.quarters[i] != quarters[i]:
+                out.append(Finding(
+                    "control", key, q, row.quarters[i], quarters[i],
+                    f"control.{key}: {q} says {row.quarters[i]} {label}, but {where} says "
+                    f"{quarters[i]}"))
+        if row.year != year:
+            out.append(Finding(
+                "control", key, "year", row.year, year,
+                f"control.{key}: the year says {row.year} {label}, but {where} says {year}"))
     return out

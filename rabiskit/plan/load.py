@@ -39,6 +39,21 @@ One file per library and year::
 
     [rules]                          # optional level rules: see rabiskit.rules.from_toml
 
+    full_name = "«Сәтбаев қаласының ...» КММ"  # optional: the name for the report's heading
+
+    [control]                        # optional: section II's control indicators as stated
+    records = [315, 285, 355, 315]   # records, records_kazakh, documents, documents_kazakh,
+    records_year = 1270              # pages, pages_kazakh; each with an optional KEY_year
+
+    [last_year]                      # optional: last year's plan (and actuals)
+    year = 2025
+    plan = { records = 1270, records_kazakh = 930 }
+    actual = { records = 1270 }
+
+    [signatures.director]            # optional: director, responsible
+    post = "Директор"
+    name = "Г.Т.Шахманова"
+
 Anything wrong (an unknown key, a negative or fractional number, a list that does not
 have four numbers, more in Kazakh than in all) raises :class:`PlanError`, whose message
 names the file, the key and its line.
@@ -53,7 +68,8 @@ from pathlib import Path
 from typing import Any
 
 from rabiskit.plan.errors import PlanError, Where
-from rabiskit.plan.model import (DIGITISATION_COLUMNS, DigitisationTarget, LevelTarget, Plan,
+from rabiskit.plan.model import (CONTROL_KEYS, DIGITISATION_COLUMNS, ControlRow,
+                                 DigitisationTarget, LastYear, LevelTarget, Plan, Signature,
                                  Subtotal)
 from rabiskit.rules.from_toml import rules_from_toml
 from rabiskit.rules.levels import BUILTIN_LEVELS, DIGITISATION_TYPES, LANGUAGES
@@ -63,7 +79,10 @@ __all__ = ["PlanError", "load_plan", "default_plan", "parse_plan", "DEFAULT_PLAN
 DEFAULT_PLAN_NAME = "default_2026.toml"
 BUILT_IN = "built-in plan (2026)"
 
-TOP_KEYS = ("year", "library", "catalogue", "subtotals", "digitisation", "level_names", "rules")
+TOP_KEYS = ("year", "library", "catalogue", "subtotals", "digitisation", "level_names", "rules",
+            "full_name", "control", "last_year", "signatures")
+CONTROL_ROW_KEYS = CONTROL_KEYS + tuple(f"{k}_year" for k in CONTROL_KEYS)
+SIGNATURE_KEYS = ("director", "responsible")
 LEVEL_ROW_KEYS = ("quarters", "kazakh", "year_total", "year_kazakh")
 SUBTOTAL_KEYS = ("levels",) + LEVEL_ROW_KEYS + LANGUAGES
 DIGITISATION_KEYS = ("newspapers", "link_field", "link_subfield", "date_order") + \
@@ -271,6 +290,60 @@ def _digitisation(where: Where, data: Any) -> dict[str, Any]:
     return out
 
 
+def _control(where: Where, data: Any) -> dict[str, ControlRow]:
+    root = ("control",)
+    data = _table(where, root, data, "[control] records = [315, 285, 355, 315]")
+    where.check_keys(data, CONTROL_ROW_KEYS, root)
+    out: dict[str, ControlRow] = {}
+    for key in CONTROL_KEYS:
+        if key not in data:
+            if f"{key}_year" in data:
+                raise where.error(root + (f"{key}_year",), f"gives the year but not {key} = "
+                                                           f"[..., ..., ..., ...]")
+            continue
+        quarters = _quarters(where, root + (key,), data[key])
+        year = _count(where, root + (f"{key}_year",), data[f"{key}_year"]) \
+            if f"{key}_year" in data else None
+        out[key] = ControlRow(quarters, year)
+    if not out:
+        raise where.error(root, "gives no figure: records = [...], documents = [...] ...")
+    return out
+
+
+def _last_year(where: Where, data: Any, year: int) -> LastYear:
+    root = ("last_year",)
+    data = _table(where, root, data, "[last_year] year = 2025 plan = { records = 1270 }")
+    where.check_keys(data, ("year", "plan", "actual"), root)
+    ly = data.get("year", year - 1)
+    if isinstance(ly, bool) or not isinstance(ly, int) or not 1900 <= ly <= 2200:
+        raise where.error(root + ("year",), f"expected a year such as {year - 1}, not {ly!r}")
+    parts: dict[str, dict[str, int]] = {}
+    for part in ("plan", "actual"):
+        table = _table(where, root + (part,), data.get(part, {}), f"{part} = {{ records = 1270 }}")
+        where.check_keys(table, CONTROL_KEYS, root + (part,))
+        parts[part] = {k: _count(where, root + (part, k), v) for k, v in table.items()}
+    return LastYear(ly, parts["plan"], parts["actual"])
+
+
+def _signatures(where: Where, data: Any) -> dict[str, Signature]:
+    root = ("signatures",)
+    data = _table(where, root, data, '[signatures.director] post = "Директор" name = "..."')
+    where.check_keys(data, SIGNATURE_KEYS, root)
+    out: dict[str, Signature] = {}
+    for key, table in data.items():
+        path = root + (key,)
+        table = _table(where, path, table, 'post = "Директор" name = "Г.Т.Шахманова"')
+        where.check_keys(table, ("post", "name"), path)
+        values = {}
+        for k in ("post", "name"):
+            v = table.get(k, "")
+            if not isinstance(v, str):
+                raise where.error(path + (k,), "a text in quotes")
+            values[k] = v.strip()
+        out[key] = Signature(**values)
+    return out
+
+
 # -- entry points ----------------------------------------------------------------------
 def parse_plan(text: str, source: str = "plan.toml") -> Plan:
     """A plan from the text of a plan file; ``source`` names the file in messages."""
@@ -300,6 +373,18 @@ def parse_plan(text: str, source: str = "plan.toml") -> Plan:
     rules, mode = (rules_from_toml(data["rules"], source, where, known) if "rules" in data
                    else (None, "prepend"))
     extra = {k: v for k, v in digi.items() if k not in ("rows", "total")}
+    full_name = data.get("full_name", "")
+    if not isinstance(full_name, str):
+        raise where.error(("full_name",), "the library's full name is a text in quotes")
+    extra["full_name"] = full_name.strip()
+    if "control" in data:
+        extra["control"] = _control(where, data["control"])
+    if "last_year" in data:
+        extra["last_year"] = _last_year(where, data["last_year"], year)
+    if "signatures" in data:
+        sig = _signatures(where, data["signatures"])
+        extra["director"] = sig.get("director")
+        extra["responsible"] = sig.get("responsible")
     return Plan(year=year, library=library.strip(), catalogue=catalogue,
                 catalogue_total=catalogue_total, subtotals=subtotals,
                 digitisation=digi["rows"], digitisation_total=digi["total"],

@@ -66,6 +66,10 @@ class LevelTarget:
     def year_kazakh_or_sum(self) -> int:
         return self.year_kazakh if self.year_kazakh is not None else sum(self.kazakh)
 
+    def has_target(self) -> bool:
+        """Whether the plan sets any record to make at this level (year or a quarter)."""
+        return bool(self.year_total) or any(self.quarters)
+
 
 @dataclass(frozen=True)
 class Subtotal:
@@ -116,6 +120,43 @@ class DigitisationTarget:
 
 
 @dataclass(frozen=True)
+class ControlRow:
+    """One row of the control indicators (section II): per quarter and the year, as the
+    plan states them (``year`` None: the sum of the quarters)."""
+
+    quarters: Quarters = ZERO
+    year: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.year is None:
+            object.__setattr__(self, "year", sum(self.quarters))
+
+
+#: the control indicators' keys: records, digitised documents, pages; each with its part
+#: in the state language
+CONTROL_KEYS = ("records", "records_kazakh", "documents", "documents_kazakh", "pages",
+                "pages_kazakh")
+
+
+@dataclass(frozen=True)
+class LastYear:
+    """Last year's figures the control table shows: its plan and (when the plan file
+    states them) its actuals, by control key."""
+
+    year: int
+    plan: Mapping[str, int] = field(default_factory=dict)
+    actual: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A line to sign: the post and the person's name ("" leaves a blank line)."""
+
+    post: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Plan:
     """A library's plan for one year, as its plan file states it.
 
@@ -148,6 +189,14 @@ class Plan:
     rules_mode: str = "prepend"
     level_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     source: str | None = None
+    #: the library's full name for the report's heading (e.g. with «» and КММ)
+    full_name: str = ""
+    #: the control indicators as the plan states them (None: from the tables)
+    control: Mapping[str, ControlRow] | None = None
+    last_year: LastYear | None = None
+    #: the report's signature lines: director, responsible (None: blank lines)
+    director: Signature | None = None
+    responsible: Signature | None = None
 
     # -- levels ------------------------------------------------------------------------
     def levels(self) -> tuple[str, ...]:

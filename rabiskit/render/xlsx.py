@@ -1,10 +1,17 @@
 """The report as an Excel workbook (openpyxl): a sheet per table, ready to print.
 
-Numbers are stored as numbers (percentages as fractions with a ``0.0%`` format, so
-Excel shows 85.3 % and computes with 0.853); shortfalls are red, surpluses green; the
-header rows are frozen, columns get sensible widths, and every sheet prints on A4
-landscape, fitted to the page width, with its header rows repeated.  The "Chart" sheet
-holds a native Excel bar chart of plan against actual per level and quarter.
+The hand-in tables come first (one sheet each, with the report's heading and signature
+lines), then the analysis tables, then the appendix (files, rules, problems, checks).
+Numbers are stored as numbers: a percentage as its exact fraction with a ``0.0%`` format
+that shows the figure every other format shows (rounded once, half up); a total row's
+counts are ``SUM`` formulas over the rows it adds up, and its percentages formulas over
+its own cells, so a corrected cell updates them.  Shortfalls and surpluses carry their
+mark (▼ ▲) in the number format, so it survives black-and-white print, besides a colour.
+Fonts are named (Arial); header rows are frozen and repeated on every printed page; each
+sheet prints on A4 at a scale that keeps its 9-point text at 8 points or more (portrait
+when it fits, else landscape; a table wider than that continues on the next page across,
+its first column repeated).  The "Chart" sheet holds a native bar chart of plan against
+actual per level and quarter.
 
 Record text (titles, file names) is untrusted: it is cleaned of characters XML cannot
 hold, and a text that Excel would take for a formula (starting with =, +, -, @, tab or
@@ -27,11 +34,22 @@ from rabiskit.report.messages import t
 from rabiskit.report.model import PERCENT, POINTS, SHORTFALL, SURPLUS, Cell, Report, Table
 from rabiskit.render.safe import is_formula_like, xml_text
 
+FONT_NAME = "Arial"
+FONT_SIZE = 9
+#: the smallest printed text size a sheet's scale may give
+MIN_PRINTED_PT = 8
 HEADER_FILL = PatternFill("solid", fgColor="E8EEF8")
 TOTAL_FILL = PatternFill("solid", fgColor="F4F6FA")
 FLAG_FILLS = {SHORTFALL: PatternFill("solid", fgColor="FBE3E0"),
               SURPLUS: PatternFill("solid", fgColor="E2F4E7")}
-FLAG_FONTS = {SHORTFALL: Font(color="B3261E"), SURPLUS: Font(color="1B7F3B")}
+FLAG_COLOURS = {SHORTFALL: "B3261E", SURPLUS: "1B7F3B"}
+MARK_SUFFIX = {SHORTFALL: ' "▼"', SURPLUS: ' "▲"'}
+
+
+def font(bold: bool = False, italic: bool = False, size: float = FONT_SIZE,
+         color: str | None = None) -> Font:
+    return Font(name=FONT_NAME, size=size, bold=bold, italic=italic, color=color)
+
 THIN = Side(style="thin", color="B8C2D3")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 MAX_WIDTH = 60
@@ -41,7 +59,9 @@ SHEET_NAMES = {"catalogue": "s_catalogue", "kazakh_share": "s_kazakh_share", "mo
                "digitisation": "s_digitisation", "digitisation_issues": "s_digitisation_issues",
                "files": "s_files", "rules": "s_rules", "problems": "s_problems",
                "chart": "s_chart", "about": "s_about", "corrections": "s_corrections",
-               "corrections_delta": "s_corrections_delta"}
+               "corrections_delta": "s_corrections_delta", "control": "s_control",
+               "records": "s_records", "digitisation_plan": "s_digitisation_plan",
+               "annual_statistics": "s_annual_statistics"}
 
 
 def put_text(cell: XlCell, text) -> None:
@@ -53,38 +73,75 @@ def put_text(cell: XlCell, text) -> None:
         cell.quotePrefix = True
 
 
+def number_format(c: Cell) -> str:
+    """The format showing the cell as the other formats do, its mark (▼ ▲) included."""
+    base = {PERCENT: "0.0%", POINTS: "+0.0;-0.0;0.0"}.get(c.kind, "0")
+    if c.flag and c.kind != POINTS:
+        return base + MARK_SUFFIX[c.flag]
+    if c.flag:
+        m = MARK_SUFFIX[c.flag]
+        return f"+0.0{m};-0.0{m};0.0"
+    return base
+
+
 def put_cell(cell: XlCell, c: Cell) -> None:
-    """One report cell: numbers as numbers (percentages as fractions), text as text."""
+    """One report cell: numbers as numbers (a percentage as its exact fraction, shown
+    rounded to one decimal by its format), text as text."""
     if c.is_number:
         if c.kind == PERCENT:
-            cell.value = round(float(c.value) / 100.0, 6)
-            cell.number_format = "0.0%"
-        elif c.kind == POINTS:
-            cell.value = c.value
-            cell.number_format = "+0.0;-0.0;0.0"
+            exact = c.exact if c.exact is not None else float(c.value)
+            cell.value = exact / 100.0
         else:
             cell.value = c.value
-            cell.number_format = "0"
+        cell.number_format = number_format(c)
     elif c.value is None:
         cell.value = None
     else:
         put_text(cell, c.value)
+    cell.font = font(color=FLAG_COLOURS.get(c.flag or ""))
     if c.flag:
         cell.fill = FLAG_FILLS[c.flag]
-        cell.font = FLAG_FONTS[c.flag]
 
 
-def _page_setup(ws: Worksheet, title_rows: int | None = None) -> None:
-    ws.page_setup.orientation = "landscape"
+#: printable width of A4 in pixels (96 dpi) with 1 cm margins: portrait, landscape
+PRINTABLE_PX = {"portrait": 190 / 25.4 * 96, "landscape": 277 / 25.4 * 96}
+
+
+def column_px(width: float) -> float:
+    """A column's width on screen and paper (pixels at 96 dpi) for the workbook's default
+    font (Calibri 11: 7 pixels a character, 5 of padding)."""
+    return width * 7 + 5
+
+
+def print_layout(widths_px: float) -> tuple[str, int]:
+    """(orientation, scale %) for a sheet ``widths_px`` wide: portrait when it fits at
+    100 %, else landscape, shrunk to fit the width but never below the scale at which
+    9-point text prints at 8 points (a wider sheet continues on the next page across)."""
+    if widths_px <= PRINTABLE_PX["portrait"]:
+        return "portrait", 100
+    floor = -(-100 * MIN_PRINTED_PT // FONT_SIZE)  # 89 %
+    scale = int(100 * PRINTABLE_PX["landscape"] / widths_px)
+    return "landscape", max(floor, min(100, scale))
+
+
+def _page_setup(ws: Worksheet, title_rows: int | None = None, title_cols: bool = False) -> None:
+    total = sum(column_px(ws.column_dimensions[get_column_letter(i)].width or 8.43)
+                for i in range(1, (ws.max_column or 1) + 1))
+    orientation, scale = print_layout(total)
+    ws.page_setup.orientation = orientation
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.scale = scale
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
     ws.print_options.gridLines = False
-    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.39
     ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.oddFooter.center.text = "&P / &N"
+    ws.oddFooter.center.font = FONT_NAME
     if title_rows:
         ws.print_title_rows = f"1:{title_rows}"
+    if title_cols:
+        ws.print_title_cols = "A:A"
 
 
 def _widths(ws: Worksheet, widths: dict[int, int]) -> None:
@@ -93,7 +150,8 @@ def _widths(ws: Worksheet, widths: dict[int, int]) -> None:
 
 
 def _sheet_name(key: str, lang: str, used: set[str]) -> str:
-    base = t(SHEET_NAMES[key], lang) if key in SHEET_NAMES else key
+    base = (t(SHEET_NAMES[key], lang) if key in SHEET_NAMES else
+            t(key, lang) if key.startswith("s_") else key)
     base = "".join(ch for ch in base if ch not in "[]:*?/\\")[:31] or "Sheet"
     name, n = base, 2
     while name.lower() in used:
@@ -103,14 +161,77 @@ def _sheet_name(key: str, lang: str, used: set[str]) -> str:
     return name
 
 
-def write_table(ws: Worksheet, table: Table, report: Report) -> None:
-    """Lay one table out on its sheet: title, period, group headers, labels, rows, notes."""
+#: tables with more columns get narrow number columns with upright (rotated) labels
+NARROW_FROM = 12
+NARROW_WIDTH = 6
+
+
+def _formula_rows(table: Table, first_row: int) -> dict[str, int]:
+    return {r.key: first_row + i for i, r in enumerate(table.rows)}
+
+
+def _total_formula(table: Table, r, j: int, rows_at: dict[str, int], value) -> str | None:
+    """'=SUM(C6,C7,C8)' for a total row's count cell when the rows it adds up give its
+    value, else None (a frozen or stated figure stays a number)."""
+    if not r.sums or not isinstance(value, int):
+        return None
+    parts = [k for k in r.sums if k in rows_at]
+    if not parts:
+        return None
+    col = get_column_letter(j)
+    cells = {k: next(x for x in table.rows if x.key == k).cells[j - 1] for k in parts}
+    if sum(c.value or 0 for c in cells.values() if isinstance(c.value, int)) != value:
+        return None
+    return "=SUM(" + ",".join(f"{col}{rows_at[k]}" for k in parts) + ")"
+
+
+def _ratio_formula(table: Table, column, row: int) -> str | None:
+    keys = [c.key for c in table.columns]
+    if column.ratio is None or any(k not in keys for k in column.ratio):
+        return None
+    num, den = (get_column_letter(keys.index(k) + 1) for k in column.ratio)
+    return f'=IF(N({den}{row})=0,"",{num}{row}/{den}{row})'
+
+
+def write_heading(ws: Worksheet, report: Report, row: int, ncols: int) -> int:
+    """The report's formal heading in the first rows; returns the next free row."""
+    for i, line in enumerate(report.heading):
+        c = ws.cell(row, 1)
+        put_text(c, line)
+        c.font = font(bold=True, size=11 if i else 10)
+        row += 1
+    put_text(ws.cell(row, 1), t("h_produced", report.lang, date=report.produced))
+    ws.cell(row, 1).font = font()
+    return row + 2
+
+
+def write_signatures(ws: Worksheet, report: Report, row: int) -> int:
+    for post, name in report.signatures:
+        row += 2
+        put_text(ws.cell(row, 1), post)
+        ws.cell(row, 1).font = font()
+        put_text(ws.cell(row, 3), "____________________ " + (name or "____________________"))
+        ws.cell(row, 3).font = font()
+        put_text(ws.cell(row + 1, 3), t("h_signature", report.lang))
+        ws.cell(row + 1, 3).font = font(size=7, italic=True)
+        row += 1
+    return row
+
+
+def write_table(ws: Worksheet, table: Table, report: Report, *, heading: bool = False) -> None:
+    """Lay one table out on its sheet: title, period, group headers, labels, rows, notes
+    (and for a hand-in table the report's heading above and the signature lines below)."""
     ncols = len(table.columns)
-    put_text(ws.cell(1, 1), table.title)
-    ws.cell(1, 1).font = Font(bold=True, size=13)
+    narrow = ncols >= NARROW_FROM
+    row = 1
+    if heading:
+        row = write_heading(ws, report, row, ncols)
+    put_text(ws.cell(row, 1), table.title)
+    ws.cell(row, 1).font = font(bold=True, size=11)
     period = dict(report.header).get(t("period", report.lang), "")
-    put_text(ws.cell(2, 1), f"{report.library} — {period}" if report.library else period)
-    row = 4
+    put_text(ws.cell(row + 1, 1), f"{report.library} — {period}" if report.library else period)
+    ws.cell(row + 1, 1).font = font()
+    row += 3
     widths: dict[int, int] = {}
     groups = table.groups
     if groups:
@@ -118,9 +239,9 @@ def write_table(ws: Worksheet, table: Table, report: Report) -> None:
         for label, span in groups:
             c = ws.cell(row, col)
             put_text(c, label)
-            c.font = Font(bold=True)
+            c.font = font(bold=True)
             c.fill = HEADER_FILL
-            c.alignment = Alignment(horizontal="center")
+            c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             for k in range(span):
                 ws.cell(row, col + k).border = BORDER
                 ws.cell(row, col + k).fill = HEADER_FILL
@@ -128,47 +249,75 @@ def write_table(ws: Worksheet, table: Table, report: Report) -> None:
                 ws.merge_cells(start_row=row, start_column=col, end_row=row,
                                end_column=col + span - 1)
             col += span
+        ws.row_dimensions[row].height = 26
         row += 1
     for j, column in enumerate(table.columns, 1):
         c = ws.cell(row, j)
         put_text(c, column.label)
-        c.font = Font(bold=True)
+        c.font = font(bold=True)
         c.fill = HEADER_FILL
         c.border = BORDER
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        upright = narrow and column.kind != "text"
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True,
+                                text_rotation=90 if upright else 0)
         words = column.label.split() or [""]
-        # number columns wrap their label; text columns are as wide as their longest value
-        widths[j] = max(len(w) for w in words) if column.kind != "text" else len(column.label)
+        # number columns wrap their label (whole words: as wide as the longest word);
+        # text columns are as wide as their longest value
+        if upright:
+            widths[j] = NARROW_WIDTH - 2
+        else:
+            widths[j] = max(len(w) for w in words) if column.kind != "text" else len(column.label)
     header_row = row
     # cell borders cost time in openpyxl: long tables (the appendix) go without them
     framed = len(table.rows) <= FRAMED_ROWS
-    if any(column.kind != "text" for column in table.columns):
+    if narrow:
+        longest = max((len(c.label) for c in table.columns if c.kind != "text"), default=8)
+        ws.row_dimensions[header_row].height = min(150, 6 * longest + 10)
+    elif any(column.kind != "text" for column in table.columns):
         ws.row_dimensions[header_row].height = 48  # room for wrapped labels
+    rows_at = _formula_rows(table, header_row + 1)
     for r in table.rows:
         row += 1
         for j, (column, value) in enumerate(zip(table.columns, r.cells), 1):
             c = ws.cell(row, j)
             put_cell(c, value)
+            if r.role in ("total", "subtotal"):
+                f = _total_formula(table, r, j, rows_at, value.value) if r.role == "total" else None
+                if f is None and column.kind == PERCENT and r.role == "total" and value.is_number:
+                    f = _ratio_formula(table, column, row)
+                if f is not None:
+                    c.value = f
             if framed:
                 c.border = BORDER
+            colour = FLAG_COLOURS.get(value.flag or "")
             if r.role == "total":
-                c.font = Font(bold=True, color=c.font.color)
+                c.font = font(bold=True, color=colour)
                 if not value.flag:
                     c.fill = TOTAL_FILL
-            elif r.role == "subtotal":
-                c.font = Font(italic=True, color=c.font.color)
+            elif r.role in ("subtotal", "caption"):
+                c.font = font(italic=True, color=colour)
+            elif r.role == "subrow" and j == 1:
+                c.alignment = Alignment(indent=1)
             shown = value.value
             if value.kind == PERCENT and shown is not None:
-                shown = f"{shown:.1f}%"
-            widths[j] = max(widths.get(j, 0), len(str(shown)) if shown is not None else 0)
+                shown = f"{shown:.1f}% ▼"
+            elif value.flag and shown is not None:
+                shown = f"{shown} ▼"
+            if r.role != "caption" or j > 1:
+                widths[j] = max(widths.get(j, 0), len(str(shown)) if shown is not None else 0)
     row += 1
     for note in table.notes:
         row += 1
         put_text(ws.cell(row, 1), note)
-        ws.cell(row, 1).font = Font(italic=True, color="4A556B")
+        ws.cell(row, 1).font = font(italic=True, color="4A556B")
+    if heading:
+        write_signatures(ws, report, row)
+    if narrow:
+        widths = {j: (w if table.columns[j - 1].kind == "text" else max(NARROW_WIDTH - 2, w))
+                  for j, w in widths.items()}
     _widths(ws, widths)
     ws.freeze_panes = ws.cell(header_row + 1, 2 if ncols > 2 else 1)
-    _page_setup(ws, header_row)
+    _page_setup(ws, header_row, title_cols=ncols > 2)
 
 
 def write_chart_sheet(ws: Worksheet, report: Report) -> None:
@@ -176,11 +325,11 @@ def write_chart_sheet(ws: Worksheet, report: Report) -> None:
     clustered bar chart over it."""
     lang = report.lang
     put_text(ws.cell(1, 1), t("t_chart", lang))
-    ws.cell(1, 1).font = Font(bold=True, size=13)
+    ws.cell(1, 1).font = font(bold=True, size=12)
     for j, key in enumerate(("c_level_quarter", "plan", "actual"), 1):
         c = ws.cell(3, j)
         put_text(c, t(key, lang))
-        c.font = Font(bold=True)
+        c.font = font(bold=True)
         c.fill = HEADER_FILL
         c.border = BORDER
     row = 3
@@ -195,6 +344,7 @@ def write_chart_sheet(ws: Worksheet, report: Report) -> None:
             ws.cell(row, 3).value = bar.actual
             for j in (1, 2, 3):
                 ws.cell(row, j).border = BORDER
+                ws.cell(row, j).font = font()
     _widths(ws, {1: longest, 2: 10, 3: 10})
     ws.freeze_panes = "A4"
     _page_setup(ws, 3)
@@ -214,20 +364,24 @@ def write_chart_sheet(ws: Worksheet, report: Report) -> None:
     chart.set_categories(cats)
     chart.series[0].graphicalProperties.solidFill = "A9B4C6"
     chart.series[1].graphicalProperties.solidFill = "2F6DB5"
-    chart.width = max(18.0, min(40.0, 1.6 * (row - 3)))
-    chart.height = 10.0
+    # horizontal bars: one label a line, never rotated, however many levels and quarters
+    chart.type = "bar"
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.width = 18.0
+    chart.height = max(8.0, min(24.0, 0.9 * (row - 3) + 3))
     ws.add_chart(chart, "E3")
 
 
 def write_about_sheet(ws: Worksheet, report: Report) -> None:
     put_text(ws.cell(1, 1), report.title)
-    ws.cell(1, 1).font = Font(bold=True, size=14)
+    ws.cell(1, 1).font = font(bold=True, size=12)
     row = 2
     width_a, width_b = 10, 20
     for label, value in report.header:
         row += 1
         put_text(ws.cell(row, 1), label)
-        ws.cell(row, 1).font = Font(bold=True)
+        ws.cell(row, 1).font = font(bold=True)
+        ws.cell(row, 2).font = font()
         if isinstance(value, int):
             ws.cell(row, 2).value = value
             ws.cell(row, 2).alignment = Alignment(horizontal="left")
@@ -237,34 +391,45 @@ def write_about_sheet(ws: Worksheet, report: Report) -> None:
     if report.warnings:
         row += 2
         put_text(ws.cell(row, 1), t("warnings", report.lang))
-        ws.cell(row, 1).font = Font(bold=True)
+        ws.cell(row, 1).font = font(bold=True)
         for w in report.warnings:
             row += 1
             put_text(ws.cell(row, 1), w)
+            ws.cell(row, 1).font = font()
     row += 2
     put_text(ws.cell(row, 1), report.legend)
+    ws.cell(row, 1).font = font()
     _widths(ws, {1: width_a, 2: width_b})
     _page_setup(ws)
 
 
 def build_workbook(report: Report) -> Workbook:
+    """The hand-in sheets, the warnings ("About"), the analysis sheets (and the chart
+    after the catalogue sheet), then the appendix sheets."""
     wb = Workbook()
     used: set[str] = set()
-    first = True
-    for table in report.tables:
-        ws = wb.active if first else wb.create_sheet()
-        first = False
-        ws.title = _sheet_name(table.key, report.lang, used)
-        write_table(ws, table, report)
+    sheets: list[Worksheet] = []
+
+    def sheet(key: str) -> Worksheet:
+        ws = wb.active if not sheets else wb.create_sheet()
+        ws.title = _sheet_name(key, report.lang, used)
+        sheets.append(ws)
+        return ws
+
+    for table in report.part("handin"):
+        write_table(sheet(table.key if table.key in SHEET_NAMES else "s_subtotal"
+                          if table.key.startswith("subtotal_") else table.key), table, report,
+                    heading=True)
+    write_about_sheet(sheet("about"), report)
+    for table in report.part("main"):
+        write_table(sheet(table.key), table, report)
         if table.key == "catalogue":
-            chart_ws = wb.create_sheet()
-            chart_ws.title = _sheet_name("chart", report.lang, used)
-            write_chart_sheet(chart_ws, report)
-    about = wb.create_sheet()
-    about.title = _sheet_name("about", report.lang, used)
-    write_about_sheet(about, report)
+            write_chart_sheet(sheet("chart"), report)
+    for table in report.part("appendix"):
+        write_table(sheet(table.key), table, report)
     wb.properties.title = xml_text(report.title)
     wb.properties.creator = "rabiskit"
+    wb.properties.language = report.locale
     return wb
 
 

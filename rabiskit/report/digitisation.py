@@ -2,20 +2,19 @@
 
 Uses :mod:`rabiskit.digitisation` when it is installed: ``prepare`` indexes the PDF
 folder and reads the log once, and ``DigitisationTally.add(src, facts)`` sees every
-record of the report's scan.  Without ``--quarter`` the report's period (the year to
-date) is only known after the scan (it reaches the latest record date), so one tally is
-kept for each period it can still be (quarters 1..n for each n not yet ruled out by
-today's date); they share the PDF index and the log, and ``result(period)`` answers
-from the one that matches.
+record of the report's scan.  The report's period is known before the scan (the quarter
+or the year to date, ending on the as-of date); the checks are limited to it
+(:func:`within_period`), and :func:`figures` gives the hand-in tables' digitisation by
+quarter, last year's and the total.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
-from rabiskit.aggregate.period import Period, quarter_bounds, quarter_of
+from rabiskit.aggregate.period import Period, quarter_of, report_period
 from rabiskit.plan.model import Plan
 
 
@@ -32,28 +31,9 @@ def available() -> bool:
     return hasattr(d, "DigitisationTally") and hasattr(d, "prepare")
 
 
-def candidate_periods(year: int, quarter: int | None, today: dt.date) -> list[Period]:
-    """The periods the report can end up covering: the quarter asked for, else the year to
-    date up to each quarter not yet ruled out by ``today``."""
-    if quarter is not None:
-        return [Period.for_quarter(year, quarter)]
-    if today.year > year:
-        first = 4
-    elif today.year < year:
-        first = 1
-    else:
-        first = quarter_of(today)
-    out = []
-    for q in range(first, 5):
-        if q == 4:
-            out.append(Period.for_year(year))
-        else:
-            out.append(Period(year, None, dt.date(year, 1, 1), quarter_bounds(year, q)[1]))
-    return out
-
-
 class ReportDigitisation:
-    """Digitisation tallies fed record by record during a report's scan."""
+    """A digitisation tally fed record by record during a report's scan, for the report's
+    period (the quarter asked for or the year to date, ending on the as-of date)."""
 
     def __init__(self, plan: Plan, year: int, quarter: int | None, today: dt.date,
                  pdf_dir: Path | None = None, log: Path | None = None) -> None:
@@ -63,17 +43,91 @@ class ReportDigitisation:
 
         index = index_pdfs(pdf_dir) if pdf_dir is not None else None
         entries = read_log(log) if log is not None else None
-        self.tallies = {(p.start, p.end): prepare(plan, p, index, entries)
-                        for p in candidate_periods(year, quarter, today)}
+        self.period = report_period(year, quarter, today)
+        self.tally = prepare(plan, self.period, index, entries)
 
     def add(self, src, facts) -> None:
-        for tally in self.tallies.values():
-            tally.add(src, facts)
+        self.tally.add(src, facts)
 
     def result(self, period: Period) -> dict[str, Any]:
-        """The digitisation JSON for the report's period (the scan's own problems are in
-        the report's appendix, so they are not repeated here)."""
-        tally = self.tallies.get((period.start, period.end))
-        if tally is None:
+        """The digitisation JSON for the report's period, its checks (missing PDFs, page
+        counts that differ, PDFs with no record) limited to the period's documents (the
+        scan's own problems are in the report's appendix, so they are not repeated)."""
+        if (period.start, period.end) != (self.period.start, self.period.end):
             raise ValueError(f"no digitisation tally was kept for the period {period.label}")
-        return tally.result()
+        return within_period(self.tally.result(), period)
+
+
+def _where_key(item: Mapping[str, Any]) -> tuple:
+    return (item.get("source"), item.get("file"), item.get("record"), item.get("line"))
+
+
+def within_period(dig: dict[str, Any], period: Period) -> dict[str, Any]:
+    """The checks of the digitisation JSON limited to the documents of ``period`` (and
+    the PDFs with no record to those created in it, or of no known date)."""
+    inside = {_where_key(d) for d in dig.get("documents") or () if d.get("in_period")}
+    out = dict(dig)
+    for key in ("missing_pdfs", "page_mismatches"):
+        items = dig.get(key) or []
+        out[key] = [x for x in items if _where_key(x) in inside]
+        out[f"{key}_outside_period"] = len(items) - len(out[key])
+    orphans = dig.get("orphan_pdfs") or []
+    kept = []
+    for o in orphans:
+        created = str(o.get("created") or "")[:10]
+        try:
+            day = dt.date.fromisoformat(created) if created else None
+        except ValueError:
+            day = None
+        if day is None or period.contains(day):
+            kept.append(o)
+    out["orphan_pdfs"] = kept
+    out["orphan_pdfs_outside_period"] = len(orphans) - len(kept)
+    return out
+
+
+Figures = tuple[int, int, int, int]
+
+
+def _add(acc: dict[str, list[int]], kind: str, doc: Mapping[str, Any]) -> None:
+    row = acc.setdefault(kind, [0, 0, 0, 0])
+    kazakh = doc.get("language") == "kaz"
+    pages = doc.get("pages") or 0
+    row[0] += 1
+    row[1] += 1 if kazakh else 0
+    row[2] += pages
+    row[3] += pages if kazakh else 0
+
+
+def figures(dig: Mapping[str, Any], period: Period, as_of: dt.date
+            ) -> tuple[dict[int, dict[str, Figures]], dict[str, Figures], Figures, int]:
+    """From the digitisation JSON's documents: ({quarter: {type: (documents, Kazakh
+    documents, pages, Kazakh pages)}} for the quarters of the period's year up to its
+    end, the same for the year to the period's end, last year's totals, and the number
+    of documents digitised up to the as-of date in all)."""
+    y = period.year
+    end = period.end
+    by_q: dict[int, dict[str, list[int]]] = {}
+    year: dict[str, list[int]] = {}
+    last: dict[str, list[int]] = {}
+    all_time = 0
+    for doc in dig.get("documents") or ():
+        text = doc.get("date")
+        if not text:
+            continue
+        d = dt.date.fromisoformat(text)
+        kind = doc.get("type") or "other"
+        if d <= max(end, as_of) and d <= as_of:
+            all_time += 1
+        if d.year == y and d <= end:
+            _add(by_q.setdefault(quarter_of(d), {}), kind, doc)
+            _add(year, kind, doc)
+        elif d.year == y - 1:
+            _add(last, kind, doc)
+    last_total = [0, 0, 0, 0]
+    for row in last.values():
+        last_total = [a + b for a, b in zip(last_total, row)]
+    quarters = {q: {k: tuple(v) for k, v in by_q.get(q, {}).items()}
+                for q in range(1, quarter_of(end) + 1)}
+    return (quarters, {k: tuple(v) for k, v in year.items()},  # type: ignore[return-value]
+            tuple(last_total), all_time)  # type: ignore[return-value]

@@ -39,14 +39,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "records_damaged": {"kk": "Зақымдалған (қалпына келтірілген) жазбалар",
                         "ru": "Повреждённых (восстановленных) записей",
                         "en": "Damaged (salvaged) records"},
-    "quarter": {"kk": "{n}-тоқсан", "ru": "{n} квартал", "en": "Q{n}"},
+    "quarter": {"kk": "{roman} тоқсан", "ru": "{roman} квартал", "en": "Q{n}"},
     "year_to_date": {"kk": "Жыл басынан бері", "ru": "С начала года", "en": "Year to date"},
     "period_dates": {"kk": "{start} – {end}", "ru": "{start} – {end}", "en": "{start} – {end}"},
-    "period_quarter": {"kk": "{year} жыл, {n}-тоқсан", "ru": "{year} год, {n} квартал",
-                       "en": "{year}, quarter {n}"},
+    "period_quarter": {"kk": "{year} жылғы {roman} тоқсан", "ru": "{roman} квартал {year} года",
+                       "en": "Q{n} {year}"},
     "period_ytd": {"kk": "{year} жыл, жыл басынан {end} дейін",
                    "ru": "{year} год, с начала года по {end}",
                    "en": "{year}, year to date (to {end})"},
+    "to_date": {"kk": "{date} дейін", "ru": "по {date}", "en": "to {date}"},
     "period_year": {"kk": "{year} жыл", "ru": "{year} год", "en": "{year}"},
     "total": {"kk": "Барлығы", "ru": "Итого", "en": "Total"},
     "of_which": {"kk": "оның ішінде: {name}", "ru": "в том числе: {name}", "en": "of which: {name}"},
@@ -61,7 +62,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                  "en": "New records month by month"},
     "t_digitisation": {"kk": "Құжаттарды цифрлау", "ru": "Оцифровка документов",
                        "en": "Digitisation"},
-    "t_digitisation_issues": {"kk": "Цифрлау: тексеру керек", "ru": "Оцифровка: проверить",
+    "t_digitisation_issues": {"kk": "Цифрлауды тексеру: назар аударатын жазбалар",
+                              "ru": "Проверка оцифровки: что проверить",
                               "en": "Digitisation: to check"},
     "t_files": {"kk": "Оқылған файлдар", "ru": "Прочитанные файлы", "en": "Files read"},
     "t_rules": {"kk": "Деңгейді анықтау ережелері (ретімен)",
@@ -135,8 +137,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "s_kazakh_share": {"kk": "Қазақ тілі үлесі", "ru": "Доля казахского", "en": "Kazakh share"},
     "s_months": {"kk": "Айлар", "ru": "По месяцам", "en": "Months"},
     "s_digitisation": {"kk": "Цифрлау", "ru": "Оцифровка", "en": "Digitisation"},
-    "s_digitisation_issues": {"kk": "Цифрлау тексеру", "ru": "Оцифровка проверка",
+    "s_digitisation_issues": {"kk": "Цифрлауды тексеру", "ru": "Проверка оцифровки",
                               "en": "Digitisation checks"},
+    "s_control": {"kk": "Бақылау көрсеткіштері", "ru": "Контрольные показатели",
+                  "en": "Control indicators"},
+    "s_records": {"kk": "Жазбалар тоқсан бойынша", "ru": "Записи по кварталам",
+                  "en": "Records by quarter"},
+    "s_digitisation_plan": {"kk": "Цифрлау тоқсан бойынша", "ru": "Оцифровка по кварталам",
+                            "en": "Digitisation by quarter"},
+    "s_annual_statistics": {"kk": "6-НК", "ru": "6-НК", "en": "6-NK"},
+    "s_subtotal": {"kk": "Корпоративтік", "ru": "Корпоративная", "en": "Corporate"},
     "s_files": {"kk": "Файлдар", "ru": "Файлы", "en": "Files"},
     "s_rules": {"kk": "Ережелер", "ru": "Правила", "en": "Rules"},
     "s_problems": {"kk": "Ақаулар", "ru": "Проблемы", "en": "Problems"},
@@ -147,6 +157,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "k_file": {"kk": "файл ақауы", "ru": "проблема файла", "en": "file problem"},
     "k_undated": {"kk": "күні жоқ", "ru": "без даты", "en": "undated"},
     "k_deleted": {"kk": "жойылған", "ru": "удалена", "en": "deleted"},
+    "k_after_as_of": {"kk": "есеп күнінен кейін", "ru": "после даты отчёта",
+                      "en": "after the as-of date"},
     "k_missing_pdfs": {"kk": "PDF табылмады", "ru": "нет PDF", "en": "PDF missing"},
     "k_orphan_pdfs": {"kk": "жазбасы жоқ PDF", "ru": "PDF без записи", "en": "PDF with no record"},
     "k_page_mismatches": {"kk": "бет саны сәйкес емес", "ru": "не совпадает число страниц",
@@ -281,6 +293,148 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{period}: the numbers handed in plus the corrections differ from the numbers "
               "now (the level rules or the plan may have changed since it was closed)."},
     "warnings": {"kk": "Ескертулер", "ru": "Предупреждения", "en": "Warnings"},
+    # -- the hand-in part: the plan's own tables (seed, sections II and V) ----------------
+    "h_heading": {"kk": "{period} бойынша электронды каталог жоспарының орындалысы туралы есеп",
+                  "ru": "Отчёт о выполнении плана по электронному каталогу за {period}",
+                  "en": "Report on the fulfilment of the electronic catalogue plan for {period}"},
+    "h_period_quarter": {"kk": "{year} жылғы {roman} тоқсан", "ru": "{roman} квартал {year} года",
+                         "en": "Q{n} {year}"},
+    "h_period_year": {"kk": "{year} жыл", "ru": "{year} год", "en": "{year}"},
+    "h_period_ytd": {"kk": "{year} жылғы {start} – {end} кезеңі",
+                     "ru": "период с {start} по {end}", "en": "the period {start} – {end}"},
+    "h_produced": {"kk": "Есеп жасалған күн: {date}", "ru": "Дата составления: {date}",
+                   "en": "Date produced: {date}"},
+    "h_director": {"kk": "Директор", "ru": "Директор", "en": "Director"},
+    "h_responsible": {"kk": "Жауапты тұлға", "ru": "Ответственное лицо",
+                      "en": "Responsible person"},
+    "h_signature": {"kk": "(қолы)", "ru": "(подпись)", "en": "(signature)"},
+    "h_page": {"kk": "Бет", "ru": "Страница", "en": "Page"},
+    "h_of_pages": {"kk": "барлығы", "ru": "из", "en": "of"},
+    "h_appendix": {"kk": "Қосымша: оқылған файлдар, ережелер, тексерулер",
+                   "ru": "Приложение: прочитанные файлы, правила, проверки",
+                   "en": "Appendix: files read, rules, checks"},
+    "h_details": {"kk": "Талдау кестелері", "ru": "Аналитические таблицы",
+                  "en": "Analysis tables"},
+    "h_t_control": {"kk": "Бақылау көрсеткіштері", "ru": "Контрольные показатели",
+                    "en": "Control indicators"},
+    "h_control": {"kk": "Бақылау көрсеткіштері", "ru": "Контрольные показатели",
+                  "en": "Control indicator"},
+    "h_year": {"kk": "{year} ж", "ru": "{year} г.", "en": "{year}"},
+    "h_year_plan": {"kk": "{year} ж жоспар", "ru": "План {year} г.", "en": "{year} plan"},
+    "h_year_long": {"kk": "{year} жыл", "ru": "{year} год", "en": "{year}"},
+    "h_year_plan_long": {"kk": "Жоспар {year} жыл", "ru": "План на {year} год",
+                         "en": "Plan for {year}"},
+    "h_plan": {"kk": "жоспар", "ru": "план", "en": "plan"},
+    "h_actual": {"kk": "орындалысы", "ru": "выполнение", "en": "actual"},
+    "h_kazakh_plan": {"kk": "оның ішінде қазақша", "ru": "в т. ч. на казахском",
+                      "en": "of which in Kazakh"},
+    "h_kazakh_actual": {"kk": "қазақша орындалысы", "ru": "выполнение на казахском",
+                        "en": "in Kazakh, actual"},
+    "h_records": {"kk": "Электронды каталогтағы жазу саны",
+                  "ru": "Количество записей в электронном каталоге",
+                  "en": "Records in the electronic catalogue"},
+    "h_state_language": {"kk": "Мемлекеттік тілде", "ru": "на государственном языке",
+                         "en": "in the state language"},
+    "h_digitised": {"kk": "Оцифровка", "ru": "Оцифровка", "en": "Digitised documents"},
+    "h_digitised_pages": {"kk": "Оцифровка кезіндегі беттер саны",
+                          "ru": "Количество страниц при оцифровке", "en": "Pages digitised"},
+    "h_t_records": {"kk": "{year} жылға библиографиялық жазбаның тоқсан бойынша жиынтық жоспары "
+                          "және оның орындалысы",
+                    "ru": "Сводный план библиографических записей на {year} год по кварталам "
+                          "и его выполнение",
+                    "en": "Bibliographic records: the {year} plan by quarter and its fulfilment"},
+    "h_level": {"kk": "Каталог деңгейі", "ru": "Уровень каталога", "en": "Catalogue level"},
+    "h_library_level": {"kk": "Каталог деңгейі", "ru": "Уровень каталога",
+                        "en": "Catalogue level"},
+    "h_total": {"kk": "Барлығы:", "ru": "Итого:", "en": "Total:"},
+    "h_beyond": {"kk": "Жоспардан тыс жазбалар (жоспары жоқ деңгейлер):",
+                 "ru": "Записи сверх плана (уровни без плана):",
+                 "en": "Records beyond the plan (levels with no target):"},
+    "h_all_levels": {"kk": "Барлық деңгейлер бойынша", "ru": "По всем уровням",
+                     "en": "All levels"},
+    "h_t_digitisation": {"kk": "Құжаттарды цифрлау тоқсан бойынша жиынтық жоспары және оның "
+                               "орындалысы",
+                         "ru": "Сводный план оцифровки документов по кварталам и его выполнение",
+                         "en": "Digitisation: the plan by quarter and its fulfilment"},
+    "h_digitisation_type": {"kk": "Оцифровкалау", "ru": "Оцифровка", "en": "Digitisation"},
+    "h_pages": {"kk": "Бет саны", "ru": "Количество страниц", "en": "Pages"},
+    "h_documents_total": {"kk": "Құжат барлығы", "ru": "Всего документов",
+                          "en": "Documents in all"},
+    "n_control": {"kk": "Жазу саны — жоспары бар деңгейлер бойынша ({levels}); жоспардан тыс "
+                        "жазбалар келесі кестеде бөлек көрсетілген.",
+                  "ru": "Количество записей — по уровням, для которых есть план ({levels}); "
+                        "записи сверх плана показаны отдельно в следующей таблице.",
+                  "en": "Records: the levels the plan sets a target for ({levels}); records "
+                        "beyond the plan are shown apart in the next table."},
+    "n_control_stated": {"kk": "Жоспар сандары — жоспардың II бөліміндегі бақылау "
+                               "көрсеткіштері, жоспарда жазылғандай.",
+                         "ru": "Плановые цифры — контрольные показатели раздела II плана, "
+                               "как они записаны в плане.",
+                         "en": "The plan figures are the control indicators of the plan's "
+                               "section II, as the plan states them."},
+    "n_no_digitisation": {"kk": "Цифрлау есептелмеді.", "ru": "Оцифровка не подсчитана.",
+                          "en": "Digitisation was not counted."},
+    "n_records_total": {"kk": "«Барлығы» — жоспары бар деңгейлер бойынша: {levels}.",
+                        "ru": "«Итого» — по уровням, для которых есть план: {levels}.",
+                        "en": "\"Total\" covers the levels with a target: {levels}."},
+    "n_beyond": {"kk": "Жоспары жоқ деңгейлердің жазбалары «Барлығы» жолына қосылмайды.",
+                 "ru": "Записи уровней без плана в строку «Итого» не входят.",
+                 "en": "Records of levels with no target are not in the total."},
+    "h_t_6nk": {"kk": "Жылдық мемлекеттік статистикалық есептілікке (6-НК нысаны): электрондық "
+                      "ресурстар",
+                "ru": "Для годового государственного статистического отчёта (форма 6-НК): "
+                      "электронные ресурсы",
+                "en": "For the annual state statistics (form 6-NK): electronic resources"},
+    "h_6nk_indicator": {"kk": "Көрсеткіш", "ru": "Показатель", "en": "Indicator"},
+    "h_6nk_value": {"kk": "Саны", "ru": "Количество", "en": "Number"},
+    "h_6nk_created": {"kk": "{year} жылы электрондық каталогқа енгізілген жазбалар",
+                      "ru": "Создано записей электронного каталога в {year} году",
+                      "en": "Catalogue records created in {year}"},
+    "h_6nk_withdrawn": {"kk": "{year} жылы шығарылған (жойылған) жазбалар",
+                        "ru": "Исключено (удалено) записей в {year} году",
+                        "en": "Records withdrawn (deleted) in {year}"},
+    "h_6nk_in_catalogue": {"kk": "Электрондық каталогтағы жазбалардың барлығы ({date} жағдай "
+                                 "бойынша)",
+                           "ru": "Всего записей в электронном каталоге (на {date})",
+                           "en": "Records in the electronic catalogue in all (on {date})"},
+    "h_6nk_digitised_year": {"kk": "{year} жылы цифрланған құжаттар",
+                             "ru": "Оцифровано документов в {year} году",
+                             "en": "Documents digitised in {year}"},
+    "h_6nk_digitised_total": {"kk": "Цифрланған құжаттардың барлығы ({date} жағдай бойынша)",
+                              "ru": "Всего оцифрованных документов (на {date})",
+                              "en": "Documents digitised in all (on {date})"},
+    "n_6nk": {"kk": "Экспорт файлдары бойынша есептелді: енгізілгені — енгізу күні бойынша; "
+                    "шығарылғаны — жойылған деп белгіленген жазбалар (соңғы өзгеріс күні, 005); "
+                    "барлығы — жойылмаған жазбалар.",
+              "ru": "Подсчитано по файлам экспорта: созданные — по дате ввода; исключённые — "
+                    "записи, помеченные как удалённые (по дате последнего изменения, 005); "
+                    "всего — неудалённые записи.",
+              "en": "Counted from the export files: created by the date entered; withdrawn: "
+                    "records marked deleted (by their last change, 005); in all: the records "
+                    "not deleted."},
+    "n_6nk_undated": {"kk": "Күні жоқ жазбалар: жойылған {withdrawn}, жойылмаған {undated} "
+                            "(жойылмағандары «барлығы» жолына қосылды).",
+                      "ru": "Записи без даты: удалённых {withdrawn}, неудалённых {undated} "
+                            "(неудалённые включены во «всего»).",
+                      "en": "Undated records: {withdrawn} deleted, {undated} not deleted (the "
+                            "latter are in the total)."},
+    "w_after_as_of": {"kk": "{date} кейінгі күнмен енгізілген {n} жазба есептелмеді: {where}",
+                      "ru": "{n} записей с датой ввода после {date} не учтены: {where}",
+                      "en": "{n} record(s) dated after {date} are not counted: {where}"},
+    "w_future": {"kk": "{n} жазбаның енгізу күні болашақта ({date} кейін) — енгізу қатесі, "
+                       "есептелмеді: {where}",
+                 "ru": "У {n} записей дата ввода в будущем (после {date}) — ошибка ввода, не "
+                       "учтены: {where}",
+                 "en": "{n} record(s) are dated in the future (after {date}): entry errors, "
+                       "not counted: {where}"},
+    "w_and_more": {"kk": "тағы {n}", "ru": "и ещё {n}", "en": "and {n} more"},
+    "w_record_at": {"kk": "{file}, {record}-жазба", "ru": "{file}, запись {record}",
+                    "en": "{file}, record {record}"},
+    "n_pdf_not_checked": {"kk": "PDF қалтасы тексерілмеді (--pdf-dir берілмеген).",
+                          "ru": "Папка PDF не проверялась (не указан --pdf-dir).",
+                          "en": "The PDF folder was not checked (no --pdf-dir)."},
+    "r_records_after_as_of": {"kk": "Есеп күнінен кейінгі жазбалар",
+                              "ru": "Записей после даты отчёта", "en": "Records after the as-of date"},
     "none": {"kk": "жоқ", "ru": "нет", "en": "none"},
 }
 
@@ -294,6 +448,41 @@ MONTHS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: names of the languages records are most often in (ISO 639-2 codes, 101$a / 008/35-37)
+LANGUAGE_NAMES: dict[str, dict[str, str]] = {
+    "kaz": {"kk": "қазақ тілі", "ru": "казахский", "en": "Kazakh"},
+    "rus": {"kk": "орыс тілі", "ru": "русский", "en": "Russian"},
+    "eng": {"kk": "ағылшын тілі", "ru": "английский", "en": "English"},
+    "ger": {"kk": "неміс тілі", "ru": "немецкий", "en": "German"},
+    "deu": {"kk": "неміс тілі", "ru": "немецкий", "en": "German"},
+    "fre": {"kk": "француз тілі", "ru": "французский", "en": "French"},
+    "fra": {"kk": "француз тілі", "ru": "французский", "en": "French"},
+    "tur": {"kk": "түрік тілі", "ru": "турецкий", "en": "Turkish"},
+    "uzb": {"kk": "өзбек тілі", "ru": "узбекский", "en": "Uzbek"},
+    "kir": {"kk": "қырғыз тілі", "ru": "киргизский", "en": "Kyrgyz"},
+    "tat": {"kk": "татар тілі", "ru": "татарский", "en": "Tatar"},
+    "ukr": {"kk": "украин тілі", "ru": "украинский", "en": "Ukrainian"},
+    "bel": {"kk": "беларусь тілі", "ru": "белорусский", "en": "Belarusian"},
+    "chi": {"kk": "қытай тілі", "ru": "китайский", "en": "Chinese"},
+    "zho": {"kk": "қытай тілі", "ru": "китайский", "en": "Chinese"},
+    "ara": {"kk": "араб тілі", "ru": "арабский", "en": "Arabic"},
+    "uig": {"kk": "ұйғыр тілі", "ru": "уйгурский", "en": "Uyghur"},
+    "mul": {"kk": "бірнеше тіл", "ru": "несколько языков", "en": "several languages"},
+    "und": {"kk": "тілі анықталмаған", "ru": "язык не определён", "en": "undetermined"},
+    "zxx": {"kk": "тілдік мазмұны жоқ", "ru": "нет языкового содержания",
+            "en": "no linguistic content"},
+    "": {"kk": "тілі көрсетілмеген", "ru": "язык не указан", "en": "no language given"},
+}
+
+
+def language_name(code: str | None, lang: str = DEFAULT_LANG) -> str:
+    """'орыс тілі' for rus in a Kazakh report; an unknown code as 'коды xyz' / 'код xyz'."""
+    names = LANGUAGE_NAMES.get((code or "").strip().lower())
+    if names is not None:
+        return names.get(lang) or names["en"]
+    return {"kk": f"тіл коды {code}", "ru": f"код языка {code}"}.get(lang, str(code))
+
+
 def check_lang(lang: str) -> str:
     """``lang`` lower-cased when it is kk, ru or en; else ValueError."""
     code = (lang or "").strip().lower()
@@ -302,11 +491,28 @@ def check_lang(lang: str) -> str:
     return code
 
 
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **values) -> str:
-    """The message ``key`` in ``lang`` (falling back to Kazakh), placeholders filled."""
+    """The message ``key`` in ``lang`` (falling back to Kazakh), placeholders filled; a
+    quarter number ``n`` also fills ``{roman}`` (I-IV)."""
     entry = MESSAGES[key]
     text = entry.get(lang) or entry[DEFAULT_LANG]
+    n = values.get("n")
+    if isinstance(n, int) and "roman" not in values:
+        values["roman"] = ROMAN.get(n, str(n))
     return text.format(**values) if values else text
+
+
+def quarter_label(q: int, lang: str = DEFAULT_LANG) -> str:
+    """'II тоқсан', 'II квартал', 'Q2'."""
+    return t("quarter", lang, n=q)
+
+
+def date_text(d) -> str:
+    """A date as the reports write it: dd.mm.yyyy."""
+    return d.strftime("%d.%m.%Y")
 
 
 def month_name(month: int, lang: str = DEFAULT_LANG) -> str:

@@ -23,148 +23,18 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from rabiskit.aggregate.count import (KAZAKH, LevelCount, Tally, level_json, levels_in_order,
-                                      percent, table_json)
-from rabiskit.aggregate.period import Period, quarter_bounds, year_to_date
+                                      percent, planned_levels, rounded_percent, table_totals)
+from rabiskit.aggregate.period import Period, quarter_bounds
+from rabiskit.aggregate.period import report_period as period_for_report
 from rabiskit.facts.scan import Scan, problem_dict
 from rabiskit.plan.model import Plan
 from rabiskit.report.closed import Closures, FrozenQuarter, ReportCorrection
-from rabiskit.report.messages import check_lang, month_name, t, what_text
+from rabiskit.report.messages import (check_lang, date_text, language_name, month_name,
+                                      quarter_label, t, what_text)
 from rabiskit.rules.levels import DIGITISATION_TYPES, digitisation_name
 
-SHORTFALL = "shortfall"
-SURPLUS = "surplus"
-
-#: cell kinds: how a value is shown and stored
-TEXT, INT, PERCENT, POINTS = "text", "int", "percent", "points"
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One table cell.  ``value`` is text, a whole number, a percentage (a float in percent
-    units, 85.3 for 85.3 %), a difference in percentage points (``POINTS``) or None
-    (empty).  ``flag`` marks a shortfall or surplus against the plan.  ``untrusted``
-    text came from the records or the file system."""
-
-    value: str | int | float | None
-    kind: str = TEXT
-    flag: str | None = None
-    untrusted: bool = False
-
-    @property
-    def is_number(self) -> bool:
-        return self.kind in (INT, PERCENT, POINTS) and self.value is not None
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column: stable ``key``, ``label`` shown, value ``kind`` and the label of the group
-    header above it (the quarter it belongs to), if any."""
-
-    key: str
-    label: str
-    kind: str = TEXT
-    group: str | None = None
-
-
-@dataclass
-class Row:
-    """A table row; ``role`` is "row", "total" or "subtotal" (shown in bold / italics)."""
-
-    key: str
-    cells: list[Cell]
-    role: str = "row"
-
-
-@dataclass
-class Table:
-    """A section of the report: a title, columns, rows and notes under the table."""
-
-    key: str
-    title: str
-    columns: list[Column]
-    rows: list[Row] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def groups(self) -> list[tuple[str, int]]:
-        """Runs of columns under one group header: [(label, span)] ('' for no group);
-        empty when no column has a group."""
-        if not any(c.group for c in self.columns):
-            return []
-        out: list[tuple[str, int]] = []
-        for c in self.columns:
-            label = c.group or ""
-            if out and out[-1][0] == label and label:
-                out[-1] = (label, out[-1][1] + 1)
-            else:
-                out.append((label, 1))
-        return out
-
-    def parts(self, max_columns: int) -> list[tuple[str | None, list[int]]]:
-        """[(group label or None, column indexes)]: the whole table, or, when it has more
-        than ``max_columns`` columns and column groups, one part per group, each with the
-        leading ungrouped columns (the level names) — for pages too narrow for it all."""
-        if len(self.columns) <= max_columns or not self.groups:
-            return [(None, list(range(len(self.columns))))]
-        lead = [i for i, c in enumerate(self.columns) if not c.group]
-        return [(label, lead + [i for i, c in enumerate(self.columns) if c.group == label])
-                for label, _ in self.groups if label]
-
-    def column_index(self, key: str) -> int:
-        for i, c in enumerate(self.columns):
-            if c.key == key:
-                return i
-        raise KeyError(key)
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One group of the plan-against-actual chart: a quarter's plan and actual."""
-
-    label: str
-    plan: int
-    actual: int
-
-
-@dataclass(frozen=True)
-class LevelChart:
-    """The plan-against-actual chart of one level, by quarter."""
-
-    level: str
-    name: str
-    bars: tuple[Bar, ...]
-
-
-@dataclass
-class Report:
-    """Everything a report shows, in its language ``lang``.
-
-    ``header``: (label, value) pairs for the top of the report (counts are ints); ``tables``: the sections
-    in order (catalogue, the corrections to closed quarters and their difference when
-    the report comes from a ledger with closed quarters, Kazakh share, months,
-    digitisation, files, rules, problems);
-    ``charts``: plan against actual per level; ``legend``: what the marks mean;
-    ``warnings``; ``data``: the JSON document."""
-
-    lang: str
-    title: str
-    library: str
-    header: list[tuple[str, str | int]]
-    tables: list[Table]
-    charts: list[LevelChart]
-    legend: str
-    warnings: list[str]
-    data: dict[str, Any]
-
-    def table(self, key: str) -> Table:
-        for tb in self.tables:
-            if tb.key == key:
-                return tb
-        raise KeyError(key)
-
-    def has_table(self, key: str) -> bool:
-        return any(tb.key == key for tb in self.tables)
-
+from rabiskit.report.table import (INT, PERCENT, POINTS, SHORTFALL, SURPLUS, TEXT, Bar, Cell,
+                                   Column, LevelChart, Report, Row, Table)
 
 # -- helpers ---------------------------------------------------------------------------
 def _flag(actual: int | None, target: int | None) -> str | None:
@@ -185,11 +55,20 @@ def _pct(v: float | None, flag: str | None = None) -> Cell:
     return Cell(v, PERCENT, flag)
 
 
+def ratio_cell(part: int | None, whole: int | None, flag: str | None = None) -> Cell:
+    """The percentage part / whole: shown rounded once, half up, to one decimal
+    (:func:`rabiskit.aggregate.count.rounded_percent`), with the exact value kept for the
+    spreadsheets; empty without a whole."""
+    if part is None or not whole:
+        return Cell(None, PERCENT, flag)
+    return Cell(rounded_percent(part, whole), PERCENT, flag, exact=100.0 * part / whole)
+
+
 def _share_pct(part: int | None, whole: int | None) -> float | None:
-    """part / whole in percent units, two decimals; None without a whole."""
+    """part / whole in percent units, rounded once to one decimal; None without a whole."""
     if part is None or not whole:
         return None
-    return round(100.0 * part / whole, 2)
+    return rounded_percent(part, whole)
 
 
 def merge_counts(tally: Tally, quarters: Iterable[int]) -> dict[str, LevelCount]:
@@ -208,23 +87,34 @@ def _with_levels(counts: dict[str, LevelCount], levels: Iterable[str]) -> dict[s
     return out
 
 
-def report_period(plan: Plan, tally: Tally, *, year: int | None, quarter: int | None,
-                  today: dt.date) -> Period:
-    """The period a report covers: the quarter asked for, else the year to date (every
-    quarter of the year that has started, up to the latest record date or today)."""
-    y = year or plan.year
-    if quarter is not None:
-        return Period.for_quarter(y, quarter)
-    latest = tally.latest_date if tally.latest_date and tally.latest_date.year == y else None
-    return year_to_date(y, latest, today)
+def report_period(plan: Plan, tally: Tally | None = None, *, year: int | None,
+                  quarter: int | None, today: dt.date) -> Period:
+    """The period a report made on ``today`` (its as-of date) covers: the quarter asked
+    for, else the year to date; either ends on the as-of date when that falls inside it
+    (:func:`rabiskit.aggregate.period.report_period`)."""
+    return period_for_report(year or plan.year, quarter, today)
 
 
 def period_label(period: Period, lang: str) -> str:
     if period.quarter is not None:
-        return t("period_quarter", lang, year=period.year, n=period.quarter)
-    if period.quarters == (1, 2, 3, 4):
+        label = t("period_quarter", lang, year=period.year, n=period.quarter)
+        return f"{label} ({t('to_date', lang, date=date_text(period.end))})" if period.cut \
+            else label
+    if period.quarters == (1, 2, 3, 4) and not period.cut:
         return t("period_year", lang, year=period.year)
-    return t("period_ytd", lang, year=period.year, end=period.end.isoformat())
+    return t("period_ytd", lang, year=period.year, end=date_text(period.end))
+
+
+def formal_period(period: Period, lang: str) -> str:
+    """The period as the heading names it: '2026 жылғы II тоқсан', 'II квартал 2026 года'."""
+    if period.quarter is not None:
+        label = t("h_period_quarter", lang, year=period.year, n=period.quarter)
+        return f"{label} ({t('to_date', lang, date=date_text(period.end))})" if period.cut \
+            else label
+    if not period.cut:
+        return t("h_period_year", lang, year=period.year)
+    return t("h_period_ytd", lang, year=period.year, start=date_text(period.start),
+             end=date_text(period.end))
 
 
 def _months(period: Period) -> list[str]:
@@ -249,6 +139,7 @@ class _Block:
     levels: dict  # {level: level_json}
     total: dict
     subtotals: dict  # {key: level_json}
+    all_levels: dict = field(default_factory=dict)
 
 
 CATALOGUE_MEASURES = ("plan", "actual", "percent", "kazakh_plan", "kazakh_actual", "kazakh_share")
@@ -257,9 +148,9 @@ CATALOGUE_MEASURES = ("plan", "actual", "percent", "kazakh_plan", "kazakh_actual
 def _catalogue_cells(v: dict) -> list[Cell]:
     flag = _flag(v["total"], v["target"])
     kflag = _flag(v["kazakh"], v["kazakh_target"])
-    return [_int(v["target"]), _int(v["total"], flag), _pct(v["percent_done"], flag),
+    return [_int(v["target"]), _int(v["total"], flag), ratio_cell(v["total"], v["target"], flag),
             _int(v["kazakh_target"]), _int(v["kazakh"], kflag),
-            _pct(_share_pct(v["kazakh"], v["total"]))]
+            ratio_cell(v["kazakh"], v["total"])]
 
 
 def _subtotal_json(plan: Plan, key: str, counts: dict[str, LevelCount],
@@ -285,13 +176,17 @@ def catalogue_table(blocks: list[_Block], plan: Plan, lang: str,
     labels = {"plan": "c_plan", "actual": "c_actual", "percent": "c_percent",
               "kazakh_plan": "c_kazakh_plan", "kazakh_actual": "c_kazakh_actual",
               "kazakh_share": "c_kazakh_share"}
+    ratios = {"percent": ("actual", "plan"), "kazakh_share": ("kazakh_actual", "actual")}
     for b in blocks:
         for m in CATALOGUE_MEASURES:
             kind = PERCENT if m in ("percent", "kazakh_share") else INT
-            cols.append(Column(f"{b.key}.{m}", t(labels[m], lang), kind, b.label))
+            ratio = tuple(f"{b.key}.{x}" for x in ratios[m]) if m in ratios else None
+            cols.append(Column(f"{b.key}.{m}", t(labels[m], lang), kind, b.label, ratio))
     rows: list[Row] = []
     first = blocks[0]
-    for lv in first.levels:
+    planned = planned_levels(plan, first.levels)
+    beyond = [lv for lv in first.levels if lv not in planned]
+    for lv in planned:
         cells = [Cell(plan.level_name(lv, lang))]
         for b in blocks:
             cells += _catalogue_cells(b.levels[lv])
@@ -299,13 +194,27 @@ def catalogue_table(blocks: list[_Block], plan: Plan, lang: str,
     cells = [Cell(t("total", lang))]
     for b in blocks:
         cells += _catalogue_cells(b.total)
-    rows.append(Row("total", cells, "total"))
+    rows.append(Row("total", cells, "total", sums=tuple(planned)))
     for key in first.subtotals:
         cells = [Cell(_subtotal_name(plan, key, lang))]
         for b in blocks:
             cells += _catalogue_cells(b.subtotals[key])
         rows.append(Row(f"subtotal:{key}", cells, "subtotal"))
-    notes = [t("legend", lang), t("n_catalogue", lang), *extra_notes]
+    if beyond:
+        rows.append(Row("beyond", [Cell(t("h_beyond", lang))] + [Cell(None)] * (len(cols) - 1),
+                        "caption"))
+        for lv in beyond:
+            cells = [Cell(plan.level_name(lv, lang))]
+            for b in blocks:
+                cells += _catalogue_cells(b.levels[lv])
+            rows.append(Row(lv, cells, "beyond"))
+        cells = [Cell(t("h_all_levels", lang))]
+        for b in blocks:
+            cells += _catalogue_cells(b.all_levels)
+        rows.append(Row("all_levels", cells, "subtotal"))
+    notes = [t("legend", lang), t("n_records_total", lang,
+                                  levels=", ".join(plan.level_name(lv, lang) for lv in planned)),
+             t("n_catalogue", lang), *extra_notes]
     if first.total["total"] == 0 and all(b.total["total"] == 0 for b in blocks):
         notes.insert(0, t("n_no_records", lang))
     return Table("catalogue", t("t_catalogue", lang), cols, rows, notes)
@@ -316,7 +225,8 @@ def kazakh_share_table(levels: dict, total: dict, plan: Plan, lang: str) -> tupl
     cols = [Column("level", t("c_level", lang)),
             Column("actual", t("c_actual", lang), INT),
             Column("kazakh_actual", t("c_kazakh_actual", lang), INT),
-            Column("kazakh_share", t("c_kazakh_share", lang), PERCENT),
+            Column("kazakh_share", t("c_kazakh_share", lang), PERCENT,
+                   ratio=("kazakh_actual", "actual")),
             Column("kazakh_plan", t("c_kazakh_plan", lang), INT),
             Column("kazakh_share_plan", t("c_kazakh_share_plan", lang), PERCENT),
             Column("share_difference", t("c_share_difference", lang), POINTS),
@@ -324,29 +234,34 @@ def kazakh_share_table(levels: dict, total: dict, plan: Plan, lang: str) -> tupl
             Column("other_languages", t("c_other_languages", lang))]
     rows: list[Row] = []
     data: dict[str, dict] = {}
-    for key, v in list(levels.items()) + [("total", total)]:
+    planned = planned_levels(plan, levels)
+    ordered = [(k, levels[k]) for k in planned if k in levels] + [("total", total)] + \
+        [(k, v) for k, v in levels.items() if k not in planned]
+    for key, v in ordered:
         actual_share = _share_pct(v["kazakh"], v["total"])
         plan_share = _share_pct(v["kazakh_target"], v["target"])
-        diff = (round(actual_share - plan_share, 2)
+        diff = (round(actual_share - plan_share, 1)
                 if actual_share is not None and plan_share is not None else None)
         flag = None if diff is None else (SHORTFALL if diff < 0 else SURPLUS if diff > 0 else None)
         others = {lg: n for lg, n in v["languages"].items() if lg != KAZAKH}
         data[key] = {"total": v["total"], "kazakh": v["kazakh"],
                      "kazakh_share": v["kazakh_share"], "kazakh_target": v["kazakh_target"],
                      "target": v["target"],
-                     "planned_kazakh_share": None if plan_share is None else round(plan_share / 100, 4),
+                     "planned_kazakh_share": None if plan_share is None else round(plan_share / 100, 5),
                      "share_difference_points": diff,
                      "kazakh_percent_done": v["kazakh_percent_done"],
                      "other_languages": others}
         name = t("total", lang) if key == "total" else plan.level_name(key, lang)
+        role = "total" if key == "total" else "row" if key in planned else "beyond"
         rows.append(Row(key, [Cell(name), _int(v["total"]), _int(v["kazakh"]),
-                              _pct(actual_share, flag), _int(v["kazakh_target"]),
-                              _pct(plan_share), Cell(diff, POINTS, flag),
-                              _pct(v["kazakh_percent_done"],
-                                   _flag(v["kazakh"], v["kazakh_target"])),
-                              Cell(", ".join(f"{lg}: {n}" for lg, n in others.items()),
-                                   untrusted=True)],
-                        "total" if key == "total" else "row"))
+                              ratio_cell(v["kazakh"], v["total"], flag),
+                              _int(v["kazakh_target"]),
+                              ratio_cell(v["kazakh_target"], v["target"]), Cell(diff, POINTS, flag),
+                              ratio_cell(v["kazakh"], v["kazakh_target"],
+                                         _flag(v["kazakh"], v["kazakh_target"])),
+                              Cell(", ".join(f"{language_name(lg, lang)}: {n}"
+                                             for lg, n in others.items()), untrusted=True)],
+                        role, sums=tuple(planned) if key == "total" else None))
     return (Table("kazakh_share", t("t_kazakh_share", lang), cols, rows,
                   [t("n_share_plan", lang), t("legend", lang)]), data)
 
@@ -526,20 +441,22 @@ def digitisation_table(dig: Mapping[str, Any], lang: str) -> Table:
             else:
                 measure = mkey[:-len("_percent")]
                 actual, target = _num(v.get(measure)), _num(v.get(f"target_{measure}"))
-                cells.append(_pct(None if actual is None else percent(actual, target),
-                                  _flag(actual, target)))
+                cells.append(ratio_cell(actual, target, _flag(actual, target)))
         rows.append(Row(key, cells, "total" if key == "total" else "row"))
     counts = {k: len(dig.get(k) or ()) for k in ("missing_pdfs", "orphan_pdfs", "page_mismatches")}
-    notes = [t("n_digitisation_counts", lang, missing=counts["missing_pdfs"],
-               orphan=counts["orphan_pdfs"], mismatch=counts["page_mismatches"]),
-             t("legend", lang)]
+    if dig.get("pdf_folder") is None:
+        notes = [t("n_pdf_not_checked", lang)]
+    else:
+        notes = [t("n_digitisation_counts", lang, missing=counts["missing_pdfs"],
+                   orphan=counts["orphan_pdfs"], mismatch=counts["page_mismatches"])]
+    notes.append(t("legend", lang))
     return Table("digitisation", t("t_digitisation", lang), cols, rows, notes)
 
 
-def _detail(item: Any) -> str:
-    if isinstance(item, Mapping):
-        return "; ".join(f"{k}: {v}" for k, v in item.items() if v not in (None, "", [], {}))
-    return str(item)
+def _detail(item: Any, lang: str = "en") -> str:
+    from rabiskit.report.wording import detail_text
+
+    return detail_text(item, lang)
 
 
 def digitisation_issues_table(dig: Mapping[str, Any], lang: str) -> Table | None:
@@ -549,7 +466,7 @@ def digitisation_issues_table(dig: Mapping[str, Any], lang: str) -> Table | None
     for key in ("missing_pdfs", "orphan_pdfs", "page_mismatches", "problems"):
         for i, item in enumerate(dig.get(key) or ()):
             rows.append(Row(f"{key}:{i}", [Cell(t(f"k_{key}", lang)),
-                                           Cell(_detail(item), untrusted=True)]))
+                                           Cell(_detail(item, lang), untrusted=True)]))
     if not rows:
         return None
     return Table("digitisation_issues", t("t_digitisation_issues", lang),
@@ -575,7 +492,7 @@ def files_table(scan: Scan, plan: Plan, lang: str) -> tuple[Table, list[dict]]:
         flavours = {k: v for k, v in d["flavours"].items() if v}
         dates = d["date_entered"]
         span = f"{dates['min']} – {dates['max']}" if dates["min"] else ""
-        db = plan.level_name(f.db_level, lang) + f" ({f.db_level})" if f.db_level else ""
+        db = plan.level_name(f.db_level, lang) if f.db_level else ""
         data.append({"file": f.file, "format": f.format, "records": f.records,
                      "damaged": f.damaged, "encodings": encodings, "flavours": flavours,
                      "db_level": f.db_level, "date_entered": dates,
@@ -595,20 +512,22 @@ def files_table(scan: Scan, plan: Plan, lang: str) -> tuple[Table, list[dict]]:
     return Table("files", t("t_files", lang), cols, rows), data
 
 
-def rules_table(plan: Plan, lang: str) -> tuple[Table, list[dict]]:
+def rules_table(plan: Plan, lang: str, wording=None) -> tuple[Table, list[dict]]:
     cols = [Column("number", t("c_number", lang), INT), Column("level", t("c_level", lang)),
             Column("rule", t("c_rule", lang))]
     rows, data = [], []
     for i, rule in enumerate(plan.rules_in_force(), 1):
         desc = rule.description or rule.explain()
         data.append({"level": rule.level, "rule": desc})
-        rows.append(Row(str(i), [_int(i), Cell(f"{plan.level_name(rule.level, lang)} "
-                                              f"({rule.level})", untrusted=True),
-                                 Cell(desc, untrusted=True)]))
+        shown = wording(rule, lang) if wording is not None else desc
+        name = plan.level_name(rule.level, lang)
+        rows.append(Row(str(i), [_int(i), Cell(name if lang != "en" else f"{name} ({rule.level})",
+                                              untrusted=True),
+                                 Cell(shown, untrusted=True)]))
     return Table("rules", t("t_rules", lang), cols, rows, [t("n_rules_db", lang)]), data
 
 
-def problems_table(scan: Scan, tally: Tally, lang: str) -> Table:
+def problems_table(scan: Scan, tally: Tally, lang: str, wording=None) -> Table:
     cols = [Column("kind", t("c_kind", lang)), Column("file", t("c_file", lang)),
             Column("record", t("c_record", lang), INT), Column("offset", t("c_offset", lang), INT),
             Column("id", t("c_id", lang)), Column("title", t("c_title", lang)),
@@ -616,6 +535,8 @@ def problems_table(scan: Scan, tally: Tally, lang: str) -> Table:
     rows: list[Row] = []
 
     def add(kind: str, file, record, offset, ident, title, message) -> None:
+        if wording is not None:
+            message = wording(message, lang)
         rows.append(Row(f"{kind}:{len(rows)}", [
             Cell(t(f"k_{kind}", lang)), Cell(file, untrusted=True), _int(record), _int(offset),
             Cell(ident, untrusted=True), Cell(title, untrusted=True),
@@ -628,24 +549,53 @@ def problems_table(scan: Scan, tally: Tally, lang: str) -> Table:
         add("undated", r.file, r.record, r.offset, r.id, r.title, r.reason)
     for r in tally.deleted_records:
         add("deleted", r.file, r.record, r.offset, r.id, r.title, r.reason)
+    for r in tally.after_as_of_records:
+        add("after_as_of", r.file, r.record, r.offset, r.id, r.title, r.reason)
     notes = [] if rows else [t("none", lang)]
     return Table("problems", t("t_problems", lang), cols, rows, notes)
 
 
 # -- the report ------------------------------------------------------------------------
+def _records_where(refs, lang: str, limit: int = 10) -> str:
+    shown = [t("w_record_at", lang, file=r.file, record=r.record) + (f" ({r.id})" if r.id else "")
+             for r in refs[:limit]]
+    if len(refs) > limit:
+        shown.append(t("w_and_more", lang, n=len(refs) - limit))
+    return "; ".join(shown)
+
+
+def after_as_of_warning(tally: Tally, as_of: dt.date, today: dt.date, lang: str) -> str | None:
+    """The warning naming the records dated after the as-of date (entry errors when the
+    as-of date is today); None when there are none."""
+    if not tally.after_as_of:
+        return None
+    key = "w_future" if as_of >= today else "w_after_as_of"
+    return t(key, lang, n=tally.after_as_of, date=date_text(as_of),
+             where=_records_where(tally.after_as_of_records, lang))
+
+
 def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str = "kk",
                  produced: dt.date | None = None, digitisation: Mapping[str, Any] | None = None,
-                 warnings: Iterable[str] = (), closures: Closures | None = None) -> Report:
-    """The report for ``period`` (a quarter, or quarters 1..n of a year: the year to date).
+                 warnings: Iterable[str] = (), closures: Closures | None = None,
+                 context: "HandInContext | None" = None) -> Report:
+    """The report for ``period`` (a quarter, or quarters 1..n of a year: the year to date;
+    either may end on the as-of date, ``produced``).
 
-    ``tally`` must have been fed the whole year's records (``Period.for_year(period.year)``)
-    so its per-quarter counts give the quarter and year-to-date columns; ``scan`` is the
-    scan's summary (files, problems); ``digitisation`` the digitisation JSON, when there
-    is one; ``closures`` the ledger's closed quarters of the year (None: not from a
-    ledger): a closed quarter up to the period's end shows its frozen numbers, and the
-    corrections since are listed."""
+    ``tally`` must have been fed the whole year's records (``Period.for_year(period.year)``,
+    ``until`` the as-of date) so its per-quarter counts give the quarter and year-to-date
+    columns; ``scan`` is the scan's summary (files, problems); ``digitisation`` the
+    digitisation JSON, when there is one; ``closures`` the ledger's closed quarters of the
+    year (None: not from a ledger): a closed quarter up to the period's end shows its
+    frozen numbers, and the corrections since are listed; ``context``: last year's
+    actuals, the digitisation by quarter and the 6-НК figures (:class:`HandInContext`)."""
+    from rabiskit.report.handin import (Actuals, annual_statistics_table, control_table,
+                                        digitisation_plan_table, records_table,
+                                        subtotal_tables)
+    from rabiskit.report.wording import (digitisation_warning, problem_reason, rule_text)
+
     lang = check_lang(lang)
     produced = produced or dt.date.today()
+    context = context or HandInContext()
     if tally.period.year != period.year:
         raise ValueError(f"the tally counts {tally.period.year}, the report is for {period.year}")
     quarters = period.quarters
@@ -673,26 +623,60 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
 
     def block(key: str, label: str, qs: tuple[int, ...]) -> _Block:
         counts = _with_levels(shown_counts(qs), found)
-        levels, total = table_json(counts, plan, qs)
+        levels, total, all_levels = table_totals(counts, plan, qs)
         subs = {k: _subtotal_json(plan, k, counts, qs) for k in plan.subtotals}
-        return _Block(key, label, qs, levels, total, subs)
+        return _Block(key, label, qs, levels, total, subs, all_levels)
 
-    def quarter_label(q: int) -> str:
-        label = t("quarter", lang, n=q)
+    last_q = ytd_quarters[-1]
+    cut_note = t("to_date", lang, date=date_text(period.end)) if period.cut else None
+
+    def quarter_head(q: int) -> str:
+        label = quarter_label(q, lang)
         if q in frozen:
-            return t("quarter_closed", lang, label=label, date=frozen[q].closed_on)
+            return t("quarter_closed", lang, label=label, date=date_text(
+                dt.date.fromisoformat(frozen[q].closed_on[:10])) if frozen[q].closed_on else "")
+        if q == last_q and cut_note:
+            return f"{label} ({cut_note})"
         return label
 
-    q_blocks = [block(f"q{q}", quarter_label(q), (q,)) for q in quarters]
-    ytd = block("ytd", t("year_to_date", lang), ytd_quarters)
+    q_blocks = [block(f"q{q}", quarter_head(q), (q,)) for q in quarters]
+    ytd_label = t("year_to_date", lang) + (f" ({cut_note})" if cut_note else "")
+    ytd = block("ytd", ytd_label, ytd_quarters)
     shown_blocks = q_blocks + ([ytd] if ytd_quarters != (quarters[0],) else [])
     period_counts = _with_levels(shown_counts(quarters), found)
-    levels, total = table_json(period_counts, plan, quarters)
+    levels, total, all_levels = table_totals(period_counts, plan, quarters)
     counted_now = sum(lc.total for lc in merge_counts(tally, quarters).values())
+    counted_ytd = sum(lc.total for lc in merge_counts(tally, range(1, 5)).values())
 
-    warn = list(warnings)
+    warn = []
+    after = after_as_of_warning(tally, produced, dt.date.today(), lang)
+    if after:
+        warn.append(after)
+    warn += list(warnings)
     if period.year != plan.year:
         warn.append(t("n_year_mismatch", lang, plan_year=plan.year, year=period.year))
+    if digitisation is not None:
+        for w in digitisation.get("warnings") or ():
+            text = digitisation_warning(w, lang)
+            if text not in warn:
+                warn.append(text)
+
+    # -- the hand-in part: the plan's own tables ----------------------------------------
+    dig_q = context.digitised_quarters
+    actuals = Actuals(
+        quarters={q: quarter_counts(q) for q in ytd_quarters}, year=shown_counts(ytd_quarters),
+        digitised={q: v for q, v in dig_q.items() if q <= last_q} if dig_q is not None else None,
+        digitised_year=context.digitised_year, last_year_records=context.last_year_records,
+        last_year_digitised=context.last_year_digitised,
+        quarter_notes={last_q: cut_note} if cut_note else {})
+    tables: list[Table] = [control_table(plan, actuals, period.year, lang),
+                           records_table(plan, actuals, period.year, lang),
+                           *subtotal_tables(plan, actuals, period.year, lang)]
+    if plan.digitisation:
+        tables.append(digitisation_plan_table(plan, actuals, period.year, lang))
+    if period.quarter is None and context.statistics is not None:
+        end = date_text(period.end)
+        tables.append(annual_statistics_table(context.statistics, period.year, end, lang))
 
     closed_notes: list[str] = []
     if frozen_list:
@@ -701,7 +685,7 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
         if ytd in shown_blocks:
             closed_notes.append(t("n_ytd_frozen", lang,
                                   quarters=quarters_text(frozen_list, lang)))
-    tables: list[Table] = [catalogue_table(shown_blocks, plan, lang, closed_notes)]
+    tables.append(catalogue_table(shown_blocks, plan, lang, closed_notes))
     if frozen_list:
         tables += [corrections_table(frozen_list, plan, lang),
                    corrections_delta_table(frozen_list, tally, plan, lang)]
@@ -719,64 +703,115 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
         tables.append(digitisation_table(digitisation, lang))
         issues = digitisation_issues_table(digitisation, lang)
         if issues is not None:
+            issues.part = "appendix"
             tables.append(issues)
     files_tb, files_data = files_table(scan, plan, lang)
-    rules_tb, rules_data = rules_table(plan, lang)
-    tables += [files_tb, rules_tb, problems_table(scan, tally, lang)]
+    rules_tb, rules_data = rules_table(plan, lang, rule_text)
+    problems_tb = problems_table(scan, tally, lang, problem_reason)
+    for tb in (files_tb, rules_tb, problems_tb):
+        tb.part = "appendix"
+    tables += [files_tb, rules_tb, problems_tb]
 
-    in_period = total["total"]
+    in_period = all_levels["total"]
     records = {"read": tally.read, "in_period": in_period,
-               "outside_period": tally.read - tally.deleted - tally.undated - counted_now,
-               "undated": tally.undated, "damaged": tally.damaged, "deleted": tally.deleted}
+               "in_period_planned_levels": total["total"],
+               "outside_period": tally.read - tally.deleted - tally.undated - counted_now
+               - tally.after_as_of,
+               "undated": tally.undated, "damaged": tally.damaged, "deleted": tally.deleted,
+               "after_as_of": tally.after_as_of}
+    del counted_ytd
     label = period_label(period, lang)
     source = (t("plan_builtin", lang) if not plan.source or plan.source.startswith("built-in")
               else plan.source)
     header: list[tuple[str, str | int]] = [
-        (t("library", lang), plan.library or ""), (t("year", lang), period.year),
-        (t("period", lang), f"{label} ({period.start.isoformat()} – {period.end.isoformat()})"),
-        (t("produced", lang), produced.isoformat()), (t("plan_source", lang), source),
+        (t("library", lang), plan.full_name or plan.library or ""), (t("year", lang), period.year),
+        (t("period", lang), f"{label} ({date_text(period.start)} – {date_text(period.end)})"),
+        (t("produced", lang), date_text(produced)), (t("plan_source", lang), source),
         (t("records_read", lang), records["read"]),
         (t("records_in_period", lang), records["in_period"]),
         (t("records_outside", lang), records["outside_period"]),
+        (t("r_records_after_as_of", lang), records["after_as_of"]),
         (t("records_undated", lang), records["undated"]),
         (t("records_deleted", lang), records["deleted"]),
         (t("records_damaged", lang), records["damaged"])]
 
     charts = []
-    for lv in levels:
+    for lv in planned_levels(plan, levels):
+        if lv not in levels:
+            continue
         bars = tuple(Bar(b.label, b.levels[lv]["target"] or 0, b.levels[lv]["total"])
                      for b in q_blocks)
         if any(b.plan or b.actual for b in bars):
             charts.append(LevelChart(lv, plan.level_name(lv, lang), bars))
 
+    heading = [plan.full_name or plan.library or "",
+               t("h_heading", lang, period=formal_period(period, lang))]
+    signatures = []
+    for key, sig in (("h_director", plan.director), ("h_responsible", plan.responsible)):
+        post = (sig.post if sig is not None and sig.post else t(key, lang))
+        signatures.append((post, sig.name if sig is not None else ""))
+
     data: dict[str, Any] = {
-        "header": {"title": t("report_title", lang), "library": plan.library, "year": period.year,
-                   "period": label, "produced": produced.isoformat(), "lang": lang,
+        "header": {"title": t("report_title", lang), "heading": heading,
+                   "library": plan.library, "full_name": plan.full_name or plan.library,
+                   "year": period.year, "period": label, "produced": produced.isoformat(),
+                   "as_of": produced.isoformat(), "lang": lang,
                    "plan": {"year": plan.year, "library": plan.library, "source": plan.source},
-                   "files": files_data, "rules": rules_data},
+                   "files": files_data, "rules": rules_data,
+                   "signatures": [{"post": p, "name": n} for p, n in signatures]},
         "period": period.as_dict(),
         "records": records,
         "levels": levels,
         "total": total,
+        "all_levels": all_levels,
         "quarters": {str(b.quarters[0]): {
-            "levels": b.levels, "total": b.total, "subtotals": b.subtotals,
+            "levels": b.levels, "total": b.total, "all_levels": b.all_levels,
+            "subtotals": b.subtotals,
             "closed": b.quarters[0] in frozen,
             "closed_at": frozen[b.quarters[0]].closed_at if b.quarters[0] in frozen else None}
             for b in q_blocks},
         "year_to_date": {"quarters": list(ytd_quarters), "closed_quarters": sorted(frozen),
                          "start": dt.date(period.year, 1, 1).isoformat(),
-                         "end": quarter_bounds(period.year, ytd_quarters[-1])[1].isoformat(),
-                         "levels": ytd.levels, "total": ytd.total, "subtotals": ytd.subtotals},
+                         "end": period.end.isoformat() if period.cut or ytd_quarters == quarters
+                         else quarter_bounds(period.year, ytd_quarters[-1])[1].isoformat(),
+                         "levels": ytd.levels, "total": ytd.total,
+                         "all_levels": ytd.all_levels, "subtotals": ytd.subtotals},
+        "handin": {tb.key: table_data(tb) for tb in tables if tb.part == "handin"},
         "kazakh_share": share_data,
         "months": months_data,
         "problems": [problem_dict(p) for p in scan.problems],
         "undated": [r.as_dict() for r in tally.undated_records],
         "deleted": [r.as_dict() for r in tally.deleted_records],
+        "after_as_of": [r.as_dict() for r in tally.after_as_of_records],
         "corrections": corrections_json(frozen_list),
         "warnings": warn,
     }
+    if context.statistics is not None and period.quarter is None:
+        data["annual_statistics"] = context.statistics.as_dict()
     if digitisation is not None:
         data["digitisation"] = dict(digitisation)
-    return Report(lang=lang, title=t("report_title", lang), library=plan.library or "",
+    return Report(lang=lang, title=t("report_title", lang), library=plan.full_name or plan.library or "",
                   header=header, tables=tables, charts=charts, legend=t("legend", lang),
-                  warnings=warn, data=data)
+                  warnings=warn, data=data, heading=heading, signatures=signatures,
+                  locale={"kk": "kk-KZ", "ru": "ru-RU", "en": "en-GB"}[lang],
+                  appendix_title=t("h_appendix", lang), produced=date_text(produced))
+
+
+def table_data(table: Table) -> dict[str, Any]:
+    """A hand-in table for the JSON: {row key: {column key: value}} (numbers as shown)."""
+    return {r.key: {c.key: cell.value for c, cell in zip(table.columns, r.cells)}
+            for r in table.rows if r.role != "caption"}
+
+
+@dataclass
+class HandInContext:
+    """What the hand-in tables need beyond the year's tally (see
+    :class:`rabiskit.report.handin.Actuals`): digitisation per quarter and for the year to
+    the as-of date, last year's records (planned levels) and digitisation, and the 6-НК
+    figures.  Empty: not known."""
+
+    digitised_quarters: dict[int, dict[str, tuple[int, int, int, int]]] | None = None
+    digitised_year: dict[str, tuple[int, int, int, int]] | None = None
+    last_year_records: tuple[int, int] | None = None
+    last_year_digitised: tuple[int, int, int, int] | None = None
+    statistics: Any = None

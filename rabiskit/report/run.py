@@ -8,14 +8,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from rabiskit.aggregate.count import Tally, classifier_for
+from rabiskit.aggregate.count import Tally, classifier_for, planned_levels
 from rabiskit.aggregate.period import Period
+from rabiskit.aggregate.period import report_period as period_for_report
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan, scan
 from rabiskit.plan.model import Plan
 from rabiskit.report.closed import Closures, closures_from
 from rabiskit.report.digitisation import ReportDigitisation
-from rabiskit.report.model import report_period
+from rabiskit.report.model import HandInContext
+from rabiskit.report.statistics import CatalogueStock
 
 
 @dataclass
@@ -30,6 +32,8 @@ class ReportScan:
     period: Period
     digitisation: dict[str, Any] | None
     closures: Closures | None = field(default=None)
+    #: last year's actuals, the digitisation by quarter and the 6-НК figures
+    context: HandInContext = field(default_factory=HandInContext)
 
 
 def ledger_closures(ledger, year: int) -> Closures:
@@ -65,11 +69,31 @@ def report_from_records(pairs: Iterable[tuple[Any, RecordFacts]], summary: Scan,
     ``closures``: the ledger's closed quarters of the year (see ``ledger_closures``)."""
     today = today or dt.date.today()
     y = year or plan.year
-    tally = Tally(Period.for_year(y))
+    period = period_for_report(y, quarter, today)
+    tally = Tally(Period.for_year(y), until=today)
+    last_year = Tally(Period.for_year(y - 1), until=today)
+    stock = CatalogueStock(y, period.end if period.quarter is None else min(
+        today, dt.date(y, 12, 31)))
     for src, facts in pairs:
         tally.add(facts)
+        last_year.add(facts)
+        stock.add(facts)
         if digitisation is not None:
             digitisation.add(src, facts)
-    period = report_period(plan, tally, year=y, quarter=quarter, today=today)
     dig = digitisation.result(period) if digitisation is not None else None
-    return ReportScan(tally, summary, period, dig, closures)
+    planned = planned_levels(plan)
+    last_records = (sum(lc.total for q in last_year.quarters.values()
+                        for lv, lc in q.items() if lv in planned),
+                    sum(lc.kazakh for q in last_year.quarters.values()
+                        for lv, lc in q.items() if lv in planned))
+    context = HandInContext(last_year_records=last_records)
+    if dig is not None:
+        from rabiskit.report.digitisation import figures
+
+        by_q, year_figs, last_figs, all_time = figures(dig, period, today)
+        context.digitised_quarters, context.digitised_year = by_q, year_figs
+        context.last_year_digitised = last_figs
+        context.statistics = stock.result(sum(f[0] for f in year_figs.values()), all_time)
+    else:
+        context.statistics = stock.result(None, None)
+    return ReportScan(tally, summary, period, dig, closures, context)

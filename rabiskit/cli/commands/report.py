@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
 
             try:
                 dig = ReportDigitisation(plan, y, quarter, today, pdf_dir, log)
-            except (PdfFolderError, LogError) as e:
+            except (PdfFolderError, LogError, PeriodError) as e:
                 fail(str(e))
         elif pdf_dir is not None or log is not None:
             fail("--pdf-dir and --log need the digitisation module, which is not installed")
@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
             err_console.print(f"[yellow]warning:[/] {escape(w)}")
         report = build_report(rs.tally, rs.scan, plan, rs.period, lang, produced=today,
                               digitisation=rs.digitisation, warnings=rs.scan.warnings,
-                              closures=rs.closures)
+                              closures=rs.closures, context=rs.context)
         for path, fmt in targets:
             try:
                 write_output(report, path, fmt)
