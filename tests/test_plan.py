@@ -118,7 +118,22 @@ def test_check_finds_the_seed_plans_own_disagreements():
     q4 = by_place[("digitisation", "total", "pages Q4")]
     assert (q4.stated, q4.computed) == (265, 263)
     assert "265" in q4.message and "263" in q4.message and "Q4" in q4.message
-    assert len(findings) == 2  # everything else in the seed adds up
+    # section II's control indicators, as the plan states them, against section V's tables
+    # (figures copied by hand from the seed)
+    control = {(f.row, f.column): (f.stated, f.computed) for f in findings
+               if f.table == "control"}
+    assert control == {
+        ("records", "Q1"): (315, 296), ("records", "Q2"): (285, 286),
+        ("records", "Q3"): (355, 356), ("records", "Q4"): (315, 332),
+        ("records_kazakh", "Q1"): (235, 213), ("records_kazakh", "Q2"): (230, 203),
+        ("records_kazakh", "Q3"): (235, 273), ("records_kazakh", "Q4"): (230, 241),
+        ("pages", "Q1"): (8, 11), ("pages", "Q2"): (8, 11), ("pages", "Q3"): (8, 9),
+        ("pages", "year"): (289, 296),
+        ("pages_kazakh", "Q1"): (7, 8), ("pages_kazakh", "Q2"): (5, 8),
+        ("pages_kazakh", "Q3"): (6, 7), ("pages_kazakh", "Q4"): (264, 263),
+        ("pages_kazakh", "year"): (282, 286)}
+    # everything else in the seed adds up (documents 21 = 4 + 5 + 5 + 7, of which 14 ...)
+    assert len(findings) == 2 + len(control)
 
 
 def test_check_json_and_strict_exit_codes():

@@ -55,7 +55,7 @@ def html_report(tmp_path_factory) -> Path:
                            str(FIXTURES / "unimarc-utf8.iso"), str(FIXTURES / "hostile.iso"),
                            str(FIXTURES / "damaged.iso"),
                            "--db", "local_lore", str(FIXTURES / "local-lore.iso"),
-                           "--as-of", "2026-11-29", "-o", str(out)],
+                           "--as-of", "2027-01-15", "-o", str(out)],
                           capture_output=True, text=True, encoding="utf-8", cwd=REPO,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr

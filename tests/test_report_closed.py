@@ -151,7 +151,8 @@ def test_json_q1_frozen_others_current(scenario):
         for lv, v in ytd["levels"].items():
             assert v[key] == sum(data["quarters"][q]["levels"][lv][key] for q in "1234"), lv
     assert data["total"] == ytd["total"]
-    assert data["records"]["in_period"] == ytd["total"]["total"]
+    assert data["records"]["in_period"] == ytd["all_levels"]["total"]
+    assert data["records"]["in_period_planned_levels"] == ytd["total"]["total"]
     assert any("2026Q1 was closed" in w for w in data["warnings"])
     assert "2026Q1 was closed" in scenario["stderr"]
 
@@ -185,7 +186,7 @@ def test_json_corrections(scenario):
 
 def _q1_label(data: dict, lang: str = "kk") -> str:
     return t("quarter_closed", lang, label=t("quarter", lang, n=1),
-             date=data["quarters"]["1"]["closed_at"][:10])
+             date=dt.date.fromisoformat(data["quarters"]["1"]["closed_at"][:10]).strftime("%d.%m.%Y"))
 
 
 def _check_catalogue(got: dict, scenario: dict, q1_label: str, where: str) -> None:
@@ -320,8 +321,8 @@ def test_docx(scenario):
 
 
 def test_other_languages(scenario, tmp_path):
-    closed_on = json.loads((scenario["out"] / "report.json").read_text(
-        encoding="utf-8"))["quarters"]["1"]["closed_at"][:10]
+    closed_on = dt.date.fromisoformat(json.loads((scenario["out"] / "report.json").read_text(
+        encoding="utf-8"))["quarters"]["1"]["closed_at"][:10]).strftime("%d.%m.%Y")
     for lang in ("ru", "en"):
         out = tmp_path / f"r-{lang}.html"
         cli("report", "--ledger", scenario["ledger"], "--as-of", AS_OF, "--lang", lang, "-o", out)

@@ -109,9 +109,9 @@ class Period:
     def as_dict(self) -> dict:
         d = {"year": self.year, "quarter": self.quarter, "start": self.start.isoformat(),
              "end": self.end.isoformat(), "quarters": list(self.quarters)}
-        if self.planned is not None:
+        if self.cut:  # ends on the as-of date, before its last quarter does
             d["quarters_end"] = self.full_end.isoformat()
-            d["cut_at_as_of"] = self.cut
+            d["cut_at_as_of"] = True
         return d
 
 

@@ -1,7 +1,12 @@
 """The report as a Word document (python-docx), ready to paste into the annual report.
 
-A4 landscape; the report's facts, then a heading and a Word table per section, with
-the header rows repeated on every page.  A wide table (the catalogue table of a whole
+A4 landscape, the document language kk-KZ / ru-RU / en-GB, page numbers in the footer
+(a PAGE field).  The formal heading, the hand-in tables (the plan's own) and the signature
+lines first; then the report's facts and the analysis tables; the appendix (files,
+rules, problems, checks) in a section of its own.  Each table's rows are kept together
+(a table that fits a page is not split), its header rows repeated where it runs on;
+the number columns of wide tables have upright labels, so no label is broken inside a
+word.  A wide table (the catalogue table of a whole
 year: 6 measures for each quarter and the year to date) is set as one table per column
 group (quarter), each with the level names, so it stays readable on the page.
 Shortfalls and surpluses carry a mark (▼ ▲) and a light shading.  All text goes through
@@ -13,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -29,8 +34,14 @@ from rabiskit.render.safe import xml_text
 
 #: the most rows a Word table gets (the appendix can be long); the rest is in XLSX/CSV/JSON
 MAX_ROWS = 1000
-#: wider tables are split into one table per column group
+#: wider tables are split into one table per column group (the hand-in tables are not:
+#: their layout is the plan's)
 MAX_COLUMNS = 14
+#: tables with this many columns get upright labels over their number columns
+UPRIGHT_FROM = 16
+#: tables up to this many rows are kept on one page
+KEEP_ROWS = 40
+LOCALES = {"kk": "kk-KZ", "ru": "ru-RU", "en": "en-GB"}
 
 SHADES = {SHORTFALL: "FBE3E0", SURPLUS: "E2F4E7"}
 COLOURS = {SHORTFALL: RGBColor(0xB3, 0x26, 0x1E), SURPLUS: RGBColor(0x1B, 0x7F, 0x3B)}
@@ -68,10 +79,35 @@ def _write(cell, text: str, *, bold: bool = False, italic: bool = False, size: f
     par.paragraph_format.space_after = Pt(0)
 
 
+def _keep_together(wt) -> None:
+    """Rows never split across pages, and each row's paragraphs kept with the next row,
+    so Word moves a table that fits a page to the next page instead of splitting it."""
+    rows = list(wt.rows)
+    for i, row in enumerate(rows):
+        tr_pr = row._tr.get_or_add_trPr()
+        el = OxmlElement("w:cantSplit")
+        el.set(qn("w:val"), "true")
+        tr_pr.append(el)
+        if i < len(rows) - 1:
+            for tc in row._tr.tc_lst:
+                for p in tc.iterchildren(qn("w:p")):
+                    p_pr = p.get_or_add_pPr()
+                    keep = OxmlElement("w:keepNext")
+                    p_pr.append(keep)
+
+
+def _upright(cell) -> None:
+    tc_pr = cell._tc.get_or_add_tcPr()
+    el = OxmlElement("w:textDirection")
+    el.set(qn("w:val"), "btLr")
+    tc_pr.append(el)
+
+
 def _word_table(doc, columns: list[Column], rows: list[Row], idx: list[int], lang: str,
                 groups: list[tuple[str, int]] | None) -> None:
     n_header = 2 if groups else 1
     size = 8 if len(idx) <= 10 else 7
+    upright = len(idx) >= UPRIGHT_FROM
     wt = doc.add_table(rows=n_header + len(rows), cols=len(idx))
     wt.style = "Table Grid"
     wt.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -89,6 +125,10 @@ def _word_table(doc, columns: list[Column], rows: list[Row], idx: list[int], lan
     for j, i in enumerate(idx):
         _write(hdr.cells[j], columns[i].label, bold=True, size=size)
         _shade(hdr.cells[j], "E8EEF8")
+        if upright and columns[i].kind != "text":
+            _upright(hdr.cells[j])
+    if upright:
+        hdr.height = Mm(30)
     _repeat_header(hdr)
     trs = [row._tr for row in wt.rows][n_header:]
     for r, tr in zip(rows, trs):
@@ -97,16 +137,21 @@ def _word_table(doc, columns: list[Column], rows: list[Row], idx: list[int], lan
         for j, i in enumerate(idx):
             c = r.cells[i]
             _write(cells[j], cell_text(c, lang), bold=r.role == "total",
-                   italic=r.role == "subtotal", size=size, right=columns[i].kind != "text",
-                   colour=COLOURS.get(c.flag or ""))
+                   italic=r.role in ("subtotal", "caption"), size=size,
+                   right=columns[i].kind != "text", colour=COLOURS.get(c.flag or ""))
             if c.flag:
                 _shade(cells[j], SHADES[c.flag])
+    if len(rows) <= KEEP_ROWS:
+        _keep_together(wt)
 
 
 def add_table(doc, table: Table, lang: str) -> None:
-    doc.add_heading(xml_text(table.title), level=2)
+    h = doc.add_heading(xml_text(table.title), level=2)
+    h.paragraph_format.keep_with_next = True
     rows = table.rows[:MAX_ROWS]
-    for label, idx in table.parts(MAX_COLUMNS):
+    parts = table.parts(MAX_COLUMNS) if table.part != "handin" else \
+        [(None, list(range(len(table.columns))))]
+    for label, idx in parts:
         if label is not None:
             doc.add_heading(xml_text(label), level=3)
             groups = None
@@ -122,33 +167,105 @@ def add_table(doc, table: Table, lang: str) -> None:
         run.font.size = Pt(8)
 
 
-def build_document(report: Report):
-    doc = Document()
-    section = doc.sections[0]
+def _page_number_footer(section, lang: str) -> None:
+    """'Бет 3' centred in the footer: a PAGE field Word fills in."""
+    par = section.footer.paragraphs[0]
+    par.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    par.add_run(t("h_page", lang) + " ").font.size = Pt(8)
+    run = par.add_run()
+    run.font.size = Pt(8)
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"),
+                       ("end", None)):
+        if kind is not None:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        elif text.strip() == "PAGE":
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        else:
+            el = OxmlElement("w:t")
+            el.text = text
+        run._r.append(el)
+
+
+def _language(doc, locale: str) -> None:
+    """The document's language (spelling, hyphenation) on the default run properties and
+    the Normal style."""
+    styles = doc.styles.element
+    rpr_default = styles.find(qn("w:docDefaults"))
+    targets = []
+    if rpr_default is not None:
+        rpr = rpr_default.find(qn("w:rPrDefault"))
+        if rpr is not None and rpr.find(qn("w:rPr")) is not None:
+            targets.append(rpr.find(qn("w:rPr")))
+    targets.append(doc.styles["Normal"].element.get_or_add_rPr())
+    for rpr in targets:
+        for old in rpr.findall(qn("w:lang")):
+            rpr.remove(old)
+        el = OxmlElement("w:lang")
+        el.set(qn("w:val"), locale)
+        el.set(qn("w:eastAsia"), locale)
+        el.set(qn("w:bidi"), locale)
+        rpr.append(el)
+    doc.core_properties.language = locale
+
+
+def _landscape_a4(section) -> None:
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
     for side in ("left_margin", "right_margin"):
         setattr(section, side, Mm(15))
     section.top_margin = section.bottom_margin = Mm(12)
+
+
+def build_document(report: Report):
+    doc = Document()
+    section = doc.sections[0]
+    _landscape_a4(section)
     style = doc.styles["Normal"]
     style.font.name = "Arial"
     style.font.size = Pt(10)
+    lang = report.lang
+    _language(doc, LOCALES.get(lang, "en-GB"))
+    _page_number_footer(section, lang)
     doc.core_properties.title = xml_text(report.title)[:255]
     doc.core_properties.author = "rabiskit"
-    doc.add_heading(xml_text(report.title), level=1)
-    if report.library:
-        doc.add_paragraph(xml_text(report.library)).runs[0].bold = True
+    for i, line in enumerate(report.heading):
+        p = doc.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = p.add_run(xml_text(line))
+        run.bold = True
+        run.font.size = Pt(12 if i else 11)
+    p = doc.add_paragraph(xml_text(t("h_produced", lang, date=report.produced)))
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if report.warnings:
+        doc.add_heading(xml_text(t("warnings", lang)), level=3)
+        for w in report.warnings:
+            doc.add_paragraph(xml_text(w), style="List Bullet")
+    for table in report.part("handin"):
+        add_table(doc, table, lang)
+    sig = doc.add_table(rows=len(report.signatures), cols=3)
+    for k, (post, name) in enumerate(report.signatures):
+        _write(sig.cell(k, 0), post, size=10)
+        _write(sig.cell(k, 1), "_" * 24 + "\n" + t("h_signature", lang), size=9)
+        _write(sig.cell(k, 2), name or "_" * 24, size=10)
+    doc.add_page_break()
+    doc.add_heading(xml_text(t("h_details", lang)), level=1)
     facts = doc.add_table(rows=len(report.header), cols=2)
     facts.style = "Table Grid"
     for k, (label, value) in enumerate(report.header):
         _write(facts.cell(k, 0), label, bold=True, size=9)
         _write(facts.cell(k, 1), value, size=9)
-    if report.warnings:
-        doc.add_heading(xml_text(t("warnings", report.lang)), level=3)
-        for w in report.warnings:
-            doc.add_paragraph(xml_text(w), style="List Bullet")
-    for table in report.tables:
-        add_table(doc, table, report.lang)
+    for table in report.part("main"):
+        add_table(doc, table, lang)
+    appendix = report.part("appendix")
+    if appendix:
+        new = doc.add_section(WD_SECTION.NEW_PAGE)
+        _landscape_a4(new)
+        doc.add_heading(xml_text(report.appendix_title), level=1)
+        for table in appendix:
+            add_table(doc, table, lang)
     return doc
 
 

@@ -1,8 +1,11 @@
 """The report as one self-contained, printable HTML file.
 
 No scripts, no external fonts, styles or images (a Content-Security-Policy forbids
-loading anything), A4 landscape print styles, and an inline SVG chart of plan against
-actual per level and quarter.  Every piece of text is escaped with ``html_text``; record
+loading anything), A4 landscape print styles that keep each table on one page (a table
+taller than a page repeats its header rows) and number the pages, and an inline SVG
+chart of plan against actual per level and quarter.  The formal heading, the hand-in
+tables and the signature lines come first; the analysis tables follow, and the
+appendix (files, rules, problems, checks) is a section of its own on a new page.  Every piece of text is escaped with ``html_text``; record
 text can never become markup.  Number cells carry ``data-value`` with the raw number.
 """
 
@@ -19,7 +22,22 @@ MAX_ROWS = 1000
 MAX_COLUMNS = 14
 
 CSS = """
-@page { size: A4 landscape; margin: 12mm; }
+@page { size: A4 landscape; margin: 12mm 12mm 14mm;
+        @bottom-center { content: counter(page) " / " counter(pages); font-size: 9px; } }
+.heading { text-align: center; margin: 0 0 10px; }
+.heading p { margin: 2px 0; font-weight: 700; font-size: 15px; }
+.heading p.title { font-size: 17px; }
+p.produced { text-align: right; margin: 0 0 8px; }
+table.signatures { margin: 26px 0 10px; border-collapse: collapse; }
+table.signatures td { padding: 10px 14px 0 0; vertical-align: bottom; }
+table.signatures td.line { border-bottom: 1px solid #1d2430; width: 16em; }
+table.signatures td.name { min-width: 12em; }
+table.signatures tr.hint td { font-size: 10px; color: #4a556b; padding-top: 0; text-align: center; }
+section.appendix, section.details { break-before: page; }
+table.data tr.caption td { font-style: italic; background: #fafbfd; }
+table.data tr.subrow td:first-child { padding-left: 16px; }
+table.data th.upright { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap;
+                        padding: 6px 2px; }
 * { box-sizing: border-box; }
 body { font-family: "Segoe UI", "DejaVu Sans", "Noto Sans", Arial, sans-serif; font-size: 13px;
        color: #1d2430; margin: 24px; background: #fff; }
@@ -33,7 +51,8 @@ table.data { border-collapse: collapse; width: auto; max-width: 100%; margin: 0 
 table.data th, table.data td { border: 1px solid #b8c2d3; padding: 3px 6px; vertical-align: top; }
 table.data thead th { background: #e8eef8; font-weight: 600; text-align: center; }
 table.data thead { display: table-header-group; }
-table.data td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.data td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums;
+                    min-width: 2.8em; }
 table.data tr.total td { font-weight: 700; background: #f4f6fa; }
 table.data tr.subtotal td { font-style: italic; }
 td.shortfall { color: #b3261e; } td.surplus { color: #1b7f3b; }
@@ -54,6 +73,9 @@ section { break-inside: auto; }
   body { margin: 0; font-size: 10px; }
   h2 { break-after: avoid; }
   tr { break-inside: avoid; }
+  section.table { break-inside: avoid; }
+  table.data { break-inside: avoid; font-size: 9px; }
+  table.data.long { break-inside: auto; }
 }
 """
 
@@ -62,15 +84,24 @@ ACTUAL_COLOUR = "#2f6db5"
 SHORT_COLOUR = "#c8553d"
 
 
+#: tables with this many columns get upright labels over their number columns
+UPRIGHT_FROM = 16
+#: longer tables may run over pages (their header rows repeat)
+LONG_ROWS = 40
+
+
 def _html_table(table: Table, idx: list[int], lang: str, grouped: bool) -> str:
-    out = [f'<table class="data" data-table="{esc(table.key)}"><thead>']
+    long = " long" if len(table.rows) > LONG_ROWS else ""
+    upright = len(idx) >= UPRIGHT_FROM
+    out = [f'<table class="data{long}" data-table="{esc(table.key)}"><thead>']
     if grouped and table.groups:
         out.append("<tr>" + "".join(
             f'<th colspan="{span}">{esc(label)}</th>' if span > 1 else f"<th>{esc(label)}</th>"
             for label, span in table.groups) + "</tr>")
-    out.append("<tr>" + "".join(f'<th data-col="{esc(table.columns[i].key)}">'
-                                f"{esc(table.columns[i].label)}</th>" for i in idx)
-               + "</tr></thead><tbody>")
+    out.append("<tr>" + "".join(
+        f'<th data-col="{esc(table.columns[i].key)}"'
+        + (' class="upright"' if upright and table.columns[i].kind != "text" else "")
+        + f">{esc(table.columns[i].label)}</th>" for i in idx) + "</tr></thead><tbody>")
     for r in table.rows[:MAX_ROWS]:
         cls = f' class="{r.role}"' if r.role != "row" else ""
         cells = []
@@ -94,8 +125,10 @@ def _html_table(table: Table, idx: list[int], lang: str, grouped: bool) -> str:
 
 
 def _table(table: Table, lang: str) -> str:
-    out = [f'<section id="{esc(table.key)}"><h2>{esc(table.title)}</h2>']
-    parts = table.parts(MAX_COLUMNS)
+    out = [f'<section class="table" id="{esc(table.key)}" data-part="{esc(table.part)}">'
+           f'<h2>{esc(table.title)}</h2>']
+    parts = table.parts(MAX_COLUMNS) if table.part != "handin" else \
+        [(None, list(range(len(table.columns))))]
     if len(parts) == 1:
         out.append(_html_table(table, parts[0][1], lang, grouped=True))
     else:
@@ -158,25 +191,50 @@ def _charts(report: Report) -> str:
             f'<div class="charts">{figures}</div></section>')
 
 
+def _signatures(report: Report) -> str:
+    rows = []
+    for post, name in report.signatures:
+        rows.append(f'<tr><td class="post">{esc(post)}</td><td class="line"></td>'
+                    f'<td class="name">{esc(name)}</td></tr>'
+                    f'<tr class="hint"><td></td><td>{esc(t("h_signature", report.lang))}</td>'
+                    f"<td></td></tr>")
+    return '<table class="signatures">' + "".join(rows) + "</table>"
+
+
 def render_html(report: Report) -> str:
     lang = report.lang
     head = ('<!DOCTYPE html>\n'
-            f'<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            f'<html lang="{esc(report.locale)}">\n<head>\n<meta charset="utf-8">\n'
             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
             'style-src \'unsafe-inline\'; img-src data:">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<title>{esc(report.title)} — {esc(report.library)}</title>\n'
             f'<style>{CSS}</style>\n</head>\n<body>\n')
-    body = [f"<header><h1>{esc(report.title)}</h1>",
-            f'<p class="library">{esc(report.library)}</p>', '<dl class="facts">']
-    body += [f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>" for label, value in report.header]
-    body.append("</dl>")
+    body = ['<header class="heading">']
+    body += [f'<p class="{"title" if i else "library"}">{esc(line)}</p>'
+             for i, line in enumerate(report.heading)]
+    body.append("</header>")
+    body.append(f'<p class="produced">{esc(t("h_produced", lang, date=report.produced))}</p>')
     if report.warnings:
         body.append(f'<div class="warnings"><strong>{esc(t("warnings", lang))}:</strong><ul>'
                     + "".join(f"<li>{esc(w)}</li>" for w in report.warnings) + "</ul></div>")
-    body.append("</header>")
-    for table in report.tables:
+    body.append('<main class="handin">')
+    for table in report.part("handin"):
+        body.append(_table(table, lang))
+    body.append(_signatures(report))
+    body.append("</main>")
+    body.append(f'<section class="details"><h1>{esc(t("h_details", lang))}</h1>'
+                f'<h2>{esc(report.title)}</h2><dl class="facts">')
+    body += [f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>" for label, value in report.header]
+    body.append("</dl>")
+    for table in report.part("main"):
         body.append(_table(table, lang))
         if table.key == "catalogue":
             body.append(_charts(report))
+    body.append("</section>")
+    appendix = report.part("appendix")
+    if appendix:
+        body.append(f'<section class="appendix"><h1>{esc(report.appendix_title)}</h1>')
+        body += [_table(table, lang) for table in appendix]
+        body.append("</section>")
     return head + "\n".join(body) + "\n</body>\n</html>\n"

@@ -54,15 +54,27 @@ def _table(table: Table, lang: str, out: list[str]) -> None:
 
 
 def render_markdown(report: Report) -> str:
-    out = [f"# {md_text(report.title)}", ""]
+    from rabiskit.report.messages import t
+
+    lang = report.lang
+    heading = report.heading or [report.title]
+    out = [f"**{md_text(heading[0])}**", "", f"# {md_text(' '.join(heading[1:]) or report.title)}",
+           "", md_text(t("h_produced", lang, date=report.produced)), ""]
+    if report.warnings:
+        out += [f"**{md_text(t('warnings', lang))}:**", ""]
+        out += [f"- {md_text(w)}" for w in report.warnings] + [""]
+    for table in report.part("handin"):
+        _table(table, lang, out)
+    for post, name in report.signatures:
+        out += [f"{md_text(post)}: ____________________ {md_text(name)}", ""]
+    out += [f"# {md_text(t('h_details', lang))}", ""]
     for label, value in report.header:
         out.append(f"- **{md_text(label)}:** {md_text(value)}")
     out.append("")
-    if report.warnings:
-        from rabiskit.report.messages import t
-
-        out += [f"**{md_text(t('warnings', report.lang))}:**", ""]
-        out += [f"- {md_text(w)}" for w in report.warnings] + [""]
-    for table in report.tables:
-        _table(table, report.lang, out)
+    for table in report.part("main"):
+        _table(table, lang, out)
+    if report.part("appendix"):
+        out += [f"# {md_text(report.appendix_title)}", ""]
+        for table in report.part("appendix"):
+            _table(table, lang, out)
     return "\n".join(out).rstrip("\n") + "\n"

@@ -162,7 +162,7 @@ def _sheet_name(key: str, lang: str, used: set[str]) -> str:
 
 
 #: tables with more columns get narrow number columns with upright (rotated) labels
-NARROW_FROM = 12
+NARROW_FROM = 16
 NARROW_WIDTH = 6
 
 

@@ -296,7 +296,14 @@ def months_table(tally: Tally, period: Period, levels: Iterable[str], plan: Plan
 def quarters_text(quarters: Iterable[FrozenQuarter], lang: str) -> str:
     """'1-тоқсан (жабылды 2026-04-05), ...': the closed quarters, for notes."""
     return ", ".join(t("quarter_closed", lang, label=t("quarter", lang, n=fq.quarter),
-                       date=fq.closed_on) for fq in quarters)
+                       date=_closed_date(fq)) for fq in quarters)
+
+
+def _closed_date(fq: FrozenQuarter) -> str:
+    try:
+        return date_text(dt.date.fromisoformat(fq.closed_on[:10]))
+    except (TypeError, ValueError):
+        return fq.closed_on or ""
 
 
 def _side_text(side: tuple[str, str] | None, plan: Plan, lang: str) -> str:
@@ -499,10 +506,18 @@ def files_table(scan: Scan, plan: Plan, lang: str) -> tuple[Table, list[dict]]:
                      "problems": len(f.problems),
                      **({"duplicate_of": f.duplicate_of} if f.duplicate_of else {}),
                      **({"error": f.error} if f.error else {})})
-        rows.append(Row(f.file, [Cell(f.file, untrusted=True), Cell(f.format), Cell(db),
-                                 _int(f.records), _int(f.damaged),
-                                 Cell(_nonzero(encodings), untrusted=True),
-                                 Cell(_nonzero(flavours)), Cell(span), _int(len(f.problems))]))
+        from rabiskit.report.wording import format_name
+
+        def named(counter: Mapping[str, int]) -> str:
+            return ", ".join(f"{format_name(k)}: {n}" for k, n in counter.items() if n)
+
+        if dates["min"]:
+            span = (f"{date_text(dt.date.fromisoformat(dates['min']))} – "
+                    f"{date_text(dt.date.fromisoformat(dates['max']))}")
+        rows.append(Row(f.file, [Cell(f.file, untrusted=True), Cell(format_name(f.format or "")),
+                                 Cell(db), _int(f.records), _int(f.damaged),
+                                 Cell(named(encodings), untrusted=True),
+                                 Cell(named(flavours)), Cell(span), _int(len(f.problems))]))
     if rows:
         rows.append(Row("total", [Cell(t("total", lang)), Cell(""), Cell(""),
                                   _int(sum(f.records for f in scan.files)),
@@ -633,8 +648,7 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
     def quarter_head(q: int) -> str:
         label = quarter_label(q, lang)
         if q in frozen:
-            return t("quarter_closed", lang, label=label, date=date_text(
-                dt.date.fromisoformat(frozen[q].closed_on[:10])) if frozen[q].closed_on else "")
+            return t("quarter_closed", lang, label=label, date=_closed_date(frozen[q]))
         if q == last_q and cut_note:
             return f"{label} ({cut_note})"
         return label

@@ -97,3 +97,44 @@ def report_from_records(pairs: Iterable[tuple[Any, RecordFacts]], summary: Scan,
     else:
         context.statistics = stock.result(None, None)
     return ReportScan(tally, summary, period, dig, closures, context)
+
+
+def report_of(rs: ReportScan, plan: Plan, *, lang: str = "kk", as_of: dt.date | None = None,
+              warnings: Iterable[str] | None = None, csv_dialect: str = "comma"):
+    """The :class:`~rabiskit.report.table.Report` of a ReportScan (its ``data`` is what
+    ``rabiskit report -o FILE.json`` writes)."""
+    from rabiskit.report.model import build_report
+
+    report = build_report(rs.tally, rs.scan, plan, rs.period, lang,
+                          produced=as_of or dt.date.today(), digitisation=rs.digitisation,
+                          warnings=rs.scan.warnings if warnings is None else warnings,
+                          closures=rs.closures, context=rs.context)
+    report.csv_dialect = csv_dialect
+    return report
+
+
+def make_report(inputs: Iterable[Input], plan: Plan, *, lang: str = "kk",
+                year: int | None = None, quarter: int | None = None,
+                as_of: dt.date | None = None, pdf_dir=None, log=None,
+                encoding: str | None = None, flavour: str | None = None,
+                progress: Callable[[int, str], None] | None = None,
+                csv_dialect: str = "comma"):
+    """The report of the exports ``inputs`` against ``plan``, as ``rabiskit report`` makes
+    it: the quarter ``quarter`` (else the year to date) of ``year`` (else the plan's), as
+    on ``as_of`` (default today), with the digitisation tables when the digitisation
+    module is there (``pdf_dir``/``log`` as --pdf-dir/--log).  Returns the Report; its
+    ``data`` is the report's JSON document, and :func:`rabiskit.report.outputs.
+    write_output` writes it in any format.  Raises PeriodError for a period that has not
+    started, and the digitisation module's errors for a bad PDF folder or log."""
+    from rabiskit.report.digitisation import available
+
+    as_of = as_of or dt.date.today()
+    y = year or plan.year
+    dig = None
+    if available():
+        dig = ReportDigitisation(plan, y, quarter, as_of, pdf_dir, log)
+    elif pdf_dir is not None or log is not None:
+        raise ValueError("--pdf-dir and --log need the digitisation module, which is not installed")
+    rs = scan_for_report(inputs, plan, year=y, quarter=quarter, today=as_of, encoding=encoding,
+                         flavour=flavour, digitisation=dig, progress=progress)
+    return report_of(rs, plan, lang=lang, as_of=as_of, csv_dialect=csv_dialect)

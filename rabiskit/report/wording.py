@@ -46,6 +46,12 @@ def _where(c) -> str:
     return where
 
 
+def _level_word(level: str, lang: str) -> str:
+    from rabiskit.rules.levels import level_name
+
+    return level_name(level, lang)
+
+
 def condition_text(c, lang: str) -> str:
     """A rule condition in kk / ru (``Condition.describe()`` in English)."""
     if lang not in _RULE_WORDS:
@@ -66,10 +72,45 @@ def condition_text(c, lang: str) -> str:
     return f"{where} {w[verb]} {shown}"
 
 
+#: the built-in rules' descriptions (rabiskit.rules.engine.DEFAULT_RULES) in kk / ru
+_DEFAULT_RULES = {
+    "UNIMARC electronic resource (leader/06 l) on an optical disc (135$a/1 o, or 215$a names a CD) → cd":
+        ("UNIMARC электрондық ресурс (маркер/06 l) оптикалық дискіде (135$a/1 o, немесе 215$a "
+         "өрісінде CD аталған) → CD",
+         "UNIMARC электронный ресурс (маркер/06 l) на оптическом диске (135$a/1 o, или в 215$a "
+         "назван CD) → CD"),
+    "UNIMARC electronic resource (leader/06 l) → ebook":
+        ("UNIMARC электрондық ресурс (маркер/06 l) → Э-кітап",
+         "UNIMARC электронный ресурс (маркер/06 l) → Э-книга"),
+    "MARC 21 computer file (leader/06 m) on an optical disc (007/0-1 co) → cd":
+        ("MARC 21 компьютерлік файл (маркер/06 m) оптикалық дискіде (007/0-1 co) → CD",
+         "MARC 21 компьютерный файл (маркер/06 m) на оптическом диске (007/0-1 co) → CD"),
+    "MARC 21 computer file (leader/06 m) → ebook":
+        ("MARC 21 компьютерлік файл (маркер/06 m) → Э-кітап",
+         "MARC 21 компьютерный файл (маркер/06 m) → Э-книга"),
+    "sound recording (leader/06 i or j) → cd":
+        ("дыбыс жазбасы (маркер/06 i немесе j) → CD", "звукозапись (маркер/06 i или j) → CD"),
+    "analytic / component part (leader/07 a or b) → article":
+        ("аналитикалық жазба / құрамдас бөлік (маркер/07 a немесе b) → Мақала",
+         "аналитическая запись / составная часть (маркер/07 a или b) → Статья"),
+    "serial (leader/07 s) → periodical":
+        ("сериялық басылым (маркер/07 s) → Мерзімді басылым",
+         "сериальное издание (маркер/07 s) → Периодика"),
+    "monograph, collection or integrating resource (leader/07 m, c, d or i) → book":
+        ("монография, жинақ немесе интеграцияланатын ресурс (маркер/07 m, c, d немесе i) → Кітап",
+         "монография, сборник или интегрируемый ресурс (маркер/07 m, c, d или i) → Книга"),
+    "no other rule matched (leader/07 blank or unknown): counted as a book":
+        ("басқа ереже сәйкес келмеді (маркер/07 бос немесе белгісіз): кітап ретінде есептеледі",
+         "другие правила не подошли (маркер/07 пуст или неизвестен): считается книгой"),
+}
+
+
 def rule_text(rule, lang: str) -> str:
     """A level rule's conditions in the report's language; a description the user wrote
     (one that is not the generated one) is kept as written."""
     desc = rule.description or rule.explain()
+    if lang != "en" and desc in _DEFAULT_RULES:
+        return _DEFAULT_RULES[desc][0 if lang == "kk" else 1]
     if lang == "en" or desc != rule.explain():
         return desc
     w = _RULE_WORDS[lang]
@@ -80,7 +121,18 @@ def rule_text(rule, lang: str) -> str:
     if rule.any_of:
         alternatives = f" {w['or']} ".join(condition_text(c, lang) for c in rule.any_of)
         parts.append(f"({alternatives})" if len(rule.any_of) > 1 else alternatives)
-    return ", ".join(parts) if parts else w["any"]
+    return (", ".join(parts) if parts else w["any"]) + " → " + _level_word(rule.level, lang)
+
+
+#: how the files table names formats, MARC families and character sets (every language)
+FORMAT_NAMES = {"iso2709": "ISO 2709", "marcxml": "MARCXML", "irbis": "IRBIS", "unimarc": "UNIMARC",
+                "marc21": "MARC 21", "rusmarc": "RUSMARC", "utf-8": "UTF-8", "kz1048": "KZ-1048",
+                "cp1251": "Windows-1251", "cp866": "CP866", "marc-8": "MARC-8",
+                "iso5427": "ISO 5427", "koi8-r": "KOI8-R"}
+
+
+def format_name(key: str) -> str:
+    return FORMAT_NAMES.get(str(key).lower(), str(key))
 
 
 # -- problem reasons -------------------------------------------------------------------
@@ -95,6 +147,7 @@ _REASONS: list[tuple[re.Pattern, str, str]] = [(re.compile(p), kk, ru) for p, kk
     (r"^missing: no 008$", "енгізу күні жоқ: 008 өрісі жоқ", "нет даты ввода: нет поля 008"),
     (r"^invalid date (.+) in (\S+)$", "\\2 өрісіндегі күн қате: \\1",
      "неверная дата \\1 в \\2"),
+    (r"^missing in (\S+)$", "\\1 өрісінде күн жоқ", "нет даты в \\1"),
     (r"^record length in leader \((\d+)\) differs from the record's real length \((\d+)\)$",
      "маркердегі жазба ұзындығы (\\1) нақты ұзындығынан (\\2) өзгеше",
      "длина записи в маркере (\\1) не совпадает с действительной (\\2)"),
@@ -106,6 +159,36 @@ _REASONS: list[tuple[re.Pattern, str, str]] = [(re.compile(p), kk, ru) for p, kk
      "нет признака конца записи (1D); следующая запись начинается сразу за этой"),
     (r"^(\d+) byte\(s\) of garbage before a record skipped$",
      "жазба алдындағы \\1 артық байт өткізілді", "пропущено \\1 лишних байт перед записью"),
+    (r"^base address in leader \((.*)\) does not match the end of the directory \((\d+)\)$",
+     "маркердегі деректер басының адресі (\1) анықтамалықтың соңына (\2) сәйкес емес",
+     "базовый адрес в маркере (\1) не совпадает с концом справочника (\2)"),
+    (r"^directory entry (\d+) \(tag (\w+)\) (.+); field taken from the data$",
+     "анықтамалықтың \1-жолы (\2 өрісі) қате (\3); өріс деректерден алынды",
+     "элемент справочника \1 (поле \2) неверен (\3); поле взято из данных"),
+    (r"^directory entry (\d+) \(tag (\w+)\) (.+); field salvaged as far as the data goes(.*)$",
+     "анықтамалықтың \1-жолы (\2 өрісі) қате (\3); өріс деректер жеткенше алынды\4",
+     "элемент справочника \1 (поле \2) неверен (\3); поле спасено, насколько хватило данных\4"),
+    (r"^directory entry (\d+) \(tag (\w+)\) (.+); field lost$",
+     "анықтамалықтың \1-жолы (\2 өрісі) қате (\3); өріс жоғалды",
+     "элемент справочника \1 (поле \2) неверен (\3); поле потеряно"),
+    (r"^record is (\d+) bytes, more than ISO 2709's (\d+); the leader says (\d+)$",
+     "жазба \1 байт, ISO 2709 шегінен (\2) артық; маркерде \3",
+     "запись длиной \1 байт, больше предела ISO 2709 (\2); в маркере \3"),
+    (r"^the file ends inside this record: (\d+) byte\(s\) and no record terminator "
+     r"\(truncated\); cut off, so left out: (.+)$",
+     "файл осы жазбаның ортасында бітеді: \1 байт, жазба соңының белгісі жоқ (кесілген); "
+     "жоғалғаны: \2",
+     "файл обрывается внутри этой записи: \1 байт, нет признака конца записи (обрезана); "
+     "потеряно: \2"),
+    (r"^field (\w+) is not valid (\S+); read as (\S+) \(mixed encodings\)$",
+     "\1 өрісі \2 кодтамасында емес; \3 ретінде оқылды (аралас кодтамалар)",
+     "поле \1 не в кодировке \2; прочитано как \3 (смешанные кодировки)"),
+    (r"^field (\w+) has bytes that are not valid (\S+); replaced with (.)$",
+     "\1 өрісінде \2 кодтамасына жатпайтын байттар бар; \3 белгісімен ауыстырылды",
+     "в поле \1 есть байты не в кодировке \2; заменены на \3"),
+    (r"^leader has non-ASCII bytes; replaced with blanks$",
+     "маркерде ASCII емес байттар бар; бос орынмен ауыстырылды",
+     "в маркере есть байты не ASCII; заменены пробелами"),
     (r"^(\d+) byte\(s\) of blank line between records skipped$",
      "жазбалар арасындағы \\1 бос байт өткізілді",
      "пропущено \\1 байт пустой строки между записями"),

@@ -23,9 +23,8 @@ from rabiskit.cli.progress import scan_progress
 from rabiskit.report.closed import closure_warnings
 from rabiskit.report.digitisation import ReportDigitisation, available
 from rabiskit.report.messages import check_lang
-from rabiskit.report.model import build_report
 from rabiskit.report.outputs import check_outputs, write_output
-from rabiskit.report.run import ledger_closures, report_from_records, scan_for_report
+from rabiskit.report.run import ledger_closures, report_from_records, report_of, scan_for_report
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -58,6 +57,10 @@ def register(app: typer.Typer) -> None:
         as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
                                             help="Produce the report as on this date (default: today)."),
         ledger_path: Optional[Path] = ledger_option(),
+        csv_dialect: str = typer.Option(
+            "comma", "--csv-dialect", metavar="comma|semicolon",
+            help="CSV: comma (default; a decimal point) or semicolon (';' and a decimal "
+                 "comma, as Excel expects in a Kazakh or Russian locale)."),
     ):
         """The plan-fulfilment report: catalogue table, Kazakh share, months, digitisation, problems."""
         try:
@@ -65,6 +68,8 @@ def register(app: typer.Typer) -> None:
             targets = check_outputs(outputs)
         except ValueError as e:
             fail(str(e))
+        if csv_dialect not in ("comma", "semicolon"):
+            fail(f"--csv-dialect {csv_dialect}: use comma or semicolon")
         today = _as_of(as_of)
         plan = load_plan_option(plan_path)
         y = year or plan.year
@@ -103,9 +108,7 @@ def register(app: typer.Typer) -> None:
             fail(str(e))
         for w in rs.scan.warnings:
             err_console.print(f"[yellow]warning:[/] {escape(w)}")
-        report = build_report(rs.tally, rs.scan, plan, rs.period, lang, produced=today,
-                              digitisation=rs.digitisation, warnings=rs.scan.warnings,
-                              closures=rs.closures, context=rs.context)
+        report = report_of(rs, plan, lang=lang, as_of=today, csv_dialect=csv_dialect)
         for path, fmt in targets:
             try:
                 write_output(report, path, fmt)
