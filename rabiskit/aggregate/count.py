@@ -205,8 +205,8 @@ def table_totals(counts: dict[str, LevelCount], plan: Plan, quarters: tuple[int,
                  ) -> tuple[dict, dict, dict]:
     """({level: level_json}, total over the planned levels, total over all levels) for the
     given quarters' targets (None: no targets).  The planned total's targets are the plan's
-    (its own total row when it states one); the all-levels total has the same targets, as
-    the levels beyond the plan have none."""
+    (its own total row when it states one); the all-levels total has none (comparing
+    records beyond the plan with the plan would overstate its fulfilment)."""
     levels = {}
     planned = set(planned_levels(plan, counts))
     total, everything = LevelCount(), LevelCount()
@@ -228,7 +228,8 @@ def table_totals(counts: dict[str, LevelCount], plan: Plan, quarters: tuple[int,
         tt, tk = None, None
     total_json = level_json(total, tt, tk)
     total_json["levels"] = [lv for lv in levels if lv in planned]
-    all_json = level_json(everything, tt, tk)
+    # no target: the plan's total is for the planned levels, not for these
+    all_json = level_json(everything, None, None)
     all_json["levels"] = list(levels)
     return levels, total_json, all_json
 

@@ -244,10 +244,11 @@ def records_table(plan: Plan, actuals: Actuals, year: int, lang: str) -> Table:
         for lv in beyond:
             rows.append(level_row(lv, "beyond"))
         everything = planned + beyond
-        rows.append(Row("all_levels", _records_cells(
-            t("h_all_levels", lang), (total_year, total_kaz), qt,
-            _sum_levels(actuals.year, everything),
-            {q: _sum_levels(c, everything) for q, c in actuals.quarters.items()}), "subtotal"))
+        # no plan figures: the plan's total is for the planned levels
+        cells = _records_cells(t("h_all_levels", lang), (None, None), [(None, None)] * 4,
+                               _sum_levels(actuals.year, everything),
+                               {q: _sum_levels(c, everything) for q, c in actuals.quarters.items()})
+        rows.append(Row("all_levels", cells, "subtotal"))
     notes = [t("n_records_total", lang,
                levels=", ".join(plan.level_name(lv, lang) for lv in planned))]
     if beyond:

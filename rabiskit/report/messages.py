@@ -418,16 +418,18 @@ MESSAGES: dict[str, dict[str, str]] = {
                             "(неудалённые включены во «всего»).",
                       "en": "Undated records: {withdrawn} deleted, {undated} not deleted (the "
                             "latter are in the total)."},
-    "w_after_as_of": {"kk": "{date} кейінгі күнмен енгізілген {n} жазба есептелмеді: {where}",
+    "w_after_as_of": {"kk": "{date} күнінен кейінгі күнмен енгізілген {n} жазба есептелмеді: {where}",
                       "ru": "{n} записей с датой ввода после {date} не учтены: {where}",
                       "en": "{n} record(s) dated after {date} are not counted: {where}"},
-    "w_future": {"kk": "{n} жазбаның енгізу күні болашақта ({date} кейін) — енгізу қатесі, "
-                       "есептелмеді: {where}",
+    "w_future": {"kk": "{n} жазбаның енгізу күні болашақта ({date} күнінен кейін) — енгізу "
+                       "қатесі, есептелмеді: {where}",
                  "ru": "У {n} записей дата ввода в будущем (после {date}) — ошибка ввода, не "
                        "учтены: {where}",
                  "en": "{n} record(s) are dated in the future (after {date}): entry errors, "
                        "not counted: {where}"},
-    "w_and_more": {"kk": "тағы {n}", "ru": "и ещё {n}", "en": "and {n} more"},
+    "w_and_more": {"kk": "тағы {n} (толық тізім қосымшада)",
+                   "ru": "и ещё {n} (полный список в приложении)",
+                   "en": "and {n} more (the full list is in the appendix)"},
     "w_record_at": {"kk": "{file}, {record}-жазба", "ru": "{file}, запись {record}",
                     "en": "{file}, record {record}"},
     "n_pdf_not_checked": {"kk": "PDF қалтасы тексерілмеді (--pdf-dir берілмеген).",

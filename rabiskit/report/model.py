@@ -571,7 +571,7 @@ def problems_table(scan: Scan, tally: Tally, lang: str, wording=None) -> Table:
 
 
 # -- the report ------------------------------------------------------------------------
-def _records_where(refs, lang: str, limit: int = 10) -> str:
+def _records_where(refs, lang: str, limit: int = 5) -> str:
     shown = [t("w_record_at", lang, file=r.file, record=r.record) + (f" ({r.id})" if r.id else "")
              for r in refs[:limit]]
     if len(refs) > limit:

@@ -43,8 +43,16 @@ COLUMNS = ["level", "name", "total", "kazakh", "kazakh_share", "other_languages"
 
 def rows(data: dict, plan) -> list[dict]:
     out = []
-    for key, v in list(data["levels"].items()) + [("total", data["total"])]:
-        name = plan.level_name(key, "kk") if key != "total" else "Барлығы / Total"
+    # the total covers the planned levels; the levels beyond the plan come below it, then
+    # the total of all levels
+    planned = data["total"].get("levels") or list(data["levels"])
+    beyond = [(k, v) for k, v in data["levels"].items() if k not in planned]
+    items = [(k, v) for k, v in data["levels"].items() if k in planned] + [("total", data["total"])]
+    if beyond:
+        items += beyond + [("all_levels", data.get("all_levels") or data["total"])]
+    for key, v in items:
+        name = ("Барлығы / Total" if key == "total" else
+                "Барлық деңгейлер / All levels" if key == "all_levels" else plan.level_name(key, "kk"))
         out.append({"level": key, "name": name, **{c: v.get(c) for c in COLUMNS[2:]}})
     return out
 
@@ -61,8 +69,10 @@ def render_table(data: dict, plan) -> None:
                       ("қаз. %\nkaz % done", "right")):
         t.add_column(col, justify=just)
     for row in rows(data, plan):
-        style = "bold" if row["level"] == "total" else None
-        t.add_row(f"{row['name']} ({row['level']})" if row["level"] != "total" else row["name"],
+        style = "bold" if row["level"] == "total" else "italic" if row["level"] == "all_levels" \
+            else None
+        t.add_row(f"{row['name']} ({row['level']})" if row["level"] not in ("total", "all_levels")
+                  else row["name"],
                   _num(row["total"]), _num(row["kazakh"]), _share(row["kazakh_share"]),
                   _num(row["other_languages"]), _num(row["target"]), _num(row["kazakh_target"]),
                   _pct(row["percent_done"]), _pct(row["kazakh_percent_done"]), style=style)
