@@ -374,6 +374,9 @@ def test_docx_page_numbers_language_and_print_form(q2, ru, tmp_path):
     pages = PdfReader(str(pdf)).pages
     texts = [p.extract_text() for p in pages]
     assert "Бақылау көрсеткіштері" in texts[0]
+    # the labels whole: the heading's "орындалысы" and the control table's six "орындалысы"
+    # columns, none broken inside the word
+    assert texts[0].count("орындалысы") == 1 + 6 and texts[0].count("жоспар") >= 6
     for i, text in enumerate(texts, 1):
         assert re.search(rf"Бет\s+{i}\b", text), (i, text[-200:])
 
@@ -395,6 +398,20 @@ def test_xlsx_print_and_fonts(q2):
     ws = wb[t("s_control", "kk")]
     assert ws["A1"].value == "«Сәтбаев қаласының балалар мен жасөспірімдер кітапханасы» КММ"
     assert "II тоқсан бойынша" in ws["A2"].value
+
+
+def test_xlsx_printed_by_libreoffice(q2, tmp_path):
+    """Printed, the control sheet fits one page across (its last column and row on the
+    first page) and every page is numbered."""
+    from pypdf import PdfReader
+
+    pdf = libreoffice([q2["xlsx"]], "pdf", tmp_path / "pdf")[0]
+    texts = [p.extract_text() for p in PdfReader(str(pdf)).pages]
+    first = texts[0]
+    assert "Бақылау көрсеткіштері" in first and "IV тоқсан" in first
+    assert "Оцифровка кезіндегі беттер саны" in first and "Г.Т.Шахманова" in first
+    for i, text in enumerate(texts, 1):
+        assert re.search(rf"(^|\s){i} / {len(texts)}(\s|$)", text), i
 
 
 def test_html_prints_each_table_on_one_page(q2, tmp_path):

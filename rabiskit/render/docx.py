@@ -39,6 +39,8 @@ MAX_ROWS = 1000
 MAX_COLUMNS = 14
 #: tables with this many columns get upright labels over their number columns
 UPRIGHT_FROM = 16
+#: the height of a header row of upright labels
+UPRIGHT_HEIGHT_MM = 32
 #: tables up to this many rows are kept on one page
 KEEP_ROWS = 40
 LOCALES = {"kk": "kk-KZ", "ru": "ru-RU", "en": "en-GB"}
@@ -103,6 +105,74 @@ def _upright(cell) -> None:
     tc_pr.append(el)
 
 
+#: the width a table may take on the landscape page (297 mm less the margins)
+TEXT_WIDTH_MM = 267.0
+
+
+def _text_mm(chars: int, size: float) -> float:
+    """About how wide ``chars`` characters of Arial at ``size`` points are, in mm (with the
+    cell's padding)."""
+    return chars * size * 0.74 * 0.3528 + 4.4
+
+
+def column_widths(columns: list[Column], rows: list[Row], idx: list[int], lang: str,
+                  size: float, upright: bool) -> list[float]:
+    """Widths (mm) for the table's columns: number columns as wide as their longest value
+    and (unless their labels stand upright) their label's longest word, text columns the
+    rest, shared by their length, within the page."""
+    need: list[float] = []
+    for i in idx:
+        col = columns[i]
+        values = [len(cell_text(r.cells[i], lang)) for r in rows]
+        longest = max(values, default=1)
+        if col.kind == "text":
+            need.append(0.0)
+            continue
+        words = max((len(w) for w in col.label.split()), default=1)
+        width = _text_mm(max(longest, 1 if upright else words), size)
+        if upright:  # the label's lines stand side by side: room for each of them
+            lines = -(-(_text_mm(len(col.label), size) - 4.4) // (UPRIGHT_HEIGHT_MM - 6))
+            width = max(width, lines * size * 0.3528 * 1.3 + 4.4)
+        need.append(width)
+    fixed = sum(need)
+    text_cols = [j for j, i in enumerate(idx) if columns[i].kind == "text"]
+    if not text_cols:
+        scale = TEXT_WIDTH_MM / fixed if fixed > TEXT_WIDTH_MM else 1.0
+        return [w * scale for w in need]
+    left = max(TEXT_WIDTH_MM - fixed, 25.0 * len(text_cols))
+    wants = []
+    for j in text_cols:
+        i = idx[j]
+        chars = max([len(columns[i].label)] + [len(cell_text(r.cells[i], lang)) for r in rows])
+        wants.append(min(_text_mm(chars, size), 90.0))
+    total = sum(wants) or 1.0
+    out = list(need)
+    for j, w in zip(text_cols, wants):
+        out[j] = max(20.0, min(w, left * w / total)) if total > left else w
+    spare = TEXT_WIDTH_MM - sum(out)
+    if spare > 0 and fixed:  # room left: the number columns get it, up to half as wide again
+        grow = min(spare / fixed, 0.5)
+        out = [w * (1 + grow) if columns[i].kind != "text" else w for w, i in zip(out, idx)]
+    return out
+
+
+def _set_widths(wt, widths: list[float]) -> None:
+    wt.autofit = False
+    tbl_pr = wt._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    grid = wt._tbl.tblGrid
+    for col, w in zip(grid.iterchildren(qn("w:gridCol")), widths):
+        col.set(qn("w:w"), str(Mm(w).twips))
+    for tr in wt._tbl.tr_lst:
+        at = 0
+        for tc in tr.tc_lst:
+            span = tc.grid_span
+            _Cell(tc, wt).width = Mm(sum(widths[at:at + span]))
+            at += span
+
+
 def _word_table(doc, columns: list[Column], rows: list[Row], idx: list[int], lang: str,
                 groups: list[tuple[str, int]] | None) -> None:
     n_header = 2 if groups else 1
@@ -111,6 +181,7 @@ def _word_table(doc, columns: list[Column], rows: list[Row], idx: list[int], lan
     wt = doc.add_table(rows=n_header + len(rows), cols=len(idx))
     wt.style = "Table Grid"
     wt.alignment = WD_TABLE_ALIGNMENT.CENTER
+    widths = column_widths(columns, rows, idx, lang, size, upright)
     if groups:
         col = 0
         for label, span in groups:
@@ -128,7 +199,7 @@ def _word_table(doc, columns: list[Column], rows: list[Row], idx: list[int], lan
         if upright and columns[i].kind != "text":
             _upright(hdr.cells[j])
     if upright:
-        hdr.height = Mm(30)
+        hdr.height = Mm(UPRIGHT_HEIGHT_MM)
     _repeat_header(hdr)
     trs = [row._tr for row in wt.rows][n_header:]
     for r, tr in zip(rows, trs):
@@ -143,6 +214,8 @@ def _word_table(doc, columns: list[Column], rows: list[Row], idx: list[int], lan
                 _shade(cells[j], SHADES[c.flag])
     if len(rows) <= KEEP_ROWS:
         _keep_together(wt)
+    if len(rows) <= MAX_ROWS:
+        _set_widths(wt, widths)
 
 
 def add_table(doc, table: Table, lang: str) -> None:
