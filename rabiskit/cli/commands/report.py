@@ -20,6 +20,7 @@ from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, Plan
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
+from rabiskit.i18n import _
 from rabiskit.report.closed import closure_warnings
 from rabiskit.report.digitisation import ReportDigitisation, available
 from rabiskit.report.messages import check_lang
@@ -69,7 +70,7 @@ def register(app: typer.Typer) -> None:
         except ValueError as e:
             fail(str(e))
         if csv_dialect not in ("comma", "semicolon"):
-            fail(f"--csv-dialect {csv_dialect}: use comma or semicolon")
+            fail(_("--csv-dialect {value}: use comma or semicolon").format(value=csv_dialect))
         today = _as_of(as_of)
         plan = load_plan_option(plan_path)
         y = year or plan.year
