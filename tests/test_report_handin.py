@@ -435,7 +435,7 @@ def test_html_prints_each_table_on_one_page(q2, tmp_path):
 
 
 def test_csv_semicolon_dialect(inputs, tmp_path):
-    paths = report(tmp_path, inputs, "--quarter", "2", "--csv-dialect", "semicolon",
+    paths = report(tmp_path, inputs, "--quarter", "2", "--csv-semicolon",
                    formats=("csv",))
     rows = list(csv.reader(io.StringIO(paths["csv"].read_bytes().decode("utf-8-sig")),
                            delimiter=";"))

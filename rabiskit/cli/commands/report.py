@@ -20,7 +20,6 @@ from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, Plan
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
-from rabiskit.i18n import _
 from rabiskit.report.closed import closure_warnings
 from rabiskit.report.digitisation import ReportDigitisation, available
 from rabiskit.report.messages import check_lang
@@ -58,10 +57,10 @@ def register(app: typer.Typer) -> None:
         as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
                                             help="Produce the report as on this date (default: today)."),
         ledger_path: Optional[Path] = ledger_option(),
-        csv_dialect: str = typer.Option(
-            "comma", "--csv-dialect", metavar="comma|semicolon",
-            help="CSV: comma (default; a decimal point) or semicolon (';' and a decimal "
-                 "comma, as Excel expects in a Kazakh or Russian locale)."),
+        csv_semicolon: bool = typer.Option(
+            False, "--csv-semicolon",
+            help="CSV with ';' between fields and a decimal comma, as Excel expects in a "
+                 "Kazakh or Russian locale (default: ',' and a decimal point)."),
     ):
         """The plan-fulfilment report: catalogue table, Kazakh share, months, digitisation, problems."""
         try:
@@ -69,8 +68,6 @@ def register(app: typer.Typer) -> None:
             targets = check_outputs(outputs)
         except ValueError as e:
             fail(str(e))
-        if csv_dialect not in ("comma", "semicolon"):
-            fail(_("--csv-dialect {value}: use comma or semicolon").format(value=csv_dialect))
         today = _as_of(as_of)
         plan = load_plan_option(plan_path)
         y = year or plan.year
@@ -109,7 +106,8 @@ def register(app: typer.Typer) -> None:
             fail(str(e))
         for w in rs.scan.warnings:
             err_console.print(f"[yellow]warning:[/] {escape(w)}")
-        report = report_of(rs, plan, lang=lang, as_of=today, csv_dialect=csv_dialect)
+        report = report_of(rs, plan, lang=lang, as_of=today,
+                           csv_dialect="semicolon" if csv_semicolon else "comma")
         for path, fmt in targets:
             try:
                 write_output(report, path, fmt)
