@@ -518,3 +518,23 @@ def test_the_word_check_can_fail():
 
 def test_need_soffice_is_there():
     need_soffice()
+
+
+def test_rule_wording_in_kazakh_and_russian():
+    """A rule the plan writes without a description is explained in the report's language;
+    the built-in rules have their own translations; a description the user wrote stays."""
+    from rabiskit.plan.load import parse_plan
+    from rabiskit.report.wording import rule_text
+
+    plan = parse_plan('year = 2026\n[rules]\nmode = "prepend"\n'
+                      '[[rules.rule]]\nlevel = "local_lore"\nfield = "607"\nsubfield = "a"\n'
+                      'contains = "Сәтбаев"\n'
+                      '[[rules.rule]]\nlevel = "ebook"\ndescription = "Біздің ереже"\n'
+                      'field = "856"\n', "p.toml")
+    rules = plan.rules_in_force()
+    assert rule_text(rules[0], "kk") == "жоспар ережесі 1: 607$a ішінде бар «Сәтбаев» → Өлкетану"
+    assert rule_text(rules[0], "ru") == "правило плана 1: 607$a содержит «Сәтбаев» → Краеведение"
+    assert rule_text(rules[1], "ru") == "Біздің ереже"
+    assert rule_text(rules[-1], "ru") == \
+        "другие правила не подошли (маркер/07 пуст или неизвестен): считается книгой"
+    assert rule_text(rules[0], "en") == rules[0].description

@@ -32,20 +32,6 @@ _RULE_WORDS = {
 }
 
 
-def _where(c) -> str:
-    if c.kind == "leader":
-        where = "leader"
-    elif c.kind == "field":
-        where = c.tag
-    else:
-        where = f"{c.tag}${c.code}"
-    if c.start is not None:
-        where += f"/{c.start:02d}" if c.kind == "leader" else f"/{c.start}"
-        if c.end is not None and c.end - c.start > 1:
-            where += f"-{c.end - 1:02d}" if c.kind == "leader" else f"-{c.end - 1}"
-    return where
-
-
 def _level_word(level: str, lang: str) -> str:
     from rabiskit.rules.levels import level_name
 
@@ -57,7 +43,7 @@ def condition_text(c, lang: str) -> str:
     if lang not in _RULE_WORDS:
         return c.describe()
     w = _RULE_WORDS[lang]
-    where = _where(c).replace("leader", w["leader"])
+    where = c.location().replace("leader", w["leader"])
     if c.test == "present":
         return f"{where} {w['absent'] if c.negate else w['present']}"
     if c.test == "chars":
@@ -105,14 +91,23 @@ _DEFAULT_RULES = {
 }
 
 
+_PLAN_RULE = re.compile(r"^plan rule (\d+): (.*)$", re.S)
+
+
 def rule_text(rule, lang: str) -> str:
     """A level rule's conditions in the report's language; a description the user wrote
     (one that is not the generated one) is kept as written."""
     desc = rule.description or rule.explain()
     if lang != "en" and desc in _DEFAULT_RULES:
         return _DEFAULT_RULES[desc][0 if lang == "kk" else 1]
+    numbered = _PLAN_RULE.match(desc)
+    prefix = ""
+    if numbered and numbered.group(2) == rule.explain():  # "plan rule 3: <the conditions>"
+        prefix = (f"жоспар ережесі {numbered.group(1)}: " if lang == "kk"
+                  else f"правило плана {numbered.group(1)}: ")
+        desc = numbered.group(2)
     if lang == "en" or desc != rule.explain():
-        return desc
+        return rule.description or desc
     w = _RULE_WORDS[lang]
     parts: list[str] = []
     if rule.flavour:
@@ -121,7 +116,7 @@ def rule_text(rule, lang: str) -> str:
     if rule.any_of:
         alternatives = f" {w['or']} ".join(condition_text(c, lang) for c in rule.any_of)
         parts.append(f"({alternatives})" if len(rule.any_of) > 1 else alternatives)
-    return (", ".join(parts) if parts else w["any"]) + " → " + _level_word(rule.level, lang)
+    return prefix + (", ".join(parts) if parts else w["any"]) + " → " + _level_word(rule.level, lang)
 
 
 #: how the files table names formats, MARC families and character sets (every language)

@@ -184,8 +184,8 @@ class Condition:
     def __call__(self, record: Record) -> bool:
         return self._check(record)
 
-    def describe(self) -> str:
-        """Plain words, e.g. ``leader/06 is one of l`` or ``607$a contains "Сәтбаев"``."""
+    def location(self) -> str:
+        """Where the condition looks: ``leader/06``, ``008/35-37``, ``607$a``."""
         if self.kind == "leader":
             where = "leader"
         elif self.kind == "field":
@@ -196,6 +196,11 @@ class Condition:
             where += f"/{self.start:02d}" if self.kind == "leader" else f"/{self.start}"
             if self.end is not None and self.end - self.start > 1:
                 where += f"-{self.end - 1:02d}" if self.kind == "leader" else f"-{self.end - 1}"
+        return where
+
+    def describe(self) -> str:
+        """Plain words, e.g. ``leader/06 is one of l`` or ``607$a contains "Сәтбаев"``."""
+        where = self.location()
         if self.test == "present":
             return f"no {where}" if self.negate else f"{where} present"
         shown = " or ".join(f'"{v}"' for v in self.values)
