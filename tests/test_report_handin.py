@@ -538,3 +538,29 @@ def test_rule_wording_in_kazakh_and_russian():
     assert rule_text(rules[-1], "ru") == \
         "другие правила не подошли (маркер/07 пуст или неизвестен): считается книгой"
     assert rule_text(rules[0], "en") == rules[0].description
+
+
+def test_make_report_is_the_commands_report(inputs, q2):
+    """The library entry point (what the web page calls) gives the JSON `-o x.json` writes."""
+    import datetime as dt
+
+    from rabiskit.facts.scan import Input
+    from rabiskit.plan.load import default_plan
+    from rabiskit.report.run import make_report
+
+    main, _, level, lore = inputs
+    report = make_report([Input(Path(main)), Input(Path(lore), db_level=level)], default_plan(),
+                         quarter=2, as_of=dt.date(2026, 8, 15))
+    written = data_of(q2)
+    got = json.loads(json.dumps(report.data, default=str))
+    for key in ("period", "records", "levels", "total", "all_levels", "quarters", "handin",
+                "kazakh_share", "months", "warnings"):
+        assert got[key] == written[key], key
+
+
+def test_plan_show_gives_the_new_keys():
+    data = json.loads(cli("plan", "show", "--format", "json").stdout)
+    assert data["control"]["records"] == {"quarters": [315, 285, 355, 315], "year": 1270}
+    assert data["last_year"]["plan"]["pages"] == 548
+    assert data["signatures"]["director"]["name"] == "Г.Т.Шахманова"
+    assert data["full_name"].endswith("КММ")

@@ -119,6 +119,15 @@ def plan_to_json(plan: Plan) -> dict:
         "level_names": {k: {lang: plan.level_name(k, lang) for lang in ("kk", "ru", "en")}
                         for k in plan.levels()},
         "rules": {"mode": plan.rules_mode, "count": len(plan.rules or ())},
+        "full_name": plan.full_name,
+        "control": ({k: {"quarters": list(r.quarters), "year": r.year}
+                     for k, r in plan.control.items()} if plan.control is not None else None),
+        "last_year": ({"year": plan.last_year.year, "plan": dict(plan.last_year.plan),
+                       "actual": dict(plan.last_year.actual)}
+                      if plan.last_year is not None else None),
+        "signatures": {k: ({"post": s.post, "name": s.name} if s is not None else None)
+                       for k, s in (("director", plan.director),
+                                    ("responsible", plan.responsible))},
     }
 
 
