@@ -142,6 +142,16 @@ def test_dripping_server_is_cut_off_at_the_deadline(sru, tmp_path):
     assert sru.bytes_sent < len(body)  # neither try got the whole answer
 
 
+def test_status_line_and_headers_dripped_are_cut_off_too(sru, tmp_path):
+    """Socket timeouts bound each read only: a server dripping even its headers (about
+    300 bytes, a minute at 0.2 s a byte) is still cut off at the request's deadline."""
+    sru.sticky["1"] = "drip_all"
+    c = client(retries=0, read_timeout=1.0)
+    with pytest.raises(ServerUnreachable, match=r"the whole answer did not come within 1 s \(1 try\)"):
+        harvest_sru_to_file(c, sru.url, ALL, tmp_path / "out.xml", batch=5)
+    assert sru.bytes_sent < 250  # the headers alone are longer
+
+
 def test_dripping_server_from_the_command_line(sru, tmp_path):
     sru.sticky["1"] = "drip"
     r = cli("sru", sru.url, "--query", ALL, "-o", str(tmp_path / "out.xml"), "--timeout", "1",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import email.utils
 import re
 import socket
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -27,7 +28,10 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 import requests
+import urllib3.connection
+import urllib3.connectionpool
 from lxml import etree
+from requests.adapters import HTTPAdapter
 
 from rabiskit import __version__
 from rabiskit.harvest.errors import (HttpStatusError, ProtocolError, ResponseTooLarge, ServerUnreachable,
@@ -154,6 +158,87 @@ def _looks_like_html(answer: HttpAnswer) -> bool:
 
 class _Deadline(Exception):
     """The whole answer did not arrive before the request's deadline."""
+
+
+# -- the watchdog: a request's deadline holds in every phase ---------------------------------
+# Socket timeouts bound each read, not the request: a server can send its status line and
+# headers one byte at a time.  A timer per request shuts the connection's socket down at
+# the deadline, which ends any read in progress; the connection classes below tell the
+# timer which connection the request is using (redirects included).
+_ACTIVE = threading.local()
+
+
+class _Watch:
+    """The deadline of one request and the connection it is on."""
+
+    def __init__(self, seconds: float):
+        self.fired = False
+        self.conn = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, seconds), self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "_Watch":
+        _ACTIVE.watch = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        _ACTIVE.watch = None
+
+    def attach(self, conn) -> None:
+        with self._lock:
+            self.conn = conn
+            if self.fired:
+                _shutdown(conn)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            if self.conn is not None:
+                _shutdown(self.conn)
+
+
+def _shutdown(conn) -> None:
+    sock = getattr(conn, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class _WatchedMixin:
+    def request(self, *args, **kwargs):
+        watch = getattr(_ACTIVE, "watch", None)
+        if watch is not None:
+            watch.attach(self)
+        return super().request(*args, **kwargs)
+
+
+class _HTTPConnection(_WatchedMixin, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_WatchedMixin, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.connectionpool.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter with connections the request's watchdog can reach."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
 class _BrokenBody(Exception):
@@ -288,6 +373,8 @@ class HttpClient:
         self.session.headers["User-Agent"] = USER_AGENT
         # the encodings decoded here (brotli and zstd would need modules of their own)
         self.session.headers["Accept-Encoding"] = "gzip, deflate"
+        for prefix in ("http://", "https://"):
+            self.session.mount(prefix, _WatchedAdapter())
 
     def close(self) -> None:
         self.session.close()
@@ -352,10 +439,12 @@ class HttpClient:
             try:
                 data = raw.read1(CHUNK, decode_content=False)
             except Exception as exc:  # urllib3 / http.client / socket errors, all of them
-                if time.monotonic() >= deadline:
+                if time.monotonic() >= deadline or getattr(getattr(_ACTIVE, "watch", None), "fired", False):
                     raise _Deadline() from None
                 raise _BrokenBody(_describe(exc, policy)) from None
             if not data:
+                if getattr(getattr(_ACTIVE, "watch", None), "fired", False):
+                    raise _Deadline()  # the watchdog cut the connection
                 break
             take(decoder.decode(data))
         take(decoder.finish())
@@ -369,61 +458,74 @@ class HttpClient:
             self._pace()
             self.requests_made += 1
             deadline = time.monotonic() + policy.read_timeout
-            try:
-                resp = self.session.get(url, params=params, stream=True,
-                                        timeout=(policy.connect_timeout, policy.read_timeout))
-            except requests.exceptions.InvalidSchema as exc:
-                target = re.search(r"'([^']*)'", str(exc))
-                where = clip(target.group(1)) if target else "an address that is not http(s)"
-                raise ServerUnreachable(f"{_host(url)} redirected the request to {where}, which is "
-                                        "not a web address (http or https); rabiskit does not follow it") from None
-            except requests.TooManyRedirects:
-                raise ServerUnreachable(f"{_host(url)} redirects the request in a loop "
-                                        f"(more than {self.session.max_redirects} redirects)") from None
-            except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                    requests.exceptions.URLRequired) as exc:
-                raise ServerUnreachable(f"{_host(url)} redirected the request to an address that is "
-                                        f"not usable ({clip(exc)})") from None
-            except (requests.ConnectionError, requests.Timeout,
-                    requests.exceptions.ChunkedEncodingError,
-                    requests.exceptions.ContentDecodingError) as exc:
-                problem = _describe(exc, policy)
-                wait, reason = self._backoff(attempt), f"retry after error: {problem}"
-            except requests.RequestException as exc:
-                raise ServerUnreachable(f"cannot get an answer from {_host(url)}: {clip(exc)}") from None
-            else:
-                with resp:
-                    status = resp.status_code
-                    if status < 500 and status != 429:
-                        sink = make_sink()
-                        try:
-                            self._read_body(resp, deadline, sink)
-                        except _Deadline:
-                            problem = f"the whole answer did not come within {policy.read_timeout:g} s"
-                            wait, reason = self._backoff(attempt), f"retry after error: {problem}"
-                        except _BrokenBody as exc:
-                            problem = str(exc)
-                            wait, reason = self._backoff(attempt), f"retry after error: {problem}"
-                        else:
-                            return HttpAnswer(resp.url, status, resp.headers.get("Content-Type", ""), b""), sink
-                    else:
-                        problem = f"HTTP {status} {clip(resp.reason or '', 60)}".strip()
-                        retry_after = (parse_retry_after(resp.headers.get("Retry-After"))
-                                       if status in (429, 503) else None)
-                        if retry_after is not None:
-                            if retry_after > policy.max_retry_after:
-                                raise ServerUnreachable(
-                                    f"{_host(url)} is busy ({problem}) and asks to wait {retry_after:.0f} s; "
-                                    "try again later")
-                            wait, reason = retry_after, f"Retry-After ({problem})"
-                        else:
-                            wait, reason = self._backoff(attempt), f"retry after {problem}"
+            with _Watch(policy.read_timeout) as watch:
+                answer, sink, failure = self._try(url, params, make_sink, deadline, attempt, watch)
+            if failure is None:
+                return answer, sink
+            problem, wait, reason = failure
             if attempt == policy.retries:
                 break
             self._wait(reason, wait)
         tries = policy.retries + 1
         raise ServerUnreachable(f"cannot get an answer from {_host(url)}: {problem} "
                                 f"({tries} {'try' if tries == 1 else 'tries'})")
+
+    def _try(self, url: str, params, make_sink, deadline: float, attempt: int, watch: _Watch):
+        """One try: (answer, sink, None), or (None, None, (problem, seconds to wait, reason))
+        when it is worth trying again."""
+        policy = self.policy
+        late = f"the whole answer did not come within {policy.read_timeout:g} s"
+        try:
+            resp = self.session.get(url, params=params, stream=True,
+                                    timeout=(policy.connect_timeout, policy.read_timeout))
+        except requests.exceptions.InvalidSchema as exc:
+            target = re.search(r"'([^']*)'", str(exc))
+            where = clip(target.group(1)) if target else "an address that is not http(s)"
+            raise ServerUnreachable(f"{_host(url)} redirected the request to {where}, which is "
+                                    "not a web address (http or https); rabiskit does not follow it") from None
+        except requests.TooManyRedirects:
+            raise ServerUnreachable(f"{_host(url)} redirects the request in a loop "
+                                    f"(more than {self.session.max_redirects} redirects)") from None
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.URLRequired) as exc:
+            raise ServerUnreachable(f"{_host(url)} redirected the request to an address that is "
+                                    f"not usable ({clip(exc)})") from None
+        except (requests.ConnectionError, requests.Timeout,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError) as exc:
+            problem = late if watch.fired else _describe(exc, policy)
+            wait, reason = self._backoff(attempt), f"retry after error: {problem}"
+        except requests.RequestException as exc:
+            raise ServerUnreachable(f"cannot get an answer from {_host(url)}: {clip(exc)}") from None
+        else:
+            with resp:
+                status = resp.status_code
+                if status < 500 and status != 429:
+                    sink = make_sink()
+                    try:
+                        self._read_body(resp, deadline, sink)
+                    except _Deadline:
+                        problem = late
+                        wait, reason = self._backoff(attempt), f"retry after error: {problem}"
+                    except _BrokenBody as exc:
+                        problem = str(exc)
+                        wait, reason = self._backoff(attempt), f"retry after error: {problem}"
+                    else:
+                        answer = HttpAnswer(resp.url, status, resp.headers.get("Content-Type", ""), b"")
+                        return answer, sink, None
+                else:
+                    problem = f"HTTP {status} {clip(resp.reason or '', 60)}".strip()
+                    retry_after = (parse_retry_after(resp.headers.get("Retry-After"))
+                                   if status in (429, 503) else None)
+                    if retry_after is not None:
+                        if retry_after > policy.max_retry_after:
+                            raise ServerUnreachable(
+                                f"{_host(url)} is busy ({problem}) and asks to wait {retry_after:.0f} s; "
+                                "try again later")
+                        wait, reason = retry_after, f"Retry-After ({problem})"
+                    else:
+                        wait, reason = self._backoff(attempt), f"retry after {problem}"
+        return None, None, (problem, wait, reason)
 
     def get(self, url: str, params: dict[str, str] | None = None) -> HttpAnswer:
         """GET with retries. Returns any answer below 500 (4xx included: it may carry a diagnostic).

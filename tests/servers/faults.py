@@ -15,6 +15,7 @@ list of MARCXML records, and on chosen requests misbehaves instead:
 - ``entities``: (SRU) the answer declares an external entity (a local file) and an
   entity bomb, and uses them in a record;
 - ``drip``: the headers at once, then the body one byte every ``drip_interval`` seconds;
+- ``drip_all``: the whole answer, status line and headers too, one byte at a time;
 - ``huge``: an answer of ``huge_size`` bytes (no Content-Length), made as it is sent;
 - ``huge_length``: the same with its Content-Length announced;
 - ``gzipbomb``: ``bomb_size`` bytes of XML gzip-compressed (about a thousandth on the wire);
@@ -254,6 +255,11 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "truncate":
             self._send(200, body[:len(body) * 2 // 3], "text/xml; charset=utf-8")
             return
+        if fault == "drip_all":
+            head = (f"HTTP/1.0 200 OK\r\nContent-Type: text/xml; charset=utf-8\r\n"
+                    f"Content-Length: {len(body)}\r\nX-Padding: {'p' * 200}\r\n\r\n").encode()
+            self._drip(owner, head + body)
+            return
         if fault == "drip":
             self.send_response(200)
             self.send_header("Content-Type", "text/xml; charset=utf-8")
@@ -279,6 +285,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self._send(200, body, "text/xml; charset=utf-8")
+
+    def _drip(self, owner: FaultServer, data: bytes) -> None:
+        for k in range(len(data)):
+            if owner._stopped.is_set():
+                break
+            self.wfile.write(data[k:k + 1])
+            self.wfile.flush()
+            owner.bytes_sent += 1
+            time.sleep(owner.drip_interval)
+        self.close_connection = True
 
     def _huge(self, owner: FaultServer, announce: bool) -> None:
         """``huge_size`` bytes of XML, made as they are sent (until the client hangs up)."""
