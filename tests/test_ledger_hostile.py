@@ -191,6 +191,16 @@ HOSTILE = {
     "closed quarter snapshot without totals": (
         lambda d: altered(d, "UPDATE closed_quarters SET snapshot = '{\"total\": {}, \"levels\": {}}'"),
         ("bad value", "2026Q1")),
+    "file summary without its keys": (
+        lambda d: altered(d, "UPDATE import_files SET summary = '{}'"),
+        ("bad value", "import_files", "summary")),
+    "problem without its message": (
+        lambda d: altered(d, "UPDATE records SET problems = '[{\"file\": \"a.iso\"}]' WHERE key = 'KZ3'"),
+        ("bad value", "KZ3", "problems")),
+    "closed quarter level that is not a count": (
+        lambda d: altered(d, "UPDATE closed_quarters SET snapshot = "
+                             "json_set(snapshot, '$.levels.book', 5)"),
+        ("bad value", "2026Q1", "snapshot")),
     "text in a number column": (
         lambda d: altered(d, "UPDATE records SET record = 'seven' WHERE key = 'KZ1'"),
         ("bad value", "KZ1", "record", "'seven'", "not a number")),

@@ -332,6 +332,9 @@ _ROW_NAME = {"records": "database || '/' || key", "imports": "id",
              "closed_quarters": "period", "corrections": "id", "meta": "key"}
 
 _JSON_ARRAY_OF_TEXT = "is not a JSON list of strings"
+#: true for a JSON ``value`` that is not a problem as rabiskit stores one
+_NOT_A_PROBLEM = ("json_type(value) <> 'object' OR json_type(value, '$.file') IS NOT 'text' "
+                  "OR json_type(value, '$.message') IS NOT 'text'")
 #: (table, column, SQL that is true for a bad value, what is wrong): the values rabiskit
 #: decodes, checked by SQLite itself (one pass over each table)
 _VALUE_CHECKS = (
@@ -347,18 +350,31 @@ _VALUE_CHECKS = (
       for c in ("languages", "isbn", "links")),
     ("records", "problems",
      "NOT json_valid(problems) OR json_type(problems) <> 'array' OR EXISTS (SELECT 1 FROM "
-     "json_each(records.problems) WHERE type <> 'object')", "is not a JSON list of problems"),
+     f"json_each(records.problems) WHERE {_NOT_A_PROBLEM})", "is not a JSON list of problems"),
     ("records", "record_data", "substr(record_data, 1, 1) <> x'78'",
      "is not a compressed record"),
-    ("import_files", "summary", "NOT json_valid(summary) OR json_type(summary) <> 'object'",
-     "is not a JSON object"),
-    ("import_problems", "problem", "NOT json_valid(problem) OR json_type(problem) <> 'object'",
-     "is not a JSON object"),
+    ("import_files", "summary", "NOT json_valid(summary) OR json_type(summary) <> 'object' OR "
+     + " OR ".join([*(f"json_type(summary, '$.{k}') IS NOT 'integer'"
+                      for k in ("records", "damaged", "date_missing")),
+                    "json_type(summary, '$.file') IS NOT 'text'",
+                    *(f"json_type(summary, '$.{k}') IS NULL"
+                      for k in ("format", "size", "db_level", "duplicate_of", "error",
+                                "date_min", "date_max")),
+                    *(f"json_type(summary, '$.{k}') IS NOT 'array'"
+                      for k in ("flavours", "encodings", "encoding_reasons", "record_types",
+                                "bibliographic_levels", "languages", "levels"))]),
+     "is not a file summary (JSON object)"),
+    ("import_problems", "problem",
+     f"NOT json_valid(problem) OR json_type(problem) <> 'object' OR "
+     f"{_NOT_A_PROBLEM.replace('value', 'problem')}", "is not a problem (JSON object)"),
     ("closed_quarters", "snapshot",
      "NOT json_valid(snapshot) OR json_type(snapshot) <> 'object' "
      "OR json_type(snapshot, '$.total.total') IS NOT 'integer' "
      "OR json_type(snapshot, '$.total.kazakh') IS NOT 'integer' "
-     "OR json_type(snapshot, '$.levels') IS NOT 'object'", "is not a count (JSON object)"),
+     "OR json_type(snapshot, '$.levels') IS NOT 'object' "
+     "OR EXISTS (SELECT 1 FROM json_each(closed_quarters.snapshot, '$.levels') "
+     "WHERE type <> 'object' OR json_type(value, '$.total') IS NOT 'integer')",
+     "is not a count (JSON object)"),
     ("closed_quarters", "quarter", "quarter NOT BETWEEN 1 AND 4 OR period IS NOT "
      "(year || 'Q' || quarter)", "is not a quarter of its period"),
 )
