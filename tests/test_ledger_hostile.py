@@ -416,18 +416,16 @@ c.execute("ROLLBACK")
 """
 
 
-def test_locked_ledger(tmp_path):
+def test_locked_ledger(tmp_path, monkeypatch):
     ledger, second = make_ledger(tmp_path / "l")
     before = sha(ledger)
     locker = subprocess.Popen([sys.executable, "-c", LOCKER, str(ledger)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     try:
         assert locker.stdout.readline().strip() == "locked"
-        env = dict(os.environ, RABISKIT_LEDGER_WAIT="0.2")  # do not wait the default 10 s
+        monkeypatch.setenv("RABISKIT_LEDGER_WAIT", "0.2")  # do not wait the default 10 s
         for args in commands(ledger, second, tmp_path):
-            proc = subprocess.run([sys.executable, "-m", "rabiskit", *args], cwd=REPO, env=env,
-                                  capture_output=True, text=True, timeout=TIMEOUT)
-            assert_refused(proc, ledger, "locked by another program")
+            assert_refused(run_inproc(args), ledger, "locked by another program")
     finally:
         locker.stdin.close()
         locker.wait(timeout=TIMEOUT)
