@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from rabiskit.i18n import _
+
 #: at most this many characters of a server's own text (a token, a URL, a diagnostic) are
 #: echoed in a message
 SERVER_TEXT_LIMIT = 200
@@ -20,7 +22,7 @@ def clip(text: object, limit: int = SERVER_TEXT_LIMIT) -> str:
     one = re.sub(r"\s+", " ", str(text)).strip()
     if len(one) <= limit:
         return one
-    return f"{one[:limit]}… ({len(one):,} characters)"
+    return _("{text}… ({n} characters)").format(text=one[:limit], n=f"{len(one):,}")
 
 
 class HarvestError(Exception):

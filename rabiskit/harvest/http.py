@@ -36,6 +36,7 @@ from requests.adapters import HTTPAdapter
 from rabiskit import __version__
 from rabiskit.harvest.errors import (HttpStatusError, ProtocolError, ResponseTooLarge, ServerUnreachable,
                                      UsageError, clip)
+from rabiskit.i18n import _
 
 USER_AGENT = f"rabiskit/{__version__} (catalogue harvester)"
 #: the default cap on one answer, after decompression (an SRU page of 50 MARCXML records
@@ -253,8 +254,8 @@ class _Decoder:
         names = [e.strip().lower() for e in encoding.split(",") if e.strip()]
         names = [e for e in names if e != "identity"]
         if len(names) > 1 or (names and names[0] not in ("gzip", "x-gzip", "deflate")):
-            raise ProtocolError(f"the server sent the answer in an encoding rabiskit does not read "
-                                f"(Content-Encoding: {clip(encoding)})")
+            raise ProtocolError(_("the server sent the answer in an encoding rabiskit does not read "
+                                  "(Content-Encoding: {encoding})").format(encoding=clip(encoding)))
         self.kind = names[0] if names else None
         self._z = self._new(first=True)
 
@@ -277,7 +278,7 @@ class _Decoder:
                     self._raw = True  # 'deflate' sent as raw deflate (no zlib header), as IIS does
                     self._z = self._new(raw=True)
                     continue
-                raise ProtocolError("the server's compressed answer is damaged (it does not unpack)") from None
+                raise ProtocolError(_("the server's compressed answer is damaged (it does not unpack)")) from None
             if out:
                 yield out
             data = self._z.unconsumed_tail
@@ -402,9 +403,9 @@ class HttpClient:
         cap = self.policy.max_response
         size = f"{cap / 1048576:g} MB" if cap >= 1048576 else f"{cap:,} bytes"
         return ResponseTooLarge(
-            f"{_host(url)} sent an answer larger than {size} (counted unpacked) for one page; "
-            "stopping without asking again (ask for smaller pages with --batch, or allow more "
-            "with --max-response)")
+            _("{host} sent an answer larger than {size} (counted unpacked) for one page; stopping "
+              "without asking again (ask for smaller pages with --batch, or allow more with "
+              "--max-response)").format(host=_host(url), size=size))
 
     def _read_body(self, response, deadline: float, sink) -> None:
         """Read the streamed body into ``sink`` before ``deadline`` (monotonic), decoded,
@@ -474,22 +475,24 @@ class HttpClient:
         """One try: (answer, sink, None), or (None, None, (problem, seconds to wait, reason))
         when it is worth trying again."""
         policy = self.policy
-        late = f"the whole answer did not come within {policy.read_timeout:g} s"
+        late = _("the whole answer did not come within {seconds} s").format(
+            seconds=f"{policy.read_timeout:g}")
         try:
             resp = self.session.get(url, params=params, stream=True,
                                     timeout=(policy.connect_timeout, policy.read_timeout))
         except requests.exceptions.InvalidSchema as exc:
             target = re.search(r"'([^']*)'", str(exc))
-            where = clip(target.group(1)) if target else "an address that is not http(s)"
-            raise ServerUnreachable(f"{_host(url)} redirected the request to {where}, which is "
-                                    "not a web address (http or https); rabiskit does not follow it") from None
+            where = clip(target.group(1)) if target else "?"
+            raise ServerUnreachable(_("{host} redirected the request to {target}, which is not a web "
+                                      "address (http or https); rabiskit does not follow it").format(
+                host=_host(url), target=where)) from None
         except requests.TooManyRedirects:
-            raise ServerUnreachable(f"{_host(url)} redirects the request in a loop "
-                                    f"(more than {self.session.max_redirects} redirects)") from None
+            raise ServerUnreachable(_("{host} redirects the request in a loop (more than {n} "
+                                      "redirects)").format(host=_host(url), n=self.session.max_redirects)) from None
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                 requests.exceptions.URLRequired) as exc:
-            raise ServerUnreachable(f"{_host(url)} redirected the request to an address that is "
-                                    f"not usable ({clip(exc)})") from None
+            raise ServerUnreachable(_("{host} redirected the request to an address that is not "
+                                      "usable ({error})").format(host=_host(url), error=clip(exc))) from None
         except (requests.ConnectionError, requests.Timeout,
                 requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:

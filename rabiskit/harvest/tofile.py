@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from rabiskit.harvest.errors import Stalled, UsageError, clip
+from rabiskit.i18n import _
 from rabiskit.harvest.http import HttpClient
 from rabiskit.harvest.oai import check_oai_args, iter_oai_pages
 from rabiskit.harvest.output import PartWriter, keys_in_part
@@ -69,7 +70,7 @@ def harvest_to_file(pages: Callable[[Cursor], Iterable[Page]], output: Path, pro
                     max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES) -> HarvestResult:
     """Run (or resume) a harvest into ``output``; see the module docstring."""
     if max_empty_pages < 1:
-        raise UsageError("--max-empty-pages must be at least 1")
+        raise UsageError(_("--max-empty-pages must be at least 1"))
     output = Path(output)
     if not output.parent.exists():
         raise UsageError(f"the folder {output.parent} does not exist")
@@ -143,12 +144,14 @@ def harvest_to_file(pages: Callable[[Cursor], Iterable[Page]], output: Path, pro
                     break
                 empty_run = 0 if news else empty_run + 1
                 if empty_run >= max_empty_pages:
-                    where = (f"resumption token {clip(page.next, 80)!s}" if protocol == "oai"
-                             else f"record position {page.next}")
+                    where = (_("resumption token {token}").format(token=clip(page.next, 80))
+                             if protocol == "oai"
+                             else _("record position {n}").format(n=page.next))
                     raise Stalled(
-                        f"the server sent {empty_run} pages in a row without a new record and asks "
-                        f"for more (next: {where}); stopping the harvest with {state.records} "
-                        f"record(s) harvested (--max-empty-pages allows more such pages)")
+                        _("the server sent {pages} pages in a row without a new record and asks "
+                          "for more (next: {next}); stopping the harvest with {n} record(s) "
+                          "harvested (--max-empty-pages allows more such pages)").format(
+                            pages=empty_run, next=where, n=state.records))
         writer.finish(output)
     except BaseException:
         writer.close()

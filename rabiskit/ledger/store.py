@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from rabiskit import jsontext
+from rabiskit.i18n import N_, _
 from rabiskit.ledger.location import default_ledger_path
 
 APPLICATION = "rabiskit-ledger"
@@ -171,10 +172,6 @@ class LedgerError(Exception):
 #: what decoding a stored value raises when the value is not what rabiskit wrote
 DECODING_ERRORS = (ValueError, TypeError, KeyError, IndexError, zlib.error, RecursionError)
 
-_RESTORE = ("it was changed by another program or is damaged; restore a backup copy "
-            "(nothing was changed)")
-
-
 def _show(value: Any, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[:limit - 1] + "…"
@@ -182,7 +179,9 @@ def _show(value: Any, limit: int = 60) -> str:
 
 def bad_value(path: Path, where: str, problem: str) -> LedgerError:
     """The error for a value in the ledger rabiskit cannot read: the file, where, what."""
-    return LedgerError(f"{path}: the ledger holds a bad value ({where}: {problem}); {_RESTORE}")
+    return LedgerError(_("{file}: the ledger holds a bad value ({where}: {problem}); it was "
+                         "changed by another program or is damaged; restore a backup copy "
+                         "(nothing was changed)").format(file=path, where=where, problem=problem))
 
 
 @dataclass
@@ -249,25 +248,26 @@ def explain(e: sqlite3.Error, path: Path) -> LedgerError:
     """One clear line for an SQLite error on the ledger at ``path``."""
     msg = str(e)
     if "locked" in msg or "busy" in msg:
-        return LedgerError(f"{path}: the ledger is locked by another program (another rabiskit "
-                           "import?); try again when it has finished (nothing was changed)")
-    if "readonly" in msg or "read-only" in msg:
-        return LedgerError(f"{path}: the ledger cannot be written (a read-only file, folder or "
-                           "drive); nothing was changed")
-    if "unable to open" in msg:
-        return LedgerError(f"{path}: the ledger cannot be opened or its folder cannot be "
-                           f"written (SQLite needs to create {path.name}-journal beside it); "
-                           "nothing was changed")
-    if "not a database" in msg or "malformed" in msg or "corrupt" in msg:
-        return LedgerError(f"{path}: not a rabiskit ledger (not an SQLite database, or a "
-                           "damaged one); restore a backup copy")
-    if "full" in msg:
-        return LedgerError(f"{path}: the disk is full; nothing was changed (free some space "
-                           "and run the command again)")
-    if "disk I/O" in msg:
-        return LedgerError(f"{path}: the ledger could not be written (disk I/O error: a full "
-                           "disk, a file size limit or a failing drive); nothing was changed")
-    return LedgerError(f"{path}: cannot use the ledger ({msg})")
+        text = _("{file}: the ledger is locked by another program (another rabiskit import?); "
+                 "try again when it has finished (nothing was changed)")
+    elif "readonly" in msg or "read-only" in msg:
+        text = _("{file}: the ledger cannot be written (a read-only file, folder or drive); "
+                 "nothing was changed")
+    elif "unable to open" in msg:
+        text = _("{file}: the ledger cannot be opened or its folder cannot be written (SQLite "
+                 "needs to create {journal} beside it); nothing was changed")
+    elif "not a database" in msg or "malformed" in msg or "corrupt" in msg:
+        text = _("{file}: not a rabiskit ledger (not an SQLite database, or a damaged one); "
+                 "restore a backup copy")
+    elif "full" in msg:
+        text = _("{file}: the disk is full; nothing was changed (free some space and run the "
+                 "command again)")
+    elif "disk I/O" in msg:
+        text = _("{file}: the ledger could not be written (disk I/O error: a full disk, a file "
+                 "size limit or a failing drive); nothing was changed")
+    else:
+        text = _("{file}: cannot use the ledger ({error})")
+    return LedgerError(text.format(file=path, journal=f"{path.name}-journal", error=msg))
 
 
 def busy_timeout(environ=None) -> float:
@@ -302,13 +302,14 @@ def _check(conn: sqlite3.Connection, path: Path) -> None:
         raise LedgerError(f"{path}: not a rabiskit ledger (an SQLite file of something else)")
     text = meta.get("schema_version")
     if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,9}", text.strip()):
-        raise bad_value(path, "meta schema_version", f"{_show(text)} is not a number")
+        raise bad_value(path, "meta schema_version", _("{value} is not a number").format(value=_show(text)))
     version = int(text)
     if version > SCHEMA_VERSION:
         raise LedgerError(f"{path}: the ledger was written by a newer rabiskit (schema "
                           f"{version}); update rabiskit to use it")
     if version < 1:
-        raise bad_value(path, "meta schema_version", f"{_show(text)} is not a schema version")
+        raise bad_value(path, "meta schema_version",
+                        _("{value} is not a schema version").format(value=_show(text)))
     check_values(conn, path)
 
 
@@ -331,7 +332,7 @@ _ROW_NAME = {"records": "database || '/' || key", "imports": "id",
              "import_problems": "import_id || '/' || position || '/' || seq",
              "closed_quarters": "period", "corrections": "id", "meta": "key"}
 
-_JSON_ARRAY_OF_TEXT = "is not a JSON list of strings"
+_JSON_ARRAY_OF_TEXT = N_("{value} is not a JSON list of strings")
 #: true for a JSON ``value`` that is not a problem as rabiskit stores one
 _NOT_A_PROBLEM = ("json_type(value) <> 'object' OR json_type(value, '$.file') IS NOT 'text' "
                   "OR json_type(value, '$.message') IS NOT 'text'")
@@ -340,19 +341,19 @@ _NOT_A_PROBLEM = ("json_type(value) <> 'object' OR json_type(value, '$.file') IS
 _VALUE_CHECKS = (
     ("records", "date_entered",
      "date_entered IS NOT NULL AND date(julianday(date_entered)) IS NOT date_entered",
-     "is not a date (YYYY-MM-DD)"),
+     N_("{value} is not a date (YYYY-MM-DD)")),
     ("records", "date_changed",
      "date_changed IS NOT NULL AND (julianday(date_changed) IS NULL "
      "OR date(julianday(date_changed)) IS NOT substr(date_changed, 1, 10))",
-     "is not a date and time"),
+     N_("{value} is not a date and time")),
     *((("records", c, f"NOT json_valid({c}) OR json_type({c}) <> 'array' OR EXISTS "
         f"(SELECT 1 FROM json_each(records.{c}) WHERE type <> 'text')", _JSON_ARRAY_OF_TEXT))
       for c in ("languages", "isbn", "links")),
     ("records", "problems",
      "NOT json_valid(problems) OR json_type(problems) <> 'array' OR EXISTS (SELECT 1 FROM "
-     f"json_each(records.problems) WHERE {_NOT_A_PROBLEM})", "is not a JSON list of problems"),
+     f"json_each(records.problems) WHERE {_NOT_A_PROBLEM})", N_("{value} is not a JSON list of problems")),
     ("records", "record_data", "substr(record_data, 1, 1) <> x'78'",
-     "is not a compressed record"),
+     N_("{value} is not a compressed record")),
     ("import_files", "summary", "NOT json_valid(summary) OR json_type(summary) <> 'object' OR "
      + " OR ".join([*(f"json_type(summary, '$.{k}') IS NOT 'integer'"
                       for k in ("records", "damaged", "date_missing")),
@@ -363,10 +364,10 @@ _VALUE_CHECKS = (
                     *(f"json_type(summary, '$.{k}') IS NOT 'array'"
                       for k in ("flavours", "encodings", "encoding_reasons", "record_types",
                                 "bibliographic_levels", "languages", "levels"))]),
-     "is not a file summary (JSON object)"),
+     N_("{value} is not a file summary (JSON object)")),
     ("import_problems", "problem",
      f"NOT json_valid(problem) OR json_type(problem) <> 'object' OR "
-     f"{_NOT_A_PROBLEM.replace('value', 'problem')}", "is not a problem (JSON object)"),
+     f"{_NOT_A_PROBLEM.replace('value', 'problem')}", N_("{value} is not a problem (JSON object)")),
     ("closed_quarters", "snapshot",
      "NOT json_valid(snapshot) OR json_type(snapshot) <> 'object' "
      "OR json_type(snapshot, '$.total.total') IS NOT 'integer' "
@@ -374,9 +375,9 @@ _VALUE_CHECKS = (
      "OR json_type(snapshot, '$.levels') IS NOT 'object' "
      "OR EXISTS (SELECT 1 FROM json_each(closed_quarters.snapshot, '$.levels') "
      "WHERE type <> 'object' OR json_type(value, '$.total') IS NOT 'integer')",
-     "is not a count (JSON object)"),
+     N_("{value} is not a count (JSON object)")),
     ("closed_quarters", "quarter", "quarter NOT BETWEEN 1 AND 4 OR period IS NOT "
-     "(year || 'Q' || quarter)", "is not a quarter of its period"),
+     "(year || 'Q' || quarter)", N_("{value} is not a quarter of its period")),
 )
 
 
@@ -392,8 +393,10 @@ def check_values(conn: sqlite3.Connection, path: Path) -> None:
         have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
         missing = [c for c, _ in columns if c not in have]
         if missing:
-            raise LedgerError(f"{path}: not a ledger this rabiskit can read (table {table} "
-                              f"lacks {', '.join(missing)}); {_RESTORE}")
+            raise LedgerError(_("{file}: not a ledger this rabiskit can read (table {table} "
+                                "lacks {columns}); it was changed by another program or is "
+                                "damaged; restore a backup copy (nothing was changed)").format(
+                file=path, table=table, columns=", ".join(missing)))
         typed = [(c, "integer" if t == "INTEGER" else "text" if t == "TEXT" else "blob")
                  for c, t in columns if t in ("INTEGER", "TEXT", "BLOB")]
         cond = " OR ".join(f'("{c}" IS NOT NULL AND typeof("{c}") <> \'{k}\')' for c, k in typed)
@@ -404,7 +407,7 @@ def check_values(conn: sqlite3.Connection, path: Path) -> None:
                 v = row[c]
                 if v is not None and _sqlite_type(v) != k:
                     raise bad_value(path, f"{table} {row[0]}, {c}",
-                                    f"{_show(v)} is not {'a number' if k == 'integer' else k}")
+                                    _(_TYPE_PROBLEM[k]).format(value=_show(v)))
     for table, column, bad, problem in _VALUE_CHECKS:
         try:
             row = conn.execute(f"SELECT {_ROW_NAME[table]}, {column} FROM {table} "
@@ -414,7 +417,11 @@ def check_values(conn: sqlite3.Connection, path: Path) -> None:
                 continue
             raise
         if row is not None:
-            raise bad_value(path, f"{table} {row[0]}, {column}", f"{_show(row[1])} {problem}")
+            raise bad_value(path, f"{table} {row[0]}, {column}", _(problem).format(value=_show(row[1])))
+
+
+_TYPE_PROBLEM = {"integer": N_("{value} is not a number"), "text": N_("{value} is not text"),
+                 "blob": N_("{value} is not binary data")}
 
 
 def _sqlite_type(v: Any) -> str:
@@ -454,7 +461,7 @@ def open_ledger(path: str | Path | None = None, *, create: bool = False) -> Ledg
         raise LedgerError(f"{p}: is a folder; give the ledger file's name (e.g. {p / 'ledger.sqlite'})")
     existed = p.exists()
     if existed and not p.is_file():
-        raise LedgerError(f"{p}: not a regular file (a device, pipe or socket), not a ledger")
+        raise LedgerError(_("{file}: not a regular file (a device, pipe or socket), not a ledger").format(file=p))
     if not existed and not create:
         raise LedgerError(f"{p}: no ledger there yet; 'rabiskit import EXPORT...' makes one")
     try:
