@@ -155,61 +155,65 @@ def _other_sqlite(folder: Path) -> tuple[Path, Path]:
     return ledger, second
 
 
+def altered_by(sql: str, *words: str):
+    """A HOSTILE entry: the ledger changed by ``sql``, and what the message must hold."""
+    return (lambda folder: altered(folder, sql), words)
+
+
 HOSTILE = {
     # name: (builder, words the message must hold)
     "not SQLite": (_not_sqlite, ("not a rabiskit ledger",)),
     "truncated": (_truncated, ("damaged",)),
     "damaged page": (_damaged_page, ("damaged",)),
     "SQLite of another program": (_other_sqlite, ("not a rabiskit ledger",)),
-    "schema version not a number": (
-        lambda d: altered(d, "UPDATE meta SET value = 'one' WHERE key = 'schema_version'"),
-        ("bad value", "schema_version", "'one'", "not a number")),
-    "schema version absent": (
-        lambda d: altered(d, "DELETE FROM meta WHERE key = 'schema_version'"),
-        ("bad value", "schema_version")),
-    "date 2026-13-45": (
-        lambda d: altered(d, "UPDATE records SET date_entered = '2026-13-45' WHERE key = 'KZ3'"),
-        ("bad value", "KZ3", "date_entered", "2026-13-45")),
-    "date 2026-02-30": (
-        lambda d: altered(d, "UPDATE records SET date_entered = '2026-02-30' WHERE key = 'KZ4'"),
-        ("bad value", "KZ4", "2026-02-30")),
-    "005 not a time": (
-        lambda d: altered(d, "UPDATE records SET date_changed = '2026-01-01T99:00' WHERE key = 'KZ2'"),
-        ("bad value", "KZ2", "date_changed")),
-    "JSON list that does not parse": (
-        lambda d: altered(d, "UPDATE records SET languages = '[\"kaz\", ' WHERE key = 'KZ5'"),
-        ("bad value", "KZ5", "languages")),
-    "JSON problems not a list": (
-        lambda d: altered(d, "UPDATE records SET problems = '{}' WHERE key = 'KZ0'"),
-        ("bad value", "KZ0", "problems")),
-    "file summary that does not parse": (
-        lambda d: altered(d, "UPDATE import_files SET summary = 'summary?'"),
-        ("bad value", "import_files", "summary")),
-    "closed quarter snapshot that does not parse": (
-        lambda d: altered(d, "UPDATE closed_quarters SET snapshot = '{\"total\": '"),
-        ("bad value", "2026Q1", "snapshot")),
-    "closed quarter snapshot without totals": (
-        lambda d: altered(d, "UPDATE closed_quarters SET snapshot = '{\"total\": {}, \"levels\": {}}'"),
-        ("bad value", "2026Q1")),
-    "file summary without its keys": (
-        lambda d: altered(d, "UPDATE import_files SET summary = '{}'"),
-        ("bad value", "import_files", "summary")),
-    "problem without its message": (
-        lambda d: altered(d, "UPDATE records SET problems = '[{\"file\": \"a.iso\"}]' WHERE key = 'KZ3'"),
-        ("bad value", "KZ3", "problems")),
-    "closed quarter level that is not a count": (
-        lambda d: altered(d, "UPDATE closed_quarters SET snapshot = "
-                             "json_set(snapshot, '$.levels.book', 5)"),
-        ("bad value", "2026Q1", "snapshot")),
-    "text in a number column": (
-        lambda d: altered(d, "UPDATE records SET record = 'seven' WHERE key = 'KZ1'"),
-        ("bad value", "KZ1", "record", "'seven'", "not a number")),
-    "record data not compressed": (
-        lambda d: altered(d, "UPDATE records SET record_data = x'00010203' WHERE key = 'KZ2'"),
-        ("bad value", "KZ2", "record_data")),
-    "a column missing": (
-        lambda d: altered(d, "ALTER TABLE corrections DROP COLUMN what"),
-        ("corrections", "what")),
+    "schema version not a number": altered_by(
+        "UPDATE meta SET value = 'one' WHERE key = 'schema_version'",
+        "bad value", "schema_version", "'one'", "not a number"),
+    "schema version absent": altered_by(
+        "DELETE FROM meta WHERE key = 'schema_version'",
+        "bad value", "schema_version"),
+    "date 2026-13-45": altered_by(
+        "UPDATE records SET date_entered = '2026-13-45' WHERE key = 'KZ3'",
+        "bad value", "KZ3", "date_entered", "2026-13-45"),
+    "date 2026-02-30": altered_by(
+        "UPDATE records SET date_entered = '2026-02-30' WHERE key = 'KZ4'",
+        "bad value", "KZ4", "2026-02-30"),
+    "005 not a time": altered_by(
+        "UPDATE records SET date_changed = '2026-01-01T99:00' WHERE key = 'KZ2'",
+        "bad value", "KZ2", "date_changed"),
+    "JSON list that does not parse": altered_by(
+        "UPDATE records SET languages = '[\"kaz\", ' WHERE key = 'KZ5'",
+        "bad value", "KZ5", "languages"),
+    "JSON problems not a list": altered_by(
+        "UPDATE records SET problems = '{}' WHERE key = 'KZ0'",
+        "bad value", "KZ0", "problems"),
+    "file summary that does not parse": altered_by(
+        "UPDATE import_files SET summary = 'summary?'",
+        "bad value", "import_files", "summary"),
+    "closed quarter snapshot that does not parse": altered_by(
+        "UPDATE closed_quarters SET snapshot = '{\"total\": '",
+        "bad value", "2026Q1", "snapshot"),
+    "closed quarter snapshot without totals": altered_by(
+        "UPDATE closed_quarters SET snapshot = '{\"total\": {}, \"levels\": {}}'",
+        "bad value", "2026Q1"),
+    "file summary without its keys": altered_by(
+        "UPDATE import_files SET summary = '{}'",
+        "bad value", "import_files", "summary"),
+    "problem without its message": altered_by(
+        "UPDATE records SET problems = '[{\"file\": \"a.iso\"}]' WHERE key = 'KZ3'",
+        "bad value", "KZ3", "problems"),
+    "closed quarter level that is not a count": altered_by(
+        "UPDATE closed_quarters SET snapshot = json_set(snapshot, '$.levels.book', 5)",
+        "bad value", "2026Q1", "snapshot"),
+    "text in a number column": altered_by(
+        "UPDATE records SET record = 'seven' WHERE key = 'KZ1'",
+        "bad value", "KZ1", "record", "'seven'", "not a number"),
+    "record data not compressed": altered_by(
+        "UPDATE records SET record_data = x'00010203' WHERE key = 'KZ2'",
+        "bad value", "KZ2", "record_data"),
+    "a column missing": altered_by(
+        "ALTER TABLE corrections DROP COLUMN what",
+        "corrections", "what"),
 }
 
 

@@ -266,14 +266,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.flush()
-            for k in range(len(body)):
-                if owner._stopped.is_set():
-                    break
-                self.wfile.write(body[k:k + 1])
-                self.wfile.flush()
-                owner.bytes_sent += 1
-                time.sleep(owner.drip_interval)
-            self.close_connection = True
+            self._drip(owner, body)
             return
         if fault == "drop":
             self.send_response(200)
