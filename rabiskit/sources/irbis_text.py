@@ -47,6 +47,7 @@ STOP_MARKER = b"*****"
 BOM = b"\xef\xbb\xbf"
 _FIELD_LINE = re.compile(rb"#\s*(\d{1,9})\s*:[ \t]?(.*)\Z", re.S)
 _FIRST_FIELD = re.compile(rb"\s*#\s*\d{1,9}\s*:")
+_HIGH = re.compile(rb"[\x80-\xff]")
 _TYPE_CODES = "abcdefgijklmr"  # RUSMARC leader/06 values IRBIS keeps in 900^T
 _ANALYTIC = ("ASP", "AUNTD")
 _SERIAL = ("J", "NJ")
@@ -57,6 +58,17 @@ def looks_like_irbis_text(head: bytes) -> bool:
     if head.startswith(BOM):
         head = head[len(BOM):]
     return _FIRST_FIELD.match(head) is not None
+
+
+def _is_utf8_text(value: bytes) -> bool:
+    """Bytes beyond ASCII that are valid UTF-8 (text in a single-byte code page almost never is)."""
+    if _HIGH.search(value) is None:
+        return False
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def irbis_leader(fields: list[Field]) -> str:
@@ -175,16 +187,32 @@ class IrbisTextReader(Reader):
                          "field (#TAG: value) skipped", "garbage",
                          skipped=sum(len(x) for _, _, x in lines), line=first_line)
             return None
+        utf8_lines = {i for i, (_, _, _, v, _) in enumerate(parsed) if _is_utf8_text(v)}
+        other = [v for i, (_, _, _, v, _) in enumerate(parsed)
+                 if i not in utf8_lines and _HIGH.search(v)]
         if self.encoding:
             encoding, reason = self.encoding, "--encoding"
+        elif utf8_lines and other:
+            # lines in two character sets: the record is in the one most of them are in
+            if len(utf8_lines) >= len(other):
+                encoding, reason = UTF8, (f"UTF-8 in {len(utf8_lines)} line(s), another "
+                                          f"character set in {len(other)} (mixed encodings)")
+            else:
+                encoding, reason = detect_encoding(b"\x1e".join(other), None, flavour=IRBIS)
+                reason += f"; UTF-8 in {len(utf8_lines)} other line(s) (mixed encodings)"
         else:
             body = b"\x1e".join(v for _, _, _, v, _ in parsed)
             encoding, reason = detect_encoding(body, UTF8 if bom else None, flavour=IRBIS)
             if bom:
                 reason += " (the file starts with a UTF-8 byte-order mark)"
         fields: list[Field] = []
-        for line_no, offset, tag, value, at in parsed:
-            text, clean = decode_field(value, encoding)
+        for i, (line_no, offset, tag, value, at) in enumerate(parsed):
+            if i in utf8_lines and encoding != UTF8 and not self.encoding:
+                text, clean = value.decode("utf-8"), True
+                report(f"line {line_no} (field {tag}) is UTF-8, not {encoding} as the rest of "
+                       "the record; read as UTF-8 (mixed encodings)", "encoding", at, line_no)
+            else:
+                text, clean = decode_field(value, encoding)
             if not clean:
                 alt, alt_enc = fallback_decode(value)
                 if "\ufffd" not in alt:
