@@ -122,7 +122,8 @@ def extract_facts(src: SourceRecord, level: str | None = None) -> RecordFacts:
         links = tuple(v.strip() for v in rec.subfields("856", "u") if v.strip())
     return RecordFacts(
         file=src.file, record=src.number, offset=src.offset,
-        control_number=(rec.control("001") or "").strip() or None,
+        control_number=(rec.control("001") or (rec.control("903") if src.flavour == IRBIS
+                                                else None) or "").strip() or None,
         flavour=src.flavour, encoding=src.encoding,
         record_status=rec.leader_at(5), record_type=rec.leader_at(6),
         bibliographic_level=bib_level,
