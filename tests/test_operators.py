@@ -116,3 +116,30 @@ def test_same_numbers_whatever_the_order_of_files():
         results.append(operators_json(ops, plan, period))
     assert results[0] == results[1]
     assert results[0]["AsanovaGK"]["total"] == 4 and results[0]["NurovaA"]["total"] == 3
+
+
+def test_report_has_the_operators_table_and_json(tmp_path):
+    md, js, xl = tmp_path / "r.md", tmp_path / "r.json", tmp_path / "r.xlsx"
+    cli("report", UTF8, CP1251, "--quarter", "1", "--lang", "en", "-o", md, "-o", js, "-o", xl)
+    data = json.loads(js.read_text(encoding="utf-8"))
+    assert short(data["operators"])["AsanovaGK"] == (4, 4, {"book": (1, 1), "article": (2, 2),
+                                                            "cd": (1, 1)})
+    text = md.read_text(encoding="utf-8")
+    assert "## New records by cataloguer" in text
+    assert "| AsanovaGK | 4 | 4 | 2 | 1 | 0 | 1 |" in text  # article, book, periodical, cd
+    assert "| (unknown) | 1 | 1 | 0 | 1 | 0 | 0 |" in text
+    import openpyxl
+
+    wb = openpyxl.load_workbook(xl)
+    cells = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert "New records by cataloguer" in cells and "ПетроваОИ" in cells
+
+
+def test_report_of_exports_naming_no_cataloguer(tmp_path):
+    md, js = tmp_path / "r.md", tmp_path / "r.json"
+    cli("report", FIXTURES / "unimarc-kz1048.iso", "--quarter", "1", "--lang", "en", "-o", md,
+        "-o", js)
+    data = json.loads(js.read_text(encoding="utf-8"))
+    assert list(data["operators"]) == ["unknown"]
+    assert data["operators"]["unknown"]["total"] == data["total"]["total"]
+    assert "New records by cataloguer" not in md.read_text(encoding="utf-8")
