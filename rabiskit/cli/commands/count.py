@@ -147,7 +147,7 @@ def render_csv(data: dict, plan) -> str:
 def register(app: typer.Typer) -> None:
     @app.command("count", cls=DbCommand)
     def count_cmd(
-        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML, IRBIS plain text)."),
         db: DbOpt = [],
         plan_path: PlanOpt = None,
         year: YearOpt = None,

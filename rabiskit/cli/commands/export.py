@@ -37,7 +37,7 @@ def _levels(values: list[str], known: tuple[str, ...]) -> list[str]:
 def register(app: typer.Typer) -> None:
     @app.command("export", cls=DbCommand)
     def export_cmd(
-        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML, IRBIS plain text)."),
         db: DbOpt = [],
         level: List[str] = typer.Option([], "--level", help="Level to export (repeatable, or comma-separated), e.g. article."),
         output: Path = typer.Option(..., "-o", "--output", help="FILE.iso / .mrc (ISO 2709) or FILE.xml (MARCXML)."),
