@@ -143,3 +143,11 @@ def test_report_of_exports_naming_no_cataloguer(tmp_path):
     assert list(data["operators"]) == ["unknown"]
     assert data["operators"]["unknown"]["total"] == data["total"]["total"]
     assert "New records by cataloguer" not in md.read_text(encoding="utf-8")
+
+
+def test_names_are_shown_as_written(tmp_path):
+    p = tmp_path / "m.txt"
+    p.write_bytes("#920: PAZK\n#907: ^A20260101^B[red]Әлі[/red]\n*****\n".encode("utf-8"))
+    out = cli("count", p, "--quarter", "1", "--by", "operator").stdout.decode("utf-8")
+    assert "[red]Әлі[/red]" in out  # not taken as console markup
+    assert list(by_operator(p, "--quarter", "1")["operators"]) == ["[red]Әлі[/red]"]

@@ -13,6 +13,7 @@ from typing import List, Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from rabiskit.aggregate.count import (UNKNOWN_OPERATOR, OperatorTally, count_inputs, count_json,
                                       operators_json)
@@ -113,7 +114,7 @@ def render_operators(data: dict, plan) -> None:
         shown = "(белгісіз / unknown)" if name == UNKNOWN_OPERATOR else name
         cells = [f"{row['levels'][lv]['total']} ({row['levels'][lv]['kazakh']})" if
                  row["levels"][lv]["total"] else "0" for lv in levels]
-        t.add_row(shown, str(row["total"]), str(row["kazakh"]), *cells)
+        t.add_row(Text(shown), str(row["total"]), str(row["kazakh"]), *cells)  # no markup
     out_console.print(t)
     out_console.print("Per level: all (of which in Kazakh).", markup=False)
 
