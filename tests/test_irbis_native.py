@@ -10,12 +10,11 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pymarc
 import pytest
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, run_cli
 
 from rabiskit.aggregate.count import count_inputs
 from rabiskit.aggregate.period import Period
@@ -40,13 +39,7 @@ HAND_RECORD = (b"00096nam2 2200061 i 450 "
                b"  ASP\x1e" b"  kaz\x1e" b"  \x1fa20260212\x1fbNurovaA\x1e" b"\x1d")
 
 
-def cli(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    p = subprocess.run([sys.executable, "-m", "rabiskit", *map(str, args)], capture_output=True,
-                       cwd=REPO, env={"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8",
-                                      "COLUMNS": "200"})
-    if ok:
-        assert p.returncode == 0, p.stderr.decode("utf-8", "replace")
-    return p
+cli = run_cli
 
 
 def count(*args: str) -> dict:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
-import sys
 
 import pytest
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, run_cli
 
 from rabiskit.sources import open_source, sniff_format
 from rabiskit.sources.irbis_text import IrbisTextReader
@@ -20,13 +18,7 @@ CP1251 = IRBIS / "irbis-cp1251.txt"
 DAMAGED = IRBIS / "irbis-damaged.txt"
 
 
-def cli(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    p = subprocess.run([sys.executable, "-m", "rabiskit", *map(str, args)], capture_output=True,
-                       cwd=REPO, env={"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8",
-                                      "COLUMNS": "200"})
-    if ok:
-        assert p.returncode == 0, p.stderr.decode("utf-8", "replace")
-    return p
+cli = run_cli
 
 
 def read(path):

@@ -4,10 +4,8 @@ Kazakh, against numbers counted by hand from fixtures/irbis (README.md there).""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
-from conftest import FIXTURES, REPO
+from conftest import FIXTURES, run_cli
 
 from rabiskit.aggregate.count import OperatorTally, count_inputs, operators_json
 from rabiskit.aggregate.period import Period
@@ -19,13 +17,7 @@ UTF8, CP1251 = IRBIS / "irbis-utf8.txt", IRBIS / "irbis-cp1251.txt"
 NATIVE = IRBIS / "irbis-native-utf8.iso"
 
 
-def cli(*args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    p = subprocess.run([sys.executable, "-m", "rabiskit", *map(str, args)], capture_output=True,
-                       cwd=REPO, env={"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8",
-                                      "COLUMNS": "200"})
-    if ok:
-        assert p.returncode == 0, p.stderr.decode("utf-8", "replace")
-    return p
+cli = run_cli
 
 
 def by_operator(*args: str) -> dict:
