@@ -25,6 +25,7 @@ from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.facts.scan import problem_dict
+from rabiskit.i18n import _
 
 
 def _pct(v: float | None) -> str:
@@ -102,21 +103,22 @@ def render_operators(data: dict, plan) -> None:
     """The per-cataloguer table: new records of the period per level, and in Kazakh."""
     ops = data["operators"]
     where = data["operators_field"]
-    t = Table(title=f"Каталогшылар / cataloguers ({where['field']} ^{where['subfield'].upper()})",
-              title_justify="left", header_style="bold")
-    t.add_column("Каталогшы / cataloguer")
+    t = Table(title=_("Cataloguers ({field} ^{subfield})").format(
+        field=where["field"], subfield=where["subfield"].upper()),
+        title_justify="left", header_style="bold")
+    t.add_column(_("Cataloguer"))
     t.add_column("барлығы\ntotal", justify="right")
     t.add_column("қазақша\nKazakh", justify="right")
     levels = list(next(iter(ops.values()))["levels"]) if ops else []
     for lv in levels:
         t.add_column(f"{plan.level_name(lv, 'kk')}\n{lv}", justify="right")
     for name, row in ops.items():
-        shown = "(белгісіз / unknown)" if name == UNKNOWN_OPERATOR else name
+        shown = _("(unknown)") if name == UNKNOWN_OPERATOR else name
         cells = [f"{row['levels'][lv]['total']} ({row['levels'][lv]['kazakh']})" if
                  row["levels"][lv]["total"] else "0" for lv in levels]
         t.add_row(Text(shown), str(row["total"]), str(row["kazakh"]), *cells)  # no markup
     out_console.print(t)
-    out_console.print("Per level: all (of which in Kazakh).", markup=False)
+    out_console.print(_("Per level: all (of which in Kazakh)."), markup=False)
 
 
 def render_operators_csv(data: dict) -> str:
@@ -166,10 +168,10 @@ def register(app: typer.Typer) -> None:
         if fmt not in ("table", "json", "csv"):
             fail(f"--format {fmt}: use table, json or csv")
         if by is not None and by.strip().lower() != "operator":
-            fail(f"--by {by}: the only grouping is --by operator")
+            fail(_("--by {by}: the only grouping is --by operator").format(by=by))
         if by is not None and ledger_path is not None:
-            fail("--by operator reads the cataloguer from the records' fields, which the ledger "
-                 "does not keep: give the export files without --ledger")
+            fail(_("--by operator reads the cataloguer from the records' fields, which the "
+                   "ledger does not keep: give the export files without --ledger"))
         plan = load_plan_option(plan_path)
         period = period_option(year, quarter, date_from, date_to, plan.year)
         enc, fl = check_encoding(encoding), check_flavour(flavour)

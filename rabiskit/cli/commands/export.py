@@ -16,6 +16,7 @@ from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.export.exchange import output_format, select_records, write_exchange
 from rabiskit.facts.scan import Scan
+from rabiskit.i18n import _
 
 
 def _levels(values: list[str], known: tuple[str, ...]) -> list[str]:
@@ -58,7 +59,7 @@ def register(app: typer.Typer) -> None:
         if to is not None:
             to = to.strip().lower()
             if to != "rusmarc":
-                fail(f"--to {to}: the only conversion is --to rusmarc")
+                fail(_("--to {to}: the only conversion is --to rusmarc").format(to=to))
         out_format = output_option(output, output_format)
         plan = load_plan_option(plan_path)
         levels = _levels(level, plan.levels())
@@ -100,25 +101,27 @@ def register(app: typer.Typer) -> None:
             out_console.print(f"Wrote {result.written} record(s) of {period.label} ({per}) to "
                               f"{output} ({how}).", markup=False)
             if result.reencoded and not utf8:
-                out_console.print(f"  {result.reencoded} record(s) read from MARCXML or IRBIS "
-                                  "text exports, or converted, were encoded in UTF-8.",
-                                  markup=False)
+                out_console.print(_("  {n} record(s) read from MARCXML or IRBIS text exports, "
+                                    "or converted, were encoded in UTF-8.").format(
+                                        n=result.reencoded), markup=False)
             if to == "rusmarc":
-                out_console.print(f"  {result.converted} IRBIS-native record(s) converted to "
-                                  "RUSMARC: leader (920, 900 ^T), 001 (903), 010, 100$a (date "
-                                  "entered from 907 ^A), 101, 200, 210, 215, 463, 700, 701, "
-                                  "856 (951).", markup=False)
+                out_console.print(_("  {n} IRBIS-native record(s) converted to RUSMARC: "
+                                    "leader (920, 900 ^T), 001 (903), 010, 100$a (date entered "
+                                    "from 907 ^A), 101, 200, 210, 215, 463, 700, 701, 856 "
+                                    "(951).").format(n=result.converted), markup=False)
                 if result.not_converted:
                     left = ", ".join(f"{tag} (in {n})" for tag, n in
                                      sorted(result.not_converted.items()))
-                    out_console.print(f"  not converted (left out): {left}.", markup=False)
+                    out_console.print(_("  not converted (left out): {fields}.").format(
+                        fields=left), markup=False)
                 if "907" in result.not_converted:
-                    out_console.print("  907: its date is in 100$a/0-7; the operator (^B) and "
-                                      "the stage (^C) are not carried.", markup=False)
+                    out_console.print(_("  907: its date is in 100$a/0-7; the operator (^B) "
+                                        "and the stage (^C) are not carried."), markup=False)
             if result.left_out_tags:
                 left = ", ".join(f"{tag} (in {n})" for tag, n in sorted(result.left_out_tags.items()))
-                out_console.print(f"  IRBIS fields with tags over 999 left out (ISO 2709 has "
-                                  f"three-character tags): {left}.", markup=False)
+                out_console.print(_("  IRBIS fields with tags over 999 left out (ISO 2709 "
+                                    "has three-character tags): {fields}.").format(fields=left),
+                                  markup=False)
             for r in result.rebuilt + result.damaged_as_read:
                 out_console.print(f"  {r.file}, record {r.record}, byte {r.offset}: "
                                   f"{r.id or '(no 001)'} — {r.reason}", markup=False)
