@@ -106,8 +106,8 @@ def test_plan_rule_changes_a_worksheet(tmp_path):
 
 
 def test_fast_path_sends_irbis_records_to_the_careful_reader(tmp_path):
-    # an IRBIS-native record that also carries 008 and 245 (the flavour weights say
-    # MARC 21, and its 008 dates it 2025): IRBIS decides, by its first 907 ^A (Q1 2026)
+    # IRBIS-native records go to the careful reader (they have no 100$a date); a MARC 21
+    # record with local 907/920 fields (its 008 dates it 2025) stays MARC 21 on both paths
     fields = [("920", b"  PAZK"), ("008", b"251231s2025    kz            000 0 kaz d"),
               ("245", b"  \x1faOdd record"), ("907", b"  \x1fa20260301\x1fbNurovaA")]
     data = b"".join(v + b"\x1e" for _, v in fields)
@@ -122,11 +122,13 @@ def test_fast_path_sends_irbis_records_to_the_careful_reader(tmp_path):
     plan = default_plan()
     fast, s1 = count_inputs([Input(big)], plan, Q1, fast=True, workers=1)
     slow, s2 = count_inputs([Input(big)], plan, Q1, fast=False)
-    assert fast.in_period == slow.in_period == 5 * 100 + 1
+    assert fast.in_period == slow.in_period == 5 * 100
     assert {k: (v.total, v.kazakh) for k, v in fast.levels.items()} == \
         {k: (v.total, v.kazakh) for k, v in slow.levels.items()}
-    assert slow.levels["book"].total == 2 * 100 + 1
-    assert s1.files[0].as_dict()["flavours"] == s2.files[0].as_dict()["flavours"]
+    assert slow.levels["book"].total == 2 * 100
+    assert fast.outside_period == slow.outside_period == 100 + 1
+    assert s1.files[0].as_dict()["flavours"] == s2.files[0].as_dict()["flavours"] == {
+        "unimarc": 100, "marc21": 1, "irbis": 500}
 
 
 def test_digitised_copies_in_951():
@@ -190,3 +192,17 @@ def test_export_json_lists_what_is_not_converted(tmp_path):
     assert (d["to"], d["converted"], d["not_converted"]) == ("rusmarc", 2, {"907": 2, "910": 1})
     bad = cli("export", NATIVE, "--level", "book", "--to", "marc21", "-o", out, ok=False)
     assert bad.returncode == 2 and b"--to" in bad.stderr
+
+
+@pytest.mark.parametrize("name", [
+    "amironov73_JavaIrbis/test1.iso",  # RUSMARC written by IRBIS: keeps 100$a
+    "LibreCat_Catmandu-MARC/bu_bibs.mrc",  # MARC 21 with local 907/920 fields
+    "edsu_pymarc/regression106.dat", "internetarchive_openlibrary/wwu_51323556.mrc",
+    "marc4j_marc4j/pride-and-prejudice-fixed.mrc"])
+def test_real_exports_with_907_or_920_are_not_irbis_native(corpus, name):
+    srcs = list(open_source(corpus / name))
+    assert srcs and all(s.flavour != "irbis" for s in srcs)
+    if name.endswith("test1.iso"):
+        assert {s.flavour for s in srcs} == {"unimarc"} and len(srcs) == 81
+    else:
+        assert any(s.record.get_field("907") or s.record.get_field("920") for s in srcs)

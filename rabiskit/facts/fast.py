@@ -78,7 +78,6 @@ _WEIGHT_BITS = np.zeros(1 << 12, dtype=np.int64)
 for _b, _t in enumerate(_WEIGHT_TAGS):
     _WEIGHT_BITS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] = 1 << _b
 C001, C008, C100, C101 = _code("001"), _code("008"), _code("100"), _code("101")
-C907, C920 = _code("907"), _code("920")
 _RULE_CODES = np.array([_code(t) for t in _RULE_TAGS], dtype=np.int64)
 
 
@@ -247,8 +246,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     # the careful path finds '\x1fa' anywhere in the first 100: where 100 exists but $a
     # is not first, leave the record to it
     good &= (i100 < 0) | has100a
-    # IRBIS-native records (920 or 907 and no 100$a) are the careful reader's
-    good &= has100a | (_first_index(rec_of_entry, (codes == C907) | (codes == C920), nrec) < 0)
+    # (IRBIS-native records, UNIMARC family without 100$a, have no date here: careful path)
     date8 = has100a & (a100_len >= 8) & _is_digit(a100[:, 0:8]).all(1)
     bonus = np.where(date8 & (a100_len >= 22), 3, 0)
     if flavour is not None:

@@ -55,9 +55,10 @@ IRBIS_TAGS = ("920", "907")
 
 
 def is_irbis_native(tags, has_100a: bool) -> bool:
-    """An IRBIS-native record (IRBIS's own field scheme, not converted to RUSMARC): it has
-    920 or 907 and no 100$a (a RUSMARC record written by IRBIS keeps its 100$a, and stays
-    UNIMARC family)."""
+    """Whether a record of the UNIMARC family (by ``score``) is IRBIS-native (IRBIS's own
+    field scheme, not converted to RUSMARC): it has 920 or 907 and no 100$a.  A RUSMARC
+    record written by IRBIS keeps its 100$a and stays UNIMARC; MARC 21 records with local
+    907/920 fields (common in MARC 21 systems) are never asked."""
     return not has_100a and any(t in tags for t in IRBIS_TAGS)
 
 

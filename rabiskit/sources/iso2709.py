@@ -394,7 +394,7 @@ class Iso2709Reader(Reader):
             sc = flavour_score(set(tags), f100a, "008" in tags)
             flavour = UNIMARC if sc > 0 else MARC21 if sc < 0 else (
                 MARC21 if leader[9:10] == "a" else UNIMARC)
-            if is_irbis_native(tags, f100a is not None):
+            if flavour == UNIMARC and is_irbis_native(tags, f100a is not None):
                 flavour = IRBIS
         if self.encoding:
             encoding, enc_reason = self.encoding, "--encoding"
