@@ -206,3 +206,14 @@ def test_real_exports_with_907_or_920_are_not_irbis_native(corpus, name):
         assert {s.flavour for s in srcs} == {"unimarc"} and len(srcs) == 81
     else:
         assert any(s.record.get_field("907") or s.record.get_field("920") for s in srcs)
+
+
+def test_export_utf8_reencodes_irbis_records(tmp_path):
+    out = tmp_path / "u.iso"
+    cli("export", NATIVE_1251, "--level", "book", "--level", "article", "--quarter", "1",
+        "--utf8", "-o", out)
+    back = list(open_source(out))
+    assert [(s.flavour, s.encoding) for s in back] == [("irbis", "utf-8")] * 2
+    assert [s.record.subfield("200", "a") for s in back] == ["Горное дело", "Медный край"]
+    assert back[0].record.get_field("920").data == "PAZK"  # the bare value, as IRBIS writes it
+    assert b"  PAZK\x1e" in out.read_bytes()
