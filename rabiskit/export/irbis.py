@@ -43,8 +43,6 @@ from rabiskit.sources import irbis_fields
 #: IRBIS tags whose content the conversion carries over whole
 CONVERTED_TAGS = frozenset({"001", "010", "101", "200", "210", "215", "463", "700", "701", "856",
                             "900", "903", "920", "951"})
-_ANALYTIC = ("ASP", "AUNTD")
-_SERIAL = ("J", "NJ")
 _YEAR = re.compile(r"\d{4}")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
@@ -71,13 +69,8 @@ def to_rusmarc(src: SourceRecord) -> tuple[SourceRecord, list[str]]:
     if src.flavour != IRBIS:
         return src, []
     rec = src.record
-    ws = irbis_fields.worksheet(rec) or ""
-    level = "a" if ws in _ANALYTIC else "s" if ws in _SERIAL else "m"
-    rtype = "a"
-    f900 = rec.get_field("900")
-    t = ((f900.get("t") if f900 is not None and f900.data is None else None) or "").strip().lower()
-    if t[:1] and t[0] in "abcdefgijklmr":
-        rtype = t[0]
+    level = irbis_fields.bibliographic_level(rec) or "m"
+    rtype = irbis_fields.record_type(rec) or "a"
     fields: list[Field] = []
     key = rec.get_field("903")
     ident = rec.control("001") or (irbis_fields.field_value(key) if key is not None else "")

@@ -29,10 +29,6 @@ from rabiskit.records.record import IRBIS, MARC21
 from rabiskit.sources import irbis_fields
 
 
-#: the bibliographic level (as in leader/07) an IRBIS worksheet means
-IRBIS_LEVELS = {"ASP": "a", "AUNTD": "a", "J": "s", "NJ": "s", "PAZK": "m", "SPEC": "m"}
-
-
 def languages_of(record: Record, flavour: str) -> tuple[tuple[str, ...], bool]:
     """Languages of the text in order, and whether any was coded at all."""
     codes: list[str] = []
@@ -113,7 +109,7 @@ def extract_facts(src: SourceRecord, level: str | None = None) -> RecordFacts:
         title = clean_title(rec.subfield("200", "a"))
         extent = irbis_fields.extent(rec)
         host = irbis_fields.host_title(rec)
-        bib_level = IRBIS_LEVELS.get(irbis_fields.worksheet(rec) or "", bib_level)
+        bib_level = irbis_fields.bibliographic_level(rec) or bib_level
         art = article_pages(irbis_fields.article_pages_text(rec))
         if art is None and bib_level == "a":
             art = article_pages(extent)

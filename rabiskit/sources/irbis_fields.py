@@ -47,6 +47,27 @@ def worksheet(record: Record) -> str | None:
     return field_value(f).upper() or None
 
 
+#: the bibliographic level (as in RUSMARC leader/07) a worksheet means: ASP and AUNTD
+#: analytic records, J and NJ serials, PAZK and SPEC monographs
+WORKSHEET_LEVELS = {"ASP": "a", "AUNTD": "a", "J": "s", "NJ": "s", "PAZK": "m", "SPEC": "m"}
+#: the RUSMARC leader/06 record types IRBIS keeps in 900 ^T
+RECORD_TYPES = "abcdefgijklmr"
+
+
+def bibliographic_level(record: Record) -> str | None:
+    """Leader/07 as the worksheet means it (``WORKSHEET_LEVELS``), or None for others."""
+    return WORKSHEET_LEVELS.get(worksheet(record) or "")
+
+
+def record_type(record: Record) -> str | None:
+    """Leader/06 as 900 ^T gives it (its first letter, when a RUSMARC record type), or None."""
+    f = record.get_field("900")
+    if f is None or f.data is not None:
+        return None
+    t = (f.get("t") or "").strip().lower()
+    return t[0] if t[:1] and t[0] in RECORD_TYPES else None
+
+
 def languages(record: Record) -> list[str]:
     """The language codes of 101, in order (bare values or ^A)."""
     out = []

@@ -39,6 +39,7 @@ from typing import BinaryIO, Iterator
 
 from rabiskit.records import Field, Problem, Record, SourceRecord
 from rabiskit.records.record import IRBIS
+from rabiskit.sources import irbis_fields
 from rabiskit.sources.base import Reader
 from rabiskit.sources.encoding import UTF8, decode_field, detect_encoding, fallback_decode
 from rabiskit.sources.iso2709 import open_binary
@@ -48,9 +49,6 @@ BOM = b"\xef\xbb\xbf"
 _FIELD_LINE = re.compile(rb"#\s*(\d{1,9})\s*:[ \t]?(.*)\Z", re.S)
 _FIRST_FIELD = re.compile(rb"\s*#\s*\d{1,9}\s*:")
 _HIGH = re.compile(rb"[\x80-\xff]")
-_TYPE_CODES = "abcdefgijklmr"  # RUSMARC leader/06 values IRBIS keeps in 900^T
-_ANALYTIC = ("ASP", "AUNTD")
-_SERIAL = ("J", "NJ")
 
 
 def looks_like_irbis_text(head: bytes) -> bool:
@@ -74,18 +72,9 @@ def _is_utf8_text(value: bytes) -> bool:
 def irbis_leader(fields: list[Field]) -> str:
     """The leader IRBIS's ISO 2709 writer gives a record (``nam``, ``i``, ``450``), with
     the record type from 900^T and the bibliographic level from the worksheet (920)."""
-    rtype, level = "a", "m"
-    for f in fields:
-        if f.tag == "900" and f.data is None:
-            t = (f.get("t") or "").strip().lower()
-            if t[:1] and t[0] in _TYPE_CODES:
-                rtype = t[0]
-            break
-    for f in fields:
-        if f.tag == "920":
-            ws = (f.data if f.data is not None else f.text()).strip().upper()
-            level = "a" if ws in _ANALYTIC else "s" if ws in _SERIAL else "m"
-            break
+    record = Record("", fields)
+    rtype = irbis_fields.record_type(record) or "a"
+    level = irbis_fields.bibliographic_level(record) or "m"
     return f"00000n{rtype}{level}  2200000 i 450 "
 
 
