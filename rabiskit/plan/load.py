@@ -53,6 +53,9 @@ One file per library and year::
     [signatures.director]            # optional: director, responsible
     post = "Директор"
     name = "Г.Т.Шахманова"
+    [operator]                       # optional: where a record names its cataloguer
+    field = "907"                    # (count --by operator); default IRBIS 907 ^B
+    subfield = "b"                   # of the record's first 907
 
 Anything wrong (an unknown key, a negative or fractional number, a list that does not
 have four numbers, more in Kazakh than in all) raises :class:`PlanError`, whose message
@@ -80,9 +83,10 @@ DEFAULT_PLAN_NAME = "default_2026.toml"
 BUILT_IN = "built-in plan (2026)"
 
 TOP_KEYS = ("year", "library", "catalogue", "subtotals", "digitisation", "level_names", "rules",
-            "full_name", "control", "last_year", "signatures")
+            "full_name", "control", "last_year", "signatures", "operator")
 CONTROL_ROW_KEYS = CONTROL_KEYS + tuple(f"{k}_year" for k in CONTROL_KEYS)
 SIGNATURE_KEYS = ("director", "responsible")
+OPERATOR_KEYS = ("field", "subfield")
 LEVEL_ROW_KEYS = ("quarters", "kazakh", "year_total", "year_kazakh")
 SUBTOTAL_KEYS = ("levels",) + LEVEL_ROW_KEYS + LANGUAGES
 DIGITISATION_KEYS = ("newspapers", "link_field", "link_subfield", "date_order") + \
@@ -342,6 +346,25 @@ def _signatures(where: Where, data: Any) -> dict[str, Signature]:
             values[k] = v.strip()
         out[key] = Signature(**values)
     return out
+def _operator(where: Where, data: Any) -> dict:
+    """The ``[operator]`` table: the field and subfield that name a record's cataloguer."""
+    root = ("operator",)
+    _table(where, root, data, '[operator] with field = "907" and subfield = "b"')
+    where.check_keys(data, OPERATOR_KEYS, root)
+    for key in OPERATOR_KEYS:
+        if key not in data:
+            raise where.error(root, f"[operator] needs both field and subfield, e.g. field = "
+                                    f"\"907\" and subfield = \"b\" ({key} is missing)")
+    tag, code = data["field"], data["subfield"]
+    if not isinstance(tag, str) or not re.fullmatch(r"[0-9A-Za-z]{3}", tag):
+        raise where.error(root + ("field",), f"a field tag has three characters, e.g. \"907\", "
+                                             f"not {tag!r}")
+    if tag < "010" and tag.isdigit():
+        raise where.error(root + ("field",), f"{tag} is a control field: it has no subfields")
+    if not isinstance(code, str) or len(code) != 1 or not code.strip():
+        raise where.error(root + ("subfield",), f"a subfield code is one character, e.g. "
+                                                f"\"b\", not {code!r}")
+    return {"operator_field": tag, "operator_subfield": code.lower(), "operator_from_plan": True}
 
 
 # -- entry points ----------------------------------------------------------------------
@@ -385,6 +408,8 @@ def parse_plan(text: str, source: str = "plan.toml") -> Plan:
         sig = _signatures(where, data["signatures"])
         extra["director"] = sig.get("director")
         extra["responsible"] = sig.get("responsible")
+    if "operator" in data:
+        extra.update(_operator(where, data["operator"]))
     return Plan(year=year, library=library.strip(), catalogue=catalogue,
                 catalogue_total=catalogue_total, subtotals=subtotals,
                 digitisation=digi["rows"], digitisation_total=digi["total"],

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from rabiskit.aggregate.count import Tally, classifier_for, planned_levels
+from rabiskit.aggregate.count import OperatorTally, Tally, classifier_for, planned_levels
 from rabiskit.aggregate.period import Period
 from rabiskit.aggregate.period import report_period as period_for_report
 from rabiskit.facts.model import RecordFacts
@@ -34,6 +34,7 @@ class ReportScan:
     closures: Closures | None = field(default=None)
     #: last year's actuals, the digitisation by quarter and the 6-НК figures
     context: HandInContext = field(default_factory=HandInContext)
+    operators: OperatorTally | None = field(default=None)  # None: records without their fields
 
 
 def ledger_closures(ledger, year: int) -> Closures:
@@ -74,12 +75,17 @@ def report_from_records(pairs: Iterable[tuple[Any, RecordFacts]], summary: Scan,
     last_year = Tally(Period.for_year(y - 1), until=today)
     stock = CatalogueStock(y, period.end if period.quarter is None else min(
         today, dt.date(y, 12, 31)))
+    operators: OperatorTally | None = OperatorTally.for_plan(plan)
     for src, facts in pairs:
         tally.add(facts)
         last_year.add(facts)
         stock.add(facts)
         if digitisation is not None:
             digitisation.add(src, facts)
+        if src is None:
+            operators = None  # e.g. from a ledger: no fields to name the cataloguer
+        elif operators is not None:
+            operators.add(src, facts)
     dig = digitisation.result(period) if digitisation is not None else None
     planned = planned_levels(plan)
     last_records = (sum(lc.total for q in last_year.quarters.values()
@@ -96,7 +102,7 @@ def report_from_records(pairs: Iterable[tuple[Any, RecordFacts]], summary: Scan,
         context.statistics = stock.result(sum(f[0] for f in year_figs.values()), all_time)
     else:
         context.statistics = stock.result(None, None)
-    return ReportScan(tally, summary, period, dig, closures, context)
+    return ReportScan(tally, summary, period, dig, closures, operators=operators, context=context)
 
 
 def report_of(rs: ReportScan, plan: Plan, *, lang: str = "kk", as_of: dt.date | None = None,
@@ -104,12 +110,14 @@ def report_of(rs: ReportScan, plan: Plan, *, lang: str = "kk", as_of: dt.date | 
     """The :class:`~rabiskit.report.table.Report` of a ReportScan (its ``data`` is what
     ``rabiskit report -o FILE.json`` writes)."""
     from rabiskit.report.model import build_report
+    from rabiskit.report.operators import add_operators
 
     report = build_report(rs.tally, rs.scan, plan, rs.period, lang,
                           produced=as_of or dt.date.today(), digitisation=rs.digitisation,
                           warnings=rs.scan.warnings if warnings is None else warnings,
                           closures=rs.closures, context=rs.context)
     report.csv_dialect = csv_dialect
+    add_operators(report, rs.operators, plan, rs.period)
     return report
 
 
