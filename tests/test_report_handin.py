@@ -447,9 +447,11 @@ def test_csv_semicolon_dialect(inputs, tmp_path):
 
 # -- no English in a Kazakh or Russian report ---------------------------------------------------
 #: Latin tokens a kk / ru report may hold: Roman quarter numbers, MARC field and subfield
-#: codes, the names of formats and character sets, plan-file keys and CLI options the
-#: user types, the input's file extension
+#: codes, the names of formats, systems and character sets, IRBIS worksheet codes (920, as
+#: the records hold them), plan-file keys and CLI options the user types, the input's file
+#: extension
 ALLOWED = {"I", "II", "III", "IV", "ISO", "UNIMARC", "MARC", "RUSMARC", "KAZMARC", "MARCXML",
+           "IRBIS", "PAZK", "SPEC", "ASP", "AUNTD", "NJ",
            "UTF-8", "UTF", "KZ-1048", "KZ", "Windows-1251", "Windows", "CP866", "PDF", "CD",
            "iso", "db", "pdf-dir", "digitisation", "newspapers", "ind2", "ind", "co", "Arial"}
 

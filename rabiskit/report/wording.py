@@ -85,6 +85,28 @@ _DEFAULT_RULES = {
     "monograph, collection or integrating resource (leader/07 m, c, d or i) → book":
         ("монография, жинақ немесе интеграцияланатын ресурс (маркер/07 m, c, d немесе i) → Кітап",
          "монография, сборник или интегрируемый ресурс (маркер/07 m, c, d или i) → Книга"),
+    "IRBIS electronic resource (900 ^T l) on an optical disc (215 names a CD) → cd":
+        ("IRBIS электрондық ресурс (900 ^T l) оптикалық дискіде (215 өрісінде CD аталған) → CD",
+         "IRBIS электронный ресурс (900 ^T l) на оптическом диске (в 215 назван CD) → CD"),
+    "IRBIS electronic resource (leader/06 l) on an optical disc (215 names a CD) → cd":
+        ("IRBIS электрондық ресурс (маркер/06 l) оптикалық дискіде (215 өрісінде CD аталған) "
+         "→ CD",
+         "IRBIS электронный ресурс (маркер/06 l) на оптическом диске (в 215 назван CD) → CD"),
+    "IRBIS sound recording (900 ^T i or j) → cd":
+        ("IRBIS дыбыс жазбасы (900 ^T i немесе j) → CD", "IRBIS звукозапись (900 ^T i или j) → CD"),
+    "IRBIS electronic resource (900 ^T l or leader/06 l) → ebook":
+        ("IRBIS электрондық ресурс (900 ^T l немесе маркер/06 l) → Э-кітап",
+         "IRBIS электронный ресурс (900 ^T l или маркер/06 l) → Э-книга"),
+    "IRBIS worksheet ASP or AUNTD (analytic record, 920) → article":
+        ("IRBIS жұмыс парағы ASP немесе AUNTD (аналитикалық жазба, 920) → Мақала",
+         "IRBIS рабочий лист ASP или AUNTD (аналитическая запись, 920) → Статья"),
+    "IRBIS worksheet NJ or J (journal issue, serial; 920) → periodical":
+        ("IRBIS жұмыс парағы NJ немесе J (журнал нөмірі, сериялық басылым; 920) → Мерзімді "
+         "басылым",
+         "IRBIS рабочий лист NJ или J (номер журнала, сериальное издание; 920) → Периодика"),
+    "IRBIS worksheet PAZK or SPEC (book, volume of a multi-volume work; 920) → book":
+        ("IRBIS жұмыс парағы PAZK немесе SPEC (кітап, көп томдық шығарманың томы; 920) → Кітап",
+         "IRBIS рабочий лист PAZK или SPEC (книга, том многотомного издания; 920) → Книга"),
     "no other rule matched (leader/07 blank or unknown): counted as a book":
         ("басқа ереже сәйкес келмеді (маркер/07 бос немесе белгісіз): кітап ретінде есептеледі",
          "другие правила не подошли (маркер/07 пуст или неизвестен): считается книгой"),
