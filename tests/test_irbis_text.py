@@ -114,7 +114,8 @@ def test_inspect_and_count_read_them():
     assert files[0]["flavours"]["irbis"] == 9
     c = json.loads(cli("count", UTF8, CP1251, DAMAGED, "--quarter", "1", "--format", "json").stdout)
     # by hand (README): utf8 6 (4 kaz), cp1251 3 (1 kaz), damaged 3 (2 kaz)
-    assert c["records"]["in_period"] == 12 and c["total"]["kazakh"] == 7
+    # (every level: "total" covers the levels with a target, "all_levels" everything)
+    assert c["records"]["in_period"] == 12 and c["all_levels"]["kazakh"] == 7
     lv = {k: (v["total"], v["kazakh"]) for k, v in c["levels"].items() if v["total"]}
     assert lv == {"article": (5, 3), "book": (5, 3), "periodical": (1, 0), "cd": (1, 1)}
     assert c["records"]["undated"] == 1 and c["records"]["damaged"] == 3
@@ -131,7 +132,8 @@ def test_audit_digitisation_report_facts_import_export(tmp_path):
     out = tmp_path / "r.json"
     cli("report", UTF8, CP1251, "--quarter", "1", "-o", out)
     rep = json.loads(out.read_text(encoding="utf-8"))
-    assert rep["total"]["total"] == 9 and rep["total"]["kazakh"] == 5  # 6 + 3, 4 + 1 (README)
+    # 6 + 3, 4 + 1 (README), over every level
+    assert rep["all_levels"]["total"] == 9 and rep["all_levels"]["kazakh"] == 5
     assert rep["levels"]["article"]["total"] == 4 and rep["levels"]["cd"]["total"] == 1
     facts = tmp_path / "f.csv"
     cli("facts", UTF8, "-o", facts)
