@@ -49,20 +49,20 @@ SHADES = {SHORTFALL: "FBE3E0", SURPLUS: "E2F4E7"}
 COLOURS = {SHORTFALL: RGBColor(0xB3, 0x26, 0x1E), SURPLUS: RGBColor(0x1B, 0x7F, 0x3B)}
 
 
+def _append(parent, tag: str, **attrs: str) -> None:
+    """Append the element ``w:tag`` with ``w:`` attributes to ``parent``."""
+    el = OxmlElement(f"w:{tag}")
+    for k, v in attrs.items():
+        el.set(qn(f"w:{k}"), v)
+    parent.append(el)
+
+
 def _shade(cell, colour: str) -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), colour)
-    tc_pr.append(shd)
+    _append(cell._tc.get_or_add_tcPr(), "shd", val="clear", color="auto", fill=colour)
 
 
 def _repeat_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    el = OxmlElement("w:tblHeader")
-    el.set(qn("w:val"), "true")
-    tr_pr.append(el)
+    _append(row._tr.get_or_add_trPr(), "tblHeader", val="true")
 
 
 def _write(cell, text: str, *, bold: bool = False, italic: bool = False, size: float = 8,
@@ -86,23 +86,15 @@ def _keep_together(wt) -> None:
     so Word moves a table that fits a page to the next page instead of splitting it."""
     rows = list(wt.rows)
     for i, row in enumerate(rows):
-        tr_pr = row._tr.get_or_add_trPr()
-        el = OxmlElement("w:cantSplit")
-        el.set(qn("w:val"), "true")
-        tr_pr.append(el)
+        _append(row._tr.get_or_add_trPr(), "cantSplit", val="true")
         if i < len(rows) - 1:
             for tc in row._tr.tc_lst:
                 for p in tc.iterchildren(qn("w:p")):
-                    p_pr = p.get_or_add_pPr()
-                    keep = OxmlElement("w:keepNext")
-                    p_pr.append(keep)
+                    _append(p.get_or_add_pPr(), "keepNext")
 
 
 def _upright(cell) -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()
-    el = OxmlElement("w:textDirection")
-    el.set(qn("w:val"), "btLr")
-    tc_pr.append(el)
+    _append(cell._tc.get_or_add_tcPr(), "textDirection", val="btLr")
 
 
 #: the width a table may take on the landscape page (297 mm less the margins)
@@ -159,9 +151,7 @@ def column_widths(columns: list[Column], rows: list[Row], idx: list[int], lang: 
 def _set_widths(wt, widths: list[float]) -> None:
     wt.autofit = False
     tbl_pr = wt._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
+    _append(tbl_pr, "tblLayout", type="fixed")
     grid = wt._tbl.tblGrid
     for col, w in zip(grid.iterchildren(qn("w:gridCol")), widths):
         col.set(qn("w:w"), str(Mm(w).twips))
