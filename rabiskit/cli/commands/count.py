@@ -14,7 +14,7 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from rabiskit.aggregate.count import count_inputs, count_json
+from rabiskit.aggregate.count import count_document, count_inputs
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
                                  err_console, fail, make_inputs, out_console, period_option,
@@ -22,7 +22,6 @@ from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, From
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
-from rabiskit.facts.scan import problem_dict
 
 
 def _pct(v: float | None) -> str:
@@ -136,9 +135,7 @@ def register(app: typer.Typer) -> None:
         if period.year != plan.year:
             err_console.print(f"[yellow]warning:[/] the plan is for {plan.year}, the period is in "
                               f"{period.year}: targets are the plan's quarters")
-        data = count_json(tally, plan, [problem_dict(p) for p in result.problems],
-                          warnings=result.warnings, files=[f.as_dict() | {"problems": len(f.problems)}
-                                                           for f in result.files])
+        data = count_document(tally, result, plan)
         if fmt == "json":
             print_json(data)
         elif fmt == "csv":
