@@ -126,6 +126,20 @@ def report_of(rs: ReportScan, plan: Plan, lang: str = "kk", today: dt.date | Non
                         warnings=rs.scan.warnings, closures=rs.closures)
 
 
+def scan_exports(inputs: Iterable[Input], plan: Plan, *, year: int | None = None,
+                 quarter: int | None = None, today: dt.date | None = None,
+                 encoding: str | None = None, flavour: str | None = None, pdf_dir=None,
+                 log=None, progress: Callable[[int, str], None] | None = None) -> ReportScan:
+    """The scan ``rabiskit report EXPORT...`` makes, digitisation included (when the
+    module is there): :func:`report_of` lays it out in any language."""
+    today = today or dt.date.today()
+    y = year or plan.year
+    dig = report_digitisation(plan, y, quarter, today, pdf_dir, log)
+    return scan_for_report(inputs, plan, year=y, quarter=quarter, today=today,
+                           encoding=encoding, flavour=flavour, digitisation=dig,
+                           progress=progress)
+
+
 def make_report(inputs: Iterable[Input], plan: Plan, *, year: int | None = None,
                 quarter: int | None = None, lang: str = "kk", today: dt.date | None = None,
                 encoding: str | None = None, flavour: str | None = None,
@@ -138,8 +152,6 @@ def make_report(inputs: Iterable[Input], plan: Plan, *, year: int | None = None,
 
     lang = check_lang(lang)
     today = today or dt.date.today()
-    y = year or plan.year
-    dig = report_digitisation(plan, y, quarter, today, pdf_dir, log)
-    rs = scan_for_report(inputs, plan, year=y, quarter=quarter, today=today, encoding=encoding,
-                         flavour=flavour, digitisation=dig, progress=progress)
+    rs = scan_exports(inputs, plan, year=year, quarter=quarter, today=today, encoding=encoding,
+                      flavour=flavour, pdf_dir=pdf_dir, log=log, progress=progress)
     return report_of(rs, plan, lang, today)
