@@ -265,3 +265,41 @@ def test_temporary_files_are_removed_when_the_server_stops(server):
     server.stop()
     assert server.proc.returncode is not None
     assert list(server.tmp.iterdir()) == []
+
+
+# -- other addresses: only with a password ----------------------------------------------
+def test_other_addresses_need_a_password_file(tmp_path):
+    r = cli("serve", "--host", "0.0.0.0", "--port", "0", "--no-browser")
+    assert r.returncode == 2 and "--password-file" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    short = tmp_path / "short.txt"
+    short.write_text("abc\n", "utf-8")
+    r = cli("serve", "--host", "0.0.0.0", "--port", "0", "--no-browser", "--password-file",
+            str(short))
+    assert r.returncode == 2 and "at least 8 characters" in r.stderr
+
+
+def test_with_a_password_the_page_asks_for_it(tmp_path):
+    secret = tmp_path / "password.txt"
+    secret.write_text("kitaphana-2026\n", "utf-8")
+    # 127.0.0.2: another address of this machine, as a library's network address would be
+    srv = start_server(tmp_path, "--host", "127.0.0.2", "--password-file", str(secret),
+                       address="http://127.0.0.2:")
+    try:
+        r = requests.get(srv.base + "/", allow_redirects=False)
+        assert r.status_code == 401 and 'href="/login"' in r.text
+        assert requests.get(srv.base + "/login").status_code == 200
+        s = requests.Session()
+        r = s.post(srv.base + "/login", data={"password": "wrong-one"},
+                   headers={"Origin": srv.base})
+        assert r.status_code == 403
+        assert s.get(srv.base + "/", allow_redirects=False).status_code == 401
+        r = s.post(srv.base + "/login", data={"password": "kitaphana-2026"},
+                   headers={"Origin": srv.base}, allow_redirects=False)
+        assert r.status_code == 303 and "HttpOnly" in r.headers["set-cookie"]
+        assert s.get(srv.base + "/ledger").status_code == 200
+        # the printed token works too (the person at the server's own keyboard)
+        assert requests.get(srv.url).status_code == 200
+    finally:
+        srv.stop()
+    assert list(srv.tmp.iterdir()) == []

@@ -44,7 +44,7 @@ class Server:
         return self.proc.stderr.read() if self.proc.stderr else ""
 
 
-def start_server(folder: Path, *extra: str) -> Server:
+def start_server(folder: Path, *extra: str, address: str = "http://127.0.0.1:") -> Server:
     tmp = folder / "tmp"
     tmp.mkdir()
     ledger = folder / "ledger.sqlite"
@@ -54,7 +54,7 @@ def start_server(folder: Path, *extra: str) -> Server:
                              "--no-browser", *extra], cwd=REPO, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, encoding="utf-8")
     first = proc.stdout.readline().strip()
-    if not first.startswith("http://127.0.0.1:"):
+    if not first.startswith(address):
         proc.kill()
         raise RuntimeError(f"rabiskit serve printed {first!r}: {proc.stderr.read()}")
     return Server(proc, first, tmp, ledger)

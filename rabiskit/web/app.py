@@ -15,6 +15,7 @@ x.json``, ``count --format json`` and ``audit --format json`` write for the same
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import datetime as dt
@@ -199,7 +200,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if job is None:
             return error_page(request, 404, t("job_gone", lang_of(request)))
         if job.state != DONE:
-            return page(request, "job.html", job=job, status=job.status())
+            return page(request, "job.html", job=job, progress=job.status())
         if job.kind == "import":
             return page(request, "imported.html", job=job, result=job.result)
         analysis = job.result
@@ -320,6 +321,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         async with request.form(max_files=0, max_fields=5) as form:
             given = form.get("password")
         if not guard.password_ok(given if isinstance(given, str) else None):
+            await asyncio.sleep(0.5)  # slows down guessing from the network
             return page(request, "login.html", status=403, failed=True)
         response = RedirectResponse("/?lang=" + lang, status_code=303)
         response.headers.append("set-cookie", session_cookie(guard.new_session()))
@@ -400,6 +402,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         a = job.result
         return _json_response({"report": a.report().data, "audit": a.audit, "count": a.count})
 
+    async def favicon(request: Request) -> Response:
+        return Response((HERE / "static" / "favicon.svg").read_bytes(), media_type="image/svg+xml")
+
     async def report_css(request: Request) -> Response:
         from rabiskit.render.html import CSS
         return Response(CSS, media_type="text/css")
@@ -433,6 +438,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/api/jobs/{job}", api_job),
         Route("/api/jobs/{job}/result", api_job_result),
         Route("/static/report.css", report_css),
+        Route("/favicon.ico", favicon),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_found})

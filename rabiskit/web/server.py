@@ -35,7 +35,7 @@ class Bound:
             return self.host == "localhost"
 
     def url(self, token: str) -> str:
-        host = LOOPBACK if self.loopback or self.host in ("0.0.0.0", "::") else self.host
+        host = LOOPBACK if self.host in ("0.0.0.0", "::") else self.host
         shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{self.port}/?token={token}"
 
@@ -67,7 +67,7 @@ def serve(settings: Settings, bound: Bound, *, open_browser: bool,
 
     guard: Guard = settings.guard
     if bound.loopback:
-        guard.hosts = {f"{h}:{bound.port}" for h in (LOOPBACK, "localhost")}
+        guard.hosts = {f"{h}:{bound.port}" for h in {bound.host, LOOPBACK, "localhost"}}
     app = create_app(settings)
     url = bound.url(guard.token)
     announce(url)
