@@ -11,6 +11,7 @@ import webbrowser
 from dataclasses import dataclass
 from typing import Callable
 
+from rabiskit.i18n import _
 from rabiskit.web.app import Settings, create_app
 from rabiskit.web.auth import Guard
 
@@ -53,8 +54,9 @@ def bind(host: str, port: int) -> Bound:
         sock.listen(128)
     except OSError as e:
         sock.close()
-        raise ServeError(f"cannot listen on {host}:{port} ({e.strerror or e}); "
-                         "give another --port, or --port 0 for any free one") from None
+        raise ServeError(_("cannot listen on {host}:{port} ({reason}); give another --port, "
+                           "or --port 0 for any free one").format(
+            host=host, port=port, reason=e.strerror or e)) from None
     sock.set_inheritable(True)
     return Bound(sock, host, sock.getsockname()[1])
 

@@ -14,19 +14,22 @@ from typing import Optional
 import typer
 
 from rabiskit.cli.common import fail
+from rabiskit.i18n import _
 
 
 def _password(path: Path) -> str:
     try:
         text = path.read_text("utf-8-sig")
     except OSError as e:
-        fail(f"{path}: cannot read the password file ({e.strerror or e})")
+        fail(_("{file}: cannot read the password file ({reason})").format(
+            file=path, reason=e.strerror or e))
     except UnicodeDecodeError:
-        fail(f"{path}: the password file is not UTF-8 text")
+        fail(_("{file}: the password file is not UTF-8 text").format(file=path))
     lines = text.splitlines()
     password = lines[0].strip() if lines else ""
     if len(password) < 8:
-        fail(f"{path}: the password (its first line) must have at least 8 characters")
+        fail(_("{file}: the password (its first line) must have at least 8 characters").format(
+            file=path))
     return password
 
 
@@ -65,8 +68,8 @@ def register(app: typer.Typer) -> None:
 
         loopback = host in ("127.0.0.1", "localhost", "::1")
         if not loopback and password_file is None:
-            fail(f"--host {host}: other computers could use the page; give "
-                 "--password-file FILE too")
+            fail(_("--host {host}: other computers could use the page; give --password-file "
+                   "FILE too").format(host=host))
         password = _password(password_file) if password_file is not None else None
         try:
             bound = bind("127.0.0.1" if host == "localhost" else host, port)
@@ -81,8 +84,8 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(url + "\n")
             sys.stdout.flush()
             if sys.stderr is not None:
-                sys.stderr.write("rabiskit serve: open the address above in the browser; "
-                                 "Ctrl+C stops the server\n")
+                sys.stderr.write(_("rabiskit serve: open the address above in the browser; "
+                                   "Ctrl+C stops the server") + "\n")
                 sys.stderr.flush()
 
         serve(settings, bound, open_browser=not no_browser, announce=announce)
