@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 import requests
@@ -225,6 +226,35 @@ def test_the_work_leaves_no_upload_behind(server):
     roots = list(server.tmp.iterdir())
     assert len(roots) == 1 and roots[0].name.startswith("rabiskit-serve-")
     assert list(roots[0].iterdir()) == []
+
+
+def test_the_page_s_work_runs_as_a_job_whose_json_is_the_report(server):
+    form = {"quarter": "1", "lang": "ru", "as_of": AS_OF, "db": "local_lore:local-lore.iso"}
+    r = requests.post(server.base + "/run", headers=auth(server), data=form,
+                      files=files("unimarc-utf8.iso", "local-lore.iso"), allow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
+    job = r.headers["location"].rsplit("/", 1)[1]
+    status = requests.get(f"{server.base}/api/jobs/{job}", headers=auth(server)).json()
+    while status["state"] == "running":
+        assert 0 <= status["done"] <= status["total"]
+        time.sleep(0.05)
+        status = requests.get(f"{server.base}/api/jobs/{job}", headers=auth(server)).json()
+    assert status["state"] == "done" and status["done"] == status["total"] > 0
+    result = requests.get(f"{server.base}/api/jobs/{job}/result", headers=auth(server)).json()
+    direct = requests.post(server.base + "/api/report", headers=auth(server), data=form,
+                           files=files("unimarc-utf8.iso", "local-lore.iso")).json()
+    assert result["report"] == direct
+    assert result["count"]["total"]["total"] == direct["quarters"]["1"]["total"]["total"]
+    assert set(result["audit"]) >= {"summary", "findings", "kazakh_share"}
+    page = requests.get(f"{server.base}/jobs/{job}?lang=ru", headers=auth(server))
+    assert page.status_code == 200 and 'data-table="catalogue"' in page.text
+    xlsx = requests.get(f"{server.base}/jobs/{job}/report.xlsx", headers=auth(server))
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert "attachment" in xlsx.headers["content-disposition"]
+    audit = requests.get(f"{server.base}/jobs/{job}/audit.json", headers=auth(server))
+    assert audit.json() == result["audit"]
+    assert requests.get(f"{server.base}/jobs/{job}/report.exe", headers=auth(server)
+                        ).status_code == 404
 
 
 # -- the ledger ----------------------------------------------------------------------------

@@ -170,6 +170,35 @@ def test_the_language_switches_with_the_same_numbers(result_page):
     assert result_page.find_element(By.ID, "submit").text == t("submit_report", "en")
 
 
+def test_the_year_is_kept_in_the_ledger_from_the_page(result_page, server):
+    browser = result_page
+    browser.get(server.base + "/ledger?lang=kk")
+    assert browser.find_elements(By.ID, "ledger-empty")
+    browser.find_element(By.ID, "exports").send_keys(
+        "\n".join(str(FIXTURES / n) for n in ("unimarc-utf8.iso", "local-lore.iso")))
+    rows = wait_for(browser, "#file-list tbody tr") and browser.find_elements(
+        By.CSS_SELECTOR, "#file-list tbody tr")
+    Select(rows[1].find_element(By.TAG_NAME, "select")).select_by_value(
+        "local_lore:local-lore.iso")
+    browser.find_element(By.ID, "submit-import").click()
+    wait_for(browser, "#to-ledger").click()
+    wait_for(browser, "#year-so-far table[data-table=catalogue]")
+    assert server.ledger.exists()  # the file the commands use ($RABISKIT_LEDGER here)
+    # the year so far across the imports is what the CLI reports from the same ledger
+    r = cli("report", "--ledger", str(server.ledger), "-o", str(server.ledger.with_name("l.json")))
+    assert r.returncode == 0, r.stderr
+    expected = json.loads(server.ledger.with_name("l.json").read_text("utf-8"))
+    shown = {row.get_attribute("data-row"): row for row in browser.find_elements(
+        By.CSS_SELECTOR, "#year-so-far table[data-table=catalogue] tr[data-row]")}
+    ytd = shown["total"].find_element(By.CSS_SELECTOR, 'td[data-col="ytd.actual"]')
+    assert int(ytd.get_attribute("data-value")) == expected["year_to_date"]["total"]["total"]
+    # close the first quarter from the page: it is listed as closed, its numbers frozen
+    Select(browser.find_element(By.CSS_SELECTOR, "#close-form select")).select_by_value("2026Q1")
+    browser.find_element(By.CSS_SELECTOR, "#close-form button").click()
+    wait_for(browser, "#closed-message")
+    assert browser.find_elements(By.CSS_SELECTOR, '#ledger-closed tr[data-row="2026Q1"]')
+
+
 def test_the_browser_console_stayed_empty(result_page):
     # every page so far: no script error, nothing blocked by the Content-Security-Policy
     assert console(result_page) == []

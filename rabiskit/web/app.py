@@ -89,6 +89,11 @@ def _csp(markup: str = "") -> str:
     return CSP + "; style-src 'self' 'unsafe-hashes' " + " ".join(hashes)
 
 
+def _megabytes(n: int) -> str:
+    mb = n / (1 << 20)
+    return f"{mb:.0f}" if mb == int(mb) else f"{mb:.2f}"
+
+
 def _slug(period: dict, year: int) -> str:
     q = period.get("quarter")
     return f"{year}-q{q}" if q else f"{year}"
@@ -160,9 +165,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     def form_failure(request: Request, e: Exception, api: bool) -> Response:
         lang = lang_of(request)
         if isinstance(e, UploadTooLarge):
-            status, message = 413, t("e_too_large", lang, limit=settings.max_upload // (1 << 20)
-                                     if settings.max_upload >= 1 << 20
-                                     else f"{settings.max_upload / (1 << 20):.2f}")
+            status, message = 413, t("e_too_large", lang, limit=_megabytes(settings.max_upload))
         elif isinstance(e, PermissionError):
             status, message = 403, t("e_csrf", lang)
         else:
@@ -177,7 +180,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lang = lang_of(request)
         levels = [(lv, plan.level_name(lv, lang)) for lv in plan.levels()]
         return page(request, "index.html", plan=plan, levels=levels,
-                    max_upload_mb=settings.max_upload // (1 << 20))
+                    max_upload_mb=_megabytes(settings.max_upload))
 
     async def start_report(request: Request) -> Response:
         try:
@@ -255,7 +258,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     ledger_file=str(path), year=y, levels=levels,
                     default_database=DEFAULT_DATABASE,
                     closed=request.query_params.get("closed"),
-                    max_upload_mb=settings.max_upload // (1 << 20))
+                    max_upload_mb=_megabytes(settings.max_upload))
 
     async def ledger_import(request: Request) -> Response:
         return await _import(request, api=False)
