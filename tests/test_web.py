@@ -333,3 +333,17 @@ def test_with_a_password_the_page_asks_for_it(tmp_path):
     finally:
         srv.stop()
     assert list(srv.tmp.iterdir()) == []
+
+
+def test_a_file_that_is_not_a_ledger_is_one_plain_line(tmp_path):
+    srv = start_server(tmp_path)
+    try:
+        srv.ledger.write_bytes(b"not a ledger at all, just text\n" * 100)
+        r = requests.get(srv.base + "/api/ledger", headers=auth(srv))
+        assert r.status_code == 500 and str(srv.ledger) in r.json()["error"]
+        assert "\n" not in r.json()["error"]
+        r = requests.get(srv.base + "/ledger?lang=en", headers=auth(srv))
+        assert r.status_code == 500 and str(srv.ledger) in r.text and "Traceback" not in r.text
+    finally:
+        srv.stop()
+    assert srv.ledger.read_bytes().startswith(b"not a ledger")  # never overwritten

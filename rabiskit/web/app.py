@@ -23,6 +23,7 @@ import hashlib
 import html
 import json
 import re
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from rabiskit.aggregate.period import PeriodError
 from rabiskit.jsontext import json_default
+from rabiskit.ledger.store import LedgerError
 from rabiskit.web.auth import CSP, LANG_COOKIE, Guard, GuardMiddleware, session_cookie
 from rabiskit.web.jobs import DONE, FAILED, Jobs, remove
 from rabiskit.web.messages import LANG_NAMES, LANGS, page_lang, t
@@ -182,17 +185,28 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return page(request, "index.html", plan=plan, levels=levels,
                     max_upload_mb=_megabytes(settings.max_upload))
 
-    async def start_report(request: Request) -> Response:
+    async def receive_work(request: Request, api: bool, build=work.request_from
+                           ) -> tuple[Any, Path] | Response:
+        """The work a form asks for (``build(form, default_plan=...)``: a report's
+        work.Request, an import's work.ImportRequest) and the folder of its uploads, or
+        the answer refusing it."""
         try:
             form, folder = await read_form(request)
         except (UploadError, PermissionError, work.FormError) as e:
-            return form_failure(request, e, api=False)
+            return form_failure(request, e, api=api)
         try:
-            req = await run_in_threadpool(work.request_from, form,
+            req = await run_in_threadpool(build, form,
                                           default_plan=await run_in_threadpool(server_plan))
         except work.FormError as e:
             remove(folder)
-            return error_page(request, 400, str(e))
+            return form_failure(request, e, api=api)
+        return req, folder
+
+    async def start_report(request: Request) -> Response:
+        received = await receive_work(request, api=False)
+        if isinstance(received, Response):
+            return received
+        req, folder = received
         size = await run_in_threadpool(lambda: req.size)
         job = jobs.start("report", lang_of(request), folder, 3 * size,
                          lambda job: work.analyse(req, job))
@@ -241,13 +255,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             status = await run_in_threadpool(work.ledger_status_data, path)
             report = await run_in_threadpool(work.ledger_report, path, plan, y, None, lang)
-        except Exception as e:  # a damaged or locked ledger: say so on the page
-            from rabiskit.ledger.store import LedgerError
-            import sqlite3
-            from rabiskit.aggregate.period import PeriodError
-
-            if not isinstance(e, (LedgerError, sqlite3.Error, PeriodError, ValueError)):
-                raise
+        except (LedgerError, sqlite3.Error, PeriodError, ValueError) as e:
+            # a damaged or locked ledger, a year the plan cannot report: say so on the page
             return error_page(request, 500, str(e))
         from rabiskit.ledger.store import DEFAULT_DATABASE
         from rabiskit.render.html import report_body
@@ -264,38 +273,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return await _import(request, api=False)
 
     async def _import(request: Request, api: bool) -> Response:
-        try:
-            form, folder = await read_form(request)
-        except (UploadError, PermissionError, work.FormError) as e:
-            return form_failure(request, e, api=api)
-        try:
-            plan = await run_in_threadpool(work.plan_from, form,
-                                           await run_in_threadpool(server_plan))
-            inputs = work.inputs_from(form.files_of("exports"), form.all("db"), plan)
-            database = (form.first("database") or "").strip()
-            if not database:
-                from rabiskit.ledger.store import DEFAULT_DATABASE
-                database = DEFAULT_DATABASE
-        except work.FormError as e:
-            remove(folder)
-            return form_failure(request, e, api=api)
+        received = await receive_work(request, api, work.import_request_from)
+        if isinstance(received, Response):
+            return received
+        imp, folder = received
         path = ledger_path()
         if api:
             try:
                 return _json_response(await run_in_threadpool(
-                    work.import_into_ledger, path, inputs, plan, database))
-            except ValueError as e:  # LedgerError, ImportAborted
+                    work.import_into_ledger, path, imp.inputs, imp.plan, imp.database))
+            except LedgerError as e:  # locked, not a ledger, an export unreadable (ImportAborted)
                 return _json_response({"error": str(e)}, 400)
-            except Exception as e:
-                import sqlite3
-                if isinstance(e, sqlite3.Error):
-                    return _json_response({"error": f"{path}: {e}"}, 500)
-                raise
+            except sqlite3.Error as e:
+                return _json_response({"error": f"{path}: cannot write the ledger ({e})"}, 500)
             finally:
                 remove(folder)
-        size = sum(i.path.stat().st_size for i in inputs)
+        size = sum(i.path.stat().st_size for i in imp.inputs)
         job = jobs.start("import", lang_of(request), folder, size, lambda job: work.import_into_ledger(
-            path, inputs, plan, database, job.progress("import")))
+            path, imp.inputs, imp.plan, imp.database, job.progress("import")))
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     async def ledger_close(request: Request) -> Response:
@@ -305,7 +300,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if not guard.csrf_ok(request.scope, csrf if isinstance(csrf, str) else None):
             return error_page(request, 403, t("e_csrf", lang))
         from rabiskit.ledger.closing import parse_quarter
-        from rabiskit.ledger.store import LedgerError
 
         try:
             year, q = parse_quarter(quarter)
@@ -332,22 +326,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     # -- JSON --------------------------------------------------------------------------
     async def api_work(request: Request, what: str) -> Response:
+        received = await receive_work(request, api=True)
+        if isinstance(received, Response):
+            return received
+        req, folder = received
         try:
-            form, folder = await read_form(request)
-        except (UploadError, PermissionError, work.FormError) as e:
-            return form_failure(request, e, api=True)
-        from rabiskit.aggregate.period import PeriodError
-
-        try:
-            req = await run_in_threadpool(work.request_from, form,
-                                          default_plan=await run_in_threadpool(server_plan))
             if what == "report":
                 data = (await run_in_threadpool(work.make_report, req)).data
             elif what == "count":
                 data = await run_in_threadpool(work.count_data, req)
             else:
                 data = await run_in_threadpool(work.audit_data, req)
-        except (work.FormError, PeriodError, ValueError) as e:
+        except (PeriodError, ValueError) as e:
             return _json_response({"error": str(e)}, 400)
         finally:
             remove(folder)
@@ -363,7 +353,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         return await api_work(request, "audit")
 
     async def api_ledger(request: Request) -> Response:
-        data = await run_in_threadpool(work.ledger_status_data, ledger_path())
+        try:
+            data = await run_in_threadpool(work.ledger_status_data, ledger_path())
+        except (LedgerError, sqlite3.Error) as e:
+            return _json_response({"error": str(e)}, 500)
         if data is None:
             return _json_response({"error": f"{ledger_path()}: no ledger there yet"}, 404)
         return _json_response(data)
@@ -379,8 +372,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
             check_lang(lang)
             report = await run_in_threadpool(work.ledger_report, ledger_path(), plan, year,
                                              quarter, lang)
-        except ValueError as e:
+        except (ValueError, PeriodError) as e:
             return _json_response({"error": str(e)}, 400)
+        except (LedgerError, sqlite3.Error) as e:
+            return _json_response({"error": str(e)}, 500)
         if report is None:
             return _json_response({"error": f"{ledger_path()}: no records in the ledger yet"}, 404)
         return _json_response(report.data)

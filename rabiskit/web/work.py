@@ -185,6 +185,26 @@ def analyse(req: Request, job) -> Analysis:
 
 
 # -- the ledger --------------------------------------------------------------------------
+@dataclass
+class ImportRequest:
+    """An import into the ledger the page or the API asked for."""
+
+    inputs: list[Input]
+    plan: Plan
+    database: str
+
+
+def import_request_from(form: Form, *, default_plan: Plan | None = None) -> ImportRequest:
+    """The import a form describes: ``exports`` files, ``db`` lines, ``plan`` file (whose
+    level rules decide the levels), ``database`` (the catalogue's name; default as
+    ``rabiskit import``)."""
+    from rabiskit.ledger.store import DEFAULT_DATABASE
+
+    plan = plan_from(form, default_plan)
+    inputs = inputs_from(form.files_of("exports"), form.all("db"), plan)
+    return ImportRequest(inputs, plan, (form.first("database") or "").strip() or DEFAULT_DATABASE)
+
+
 def import_into_ledger(path, inputs: list[Input], plan: Plan, database: str,
                        progress: Progress | None = None) -> dict:
     """``rabiskit import EXPORT... --ledger PATH --format json``: the import's JSON."""
