@@ -347,3 +347,18 @@ def test_a_file_that_is_not_a_ledger_is_one_plain_line(tmp_path):
     finally:
         srv.stop()
     assert srv.ledger.read_bytes().startswith(b"not a ledger")  # never overwritten
+
+
+def test_the_other_commands_do_not_load_the_web_stack():
+    code = ("import sys; sys.argv = ['rabiskit', 'count', sys.argv[1], '--format', 'json']\n"
+            "from rabiskit.cli.main import run\n"
+            "try:\n    run()\nexcept SystemExit:\n    pass\n"
+            "print('LOADED', sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('starlette', 'uvicorn', 'jinja2', 'python_multipart') or "
+            "m.startswith('rabiskit.web')), file=sys.stderr)")
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", code, str(FIXTURES / "hostile.iso")],
+                       capture_output=True, text=True, encoding="utf-8", cwd=FIXTURES.parent)
+    assert '"records"' in r.stdout and "LOADED []" in r.stderr, r.stderr

@@ -16,6 +16,8 @@ import typer
 from rabiskit.cli.common import fail
 from rabiskit.i18n import _
 
+DEFAULT_PORT = 8765
+
 
 def _password(path: Path) -> str:
     try:
@@ -36,8 +38,10 @@ def _password(path: Path) -> str:
 def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve_cmd(
-        port: int = typer.Option(8765, "--port", min=0, max=65535,
-                                 help="Port to listen on (0: any free port)."),
+        port: Optional[int] = typer.Option(
+            None, "--port", min=0, max=65535,
+            help="Port to listen on (0: any free port). Default: 8765, or any free port "
+                 "when 8765 is taken."),
         no_browser: bool = typer.Option(False, "--no-browser",
                                         help="Do not open the browser."),
         host: str = typer.Option("127.0.0.1", "--host", metavar="ADDRESS",
@@ -71,8 +75,14 @@ def register(app: typer.Typer) -> None:
             fail(_("--host {host}: other computers could use the page; give --password-file "
                    "FILE too").format(host=host))
         password = _password(password_file) if password_file is not None else None
+        address = "127.0.0.1" if host == "localhost" else host
         try:
-            bound = bind("127.0.0.1" if host == "localhost" else host, port)
+            try:
+                bound = bind(address, DEFAULT_PORT if port is None else port)
+            except ServeError:
+                if port is not None:
+                    raise
+                bound = bind(address, 0)  # 8765 is taken (another rabiskit serve?): any port
         except ServeError as e:
             fail(str(e))
         settings = Settings(guard=Guard(password=password), max_upload=max_upload << 20,
