@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     def error_page(request: Request, status: int, message: str) -> Response:
         return page(request, "error.html", status=status, message=message)
 
-    async def read_form(request: Request, *, need_files: bool = True) -> tuple[Form, Path]:
+    async def read_form(request: Request) -> tuple[Form, Path]:
         """The multipart form, its files in a new folder (removed on failure)."""
         folder = jobs.folder()
 
@@ -160,7 +160,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         except BaseException:
             remove(folder)
             raise
-        if need_files and not form.files_of("exports"):
+        if not form.files_of("exports"):
             remove(folder)
             raise work.FormError(t("e_no_files", lang_of(request)))
         return form, folder
