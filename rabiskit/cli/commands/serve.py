@@ -14,6 +14,7 @@ from typing import Optional
 import typer
 
 from rabiskit.cli.common import fail
+from rabiskit.cli.localised import LocalisedCommand
 from rabiskit.i18n import _
 
 DEFAULT_PORT = 8765
@@ -36,10 +37,12 @@ def _password(path: Path) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("serve")
+    # the localised help page (as the other commands' DbCommand): given here, since
+    # typer fills in its own class for a command that names none
+    @app.command("serve", cls=LocalisedCommand)
     def serve_cmd(
         port: Optional[int] = typer.Option(
-            None, "--port", min=0, max=65535,
+            None, "--port", min=0, max=65535, metavar="PORT",
             help="Port to listen on (0: any free port). Default: 8765, or any free port "
                  "when 8765 is taken."),
         no_browser: bool = typer.Option(False, "--no-browser",
@@ -58,7 +61,7 @@ def register(app: typer.Typer) -> None:
             help="The ledger file (default: $RABISKIT_LEDGER, else ledger.sqlite in the "
                  "user's data folder: the one the other commands use)."),
         plan_path: Optional[Path] = typer.Option(
-            None, "--plan", help="Plan file (TOML) the page starts with and the ledger "
+            None, "--plan", metavar="PLAN", help="Plan file (TOML) the page starts with and the ledger "
                                  "page uses; default: the built-in 2026 plan."),
     ):
         """The same work from a local web page: report, audit, ledger, in kk, ru or en."""
