@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from rabiskit.aggregate.count import Tally, classifier_for
+from rabiskit.aggregate.count import OperatorTally, Tally, classifier_for
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan, scan
@@ -30,6 +30,7 @@ class ReportScan:
     period: Period
     digitisation: dict[str, Any] | None
     closures: Closures | None = field(default=None)
+    operators: OperatorTally | None = field(default=None)  # None: records without their fields
 
 
 def ledger_closures(ledger, year: int) -> Closures:
@@ -66,13 +67,18 @@ def report_from_records(pairs: Iterable[tuple[Any, RecordFacts]], summary: Scan,
     today = today or dt.date.today()
     y = year or plan.year
     tally = Tally(Period.for_year(y))
+    operators: OperatorTally | None = OperatorTally.for_plan(plan)
     for src, facts in pairs:
         tally.add(facts)
         if digitisation is not None:
             digitisation.add(src, facts)
+        if src is None:
+            operators = None  # e.g. from a ledger: no fields to name the cataloguer
+        elif operators is not None:
+            operators.add(src, facts)
     period = report_period(plan, tally, year=y, quarter=quarter, today=today)
     dig = digitisation.result(period) if digitisation is not None else None
-    return ReportScan(tally, summary, period, dig, closures)
+    return ReportScan(tally, summary, period, dig, closures, operators)
 
 
 def report_digitisation(plan: Plan, year: int, quarter: int | None, today: dt.date,
@@ -118,12 +124,16 @@ def report_from_ledger(ledger, plan: Plan, *, year: int | None = None,
 
 
 def report_of(rs: ReportScan, plan: Plan, lang: str = "kk", today: dt.date | None = None):
-    """The :class:`rabiskit.report.model.Report` of a report's scan, in ``lang``."""
+    """The :class:`rabiskit.report.model.Report` of a report's scan, in ``lang`` (with
+    the per-cataloguer table when the records name their cataloguers)."""
     from rabiskit.report.model import build_report
+    from rabiskit.report.operators import add_operators
 
-    return build_report(rs.tally, rs.scan, plan, rs.period, lang,
-                        produced=today or dt.date.today(), digitisation=rs.digitisation,
-                        warnings=rs.scan.warnings, closures=rs.closures)
+    report = build_report(rs.tally, rs.scan, plan, rs.period, lang,
+                          produced=today or dt.date.today(), digitisation=rs.digitisation,
+                          warnings=rs.scan.warnings, closures=rs.closures)
+    add_operators(report, rs.operators, plan, rs.period)
+    return report
 
 
 def scan_exports(inputs: Iterable[Input], plan: Plan, *, year: int | None = None,

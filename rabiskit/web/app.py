@@ -227,7 +227,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
         body = report_body(report)
         return page(request, "result.html", markup=body, job=job, body=Markup(body),
-                    audit=_audit_view(analysis.audit, lang), operators=_operators(analysis.count),
+                    audit=_audit_view(analysis.audit, lang),
                     report_formats=list(REPORT_TYPES), audit_formats=list(AUDIT_TYPES))
 
     async def job_download(request: Request) -> Response:
@@ -458,30 +458,6 @@ def _audit_view(data: dict, lang: str) -> dict:
                          "field": f.get("field") or "", "evidence": f.get("evidence") or ""})
     return {"summary": summary, "findings": findings,
             "more": max(0, len(data["findings"]) - FINDINGS_SHOWN)}
-
-
-def _operators(count: dict) -> dict | None:
-    """The count's ``operators`` (who entered the records, from IRBIS exports), as a
-    table of rows and columns, or None when the count has none."""
-    ops = count.get("operators")
-    if not ops:
-        return None
-    items = list(ops.items()) if isinstance(ops, dict) else [
-        (o.get("operator", o.get("name", "")) if isinstance(o, dict) else str(o), o) for o in ops]
-    columns: list[str] = []
-    for _, v in items:
-        for k in (v.keys() if isinstance(v, dict) else ["value"]):
-            if k not in columns and k not in ("operator", "name"):
-                columns.append(k)
-    rows = [(name, [(_cell(v.get(c)) if isinstance(v, dict) else _cell(v)) for c in columns])
-            for name, v in items]
-    return {"columns": columns, "rows": rows}
-
-
-def _cell(v: Any) -> str:
-    if isinstance(v, dict):
-        return ", ".join(f"{k}: {x}" for k, x in v.items())
-    return "" if v is None else str(v)
 
 
 def _download(analysis: work.Analysis, what: str, fmt: str, lang: str, jobs: Jobs) -> bytes:
