@@ -166,6 +166,22 @@ def test_api_report_year_to_date_with_an_uploaded_plan(server, tmp_path):
     assert r.json()["year_to_date"]["quarters"] == [1, 2, 3, 4]
 
 
+def test_api_report_of_irbis_exports_names_the_cataloguers(server, tmp_path):
+    irbis = FIXTURES / "irbis"
+    names = ("irbis-utf8.txt", "irbis-native-cp1251.iso")
+    r = requests.post(server.base + "/api/report", headers=auth(server),
+                      data={"lang": "ru", "as_of": AS_OF},
+                      files=[("exports", (n, (irbis / n).read_bytes(), "text/plain"))
+                             for n in names])
+    assert r.status_code == 200, r.text
+    out = tmp_path / "x.json"
+    done = cli("report", *names, "--lang", "ru", "--as-of", AS_OF, "-o", str(out), cwd=irbis)
+    assert done.returncode == 0, done.stderr
+    assert r.json() == json.loads(out.read_text("utf-8"))
+    assert [f["format"] for f in r.json()["header"]["files"]] == ["irbis_text", "iso2709"]
+    assert set(r.json()["operators"]) - {"unknown"}  # IRBIS 907 ^B names the cataloguers
+
+
 def test_api_count_and_audit_are_the_cli_json(server):
     form = {"quarter": "2", "as_of": AS_OF, "db": "local_lore:local-lore.iso"}
     names = ("unimarc-utf8.iso", "local-lore.iso", "hostile.iso")
