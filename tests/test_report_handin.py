@@ -552,7 +552,7 @@ def test_make_report_is_the_commands_report(inputs, q2):
 
     main, _, level, lore = inputs
     report = make_report([Input(Path(main)), Input(Path(lore), db_level=level)], default_plan(),
-                         quarter=2, as_of=dt.date(2026, 8, 15))
+                         quarter=2, today=dt.date(2026, 8, 15))
     written = data_of(q2)
     got = json.loads(json.dumps(report.data, default=str))
     for key in ("period", "records", "levels", "total", "all_levels", "quarters", "handin",

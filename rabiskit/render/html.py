@@ -201,15 +201,12 @@ def _signatures(report: Report) -> str:
     return '<table class="signatures">' + "".join(rows) + "</table>"
 
 
-def render_html(report: Report) -> str:
+def report_body(report: Report) -> str:
+    """The report's content, without the document around it: the formal heading, the
+    hand-in tables and the signature lines, the facts, the analysis tables and the charts,
+    the appendix (what ``rabiskit serve`` shows inside its page; styled by :data:`CSS`).
+    Every piece of text escaped."""
     lang = report.lang
-    head = ('<!DOCTYPE html>\n'
-            f'<html lang="{esc(report.locale)}">\n<head>\n<meta charset="utf-8">\n'
-            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-            'style-src \'unsafe-inline\'; img-src data:">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<title>{esc(report.title)} — {esc(report.library)}</title>\n'
-            f'<style>{CSS}</style>\n</head>\n<body>\n')
     body = ['<header class="heading">']
     body += [f'<p class="{"title" if i else "library"}">{esc(line)}</p>'
              for i, line in enumerate(report.heading)]
@@ -237,4 +234,15 @@ def render_html(report: Report) -> str:
         body.append(f'<section class="appendix"><h1>{esc(report.appendix_title)}</h1>')
         body += [_table(table, lang) for table in appendix]
         body.append("</section>")
-    return head + "\n".join(body) + "\n</body>\n</html>\n"
+    return "\n".join(body)
+
+
+def render_html(report: Report) -> str:
+    head = ('<!DOCTYPE html>\n'
+            f'<html lang="{esc(report.locale)}">\n<head>\n<meta charset="utf-8">\n'
+            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+            'style-src \'unsafe-inline\'; img-src data:">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<title>{esc(report.title)} — {esc(report.library)}</title>\n'
+            f'<style>{CSS}</style>\n</head>\n<body>\n')
+    return head + report_body(report) + "\n</body>\n</html>\n"

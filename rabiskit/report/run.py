@@ -32,9 +32,9 @@ class ReportScan:
     period: Period
     digitisation: dict[str, Any] | None
     closures: Closures | None = field(default=None)
+    operators: OperatorTally | None = field(default=None)  # None: records without their fields
     #: last year's actuals, the digitisation by quarter and the 6-НК figures
     context: HandInContext = field(default_factory=HandInContext)
-    operators: OperatorTally | None = field(default=None)  # None: records without their fields
 
 
 def ledger_closures(ledger, year: int) -> Closures:
@@ -70,6 +70,7 @@ def report_from_records(pairs: Iterable[tuple[Any, RecordFacts]], summary: Scan,
     ``closures``: the ledger's closed quarters of the year (see ``ledger_closures``)."""
     today = today or dt.date.today()
     y = year or plan.year
+    # the period ends on the as-of date (``today``): records dated after it are not counted
     period = period_for_report(y, quarter, today)
     tally = Tally(Period.for_year(y), until=today)
     last_year = Tally(Period.for_year(y - 1), until=today)
@@ -102,47 +103,97 @@ def report_from_records(pairs: Iterable[tuple[Any, RecordFacts]], summary: Scan,
         context.statistics = stock.result(sum(f[0] for f in year_figs.values()), all_time)
     else:
         context.statistics = stock.result(None, None)
-    return ReportScan(tally, summary, period, dig, closures, operators=operators, context=context)
+    return ReportScan(tally, summary, period, dig, closures, operators, context)
 
 
-def report_of(rs: ReportScan, plan: Plan, *, lang: str = "kk", as_of: dt.date | None = None,
-              warnings: Iterable[str] | None = None, csv_dialect: str = "comma"):
-    """The :class:`~rabiskit.report.table.Report` of a ReportScan (its ``data`` is what
-    ``rabiskit report -o FILE.json`` writes)."""
+def report_digitisation(plan: Plan, year: int, quarter: int | None, today: dt.date,
+                        pdf_dir=None, log=None) -> ReportDigitisation | None:
+    """The digitisation tallies a report keeps, or None without the digitisation module
+    (ValueError when ``pdf_dir`` or ``log`` is given then).  Raises the digitisation
+    module's PdfFolderError / LogError for a bad folder or log."""
+    from rabiskit.report.digitisation import available
+
+    if available():
+        return ReportDigitisation(plan, year, quarter, today, pdf_dir, log)
+    if pdf_dir is not None or log is not None:
+        raise ValueError("--pdf-dir and --log need the digitisation module, which is not "
+                         "installed")
+    return None
+
+
+def report_from_ledger(ledger, plan: Plan, *, year: int | None = None,
+                       quarter: int | None = None, today: dt.date | None = None,
+                       digitisation: ReportDigitisation | None = None,
+                       warnings: Iterable[str] = ()) -> ReportScan:
+    """The report's scan from the records kept in ``ledger`` (a :class:`rabiskit.ledger.
+    store.Ledger`, possibly an in-memory copy with exports imported): its closed quarters
+    of the year show their frozen numbers, with a warning for each one corrected since.
+    ``warnings``: those of importing exports into the copy."""
+    from rabiskit.ledger.source import ledger_scan_summary, ledger_sources, rules_warning
+    from rabiskit.report.closed import closure_warnings
+
+    y = year or plan.year
+    summary = ledger_scan_summary(ledger)
+    summary.warnings.extend(warnings)
+    warning = rules_warning(ledger, plan)
+    if warning:
+        summary.warnings.append(warning)
+    # the summary without the year's closed-quarter warnings of `count`: those say the
+    # corrections are in the numbers, which a report does not do
+    rs = report_from_records(ledger_sources(ledger), summary, plan, year=y, quarter=quarter,
+                             today=today, digitisation=digitisation,
+                             closures=ledger_closures(ledger, y))
+    rs.scan.warnings.extend(closure_warnings(
+        rs.closures, range(1, max(rs.period.quarters or (1,)) + 1)))
+    return rs
+
+
+def report_of(rs: ReportScan, plan: Plan, lang: str = "kk", today: dt.date | None = None, *,
+              csv_dialect: str = "comma"):
+    """The :class:`rabiskit.report.table.Report` of a report's scan, in ``lang``, as on
+    ``today`` (the as-of date), with the hand-in tables and the per-cataloguer table when
+    the records name their cataloguers.  ``csv_dialect``: "comma" or "semicolon" (for a
+    CSV written from it)."""
     from rabiskit.report.model import build_report
     from rabiskit.report.operators import add_operators
 
     report = build_report(rs.tally, rs.scan, plan, rs.period, lang,
-                          produced=as_of or dt.date.today(), digitisation=rs.digitisation,
-                          warnings=rs.scan.warnings if warnings is None else warnings,
-                          closures=rs.closures, context=rs.context)
-    report.csv_dialect = csv_dialect
+                          produced=today or dt.date.today(), digitisation=rs.digitisation,
+                          warnings=rs.scan.warnings, closures=rs.closures, context=rs.context)
     add_operators(report, rs.operators, plan, rs.period)
+    report.csv_dialect = csv_dialect
     return report
 
 
-def make_report(inputs: Iterable[Input], plan: Plan, *, lang: str = "kk",
-                year: int | None = None, quarter: int | None = None,
-                as_of: dt.date | None = None, pdf_dir=None, log=None,
+def scan_exports(inputs: Iterable[Input], plan: Plan, *, year: int | None = None,
+                 quarter: int | None = None, today: dt.date | None = None,
+                 encoding: str | None = None, flavour: str | None = None, pdf_dir=None,
+                 log=None, progress: Callable[[int, str], None] | None = None) -> ReportScan:
+    """The scan ``rabiskit report EXPORT...`` makes, digitisation included (when the
+    module is there): :func:`report_of` lays it out in any language."""
+    today = today or dt.date.today()
+    y = year or plan.year
+    dig = report_digitisation(plan, y, quarter, today, pdf_dir, log)
+    return scan_for_report(inputs, plan, year=y, quarter=quarter, today=today,
+                           encoding=encoding, flavour=flavour, digitisation=dig,
+                           progress=progress)
+
+
+def make_report(inputs: Iterable[Input], plan: Plan, *, year: int | None = None,
+                quarter: int | None = None, lang: str = "kk", today: dt.date | None = None,
                 encoding: str | None = None, flavour: str | None = None,
+                pdf_dir=None, log=None,
                 progress: Callable[[int, str], None] | None = None,
                 csv_dialect: str = "comma"):
-    """The report of the exports ``inputs`` against ``plan``, as ``rabiskit report`` makes
-    it: the quarter ``quarter`` (else the year to date) of ``year`` (else the plan's), as
-    on ``as_of`` (default today), with the digitisation tables when the digitisation
-    module is there (``pdf_dir``/``log`` as --pdf-dir/--log).  Returns the Report; its
-    ``data`` is the report's JSON document, and :func:`rabiskit.report.outputs.
-    write_output` writes it in any format.  Raises PeriodError for a period that has not
-    started, and the digitisation module's errors for a bad PDF folder or log."""
-    from rabiskit.report.digitisation import available
+    """What ``rabiskit report EXPORT... -o FILE`` computes, as one call: read the exports
+    once and return the Report (its ``data`` is the JSON of ``-o FILE.json``), as on
+    ``today`` (the as-of date; the period ends on it).  Raises PeriodError for a period
+    the plan cannot report (e.g. a quarter that has not started on ``today``) and
+    ValueError for a bad language."""
+    from rabiskit.report.messages import check_lang
 
-    as_of = as_of or dt.date.today()
-    y = year or plan.year
-    dig = None
-    if available():
-        dig = ReportDigitisation(plan, y, quarter, as_of, pdf_dir, log)
-    elif pdf_dir is not None or log is not None:
-        raise ValueError("--pdf-dir and --log need the digitisation module, which is not installed")
-    rs = scan_for_report(inputs, plan, year=y, quarter=quarter, today=as_of, encoding=encoding,
-                         flavour=flavour, digitisation=dig, progress=progress)
-    return report_of(rs, plan, lang=lang, as_of=as_of, csv_dialect=csv_dialect)
+    lang = check_lang(lang)
+    today = today or dt.date.today()
+    rs = scan_exports(inputs, plan, year=year, quarter=quarter, today=today, encoding=encoding,
+                      flavour=flavour, pdf_dir=pdf_dir, log=log, progress=progress)
+    return report_of(rs, plan, lang, today, csv_dialect=csv_dialect)
