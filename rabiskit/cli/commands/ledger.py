@@ -16,13 +16,13 @@ from rich.table import Table
 
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt,
                                  check_encoding, check_flavour, err_console, fail, make_inputs,
-                                 out_console, print_json)
+                                 out_console, print_json, refuse_overwrite)
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.ledger.closing import (close_quarter, closed_quarters, parse_quarter,
                                      quarter_has_ended)
 from rabiskit.ledger.importer import ImportResult, import_inputs
-from rabiskit.ledger.location import ENV_VAR
+from rabiskit.ledger.location import ENV_VAR, default_ledger_path
 from rabiskit.ledger.status import ledger_status
 from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, LedgerError, open_ledger
 
@@ -110,6 +110,7 @@ def register(app: typer.Typer) -> None:
             fail("--database: give a name")
         plan = load_plan_option(plan_path)
         inputs = make_inputs(exports, db, plan.levels())
+        refuse_overwrite([ledger_path or default_ledger_path()], inputs)
         enc, fl = check_encoding(encoding), check_flavour(flavour)
         led = open_ledger_cli(ledger_path, create=True)
         try:
