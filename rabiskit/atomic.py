@@ -19,11 +19,15 @@ target is left as it was.
 from __future__ import annotations
 
 import contextlib
+import errno
+import gc
 import io
 import os
 import signal
+import sys
 import tempfile
 import threading
+import traceback
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
@@ -166,8 +170,42 @@ def save_atomic(path: str | Path, save: Callable[[BinaryIO], object]) -> None:
     """``save(file_object)`` into memory, then the bytes to ``path`` atomically (for
     openpyxl's ``Workbook.save`` and python-docx's ``Document.save``)."""
     buf = io.BytesIO()
-    save(buf)
+    try:
+        save(buf)
+    except Exception as e:
+        error = _write_error(e)
+        if error is None:
+            raise
+        # the library's half-written objects (an open generator writing to its temporary
+        # file) would fail again when collected at exit, with a traceback on the console:
+        # release them now, quietly
+        traceback.clear_frames(e.__traceback__)
+        del e
+        _collect_quietly()
+        raise error from None
     write_atomic(path, buf.getvalue())
+
+
+def _write_error(e: Exception) -> OSError | None:
+    """The OSError behind a library's failure to write, or None when it is something else.
+    openpyxl streams worksheets through temporary files of its own with lxml, whose write
+    errors (a full disk, a file-size limit) come as SerialisationError("IO_ENOSPC")."""
+    if isinstance(e, OSError):
+        return OSError(e.errno, e.strerror or str(e))
+    code = str(e).removeprefix("IO_")
+    if type(e).__name__ == "SerialisationError" and hasattr(errno, code):
+        number = getattr(errno, code)
+        return OSError(number, os.strerror(number))
+    return None
+
+
+def _collect_quietly() -> None:
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 __all__ = ["Terminated", "atomic_file", "atomic_path", "commit", "discard", "keep_mode",
