@@ -11,12 +11,13 @@ from typing import Annotated, Any, Iterable, Iterator, List, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from typer.core import TyperCommand
+from rabiskit.cli.localised import LocalisedCommand
 
 from rabiskit.facts.scan import Input
 from rabiskit.fileid import same_file
+from rabiskit.i18n import N_, _
 from rabiskit.sources import NotMarc, SourceError, check_marc
-from rabiskit.sources.sniff import no_records_message
+from rabiskit.sources.sniff import READABLE
 from rabiskit.jsontext import json_default
 from rabiskit.sources.encoding import EncodingError, normalise_encoding
 
@@ -24,7 +25,7 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 out_console = Console(highlight=False, soft_wrap=False)
 
 
-class DbCommand(TyperCommand):
+class DbCommand(LocalisedCommand):
     """A command whose ``--db`` option takes two values, LEVEL and FILE, and may repeat.
 
     Typer cannot declare a repeatable two-value option, so the click parameter is adjusted
@@ -37,22 +38,22 @@ class DbCommand(TyperCommand):
                 p.nargs = 2  # each value: a (level, file) pair
 
 
-DB_HELP = ("Declare that every record of FILE belongs to catalogue level LEVEL (RABIS exports one "
+DB_HELP = N_("Declare that every record of FILE belongs to catalogue level LEVEL (RABIS exports one "
            "database per file, e.g. --db local_lore kraeved.iso). Repeatable.")
 
 
 # The options the reading commands share, declared once.
 DbOpt = Annotated[List[str], typer.Option("--db", metavar="LEVEL FILE", help=DB_HELP)]
 PlanOpt = Annotated[Optional[Path], typer.Option(
-    "--plan", help="Plan file (TOML); default: the built-in 2026 plan.")]
-YearOpt = Annotated[Optional[int], typer.Option("--year", help="Year (default: the plan's year).")]
+    "--plan", metavar="PLAN", help="Plan file (TOML); default: the built-in 2026 plan.")]
+YearOpt = Annotated[Optional[int], typer.Option("--year", metavar="YEAR", help="Year (default: the plan's year).")]
 QuarterOpt = Annotated[Optional[int], typer.Option(
-    "--quarter", min=1, max=4, help="Quarter 1-4 (default: the whole year).")]
-FromOpt = Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD.")]
-ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD.")]
+    "--quarter", min=1, max=4, metavar="QUARTER", help="Quarter 1-4 (default: the whole year).")]
+FromOpt = Annotated[Optional[str], typer.Option("--from", metavar="YYYY-MM-DD", help="First day, YYYY-MM-DD.")]
+ToOpt = Annotated[Optional[str], typer.Option("--to", metavar="YYYY-MM-DD", help="Last day, YYYY-MM-DD.")]
 EncodingOpt = Annotated[Optional[str], typer.Option(
-    "--encoding", help="Force the encoding of every record: utf-8, marc-8, cp1251, kz1048, cp866.")]
-FlavourOpt = Annotated[Optional[str], typer.Option("--flavour", help="Force unimarc or marc21.")]
+    "--encoding", metavar="ENCODING", help="Force the encoding of every record: utf-8, marc-8, cp1251, kz1048, cp866.")]
+FlavourOpt = Annotated[Optional[str], typer.Option("--flavour", metavar="FLAVOUR", help="Force unimarc or marc21.")]
 
 
 def parse_db(values: Iterable[Any] | None) -> list[tuple[str, Path]]:
@@ -86,29 +87,32 @@ def make_inputs(exports: Iterable[Path] | None, db: Iterable[Any] | None,
     declared: list[tuple[str, Path]] = []
     for level, path in pairs:
         if levels is not None and level not in levels:
-            fail(f"--db {level} {path}: unknown level {level!r}; known levels: "
-                 f"{', '.join(sorted(levels))}")
+            fail(_("--db {level} {path}: unknown level {level!r}; known levels: {known}").format(
+                level=level, path=path, known=", ".join(sorted(levels))))
         earlier = next(((lv, p) for lv, p in declared if same_file(p, path)), None)
         if earlier is not None:
             if earlier[0] != level:
-                fail(f"--db {level} {path}: the file is already declared as {earlier[0]} "
-                     f"(--db {earlier[0]} {earlier[1]})")
+                fail(_("--db {level} {path}: the file is already declared as {earlier} (--db "
+                       "{earlier} {earlier_path})").format(level=level, path=path,
+                                                          earlier=earlier[0],
+                                                          earlier_path=earlier[1]))
             continue
         declared.append((level, path))
         inputs = [i for i in inputs if not same_file(i.path, path)]
         inputs.append(Input(path, level))
     if not inputs:
-        fail("no export files given")
+        fail(_("no export files given"))
     for inp in inputs:
         if not inp.path.exists():
-            fail(f"{inp.path}: file not found")
+            fail(_("{file}: file not found").format(file=inp.path))
         if inp.path.is_dir():
-            fail(f"{inp.path}: is a folder; give the export files inside it")
+            fail(_("{file}: is a folder; give the export files inside it").format(file=inp.path))
         if marc_only:
             try:
                 check_marc(inp.path, inp.display)
             except NotMarc as e:  # "FILE: no MARC records: this is a PDF document"
-                fail(str(e))
+                fail(_("{file}: no MARC records: this is {what}").format(
+                    file=inp.display, what=_(e.sniffed.what)))
             except SourceError:
                 pass  # unreadable: the scan reports it, and reads the other files
     return inputs
@@ -121,11 +125,14 @@ def refuse_empty_inputs(files: Iterable[Any]) -> None:
     for f in files:
         d = f if isinstance(f, dict) else {"records": f.records, "error": f.error,
                                              "no_records": f.no_records,
-                                             "duplicate_of": f.duplicate_of, "file": f.file}
+                                             "duplicate_of": f.duplicate_of, "file": f.file,
+                                             "format": f.format}
         if d.get("duplicate_of") or d.get("records"):
             continue
         if d.get("no_records") or not d.get("error"):
-            fail(d.get("error") or no_records_message(d["file"]))
+            if d.get("error") and d.get("format") not in READABLE:
+                fail(d["error"])  # what it is instead (NotMarc's line)
+            fail(_("{file}: no MARC records in this file").format(file=d["file"]))
 
 
 def checked_records(records: Iterable[Any], files: Iterable[Any]) -> Iterator[Any]:
@@ -157,10 +164,10 @@ def refuse_overwrite(outputs: Iterable[Path | None], inputs: Iterable[Any]) -> N
             if not same_file(out, src):
                 continue
             if str(out) == str(src):
-                fail(f"{out}: is also an input; write the output to another file (inputs are "
-                     "never overwritten)")
-            fail(f"{out}: is the same file as the input {src}; write the output to another "
-                 "file (inputs are never overwritten)")
+                fail(_("{file}: is also an input; write the output to another file (inputs "
+                       "are never overwritten)").format(file=out))
+            fail(_("{file}: is the same file as the input {input}; write the output to another "
+                   "file (inputs are never overwritten)").format(file=out, input=src))
 
 
 def check_encoding(encoding: str | None) -> str | None:
@@ -180,7 +187,7 @@ def check_flavour(flavour: str | None) -> str | None:
         return "unimarc"
     if f in ("marc21", "usmarc"):
         return "marc21"
-    fail(f"unknown flavour {flavour!r}; use unimarc or marc21")
+    fail(_("unknown flavour {flavour!r}; use unimarc or marc21").format(flavour=flavour))
 
 
 def print_json(data: Any) -> None:
@@ -207,5 +214,5 @@ def output_option(output: Path, kind_of, errors=(ValueError,)):
     except errors as e:
         fail(str(e))
     if output.is_dir():
-        fail(f"{output}: is a folder; give a file name")
+        fail(_("{file}: is a folder; give a file name").format(file=output))
     return kind

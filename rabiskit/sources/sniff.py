@@ -23,6 +23,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from rabiskit.i18n import N_
 from rabiskit.sources.base import SourceError
 
 HEAD_SIZE = 64 * 1024  # bytes looked at for signatures and text shapes
@@ -87,13 +88,13 @@ def sniff(path: str | Path) -> Sniffed:
             head = fh.read(HEAD_SIZE)
         except (OSError, EOFError, zlib.error) as e:
             if isinstance(fh, gzip.GzipFile):
-                return Sniffed("gzip", "a damaged gzip file")
+                return Sniffed("gzip", N_("a damaged gzip file"))
             raise e
         found = _sniff_head(head, p)
         if found is not None:
             return found
         if _TERMINATORS.search(head):
-            return Sniffed(ISO2709, "an ISO 2709 file")
+            return Sniffed(ISO2709, N_("an ISO 2709 file"))
         # no terminator in the head: look through the rest (a record is at most 99,999 bytes,
         # but garbage may stand in front of the first one)
         try:
@@ -102,9 +103,9 @@ def sniff(path: str | Path) -> Sniffed:
                 if not block:
                     break
                 if _TERMINATORS.search(block):
-                    return Sniffed(ISO2709, "an ISO 2709 file")
+                    return Sniffed(ISO2709, N_("an ISO 2709 file"))
         except (EOFError, zlib.error, gzip.BadGzipFile):
-            return Sniffed(ISO2709, "an ISO 2709 file")  # the reader reports the damage
+            return Sniffed(ISO2709, N_("an ISO 2709 file"))  # the reader reports the damage
     return _text_kind(head)
 
 
@@ -112,39 +113,39 @@ def _sniff_head(head: bytes, path: Path) -> Sniffed | None:
     """The kind told by signatures and by XML; None when the terminators must decide."""
     stripped = head.lstrip(b" \t\r\n\x00")
     if not stripped:
-        return Sniffed("empty", "an empty file" if not head else "an empty file (only blanks)")
+        return Sniffed("empty", N_("an empty file") if not head else N_("an empty file (only blanks)"))
     pdf = head.find(b"%PDF-", 0, 1024)  # PDF readers allow junk before the signature
     if pdf >= 0 and not _TERMINATORS.search(head, 0, pdf):
-        return Sniffed("pdf", "a PDF document")
+        return Sniffed("pdf", N_("a PDF document"))
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _zip_kind(path, head)
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         if "WordDocument".encode("utf-16-le") in head:
-            return Sniffed("doc", "a Word document (.doc)")
+            return Sniffed("doc", N_("a Word document (.doc)"))
         if "Workbook".encode("utf-16-le") in head or "Book".encode("utf-16-le") in head:
-            return Sniffed("xls", "an Excel workbook (.xls)")
-        return Sniffed("ole", "an old Microsoft Office document (.doc, .xls or .ppt)")
+            return Sniffed("xls", N_("an Excel workbook (.xls)"))
+        return Sniffed("ole", N_("an old Microsoft Office document (.doc, .xls or .ppt)"))
     if stripped.startswith(b"{\\rtf"):
-        return Sniffed("rtf", "an RTF document")
-    for magic, kind, what in ((b"\x89PNG\r\n\x1a\n", "png", "a PNG image"),
-                              (b"\xff\xd8\xff", "jpeg", "a JPEG image"),
-                              (b"GIF8", "gif", "a GIF image"),
-                              (b"II*\x00", "tiff", "a TIFF image"), (b"MM\x00*", "tiff", "a TIFF image"),
-                              (b"Rar!\x1a\x07", "rar", "a RAR archive"),
-                              (b"7z\xbc\xaf\x27\x1c", "7z", "a 7-Zip archive"),
-                              (b"SQLite format 3\x00", "sqlite", "an SQLite database")):
+        return Sniffed("rtf", N_("an RTF document"))
+    for magic, kind, what in ((b"\x89PNG\r\n\x1a\n", "png", N_("a PNG image")),
+                              (b"\xff\xd8\xff", "jpeg", N_("a JPEG image")),
+                              (b"GIF8", "gif", N_("a GIF image")),
+                              (b"II*\x00", "tiff", N_("a TIFF image")), (b"MM\x00*", "tiff", N_("a TIFF image")),
+                              (b"Rar!\x1a\x07", "rar", N_("a RAR archive")),
+                              (b"7z\xbc\xaf\x27\x1c", "7z", N_("a 7-Zip archive")),
+                              (b"SQLite format 3\x00", "sqlite", N_("an SQLite database"))):
         if head.startswith(magic):
             return Sniffed(kind, what)
     if head.startswith(_WIDE_XML):
-        return Sniffed(MARCXML, "an XML document")
+        return Sniffed(MARCXML, N_("an XML document"))
     text = _as_text(head)
     if text is not None:
         body = text.lstrip("\ufeff \t\r\n")
         if body.startswith("<"):
             raw = body.encode("utf-8", "replace")
             if _HTML_START.match(raw):
-                return Sniffed("html", "an HTML page")
-            return Sniffed(MARCXML, "an XML document")
+                return Sniffed("html", N_("an HTML page"))
+            return Sniffed(MARCXML, N_("an XML document"))
     return None
 
 
@@ -156,14 +157,14 @@ def _zip_kind(path: Path, head: bytes) -> Sniffed:
         # cut short, or read from a .gz: the names in the first local headers still show
         names = _local_header_names(head)
     if any(n.startswith("word/") for n in names):
-        return Sniffed("docx", "a Word document (.docx)")
+        return Sniffed("docx", N_("a Word document (.docx)"))
     if any(n.startswith("xl/") for n in names):
-        return Sniffed("xlsx", "an Excel workbook (.xlsx)")
+        return Sniffed("xlsx", N_("an Excel workbook (.xlsx)"))
     if any(n.startswith("ppt/") for n in names):
-        return Sniffed("pptx", "a PowerPoint presentation (.pptx)")
+        return Sniffed("pptx", N_("a PowerPoint presentation (.pptx)"))
     if "content.xml" in names or "mimetype" in names:
-        return Sniffed("odf", "an OpenDocument file (.odt, .ods)")
-    return Sniffed("zip", "a ZIP archive (unpack it and give the export files inside)")
+        return Sniffed("odf", N_("an OpenDocument file (.odt, .ods)"))
+    return Sniffed("zip", N_("a ZIP archive (unpack it and give the export files inside)"))
 
 
 def _local_header_names(head: bytes) -> list[str]:
@@ -203,19 +204,19 @@ def _text_kind(head: bytes) -> Sniffed:
     """A file without terminators and without a known signature: what kind of text is it?"""
     text = _as_text(head)
     if text is None:
-        return Sniffed("binary", "binary data, not an export")
+        return Sniffed("binary", N_("binary data, not an export"))
     body = text.lstrip("\ufeff \t\r\n")
     raw = body.encode("utf-8", "replace")
     if len(_IRBIS_LINE.findall(raw)) >= 2 or (raw.startswith(b"#") and _IRBIS_LINE.match(raw)
                                              and b"*****" in raw):
-        return Sniffed("irbis_text", "an IRBIS plain-text export (#tag: value lines), not ISO 2709")
+        return Sniffed("irbis_text", N_("an IRBIS plain-text export (#tag: value lines), not ISO 2709"))
     if len(_MRK_LINE.findall(raw)) >= 2:
-        return Sniffed("mrk", "a MARC text file (MARCMaker .mrk lines), not ISO 2709")
+        return Sniffed("mrk", N_("a MARC text file (MARCMaker .mrk lines), not ISO 2709"))
     if body[:1] in ("{", "["):
-        return Sniffed("json", "a JSON file")
+        return Sniffed("json", N_("a JSON file"))
     if _looks_like_csv(body):
-        return Sniffed("csv", "a CSV table")
-    return Sniffed("text", "a text file")
+        return Sniffed("csv", N_("a CSV table"))
+    return Sniffed("text", N_("a text file"))
 
 
 def _looks_like_csv(text: str) -> bool:

@@ -27,6 +27,7 @@ from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, From
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
+from rabiskit.i18n import _
 
 FORMATS = ("table", "json", "csv", "xlsx")
 FILE_FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
@@ -37,37 +38,24 @@ def choose_format(fmt: str | None, output: Path | None) -> str:
     """The output format: --format when given, else from -o FILE's extension (as in
     ``report``), else the table; a clear error when they cannot go together."""
     if fmt is not None and fmt not in FORMATS:
-        fail(f"--format {fmt}: use table, json, csv or xlsx")
+        fail(_("--format {fmt}: use table, json, csv or xlsx").format(fmt=fmt))
     if output is None:
         if fmt == "xlsx":
-            fail("--format xlsx needs -o FILE.xlsx")
+            fail(_("--format xlsx needs -o FILE.xlsx"))
         return fmt or "table"
     by_name = FILE_FORMATS.get(output.suffix.lower())
     if fmt is None:
         if by_name is None:
-            fail(f"-o {output}: the format follows the extension: use .json, .csv or .xlsx "
-                 "(or give --format json, csv or xlsx)")
+            fail(_("-o {file}: the format follows the extension: use .json, .csv or .xlsx (or "
+                   "give --format json, csv or xlsx)").format(file=output))
         return by_name
     if fmt == "table":
-        fail(f"-o {output}: --format table prints on the screen; use --format json, csv or "
-             "xlsx to write a file")
+        fail(_("-o {file}: --format table prints on the screen; use --format json, csv or xlsx "
+               "to write a file").format(file=output))
     if by_name is not None and by_name != fmt:
-        fail(f"-o {output}: the extension says {by_name}, --format says {fmt}; give one that "
-             "agrees")
+        fail(_("-o {file}: the extension says {by_name}, --format says {fmt}; give one that "
+               "agrees").format(file=output, by_name=by_name, fmt=fmt))
     return fmt
-
-
-def _share(v) -> str:
-    return "" if v is None else f"{100 * v:.1f}%"
-
-
-def _parse_day(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        fail(f"{option} {text}: give a date as YYYY-MM-DD")
 
 
 def render_table(data: dict, plan) -> None:
