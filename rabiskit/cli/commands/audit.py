@@ -58,6 +58,19 @@ def choose_format(fmt: str | None, output: Path | None) -> str:
     return fmt
 
 
+def _share(v) -> str:
+    return "" if v is None else f"{100 * v:.1f}%"
+
+
+def _parse_day(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"{option} {text}: give a date as YYYY-MM-DD")
+
+
 def render_table(data: dict, plan) -> None:
     s = Table(title="Audit / Тексеру / Проверка", title_justify="left", header_style="bold")
     s.add_column("kind")
@@ -123,7 +136,7 @@ def register(app: typer.Typer) -> None:
         """Check language coding, the Kazakh share, encoding damage, dates, duplicates and structure."""
         fmt = choose_format(fmt, output)
         if output is not None and output.is_dir():
-            fail(f"{output}: is a folder; give a file name")
+            fail(_("{file}: is a folder; give a file name").format(file=output))
         refuse_overwrite([output], named_inputs(exports, db, ledger_path, plan_path))
         plan = load_plan_option(plan_path)
         period = period_option(year, quarter, date_from, date_to, plan.year)
