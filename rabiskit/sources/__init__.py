@@ -18,16 +18,11 @@ def sniff_format(path: Path) -> str:
 def sniff_file(path: Path, display: str | None = None) -> Sniffed:
     """What the file is; SourceError (one plain line) when it cannot be read at all."""
     p = Path(path)
-    name = display if display is not None else str(path)
-    if p.is_dir():
-        raise SourceError(f"{name}: is a folder, not a file")
+    open_binary(p).close()  # a folder, a missing or unreadable file: SourceError, one line
     try:
         return sniff(p)
-    except FileNotFoundError:
-        raise SourceError(f"{name}: file not found") from None
-    except PermissionError:
-        raise SourceError(f"{name}: permission denied") from None
     except OSError as e:
+        name = display if display is not None else str(path)
         raise SourceError(f"{name}: cannot be read ({e.strerror or e})") from None
 
 
