@@ -1,7 +1,7 @@
 """Inputs and outputs as a new user meets them (issue 13, items 9-14).
 
-The same file named twice, files that hold no MARC record (empty, PDF, Word, CSV, IRBIS
-text...), outputs that would overwrite inputs, audit's format from the extension, the
+The same file named twice, files that hold no MARC record (empty, PDF, Word, Excel, CSV,
+plain text...), outputs that would overwrite inputs, audit's format from the extension, the
 facts CSV's exact values, a full disk, SIGTERM while writing, bidirectional controls in
 reports.  Every export is ISO 2709 assembled by hand below (three UNIMARC books, two of
 them entered on 2026-01-15), so the expected numbers are known without the code under
@@ -209,9 +209,8 @@ NOT_MARC = {
     "table.xlsx": (_xlsx, "an Excel workbook (.xlsx)"),
     "books.csv": (lambda p: p.write_text("id;title;year\n1;Абай жолы;2026\n2;Қазақ;2025\n",
                                          encoding="utf-8"), "a CSV table"),
-    "irbis.txt": (lambda p: p.write_text("#920: PAZK\n#200: ^AАбай жолы^FМ. Әуезов\n#101: kaz\n"
-                                         "*****\n#920: PAZK\n#200: ^AҚазақ\n*****\n",
-                                         encoding="utf-8"), "an IRBIS plain-text export"),
+    "notes.txt": (lambda p: p.write_text("Жаңа кітаптар, 2026 жыл\nАбай жолы\n", encoding="utf-8"),
+                  "a text file"),
     "page.html": (lambda p: p.write_text("<!DOCTYPE html>\n<html><body>Каталог</body></html>\n",
                                          encoding="utf-8"), "an HTML page"),
 }
@@ -240,6 +239,13 @@ def test_sniff_names_what_the_file_is(not_marc, name):
     assert sniff(path).what.startswith(what) and not sniff(path).readable
 
 
+def test_an_irbis_text_export_is_read_not_refused(tmp_path):
+    path = tmp_path / "irbis.txt"
+    path.write_text("#920: PAZK\n#200: ^AАбай жолы^FМ. Әуезов\n#101: kaz\n*****\n",
+                    encoding="utf-8")
+    assert sniff(path).kind == "irbis_text" and sniff(path).readable
+
+
 def _commands(files: list, tmp: Path) -> dict[str, list]:
     return {
         "count": ["count", *files],
@@ -253,8 +259,8 @@ def _commands(files: list, tmp: Path) -> dict[str, list]:
 
 
 @pytest.mark.parametrize("command, name", [
-    ("count", "scan.pdf"), ("report", "empty.iso"), ("audit", "list.docx"),
-    ("digitisation", "irbis.txt"), ("import", "books.csv"), ("export", "scan.pdf"),
+    ("count", "notes.txt"), ("report", "empty.iso"), ("audit", "list.docx"),
+    ("digitisation", "table.xlsx"), ("import", "books.csv"), ("export", "scan.pdf"),
     ("facts", "old.doc")])
 def test_an_input_without_marc_stops_the_command_before_anything_is_written(
         export, not_marc, tmp_path, command, name):

@@ -1,16 +1,17 @@
 """What a file looks like, from its bytes: a MARC export, or something else that holds none.
 
 ``sniff(path)`` names the file's kind before any reader touches it, so that a PDF, a Word
-document, a CSV table or an IRBIS plain-text export given by mistake is an error with one
-plain line ("no MARC records: this is a PDF document") instead of a report with 0 %.
+document or a CSV table given by mistake is an error with one plain line ("no MARC
+records: this is a PDF document") instead of a report with 0 %.
 
-Only the two formats rabiskit reads are ``readable``: ISO 2709 (any file holding a field or
-record terminator, 0x1E or 0x1D, that is not one of the documents recognised below: a
-damaged export with garbage in front is still an export) and XML (the first character is
-``<``; whether it holds MARC records is for the MARCXML reader to say).  Everything else
-is described by what it is: signatures of document formats first (PDF, ZIP-based Office
-and OpenDocument files, old Office files, RTF, images), then text shapes (HTML, JSON, IRBIS
-plain text, MARCMaker text, CSV, plain text).  ``.gz`` files are looked at decompressed.
+The formats rabiskit reads are ``readable``: ISO 2709 (any file holding a field or record
+terminator, 0x1E or 0x1D, that is not one of the documents recognised below: a damaged
+export with garbage in front is still an export), XML (the first character is ``<``;
+whether it holds MARC records is for the MARCXML reader to say) and IRBIS plain text
+(``rabiskit.sources.irbis_text`` decides).  Everything else is described by what it is:
+signatures of document formats first (PDF, ZIP-based Office and OpenDocument files, old
+Office files, RTF, images), then text shapes (HTML, JSON, MARCMaker text, CSV, plain
+text).  ``.gz`` files are looked at decompressed.
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ SCAN_CHUNK = 1 << 20  # bytes read at a time when looking for a terminator furth
 
 ISO2709 = "iso2709"
 MARCXML = "marcxml"
-READABLE = (ISO2709, MARCXML)
+IRBIS_TEXT = "irbis_text"
+READABLE = (ISO2709, MARCXML, IRBIS_TEXT)
 
 _TERMINATORS = re.compile(rb"[\x1d\x1e]")
-_IRBIS_LINE = re.compile(rb"^#\d{1,4}: ", re.MULTILINE)
 _MRK_LINE = re.compile(rb"^=(?:LDR|\d{3})  ", re.MULTILINE)
 _HTML_START = re.compile(rb"^(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)[\s>]",
                          re.IGNORECASE | re.DOTALL)
@@ -136,6 +137,10 @@ def _sniff_head(head: bytes, path: Path) -> Sniffed | None:
                               (b"SQLite format 3\x00", "sqlite", N_("an SQLite database"))):
         if head.startswith(magic):
             return Sniffed(kind, what)
+    from rabiskit.sources.irbis_text import looks_like_irbis_text
+
+    if looks_like_irbis_text(head):
+        return Sniffed(IRBIS_TEXT, N_("an IRBIS plain-text export"))
     if head.startswith(_WIDE_XML):
         return Sniffed(MARCXML, N_("an XML document"))
     text = _as_text(head)
@@ -207,9 +212,6 @@ def _text_kind(head: bytes) -> Sniffed:
         return Sniffed("binary", N_("binary data, not an export"))
     body = text.lstrip("\ufeff \t\r\n")
     raw = body.encode("utf-8", "replace")
-    if len(_IRBIS_LINE.findall(raw)) >= 2 or (raw.startswith(b"#") and _IRBIS_LINE.match(raw)
-                                             and b"*****" in raw):
-        return Sniffed("irbis_text", N_("an IRBIS plain-text export (#tag: value lines), not ISO 2709"))
     if len(_MRK_LINE.findall(raw)) >= 2:
         return Sniffed("mrk", N_("a MARC text file (MARCMaker .mrk lines), not ISO 2709"))
     if body[:1] in ("{", "["):
