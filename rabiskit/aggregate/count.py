@@ -365,7 +365,7 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
     from rabiskit.facts.fast import tally_counts
     from rabiskit.facts.parallel import (BLOCK_SIZE, MIN_FAST_SIZE, FastFile, KeyCounts,
                                          fast_count_files, make_executor)
-    from rabiskit.facts.scan import Scan, dedupe_inputs, start_file
+    from rabiskit.facts.scan import Scan, dedupe_inputs, finish_file, start_file
     from rabiskit.rules.engine import DEFAULT_RULES
 
     result = Scan()
@@ -402,6 +402,7 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
                                  operators)
             else:
                 _add_fast(res, job, summary, tally, fast_tally)
+                finish_file(summary)
     finally:
         if executor is not None:
             executor.shutdown()

@@ -20,7 +20,7 @@ from rabiskit.aggregate.count import (UNKNOWN_OPERATOR, OperatorTally, count_doc
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
                                  err_console, fail, make_inputs, out_console, period_option,
-                                 print_json)
+                                 print_json, refuse_empty_inputs)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
@@ -194,6 +194,7 @@ def register(app: typer.Typer) -> None:
             with scan_progress(inputs) as progress:
                 tally, result = count_inputs(inputs, plan, period, encoding=enc, flavour=fl,
                                              progress=progress, operators=operators)
+            refuse_empty_inputs(result.files)
         for w in result.warnings:
             err_console.print(f"[yellow]warning:[/] {w}")
         if period.year != plan.year:

@@ -16,7 +16,8 @@ from rich.markup import escape
 from rabiskit.aggregate.period import PeriodError
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, PlanOpt,
                                  YearOpt, check_encoding, check_flavour, err_console, fail,
-                                 make_inputs, out_console)
+                                 make_inputs, named_inputs, out_console, refuse_empty_inputs,
+                                 refuse_overwrite)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
@@ -72,6 +73,8 @@ def register(app: typer.Typer) -> None:
         y = year or plan.year
         if not 1900 <= y <= 2999:
             fail(f"--year {y}: give a four-digit year")
+        refuse_overwrite([p for p, _ in targets], named_inputs(exports, db, ledger_path, plan_path,
+                                                                log))
         if ledger_path is None:
             inputs = make_inputs(exports, db, plan.levels())
         enc, fl = check_encoding(encoding), check_flavour(flavour)
@@ -91,6 +94,7 @@ def register(app: typer.Typer) -> None:
                     rs = scan_for_report(inputs, plan, year=y, quarter=quarter, today=today,
                                          encoding=enc, flavour=fl, digitisation=dig,
                                          progress=progress)
+                refuse_empty_inputs(rs.scan.files)
         except PeriodError as e:
             fail(str(e))
         for w in rs.scan.warnings:
