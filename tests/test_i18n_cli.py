@@ -21,6 +21,7 @@ ALLOWED = {
     "UNIMARC", "unimarc", "marc21", "MARC21", "RUSMARC", "KAZMARC", "utf", "cp1251",
     "kz1048", "cp866", "kk", "ru", "en", "json", "csv", "table", "xlsx", "docx", "html", "md",
     "RABISKIT_LANG", "local_lore", "true", "false", "DuckDB", "Spark", "URL", "http", "https",
+    "CD", "001", "YYYY", "MM", "DD",
 }
 
 ENV = {k: v for k, v in os.environ.items() if k != "RABISKIT_LANG"}
@@ -139,3 +140,40 @@ def test_the_placeholders_are_words():
 def test_the_english_word_check_itself():
     assert english_words("Файл плана (TOML) --plan x.toml kz1048") == []
     assert english_words("Файл плана for the year") == ["for", "the", "year"]
+
+
+COUNT = [str(FIXTURES / "unimarc-utf8.iso"), "--db", "local_lore", str(FIXTURES / "local-lore.iso")]
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["Level", "Total", "share", "Target", "done", "records read: 341; in the "
+            "period: 282", "Undated records (not counted in any period):", "record 38, byte 15690"]),
+    ("ru", ["Уровень", "Всего", "Доля", "План", "Вып.", "Краеведение", "прочитано записей: 341; "
+            "в периоде: 282", "Записи без даты", "запись 38, байт 15690"]),
+    ("kk", ["Деңгей", "Барлығы", "үлесі", "Жоспар", "Орынд.", "Өлкетану", "оқылған жазбалар: 341; "
+            "кезеңде: 282", "Күні жоқ жазбалар", "38-жазба, 15690-байт"]),
+])
+def test_count_speaks_the_language_and_fits_80_columns(lang, words):
+    r = run("count", *COUNT, "--lang", lang)
+    assert r.returncode == 0, r.stderr
+    flat = " ".join(r.stdout.split())
+    for w in words:
+        assert w in flat, (w, r.stdout)
+    lines = r.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in "\n".join(lines[:14]).replace(" … ", "")  # no heading or number cut
+    table = lines[2:lines.index(next(x for x in lines if x.startswith(("records", "прочит",
+                                                                           "оқылған"))))]
+    # the table, the summary and the heading of the undated list (record texts are data)
+    end = next(i for i, x in enumerate(lines) if x.endswith(":") and not x.startswith(" "))
+    summary = lines[2:end + 1]
+    if lang != "en":
+        assert english_words("\n".join(table)) == [], table
+    if lang == "ru":
+        assert not KAZAKH_ONLY & set("".join(summary)), summary
+
+
+def test_count_json_stays_english_whatever_the_language():
+    en = run("count", *COUNT, "--format", "json", "--lang", "en")
+    kk = run("count", *COUNT, "--format", "json", "--lang", "kk")
+    assert en.stdout == kk.stdout and '"records"' in kk.stdout

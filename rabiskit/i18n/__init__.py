@@ -178,10 +178,82 @@ def N_(message: str) -> str:
     return message
 
 
-def translate_text(message: str) -> str:
-    """A text that may be a msgid (a marked constant, a help text): its translation, or the
-    text itself when the catalogue does not have it."""
-    return translation().gettext(message) if message else message
+def translate_text(message: str, _depth: int = 0) -> str:
+    """An English text as the library wrote it, in the current language: a msgid (a marked
+    constant, a help text) is looked up; a text made from a marked template
+    (``N_("{file}: not a MARC record").format(file=...)``) is recognised by the template's
+    words and rewritten with the translated template, the values kept (they are translated
+    too when they are texts of the catalogue); any other text comes back unchanged.
+
+    So library code keeps English messages (its exceptions, the JSON ``message`` fields)
+    and whatever shows them to a person calls this."""
+    if not message or language() == "en":
+        return message
+    t = translation()
+    found = t.gettext(message)
+    if found is not message and found != message:
+        return found
+    if _depth > 2:
+        return message
+    for regex, translated in _templates(language()):
+        m = regex.fullmatch(message)
+        if m:
+            values = {k: translate_text(v, _depth + 1) for k, v in m.groupdict().items()}
+            try:
+                return translated.format(**values)
+            except (KeyError, IndexError, ValueError):
+                return message
+    return message
+
+
+_PLACEHOLDER = None
+_template_cache: dict[str, list] = {}
+
+
+def _templates(lang: str) -> list:
+    """``(regex, translated template)`` for every translated msgid with named placeholders,
+    the most specific (most literal text) first."""
+    global _PLACEHOLDER
+    found = _template_cache.get(lang)
+    if found is not None:
+        return found
+    import re
+
+    if _PLACEHOLDER is None:
+        _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(![rsa])?(:[^{}]*)?\}")
+    out = []
+    catalog = getattr(translation(lang), "_catalog", {})
+    for msgid, msgstr in catalog.items():
+        if not isinstance(msgid, str) or "{" not in msgid or not msgstr:
+            continue
+        parts, seen, pos, literal = [], set(), 0, 0
+        for m in _PLACEHOLDER.finditer(msgid):
+            text = msgid[pos:m.start()].replace("{{", "{").replace("}}", "}")
+            parts.append(re.escape(text))
+            literal += len(text)
+            group = f"{m.group(1)}__{(m.group(2) or '!_')[1]}"  # one group per conversion
+            parts.append(f"(?P={group})" if group in seen else f"(?P<{group}>.+?)")
+            seen.add(group)
+            pos = m.end()
+        if not seen:
+            continue
+        tail = msgid[pos:].replace("{{", "{").replace("}}", "}")
+        parts.append(re.escape(tail))
+        literal += len(tail)
+        if literal < 3:
+            continue  # "{file}: {error}" would match anything
+        def group_of(m, seen=seen):
+            exact = f"{m.group(1)}__{(m.group(2) or '!_')[1]}"
+            if exact in seen:
+                return "{" + exact + "}"
+            other = next((g for g in sorted(seen) if g.rsplit("__", 1)[0] == m.group(1)), None)
+            return "{" + (other or exact) + "}"
+
+        plain = _PLACEHOLDER.sub(group_of, msgstr)
+        out.append((literal, re.compile("".join(parts), re.S), plain))
+    out.sort(key=lambda x: -x[0])
+    found = _template_cache[lang] = [(r, p) for _n, r, p in out]
+    return found
 
 
 _ = gettext

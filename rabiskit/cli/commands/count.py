@@ -12,17 +12,19 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from rich import box
 from rich.table import Table
 
 from rabiskit.aggregate.count import count_inputs, count_json
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
-                                 err_console, fail, make_inputs, out_console, period_option,
-                                 print_json)
+                                 fail, fitted_width, make_inputs, more_line, out_console, period_option,
+                                 print_json, warn, where)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.facts.scan import problem_dict
+from rabiskit.i18n import _, language, translate_text
 
 
 def _pct(v: float | None) -> str:
@@ -52,41 +54,52 @@ def rows(data: dict, plan) -> list[dict]:
 def render_table(data: dict, plan) -> None:
     p = data["period"]
     r = data["records"]
+    lang = language()
     t = Table(title=f"{plan.library or 'rabiskit'} — {p['start']} … {p['end']}",
-              title_justify="left", header_style="bold")
-    for col, just in (("Деңгей / level", "left"), ("барлығы\ntotal", "right"),
-                      ("қазақша\nKazakh", "right"), ("үлесі\nshare", "right"),
-                      ("басқа\nother", "right"), ("жоспар\ntarget", "right"),
-                      ("қаз. жоспар\nkaz target", "right"), ("орындалды\n% done", "right"),
-                      ("қаз. %\nkaz % done", "right")):
-        t.add_column(col, justify=just)
+              title_justify="left", header_style="bold", box=box.SIMPLE_HEAVY, pad_edge=False,
+              padding=(0, 0, 0, 1))
+    table_rows = []
     for row in rows(data, plan):
-        style = "bold" if row["level"] == "total" else None
-        t.add_row(f"{row['name']} ({row['level']})" if row["level"] != "total" else row["name"],
-                  _num(row["total"]), _num(row["kazakh"]), _share(row["kazakh_share"]),
-                  _num(row["other_languages"]), _num(row["target"]), _num(row["kazakh_target"]),
-                  _pct(row["percent_done"]), _pct(row["kazakh_percent_done"]), style=style)
+        name = _("Total") if row["level"] == "total" else plan.level_name(row["level"], lang)
+        table_rows.append((row["level"] == "total", [
+            name, _num(row["total"]), _num(row["kazakh"]), _share(row["kazakh_share"]),
+            _num(row["other_languages"]), _num(row["target"]), _num(row["kazakh_target"]),
+            _pct(row["percent_done"]), _pct(row["kazakh_percent_done"])]))
+    # short headings wrapped at their spaces, numbers never cut, the level names wrap in
+    # what is left: the table fits 80 columns in kk, ru and en
+    headings = (_("Total"), _("In Kazakh"), _("Kaz. share"), _("Other lang."), _("Target"),
+                _("Kaz. target"), _("% done"), _("Kaz. % done"))
+    names = [cells[0] for _total, cells in table_rows]
+    t.add_column(_("Level"), justify="left", overflow="fold",
+                 min_width=min(14, fitted_width(_("Level"), [w for n in names for w in n.split()])))
+    for i, heading in enumerate(headings, start=1):
+        t.add_column(heading, justify="right",
+                     width=fitted_width(heading, [cells[i] for _total, cells in table_rows]))
+    for total, cells in table_rows:
+        t.add_row(*cells, style="bold" if total else None)
     out_console.print(t)
     out_console.print(
-        f"records read: {r['read']}; in the period: {r['in_period']}; outside it: "
-        f"{r['outside_period']}; undated: {r['undated']}; deleted: {r['deleted']}; "
-        f"damaged (salvaged): {r['damaged']}")
+        _("records read: {read}; in the period: {in_period}; outside it: {outside}; "
+          "undated: {undated}; deleted: {deleted}; damaged (salvaged): {damaged}").format(
+            read=r["read"], in_period=r["in_period"], outside=r["outside_period"],
+            undated=r["undated"], deleted=r["deleted"], damaged=r["damaged"]), markup=False)
     if data["undated"]:
-        out_console.print("[bold]Undated records (not counted in any period):[/bold]")
+        out_console.print(_("Undated records (not counted in any period):"), style="bold",
+                          markup=False)
         for u in data["undated"][:50]:
-            out_console.print(f"  {u['file']}, record {u['record']}, byte {u['offset']}: "
-                              f"{u['id'] or '(no 001)'} {u['title'] or ''} — {u['reason']}",
-                              markup=False)
+            out_console.print(f"  {where(u['file'], u['record'], u['offset'])}: "
+                              f"{u['id'] or _('(no 001)')} {u['title'] or ''} — "
+                              f"{translate_text(u['reason'])}", markup=False)
         if len(data["undated"]) > 50:
-            out_console.print(f"  … and {len(data['undated']) - 50} more (--format json lists all)")
+            out_console.print("  " + more_line(len(data["undated"]) - 50), markup=False)
     if data["problems"]:
-        out_console.print(f"[bold]Problems ({len(data['problems'])}):[/bold]")
+        out_console.print(_("Problems ({n}):").format(n=len(data["problems"])), style="bold",
+                          markup=False)
         for pr in data["problems"][:50]:
-            where = f"{pr['file']}" + (f", record {pr['record']}" if pr.get("record") else "") + (
-                f", byte {pr['offset']}" if pr.get("offset") is not None else "")
-            out_console.print(f"  {where}: {pr['message']}", markup=False)
+            at = where(pr["file"], pr.get("record") or None, pr.get("offset"), pr.get("line"))
+            out_console.print(f"  {at}: {translate_text(pr['message'])}", markup=False)
         if len(data["problems"]) > 50:
-            out_console.print(f"  … and {len(data['problems']) - 50} more (--format json lists all)")
+            out_console.print("  " + more_line(len(data["problems"]) - 50), markup=False)
 
 
 def render_csv(data: dict, plan) -> str:
@@ -103,14 +116,15 @@ def render_csv(data: dict, plan) -> str:
 def register(app: typer.Typer) -> None:
     @app.command("count", cls=DbCommand)
     def count_cmd(
-        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        exports: List[Path] = typer.Argument(None, metavar="FILE",
+                                             help="Export files (ISO 2709, MARCXML)."),
         db: DbOpt = [],
         plan_path: PlanOpt = None,
         year: YearOpt = None,
         quarter: QuarterOpt = None,
         date_from: FromOpt = None,
         date_to: ToOpt = None,
-        fmt: str = typer.Option("table", "--format", help="table, json or csv"),
+        fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json or csv"),
         encoding: EncodingOpt = None,
         flavour: FlavourOpt = None,
         strict: bool = typer.Option(False, "--strict", help="Exit with 1 when any record was damaged or undated."),
@@ -118,7 +132,7 @@ def register(app: typer.Typer) -> None:
     ):
         """How many new records per catalogue level and language, against the plan."""
         if fmt not in ("table", "json", "csv"):
-            fail(f"--format {fmt}: use table, json or csv")
+            fail(_("--format {fmt}: use table, json or csv").format(fmt=fmt))
         plan = load_plan_option(plan_path)
         period = period_option(year, quarter, date_from, date_to, plan.year)
         enc, fl = check_encoding(encoding), check_flavour(flavour)
@@ -132,10 +146,10 @@ def register(app: typer.Typer) -> None:
                 tally, result = count_inputs(inputs, plan, period, encoding=enc, flavour=fl,
                                              progress=progress)
         for w in result.warnings:
-            err_console.print(f"[yellow]warning:[/] {w}")
+            warn(w)
         if period.year != plan.year:
-            err_console.print(f"[yellow]warning:[/] the plan is for {plan.year}, the period is in "
-                              f"{period.year}: targets are the plan's quarters")
+            warn(_("the plan is for {plan_year}, the period is in {year}: targets are the "
+                   "plan's quarters").format(plan_year=plan.year, year=period.year))
         data = count_json(tally, plan, [problem_dict(p) for p in result.problems],
                           warnings=result.warnings, files=[f.as_dict() | {"problems": len(f.problems)}
                                                            for f in result.files])
