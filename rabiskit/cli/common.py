@@ -72,6 +72,21 @@ def fail(message: str, code: int = 2) -> "typer.Exit":
     raise typer.Exit(code)
 
 
+def error(message: str) -> None:
+    """One error line on stderr, in the user's language, without leaving (see :func:`fail`)."""
+    err_console.print(f"[bold red]rabiskit:[/] {escape(translate_text(message))}", markup=True,
+                      highlight=False)
+
+
+def cannot_write(path: Any, e: OSError) -> str:
+    """``FILE: cannot write (reason)``."""
+    return _("{file}: cannot write ({reason})").format(file=path, reason=e.strerror or e)
+
+
+def written(path: Any) -> str:
+    return _("written: {file}").format(file=path)
+
+
 def warn(message: str) -> None:
     """One warning line on stderr, in the user's language (see :func:`fail`)."""
     err_console.print(f"[yellow]{escape(_('warning:'))}[/] {escape(translate_text(message))}",
@@ -95,6 +110,13 @@ def fitted_width(heading: str, cells: Iterable[str]) -> int:
     word or a value: the longest heading word or cell (how console tables fit 80 columns
     in kk, ru and en alike)."""
     return max([len(w) for w in heading.split()] + [len(c) for c in cells] + [1])
+
+
+def period_label(period: Any) -> str:
+    """A period in words: ``2026``, ``2026 Q2`` (kk ``2026, 2-тоқсан``), or its two days."""
+    if period.quarter is not None:
+        return _("{year} Q{quarter}").format(year=period.year, quarter=period.quarter)
+    return period.label
 
 
 def more_line(n: int) -> str:

@@ -9,13 +9,15 @@ from typing import List
 import typer
 
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
-                                 QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
-                                 err_console, fail, make_inputs, out_console, output_option,
-                                 period_option, print_json)
+                                 QuarterOpt, ToOpt, YearOpt, cannot_write, check_encoding,
+                                 check_flavour, error, fail, make_inputs, out_console,
+                                 output_option, period_label, period_option, print_json, warn,
+                                 where)
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.export.exchange import output_format, select_records, write_exchange
 from rabiskit.facts.scan import Scan
+from rabiskit.i18n import _, ngettext, translate_text
 
 
 def _levels(values: list[str], known: tuple[str, ...]) -> list[str]:
@@ -26,34 +28,36 @@ def _levels(values: list[str], known: tuple[str, ...]) -> list[str]:
             if not lv:
                 continue
             if lv not in known:
-                fail(f"--level {lv}: unknown level; known levels: {', '.join(known)}")
+                fail(_("--level {level}: unknown level; known levels: {known}").format(
+                    level=lv, known=", ".join(known)))
             if lv not in out:
                 out.append(lv)
     if not out:
-        fail("give at least one --level (e.g. --level article --level local_lore)")
+        fail(_("give at least one --level (e.g. --level article --level local_lore)"))
     return out
 
 
 def register(app: typer.Typer) -> None:
     @app.command("export", cls=DbCommand)
     def export_cmd(
-        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        exports: List[Path] = typer.Argument(None, metavar="FILE",
+                                             help="Export files (ISO 2709, MARCXML)."),
         db: DbOpt = [],
-        level: List[str] = typer.Option([], "--level", help="Level to export (repeatable, or comma-separated), e.g. article."),
-        output: Path = typer.Option(..., "-o", "--output", help="FILE.iso / .mrc (ISO 2709) or FILE.xml (MARCXML)."),
+        level: List[str] = typer.Option([], "--level", metavar="LEVEL", help="Level to export (repeatable, or comma-separated), e.g. article."),
+        output: Path = typer.Option(..., "-o", "--output", metavar="FILE", help="FILE.iso / .mrc (ISO 2709) or FILE.xml (MARCXML)."),
         utf8: bool = typer.Option(False, "--utf8", help="Re-encode ISO 2709 records to UTF-8 and update their character-set declaration."),
         plan_path: PlanOpt = None,
         year: YearOpt = None,
         quarter: QuarterOpt = None,
         date_from: FromOpt = None,
         date_to: ToOpt = None,
-        fmt: str = typer.Option("table", "--format", help="table or json (the summary)"),
+        fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json (the summary)"),
         encoding: EncodingOpt = None,
         flavour: FlavourOpt = None,
     ):
         """Write the period's new records of the chosen levels for the regional library."""
         if fmt not in ("table", "json"):
-            fail(f"--format {fmt}: use table or json")
+            fail(_("--format {fmt}: use table or json").format(fmt=fmt))
         out_format = output_option(output, output_format)
         plan = load_plan_option(plan_path)
         levels = _levels(level, plan.levels())
@@ -62,10 +66,10 @@ def register(app: typer.Typer) -> None:
         target = output.resolve()
         for inp in inputs:
             if inp.path.resolve() == target:
-                fail(f"{output}: is also an input; write the exchange file elsewhere")
+                fail(_("{file}: is also an input; write the exchange file elsewhere").format(
+                    file=output))
         if utf8 and out_format == "marcxml":
-            err_console.print("[yellow]warning:[/] MARCXML is always UTF-8; --utf8 changes nothing",
-                              highlight=False)
+            warn(_("MARCXML is always UTF-8; --utf8 changes nothing"))
         enc, fl = check_encoding(encoding), check_flavour(flavour)
         scanned = Scan()
         try:
@@ -74,11 +78,11 @@ def register(app: typer.Typer) -> None:
                     inputs, plan, period, levels, encoding=enc, flavour=fl, result=scanned,
                     progress=progress), utf8=utf8)
         except OSError as e:
-            fail(f"{output}: cannot write ({e.strerror or e})")
+            fail(cannot_write(output, e))
         except ValueError as e:
-            fail(f"{output}: {e}")
+            fail(_("{file}: {error}").format(file=output, error=translate_text(str(e))))
         for w in scanned.warnings:
-            err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+            warn(w)
         broken = [f for f in scanned.files if f.error]
         data = result.as_dict() | {"period": period.as_dict(), "levels_chosen": levels,
                                    "records_read": scanned.records,
@@ -89,23 +93,30 @@ def register(app: typer.Typer) -> None:
         else:
             per = ", ".join(f"{lv} {result.levels.get(lv, 0)}" for lv in levels)
             how = ("MARCXML" if out_format == "marcxml" else
-                   "ISO 2709, re-encoded to UTF-8" if utf8 else
-                   "ISO 2709, bytes as in the exports")
-            out_console.print(f"Wrote {result.written} record(s) of {period.label} ({per}) to "
-                              f"{output} ({how}).", markup=False)
+                   _("ISO 2709, re-encoded to UTF-8") if utf8 else
+                   _("ISO 2709, bytes as in the exports"))
+            out_console.print(ngettext(
+                "Wrote {n} record of {period} ({levels}) to {file} ({how}).",
+                "Wrote {n} records of {period} ({levels}) to {file} ({how}).",
+                result.written).format(n=result.written, period=period_label(period), levels=per,
+                                       file=output, how=how), markup=False)
             if result.reencoded and not utf8:
-                out_console.print(f"  {result.reencoded} record(s) read from MARCXML were "
-                                  "encoded in UTF-8.", markup=False)
+                out_console.print("  " + ngettext(
+                    "{n} record read from MARCXML was encoded in UTF-8.",
+                    "{n} records read from MARCXML were encoded in UTF-8.",
+                    result.reencoded).format(n=result.reencoded), markup=False)
             for r in result.rebuilt + result.damaged_as_read:
-                out_console.print(f"  {r.file}, record {r.record}, byte {r.offset}: "
-                                  f"{r.id or '(no 001)'} — {r.reason}", markup=False)
+                out_console.print(f"  {where(r.file, r.record, r.offset)}: "
+                                  f"{r.id or _('(no 001)')} — {translate_text(r.reason)}",
+                                  markup=False)
             if scanned.problems:
-                out_console.print(f"  problems in the exports: {len(scanned.problems)} "
-                                  "('rabiskit inspect' lists them)", markup=False)
+                out_console.print("  " + _("problems in the exports: {n} ('rabiskit inspect' "
+                                           "lists them)").format(n=len(scanned.problems)),
+                                  markup=False)
         if result.written == 0:
-            err_console.print(f"[yellow]warning:[/] no record of {', '.join(levels)} was entered "
-                              f"in {period.label}; the file is empty", highlight=False)
+            warn(_("no record of {levels} was entered in {period}; the file is empty").format(
+                levels=", ".join(levels), period=period_label(period)))
         if broken:
             for f in broken:
-                err_console.print(f"[bold red]rabiskit:[/] {f.file}: {f.error}", highlight=False)
+                error(_("{file}: {error}").format(file=f.file, error=translate_text(f.error)))
             raise typer.Exit(2)
