@@ -26,7 +26,7 @@ from rabiskit.cli.common import fail, make_inputs, warn
 from rabiskit.cli.progress import scan_progress
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
-from rabiskit.i18n import N_, _, ngettext, translate_text
+from rabiskit.i18n import N_, _, translate_text
 from rabiskit.ledger.closing import closed_quarters
 from rabiskit.ledger.importer import ImportAborted, ImportResult
 from rabiskit.ledger.source import (count_ledger, ledger_scan_summary, ledger_sources,
@@ -84,13 +84,10 @@ class LedgerRun:
         out = []
         for cq in closed_quarters(self.ledger, year):
             if cq.corrections:
-                out.append(ngettext(
-                    "{period} was closed on {day}; {n} correction since then is included "
-                    "here ('rabiskit ledger corrections {period}' lists it)",
-                    "{period} was closed on {day}; {n} corrections since then are included "
-                    "here ('rabiskit ledger corrections {period}' lists them)",
-                    len(cq.corrections)).format(period=cq.period, day=cq.closed_at[:10],
-                                                n=len(cq.corrections)))
+                out.append(_("{period} was closed on {day}; {n} correction(s) since then are "
+                             "included here ('rabiskit ledger corrections {period}' lists "
+                             "them)").format(period=cq.period, day=cq.closed_at[:10],
+                                             n=len(cq.corrections)))
         return out
 
     def sources(self) -> Iterator[tuple[SourceRecord, RecordFacts]]:

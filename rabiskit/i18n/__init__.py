@@ -71,6 +71,7 @@ LOCALEDIR = Path(__file__).resolve().parents[1] / "locale"
 ENV = "RABISKIT_LANG"
 
 _current: str | None = None
+_explicit: str | None = None
 _translations: dict[str, _gettext.NullTranslations] = {}
 
 
@@ -98,20 +99,23 @@ def normalise(lang: str | None) -> str | None:
     return t if t in LANGUAGES else None
 
 
-def check_language(lang: str) -> str:
+def check_language(lang: str, option: str = "--lang") -> str:
     """The language code for an explicit choice (``--lang``, ``RABISKIT_LANG``), or
-    :class:`LanguageError`."""
+    :class:`LanguageError` naming ``option``."""
     code = lang.strip().lower() if lang else ""
     if code not in LANGUAGES:
-        # not gettext(): the language may be what is being chosen
-        if _current is None:
+        # said in the language the rest of the choice gives (not gettext(): the language
+        # may be what is being chosen)
+        if _current is not None:
+            fallback = _current
+        else:
+            env = os.environ.get(ENV, "").strip().lower()
             from rabiskit.i18n.system import system_language
 
-            t = translation(system_language(os.environ) or DEFAULT)
-        else:
-            t = translation(_current)
-        raise LanguageError(
-            t.gettext("{lang}: unknown language; use kk, ru or en").format(lang=lang))
+            fallback = env if env in LANGUAGES else (system_language(os.environ) or DEFAULT)
+        raise LanguageError(translation(fallback).gettext(
+            "{option} {lang}: unknown language; use kk, ru or en").format(option=option,
+                                                                          lang=lang))
     return code
 
 
@@ -123,7 +127,7 @@ def choose_language(explicit: str | None = None, environ=None) -> str:
     if explicit:
         return check_language(explicit)
     if env.get(ENV, "").strip():
-        return check_language(env[ENV])
+        return check_language(env[ENV], ENV)
     from rabiskit.i18n.system import system_language
 
     return system_language(env) or DEFAULT
@@ -131,10 +135,18 @@ def choose_language(explicit: str | None = None, environ=None) -> str:
 
 def set_language(lang: str | None) -> str:
     """Use ``lang`` (or, when None, :func:`choose_language`'s choice) for every message from
-    now on; returns the language in force."""
-    global _current
+    now on; returns the language in force.  ``lang`` is what the user asked for explicitly
+    (``--lang``): :func:`explicit_language` gives it back."""
+    global _current, _explicit
     _current = check_language(lang) if lang else choose_language()
+    _explicit = _current if lang else None
     return _current
+
+
+def explicit_language() -> str | None:
+    """The language asked for with ``--lang`` in this run, None when it came from the
+    environment or the system (``report`` writes Kazakh then, the state language)."""
+    return _explicit
 
 
 def language() -> str:
@@ -259,5 +271,5 @@ def _templates(lang: str) -> list:
 _ = gettext
 
 __all__ = ["LANGUAGES", "DEFAULT", "LanguageError", "N_", "_", "check_language",
-           "choose_language", "gettext", "language", "ngettext", "normalise", "set_language",
+           "choose_language", "explicit_language", "gettext", "language", "ngettext", "normalise", "set_language",
            "translate_text", "translation"]

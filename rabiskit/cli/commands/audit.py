@@ -27,7 +27,7 @@ from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, From
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
-from rabiskit.i18n import _, language, ngettext, translate_text
+from rabiskit.i18n import _, language, translate_text
 
 FORMATS = ("table", "json", "csv", "xlsx")
 TABLE_LIMIT = 200
@@ -75,11 +75,8 @@ def render_table(data: dict, plan) -> None:
     total = data["kazakh_share"].get("total", {})
     if total.get("written_from_coding"):
         n = total["written_from_coding"]
-        out_console.print(ngettext(
-            "'as written': {n} record whose title could not be read counts by its language "
-            "coding.",
-            "'as written': {n} records whose title could not be read count by their language "
-            "coding.", n).format(n=n), markup=False)
+        out_console.print(_("'as written': {n} record(s) whose title could not be read count "
+                            "by their language coding.").format(n=n), markup=False)
     findings = data["findings"]
     if not findings:
         out_console.print(_("No findings."), markup=False)

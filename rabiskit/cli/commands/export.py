@@ -17,7 +17,7 @@ from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.export.exchange import output_format, select_records, write_exchange
 from rabiskit.facts.scan import Scan
-from rabiskit.i18n import _, ngettext, translate_text
+from rabiskit.i18n import _, translate_text
 
 
 def _levels(values: list[str], known: tuple[str, ...]) -> list[str]:
@@ -95,16 +95,13 @@ def register(app: typer.Typer) -> None:
             how = ("MARCXML" if out_format == "marcxml" else
                    _("ISO 2709, re-encoded to UTF-8") if utf8 else
                    _("ISO 2709, bytes as in the exports"))
-            out_console.print(ngettext(
-                "Wrote {n} record of {period} ({levels}) to {file} ({how}).",
-                "Wrote {n} records of {period} ({levels}) to {file} ({how}).",
-                result.written).format(n=result.written, period=period_label(period), levels=per,
-                                       file=output, how=how), markup=False)
+            out_console.print(_("Wrote {n} record(s) of {period} ({levels}) to {file} "
+                                "({how}).").format(n=result.written, period=period_label(period),
+                                                   levels=per, file=output, how=how),
+                              markup=False)
             if result.reencoded and not utf8:
-                out_console.print("  " + ngettext(
-                    "{n} record read from MARCXML was encoded in UTF-8.",
-                    "{n} records read from MARCXML were encoded in UTF-8.",
-                    result.reencoded).format(n=result.reencoded), markup=False)
+                out_console.print("  " + _("{n} record(s) read from MARCXML were encoded in "
+                                           "UTF-8.").format(n=result.reencoded), markup=False)
             for r in result.rebuilt + result.damaged_as_read:
                 out_console.print(f"  {where(r.file, r.record, r.offset)}: "
                                   f"{r.id or _('(no 001)')} — {translate_text(r.reason)}",

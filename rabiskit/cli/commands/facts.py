@@ -16,7 +16,7 @@ from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.export.facts_table import FactsTableError, facts_format, write_facts
 from rabiskit.facts.scan import Scan, scan_facts
-from rabiskit.i18n import _, ngettext, translate_text
+from rabiskit.i18n import _, translate_text
 from rabiskit.ledger.store import LedgerError
 
 
@@ -73,8 +73,7 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             print_json(data)
         else:
-            out_console.print(ngettext("Wrote {n} row to {file} ({kind}).",
-                                       "Wrote {n} rows to {file} ({kind}).", rows).format(
+            out_console.print(_("Wrote {n} row(s) to {file} ({kind}).").format(
                 n=rows, file=output, kind=kind), markup=False)
         if broken:
             for f in broken:
