@@ -21,7 +21,13 @@ ALLOWED = {
     "UNIMARC", "unimarc", "marc21", "MARC21", "RUSMARC", "KAZMARC", "utf", "cp1251",
     "kz1048", "cp866", "kk", "ru", "en", "json", "csv", "table", "xlsx", "docx", "html", "md",
     "RABISKIT_LANG", "local_lore", "true", "false", "DuckDB", "Spark", "URL", "http", "https",
-    "CD", "001", "YYYY", "MM", "DD",
+    "CD", "001", "YYYY", "MM", "DD", "UTF", "article", "book", "periodical", "ebook", "cd",
+    "searchRetrieve", "ListRecords", "maximumRecords", "recordSchema", "metadataPrefix", "CQL",
+    "cql", "allRecords", "dc", "title", "host", "port", "Default", "marcxml",
+    "catalogue", "iso", "mrc", "gz", "xml", "parquet", "sqlite", "pdf",
+    # command names
+    "count", "inspect", "audit", "facts", "export", "digitisation", "import", "ledger", "status",
+    "close", "corrections", "plan", "show", "check", "rules", "report", "harvest", "sru", "oai",
 }
 
 ENV = {k: v for k, v in os.environ.items() if k != "RABISKIT_LANG"}
@@ -177,3 +183,53 @@ def test_count_json_stays_english_whatever_the_language():
     en = run("count", *COUNT, "--format", "json", "--lang", "en")
     kk = run("count", *COUNT, "--format", "json", "--lang", "kk")
     assert en.stdout == kk.stdout and '"records"' in kk.stdout
+
+
+COMMANDS = [[], ["count"], ["inspect"], ["audit"], ["facts"], ["export"], ["digitisation"],
+            ["import"], ["ledger"], ["ledger", "status"], ["ledger", "close"],
+            ["ledger", "corrections"], ["plan"], ["plan", "show"], ["plan", "check"], ["rules"],
+            ["report"], ["harvest"], ["harvest", "sru"], ["harvest", "oai"]]
+
+
+def _help(command: list[str], lang: str) -> str:
+    from typer.testing import CliRunner
+
+    from rabiskit.cli.main import make_app
+
+    r = CliRunner().invoke(make_app(None), ["--lang", lang, *command, "--help"],
+                           env={"COLUMNS": "80"}, prog_name="rabiskit")
+    assert r.exit_code == 0, r.output
+    return r.output
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_every_help_page_is_in_the_language(lang):
+    for command in COMMANDS:
+        out = _help(command, lang)
+        assert english_words(out) == [], (command, out)
+        if lang == "ru":
+            assert not KAZAKH_ONLY & set(out), (command, out)
+        assert "<" not in out and "[[" not in out and "{" not in out, (command, out)
+
+
+def test_every_help_page_in_english_has_words_for_placeholders():
+    for command in COMMANDS:
+        out = _help(command, "en")
+        assert "Usage: rabiskit" in out and "Show this message and exit." in out
+        assert "<" not in out and "[[" not in out and "{" not in out, (command, out)
+        assert max(len(x) for x in out.splitlines()) <= 80
+
+
+def test_every_option_and_argument_has_a_metavar():
+    from typer.main import get_command
+
+    from rabiskit.cli.main import make_app
+
+    def walk(cmd, path):
+        for p in cmd.params:
+            flag = getattr(p, "is_flag", False) or getattr(p, "count", False)
+            assert flag or p.metavar, (path, p.name)
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, path + [name])
+
+    walk(get_command(make_app(None)), ["rabiskit"])

@@ -355,14 +355,15 @@ def _leave(line: str, code: int, standalone_mode: bool, exc: BaseException):
 
 
 def _unset(value) -> bool:
-    return value is None or isinstance(value, typer.models.DefaultPlaceholder)
+    return (value is None or value is typer.core.TyperGroup
+            or isinstance(value, typer.models.DefaultPlaceholder))
 
 
 def localise(app: typer.Typer) -> typer.Typer:
     """Give ``app``'s commands and sub-groups (``add_typer``) the localised classes; a
     command or group that names its own class keeps it (derive it from ours)."""
     for info in app.registered_commands:
-        if info.cls is None:
+        if info.cls is None or info.cls is typer.core.TyperCommand:  # typer's default
             info.cls = LocalisedCommand
     for group in app.registered_groups:
         sub = group.typer_instance

@@ -282,4 +282,5 @@ def rules_command(plan_file: Optional[Path] = typer.Option(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(plan_app, name="plan")
-    app.command("rules")(rules_command)
+    app.command("rules", help="List the level rules in force, in the order they are tried "
+                              "(the first match wins).")(rules_command)
