@@ -205,7 +205,7 @@ def translate_text(message: str, _depth: int = 0) -> str:
     found = t.gettext(message)
     if found is not message and found != message:
         return found
-    if _depth > 2:
+    if _depth > 5:
         return message
     for regex, translated in _templates(language()):
         m = regex.fullmatch(message)
@@ -217,6 +217,11 @@ def translate_text(message: str, _depth: int = 0) -> str:
                 return message
     return message
 
+
+# messages joined from others: each part is translated in turn
+COMPOSITE = N_("{first}; {rest}")
+# a value: no "; " outside brackets
+_VALUE = r"(?:\([^()]*\)|(?!; )[^()])+?"
 
 _PLACEHOLDER = None
 _template_cache: dict[str, list] = {}
@@ -244,7 +249,13 @@ def _templates(lang: str) -> list:
             parts.append(re.escape(text))
             literal += len(text)
             group = f"{m.group(1)}__{(m.group(2) or '!_')[1]}"  # one group per conversion
-            parts.append(f"(?P={group})" if group in seen else f"(?P<{group}>.+?)")
+            # a value holds no "; ": a message joined from two is split there instead
+            # (COMPOSITE), each part translated in turn
+            # (a value in brackets may: "({evidence})")
+            any_text = (msgid == COMPOSITE and m.end() == len(msgid)) or (
+                msgid[:m.start()].endswith("(") and msgid[m.end():].startswith(")"))
+            parts.append(f"(?P={group})" if group in seen else
+                         f"(?P<{group}>.+)" if any_text else f"(?P<{group}>{_VALUE})")
             seen.add(group)
             pos = m.end()
         if not seen:
@@ -252,8 +263,8 @@ def _templates(lang: str) -> list:
         tail = msgid[pos:].replace("{{", "{").replace("}}", "}")
         parts.append(re.escape(tail))
         literal += len(tail)
-        if literal < 3:
-            continue  # "{file}: {error}" would match anything
+        if literal < 2:
+            continue  # "{a}{b}" would match anything
         def group_of(m, seen=seen):
             exact = f"{m.group(1)}__{(m.group(2) or '!_')[1]}"
             if exact in seen:
