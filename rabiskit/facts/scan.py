@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from rabiskit.i18n import N_
 from rabiskit.facts.extract import extract_facts
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Problem, SourceRecord
@@ -238,8 +239,7 @@ def start_file(inp: Input, result: Scan, dup: dict) -> FileSummary | None:
     result.files.append(summary)
     if inp in dup:
         summary.duplicate_of = dup[inp].display
-        result.warnings.append(f"{inp.display}: same content as {dup[inp].display}; "
-                               "read once, not counted twice")
+        result.warnings.append(N_("{display}: same content as {display2}; read once, not counted twice").format(display=inp.display, display2=dup[inp].display))
         return None
     return summary
 

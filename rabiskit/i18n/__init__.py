@@ -222,6 +222,11 @@ def translate_text(message: str, _depth: int = 0) -> str:
 COMPOSITE = N_("{first}; {rest}")
 # a value: no "; " outside brackets
 _VALUE = r"(?:\([^()]*\)|(?!; )[^()])+?"
+# placeholders that hold numbers match numbers only ("record {n}" is not "record terminator")
+_NUMERIC = frozenset({"n", "number", "line", "offset", "records", "size", "total", "kazakh",
+                      "year", "quarter", "g", "length", "rest", "entry", "m", "count",
+                      "plan_year", "pages", "pdfs", "stated", "computed"})
+_NUMBER = r"[+-]?\d[\d.,]*"
 
 _PLACEHOLDER = None
 _template_cache: dict[str, list] = {}
@@ -254,8 +259,8 @@ def _templates(lang: str) -> list:
             # (a value in brackets may: "({evidence})")
             any_text = (msgid == COMPOSITE and m.end() == len(msgid)) or (
                 msgid[:m.start()].endswith("(") and msgid[m.end():].startswith(")"))
-            parts.append(f"(?P={group})" if group in seen else
-                         f"(?P<{group}>.+)" if any_text else f"(?P<{group}>{_VALUE})")
+            pattern = (".+" if any_text else _NUMBER if m.group(1) in _NUMERIC else _VALUE)
+            parts.append(f"(?P={group})" if group in seen else f"(?P<{group}>{pattern})")
             seen.add(group)
             pos = m.end()
         if not seen:

@@ -39,7 +39,8 @@ def render_file(s: FileSummary) -> None:
     t.add_row(_("flavours"), _counter_text(d["flavours"]))
     t.add_row(_("encodings"), _counter_text(d["encodings"]))
     for reason, n in s.encoding_reasons.most_common(5):
-        t.add_row("", f"[dim]{n} × {escape(translate_text(reason))}[/dim]")
+        enc, _sep, why = reason.partition(": ")
+        t.add_row("", f"[dim]{n} × {escape(enc)}: {escape(translate_text(why))}[/dim]")
     de = d["date_entered"]
     dates = f"{de['min'] or '-'} … {de['max'] or '-'}"
     if de["missing"]:
