@@ -42,3 +42,17 @@ def _messages_in_english():
     i18n.set_language(None)
     yield
     i18n.set_language(None)
+
+
+def run_cli(*args, ok: bool = True):
+    """``python -m rabiskit ARGS`` in a subprocess of this worktree, English messages and a
+    wide console; ``ok``: the exit code must be 0 (its stderr is shown when it is not)."""
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "rabiskit", *map(str, args)], capture_output=True,
+                       cwd=REPO, env={"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8",
+                                      "COLUMNS": "200", "RABISKIT_LANG": "en"})
+    if ok:
+        assert p.returncode == 0, p.stderr.decode("utf-8", "replace")
+    return p

@@ -22,6 +22,7 @@ ALLOWED = {
     "kz1048", "cp866", "kk", "ru", "en", "json", "csv", "table", "xlsx", "docx", "html", "md",
     "RABISKIT_LANG", "local_lore", "true", "false", "DuckDB", "Spark", "URL", "http", "https",
     "CD", "001", "YYYY", "MM", "DD", "UTF", "article", "book", "periodical", "ebook", "cd",
+    "operator", "rusmarc", "A", "B", "C", "T",
     "searchRetrieve", "ListRecords", "maximumRecords", "recordSchema", "metadataPrefix", "CQL",
     "cql", "allRecords", "dc", "title", "host", "port", "Default", "marcxml",
     "catalogue", "iso", "mrc", "gz", "xml", "parquet", "sqlite", "pdf",
