@@ -23,6 +23,8 @@ ALLOWED = {
     "RABISKIT_LANG", "local_lore", "true", "false", "DuckDB", "Spark", "URL", "http", "https",
     "CD", "001", "YYYY", "MM", "DD", "UTF", "article", "book", "periodical", "ebook", "cd",
     "operator", "rusmarc", "A", "B", "C", "T",
+    # record codes shown as data: leader positions, language codes, formats
+    "leader", "kaz", "rus", "eng", "und", "a", "m", "s", "i", "j", "l", "iso2709",
     "searchRetrieve", "ListRecords", "maximumRecords", "recordSchema", "metadataPrefix", "CQL",
     "cql", "allRecords", "dc", "title", "host", "port", "Default", "marcxml",
     "catalogue", "iso", "mrc", "gz", "xml", "parquet", "sqlite", "pdf",
@@ -234,3 +236,50 @@ def test_every_option_and_argument_has_a_metavar():
             walk(sub, path + [name])
 
     walk(get_command(make_app(None)), ["rabiskit"])
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["records", "22 (10 damaged, salvaged)", "problems", "record length in leader (498) "
+            "differs from the record's real length (461)", "23 byte(s) of garbage before a "
+            "record skipped"]),
+    ("ru", ["записи", "22 (10 повреждённых, восстановлены)", "проблемы", "длина записи в маркере "
+            "(498) отличается от настоящей длины (461)", "пропущено 23 байт мусора перед записью"]),
+    ("kk", ["жазбалар", "22 (10 зақымдалған, қалпына келтірілген)", "ақаулар", "маркердегі жазба "
+            "ұзындығы (498) нақты ұзындығынан (461) өзгеше", "жазба алдындағы 23 байт қоқыс "
+            "өткізіліп жіберілді"]),
+])
+def test_inspect_speaks_the_language(lang, words):
+    r = run("inspect", str(FIXTURES / "damaged.iso"), "--lang", lang, env=ENV | {"COLUMNS": "200"})
+    assert r.returncode == 0, r.stderr
+    flat = " ".join(r.stdout.split())
+    for w in words:
+        assert w in flat, (w, r.stdout)
+    if lang == "ru":
+        assert not KAZAKH_ONLY & set(r.stdout)
+    if lang != "en":
+        assert english_words(r.stdout) == [], r.stdout
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["No language of the text", "Findings", "no language of the text coded in 101$a",
+            "Kazakh share"]),
+    ("ru", ["Не указан язык текста", "Найдено", "язык текста не указан в 101$a",
+            "Доля казахского языка"]),
+    ("kk", ["Мәтін тілі көрсетілмеген", "Табылғаны", "101$a ішінде мәтін тілі кодталмаған",
+            "Қазақ тіліндегі үлесі"]),
+])
+def test_audit_speaks_the_language(lang, words):
+    r = run("audit", str(FIXTURES / "audit" / "seeded.iso"), "--lang", lang,
+            env=ENV | {"COLUMNS": "200"})
+    assert r.returncode == 0, r.stderr
+    flat = " ".join(r.stdout.split())
+    for w in words:
+        assert w in flat, (w, r.stdout)
+
+
+def test_errors_name_the_file_in_the_language():
+    r = run("count", "no-such-file.iso", "--lang", "kk")
+    assert r.returncode == 2 and r.stderr.strip() == "rabiskit: no-such-file.iso: файл табылмады"
+    r = run("count", str(FIXTURES), "--lang", "ru")
+    assert r.returncode == 2 and "это папка; укажите файлы экспорта" in r.stderr
+    assert len(r.stderr.splitlines()) == 1
