@@ -283,3 +283,16 @@ def test_errors_name_the_file_in_the_language():
     r = run("count", str(FIXTURES), "--lang", "ru")
     assert r.returncode == 2 and "это папка; укажите файлы экспорта" in r.stderr
     assert len(r.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+@pytest.mark.parametrize("args", [["audit", str(FIXTURES / "audit" / "seeded.iso")],
+                                  ["digitisation", str(FIXTURES / "unimarc-utf8.iso")],
+                                  ["count", *COUNT]])
+def test_console_tables_fit_80_columns(args, lang):
+    r = run(*args, "--lang", lang)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80, r.stdout
+    # nothing cut: the only ellipsis is the period's "start … end"
+    assert all(x.count("…") == (1 if " … " in x else 0) for x in lines), r.stdout

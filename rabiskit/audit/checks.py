@@ -121,14 +121,17 @@ def check_language(src: SourceRecord, facts: RecordFacts, opts: AuditOptions,
         for code in split_language_codes(raw):
             if not re.fullmatch(r"[a-z]{3}", code):
                 out.append(_finding("invalid_language_code", src, facts, at,
-                                    N_("{raw!r} is not a three-letter ISO 639-2 code").format(raw=raw.strip()), 1.0))
+                                    N_("{raw!r} is not a three-letter ISO 639-2 code").format(
+                                        raw=raw.strip()), 1.0))
             elif code in OBSOLETE_CODES:
                 name, new = OBSOLETE_CODES[code]
                 out.append(_finding("invalid_language_code", src, facts, at,
-                                    N_("{code!r} is an obsolete MARC code ({name}); ISO 639-2 has {new!r}").format(code=code, name=name, new=new), 0.7))
+                                    N_("{code!r} is an obsolete MARC code ({name}); ISO 639-2 has {new!r}").format(
+                                        code=code, name=name, new=new), 0.7))
             elif code not in valid:
                 out.append(_finding("invalid_language_code", src, facts, at,
-                                    N_("{code!r} is not an ISO 639-2 language code").format(code=code), 0.9))
+                                    N_("{code!r} is not an ISO 639-2 language code").format(
+                                        code=code), 0.9))
     if not facts.languages_coded or not det.decided or det.language not in (KAZ, RUS, ENG):
         return out
     coded = {c for c in facts.languages if c in valid or c in OBSOLETE_CODES}
@@ -260,7 +263,8 @@ def check_encoding(src: SourceRecord, facts: RecordFacts) -> list[Finding]:
             damage: list[str] = []
             conf = 0.0
             if "\ufffd" in value:
-                damage.append(N_("replacement character U+FFFD in {show!r}").format(show=_show(value)))
+                damage.append(N_("replacement character U+FFFD in {show!r}").format(
+                    show=_show(value)))
                 conf = max(conf, 0.99)
             words = None
             if "?" in value:
@@ -268,10 +272,12 @@ def check_encoding(src: SourceRecord, facts: RecordFacts) -> list[Finding]:
                 q_inside = [w for w in words if _QUESTION_INSIDE.search(w)]
                 q_start = [w for w in _QUESTION_START.findall(value)]
                 if q_inside:
-                    damage.append(N_("'?' inside Cyrillic words ({items}): letters lost through cp1251").format(items=', '.join(q_inside[:3])))
+                    damage.append(N_("'?' inside Cyrillic words ({items}): letters lost through cp1251").format(
+                        items=', '.join(q_inside[:3])))
                     conf = max(conf, 0.9)
                 elif q_start:
-                    damage.append(N_("'?' before Cyrillic words ({items}): letters lost through cp1251").format(items=', '.join(q_start[:3])))
+                    damage.append(N_("'?' before Cyrillic words ({items}): letters lost through cp1251").format(
+                        items=', '.join(q_start[:3])))
                     conf = max(conf, 0.75)
             if _KZ_MOJIBAKE_RE.search(value):
                 words = words if words is not None else _WORD.findall(value)
@@ -290,20 +296,24 @@ def check_encoding(src: SourceRecord, facts: RecordFacts) -> list[Finding]:
                         c = 0.95 if KAZ in coded else 0.85
                     moji_conf = max(moji_conf, c)
                 if moji:
-                    damage.append(N_("KZ-1048 text read as cp1251: {items}").format(items=', '.join(moji[:3])))
+                    damage.append(N_("KZ-1048 text read as cp1251: {items}").format(
+                        items=', '.join(moji[:3])))
                     conf = max(conf, moji_conf)
             if len(_UTF8_AS_CP1251.findall(value)) >= 3 or len(_UTF8_AS_LATIN1.findall(value)) >= 3:
-                damage.append(N_("UTF-8 text read as a one-byte code page: {show!r}").format(show=_show(value, 40)))
+                damage.append(N_("UTF-8 text read as a one-byte code page: {show!r}").format(
+                    show=_show(value, 40)))
                 conf = max(conf, 0.9)
             ctrl = _CONTROL.findall(value)
             if ctrl:
                 codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in ctrl}))
                 what = (N_("MARC separator characters") if set(ctrl) <= set("\x1d\x1e\x1f")
                         else N_("control characters"))
-                damage.append(N_("{what} {codes} inside the text: {show!r}").format(what=what, codes=codes, show=_show(value)))
+                damage.append(N_("{what} {codes} inside the text: {show!r}").format(
+                    what=what, codes=codes, show=_show(value)))
                 conf = max(conf, 0.9)
             elif _WHITESPACE_CONTROL.search(value):
-                damage.append(N_("tab or line break inside the field: {show!r}").format(show=_show(value)))
+                damage.append(N_("tab or line break inside the field: {show!r}").format(
+                    show=_show(value)))
                 conf = max(conf, 0.5)
             if damage and where not in damage_found:
                 damage_found[where] = (damage, conf)
@@ -323,7 +333,8 @@ def check_encoding(src: SourceRecord, facts: RecordFacts) -> list[Finding]:
         out.append(_finding("encoding_damage", src, facts, where, "; ".join(damage), conf))
     for where, (shown, conf) in mixed_found.items():
         out.append(_finding("mixed_script", src, facts, where,
-                            N_("Latin look-alike letters inside Cyrillic words: {items}").format(items=', '.join(shown)), conf))
+                            N_("Latin look-alike letters inside Cyrillic words: {items}").format(
+                                items=', '.join(shown)), conf))
     return out
 
 
@@ -351,23 +362,28 @@ def check_dates(src: SourceRecord, facts: RecordFacts, opts: AuditOptions) -> li
     else:
         if d > opts.today:
             out.append(_finding("future_date", src, facts, where,
-                                N_("date entered {d} is after today ({today})").format(d=d.isoformat(), today=opts.today.isoformat()), 0.95))
+                                N_("date entered {d} is after today ({today})").format(
+                                    d=d.isoformat(), today=opts.today.isoformat()), 0.95))
         elif d < opts.oldest:
             out.append(_finding("invalid_date", src, facts, where,
-                                N_("date entered {d} is implausibly old (before {oldest})").format(d=d.isoformat(), oldest=opts.oldest.isoformat()), 0.5))
+                                N_("date entered {d} is implausibly old (before {oldest})").format(
+                                    d=d.isoformat(), oldest=opts.oldest.isoformat()), 0.5))
     raw005 = src.record.control("005")
     if raw005 is not None and raw005.strip():
         changed = facts.date_changed
         if changed is None:
             out.append(_finding("invalid_date", src, facts, "005",
-                                N_("005 {raw005!r} is not a date and time (YYYYMMDDhhmmss.f)").format(raw005=raw005.strip()), 0.9))
+                                N_("005 {raw005!r} is not a date and time (YYYYMMDDhhmmss.f)").format(
+                                    raw005=raw005.strip()), 0.9))
         else:
             if changed.date() > opts.today:
                 out.append(_finding("future_date", src, facts, "005",
-                                    N_("last change (005) {changed} is after today ({today})").format(changed=changed.date().isoformat(), today=opts.today.isoformat()), 0.9))
+                                    N_("last change (005) {changed} is after today ({today})").format(
+                                        changed=changed.date().isoformat(), today=opts.today.isoformat()), 0.9))
             if d is not None and changed.date() < d:
                 out.append(_finding("invalid_date", src, facts, "005",
-                                    N_("last change (005) {changed} is earlier than the date entered {d}").format(changed=changed.date().isoformat(), d=d.isoformat()), 0.8))
+                                    N_("last change (005) {changed} is earlier than the date entered {d}").format(
+                                        changed=changed.date().isoformat(), d=d.isoformat()), 0.8))
     return out
 
 

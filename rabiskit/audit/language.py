@@ -275,7 +275,8 @@ def _detect(text: str) -> Detection:
         return "; ".join(parts)
 
     if other_turkic:
-        return Detection(None, 0.0, N_("letters of another Turkic language ({listing})").format(listing=_listing(other_turkic)),
+        return Detection(None, 0.0, N_("letters of another Turkic language ({listing})").format(
+            listing=_listing(other_turkic)),
                          scores, kaz_letters)
     if ukr >= 2 and ukr >= kaz and ukr >= rus:
         return Detection(UKR, _confidence(ukr, kaz + rus), "Ukrainian or Belarusian letters/words",
@@ -288,9 +289,11 @@ def _detect(text: str) -> Detection:
         # one Russian word form and nothing Kazakh: a weak decision (below the alarm level)
         return Detection(RUS, 0.6, rus_evidence(), scores, kaz_letters)
     if kaz >= 2 and rus >= 2:
-        return Detection(None, 0.0, N_("both Kazakh ({kaz_evidence}) and Russian ({rus_evidence})").format(kaz_evidence=kaz_evidence(), rus_evidence=rus_evidence()), scores, kaz_letters, mixed=True)
+        return Detection(None, 0.0, N_("both Kazakh ({kaz_evidence}) and Russian ({rus_evidence})").format(
+            kaz_evidence=kaz_evidence(), rus_evidence=rus_evidence()), scores, kaz_letters, mixed=True)
     if eng >= 1 and lat_tokens >= 2 and lat_tokens > cyr_tokens and kaz < 2 and rus < 2:
-        return Detection(ENG, _confidence(eng + 1, kaz + rus), N_("English words {listing}").format(listing=_listing(eng_seen)),
+        return Detection(ENG, _confidence(eng + 1, kaz + rus), N_("English words {listing}").format(
+            listing=_listing(eng_seen)),
                          scores)
     what = []
     if kaz:

@@ -152,7 +152,8 @@ def parse_log(text: str, source: str = "log.csv") -> DigitisationLog:
     lines = text.splitlines()
     header_index = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if header_index is None:
-        raise LogError(N_("{source}: the log is empty; its first line names the columns ({items})").format(source=source, items=', '.join(COLUMNS)))
+        raise LogError(N_("{source}: the log is empty; its first line names the columns ({items})").format(
+            source=source, items=', '.join(COLUMNS)))
     log.delimiter = _delimiter(lines[header_index])
     reader = csv.reader(io.StringIO(text), delimiter=log.delimiter)
     rows = list(reader)
@@ -165,7 +166,8 @@ def parse_log(text: str, source: str = "log.csv") -> DigitisationLog:
                 columns[key] = i
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise LogError(N_("{source}: the header has no {items} column; the first line must name the columns: {items2}").format(source=source, items=' and no '.join(missing), items2=', '.join(COLUMNS)))
+        raise LogError(N_("{source}: the header has no {items} column; the first line must name the columns: {items2}").format(
+            source=source, items=' and no '.join(missing), items2=', '.join(COLUMNS)))
 
     def cell(row: list[str], key: str) -> str:
         i = columns.get(key)
@@ -181,7 +183,8 @@ def parse_log(text: str, source: str = "log.csv") -> DigitisationLog:
 
         kind = normalise_type(cell(row, "type"))
         if kind is None:
-            problem(N_("line {number}: type {cell!r} is not one of {items}; the row is not counted").format(number=number, cell=cell(row, 'type'), items=', '.join(DIGITISATION_TYPES)))
+            problem(N_("line {number}: type {cell!r} is not one of {items}; the row is not counted").format(
+                number=number, cell=cell(row, 'type'), items=', '.join(DIGITISATION_TYPES)))
             continue
         try:
             date = parse_log_date(cell(row, "date"))
@@ -194,7 +197,8 @@ def parse_log(text: str, source: str = "log.csv") -> DigitisationLog:
             if re.fullmatch(r"\d{1,6}", pages_text):
                 pages = int(pages_text)
             else:
-                problem(N_("line {number}: pages {pages_text!r} is not a whole number").format(number=number, pages_text=pages_text))
+                problem(N_("line {number}: pages {pages_text!r} is not a whole number").format(
+                    number=number, pages_text=pages_text))
         file_text = cell(row, "file")
         log.entries.append(LogEntry(line=number, date=date, kind=kind, pages=pages,
                                     language=normalise_language(cell(row, "language")),
@@ -213,7 +217,8 @@ def read_log(path: str | Path) -> DigitisationLog:
     except IsADirectoryError:
         raise LogError(N_("{p}: is a folder; give the log's CSV file").format(p=p)) from None
     except OSError as e:
-        raise LogError(N_("{p}: cannot read the log ({v})").format(p=p, v=e.strerror or e)) from None
+        raise LogError(N_("{p}: cannot read the log ({v})").format(
+            p=p, v=e.strerror or e)) from None
     text, encoding = _decode(raw)
     log = parse_log(text, str(p))
     log.encoding = encoding

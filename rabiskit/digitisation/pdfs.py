@@ -89,7 +89,8 @@ def read_pdf(path: Path) -> PdfInfo:
         size = path.stat().st_size
         fh = path.open("rb")
     except OSError as e:
-        return PdfInfo(**base, error=N_("cannot be opened: {v}").format(v=e.strerror or e), kind="pdf_unreadable")
+        return PdfInfo(**base, error=N_("cannot be opened: {v}").format(
+            v=e.strerror or e), kind="pdf_unreadable")
     base["size"] = size
     if size == 0:
         fh.close()
@@ -105,7 +106,8 @@ def read_pdf(path: Path) -> PdfInfo:
     mtime = _mtime(path)
     return PdfInfo(**base, pages=pages, created=mtime,
                    created_source=CREATED_MTIME if mtime else "", encrypted=encrypted,
-                   note=N_("{note}: the file's modification time is used").format(note=note) if mtime else note)
+                   note=N_("{note}: the file's modification time is used").format(
+                       note=note) if mtime else note)
 
 
 def _read_open_pdf(fh, base: dict):
@@ -169,7 +171,8 @@ def index_pdfs(folder: str | Path) -> PdfIndex:
     if not root.exists():
         raise PdfFolderError(N_("{root}: PDF folder not found").format(root=root))
     if not root.is_dir():
-        raise PdfFolderError(N_("{root}: is a file; give the folder that holds the PDFs").format(root=root))
+        raise PdfFolderError(N_("{root}: is a file; give the folder that holds the PDFs").format(
+            root=root))
     index = PdfIndex(root)
     for path in _walk(root, index.problems):
         info = read_pdf(path)
@@ -181,5 +184,6 @@ def index_pdfs(folder: str | Path) -> PdfIndex:
             index.by_key[info.key] = info
         else:
             index.problems.append(_problem(
-                path, N_("the same file name is also at {path}; links name only the file, so {path} is the one matched").format(path=first.path), "pdf_duplicate_name"))
+                path, N_("the same file name is also at {path}; links name only the file, so {path} is the one matched").format(
+                    path=first.path), "pdf_duplicate_name"))
     return index

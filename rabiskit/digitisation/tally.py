@@ -113,7 +113,8 @@ class DigitisationTally:
         else:
             if (self.link_field, self.link_subfield) != ("856", "u") and not self._facts_only_warned:
                 self.warnings.append(
-                    N_("the plan links digitised copies in {link_field}${link_subfield}, but only 856$u was available for these records").format(link_field=self.link_field, link_subfield=self.link_subfield))
+                    N_("the plan links digitised copies in {link_field}${link_subfield}, but only 856$u was available for these records").format(
+                        link_field=self.link_field, link_subfield=self.link_subfield))
                 self._facts_only_warned = True
             links = [v for v in facts.links if v]
         if not links:
@@ -337,7 +338,8 @@ class DigitisationTally:
             if d.date is None:
                 reason = ("the log row has no usable date and its PDF was not found"
                           if d.source == "log" else
-                          N_("no date digitised (dates tried: {items})").format(items=', '.join(self.date_order)))
+                          N_("no date digitised (dates tried: {items})").format(
+                              items=', '.join(self.date_order)))
                 undated.append({**d.where(), "type": d.kind, "links": list(d.links),
                                 "reason": reason})
                 continue
@@ -379,9 +381,11 @@ class DigitisationTally:
             all_warnings.append("the plan lists no newspapers ([digitisation] newspapers = "
                                 "[...]): every article is counted as a journal article")
         if p.year != self.plan.year:
-            all_warnings.append(N_("the plan is for {year}, the period is in {year2}: targets are the plan's quarters").format(year=self.plan.year, year2=p.year))
+            all_warnings.append(N_("the plan is for {year}, the period is in {year2}: targets are the plan's quarters").format(
+                year=self.plan.year, year2=p.year))
         if quarters is None:
-            all_warnings.append(N_("the period {label} is not whole quarters: no targets").format(label=p.label))
+            all_warnings.append(N_("the period {label} is not whole quarters: no targets").format(
+                label=p.label))
 
         out = {
             "period": p.as_dict(),

@@ -241,7 +241,8 @@ def start_file(inp: Input, result: Scan, dup: dict) -> FileSummary | None:
     result.files.append(summary)
     if inp in dup:
         summary.duplicate_of = dup[inp].display
-        result.warnings.append(N_("{display}: same content as {display2}; read once, not counted twice").format(display=inp.display, display2=dup[inp].display))
+        result.warnings.append(N_("{display}: same content as {display2}; read once, not counted twice").format(
+            display=inp.display, display2=dup[inp].display))
         return None
     return summary
 

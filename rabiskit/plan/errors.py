@@ -23,7 +23,8 @@ class PlanError(ValueError):
         self.file = file
         self.key = key
         self.line = line
-        where = ", ".join(p for p in (file, N_("line {line}").format(line=line) if line else None) if p)
+        where = ", ".join(p for p in (file, N_("line {line}").format(
+            line=line) if line else None) if p)
         text = reason if not key else f"{key}: {reason}"
         super().__init__(f"{where}: {text}" if where else text)
 
@@ -48,4 +49,5 @@ class Where:
                 hint = N_(" (did you mean {close!r}?)").format(close=close[0]) if close else ""
                 expected = ", ".join(allowed)
                 raise self.error(tuple(path) + (key,),
-                                 N_("unknown key {key!r}{hint}; expected one of: {expected}").format(key=key, hint=hint, expected=expected))
+                                 N_("unknown key {key!r}{hint}; expected one of: {expected}").format(
+                                     key=key, hint=hint, expected=expected))

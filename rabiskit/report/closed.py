@@ -120,7 +120,8 @@ def closure_warnings(closures: Closures | None, quarters: Iterable[int]) -> list
     in and lists the corrections."""
     if closures is None:
         return []
-    return [N_("{period} was closed on {closed_on}; the report shows the numbers handed in then and lists the {n} correction(s) since under 'Corrections to closed quarters'").format(period=fq.period, closed_on=fq.closed_on, n=len(fq.corrections))
+    return [N_("{period} was closed on {closed_on}; the report shows the numbers handed in then and lists the {n} correction(s) since under 'Corrections to closed quarters'").format(
+        period=fq.period, closed_on=fq.closed_on, n=len(fq.corrections))
             for fq in closures.within(quarters) if fq.corrections]
 
 

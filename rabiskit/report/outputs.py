@@ -34,7 +34,8 @@ def check_outputs(paths: Iterable[Path]) -> list[tuple[Path, str]]:
         p = Path(p)
         fmt = output_format(p)
         if fmt is None:
-            raise ValueError(N_("-o {p}: unknown report format {v!r}; use {items}").format(p=p, v=p.suffix or '(no extension)', items=', '.join(FORMATS)))
+            raise ValueError(N_("-o {p}: unknown report format {v!r}; use {items}").format(
+                p=p, v=p.suffix or '(no extension)', items=', '.join(FORMATS)))
         if p.is_dir():
             raise ValueError(N_("-o {p}: is a folder; give a file name").format(p=p))
         key = str(p.resolve()).casefold()

@@ -357,7 +357,8 @@ def combine_rules(plan_rules: Sequence[Rule] | None, mode: str = "prepend") -> t
         return tuple(plan_rules)
     if mode == "prepend":
         return tuple(plan_rules) + DEFAULT_RULES
-    raise ValueError(N_("unknown rules mode {mode!r} (expected prepend or replace)").format(mode=mode))
+    raise ValueError(N_("unknown rules mode {mode!r} (expected prepend or replace)").format(
+        mode=mode))
 
 
 def classify_record(record: Record, flavour: str, rules: Iterable[Rule]) -> tuple[str, str]:

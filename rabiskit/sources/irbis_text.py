@@ -138,7 +138,8 @@ class IrbisTextReader(Reader):
                         number += 1
                         yield rec
                 else:
-                    self.problem(None, offset, N_("line {line_no}: ***** with no field before it (an empty record) skipped").format(line_no=line_no), "irbis_empty", skipped=len(line),
+                    self.problem(None, offset, N_("line {line_no}: ***** with no field before it (an empty record) skipped").format(
+                        line_no=line_no), "irbis_empty", skipped=len(line),
                                  line=line_no)
                 continue
             if not line.strip():
@@ -163,16 +164,20 @@ class IrbisTextReader(Reader):
             m = _FIELD_LINE.match(line)
             if m is None:
                 shown = line[:40].decode("utf-8", errors="replace")
-                report(N_("line {line_no} is not a field (#TAG: value) and is left out: {shown!r}").format(line_no=line_no, shown=shown),
+                report(N_("line {line_no} is not a field (#TAG: value) and is left out: {shown!r}").format(
+                    line_no=line_no, shown=shown),
                        "irbis_line", offset, line_no)
                 continue
             tag = m.group(1).decode("ascii").lstrip("0").zfill(3)
             parsed.append((line_no, offset, tag, m.group(2), offset + m.start(2)))
         if not parsed:
             last_line = lines[-1][0]
-            span = N_("line {first_line}").format(first_line=first_line) if last_line == first_line else \
-                N_("lines {first_line}-{last_line}").format(first_line=first_line, last_line=last_line)
-            self.problem(None, first_offset, N_("{span}: {n} line(s) that hold no IRBIS field (#TAG: value) skipped").format(span=span, n=len(lines)), "garbage",
+            span = N_("line {first_line}").format(
+                first_line=first_line) if last_line == first_line else \
+                N_("lines {first_line}-{last_line}").format(
+                    first_line=first_line, last_line=last_line)
+            self.problem(None, first_offset, N_("{span}: {n} line(s) that hold no IRBIS field (#TAG: value) skipped").format(
+                span=span, n=len(lines)), "garbage",
                          skipped=sum(len(x) for _, _, x in lines), line=first_line)
             return None
         utf8_lines = {i for i, (_, _, _, v, _) in enumerate(parsed) if _is_utf8_text(v)}
@@ -183,7 +188,8 @@ class IrbisTextReader(Reader):
         elif utf8_lines and other:
             # lines in two character sets: the record is in the one most of them are in
             if len(utf8_lines) >= len(other):
-                encoding, reason = UTF8, (N_("UTF-8 in {n} line(s), another character set in {n2} (mixed encodings)").format(n=len(utf8_lines), n2=len(other)))
+                encoding, reason = UTF8, (N_("UTF-8 in {n} line(s), another character set in {n2} (mixed encodings)").format(
+                    n=len(utf8_lines), n2=len(other)))
             else:
                 encoding, reason = detect_encoding(b"\x1e".join(other), None, flavour=IRBIS)
                 reason = N_("{reason}; UTF-8 in {n} other line(s) (mixed encodings)").format(
@@ -197,23 +203,28 @@ class IrbisTextReader(Reader):
         for i, (line_no, offset, tag, value, at) in enumerate(parsed):
             if i in utf8_lines and encoding != UTF8 and not self.encoding:
                 text, clean = value.decode("utf-8"), True
-                report(N_("line {line_no} (field {tag}) is UTF-8, not {encoding} as the rest of the record; read as UTF-8 (mixed encodings)").format(line_no=line_no, tag=tag, encoding=encoding), "encoding", at, line_no)
+                report(N_("line {line_no} (field {tag}) is UTF-8, not {encoding} as the rest of the record; read as UTF-8 (mixed encodings)").format(
+                    line_no=line_no, tag=tag, encoding=encoding), "encoding", at, line_no)
             else:
                 text, clean = decode_field(value, encoding)
             if not clean:
                 alt, alt_enc = fallback_decode(value)
                 if "\ufffd" not in alt:
                     text = alt
-                    report(N_("line {line_no} (field {tag}) is not valid {encoding}; read as {alt_enc} (mixed encodings)").format(line_no=line_no, tag=tag, encoding=encoding, alt_enc=alt_enc), "encoding", at, line_no)
+                    report(N_("line {line_no} (field {tag}) is not valid {encoding}; read as {alt_enc} (mixed encodings)").format(
+                        line_no=line_no, tag=tag, encoding=encoding, alt_enc=alt_enc), "encoding", at, line_no)
                 else:
-                    report(N_("line {line_no} (field {tag}) has bytes that are not valid {encoding}; replaced with \ufffd").format(line_no=line_no, tag=tag, encoding=encoding), "encoding", at, line_no)
+                    report(N_("line {line_no} (field {tag}) has bytes that are not valid {encoding}; replaced with \ufffd").format(
+                        line_no=line_no, tag=tag, encoding=encoding), "encoding", at, line_no)
             fld, dropped = parse_value(tag, text)
             if dropped is not None:
-                report(N_("line {line_no} (field {tag}): text before the first subfield left out: {dropped!r}").format(line_no=line_no, tag=tag, dropped=dropped[:40]), "irbis_line", at, line_no)
+                report(N_("line {line_no} (field {tag}): text before the first subfield left out: {dropped!r}").format(
+                    line_no=line_no, tag=tag, dropped=dropped[:40]), "irbis_line", at, line_no)
             fields.append(fld)
         if not closed:
             line_no, offset = end
-            report(N_("the file ends without the ***** that closes this record (after line {line_no}); the record is read as it stands").format(line_no=line_no), "truncated", offset, line_no)
+            report(N_("the file ends without the ***** that closes this record (after line {line_no}); the record is read as it stands").format(
+                line_no=line_no), "truncated", offset, line_no)
         self.problems.extend(problems)
         return SourceRecord(
             file=self.display, number=number, offset=first_offset, length=0,

@@ -150,8 +150,10 @@ def plan_encoding(head: bytes, forced: str | None = None) -> _Plan:
     if forced:
         codec, name = normalise_encoding(forced)
         if codec is None:
-            return _Plan(None, "utf-8", N_("asked for unknown encoding {forced!r}; read as UTF-8").format(forced=forced),
-                         [("xml_encoding", N_("the encoding {forced!r} is not known; the file was read as UTF-8").format(forced=forced))])
+            return _Plan(None, "utf-8", N_("asked for unknown encoding {forced!r}; read as UTF-8").format(
+                forced=forced),
+                         [("xml_encoding", N_("the encoding {forced!r} is not known; the file was read as UTF-8").format(
+                             forced=forced))])
         return _Plan(None if codec == "utf_8" else codec, name, "given by the user")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _Plan("utf_16", "utf-16", "byte order mark (UTF-16)")
@@ -165,13 +167,17 @@ def plan_encoding(head: bytes, forced: str | None = None) -> _Plan:
     else:
         codec, name = normalise_encoding(declared)
         if codec is None:
-            return _Plan(None, "utf-8", N_("declared {declared!r} is unknown; read as UTF-8").format(declared=declared),
-                         [("xml_encoding", N_("the XML declaration names the encoding {declared!r}, which is not known; the file was read as UTF-8").format(declared=declared))])
+            return _Plan(None, "utf-8", N_("declared {declared!r} is unknown; read as UTF-8").format(
+                declared=declared),
+                         [("xml_encoding", N_("the XML declaration names the encoding {declared!r}, which is not known; the file was read as UTF-8").format(
+                             declared=declared))])
         if codec == "utf_8":
             plan = _Plan(None, "utf-8", "XML declaration")
         elif codec in _SINGLE_BYTE and any(b > 0x7F for b in body) and _utf8_ok(body):
-            return _Plan(None, "utf-8", N_("bytes are UTF-8 although the XML declaration says {declared}").format(declared=declared),
-                         [("xml_encoding", N_("the XML declaration says {declared}, but the bytes are UTF-8; the file was read as UTF-8").format(declared=declared))])
+            return _Plan(None, "utf-8", N_("bytes are UTF-8 although the XML declaration says {declared}").format(
+                declared=declared),
+                         [("xml_encoding", N_("the XML declaration says {declared}, but the bytes are UTF-8; the file was read as UTF-8").format(
+                             declared=declared))])
         elif codec == "utf_16":
             plan = _Plan("utf_16", name, "XML declaration")
         else:
@@ -187,7 +193,8 @@ def plan_encoding(head: bytes, forced: str | None = None) -> _Plan:
         except UnicodeDecodeError:  # pragma: no cover - cp1251 decodes almost everything
             pass
         line = body[:bad].count(b"\n") + 1
-        plan.problems.append(("xml_encoding", N_("the file {said}, but its bytes are not UTF-8 (first at line {line}); records with such bytes are reported and skipped.{hint}").format(said=said, line=line, hint=hint)))
+        plan.problems.append(("xml_encoding", N_("the file {said}, but its bytes are not UTF-8 (first at line {line}); records with such bytes are reported and skipped.{hint}").format(
+            said=said, line=line, hint=hint)))
     return plan
 
 
@@ -367,12 +374,14 @@ class MarcXmlReader(Reader):
         if not p.exists():
             raise SourceError(N_("{display}: no such file").format(display=self.display))
         if p.is_dir():
-            raise SourceError(N_("{display}: this is a folder, not a file").format(display=self.display))
+            raise SourceError(N_("{display}: this is a folder, not a file").format(
+                display=self.display))
         try:
             self.size = p.stat().st_size
             fh = p.open("rb")
         except OSError as e:
-            raise SourceError(N_("{display}: cannot be opened ({v})").format(display=self.display, v=e.strerror or e)) from e
+            raise SourceError(N_("{display}: cannot be opened ({v})").format(
+                display=self.display, v=e.strerror or e)) from e
         magic = fh.read(2)
         fh.seek(0)
         if magic == b"\x1f\x8b":
@@ -394,7 +403,8 @@ class MarcXmlReader(Reader):
         try:
             head = raw.read(HEAD_SIZE)
         except (OSError, EOFError, gzip.BadGzipFile) as e:
-            self.problem(None, None, N_("the compressed file cannot be read ({e})").format(e=e), "xml_syntax")
+            self.problem(None, None, N_("the compressed file cannot be read ({e})").format(
+                e=e), "xml_syntax")
             return
         if not head.strip():
             self.problem(None, None, N_("the file is empty: no XML and no records"), "xml_syntax")
@@ -427,7 +437,8 @@ class MarcXmlReader(Reader):
                     self._check_dtd(root)
                     self._strays(root, state, segment, whole=True)
                     if state.records_seen == 0 and _local(root.tag) not in _RECORD_NAMES:
-                        self.problem(None, None, N_("no MARC records found: the XML root element is <{local}>").format(local=_local(root.tag)), "xml_structure")
+                        self.problem(None, None, N_("no MARC records found: the XML root element is <{local}>").format(
+                            local=_local(root.tag)), "xml_structure")
                 break
             except etree.XMLSyntaxError as e:
                 root = parser.root
@@ -470,7 +481,8 @@ class MarcXmlReader(Reader):
         message = " ".join((e.msg or str(e)).split())
         message = re.sub(r",? line \d+, column \d+.*$", "", message)
         if feed.read_error:
-            self.problem(None, None, N_("the file could not be read to its end ({read_error}); records before this point were kept").format(read_error=feed.read_error), "xml_syntax",
+            self.problem(None, None, N_("the file could not be read to its end ({read_error}); records before this point were kept").format(
+                read_error=feed.read_error), "xml_syntax",
                          line=abs_line)
             return None
         entity_fault = self.declared_entities and ("entit" in message.lower()
@@ -480,8 +492,10 @@ class MarcXmlReader(Reader):
             number = state.records_seen + 1
             state.records_seen += 1
             rec_line = inner[-1][1]
-            where = N_(", starting at line {rec_line},").format(rec_line=rec_line) if rec_line else ""
-            text = N_("record {number}{where} is malformed XML ({message}); it was skipped").format(number=number, where=where, message=message)
+            where = N_(", starting at line {rec_line},").format(
+                rec_line=rec_line) if rec_line else ""
+            text = N_("record {number}{where} is malformed XML ({message}); it was skipped").format(
+                number=number, where=where, message=message)
             self.problem(None, None, text, "xml_entities" if entity_fault else "xml_syntax",
                          line=abs_line, column=abs_col)
         else:
@@ -507,10 +521,12 @@ class MarcXmlReader(Reader):
 
     def _finish(self, feed: _Feed, plan: _Plan) -> None:
         if feed.read_error and not any(p.kind == "xml_syntax" for p in self.problems):
-            self.problem(None, None, N_("the file could not be read to its end ({read_error})").format(read_error=feed.read_error),
+            self.problem(None, None, N_("the file could not be read to its end ({read_error})").format(
+                read_error=feed.read_error),
                          "xml_syntax")
         if feed.replaced:
-            self.problem(None, None, N_("{replaced} character(s) could not be decoded as {encoding} (first at line {first_replaced_line}); they are shown as \ufffd").format(replaced=feed.replaced, encoding=plan.encoding, first_replaced_line=feed.first_replaced_line), "xml_encoding",
+            self.problem(None, None, N_("{replaced} character(s) could not be decoded as {encoding} (first at line {first_replaced_line}); they are shown as \ufffd").format(
+                replaced=feed.replaced, encoding=plan.encoding, first_replaced_line=feed.first_replaced_line), "xml_encoding",
                          line=feed.first_replaced_line)
 
     # -- entities ----------------------------------------------------------------------------
@@ -563,7 +579,8 @@ class MarcXmlReader(Reader):
     def _build(self, el, number: int, line: int | None, plan: _Plan,
                feed: _Feed) -> SourceRecord | None:
         if self._tainted(el):
-            self.problem(None, None, N_("record {number} uses XML entities inside attributes (tag, indicator or code), which the XML parser expands; it was skipped").format(number=number), "xml_entities", line=line)
+            self.problem(None, None, N_("record {number} uses XML entities inside attributes (tag, indicator or code), which the XML parser expands; it was skipped").format(
+                number=number), "xml_entities", line=line)
             return None
         if not feed.replaced:
             clean = _clean_record(el)
@@ -601,27 +618,33 @@ class MarcXmlReader(Reader):
                 if field_ is not None:
                     fields.append(field_)
             elif name in _SUBFIELD_NAMES:
-                ctx.issue(N_("a subfield outside any data field was ignored (text {short!r})").format(short=_short(_text(child, ctx))), ctx.at(child))
+                ctx.issue(N_("a subfield outside any data field was ignored (text {short!r})").format(
+                    short=_short(_text(child, ctx))), ctx.at(child))
             else:
                 foreign.append(name)
 
         if leader is None and not fields:
-            self.problem(None, None, N_("record {number} is empty (no leader and no fields); it was skipped").format(number=number), "xml_structure", line=line)
+            self.problem(None, None, N_("record {number} is empty (no leader and no fields); it was skipped").format(
+                number=number), "xml_structure", line=line)
             return None
         leader = _check_leader(leader, ctx)
         record = Record(leader, fields)
         if foreign:
             names = ", ".join(f"<{n}>" for n in dict.fromkeys(foreign))
-            ctx.issue(N_("elements that are not part of MARCXML were ignored: {names}").format(names=names), line,
+            ctx.issue(N_("elements that are not part of MARCXML were ignored: {names}").format(
+                names=names), line,
                       damage=False)
         if ctx.bad_indicators:
             listed = ", ".join(ctx.bad_indicators)
-            ctx.issue(N_("indicators missing or not one character in field(s) {listed}; blank (or the first character) assumed").format(listed=listed), ctx.bad_indicator_line)
+            ctx.issue(N_("indicators missing or not one character in field(s) {listed}; blank (or the first character) assumed").format(
+                listed=listed), ctx.bad_indicator_line)
         if ctx.entities:
             names = ", ".join(f"&{n};" for n in sorted(ctx.entities))
-            ctx.issue(N_("the record uses XML entities ({names}) that rabiskit does not expand; the text around them was kept").format(names=names), line, kind="xml_entities")
+            ctx.issue(N_("the record uses XML entities ({names}) that rabiskit does not expand; the text around them was kept").format(
+                names=names), line, kind="xml_entities")
         if feed.replaced and _has_replacement(record):
-            ctx.issue(N_("some characters could not be decoded as {encoding} and are shown as \ufffd").format(encoding=plan.encoding), line, kind="xml_encoding")
+            ctx.issue(N_("some characters could not be decoded as {encoding} and are shown as \ufffd").format(
+                encoding=plan.encoding), line, kind="xml_encoding")
 
         flavour, _reason = self._flavour(el, record)
         problems = ()
@@ -669,7 +692,8 @@ class MarcXmlReader(Reader):
                     continue  # reported with its data field
                 label = "" if self._entity_texts else (sub.get("tag") or sub.get("t") or "")
                 line = segment.position(sub.sourceline, 1)[0] if sub.sourceline else None
-                self.problem(None, None, N_("<{name}{v}> outside any record was ignored").format(name=name, v=' ' + label if label else ''), "xml_structure", line=line)
+                self.problem(None, None, N_("<{name}{v}> outside any record was ignored").format(
+                    name=name, v=' ' + label if label else ''), "xml_structure", line=line)
 
 
 @dataclass
@@ -761,7 +785,8 @@ def _text(el, ctx: _RecordContext) -> str:
         if isinstance(child, etree._Entity):
             ctx.entities.add(child.name)
         elif isinstance(child.tag, str):
-            ctx.issue(N_("element <{local}> inside <{local2}>: its text was kept").format(local=_local(child.tag), local2=_local(el.tag)),
+            ctx.issue(N_("element <{local}> inside <{local2}>: its text was kept").format(
+                local=_local(child.tag), local2=_local(el.tag)),
                       ctx.at(child))
             parts.append(_text(child, ctx))
         parts.append(child.tail or "")
@@ -816,15 +841,18 @@ def _subfields(el, tag: str | None, out: list[tuple[str, str]], ctx: _RecordCont
                     _subfields(inner, itag, out, ctx)
             continue
         if name not in _SUBFIELD_NAMES:
-            ctx.issue(N_("field {label}: unknown element <{name}> ignored (text {short!r})").format(label=label, name=name, short=_short(_text(child, ctx))), ctx.at(child))
+            ctx.issue(N_("field {label}: unknown element <{name}> ignored (text {short!r})").format(
+                label=label, name=name, short=_short(_text(child, ctx))), ctx.at(child))
             continue
         code = _attr(child, "code", "c")
         value = _text(child, ctx)
         if not code:
-            ctx.issue(N_("field {label}: a subfield without a code was ignored (text {short!r})").format(label=label, short=_short(value)), ctx.at(child))
+            ctx.issue(N_("field {label}: a subfield without a code was ignored (text {short!r})").format(
+                label=label, short=_short(value)), ctx.at(child))
             continue
         if len(code) != 1:
-            ctx.issue(N_("field {label}: subfield code {code!r} is not one character; first character kept").format(label=label, code=code), ctx.at(child))
+            ctx.issue(N_("field {label}: subfield code {code!r} is not one character; first character kept").format(
+                label=label, code=code), ctx.at(child))
             code = code[0]
         out.append((code, value))
 
@@ -835,15 +863,18 @@ def _check_tag(tag: str | None, what: str, text: str | None, ctx: _RecordContext
     if tag is None or not tag.strip():
         if text is None and el is not None:
             text = " ".join(v.strip() for v in el.itertext() if v.strip() and not v.startswith("&"))
-        ctx.issue(N_("a {what} without a tag was ignored (text {short!r})").format(what=what, short=_short(text or '')), line)
+        ctx.issue(N_("a {what} without a tag was ignored (text {short!r})").format(
+            what=what, short=_short(text or '')), line)
         return None
     if _TAG_OK.match(tag):
         return tag
     stripped = tag.strip()
     if stripped.isdigit() and len(stripped) < 3:
-        ctx.issue(N_("{what} tag {tag!r} is short; read as {stripped!r}").format(what=what, tag=tag, stripped=stripped.zfill(3)), line)
+        ctx.issue(N_("{what} tag {tag!r} is short; read as {stripped!r}").format(
+            what=what, tag=tag, stripped=stripped.zfill(3)), line)
         return stripped.zfill(3)
-    ctx.issue(N_("{what} tag {tag!r} is not three letters or digits; kept as it is").format(what=what, tag=tag), line)
+    ctx.issue(N_("{what} tag {tag!r} is not three letters or digits; kept as it is").format(
+        what=what, tag=tag), line)
     return tag
 
 
@@ -858,10 +889,12 @@ def _check_leader(leader: str | None, ctx: _RecordContext) -> str:
         ctx.issue(N_("the leader is blank; padded to 24 blanks"), line)
         return " " * LEADER_LENGTH
     if len(leader) < LEADER_LENGTH:
-        ctx.issue(N_("the leader has {n} characters, not 24; padded with blanks").format(n=len(leader)), line)
+        ctx.issue(N_("the leader has {n} characters, not 24; padded with blanks").format(
+            n=len(leader)), line)
         return leader.ljust(LEADER_LENGTH)
     if len(leader) > LEADER_LENGTH:
-        ctx.issue(N_("the leader has {n} characters, not 24; the first 24 were kept").format(n=len(leader)), line)
+        ctx.issue(N_("the leader has {n} characters, not 24; the first 24 were kept").format(
+            n=len(leader)), line)
         return leader[:LEADER_LENGTH]
     return leader
 
