@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
+from rabiskit.i18n import N_
 from rabiskit.harvest.errors import UsageError
 from rabiskit.harvest.http import HttpClient
 from rabiskit.harvest.oai import check_oai_args, iter_oai_pages
@@ -57,7 +58,7 @@ def harvest_to_file(pages: Callable[[Cursor], Iterable[Page]], output: Path, pro
     """Run (or resume) a harvest into ``output``; see the module docstring."""
     output = Path(output)
     if not output.parent.exists():
-        raise UsageError(f"the folder {output.parent} does not exist")
+        raise UsageError(N_("the folder {parent} does not exist").format(parent=output.parent))
     part, state_file = part_path(output), state_path(output)
     if restart:
         for path in (part, state_file):
