@@ -113,7 +113,14 @@ def test_lang_before_or_after_the_command():
 ])
 @pytest.mark.parametrize("lang", ["en", "ru", "kk"])
 def test_usage_errors_are_one_line_in_the_language(args, words, lang):
-    r = run(*args, "--lang", lang)
+    # in-process (the same LocalisedGroup.main as 'python -m rabiskit'; test_lang_before_or_
+    # after_the_command runs the real program)
+    from typer.testing import CliRunner
+
+    from rabiskit.cli.main import make_app
+
+    r = CliRunner().invoke(make_app(None), [*args, "--lang", lang], prog_name="rabiskit")
+    r.returncode = r.exit_code
     assert r.returncode == 2, r.stderr
     lines = r.stderr.splitlines()
     assert len(lines) == 1, r.stderr
