@@ -84,7 +84,8 @@ def check_url(url: str) -> str:
     """The URL as given, or UsageError when it is not an http(s) address."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(N_("'{url}' is not a web address: it must start with http:// or https://").format(url=url))
+        raise UsageError(N_("'{url}' is not a web address: it must start with http:// or https://").format(
+            url=url))
     return url
 
 
@@ -108,9 +109,11 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 def _describe(exc: Exception, policy: HttpPolicy) -> str:
     """Plain words for a requests exception."""
     if isinstance(exc, requests.ConnectTimeout):
-        return N_("no connection within {connect_timeout:g} s").format(connect_timeout=policy.connect_timeout)
+        return N_("no connection within {connect_timeout:g} s").format(
+            connect_timeout=policy.connect_timeout)
     if isinstance(exc, requests.ReadTimeout):
-        return N_("the server sent nothing for {read_timeout:g} s").format(read_timeout=policy.read_timeout)
+        return N_("the server sent nothing for {read_timeout:g} s").format(
+            read_timeout=policy.read_timeout)
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return "the connection was dropped in the middle of the answer"
     text = str(exc)
@@ -194,7 +197,8 @@ class HttpClient:
                     requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError) as exc:
                 problem = _describe(exc, policy)
-                wait, reason = self._backoff(attempt), N_("retry after error: {problem}").format(problem=problem)
+                wait, reason = self._backoff(attempt), N_("retry after error: {problem}").format(
+                    problem=problem)
             else:
                 status = resp.status_code
                 if status < 500 and status != 429:
@@ -204,15 +208,19 @@ class HttpClient:
                 if retry_after is not None:
                     if retry_after > policy.max_retry_after:
                         raise ServerUnreachable(
-                            N_("{host} is busy ({problem}) and asks to wait {retry_after:.0f} s; try again later").format(host=_host(url), problem=problem, retry_after=retry_after))
-                    wait, reason = retry_after, N_("Retry-After ({problem})").format(problem=problem)
+                            N_("{host} is busy ({problem}) and asks to wait {retry_after:.0f} s; try again later").format(
+                                host=_host(url), problem=problem, retry_after=retry_after))
+                    wait, reason = retry_after, N_("Retry-After ({problem})").format(
+                        problem=problem)
                 else:
-                    wait, reason = self._backoff(attempt), N_("retry after {problem}").format(problem=problem)
+                    wait, reason = self._backoff(attempt), N_("retry after {problem}").format(
+                        problem=problem)
             if attempt == policy.retries:
                 break
             self._wait(reason, wait)
         tries = policy.retries + 1
-        raise ServerUnreachable((N_("cannot get an answer from {host}: {problem} ({tries} try)") if tries == 1 else N_("cannot get an answer from {host}: {problem} ({tries} tries)")).format(host=_host(url), problem=problem, tries=tries))
+        raise ServerUnreachable((N_("cannot get an answer from {host}: {problem} ({tries} try)") if tries == 1 else N_("cannot get an answer from {host}: {problem} ({tries} tries)")).format(
+            host=_host(url), problem=problem, tries=tries))
 
     def get_xml(self, url: str, params: dict[str, str] | None = None) -> etree._Element:
         """GET and parse as XML; broken XML (e.g. a truncated answer) is fetched again.
@@ -224,22 +232,28 @@ class HttpClient:
             answer = self.get(url, params)
             if _looks_like_html(answer):
                 if answer.status >= 400:
-                    raise HttpStatusError(N_("{host} answered HTTP {status} for {url}").format(host=_host(url), status=answer.status, url=answer.url),
+                    raise HttpStatusError(N_("{host} answered HTTP {status} for {url}").format(
+                        host=_host(url), status=answer.status, url=answer.url),
                                           answer.status)
-                raise ProtocolError(N_("{host} answered with a web page, not XML: is {url} the SRU / OAI-PMH address?").format(host=_host(url), url=url))
+                raise ProtocolError(N_("{host} answered with a web page, not XML: is {url} the SRU / OAI-PMH address?").format(
+                    host=_host(url), url=url))
             try:
                 return parse_xml(answer.body)
             except etree.XMLSyntaxError as exc:
                 if answer.status >= 400:
-                    raise HttpStatusError(N_("{host} answered HTTP {status} for {url}").format(host=_host(url), status=answer.status, url=answer.url),
+                    raise HttpStatusError(N_("{host} answered HTTP {status} for {url}").format(
+                        host=_host(url), status=answer.status, url=answer.url),
                                           answer.status) from None
                 line = getattr(exc, "lineno", None)
-                error = f"{exc.msg if hasattr(exc, 'msg') else exc}" + (N_(" (line {line})").format(line=line) if line else "")
+                error = f"{exc.msg if hasattr(exc, 'msg') else exc}" + (N_(" (line {line})").format(
+                    line=line) if line else "")
                 if not answer.body.strip():
                     error = "the answer was empty"
             if attempt < self.policy.retries:
-                self._wait(N_("retry after broken XML: {error}").format(error=error), self._backoff(attempt))
-        raise ProtocolError(N_("{host} keeps sending broken XML: {error}").format(host=_host(url), error=error))
+                self._wait(N_("retry after broken XML: {error}").format(
+                    error=error), self._backoff(attempt))
+        raise ProtocolError(N_("{host} keeps sending broken XML: {error}").format(
+            host=_host(url), error=error))
 
 
 def _host(url: str) -> str:

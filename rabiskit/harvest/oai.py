@@ -41,7 +41,8 @@ def check_datestamp(value: str | None, option: str) -> str | None:
     if value is None or value == "":
         return None
     if not _DATESTAMP.match(value):
-        raise UsageError(N_("{option} must be a date like 2024-01-31 or 2024-01-31T00:00:00Z, not {value!r}").format(option=option, value=value))
+        raise UsageError(N_("{option} must be a date like 2024-01-31 or 2024-01-31T00:00:00Z, not {value!r}").format(
+            option=option, value=value))
     return value
 
 
@@ -67,7 +68,8 @@ def _children(element: etree._Element, name: str) -> list[etree._Element]:
 def parse_oai_page(root: etree._Element, prefix: str) -> Page:
     """One ListRecords answer as a Page."""
     if localname(root) != "OAI-PMH":
-        raise ProtocolError(N_("the answer is not an OAI-PMH response (it is <{localname}>)").format(localname=localname(root)))
+        raise ProtocolError(N_("the answer is not an OAI-PMH response (it is <{localname}>)").format(
+            localname=localname(root)))
     errors = _children(root, "error")
     if errors:
         code = errors[0].get("code", "")
@@ -75,7 +77,8 @@ def parse_oai_page(root: etree._Element, prefix: str) -> Page:
         if code == "noRecordsMatch":
             return Page([], None, total=0)
         hint = ERROR_HINTS.get(code)
-        message = N_("OAI-PMH error {code}").format(code=code) + (f": {text}" if text else "") + (f" ({hint})" if hint else "")
+        message = N_("OAI-PMH error {code}").format(
+            code=code) + (f": {text}" if text else "") + (f" ({hint})" if hint else "")
         raise Diagnostic(message, code, text)
 
     lists = _children(root, "ListRecords")
@@ -101,7 +104,8 @@ def parse_oai_page(root: etree._Element, prefix: str) -> Page:
         marc = marc_records_in(payload[0])
         if not marc:
             raise ProtocolError(
-                N_("record {v} is not MARCXML (metadata <{localname}> for prefix '{prefix}'); use a MARC metadata prefix such as marc21 or marcxml").format(v=identifier or '?', localname=localname(payload[0]), prefix=prefix))
+                N_("record {v} is not MARCXML (metadata <{localname}> for prefix '{prefix}'); use a MARC metadata prefix such as marc21 or marcxml").format(
+                    v=identifier or '?', localname=localname(payload[0]), prefix=prefix))
         for element in marc:
             records.append(harvested(element, identifier=identifier))
 

@@ -81,7 +81,8 @@ def _int(text: str | None, what: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise ProtocolError(N_("the SRU answer's {what} is not a number: {text!r}").format(what=what, text=text)) from None
+        raise ProtocolError(N_("the SRU answer's {what} is not a number: {text!r}").format(
+            what=what, text=text)) from None
 
 
 def diagnostic_message(element: etree._Element) -> tuple[str, str, str]:
@@ -92,7 +93,8 @@ def diagnostic_message(element: etree._Element) -> tuple[str, str, str]:
     number = uri.rsplit("/", 1)[-1] if uri.startswith("info:srw/diagnostic/1/") else ""
     if not message:
         message = DIAGNOSTIC_NAMES.get(number, "")
-    label = N_("SRU diagnostic {number}").format(number=number) if number else N_("SRU diagnostic {v}").format(v=uri or '(no code)')
+    label = N_("SRU diagnostic {number}").format(
+        number=number) if number else N_("SRU diagnostic {v}").format(v=uri or '(no code)')
     text = f"{label}: {message}" if message else label
     if details:
         text += f" ({details})"
@@ -113,7 +115,8 @@ def _payload(record: etree._Element) -> etree._Element | None:
     try:
         return parse_xml(text)
     except etree.XMLSyntaxError as exc:
-        raise ProtocolError(N_("a record sent as a string is not well-formed XML: {exc}").format(exc=exc)) from None
+        raise ProtocolError(N_("a record sent as a string is not well-formed XML: {exc}").format(
+            exc=exc)) from None
 
 
 def parse_sru_page(root: etree._Element, start: int) -> Page:
@@ -125,7 +128,8 @@ def parse_sru_page(root: etree._Element, start: int) -> Page:
         if name == "diagnostic":  # some servers answer a bad request with a bare diagnostic
             uri, text, details = diagnostic_message(root)
             raise Diagnostic(text, uri, details)
-        raise ProtocolError(N_("the answer is not an SRU searchRetrieve response (it is <{name}>)").format(name=name))
+        raise ProtocolError(N_("the answer is not an SRU searchRetrieve response (it is <{name}>)").format(
+            name=name))
 
     diagnostics = _child(root, "diagnostics")
     if diagnostics is not None:
@@ -152,16 +156,20 @@ def parse_sru_page(root: etree._Element, start: int) -> Page:
         if (payload is not None and localname(payload) == "diagnostic") or "diagnostic" in schema:
             if payload is not None:
                 surrogate = diagnostic_message(payload)
-                skipped.append(N_("record {position}: {surrogate}").format(position=position, surrogate=surrogate[1]))
+                skipped.append(N_("record {position}: {surrogate}").format(
+                    position=position, surrogate=surrogate[1]))
             else:
-                skipped.append(N_("record {position}: the server could not send it").format(position=position))
+                skipped.append(N_("record {position}: the server could not send it").format(
+                    position=position))
             continue
         if payload is None:
-            raise ProtocolError(N_("record {position} of the SRU answer has no record data").format(position=position))
+            raise ProtocolError(N_("record {position} of the SRU answer has no record data").format(
+                position=position))
         marc = marc_records_in(payload)
         if not marc:
             raise ProtocolError(
-                N_("record {position} is not MARCXML (the server sent <{localname}> in schema '{v}'); ask for MARCXML with --schema (e.g. marcxml, marc21, MARC21-xml)").format(position=position, localname=localname(payload), v=schema or '?'))
+                N_("record {position} is not MARCXML (the server sent <{localname}> in schema '{v}'); ask for MARCXML with --schema (e.g. marcxml, marc21, MARC21-xml)").format(
+                    position=position, localname=localname(payload), v=schema or '?'))
         for element in marc:
             records.append(harvested(element, position=position))
 
@@ -175,9 +183,11 @@ def parse_sru_page(root: etree._Element, start: int) -> Page:
     if next_position is not None and next_position > total:
         next_position = None
     if next_position is None and not entries and start <= total:
-        raise ProtocolError(N_("the server found {total} records but sent none from position {start}").format(total=total, start=start))
+        raise ProtocolError(N_("the server found {total} records but sent none from position {start}").format(
+            total=total, start=start))
     if next_position is not None and next_position <= start:
-        raise ProtocolError(N_("the server's next record position ({next_position}) does not move past {start}").format(next_position=next_position, start=start))
+        raise ProtocolError(N_("the server's next record position ({next_position}) does not move past {start}").format(
+            next_position=next_position, start=start))
     done = (next_position - 1) if next_position is not None else total
     return Page(records, next_position, total=total, done=done, skipped=skipped)
 
@@ -190,7 +200,8 @@ def check_sru_args(url: str, query: str, batch: int, version: str) -> None:
     if batch < 1:
         raise UsageError("--batch must be at least 1")
     if version not in SRU_VERSIONS:
-        raise UsageError(N_("SRU version must be one of {items}, not {version!r}").format(items=', '.join(SRU_VERSIONS), version=version))
+        raise UsageError(N_("SRU version must be one of {items}, not {version!r}").format(
+            items=', '.join(SRU_VERSIONS), version=version))
 
 
 def iter_sru_pages(client: AnyClient, url: str, query: str, schema: str | None = "marcxml",

@@ -240,7 +240,8 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
             "ORDER BY id DESC LIMIT 1", (import_id,)).fetchone()
         if previous_rules is not None and previous_rules["rules"] != fingerprint:
             result.warnings.append(
-                N_("the level rules differ from those of import {id}: records read now get the new levels; records not in these exports keep the levels they got then (import the whole catalogue again to re-level them all)").format(id=previous_rules['id']))
+                N_("the level rules differ from those of import {id}: records read now get the new levels; records not in these exports keep the levels they got then (import the whole catalogue again to re-level them all)").format(
+                    id=previous_rules['id']))
         closed = {r[0] for r in conn.execute("SELECT period FROM closed_quarters")}
         touched: dict[tuple[str, str], str] = {}
         scanned = Scan()
@@ -266,7 +267,8 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
                     result.repeated += 1
                     continue
                 result.warnings.append(
-                    N_("{where}: {ident} was already read in this import with other content; the later one is kept").format(where=where, ident=_ident(db, key)))
+                    N_("{where}: {ident} was already read in this import with other content; the later one is kept").format(
+                        where=where, ident=_ident(db, key)))
             if old is None:
                 _insert(conn, row)
                 kind = "added"
@@ -293,7 +295,8 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
                 if (old["date_changed"] and row["date_changed"]
                         and row["date_changed"] < old["date_changed"]):
                     result.stale.append(_change(row, (
-                        N_("005 {date_changed} is older than the ledger's {date_changed2}: not applied").format(date_changed=row['date_changed'], date_changed2=old['date_changed']),)))
+                        N_("005 {date_changed} is older than the ledger's {date_changed2}: not applied").format(
+                            date_changed=row['date_changed'], date_changed2=old['date_changed']),)))
                     touched.setdefault(ident, "stale")
                     continue
                 _update(conn, row)
@@ -312,7 +315,8 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
             _corrections(conn, result, closed, old, row, import_id)
         for f in scanned.files:
             if f.error:
-                raise ImportAborted(N_("{file}: {error}; nothing was imported").format(file=f.file, error=f.error))
+                raise ImportAborted(N_("{file}: {error}; nothing was imported").format(
+                    file=f.file, error=f.error))
         result.warnings[:0] = scanned.warnings
         for k, f in enumerate(scanned.files):
             db = databases.get(f.file, database)
@@ -395,9 +399,12 @@ def _correction_text(old: Any, row: dict, before, after) -> str:
         return "no longer marked deleted"
     parts = []
     if (old["level"] or "book") != (row["level"] or "book"):
-        parts.append(N_("level {v} → {v2}").format(v=old['level'] or 'book', v2=row['level'] or 'book'))
+        parts.append(N_("level {v} → {v2}").format(
+            v=old['level'] or 'book', v2=row['level'] or 'book'))
     if old["language"] != row["language"]:
-        parts.append(N_("language {language} → {language2}").format(language=old['language'], language2=row['language']))
+        parts.append(N_("language {language} → {language2}").format(
+            language=old['language'], language2=row['language']))
     if old["date_entered"] != row["date_entered"]:
-        parts.append(N_("date entered {v} → {v2}").format(v=old['date_entered'] or '—', v2=row['date_entered'] or '—'))
+        parts.append(N_("date entered {v} → {v2}").format(
+            v=old['date_entered'] or '—', v2=row['date_entered'] or '—'))
     return "; ".join(parts) or "changed"

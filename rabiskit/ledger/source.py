@@ -150,7 +150,8 @@ def rules_warning(ledger, plan: Plan) -> str | None:
             "SELECT COUNT(*) FROM records r JOIN imports i ON i.id = r.changed_import "
             "WHERE i.rules IS NOT NULL AND i.rules <> ?", (fp,))
         if other:
-            return (N_("{other} record(s) in the ledger got their level from other level rules than those of {v}; import the exports again with this plan to re-level them").format(other=other, v=plan.source or 'this plan'))
+            return (N_("{other} record(s) in the ledger got their level from other level rules than those of {v}; import the exports again with this plan to re-level them").format(
+                other=other, v=plan.source or 'this plan'))
         return None
 
 

@@ -214,13 +214,17 @@ class Ledger:
 def _explain(e: sqlite3.Error, path: Path) -> LedgerError:
     msg = str(e)
     if "locked" in msg or "busy" in msg:
-        return LedgerError(N_("{path}: the ledger is in use by another rabiskit command (an import?); try again when it has finished").format(path=path))
+        return LedgerError(N_("{path}: the ledger is in use by another rabiskit command (an import?); try again when it has finished").format(
+            path=path))
     if "readonly" in msg or "read-only" in msg:
-        return LedgerError(N_("{path}: the ledger cannot be written (read-only file or folder)").format(path=path))
+        return LedgerError(N_("{path}: the ledger cannot be written (read-only file or folder)").format(
+            path=path))
     if "not a database" in msg or "malformed" in msg:
-        return LedgerError(N_("{path}: not a rabiskit ledger (not an SQLite database, or damaged)").format(path=path))
+        return LedgerError(N_("{path}: not a rabiskit ledger (not an SQLite database, or damaged)").format(
+            path=path))
     if "disk" in msg and "full" in msg:
-        return LedgerError(N_("{path}: the disk is full; the import was not applied").format(path=path))
+        return LedgerError(N_("{path}: the disk is full; the import was not applied").format(
+            path=path))
     return LedgerError(f"{path}: {msg}")
 
 
@@ -238,13 +242,16 @@ def _configure(conn: sqlite3.Connection) -> None:
 def _check(conn: sqlite3.Connection, path: Path) -> None:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if "meta" not in tables:
-        raise LedgerError(N_("{path}: not a rabiskit ledger (an SQLite file of something else)").format(path=path))
+        raise LedgerError(N_("{path}: not a rabiskit ledger (an SQLite file of something else)").format(
+            path=path))
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
     if meta.get("application") != APPLICATION:
-        raise LedgerError(N_("{path}: not a rabiskit ledger (an SQLite file of something else)").format(path=path))
+        raise LedgerError(N_("{path}: not a rabiskit ledger (an SQLite file of something else)").format(
+            path=path))
     version = int(meta.get("schema_version", "0"))
     if version > SCHEMA_VERSION:
-        raise LedgerError(N_("{path}: the ledger was written by a newer rabiskit (schema {version}); update rabiskit to use it").format(path=path, version=version))
+        raise LedgerError(N_("{path}: the ledger was written by a newer rabiskit (schema {version}); update rabiskit to use it").format(
+            path=path, version=version))
 
 
 def _create(conn: sqlite3.Connection) -> None:
@@ -271,10 +278,12 @@ def open_ledger(path: str | Path | None = None, *, create: bool = False) -> Ledg
     a LedgerError telling the user to import first."""
     p = Path(path) if path is not None else default_ledger_path()
     if p.is_dir():
-        raise LedgerError(N_("{p}: is a folder; give the ledger file's name (e.g. {example})").format(p=p, example=p / 'ledger.sqlite'))
+        raise LedgerError(N_("{p}: is a folder; give the ledger file's name (e.g. {example})").format(
+            p=p, example=p / 'ledger.sqlite'))
     existed = p.exists()
     if not existed and not create:
-        raise LedgerError(N_("{p}: no ledger there yet; 'rabiskit import EXPORT...' makes one").format(p=p))
+        raise LedgerError(N_("{p}: no ledger there yet; 'rabiskit import EXPORT...' makes one").format(
+            p=p))
     try:
         if not existed:
             p.parent.mkdir(parents=True, exist_ok=True)
