@@ -15,7 +15,7 @@ from typing import Iterator
 from lxml import etree
 
 from rabiskit.i18n import N_
-from rabiskit.harvest.errors import Diagnostic, ProtocolError, UsageError
+from rabiskit.harvest.errors import Diagnostic, ProtocolError, UsageError, clip
 from rabiskit.harvest.http import AnyClient, as_client, check_url
 from rabiskit.harvest.page import Page
 from rabiskit.harvest.records import HarvestedRecord, harvested, localname, marc_records_in
@@ -68,8 +68,7 @@ def _children(element: etree._Element, name: str) -> list[etree._Element]:
 def parse_oai_page(root: etree._Element, prefix: str) -> Page:
     """One ListRecords answer as a Page."""
     if localname(root) != "OAI-PMH":
-        raise ProtocolError(N_("the answer is not an OAI-PMH response (it is <{localname}>)").format(
-            localname=localname(root)))
+        raise ProtocolError(N_("the answer is not an OAI-PMH response (it is <{localname}>)").format(localname=clip(localname(root), 60)))
     errors = _children(root, "error")
     if errors:
         code = errors[0].get("code", "")
@@ -77,8 +76,8 @@ def parse_oai_page(root: etree._Element, prefix: str) -> Page:
         if code == "noRecordsMatch":
             return Page([], None, total=0)
         hint = ERROR_HINTS.get(code)
-        message = N_("OAI-PMH error {code}").format(
-            code=code) + (f": {text}" if text else "") + (f" ({hint})" if hint else "")
+        message = (N_("OAI-PMH error {code}").format(code=clip(code, 60)) + (f": {clip(text)}" if text else "")
+                   + (f" ({hint})" if hint else ""))
         raise Diagnostic(message, code, text)
 
     lists = _children(root, "ListRecords")
@@ -87,6 +86,7 @@ def parse_oai_page(root: etree._Element, prefix: str) -> Page:
     body = lists[0]
     records: list[HarvestedRecord] = []
     deleted = 0
+    deleted_ids: list[str] = []
     for entry in _children(body, "record"):
         headers = _children(entry, "header")
         header = headers[0] if headers else None
@@ -96,16 +96,17 @@ def parse_oai_page(root: etree._Element, prefix: str) -> Page:
             identifier = "".join(ids[0].itertext()).strip() if ids else None
             if header.get("status") == "deleted":
                 deleted += 1
+                if identifier:
+                    deleted_ids.append(identifier)
                 continue
         metadata = _children(entry, "metadata")
         payload = [c for c in metadata[0] if isinstance(c.tag, str)] if metadata else []
         if not payload:
-            raise ProtocolError(N_("record {v} has no metadata").format(v=identifier or '?'))
+            raise ProtocolError(N_("record {v} has no metadata").format(v=clip(identifier or '?')))
         marc = marc_records_in(payload[0])
         if not marc:
             raise ProtocolError(
-                N_("record {v} is not MARCXML (metadata <{localname}> for prefix '{prefix}'); use a MARC metadata prefix such as marc21 or marcxml").format(
-                    v=identifier or '?', localname=localname(payload[0]), prefix=prefix))
+                N_("record {v} is not MARCXML (metadata <{localname}> for prefix '{prefix}'); use a MARC metadata prefix such as marc21 or marcxml").format(v=clip(identifier or '?'), localname=clip(localname(payload[0]), 60), prefix=prefix))
         for element in marc:
             records.append(harvested(element, identifier=identifier))
 
@@ -118,7 +119,7 @@ def parse_oai_page(root: etree._Element, prefix: str) -> Page:
         size = token_element.get("completeListSize")
         if size and size.strip().isdigit():
             total = int(size)
-    return Page(records, token, total=total, deleted=deleted)
+    return Page(records, token, total=total, deleted=deleted, deleted_ids=deleted_ids)
 
 
 def check_oai_args(url: str, prefix: str, from_: str | None, until: str | None) -> None:

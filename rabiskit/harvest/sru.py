@@ -14,7 +14,7 @@ from typing import Iterator
 from lxml import etree
 
 from rabiskit.i18n import N_
-from rabiskit.harvest.errors import Diagnostic, ProtocolError, UsageError
+from rabiskit.harvest.errors import Diagnostic, ProtocolError, UsageError, clip
 from rabiskit.harvest.http import AnyClient, as_client, check_url, parse_xml
 from rabiskit.harvest.page import Page
 from rabiskit.harvest.records import HarvestedRecord, harvested, localname, marc_records_in
@@ -81,8 +81,7 @@ def _int(text: str | None, what: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise ProtocolError(N_("the SRU answer's {what} is not a number: {text!r}").format(
-            what=what, text=text)) from None
+        raise ProtocolError(N_("the SRU answer's {what} is not a number: {text}").format(what=what, text=clip(repr(text)))) from None
 
 
 def diagnostic_message(element: etree._Element) -> tuple[str, str, str]:
@@ -93,11 +92,10 @@ def diagnostic_message(element: etree._Element) -> tuple[str, str, str]:
     number = uri.rsplit("/", 1)[-1] if uri.startswith("info:srw/diagnostic/1/") else ""
     if not message:
         message = DIAGNOSTIC_NAMES.get(number, "")
-    label = N_("SRU diagnostic {number}").format(
-        number=number) if number else N_("SRU diagnostic {v}").format(v=uri or '(no code)')
-    text = f"{label}: {message}" if message else label
+    label = N_("SRU diagnostic {number}").format(number=clip(number, 20)) if number else N_("SRU diagnostic {v}").format(v=clip(uri or '(no code)', 80))
+    text = f"{label}: {clip(message)}" if message else label
     if details:
-        text += f" ({details})"
+        text += f" ({clip(details)})"
     return uri, text, details
 
 
@@ -115,8 +113,7 @@ def _payload(record: etree._Element) -> etree._Element | None:
     try:
         return parse_xml(text)
     except etree.XMLSyntaxError as exc:
-        raise ProtocolError(N_("a record sent as a string is not well-formed XML: {exc}").format(
-            exc=exc)) from None
+        raise ProtocolError(N_("a record sent as a string is not well-formed XML: {exc}").format(exc=clip(exc))) from None
 
 
 def parse_sru_page(root: etree._Element, start: int) -> Page:
@@ -128,8 +125,7 @@ def parse_sru_page(root: etree._Element, start: int) -> Page:
         if name == "diagnostic":  # some servers answer a bad request with a bare diagnostic
             uri, text, details = diagnostic_message(root)
             raise Diagnostic(text, uri, details)
-        raise ProtocolError(N_("the answer is not an SRU searchRetrieve response (it is <{name}>)").format(
-            name=name))
+        raise ProtocolError(N_("the answer is not an SRU searchRetrieve response (it is <{name}>)").format(name=clip(name, 60)))
 
     diagnostics = _child(root, "diagnostics")
     if diagnostics is not None:
@@ -168,8 +164,7 @@ def parse_sru_page(root: etree._Element, start: int) -> Page:
         marc = marc_records_in(payload)
         if not marc:
             raise ProtocolError(
-                N_("record {position} is not MARCXML (the server sent <{localname}> in schema '{v}'); ask for MARCXML with --schema (e.g. marcxml, marc21, MARC21-xml)").format(
-                    position=position, localname=localname(payload), v=schema or '?'))
+                N_("record {position} is not MARCXML (the server sent <{localname}> in schema '{v}'); ask for MARCXML with --schema (e.g. marcxml, marc21, MARC21-xml)").format(position=position, localname=clip(localname(payload), 60), v=clip(schema or '?', 80)))
         for element in marc:
             records.append(harvested(element, position=position))
 

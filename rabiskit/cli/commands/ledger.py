@@ -7,9 +7,10 @@ fails with one clear line.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 import typer
 from rich.table import Table
@@ -23,8 +24,10 @@ from rabiskit.ledger.closing import (close_quarter, closed_quarters, parse_quart
                                      quarter_has_ended)
 from rabiskit.ledger.importer import ImportResult, import_inputs
 from rabiskit.i18n import N_, _, language, translate_text
+from rabiskit.ledger.location import default_ledger_path
 from rabiskit.ledger.status import ledger_status
-from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, LedgerError, open_ledger
+from rabiskit.ledger.store import (DEFAULT_DATABASE, Ledger, LedgerError, explain, open_ledger,
+                                   remove_new_ledger)
 
 LEDGER_HELP = N_("The ledger file (default: $RABISKIT_LEDGER, else ledger.sqlite in the user's "
                  "data folder).")
@@ -39,6 +42,25 @@ def open_ledger_cli(path: Path | None, create: bool = False) -> Ledger:
         return open_ledger(path, create=create)
     except LedgerError as e:
         fail(str(e))
+
+
+@contextlib.contextmanager
+def using_ledger(path: Path | None, create: bool = False) -> Iterator[Ledger]:
+    """The ledger opened for a command; any problem with it while the command uses it (a
+    bad value, a damaged page, a lock, a full disk) ends the command with one clear line
+    naming the file (exit 2)."""
+    target = Path(path) if path is not None else default_ledger_path()
+    new = create and not target.exists()
+    led = open_ledger_cli(target, create)
+    try:
+        yield led
+    except (LedgerError, sqlite3.Error) as e:
+        led.close()
+        if new:  # an import into a new ledger failed: leave no empty ledger behind
+            remove_new_ledger(led.path)
+        fail(str(e) if isinstance(e, LedgerError) else str(explain(e, led.path)))
+    finally:
+        led.close()
 
 
 def _check_format(fmt: str, allowed=("table", "json")) -> None:
@@ -118,17 +140,13 @@ def register(app: typer.Typer) -> None:
         plan = load_plan_option(plan_path)
         inputs = make_inputs(exports, db, plan.levels())
         enc, fl = check_encoding(encoding), check_flavour(flavour)
-        led = open_ledger_cli(ledger_path, create=True)
-        try:
-            with scan_progress(inputs) as progress:
-                result = import_inputs(led, inputs, plan, database=database.strip(),
-                                       encoding=enc, flavour=fl, progress=progress)
-        except LedgerError as e:
-            fail(str(e))
-        except KeyboardInterrupt:
-            fail(_("interrupted: nothing of this import was applied"), 130)
-        finally:
-            led.close()
+        with using_ledger(ledger_path, create=True) as led:
+            try:
+                with scan_progress(inputs) as progress:
+                    result = import_inputs(led, inputs, plan, database=database.strip(),
+                                           encoding=enc, flavour=fl, progress=progress)
+            except KeyboardInterrupt:
+                fail(_("interrupted: nothing of this import was applied"), 130)
         for w in result.warnings:
             warn(w)
         if fmt == "json":
@@ -146,11 +164,8 @@ def status_cmd(
 ):
     """The imports, the records per database and level, the newest date entered."""
     _check_format(fmt)
-    with open_ledger_cli(ledger_path) as led:
-        try:
-            data = ledger_status(led)
-        except sqlite3.Error as e:
-            fail(_("{file}: cannot read the ledger ({reason})").format(file=led.path, reason=e))
+    with using_ledger(ledger_path) as led:
+        data = ledger_status(led)
     if fmt == "json":
         print_json(data)
         return
@@ -206,11 +221,8 @@ def close_cmd(
     except ValueError as e:
         fail(str(e))
     plan = load_plan_option(plan_path)
-    with open_ledger_cli(ledger_path) as led:
-        try:
-            cq = close_quarter(led, year, q, plan, force=force)
-        except LedgerError as e:
-            fail(str(e))
+    with using_ledger(ledger_path) as led:
+        cq = close_quarter(led, year, q, plan, force=force)
     if not quarter_has_ended(year, q):
         warn(_("{period} has not ended yet; records entered later in the quarter will be "
                "corrections").format(period=cq.period))
@@ -244,7 +256,7 @@ def corrections_cmd(
         except ValueError as e:
             fail(str(e))
         label = f"{y}Q{q}"
-    with open_ledger_cli(ledger_path) as led:
+    with using_ledger(ledger_path) as led:
         cqs = [c for c in closed_quarters(led) if label is None or c.period == label]
     if label and not cqs:
         fail(_("{period} is not closed ('rabiskit ledger close {period}' closes it)").format(
@@ -261,4 +273,4 @@ def corrections_cmd(
         _print_corrections(cq.corrections)
 
 
-__all__ = ["LEDGER_HELP", "open_ledger_cli", "register"]
+__all__ = ["LEDGER_HELP", "open_ledger_cli", "register", "using_ledger"]
