@@ -31,6 +31,7 @@ ALLOWED = {
     # command names
     "count", "inspect", "audit", "facts", "export", "digitisation", "import", "ledger", "status",
     "close", "corrections", "plan", "show", "check", "rules", "report", "harvest", "sru", "oai",
+    "serve",
 }
 
 ENV = {k: v for k, v in os.environ.items() if k != "RABISKIT_LANG"}
@@ -198,7 +199,7 @@ def test_count_json_stays_english_whatever_the_language():
 COMMANDS = [[], ["count"], ["inspect"], ["audit"], ["facts"], ["export"], ["digitisation"],
             ["import"], ["ledger"], ["ledger", "status"], ["ledger", "close"],
             ["ledger", "corrections"], ["plan"], ["plan", "show"], ["plan", "check"], ["rules"],
-            ["report"], ["harvest"], ["harvest", "sru"], ["harvest", "oai"]]
+            ["report"], ["harvest"], ["harvest", "sru"], ["harvest", "oai"], ["serve"]]
 
 
 def _help(command: list[str], lang: str) -> str:

@@ -16,8 +16,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from rabiskit.aggregate.count import (UNKNOWN_OPERATOR, OperatorTally, count_inputs, count_json,
-                                      operators_json)
+from rabiskit.aggregate.count import (UNKNOWN_OPERATOR, OperatorTally, count_document,
+                                      count_inputs, operators_json)
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
                                  fail, fitted_width, make_inputs, more_line, out_console, period_option,
@@ -25,7 +25,6 @@ from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, From
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
-from rabiskit.facts.scan import problem_dict
 from rabiskit.i18n import _, language, translate_text
 
 
@@ -204,9 +203,7 @@ def register(app: typer.Typer) -> None:
         if period.year != plan.year:
             warn(_("the plan is for {plan_year}, the period is in {year}: targets are the "
                    "plan's quarters").format(plan_year=plan.year, year=period.year))
-        data = count_json(tally, plan, [problem_dict(p) for p in result.problems],
-                          warnings=result.warnings, files=[f.as_dict() | {"problems": len(f.problems)}
-                                                           for f in result.files])
+        data = count_document(tally, result, plan)
         if by is not None:
             data.update(operators_section(operators, plan, period))
         if fmt == "json":
