@@ -41,6 +41,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
+from rabiskit.i18n import N_
 from rabiskit.atomic import atomic_path
 from rabiskit.facts.model import RecordFacts
 
@@ -75,7 +76,7 @@ def facts_format(path: str | Path) -> str:
         return "parquet"
     if suffix == ".csv":
         return "csv"
-    raise FactsTableError(f"{path}: the output must end in .parquet or .csv")
+    raise FactsTableError(N_("{path}: the output must end in .parquet or .csv").format(path=path))
 
 
 def facts_values(f: RecordFacts) -> dict[str, Any]:

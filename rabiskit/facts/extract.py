@@ -24,6 +24,7 @@ from __future__ import annotations
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.parse import (article_pages, clean_title, pages_from_extent, parse_005,
                                   parse_yymmdd, parse_yyyymmdd, split_language_codes)
+from rabiskit.i18n import N_
 from rabiskit.records import Record, SourceRecord
 from rabiskit.records.record import IRBIS, MARC21
 from rabiskit.sources import irbis_fields
@@ -58,19 +59,19 @@ def date_entered_of(record: Record, flavour: str):
     if flavour == MARC21:
         f008 = record.control("008")
         if f008 is None:
-            return None, "", "missing: no 008", None
+            return None, "", N_("missing: no 008"), None
         d, why = parse_yymmdd(f008)
         if d is not None:
             return d, "008/00-05", None, f008[:6]
-        return None, "", f"{why} in 008/00-05", f008[:6]
+        return None, "", N_("{why} in {field}").format(why=why, field="008/00-05"), f008[:6]
     if flavour == IRBIS:
         text, source = irbis_fields.date_entered_text(record)
         if text is None:
-            return None, "", "missing: no 907 ^A and no 910 ^C", None
+            return None, "", N_("missing: no 907 ^A and no 910 ^C"), None
         d, why = parse_yyyymmdd(text)
         if d is not None:
             return d, source, None, text[:8]
-        return None, "", f"{why} in {source}", text[:8]
+        return None, "", N_("{why} in {field}").format(why=why, field=source), text[:8]
     a100 = record.subfield("100", "a")
     d, why = parse_yyyymmdd(a100)
     if d is not None:
@@ -81,8 +82,8 @@ def date_entered_of(record: Record, flavour: str):
             if d2 is not None:
                 return d2, "801$c", None, f.get("c")
     if a100 is None:
-        return None, "", "missing: no 100$a and no 801 ind2=0 $c", None
-    return None, "", f"{why} in 100$a/0-7", a100[:8]
+        return None, "", N_("missing: no 100$a and no 801 ind2=0 $c"), None
+    return None, "", N_("{why} in {field}").format(why=why, field="100$a/0-7"), a100[:8]
 
 
 def extract_facts(src: SourceRecord, level: str | None = None) -> RecordFacts:

@@ -50,6 +50,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
+from rabiskit.i18n import N_
 from rabiskit.records.record import IRBIS, MARC21, UNIMARC, Record, SourceRecord
 
 #: What ``classify`` answers when no rule matches (the defaults end with a catch-all rule,
@@ -96,11 +97,11 @@ class Condition:
 
     def __post_init__(self) -> None:
         if self.kind not in ("leader", "field", "subfield"):
-            raise ValueError(f"unknown condition kind {self.kind!r}")
+            raise ValueError(N_("unknown condition kind {kind!r}").format(kind=self.kind))
         if self.test not in TESTS:
-            raise ValueError(f"unknown test {self.test!r}")
+            raise ValueError(N_("unknown test {test!r}").format(test=self.test))
         if self.test != "present" and not self.values:
-            raise ValueError(f"the test {self.test!r} needs a value")
+            raise ValueError(N_("the test {test!r} needs a value").format(test=self.test))
         if self.test == "chars" and (self.start is None or self.end != self.start + 1):
             raise ValueError("a character-set test needs exactly one position")
         if self.kind == "leader" and self.start is None:
@@ -202,7 +203,7 @@ class Condition:
             if self.end is not None and self.end - self.start > 1:
                 where += f"-{self.end - 1:02d}" if self.kind == "leader" else f"-{self.end - 1}"
         if self.test == "present":
-            return f"no {where}" if self.negate else f"{where} present"
+            return (N_("no {where}") if self.negate else N_("{where} present")).format(where=where)
         shown = " or ".join(f'"{v}"' for v in self.values)
         if self.test == "chars":
             chars = self.values[0]
@@ -234,7 +235,7 @@ class Rule:
 
     def __post_init__(self) -> None:
         if self.flavour not in (None, UNIMARC, MARC21, IRBIS):
-            raise ValueError(f"unknown flavour {self.flavour!r}")
+            raise ValueError(N_("unknown flavour {flavour!r}").format(flavour=self.flavour))
         object.__setattr__(self, "all_of", tuple(self.all_of))
         object.__setattr__(self, "any_of", tuple(self.any_of))
         object.__setattr__(self, "_all", tuple(c._check for c in self.all_of))
@@ -356,7 +357,8 @@ def combine_rules(plan_rules: Sequence[Rule] | None, mode: str = "prepend") -> t
         return tuple(plan_rules)
     if mode == "prepend":
         return tuple(plan_rules) + DEFAULT_RULES
-    raise ValueError(f"unknown rules mode {mode!r} (expected prepend or replace)")
+    raise ValueError(N_("unknown rules mode {mode!r} (expected prepend or replace)").format(
+        mode=mode))
 
 
 def classify_record(record: Record, flavour: str, rules: Iterable[Rule]) -> tuple[str, str]:

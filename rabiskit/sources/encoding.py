@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from rabiskit.i18n import N_
 
 UTF8 = "utf-8"
 MARC8 = "marc-8"
@@ -59,7 +60,8 @@ def normalise_encoding(name: str) -> str:
     if key in _ALIASES:
         return _ALIASES[key]
     raise EncodingError(
-        f"unknown encoding {name!r}; use one of: utf-8, marc-8, cp1251, kz1048, cp866")
+        N_("unknown encoding {name!r}; use one of: utf-8, marc-8, cp1251, kz1048, cp866").format(
+            name=name))
 
 
 def declared_encoding(flavour: str, leader: str, field100a: str | None) -> str | None:
@@ -154,15 +156,17 @@ def quick_outcome(has_high: bool, has_esc: bool, utf8_ok: bool, declared: str | 
     bytes need a closer look.  Shared by ``detect_encoding`` and the fast counting path."""
     if not has_high and not has_esc:
         enc = declared or (MARC8 if flavour == "marc21" else UTF8)
-        return enc, f"ASCII only; declared {declared}" if declared else "ASCII only"
+        return enc, N_("ASCII only; declared {declared}").format(
+            declared=declared) if declared else N_("ASCII only")
     if has_esc and not utf8_ok:
-        return MARC8, "MARC-8 escape sequences"
+        return MARC8, N_("MARC-8 escape sequences")
     if has_esc and utf8_ok and declared == MARC8:
-        return MARC8, "MARC-8 escape sequences (declared MARC-8)"
+        return MARC8, N_("MARC-8 escape sequences (declared MARC-8)")
     if utf8_ok:
         if declared in (None, UTF8):
-            return UTF8, "valid UTF-8" + (", as declared" if declared == UTF8 else "")
-        return UTF8, f"valid UTF-8 (declared {declared}, which the bytes contradict)"
+            return UTF8, N_("valid UTF-8, as declared") if declared == UTF8 else N_("valid UTF-8")
+        return UTF8, N_("valid UTF-8 (declared {declared}, which the bytes contradict)").format(
+            declared=declared)
     return None
 
 
@@ -184,28 +188,33 @@ def detect_encoding(data: bytes, declared: str | None, *, languages: tuple[str, 
     if not utf8_ok and has_high:
         mostly = _mostly_utf8(data)
         if mostly:
-            return UTF8, f"UTF-8 with {mostly} invalid byte sequence(s)"
+            return UTF8, N_("UTF-8 with {mostly} invalid byte sequence(s)").format(mostly=mostly)
     if (declared == MARC8 or flavour == "marc21") and _looks_like_ansel(data):
-        note = "declared MARC-8" if declared == MARC8 else f"declared {declared}, but"
-        return MARC8, f"{note}; high bytes are ANSEL diacritics"
+        note = N_("declared MARC-8") if declared == MARC8 else N_("declared {declared}, but").format(
+            declared=declared)
+        return MARC8, N_("{note}; high bytes are ANSEL diacritics").format(note=note)
     # Single-byte Cyrillic code pages.
     s1251 = _cyrillic_score(data.decode("cp1251", errors="replace"))
     s866 = _cyrillic_score(data.decode("cp866", errors="replace"))
     if max(s1251, s866) < 0.3:
-        return MARC8, (f"high bytes read as Cyrillic in no code page (declared {declared}); "
-                       "read as MARC-8 / ISO 5426 Latin")
+        return MARC8, (N_("high bytes read as Cyrillic in no code page (declared {declared}); read as MARC-8 / ISO 5426 Latin").format(
+            declared=declared))
     if s866 > s1251 + 0.1:
-        note = "" if declared in (None, CP866) else f" (declared {declared})"
-        return CP866, f"bytes read as Cyrillic in CP866, not in Windows-1251{note}"
+        note = "" if declared in (None, CP866) else N_(" (declared {declared})").format(
+            declared=declared)
+        return CP866, N_("bytes read as Cyrillic in CP866, not in Windows-1251{note}").format(
+            note=note)
     strong, ukr = _kz_bytes_inside_words(data)
     ukr_lang = any(lang in ("ukr", "bel") for lang in languages)
     if strong or (ukr and not ukr_lang):
-        note = "" if declared in (None, KZ1048) else f" (declared {declared})"
-        return KZ1048, f"KZ-1048 bytes for Kazakh letters inside words{note}"
+        note = "" if declared in (None, KZ1048) else N_(" (declared {declared})").format(
+            declared=declared)
+        return KZ1048, N_("KZ-1048 bytes for Kazakh letters inside words{note}").format(note=note)
     if s1251 == 0.0 and declared == MARC8:
-        return MARC8, "declared MARC-8; no code page reads these bytes as Cyrillic"
-    note = "" if declared in (None, CP1251) else f" (declared {declared})"
-    return CP1251, f"bytes read as Cyrillic in Windows-1251{note}"
+        return MARC8, N_("declared MARC-8; no code page reads these bytes as Cyrillic")
+    note = "" if declared in (None, CP1251) else N_(" (declared {declared})").format(
+        declared=declared)
+    return CP1251, N_("bytes read as Cyrillic in Windows-1251{note}").format(note=note)
 
 
 def decode_field(data: bytes, encoding: str) -> tuple[str, bool]:

@@ -28,6 +28,7 @@ import re
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from rabiskit.i18n import N_
 from rabiskit.records import Field, Problem, Record, SourceRecord
 from rabiskit.records.record import IRBIS, MARC21, UNIMARC
 from rabiskit.sources.base import Reader, SourceError
@@ -58,14 +59,15 @@ def open_binary(path: Path) -> BinaryIO:
     """Open a file for reading bytes; .gz files are decompressed on the fly."""
     try:
         if path.is_dir():
-            raise SourceError(f"{path}: is a folder, not a file")
+            raise SourceError(N_("{path}: is a folder, not a file").format(path=path))
         fh = path.open("rb")
     except FileNotFoundError:
-        raise SourceError(f"{path}: file not found") from None
+        raise SourceError(N_("{path}: file not found").format(path=path)) from None
     except PermissionError:
-        raise SourceError(f"{path}: permission denied") from None
+        raise SourceError(N_("{path}: permission denied").format(path=path)) from None
     except OSError as e:
-        raise SourceError(f"{path}: cannot be read ({e.strerror or e})") from None
+        raise SourceError(N_("{path}: cannot be read ({v})").format(
+            path=path, v=e.strerror or e)) from None
     if path.suffix.lower() == ".gz":
         return gzip.GzipFile(fileobj=fh, mode="rb")  # type: ignore[return-value]
     return fh
@@ -161,8 +163,9 @@ class Iso2709Reader(Reader):
                         merge = find_start(buf, q + 1, t0 if t0 != -1 else len(buf)) is not None
                 if q > pos and not merge:
                     n = q - pos
-                    what = "blank line" if set(buf[pos:q]) <= set(b"\r\n") else "white space"
-                    self.problem(None, base + pos, f"{n} byte(s) of {what} between records skipped",
+                    what = N_("blank line") if set(buf[pos:q]) <= set(b"\r\n") else N_("white space")
+                    self.problem(None, base + pos, N_("{n} byte(s) of {what} between records skipped").format(
+                        n=n, what=what),
                                  "separator", skipped=n)
                     self.bytes_skipped += n
                     pos = q
@@ -179,7 +182,8 @@ class Iso2709Reader(Reader):
                     m = find_start(buf, pos + 1, end)
                     if m is not None:
                         g = m - pos
-                        self.problem(None, base + pos, f"{g} byte(s) of garbage before a record skipped",
+                        self.problem(None, base + pos, N_("{g} byte(s) of garbage before a record skipped").format(
+                            g=g),
                                      "garbage", skipped=g)
                         self.bytes_skipped += g
                         pos = m
@@ -191,16 +195,16 @@ class Iso2709Reader(Reader):
                                     or _ENTRY.match(buf, pos + 24))):
                         g = span_end - pos
                         kind = "garbage"
-                        msg = (f"{g} byte(s) that do not form a MARC record (no leader and directory) "
-                               "skipped")
+                        msg = (N_("{g} byte(s) that do not form a MARC record (no leader and directory) skipped").format(
+                            g=g))
                         self.problem(None, base + pos, msg, kind, skipped=g)
                         self.bytes_skipped += g
                         pos = span_end
                         continue
                 if t == -1 and buf.find(b"\x1e", pos) == -1:
                     g = len(buf) - pos
-                    self.problem(None, base + pos, f"{g} byte(s) at the end of the file that do not "
-                                 "form a MARC record (no field terminators) skipped", "garbage", skipped=g)
+                    self.problem(None, base + pos, N_("{g} byte(s) at the end of the file that do not form a MARC record (no field terminators) skipped").format(
+                        g=g), "garbage", skipped=g)
                     self.bytes_skipped += g
                     pos = len(buf)
                     continue
@@ -240,7 +244,8 @@ class Iso2709Reader(Reader):
         number = 0
         for offset, data, terminated, note in self.spans():
             if len(data) < 24 + (1 if terminated else 0):
-                self.problem(None, offset, f"{len(data)} byte(s) too short to be a record skipped",
+                self.problem(None, offset, N_("{n} byte(s) too short to be a record skipped").format(
+                    n=len(data)),
                              "garbage", skipped=len(data))
                 self.bytes_skipped += len(data)
                 continue
@@ -257,30 +262,30 @@ class Iso2709Reader(Reader):
 
         size = len(data)
         if note == "missing_terminator":
-            report("record terminator (1D) missing; the next record starts right after this one",
+            report(N_("record terminator (1D) missing; the next record starts right after this one"),
                    "missing_terminator", size)
         elif note == "embedded_terminator":
-            report("record terminator byte (1D) inside the record's data; the leader's length was "
-                   "used to find the real end", "embedded_terminator")
+            report(N_("record terminator byte (1D) inside the record's data; the leader's length was "
+                   "used to find the real end"), "embedded_terminator")
         elif note == "truncated":
-            report(f"the file ends inside this record: {size} byte(s) and no record terminator "
-                   "(truncated)", "truncated", size)
+            report(N_("the file ends inside this record: {size} byte(s) and no record terminator (truncated)").format(
+                size=size), "truncated", size)
 
         raw_leader = data[:24]
         leader = raw_leader.decode("ascii", errors="replace").replace("\ufffd", " ")
         if leader != raw_leader.decode("latin-1"):
-            report("leader has non-ASCII bytes; replaced with blanks", "leader")
+            report(N_("leader has non-ASCII bytes; replaced with blanks"), "leader")
         length = _int(data[:5])
         if length is None:
-            report(f"record length in leader ({raw_leader[:5].decode('latin-1')!r}) is not a number; "
-                   f"the record is {size} bytes long", "leader_length")
+            report(N_("record length in leader ({raw_leader!r}) is not a number; the record is {size} bytes long").format(
+                raw_leader=raw_leader[:5].decode('latin-1'), size=size), "leader_length")
         elif length != size and note is None:
             if size > MAX_RECORD:
-                report(f"record is {size} bytes, more than ISO 2709's {MAX_RECORD}; the leader says "
-                       f"{length}", "oversize")
+                report(N_("record is {size} bytes, more than ISO 2709's {MAX_RECORD}; the leader says {length}").format(
+                    size=size, MAX_RECORD=MAX_RECORD, length=length), "oversize")
             else:
-                report(f"record length in leader ({length}) differs from the record's real length "
-                       f"({size})", "leader_length")
+                report(N_("record length in leader ({length}) differs from the record's real length ({size})").format(
+                    length=length, size=size), "leader_length")
         # directory ---------------------------------------------------------------------
         data_end = size - 1 if terminated and data[-1] == RT else size
         dir_end = data.find(b"\x1e", 24, data_end)
@@ -294,17 +299,17 @@ class Iso2709Reader(Reader):
             while k + entry <= data_end and data[k:k + 3].isalnum() and data[k + 3:k + entry].isdigit():
                 k += entry
             dir_end = k
-            report("no field terminator after the directory", "directory", k)
+            report(N_("no field terminator after the directory"), "directory", k)
         real_base = dir_end + 1
         if base != real_base:
             shown = data[12:17].decode("latin-1")
-            report(f"base address in leader ({shown}) does not match the end of the directory "
-                   f"({real_base})", "base_address", 12)
+            report(N_("base address in leader ({shown}) does not match the end of the directory ({real_base})").format(
+                shown=shown, real_base=real_base), "base_address", 12)
         directory = data[24:dir_end]
         n_entries, rest = divmod(len(directory), entry)
         if rest:
-            report(f"directory is {len(directory)} bytes, not a multiple of {entry}; "
-                   f"the last {rest} byte(s) ignored", "directory", 24 + n_entries * entry)
+            report(N_("directory is {n} bytes, not a multiple of {entry}; the last {rest} byte(s) ignored").format(
+                n=len(directory), entry=entry, rest=rest), "directory", 24 + n_entries * entry)
         entries = []
         for i in range(n_entries):
             e = directory[i * entry:(i + 1) * entry]
@@ -351,12 +356,13 @@ class Iso2709Reader(Reader):
             if seg is None and len(segments) == len(entries):
                 seg = segments[i]
             at = 24 + i * entry
-            what = ("has a non-numeric length or start" if flen is None or fstart is None
-                    else "points outside the record" if real_base + fstart >= data_end
+            what = (N_("has a non-numeric length or start") if flen is None or fstart is None
+                    else N_("points outside the record") if real_base + fstart >= data_end
                     or real_base + fstart + flen > data_end
-                    else "does not end on a field terminator")
+                    else N_("does not end on a field terminator"))
             if seg is not None:
-                report(f"directory entry {i + 1} (tag {tag}) {what}; field taken from the data",
+                report(N_("directory entry {n} (tag {tag}) {what}; field taken from the data").format(
+                    n=i + 1, tag=tag, what=what),
                        "directory", at)
                 spans.append((tag, seg[0], seg[1]))
             elif fstart is not None and flen is not None and real_base + fstart < data_end:
@@ -365,16 +371,17 @@ class Iso2709Reader(Reader):
                 t = data.find(b"\x1e", s, e)
                 if t != -1:
                     e = t
-                cut = "; the field is cut short" if note == "truncated" else ""
-                report(f"directory entry {i + 1} (tag {tag}) {what}; field salvaged as far as the "
-                       f"data goes{cut}", "directory", at)
+                cut = N_("; the field is cut short") if note == "truncated" else ""
+                report(N_("directory entry {n} (tag {tag}) {what}; field salvaged as far as the data goes{cut}").format(
+                    n=i + 1, tag=tag, what=what, cut=cut), "directory", at)
                 spans.append((tag, s, e))
             else:
-                report(f"directory entry {i + 1} (tag {tag}) {what}; field lost", "directory", at)
+                report(N_("directory entry {n} (tag {tag}) {what}; field lost").format(
+                    n=i + 1, tag=tag, what=what), "directory", at)
         if cut_tags:
             p = problems[0]  # the "truncated" problem comes first
-            problems[0] = Problem(p.file, p.record, p.offset, p.message + "; cut off, so left out: "
-                                  f"field{'s' if len(cut_tags) > 1 else ''} {', '.join(cut_tags)}",
+            problems[0] = Problem(p.file, p.record, p.offset, (N_("{message}; cut off, so left out: fields {tags}") if len(cut_tags) > 1 else N_("{message}; cut off, so left out: field {tags}")).format(
+                message=p.message, tags=", ".join(cut_tags)),
                                   p.kind)
         # decode ------------------------------------------------------------------------
         tags = [t for t, _, _ in spans]
@@ -411,10 +418,12 @@ class Iso2709Reader(Reader):
                 alt, alt_enc = fallback_decode(raw)
                 if "\ufffd" not in alt:
                     text = alt
-                    report(f"field {tag} is not valid {encoding}; read as {alt_enc} (mixed encodings)",
+                    report(N_("field {tag} is not valid {encoding}; read as {alt_enc} (mixed encodings)").format(
+                        tag=tag, encoding=encoding, alt_enc=alt_enc),
                            "encoding", s)
                 else:
-                    report(f"field {tag} has bytes that are not valid {encoding}; replaced with \ufffd",
+                    report(N_("field {tag} has bytes that are not valid {encoding}; replaced with \ufffd").format(
+                        tag=tag, encoding=encoding),
                            "encoding", s)
             fields.append(_field(tag, text))
         self.problems.extend(problems)
