@@ -40,7 +40,8 @@ from rabiskit.sources.encoding import CP1251, MARC8, UTF8, quick_outcome
 from rabiskit.sources.flavour import _MARC21_TAGS, _UNIMARC_TAGS
 from rabiskit.records import Record
 from rabiskit.rules.engine import DEFAULT_RULES, classify_record
-from rabiskit.sources.iso2709 import Iso2709Reader, _field
+from rabiskit.records.record import MARC21, NOT_BIBLIOGRAPHIC_TYPES, UNIMARC
+from rabiskit.sources.iso2709 import NON_REPEATABLE, Iso2709Reader, _field
 
 RT, FT, SD = 0x1D, 0x1E, 0x1F
 _RULE_TAGS = ("135", "215", "007")  # what the default rules read besides the leader
@@ -78,6 +79,9 @@ _WEIGHT_BITS = np.zeros(1 << 12, dtype=np.int64)
 for _b, _t in enumerate(_WEIGHT_TAGS):
     _WEIGHT_BITS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] = 1 << _b
 C001, C008, C100, C101 = _code("001"), _code("008"), _code("100"), _code("101")
+# the non-repeatable fields the careful reader checks (either flavour: the union)
+_NOT_BIB_TYPES = np.frombuffer(NOT_BIBLIOGRAPHIC_TYPES.encode("ascii"), np.uint8)
+_ONCE_CODES = tuple(_code(t) for t in sorted(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]))
 _RULE_CODES = np.array([_code(t) for t in _RULE_TAGS], dtype=np.int64)
 
 
@@ -232,6 +236,21 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
                          classify, encoding, flavour)
         return res
     codes = (words[:, 0] >> np.uint32(8)).astype(np.int64)  # the tag, little-endian
+    # the careful reader ends the directory at its first field terminator: a terminator
+    # before the base address (inside a tag, say) is damage it reports, so such a record
+    # is its to read; so is one with a tag that is not letters and digits
+    ft_pos = np.flatnonzero(arr == FT)
+    first_ft = ft_pos[np.minimum(np.searchsorted(ft_pos, starts + 24), ft_pos.size - 1)]
+    good &= first_ft == starts + base_c - 1
+    tag_bytes = entries[:, 1:4]
+    bad_tag = ~_is_alnum(tag_bytes).all(1)
+    if bad_tag.any():
+        good &= np.bincount(rec_of_entry[bad_tag], minlength=nrec) == 0
+    # a repeated control field that is not repeatable is reported by the careful reader
+    for c in _ONCE_CODES:
+        once = codes == c
+        if once.any():
+            good &= np.bincount(rec_of_entry[once], minlength=nrec) <= 1
     # -- flavour ---------------------------------------------------------------------
     i100 = _first_index(rec_of_entry, codes == C100, nrec)
     s100 = np.where(i100 >= 0, s_abs[np.maximum(i100, 0)], 0)
@@ -335,6 +354,8 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     lang3 = np.where(fl_unimarc[:, None], uni_lang, marc_lang)
     # -- status and level --------------------------------------------------------------
     good &= lead[:, 5] != ord("d")
+    # records that are not bibliographic (authority, holdings ...) are the careful path's
+    good &= ~np.isin(lead[:, 6], _NOT_BIB_TYPES)
     t6, t7 = lead[:, 6], lead[:, 7]
     needs_fields = np.zeros(nrec, dtype=bool)
     if db_level is None:

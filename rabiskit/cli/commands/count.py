@@ -70,6 +70,7 @@ def render_table(data: dict, plan) -> None:
     out_console.print(
         f"records read: {r['read']}; in the period: {r['in_period']}; outside it: "
         f"{r['outside_period']}; undated: {r['undated']}; deleted: {r['deleted']}; "
+        f"not bibliographic: {r['not_bibliographic']}; "
         f"damaged (salvaged): {r['damaged']}")
     if data["undated"]:
         out_console.print("[bold]Undated records (not counted in any period):[/bold]")
