@@ -48,7 +48,8 @@ QuarterOpt = Annotated[Optional[int], typer.Option(
 FromOpt = Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD.")]
 ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD.")]
 EncodingOpt = Annotated[Optional[str], typer.Option(
-    "--encoding", help="Force the encoding of every record: utf-8, marc-8, cp1251, kz1048, cp866.")]
+    "--encoding", help="Force the encoding of every record: utf-8, marc-8, cp1251, kz1048, cp866, "
+    "koi8-r (iso5427).")]
 FlavourOpt = Annotated[Optional[str], typer.Option("--flavour", help="Force unimarc or marc21.")]
 
 

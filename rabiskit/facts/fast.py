@@ -36,7 +36,7 @@ from rabiskit.facts.extract import extract_facts
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.parse import CENTURY_PIVOT
 from rabiskit.records import Problem
-from rabiskit.sources.encoding import CP1251, MARC8, UTF8, quick_outcome
+from rabiskit.sources.encoding import CP1251, KOI8R, MARC8, UTF8, quick_outcome
 from rabiskit.sources.flavour import _MARC21_TAGS, _UNIMARC_TAGS
 from rabiskit.records import Record
 from rabiskit.rules.engine import DEFAULT_RULES, classify_record
@@ -303,11 +303,15 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
                     utf8_ok[i] = True
                 except UnicodeDecodeError:
                     pass
-    # declared encoding: MARC 21 leader/09; UNIMARC 100$a/26-27 ('50', '89')
+    # declared encoding: MARC 21 leader/09; UNIMARC 100$a/26-29 ('50', '89', '02')
     d_marc = np.where(lead[:, 9] == 97, 1, np.where(lead[:, 9] == 32, 2, 0))  # 1 utf8 2 marc8
     a2627 = (a100[:, 26].astype(np.int64) << 8) | a100[:, 27]
+    a2829 = (a100[:, 28].astype(np.int64) << 8) | a100[:, 29]
+    c02 = ord("0") << 8 | ord("2")  # ISO 5427 Cyrillic (KOI-8) in G0 or G1
+    koi = (a2627 == c02) | ((a100_len >= 30) & (a2829 == c02))
     d_uni = np.where(has100a & (a100_len >= 28) & (a2627 == (ord("5") << 8 | ord("0"))), 1,
-                     np.where(has100a & (a100_len >= 28) & (a2627 == (ord("8") << 8 | ord("9"))), 3, 0))
+                     np.where(has100a & (a100_len >= 28) & (a2627 == (ord("8") << 8 | ord("9"))), 3,
+                              np.where(has100a & (a100_len >= 28) & koi, 4, 0)))
     # the careful path decodes 100$a before measuring it: non-ASCII in it changes lengths
     a100_high = (a100 >= 0x80).any(1) & has100a
     good &= ~a100_high
@@ -364,7 +368,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     forced = encoding is not None
     if forced:
         good &= ~high & ~esc
-    combo = (high.astype(np.int64) << 4) | (esc.astype(np.int64) << 3) | (utf8_ok.astype(np.int64) << 2) \
+    combo = (high.astype(np.int64) << 5) | (esc.astype(np.int64) << 4) | (utf8_ok.astype(np.int64) << 3) \
         | declared
     combo = combo * 2 + fl_unimarc
     settled = np.zeros(1 << 7, dtype=bool)
@@ -448,18 +452,18 @@ def _careful_records(res: ChunkResult, buf: bytes, base_offset: int, starts, end
         res.careful.append((i + 1, extract_facts(src, lv), src.encoding_reason, src.problems))
 
 
-_ENC_NAMES = {0: None, 1: UTF8, 2: MARC8, 3: CP1251}
+_ENC_NAMES = {0: None, 1: UTF8, 2: MARC8, 3: CP1251, 4: KOI8R}
 
 
 def combo_outcome(c: int, encoding: str | None) -> tuple[str, str] | None:
     """(encoding, reason) the careful path decides for the records of encoding case ``c``
-    (bits: beyond ASCII, escapes, valid UTF-8, declared encoding (2), UNIMARC), or None
+    (bits: beyond ASCII, escapes, valid UTF-8, declared encoding (3), UNIMARC), or None
     where the fast path cannot settle it."""
     if encoding is not None:
         return (encoding, "--encoding")
     fl = "unimarc" if c & 1 else "marc21"
     cc = c >> 1
-    h, e, u, d = bool(cc >> 4 & 1), bool(cc >> 3 & 1), bool(cc >> 2 & 1), _ENC_NAMES[cc & 3]
+    h, e, u, d = bool(cc >> 5 & 1), bool(cc >> 4 & 1), bool(cc >> 3 & 1), _ENC_NAMES.get(cc & 7)
     o = quick_outcome(h, e, u, d, fl)
     # MARC-8 with bytes beyond ASCII is decoded by pymarc, which may complain: careful path
     if o is None or (o[0] == MARC8 and (h or e)):

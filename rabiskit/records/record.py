@@ -107,7 +107,7 @@ class SourceRecord:
     length: int  # bytes the record occupies in the file (ISO 2709; 0 for XML)
     record: Record
     flavour: str  # UNIMARC or MARC21
-    encoding: str  # 'utf-8', 'marc-8', 'cp1251', 'kz1048', 'cp866'
+    encoding: str  # 'utf-8', 'marc-8', 'cp1251', 'kz1048', 'cp866', 'koi8-r'
     encoding_reason: str = ""  # how the encoding was decided
     damaged: bool = False  # the reader had to salvage it
     raw: bytes | None = None  # the original ISO 2709 bytes, for byte-identical export

@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
         files: List[Path] = typer.Argument(..., help="ISO 2709 (.iso .mrc, also .gz) or MARCXML files."),
         fmt: str = typer.Option("table", "--format", help="table or json"),
         encoding: Optional[str] = typer.Option(None, "--encoding",
-                                               help="Force the encoding: utf-8, marc-8, cp1251, kz1048, cp866."),
+                                               help="Force the encoding: utf-8, marc-8, cp1251, kz1048, cp866, koi8-r (iso5427)."),
         flavour: FlavourOpt = None,
     ):
         """What is in an export: records, flavours, encodings, dates, languages, problems."""
