@@ -260,8 +260,10 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     win = rows[np.clip(s100 + 2, 0, n - 1), :32]
     has100a &= (win[:, 0] == SD) & (win[:, 1] == 97)
     a100 = win[:, 2:32]  # 30 bytes of 100$a (or what follows it)
-    stop = (a100 == SD) | (a100 == FT) | (a100 == RT)
-    a100_len = np.where(stop.any(1), stop.argmax(1), 30)
+    # $a ends at the next subfield delimiter or at the field's end (a field terminator
+    # inside the data is the careful reader's text, not the end)
+    stop = a100 == SD
+    a100_len = np.minimum(np.where(stop.any(1), stop.argmax(1), 30), np.maximum(l100 - 5, 0))
     # the careful path finds '\x1fa' anywhere in the first 100: where 100 exists but $a
     # is not first, leave the record to it
     good &= (i100 < 0) | has100a
@@ -295,7 +297,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     utf8_ok = np.zeros(nrec, dtype=bool)
     if high.any():
         if utf8_valid(buf, arr, hi):
-            utf8_ok[:] = True
+            utf8_ok = high.copy()  # (the careful reader tries UTF-8 only where bytes are high)
         else:
             for i in np.flatnonzero(high & good):
                 try:
@@ -348,7 +350,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     w101 = rows[np.clip(s101, 0, n - 1), :8]
     l101 = np.where(i101 >= 0, flen[np.maximum(i101, 0)], 0)
     uni_lang_ok = (i101 >= 0) & (l101 >= 8) & (w101[:, 2] == SD) & (w101[:, 3] == 97) & \
-        _is_lower_or_upper(w101[:, 4:7]).all(1) & ((w101[:, 7] == SD) | (w101[:, 7] == FT))
+        _is_lower_or_upper(w101[:, 4:7]).all(1) & ((w101[:, 7] == SD) | ((w101[:, 7] == FT) & (l101 == 8)))
     uni_lang = w101[:, 4:7] | 0x20  # lower case
     uni_und = i101 < 0
     marc_lang_ok = m_ok & (l008 >= 38) & _is_lower_or_upper(w008[:, 35:38]).all(1)

@@ -340,7 +340,7 @@ class Iso2709Reader(Reader):
         raw_leader = data[:24]
         leader = "".join(chr(b) if 32 <= b <= 126 else " " for b in raw_leader)
         for i, b in enumerate(raw_leader):
-            if not 32 <= b <= 126:
+            if not 32 <= b <= 126 and not (i < 5 or 12 <= i < 17):  # (lengths: checked below)
                 report(f"leader/{i:02d} holds byte {b:02X}, not a printable ASCII character; "
                        "read as a blank", "leader", i)
         length = _int(data[:5])
