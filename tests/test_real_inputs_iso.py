@@ -434,3 +434,17 @@ def test_merged_problems_are_the_same_through_the_fast_path(tmp_path):
     fast, careful = fast_and_careful(write(tmp_path, "f.iso", data))
     assert fast == careful
     assert len(careful["problems"]) == 2 and careful["records"]["read"] == 3
+
+
+def test_big_degenerate_file_through_the_fast_path(tmp_path):
+    """9 MB of record terminators around one record: the fast path finds no block cuts in
+    the run, leaves the file to the careful reader, and both give one record and the two
+    runs as two problems."""
+    run = b"\x1d" * (9 << 19)
+    path = write(tmp_path, "big.iso", run + unimarc(1) + run)
+    fast, careful = fast_and_careful(path)
+    assert fast == careful
+    assert careful["records"]["read"] == 1 and careful["records"]["in_period"] == 1
+    assert [(p["offset"], p["kind"]) for p in careful["problems"]] == \
+        [(0, "garbage"), (len(run) + len(unimarc(1)), "garbage")]
+    assert counts(path, fast=True, workers=2) == careful

@@ -62,6 +62,7 @@ _DIRECTORY = re.compile(rb"(?:[0-9A-Za-z]{3}[0-9]{9})+")
 _DIGITS5 = re.compile(rb"[0-9]{5}\Z")
 _ENTRY = re.compile(rb"[0-9A-Za-z]{3}[0-9]{9}")  # one directory entry
 _RT_RUN = re.compile(rb"\x1d+")
+_WS_RUN = re.compile(b"[" + re.escape(_WHITESPACE) + b"]*")
 # Without a record terminator for this many bytes, the span is cut (memory stays flat on a
 # file with no terminator at all); ISO 2709 records are at most 99,999 bytes.
 MAX_SPAN = 4 << 20
@@ -161,6 +162,7 @@ class Iso2709Reader(Reader):
         base = self.base_offset  # file offset of buf[0]
         pos = 0  # next unread position in buf
         eof = False
+        no_rt_until = 0  # file offset: no record terminator in the bytes from pos to here
 
         def fill(need_until: int) -> None:
             """Make buf hold at least up to buf index need_until (or to EOF)."""
@@ -186,8 +188,7 @@ class Iso2709Reader(Reader):
                 # white space / blank lines between records
                 q = pos
                 while True:
-                    while q < len(buf) and buf[q] in _WHITESPACE:
-                        q += 1
+                    q = _WS_RUN.match(buf, q).end()
                     if q < len(buf) or eof or q - pos >= self.block_size:
                         break  # (a long run is reported in parts, merged into one problem)
                     fill(len(buf) + 1)
@@ -215,15 +216,21 @@ class Iso2709Reader(Reader):
                     self.bytes_skipped += g
                     pos += g
                     continue
-                # find the terminator
-                t = buf.find(b"\x1d", pos)
+                # find the terminator (bytes already searched are not searched again: a
+                # long stretch without one is cut in many pieces)
+                t = buf.find(b"\x1d", max(pos, no_rt_until - base))
                 while t == -1 and not eof and len(buf) - pos < MAX_SPAN:
+                    no_rt_until = base + len(buf)
                     fill(len(buf) + self.block_size)
-                    t = buf.find(b"\x1d", pos, pos + MAX_SPAN)
+                    t = buf.find(b"\x1d", max(pos, no_rt_until - base), pos + MAX_SPAN)
                 if t > pos + MAX_SPAN:
                     t = -1
-                # no terminator in MAX_SPAN bytes (though the file goes on): cut there
-                capped = t == -1 and (not eof or buf.find(b"\x1d", pos) != -1)
+                capped = False
+                if t == -1:
+                    # no terminator in MAX_SPAN bytes, though the file goes on: cut there
+                    rest = buf.find(b"\x1d", max(pos, no_rt_until - base))
+                    no_rt_until = base + (rest if rest != -1 else len(buf))
+                    capped = not eof or rest != -1
                 fill(pos + 64)
                 # garbage before the record?
                 if not looks_like_start(buf, pos):
@@ -255,12 +262,20 @@ class Iso2709Reader(Reader):
                     end = min(len(buf), pos + MAX_SPAN)
                     m = find_start(buf, pos + 24, end)
                     cut = m if m is not None else end
-                    if buf.find(b"\x1e", pos, cut) == -1 or not _DIGITS5.match(buf[pos:pos + 5]):
-                        g = cut - pos
+                    at = pos
+                    while buf.find(b"\x1e", at, cut) == -1 or not buf[at:at + 5].isdigit():
+                        # no record: the bytes up to the next start that may be one
+                        at = cut
+                        if cut == end:
+                            break
+                        m = find_start(buf, cut + 24, end)
+                        cut = m if m is not None else end
+                    if at > pos:
+                        g = at - pos
                         self.problem(None, base + pos, f"{g} byte(s) that do not form a MARC record "
                                      "(no record terminator) skipped", "garbage", skipped=g)
                         self.bytes_skipped += g
-                        pos = cut
+                        pos = at
                         continue
                     yield base + pos, buf[pos:cut], False, "no_terminator"
                     pos = cut
