@@ -414,9 +414,11 @@ def test_merged_problem_names_the_range_and_the_pieces(tmp_path):
     data = b"\x1d\x1d\x1d" + unimarc(1) + b"\x1d \x1d" + unimarc(2)
     r, recs = read(write(tmp_path, "m.iso", data))
     assert len(recs) == 2
-    assert [(p.offset, p.skipped, p.count) for p in r.problems] == \
-        [(0, 3, 1), (3 + len(unimarc(1)), 3, 3)]
-    assert "(3 pieces, bytes " in r.problems[1].message
+    second = 3 + len(unimarc(1))
+    assert [(p.offset, p.skipped, p.kind) for p in r.problems] == \
+        [(0, 3, "garbage"), (second, 3, "garbage")]
+    assert r.problems[1].message == ("3 byte(s) that do not form a MARC record skipped "
+                                     f"(bytes {second}-{second + 2})")
 
 
 def test_no_terminator_for_megabytes_then_a_record(tmp_path):
@@ -448,3 +450,27 @@ def test_big_degenerate_file_through_the_fast_path(tmp_path):
     assert [(p["offset"], p["kind"]) for p in careful["problems"]] == \
         [(0, "garbage"), (len(run) + len(unimarc(1)), "garbage")]
     assert counts(path, fast=True, workers=2) == careful
+
+
+def test_problems_do_not_depend_on_how_the_reader_buffers(tmp_path):
+    """Runs of terminators, blank lines and garbage are each skipped whole: the same problems
+    whatever the reader's block size (the fast path reads blocks with other boundaries)."""
+    rnd = random.Random(5)
+    parts = [unimarc(1), b"\x1d" * 3000, b"\r\n" * 700, unimarc(2), b" \t" * 900,
+             bytes(rnd.getrandbits(8) for _ in range(2500)), unimarc(3), b"\n" * 50, b"xyz" * 40,
+             unimarc(4), b"\x1d"]
+    path = write(tmp_path, "mix.iso", b"".join(parts))
+    seen = set()
+    for block in (97, 1000, 4096, 1 << 20):
+        r, recs = read(path, block_size=block)
+        assert r.bytes_in_records + r.bytes_skipped == r.size
+        seen.add((tuple(x.record.control("001") for x in recs),
+                  tuple((p.offset, p.kind, p.message) for p in r.problems)))
+    assert len(seen) == 1
+    [(ids, problems)] = seen
+    assert ids[0] == "KZ1" and ids[-1] == "KZ4"
+    # 3000 terminators and 1400 bytes of blank lines after record 1 (141 bytes): one problem
+    assert len(unimarc(1)) == 141
+    assert problems[0] == (141, "garbage", "4400 byte(s) that do not form a MARC record skipped "
+                           "(bytes 141-4540)")
+    assert len(problems) == 4

@@ -18,7 +18,6 @@ class Problem:
     column: int | None = None  # XML: column of the fault
     id: str | None = None  # 001 of the record, where known
     title: str | None = None  # title of the record, where known
-    count: int = 1  # merged runs: how many pieces of skipped bytes this problem stands for
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -39,32 +38,31 @@ class Problem:
 
 
 _LEADING_NUMBER = re.compile(r"^\d+ ")
+_RANGE = re.compile(r" \(bytes \d+-\d+\)$")
 
 
 def merge_skipped(prev: Problem, new: Problem) -> Problem | None:
     """One problem for two runs of skipped bytes that touch (``new`` starts where ``prev``
-    ends, no record between them), or None when they do not.  A file of a million
-    record terminators, or of random bytes, then gives one problem naming the byte range
-    and the number of pieces, not a million problems."""
+    ends, no record between them), or None when they do not.  A file of a million record
+    terminators, or of random bytes, then gives one problem naming the bytes skipped and
+    their range, not a million problems."""
     if (prev.record is not None or new.record is not None or prev.file != new.file
             or not prev.skipped or not new.skipped or prev.offset is None or new.offset is None
             or prev.offset + prev.skipped != new.offset):
         return None
     first = prev.offset
     skipped = prev.skipped + new.skipped
-    count = prev.count + new.count
-    template = _LEADING_NUMBER.sub("", _base_message(prev))
-    if template == _LEADING_NUMBER.sub("", _base_message(new)) and prev.kind == new.kind:
+    template = _template(prev)
+    if template == _template(new) and prev.kind == new.kind:
         text, kind = f"{skipped} {template}", prev.kind
     else:
-        text = f"{skipped} byte(s) that do not form a MARC record skipped"
         kind = prev.kind if prev.kind == new.kind else "garbage"
-    message = f"{text} ({count} pieces, bytes {first}-{first + skipped - 1})"
-    return Problem(prev.file, None, first, message, kind, skipped, count=count)
+        text = (f"{skipped} byte(s) of white space between records skipped" if kind == "separator"
+                else f"{skipped} byte(s) that do not form a MARC record skipped")
+    return Problem(prev.file, None, first, f"{text} (bytes {first}-{first + skipped - 1})", kind,
+                   skipped)
 
 
-def _base_message(p: Problem) -> str:
-    """The message of a merged problem without its '(N pieces, bytes A-B)' ending."""
-    if p.count > 1:
-        return p.message[:p.message.rfind(" (")]
-    return p.message
+def _template(p: Problem) -> str:
+    """The message without its leading byte count and its '(bytes A-B)' ending."""
+    return _LEADING_NUMBER.sub("", _RANGE.sub("", p.message))

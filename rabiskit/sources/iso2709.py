@@ -61,7 +61,7 @@ _LEADER = re.compile(rb"[0-9]{5}[ -~]{7}[0-9]{5}[ -~]{3}[0-9 ]{4}[0-9A-Za-z]{3}[
 _DIRECTORY = re.compile(rb"(?:[0-9A-Za-z]{3}[0-9]{9})+")
 _DIGITS5 = re.compile(rb"[0-9]{5}\Z")
 _ENTRY = re.compile(rb"[0-9A-Za-z]{3}[0-9]{9}")  # one directory entry
-_RT_RUN = re.compile(rb"\x1d+")
+_RT_RUN = re.compile(rb"\x1d*")
 _WS_RUN = re.compile(b"[" + re.escape(_WHITESPACE) + b"]*")
 # Without a record terminator for this many bytes, the span is cut (memory stays flat on a
 # file with no terminator at all); ISO 2709 records are at most 99,999 bytes.
@@ -185,36 +185,41 @@ class Iso2709Reader(Reader):
                 fill(pos + 1)
                 if pos >= len(buf):
                     break
-                # white space / blank lines between records
-                q = pos
-                while True:
-                    q = _WS_RUN.match(buf, q).end()
-                    if q < len(buf) or eof or q - pos >= self.block_size:
-                        break  # (a long run is reported in parts, merged into one problem)
-                    fill(len(buf) + 1)
-                merge = False
-                if q > pos and q < len(buf) and q - pos < self.block_size and not looks_like_start(buf, q):
-                    fill(q + 64)
-                    if not looks_like_start(buf, q):
-                        # white space, then garbage, then a record: one garbage problem below
-                        t0 = buf.find(b"\x1d", q)
-                        merge = find_start(buf, q + 1, t0 if t0 != -1 else len(buf)) is not None
-                if q > pos and not merge:
-                    n = q - pos
-                    what = "blank line" if set(buf[pos:q]) <= set(b"\r\n") else "white space"
-                    self.problem(None, base + pos, f"{n} byte(s) of {what} between records skipped",
+                # white space / blank lines between records: a run is skipped whole, however
+                # it was buffered (one problem, flat memory); white space followed by garbage
+                # gives two problems that touch, merged into one by ``problem``
+                q = _WS_RUN.match(buf, pos).end()
+                if q > pos:
+                    start, n, newlines_only = base + pos, 0, True
+                    while True:
+                        newlines_only = newlines_only and not buf[pos:q].strip(b"\r\n")
+                        n += q - pos
+                        if q < len(buf) or eof:
+                            break
+                        base, buf, pos = base + q, b"", 0
+                        fill(self.block_size)
+                        q = _WS_RUN.match(buf, 0).end()
+                    what = "blank line" if newlines_only else "white space"
+                    self.problem(None, start, f"{n} byte(s) of {what} between records skipped",
                                  "separator", skipped=n)
                     self.bytes_skipped += n
                     pos = q
                     continue
                 if buf[pos] == RT:
-                    # stray record terminators (a run of them is skipped at once)
-                    fill(pos + self.block_size)
-                    g = _RT_RUN.match(buf, pos).end() - pos
-                    self.problem(None, base + pos, f"{g} byte(s) that do not form a MARC record "
+                    # stray record terminators: a run of them is skipped whole, however it
+                    # was buffered (one problem, flat memory)
+                    start, g = base + pos, 0
+                    q = _RT_RUN.match(buf, pos).end()
+                    while q == len(buf) and not eof:
+                        g += q - pos
+                        base, buf, pos = base + q, b"", 0
+                        fill(self.block_size)
+                        q = _RT_RUN.match(buf, 0).end()
+                    g += q - pos
+                    self.problem(None, start, f"{g} byte(s) that do not form a MARC record "
                                  "(no leader and directory) skipped", "garbage", skipped=g)
                     self.bytes_skipped += g
-                    pos += g
+                    pos = q
                     continue
                 # find the terminator (bytes already searched are not searched again: a
                 # long stretch without one is cut in many pieces)
