@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# The tests read English messages unless they ask for a language (``--lang``, or
+# RABISKIT_LANG in a subprocess's environment): the machine's own language must not matter.
+os.environ["RABISKIT_LANG"] = "en"
+
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -28,3 +32,27 @@ def require_corpus() -> Path:
 @pytest.fixture
 def corpus() -> Path:
     return require_corpus()
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """A test that switched the language (``--lang`` in-process) leaves no trace."""
+    from rabiskit import i18n
+
+    i18n.set_language(None)
+    yield
+    i18n.set_language(None)
+
+
+def run_cli(*args, ok: bool = True):
+    """``python -m rabiskit ARGS`` in a subprocess of this worktree, English messages and a
+    wide console; ``ok``: the exit code must be 0 (its stderr is shown when it is not)."""
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "rabiskit", *map(str, args)], capture_output=True,
+                       cwd=REPO, env={"PATH": "/usr/bin:/bin", "PYTHONIOENCODING": "utf-8",
+                                      "COLUMNS": "200", "RABISKIT_LANG": "en"})
+    if ok:
+        assert p.returncode == 0, p.stderr.decode("utf-8", "replace")
+    return p

@@ -24,7 +24,8 @@ COUNTED = [name for name, t in TRUTH.items() if t["items"]]
 
 def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     p = subprocess.run([sys.executable, "-m", "rabiskit", *args], capture_output=True, cwd=REPO,
-                       env={"PYTHONIOENCODING": "cp1251", "PATH": "/usr/bin:/bin"})
+                       env={"PYTHONIOENCODING": "cp1251", "PATH": "/usr/bin:/bin",
+                            "RABISKIT_LANG": "en"})
     if check:
         assert p.returncode == 0, p.stderr.decode("utf-8", "replace")
     return p

@@ -135,6 +135,68 @@ class Tally:
         return self
 
 
+#: the key of the records whose cataloguer is not named (no such field or subfield)
+UNKNOWN_OPERATOR = "unknown"
+
+
+@dataclass
+class OperatorTally:
+    """New records per cataloguer (``count --by operator``), by the rules of ``Tally.add``.
+
+    The cataloguer is named in the record's first ``tag`` field, subfield ``code``
+    (IRBIS 907 ^B by default; the plan's ``[operator]`` table can name another).  Records
+    naming none count under ``UNKNOWN_OPERATOR``, never dropped.  The counts are kept by
+    date entered, so any period of the year can be asked for afterwards (``for_period``)."""
+
+    tag: str = "907"
+    code: str = "b"
+    counts: Counter = field(default_factory=Counter)  # (name, date, level, language) -> n
+
+    @classmethod
+    def for_plan(cls, plan: Plan) -> "OperatorTally":
+        return cls(plan.operator_field, plan.operator_subfield)
+
+    def add(self, src, f: RecordFacts) -> None:
+        """One record (``src``: its SourceRecord, which names the cataloguer)."""
+        if f.is_deleted or f.date_entered is None:
+            return
+        from rabiskit.sources.irbis_fields import operator_of
+
+        name = operator_of(src.record, self.tag, self.code) or UNKNOWN_OPERATOR
+        self.counts[(name, f.date_entered, f.level or "book", f.language)] += 1
+
+    def for_period(self, period: Period) -> dict[str, dict[str, LevelCount]]:
+        """{name: {level: LevelCount}} of the records entered in ``period``."""
+        out: dict[str, dict[str, LevelCount]] = defaultdict(lambda: defaultdict(LevelCount))
+        for (name, d, level, language), n in self.counts.items():
+            if period.contains(d):
+                out[name][level].add(language, n)
+        return out
+
+
+def operators_json(operators: OperatorTally, plan: Plan, period: Period) -> dict:
+    """``{"NAME": {"total": N, "kazakh": N, "levels": {LEVEL: {"total": N, "kazakh": N}}}}``
+    for the period: every level of the plan for every cataloguer, the most productive
+    first, the records naming no cataloguer last under ``"unknown"``."""
+    by_name = operators.for_period(period)
+    found = {lv for levels in by_name.values() for lv in levels}
+    order = levels_in_order(plan, found)
+    rows = []
+    for name, levels in by_name.items():
+        total = LevelCount()
+        for lc in levels.values():
+            total.merge(lc)
+        rows.append((name == UNKNOWN_OPERATOR, -total.total, name, total, levels))
+    rows.sort(key=lambda r: r[:3])
+    out = {}
+    for _, _, name, total, levels in rows:
+        out[name] = {"total": total.total, "kazakh": total.kazakh,
+                     "levels": {lv: {"total": levels[lv].total if lv in levels else 0,
+                                     "kazakh": levels[lv].kazakh if lv in levels else 0}
+                                for lv in order}}
+    return out
+
+
 def share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -228,7 +290,8 @@ def classifier_for(plan: Plan):
 
 def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=None,
                  progress=None, fast: bool | None = None, workers: int | None = None,
-                 block_size: int | None = None, min_fast_size: int | None = None):
+                 block_size: int | None = None, min_fast_size: int | None = None,
+                 operators: OperatorTally | None = None):
     """Read the inputs and tally their records for ``period``.  Returns (Tally, Scan).
 
     ISO 2709 files and plain MARC 21 slim collections are read by the fast path on every
@@ -236,7 +299,9 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
     and (``fast=None``) the files the fast path can take hold at least ``min_fast_size``
     bytes together (8 MB: below that, starting the worker processes costs more than it
     saves); ``fast=False`` forces the careful reader, ``fast=True`` the fast path whatever
-    the size.  Both give the same numbers, summaries and problems, in input order."""
+    the size.  Both give the same numbers, summaries and problems, in input order.
+    ``operators``: an OperatorTally to feed too (it needs every record's fields, so the
+    careful reader reads everything)."""
     from rabiskit.facts.fast import tally_counts
     from rabiskit.facts.parallel import (BLOCK_SIZE, MIN_FAST_SIZE, FastFile, KeyCounts,
                                          fast_count_files, make_executor)
@@ -246,6 +311,8 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
     result = Scan()
     tally = Tally(period)
     classify = classifier_for(plan)
+    if operators is not None:
+        fast = False
     default_rules = tuple(plan.rules_in_force()) == tuple(DEFAULT_RULES)
     min_size = MIN_FAST_SIZE if min_fast_size is None else min_fast_size
     items = list(inputs)
@@ -271,7 +338,8 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
         for inp, summary, job in jobs:
             res = next(results) if job is not None else None
             if res is None:
-                _count_carefully(inp, summary, tally, classify, encoding, flavour, progress)
+                _count_carefully(inp, summary, tally, classify, encoding, flavour, progress,
+                                 operators)
             else:
                 _add_fast(res, job, summary, tally, fast_tally)
     finally:
@@ -300,12 +368,15 @@ def _fast_kind(inp, fast: bool | None, default_rules: bool, encoding) -> tuple[s
     return None, 0
 
 
-def _count_carefully(inp, summary, tally: Tally, classify, encoding, flavour, progress) -> None:
+def _count_carefully(inp, summary, tally: Tally, classify, encoding, flavour, progress,
+                     operators: OperatorTally | None = None) -> None:
     from rabiskit.facts.scan import scan_one
 
-    for _, facts in scan_one(inp, summary, classify=classify, encoding=encoding, flavour=flavour,
-                             progress=progress):
+    for src, facts in scan_one(inp, summary, classify=classify, encoding=encoding,
+                               flavour=flavour, progress=progress):
         tally.add(facts)
+        if operators is not None:
+            operators.add(src, facts)
 
 
 def _add_fast(res, job, summary, tally: Tally, fast_tally: dict) -> None:

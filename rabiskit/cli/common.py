@@ -11,9 +11,10 @@ from typing import Annotated, Any, Iterable, List, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from typer.core import TyperCommand
+from rabiskit.cli.localised import LocalisedCommand
 
 from rabiskit.facts.scan import Input
+from rabiskit.i18n import N_, _
 from rabiskit.jsontext import json_default
 from rabiskit.sources.encoding import EncodingError, normalise_encoding
 
@@ -21,7 +22,7 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 out_console = Console(highlight=False, soft_wrap=False)
 
 
-class DbCommand(TyperCommand):
+class DbCommand(LocalisedCommand):
     """A command whose ``--db`` option takes two values, LEVEL and FILE, and may repeat.
 
     Typer cannot declare a repeatable two-value option, so the click parameter is adjusted
@@ -34,23 +35,23 @@ class DbCommand(TyperCommand):
                 p.nargs = 2  # each value: a (level, file) pair
 
 
-DB_HELP = ("Declare that every record of FILE belongs to catalogue level LEVEL (RABIS exports one "
+DB_HELP = N_("Declare that every record of FILE belongs to catalogue level LEVEL (RABIS exports one "
            "database per file, e.g. --db local_lore kraeved.iso). Repeatable.")
 
 
 # The options the reading commands share, declared once.
 DbOpt = Annotated[List[str], typer.Option("--db", metavar="LEVEL FILE", help=DB_HELP)]
 PlanOpt = Annotated[Optional[Path], typer.Option(
-    "--plan", help="Plan file (TOML); default: the built-in 2026 plan.")]
-YearOpt = Annotated[Optional[int], typer.Option("--year", help="Year (default: the plan's year).")]
+    "--plan", metavar="PLAN", help="Plan file (TOML); default: the built-in 2026 plan.")]
+YearOpt = Annotated[Optional[int], typer.Option("--year", metavar="YEAR", help="Year (default: the plan's year).")]
 QuarterOpt = Annotated[Optional[int], typer.Option(
-    "--quarter", min=1, max=4, help="Quarter 1-4 (default: the whole year).")]
-FromOpt = Annotated[Optional[str], typer.Option("--from", help="First day, YYYY-MM-DD.")]
-ToOpt = Annotated[Optional[str], typer.Option("--to", help="Last day, YYYY-MM-DD.")]
+    "--quarter", min=1, max=4, metavar="QUARTER", help="Quarter 1-4 (default: the whole year).")]
+FromOpt = Annotated[Optional[str], typer.Option("--from", metavar="YYYY-MM-DD", help="First day, YYYY-MM-DD.")]
+ToOpt = Annotated[Optional[str], typer.Option("--to", metavar="YYYY-MM-DD", help="Last day, YYYY-MM-DD.")]
 EncodingOpt = Annotated[Optional[str], typer.Option(
-    "--encoding", help="Force the encoding of every record: utf-8, marc-8, cp1251, kz1048, cp866, "
-    "koi8-r (iso5427).")]
-FlavourOpt = Annotated[Optional[str], typer.Option("--flavour", help="Force unimarc or marc21.")]
+    "--encoding", metavar="ENCODING", help="Force the encoding of every record: utf-8, marc-8, cp1251, "
+    "kz1048, cp866, koi8-r (iso5427).")]
+FlavourOpt = Annotated[Optional[str], typer.Option("--flavour", metavar="FLAVOUR", help="Force unimarc or marc21.")]
 
 
 def parse_db(values: Iterable[Any] | None) -> list[tuple[str, Path]]:
@@ -77,17 +78,17 @@ def make_inputs(exports: Iterable[Path] | None, db: Iterable[Any] | None,
     levels = set(known_levels) if known_levels is not None else None
     for level, path in pairs:
         if levels is not None and level not in levels:
-            fail(f"--db {level} {path}: unknown level {level!r}; known levels: "
-                 f"{', '.join(sorted(levels))}")
+            fail(_("--db {level} {path}: unknown level {level!r}; known levels: {known}").format(
+                level=level, path=path, known=", ".join(sorted(levels))))
         inputs = [i for i in inputs if i.path != path]
         inputs.append(Input(path, level))
     if not inputs:
-        fail("no export files given")
+        fail(_("no export files given"))
     for inp in inputs:
         if not inp.path.exists():
-            fail(f"{inp.path}: file not found")
+            fail(_("{file}: file not found").format(file=inp.path))
         if inp.path.is_dir():
-            fail(f"{inp.path}: is a folder; give the export files inside it")
+            fail(_("{file}: is a folder; give the export files inside it").format(file=inp.path))
     return inputs
 
 
@@ -108,7 +109,7 @@ def check_flavour(flavour: str | None) -> str | None:
         return "unimarc"
     if f in ("marc21", "usmarc"):
         return "marc21"
-    fail(f"unknown flavour {flavour!r}; use unimarc or marc21")
+    fail(_("unknown flavour {flavour!r}; use unimarc or marc21").format(flavour=flavour))
 
 
 def print_json(data: Any) -> None:
@@ -135,5 +136,5 @@ def output_option(output: Path, kind_of, errors=(ValueError,)):
     except errors as e:
         fail(str(e))
     if output.is_dir():
-        fail(f"{output}: is a folder; give a file name")
+        fail(_("{file}: is a folder; give a file name").format(file=output))
     return kind

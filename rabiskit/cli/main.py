@@ -4,6 +4,10 @@ Each module in ``rabiskit.cli.commands`` defines ``register(app)``; they are fou
 automatically, so adding a command never touches this file.  A run registers only the
 module named like its command (when that module defines it), so that ``rabiskit count``
 does not import the report, audit, ledger and harvest code.
+
+Messages, help pages and usage errors are in the user's language (``--lang`` anywhere on
+the command line, ``RABISKIT_LANG``, the system's language, else Kazakh): see
+``rabiskit.i18n`` and ``rabiskit.cli.localised``.
 """
 
 from __future__ import annotations
@@ -12,10 +16,13 @@ import importlib
 import pkgutil
 import sys
 
+from typing import Optional
+
 import typer
 
 from rabiskit import __version__
 from rabiskit.cli import commands
+from rabiskit.cli.localised import LANG_OPTION, LangError, LocalisedGroup, localise, take_lang
 
 def _version(value: bool):
     if value:
@@ -24,8 +31,15 @@ def _version(value: bool):
 
 
 def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Show the version and exit.")):
-    """rabiskit"""
+                                       help="Show the version and exit."),
+          lang: Optional[str] = typer.Option(
+              None, LANG_OPTION, metavar="LANG",
+              help="Language of the messages: kk, ru or en, before or after the command "
+                   "(default: the RABISKIT_LANG environment variable, else the system's "
+                   "language, else kk).")):
+    # --lang is taken from the command line before parsing (LocalisedGroup.main): it may
+    # follow the command too; declared here for the help page.
+    pass
 
 
 def _command_modules() -> list[str]:
@@ -48,6 +62,8 @@ def make_app(command: str | None = None) -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        cls=LocalisedGroup,
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(_main)
@@ -55,12 +71,12 @@ def make_app(command: str | None = None) -> typer.Typer:
     if command in modules:
         _register(app, command)
         if command in _command_names(app):
-            return app
+            return localise(app)
         app.registered_commands.clear()
         app.registered_groups.clear()
     for name in modules:
         _register(app, name)
-    return app
+    return localise(app)
 
 
 def _register(app: typer.Typer, module_name: str) -> None:
@@ -72,6 +88,10 @@ def _register(app: typer.Typer, module_name: str) -> None:
 
 def _command_of(argv: list[str]) -> str | None:
     """The command a command line runs (its first word), None for top-level options."""
+    try:
+        argv = take_lang(argv)[1]
+    except LangError:
+        return None
     for arg in argv:
         if arg in ("-h", "--help", "--version"):
             return None

@@ -41,6 +41,8 @@ from rabiskit.digitisation.model import (CREATED_MTIME, OTHER, PAGES_EXTENT, PAG
                                          PAGES_PDF, PAGES_RANGE, Document, PdfInfo, TypeCount)
 from rabiskit.digitisation.pdfs import PdfIndex
 from rabiskit.facts.model import RecordFacts
+from rabiskit.records.record import IRBIS
+from rabiskit.sources.irbis_fields import links as irbis_links
 from rabiskit.plan.model import DIGITISATION_COLUMNS, Plan
 from rabiskit.rules.levels import DIGITISATION_NAMES, DIGITISATION_TYPES, TOTAL_NAMES
 
@@ -106,6 +108,8 @@ class DigitisationTally:
         self.records_read += 1
         if src is not None:
             links = link_values(src.record, self.link_field, self.link_subfield)
+            if src.flavour == IRBIS and (self.link_field, self.link_subfield) == ("856", "u"):
+                links = list(irbis_links(src.record))  # 951 (^I URL, ^A file name), then 856
         else:
             if (self.link_field, self.link_subfield) != ("856", "u") and not self._facts_only_warned:
                 self.warnings.append(

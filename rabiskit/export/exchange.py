@@ -17,6 +17,10 @@ How each record is written:
 * ISO 2709 with ``utf8=True``: every record re-encoded to UTF-8 and its character-set
   declaration updated (MARC 21 leader/09 ``a``; UNIMARC 100$a/26-29 ``50``).
 * MARCXML (``.xml``): MARC 21 slim, UTF-8 (``MarcXmlWriter``).
+* IRBIS-native records (flavour ``irbis``) keep their ISO 2709 bytes as above; read from
+  an IRBIS plain-text export they have none and are written as IRBIS writes ISO 2709, in
+  UTF-8.  With ``to="rusmarc"`` they are converted to RUSMARC (``rabiskit.export.irbis``),
+  UTF-8, and the fields not converted are counted in the result.
 
 Files are written atomically: a half-written exchange file never replaces a good one.
 """
@@ -35,7 +39,9 @@ from rabiskit.atomic import atomic_path
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan, scan
 from rabiskit.plan.model import Plan
+from rabiskit.export.irbis import irbis_for_iso, to_rusmarc
 from rabiskit.records import SourceRecord
+from rabiskit.records.record import IRBIS
 from rabiskit.sources.iso2709_writer import encode_record, set_declared_encoding
 
 ISO_SUFFIXES = (".iso", ".mrc", ".marc", ".dat", ".iso2709")
@@ -88,9 +94,16 @@ class ExchangeResult:
     rebuilt: list[RecordRef] = field(default_factory=list)  # damaged: rebuilt from the salvage
     damaged_as_read: list[RecordRef] = field(default_factory=list)  # damaged: written as read
     replaced_characters: int = 0  # MARCXML: characters XML cannot hold, written as U+FFFD
+    to: str | None = None  # "rusmarc": IRBIS-native records converted
+    converted: int = 0  # IRBIS-native records converted to RUSMARC
+    not_converted: Counter = field(default_factory=Counter)  # IRBIS tag -> records it was left out of
+    left_out_tags: Counter = field(default_factory=Counter)  # IRBIS tags over 999 (no room in ISO 2709)
 
     def as_dict(self) -> dict:
         return {"file": self.file, "format": self.format, "utf8": self.utf8,
+                "to": self.to, "converted": self.converted,
+                "not_converted": dict(sorted(self.not_converted.items())),
+                "left_out_tags": dict(sorted(self.left_out_tags.items())),
                 "written": self.written, "levels": dict(self.levels),
                 "reencoded": self.reencoded,
                 "rebuilt": [r.as_dict() for r in self.rebuilt],
@@ -100,22 +113,44 @@ class ExchangeResult:
 
 def iso_bytes(src: SourceRecord, utf8: bool = False) -> tuple[bytes, str]:
     """(bytes to write, how): how is 'copied', 'utf-8', 'rebuilt' or 'damaged'."""
+    record = src.record
+    if src.flavour == IRBIS:
+        record, _ = irbis_for_iso(record)
     if utf8 or src.raw is None:
-        rec = set_declared_encoding(src.record, src.flavour, "utf-8")
+        rec = set_declared_encoding(record, src.flavour, "utf-8")
         return encode_record(rec, "utf-8"), "utf-8"
     if not src.damaged:
         return src.raw, "copied"
     try:
-        return encode_record(src.record, src.encoding), "rebuilt"
+        return encode_record(record, src.encoding), "rebuilt"
     except ValueError:
         return src.raw, "damaged"
 
 
+def _prepared(records: Iterable[tuple[SourceRecord, RecordFacts]], result: ExchangeResult
+              ) -> Iterator[tuple[SourceRecord, RecordFacts]]:
+    """The records as they will be written: IRBIS-native ones converted when asked, and
+    what could not be carried counted in ``result``."""
+    for src, facts in records:
+        if src.flavour == IRBIS:
+            if result.to == "rusmarc":
+                src, left = to_rusmarc(src)
+                result.converted += 1
+                result.not_converted.update(left)
+            else:
+                result.left_out_tags.update(f.tag for f in src.record.fields if len(f.tag) != 3)
+        yield src, facts
+
+
 def write_exchange(path: str | Path, records: Iterable[tuple[SourceRecord, RecordFacts]], *,
-                   utf8: bool = False) -> ExchangeResult:
-    """Write ``records`` to ``path`` (format from its suffix), atomically."""
+                   utf8: bool = False, to: str | None = None) -> ExchangeResult:
+    """Write ``records`` to ``path`` (format from its suffix), atomically; ``to="rusmarc"``
+    converts IRBIS-native records to RUSMARC on the way."""
+    if to not in (None, "rusmarc"):
+        raise ValueError(f"--to {to}: the only conversion is --to rusmarc")
     fmt = output_format(path)
-    result = ExchangeResult(str(path), fmt, utf8)
+    result = ExchangeResult(str(path), fmt, utf8, to=to)
+    records = _prepared(records, result)
     if fmt == "marcxml":
         from rabiskit.sources.marcxml_writer import MarcXmlWriter
 

@@ -11,6 +11,12 @@
 | article pages | 463$v (else 215$a) | 773$g |
 | host title | 463$t (else 461$t) | 773$t |
 | digital links | 856$u | 856$u |
+
+IRBIS-native records (flavour ``irbis``, see rabiskit.sources.irbis_fields): languages
+101 (bare values), date entered the first 907 ^A (else 910 ^C), title 200 ^A, extent
+215 ^A with its unit ^1, host 463 ^C, article pages 463 ^S or ^V, links 951 (^I URL or
+^A file name) and 856 ^U, and the bibliographic level from the worksheet 920 (ASP
+analytic ``a``, J and NJ serial ``s``, PAZK and SPEC monograph ``m``; else leader/07).
 """
 
 from __future__ import annotations
@@ -19,8 +25,8 @@ from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.parse import (article_pages, clean_title, pages_from_extent, parse_005,
                                   parse_yymmdd, parse_yyyymmdd, split_language_codes)
 from rabiskit.records import Record, SourceRecord
-from rabiskit.records.record import MARC21, not_bibliographic
-
+from rabiskit.records.record import IRBIS, MARC21, not_bibliographic
+from rabiskit.sources import irbis_fields
 
 _ORDINAL = {2: "2nd", 3: "3rd"}
 
@@ -40,6 +46,9 @@ def languages_of(record: Record, flavour: str) -> tuple[tuple[str, ...], bool]:
                 codes.extend(split_language_codes(f008[35:38]))
                 break
         for v in record.subfields("041", "a"):
+            codes.extend(split_language_codes(v))
+    elif flavour == IRBIS:
+        for v in irbis_fields.languages(record):
             codes.extend(split_language_codes(v))
     else:
         for v in record.subfields("101", "a"):
@@ -69,6 +78,14 @@ def date_entered_of(record: Record, flavour: str):
                 return d, "008/00-05" + _nth(n, "008"), None, f008[:6]
         d, why = parse_yymmdd(all008[0])
         return None, "", f"{why} in 008/00-05", all008[0][:6]
+    if flavour == IRBIS:
+        text, source = irbis_fields.date_entered_text(record)
+        if text is None:
+            return None, "", "missing: no 907 ^A and no 910 ^C", None
+        d, why = parse_yyyymmdd(text)
+        if d is not None:
+            return d, source, None, text[:8]
+        return None, "", f"{why} in {source}", text[:8]
     all100 = [v for f in record.get_fields("100") if (v := f.get("a")) is not None]
     for n, a100 in enumerate(all100, 1):
         d, _ = parse_yyyymmdd(a100)
@@ -105,13 +122,25 @@ def extract_facts(src: SourceRecord, level: str | None = None) -> RecordFacts:
         art = article_pages(rec.subfield("463", "v"))
         if art is None and src.record.leader_at(7) == "a":
             art = article_pages(extent)
-    links = tuple(v.strip() for v in rec.subfields("856", "u") if v.strip())
+    bib_level = rec.leader_at(7)
+    if src.flavour == IRBIS:
+        title = clean_title(rec.subfield("200", "a"))
+        extent = irbis_fields.extent(rec)
+        host = irbis_fields.host_title(rec)
+        bib_level = irbis_fields.bibliographic_level(rec) or bib_level
+        art = article_pages(irbis_fields.article_pages_text(rec))
+        if art is None and bib_level == "a":
+            art = article_pages(extent)
+        links = irbis_fields.links(rec)
+    else:
+        links = tuple(v.strip() for v in rec.subfields("856", "u") if v.strip())
     return RecordFacts(
         file=src.file, record=src.number, offset=src.offset,
-        control_number=(rec.control("001") or "").strip() or None,
+        control_number=(rec.control("001") or (rec.control("903") if src.flavour == IRBIS
+                                                else None) or "").strip() or None,
         flavour=src.flavour, encoding=src.encoding,
         record_status=rec.leader_at(5), record_type=rec.leader_at(6),
-        bibliographic_level=rec.leader_at(7),
+        bibliographic_level=bib_level,
         languages=languages, languages_coded=coded,
         date_entered=d, date_entered_source=d_source, date_entered_problem=d_problem,
         date_entered_raw=d_raw, date_changed=parse_005(rec.control("005")),

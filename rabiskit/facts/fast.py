@@ -267,6 +267,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     # the careful path finds '\x1fa' anywhere in the first 100: where 100 exists but $a
     # is not first, leave the record to it
     good &= (i100 < 0) | has100a
+    # (IRBIS-native records, UNIMARC family without 100$a, have no date here: careful path)
     date8 = has100a & (a100_len >= 8) & _is_digit(a100[:, 0:8]).all(1)
     bonus = np.where(date8 & (a100_len >= 22), 3, 0)
     if flavour is not None:

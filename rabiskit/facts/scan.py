@@ -107,7 +107,9 @@ class FileSummary:
             "records": self.records,
             "damaged": self.damaged,
             "flavours": {"unimarc": self.flavours.get("unimarc", 0),
-                         "marc21": self.flavours.get("marc21", 0)},
+                         "marc21": self.flavours.get("marc21", 0),
+                         **({"irbis": self.flavours["irbis"]} if self.flavours.get("irbis")
+                            else {})},
             "encodings": encodings,
             "encoding_reasons": dict(self.encoding_reasons.most_common()),
             "record_types": _sorted(self.record_types),

@@ -39,6 +39,10 @@ One file per library and year::
 
     [rules]                          # optional level rules: see rabiskit.rules.from_toml
 
+    [operator]                       # optional: where a record names its cataloguer
+    field = "907"                    # (count --by operator); default IRBIS 907 ^B
+    subfield = "b"                   # of the record's first 907
+
 Anything wrong (an unknown key, a negative or fractional number, a list that does not
 have four numbers, more in Kazakh than in all) raises :class:`PlanError`, whose message
 names the file, the key and its line.
@@ -63,7 +67,9 @@ __all__ = ["PlanError", "load_plan", "default_plan", "parse_plan", "DEFAULT_PLAN
 DEFAULT_PLAN_NAME = "default_2026.toml"
 BUILT_IN = "built-in plan (2026)"
 
-TOP_KEYS = ("year", "library", "catalogue", "subtotals", "digitisation", "level_names", "rules")
+TOP_KEYS = ("year", "library", "catalogue", "subtotals", "digitisation", "level_names", "rules",
+            "operator")
+OPERATOR_KEYS = ("field", "subfield")
 LEVEL_ROW_KEYS = ("quarters", "kazakh", "year_total", "year_kazakh")
 SUBTOTAL_KEYS = ("levels",) + LEVEL_ROW_KEYS + LANGUAGES
 DIGITISATION_KEYS = ("newspapers", "link_field", "link_subfield", "date_order") + \
@@ -271,6 +277,27 @@ def _digitisation(where: Where, data: Any) -> dict[str, Any]:
     return out
 
 
+def _operator(where: Where, data: Any) -> dict:
+    """The ``[operator]`` table: the field and subfield that name a record's cataloguer."""
+    root = ("operator",)
+    _table(where, root, data, '[operator] with field = "907" and subfield = "b"')
+    where.check_keys(data, OPERATOR_KEYS, root)
+    for key in OPERATOR_KEYS:
+        if key not in data:
+            raise where.error(root, f"[operator] needs both field and subfield, e.g. field = "
+                                    f"\"907\" and subfield = \"b\" ({key} is missing)")
+    tag, code = data["field"], data["subfield"]
+    if not isinstance(tag, str) or not re.fullmatch(r"[0-9A-Za-z]{3}", tag):
+        raise where.error(root + ("field",), f"a field tag has three characters, e.g. \"907\", "
+                                             f"not {tag!r}")
+    if tag < "010" and tag.isdigit():
+        raise where.error(root + ("field",), f"{tag} is a control field: it has no subfields")
+    if not isinstance(code, str) or len(code) != 1 or not code.strip():
+        raise where.error(root + ("subfield",), f"a subfield code is one character, e.g. "
+                                                f"\"b\", not {code!r}")
+    return {"operator_field": tag, "operator_subfield": code.lower(), "operator_from_plan": True}
+
+
 # -- entry points ----------------------------------------------------------------------
 def parse_plan(text: str, source: str = "plan.toml") -> Plan:
     """A plan from the text of a plan file; ``source`` names the file in messages."""
@@ -300,6 +327,8 @@ def parse_plan(text: str, source: str = "plan.toml") -> Plan:
     rules, mode = (rules_from_toml(data["rules"], source, where, known) if "rules" in data
                    else (None, "prepend"))
     extra = {k: v for k, v in digi.items() if k not in ("rows", "total")}
+    if "operator" in data:
+        extra.update(_operator(where, data["operator"]))
     return Plan(year=year, library=library.strip(), catalogue=catalogue,
                 catalogue_total=catalogue_total, subtotals=subtotals,
                 digitisation=digi["rows"], digitisation_total=digi["total"],

@@ -131,6 +131,9 @@ class Plan:
     they go before the defaults ("prepend") or replace them ("replace").  ``level_names``
     holds names (kk/ru/en) for level keys the plan adds or renames.  ``source`` is the
     file the plan was read from ("built-in" for the packaged default).
+    ``operator_field``/``operator_subfield`` say where a record names the cataloguer who
+    made it (``count --by operator``): IRBIS 907 ^B of the record's first 907 by default;
+    ``operator_from_plan`` is True when the plan file named them (``[operator]``).
     """
 
     year: int
@@ -148,6 +151,9 @@ class Plan:
     rules_mode: str = "prepend"
     level_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     source: str | None = None
+    operator_field: str = "907"
+    operator_subfield: str = "b"
+    operator_from_plan: bool = False
 
     # -- levels ------------------------------------------------------------------------
     def levels(self) -> tuple[str, ...]:

@@ -12,7 +12,10 @@ from typing import Iterator
 
 UNIMARC = "unimarc"
 MARC21 = "marc21"
-FLAVOURS = (UNIMARC, MARC21)
+#: IRBIS-64's own field scheme (close to RUSMARC, not the same): 920 worksheet, 907
+#: technology, 101 as a plain value, no 100$a (see rabiskit.sources.flavour)
+IRBIS = "irbis"
+FLAVOURS = (UNIMARC, MARC21, IRBIS)
 
 
 @dataclass(slots=True)
@@ -106,7 +109,7 @@ class SourceRecord:
     offset: int  # byte offset of the record's first byte (XML: the record element's line)
     length: int  # bytes the record occupies in the file (ISO 2709; 0 for XML)
     record: Record
-    flavour: str  # UNIMARC or MARC21
+    flavour: str  # UNIMARC, MARC21 or IRBIS
     encoding: str  # 'utf-8', 'marc-8', 'cp1251', 'kz1048', 'cp866', 'koi8-r'
     encoding_reason: str = ""  # how the encoding was decided
     damaged: bool = False  # the reader had to salvage it

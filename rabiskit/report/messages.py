@@ -285,6 +285,16 @@ MESSAGES: dict[str, dict[str, str]] = {
               "now (the level rules or the plan may have changed since it was closed)."},
     "warnings": {"kk": "Ескертулер", "ru": "Предупреждения", "en": "Warnings"},
     "none": {"kk": "жоқ", "ru": "нет", "en": "none"},
+    # -- the cataloguers' table (rabiskit.report.operators) --------------------------------
+    "t_operators": {"kk": "Каталогшылардың жаңа жазбалары", "ru": "Новые записи по каталогизаторам",
+                    "en": "New records by cataloguer"},
+    "c_operator": {"kk": "Каталогшы", "ru": "Каталогизатор", "en": "Cataloguer"},
+    "c_total": {"kk": "Барлығы", "ru": "Всего", "en": "Total"},
+    "c_kazakh": {"kk": "Қазақ тілінде", "ru": "На казахском", "en": "In Kazakh"},
+    "unknown_operator": {"kk": "(белгісіз)", "ru": "(не указан)", "en": "(unknown)"},
+    "n_operators": {"kk": "Каталогшы жазбаның бірінші {where} өрісінен алынады.",
+                    "ru": "Каталогизатор берётся из первого поля {where} записи.",
+                    "en": "The cataloguer is taken from the record's first {where}."},
 }
 
 MONTHS: dict[str, tuple[str, ...]] = {

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from rabiskit.aggregate.count import Tally, classifier_for
+from rabiskit.aggregate.count import OperatorTally, Tally, classifier_for
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan, scan
@@ -30,6 +30,7 @@ class ReportScan:
     period: Period
     digitisation: dict[str, Any] | None
     closures: Closures | None = field(default=None)
+    operators: OperatorTally | None = field(default=None)  # None: records without their fields
 
 
 def ledger_closures(ledger, year: int) -> Closures:
@@ -66,10 +67,15 @@ def report_from_records(pairs: Iterable[tuple[Any, RecordFacts]], summary: Scan,
     today = today or dt.date.today()
     y = year or plan.year
     tally = Tally(Period.for_year(y))
+    operators: OperatorTally | None = OperatorTally.for_plan(plan)
     for src, facts in pairs:
         tally.add(facts)
         if digitisation is not None:
             digitisation.add(src, facts)
+        if src is None:
+            operators = None  # e.g. from a ledger: no fields to name the cataloguer
+        elif operators is not None:
+            operators.add(src, facts)
     period = report_period(plan, tally, year=y, quarter=quarter, today=today)
     dig = digitisation.result(period) if digitisation is not None else None
-    return ReportScan(tally, summary, period, dig, closures)
+    return ReportScan(tally, summary, period, dig, closures, operators)

@@ -20,6 +20,11 @@ occurrence passes it; ``negate`` turns it round ("no 856 at all", "no 607$a cont
 
 The defaults (``DEFAULT_RULES``), in order, with the assumptions behind them:
 
+0. IRBIS-native records (``IRBIS_RULES``): 900 ^T ``l`` (or leader/06 ``l``) with 215
+   naming a CD → ``cd``; 900 ^T ``i``/``j`` → ``cd``; 900 ^T ``l`` or leader/06 ``l`` →
+   ``ebook``; worksheet 920 ASP or AUNTD → ``article``, NJ or J → ``periodical``, PAZK or
+   SPEC → ``book``; other worksheets go on to the rules below;
+
 1. UNIMARC leader/06 ``l`` (electronic resource) and 135$a/1 ``o`` (optical disc) or 215$a
    naming a CD ("CD", "компакт-диск", "опт. диск") → ``cd``;
 2. UNIMARC leader/06 ``l`` → ``ebook``;
@@ -49,7 +54,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from rabiskit.records.record import MARC21, UNIMARC, Record, SourceRecord, not_bibliographic
+from rabiskit.records.record import IRBIS, MARC21, UNIMARC, Record, SourceRecord, not_bibliographic
 
 #: What ``classify`` answers when no rule matches (the defaults end with a catch-all rule,
 #: but a plan that replaces the rules may not have one).
@@ -232,7 +237,7 @@ class Rule:
     _any: tuple[_Check, ...] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
-        if self.flavour not in (None, UNIMARC, MARC21):
+        if self.flavour not in (None, UNIMARC, MARC21, IRBIS):
             raise ValueError(f"unknown flavour {self.flavour!r}")
         object.__setattr__(self, "all_of", tuple(self.all_of))
         object.__setattr__(self, "any_of", tuple(self.any_of))
@@ -259,7 +264,7 @@ class Rule:
         """The conditions in plain words, e.g. ``UNIMARC, leader/06 is l → ebook``."""
         parts: list[str] = []
         if self.flavour:
-            parts.append("UNIMARC" if self.flavour == UNIMARC else "MARC 21")
+            parts.append({UNIMARC: "UNIMARC", MARC21: "MARC 21", IRBIS: "IRBIS"}[self.flavour])
         parts.extend(c.describe() for c in self.all_of)
         if self.any_of:
             alternatives = " or ".join(c.describe() for c in self.any_of)
@@ -299,7 +304,32 @@ def subfield(tag: str, code: str, test: str, *values: str, position: int | None 
 #: 215$a naming a CD: "CD", "CD-ROM", "компакт-диск", "опт. диск", "оптикалық диск" ...
 CD_EXTENT = r"(?<![a-z])cd(?![a-z])|компакт[- ]?диск|опт(?:\.|ический|ичес\.|икалық)?\s*диск"
 
-DEFAULT_RULES: tuple[Rule, ...] = (
+#: IRBIS 900 ^T starting with l: an electronic resource (IRBIS keeps RUSMARC's leader/06
+#: record type in 900 ^T); i or j: a sound recording
+_IRBIS_ELECTRONIC = (subfield("900", "t", "regex", r"^\s*l"), leader(6, "l"))
+_IRBIS_CD = (subfield("215", "a", "regex", CD_EXTENT), subfield("215", "1", "regex", CD_EXTENT))
+
+#: The rules for IRBIS-native records (flavour ``irbis``): electronic resources first (900
+#: ^T or leader/06), then the worksheet in 920.  IRBIS's own ISO 2709 writer puts
+#: ``nam`` in every leader, so the leader rules alone would call every IRBIS record a book.
+IRBIS_RULES: tuple[Rule, ...] = (
+    Rule("cd", "IRBIS electronic resource (900 ^T l) on an optical disc (215 names a CD) → cd",
+         flavour=IRBIS, all_of=(_IRBIS_ELECTRONIC[0],), any_of=_IRBIS_CD),
+    Rule("cd", "IRBIS electronic resource (leader/06 l) on an optical disc (215 names a CD) → cd",
+         flavour=IRBIS, all_of=(_IRBIS_ELECTRONIC[1],), any_of=_IRBIS_CD),
+    Rule("cd", "IRBIS sound recording (900 ^T i or j) → cd",
+         flavour=IRBIS, all_of=(subfield("900", "t", "regex", r"^\s*[ij]"),)),
+    Rule("ebook", "IRBIS electronic resource (900 ^T l or leader/06 l) → ebook",
+         flavour=IRBIS, any_of=_IRBIS_ELECTRONIC),
+    Rule("article", "IRBIS worksheet ASP or AUNTD (analytic record, 920) → article",
+         flavour=IRBIS, all_of=(Condition("field", "equals", tag="920", values=("ASP", "AUNTD")),)),
+    Rule("periodical", "IRBIS worksheet NJ or J (journal issue, serial; 920) → periodical",
+         flavour=IRBIS, all_of=(Condition("field", "equals", tag="920", values=("NJ", "J")),)),
+    Rule("book", "IRBIS worksheet PAZK or SPEC (book, volume of a multi-volume work; 920) → book",
+         flavour=IRBIS, all_of=(Condition("field", "equals", tag="920", values=("PAZK", "SPEC")),)),
+)
+
+DEFAULT_RULES: tuple[Rule, ...] = IRBIS_RULES + (
     Rule("cd", "UNIMARC electronic resource (leader/06 l) on an optical disc "
                "(135$a/1 o, or 215$a names a CD) → cd",
          flavour=UNIMARC, all_of=(leader(6, "l"),),

@@ -22,7 +22,8 @@ an optional ``description`` (shown as the reason a record got its level; one is 
 from the conditions when left out), and conditions that must all hold:
 
 ``flavour``
-    "unimarc" or "marc21".
+    "unimarc", "marc21" or "irbis" (IRBIS-64 native records, e.g. with ``field = "920",
+    equals = "PAZK"``; the built-in IRBIS rules are in rabiskit.rules.engine).
 ``leader``
     ``{ "POSITION" = "CHARACTERS" }``: for one position ("6" or "06"), the character there
     is one of CHARACTERS (``#`` stands for a blank); for a range ("6-7"), the characters
@@ -224,7 +225,7 @@ def rule_from_table(where: Where, path: tuple, table: Any, known_levels: Iterabl
     flavour = table.get("flavour")
     if flavour is not None and flavour not in FLAVOURS:
         raise where.error(path + ("flavour",),
-                          f"flavour is \"unimarc\" or \"marc21\", not {flavour!r}")
+                          f"flavour is \"unimarc\", \"marc21\" or \"irbis\", not {flavour!r}")
     all_of = _conditions(where, path, table)
     if "all" in table:
         all_of.extend(_condition_list(where, path + ("all",), table["all"]))

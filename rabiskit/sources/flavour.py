@@ -1,7 +1,9 @@
-"""Which MARC family a record belongs to: the UNIMARC family or MARC 21.
+"""Which MARC family a record belongs to: the UNIMARC family, MARC 21, or IRBIS-native.
 
 Decided from the record itself: UNIMARC records carry 100 (general processing data,
 $a starting with a YYYYMMDD date) and 200 (title); MARC 21 records carry 008 and 245.
+IRBIS-64 records in IRBIS's own scheme carry 920 (worksheet) or 907 (technology) and no
+100$a (``is_irbis_native``); IRBIS plain-text exports are always IRBIS-native.
 """
 
 from __future__ import annotations
@@ -44,3 +46,36 @@ def detect_flavour(record: Record, default: str = UNIMARC) -> tuple[str, str]:
     if s < 0:
         return MARC21, "fields 008/245 (MARC 21)"
     return default, f"no telling fields; assumed {default}"
+
+
+# -- IRBIS-64 native records ---------------------------------------------------------------
+#: Fields only IRBIS-native records carry: 920 (the worksheet) and 907 (technology: who
+#: entered or changed the record, and when).
+IRBIS_TAGS = ("920", "907")
+
+
+def is_irbis_native(tags, has_100a: bool) -> bool:
+    """Whether a record of the UNIMARC family (by ``score``) is IRBIS-native (IRBIS's own
+    field scheme, not converted to RUSMARC): it has 920 or 907 and no 100$a.  A RUSMARC
+    record written by IRBIS keeps its 100$a and stays UNIMARC; MARC 21 records with local
+    907/920 fields (common in MARC 21 systems) are never asked."""
+    return not has_100a and any(t in tags for t in IRBIS_TAGS)
+
+
+def irbis_record(record: Record) -> Record:
+    """The record as IRBIS means it: subfield codes in lower case (IRBIS does not tell
+    ``^A`` from ``^a``), and a data field without subfields (101, 920...) holding its bare
+    value, without the two indicator positions ISO 2709 puts before it."""
+    fields = []
+    for f in record.fields:
+        if f.data is not None:
+            data = f.data
+            if f.tag >= "010" and len(data) >= 2 and data[:2].strip() == "":
+                data = data[2:]
+            fields.append(type(f)(f.tag, data=data))
+        elif any(c != c.lower() for c, _ in f.subfields):
+            fields.append(type(f)(f.tag, ind1=f.ind1, ind2=f.ind2,
+                                  subfields=[(c.lower(), v) for c, v in f.subfields]))
+        else:
+            fields.append(f)
+    return Record(record.leader, fields)

@@ -30,10 +30,11 @@ from typing import BinaryIO, Iterator
 
 from rabiskit.records import Field, Problem, Record, SourceRecord
 from rabiskit.records.problem import merge_skipped
-from rabiskit.records.record import MARC21, UNIMARC
+from rabiskit.records.record import IRBIS, MARC21, UNIMARC
 from rabiskit.sources.base import Reader, SourceError
 from rabiskit.sources.encoding import (decode_field, declared_encoding, detect_encoding,
                                        fallback_decode)
+from rabiskit.sources.flavour import irbis_record, is_irbis_native
 from rabiskit.sources.flavour import score as flavour_score
 
 RT = 0x1D  # record terminator
@@ -487,6 +488,8 @@ class Iso2709Reader(Reader):
             sc = flavour_score(set(tags), f100a, "008" in tags)
             flavour = UNIMARC if sc > 0 else MARC21 if sc < 0 else (
                 MARC21 if leader[9:10] == "a" else UNIMARC)
+            if flavour == UNIMARC and is_irbis_native(tags, f100a is not None):
+                flavour = IRBIS
         if self.encoding:
             encoding, enc_reason = self.encoding, "--encoding"
         else:
@@ -496,7 +499,7 @@ class Iso2709Reader(Reader):
                                                    languages=_languages_hint(data, spans, flavour))
         seen: dict[str, int] = {}
         for tag, s, e in spans:
-            if tag in NON_REPEATABLE[flavour]:
+            if tag in NON_REPEATABLE.get(flavour, ()):
                 seen[tag] = seen.get(tag, 0) + 1
                 if seen[tag] == 2:
                     n = tags.count(tag)
@@ -518,9 +521,10 @@ class Iso2709Reader(Reader):
                            "encoding", s)
             fields.append(_field(tag, text))
         self.problems.extend(problems)
+        record = Record(leader, fields)
         return SourceRecord(
             file=self.display, number=number, offset=offset, length=size,
-            record=Record(leader, fields), flavour=flavour, encoding=encoding,
+            record=irbis_record(record) if flavour == IRBIS else record, flavour=flavour, encoding=encoding,
             encoding_reason=enc_reason, damaged=bool(problems), raw=data, problems=tuple(problems),
         )
 

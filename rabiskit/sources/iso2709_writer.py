@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Iterable
 
 from rabiskit.atomic import atomic_path
-from rabiskit.records.record import MARC21, UNIMARC, Field, Record
+from rabiskit.records.record import IRBIS, MARC21, UNIMARC, Field, Record
 
 RECORD_TERMINATOR = b"\x1d"
 FIELD_TERMINATOR = b"\x1e"
@@ -263,7 +263,8 @@ def set_declared_encoding(record: Record, flavour: str, encoding: str) -> Record
     MARC 21: leader/09 'a' for UTF-8, blank otherwise.  UNIMARC family: 100$a/26-29
     "50  " for UTF-8, "0189" for cp1251, "0179" for cp866 (the codes Russian RUSMARC
     exports use); the value is padded with blanks when shorter than 30 characters.
-    A UNIMARC record without 100$a is returned unchanged (no date is invented).
+    A UNIMARC record without 100$a is returned unchanged (no date is invented), and so is
+    an IRBIS-native record (IRBIS declares no character set).
     ValueError for an encoding UNIMARC has no code for (kz1048, marc-8)."""
     enc = normalise_encoding(encoding)
     new = Record(leader=record.leader, fields=copy.deepcopy(record.fields))
@@ -271,6 +272,8 @@ def set_declared_encoding(record: Record, flavour: str, encoding: str) -> Record
         leader = new.leader.ljust(24)
         new.leader = leader[:9] + ("a" if enc == "utf-8" else " ") + leader[10:]
         return new
+    if flavour == IRBIS:
+        return new  # IRBIS-native records declare no character set
     if flavour != UNIMARC:
         raise ValueError(f"unknown flavour {flavour!r}")
     if enc not in UNIMARC_CHARSET_CODES:

@@ -13,8 +13,10 @@ from typing import List, Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from rabiskit.aggregate.count import count_inputs, count_json
+from rabiskit.aggregate.count import (UNKNOWN_OPERATOR, OperatorTally, count_inputs, count_json,
+                                      operators_json)
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
                                  err_console, fail, make_inputs, out_console, period_option,
@@ -23,6 +25,7 @@ from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.facts.scan import problem_dict
+from rabiskit.i18n import _
 
 
 def _pct(v: float | None) -> str:
@@ -90,6 +93,50 @@ def render_table(data: dict, plan) -> None:
             out_console.print(f"  … and {len(data['problems']) - 50} more (--format json lists all)")
 
 
+def operators_section(operators: OperatorTally, plan, period) -> dict:
+    """The ``operators`` and ``operators_field`` keys of the count JSON."""
+    return {"operators": operators_json(operators, plan, period),
+            "operators_field": {"field": operators.tag, "subfield": operators.code,
+                                "from_plan": plan.operator_from_plan}}
+
+
+def render_operators(data: dict, plan) -> None:
+    """The per-cataloguer table: new records of the period per level, and in Kazakh."""
+    ops = data["operators"]
+    where = data["operators_field"]
+    t = Table(title=_("Cataloguers ({field} ^{subfield})").format(
+        field=where["field"], subfield=where["subfield"].upper()),
+        title_justify="left", header_style="bold")
+    t.add_column(_("Cataloguer"))
+    t.add_column("барлығы\ntotal", justify="right")
+    t.add_column("қазақша\nKazakh", justify="right")
+    levels = list(next(iter(ops.values()))["levels"]) if ops else []
+    for lv in levels:
+        t.add_column(f"{plan.level_name(lv, 'kk')}\n{lv}", justify="right")
+    for name, row in ops.items():
+        shown = _("(unknown)") if name == UNKNOWN_OPERATOR else name
+        cells = [f"{row['levels'][lv]['total']} ({row['levels'][lv]['kazakh']})" if
+                 row["levels"][lv]["total"] else "0" for lv in levels]
+        t.add_row(Text(shown), str(row["total"]), str(row["kazakh"]), *cells)  # no markup
+    out_console.print(t)
+    out_console.print(_("Per level: all (of which in Kazakh)."), markup=False)
+
+
+def render_operators_csv(data: dict) -> str:
+    from rabiskit.render.safe import csv_cell
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    ops = data["operators"]
+    levels = list(next(iter(ops.values()))["levels"]) if ops else []
+    w.writerow(["operator", "total", "kazakh"] + [f"{lv}{suffix}" for lv in levels
+                                                  for suffix in ("", "_kazakh")])
+    for name, row in ops.items():
+        w.writerow([csv_cell(name), row["total"], row["kazakh"]] +
+                   [row["levels"][lv][k] for lv in levels for k in ("total", "kazakh")])
+    return buf.getvalue()
+
+
 def render_csv(data: dict, plan) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)
@@ -104,7 +151,7 @@ def render_csv(data: dict, plan) -> str:
 def register(app: typer.Typer) -> None:
     @app.command("count", cls=DbCommand)
     def count_cmd(
-        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML, IRBIS plain text)."),
         db: DbOpt = [],
         plan_path: PlanOpt = None,
         year: YearOpt = None,
@@ -116,10 +163,16 @@ def register(app: typer.Typer) -> None:
         flavour: FlavourOpt = None,
         strict: bool = typer.Option(False, "--strict", help="Exit with 1 when any record was damaged or undated."),
         ledger_path: Optional[Path] = ledger_option(),
+        by: Optional[str] = typer.Option(None, "--by", help="operator: the same numbers per cataloguer (IRBIS 907 ^B, or the plan's [operator] field)."),
     ):
         """How many new records per catalogue level and language, against the plan."""
         if fmt not in ("table", "json", "csv"):
             fail(f"--format {fmt}: use table, json or csv")
+        if by is not None and by.strip().lower() != "operator":
+            fail(_("--by {by}: the only grouping is --by operator").format(by=by))
+        if by is not None and ledger_path is not None:
+            fail(_("--by operator reads the cataloguer from the records' fields, which the "
+                   "ledger does not keep: give the export files without --ledger"))
         plan = load_plan_option(plan_path)
         period = period_option(year, quarter, date_from, date_to, plan.year)
         enc, fl = check_encoding(encoding), check_flavour(flavour)
@@ -129,9 +182,10 @@ def register(app: typer.Typer) -> None:
                 tally, result = run.count(plan, period)
         else:
             inputs = make_inputs(exports, db, plan.levels())
+            operators = OperatorTally.for_plan(plan) if by is not None else None
             with scan_progress(inputs) as progress:
                 tally, result = count_inputs(inputs, plan, period, encoding=enc, flavour=fl,
-                                             progress=progress)
+                                             progress=progress, operators=operators)
         for w in result.warnings:
             err_console.print(f"[yellow]warning:[/] {w}")
         if period.year != plan.year:
@@ -140,12 +194,17 @@ def register(app: typer.Typer) -> None:
         data = count_json(tally, plan, [problem_dict(p) for p in result.problems],
                           warnings=result.warnings, files=[f.as_dict() | {"problems": len(f.problems)}
                                                            for f in result.files])
+        if by is not None:
+            data.update(operators_section(operators, plan, period))
         if fmt == "json":
             print_json(data)
         elif fmt == "csv":
-            sys.stdout.write(render_csv(data, plan))
+            sys.stdout.write(render_operators_csv(data) if by is not None else
+                             render_csv(data, plan))
         else:
             render_table(data, plan)
+            if by is not None:
+                render_operators(data, plan)
         if any(f.error for f in result.files):
             raise typer.Exit(2)
         if strict and (result.problems or tally.undated):

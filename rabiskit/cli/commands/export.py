@@ -4,7 +4,7 @@ records of the chosen levels, for the regional library (corporate cataloguing)."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 import typer
 
@@ -16,6 +16,7 @@ from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.export.exchange import output_format, select_records, write_exchange
 from rabiskit.facts.scan import Scan
+from rabiskit.i18n import _
 
 
 def _levels(values: list[str], known: tuple[str, ...]) -> list[str]:
@@ -37,7 +38,7 @@ def _levels(values: list[str], known: tuple[str, ...]) -> list[str]:
 def register(app: typer.Typer) -> None:
     @app.command("export", cls=DbCommand)
     def export_cmd(
-        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML, IRBIS plain text)."),
         db: DbOpt = [],
         level: List[str] = typer.Option([], "--level", help="Level to export (repeatable, or comma-separated), e.g. article."),
         output: Path = typer.Option(..., "-o", "--output", help="FILE.iso / .mrc (ISO 2709) or FILE.xml (MARCXML)."),
@@ -50,10 +51,15 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("table", "--format", help="table or json (the summary)"),
         encoding: EncodingOpt = None,
         flavour: FlavourOpt = None,
+        to: Optional[str] = typer.Option(None, "--to", help="rusmarc: convert IRBIS-native records to RUSMARC (UTF-8); other records are written as they are."),
     ):
         """Write the period's new records of the chosen levels for the regional library."""
         if fmt not in ("table", "json"):
             fail(f"--format {fmt}: use table or json")
+        if to is not None:
+            to = to.strip().lower()
+            if to != "rusmarc":
+                fail(_("--to {to}: the only conversion is --to rusmarc").format(to=to))
         out_format = output_option(output, output_format)
         plan = load_plan_option(plan_path)
         levels = _levels(level, plan.levels())
@@ -72,7 +78,7 @@ def register(app: typer.Typer) -> None:
             with scan_progress(inputs) as progress:
                 result = write_exchange(output, select_records(
                     inputs, plan, period, levels, encoding=enc, flavour=fl, result=scanned,
-                    progress=progress), utf8=utf8)
+                    progress=progress), utf8=utf8, to=to)
         except OSError as e:
             fail(f"{output}: cannot write ({e.strerror or e})")
         except ValueError as e:
@@ -90,12 +96,32 @@ def register(app: typer.Typer) -> None:
             per = ", ".join(f"{lv} {result.levels.get(lv, 0)}" for lv in levels)
             how = ("MARCXML" if out_format == "marcxml" else
                    "ISO 2709, re-encoded to UTF-8" if utf8 else
+                   "ISO 2709; IRBIS-native records converted to RUSMARC" if to else
                    "ISO 2709, bytes as in the exports")
             out_console.print(f"Wrote {result.written} record(s) of {period.label} ({per}) to "
                               f"{output} ({how}).", markup=False)
             if result.reencoded and not utf8:
-                out_console.print(f"  {result.reencoded} record(s) read from MARCXML were "
-                                  "encoded in UTF-8.", markup=False)
+                out_console.print(_("  {n} record(s) read from MARCXML or IRBIS text exports, "
+                                    "or converted, were encoded in UTF-8.").format(
+                                        n=result.reencoded), markup=False)
+            if to == "rusmarc":
+                out_console.print(_("  {n} IRBIS-native record(s) converted to RUSMARC: "
+                                    "leader (920, 900 ^T), 001 (903), 010, 100$a (date entered "
+                                    "from 907 ^A), 101, 200, 210, 215, 463, 700, 701, 856 "
+                                    "(951).").format(n=result.converted), markup=False)
+                if result.not_converted:
+                    left = ", ".join(f"{tag} (in {n})" for tag, n in
+                                     sorted(result.not_converted.items()))
+                    out_console.print(_("  not converted (left out): {fields}.").format(
+                        fields=left), markup=False)
+                if "907" in result.not_converted:
+                    out_console.print(_("  907: its date is in 100$a/0-7; the operator (^B) "
+                                        "and the stage (^C) are not carried."), markup=False)
+            if result.left_out_tags:
+                left = ", ".join(f"{tag} (in {n})" for tag, n in sorted(result.left_out_tags.items()))
+                out_console.print(_("  IRBIS fields with tags over 999 left out (ISO 2709 "
+                                    "has three-character tags): {fields}.").format(fields=left),
+                                  markup=False)
             for r in result.rebuilt + result.damaged_as_read:
                 out_console.print(f"  {r.file}, record {r.record}, byte {r.offset}: "
                                   f"{r.id or '(no 001)'} — {r.reason}", markup=False)

@@ -24,6 +24,7 @@ from rabiskit.report.closed import closure_warnings
 from rabiskit.report.digitisation import ReportDigitisation, available
 from rabiskit.report.messages import check_lang
 from rabiskit.report.model import build_report
+from rabiskit.report.operators import add_operators
 from rabiskit.report.outputs import check_outputs, write_output
 from rabiskit.report.run import ledger_closures, report_from_records, scan_for_report
 
@@ -106,6 +107,7 @@ def register(app: typer.Typer) -> None:
         report = build_report(rs.tally, rs.scan, plan, rs.period, lang, produced=today,
                               digitisation=rs.digitisation, warnings=rs.scan.warnings,
                               closures=rs.closures)
+        add_operators(report, rs.operators, plan, rs.period)
         for path, fmt in targets:
             try:
                 write_output(report, path, fmt)

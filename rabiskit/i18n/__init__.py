@@ -1,0 +1,191 @@
+"""Messages a person reads, in Kazakh, Russian or English (gettext catalogues).
+
+English is the message id; the translations live in
+``rabiskit/locale/{kk,ru,en}/LC_MESSAGES/rabiskit.po`` and their compiled ``.mo`` files,
+which are committed and shipped in the package (``tests/test_i18n.py`` checks that every
+``.mo`` says what its ``.po`` says, and that no message of the code lacks a kk or ru
+translation).
+
+Marking a message
+-----------------
+::
+
+    from rabiskit.i18n import _, ngettext, N_
+
+    fail(_("{file}: file not found").format(file=path))
+    ngettext("{n} record", "{n} records", n).format(n=n)
+    HEADING = N_("Kazakh share")   # marked at import time, translated where shown: _(HEADING)
+
+* One literal per message (no concatenation, no f-string inside ``_()``): placeholders are
+  named, ``{file}``, ``{n}``, and filled with ``.format()`` after translation, so a
+  translation may put them in another order.
+* ``_()`` translates when called, into the language chosen for this run (see below); call
+  it where the text is shown, not at import time.  ``N_()`` only marks a text for the
+  catalogue and returns it unchanged (module constants, tables of texts).
+* The ``help=``, ``short_help=``, ``epilog=`` and ``metavar=`` texts of typer options,
+  arguments and commands need no marking: the extractor (``rabiskit/i18n/extract.py``)
+  collects them, and the command line (``rabiskit/cli/localised.py``) translates them when
+  it shows ``--help``.  Metavars are words in capitals (FILE, YEAR, PLAN), translated too.
+* The JSON outputs stay English: translate what is printed, never the keys or the
+  ``message`` fields of the JSON (a problem's ``message`` is English; its display is
+  translated with :func:`translate_text`).
+
+Adding or changing messages
+---------------------------
+After marking new texts, re-extract and update the catalogues (needs Babel, a test extra)::
+
+    python -m rabiskit.i18n.catalogues update    # extract -> rabiskit/locale/rabiskit.pot,
+                                                 # merge into kk/ru/en .po
+    # translate the new entries in rabiskit/locale/{kk,ru}/LC_MESSAGES/rabiskit.po
+    # (remove '#, fuzzy' once checked)
+    python -m rabiskit.i18n.catalogues compile   # .po -> .mo (commit both)
+    python -m rabiskit.i18n.catalogues check     # what the tests check
+
+The same with pybabel (``babel.cfg`` at the top of the repository)::
+
+    pybabel extract -F babel.cfg -k N_ -o rabiskit/locale/rabiskit.pot .
+    pybabel update -i rabiskit/locale/rabiskit.pot -d rabiskit/locale -D rabiskit
+    pybabel compile -d rabiskit/locale -D rabiskit
+
+Which language
+--------------
+``rabiskit --lang kk|ru|en`` (before or after the command), else the ``RABISKIT_LANG``
+environment variable, else the system's language (Windows: the user's interface language;
+elsewhere ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else Kazakh.  Library code
+that never calls :func:`set_language` gets the same choice without the option.
+
+Importing this module costs little (``gettext`` and ``os``): a catalogue is read the first
+time a message is translated.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import os
+from pathlib import Path
+
+LANGUAGES = ("kk", "ru", "en")
+DEFAULT = "kk"
+DOMAIN = "rabiskit"
+LOCALEDIR = Path(__file__).resolve().parents[1] / "locale"
+ENV = "RABISKIT_LANG"
+
+_current: str | None = None
+_translations: dict[str, _gettext.NullTranslations] = {}
+
+
+class LanguageError(ValueError):
+    """A language that is not one of kk, ru, en."""
+
+
+def normalise(lang: str | None) -> str | None:
+    """``'ru_RU.UTF-8'`` -> ``'ru'``, ``'Kazakh_Kazakhstan'`` -> ``'kk'``; None when the text
+    names none of the three languages."""
+    if not lang:
+        return None
+    t = lang.strip().lower().replace("-", "_")
+    for head, code in (("kazakh", "kk"), ("қазақ", "kk"), ("russian", "ru"), ("русск", "ru"),
+                       ("english", "en")):
+        if t.startswith(head):
+            return code
+    t = t.split(".")[0].split("@")[0].split("_")[0]
+    if t in ("kz", "kaz"):
+        return "kk"
+    if t in ("rus",):
+        return "ru"
+    if t in ("eng",):
+        return "en"
+    return t if t in LANGUAGES else None
+
+
+def check_language(lang: str) -> str:
+    """The language code for an explicit choice (``--lang``, ``RABISKIT_LANG``), or
+    :class:`LanguageError`."""
+    code = lang.strip().lower() if lang else ""
+    if code not in LANGUAGES:
+        # not gettext(): the language may be what is being chosen
+        if _current is None:
+            from rabiskit.i18n.system import system_language
+
+            t = translation(system_language(os.environ) or DEFAULT)
+        else:
+            t = translation(_current)
+        raise LanguageError(
+            t.gettext("{lang}: unknown language; use kk, ru or en").format(lang=lang))
+    return code
+
+
+def choose_language(explicit: str | None = None, environ=None) -> str:
+    """The language of this run: ``explicit`` (``--lang``), else ``RABISKIT_LANG``, else the
+    system's language, else Kazakh.  An explicit or RABISKIT_LANG value that is not kk, ru
+    or en raises :class:`LanguageError`."""
+    env = os.environ if environ is None else environ
+    if explicit:
+        return check_language(explicit)
+    if env.get(ENV, "").strip():
+        return check_language(env[ENV])
+    from rabiskit.i18n.system import system_language
+
+    return system_language(env) or DEFAULT
+
+
+def set_language(lang: str | None) -> str:
+    """Use ``lang`` (or, when None, :func:`choose_language`'s choice) for every message from
+    now on; returns the language in force."""
+    global _current
+    _current = check_language(lang) if lang else choose_language()
+    return _current
+
+
+def language() -> str:
+    """The language messages are translated into now (chosen on first use)."""
+    global _current
+    if _current is None:
+        try:
+            _current = choose_language()
+        except LanguageError:
+            _current = DEFAULT
+    return _current
+
+
+def translation(lang: str | None = None) -> _gettext.NullTranslations:
+    """The gettext catalogue of ``lang`` (default: the current language)."""
+    lang = lang or language()
+    t = _translations.get(lang)
+    if t is None:
+        mo = LOCALEDIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        try:
+            with open(mo, "rb") as f:
+                t = _gettext.GNUTranslations(f)
+        except OSError:
+            t = _gettext.NullTranslations()
+        _translations[lang] = t
+    return t
+
+
+def gettext(message: str) -> str:
+    """``message`` (English, the msgid) in the current language."""
+    return translation().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of ``singular``/``plural`` that goes with the number ``n``."""
+    return translation().ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogue without translating it (translate where shown)."""
+    return message
+
+
+def translate_text(message: str) -> str:
+    """A text that may be a msgid (a marked constant, a help text): its translation, or the
+    text itself when the catalogue does not have it."""
+    return translation().gettext(message) if message else message
+
+
+_ = gettext
+
+__all__ = ["LANGUAGES", "DEFAULT", "LanguageError", "N_", "_", "check_language",
+           "choose_language", "gettext", "language", "ngettext", "normalise", "set_language",
+           "translate_text", "translation"]
