@@ -288,6 +288,16 @@ def classifier_for(plan: Plan):
     return _classify
 
 
+def count_document(tally: Tally, scan, plan: Plan) -> dict:
+    """The JSON of ``rabiskit count ... --format json``: :func:`count_json` of the Tally
+    with the Scan's problems, warnings and per-file summaries."""
+    from rabiskit.facts.scan import problem_dict
+
+    return count_json(tally, plan, [problem_dict(p) for p in scan.problems],
+                      warnings=scan.warnings,
+                      files=[f.as_dict() | {"problems": len(f.problems)} for f in scan.files])
+
+
 def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=None,
                  progress=None, fast: bool | None = None, workers: int | None = None,
                  block_size: int | None = None, min_fast_size: int | None = None,

@@ -30,7 +30,7 @@ from rabiskit.ledger.closing import closed_quarters
 from rabiskit.ledger.importer import ImportAborted, ImportResult
 from rabiskit.ledger.source import (count_ledger, ledger_scan_summary, ledger_sources,
                                     ledger_with_exports, rules_warning)
-from rabiskit.ledger.store import Ledger, LedgerError, open_ledger
+from rabiskit.ledger.store import Ledger, LedgerError, explain, open_ledger
 from rabiskit.plan.model import Plan
 from rabiskit.records import SourceRecord
 
@@ -135,13 +135,13 @@ def ledger_for_command(path: Path, exports: Iterable[Path] | None, db: Iterable[
         except LedgerError as e:
             fail(str(e))
         except sqlite3.Error as e:
-            fail(f"{path}: cannot read the ledger ({e})")
+            fail(str(explain(e, path)))
         try:
             yield run
         except LedgerError as e:
             fail(str(e))
         except sqlite3.Error as e:
-            fail(f"{path}: cannot read the ledger ({e})")
+            fail(str(explain(e, path)))
 
 
 __all__ = ["LEDGER_OPTION_HELP", "LedgerRun", "ledger_for_command", "ledger_option"]

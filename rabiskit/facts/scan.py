@@ -31,10 +31,13 @@ class Input:
 
     path: Path
     db_level: str | None = None
+    #: the name shown for the file (in summaries, problems, JSON) when not its path, e.g.
+    #: the name an uploaded file had on the user's computer
+    name: str | None = None
 
     @property
     def display(self) -> str:
-        return str(self.path)
+        return self.name if self.name is not None else str(self.path)
 
 
 @dataclass
