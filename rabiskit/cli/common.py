@@ -52,7 +52,8 @@ QuarterOpt = Annotated[Optional[int], typer.Option(
 FromOpt = Annotated[Optional[str], typer.Option("--from", metavar="YYYY-MM-DD", help="First day, YYYY-MM-DD.")]
 ToOpt = Annotated[Optional[str], typer.Option("--to", metavar="YYYY-MM-DD", help="Last day, YYYY-MM-DD.")]
 EncodingOpt = Annotated[Optional[str], typer.Option(
-    "--encoding", metavar="ENCODING", help="Force the encoding of every record: utf-8, marc-8, cp1251, kz1048, cp866.")]
+    "--encoding", metavar="ENCODING", help="Force the encoding of every record: utf-8, marc-8, cp1251, "
+    "kz1048, cp866, koi8-r (iso5427).")]
 FlavourOpt = Annotated[Optional[str], typer.Option("--flavour", metavar="FLAVOUR", help="Force unimarc or marc21.")]
 
 

@@ -93,6 +93,7 @@ class DigitisationTally:
         self.newspapers = newspaper_keys(plan.newspapers)
         self.records_read = 0
         self.deleted_with_links = 0
+        self.not_bibliographic = 0  # authority, holdings ... records (leader/06): not looked at
         self.documents: list[Document] = []
         self.duplicates: list[dict] = []
         self.missing_pdfs: list[dict] = []
@@ -117,6 +118,9 @@ class DigitisationTally:
                         link_field=self.link_field, link_subfield=self.link_subfield))
                 self._facts_only_warned = True
             links = [v for v in facts.links if v]
+        if facts.not_bibliographic:
+            self.not_bibliographic += 1  # an authority record's links are no digitised copy
+            return
         if not links:
             return
         if facts.is_deleted:
@@ -396,7 +400,7 @@ class DigitisationTally:
             "page_mismatches": mismatches,
             "problems": all_problems,
             "summary": {
-                "records_read": self.records_read,
+                "records_read": self.records_read, "not_bibliographic": self.not_bibliographic,
                 "catalogue_documents": sum(1 for d in docs if d.source == "catalogue"),
                 "log_documents": sum(1 for d in docs if d.source == "log"),
                 "in_period": in_period, "outside_period": outside, "undated": len(undated),

@@ -61,7 +61,8 @@ def output_format(path: str | Path) -> str:
 
 def counted_in(f: RecordFacts, period: Period) -> bool:
     """Whether ``count`` counts the record in ``period`` (the rules of ``Tally.add``)."""
-    return not f.is_deleted and f.date_entered is not None and period.contains(f.date_entered)
+    return (not f.is_deleted and not f.not_bibliographic and f.date_entered is not None
+            and period.contains(f.date_entered))
 
 
 def level_of(f: RecordFacts) -> str:

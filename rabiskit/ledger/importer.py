@@ -42,6 +42,7 @@ from typing import Any, Callable, Sequence
 
 from rabiskit.i18n import N_
 from rabiskit.aggregate.count import classifier_for
+from rabiskit.records.record import not_bibliographic
 from rabiskit.aggregate.period import quarter_of
 from rabiskit.facts.scan import FileSummary, Input, Scan, problem_dict, scan
 from rabiskit.ledger.codec import (COUNTED_FACTS, FACT_COLUMNS, changed_facts, facts_row,
@@ -151,8 +152,11 @@ def period_label(year: int, quarter: int) -> str:
 
 def contribution(row: Any) -> tuple[str, str, str] | None:
     """(quarter label, level, first language) a stored record counts under, or None
-    when it counts nowhere (deleted or undated) - the same rules as ``Tally.add``."""
+    when it counts nowhere (deleted, not bibliographic or undated) - the same rules as
+    ``Tally.add``."""
     if row is None or row["deleted"] or not row["date_entered"]:
+        return None
+    if not_bibliographic(row["record_type"], row["flavour"]):
         return None
     d = dt.date.fromisoformat(row["date_entered"])
     return period_label(d.year, quarter_of(d)), row["level"] or "book", row["language"]

@@ -37,6 +37,10 @@ The defaults (``DEFAULT_RULES``), in order, with the assumptions behind them:
 9. anything else (a leader/07 that is blank or unknown) → ``book``, with the reason saying
    that no rule matched, so such records can be found and looked at.
 
+Before any rule, records that are not bibliographic (leader/06 ``q u v w x y z``: authority,
+holdings, classification, community information) get no level at all (``classify``
+answers None with the reason); they are counted apart as ``not_bibliographic``.
+
 Local lore has no standard MARC code: RABIS keeps it in a separate database, exported to
 its own file, so it is usually told apart with ``--db local_lore FILE`` (the ``db_level``
 argument of ``classify``), or with a rule the library adds in its plan file (a 607 place
@@ -51,7 +55,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from rabiskit.i18n import N_
-from rabiskit.records.record import IRBIS, MARC21, UNIMARC, Record, SourceRecord
+from rabiskit.records.record import IRBIS, MARC21, UNIMARC, Record, SourceRecord, not_bibliographic
 
 #: What ``classify`` answers when no rule matches (the defaults end with a catch-all rule,
 #: but a plan that replaces the rules may not have one).
@@ -370,16 +374,21 @@ def classify_record(record: Record, flavour: str, rules: Iterable[Rule]) -> tupl
 
 
 def classify(source_record: SourceRecord, rules: Iterable[Rule] = DEFAULT_RULES,
-             db_level: str | None = None) -> tuple[str, str]:
-    """(level key, reason) for a record as read from a file.
+             db_level: str | None = None) -> tuple[str | None, str]:
+    """(level key, reason) for a record as read from a file; (None, reason) for a record
+    that is not bibliographic (authority, holdings, classification, community information:
+    leader/06 q u v w x y z), which belongs to no level whatever the rules or ``--db`` say.
 
     ``db_level`` is the level the user declared for the record's whole file
     (``--db LEVEL FILE``); it wins over every rule, and the reason says so.
     """
-    if db_level is not None:
-        return db_level, f"--db {db_level} {source_record.file}"
     record = source_record.record
     flavour = source_record.flavour
+    why_not = not_bibliographic(record.leader_at(6), flavour)
+    if why_not is not None:
+        return None, why_not
+    if db_level is not None:
+        return db_level, f"--db {db_level} {source_record.file}"
     for rule in rules:
         if rule.matches(record, flavour):
             return rule.level, rule.description

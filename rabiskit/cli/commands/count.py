@@ -82,9 +82,11 @@ def render_table(data: dict, plan) -> None:
     out_console.print(t)
     out_console.print(
         _("records read: {read}; in the period: {in_period}; outside it: {outside}; "
-          "undated: {undated}; deleted: {deleted}; damaged (salvaged): {damaged}").format(
+          "undated: {undated}; deleted: {deleted}; not bibliographic: {not_bibliographic}; "
+          "damaged (salvaged): {damaged}").format(
             read=r["read"], in_period=r["in_period"], outside=r["outside_period"],
-            undated=r["undated"], deleted=r["deleted"], damaged=r["damaged"]), markup=False)
+            undated=r["undated"], deleted=r["deleted"],
+            not_bibliographic=r["not_bibliographic"], damaged=r["damaged"]), markup=False)
     if data["undated"]:
         out_console.print(_("Undated records (not counted in any period):"), style="bold",
                           markup=False)

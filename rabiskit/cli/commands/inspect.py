@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json"),
         encoding: Optional[str] = typer.Option(
             None, "--encoding", metavar="ENCODING",
-            help="Force the encoding: utf-8, marc-8, cp1251, kz1048, cp866."),
+            help="Force the encoding: utf-8, marc-8, cp1251, kz1048, cp866, koi8-r (iso5427)."),
         flavour: FlavourOpt = None,
     ):
         """What is in an export: records, flavours, encodings, dates, languages, problems."""
