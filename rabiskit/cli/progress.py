@@ -25,7 +25,9 @@ def scan_progress(inputs: Sequence[Input], enabled: bool = True
     if not enabled or total < LARGE or not err_console.is_terminal:
         yield None
         return
-    with Progress(TextColumn("reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+    from rabiskit.i18n import _
+
+    with Progress(TextColumn(_("reading")), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
                   console=err_console, transient=True) as bar:
         task = bar.add_task("read", total=total)
         done: dict[str, int] = {}  # bytes read of each file (a file read again starts over)

@@ -246,10 +246,10 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
     in_period = all_levels["total"]
     records = {"read": tally.read, "in_period": in_period,
                "in_period_planned_levels": total["total"],
-               "outside_period": tally.read - tally.deleted - tally.undated - counted_now
-               - tally.after_as_of,
+               "outside_period": tally.read - tally.deleted - tally.undated
+               - tally.not_bibliographic - counted_now - tally.after_as_of,
                "undated": tally.undated, "damaged": tally.damaged, "deleted": tally.deleted,
-               "after_as_of": tally.after_as_of}
+               "not_bibliographic": tally.not_bibliographic, "after_as_of": tally.after_as_of}
     del counted_ytd
     label = period_label(period, lang)
     source = (t("plan_builtin", lang) if not plan.source or plan.source.startswith("built-in")
@@ -264,6 +264,7 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
         (t("r_records_after_as_of", lang), records["after_as_of"]),
         (t("records_undated", lang), records["undated"]),
         (t("records_deleted", lang), records["deleted"]),
+        (t("records_not_bibliographic", lang), records["not_bibliographic"]),
         (t("records_damaged", lang), records["damaged"])]
 
     charts = []

@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Iterable
 
+from rabiskit.i18n import N_
+
 
 def _key(file: str | Path) -> str:
     try:
@@ -31,8 +33,8 @@ class DbLevels:
         self.files: list[tuple[str, str]] = []  # (level, file as given), in order
         for level, file in pairs:
             if known is not None and level not in known:
-                raise ValueError(f"--db {level} {file}: unknown level {level!r}; known levels: "
-                                 f"{', '.join(known)}")
+                raise ValueError(N_("--db {level} {file}: unknown level {level!r}; known levels: {items}").format(
+                    level=level, file=file, items=', '.join(known)))
             self._levels[_key(file)] = level
             self.files.append((level, str(file)))
 
@@ -50,5 +52,6 @@ def parse_db_value(value: str) -> tuple[str, str]:
     """``"LEVEL=FILE"`` (one-argument spelling of ``--db LEVEL FILE``) -> (level, file)."""
     level, sep, file = value.partition("=")
     if not sep or not level.strip() or not file.strip():
-        raise ValueError(f"--db {value!r}: write LEVEL=FILE, e.g. local_lore=olke.iso")
+        raise ValueError(N_("--db {value!r}: write LEVEL=FILE, e.g. local_lore=olke.iso").format(
+            value=value))
     return level.strip(), file.strip()
