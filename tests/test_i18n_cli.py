@@ -19,7 +19,7 @@ ALLOWED = {
     "rabiskit", "python", "m", "RABIS", "IRBIS", "ISO", "MARCXML", "MARC", "marc", "TOML",
     "XLSX", "DOCX", "HTML", "CSV", "JSON", "PDF", "Parquet", "SRU", "OAI", "PMH", "OAI-PMH",
     "UNIMARC", "unimarc", "marc21", "MARC21", "RUSMARC", "KAZMARC", "utf", "cp1251",
-    "kz1048", "cp866", "kk", "ru", "en", "json", "csv", "table", "xlsx", "docx", "html", "md",
+    "kz1048", "cp866", "koi8", "r", "iso5427", "Excel", "kk", "ru", "en", "json", "csv", "table", "xlsx", "docx", "html", "md",
     "RABISKIT_LANG", "local_lore", "true", "false", "DuckDB", "Spark", "URL", "http", "https",
     "CD", "001", "YYYY", "MM", "DD", "UTF", "article", "book", "periodical", "ebook", "cd",
     "operator", "rusmarc", "A", "B", "C", "T",
@@ -248,13 +248,14 @@ def test_every_option_and_argument_has_a_metavar():
 
 @pytest.mark.parametrize("lang, words", [
     ("en", ["records", "22 (10 damaged, salvaged)", "problems", "record length in leader (498) "
-            "differs from the record's real length (461)", "23 byte(s) of garbage before a "
-            "record skipped"]),
+            "differs from the record's real length (461)", "23 byte(s) that do not form a MARC "
+            "record skipped (bytes 8648-8670)"]),
     ("ru", ["записи", "22 (10 повреждённых, восстановлены)", "проблемы", "длина записи в маркере "
-            "(498) отличается от настоящей длины (461)", "пропущено 23 байт мусора перед записью"]),
+            "(498) отличается от настоящей длины (461)", "пропущено 23 байт, не образующих запись "
+            "MARC (байты 8648-8670)"]),
     ("kk", ["жазбалар", "22 (10 зақымдалған, қалпына келтірілген)", "ақаулар", "маркердегі жазба "
-            "ұзындығы (498) нақты ұзындығынан (461) өзгеше", "жазба алдындағы 23 байт қоқыс "
-            "өткізіліп жіберілді"]),
+            "ұзындығы (498) нақты ұзындығынан (461) өзгеше", "MARC жазбасын құрамайтын 23 байт "
+            "өткізіліп жіберілді (8648-8670 байттар)"]),
 ])
 def test_inspect_speaks_the_language(lang, words):
     r = run("inspect", str(FIXTURES / "damaged.iso"), "--lang", lang, env=ENV | {"COLUMNS": "200"})

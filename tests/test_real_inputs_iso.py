@@ -373,7 +373,11 @@ def test_fast_path_equals_careful_reader_on_mutated_blocks(tmp_path_factory, edi
 # -- 6. memory and problems on degenerate input ----------------------------------------------
 
 def _one_file(path: Path):
-    return inspect_inputs([Input(path)]).files[0]
+    """The file's summary, without the 'no MARC records in this file' problem that every
+    file with no record gets (the tests here are about the bytes' problems)."""
+    f = inspect_inputs([Input(path)]).files[0]
+    f.problems = [p for p in f.problems if p.kind != "no_records"]
+    return f
 
 
 def test_a_mebibyte_of_record_terminators_is_one_problem(tmp_path):
@@ -405,7 +409,10 @@ def test_degenerate_files_give_a_handful_of_problems(tmp_path, kind):
     # runs of skipped bytes are one problem each; a "record" found in the noise has its own
     assert len(r.problems) <= (5 if kind != "mixed" else 100), [str(p) for p in r.problems[:5]]
     f = _one_file(path)
-    assert len(f.problems) == len(r.problems)
+    if f.format == "iso2709":
+        assert len(f.problems) == len(r.problems)
+    else:  # all ASCII without a record: the input check calls it text and does not read it
+        assert f.no_records and kind in ("leaders", "blanks"), f.format
     skipped = sum(p.skipped for p in r.problems)
     assert skipped == r.bytes_skipped
 

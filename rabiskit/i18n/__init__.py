@@ -190,27 +190,30 @@ def N_(message: str) -> str:
     return message
 
 
-def translate_text(message: str, _depth: int = 0) -> str:
+def translate_text(message: str, _depth: int = 0, lang: str | None = None) -> str:
     """An English text as the library wrote it, in the current language: a msgid (a marked
     constant, a help text) is looked up; a text made from a marked template
     (``N_("{file}: not a MARC record").format(file=...)``) is recognised by the template's
     words and rewritten with the translated template, the values kept (they are translated
     too when they are texts of the catalogue); any other text comes back unchanged.
+    ``lang`` translates into that language instead of the current one (a report written
+    in another language than the screen's).
 
     So library code keeps English messages (its exceptions, the JSON ``message`` fields)
     and whatever shows them to a person calls this."""
-    if not message or language() == "en":
+    lang = lang or language()
+    if not message or lang == "en":
         return message
-    t = translation()
+    t = translation(lang)
     found = t.gettext(message)
     if found is not message and found != message:
         return found
     if _depth > 5:
         return message
-    for regex, translated in _templates(language()):
+    for regex, translated in _templates(lang):
         m = regex.fullmatch(message)
         if m:
-            values = {k: translate_text(v, _depth + 1) for k, v in m.groupdict().items()}
+            values = {k: translate_text(v, _depth + 1, lang) for k, v in m.groupdict().items()}
             try:
                 return translated.format(**values)
             except (KeyError, IndexError, ValueError):

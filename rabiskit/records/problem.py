@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from rabiskit.i18n import N_
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -57,10 +59,11 @@ def merge_skipped(prev: Problem, new: Problem) -> Problem | None:
         text, kind = f"{skipped} {template}", prev.kind
     else:
         kind = prev.kind if prev.kind == new.kind else "garbage"
-        text = (f"{skipped} byte(s) of white space between records skipped" if kind == "separator"
-                else f"{skipped} byte(s) that do not form a MARC record skipped")
-    return Problem(prev.file, None, first, f"{text} (bytes {first}-{first + skipped - 1})", kind,
-                   skipped)
+        text = (N_("{g} byte(s) of white space between records skipped") if kind == "separator"
+                else N_("{g} byte(s) that do not form a MARC record skipped")).format(g=skipped)
+    message = N_("{text} (bytes {first}-{last})").format(text=text, first=first,
+                                                         last=first + skipped - 1)
+    return Problem(prev.file, None, first, message, kind, skipped)
 
 
 def _template(p: Problem) -> str:

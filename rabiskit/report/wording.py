@@ -220,7 +220,10 @@ def problem_reason(message: Any, lang: str) -> Any:
         m = pattern.match(message)
         if m:
             return m.expand(kk if lang == "kk" else ru)
-    return message
+    # the message catalogue knows every marked template of the readers
+    from rabiskit.i18n import translate_text
+
+    return translate_text(message, lang=lang)
 
 
 # -- digitisation ----------------------------------------------------------------------

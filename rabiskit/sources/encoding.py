@@ -252,11 +252,12 @@ def _koi8_or_cp1251(data: bytes, declared: str | None) -> tuple[str, str] | None
     in_1251 = _case_changes(data, CP1251)
     in_koi = _case_changes(data, KOI8R)
     if in_koi < in_1251:
-        note = ", as declared" if declared == KOI8R else (
-            f" (declared {declared})" if declared else "")
-        return KOI8R, f"letter case reads right in KOI-8 (ISO 5427), not in Windows-1251{note}"
+        note = N_(", as declared") if declared == KOI8R else (
+            N_(" (declared {declared})").format(declared=declared) if declared else "")
+        return KOI8R, N_("letter case reads right in KOI-8 (ISO 5427), not in Windows-1251{note}").format(
+            note=note)
     if in_koi == in_1251 and declared == KOI8R:
-        return KOI8R, "declared ISO 5427 (KOI-8); letter case does not contradict it"
+        return KOI8R, N_("declared ISO 5427 (KOI-8); letter case does not contradict it")
     return None
 
 

@@ -220,8 +220,8 @@ class Iso2709Reader(Reader):
                         fill(self.block_size)
                         q = _RT_RUN.match(buf, 0).end()
                     g += q - pos
-                    self.problem(None, start, f"{g} byte(s) that do not form a MARC record "
-                                 "(no leader and directory) skipped", "garbage", skipped=g)
+                    self.problem(None, start, N_("{g} byte(s) that do not form a MARC record (no leader and directory) skipped").format(
+                        g=g), "garbage", skipped=g)
                     self.bytes_skipped += g
                     pos = q
                     continue
@@ -282,8 +282,8 @@ class Iso2709Reader(Reader):
                         cut = m if m is not None else end
                     if at > pos:
                         g = at - pos
-                        self.problem(None, base + pos, f"{g} byte(s) that do not form a MARC record "
-                                     "(no record terminator) skipped", "garbage", skipped=g)
+                        self.problem(None, base + pos, N_("{g} byte(s) that do not form a MARC record (no record terminator) skipped").format(
+                            g=g), "garbage", skipped=g)
                         self.bytes_skipped += g
                         pos = at
                         continue
@@ -511,9 +511,8 @@ class Iso2709Reader(Reader):
                 seen[tag] = seen.get(tag, 0) + 1
                 if seen[tag] == 2:
                     n = tags.count(tag)
-                    report(f"field {tag} occurs {n} times, but it is not repeatable; the date and "
-                           "codes are taken from the first occurrence that holds them",
-                           "repeated_field", s)
+                    report(N_("field {tag} occurs {n} times, but it is not repeatable; the date and codes are taken from the first occurrence that holds them").format(
+                        tag=tag, n=n), "repeated_field", s)
         fields = []
         for tag, s, e in spans:
             raw = data[s:e]
