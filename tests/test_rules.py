@@ -17,7 +17,7 @@ from rabiskit.rules.db import DbLevels, parse_db_value
 from rabiskit.rules.engine import (DEFAULT_RULES, FALLBACK_LEVEL, FALLBACK_REASON, Condition, Rule,
                                    classify, classify_record, combine_rules, control, leader,
                                    present, subfield)
-from rabiskit.rules.from_toml import rules_from_toml
+from rabiskit.plan.rules_toml import rules_from_toml
 from rabiskit.rules.levels import BUILTIN_LEVELS, LEVEL_NAMES, level_name
 
 REPO = Path(__file__).resolve().parents[1]

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Iterable, List, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+
 from rabiskit.cli.localised import LocalisedCommand
 
 from rabiskit.facts.scan import Input
@@ -18,8 +17,26 @@ from rabiskit.i18n import N_, _
 from rabiskit.jsontext import json_default
 from rabiskit.sources.encoding import EncodingError, normalise_encoding
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-out_console = Console(highlight=False, soft_wrap=False)
+
+
+class LazyConsole:
+    """A rich Console made on first use: importing rich costs start-up time on every run,
+    and most runs (``--format json``, no warning) print nothing through it."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+err_console = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
+out_console = LazyConsole(highlight=False, soft_wrap=False)
 
 
 class DbCommand(LocalisedCommand):
@@ -65,6 +82,8 @@ def parse_db(values: Iterable[Any] | None) -> list[tuple[str, Path]]:
 
 def fail(message: str, code: int = 2) -> "typer.Exit":
     """Print one clear line on stderr and leave with ``code`` (no traceback)."""
+    from rich.markup import escape
+
     err_console.print(f"[bold red]rabiskit:[/] {escape(message)}", markup=True, highlight=False)
     raise typer.Exit(code)
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 from typing import Callable, Iterator, Sequence
 
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
 from rabiskit.cli.common import err_console
 from rabiskit.facts.scan import Input
 
@@ -25,6 +23,8 @@ def scan_progress(inputs: Sequence[Input], enabled: bool = True
     if not enabled or total < LARGE or not err_console.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(TextColumn("reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
                   console=err_console, transient=True) as bar:
         task = bar.add_task("read", total=total)

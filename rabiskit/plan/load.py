@@ -37,7 +37,7 @@ One file per library and year::
     [level_names.kaleidoscope]       # names for a level key beyond the built-in six
     kk = "Кітапханалық калейдоскоп"
 
-    [rules]                          # optional level rules: see rabiskit.rules.from_toml
+    [rules]                          # optional level rules: see rabiskit.plan.rules_toml
 
     [operator]                       # optional: where a record names its cataloguer
     field = "907"                    # (count --by operator); default IRBIS 907 ^B
@@ -59,7 +59,7 @@ from typing import Any
 from rabiskit.plan.errors import PlanError, Where
 from rabiskit.plan.model import (DIGITISATION_COLUMNS, DigitisationTarget, LevelTarget, Plan,
                                  Subtotal)
-from rabiskit.rules.from_toml import rules_from_toml
+from rabiskit.plan.rules_toml import rules_from_toml
 from rabiskit.rules.levels import BUILTIN_LEVELS, DIGITISATION_TYPES, LANGUAGES
 
 __all__ = ["PlanError", "load_plan", "default_plan", "parse_plan", "DEFAULT_PLAN_NAME"]

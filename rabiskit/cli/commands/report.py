@@ -25,7 +25,7 @@ from rabiskit.report.digitisation import ReportDigitisation, available
 from rabiskit.report.messages import check_lang
 from rabiskit.report.model import build_report
 from rabiskit.report.operators import add_operators
-from rabiskit.report.outputs import check_outputs, write_output
+from rabiskit.render.outputs import check_outputs, write_output
 from rabiskit.report.run import ledger_closures, report_from_records, scan_for_report
 
 
