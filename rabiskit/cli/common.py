@@ -25,14 +25,18 @@ class LazyConsole:
 
     def __init__(self, **options: Any) -> None:
         self._options = options
-        self._console = None
+        self._console: Any = None
 
-    def __getattr__(self, name: str) -> Any:
+    def get(self) -> Any:
+        """The rich Console itself (made now if it was not yet), e.g. for a progress bar."""
         if self._console is None:
             from rich.console import Console
 
             self._console = Console(**self._options)
-        return getattr(self._console, name)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
 
 
 err_console = LazyConsole(stderr=True, highlight=False, soft_wrap=True)

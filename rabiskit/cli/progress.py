@@ -26,7 +26,7 @@ def scan_progress(inputs: Sequence[Input], enabled: bool = True
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(TextColumn("reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                  console=err_console, transient=True) as bar:
+                  console=err_console.get(), transient=True) as bar:
         task = bar.add_task("read", total=total)
         done: dict[str, int] = {}  # bytes read of each file (a file read again starts over)
 

@@ -1,7 +1,7 @@
 """Character sets of catalogue records: read the declaration, then verify it against the bytes.
 
 Supported: UTF-8, MARC-8, Windows-1251, KZ-1048 (STRK1048-2002, Python codec ``kz1048``)
-and CP866.  Declarations lie often (DOMAIN.md), so the bytes decide:
+and CP866.  Declarations lie often (docs/domain.md), so the bytes decide:
 
 1. ``--encoding`` given: it is used, no questions asked.
 2. Only ASCII bytes: the declaration is kept (ASCII reads the same in all of them).
