@@ -123,7 +123,7 @@ def ledger_for_command(path: Path, exports: Iterable[Path] | None, db: Iterable[
 
     from rabiskit.ledger.importer import ImportAborted
     from rabiskit.ledger.source import ledger_with_exports
-    from rabiskit.ledger.store import LedgerError, open_ledger
+    from rabiskit.ledger.store import LedgerError, explain, open_ledger
 
     path = Path(path)
     inputs = make_inputs(exports, db, plan.levels()) if (exports or db) else []
@@ -147,13 +147,13 @@ def ledger_for_command(path: Path, exports: Iterable[Path] | None, db: Iterable[
         except LedgerError as e:
             fail(str(e))
         except sqlite3.Error as e:
-            fail(f"{path}: cannot read the ledger ({e})")
+            fail(str(explain(e, path)))
         try:
             yield run
         except LedgerError as e:
             fail(str(e))
         except sqlite3.Error as e:
-            fail(f"{path}: cannot read the ledger ({e})")
+            fail(str(explain(e, path)))
 
 
 __all__ = ["LEDGER_OPTION_HELP", "LedgerRun", "ledger_for_command", "ledger_option"]

@@ -7,6 +7,11 @@ does not open), a truncated or corrupt PDF, or a file that cannot be opened beco
 problem naming the file, and the other files are read.  Two PDFs with the same name in
 different sub-folders are a problem too (a link names only the file): the first in
 sorted path order is the one records are matched to.
+
+Only regular files are opened.  A ``.pdf`` name that is a named pipe (FIFO), a socket,
+a device, a symbolic link to one of these, a broken link or a link loop is reported
+once as unreadable and never opened (opening a FIFO waits for a writer forever); it is
+still listed, so a record that links to it is told why the PDF cannot be read.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import stat
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,10 +91,19 @@ def read_pdf(path: Path) -> PdfInfo:
     name = path.name
     base = dict(path=path, name=name, key=name_key(name))
     try:
-        size = path.stat().st_size
-        fh = path.open("rb")
+        st = os.stat(path)  # follows links: what opening would reach
     except OSError as e:
         return PdfInfo(**base, error=f"cannot be opened: {e.strerror or e}", kind="pdf_unreadable")
+    if not stat.S_ISREG(st.st_mode):
+        return PdfInfo(**base, error=f"not a regular file ({_file_type(st.st_mode)}): not opened",
+                       kind="pdf_unreadable")
+    try:
+        fh = _open_regular(path)
+    except OSError as e:
+        return PdfInfo(**base, error=f"cannot be opened: {e.strerror or e}", kind="pdf_unreadable")
+    if fh is None:  # replaced by something else between the two looks
+        return PdfInfo(**base, error="not a regular file: not opened", kind="pdf_unreadable")
+    size = st.st_size
     base["size"] = size
     if size == 0:
         fh.close()
@@ -105,6 +120,36 @@ def read_pdf(path: Path) -> PdfInfo:
     return PdfInfo(**base, pages=pages, created=mtime,
                    created_source=CREATED_MTIME if mtime else "", encrypted=encrypted,
                    note=f"{note}: the file's modification time is used" if mtime else note)
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a file"
+
+
+def _open_regular(path: Path):
+    """``path`` opened for reading when it is still a regular file (checked on the open
+    handle, non-blocking so that a FIFO swapped in cannot hang), else None."""
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        raise
 
 
 def _read_open_pdf(fh, base: dict):

@@ -7,6 +7,23 @@ server that cannot be reached, 1 for a server that answered with an error
 
 from __future__ import annotations
 
+import re
+
+from rabiskit.i18n import _
+
+#: at most this many characters of a server's own text (a token, a URL, a diagnostic) are
+#: echoed in a message
+SERVER_TEXT_LIMIT = 200
+
+
+def clip(text: object, limit: int = SERVER_TEXT_LIMIT) -> str:
+    """Server-supplied text fit for a one-line message: whitespace runs (newlines too) made
+    one space, and at most ``limit`` characters (an ellipsis and the full length after)."""
+    one = re.sub(r"\s+", " ", str(text)).strip()
+    if len(one) <= limit:
+        return one
+    return _("{text}… ({n} characters)").format(text=one[:limit], n=f"{len(one):,}")
+
 
 class HarvestError(Exception):
     """Base class: ``str(error)`` is a one-line message for the librarian."""
@@ -55,6 +72,18 @@ class Diagnostic(HarvestError):
         super().__init__(message)
         self.code = code
         self.detail = detail
+
+
+class ResponseTooLarge(HarvestError):
+    """One answer was larger than the cap (``HttpPolicy.max_response``, counted after
+    decompression): not retried, the harvest stops (what it has is kept)."""
+
+    exit_code = 2
+
+
+class Stalled(ProtocolError):
+    """The server keeps sending pages (new resumption tokens, advancing positions) that
+    bring no new record: the harvest stops; its state file allows a resume."""
 
 
 class ResumeMismatch(HarvestError):

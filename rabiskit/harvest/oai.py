@@ -14,7 +14,7 @@ from typing import Iterator
 
 from lxml import etree
 
-from rabiskit.harvest.errors import Diagnostic, ProtocolError, UsageError
+from rabiskit.harvest.errors import Diagnostic, ProtocolError, UsageError, clip
 from rabiskit.harvest.http import AnyClient, as_client, check_url
 from rabiskit.harvest.page import Page
 from rabiskit.harvest.records import HarvestedRecord, harvested, localname, marc_records_in
@@ -64,7 +64,7 @@ def _children(element: etree._Element, name: str) -> list[etree._Element]:
 def parse_oai_page(root: etree._Element, prefix: str) -> Page:
     """One ListRecords answer as a Page."""
     if localname(root) != "OAI-PMH":
-        raise ProtocolError(f"the answer is not an OAI-PMH response (it is <{localname(root)}>)")
+        raise ProtocolError(f"the answer is not an OAI-PMH response (it is <{clip(localname(root), 60)}>)")
     errors = _children(root, "error")
     if errors:
         code = errors[0].get("code", "")
@@ -72,7 +72,8 @@ def parse_oai_page(root: etree._Element, prefix: str) -> Page:
         if code == "noRecordsMatch":
             return Page([], None, total=0)
         hint = ERROR_HINTS.get(code)
-        message = f"OAI-PMH error {code}" + (f": {text}" if text else "") + (f" ({hint})" if hint else "")
+        message = (f"OAI-PMH error {clip(code, 60)}" + (f": {clip(text)}" if text else "")
+                   + (f" ({hint})" if hint else ""))
         raise Diagnostic(message, code, text)
 
     lists = _children(root, "ListRecords")
@@ -81,6 +82,7 @@ def parse_oai_page(root: etree._Element, prefix: str) -> Page:
     body = lists[0]
     records: list[HarvestedRecord] = []
     deleted = 0
+    deleted_ids: list[str] = []
     for entry in _children(body, "record"):
         headers = _children(entry, "header")
         header = headers[0] if headers else None
@@ -90,16 +92,18 @@ def parse_oai_page(root: etree._Element, prefix: str) -> Page:
             identifier = "".join(ids[0].itertext()).strip() if ids else None
             if header.get("status") == "deleted":
                 deleted += 1
+                if identifier:
+                    deleted_ids.append(identifier)
                 continue
         metadata = _children(entry, "metadata")
         payload = [c for c in metadata[0] if isinstance(c.tag, str)] if metadata else []
         if not payload:
-            raise ProtocolError(f"record {identifier or '?'} has no metadata")
+            raise ProtocolError(f"record {clip(identifier or '?')} has no metadata")
         marc = marc_records_in(payload[0])
         if not marc:
             raise ProtocolError(
-                f"record {identifier or '?'} is not MARCXML (metadata <{localname(payload[0])}> for prefix "
-                f"'{prefix}'); use a MARC metadata prefix such as marc21 or marcxml")
+                f"record {clip(identifier or '?')} is not MARCXML (metadata <{clip(localname(payload[0]), 60)}> "
+                f"for prefix '{prefix}'); use a MARC metadata prefix such as marc21 or marcxml")
         for element in marc:
             records.append(harvested(element, identifier=identifier))
 
@@ -112,7 +116,7 @@ def parse_oai_page(root: etree._Element, prefix: str) -> Page:
         size = token_element.get("completeListSize")
         if size and size.strip().isdigit():
             total = int(size)
-    return Page(records, token, total=total, deleted=deleted)
+    return Page(records, token, total=total, deleted=deleted, deleted_ids=deleted_ids)
 
 
 def check_oai_args(url: str, prefix: str, from_: str | None, until: str | None) -> None:

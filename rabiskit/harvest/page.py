@@ -19,6 +19,7 @@ class Page:
     done: how many of ``total`` are behind us after this page (SRU: positions passed),
         None when unknown (the harvester then counts records itself).
     deleted: OAI-PMH records with header status="deleted" on this page (never in ``records``).
+    deleted_ids: their OAI identifiers (as far as the headers give them).
     skipped: messages about records the server could not deliver (SRU surrogate diagnostics).
     """
 
@@ -27,4 +28,5 @@ class Page:
     total: int | None = None
     done: int | None = None
     deleted: int = 0
+    deleted_ids: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from lxml import etree
 
-from rabiskit.harvest.errors import Diagnostic, ProtocolError, UsageError
+from rabiskit.harvest.errors import Diagnostic, ProtocolError, UsageError, clip
 from rabiskit.harvest.http import AnyClient, as_client, check_url, parse_xml
 from rabiskit.harvest.page import Page
 from rabiskit.harvest.records import HarvestedRecord, harvested, localname, marc_records_in
@@ -80,7 +80,7 @@ def _int(text: str | None, what: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise ProtocolError(f"the SRU answer's {what} is not a number: {text!r}") from None
+        raise ProtocolError(f"the SRU answer's {what} is not a number: {clip(repr(text))}") from None
 
 
 def diagnostic_message(element: etree._Element) -> tuple[str, str, str]:
@@ -91,10 +91,10 @@ def diagnostic_message(element: etree._Element) -> tuple[str, str, str]:
     number = uri.rsplit("/", 1)[-1] if uri.startswith("info:srw/diagnostic/1/") else ""
     if not message:
         message = DIAGNOSTIC_NAMES.get(number, "")
-    label = f"SRU diagnostic {number}" if number else f"SRU diagnostic {uri or '(no code)'}"
-    text = f"{label}: {message}" if message else label
+    label = f"SRU diagnostic {clip(number, 20)}" if number else f"SRU diagnostic {clip(uri or '(no code)', 80)}"
+    text = f"{label}: {clip(message)}" if message else label
     if details:
-        text += f" ({details})"
+        text += f" ({clip(details)})"
     return uri, text, details
 
 
@@ -112,7 +112,7 @@ def _payload(record: etree._Element) -> etree._Element | None:
     try:
         return parse_xml(text)
     except etree.XMLSyntaxError as exc:
-        raise ProtocolError(f"a record sent as a string is not well-formed XML: {exc}") from None
+        raise ProtocolError(f"a record sent as a string is not well-formed XML: {clip(exc)}") from None
 
 
 def parse_sru_page(root: etree._Element, start: int) -> Page:
@@ -124,7 +124,7 @@ def parse_sru_page(root: etree._Element, start: int) -> Page:
         if name == "diagnostic":  # some servers answer a bad request with a bare diagnostic
             uri, text, details = diagnostic_message(root)
             raise Diagnostic(text, uri, details)
-        raise ProtocolError(f"the answer is not an SRU searchRetrieve response (it is <{name}>)")
+        raise ProtocolError(f"the answer is not an SRU searchRetrieve response (it is <{clip(name, 60)}>)")
 
     diagnostics = _child(root, "diagnostics")
     if diagnostics is not None:
@@ -160,8 +160,8 @@ def parse_sru_page(root: etree._Element, start: int) -> Page:
         marc = marc_records_in(payload)
         if not marc:
             raise ProtocolError(
-                f"record {position} is not MARCXML (the server sent <{localname(payload)}> in schema "
-                f"'{schema or '?'}'); ask for MARCXML with --schema (e.g. marcxml, marc21, MARC21-xml)")
+                f"record {position} is not MARCXML (the server sent <{clip(localname(payload), 60)}> in schema "
+                f"'{clip(schema or '?', 80)}'); ask for MARCXML with --schema (e.g. marcxml, marc21, MARC21-xml)")
         for element in marc:
             records.append(harvested(element, position=position))
 

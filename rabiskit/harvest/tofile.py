@@ -6,15 +6,26 @@ records the new cursor in ``FILE.xml.harvest.json``.  Run again after an interru
 it cuts the .part file back to what the state vouches for and continues from the
 saved cursor; a record whose 003/001 is already in the file is not written again.
 ``harvest_sru_to_file`` and ``harvest_oai_to_file`` wire it to the two protocols.
+
+A server that keeps handing out pages (a new resumption token, an SRU
+``nextRecordPosition`` that advances) without a new record - no records at all, or only
+records already harvested - would keep a harvest going as long as it likes: after
+``max_empty_pages`` such pages in a row the harvest stops with ``Stalled``.  What was
+harvested stays in the .part file and the state file, so running again resumes from
+where it stopped.  A page counts as bringing something new when it holds a record not
+written before (by 003/001, or by its content when it has no 001) or a deleted record
+(OAI-PMH) not seen before.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from rabiskit.harvest.errors import UsageError
+from rabiskit.harvest.errors import Stalled, UsageError, clip
+from rabiskit.i18n import _
 from rabiskit.harvest.http import HttpClient
 from rabiskit.harvest.oai import check_oai_args, iter_oai_pages
 from rabiskit.harvest.output import PartWriter, keys_in_part
@@ -27,6 +38,8 @@ Cursor = int | str | None
 ProgressFn = Callable[[int, int | None], None]
 
 MAX_SKIPPED_MESSAGES = 100
+#: pages in a row without a new record after which a harvest stops (see the module docstring)
+DEFAULT_MAX_EMPTY_PAGES = 5
 
 
 @dataclass
@@ -53,8 +66,11 @@ class HarvestResult:
 
 def harvest_to_file(pages: Callable[[Cursor], Iterable[Page]], output: Path, protocol: str,
                     params: dict[str, str | None], *, restart: bool = False,
-                    progress: ProgressFn | None = None) -> HarvestResult:
+                    progress: ProgressFn | None = None,
+                    max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES) -> HarvestResult:
     """Run (or resume) a harvest into ``output``; see the module docstring."""
+    if max_empty_pages < 1:
+        raise UsageError(_("--max-empty-pages must be at least 1"))
     output = Path(output)
     if not output.parent.exists():
         raise UsageError(f"the folder {output.parent} does not exist")
@@ -85,15 +101,27 @@ def harvest_to_file(pages: Callable[[Cursor], Iterable[Page]], output: Path, pro
         if progress is not None:
             progress(state.done, state.total)
         if not state.finished:
+            empty_run = 0
+            seen_content: set[bytes] = set()  # records without 001, for telling new pages
+            seen_deleted: set[str] = set()
             for page in pages(state.next if state.started else None):
                 fresh: list[str] = []
+                news = False
                 for record in page.records:
                     if record.key is not None:
                         if record.key in seen:
                             state.duplicates += 1
                             continue
                         seen.add(record.key)
+                        news = True
+                    else:
+                        digest = hashlib.sha1(record.xml.encode("utf-8", "surrogatepass")).digest()
+                        news = news or digest not in seen_content
+                        seen_content.add(digest)
                     fresh.append(record.xml)
+                gone = set(page.deleted_ids)
+                news = news or bool(gone - seen_deleted) or (page.deleted > len(page.deleted_ids))
+                seen_deleted |= gone
                 state.part_bytes = writer.write(fresh)
                 state.started = True
                 state.next = page.next
@@ -114,6 +142,16 @@ def harvest_to_file(pages: Callable[[Cursor], Iterable[Page]], output: Path, pro
                     progress(state.done, state.total)
                 if page.next is None:
                     break
+                empty_run = 0 if news else empty_run + 1
+                if empty_run >= max_empty_pages:
+                    where = (_("resumption token {token}").format(token=clip(page.next, 80))
+                             if protocol == "oai"
+                             else _("record position {n}").format(n=page.next))
+                    raise Stalled(
+                        _("the server sent {pages} pages in a row without a new record and asks "
+                          "for more (next: {next}); stopping the harvest with {n} record(s) "
+                          "harvested (--max-empty-pages allows more such pages)").format(
+                            pages=empty_run, next=where, n=state.records))
         writer.finish(output)
     except BaseException:
         writer.close()
@@ -129,7 +167,8 @@ def harvest_to_file(pages: Callable[[Cursor], Iterable[Page]], output: Path, pro
 
 def harvest_sru_to_file(client: HttpClient, url: str, query: str, output: Path, *,
                         schema: str | None = "marcxml", batch: int = 50, version: str = "1.2",
-                        restart: bool = False, progress: ProgressFn | None = None) -> HarvestResult:
+                        restart: bool = False, progress: ProgressFn | None = None,
+                        max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES) -> HarvestResult:
     """Harvest an SRU searchRetrieve into ``output`` (resuming when a state file is there)."""
     check_sru_args(url, query, batch, version)
     params = {"url": url, "query": query, "schema": schema}
@@ -137,12 +176,14 @@ def harvest_sru_to_file(client: HttpClient, url: str, query: str, output: Path, 
     def pages(cursor: Cursor) -> Iterable[Page]:
         return iter_sru_pages(client, url, query, schema, batch, int(cursor) if cursor else 1, version)
 
-    return harvest_to_file(pages, output, "sru", params, restart=restart, progress=progress)
+    return harvest_to_file(pages, output, "sru", params, restart=restart, progress=progress,
+                           max_empty_pages=max_empty_pages)
 
 
 def harvest_oai_to_file(client: HttpClient, url: str, prefix: str, output: Path, *,
                         from_: str | None = None, until: str | None = None, set_: str | None = None,
-                        restart: bool = False, progress: ProgressFn | None = None) -> HarvestResult:
+                        restart: bool = False, progress: ProgressFn | None = None,
+                        max_empty_pages: int = DEFAULT_MAX_EMPTY_PAGES) -> HarvestResult:
     """Harvest OAI-PMH ListRecords into ``output`` (resuming when a state file is there)."""
     check_oai_args(url, prefix, from_, until)
     params = {"url": url, "prefix": prefix, "from": from_, "until": until, "set": set_}
@@ -150,4 +191,5 @@ def harvest_oai_to_file(client: HttpClient, url: str, prefix: str, output: Path,
     def pages(cursor: Cursor) -> Iterable[Page]:
         return iter_oai_pages(client, url, prefix, from_, until, set_, token=str(cursor) if cursor else None)
 
-    return harvest_to_file(pages, output, "oai", params, restart=restart, progress=progress)
+    return harvest_to_file(pages, output, "oai", params, restart=restart, progress=progress,
+                           max_empty_pages=max_empty_pages)

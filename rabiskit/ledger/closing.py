@@ -115,8 +115,9 @@ def _correction(r) -> Correction:
 
 
 def corrections_for(ledger: Ledger, period: str) -> list[Correction]:
-    return [_correction(r) for r in ledger.conn.execute(
-        "SELECT * FROM corrections WHERE period = ? ORDER BY id", (period,))]
+    with ledger.decoding(f"corrections of {period}"):
+        return [_correction(r) for r in ledger.conn.execute(
+            "SELECT * FROM corrections WHERE period = ? ORDER BY id", (period,))]
 
 
 def closed_quarters(ledger: Ledger, year: int | None = None) -> list[ClosedQuarter]:
@@ -128,8 +129,11 @@ def closed_quarters(ledger: Ledger, year: int | None = None) -> list[ClosedQuart
         params = (year,)
     out = []
     for r in ledger.conn.execute(sql + " ORDER BY year, quarter", params).fetchall():
+        with ledger.decoding(f"closed_quarters {r['period']}, snapshot"):
+            snapshot = json.loads(r["snapshot"])
+            snapshot["total"]["total"], snapshot["total"]["kazakh"], snapshot["levels"].items()
         out.append(ClosedQuarter(r["period"], r["year"], r["quarter"], r["closed_at"], r["plan"],
-                                 json.loads(r["snapshot"]), corrections_for(ledger, r["period"])))
+                                 snapshot, corrections_for(ledger, r["period"])))
     return out
 
 

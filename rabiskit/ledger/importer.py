@@ -312,7 +312,8 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
                     if touched.get(ident) != "added":
                         result.changed.append(_change(row, what))
             touched.setdefault(ident, kind)
-            _corrections(conn, result, closed, old, row, import_id)
+            with ledger.decoding(f"records {db}/{key}"):
+                _corrections(conn, result, closed, old, row, import_id)
         for f in scanned.files:
             if f.error:
                 raise ImportAborted(f"{f.file}: {f.error}; nothing was imported")

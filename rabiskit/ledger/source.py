@@ -51,7 +51,13 @@ def ledger_facts(ledger=None, database: str | None = None, *,
     """Every record of the ledger (or of one ``database``) as RecordFacts, in import order."""
     with _opened(ledger) as led:
         for row in _rows(led, database, include_deleted):
-            yield row_facts(row)
+            with led.decoding(_where(row)):
+                facts = row_facts(row)
+            yield facts
+
+
+def _where(row) -> str:
+    return f"records {row['database']}/{row['key']}"
 
 
 def _rows(led, database: str | None, include_deleted: bool, batch: int = 1000):
@@ -81,12 +87,13 @@ def ledger_sources(ledger=None, database: str | None = None, *, include_deleted:
     ``raw`` is None (the ledger keeps the decoded record, not the file's bytes)."""
     with _opened(ledger) as led:
         for row in _rows(led, database, include_deleted, 500):
-            facts = row_facts(row)
-            problems = tuple(_problem(p) for p in json.loads(row["problems"]))
-            src = SourceRecord(facts.file, facts.record, facts.offset, row["length"],
-                               record_from_blob(row["record_data"]), facts.flavour,
-                               facts.encoding, row["encoding_reason"], facts.damaged, None,
-                               problems, facts.line)
+            with led.decoding(_where(row)):
+                facts = row_facts(row)
+                problems = tuple(_problem(p) for p in json.loads(row["problems"]))
+                src = SourceRecord(facts.file, facts.record, facts.offset, row["length"],
+                                   record_from_blob(row["record_data"]), facts.flavour,
+                                   facts.encoding, row["encoding_reason"], facts.damaged, None,
+                                   problems, facts.line)
             yield src, facts
 
 
@@ -113,11 +120,12 @@ def ledger_scan_summary(ledger=None, database: str | None = None) -> Scan:
         rows = [r for r in last.values() if r["file"] in located or not r["records"]]
         result = Scan()
         for r in rows:
-            summary = summary_from_json(r["summary"])
-            for (text,) in led.conn.execute(
-                    "SELECT problem FROM import_problems WHERE import_id = ? AND position = ? "
-                    "ORDER BY seq", (r["import_id"], r["position"])):
-                summary.problems.append(_problem(json.loads(text)))
+            with led.decoding(f"import_files {r['import_id']}/{r['position']}"):
+                summary = summary_from_json(r["summary"])
+                for (text,) in led.conn.execute(
+                        "SELECT problem FROM import_problems WHERE import_id = ? AND position = ? "
+                        "ORDER BY seq", (r["import_id"], r["position"])):
+                    summary.problems.append(_problem(json.loads(text)))
             result.files.append(summary)
         return result
 

@@ -31,12 +31,19 @@ def ledger_status(ledger: Ledger) -> dict:
         "imports": imports,
         "databases": databases,
         "total": _totals(conn, "", ()),
-        "closed_quarters": [
-            {"period": cq.period, "closed_at": cq.closed_at,
-             "total": cq.snapshot["total"]["total"], "kazakh": cq.snapshot["total"]["kazakh"],
-             "corrections": len(cq.corrections), "corrections_delta": cq.delta()}
-            for cq in closed_quarters(ledger)],
+        "closed_quarters": _closed(ledger),
     }
+
+
+def _closed(ledger: Ledger) -> list[dict]:
+    out = []
+    for cq in closed_quarters(ledger):
+        with ledger.decoding(f"closed_quarters {cq.period}"):
+            out.append({"period": cq.period, "closed_at": cq.closed_at,
+                        "total": cq.snapshot["total"]["total"],
+                        "kazakh": cq.snapshot["total"]["kazakh"],
+                        "corrections": len(cq.corrections), "corrections_delta": cq.delta()})
+    return out
 
 
 def _totals(conn, where: str, params: tuple) -> dict:

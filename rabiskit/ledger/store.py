@@ -32,18 +32,25 @@ also works on network drives, where libraries often keep shared files.
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import sqlite3
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 from rabiskit import jsontext
+from rabiskit.i18n import N_, _
 from rabiskit.ledger.location import default_ledger_path
 
 APPLICATION = "rabiskit-ledger"
 SCHEMA_VERSION = 1
 DEFAULT_DATABASE = "catalogue"
 BUSY_TIMEOUT_S = 10.0
+#: the environment variable that changes how long a command waits for a ledger another
+#: process holds locked (seconds; a ledger on a slow network drive may want more)
+BUSY_TIMEOUT_ENV = "RABISKIT_LEDGER_WAIT"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -158,7 +165,23 @@ CREATE INDEX corrections_period ON corrections (period);
 
 
 class LedgerError(Exception):
-    """The ledger cannot be used: not a ledger, newer schema, locked, unwritable, absent."""
+    """The ledger cannot be used: not a ledger, newer schema, locked, unwritable, absent,
+    damaged, or holding a value rabiskit cannot read."""
+
+
+#: what decoding a stored value raises when the value is not what rabiskit wrote
+DECODING_ERRORS = (ValueError, TypeError, KeyError, IndexError, zlib.error, RecursionError)
+
+def _show(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def bad_value(path: Path, where: str, problem: str) -> LedgerError:
+    """The error for a value in the ledger rabiskit cannot read: the file, where, what."""
+    return LedgerError(_("{file}: the ledger holds a bad value ({where}: {problem}); it was "
+                         "changed by another program or is damaged; restore a backup copy "
+                         "(nothing was changed)").format(file=path, where=where, problem=problem))
 
 
 @dataclass
@@ -192,40 +215,74 @@ class Ledger:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
-            raise _explain(e, self.path) from None
+            raise explain(e, self.path) from None
         try:
             yield
-        except BaseException:
+        except BaseException as e:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise explain(e, self.path) from None
             raise
         try:
             self.conn.execute("COMMIT")
         except sqlite3.Error as e:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
-            raise _explain(e, self.path) from None
+            raise explain(e, self.path) from None
+
+    @contextlib.contextmanager
+    def decoding(self, where: str) -> Iterator[None]:
+        """Turn an error decoding a stored value (``where``: which row) into a LedgerError
+        naming the ledger file."""
+        try:
+            yield
+        except DECODING_ERRORS as e:
+            raise bad_value(self.path, where, f"{type(e).__name__}: {_show(str(e), 120)}") from None
 
     def databases(self) -> list[str]:
         return [r[0] for r in self.rows("SELECT DISTINCT database FROM records ORDER BY database")]
 
 
-def _explain(e: sqlite3.Error, path: Path) -> LedgerError:
+def explain(e: sqlite3.Error, path: Path) -> LedgerError:
+    """One clear line for an SQLite error on the ledger at ``path``."""
     msg = str(e)
     if "locked" in msg or "busy" in msg:
-        return LedgerError(f"{path}: the ledger is in use by another rabiskit command "
-                           "(an import?); try again when it has finished")
-    if "readonly" in msg or "read-only" in msg:
-        return LedgerError(f"{path}: the ledger cannot be written (read-only file or folder)")
-    if "not a database" in msg or "malformed" in msg:
-        return LedgerError(f"{path}: not a rabiskit ledger (not an SQLite database, or damaged)")
-    if "disk" in msg and "full" in msg:
-        return LedgerError(f"{path}: the disk is full; the import was not applied")
-    return LedgerError(f"{path}: {msg}")
+        text = _("{file}: the ledger is locked by another program (another rabiskit import?); "
+                 "try again when it has finished (nothing was changed)")
+    elif "readonly" in msg or "read-only" in msg:
+        text = _("{file}: the ledger cannot be written (a read-only file, folder or drive); "
+                 "nothing was changed")
+    elif "unable to open" in msg:
+        text = _("{file}: the ledger cannot be opened or its folder cannot be written (SQLite "
+                 "needs to create {journal} beside it); nothing was changed")
+    elif "not a database" in msg or "malformed" in msg or "corrupt" in msg:
+        text = _("{file}: not a rabiskit ledger (not an SQLite database, or a damaged one); "
+                 "restore a backup copy")
+    elif "full" in msg:
+        text = _("{file}: the disk is full; nothing was changed (free some space and run the "
+                 "command again)")
+    elif "disk I/O" in msg:
+        text = _("{file}: the ledger could not be written (disk I/O error: a full disk, a file "
+                 "size limit or a failing drive); nothing was changed")
+    else:
+        text = _("{file}: cannot use the ledger ({error})")
+    return LedgerError(text.format(file=path, journal=f"{path.name}-journal", error=msg))
+
+
+def busy_timeout(environ=None) -> float:
+    """Seconds to wait for a ledger another process holds locked: $RABISKIT_LEDGER_WAIT
+    (when a number >= 0), else 10."""
+    text = (os.environ if environ is None else environ).get(BUSY_TIMEOUT_ENV, "").strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return BUSY_TIMEOUT_S
+    return value if 0 <= value < 86400 else BUSY_TIMEOUT_S
 
 
 def _connect(target: str, uri: bool = False) -> sqlite3.Connection:
-    conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_S, isolation_level=None, uri=uri)
+    conn = sqlite3.connect(target, timeout=busy_timeout(), isolation_level=None, uri=uri)
     conn.row_factory = sqlite3.Row
     return conn
 
@@ -239,13 +296,142 @@ def _check(conn: sqlite3.Connection, path: Path) -> None:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if "meta" not in tables:
         raise LedgerError(f"{path}: not a rabiskit ledger (an SQLite file of something else)")
-    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    meta = {k: v for k, v in conn.execute("SELECT key, value FROM meta").fetchall()
+            if isinstance(k, str)}
     if meta.get("application") != APPLICATION:
         raise LedgerError(f"{path}: not a rabiskit ledger (an SQLite file of something else)")
-    version = int(meta.get("schema_version", "0"))
+    text = meta.get("schema_version")
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,9}", text.strip()):
+        raise bad_value(path, "meta schema_version", _("{value} is not a number").format(value=_show(text)))
+    version = int(text)
     if version > SCHEMA_VERSION:
         raise LedgerError(f"{path}: the ledger was written by a newer rabiskit (schema "
                           f"{version}); update rabiskit to use it")
+    if version < 1:
+        raise bad_value(path, "meta schema_version",
+                        _("{value} is not a schema version").format(value=_show(text)))
+    check_values(conn, path)
+
+
+def _expected_columns() -> dict[str, list[tuple[str, str]]]:
+    """{table: [(column, declared type)]} of the schema this rabiskit writes."""
+    mem = sqlite3.connect(":memory:")
+    try:
+        mem.executescript(SCHEMA)
+        return {t: [(r[1], r[2].upper()) for r in mem.execute(f"PRAGMA table_info({t})")]
+                for (t,) in mem.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        mem.close()
+
+
+_COLUMNS: dict[str, list[tuple[str, str]]] | None = None
+
+#: how each table's rows are named in messages
+_ROW_NAME = {"records": "database || '/' || key", "imports": "id",
+             "import_files": "import_id || '/' || position",
+             "import_problems": "import_id || '/' || position || '/' || seq",
+             "closed_quarters": "period", "corrections": "id", "meta": "key"}
+
+_JSON_ARRAY_OF_TEXT = N_("{value} is not a JSON list of strings")
+#: true for a JSON ``value`` that is not a problem as rabiskit stores one
+_NOT_A_PROBLEM = ("json_type(value) <> 'object' OR json_type(value, '$.file') IS NOT 'text' "
+                  "OR json_type(value, '$.message') IS NOT 'text'")
+#: (table, column, SQL that is true for a bad value, what is wrong): the values rabiskit
+#: decodes, checked by SQLite itself (one pass over each table)
+_VALUE_CHECKS = (
+    ("records", "date_entered",
+     "date_entered IS NOT NULL AND date(julianday(date_entered)) IS NOT date_entered",
+     N_("{value} is not a date (YYYY-MM-DD)")),
+    ("records", "date_changed",
+     "date_changed IS NOT NULL AND (julianday(date_changed) IS NULL "
+     "OR date(julianday(date_changed)) IS NOT substr(date_changed, 1, 10))",
+     N_("{value} is not a date and time")),
+    *((("records", c, f"NOT json_valid({c}) OR json_type({c}) <> 'array' OR EXISTS "
+        f"(SELECT 1 FROM json_each(records.{c}) WHERE type <> 'text')", _JSON_ARRAY_OF_TEXT))
+      for c in ("languages", "isbn", "links")),
+    ("records", "problems",
+     "NOT json_valid(problems) OR json_type(problems) <> 'array' OR EXISTS (SELECT 1 FROM "
+     f"json_each(records.problems) WHERE {_NOT_A_PROBLEM})", N_("{value} is not a JSON list of problems")),
+    ("records", "record_data", "substr(record_data, 1, 1) <> x'78'",
+     N_("{value} is not a compressed record")),
+    ("import_files", "summary", "NOT json_valid(summary) OR json_type(summary) <> 'object' OR "
+     + " OR ".join([*(f"json_type(summary, '$.{k}') IS NOT 'integer'"
+                      for k in ("records", "damaged", "date_missing")),
+                    "json_type(summary, '$.file') IS NOT 'text'",
+                    *(f"json_type(summary, '$.{k}') IS NULL"
+                      for k in ("format", "size", "db_level", "duplicate_of", "error",
+                                "date_min", "date_max")),
+                    *(f"json_type(summary, '$.{k}') IS NOT 'array'"
+                      for k in ("flavours", "encodings", "encoding_reasons", "record_types",
+                                "bibliographic_levels", "languages", "levels"))]),
+     N_("{value} is not a file summary (JSON object)")),
+    ("import_problems", "problem",
+     f"NOT json_valid(problem) OR json_type(problem) <> 'object' OR "
+     f"{_NOT_A_PROBLEM.replace('value', 'problem')}", N_("{value} is not a problem (JSON object)")),
+    ("closed_quarters", "snapshot",
+     "NOT json_valid(snapshot) OR json_type(snapshot) <> 'object' "
+     "OR json_type(snapshot, '$.total.total') IS NOT 'integer' "
+     "OR json_type(snapshot, '$.total.kazakh') IS NOT 'integer' "
+     "OR json_type(snapshot, '$.levels') IS NOT 'object' "
+     "OR EXISTS (SELECT 1 FROM json_each(closed_quarters.snapshot, '$.levels') "
+     "WHERE type <> 'object' OR json_type(value, '$.total') IS NOT 'integer')",
+     N_("{value} is not a count (JSON object)")),
+    ("closed_quarters", "quarter", "quarter NOT BETWEEN 1 AND 4 OR period IS NOT "
+     "(year || 'Q' || quarter)", N_("{value} is not a quarter of its period")),
+)
+
+
+def check_values(conn: sqlite3.Connection, path: Path) -> None:
+    """LedgerError when a table lacks a column this rabiskit reads, or a value is not of
+    the type rabiskit wrote (text in a number column, a date like 2026-13-45, JSON that
+    does not parse): such a ledger was changed by another program or is damaged, and
+    is refused before anything is read from or written to it."""
+    global _COLUMNS
+    if _COLUMNS is None:
+        _COLUMNS = _expected_columns()
+    for table, columns in _COLUMNS.items():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        missing = [c for c, _ in columns if c not in have]
+        if missing:
+            raise LedgerError(_("{file}: not a ledger this rabiskit can read (table {table} "
+                                "lacks {columns}); it was changed by another program or is "
+                                "damaged; restore a backup copy (nothing was changed)").format(
+                file=path, table=table, columns=", ".join(missing)))
+        typed = [(c, "integer" if t == "INTEGER" else "text" if t == "TEXT" else "blob")
+                 for c, t in columns if t in ("INTEGER", "TEXT", "BLOB")]
+        cond = " OR ".join(f'("{c}" IS NOT NULL AND typeof("{c}") <> \'{k}\')' for c, k in typed)
+        row = conn.execute(f"SELECT {_ROW_NAME[table]}, * FROM {table} WHERE {cond} LIMIT 1"
+                           ).fetchone()
+        if row is not None:
+            for c, k in typed:
+                v = row[c]
+                if v is not None and _sqlite_type(v) != k:
+                    raise bad_value(path, f"{table} {row[0]}, {c}",
+                                    _(_TYPE_PROBLEM[k]).format(value=_show(v)))
+    for table, column, bad, problem in _VALUE_CHECKS:
+        try:
+            row = conn.execute(f"SELECT {_ROW_NAME[table]}, {column} FROM {table} "
+                               f"WHERE {bad} LIMIT 1").fetchone()
+        except sqlite3.OperationalError as e:
+            if "no such function" in str(e):  # an SQLite without JSON: decoding checks later
+                continue
+            raise
+        if row is not None:
+            raise bad_value(path, f"{table} {row[0]}, {column}", _(problem).format(value=_show(row[1])))
+
+
+_TYPE_PROBLEM = {"integer": N_("{value} is not a number"), "text": N_("{value} is not text"),
+                 "blob": N_("{value} is not binary data")}
+
+
+def _sqlite_type(v: Any) -> str:
+    if isinstance(v, int):
+        return "integer"
+    if isinstance(v, str):
+        return "text"
+    if isinstance(v, bytes):
+        return "blob"
+    return "real"
 
 
 def _create(conn: sqlite3.Connection) -> None:
@@ -274,6 +460,8 @@ def open_ledger(path: str | Path | None = None, *, create: bool = False) -> Ledg
     if p.is_dir():
         raise LedgerError(f"{p}: is a folder; give the ledger file's name (e.g. {p / 'ledger.sqlite'})")
     existed = p.exists()
+    if existed and not p.is_file():
+        raise LedgerError(_("{file}: not a regular file (a device, pipe or socket), not a ledger").format(file=p))
     if not existed and not create:
         raise LedgerError(f"{p}: no ledger there yet; 'rabiskit import EXPORT...' makes one")
     try:
@@ -288,13 +476,21 @@ def open_ledger(path: str | Path | None = None, *, create: bool = False) -> Ledg
             _check(conn, p)
         else:
             _create(conn)
-    except sqlite3.Error as e:
+    except (sqlite3.Error, LedgerError) as e:
         conn.close()
-        raise _explain(e, p) from None
-    except LedgerError:
-        conn.close()
+        if not existed:  # do not leave half a new ledger behind (a full disk, say)
+            remove_new_ledger(p)
+        if isinstance(e, sqlite3.Error):
+            raise explain(e, p) from None
         raise
     return Ledger(p, conn)
+
+
+def remove_new_ledger(path: Path) -> None:
+    """Remove a ledger file this command created (and its journal) after a failure."""
+    for q in (path, path.with_name(path.name + "-journal")):
+        with contextlib.suppress(OSError):
+            q.unlink()
 
 
 def memory_copy(path: str | Path | None = None) -> Ledger:
@@ -306,7 +502,7 @@ def memory_copy(path: str | Path | None = None) -> Ledger:
             src.conn.backup(mem)
         except sqlite3.Error as e:
             mem.close()
-            raise _explain(e, src.path) from None
+            raise explain(e, src.path) from None
     _configure(mem)
     return Ledger(Path(path) if path is not None else default_ledger_path(), mem)
 

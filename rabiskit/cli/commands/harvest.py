@@ -33,7 +33,8 @@ OUTPUT_HELP = "The MARCXML file to write (a state file FILE.harvest.json and FIL
               "until the harvest is complete)."
 
 
-def _client(timeout: float, connect_timeout: float, retries: int, backoff: float, rate: float) -> HttpClient:
+def _client(timeout: float, connect_timeout: float, retries: int, backoff: float, rate: float,
+            max_response: float) -> HttpClient:
     from rabiskit.harvest import HttpClient, HttpPolicy
     if timeout <= 0 or connect_timeout <= 0:
         raise typer.BadParameter("timeouts must be more than 0 seconds")
@@ -41,8 +42,11 @@ def _client(timeout: float, connect_timeout: float, retries: int, backoff: float
         raise typer.BadParameter("--retries cannot be negative")
     if rate < 0:
         raise typer.BadParameter("--rate cannot be negative")
+    if not 0 < max_response <= 1024 * 1024:
+        raise typer.BadParameter("--max-response must be more than 0 (megabytes)")
     policy = HttpPolicy(connect_timeout=connect_timeout, read_timeout=timeout, retries=retries,
-                        backoff=max(0.0, backoff), min_interval=(1.0 / rate) if rate > 0 else 0.0)
+                        backoff=max(0.0, backoff), min_interval=(1.0 / rate) if rate > 0 else 0.0,
+                        max_response=int(max_response * 1024 * 1024))
     return HttpClient(policy=policy)
 
 
@@ -77,6 +81,11 @@ def _run(output: Path, quiet: bool, client: HttpClient,
         _explain_partial(output)
         raise typer.Exit(130)
     except OSError as exc:
+        import requests
+        if isinstance(exc, requests.RequestException):  # not the output's fault
+            typer.echo(f"rabiskit: the request failed: {type(exc).__name__}", err=True)
+            _explain_partial(output)
+            raise typer.Exit(2)
         typer.echo(f"rabiskit: cannot write {output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2)
     _summary(result)
@@ -115,7 +124,15 @@ def _summary(result: HarvestResult) -> None:
 # The options both harvests share.
 RestartOpt = Annotated[bool, typer.Option(
     "--restart", help="Start again from the first record, discarding an interrupted harvest.")]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds to wait for the server's answer.")]
+TimeoutOpt = Annotated[float, typer.Option(
+    "--timeout", help="Seconds for the server's whole answer to one request, from sending it to "
+                      "the last byte.")]
+MaxResponseOpt = Annotated[float, typer.Option(
+    "--max-response", help="The largest answer to one request, in megabytes after unpacking; a "
+                           "larger one stops the harvest.")]
+MaxEmptyOpt = Annotated[int, typer.Option(
+    "--max-empty-pages", help="Stop after this many pages in a row that bring no new record "
+                              "(a server handing out tokens or positions with nothing behind them).")]
 ConnectTimeoutOpt = Annotated[float, typer.Option(
     "--connect-timeout", help="Seconds to wait for a connection.")]
 RetriesOpt = Annotated[int, typer.Option("--retries", help="Tries again after a failed request.")]
@@ -150,14 +167,17 @@ def sru(
     retries: RetriesOpt = 5,
     backoff: BackoffOpt = 1.0,
     rate: RateOpt = 0.0,
+    max_response: MaxResponseOpt = 64.0,
+    max_empty_pages: MaxEmptyOpt = 5,
     quiet: QuietOpt = False,
 ):
     """Harvest records found by an SRU searchRetrieve query (SRU 1.1, 1.2, 2.0)."""
     from rabiskit.harvest import harvest_sru_to_file
-    _harvest(output, quiet, (timeout, connect_timeout, retries, backoff, rate),
+    _harvest(output, quiet, (timeout, connect_timeout, retries, backoff, rate, max_response),
              lambda client, progress: harvest_sru_to_file(
                  client, url, query, output, schema=schema or None, batch=batch,
-                 version=sru_version, restart=restart, progress=progress))
+                 version=sru_version, restart=restart, progress=progress,
+                 max_empty_pages=max_empty_pages))
 
 
 @harvest_app.command("oai")
@@ -176,14 +196,16 @@ def oai(
     retries: RetriesOpt = 5,
     backoff: BackoffOpt = 1.0,
     rate: RateOpt = 0.0,
+    max_response: MaxResponseOpt = 64.0,
+    max_empty_pages: MaxEmptyOpt = 5,
     quiet: QuietOpt = False,
 ):
     """Harvest records with OAI-PMH ListRecords (deleted records are counted, not written)."""
     from rabiskit.harvest import harvest_oai_to_file
-    _harvest(output, quiet, (timeout, connect_timeout, retries, backoff, rate),
+    _harvest(output, quiet, (timeout, connect_timeout, retries, backoff, rate, max_response),
              lambda client, progress: harvest_oai_to_file(
                  client, url, prefix, output, from_=from_, until=until, set_=set_,
-                 restart=restart, progress=progress))
+                 restart=restart, progress=progress, max_empty_pages=max_empty_pages))
 
 
 def register(app: typer.Typer) -> None:

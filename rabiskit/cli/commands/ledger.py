@@ -7,9 +7,10 @@ fails with one clear line.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 import typer
 from rich.table import Table
@@ -22,9 +23,10 @@ from rabiskit.cli.progress import scan_progress
 from rabiskit.ledger.closing import (close_quarter, closed_quarters, parse_quarter,
                                      quarter_has_ended)
 from rabiskit.ledger.importer import ImportResult, import_inputs
-from rabiskit.ledger.location import ENV_VAR
+from rabiskit.ledger.location import ENV_VAR, default_ledger_path
 from rabiskit.ledger.status import ledger_status
-from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, LedgerError, open_ledger
+from rabiskit.ledger.store import (DEFAULT_DATABASE, Ledger, LedgerError, explain, open_ledger,
+                                   remove_new_ledger)
 
 LEDGER_HELP = (f"The ledger file (default: ${ENV_VAR}, else ledger.sqlite in the user's data "
                "folder).")
@@ -39,6 +41,25 @@ def open_ledger_cli(path: Path | None, create: bool = False) -> Ledger:
         return open_ledger(path, create=create)
     except LedgerError as e:
         fail(str(e))
+
+
+@contextlib.contextmanager
+def using_ledger(path: Path | None, create: bool = False) -> Iterator[Ledger]:
+    """The ledger opened for a command; any problem with it while the command uses it (a
+    bad value, a damaged page, a lock, a full disk) ends the command with one clear line
+    naming the file (exit 2)."""
+    target = Path(path) if path is not None else default_ledger_path()
+    new = create and not target.exists()
+    led = open_ledger_cli(target, create)
+    try:
+        yield led
+    except (LedgerError, sqlite3.Error) as e:
+        led.close()
+        if new:  # an import into a new ledger failed: leave no empty ledger behind
+            remove_new_ledger(led.path)
+        fail(str(e) if isinstance(e, LedgerError) else str(explain(e, led.path)))
+    finally:
+        led.close()
 
 
 def _check_format(fmt: str, allowed=("table", "json")) -> None:
@@ -111,17 +132,13 @@ def register(app: typer.Typer) -> None:
         plan = load_plan_option(plan_path)
         inputs = make_inputs(exports, db, plan.levels())
         enc, fl = check_encoding(encoding), check_flavour(flavour)
-        led = open_ledger_cli(ledger_path, create=True)
-        try:
-            with scan_progress(inputs) as progress:
-                result = import_inputs(led, inputs, plan, database=database.strip(),
-                                       encoding=enc, flavour=fl, progress=progress)
-        except LedgerError as e:
-            fail(str(e))
-        except KeyboardInterrupt:
-            fail("interrupted: nothing of this import was applied", 130)
-        finally:
-            led.close()
+        with using_ledger(ledger_path, create=True) as led:
+            try:
+                with scan_progress(inputs) as progress:
+                    result = import_inputs(led, inputs, plan, database=database.strip(),
+                                           encoding=enc, flavour=fl, progress=progress)
+            except KeyboardInterrupt:
+                fail("interrupted: nothing of this import was applied", 130)
         for w in result.warnings:
             err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
         if fmt == "json":
@@ -139,11 +156,8 @@ def status_cmd(
 ):
     """The imports, the records per database and level, the newest date entered."""
     _check_format(fmt)
-    with open_ledger_cli(ledger_path) as led:
-        try:
-            data = ledger_status(led)
-        except sqlite3.Error as e:
-            fail(f"{led.path}: cannot read the ledger ({e})")
+    with using_ledger(ledger_path) as led:
+        data = ledger_status(led)
     if fmt == "json":
         print_json(data)
         return
@@ -190,11 +204,8 @@ def close_cmd(
     except ValueError as e:
         fail(str(e))
     plan = load_plan_option(plan_path)
-    with open_ledger_cli(ledger_path) as led:
-        try:
-            cq = close_quarter(led, year, q, plan, force=force)
-        except LedgerError as e:
-            fail(str(e))
+    with using_ledger(ledger_path) as led:
+        cq = close_quarter(led, year, q, plan, force=force)
     if not quarter_has_ended(year, q):
         err_console.print(f"[yellow]warning:[/] {cq.period} has not ended yet; records entered "
                           "later in the quarter will be corrections", highlight=False)
@@ -226,7 +237,7 @@ def corrections_cmd(
         except ValueError as e:
             fail(str(e))
         label = f"{y}Q{q}"
-    with open_ledger_cli(ledger_path) as led:
+    with using_ledger(ledger_path) as led:
         cqs = [c for c in closed_quarters(led) if label is None or c.period == label]
     if label and not cqs:
         fail(f"{label} is not closed ('rabiskit ledger close {label}' closes it)")
@@ -242,4 +253,4 @@ def corrections_cmd(
         _print_corrections(cq.corrections)
 
 
-__all__ = ["LEDGER_HELP", "open_ledger_cli", "register"]
+__all__ = ["LEDGER_HELP", "open_ledger_cli", "register", "using_ledger"]
