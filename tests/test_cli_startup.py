@@ -47,10 +47,11 @@ def test_unknown_command_is_reported_with_the_list():
     assert r.exit_code == 2 and "No such command" in r.output
 
 
-# What a one-record count must not import: numpy (the fast path, only for 8 MB of input or
+# What a one-record count must not import: pydantic (typer's conversions: rabiskit.cli.coercion),
+# numpy (the fast path, only for 8 MB of input or
 # more), rich (only to print a table, a warning or an error), pymarc, the ledger and its
 # sqlite3 (only with --ledger), the worker pool and the report/export libraries.
-NOT_FOR_A_SMALL_COUNT = ("numpy", "rich", "pymarc", "pyarrow", "openpyxl", "docx", "pypdf",
+NOT_FOR_A_SMALL_COUNT = ("numpy", "rich", "pymarc", "pydantic", "pyarrow", "openpyxl", "docx", "pypdf",
                          "requests", "sqlite3", "concurrent", "multiprocessing",
                          "rabiskit.ledger", "rabiskit.facts.fast", "rabiskit.facts.parallel")
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Iterable, List, Optional
 
 import typer
 
+from rabiskit.cli.coercion import install as install_plain_coercion
 from rabiskit.cli.localised import LocalisedCommand
 
 from rabiskit.facts.scan import Input
@@ -54,6 +55,12 @@ class DbCommand(LocalisedCommand):
         for p in self.params:
             if p.name == "db":
                 p.nargs = 2  # each value: a (level, file) pair
+        install_plain_coercion(self.params)  # no pydantic for str/int/Path values
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        install_plain_coercion([option] if option is not None else [])
+        return option
 
 
 DB_HELP = N_("Declare that every record of FILE belongs to catalogue level LEVEL (RABIS exports one "
