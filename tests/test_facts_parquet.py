@@ -33,8 +33,9 @@ def run(*args):
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
+# empty.iso holds no record, an error for every command: not among the exports here
 FILES = sorted(p for p in FIXTURES.glob("*") if p.suffix in (".iso", ".mrc", ".xml")
-               and p.name != "local-lore.iso")
+               and p.name not in ("local-lore.iso", "empty.iso"))
 ARGS = [*FILES, "--db", "local_lore", FIXTURES / "local-lore.iso"]
 PERIODS = [("--quarter", "1", "2026-01-01", "2026-03-31"),
            ("--quarter", "2", "2026-04-01", "2026-06-30"),
@@ -114,7 +115,7 @@ def test_parquet_is_written_in_row_groups(tmp_path):
     assert pq.ParquetFile(empty).metadata.num_rows == 0
 
 
-def test_csv_rows_and_formulas_neutralised(tmp_path):
+def test_csv_rows_hold_the_values_exactly(tmp_path):
     out = tmp_path / "facts.csv"
     r = run("facts", FIXTURES / "hostile.iso", FIXTURES / "rusmarc-cp1251.iso", "-o", out)
     assert r.exit_code == 0, r.output
@@ -124,9 +125,9 @@ def test_csv_rows_and_formulas_neutralised(tmp_path):
     assert len(rows) == 68
     hostile = [row for row in rows if row["file"].endswith("hostile.iso")]
     titles = [row["title"] for row in hostile]
-    assert any(t.startswith("'=") for t in titles)  # =HYPERLINK(...) stays text
-    for t in titles:
-        assert not t.startswith(("=", "+", "-", "@", "\t", "\r")), t
+    # data for DuckDB and Spark: the titles as the records hold them, formulas and all
+    assert any(t.startswith("=HYPERLINK(") for t in titles)
+    assert not any(t.startswith("'") for t in titles)
     assert {row["damaged"] for row in rows} == {"false"}
     assert all(row["date_entered"][:4] in ("2025", "2026") for row in rows)
 

@@ -30,7 +30,7 @@ def test_recognised_by_content():
     assert sniff_format(UTF8) == "irbis_text"  # BOM, CRLF
     assert sniff_format(CP1251) == "irbis_text"
     assert sniff_format(DAMAGED) == "irbis_text"
-    assert sniff_format(FIXTURES / "not-marc.txt") == "iso2709"  # plain text is not IRBIS
+    assert sniff_format(FIXTURES / "not-marc.txt") == "text"  # plain text: not IRBIS, not MARC
     assert sniff_format(FIXTURES / "unimarc-utf8.iso") == "iso2709"
     assert isinstance(open_source(UTF8), IrbisTextReader)
 

@@ -283,6 +283,16 @@ def classifier_for(plan: Plan):
     return _classify
 
 
+def count_document(tally: Tally, scan, plan: Plan) -> dict:
+    """The JSON of ``rabiskit count ... --format json``: :func:`count_json` of the Tally
+    with the Scan's problems, warnings and per-file summaries."""
+    from rabiskit.facts.scan import problem_dict
+
+    return count_json(tally, plan, [problem_dict(p) for p in scan.problems],
+                      warnings=scan.warnings,
+                      files=[f.as_dict() | {"problems": len(f.problems)} for f in scan.files])
+
+
 def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=None,
                  progress=None, fast: bool | None = None, workers: int | None = None,
                  block_size: int | None = None, min_fast_size: int | None = None,
@@ -298,7 +308,7 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
     ``operators``: an OperatorTally to feed too (it needs every record's fields, so the
     careful reader reads everything)."""
     from rabiskit.facts.fastsize import BLOCK_SIZE, MIN_FAST_SIZE
-    from rabiskit.facts.scan import Scan, dedupe_inputs, start_file
+    from rabiskit.facts.scan import Scan, dedupe_inputs, finish_file, start_file
     from rabiskit.rules.engine import DEFAULT_RULES
 
     result = Scan()
@@ -344,6 +354,7 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
                                  operators)
             else:
                 _add_fast(res, job, summary, tally, fast_tally)
+                finish_file(summary)
     finally:
         if executor is not None:
             executor.shutdown()

@@ -12,7 +12,7 @@ import csv
 import io
 from pathlib import Path
 
-from rabiskit.atomic import atomic_path
+from rabiskit.atomic import save_atomic
 from rabiskit.audit.findings import KINDS, kind_name
 from rabiskit.render.safe import csv_cell, is_formula_like, xml_text
 
@@ -117,5 +117,4 @@ def write_xlsx(data: dict, path: str | Path, plan=None) -> None:
         sh.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
         for i, c in enumerate(COLUMNS, start=1):
             sh.column_dimensions[get_column_letter(i)].width = widths[c]
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_atomic(path, wb.save)

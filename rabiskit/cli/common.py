@@ -6,7 +6,7 @@ import ast
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Iterable, List, Optional
+from typing import Annotated, Any, Iterable, Iterator, List, Optional
 
 import typer
 
@@ -14,7 +14,10 @@ from rabiskit.cli.coercion import install as install_plain_coercion
 from rabiskit.cli.localised import LocalisedCommand
 
 from rabiskit.facts.scan import Input
+from rabiskit.fileid import same_file
 from rabiskit.i18n import N_, _
+from rabiskit.sources import NotMarc, SourceError, check_marc
+from rabiskit.sources.sniff import READABLE
 from rabiskit.jsontext import json_default
 from rabiskit.sources.encoding import EncodingError, normalise_encoding
 
@@ -100,16 +103,32 @@ def fail(message: str, code: int = 2) -> "typer.Exit":
 
 
 def make_inputs(exports: Iterable[Path] | None, db: Iterable[Any] | None,
-                known_levels: Iterable[str] | None = None) -> list[Input]:
-    """Inputs from positional EXPORT files and ``--db LEVEL FILE`` pairs, checked to exist."""
+                known_levels: Iterable[str] | None = None, *, marc_only: bool = True
+                ) -> list[Input]:
+    """Inputs from positional EXPORT files and ``--db LEVEL FILE`` pairs, checked to exist.
+
+    A ``--db`` file replaces the same file given as an export, however either was spelt
+    (relative or absolute path, a link).  With ``marc_only`` (every command but ``inspect``)
+    a file that holds no MARC at all (empty, a PDF, a Word document, a CSV table, an IRBIS
+    text export...) ends the command here, before anything is read or written."""
     pairs = parse_db(db)
     inputs = [Input(Path(p)) for p in (exports or [])]
     levels = set(known_levels) if known_levels is not None else None
+    declared: list[tuple[str, Path]] = []
     for level, path in pairs:
         if levels is not None and level not in levels:
             fail(_("--db {level} {path}: unknown level {level!r}; known levels: {known}").format(
                 level=level, path=path, known=", ".join(sorted(levels))))
-        inputs = [i for i in inputs if i.path != path]
+        earlier = next(((lv, p) for lv, p in declared if same_file(p, path)), None)
+        if earlier is not None:
+            if earlier[0] != level:
+                fail(_("--db {level} {path}: the file is already declared as {earlier} (--db "
+                       "{earlier} {earlier_path})").format(level=level, path=path,
+                                                          earlier=earlier[0],
+                                                          earlier_path=earlier[1]))
+            continue
+        declared.append((level, path))
+        inputs = [i for i in inputs if not same_file(i.path, path)]
         inputs.append(Input(path, level))
     if not inputs:
         fail(_("no export files given"))
@@ -118,7 +137,67 @@ def make_inputs(exports: Iterable[Path] | None, db: Iterable[Any] | None,
             fail(_("{file}: file not found").format(file=inp.path))
         if inp.path.is_dir():
             fail(_("{file}: is a folder; give the export files inside it").format(file=inp.path))
+        if marc_only:
+            try:
+                check_marc(inp.path, inp.display)
+            except NotMarc as e:  # "FILE: no MARC records: this is a PDF document"
+                fail(_("{file}: no MARC records: this is {what}").format(
+                    file=inp.display, what=_(e.sniffed.what)))
+            except SourceError:
+                pass  # unreadable: the scan reports it, and reads the other files
     return inputs
+
+
+def refuse_empty_inputs(files: Iterable[Any]) -> None:
+    """End the command (exit 2, one line) when an input held no MARC record, before any
+    output is written.  ``files``: the scan's FileSummary objects (or their dicts).  Inputs
+    that could not be read at all keep their own handling (reported, the others processed)."""
+    for f in files:
+        d = f if isinstance(f, dict) else {"records": f.records, "error": f.error,
+                                             "no_records": f.no_records,
+                                             "duplicate_of": f.duplicate_of, "file": f.file,
+                                             "format": f.format}
+        if d.get("duplicate_of") or d.get("records"):
+            continue
+        if d.get("no_records") or not d.get("error"):
+            if d.get("error") and d.get("format") not in READABLE:
+                fail(d["error"])  # what it is instead (NotMarc's line)
+            fail(_("{file}: no MARC records in this file").format(file=d["file"]))
+
+
+def checked_records(records: Iterable[Any], files: Iterable[Any]) -> Iterator[Any]:
+    """Yield ``records`` (read by a scan whose FileSummary list is ``files``); at their end,
+    ``refuse_empty_inputs``.  For commands that write while they read (``facts``,
+    ``export``): the writer then throws its temporary file away, so nothing is written."""
+    yield from records
+    refuse_empty_inputs(files)
+
+
+def named_inputs(exports: Iterable[Path] | None, db: Iterable[Any] | None,
+                 *others: Path | None) -> list[Path]:
+    """Every file a command reads, as named on its command line: the EXPORT files, the
+    ``--db`` files and ``others`` (the ledger, the plan, a log; None skipped)."""
+    return [*(Path(p) for p in exports or ()), *(p for _, p in parse_db(db)),
+            *(Path(p) for p in others if p is not None)]
+
+
+def refuse_overwrite(outputs: Iterable[Path | None], inputs: Iterable[Any]) -> None:
+    """End the command (exit 2, one line) when an output would be written over one of its
+    inputs: an export, the ledger, a plan, a log (Input objects or paths; None is skipped).
+    Files are compared by identity, so another spelling, a symbolic or a hard link of an
+    input is refused too.  Every command that writes files calls this before reading."""
+    ins = [(i.path if isinstance(i, Input) else Path(i)) for i in inputs if i is not None]
+    for out in outputs:
+        if out is None:
+            continue
+        for src in ins:
+            if not same_file(out, src):
+                continue
+            if str(out) == str(src):
+                fail(_("{file}: is also an input; write the output to another file (inputs "
+                       "are never overwritten)").format(file=out))
+            fail(_("{file}: is the same file as the input {input}; write the output to another "
+                   "file (inputs are never overwritten)").format(file=out, input=src))
 
 
 def check_encoding(encoding: str | None) -> str | None:

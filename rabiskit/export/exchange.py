@@ -27,7 +27,6 @@ Files are written atomically: a half-written exchange file never replaces a good
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +34,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from rabiskit.aggregate.count import RecordRef, classifier_for
 from rabiskit.aggregate.period import Period
-from rabiskit.atomic import atomic_path
+from rabiskit.atomic import atomic_file
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan, scan
 from rabiskit.plan.model import Plan
@@ -160,22 +159,19 @@ def write_exchange(path: str | Path, records: Iterable[tuple[SourceRecord, Recor
                 result.levels[level_of(facts)] += 1
         result.replaced_characters = w.replaced
         return result
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as fh:
-            for src, facts in records:
-                data, how = iso_bytes(src, utf8)
-                fh.write(data)
-                result.written += 1
-                result.levels[level_of(facts)] += 1
-                if how == "utf-8":
-                    result.reencoded += 1
-                elif how == "rebuilt":
-                    result.rebuilt.append(RecordRef.of(facts, "damaged in the export: rebuilt "
-                                                              "from what was salvaged"))
-                elif how == "damaged":
-                    result.damaged_as_read.append(RecordRef.of(
-                        facts, "damaged in the export and could not be rebuilt: written as read"))
-            fh.flush()
-            os.fsync(fh.fileno())
+    with atomic_file(path) as fh:
+        for src, facts in records:
+            data, how = iso_bytes(src, utf8)
+            fh.write(data)
+            result.written += 1
+            result.levels[level_of(facts)] += 1
+            if how == "utf-8":
+                result.reencoded += 1
+            elif how == "rebuilt":
+                result.rebuilt.append(RecordRef.of(facts, "damaged in the export: rebuilt "
+                                                          "from what was salvaged"))
+            elif how == "damaged":
+                result.damaged_as_read.append(RecordRef.of(
+                    facts, "damaged in the export and could not be rebuilt: written as read"))
     return result
 

@@ -27,8 +27,10 @@ Columns (Parquet type; CSV writes the same values as text):
 
 ``count`` counts a record in a period when record_status is not ``d`` and date_entered
 lies in the period, under its level and first language: :data:`DUCKDB_COUNT_QUERY` is that
-count in DuckDB.  CSV text cells that start like a formula (= + - @) get a leading
-apostrophe (``rabiskit.render.safe.csv_cell``), so the file is safe to open in Excel.
+count in DuckDB.  The table is data, not a report: CSV cells hold the values exactly as
+the records have them (a title starting with "-" or "=" stays as it is; no BOM), so DuckDB
+and Spark read what the catalogue holds.  Reports, which people open in Excel, keep their
+formula guard (``rabiskit.render.safe``).
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ from typing import Any, Iterable
 
 from rabiskit.atomic import atomic_path
 from rabiskit.facts.model import RecordFacts
-from rabiskit.render.safe import csv_cell
 
 COLUMNS = ("file", "record", "offset", "control_number", "flavour", "encoding", "record_status",
            "record_type", "bibliographic_level", "language", "languages", "languages_coded",
@@ -94,13 +95,17 @@ def facts_values(f: RecordFacts) -> dict[str, Any]:
 
 
 def _csv_value(v: Any):
+    """The CSV text of one value, exact: booleans true/false, dates ISO 8601, lists joined,
+    None empty, text as it is."""
+    if v is None:
+        return ""
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, list):
-        return csv_cell(LIST_SEPARATOR_CSV.join(v))
+        return LIST_SEPARATOR_CSV.join(v)
     if isinstance(v, (dt.date, dt.datetime)):
         return v.isoformat()
-    return csv_cell(v)
+    return v
 
 
 def write_facts_csv(path: str | Path, facts: Iterable[RecordFacts]) -> int:

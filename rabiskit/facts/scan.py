@@ -19,22 +19,30 @@ from typing import Callable, Iterable, Iterator
 from rabiskit.facts.extract import extract_facts
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Problem, SourceRecord
-from rabiskit.sources import open_source
+from rabiskit.fileid import file_key
+from rabiskit.sources import NotMarc, check_marc, open_source
+from rabiskit.sources.sniff import no_records_message
 from rabiskit.sources.encoding import ENCODINGS
 
 Classifier = Callable[[SourceRecord, "str | None"], "tuple[str, str]"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Input:
-    """One export file, optionally declared to be one catalogue database (``--db LEVEL FILE``)."""
+    """One export file, optionally declared to be one catalogue database (``--db LEVEL FILE``).
+
+    Inputs compare by identity: the same file named twice is two inputs, of which
+    ``dedupe_inputs`` keeps the first."""
 
     path: Path
     db_level: str | None = None
+    #: the name shown for the file (in summaries, problems, JSON) when not its path, e.g.
+    #: the name an uploaded file had on the user's computer
+    name: str | None = None
 
     @property
     def display(self) -> str:
-        return str(self.path)
+        return self.name if self.name is not None else str(self.path)
 
 
 @dataclass
@@ -57,7 +65,8 @@ class FileSummary:
     date_missing: int = 0
     problems: list[Problem] = field(default_factory=list)
     duplicate_of: str | None = None  # same content as an earlier input: not read again
-    error: str | None = None  # the file could not be read at all
+    error: str | None = None  # the file could not be read at all, or held no record
+    no_records: bool = False  # it held no MARC record (``error`` says what it is instead)
 
     def add(self, facts: RecordFacts) -> None:
         self.records += 1
@@ -121,6 +130,7 @@ class FileSummary:
             "problems": [problem_dict(p) for p in self.problems],
             **({"duplicate_of": self.duplicate_of} if self.duplicate_of else {}),
             **({"db_level": self.db_level} if self.db_level else {}),
+            **({"no_records": True} if self.no_records else {}),
         }
 
 
@@ -167,22 +177,36 @@ def _digest(path: Path) -> str:
 
 
 def dedupe_inputs(inputs: Iterable[Input]) -> tuple[list[Input], dict[Input, Input]]:
-    """Drop inputs whose content equals an earlier input's.  Only files of equal size are
+    """Drop inputs that repeat an earlier input: the same file (under any name: a relative
+    and an absolute path, a symbolic or a hard link) or the same content under another name.
+    Returns (inputs kept, {repeated input: the earlier one}).  Only files of equal size are
     hashed, so a normal run reads each file once."""
     items = list(inputs)
+    dup: dict[Input, Input] = {}
+    first_of: dict[object, Input] = {}
+    for inp in items:
+        key = file_key(inp.path)
+        if key in first_of:
+            dup[inp] = first_of[key]
+        else:
+            first_of[key] = inp
     by_size: dict[int, list[Input]] = {}
     for inp in items:
+        if inp in dup:
+            continue
         try:
             by_size.setdefault(inp.path.stat().st_size, []).append(inp)
         except OSError:
             pass
-    dup: dict[Input, Input] = {}
     for group in by_size.values():
         if len(group) < 2:
             continue
         seen: dict[str, Input] = {}
         for inp in group:
-            d = _digest(inp.path)
+            try:
+                d = _digest(inp.path)
+            except OSError:
+                continue  # the reader says why it cannot be read
             if d in seen:
                 dup[inp] = seen[d]
             else:
@@ -206,7 +230,13 @@ def scan_one(inp: Input, summary: FileSummary, *, classify: Classifier | None = 
              ) -> Iterator[tuple[SourceRecord, RecordFacts]]:
     """Read one input with the careful reader, filling ``summary`` as it goes."""
     try:
+        check_marc(inp.path, inp.display)
         reader = open_source(inp.path, encoding=encoding, flavour=flavour, display=inp.display)
+    except NotMarc as e:  # a PDF, a Word document, a CSV table... given by mistake
+        summary.format = e.sniffed.kind
+        summary.error, summary.no_records = str(e), True
+        summary.problems.append(Problem(inp.display, None, None, str(e), "no_records"))
+        return
     except Exception as e:  # SourceError and OS errors: the file is unreadable
         summary.error = str(e)
         summary.problems.append(Problem(inp.display, None, None, str(e), "unreadable"))
@@ -232,6 +262,15 @@ def scan_one(inp: Input, summary: FileSummary, *, classify: Classifier | None = 
     summary.problems.extend(p for p in reader.problems[seen_problems:] if p.record is None)
     summary.size = reader.size
     sort_problems(summary)
+    finish_file(summary)
+
+
+def finish_file(summary: FileSummary) -> None:
+    """After a file was read (by the careful reader or the fast path): a file that held no
+    record is an error, with a problem saying so after those that say what was found."""
+    if summary.records == 0 and summary.error is None and summary.duplicate_of is None:
+        summary.error, summary.no_records = no_records_message(summary.file), True
+        summary.problems.append(Problem(summary.file, None, None, summary.error, "no_records"))
 
 
 def start_file(inp: Input, result: Scan, dup: dict) -> FileSummary | None:
@@ -239,9 +278,14 @@ def start_file(inp: Input, result: Scan, dup: dict) -> FileSummary | None:
     summary = FileSummary(file=inp.display, db_level=inp.db_level)
     result.files.append(summary)
     if inp in dup:
-        summary.duplicate_of = dup[inp].display
-        result.warnings.append(f"{inp.display}: same content as {dup[inp].display}; "
-                               "read once, not counted twice")
+        first = dup[inp]
+        summary.duplicate_of = first.display
+        if file_key(inp.path) == file_key(first.path):
+            result.warnings.append(f"{inp.display}: the same file as {first.display}, given "
+                                   "twice; read once, not counted twice")
+        else:
+            result.warnings.append(f"{inp.display}: same content as {first.display}; "
+                                   "read once, not counted twice")
         return None
     return summary
 

@@ -335,9 +335,11 @@ def parse_plan(text: str, source: str = "plan.toml") -> Plan:
                 rules=rules, rules_mode=mode, level_names=level_names, source=source, **extra)
 
 
-def load_plan(path: str | Path) -> Plan:
-    """Read and check a plan file; raises PlanError with the file, key and line of a fault."""
-    shown = str(path)
+def load_plan(path: str | Path, name: str | None = None) -> Plan:
+    """Read and check a plan file; raises PlanError with the file, key and line of a fault.
+    ``name``: what to call the file (in errors and the plan's ``source``) when not its
+    path, e.g. the name of an uploaded plan on the user's computer."""
+    shown = name if name is not None else str(path)
     p = Path(path)
     try:
         raw = p.read_bytes()

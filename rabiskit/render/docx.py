@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.table import _Cell
 
-from rabiskit.atomic import atomic_path
+from rabiskit.atomic import save_atomic
 from rabiskit.report.messages import t
 from rabiskit.report.model import SHORTFALL, SURPLUS, Column, Report, Row, Table
 from rabiskit.render.common import cell_text
@@ -155,5 +155,4 @@ def build_document(report: Report):
 def write_docx(report: Report, path: str | Path) -> None:
     """Write the document to ``path`` atomically."""
     doc = build_document(report)
-    with atomic_path(path) as tmp:
-        doc.save(str(tmp))
+    save_atomic(path, doc.save)

@@ -158,15 +158,11 @@ def _charts(report: Report) -> str:
             f'<div class="charts">{figures}</div></section>')
 
 
-def render_html(report: Report) -> str:
+def report_body(report: Report) -> str:
+    """The report's content, without the document around it: the header facts, the
+    tables and the charts (what ``rabiskit serve`` shows inside its page; styled by
+    :data:`CSS`).  Every piece of text escaped."""
     lang = report.lang
-    head = ('<!DOCTYPE html>\n'
-            f'<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
-            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-            'style-src \'unsafe-inline\'; img-src data:">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<title>{esc(report.title)} — {esc(report.library)}</title>\n'
-            f'<style>{CSS}</style>\n</head>\n<body>\n')
     body = [f"<header><h1>{esc(report.title)}</h1>",
             f'<p class="library">{esc(report.library)}</p>', '<dl class="facts">']
     body += [f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>" for label, value in report.header]
@@ -179,4 +175,16 @@ def render_html(report: Report) -> str:
         body.append(_table(table, lang))
         if table.key == "catalogue":
             body.append(_charts(report))
-    return head + "\n".join(body) + "\n</body>\n</html>\n"
+    return "\n".join(body)
+
+
+def render_html(report: Report) -> str:
+    lang = report.lang
+    head = ('<!DOCTYPE html>\n'
+            f'<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+            'style-src \'unsafe-inline\'; img-src data:">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<title>{esc(report.title)} — {esc(report.library)}</title>\n'
+            f'<style>{CSS}</style>\n</head>\n<body>\n')
+    return head + report_body(report) + "\n</body>\n</html>\n"

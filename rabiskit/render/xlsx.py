@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rabiskit.atomic import atomic_path
+from rabiskit.atomic import save_atomic
 from rabiskit.report.messages import t
 from rabiskit.report.model import PERCENT, POINTS, SHORTFALL, SURPLUS, Cell, Report, Table
 from rabiskit.render.safe import is_formula_like, xml_text
@@ -271,5 +271,4 @@ def build_workbook(report: Report) -> Workbook:
 def write_xlsx(report: Report, path: str | Path) -> None:
     """Write the workbook to ``path`` atomically."""
     wb = build_workbook(report)
-    with atomic_path(path) as tmp:
-        wb.save(tmp)
+    save_atomic(path, wb.save)

@@ -79,3 +79,89 @@ def report_from_records(pairs: Iterable[tuple[Any, RecordFacts]], summary: Scan,
     period = report_period(plan, tally, year=y, quarter=quarter, today=today)
     dig = digitisation.result(period) if digitisation is not None else None
     return ReportScan(tally, summary, period, dig, closures, operators)
+
+
+def report_digitisation(plan: Plan, year: int, quarter: int | None, today: dt.date,
+                        pdf_dir=None, log=None) -> ReportDigitisation | None:
+    """The digitisation tallies a report keeps, or None without the digitisation module
+    (ValueError when ``pdf_dir`` or ``log`` is given then).  Raises the digitisation
+    module's PdfFolderError / LogError for a bad folder or log."""
+    from rabiskit.report.digitisation import available
+
+    if available():
+        return ReportDigitisation(plan, year, quarter, today, pdf_dir, log)
+    if pdf_dir is not None or log is not None:
+        raise ValueError("--pdf-dir and --log need the digitisation module, which is not "
+                         "installed")
+    return None
+
+
+def report_from_ledger(ledger, plan: Plan, *, year: int | None = None,
+                       quarter: int | None = None, today: dt.date | None = None,
+                       digitisation: ReportDigitisation | None = None,
+                       warnings: Iterable[str] = ()) -> ReportScan:
+    """The report's scan from the records kept in ``ledger`` (a :class:`rabiskit.ledger.
+    store.Ledger`, possibly an in-memory copy with exports imported): its closed quarters
+    of the year show their frozen numbers, with a warning for each one corrected since.
+    ``warnings``: those of importing exports into the copy."""
+    from rabiskit.ledger.source import ledger_scan_summary, ledger_sources, rules_warning
+    from rabiskit.report.closed import closure_warnings
+
+    y = year or plan.year
+    summary = ledger_scan_summary(ledger)
+    summary.warnings.extend(warnings)
+    warning = rules_warning(ledger, plan)
+    if warning:
+        summary.warnings.append(warning)
+    # the summary without the year's closed-quarter warnings of `count`: those say the
+    # corrections are in the numbers, which a report does not do
+    rs = report_from_records(ledger_sources(ledger), summary, plan, year=y, quarter=quarter,
+                             today=today, digitisation=digitisation,
+                             closures=ledger_closures(ledger, y))
+    rs.scan.warnings.extend(closure_warnings(
+        rs.closures, range(1, max(rs.period.quarters or (1,)) + 1)))
+    return rs
+
+
+def report_of(rs: ReportScan, plan: Plan, lang: str = "kk", today: dt.date | None = None):
+    """The :class:`rabiskit.report.model.Report` of a report's scan, in ``lang`` (with
+    the per-cataloguer table when the records name their cataloguers)."""
+    from rabiskit.report.model import build_report
+    from rabiskit.report.operators import add_operators
+
+    report = build_report(rs.tally, rs.scan, plan, rs.period, lang,
+                          produced=today or dt.date.today(), digitisation=rs.digitisation,
+                          warnings=rs.scan.warnings, closures=rs.closures)
+    add_operators(report, rs.operators, plan, rs.period)
+    return report
+
+
+def scan_exports(inputs: Iterable[Input], plan: Plan, *, year: int | None = None,
+                 quarter: int | None = None, today: dt.date | None = None,
+                 encoding: str | None = None, flavour: str | None = None, pdf_dir=None,
+                 log=None, progress: Callable[[int, str], None] | None = None) -> ReportScan:
+    """The scan ``rabiskit report EXPORT...`` makes, digitisation included (when the
+    module is there): :func:`report_of` lays it out in any language."""
+    today = today or dt.date.today()
+    y = year or plan.year
+    dig = report_digitisation(plan, y, quarter, today, pdf_dir, log)
+    return scan_for_report(inputs, plan, year=y, quarter=quarter, today=today,
+                           encoding=encoding, flavour=flavour, digitisation=dig,
+                           progress=progress)
+
+
+def make_report(inputs: Iterable[Input], plan: Plan, *, year: int | None = None,
+                quarter: int | None = None, lang: str = "kk", today: dt.date | None = None,
+                encoding: str | None = None, flavour: str | None = None,
+                pdf_dir=None, log=None,
+                progress: Callable[[int, str], None] | None = None):
+    """What ``rabiskit report EXPORT... -o FILE`` computes, as one call: read the exports
+    once and return the Report (its ``data`` is the JSON of ``-o FILE.json``).  Raises
+    PeriodError for a period the plan cannot report and ValueError for a bad language."""
+    from rabiskit.report.messages import check_lang
+
+    lang = check_lang(lang)
+    today = today or dt.date.today()
+    rs = scan_exports(inputs, plan, year=year, quarter=quarter, today=today, encoding=encoding,
+                      flavour=flavour, pdf_dir=pdf_dir, log=log, progress=progress)
+    return report_of(rs, plan, lang, today)

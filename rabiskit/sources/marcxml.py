@@ -104,14 +104,55 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def normalise_encoding(name: str) -> tuple[str | None, str]:
-    """(Python codec name or None when unknown, the name rabiskit reports) for a declared name."""
+    """(Python codec name or None when unknown, the name rabiskit reports) for a declared name.
+
+    Only character encodings whose decoder can read the ASCII XML declaration itself count:
+    Python codecs that are not text encodings (``base64``, ``hex``, ``zlib``, ``bz2``, ``uu``,
+    ``rot13``), that always fail (``undefined``) or cannot replace bad bytes (``idna``) are
+    unknown here, as are UTF-16 and UTF-32, which ``plan_encoding`` only takes from a byte
+    order mark or from the bytes themselves.
+    """
     try:
-        codec = codecs.lookup(name).name.replace("-", "_")
-    except LookupError:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):  # ValueError: a name with a NUL byte
         return None, name.lower()
+    codec = info.name.replace("-", "_")
     if codec == "utf_8_sig":
         codec = "utf_8"
+    if not _reads_ascii(info) or codec.startswith(("utf_16", "utf_32")):
+        return None, name.lower()
     return codec, _ENCODING_NAMES.get(codec, name.lower())
+
+
+_ASCII_SAMPLE = b'<?xml version="1.0"?><collection>'
+
+
+def _reads_ascii(info: codecs.CodecInfo) -> bool:
+    """True when the codec is a text encoding that reads ASCII markup as ASCII, with errors
+    replaced (the way the reader decodes)."""
+    if not getattr(info, "_is_text_encoding", True):
+        return False
+    try:
+        decoder = info.incrementaldecoder(errors="replace")
+        text = decoder.decode(_ASCII_SAMPLE, True)
+    except Exception:  # any codec failure: 'undefined' raises UnicodeError, others TypeError
+        return False
+    return text == _ASCII_SAMPLE.decode("ascii")
+
+
+# byte order marks and the first bytes of '<?' without one, longest first (the UTF-32 LE
+# mark starts with the UTF-16 LE one)
+_UNICODE_STARTS = (
+    (codecs.BOM_UTF32_LE, "utf_32", "utf-32", "byte order mark (UTF-32)"),
+    (codecs.BOM_UTF32_BE, "utf_32", "utf-32", "byte order mark (UTF-32)"),
+    (codecs.BOM_UTF16_LE, "utf_16", "utf-16", "byte order mark (UTF-16)"),
+    (codecs.BOM_UTF16_BE, "utf_16", "utf-16", "byte order mark (UTF-16)"),
+    (b"<\0\0\0", "utf_32_le", "utf-32", "UTF-32 bytes without a byte order mark"),
+    (b"\0\0\0<", "utf_32_be", "utf-32", "UTF-32 bytes without a byte order mark"),
+    (b"<\0?\0", "utf_16_le", "utf-16", "UTF-16 bytes without a byte order mark"),
+    (b"\0<\0?", "utf_16_be", "utf-16", "UTF-16 bytes without a byte order mark"),
+)
+_WIDE_NAME = re.compile(r"^(?:utf|ucs)[-_]?(?:16|32|2|4)(?:[-_]?(?:le|be))?$", re.IGNORECASE)
 
 
 def _utf8_ok(data: bytes) -> bool:
@@ -152,8 +193,9 @@ def plan_encoding(head: bytes, forced: str | None = None) -> _Plan:
                          [("xml_encoding", f"the encoding {forced!r} is not known; the file was read "
                                            "as UTF-8")])
         return _Plan(None if codec == "utf_8" else codec, name, "given by the user")
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _Plan("utf_16", "utf-16", "byte order mark (UTF-16)")
+    for start, codec, name, reason in _UNICODE_STARTS:
+        if head.startswith(start):
+            return _Plan(codec, name, reason)
     bom = head.startswith(codecs.BOM_UTF8)
     body = head[3:] if bom else head
     m = _XML_DECL.match(body)
@@ -164,17 +206,21 @@ def plan_encoding(head: bytes, forced: str | None = None) -> _Plan:
     else:
         codec, name = normalise_encoding(declared)
         if codec is None:
-            return _Plan(None, "utf-8", f"declared {declared!r} is unknown; read as UTF-8",
-                         [("xml_encoding", f"the XML declaration names the encoding {declared!r}, "
-                                           "which is not known; the file was read as UTF-8")])
-        if codec == "utf_8":
+            if _WIDE_NAME.match(declared):
+                reason = f"declared {declared!r} without a byte order mark; read as UTF-8"
+                message = (f"the XML declaration says {declared}, but the file has no byte order "
+                           f"mark and its bytes are not {declared}; the file was read as UTF-8")
+            else:
+                reason = f"declared {declared!r} is unknown; read as UTF-8"
+                message = (f"the XML declaration names the encoding {declared!r}, which is not "
+                           "a character encoding rabiskit knows; the file was read as UTF-8")
+            plan = _Plan(None, "utf-8", reason, [("xml_encoding", message)])
+        elif codec == "utf_8":
             plan = _Plan(None, "utf-8", "XML declaration")
         elif codec in _SINGLE_BYTE and any(b > 0x7F for b in body) and _utf8_ok(body):
             return _Plan(None, "utf-8", f"bytes are UTF-8 although the XML declaration says {declared}",
                          [("xml_encoding", f"the XML declaration says {declared}, but the bytes are "
                                            "UTF-8; the file was read as UTF-8")])
-        elif codec == "utf_16":
-            plan = _Plan("utf_16", name, "XML declaration")
         else:
             return _Plan(codec, name, "XML declaration")
     bad = _first_bad_utf8(body)
@@ -233,7 +279,12 @@ class _Feed:
             self._eof = True
         if self._decoder is None:
             return data
-        text = self._decoder.decode(data, final)
+        try:
+            text = self._decoder.decode(data, final)
+        except (UnicodeError, ValueError, TypeError) as e:  # a codec that cannot go on
+            self.read_error = f"the bytes cannot be decoded ({e})"
+            self._eof = True
+            return b""
         if "\ufffd" in text:
             if self.first_replaced_line is None:
                 before = text[:text.index("\ufffd")]
@@ -437,7 +488,7 @@ class MarcXmlReader(Reader):
                 root = parser.root
                 if root is not None:
                     self._check_dtd(root)
-                resume = self._on_fault(e, state, segment, feed)
+                resume = self._on_fault(e, parser.error_log, state, segment, feed)
                 if resume is None:
                     break
                 segment = resume
@@ -451,6 +502,8 @@ class MarcXmlReader(Reader):
         if state.open_records:
             state.open_records[-1][2] = True  # the enclosing "record" is a wrapper (OAI-PMH)
         line = segment.position(el.sourceline or 1, 1)[0] if el.sourceline else None
+        if line is not None:
+            state.last_start_line = line
         state.open_records.append([el, line, False])
         if len(state.open_records) == 1:
             state.chain = _ancestor_chain(el)
@@ -467,11 +520,11 @@ class MarcXmlReader(Reader):
         _release(el)
         return rec
 
-    def _on_fault(self, e: etree.XMLSyntaxError, state: "_State", segment: _Segment,
+    def _on_fault(self, e: etree.XMLSyntaxError, log, state: "_State", segment: _Segment,
                   feed: _Feed) -> _Segment | None:
-        line, column = e.position if e.position else (1, 1)
+        line, column, message = _fault_of(e, log)
         abs_line, abs_col = segment.position(line or 1, column or 1)
-        message = " ".join((e.msg or str(e)).split())
+        message = " ".join(message.split())
         message = re.sub(r",? line \d+, column \d+.*$", "", message)
         if feed.read_error:
             self.problem(None, None, f"the file could not be read to its end ({feed.read_error}); "
@@ -501,8 +554,12 @@ class MarcXmlReader(Reader):
         if entity_fault or state.chain is None:
             return None
         fault_at = feed.index_of(abs_line, abs_col)
-        # Never restart at or before the previous restart point: always move forward.
-        start = feed.resync(max(fault_at, state.last_resync + 1))
+        # Never restart at or before the previous restart point, nor before the start of the
+        # last record met: every record is read once, whatever position the parser reports.
+        floor = state.last_resync + 1
+        if state.last_start_line is not None:
+            floor = max(floor, feed.index_of(state.last_start_line, 1))
+        start = feed.resync(max(fault_at, floor))
         if start is None:
             return None
         state.last_resync = start
@@ -693,6 +750,7 @@ class _State:
     open_records: list = field(default_factory=list)  # [element, line, is_wrapper] being parsed
     chain: list | None = None  # ancestors of the last record: how to re-open them after a fault
     last_resync: int = -1
+    last_start_line: int | None = None  # absolute line of the last record start tag met
     dtd_checked: bool = False
 
 
@@ -760,6 +818,21 @@ def _clean_record(el) -> tuple[str, list[Field]] | None:
             or not leader.strip():
         return None
     return leader, fields
+
+
+def _fault_of(e: etree.XMLSyntaxError, log) -> tuple[int, int, str]:
+    """(line, column, message) of the fault that stopped the parser.
+
+    The exception itself may name an earlier, non-fatal error (an invalid namespace URI) or
+    no position at all ("no element found" at 0:0 when libxml2 stops inside a read); the
+    first fatal error in this parser's own log (``e.error_log`` is the thread's, holding
+    earlier files' errors too) is the one that stopped it.
+    """
+    for entry in log:
+        if entry.level == etree.ErrorLevels.FATAL:
+            return entry.line or 1, entry.column or 1, entry.message or e.msg or str(e)
+    line, column = e.position if e.position else (1, 1)
+    return line or 1, column or 1, e.msg or str(e)
 
 
 def _attr(el, name: str, short: str) -> str | None:

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 from typing import BinaryIO
 
 from lxml import etree
 
-from rabiskit.atomic import keep_mode
+from rabiskit.atomic import commit, discard, temporary_beside, terminate_raises
 from rabiskit.records.record import Record, SourceRecord
 
 MARC21_SLIM_NS = "http://www.loc.gov/MARC21/slim"
@@ -97,6 +96,7 @@ class MarcXmlWriter:
         self._raw: BinaryIO | None = None
         self._tmp: Path | None = None
         self._xf = None
+        self._guard = None  # terminate_raises() while the file is open
 
     @property
     def replaced(self) -> int:
@@ -104,19 +104,23 @@ class MarcXmlWriter:
         return self._counter.replaced
 
     def __enter__(self) -> "MarcXmlWriter":
-        folder = self.path.parent if str(self.path.parent) else Path(".")
-        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
-        self._tmp = Path(name)
-        self._raw = os.fdopen(fd, "wb")
+        # SIGTERM raises while the file is being written, so the temporary file goes too
+        self._guard = terminate_raises()
+        self._guard.__enter__()
         stack = ExitStack()
         try:
+            self._tmp = temporary_beside(self.path)
+            self._raw = open(self._tmp, "wb")
             xf = stack.enter_context(etree.xmlfile(self._raw, encoding="utf-8"))
             xf.write_declaration()
             stack.enter_context(xf.element(_NS + "collection", nsmap={None: MARC21_SLIM_NS}))
             xf.write("\n")
         except BaseException:
-            stack.close()
-            self._discard()
+            try:
+                stack.close()
+            finally:
+                self._discard()
+                self._unguard()
             raise
         self._xf = xf
         self._stack = stack
@@ -139,6 +143,7 @@ class MarcXmlWriter:
             except Exception:  # the file is being thrown away anyway
                 pass
             self._discard()
+            self._unguard()
             return False
         try:
             if stack is not None:
@@ -147,23 +152,30 @@ class MarcXmlWriter:
             self._raw.flush()
             os.fsync(self._raw.fileno())
             self._raw.close()
-            keep_mode(self.path, self._tmp)  # mkstemp makes owner-only files
-            os.replace(self._tmp, self.path)
+            commit(self._tmp, self.path)  # with the mode a new file gets (mkstemp: owner-only)
         except BaseException:
             self._discard()
             raise
+        finally:
+            self._unguard()
         self._tmp = None
         return False
 
+    def _unguard(self) -> None:
+        guard, self._guard = self._guard, None
+        if guard is not None:
+            guard.__exit__(None, None, None)
+
     def _discard(self) -> None:
+        """Close and remove the temporary file; closing may fail again (a full disk): the
+        error that brought us here is the one raised."""
         if self._raw is not None and not self._raw.closed:
-            self._raw.close()
-        if self._tmp is not None:
             try:
-                self._tmp.unlink()
-            except FileNotFoundError:
+                self._raw.close()
+            except (OSError, ValueError):
                 pass
-            self._tmp = None
+        discard(self._tmp)
+        self._tmp = None
 
 
 def write_marcxml(path: str | Path, records) -> int:

@@ -22,13 +22,40 @@ from rabiskit.audit.render import render_csv, write_xlsx
 from rabiskit.audit.run import audit_inputs, audit_records
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, check_encoding, check_flavour, err_console,
-                                 fail, make_inputs, out_console, period_option, print_json)
+                                 fail, make_inputs, named_inputs, out_console, period_option,
+                                 print_json, refuse_empty_inputs, refuse_overwrite)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
+from rabiskit.i18n import _
 
 FORMATS = ("table", "json", "csv", "xlsx")
+FILE_FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
 TABLE_LIMIT = 200
+
+
+def choose_format(fmt: str | None, output: Path | None) -> str:
+    """The output format: --format when given, else from -o FILE's extension (as in
+    ``report``), else the table; a clear error when they cannot go together."""
+    if fmt is not None and fmt not in FORMATS:
+        fail(_("--format {fmt}: use table, json, csv or xlsx").format(fmt=fmt))
+    if output is None:
+        if fmt == "xlsx":
+            fail(_("--format xlsx needs -o FILE.xlsx"))
+        return fmt or "table"
+    by_name = FILE_FORMATS.get(output.suffix.lower())
+    if fmt is None:
+        if by_name is None:
+            fail(_("-o {file}: the format follows the extension: use .json, .csv or .xlsx (or "
+                   "give --format json, csv or xlsx)").format(file=output))
+        return by_name
+    if fmt == "table":
+        fail(_("-o {file}: --format table prints on the screen; use --format json, csv or xlsx "
+               "to write a file").format(file=output))
+    if by_name is not None and by_name != fmt:
+        fail(_("-o {file}: the extension says {by_name}, --format says {fmt}; give one that "
+               "agrees").format(file=output, by_name=by_name, fmt=fmt))
+    return fmt
 
 
 def _share(v) -> str:
@@ -95,8 +122,8 @@ def register(app: typer.Typer) -> None:
         quarter: QuarterOpt = None,
         date_from: FromOpt = None,
         date_to: ToOpt = None,
-        fmt: str = typer.Option("table", "--format", help="table, json, csv or xlsx"),
-        output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file (required for xlsx)."),
+        fmt: Optional[str] = typer.Option(None, "--format", help="table, json, csv or xlsx (default: from -o FILE's extension, else table)"),
+        output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file: .json, .csv or .xlsx (required for xlsx)."),
         strict: bool = typer.Option(False, "--strict", help="Exit with 1 when there are findings."),
         only_period: bool = typer.Option(False, "--only-period", help="Check language and encoding only in records entered in the period (and undated ones)."),
         min_confidence: float = typer.Option(0.7, "--min-confidence", min=0.0, max=1.0, help="Report language mismatches from this confidence on (0-1)."),
@@ -107,10 +134,10 @@ def register(app: typer.Typer) -> None:
         ledger_path: Optional[Path] = ledger_option(),
     ):
         """Check language coding, the Kazakh share, encoding damage, dates, duplicates and structure."""
-        if fmt not in FORMATS:
-            fail(f"--format {fmt}: use table, json, csv or xlsx")
-        if fmt == "xlsx" and output is None:
-            fail("--format xlsx needs -o FILE.xlsx")
+        fmt = choose_format(fmt, output)
+        if output is not None and output.is_dir():
+            fail(_("{file}: is a folder; give a file name").format(file=output))
+        refuse_overwrite([output], named_inputs(exports, db, ledger_path, plan_path))
         plan = load_plan_option(plan_path)
         period = period_option(year, quarter, date_from, date_to, plan.year)
         day = _parse_day(today, "--today")
@@ -128,6 +155,7 @@ def register(app: typer.Typer) -> None:
                 result = audit_inputs(inputs, plan, period, today=day, oldest=oldest_day,
                                       min_confidence=min_confidence, only_period=only_period,
                                       encoding=enc, flavour=fl, progress=progress)
+            refuse_empty_inputs(result.scan.files)
         for w in result.scan.warnings:
             err_console.print(f"[yellow]warning:[/] {w}")
         for f in result.scan.files:

@@ -13,16 +13,15 @@ from typing import List, Optional
 
 import typer
 
-from rabiskit.aggregate.count import (UNKNOWN_OPERATOR, OperatorTally, count_inputs, count_json,
-                                      operators_json)
+from rabiskit.aggregate.count import (UNKNOWN_OPERATOR, OperatorTally, count_document,
+                                      count_inputs, operators_json)
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
                                  err_console, fail, make_inputs, out_console, period_option,
-                                 print_json)
+                                 print_json, refuse_empty_inputs)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
-from rabiskit.facts.scan import problem_dict
 from rabiskit.i18n import _
 
 
@@ -188,14 +187,13 @@ def register(app: typer.Typer) -> None:
             with scan_progress(inputs) as progress:
                 tally, result = count_inputs(inputs, plan, period, encoding=enc, flavour=fl,
                                              progress=progress, operators=operators)
+            refuse_empty_inputs(result.files)
         for w in result.warnings:
             err_console.print(f"[yellow]warning:[/] {w}")
         if period.year != plan.year:
             err_console.print(f"[yellow]warning:[/] the plan is for {plan.year}, the period is in "
                               f"{period.year}: targets are the plan's quarters")
-        data = count_json(tally, plan, [problem_dict(p) for p in result.problems],
-                          warnings=result.warnings, files=[f.as_dict() | {"problems": len(f.problems)}
-                                                           for f in result.files])
+        data = count_document(tally, result, plan)
         if by is not None:
             data.update(operators_section(operators, plan, period))
         if fmt == "json":

@@ -19,7 +19,7 @@ from rich.table import Table
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
                                  err_console, fail, make_inputs, out_console, period_option,
-                                 print_json)
+                                 print_json, refuse_empty_inputs)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
@@ -174,6 +174,7 @@ def register(app: typer.Typer) -> None:
                 with scan_progress(inputs) as progress:
                     data = digitisation_inputs(inputs, plan, period, pdf_dir, log, encoding=enc,
                                                flavour=fl, progress=progress)
+                refuse_empty_inputs(data.get("files", []))
             except (PdfFolderError, LogError) as e:
                 fail(str(e))
         for w in data["warnings"]:

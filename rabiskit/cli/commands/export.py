@@ -10,8 +10,9 @@ import typer
 
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
-                                 err_console, fail, make_inputs, out_console, output_option,
-                                 period_option, print_json)
+                                 checked_records, err_console, fail, make_inputs, named_inputs,
+                                 out_console, output_option, period_option, print_json,
+                                 refuse_overwrite)
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.export.exchange import output_format, select_records, write_exchange
@@ -64,11 +65,8 @@ def register(app: typer.Typer) -> None:
         plan = load_plan_option(plan_path)
         levels = _levels(level, plan.levels())
         period = period_option(year, quarter, date_from, date_to, plan.year)
+        refuse_overwrite([output], named_inputs(exports, db, plan_path))
         inputs = make_inputs(exports, db, plan.levels())
-        target = output.resolve()
-        for inp in inputs:
-            if inp.path.resolve() == target:
-                fail(f"{output}: is also an input; write the exchange file elsewhere")
         if utf8 and out_format == "marcxml":
             err_console.print("[yellow]warning:[/] MARCXML is always UTF-8; --utf8 changes nothing",
                               highlight=False)
@@ -76,9 +74,9 @@ def register(app: typer.Typer) -> None:
         scanned = Scan()
         try:
             with scan_progress(inputs) as progress:
-                result = write_exchange(output, select_records(
+                result = write_exchange(output, checked_records(select_records(
                     inputs, plan, period, levels, encoding=enc, flavour=fl, result=scanned,
-                    progress=progress), utf8=utf8, to=to)
+                    progress=progress), scanned.files), utf8=utf8, to=to)
         except OSError as e:
             fail(f"{output}: cannot write ({e.strerror or e})")
         except ValueError as e:

@@ -10,13 +10,14 @@ import typer
 
 from rabiskit.aggregate.count import classifier_for
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, check_encoding,
-                                 check_flavour, err_console, fail, make_inputs, out_console,
-                                 output_option, print_json)
+                                 check_flavour, checked_records, err_console, fail, make_inputs,
+                                 named_inputs, out_console, output_option, print_json,
+                                 refuse_overwrite)
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.export.facts_table import FactsTableError, facts_format, write_facts
 from rabiskit.facts.scan import Scan, scan_facts
-from rabiskit.ledger.location import ENV_VAR
+from rabiskit.ledger.location import ENV_VAR, default_ledger_path
 from rabiskit.ledger.store import LedgerError
 
 
@@ -37,6 +38,8 @@ def register(app: typer.Typer) -> None:
         if fmt not in ("table", "json"):
             fail(f"--format {fmt}: use table or json")
         kind = output_option(output, facts_format, (FactsTableError,))
+        from_ledger = (ledger_path or default_ledger_path()) if ledger or ledger_path else None
+        refuse_overwrite([output], named_inputs(exports, db, from_ledger, plan_path))
         scanned = Scan()
         try:
             if ledger or ledger_path is not None:
@@ -52,9 +55,9 @@ def register(app: typer.Typer) -> None:
                 inputs = make_inputs(exports, db, plan.levels())
                 enc, fl = check_encoding(encoding), check_flavour(flavour)
                 with scan_progress(inputs) as progress:
-                    rows = write_facts(output, scan_facts(
+                    rows = write_facts(output, checked_records(scan_facts(
                         inputs, classify=classifier_for(plan), encoding=enc, flavour=fl,
-                        result=scanned, progress=progress))
+                        result=scanned, progress=progress), scanned.files))
         except (FactsTableError, LedgerError) as e:
             fail(str(e))
         except OSError as e:

@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
             fail(f"--format {fmt}: use table or json")
         enc = check_encoding(encoding)
         fl = check_flavour(flavour)
-        inputs = make_inputs(files, None)
+        inputs = make_inputs(files, None, marc_only=False)  # reports a non-MARC file, goes on
         with scan_progress(inputs, enabled=fmt == "table") as progress:
             result = inspect_inputs(inputs, encoding=enc, flavour=fl, progress=progress)
         for w in result.warnings:

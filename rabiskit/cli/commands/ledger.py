@@ -17,7 +17,7 @@ from rich.table import Table
 
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt,
                                  check_encoding, check_flavour, err_console, fail, make_inputs,
-                                 out_console, print_json)
+                                 out_console, print_json, refuse_overwrite)
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.ledger.closing import (close_quarter, closed_quarters, parse_quarter,
@@ -131,6 +131,7 @@ def register(app: typer.Typer) -> None:
             fail("--database: give a name")
         plan = load_plan_option(plan_path)
         inputs = make_inputs(exports, db, plan.levels())
+        refuse_overwrite([ledger_path or default_ledger_path()], inputs)
         enc, fl = check_encoding(encoding), check_flavour(flavour)
         with using_ledger(ledger_path, create=True) as led:
             try:

@@ -16,17 +16,15 @@ from rich.markup import escape
 from rabiskit.aggregate.period import PeriodError
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, PlanOpt,
                                  YearOpt, check_encoding, check_flavour, err_console, fail,
-                                 make_inputs, out_console)
+                                 make_inputs, named_inputs, out_console, refuse_empty_inputs,
+                                 refuse_overwrite)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
-from rabiskit.report.closed import closure_warnings
-from rabiskit.report.digitisation import ReportDigitisation, available
 from rabiskit.report.messages import check_lang
-from rabiskit.report.model import build_report
-from rabiskit.report.operators import add_operators
 from rabiskit.render.outputs import check_outputs, write_output
-from rabiskit.report.run import ledger_closures, report_from_records, scan_for_report
+from rabiskit.report.run import (report_digitisation, report_from_ledger, report_of,
+                                 scan_for_report)
 
 
 def _as_of(text: str | None) -> dt.date:
@@ -71,43 +69,33 @@ def register(app: typer.Typer) -> None:
         y = year or plan.year
         if not 1900 <= y <= 2999:
             fail(f"--year {y}: give a four-digit year")
+        refuse_overwrite([p for p, _ in targets], named_inputs(exports, db, ledger_path, plan_path,
+                                                                log))
         if ledger_path is None:
             inputs = make_inputs(exports, db, plan.levels())
         enc, fl = check_encoding(encoding), check_flavour(flavour)
-        dig = None
-        if available():
-            from rabiskit.digitisation import LogError, PdfFolderError
-
-            try:
-                dig = ReportDigitisation(plan, y, quarter, today, pdf_dir, log)
-            except (PdfFolderError, LogError) as e:
-                fail(str(e))
-        elif pdf_dir is not None or log is not None:
-            fail("--pdf-dir and --log need the digitisation module, which is not installed")
+        try:
+            dig = report_digitisation(plan, y, quarter, today, pdf_dir, log)
+        except ValueError as e:  # a bad PDF folder or log, or no digitisation module
+            fail(str(e))
         try:
             if ledger_path is not None:
                 with ledger_for_command(ledger_path, exports, db, plan, encoding=enc,
                                         flavour=fl) as run:
-                    # run.summary without the year: its warnings about closed quarters say
-                    # the corrections are in the numbers, which a report does not do
-                    rs = report_from_records(run.sources(), run.summary(plan), plan, year=y,
-                                             quarter=quarter, today=today, digitisation=dig,
-                                             closures=ledger_closures(run.ledger, y))
-                rs.scan.warnings.extend(closure_warnings(
-                    rs.closures, range(1, max(rs.period.quarters or (1,)) + 1)))
+                    rs = report_from_ledger(run.ledger, plan, year=y, quarter=quarter,
+                                            today=today, digitisation=dig,
+                                            warnings=run.warnings)
             else:
                 with scan_progress(inputs) as progress:
                     rs = scan_for_report(inputs, plan, year=y, quarter=quarter, today=today,
                                          encoding=enc, flavour=fl, digitisation=dig,
                                          progress=progress)
+                refuse_empty_inputs(rs.scan.files)
         except PeriodError as e:
             fail(str(e))
         for w in rs.scan.warnings:
             err_console.print(f"[yellow]warning:[/] {escape(w)}")
-        report = build_report(rs.tally, rs.scan, plan, rs.period, lang, produced=today,
-                              digitisation=rs.digitisation, warnings=rs.scan.warnings,
-                              closures=rs.closures)
-        add_operators(report, rs.operators, plan, rs.period)
+        report = report_of(rs, plan, lang, today)
         for path, fmt in targets:
             try:
                 write_output(report, path, fmt)
