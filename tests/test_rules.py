@@ -126,19 +126,26 @@ def test_db_level_wins_over_every_rule():
     assert classify(src, DEFAULT_RULES, None)[0] == "periodical"
 
 
-def test_db_declares_the_level_of_a_file(tmp_path):
-    # --db LEVEL FILE (rabiskit.cli.common.make_inputs): the file's records are of LEVEL;
-    # a file given both plainly and with --db is read once, with its level
+def test_db_declares_the_level_of_a_file(tmp_path, monkeypatch):
+    # --db LEVEL FILE (rabiskit.cli.common.make_inputs): the file's records are of LEVEL; a
+    # file given both plainly and with --db is read once, with its level, however spelt
+    import shutil
+
     import typer
 
     from rabiskit.cli.common import make_inputs
-    from rabiskit.facts.scan import Input
 
-    olke, kitap = tmp_path / "Olke.iso", tmp_path / "Kitap.iso"
-    olke.write_bytes(b"x")
-    kitap.write_bytes(b"y")
-    assert make_inputs([olke, kitap], [("local_lore", str(olke))], BUILTIN_LEVELS) == [
-        Input(kitap), Input(olke, "local_lore")]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "exports").mkdir()
+    for name in ("Olke.iso", "Kitap.iso"):
+        shutil.copy(REPO / "fixtures" / "unimarc-utf8.iso", tmp_path / "exports" / name)
+    olke, kitap = Path("exports/Olke.iso"), Path("exports/Kitap.iso")
+    inputs = make_inputs([tmp_path / "exports" / "Olke.iso", kitap],
+                         [("local_lore", "./exports/../exports/Olke.iso")], BUILTIN_LEVELS)
+    assert [(i.path.name, i.db_level) for i in inputs] == [("Kitap.iso", None),
+                                                           ("Olke.iso", "local_lore")]
+    assert [(i.path, i.db_level) for i in make_inputs([olke], [], BUILTIN_LEVELS)] == [
+        (olke, None)]
     with pytest.raises(typer.Exit):
         make_inputs([], [("lore", str(olke))], BUILTIN_LEVELS)
 
