@@ -87,7 +87,7 @@ def test_count_q1_by_hand():
     lv = {k: (v["total"], v["kazakh"]) for k, v in c["levels"].items() if v["total"]}
     assert lv == {"book": (3, 1), "article": (2, 1), "periodical": (1, 0), "ebook": (1, 1)}
     assert c["records"] == {"read": 8, "in_period": 7, "outside_period": 1, "undated": 0,
-                            "damaged": 0, "deleted": 0}
+                            "damaged": 0, "deleted": 0, "not_bibliographic": 0}
     assert c["files"][0]["flavours"] == {"unimarc": 1, "marc21": 0, "irbis": 5}
 
 

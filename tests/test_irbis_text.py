@@ -137,7 +137,7 @@ def test_audit_digitisation_report_facts_import_export(tmp_path):
     cli("facts", UTF8, "-o", facts)
     lines = facts.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 10 and "Ұлытау шежіресі" in lines[1] and ",irbis," in lines[1]
-    assert lines[1].endswith(",book") and lines[5].endswith(",cd")
+    assert lines[1].endswith(",book,") and lines[5].endswith(",cd,")
     ledger = tmp_path / "l.sqlite"
     cli("import", UTF8, CP1251, "--ledger", ledger)
     c = json.loads(cli("count", "--ledger", ledger, "--quarter", "1", "--format", "json").stdout)

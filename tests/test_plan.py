@@ -174,7 +174,7 @@ quarters = [10, 10, 10, 9]
 
 
 def test_show_table_names_levels_in_kazakh_with_english_keys():
-    result = _invoke("plan", "show")
+    result = _invoke("--lang", "kk", "plan", "show")
     assert result.exit_code == 0, result.output
     out = result.stdout
     for text in ("Мақала (article)", "Өлкетану (local_lore)", "Кітап (book)", "Барлығы (total)",

@@ -70,6 +70,7 @@ class Tally:
     outside_period: int = 0
     undated: int = 0
     deleted: int = 0
+    not_bibliographic: int = 0  # authority, holdings ... records: no level, not counted
     damaged: int = 0
     levels: dict[str, LevelCount] = field(default_factory=lambda: defaultdict(LevelCount))
     # the period's year, per quarter and per month (for the reports)
@@ -87,6 +88,9 @@ class Tally:
         if f.is_deleted:
             self.deleted += 1
             self.deleted_records.append(RecordRef.of(f, "marked deleted (leader/05 d)"))
+            return
+        if f.not_bibliographic:
+            self.not_bibliographic += 1
             return
         d = f.date_entered
         if d is None:
@@ -257,7 +261,8 @@ def count_json(tally: Tally, plan: Plan, problems: list[dict], *, warnings: list
         "period": p.as_dict(),
         "records": {"read": tally.read, "in_period": tally.in_period,
                     "outside_period": tally.outside_period, "undated": tally.undated,
-                    "damaged": tally.damaged, "deleted": tally.deleted},
+                    "damaged": tally.damaged, "deleted": tally.deleted,
+                    "not_bibliographic": tally.not_bibliographic},
         "levels": levels,
         "total": total,
         "problems": problems,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from rabiskit.i18n import N_
 
 
 class PeriodError(ValueError):
@@ -16,7 +17,8 @@ def quarter_of(d: dt.date) -> int:
 
 def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
     if not 1 <= quarter <= 4:
-        raise PeriodError(f"quarter {quarter}: a quarter is 1, 2, 3 or 4")
+        raise PeriodError(N_("quarter {quarter}: a quarter is 1, 2, 3 or 4").format(
+            quarter=quarter))
     start = dt.date(year, 3 * quarter - 2, 1)
     end = dt.date(year, 12, 31) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1) - dt.timedelta(days=1)
     return start, end
@@ -48,7 +50,7 @@ class Period:
     @classmethod
     def between(cls, start: dt.date, end: dt.date) -> "Period":
         if end < start:
-            raise PeriodError(f"--from {start} is after --to {end}")
+            raise PeriodError(N_("--from {start} is after --to {end}").format(start=start, end=end))
         if start.year != end.year:
             raise PeriodError("--from and --to must lie in the same year (the plan is yearly)")
         q = None
@@ -94,7 +96,8 @@ def parse_date(text: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise PeriodError(f"{option} {text}: give a date as YYYY-MM-DD") from None
+        raise PeriodError(N_("{option} {text}: give a date as YYYY-MM-DD").format(
+            option=option, text=text)) from None
 
 
 def choose_period(year: int | None, quarter: int | None, date_from: str | None,

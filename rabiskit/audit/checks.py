@@ -20,6 +20,7 @@ from rabiskit.audit.text import (coded_language_values, date_entered_field, lang
                                  title_parts)
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.parse import split_language_codes
+from rabiskit.i18n import N_
 from rabiskit.records import SourceRecord
 from rabiskit.records.record import MARC21
 
@@ -93,10 +94,10 @@ def text_language(src: SourceRecord) -> TextLanguage:
     cataloguing language, whatever the language of the document."""
     title = " ".join(p.text for p in title_parts(src.record, src.flavour))
     det = detect_language(title)
-    return TextLanguage(det, "title" if det.decided else "")
+    return TextLanguage(det, N_("title") if det.decided else "")
 
 
-_LANGUAGE_NAMES = {KAZ: "Kazakh", RUS: "Russian", ENG: "English", "ukr": "Ukrainian"}
+_LANGUAGE_NAMES = {KAZ: N_("Kazakh"), RUS: N_("Russian"), ENG: N_("English"), "ukr": N_("Ukrainian")}
 
 
 def check_language(src: SourceRecord, facts: RecordFacts, opts: AuditOptions,
@@ -105,29 +106,32 @@ def check_language(src: SourceRecord, facts: RecordFacts, opts: AuditOptions,
     out: list[Finding] = []
     where = language_field(src.flavour)
     det = lang.detection
-    said = (f"{lang.source} reads as {_LANGUAGE_NAMES.get(det.language, det.language)} "
-            f"({det.evidence})") if det.decided else ""
+    said = N_("{source} reads as {language} ({evidence})").format(
+        source=lang.source, language=_LANGUAGE_NAMES.get(det.language, det.language),
+        evidence=det.evidence) if det.decided else ""
     if not facts.languages_coded:
-        ev = f"no language of the text coded in {where}"
-        if src.flavour == MARC21:
-            ev += " or 041$a"
+        coded_in = where + (" or 041$a" if src.flavour == MARC21 else "")
+        ev = N_("no language of the text coded in {where}").format(where=coded_in)
         out.append(_finding("missing_language", src, facts, where,
-                            ev + (f"; {said}" if said else ""), 1.0))
+                            N_("{first}; {rest}").format(first=ev, rest=said) if said else ev,
+                            1.0))
     # invalid codes, as written
     valid = language_codes()
     for at, raw in coded_language_values(src.record, src.flavour):
         for code in split_language_codes(raw):
             if not re.fullmatch(r"[a-z]{3}", code):
                 out.append(_finding("invalid_language_code", src, facts, at,
-                                    f"{raw.strip()!r} is not a three-letter ISO 639-2 code", 1.0))
+                                    N_("{raw!r} is not a three-letter ISO 639-2 code").format(
+                                        raw=raw.strip()), 1.0))
             elif code in OBSOLETE_CODES:
                 name, new = OBSOLETE_CODES[code]
                 out.append(_finding("invalid_language_code", src, facts, at,
-                                    f"{code!r} is an obsolete MARC code ({name}); "
-                                    f"ISO 639-2 has {new!r}", 0.7))
+                                    N_("{code!r} is an obsolete MARC code ({name}); ISO 639-2 has {new!r}").format(
+                                        code=code, name=name, new=new), 0.7))
             elif code not in valid:
                 out.append(_finding("invalid_language_code", src, facts, at,
-                                    f"{code!r} is not an ISO 639-2 language code", 0.9))
+                                    N_("{code!r} is not an ISO 639-2 language code").format(
+                                        code=code), 0.9))
     if not facts.languages_coded or not det.decided or det.language not in (KAZ, RUS, ENG):
         return out
     coded = {c for c in facts.languages if c in valid or c in OBSOLETE_CODES}
@@ -155,13 +159,15 @@ def check_language(src: SourceRecord, facts: RecordFacts, opts: AuditOptions,
         return out
     if det.language == KAZ and det.kazakh_letters:
         letters = ", ".join(det.kazakh_letters)
-        ev = f"{lang.source} has {letters}"
         rest = [p for p in det.evidence.split("; ") if not p.startswith("Kazakh letters")]
         if rest:
-            ev += f" ({'; '.join(rest)})"
+            ev = N_("{source} has {letters} ({evidence})").format(
+                source=lang.source, letters=letters, evidence="; ".join(rest))
+        else:
+            ev = N_("{source} has {letters}").format(source=lang.source, letters=letters)
     else:
         ev = said
-    ev += f"; coded {'/'.join(facts.languages)}"
+    ev = N_("{evidence}; coded {codes}").format(evidence=ev, codes="/".join(facts.languages))
     out.append(_finding("language_mismatch", src, facts, where, ev, conf))
     return out
 
@@ -257,7 +263,8 @@ def check_encoding(src: SourceRecord, facts: RecordFacts) -> list[Finding]:
             damage: list[str] = []
             conf = 0.0
             if "\ufffd" in value:
-                damage.append(f"replacement character U+FFFD in {_show(value)!r}")
+                damage.append(N_("replacement character U+FFFD in {show!r}").format(
+                    show=_show(value)))
                 conf = max(conf, 0.99)
             words = None
             if "?" in value:
@@ -265,12 +272,12 @@ def check_encoding(src: SourceRecord, facts: RecordFacts) -> list[Finding]:
                 q_inside = [w for w in words if _QUESTION_INSIDE.search(w)]
                 q_start = [w for w in _QUESTION_START.findall(value)]
                 if q_inside:
-                    damage.append(f"'?' inside Cyrillic words ({', '.join(q_inside[:3])}): "
-                                  "letters lost through cp1251")
+                    damage.append(N_("'?' inside Cyrillic words ({items}): letters lost through cp1251").format(
+                        items=', '.join(q_inside[:3])))
                     conf = max(conf, 0.9)
                 elif q_start:
-                    damage.append(f"'?' before Cyrillic words ({', '.join(q_start[:3])}): "
-                                  "letters lost through cp1251")
+                    damage.append(N_("'?' before Cyrillic words ({items}): letters lost through cp1251").format(
+                        items=', '.join(q_start[:3])))
                     conf = max(conf, 0.75)
             if _KZ_MOJIBAKE_RE.search(value):
                 words = words if words is not None else _WORD.findall(value)
@@ -281,27 +288,32 @@ def check_encoding(src: SourceRecord, facts: RecordFacts) -> list[Finding]:
                     if not odd or sum(_is_cyr(c) for c in w) < 2 or len(w) < 3:
                         continue
                     reading = _kz1048_reading(w)
-                    moji.append(f"{w!r}" + (f" reads {reading!r} as KZ-1048" if reading else ""))
+                    moji.append(N_("{word!r} reads {reading!r} as KZ-1048").format(
+                        word=w, reading=reading) if reading else repr(w))
                     if all(c in UKRAINIAN_LETTERS for c in odd):
                         c = 0.9 if KAZ in coded else 0.6
                     else:
                         c = 0.95 if KAZ in coded else 0.85
                     moji_conf = max(moji_conf, c)
                 if moji:
-                    damage.append(f"KZ-1048 text read as cp1251: {', '.join(moji[:3])}")
+                    damage.append(N_("KZ-1048 text read as cp1251: {items}").format(
+                        items=', '.join(moji[:3])))
                     conf = max(conf, moji_conf)
             if len(_UTF8_AS_CP1251.findall(value)) >= 3 or len(_UTF8_AS_LATIN1.findall(value)) >= 3:
-                damage.append(f"UTF-8 text read as a one-byte code page: {_show(value, 40)!r}")
+                damage.append(N_("UTF-8 text read as a one-byte code page: {show!r}").format(
+                    show=_show(value, 40)))
                 conf = max(conf, 0.9)
             ctrl = _CONTROL.findall(value)
             if ctrl:
                 codes = ", ".join(sorted({f"U+{ord(c):04X}" for c in ctrl}))
-                what = ("MARC separator characters" if set(ctrl) <= set("\x1d\x1e\x1f")
-                        else "control characters")
-                damage.append(f"{what} {codes} inside the text: {_show(value)!r}")
+                what = (N_("MARC separator characters") if set(ctrl) <= set("\x1d\x1e\x1f")
+                        else N_("control characters"))
+                damage.append(N_("{what} {codes} inside the text: {show!r}").format(
+                    what=what, codes=codes, show=_show(value)))
                 conf = max(conf, 0.9)
             elif _WHITESPACE_CONTROL.search(value):
-                damage.append(f"tab or line break inside the field: {_show(value)!r}")
+                damage.append(N_("tab or line break inside the field: {show!r}").format(
+                    show=_show(value)))
                 conf = max(conf, 0.5)
             if damage and where not in damage_found:
                 damage_found[where] = (damage, conf)
@@ -313,7 +325,7 @@ def check_encoding(src: SourceRecord, facts: RecordFacts) -> list[Finding]:
                 shown = []
                 for w in mixed[:3]:
                     lat = "".join(sorted({c for c in w if _is_lat(c)}))
-                    shown.append(f"{w!r} (Latin {lat})")
+                    shown.append(N_("{w!r} (Latin {lat})").format(w=w, lat=lat))
                 cyr_major = all(sum(_is_cyr(c) for c in w) >= sum(_is_lat(c) for c in w)
                                 for w in mixed)
                 mixed_found.setdefault(where, (shown, 0.9 if cyr_major else 0.7))
@@ -321,8 +333,8 @@ def check_encoding(src: SourceRecord, facts: RecordFacts) -> list[Finding]:
         out.append(_finding("encoding_damage", src, facts, where, "; ".join(damage), conf))
     for where, (shown, conf) in mixed_found.items():
         out.append(_finding("mixed_script", src, facts, where,
-                            "Latin look-alike letters inside Cyrillic words: "
-                            f"{', '.join(shown)}", conf))
+                            N_("Latin look-alike letters inside Cyrillic words: {items}").format(
+                                items=', '.join(shown)), conf))
     return out
 
 
@@ -338,36 +350,40 @@ def check_dates(src: SourceRecord, facts: RecordFacts, opts: AuditOptions) -> li
         problem = facts.date_entered_problem or "missing"
         if problem.startswith("missing"):
             out.append(_finding("missing_date_entered", src, facts, date_entered_field(src.flavour),
-                                f"no date entered ({problem})", 1.0))
+                                N_("no date entered ({problem})").format(problem=problem), 1.0))
         else:
-            raw = f" (text {facts.date_entered_raw!r})" if facts.date_entered_raw else ""
+            if facts.date_entered_raw:
+                ev = N_("date entered: {problem} (text {raw!r})").format(
+                    problem=problem, raw=facts.date_entered_raw)
+            else:
+                ev = N_("date entered: {problem}").format(problem=problem)
             out.append(_finding("invalid_date", src, facts, date_entered_field(src.flavour),
-                                f"date entered: {problem}{raw}", 1.0))
+                                ev, 1.0))
     else:
         if d > opts.today:
             out.append(_finding("future_date", src, facts, where,
-                                f"date entered {d.isoformat()} is after today "
-                                f"({opts.today.isoformat()})", 0.95))
+                                N_("date entered {d} is after today ({today})").format(
+                                    d=d.isoformat(), today=opts.today.isoformat()), 0.95))
         elif d < opts.oldest:
             out.append(_finding("invalid_date", src, facts, where,
-                                f"date entered {d.isoformat()} is implausibly old (before "
-                                f"{opts.oldest.isoformat()})", 0.5))
+                                N_("date entered {d} is implausibly old (before {oldest})").format(
+                                    d=d.isoformat(), oldest=opts.oldest.isoformat()), 0.5))
     raw005 = src.record.control("005")
     if raw005 is not None and raw005.strip():
         changed = facts.date_changed
         if changed is None:
             out.append(_finding("invalid_date", src, facts, "005",
-                                f"005 {raw005.strip()!r} is not a date and time "
-                                "(YYYYMMDDhhmmss.f)", 0.9))
+                                N_("005 {raw005!r} is not a date and time (YYYYMMDDhhmmss.f)").format(
+                                    raw005=raw005.strip()), 0.9))
         else:
             if changed.date() > opts.today:
                 out.append(_finding("future_date", src, facts, "005",
-                                    f"last change (005) {changed.date().isoformat()} is after "
-                                    f"today ({opts.today.isoformat()})", 0.9))
+                                    N_("last change (005) {changed} is after today ({today})").format(
+                                        changed=changed.date().isoformat(), today=opts.today.isoformat()), 0.9))
             if d is not None and changed.date() < d:
                 out.append(_finding("invalid_date", src, facts, "005",
-                                    f"last change (005) {changed.date().isoformat()} is earlier "
-                                    f"than the date entered {d.isoformat()}", 0.8))
+                                    N_("last change (005) {changed} is earlier than the date entered {d}").format(
+                                        changed=changed.date().isoformat(), d=d.isoformat()), 0.8))
     return out
 
 
@@ -377,10 +393,10 @@ def check_structure(src: SourceRecord, facts: RecordFacts) -> list[Finding]:
     """salvaged_record and missing_control_number (repeated 001s: see duplicates)."""
     out: list[Finding] = []
     if src.damaged:
-        msgs = "; ".join(dict.fromkeys(p.message for p in src.problems)) or "damaged record"
+        msgs = "; ".join(dict.fromkeys(p.message for p in src.problems)) or N_("damaged record")
         out.append(_finding("salvaged_record", src, facts, "record",
-                            f"the reader salvaged this record: {msgs}", 1.0))
+                            N_("the reader salvaged this record: {msgs}").format(msgs=msgs), 1.0))
     if facts.control_number is None:
         out.append(_finding("missing_control_number", src, facts, "001",
-                            "no record identifier (001)", 1.0))
+                            N_("no record identifier (001)"), 1.0))
     return out

@@ -136,6 +136,7 @@ class AuditResult:
     period: object | None = None  # rabiskit.aggregate.period.Period
     records: int = 0
     in_period: int = 0
+    not_bibliographic: int = 0  # records read that are authority, holdings ... (not checked)
     today: object | None = None  # datetime.date the date checks compared with
     scan: object | None = None  # rabiskit.facts.scan.Scan (files, problems, warnings)
 
@@ -156,6 +157,7 @@ class AuditResult:
             "kazakh_share": {lv: row.as_dict() for lv, row in self.kazakh_share.items()},
             "records": self.records,
             "in_period": self.in_period,
+            "not_bibliographic": self.not_bibliographic,
         }
         if self.period is not None:
             d["period"] = self.period.as_dict()

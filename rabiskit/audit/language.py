@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from rabiskit.i18n import N_
+
 KAZ, RUS, ENG, UKR = "kaz", "rus", "eng", "ukr"
 
 #: Kazakh letters absent from the Russian alphabet (і is handled apart: Ukrainian has it).
@@ -257,23 +259,24 @@ def _detect(text: str) -> Detection:
     def kaz_evidence() -> str:
         parts = []
         if kaz_letters:
-            parts.append(f"Kazakh letters {', '.join(kaz_letters)}")
+            parts.append(N_("Kazakh letters {items}").format(items=', '.join(kaz_letters)))
         if kaz_seen:
-            parts.append(f"Kazakh words {_listing(kaz_seen)}")
+            parts.append(N_("Kazakh words {listing}").format(listing=_listing(kaz_seen)))
         if kaz_end:
-            parts.append(f"Kazakh word forms {_listing(kaz_end)}")
+            parts.append(N_("Kazakh word forms {listing}").format(listing=_listing(kaz_end)))
         return "; ".join(parts)
 
     def rus_evidence() -> str:
         parts = []
         if rus_seen:
-            parts.append(f"Russian words {_listing(rus_seen)}")
+            parts.append(N_("Russian words {listing}").format(listing=_listing(rus_seen)))
         if rus_end:
-            parts.append(f"Russian word forms {_listing(rus_end)}")
+            parts.append(N_("Russian word forms {listing}").format(listing=_listing(rus_end)))
         return "; ".join(parts)
 
     if other_turkic:
-        return Detection(None, 0.0, f"letters of another Turkic language ({_listing(other_turkic)})",
+        return Detection(None, 0.0, N_("letters of another Turkic language ({listing})").format(
+            listing=_listing(other_turkic)),
                          scores, kaz_letters)
     if ukr >= 2 and ukr >= kaz and ukr >= rus:
         return Detection(UKR, _confidence(ukr, kaz + rus), "Ukrainian or Belarusian letters/words",
@@ -286,15 +289,17 @@ def _detect(text: str) -> Detection:
         # one Russian word form and nothing Kazakh: a weak decision (below the alarm level)
         return Detection(RUS, 0.6, rus_evidence(), scores, kaz_letters)
     if kaz >= 2 and rus >= 2:
-        return Detection(None, 0.0, f"both Kazakh ({kaz_evidence()}) and Russian "
-                         f"({rus_evidence()})", scores, kaz_letters, mixed=True)
+        return Detection(None, 0.0, N_("both Kazakh ({kaz_evidence}) and Russian ({rus_evidence})").format(
+            kaz_evidence=kaz_evidence(), rus_evidence=rus_evidence()), scores, kaz_letters, mixed=True)
     if eng >= 1 and lat_tokens >= 2 and lat_tokens > cyr_tokens and kaz < 2 and rus < 2:
-        return Detection(ENG, _confidence(eng + 1, kaz + rus), f"English words {_listing(eng_seen)}",
+        return Detection(ENG, _confidence(eng + 1, kaz + rus), N_("English words {listing}").format(
+            listing=_listing(eng_seen)),
                          scores)
     what = []
     if kaz:
         what.append(kaz_evidence())
     if rus:
         what.append(rus_evidence())
-    return Detection(None, 0.0, "too little evidence" + (f" ({'; '.join(what)})" if what else ""),
+    return Detection(None, 0.0, N_("too little evidence ({evidence})").format(
+        evidence="; ".join(what)) if what else N_("too little evidence"),
                      scores, kaz_letters)

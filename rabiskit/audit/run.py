@@ -43,10 +43,14 @@ class Auditor:
     duplicates: DuplicateFinder = field(default_factory=DuplicateFinder)
     records: int = 0
     in_period: int = 0
+    not_bibliographic: int = 0
 
     def add(self, src: SourceRecord, facts: RecordFacts) -> None:
         self.records += 1
         self.findings.extend(check_structure(src, facts))
+        if facts.not_bibliographic:
+            self.not_bibliographic += 1  # authority, holdings ...: no language or date to check
+            return
         self.duplicates.add(src, facts)
         if facts.is_deleted:
             return
@@ -75,6 +79,7 @@ class Auditor:
         findings.sort(key=Finding.sort_key)
         return AuditResult(findings=findings, kazakh_share=self.share_table(),
                            period=self.period, records=self.records, in_period=self.in_period,
+                           not_bibliographic=self.not_bibliographic,
                            today=self.options.today, scan=scan)
 
     def share_table(self) -> dict[str, ShareRow]:

@@ -15,7 +15,7 @@ from rabiskit.cli.localised import LocalisedCommand
 
 from rabiskit.facts.scan import Input
 from rabiskit.fileid import same_file
-from rabiskit.i18n import N_, _
+from rabiskit.i18n import N_, _, translate_text
 from rabiskit.sources import NotMarc, SourceError, check_marc
 from rabiskit.sources.sniff import READABLE
 from rabiskit.jsontext import json_default
@@ -41,6 +41,13 @@ class LazyConsole:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.get(), name)
+
+
+def escape(text: str) -> str:
+    """rich's markup escape, importing rich only when a message is printed."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 err_console = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
@@ -80,7 +87,8 @@ QuarterOpt = Annotated[Optional[int], typer.Option(
 FromOpt = Annotated[Optional[str], typer.Option("--from", metavar="YYYY-MM-DD", help="First day, YYYY-MM-DD.")]
 ToOpt = Annotated[Optional[str], typer.Option("--to", metavar="YYYY-MM-DD", help="Last day, YYYY-MM-DD.")]
 EncodingOpt = Annotated[Optional[str], typer.Option(
-    "--encoding", metavar="ENCODING", help="Force the encoding of every record: utf-8, marc-8, cp1251, kz1048, cp866.")]
+    "--encoding", metavar="ENCODING", help="Force the encoding of every record: utf-8, marc-8, cp1251, "
+    "kz1048, cp866, koi8-r (iso5427).")]
 FlavourOpt = Annotated[Optional[str], typer.Option("--flavour", metavar="FLAVOUR", help="Force unimarc or marc21.")]
 
 
@@ -95,11 +103,64 @@ def parse_db(values: Iterable[Any] | None) -> list[tuple[str, Path]]:
 
 
 def fail(message: str, code: int = 2) -> "typer.Exit":
-    """Print one clear line on stderr and leave with ``code`` (no traceback)."""
-    from rich.markup import escape
-
-    err_console.print(f"[bold red]rabiskit:[/] {escape(message)}", markup=True, highlight=False)
+    """Print one clear line on stderr and leave with ``code`` (no traceback).  ``message``
+    is in the user's language: a ``_()`` text, or a library's English text made from a
+    marked template (``str(error)``), translated here."""
+    err_console.print(f"[bold red]rabiskit:[/] {escape(translate_text(message))}", markup=True,
+                      highlight=False)
     raise typer.Exit(code)
+
+
+def error(message: str) -> None:
+    """One error line on stderr, in the user's language, without leaving (see :func:`fail`)."""
+    err_console.print(f"[bold red]rabiskit:[/] {escape(translate_text(message))}", markup=True,
+                      highlight=False)
+
+
+def cannot_write(path: Any, e: OSError) -> str:
+    """``FILE: cannot write (reason)``."""
+    return _("{file}: cannot write ({reason})").format(file=path, reason=e.strerror or e)
+
+
+def written(path: Any) -> str:
+    return _("written: {file}").format(file=path)
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr, in the user's language (see :func:`fail`)."""
+    err_console.print(f"[yellow]{escape(_('warning:'))}[/] {escape(translate_text(message))}",
+                      markup=True, highlight=False)
+
+
+def where(file: Any, record: Any = None, offset: Any = None, line: Any = None) -> str:
+    """Where something is, in words: the file, record number, byte offset (XML: line)."""
+    parts = [str(file)]
+    if record is not None:
+        parts.append(_("record {n}").format(n=record))
+    if offset is not None:
+        parts.append(_("byte {n}").format(n=offset))
+    if line is not None:
+        parts.append(_("line {n}").format(n=line))
+    return ", ".join(parts)
+
+
+def fitted_width(heading: str, cells: Iterable[str]) -> int:
+    """The width of a table column that wraps its heading at the spaces and never cuts a
+    word or a value: the longest heading word or cell (how console tables fit 80 columns
+    in kk, ru and en alike)."""
+    return max([len(w) for w in heading.split()] + [len(c) for c in cells] + [1])
+
+
+def period_label(period: Any) -> str:
+    """A period in words: ``2026``, ``2026 Q2`` (kk ``2026, 2-тоқсан``), or its two days."""
+    if period.quarter is not None:
+        return _("{year} Q{quarter}").format(year=period.year, quarter=period.quarter)
+    return period.label
+
+
+def more_line(n: int) -> str:
+    """The line under a list cut short."""
+    return _("… and {n} more (--format json lists all)").format(n=n)
 
 
 def make_inputs(exports: Iterable[Path] | None, db: Iterable[Any] | None,

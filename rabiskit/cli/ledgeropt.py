@@ -21,10 +21,11 @@ import typer
 
 from rabiskit.aggregate.count import Tally
 from rabiskit.aggregate.period import Period
-from rabiskit.cli.common import err_console, fail, make_inputs
+from rabiskit.cli.common import fail, make_inputs, warn
 from rabiskit.cli.progress import scan_progress
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
+from rabiskit.i18n import N_, _, translate_text
 from rabiskit.plan.model import Plan
 from rabiskit.records import SourceRecord
 
@@ -32,13 +33,13 @@ if TYPE_CHECKING:  # the ledger modules (and sqlite3) are imported by a run with
     from rabiskit.ledger.importer import ImportResult
     from rabiskit.ledger.store import Ledger
 
-LEDGER_OPTION_HELP = ("Count from the ledger (see 'rabiskit import'); with export files too, "
+LEDGER_OPTION_HELP = N_("Count from the ledger (see 'rabiskit import'); with export files too, "
                       "they are added to an in-memory copy, the ledger file is not changed.")
 
 
 def ledger_option() -> Any:
     """The ``--ledger PATH`` typer option (default None: read export files only)."""
-    return typer.Option(None, "--ledger", metavar="PATH", help=LEDGER_OPTION_HELP)
+    return typer.Option(None, "--ledger", metavar="LEDGER", help=LEDGER_OPTION_HELP)
 
 
 @dataclass
@@ -87,9 +88,10 @@ class LedgerRun:
         out = []
         for cq in closed_quarters(self.ledger, year):
             if cq.corrections:
-                out.append(f"{cq.period} was closed on {cq.closed_at[:10]}; "
-                           f"{len(cq.corrections)} correction(s) since then are included here "
-                           f"('rabiskit ledger corrections {cq.period}' lists them)")
+                out.append(_("{period} was closed on {day}; {n} correction(s) since then are "
+                             "included here ('rabiskit ledger corrections {period}' lists "
+                             "them)").format(period=cq.period, day=cq.closed_at[:10],
+                                             n=len(cq.corrections)))
         return out
 
     def sources(self) -> Iterator[tuple[SourceRecord, RecordFacts]]:
@@ -106,10 +108,11 @@ def _refuse_empty(path: Path) -> None:
     try:
         empty = path.is_file() and path.stat().st_size == 0
     except OSError as e:
-        fail(f"{path}: cannot read the ledger ({e.strerror or e})")
+        fail(_("{file}: cannot read the ledger ({reason})").format(file=path,
+                                                                   reason=e.strerror or e))
     if empty:
-        fail(f"{path}: an empty file, not a rabiskit ledger; 'rabiskit import EXPORT... "
-             f"--ledger {path}' makes one")
+        fail(_("{file}: an empty file, not a rabiskit ledger; 'rabiskit import FILE... "
+               "--ledger {file}' makes one").format(file=path))
 
 
 @contextlib.contextmanager
@@ -138,12 +141,12 @@ def ledger_for_command(path: Path, exports: Iterable[Path] | None, db: Iterable[
                 run = LedgerRun(led, inputs, imported, list(imported.warnings))
             else:
                 if encoding is not None or flavour is not None:
-                    err_console.print("[yellow]warning:[/] --encoding and --flavour apply to "
-                                      "export files only; the ledger's records were read when "
-                                      "they were imported", highlight=False)
+                    warn(_("--encoding and --flavour apply to export files only; the "
+                           "ledger's records were read when they were imported"))
                 run = LedgerRun(stack.enter_context(open_ledger(path)))
         except ImportAborted as e:
-            fail(str(e).removesuffix("; nothing was imported") + "; nothing was counted")
+            fail(_("{error}; nothing was counted").format(
+                error=translate_text(str(e).removesuffix("; nothing was imported"))))
         except LedgerError as e:
             fail(str(e))
         except sqlite3.Error as e:

@@ -24,12 +24,15 @@ from typing import Any, Sequence
 import typer
 import typer.core
 from typer import _click
+from typer._click import _textwrap  # noqa: F401  (imported for the setting below)
 from typer._click.utils import make_default_short_help
 
 from rabiskit.i18n import LanguageError, N_, _, set_language, translate_text
 
 # typer's own words (its core module calls gettext for them): through our catalogue
 typer.core._ = translate_text  # type: ignore[attr-defined]
+# help texts wrap at spaces only: "utf-8", "marc-8", "in-memory", "Э-кітап" stay whole
+_click._textwrap.TextWrapper.wordsep_re = _click._textwrap.TextWrapper.wordsep_simple_re
 TYPER_TEXTS = (N_("Missing command."), N_("No such command {name!r}."), N_("Aborted!"),
                N_("Show this message and exit."))
 
@@ -365,14 +368,15 @@ def _leave(line: str, code: int, standalone_mode: bool, exc: BaseException):
 
 
 def _unset(value) -> bool:
-    return value is None or isinstance(value, typer.models.DefaultPlaceholder)
+    return (value is None or value is typer.core.TyperGroup
+            or isinstance(value, typer.models.DefaultPlaceholder))
 
 
 def localise(app: typer.Typer) -> typer.Typer:
     """Give ``app``'s commands and sub-groups (``add_typer``) the localised classes; a
     command or group that names its own class keeps it (derive it from ours)."""
     for info in app.registered_commands:
-        if info.cls is None:
+        if info.cls is None or info.cls is typer.core.TyperCommand:  # typer's default
             info.cls = LocalisedCommand
     for group in app.registered_groups:
         sub = group.typer_instance

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rabiskit.cli.common import fail
+from rabiskit.i18n import _
 from rabiskit.plan.errors import PlanError
 from rabiskit.plan.load import default_plan, load_plan
 from rabiskit.plan.model import Plan
@@ -16,4 +17,5 @@ def load_plan_option(path: Path | None) -> Plan:
     except PlanError as e:
         fail(str(e))
     except OSError as e:
-        fail(f"{path}: cannot read the plan ({e.strerror or e})")
+        fail(_("{file}: cannot read the plan ({reason})").format(file=path,
+                                                                 reason=e.strerror or e))

@@ -25,7 +25,9 @@ def scan_progress(inputs: Sequence[Input], enabled: bool = True
         return
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(TextColumn("reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+    from rabiskit.i18n import _
+
+    with Progress(TextColumn(_("reading")), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
                   console=err_console.get(), transient=True) as bar:
         task = bar.add_task("read", total=total)
         done: dict[str, int] = {}  # bytes read of each file (a file read again starts over)

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rabiskit.i18n import N_
 from rabiskit.digitisation.classify import link_key
 from rabiskit.rules.levels import DIGITISATION_TYPES
 
@@ -124,12 +125,12 @@ def parse_log_date(text: str) -> dt.date | None:
     else:
         m = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})(?:\s.*)?", t)
         if not m:
-            raise ValueError(f"date {t!r}: write dates as YYYY-MM-DD or DD.MM.YYYY")
+            raise ValueError(N_("date {t!r}: write dates as YYYY-MM-DD or DD.MM.YYYY").format(t=t))
         y, mo, d = int(m.group(3)), int(m.group(2)), int(m.group(1))
     try:
         return dt.date(y, mo, d)
     except ValueError:
-        raise ValueError(f"date {t!r} is not a day of the calendar") from None
+        raise ValueError(N_("date {t!r} is not a day of the calendar").format(t=t)) from None
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
@@ -151,8 +152,8 @@ def parse_log(text: str, source: str = "log.csv") -> DigitisationLog:
     lines = text.splitlines()
     header_index = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if header_index is None:
-        raise LogError(f"{source}: the log is empty; its first line names the columns "
-                       f"({', '.join(COLUMNS)})")
+        raise LogError(N_("{source}: the log is empty; its first line names the columns ({items})").format(
+            source=source, items=', '.join(COLUMNS)))
     log.delimiter = _delimiter(lines[header_index])
     reader = csv.reader(io.StringIO(text), delimiter=log.delimiter)
     rows = list(reader)
@@ -165,8 +166,8 @@ def parse_log(text: str, source: str = "log.csv") -> DigitisationLog:
                 columns[key] = i
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise LogError(f"{source}: the header has no {' and no '.join(missing)} column; "
-                       f"the first line must name the columns: {', '.join(COLUMNS)}")
+        raise LogError(N_("{source}: the header has no {items} column; the first line must name the columns: {items2}").format(
+            source=source, items=' and no '.join(missing), items2=', '.join(COLUMNS)))
 
     def cell(row: list[str], key: str) -> str:
         i = columns.get(key)
@@ -182,13 +183,13 @@ def parse_log(text: str, source: str = "log.csv") -> DigitisationLog:
 
         kind = normalise_type(cell(row, "type"))
         if kind is None:
-            problem(f"line {number}: type {cell(row, 'type')!r} is not one of "
-                    f"{', '.join(DIGITISATION_TYPES)}; the row is not counted")
+            problem(N_("line {number}: type {cell!r} is not one of {items}; the row is not counted").format(
+                number=number, cell=cell(row, 'type'), items=', '.join(DIGITISATION_TYPES)))
             continue
         try:
             date = parse_log_date(cell(row, "date"))
         except ValueError as e:
-            problem(f"line {number}: {e}; the row has no date")
+            problem(N_("line {number}: {e}; the row has no date").format(number=number, e=e))
             date = None
         pages_text = cell(row, "pages")
         pages = None
@@ -196,7 +197,8 @@ def parse_log(text: str, source: str = "log.csv") -> DigitisationLog:
             if re.fullmatch(r"\d{1,6}", pages_text):
                 pages = int(pages_text)
             else:
-                problem(f"line {number}: pages {pages_text!r} is not a whole number")
+                problem(N_("line {number}: pages {pages_text!r} is not a whole number").format(
+                    number=number, pages_text=pages_text))
         file_text = cell(row, "file")
         log.entries.append(LogEntry(line=number, date=date, kind=kind, pages=pages,
                                     language=normalise_language(cell(row, "language")),
@@ -211,11 +213,12 @@ def read_log(path: str | Path) -> DigitisationLog:
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
-        raise LogError(f"{p}: digitisation log not found") from None
+        raise LogError(N_("{p}: digitisation log not found").format(p=p)) from None
     except IsADirectoryError:
-        raise LogError(f"{p}: is a folder; give the log's CSV file") from None
+        raise LogError(N_("{p}: is a folder; give the log's CSV file").format(p=p)) from None
     except OSError as e:
-        raise LogError(f"{p}: cannot read the log ({e.strerror or e})") from None
+        raise LogError(N_("{p}: cannot read the log ({v})").format(
+            p=p, v=e.strerror or e)) from None
     text, encoding = _decode(raw)
     log = parse_log(text, str(p))
     log.encoding = encoding

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from rabiskit.i18n import N_
 from rabiskit.digitisation.classify import name_key
 from rabiskit.digitisation.model import CREATED_METADATA, CREATED_MTIME, PdfInfo
 
@@ -93,14 +94,14 @@ def read_pdf(path: Path) -> PdfInfo:
     try:
         st = os.stat(path)  # follows links: what opening would reach
     except OSError as e:
-        return PdfInfo(**base, error=f"cannot be opened: {e.strerror or e}", kind="pdf_unreadable")
+        return PdfInfo(**base, error=N_("cannot be opened: {v}").format(v=e.strerror or e), kind="pdf_unreadable")
     if not stat.S_ISREG(st.st_mode):
-        return PdfInfo(**base, error=f"not a regular file ({_file_type(st.st_mode)}): not opened",
+        return PdfInfo(**base, error=N_("not a regular file ({file_type}): not opened").format(file_type=_file_type(st.st_mode)),
                        kind="pdf_unreadable")
     try:
         fh = _open_regular(path)
     except OSError as e:
-        return PdfInfo(**base, error=f"cannot be opened: {e.strerror or e}", kind="pdf_unreadable")
+        return PdfInfo(**base, error=N_("cannot be opened: {v}").format(v=e.strerror or e), kind="pdf_unreadable")
     if fh is None:  # replaced by something else between the two looks
         return PdfInfo(**base, error="not a regular file: not opened", kind="pdf_unreadable")
     size = st.st_size
@@ -119,7 +120,8 @@ def read_pdf(path: Path) -> PdfInfo:
     mtime = _mtime(path)
     return PdfInfo(**base, pages=pages, created=mtime,
                    created_source=CREATED_MTIME if mtime else "", encrypted=encrypted,
-                   note=f"{note}: the file's modification time is used" if mtime else note)
+                   note=N_("{note}: the file's modification time is used").format(
+                       note=note) if mtime else note)
 
 
 def _file_type(mode: int) -> str:
@@ -168,7 +170,7 @@ def _read_open_pdf(fh, base: dict):
                 opened = reader.decrypt("")
             except DependencyError as e:
                 return PdfInfo(**base, encrypted=True, kind="pdf_encrypted",
-                               error=f"encrypted PDF; cannot be opened here ({e})")
+                               error=N_("encrypted PDF; cannot be opened here ({e})").format(e=e))
             if not opened:
                 return PdfInfo(**base, encrypted=True, kind="pdf_encrypted", error=locked)
         pages = len(reader.pages)
@@ -177,7 +179,7 @@ def _read_open_pdf(fh, base: dict):
     except Exception as e:  # pypdf raises many kinds for damaged files: never fatal
         why = str(e).strip() or type(e).__name__
         return PdfInfo(**base, encrypted=encrypted, kind="pdf_corrupt",
-                       error=f"damaged or not a PDF ({why})")
+                       error=N_("damaged or not a PDF ({why})").format(why=why))
     created: dt.datetime | None = None
     note = None
     try:
@@ -186,7 +188,7 @@ def _read_open_pdf(fh, base: dict):
         if created is None:
             note = "the PDF has no creation date"
     except Exception as e:  # a malformed /CreationDate string
-        note = f"the PDF's creation date cannot be read ({e})"
+        note = N_("the PDF's creation date cannot be read ({e})").format(e=e)
     return pages, created, note, encrypted
 
 
@@ -195,7 +197,7 @@ def _walk(folder: Path, problems: list[dict]) -> list[Path]:
 
     def onerror(err: OSError) -> None:
         problems.append(_problem(err.filename or folder,
-                                 f"folder cannot be read: {err.strerror or err}",
+                                 N_("folder cannot be read: {v}").format(v=err.strerror or err),
                                  "pdf_unreadable"))
 
     for root, dirs, files in os.walk(folder, onerror=onerror):
@@ -211,9 +213,10 @@ def index_pdfs(folder: str | Path) -> PdfIndex:
     is missing or is not a folder."""
     root = Path(folder)
     if not root.exists():
-        raise PdfFolderError(f"{root}: PDF folder not found")
+        raise PdfFolderError(N_("{root}: PDF folder not found").format(root=root))
     if not root.is_dir():
-        raise PdfFolderError(f"{root}: is a file; give the folder that holds the PDFs")
+        raise PdfFolderError(N_("{root}: is a file; give the folder that holds the PDFs").format(
+            root=root))
     index = PdfIndex(root)
     for path in _walk(root, index.problems):
         info = read_pdf(path)
@@ -225,6 +228,6 @@ def index_pdfs(folder: str | Path) -> PdfIndex:
             index.by_key[info.key] = info
         else:
             index.problems.append(_problem(
-                path, f"the same file name is also at {first.path}; links name only the "
-                      f"file, so {first.path} is the one matched", "pdf_duplicate_name"))
+                path, N_("the same file name is also at {path}; links name only the file, so {path} is the one matched").format(
+                    path=first.path), "pdf_duplicate_name"))
     return index

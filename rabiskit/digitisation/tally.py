@@ -32,6 +32,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Iterable
 
+from rabiskit.i18n import N_
 from rabiskit.aggregate.count import percent
 from rabiskit.aggregate.period import Period, quarter_of
 from rabiskit.digitisation.classify import (document_kind, file_name_of, is_article, is_pdf_name,
@@ -92,6 +93,7 @@ class DigitisationTally:
         self.newspapers = newspaper_keys(plan.newspapers)
         self.records_read = 0
         self.deleted_with_links = 0
+        self.not_bibliographic = 0  # authority, holdings ... records (leader/06): not looked at
         self.documents: list[Document] = []
         self.duplicates: list[dict] = []
         self.missing_pdfs: list[dict] = []
@@ -112,10 +114,13 @@ class DigitisationTally:
         else:
             if (self.link_field, self.link_subfield) != ("856", "u") and not self._facts_only_warned:
                 self.warnings.append(
-                    f"the plan links digitised copies in {self.link_field}${self.link_subfield}, "
-                    "but only 856$u was available for these records")
+                    N_("the plan links digitised copies in {link_field}${link_subfield}, but only 856$u was available for these records").format(
+                        link_field=self.link_field, link_subfield=self.link_subfield))
                 self._facts_only_warned = True
             links = [v for v in facts.links if v]
+        if facts.not_bibliographic:
+            self.not_bibliographic += 1  # an authority record's links are no digitised copy
+            return
         if not links:
             return
         if facts.is_deleted:
@@ -337,7 +342,8 @@ class DigitisationTally:
             if d.date is None:
                 reason = ("the log row has no usable date and its PDF was not found"
                           if d.source == "log" else
-                          f"no date digitised (dates tried: {', '.join(self.date_order)})")
+                          N_("no date digitised (dates tried: {items})").format(
+                              items=', '.join(self.date_order)))
                 undated.append({**d.where(), "type": d.kind, "links": list(d.links),
                                 "reason": reason})
                 continue
@@ -379,10 +385,11 @@ class DigitisationTally:
             all_warnings.append("the plan lists no newspapers ([digitisation] newspapers = "
                                 "[...]): every article is counted as a journal article")
         if p.year != self.plan.year:
-            all_warnings.append(f"the plan is for {self.plan.year}, the period is in {p.year}: "
-                                "targets are the plan's quarters")
+            all_warnings.append(N_("the plan is for {year}, the period is in {year2}: targets are the plan's quarters").format(
+                year=self.plan.year, year2=p.year))
         if quarters is None:
-            all_warnings.append(f"the period {p.label} is not whole quarters: no targets")
+            all_warnings.append(N_("the period {label} is not whole quarters: no targets").format(
+                label=p.label))
 
         out = {
             "period": p.as_dict(),
@@ -393,7 +400,7 @@ class DigitisationTally:
             "page_mismatches": mismatches,
             "problems": all_problems,
             "summary": {
-                "records_read": self.records_read,
+                "records_read": self.records_read, "not_bibliographic": self.not_bibliographic,
                 "catalogue_documents": sum(1 for d in docs if d.source == "catalogue"),
                 "log_documents": sum(1 for d in docs if d.source == "log"),
                 "in_period": in_period, "outside_period": outside, "undated": len(undated),

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+from rabiskit.i18n import N_
 from rabiskit.aggregate.count import RecordRef, classifier_for
 from rabiskit.aggregate.period import Period
 from rabiskit.atomic import atomic_file
@@ -54,13 +55,14 @@ def output_format(path: str | Path) -> str:
         return "iso2709"
     if suffix in XML_SUFFIXES:
         return "marcxml"
-    raise ValueError(f"{path}: the output must end in {', '.join(ISO_SUFFIXES)} (ISO 2709) or "
-                     ".xml (MARCXML)")
+    raise ValueError(N_("{path}: the output must end in {items} (ISO 2709) or .xml (MARCXML)").format(
+        path=path, items=', '.join(ISO_SUFFIXES)))
 
 
 def counted_in(f: RecordFacts, period: Period) -> bool:
     """Whether ``count`` counts the record in ``period`` (the rules of ``Tally.add``)."""
-    return not f.is_deleted and f.date_entered is not None and period.contains(f.date_entered)
+    return (not f.is_deleted and not f.not_bibliographic and f.date_entered is not None
+            and period.contains(f.date_entered))
 
 
 def level_of(f: RecordFacts) -> str:
@@ -145,7 +147,7 @@ def write_exchange(path: str | Path, records: Iterable[tuple[SourceRecord, Recor
     """Write ``records`` to ``path`` (format from its suffix), atomically; ``to="rusmarc"``
     converts IRBIS-native records to RUSMARC on the way."""
     if to not in (None, "rusmarc"):
-        raise ValueError(f"--to {to}: the only conversion is --to rusmarc")
+        raise ValueError(N_("--to {to}: the only conversion is --to rusmarc").format(to=to))
     fmt = output_format(path)
     result = ExchangeResult(str(path), fmt, utf8, to=to)
     records = _prepared(records, result)

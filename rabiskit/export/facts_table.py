@@ -23,14 +23,15 @@ Columns (Parquet type; CSV writes the same values as text):
 | isbn, links | list<string> | 010$a/020$a, 856$u (CSV: joined with `` | ``) |
 | pages, article_pages | int64 | pages from the extent; pages of an article (463$v, 773$g) |
 | damaged | bool | the reader had to salvage the record |
-| level | string | the catalogue level the rules gave (``book`` when none) |
+| level | string | the catalogue level the rules gave (``book`` when none); empty (null) for a record that is not bibliographic |
+| not_bibliographic | string | why the record belongs to no level (``authority record (leader/06 z), not bibliographic``; holdings, classification, community information), null for bibliographic records |
 
-``count`` counts a record in a period when record_status is not ``d`` and date_entered
-lies in the period, under its level and first language: :data:`DUCKDB_COUNT_QUERY` is that
-count in DuckDB.  The table is data, not a report: CSV cells hold the values exactly as
-the records have them (a title starting with "-" or "=" stays as it is; no BOM), so DuckDB
-and Spark read what the catalogue holds.  Reports, which people open in Excel, keep their
-formula guard (``rabiskit.render.safe``).
+``count`` counts a record in a period when record_status is not ``d``, it is bibliographic
+(not_bibliographic is null) and date_entered lies in the period, under its level and first
+language: :data:`DUCKDB_COUNT_QUERY` is that count in DuckDB.  The table is data, not a
+report: CSV cells hold the values exactly as the records have them (a title starting with
+"-" or "=" stays as it is; no BOM), so DuckDB and Spark read what the catalogue holds.
+Reports, which people open in Excel, keep their formula guard (``rabiskit.render.safe``).
 """
 
 from __future__ import annotations
@@ -41,13 +42,15 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
+from rabiskit.i18n import N_
 from rabiskit.atomic import atomic_path
 from rabiskit.facts.model import RecordFacts
 
 COLUMNS = ("file", "record", "offset", "control_number", "flavour", "encoding", "record_status",
            "record_type", "bibliographic_level", "language", "languages", "languages_coded",
            "date_entered", "date_entered_problem", "date_changed", "title", "isbn", "links",
-           "extent", "pages", "article_pages", "host_title", "damaged", "level")
+           "extent", "pages", "article_pages", "host_title", "damaged", "level",
+           "not_bibliographic")
 
 LIST_SEPARATOR_CSV = " | "
 BATCH_SIZE = 50_000
@@ -60,6 +63,7 @@ SELECT level,
        count(*) FILTER (WHERE language = 'kaz') AS kazakh
 FROM read_parquet('{path}')
 WHERE record_status <> 'd'
+  AND not_bibliographic IS NULL
   AND date_entered BETWEEN DATE '{start}' AND DATE '{end}'
 GROUP BY level
 ORDER BY level"""
@@ -75,7 +79,7 @@ def facts_format(path: str | Path) -> str:
         return "parquet"
     if suffix == ".csv":
         return "csv"
-    raise FactsTableError(f"{path}: the output must end in .parquet or .csv")
+    raise FactsTableError(N_("{path}: the output must end in .parquet or .csv").format(path=path))
 
 
 def facts_values(f: RecordFacts) -> dict[str, Any]:
@@ -90,7 +94,8 @@ def facts_values(f: RecordFacts) -> dict[str, Any]:
         "date_changed": f.date_changed, "title": f.title, "isbn": list(f.isbn),
         "links": list(f.links), "extent": f.extent, "pages": f.pages,
         "article_pages": f.article_pages, "host_title": f.host_title, "damaged": f.damaged,
-        "level": f.level or "book",
+        "level": None if f.not_bibliographic else f.level or "book",
+        "not_bibliographic": f.not_bibliographic,
     }
 
 

@@ -24,18 +24,28 @@ from __future__ import annotations
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.parse import (article_pages, clean_title, pages_from_extent, parse_005,
                                   parse_yymmdd, parse_yyyymmdd, split_language_codes)
+from rabiskit.i18n import N_
 from rabiskit.records import Record, SourceRecord
-from rabiskit.records.record import IRBIS, MARC21
+from rabiskit.records.record import IRBIS, MARC21, not_bibliographic
 from rabiskit.sources import irbis_fields
+
+_ORDINAL = {2: "2nd", 3: "3rd"}
+
+
+def _nth(n: int, tag: str) -> str:
+    """' (2nd 008)' for a repeated field's n-th occurrence; '' for the first."""
+    return "" if n == 1 else f" ({_ORDINAL.get(n, f'{n}th')} {tag})"
 
 
 def languages_of(record: Record, flavour: str) -> tuple[tuple[str, ...], bool]:
     """Languages of the text in order, and whether any was coded at all."""
     codes: list[str] = []
     if flavour == MARC21:
-        f008 = record.control("008")
-        if f008 and len(f008) >= 38:
-            codes.extend(split_language_codes(f008[35:38]))
+        # a repeated 008 (not repeatable, reported by the reader): the first that codes one
+        for f008 in (f.data for f in record.get_fields("008") if f.data is not None):
+            if len(f008) >= 38 and split_language_codes(f008[35:38]):
+                codes.extend(split_language_codes(f008[35:38]))
+                break
         for v in record.subfields("041", "a"):
             codes.extend(split_language_codes(v))
     elif flavour == IRBIS:
@@ -54,35 +64,44 @@ def languages_of(record: Record, flavour: str) -> tuple[tuple[str, ...], bool]:
 
 
 def date_entered_of(record: Record, flavour: str):
-    """(date, source, problem, raw) of the date the record was created."""
+    """(date, source, problem, raw) of the date the record was created.
+
+    A control field that is not repeatable but occurs more than once (the reader reports
+    it): the date comes from the first occurrence holding a valid one, and the source says
+    which (``008/00-05 (2nd 008)``)."""
     if flavour == MARC21:
-        f008 = record.control("008")
-        if f008 is None:
-            return None, "", "missing: no 008", None
-        d, why = parse_yymmdd(f008)
-        if d is not None:
-            return d, "008/00-05", None, f008[:6]
-        return None, "", f"{why} in 008/00-05", f008[:6]
+        all008 = [f.data for f in record.get_fields("008") if f.data is not None]
+        if not all008:
+            return None, "", N_("missing: no 008"), None
+        for n, f008 in enumerate(all008, 1):
+            d, _why = parse_yymmdd(f008)
+            if d is not None:
+                return d, "008/00-05" + _nth(n, "008"), None, f008[:6]
+        d, why = parse_yymmdd(all008[0])
+        return None, "", N_("{why} in {field}").format(why=why, field="008/00-05"), all008[0][:6]
     if flavour == IRBIS:
         text, source = irbis_fields.date_entered_text(record)
         if text is None:
-            return None, "", "missing: no 907 ^A and no 910 ^C", None
+            return None, "", N_("missing: no 907 ^A and no 910 ^C"), None
         d, why = parse_yyyymmdd(text)
         if d is not None:
             return d, source, None, text[:8]
-        return None, "", f"{why} in {source}", text[:8]
-    a100 = record.subfield("100", "a")
+        return None, "", N_("{why} in {field}").format(why=why, field=source), text[:8]
+    all100 = [v for f in record.get_fields("100") if (v := f.get("a")) is not None]
+    for n, a100 in enumerate(all100, 1):
+        d, _why = parse_yyyymmdd(a100)
+        if d is not None:
+            return d, "100$a/0-7" + _nth(n, "100"), None, a100[:8]
+    a100 = all100[0] if all100 else None
     d, why = parse_yyyymmdd(a100)
-    if d is not None:
-        return d, "100$a/0-7", None, a100[:8]
     for f in record.get_fields("801"):
         if f.ind2 == "0" and f.get("c"):
             d2, _ = parse_yyyymmdd(f.get("c"))
             if d2 is not None:
                 return d2, "801$c", None, f.get("c")
     if a100 is None:
-        return None, "", "missing: no 100$a and no 801 ind2=0 $c", None
-    return None, "", f"{why} in 100$a/0-7", a100[:8]
+        return None, "", N_("missing: no 100$a and no 801 ind2=0 $c"), None
+    return None, "", N_("{why} in {field}").format(why=why, field="100$a/0-7"), a100[:8]
 
 
 def extract_facts(src: SourceRecord, level: str | None = None) -> RecordFacts:
@@ -127,6 +146,7 @@ def extract_facts(src: SourceRecord, level: str | None = None) -> RecordFacts:
         date_entered=d, date_entered_source=d_source, date_entered_problem=d_problem,
         date_entered_raw=d_raw, date_changed=parse_005(rec.control("005")),
         title=title, isbn=isbn, links=links, extent=extent, pages=pages_from_extent(extent),
-        article_pages=art, host_title=clean_title(host), damaged=src.damaged, level=level,
+        article_pages=art, host_title=clean_title(host), damaged=src.damaged,
+        level=None if not_bibliographic(rec.leader_at(6), src.flavour) else level,
         line=src.line,
     )

@@ -36,11 +36,12 @@ from rabiskit.facts.extract import extract_facts
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.parse import CENTURY_PIVOT
 from rabiskit.records import Problem
-from rabiskit.sources.encoding import CP1251, MARC8, UTF8, quick_outcome
+from rabiskit.sources.encoding import CP1251, KOI8R, MARC8, UTF8, quick_outcome
 from rabiskit.sources.flavour import _MARC21_TAGS, _UNIMARC_TAGS
 from rabiskit.records import Record
 from rabiskit.rules.engine import DEFAULT_RULES, classify_record
-from rabiskit.sources.iso2709 import Iso2709Reader, _field
+from rabiskit.records.record import MARC21, NOT_BIBLIOGRAPHIC_TYPES, UNIMARC
+from rabiskit.sources.iso2709 import NON_REPEATABLE, Iso2709Reader, _field
 
 RT, FT, SD = 0x1D, 0x1E, 0x1F
 _RULE_TAGS = ("135", "215", "007")  # what the default rules read besides the leader
@@ -78,6 +79,9 @@ _WEIGHT_BITS = np.zeros(1 << 12, dtype=np.int64)
 for _b, _t in enumerate(_WEIGHT_TAGS):
     _WEIGHT_BITS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] = 1 << _b
 C001, C008, C100, C101 = _code("001"), _code("008"), _code("100"), _code("101")
+# the non-repeatable fields the careful reader checks (either flavour: the union)
+_NOT_BIB_TYPES = np.frombuffer(NOT_BIBLIOGRAPHIC_TYPES.encode("ascii"), np.uint8)
+_ONCE_CODES = tuple(_code(t) for t in sorted(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]))
 _RULE_CODES = np.array([_code(t) for t in _RULE_TAGS], dtype=np.int64)
 
 
@@ -232,6 +236,21 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
                          classify, encoding, flavour)
         return res
     codes = (words[:, 0] >> np.uint32(8)).astype(np.int64)  # the tag, little-endian
+    # the careful reader ends the directory at its first field terminator: a terminator
+    # before the base address (inside a tag, say) is damage it reports, so such a record
+    # is its to read; so is one with a tag that is not letters and digits
+    ft_pos = np.flatnonzero(arr == FT)
+    first_ft = ft_pos[np.minimum(np.searchsorted(ft_pos, starts + 24), ft_pos.size - 1)]
+    good &= first_ft == starts + base_c - 1
+    tag_bytes = entries[:, 1:4]
+    bad_tag = ~_is_alnum(tag_bytes).all(1)
+    if bad_tag.any():
+        good &= np.bincount(rec_of_entry[bad_tag], minlength=nrec) == 0
+    # a repeated control field that is not repeatable is reported by the careful reader
+    for c in _ONCE_CODES:
+        once = codes == c
+        if once.any():
+            good &= np.bincount(rec_of_entry[once], minlength=nrec) <= 1
     # -- flavour ---------------------------------------------------------------------
     i100 = _first_index(rec_of_entry, codes == C100, nrec)
     s100 = np.where(i100 >= 0, s_abs[np.maximum(i100, 0)], 0)
@@ -241,8 +260,10 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     win = rows[np.clip(s100 + 2, 0, n - 1), :32]
     has100a &= (win[:, 0] == SD) & (win[:, 1] == 97)
     a100 = win[:, 2:32]  # 30 bytes of 100$a (or what follows it)
-    stop = (a100 == SD) | (a100 == FT) | (a100 == RT)
-    a100_len = np.where(stop.any(1), stop.argmax(1), 30)
+    # $a ends at the next subfield delimiter or at the field's end (a field terminator
+    # inside the data is the careful reader's text, not the end)
+    stop = a100 == SD
+    a100_len = np.minimum(np.where(stop.any(1), stop.argmax(1), 30), np.maximum(l100 - 5, 0))
     # the careful path finds '\x1fa' anywhere in the first 100: where 100 exists but $a
     # is not first, leave the record to it
     good &= (i100 < 0) | has100a
@@ -277,7 +298,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     utf8_ok = np.zeros(nrec, dtype=bool)
     if high.any():
         if utf8_valid(buf, arr, hi):
-            utf8_ok[:] = True
+            utf8_ok = high.copy()  # (the careful reader tries UTF-8 only where bytes are high)
         else:
             for i in np.flatnonzero(high & good):
                 try:
@@ -285,11 +306,15 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
                     utf8_ok[i] = True
                 except UnicodeDecodeError:
                     pass
-    # declared encoding: MARC 21 leader/09; UNIMARC 100$a/26-27 ('50', '89')
+    # declared encoding: MARC 21 leader/09; UNIMARC 100$a/26-29 ('50', '89', '02')
     d_marc = np.where(lead[:, 9] == 97, 1, np.where(lead[:, 9] == 32, 2, 0))  # 1 utf8 2 marc8
     a2627 = (a100[:, 26].astype(np.int64) << 8) | a100[:, 27]
+    a2829 = (a100[:, 28].astype(np.int64) << 8) | a100[:, 29]
+    c02 = ord("0") << 8 | ord("2")  # ISO 5427 Cyrillic (KOI-8) in G0 or G1
+    koi = (a2627 == c02) | ((a100_len >= 30) & (a2829 == c02))
     d_uni = np.where(has100a & (a100_len >= 28) & (a2627 == (ord("5") << 8 | ord("0"))), 1,
-                     np.where(has100a & (a100_len >= 28) & (a2627 == (ord("8") << 8 | ord("9"))), 3, 0))
+                     np.where(has100a & (a100_len >= 28) & (a2627 == (ord("8") << 8 | ord("9"))), 3,
+                              np.where(has100a & (a100_len >= 28) & koi, 4, 0)))
     # the careful path decodes 100$a before measuring it: non-ASCII in it changes lengths
     a100_high = (a100 >= 0x80).any(1) & has100a
     good &= ~a100_high
@@ -326,7 +351,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     w101 = rows[np.clip(s101, 0, n - 1), :8]
     l101 = np.where(i101 >= 0, flen[np.maximum(i101, 0)], 0)
     uni_lang_ok = (i101 >= 0) & (l101 >= 8) & (w101[:, 2] == SD) & (w101[:, 3] == 97) & \
-        _is_lower_or_upper(w101[:, 4:7]).all(1) & ((w101[:, 7] == SD) | (w101[:, 7] == FT))
+        _is_lower_or_upper(w101[:, 4:7]).all(1) & ((w101[:, 7] == SD) | ((w101[:, 7] == FT) & (l101 == 8)))
     uni_lang = w101[:, 4:7] | 0x20  # lower case
     uni_und = i101 < 0
     marc_lang_ok = m_ok & (l008 >= 38) & _is_lower_or_upper(w008[:, 35:38]).all(1)
@@ -336,6 +361,8 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     lang3 = np.where(fl_unimarc[:, None], uni_lang, marc_lang)
     # -- status and level --------------------------------------------------------------
     good &= lead[:, 5] != ord("d")
+    # records that are not bibliographic (authority, holdings ...) are the careful path's
+    good &= ~np.isin(lead[:, 6], _NOT_BIB_TYPES)
     t6, t7 = lead[:, 6], lead[:, 7]
     needs_fields = np.zeros(nrec, dtype=bool)
     if db_level is None:
@@ -344,7 +371,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     forced = encoding is not None
     if forced:
         good &= ~high & ~esc
-    combo = (high.astype(np.int64) << 4) | (esc.astype(np.int64) << 3) | (utf8_ok.astype(np.int64) << 2) \
+    combo = (high.astype(np.int64) << 5) | (esc.astype(np.int64) << 4) | (utf8_ok.astype(np.int64) << 3) \
         | declared
     combo = combo * 2 + fl_unimarc
     settled = np.zeros(1 << 7, dtype=bool)
@@ -428,18 +455,18 @@ def _careful_records(res: ChunkResult, buf: bytes, base_offset: int, starts, end
         res.careful.append((i + 1, extract_facts(src, lv), src.encoding_reason, src.problems))
 
 
-_ENC_NAMES = {0: None, 1: UTF8, 2: MARC8, 3: CP1251}
+_ENC_NAMES = {0: None, 1: UTF8, 2: MARC8, 3: CP1251, 4: KOI8R}
 
 
 def combo_outcome(c: int, encoding: str | None) -> tuple[str, str] | None:
     """(encoding, reason) the careful path decides for the records of encoding case ``c``
-    (bits: beyond ASCII, escapes, valid UTF-8, declared encoding (2), UNIMARC), or None
+    (bits: beyond ASCII, escapes, valid UTF-8, declared encoding (3), UNIMARC), or None
     where the fast path cannot settle it."""
     if encoding is not None:
         return (encoding, "--encoding")
     fl = "unimarc" if c & 1 else "marc21"
     cc = c >> 1
-    h, e, u, d = bool(cc >> 4 & 1), bool(cc >> 3 & 1), bool(cc >> 2 & 1), _ENC_NAMES[cc & 3]
+    h, e, u, d = bool(cc >> 5 & 1), bool(cc >> 4 & 1), bool(cc >> 3 & 1), _ENC_NAMES.get(cc & 7)
     o = quick_outcome(h, e, u, d, fl)
     # MARC-8 with bytes beyond ASCII is decoded by pymarc, which may complain: careful path
     if o is None or (o[0] == MARC8 and (h or e)):

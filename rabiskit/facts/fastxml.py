@@ -27,7 +27,7 @@ from rabiskit.facts.extract import date_entered_of, extract_facts, languages_of
 from rabiskit.facts.fast import utf8_valid
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Field, Record, SourceRecord
-from rabiskit.records.record import MARC21, UNIMARC
+from rabiskit.records.record import MARC21, NOT_BIBLIOGRAPHIC_TYPES, UNIMARC
 from rabiskit.rules.engine import DEFAULT_RULES, classify_record
 from rabiskit.sources.flavour import score as flavour_score
 
@@ -379,7 +379,7 @@ def analyse_xml_block(buf: bytes, lay: XmlLayout, *, display: str, db_level, cla
             if level is None:
                 level = _LEADER_LEVELS[lkey] = classify_record(
                     Record("00000" + leader[5:12] + "00000" + leader[17:], []), fl, DEFAULT_RULES)[0]
-        if d is None or leader[5] == "d":
+        if d is None or leader[5] == "d" or leader[6] in NOT_BIBLIOGRAPHIC_TYPES:
             # listed with its 001 and title: read every field facts use
             nl_before += buf.count(b"\n", nl_to, begin)
             nl_to = begin

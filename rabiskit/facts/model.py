@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from rabiskit.records.record import not_bibliographic
+
 
 @dataclass(frozen=True, slots=True)
 class RecordFacts:
@@ -42,3 +44,9 @@ class RecordFacts:
     @property
     def is_deleted(self) -> bool:
         return self.record_status == "d"
+
+    @property
+    def not_bibliographic(self) -> str | None:
+        """Why the record is no bibliographic record (authority, holdings, classification,
+        community information: leader/06), or None.  Such records belong to no level."""
+        return not_bibliographic(self.record_type, self.flavour)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections import Counter, deque
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -29,10 +30,17 @@ from rabiskit.records import Problem
 from rabiskit.rules.engine import DEFAULT_RULES, classify
 from rabiskit.sources.iso2709 import looks_like_start
 
+# a block may grow to this many block sizes while no cut is found; beyond, the file is left
+# to the careful reader (the fast path's arrays grow with the block)
+MAX_BLOCKS = 4
+_RT_RUN = re.compile(rb"\x1d+")
 
-def block_bounds(path: Path, size: int, block_size: int = BLOCK_SIZE) -> list[tuple[int, int]]:
+
+def block_bounds(path: Path, size: int, block_size: int = BLOCK_SIZE) -> list[tuple[int, int]] | None:
     """[(start, end)] covering the file, each cut right after a record terminator that is
-    followed by a record start."""
+    followed by a record start; None when no such cut is found within ``MAX_BLOCKS`` block
+    sizes (a file that is not a run of records: the careful reader, whose memory stays
+    flat, reads it)."""
     cuts = [0]
     with path.open("rb") as fh:
         target = block_size
@@ -40,10 +48,15 @@ def block_bounds(path: Path, size: int, block_size: int = BLOCK_SIZE) -> list[tu
             found = None
             look = 1 << 16
             while found is None and target + 1 < size:
+                if target - cuts[-1] > MAX_BLOCKS * block_size:
+                    return None
                 fh.seek(target)
                 window = fh.read(look + 64)
                 p = window.find(b"\x1d")
                 while p != -1 and p < look:
+                    if window[p + 1:p + 2] == b"\x1d":
+                        p = _RT_RUN.match(window, p).end() - 1  # a run of terminators
+                        continue
                     if looks_like_start(window, p + 1) or target + p + 1 == size:
                         found = target + p + 1
                         break
@@ -56,6 +69,8 @@ def block_bounds(path: Path, size: int, block_size: int = BLOCK_SIZE) -> list[tu
                 break
             cuts.append(found)
             target = found + block_size
+    if size - cuts[-1] > MAX_BLOCKS * block_size + block_size:
+        return None
     cuts.append(size)
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
@@ -158,9 +173,14 @@ def _prepare(f: FastFile, block_size: int) -> tuple[_FileMerge, list[tuple]]:
     collection that is not plain MARC 21 slim gets a failed state and no tasks."""
     size = f.path.stat().st_size
     if f.kind == "iso2709":
+        bounds = block_bounds(f.path, size, block_size)
+        merge = _FileMerge(f, size)
+        if bounds is None:
+            merge.failed = True
+            return merge, []
         tasks = [(_work, (str(f.path), a, b, f.display, f.db_level, f.encoding, f.flavour, b == size), b - a)
-                 for a, b in block_bounds(f.path, size, block_size)]
-        return _FileMerge(f, size), tasks
+                 for a, b in bounds]
+        return merge, tasks
     lay = plain_layout(f.path, size)
     merge = _FileMerge(f, size, lay)
     if lay is None:

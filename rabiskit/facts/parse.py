@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from rabiskit.i18n import N_
+
 # MARC 21 008/00-05 holds a two-digit year.  MARC records began in the late 1960s, so
 # 60-99 are read as 1960-1999 and 00-59 as 2000-2059 (a fixed pivot: results do not
 # change with the day the program runs).
@@ -17,33 +19,33 @@ CENTURY_PIVOT = 60
 def parse_yyyymmdd(text: str | None) -> tuple[dt.date | None, str | None]:
     """'20260115' -> (date(2026, 1, 15), None); bad text -> (None, reason)."""
     if text is None:
-        return None, "missing"
+        return None, N_("missing")
     t = text[:8]
     if len(t) < 8 or not t.isdigit():
         if not t.strip() or set(t) <= {"0", " ", "|", "#"}:
-            return None, "missing"
-        return None, f"invalid date {t!r}"
+            return None, N_("missing")
+        return None, N_("invalid date {t!r}").format(t=t)
     try:
         return dt.date(int(t[:4]), int(t[4:6]), int(t[6:8])), None
     except ValueError:
-        return None, f"invalid date {t!r}"
+        return None, N_("invalid date {t!r}").format(t=t)
 
 
 def parse_yymmdd(text: str | None) -> tuple[dt.date | None, str | None]:
     """MARC 21 008/00-05 'yymmdd' with the fixed century pivot."""
     if text is None:
-        return None, "missing"
+        return None, N_("missing")
     t = text[:6]
     if len(t) < 6 or not t.isdigit():
         if not t.strip() or set(t) <= {"0", " ", "|", "#"}:
-            return None, "missing"
-        return None, f"invalid date {t!r}"
+            return None, N_("missing")
+        return None, N_("invalid date {t!r}").format(t=t)
     yy = int(t[:2])
     year = 1900 + yy if yy >= CENTURY_PIVOT else 2000 + yy
     try:
         return dt.date(year, int(t[2:4]), int(t[4:6])), None
     except ValueError:
-        return None, f"invalid date {t!r}"
+        return None, N_("invalid date {t!r}").format(t=t)
 
 
 def parse_005(text: str | None) -> dt.datetime | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from rabiskit.i18n import N_
 from rabiskit.facts.extract import extract_facts
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Problem, SourceRecord
@@ -281,11 +282,11 @@ def start_file(inp: Input, result: Scan, dup: dict) -> FileSummary | None:
         first = dup[inp]
         summary.duplicate_of = first.display
         if file_key(inp.path) == file_key(first.path):
-            result.warnings.append(f"{inp.display}: the same file as {first.display}, given "
-                                   "twice; read once, not counted twice")
+            result.warnings.append(N_("{display}: the same file as {display2}, given twice; read once, not counted twice").format(
+                display=inp.display, display2=first.display))
         else:
-            result.warnings.append(f"{inp.display}: same content as {first.display}; "
-                                   "read once, not counted twice")
+            result.warnings.append(N_("{display}: same content as {display2}; read once, not counted twice").format(
+                display=inp.display, display2=first.display))
         return None
     return summary
 

@@ -33,6 +33,7 @@ import urllib3.connectionpool
 from lxml import etree
 from requests.adapters import HTTPAdapter
 
+from rabiskit.i18n import N_
 from rabiskit import __version__
 from rabiskit.harvest.errors import (HttpStatusError, ProtocolError, ResponseTooLarge, ServerUnreachable,
                                      UsageError, clip)
@@ -107,7 +108,8 @@ def check_url(url: str) -> str:
     """The URL as given, or UsageError when it is not an http(s) address."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"'{url}' is not a web address: it must start with http:// or https://")
+        raise UsageError(N_("'{url}' is not a web address: it must start with http:// or https://").format(
+            url=url))
     return url
 
 
@@ -131,9 +133,9 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 def _describe(exc: Exception, policy: HttpPolicy) -> str:
     """Plain words for a requests exception."""
     if isinstance(exc, requests.ConnectTimeout):
-        return f"no connection within {policy.connect_timeout:g} s"
+        return N_("no connection within {connect_timeout:g} s").format(connect_timeout=policy.connect_timeout)
     if isinstance(exc, (requests.ReadTimeout, socket.timeout, TimeoutError)) or "timed out" in str(exc):
-        return f"the server sent nothing for {policy.read_timeout:g} s"
+        return N_("the server sent nothing for {read_timeout:g} s").format(read_timeout=policy.read_timeout)
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return "the connection was dropped in the middle of the answer"
     text = str(exc)
@@ -401,7 +403,7 @@ class HttpClient:
 
     def _too_large(self, url: str) -> ResponseTooLarge:
         cap = self.policy.max_response
-        size = f"{cap / 1048576:g} MB" if cap >= 1048576 else f"{cap:,} bytes"
+        size = f"{cap / 1048576:g} MB" if cap >= 1048576 else N_("{cap:,} bytes").format(cap=cap)
         return ResponseTooLarge(
             _("{host} sent an answer larger than {size} (counted unpacked) for one page; stopping "
               "without asking again (ask for smaller pages with --batch, or allow more with "
@@ -468,8 +470,8 @@ class HttpClient:
                 break
             self._wait(reason, wait)
         tries = policy.retries + 1
-        raise ServerUnreachable(f"cannot get an answer from {_host(url)}: {problem} "
-                                f"({tries} {'try' if tries == 1 else 'tries'})")
+        raise ServerUnreachable((N_("cannot get an answer from {host}: {problem} ({tries} try)") if tries == 1 else N_("cannot get an answer from {host}: {problem} ({tries} tries)")).format(
+            host=_host(url), problem=problem, tries=tries))
 
     def _try(self, url: str, params, make_sink, deadline: float, attempt: int, watch: _Watch):
         """One try: (answer, sink, None), or (None, None, (problem, seconds to wait, reason))
@@ -497,9 +499,9 @@ class HttpClient:
                 requests.exceptions.ChunkedEncodingError,
                 requests.exceptions.ContentDecodingError) as exc:
             problem = late if watch.fired else _describe(exc, policy)
-            wait, reason = self._backoff(attempt), f"retry after error: {problem}"
+            wait, reason = self._backoff(attempt), N_("retry after error: {problem}").format(problem=problem)
         except requests.RequestException as exc:
-            raise ServerUnreachable(f"cannot get an answer from {_host(url)}: {clip(exc)}") from None
+            raise ServerUnreachable(N_("cannot get an answer from {host}: {exc}").format(host=_host(url), exc=clip(exc))) from None
         else:
             with resp:
                 status = resp.status_code
@@ -509,25 +511,24 @@ class HttpClient:
                         self._read_body(resp, deadline, sink)
                     except _Deadline:
                         problem = late
-                        wait, reason = self._backoff(attempt), f"retry after error: {problem}"
+                        wait, reason = self._backoff(attempt), N_("retry after error: {problem}").format(problem=problem)
                     except _BrokenBody as exc:
                         problem = str(exc)
-                        wait, reason = self._backoff(attempt), f"retry after error: {problem}"
+                        wait, reason = self._backoff(attempt), N_("retry after error: {problem}").format(problem=problem)
                     else:
                         answer = HttpAnswer(resp.url, status, resp.headers.get("Content-Type", ""), b"")
                         return answer, sink, None
                 else:
-                    problem = f"HTTP {status} {clip(resp.reason or '', 60)}".strip()
+                    problem = N_("HTTP {status} {v}").format(status=status, v=clip(resp.reason or '', 60)).strip()
                     retry_after = (parse_retry_after(resp.headers.get("Retry-After"))
                                    if status in (429, 503) else None)
                     if retry_after is not None:
                         if retry_after > policy.max_retry_after:
                             raise ServerUnreachable(
-                                f"{_host(url)} is busy ({problem}) and asks to wait {retry_after:.0f} s; "
-                                "try again later")
-                        wait, reason = retry_after, f"Retry-After ({problem})"
+                                N_("{host} is busy ({problem}) and asks to wait {retry_after:.0f} s; try again later").format(host=_host(url), problem=problem, retry_after=retry_after))
+                        wait, reason = retry_after, N_("Retry-After ({problem})").format(problem=problem)
                     else:
-                        wait, reason = self._backoff(attempt), f"retry after {problem}"
+                        wait, reason = self._backoff(attempt), N_("retry after {problem}").format(problem=problem)
         return None, None, (problem, wait, reason)
 
     def get(self, url: str, params: dict[str, str] | None = None) -> HttpAnswer:
@@ -552,23 +553,24 @@ class HttpClient:
             answer.body = sink.head
             if _looks_like_html(answer):
                 if answer.status >= 400:
-                    raise HttpStatusError(f"{_host(url)} answered HTTP {answer.status} for {clip(answer.url)}",
+                    raise HttpStatusError(N_("{host} answered HTTP {status} for {url}").format(host=_host(url), status=answer.status, url=clip(answer.url)),
                                           answer.status)
-                raise ProtocolError(f"{_host(url)} answered with a web page, not XML: "
-                                    f"is {clip(url)} the SRU / OAI-PMH address?")
+                raise ProtocolError(N_("{host} answered with a web page, not XML: is {url} the SRU / OAI-PMH address?").format(host=_host(url), url=clip(url)))
             try:
                 return sink.root()
             except etree.XMLSyntaxError as exc:
                 if answer.status >= 400:
-                    raise HttpStatusError(f"{_host(url)} answered HTTP {answer.status} for {clip(answer.url)}",
+                    raise HttpStatusError(N_("{host} answered HTTP {status} for {url}").format(host=_host(url), status=answer.status, url=clip(answer.url)),
                                           answer.status) from None
                 line = getattr(exc, "lineno", None)
-                error = clip(f"{exc.msg if hasattr(exc, 'msg') else exc}") + (f" (line {line})" if line else "")
+                error = clip(f"{exc.msg if hasattr(exc, 'msg') else exc}") + (N_(" (line {line})").format(line=line) if line else "")
                 if not sink.size or not answer.body.strip():
                     error = "the answer was empty"
             if attempt < self.policy.retries:
-                self._wait(f"retry after broken XML: {error}", self._backoff(attempt))
-        raise ProtocolError(f"{_host(url)} keeps sending broken XML: {error}")
+                self._wait(N_("retry after broken XML: {error}").format(
+                    error=error), self._backoff(attempt))
+        raise ProtocolError(N_("{host} keeps sending broken XML: {error}").format(
+            host=_host(url), error=error))
 
 
 def _host(url: str) -> str:

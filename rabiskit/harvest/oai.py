@@ -14,6 +14,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from rabiskit.i18n import N_
 from rabiskit.harvest.errors import Diagnostic, ProtocolError, UsageError, clip
 from rabiskit.harvest.http import AnyClient, as_client, check_url
 from rabiskit.harvest.page import Page
@@ -38,7 +39,8 @@ def check_datestamp(value: str | None, option: str) -> str | None:
     if value is None or value == "":
         return None
     if not _DATESTAMP.match(value):
-        raise UsageError(f"{option} must be a date like 2024-01-31 or 2024-01-31T00:00:00Z, not {value!r}")
+        raise UsageError(N_("{option} must be a date like 2024-01-31 or 2024-01-31T00:00:00Z, not {value!r}").format(
+            option=option, value=value))
     return value
 
 
@@ -64,7 +66,7 @@ def _children(element: etree._Element, name: str) -> list[etree._Element]:
 def parse_oai_page(root: etree._Element, prefix: str) -> Page:
     """One ListRecords answer as a Page."""
     if localname(root) != "OAI-PMH":
-        raise ProtocolError(f"the answer is not an OAI-PMH response (it is <{clip(localname(root), 60)}>)")
+        raise ProtocolError(N_("the answer is not an OAI-PMH response (it is <{localname}>)").format(localname=clip(localname(root), 60)))
     errors = _children(root, "error")
     if errors:
         code = errors[0].get("code", "")
@@ -72,7 +74,7 @@ def parse_oai_page(root: etree._Element, prefix: str) -> Page:
         if code == "noRecordsMatch":
             return Page([], None, total=0)
         hint = ERROR_HINTS.get(code)
-        message = (f"OAI-PMH error {clip(code, 60)}" + (f": {clip(text)}" if text else "")
+        message = (N_("OAI-PMH error {code}").format(code=clip(code, 60)) + (f": {clip(text)}" if text else "")
                    + (f" ({hint})" if hint else ""))
         raise Diagnostic(message, code, text)
 
@@ -98,12 +100,11 @@ def parse_oai_page(root: etree._Element, prefix: str) -> Page:
         metadata = _children(entry, "metadata")
         payload = [c for c in metadata[0] if isinstance(c.tag, str)] if metadata else []
         if not payload:
-            raise ProtocolError(f"record {clip(identifier or '?')} has no metadata")
+            raise ProtocolError(N_("record {v} has no metadata").format(v=clip(identifier or '?')))
         marc = marc_records_in(payload[0])
         if not marc:
             raise ProtocolError(
-                f"record {clip(identifier or '?')} is not MARCXML (metadata <{clip(localname(payload[0]), 60)}> "
-                f"for prefix '{prefix}'); use a MARC metadata prefix such as marc21 or marcxml")
+                N_("record {v} is not MARCXML (metadata <{localname}> for prefix '{prefix}'); use a MARC metadata prefix such as marc21 or marcxml").format(v=clip(identifier or '?'), localname=clip(localname(payload[0]), 60), prefix=prefix))
         for element in marc:
             records.append(harvested(element, identifier=identifier))
 

@@ -13,6 +13,7 @@ from typing import Iterator
 
 from lxml import etree
 
+from rabiskit.i18n import N_
 from rabiskit.harvest.errors import Diagnostic, ProtocolError, UsageError, clip
 from rabiskit.harvest.http import AnyClient, as_client, check_url, parse_xml
 from rabiskit.harvest.page import Page
@@ -80,7 +81,7 @@ def _int(text: str | None, what: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise ProtocolError(f"the SRU answer's {what} is not a number: {clip(repr(text))}") from None
+        raise ProtocolError(N_("the SRU answer's {what} is not a number: {text}").format(what=what, text=clip(repr(text)))) from None
 
 
 def diagnostic_message(element: etree._Element) -> tuple[str, str, str]:
@@ -91,7 +92,7 @@ def diagnostic_message(element: etree._Element) -> tuple[str, str, str]:
     number = uri.rsplit("/", 1)[-1] if uri.startswith("info:srw/diagnostic/1/") else ""
     if not message:
         message = DIAGNOSTIC_NAMES.get(number, "")
-    label = f"SRU diagnostic {clip(number, 20)}" if number else f"SRU diagnostic {clip(uri or '(no code)', 80)}"
+    label = N_("SRU diagnostic {number}").format(number=clip(number, 20)) if number else N_("SRU diagnostic {v}").format(v=clip(uri or '(no code)', 80))
     text = f"{label}: {clip(message)}" if message else label
     if details:
         text += f" ({clip(details)})"
@@ -112,7 +113,7 @@ def _payload(record: etree._Element) -> etree._Element | None:
     try:
         return parse_xml(text)
     except etree.XMLSyntaxError as exc:
-        raise ProtocolError(f"a record sent as a string is not well-formed XML: {clip(exc)}") from None
+        raise ProtocolError(N_("a record sent as a string is not well-formed XML: {exc}").format(exc=clip(exc))) from None
 
 
 def parse_sru_page(root: etree._Element, start: int) -> Page:
@@ -124,7 +125,7 @@ def parse_sru_page(root: etree._Element, start: int) -> Page:
         if name == "diagnostic":  # some servers answer a bad request with a bare diagnostic
             uri, text, details = diagnostic_message(root)
             raise Diagnostic(text, uri, details)
-        raise ProtocolError(f"the answer is not an SRU searchRetrieve response (it is <{clip(name, 60)}>)")
+        raise ProtocolError(N_("the answer is not an SRU searchRetrieve response (it is <{name}>)").format(name=clip(name, 60)))
 
     diagnostics = _child(root, "diagnostics")
     if diagnostics is not None:
@@ -151,17 +152,19 @@ def parse_sru_page(root: etree._Element, start: int) -> Page:
         if (payload is not None and localname(payload) == "diagnostic") or "diagnostic" in schema:
             if payload is not None:
                 surrogate = diagnostic_message(payload)
-                skipped.append(f"record {position}: {surrogate[1]}")
+                skipped.append(N_("record {position}: {surrogate}").format(
+                    position=position, surrogate=surrogate[1]))
             else:
-                skipped.append(f"record {position}: the server could not send it")
+                skipped.append(N_("record {position}: the server could not send it").format(
+                    position=position))
             continue
         if payload is None:
-            raise ProtocolError(f"record {position} of the SRU answer has no record data")
+            raise ProtocolError(N_("record {position} of the SRU answer has no record data").format(
+                position=position))
         marc = marc_records_in(payload)
         if not marc:
             raise ProtocolError(
-                f"record {position} is not MARCXML (the server sent <{clip(localname(payload), 60)}> in schema "
-                f"'{clip(schema or '?', 80)}'); ask for MARCXML with --schema (e.g. marcxml, marc21, MARC21-xml)")
+                N_("record {position} is not MARCXML (the server sent <{localname}> in schema '{v}'); ask for MARCXML with --schema (e.g. marcxml, marc21, MARC21-xml)").format(position=position, localname=clip(localname(payload), 60), v=clip(schema or '?', 80)))
         for element in marc:
             records.append(harvested(element, position=position))
 
@@ -175,9 +178,11 @@ def parse_sru_page(root: etree._Element, start: int) -> Page:
     if next_position is not None and next_position > total:
         next_position = None
     if next_position is None and not entries and start <= total:
-        raise ProtocolError(f"the server found {total} records but sent none from position {start}")
+        raise ProtocolError(N_("the server found {total} records but sent none from position {start}").format(
+            total=total, start=start))
     if next_position is not None and next_position <= start:
-        raise ProtocolError(f"the server's next record position ({next_position}) does not move past {start}")
+        raise ProtocolError(N_("the server's next record position ({next_position}) does not move past {start}").format(
+            next_position=next_position, start=start))
     done = (next_position - 1) if next_position is not None else total
     return Page(records, next_position, total=total, done=done, skipped=skipped)
 
@@ -190,7 +195,8 @@ def check_sru_args(url: str, query: str, batch: int, version: str) -> None:
     if batch < 1:
         raise UsageError("--batch must be at least 1")
     if version not in SRU_VERSIONS:
-        raise UsageError(f"SRU version must be one of {', '.join(SRU_VERSIONS)}, not {version!r}")
+        raise UsageError(N_("SRU version must be one of {items}, not {version!r}").format(
+            items=', '.join(SRU_VERSIONS), version=version))
 
 
 def iter_sru_pages(client: AnyClient, url: str, query: str, schema: str | None = "marcxml",

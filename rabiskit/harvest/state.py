@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from rabiskit.i18n import N_
 from rabiskit.harvest.errors import ResumeMismatch
 
 STATE_VERSION = 1
@@ -89,18 +90,18 @@ def load_state(path: Path) -> HarvestState:
         names = set(HarvestState.__dataclass_fields__)
         return HarvestState(**{k: v for k, v in data.items() if k in names})
     except (OSError, ValueError, TypeError) as exc:
-        raise ResumeMismatch(f"{path} is not a harvest state file rabiskit can read ({exc}); "
-                             "use --restart to start the harvest again") from None
+        raise ResumeMismatch(N_("{path} is not a harvest state file rabiskit can read ({exc}); use --restart to start the harvest again").format(
+            path=path, exc=exc)) from None
 
 
 def check_same_harvest(state: HarvestState, protocol: str, params: dict[str, str | None], path: Path) -> None:
     """ResumeMismatch when the state belongs to another harvest than the one asked for."""
     if state.protocol != protocol:
-        raise ResumeMismatch(f"{path} belongs to an {state.protocol.upper()} harvest, not {protocol.upper()}; "
-                             "use --restart to start over, or another output file")
+        raise ResumeMismatch(N_("{path} belongs to an {protocol} harvest, not {protocol2}; use --restart to start over, or another output file").format(
+            path=path, protocol=state.protocol.upper(), protocol2=protocol.upper()))
     differ = [key for key in sorted(set(state.params) | set(params)) if state.params.get(key) != params.get(key)]
     if differ:
         key = differ[0]
         raise ResumeMismatch(
-            f"{path} belongs to another harvest ({key} was {state.params.get(key)!r}, now {params.get(key)!r}); "
-            "use --restart to start over, or another output file")
+            N_("{path} belongs to another harvest ({key} was {params!r}, now {params2!r}); use --restart to start over, or another output file").format(
+                path=path, key=key, params=state.params.get(key), params2=params.get(key)))

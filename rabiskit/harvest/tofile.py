@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from rabiskit.harvest.errors import Stalled, UsageError, clip
-from rabiskit.i18n import _
+from rabiskit.i18n import N_, _
 from rabiskit.harvest.http import HttpClient
 from rabiskit.harvest.oai import check_oai_args, iter_oai_pages
 from rabiskit.harvest.output import PartWriter, keys_in_part
@@ -73,7 +73,7 @@ def harvest_to_file(pages: Callable[[Cursor], Iterable[Page]], output: Path, pro
         raise UsageError(_("--max-empty-pages must be at least 1"))
     output = Path(output)
     if not output.parent.exists():
-        raise UsageError(f"the folder {output.parent} does not exist")
+        raise UsageError(N_("the folder {parent} does not exist").format(parent=output.parent))
     part, state_file = part_path(output), state_path(output)
     if restart:
         for path in (part, state_file):

@@ -71,6 +71,7 @@ LOCALEDIR = Path(__file__).resolve().parents[1] / "locale"
 ENV = "RABISKIT_LANG"
 
 _current: str | None = None
+_explicit: str | None = None
 _translations: dict[str, _gettext.NullTranslations] = {}
 
 
@@ -98,20 +99,23 @@ def normalise(lang: str | None) -> str | None:
     return t if t in LANGUAGES else None
 
 
-def check_language(lang: str) -> str:
+def check_language(lang: str, option: str = "--lang") -> str:
     """The language code for an explicit choice (``--lang``, ``RABISKIT_LANG``), or
-    :class:`LanguageError`."""
+    :class:`LanguageError` naming ``option``."""
     code = lang.strip().lower() if lang else ""
     if code not in LANGUAGES:
-        # not gettext(): the language may be what is being chosen
-        if _current is None:
+        # said in the language the rest of the choice gives (not gettext(): the language
+        # may be what is being chosen)
+        if _current is not None:
+            fallback = _current
+        else:
+            env = os.environ.get(ENV, "").strip().lower()
             from rabiskit.i18n.system import system_language
 
-            t = translation(system_language(os.environ) or DEFAULT)
-        else:
-            t = translation(_current)
-        raise LanguageError(
-            t.gettext("{lang}: unknown language; use kk, ru or en").format(lang=lang))
+            fallback = env if env in LANGUAGES else (system_language(os.environ) or DEFAULT)
+        raise LanguageError(translation(fallback).gettext(
+            "{option} {lang}: unknown language; use kk, ru or en").format(option=option,
+                                                                          lang=lang))
     return code
 
 
@@ -123,7 +127,7 @@ def choose_language(explicit: str | None = None, environ=None) -> str:
     if explicit:
         return check_language(explicit)
     if env.get(ENV, "").strip():
-        return check_language(env[ENV])
+        return check_language(env[ENV], ENV)
     from rabiskit.i18n.system import system_language
 
     return system_language(env) or DEFAULT
@@ -131,10 +135,18 @@ def choose_language(explicit: str | None = None, environ=None) -> str:
 
 def set_language(lang: str | None) -> str:
     """Use ``lang`` (or, when None, :func:`choose_language`'s choice) for every message from
-    now on; returns the language in force."""
-    global _current
+    now on; returns the language in force.  ``lang`` is what the user asked for explicitly
+    (``--lang``): :func:`explicit_language` gives it back."""
+    global _current, _explicit
     _current = check_language(lang) if lang else choose_language()
+    _explicit = _current if lang else None
     return _current
+
+
+def explicit_language() -> str | None:
+    """The language asked for with ``--lang`` in this run, None when it came from the
+    environment or the system (``report`` writes Kazakh then, the state language)."""
+    return _explicit
 
 
 def language() -> str:
@@ -178,14 +190,102 @@ def N_(message: str) -> str:
     return message
 
 
-def translate_text(message: str) -> str:
-    """A text that may be a msgid (a marked constant, a help text): its translation, or the
-    text itself when the catalogue does not have it."""
-    return translation().gettext(message) if message else message
+def translate_text(message: str, _depth: int = 0) -> str:
+    """An English text as the library wrote it, in the current language: a msgid (a marked
+    constant, a help text) is looked up; a text made from a marked template
+    (``N_("{file}: not a MARC record").format(file=...)``) is recognised by the template's
+    words and rewritten with the translated template, the values kept (they are translated
+    too when they are texts of the catalogue); any other text comes back unchanged.
+
+    So library code keeps English messages (its exceptions, the JSON ``message`` fields)
+    and whatever shows them to a person calls this."""
+    if not message or language() == "en":
+        return message
+    t = translation()
+    found = t.gettext(message)
+    if found is not message and found != message:
+        return found
+    if _depth > 5:
+        return message
+    for regex, translated in _templates(language()):
+        m = regex.fullmatch(message)
+        if m:
+            values = {k: translate_text(v, _depth + 1) for k, v in m.groupdict().items()}
+            try:
+                return translated.format(**values)
+            except (KeyError, IndexError, ValueError):
+                return message
+    return message
+
+
+# messages joined from others: each part is translated in turn
+COMPOSITE = N_("{first}; {rest}")
+# a value: no "; " outside brackets
+_VALUE = r"(?:\([^()]*\)|(?!; )[^()])+?"
+# placeholders that hold numbers match numbers only ("record {n}" is not "record terminator")
+_NUMERIC = frozenset({"n", "number", "line", "offset", "records", "size", "total", "kazakh",
+                      "year", "quarter", "g", "length", "rest", "entry", "m", "count",
+                      "plan_year", "pages", "pdfs", "stated", "computed"})
+_NUMBER = r"[+-]?\d[\d.,]*"
+
+_PLACEHOLDER = None
+_template_cache: dict[str, list] = {}
+
+
+def _templates(lang: str) -> list:
+    """``(regex, translated template)`` for every translated msgid with named placeholders,
+    the most specific (most literal text) first."""
+    global _PLACEHOLDER
+    found = _template_cache.get(lang)
+    if found is not None:
+        return found
+    import re
+
+    if _PLACEHOLDER is None:
+        _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(![rsa])?(:[^{}]*)?\}")
+    out = []
+    catalog = getattr(translation(lang), "_catalog", {})
+    for msgid, msgstr in catalog.items():
+        if not isinstance(msgid, str) or "{" not in msgid or not msgstr:
+            continue
+        parts, seen, pos, literal = [], set(), 0, 0
+        for m in _PLACEHOLDER.finditer(msgid):
+            text = msgid[pos:m.start()].replace("{{", "{").replace("}}", "}")
+            parts.append(re.escape(text))
+            literal += len(text)
+            group = f"{m.group(1)}__{(m.group(2) or '!_')[1]}"  # one group per conversion
+            # a value holds no "; ": a message joined from two is split there instead
+            # (COMPOSITE), each part translated in turn
+            # (a value in brackets may: "({evidence})")
+            any_text = (msgid == COMPOSITE and m.end() == len(msgid)) or (
+                msgid[:m.start()].endswith("(") and msgid[m.end():].startswith(")"))
+            pattern = (".+" if any_text else _NUMBER if m.group(1) in _NUMERIC else _VALUE)
+            parts.append(f"(?P={group})" if group in seen else f"(?P<{group}>{pattern})")
+            seen.add(group)
+            pos = m.end()
+        if not seen:
+            continue
+        tail = msgid[pos:].replace("{{", "{").replace("}}", "}")
+        parts.append(re.escape(tail))
+        literal += len(tail)
+        if literal < 2:
+            continue  # "{a}{b}" would match anything
+        def group_of(m, seen=seen):
+            exact = f"{m.group(1)}__{(m.group(2) or '!_')[1]}"
+            if exact in seen:
+                return "{" + exact + "}"
+            other = next((g for g in sorted(seen) if g.rsplit("__", 1)[0] == m.group(1)), None)
+            return "{" + (other or exact) + "}"
+
+        plain = _PLACEHOLDER.sub(group_of, msgstr)
+        out.append((literal, re.compile("".join(parts), re.S), plain))
+    out.sort(key=lambda x: -x[0])
+    found = _template_cache[lang] = [(r, p) for _n, r, p in out]
+    return found
 
 
 _ = gettext
 
 __all__ = ["LANGUAGES", "DEFAULT", "LanguageError", "N_", "_", "check_language",
-           "choose_language", "gettext", "language", "ngettext", "normalise", "set_language",
+           "choose_language", "explicit_language", "gettext", "language", "ngettext", "normalise", "set_language",
            "translate_text", "translation"]

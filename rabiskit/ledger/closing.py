@@ -23,6 +23,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from rabiskit.i18n import N_
 from rabiskit.aggregate.count import KAZAKH, Tally, count_json
 from rabiskit.aggregate.period import Period
 from rabiskit.ledger.importer import Correction, period_label, utc_now
@@ -37,7 +38,7 @@ def parse_quarter(text: str) -> tuple[int, int]:
     """'2026Q1', '2026-Q1', '2026 q1', 'Q1 2026' -> (2026, 1); ValueError otherwise."""
     m = _QUARTER.match(text)
     if not m:
-        raise ValueError(f"{text!r}: give a quarter as YYYYQn, e.g. 2026Q1")
+        raise ValueError(N_("{text!r}: give a quarter as YYYYQn, e.g. 2026Q1").format(text=text))
     if m.group(1):
         return int(m.group(1)), int(m.group(2))
     return int(m.group(4)), int(m.group(3))
@@ -87,10 +88,11 @@ def close_quarter(ledger: Ledger, year: int, quarter: int, plan: Plan, *, force:
         if old is not None and not force:
             n = conn.execute("SELECT COUNT(*) FROM corrections WHERE period = ?",
                              (label,)).fetchone()[0]
-            raise LedgerError(
-                f"{label} was closed on {old['closed_at']}"
-                + (f" and has {n} correction(s) since" if n else "")
-                + "; use --force to close it again with the ledger's numbers now")
+            raise LedgerError((
+                N_("{label} was closed on {closed_at} and has {n} correction(s) since; use "
+                   "--force to close it again with the ledger's numbers now") if n else
+                N_("{label} was closed on {closed_at}; use --force to close it again with the "
+                   "ledger's numbers now")).format(label=label, closed_at=old["closed_at"], n=n))
         tally = Tally(Period.for_quarter(year, quarter)).feed(ledger_facts(ledger))
         snapshot = count_json(tally, plan, [])
         last_import = conn.execute("SELECT MAX(id) FROM imports WHERE finished IS NOT NULL"

@@ -40,7 +40,9 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Sequence
 
+from rabiskit.i18n import N_
 from rabiskit.aggregate.count import classifier_for
+from rabiskit.records.record import not_bibliographic
 from rabiskit.aggregate.period import quarter_of
 from rabiskit.facts.scan import FileSummary, Input, Scan, problem_dict, scan
 from rabiskit.ledger.codec import (COUNTED_FACTS, FACT_COLUMNS, changed_facts, facts_row,
@@ -150,8 +152,11 @@ def period_label(year: int, quarter: int) -> str:
 
 def contribution(row: Any) -> tuple[str, str, str] | None:
     """(quarter label, level, first language) a stored record counts under, or None
-    when it counts nowhere (deleted or undated) - the same rules as ``Tally.add``."""
+    when it counts nowhere (deleted, not bibliographic or undated) - the same rules as
+    ``Tally.add``."""
     if row is None or row["deleted"] or not row["date_entered"]:
+        return None
+    if not_bibliographic(row["record_type"], row["flavour"]):
         return None
     d = dt.date.fromisoformat(row["date_entered"])
     return period_label(d.year, quarter_of(d)), row["level"] or "book", row["language"]
@@ -239,9 +244,8 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
             "ORDER BY id DESC LIMIT 1", (import_id,)).fetchone()
         if previous_rules is not None and previous_rules["rules"] != fingerprint:
             result.warnings.append(
-                f"the level rules differ from those of import {previous_rules['id']}: records "
-                "read now get the new levels; records not in these exports keep the levels "
-                "they got then (import the whole catalogue again to re-level them all)")
+                N_("the level rules differ from those of import {id}: records read now get the new levels; records not in these exports keep the levels they got then (import the whole catalogue again to re-level them all)").format(
+                    id=previous_rules['id']))
         closed = {r[0] for r in conn.execute("SELECT period FROM closed_quarters")}
         touched: dict[tuple[str, str], str] = {}
         scanned = Scan()
@@ -261,14 +265,14 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
                        record_data=record_blob(src.record))
             old = conn.execute("SELECT * FROM records WHERE database = ? AND key = ?",
                                ident).fetchone()
-            where = f"{facts.file}, record {facts.record}"
+            where = N_("{file}, record {record}").format(file=facts.file, record=facts.record)
             if ident in touched:
                 if old is not None and old["checksum"] == checksum:
                     result.repeated += 1
                     continue
                 result.warnings.append(
-                    f"{where}: {_ident(db, key)} was already read in this import with other "
-                    "content; the later one is kept")
+                    N_("{where}: {ident} was already read in this import with other content; the later one is kept").format(
+                        where=where, ident=_ident(db, key)))
             if old is None:
                 _insert(conn, row)
                 kind = "added"
@@ -295,8 +299,8 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
                 if (old["date_changed"] and row["date_changed"]
                         and row["date_changed"] < old["date_changed"]):
                     result.stale.append(_change(row, (
-                        f"005 {row['date_changed']} is older than the ledger's "
-                        f"{old['date_changed']}: not applied",)))
+                        N_("005 {date_changed} is older than the ledger's {date_changed2}: not applied").format(
+                            date_changed=row['date_changed'], date_changed2=old['date_changed']),)))
                     touched.setdefault(ident, "stale")
                     continue
                 _update(conn, row)
@@ -316,7 +320,8 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
                 _corrections(conn, result, closed, old, row, import_id)
         for f in scanned.files:
             if f.error:
-                raise ImportAborted(f"{f.file}: {f.error}; nothing was imported")
+                raise ImportAborted(N_("{file}: {error}; nothing was imported").format(
+                    file=f.file, error=f.error))
         result.warnings[:0] = scanned.warnings
         for k, f in enumerate(scanned.files):
             db = databases.get(f.file, database)
@@ -341,7 +346,9 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
 
 
 def _ident(db: str, key: str) -> str:
-    return f"record {key}" + (f" of {db}" if db != DEFAULT_DATABASE else "")
+    if db == DEFAULT_DATABASE:
+        return N_("record {key}").format(key=key)
+    return N_("record {key} of {db}").format(key=key, db=db)
 
 
 def _change(row: dict, changes: tuple[str, ...], was_counted: bool | None = None) -> RecordChange:
@@ -397,9 +404,12 @@ def _correction_text(old: Any, row: dict, before, after) -> str:
         return "no longer marked deleted"
     parts = []
     if (old["level"] or "book") != (row["level"] or "book"):
-        parts.append(f"level {old['level'] or 'book'} → {row['level'] or 'book'}")
+        parts.append(N_("level {v} → {v2}").format(
+            v=old['level'] or 'book', v2=row['level'] or 'book'))
     if old["language"] != row["language"]:
-        parts.append(f"language {old['language']} → {row['language']}")
+        parts.append(N_("language {language} → {language2}").format(
+            language=old['language'], language2=row['language']))
     if old["date_entered"] != row["date_entered"]:
-        parts.append(f"date entered {old['date_entered'] or '—'} → {row['date_entered'] or '—'}")
+        parts.append(N_("date entered {v} → {v2}").format(
+            v=old['date_entered'] or '—', v2=row['date_entered'] or '—'))
     return "; ".join(parts) or "changed"

@@ -27,6 +27,7 @@ import contextlib
 import json
 from typing import Iterator, Sequence
 
+from rabiskit.i18n import N_
 from rabiskit.aggregate.count import Tally
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.model import RecordFacts
@@ -157,9 +158,8 @@ def rules_warning(ledger, plan: Plan) -> str | None:
             "SELECT COUNT(*) FROM records r JOIN imports i ON i.id = r.changed_import "
             "WHERE i.rules IS NOT NULL AND i.rules <> ?", (fp,))
         if other:
-            return (f"{other} record(s) in the ledger got their level from other level rules "
-                    f"than those of {plan.source or 'this plan'}; import the exports again with "
-                    "this plan to re-level them")
+            return (N_("{other} record(s) in the ledger got their level from other level rules than those of {v}; import the exports again with this plan to re-level them").format(
+                other=other, v=plan.source or 'this plan'))
         return None
 
 

@@ -295,18 +295,20 @@ def _configure(conn: sqlite3.Connection) -> None:
 def _check(conn: sqlite3.Connection, path: Path) -> None:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     if "meta" not in tables:
-        raise LedgerError(f"{path}: not a rabiskit ledger (an SQLite file of something else)")
+        raise LedgerError(N_("{path}: not a rabiskit ledger (an SQLite file of something else)").format(
+            path=path))
     meta = {k: v for k, v in conn.execute("SELECT key, value FROM meta").fetchall()
             if isinstance(k, str)}
     if meta.get("application") != APPLICATION:
-        raise LedgerError(f"{path}: not a rabiskit ledger (an SQLite file of something else)")
+        raise LedgerError(N_("{path}: not a rabiskit ledger (an SQLite file of something else)").format(
+            path=path))
     text = meta.get("schema_version")
     if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,9}", text.strip()):
         raise bad_value(path, "meta schema_version", _("{value} is not a number").format(value=_show(text)))
     version = int(text)
     if version > SCHEMA_VERSION:
-        raise LedgerError(f"{path}: the ledger was written by a newer rabiskit (schema "
-                          f"{version}); update rabiskit to use it")
+        raise LedgerError(N_("{path}: the ledger was written by a newer rabiskit (schema {version}); "
+                             "update rabiskit to use it").format(path=path, version=version))
     if version < 1:
         raise bad_value(path, "meta schema_version",
                         _("{value} is not a schema version").format(value=_show(text)))
@@ -458,18 +460,20 @@ def open_ledger(path: str | Path | None = None, *, create: bool = False) -> Ledg
     a LedgerError telling the user to import first."""
     p = Path(path) if path is not None else default_ledger_path()
     if p.is_dir():
-        raise LedgerError(f"{p}: is a folder; give the ledger file's name (e.g. {p / 'ledger.sqlite'})")
+        raise LedgerError(N_("{p}: is a folder; give the ledger file's name (e.g. {example})").format(
+            p=p, example=p / "ledger.sqlite"))
     existed = p.exists()
     if existed and not p.is_file():
         raise LedgerError(_("{file}: not a regular file (a device, pipe or socket), not a ledger").format(file=p))
     if not existed and not create:
-        raise LedgerError(f"{p}: no ledger there yet; 'rabiskit import EXPORT...' makes one")
+        raise LedgerError(N_("{p}: no ledger there yet; 'rabiskit import EXPORT...' makes one").format(
+            p=p))
     try:
         if not existed:
             p.parent.mkdir(parents=True, exist_ok=True)
         conn = _connect(str(p))
     except (OSError, sqlite3.Error) as e:
-        raise LedgerError(f"{p}: cannot open the ledger ({e})") from None
+        raise LedgerError(N_("{p}: cannot open the ledger ({e})").format(p=p, e=e)) from None
     try:
         _configure(conn)
         if existed and p.stat().st_size > 0:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Iterable
 
+from rabiskit.i18n import N_
 from rabiskit.plan.model import DIGITISATION_COLUMNS, DigitisationTarget, LevelTarget, Plan
 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
@@ -42,9 +43,21 @@ class Finding:
 
 # The measures of each table: (column label, attribute of the per-quarter figures,
 # attribute of the stated year figure, label of the measure in messages).
-_CATALOGUE = (("total", "quarters", "year_total", "records"),
-              ("kazakh", "kazakh", "year_kazakh", "records in Kazakh"))
-_DIGITISATION = tuple((c, c, f"year_{c}", c.replace("kazakh_", "Kazakh ")) for c in DIGITISATION_COLUMNS)
+_CATALOGUE = (("total", "quarters", "year_total", N_("records")),
+              ("kazakh", "kazakh", "year_kazakh", N_("records in Kazakh")))
+_MEASURE_LABELS = {"documents": N_("documents"), "kazakh_documents": N_("Kazakh documents"),
+                   "pages": N_("pages"), "kazakh_pages": N_("Kazakh pages")}
+_DIGITISATION = tuple((c, c, f"year_{c}", _MEASURE_LABELS.get(c, c.replace("kazakh_", "Kazakh ")))
+                      for c in DIGITISATION_COLUMNS)
+# the messages, English (the JSON's); rabiskit.i18n.translate_text shows them translated
+YEAR_VS_QUARTERS = N_("{where}: the year says {stated} {label}, but the quarters add up to "
+                      "{computed} ({parts})")
+PART_ABOVE_WHOLE = N_("{where}: the year says {part} {part_label}, more than the {whole} "
+                      "{whole_label} in all")
+QUARTER_VS_ROWS = N_("{where}: {quarter} says {stated} {label}, but the rows ({names}) add up "
+                     "to {computed}")
+YEAR_VS_ROWS = N_("{where}: the year says {stated} {label}, but the rows' years ({names}) add "
+                  "up to {computed}")
 
 
 def _row_checks(table: str, row: str, target: object, measures, out: list[Finding]) -> None:
@@ -57,16 +70,17 @@ def _row_checks(table: str, row: str, target: object, measures, out: list[Findin
         if stated != computed:
             out.append(Finding(
                 table, row, f"{column} year", stated, computed,
-                f"{table}.{row}: the year says {stated} {label}, but the quarters add up to "
-                f"{computed} ({' + '.join(str(v) for v in getattr(target, attr))})"))
+                YEAR_VS_QUARTERS.format(
+                    where=f"{table}.{row}", stated=stated, label=label, computed=computed,
+                    parts=" + ".join(str(v) for v in getattr(target, attr)))))
     pairs = [(measures[i], measures[i + 1]) for i in range(0, len(measures), 2)]
     for (whole_col, _, whole_year, whole_label), (part_col, _, part_year, part_label) in pairs:
         whole, part = getattr(target, whole_year), getattr(target, part_year)
         if whole is not None and part is not None and part > whole:
             out.append(Finding(
                 table, row, f"{part_col} year", part, whole,
-                f"{table}.{row}: the year says {part} {part_label}, more than the {whole} "
-                f"{whole_label} in all"))
+                PART_ABOVE_WHOLE.format(where=f"{table}.{row}", part=part, part_label=part_label,
+                                        whole=whole, whole_label=whole_label)))
 
 
 def _sum_checks(table: str, row: str, stated_row: object, parts: Iterable[tuple[str, object]],
@@ -81,8 +95,8 @@ def _sum_checks(table: str, row: str, stated_row: object, parts: Iterable[tuple[
             if stated_q[i] != computed:
                 out.append(Finding(
                     table, row, f"{column} {q}", stated_q[i], computed,
-                    f"{table}.{row}: {q} says {stated_q[i]} {label}, but the rows "
-                    f"({names}) add up to {computed}"))
+                    QUARTER_VS_ROWS.format(where=f"{table}.{row}", quarter=q, stated=stated_q[i],
+                                           label=label, names=names, computed=computed)))
         stated_year = getattr(stated_row, year_attr)
         if stated_year is None:
             continue
@@ -93,8 +107,8 @@ def _sum_checks(table: str, row: str, stated_row: object, parts: Iterable[tuple[
         if stated_year != computed:
             out.append(Finding(
                 table, row, f"{column} year", stated_year, computed,
-                f"{table}.{row}: the year says {stated_year} {label}, but the rows' years "
-                f"({names}) add up to {computed}"))
+                YEAR_VS_ROWS.format(where=f"{table}.{row}", stated=stated_year, label=label,
+                                    names=names, computed=computed)))
 
 
 def check_plan(plan: Plan) -> list[Finding]:

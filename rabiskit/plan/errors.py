@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Iterable, Sequence
 
+from rabiskit.i18n import N_
 from rabiskit.plan.tomlpos import KeyLines, dotted
 
 
@@ -22,7 +23,8 @@ class PlanError(ValueError):
         self.file = file
         self.key = key
         self.line = line
-        where = ", ".join(p for p in (file, f"line {line}" if line else None) if p)
+        where = ", ".join(p for p in (file, N_("line {line}").format(
+            line=line) if line else None) if p)
         text = reason if not key else f"{key}: {reason}"
         super().__init__(f"{where}: {text}" if where else text)
 
@@ -44,7 +46,8 @@ class Where:
         for key in table:
             if key not in allowed:
                 close = difflib.get_close_matches(key, list(allowed), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = N_(" (did you mean {close!r}?)").format(close=close[0]) if close else ""
                 expected = ", ".join(allowed)
                 raise self.error(tuple(path) + (key,),
-                                 f"unknown key {key!r}{hint}; expected one of: {expected}")
+                                 N_("unknown key {key!r}{hint}; expected one of: {expected}").format(
+                                     key=key, hint=hint, expected=expected))

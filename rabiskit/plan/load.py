@@ -56,6 +56,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from rabiskit.i18n import N_
 from rabiskit.plan.errors import PlanError, Where
 from rabiskit.plan.model import (DIGITISATION_COLUMNS, DigitisationTarget, LevelTarget, Plan,
                                  Subtotal)
@@ -85,37 +86,40 @@ _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 # -- small validators ------------------------------------------------------------------
 def _table(where: Where, path: tuple, value: Any, example: str) -> dict:
     if not isinstance(value, dict):
-        raise where.error(path, f"expected a table, e.g. {example}")
+        raise where.error(path, N_("expected a table, e.g. {example}").format(example=example))
     return value
 
 
 def _count(where: Where, path: tuple, value: Any) -> int:
     """A whole number, zero or more."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise where.error(path, f"expected a whole number, not {value!r}")
+        raise where.error(path, N_("expected a whole number, not {value!r}").format(value=value))
     if isinstance(value, float):
-        raise where.error(path, f"{value} is not a whole number")
+        raise where.error(path, N_("{value} is not a whole number").format(value=value))
     if value < 0:
-        raise where.error(path, f"{value} is negative; a plan figure is zero or more")
+        raise where.error(path, N_("{value} is negative; a plan figure is zero or more").format(
+            value=value))
     return value
 
 
 def _quarters(where: Where, path: tuple, value: Any) -> tuple[int, int, int, int]:
     """A list of four whole numbers, one per quarter."""
     if not isinstance(value, list):
-        raise where.error(path, f"expected four numbers, one per quarter, e.g. [3, 3, 4, 5], "
-                                f"not {value!r}")
+        raise where.error(path, N_("expected four numbers, one per quarter, e.g. [3, 3, 4, 5], not {value!r}").format(
+            value=value))
     if len(value) != 4:
-        raise where.error(path, f"has {len(value)} number{'s' if len(value) != 1 else ''}; "
-                                f"a plan gives four, one per quarter, e.g. [3, 3, 4, 5]")
+        raise where.error(path, (N_("has {n} number; a plan gives four, one per quarter, e.g. [3, 3, 4, 5]") if len(value) == 1 else N_("has {n} numbers; a plan gives four, one per quarter, e.g. [3, 3, 4, 5]")).format(
+            n=len(value)))
     out = []
     for q, item in zip(QUARTER_NAMES, value):
         if isinstance(item, bool) or not isinstance(item, (int, float)):
-            raise where.error(path, f"{q} is {item!r}: expected a whole number")
+            raise where.error(path, N_("{q} is {item!r}: expected a whole number").format(
+                q=q, item=item))
         if isinstance(item, float):
-            raise where.error(path, f"{q} is {item}: not a whole number")
+            raise where.error(path, N_("{q} is {item}: not a whole number").format(q=q, item=item))
         if item < 0:
-            raise where.error(path, f"{q} is {item}: a plan figure cannot be negative")
+            raise where.error(path, N_("{q} is {item}: a plan figure cannot be negative").format(
+                q=q, item=item))
         out.append(item)
     return tuple(out)  # type: ignore[return-value]
 
@@ -124,7 +128,8 @@ def _not_above(where: Where, path: tuple, part: tuple[int, ...], whole: tuple[in
                part_name: str, whole_name: str) -> None:
     for q, p, w in zip(QUARTER_NAMES, part, whole):
         if p > w:
-            raise where.error(path, f"{q} says {p} {part_name}, more than the {w} {whole_name}")
+            raise where.error(path, N_("{q} says {p} {part_name}, more than the {w} {whole_name}").format(
+                q=q, p=p, part_name=part_name, w=w, whole_name=whole_name))
 
 
 def _names(where: Where, path: tuple, table: dict) -> dict[str, str]:
@@ -146,8 +151,8 @@ def _level_names(where: Where, data: Any) -> dict[str, dict[str, str]]:
     for key, table in data.items():
         path = root + (key,)
         if not _LEVEL_KEY.match(key) or key == "total":
-            raise where.error(path, f"{key!r} cannot be a level key: use small Latin letters, "
-                                    f"digits and _, starting with a letter (and not 'total')")
+            raise where.error(path, N_("{key!r} cannot be a level key: use small Latin letters, digits and _, starting with a letter (and not 'total')").format(
+                key=key))
         table = _table(where, path, table, f'[level_names.{key}] kk = "..." ru = "..." en = "..."')
         where.check_keys(table, LANGUAGES, path)
         names = _names(where, path, table)
@@ -186,8 +191,8 @@ def _catalogue(where: Where, data: Any, known: tuple[str, ...]
             total = _level_row(where, path, table)
             continue
         if key not in known:
-            raise where.error(path, f"unknown level {key!r}; known levels: {', '.join(known)} "
-                                    f"(a new level needs its names under [level_names.{key}])")
+            raise where.error(path, N_("unknown level {key!r}; known levels: {items} (a new level needs its names under [level_names.{key}])").format(
+                key=key, items=', '.join(known)))
         rows[key] = _level_row(where, path, table)
     return rows, total
 
@@ -208,8 +213,8 @@ def _subtotals(where: Where, data: Any, known: tuple[str, ...]) -> dict[str, Sub
                               '["article", "local_lore"]')
         for level in levels:
             if level not in known:
-                raise where.error(path + ("levels",), f"unknown level {level!r}; known levels: "
-                                                      f"{', '.join(known)}")
+                raise where.error(path + ("levels",), N_("unknown level {level!r}; known levels: {items}").format(
+                    level=level, items=', '.join(known)))
         row = _level_row(where, path, {k: v for k, v in table.items()
                                        if k in LEVEL_ROW_KEYS}, ())
         out[key] = Subtotal(tuple(levels), row, _names(where, path, table))
@@ -221,7 +226,8 @@ def _digitisation_row(where: Where, path: tuple, table: Any) -> DigitisationTarg
     where.check_keys(table, DIGITISATION_ROW_KEYS, path)
     for needed in ("documents", "pages"):
         if needed not in table:
-            raise where.error(path, f"has no {needed} = [..., ..., ..., ...]")
+            raise where.error(path, N_("has no {needed} = [..., ..., ..., ...]").format(
+                needed=needed))
     values: dict[str, Any] = {}
     for column in DIGITISATION_COLUMNS:
         values[column] = (_quarters(where, path + (column,), table[column]) if column in table
@@ -256,23 +262,22 @@ def _digitisation(where: Where, data: Any) -> dict[str, Any]:
     if "link_field" in data:
         tag = data["link_field"]
         if not isinstance(tag, str) or not re.fullmatch(r"[0-9A-Za-z]{3}", tag):
-            raise where.error(root + ("link_field",), f"a field tag has three characters, "
-                                                      f"e.g. \"856\", not {tag!r}")
+            raise where.error(root + ("link_field",), N_('a field tag has three characters, e.g. "856", not {tag!r}').format(
+                tag=tag))
         out["link_field"] = tag
     if "link_subfield" in data:
         code = data["link_subfield"]
         if not isinstance(code, str) or len(code) != 1:
-            raise where.error(root + ("link_subfield",), f"a subfield code is one character, "
-                                                         f"e.g. \"u\", not {code!r}")
+            raise where.error(root + ("link_subfield",), N_('a subfield code is one character, e.g. "u", not {code!r}').format(
+                code=code))
         out["link_subfield"] = code
     if "date_order" in data:
         order = data["date_order"]
         if (not isinstance(order, list) or not order
                 or not all(isinstance(x, str) and x in DATE_SOURCES for x in order)
                 or len(set(order)) != len(order)):
-            raise where.error(root + ("date_order",), f"expected a list of dates to try, from "
-                                                      f"{', '.join(DATE_SOURCES)}, "
-                                                      f"e.g. [\"pdf\", \"changed\", \"entered\"]")
+            raise where.error(root + ("date_order",), N_('expected a list of dates to try, from {items}, e.g. ["pdf", "changed", "entered"]').format(
+                items=', '.join(DATE_SOURCES)))
         out["date_order"] = tuple(order)
     return out
 
@@ -306,7 +311,8 @@ def parse_plan(text: str, source: str = "plan.toml") -> Plan:
     except tomllib.TOMLDecodeError as e:
         m = _TOML_LINE.search(str(e))
         reason = _TOML_LINE.sub("", str(e)).strip()
-        raise PlanError(f"not valid TOML: {reason}" + (f" (column {m.group(2)})" if m else ""),
+        raise PlanError(N_("not valid TOML: {reason}").format(
+            reason=reason) + (N_(" (column {m})").format(m=m.group(2)) if m else ""),
                         source, None, int(m.group(1)) if m else None) from None
     where = Where(source, text)
     where.check_keys(data, TOP_KEYS, ())
@@ -314,7 +320,8 @@ def parse_plan(text: str, source: str = "plan.toml") -> Plan:
         raise PlanError("the plan has no year (e.g. year = 2026 on the first line)", source)
     year = data["year"]
     if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2200:
-        raise where.error(("year",), f"expected a year such as 2026, not {year!r}")
+        raise where.error(("year",), N_("expected a year such as 2026, not {year!r}").format(
+            year=year))
     library = data.get("library", "")
     if not isinstance(library, str):
         raise where.error(("library",), "the library's name is a text in quotes")
@@ -348,7 +355,7 @@ def load_plan(path: str | Path, name: str | None = None) -> Plan:
     except IsADirectoryError:
         raise PlanError("is a folder, not a plan file", shown) from None
     except OSError as e:
-        raise PlanError(f"cannot be read: {e.strerror or e}", shown) from None
+        raise PlanError(N_("cannot be read: {v}").format(v=e.strerror or e), shown) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -110,9 +110,33 @@ class SourceRecord:
     length: int  # bytes the record occupies in the file (ISO 2709; 0 for XML)
     record: Record
     flavour: str  # UNIMARC, MARC21 or IRBIS
-    encoding: str  # 'utf-8', 'marc-8', 'cp1251', 'kz1048', 'cp866'
+    encoding: str  # 'utf-8', 'marc-8', 'cp1251', 'kz1048', 'cp866', 'koi8-r'
     encoding_reason: str = ""  # how the encoding was decided
     damaged: bool = False  # the reader had to salvage it
     raw: bytes | None = None  # the original ISO 2709 bytes, for byte-identical export
     problems: tuple = ()  # Problem values about this record
     line: int | None = None  # XML: line of the <record> element
+
+
+# Record types (leader/06) of records that are not bibliographic: they describe no document
+# and belong to no catalogue level.  MARC 21: z authority, u v x y holdings, w classification,
+# q community information.  UNIMARC: x y z authority (UNIMARC/A: authority entry, reference
+# entry, general explanatory entry), and the holdings format (UNIMARC/H) uses u v x y as
+# MARC 21 does; no UNIMARC bibliographic record type uses any of these letters.
+NOT_BIBLIOGRAPHIC_TYPES = "quvwxyz"
+
+_KINDS = {"z": "authority", "u": "holdings", "v": "holdings", "w": "classification",
+          "q": "community information"}
+_MARC21_KINDS = {**_KINDS, "x": "holdings", "y": "holdings"}
+_UNIMARC_KINDS = {**_KINDS, "x": "authority", "y": "authority"}
+
+
+def not_bibliographic(record_type: str, flavour: str) -> str | None:
+    """Why a record of this type (leader/06) is not bibliographic, e.g. ``authority record
+    (leader/06 z)``; None for a bibliographic record.  UNIMARC x and y are authority
+    records (UNIMARC/A; the holdings format UNIMARC/H uses them too, rarely seen in
+    exports: either way the record is no document of the catalogue)."""
+    if len(record_type) != 1 or record_type not in NOT_BIBLIOGRAPHIC_TYPES:
+        return None
+    kind = (_UNIMARC_KINDS if flavour == UNIMARC else _MARC21_KINDS)[record_type]
+    return f"{kind} record (leader/06 {record_type}), not bibliographic"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable
 
+from rabiskit.i18n import N_
 from rabiskit.atomic import write_atomic
 from rabiskit.report.model import Report
 
@@ -33,13 +34,13 @@ def check_outputs(paths: Iterable[Path]) -> list[tuple[Path, str]]:
         p = Path(p)
         fmt = output_format(p)
         if fmt is None:
-            raise ValueError(f"-o {p}: unknown report format {p.suffix or '(no extension)'!r}; "
-                             f"use {', '.join(FORMATS)}")
+            raise ValueError(N_("-o {p}: unknown report format {v!r}; use {items}").format(
+                p=p, v=p.suffix or '(no extension)', items=', '.join(FORMATS)))
         if p.is_dir():
-            raise ValueError(f"-o {p}: is a folder; give a file name")
+            raise ValueError(N_("-o {p}: is a folder; give a file name").format(p=p))
         key = str(p.resolve()).casefold()
         if key in seen:
-            raise ValueError(f"-o {p}: given twice")
+            raise ValueError(N_("-o {p}: given twice").format(p=p))
         seen.add(key)
         out.append((p, fmt))
     if not out:
@@ -74,11 +75,11 @@ def writer_for(fmt: str) -> Callable[[Report, Path], None]:
     if fmt == ".json":
         from rabiskit.render.json import render_json
         return _text_writer(render_json)
-    raise ValueError(f"unknown report format {fmt!r}")
+    raise ValueError(N_("unknown report format {fmt!r}").format(fmt=fmt))
 
 
 def write_output(report: Report, path: Path, fmt: str | None = None) -> None:
     fmt = fmt or output_format(Path(path))
     if fmt is None:
-        raise ValueError(f"{path}: unknown report format")
+        raise ValueError(N_("{path}: unknown report format").format(path=path))
     writer_for(fmt)(report, Path(path))

@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from rabiskit.i18n import N_
 from rabiskit.aggregate.count import LevelCount
 from rabiskit.ledger.importer import Correction
 
@@ -119,9 +120,8 @@ def closure_warnings(closures: Closures | None, quarters: Iterable[int]) -> list
     in and lists the corrections."""
     if closures is None:
         return []
-    return [f"{fq.period} was closed on {fq.closed_on}; the report shows the numbers handed in "
-            f"then and lists the {len(fq.corrections)} correction(s) since under "
-            "'Corrections to closed quarters'"
+    return [N_("{period} was closed on {closed_on}; the report shows the numbers handed in then and lists the {n} correction(s) since under 'Corrections to closed quarters'").format(
+        period=fq.period, closed_on=fq.closed_on, n=len(fq.corrections))
             for fq in closures.within(quarters) if fq.corrections]
 
 

@@ -726,8 +726,10 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
 
     in_period = total["total"]
     records = {"read": tally.read, "in_period": in_period,
-               "outside_period": tally.read - tally.deleted - tally.undated - counted_now,
-               "undated": tally.undated, "damaged": tally.damaged, "deleted": tally.deleted}
+               "outside_period": tally.read - tally.deleted - tally.undated - tally.not_bibliographic
+               - counted_now,
+               "undated": tally.undated, "damaged": tally.damaged, "deleted": tally.deleted,
+               "not_bibliographic": tally.not_bibliographic}
     label = period_label(period, lang)
     source = (t("plan_builtin", lang) if not plan.source or plan.source.startswith("built-in")
               else plan.source)
@@ -740,6 +742,7 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
         (t("records_outside", lang), records["outside_period"]),
         (t("records_undated", lang), records["undated"]),
         (t("records_deleted", lang), records["deleted"]),
+        (t("records_not_bibliographic", lang), records["not_bibliographic"]),
         (t("records_damaged", lang), records["damaged"])]
 
     charts = []

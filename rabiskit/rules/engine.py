@@ -37,6 +37,10 @@ The defaults (``DEFAULT_RULES``), in order, with the assumptions behind them:
 9. anything else (a leader/07 that is blank or unknown) → ``book``, with the reason saying
    that no rule matched, so such records can be found and looked at.
 
+Before any rule, records that are not bibliographic (leader/06 ``q u v w x y z``: authority,
+holdings, classification, community information) get no level at all (``classify``
+answers None with the reason); they are counted apart as ``not_bibliographic``.
+
 Local lore has no standard MARC code: RABIS keeps it in a separate database, exported to
 its own file, so it is usually told apart with ``--db local_lore FILE`` (the ``db_level``
 argument of ``classify``), or with a rule the library adds in its plan file (a 607 place
@@ -50,7 +54,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from rabiskit.records.record import IRBIS, MARC21, UNIMARC, Record, SourceRecord
+from rabiskit.i18n import N_
+from rabiskit.records.record import IRBIS, MARC21, UNIMARC, Record, SourceRecord, not_bibliographic
 
 #: What ``classify`` answers when no rule matches (the defaults end with a catch-all rule,
 #: but a plan that replaces the rules may not have one).
@@ -96,11 +101,11 @@ class Condition:
 
     def __post_init__(self) -> None:
         if self.kind not in ("leader", "field", "subfield"):
-            raise ValueError(f"unknown condition kind {self.kind!r}")
+            raise ValueError(N_("unknown condition kind {kind!r}").format(kind=self.kind))
         if self.test not in TESTS:
-            raise ValueError(f"unknown test {self.test!r}")
+            raise ValueError(N_("unknown test {test!r}").format(test=self.test))
         if self.test != "present" and not self.values:
-            raise ValueError(f"the test {self.test!r} needs a value")
+            raise ValueError(N_("the test {test!r} needs a value").format(test=self.test))
         if self.test == "chars" and (self.start is None or self.end != self.start + 1):
             raise ValueError("a character-set test needs exactly one position")
         if self.kind == "leader" and self.start is None:
@@ -202,7 +207,7 @@ class Condition:
             if self.end is not None and self.end - self.start > 1:
                 where += f"-{self.end - 1:02d}" if self.kind == "leader" else f"-{self.end - 1}"
         if self.test == "present":
-            return f"no {where}" if self.negate else f"{where} present"
+            return (N_("no {where}") if self.negate else N_("{where} present")).format(where=where)
         shown = " or ".join(f'"{v}"' for v in self.values)
         if self.test == "chars":
             chars = self.values[0]
@@ -234,7 +239,7 @@ class Rule:
 
     def __post_init__(self) -> None:
         if self.flavour not in (None, UNIMARC, MARC21, IRBIS):
-            raise ValueError(f"unknown flavour {self.flavour!r}")
+            raise ValueError(N_("unknown flavour {flavour!r}").format(flavour=self.flavour))
         object.__setattr__(self, "all_of", tuple(self.all_of))
         object.__setattr__(self, "any_of", tuple(self.any_of))
         object.__setattr__(self, "_all", tuple(c._check for c in self.all_of))
@@ -356,7 +361,8 @@ def combine_rules(plan_rules: Sequence[Rule] | None, mode: str = "prepend") -> t
         return tuple(plan_rules)
     if mode == "prepend":
         return tuple(plan_rules) + DEFAULT_RULES
-    raise ValueError(f"unknown rules mode {mode!r} (expected prepend or replace)")
+    raise ValueError(N_("unknown rules mode {mode!r} (expected prepend or replace)").format(
+        mode=mode))
 
 
 def classify_record(record: Record, flavour: str, rules: Iterable[Rule]) -> tuple[str, str]:
@@ -368,16 +374,21 @@ def classify_record(record: Record, flavour: str, rules: Iterable[Rule]) -> tupl
 
 
 def classify(source_record: SourceRecord, rules: Iterable[Rule] = DEFAULT_RULES,
-             db_level: str | None = None) -> tuple[str, str]:
-    """(level key, reason) for a record as read from a file.
+             db_level: str | None = None) -> tuple[str | None, str]:
+    """(level key, reason) for a record as read from a file; (None, reason) for a record
+    that is not bibliographic (authority, holdings, classification, community information:
+    leader/06 q u v w x y z), which belongs to no level whatever the rules or ``--db`` say.
 
     ``db_level`` is the level the user declared for the record's whole file
     (``--db LEVEL FILE``); it wins over every rule, and the reason says so.
     """
-    if db_level is not None:
-        return db_level, f"--db {db_level} {source_record.file}"
     record = source_record.record
     flavour = source_record.flavour
+    why_not = not_bibliographic(record.leader_at(6), flavour)
+    if why_not is not None:
+        return None, why_not
+    if db_level is not None:
+        return db_level, f"--db {db_level} {source_record.file}"
     for rule in rules:
         if rule.matches(record, flavour):
             return rule.level, rule.description

@@ -1,7 +1,9 @@
 """Character sets of catalogue records: read the declaration, then verify it against the bytes.
 
-Supported: UTF-8, MARC-8, Windows-1251, KZ-1048 (STRK1048-2002, Python codec ``kz1048``)
-and CP866.  Declarations lie often (docs/domain.md), so the bytes decide:
+Supported: UTF-8, MARC-8, Windows-1251, KZ-1048 (STRK1048-2002, Python codec ``kz1048``),
+CP866 and KOI8-R (the code page of ISO 5427 Cyrillic, which older RUSMARC declares in
+100$a/26-29, e.g. ``0102``: its letters stand where KOI8-R has them).  Declarations lie
+often (docs/domain.md), so the bytes decide:
 
 1. ``--encoding`` given: it is used, no questions asked.
 2. Only ASCII bytes: the declaration is kept (ASCII reads the same in all of them).
@@ -14,6 +16,14 @@ and CP866.  Declarations lie often (docs/domain.md), so the bytes decide:
    Windows-1251.  Ukrainian or Belarusian records (101/041 ukr, bel) keep Windows-1251.
    A MARC 21 record declared MARC-8 whose high bytes stand alone before ASCII letters
    (ANSEL diacritics) stays MARC-8.
+6. Windows-1251 against KOI8-R (ISO 5427): both read every byte 0xC0-0xFF as a Cyrillic
+   letter, but put lower and upper case in opposite halves (Windows-1251: upper case in
+   0xC0-0xDF; KOI8-R: lower case there).  Read in the wrong one, a capitalised word turns
+   into a lower-case letter followed by capitals ("Уездное" becomes "хЕЪДОПЕ"), so the
+   reading with fewer lower-to-upper case changes inside words wins; when they tie (no
+   capitalised word to tell), the declaration decides, else Windows-1251.  This runs for
+   undeclared records too: a KOI-8 record with no or a wrong declaration is found by its
+   bytes.
 """
 
 from __future__ import annotations
@@ -21,13 +31,15 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from rabiskit.i18n import N_
 
 UTF8 = "utf-8"
 MARC8 = "marc-8"
 CP1251 = "cp1251"
 KZ1048 = "kz1048"
 CP866 = "cp866"
-ENCODINGS = (UTF8, KZ1048, CP1251, CP866, MARC8)
+KOI8R = "koi8-r"  # ISO 5427 Cyrillic
+ENCODINGS = (UTF8, KZ1048, CP1251, CP866, KOI8R, MARC8)
 
 _ALIASES = {
     "utf8": UTF8, "utf-8": UTF8, "u8": UTF8, "unicode": UTF8,
@@ -36,6 +48,8 @@ _ALIASES = {
     "kz1048": KZ1048, "kz-1048": KZ1048, "strk1048": KZ1048, "strk1048-2002": KZ1048,
     "rk1048": KZ1048,
     "cp866": CP866, "ibm866": CP866, "866": CP866, "dos": CP866,
+    "koi8-r": KOI8R, "koi8r": KOI8R, "koi8": KOI8R, "koi-8": KOI8R, "koi-8-r": KOI8R,
+    "iso5427": KOI8R, "iso-5427": KOI8R, "iso 5427": KOI8R,
 }
 
 # The 16 bytes in which KZ-1048 differs from Windows-1251.
@@ -59,7 +73,8 @@ def normalise_encoding(name: str) -> str:
     if key in _ALIASES:
         return _ALIASES[key]
     raise EncodingError(
-        f"unknown encoding {name!r}; use one of: utf-8, marc-8, cp1251, kz1048, cp866")
+        N_("unknown encoding {name!r}; use one of: utf-8, marc-8, cp1251, kz1048, cp866, koi8-r (iso5427)").format(
+            name=name))
 
 
 def declared_encoding(flavour: str, leader: str, field100a: str | None) -> str | None:
@@ -67,7 +82,9 @@ def declared_encoding(flavour: str, leader: str, field100a: str | None) -> str |
 
     MARC 21: leader/09 'a' = UTF-8, blank = MARC-8.
     UNIMARC family: 100$a/26-27: '50' = UTF-8 (ISO 10646); '01' ISO 646 (ASCII only);
-    '89' is seen in Russian data and assumed to be Windows-1251 (unconfirmed).
+    '89' is seen in Russian data and assumed to be Windows-1251 (unconfirmed); '02' (ISO
+    registration #37, the basic Cyrillic set of ISO 5427) in 26-27 or, usually, in the
+    G1 position 28-29 (``0102``) = KOI8-R, whose letters stand where ISO 5427 has them.
     """
     if flavour == "marc21":
         c = leader[9] if len(leader) > 9 else " "
@@ -82,7 +99,9 @@ def declared_encoding(flavour: str, leader: str, field100a: str | None) -> str |
             return UTF8
         if code == "89":
             return CP1251
-        if code in ("01", "02", "03"):
+        if "02" in (code, field100a[28:30]):
+            return KOI8R
+        if code in ("01", "03"):
             return None  # Latin sets; the bytes decide
     return None
 
@@ -154,15 +173,17 @@ def quick_outcome(has_high: bool, has_esc: bool, utf8_ok: bool, declared: str | 
     bytes need a closer look.  Shared by ``detect_encoding`` and the fast counting path."""
     if not has_high and not has_esc:
         enc = declared or (MARC8 if flavour == "marc21" else UTF8)
-        return enc, f"ASCII only; declared {declared}" if declared else "ASCII only"
+        return enc, N_("ASCII only; declared {declared}").format(
+            declared=declared) if declared else N_("ASCII only")
     if has_esc and not utf8_ok:
-        return MARC8, "MARC-8 escape sequences"
+        return MARC8, N_("MARC-8 escape sequences")
     if has_esc and utf8_ok and declared == MARC8:
-        return MARC8, "MARC-8 escape sequences (declared MARC-8)"
+        return MARC8, N_("MARC-8 escape sequences (declared MARC-8)")
     if utf8_ok:
         if declared in (None, UTF8):
-            return UTF8, "valid UTF-8" + (", as declared" if declared == UTF8 else "")
-        return UTF8, f"valid UTF-8 (declared {declared}, which the bytes contradict)"
+            return UTF8, N_("valid UTF-8, as declared") if declared == UTF8 else N_("valid UTF-8")
+        return UTF8, N_("valid UTF-8 (declared {declared}, which the bytes contradict)").format(
+            declared=declared)
     return None
 
 
@@ -184,28 +205,59 @@ def detect_encoding(data: bytes, declared: str | None, *, languages: tuple[str, 
     if not utf8_ok and has_high:
         mostly = _mostly_utf8(data)
         if mostly:
-            return UTF8, f"UTF-8 with {mostly} invalid byte sequence(s)"
+            return UTF8, N_("UTF-8 with {mostly} invalid byte sequence(s)").format(mostly=mostly)
     if (declared == MARC8 or flavour == "marc21") and _looks_like_ansel(data):
-        note = "declared MARC-8" if declared == MARC8 else f"declared {declared}, but"
-        return MARC8, f"{note}; high bytes are ANSEL diacritics"
+        note = N_("declared MARC-8") if declared == MARC8 else N_("declared {declared}, but").format(
+            declared=declared)
+        return MARC8, N_("{note}; high bytes are ANSEL diacritics").format(note=note)
     # Single-byte Cyrillic code pages.
     s1251 = _cyrillic_score(data.decode("cp1251", errors="replace"))
     s866 = _cyrillic_score(data.decode("cp866", errors="replace"))
     if max(s1251, s866) < 0.3:
-        return MARC8, (f"high bytes read as Cyrillic in no code page (declared {declared}); "
-                       "read as MARC-8 / ISO 5426 Latin")
+        return MARC8, (N_("high bytes read as Cyrillic in no code page (declared {declared}); read as MARC-8 / ISO 5426 Latin").format(
+            declared=declared))
     if s866 > s1251 + 0.1:
-        note = "" if declared in (None, CP866) else f" (declared {declared})"
-        return CP866, f"bytes read as Cyrillic in CP866, not in Windows-1251{note}"
+        note = "" if declared in (None, CP866) else N_(" (declared {declared})").format(
+            declared=declared)
+        return CP866, N_("bytes read as Cyrillic in CP866, not in Windows-1251{note}").format(
+            note=note)
+    koi = _koi8_or_cp1251(data, declared)
+    if koi is not None:
+        return koi
     strong, ukr = _kz_bytes_inside_words(data)
     ukr_lang = any(lang in ("ukr", "bel") for lang in languages)
     if strong or (ukr and not ukr_lang):
-        note = "" if declared in (None, KZ1048) else f" (declared {declared})"
-        return KZ1048, f"KZ-1048 bytes for Kazakh letters inside words{note}"
+        note = "" if declared in (None, KZ1048) else N_(" (declared {declared})").format(
+            declared=declared)
+        return KZ1048, N_("KZ-1048 bytes for Kazakh letters inside words{note}").format(note=note)
     if s1251 == 0.0 and declared == MARC8:
-        return MARC8, "declared MARC-8; no code page reads these bytes as Cyrillic"
-    note = "" if declared in (None, CP1251) else f" (declared {declared})"
-    return CP1251, f"bytes read as Cyrillic in Windows-1251{note}"
+        return MARC8, N_("declared MARC-8; no code page reads these bytes as Cyrillic")
+    note = "" if declared in (None, CP1251) else N_(" (declared {declared})").format(
+        declared=declared)
+    return CP1251, N_("bytes read as Cyrillic in Windows-1251{note}").format(note=note)
+
+
+# a lower-case Cyrillic letter followed by an upper-case one: rare inside words of text
+# read in the right code page, at the start of every capitalised word read in the wrong one
+_LOWER_UPPER = re.compile("[а-яё][А-ЯЁ]")
+
+
+def _case_changes(data: bytes, encoding: str) -> int:
+    return len(_LOWER_UPPER.findall(data.decode(encoding, errors="replace")))
+
+
+def _koi8_or_cp1251(data: bytes, declared: str | None) -> tuple[str, str] | None:
+    """(KOI8-R, reason) when letter case says the Cyrillic bytes are KOI-8 (ISO 5427),
+    else None (Windows-1251 or KZ-1048: decided by the caller)."""
+    in_1251 = _case_changes(data, CP1251)
+    in_koi = _case_changes(data, KOI8R)
+    if in_koi < in_1251:
+        note = ", as declared" if declared == KOI8R else (
+            f" (declared {declared})" if declared else "")
+        return KOI8R, f"letter case reads right in KOI-8 (ISO 5427), not in Windows-1251{note}"
+    if in_koi == in_1251 and declared == KOI8R:
+        return KOI8R, "declared ISO 5427 (KOI-8); letter case does not contradict it"
+    return None
 
 
 def decode_field(data: bytes, encoding: str) -> tuple[str, bool]:

@@ -37,6 +37,7 @@ import re
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from rabiskit.i18n import N_
 from rabiskit.records import Field, Problem, Record, SourceRecord
 from rabiskit.records.record import IRBIS
 from rabiskit.sources import irbis_fields
@@ -137,8 +138,8 @@ class IrbisTextReader(Reader):
                         number += 1
                         yield rec
                 else:
-                    self.problem(None, offset, f"line {line_no}: ***** with no field before it "
-                                 "(an empty record) skipped", "irbis_empty", skipped=len(line),
+                    self.problem(None, offset, N_("line {line_no}: ***** with no field before it (an empty record) skipped").format(
+                        line_no=line_no), "irbis_empty", skipped=len(line),
                                  line=line_no)
                 continue
             if not line.strip():
@@ -163,17 +164,20 @@ class IrbisTextReader(Reader):
             m = _FIELD_LINE.match(line)
             if m is None:
                 shown = line[:40].decode("utf-8", errors="replace")
-                report(f"line {line_no} is not a field (#TAG: value) and is left out: {shown!r}",
+                report(N_("line {line_no} is not a field (#TAG: value) and is left out: {shown!r}").format(
+                    line_no=line_no, shown=shown),
                        "irbis_line", offset, line_no)
                 continue
             tag = m.group(1).decode("ascii").lstrip("0").zfill(3)
             parsed.append((line_no, offset, tag, m.group(2), offset + m.start(2)))
         if not parsed:
             last_line = lines[-1][0]
-            span = f"line {first_line}" if last_line == first_line else \
-                f"lines {first_line}-{last_line}"
-            self.problem(None, first_offset, f"{span}: {len(lines)} line(s) that hold no IRBIS "
-                         "field (#TAG: value) skipped", "garbage",
+            span = N_("line {first_line}").format(
+                first_line=first_line) if last_line == first_line else \
+                N_("lines {first_line}-{last_line}").format(
+                    first_line=first_line, last_line=last_line)
+            self.problem(None, first_offset, N_("{span}: {n} line(s) that hold no IRBIS field (#TAG: value) skipped").format(
+                span=span, n=len(lines)), "garbage",
                          skipped=sum(len(x) for _, _, x in lines), line=first_line)
             return None
         utf8_lines = {i for i, (_, _, _, v, _) in enumerate(parsed) if _is_utf8_text(v)}
@@ -184,11 +188,12 @@ class IrbisTextReader(Reader):
         elif utf8_lines and other:
             # lines in two character sets: the record is in the one most of them are in
             if len(utf8_lines) >= len(other):
-                encoding, reason = UTF8, (f"UTF-8 in {len(utf8_lines)} line(s), another "
-                                          f"character set in {len(other)} (mixed encodings)")
+                encoding, reason = UTF8, (N_("UTF-8 in {n} line(s), another character set in {n2} (mixed encodings)").format(
+                    n=len(utf8_lines), n2=len(other)))
             else:
                 encoding, reason = detect_encoding(b"\x1e".join(other), None, flavour=IRBIS)
-                reason += f"; UTF-8 in {len(utf8_lines)} other line(s) (mixed encodings)"
+                reason = N_("{reason}; UTF-8 in {n} other line(s) (mixed encodings)").format(
+                    reason=reason, n=len(utf8_lines))
         else:
             body = b"\x1e".join(v for _, _, _, v, _ in parsed)
             encoding, reason = detect_encoding(body, UTF8 if bom else None, flavour=IRBIS)
@@ -198,28 +203,28 @@ class IrbisTextReader(Reader):
         for i, (line_no, offset, tag, value, at) in enumerate(parsed):
             if i in utf8_lines and encoding != UTF8 and not self.encoding:
                 text, clean = value.decode("utf-8"), True
-                report(f"line {line_no} (field {tag}) is UTF-8, not {encoding} as the rest of "
-                       "the record; read as UTF-8 (mixed encodings)", "encoding", at, line_no)
+                report(N_("line {line_no} (field {tag}) is UTF-8, not {encoding} as the rest of the record; read as UTF-8 (mixed encodings)").format(
+                    line_no=line_no, tag=tag, encoding=encoding), "encoding", at, line_no)
             else:
                 text, clean = decode_field(value, encoding)
             if not clean:
                 alt, alt_enc = fallback_decode(value)
                 if "\ufffd" not in alt:
                     text = alt
-                    report(f"line {line_no} (field {tag}) is not valid {encoding}; read as "
-                           f"{alt_enc} (mixed encodings)", "encoding", at, line_no)
+                    report(N_("line {line_no} (field {tag}) is not valid {encoding}; read as {alt_enc} (mixed encodings)").format(
+                        line_no=line_no, tag=tag, encoding=encoding, alt_enc=alt_enc), "encoding", at, line_no)
                 else:
-                    report(f"line {line_no} (field {tag}) has bytes that are not valid "
-                           f"{encoding}; replaced with \ufffd", "encoding", at, line_no)
+                    report(N_("line {line_no} (field {tag}) has bytes that are not valid {encoding}; replaced with \ufffd").format(
+                        line_no=line_no, tag=tag, encoding=encoding), "encoding", at, line_no)
             fld, dropped = parse_value(tag, text)
             if dropped is not None:
-                report(f"line {line_no} (field {tag}): text before the first subfield left out: "
-                       f"{dropped[:40]!r}", "irbis_line", at, line_no)
+                report(N_("line {line_no} (field {tag}): text before the first subfield left out: {dropped!r}").format(
+                    line_no=line_no, tag=tag, dropped=dropped[:40]), "irbis_line", at, line_no)
             fields.append(fld)
         if not closed:
             line_no, offset = end
-            report(f"the file ends without the ***** that closes this record (after line "
-                   f"{line_no}); the record is read as it stands", "truncated", offset, line_no)
+            report(N_("the file ends without the ***** that closes this record (after line {line_no}); the record is read as it stands").format(
+                line_no=line_no), "truncated", offset, line_no)
         self.problems.extend(problems)
         return SourceRecord(
             file=self.display, number=number, offset=first_offset, length=0,

@@ -28,7 +28,9 @@ import re
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from rabiskit.i18n import N_
 from rabiskit.records import Field, Problem, Record, SourceRecord
+from rabiskit.records.problem import merge_skipped
 from rabiskit.records.record import IRBIS, MARC21, UNIMARC
 from rabiskit.sources.base import Reader, SourceError
 from rabiskit.sources.encoding import (decode_field, declared_encoding, detect_encoding,
@@ -41,31 +43,46 @@ FT = 0x1E  # field terminator
 SD = 0x1F  # subfield delimiter
 BLOCK = 1 << 20
 MAX_RECORD = 99_999
+# Fields that must occur once (their repetition is reported): the control fields the facts
+# come from.  (IRBIS repeats 101 and others in its own scheme, so only these are checked.)
+NON_REPEATABLE = {UNIMARC: frozenset(("001", "005", "100")),
+                  MARC21: frozenset(("001", "003", "005", "008"))}
 
 _WHITESPACE = b" \t\r\n\x00\x1a"
 # A record starts where 24 printable leader bytes are followed by a directory entry
 # (three-character tag, four-digit length, five-digit start), or where the leader itself
 # looks right (five-digit length ... five-digit base address ... entry map).
 _START = re.compile(rb"(?=[0-9]{5}[ -~]{7}[0-9]{5}[ -~]{3}[0-9 ]{4})"
-                    rb"|(?=[ -~]{12}[0-9]{5}[ -~]{7}[0-9A-Za-z]{3}[0-9]{4}00000)")
+                    rb"|(?=[ -~]{12}[0-9]{5}[ -~]{7}[0-9A-Za-z]{3}[0-9]{4}00000)"
+                    rb"|(?=[0-9]{5}[^\x1d\x1e\x1f]{7}[0-9]{5}[^\x1d\x1e\x1f]{7}[0-9A-Za-z]{3}[0-9]{9})")
+# A leader whose lengths are digits but which holds other bytes (0x02, 0x92 ...) where no
+# length is: a record start only when its record length and base address agree with the
+# bytes (see ``_sound_odd_leader``).
+_ODD_LEADER = re.compile(rb"[0-9]{5}[^\x1d\x1e\x1f]{7}[0-9]{5}[^\x1d\x1e\x1f]{7}(?:[0-9A-Za-z]{3}[0-9]{9})+\x1e")
 _LEADER = re.compile(rb"[0-9]{5}[ -~]{7}[0-9]{5}[ -~]{3}[0-9 ]{4}[0-9A-Za-z]{3}[0-9 ]{9}")
 _DIRECTORY = re.compile(rb"(?:[0-9A-Za-z]{3}[0-9]{9})+")
 _DIGITS5 = re.compile(rb"[0-9]{5}\Z")
 _ENTRY = re.compile(rb"[0-9A-Za-z]{3}[0-9]{9}")  # one directory entry
+_RT_RUN = re.compile(rb"\x1d*")
+_WS_RUN = re.compile(b"[" + re.escape(_WHITESPACE) + b"]*")
+# Without a record terminator for this many bytes, the span is cut (memory stays flat on a
+# file with no terminator at all); ISO 2709 records are at most 99,999 bytes.
+MAX_SPAN = 4 << 20
 
 
 def open_binary(path: Path) -> BinaryIO:
     """Open a file for reading bytes; .gz files are decompressed on the fly."""
     try:
         if path.is_dir():
-            raise SourceError(f"{path}: is a folder, not a file")
+            raise SourceError(N_("{path}: is a folder, not a file").format(path=path))
         fh = path.open("rb")
     except FileNotFoundError:
-        raise SourceError(f"{path}: file not found") from None
+        raise SourceError(N_("{path}: file not found").format(path=path)) from None
     except PermissionError:
-        raise SourceError(f"{path}: permission denied") from None
+        raise SourceError(N_("{path}: permission denied").format(path=path)) from None
     except OSError as e:
-        raise SourceError(f"{path}: cannot be read ({e.strerror or e})") from None
+        raise SourceError(N_("{path}: cannot be read ({v})").format(
+            path=path, v=e.strerror or e)) from None
     if path.suffix.lower() == ".gz":
         return gzip.GzipFile(fileobj=fh, mode="rb")  # type: ignore[return-value]
     return fh
@@ -76,14 +93,29 @@ def _int(b: bytes) -> int | None:
 
 
 def looks_like_start(buf: bytes, p: int) -> bool:
-    """A record starts at p: a well-formed leader followed by a directory entry, or a
-    damaged leader followed by a directory that ends exactly on a field terminator."""
+    """A record starts at p: a well-formed leader followed by a directory entry, a leader
+    with odd bytes outside its lengths whose record length and base address agree with the
+    bytes, or a damaged leader followed by a directory that ends exactly on a field
+    terminator."""
     if _LEADER.match(buf, p) is not None:
         return True
     if _START.match(buf, p) is None:
         return False
+    if _sound_odd_leader(buf, p):
+        return True
     end = buf.find(b"\x1e", p + 24, p + 24 + 12 * 2000)
     return end != -1 and (end - p - 24) % 12 == 0 and _DIRECTORY.fullmatch(buf, p + 24, end) is not None
+
+
+def _sound_odd_leader(buf: bytes, p: int) -> bool:
+    """A leader with bytes that are not printable ASCII where no length is (0x02 or 0x92 at
+    leader/22, seen in real exports), whose record is sound: the directory ends on a field
+    terminator at the base address, and the record length ends on a record terminator."""
+    m = _ODD_LEADER.match(buf, p, p + 24 + 12 * 2000 + 1)
+    if m is None:
+        return False
+    length, base = int(buf[p:p + 5]), int(buf[p + 12:p + 17])
+    return m.end() - p == base and length > base and buf[p + length - 1:p + length] == b"\x1d"
 
 
 def find_start(buf: bytes, start: int, end: int) -> int | None:
@@ -111,6 +143,17 @@ class Iso2709Reader(Reader):
         # open now, so that an unreadable file fails before the first record
         self._fh = fileobj if fileobj is not None else open_binary(self.path)
 
+    def problem(self, record, offset, message, kind="damage", **extra) -> Problem:
+        """Record a problem; runs of skipped bytes that touch become one problem (a file of
+        a million terminators gives one problem, not a million: memory stays flat)."""
+        p = Problem(self.display, record, offset, message, kind, **extra)
+        merged = merge_skipped(self.problems[-1], p) if self.problems else None
+        if merged is not None:
+            self.problems[-1] = merged
+            return merged
+        self.problems.append(p)
+        return p
+
     # -- cutting the stream into record spans ------------------------------------------
     def spans(self) -> Iterator[tuple[int, bytes, bool, str | None]]:
         """Yield (offset, bytes, terminated, note) for each record span.
@@ -122,6 +165,7 @@ class Iso2709Reader(Reader):
         base = self.base_offset  # file offset of buf[0]
         pos = 0  # next unread position in buf
         eof = False
+        no_rt_until = 0  # file offset: no record terminator in the bytes from pos to here
 
         def fill(need_until: int) -> None:
             """Make buf hold at least up to buf index need_until (or to EOF)."""
@@ -144,34 +188,58 @@ class Iso2709Reader(Reader):
                 fill(pos + 1)
                 if pos >= len(buf):
                     break
-                # white space / blank lines between records
-                q = pos
-                while True:
-                    while q < len(buf) and buf[q] in _WHITESPACE:
-                        q += 1
-                    if q < len(buf) or eof:
-                        break
-                    fill(len(buf) + 1)
-                merge = False
-                if q > pos and q < len(buf) and not looks_like_start(buf, q):
-                    fill(q + 64)
-                    if not looks_like_start(buf, q):
-                        # white space, then garbage, then a record: one garbage problem below
-                        t0 = buf.find(b"\x1d", q)
-                        merge = find_start(buf, q + 1, t0 if t0 != -1 else len(buf)) is not None
-                if q > pos and not merge:
-                    n = q - pos
-                    what = "blank line" if set(buf[pos:q]) <= set(b"\r\n") else "white space"
-                    self.problem(None, base + pos, f"{n} byte(s) of {what} between records skipped",
+                # white space / blank lines between records: a run is skipped whole, however
+                # it was buffered (one problem, flat memory); white space followed by garbage
+                # gives two problems that touch, merged into one by ``problem``
+                q = _WS_RUN.match(buf, pos).end()
+                if q > pos:
+                    start, n, newlines_only = base + pos, 0, True
+                    while True:
+                        newlines_only = newlines_only and not buf[pos:q].strip(b"\r\n")
+                        n += q - pos
+                        if q < len(buf) or eof:
+                            break
+                        base, buf, pos = base + q, b"", 0
+                        fill(self.block_size)
+                        q = _WS_RUN.match(buf, 0).end()
+                    what = N_("blank line") if newlines_only else N_("white space")
+                    self.problem(None, start, N_("{n} byte(s) of {what} between records skipped").format(
+                        n=n, what=what),
                                  "separator", skipped=n)
                     self.bytes_skipped += n
                     pos = q
                     continue
-                # find the terminator
-                t = buf.find(b"\x1d", pos)
-                while t == -1 and not eof:
+                if buf[pos] == RT:
+                    # stray record terminators: a run of them is skipped whole, however it
+                    # was buffered (one problem, flat memory)
+                    start, g = base + pos, 0
+                    q = _RT_RUN.match(buf, pos).end()
+                    while q == len(buf) and not eof:
+                        g += q - pos
+                        base, buf, pos = base + q, b"", 0
+                        fill(self.block_size)
+                        q = _RT_RUN.match(buf, 0).end()
+                    g += q - pos
+                    self.problem(None, start, f"{g} byte(s) that do not form a MARC record "
+                                 "(no leader and directory) skipped", "garbage", skipped=g)
+                    self.bytes_skipped += g
+                    pos = q
+                    continue
+                # find the terminator (bytes already searched are not searched again: a
+                # long stretch without one is cut in many pieces)
+                t = buf.find(b"\x1d", max(pos, no_rt_until - base))
+                while t == -1 and not eof and len(buf) - pos < MAX_SPAN:
+                    no_rt_until = base + len(buf)
                     fill(len(buf) + self.block_size)
-                    t = buf.find(b"\x1d", pos)
+                    t = buf.find(b"\x1d", max(pos, no_rt_until - base), pos + MAX_SPAN)
+                if t > pos + MAX_SPAN:
+                    t = -1
+                capped = False
+                if t == -1:
+                    # no terminator in MAX_SPAN bytes, though the file goes on: cut there
+                    rest = buf.find(b"\x1d", max(pos, no_rt_until - base))
+                    no_rt_until = base + (rest if rest != -1 else len(buf))
+                    capped = not eof or rest != -1
                 fill(pos + 64)
                 # garbage before the record?
                 if not looks_like_start(buf, pos):
@@ -179,7 +247,8 @@ class Iso2709Reader(Reader):
                     m = find_start(buf, pos + 1, end)
                     if m is not None:
                         g = m - pos
-                        self.problem(None, base + pos, f"{g} byte(s) of garbage before a record skipped",
+                        self.problem(None, base + pos, N_("{g} byte(s) of garbage before a record skipped").format(
+                            g=g),
                                      "garbage", skipped=g)
                         self.bytes_skipped += g
                         pos = m
@@ -191,16 +260,40 @@ class Iso2709Reader(Reader):
                                     or _ENTRY.match(buf, pos + 24))):
                         g = span_end - pos
                         kind = "garbage"
-                        msg = (f"{g} byte(s) that do not form a MARC record (no leader and directory) "
-                               "skipped")
+                        msg = (N_("{g} byte(s) that do not form a MARC record (no leader and directory) skipped").format(
+                            g=g))
                         self.problem(None, base + pos, msg, kind, skipped=g)
                         self.bytes_skipped += g
                         pos = span_end
                         continue
+                if capped:
+                    # no record terminator in MAX_SPAN bytes: a record without its terminator
+                    # up to the next record start, or bytes that form no record
+                    end = min(len(buf), pos + MAX_SPAN)
+                    m = find_start(buf, pos + 24, end)
+                    cut = m if m is not None else end
+                    at = pos
+                    while buf.find(b"\x1e", at, cut) == -1 or not buf[at:at + 5].isdigit():
+                        # no record: the bytes up to the next start that may be one
+                        at = cut
+                        if cut == end:
+                            break
+                        m = find_start(buf, cut + 24, end)
+                        cut = m if m is not None else end
+                    if at > pos:
+                        g = at - pos
+                        self.problem(None, base + pos, f"{g} byte(s) that do not form a MARC record "
+                                     "(no record terminator) skipped", "garbage", skipped=g)
+                        self.bytes_skipped += g
+                        pos = at
+                        continue
+                    yield base + pos, buf[pos:cut], False, "no_terminator"
+                    pos = cut
+                    continue
                 if t == -1 and buf.find(b"\x1e", pos) == -1:
                     g = len(buf) - pos
-                    self.problem(None, base + pos, f"{g} byte(s) at the end of the file that do not "
-                                 "form a MARC record (no field terminators) skipped", "garbage", skipped=g)
+                    self.problem(None, base + pos, N_("{g} byte(s) at the end of the file that do not form a MARC record (no field terminators) skipped").format(
+                        g=g), "garbage", skipped=g)
                     self.bytes_skipped += g
                     pos = len(buf)
                     continue
@@ -240,7 +333,8 @@ class Iso2709Reader(Reader):
         number = 0
         for offset, data, terminated, note in self.spans():
             if len(data) < 24 + (1 if terminated else 0):
-                self.problem(None, offset, f"{len(data)} byte(s) too short to be a record skipped",
+                self.problem(None, offset, N_("{n} byte(s) too short to be a record skipped").format(
+                    n=len(data)),
                              "garbage", skipped=len(data))
                 self.bytes_skipped += len(data)
                 continue
@@ -257,30 +351,36 @@ class Iso2709Reader(Reader):
 
         size = len(data)
         if note == "missing_terminator":
-            report("record terminator (1D) missing; the next record starts right after this one",
+            report(N_("record terminator (1D) missing; the next record starts right after this one"),
                    "missing_terminator", size)
         elif note == "embedded_terminator":
-            report("record terminator byte (1D) inside the record's data; the leader's length was "
-                   "used to find the real end", "embedded_terminator")
+            report(N_("record terminator byte (1D) inside the record's data; the leader's length was "
+                   "used to find the real end"), "embedded_terminator")
+        elif note == "no_terminator":
+            report(N_("no record terminator (1D) in the {size} byte(s) from this record's start; "
+                      "the record is cut where the next record starts").format(size=size),
+                   "missing_terminator", size)
         elif note == "truncated":
-            report(f"the file ends inside this record: {size} byte(s) and no record terminator "
-                   "(truncated)", "truncated", size)
+            report(N_("the file ends inside this record: {size} byte(s) and no record terminator (truncated)").format(
+                size=size), "truncated", size)
 
         raw_leader = data[:24]
-        leader = raw_leader.decode("ascii", errors="replace").replace("\ufffd", " ")
-        if leader != raw_leader.decode("latin-1"):
-            report("leader has non-ASCII bytes; replaced with blanks", "leader")
+        leader = "".join(chr(b) if 32 <= b <= 126 else " " for b in raw_leader)
+        for i, b in enumerate(raw_leader):
+            if not 32 <= b <= 126 and not (i < 5 or 12 <= i < 17):  # (lengths: checked below)
+                report(N_("leader/{pos} holds byte {byte}, not a printable ASCII character; "
+                          "read as a blank").format(pos=f"{i:02d}", byte=f"{b:02X}"), "leader", i)
         length = _int(data[:5])
         if length is None:
-            report(f"record length in leader ({raw_leader[:5].decode('latin-1')!r}) is not a number; "
-                   f"the record is {size} bytes long", "leader_length")
+            report(N_("record length in leader ({raw_leader!r}) is not a number; the record is {size} bytes long").format(
+                raw_leader=raw_leader[:5].decode('latin-1'), size=size), "leader_length")
         elif length != size and note is None:
             if size > MAX_RECORD:
-                report(f"record is {size} bytes, more than ISO 2709's {MAX_RECORD}; the leader says "
-                       f"{length}", "oversize")
+                report(N_("record is {size} bytes, more than ISO 2709's {MAX_RECORD}; the leader says {length}").format(
+                    size=size, MAX_RECORD=MAX_RECORD, length=length), "oversize")
             else:
-                report(f"record length in leader ({length}) differs from the record's real length "
-                       f"({size})", "leader_length")
+                report(N_("record length in leader ({length}) differs from the record's real length ({size})").format(
+                    length=length, size=size), "leader_length")
         # directory ---------------------------------------------------------------------
         data_end = size - 1 if terminated and data[-1] == RT else size
         dir_end = data.find(b"\x1e", 24, data_end)
@@ -294,17 +394,17 @@ class Iso2709Reader(Reader):
             while k + entry <= data_end and data[k:k + 3].isalnum() and data[k + 3:k + entry].isdigit():
                 k += entry
             dir_end = k
-            report("no field terminator after the directory", "directory", k)
+            report(N_("no field terminator after the directory"), "directory", k)
         real_base = dir_end + 1
         if base != real_base:
             shown = data[12:17].decode("latin-1")
-            report(f"base address in leader ({shown}) does not match the end of the directory "
-                   f"({real_base})", "base_address", 12)
+            report(N_("base address in leader ({shown}) does not match the end of the directory ({real_base})").format(
+                shown=shown, real_base=real_base), "base_address", 12)
         directory = data[24:dir_end]
         n_entries, rest = divmod(len(directory), entry)
         if rest:
-            report(f"directory is {len(directory)} bytes, not a multiple of {entry}; "
-                   f"the last {rest} byte(s) ignored", "directory", 24 + n_entries * entry)
+            report(N_("directory is {n} bytes, not a multiple of {entry}; the last {rest} byte(s) ignored").format(
+                n=len(directory), entry=entry, rest=rest), "directory", 24 + n_entries * entry)
         entries = []
         for i in range(n_entries):
             e = directory[i * entry:(i + 1) * entry]
@@ -351,12 +451,13 @@ class Iso2709Reader(Reader):
             if seg is None and len(segments) == len(entries):
                 seg = segments[i]
             at = 24 + i * entry
-            what = ("has a non-numeric length or start" if flen is None or fstart is None
-                    else "points outside the record" if real_base + fstart >= data_end
+            what = (N_("has a non-numeric length or start") if flen is None or fstart is None
+                    else N_("points outside the record") if real_base + fstart >= data_end
                     or real_base + fstart + flen > data_end
-                    else "does not end on a field terminator")
+                    else N_("does not end on a field terminator"))
             if seg is not None:
-                report(f"directory entry {i + 1} (tag {tag}) {what}; field taken from the data",
+                report(N_("directory entry {n} (tag {tag}) {what}; field taken from the data").format(
+                    n=i + 1, tag=tag, what=what),
                        "directory", at)
                 spans.append((tag, seg[0], seg[1]))
             elif fstart is not None and flen is not None and real_base + fstart < data_end:
@@ -365,16 +466,17 @@ class Iso2709Reader(Reader):
                 t = data.find(b"\x1e", s, e)
                 if t != -1:
                     e = t
-                cut = "; the field is cut short" if note == "truncated" else ""
-                report(f"directory entry {i + 1} (tag {tag}) {what}; field salvaged as far as the "
-                       f"data goes{cut}", "directory", at)
+                cut = N_("; the field is cut short") if note == "truncated" else ""
+                report(N_("directory entry {n} (tag {tag}) {what}; field salvaged as far as the data goes{cut}").format(
+                    n=i + 1, tag=tag, what=what, cut=cut), "directory", at)
                 spans.append((tag, s, e))
             else:
-                report(f"directory entry {i + 1} (tag {tag}) {what}; field lost", "directory", at)
+                report(N_("directory entry {n} (tag {tag}) {what}; field lost").format(
+                    n=i + 1, tag=tag, what=what), "directory", at)
         if cut_tags:
             p = problems[0]  # the "truncated" problem comes first
-            problems[0] = Problem(p.file, p.record, p.offset, p.message + "; cut off, so left out: "
-                                  f"field{'s' if len(cut_tags) > 1 else ''} {', '.join(cut_tags)}",
+            problems[0] = Problem(p.file, p.record, p.offset, (N_("{message}; cut off, so left out: fields {tags}") if len(cut_tags) > 1 else N_("{message}; cut off, so left out: field {tags}")).format(
+                message=p.message, tags=", ".join(cut_tags)),
                                   p.kind)
         # decode ------------------------------------------------------------------------
         tags = [t for t, _, _ in spans]
@@ -403,6 +505,15 @@ class Iso2709Reader(Reader):
             body = b"\x1e".join(data[s:e] for _, s, e in spans)
             encoding, enc_reason = detect_encoding(body, declared, flavour=flavour,
                                                    languages=_languages_hint(data, spans, flavour))
+        seen: dict[str, int] = {}
+        for tag, s, e in spans:
+            if tag in NON_REPEATABLE.get(flavour, ()):
+                seen[tag] = seen.get(tag, 0) + 1
+                if seen[tag] == 2:
+                    n = tags.count(tag)
+                    report(f"field {tag} occurs {n} times, but it is not repeatable; the date and "
+                           "codes are taken from the first occurrence that holds them",
+                           "repeated_field", s)
         fields = []
         for tag, s, e in spans:
             raw = data[s:e]
@@ -411,10 +522,12 @@ class Iso2709Reader(Reader):
                 alt, alt_enc = fallback_decode(raw)
                 if "\ufffd" not in alt:
                     text = alt
-                    report(f"field {tag} is not valid {encoding}; read as {alt_enc} (mixed encodings)",
+                    report(N_("field {tag} is not valid {encoding}; read as {alt_enc} (mixed encodings)").format(
+                        tag=tag, encoding=encoding, alt_enc=alt_enc),
                            "encoding", s)
                 else:
-                    report(f"field {tag} has bytes that are not valid {encoding}; replaced with \ufffd",
+                    report(N_("field {tag} has bytes that are not valid {encoding}; replaced with \ufffd").format(
+                        tag=tag, encoding=encoding),
                            "encoding", s)
             fields.append(_field(tag, text))
         self.problems.extend(problems)

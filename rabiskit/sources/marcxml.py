@@ -47,6 +47,7 @@ from typing import BinaryIO, Iterator
 
 from lxml import etree
 
+from rabiskit.i18n import N_
 from rabiskit.records import Problem, SourceRecord
 from rabiskit.records.record import MARC21, UNIMARC, Field, Record
 from rabiskit.sources.base import Reader, SourceError
@@ -83,7 +84,7 @@ _ENCODING_NAMES = {"utf_8": "utf-8", "cp1251": "cp1251", "kz1048": "kz1048", "cp
 _SINGLE_BYTE = {"cp1251", "kz1048", "cp866", "latin_1", "iso8859_5", "koi8_r", "cp1252", "ascii",
                 "iso8859_2", "iso8859_15", "mac_cyrillic", "koi8_u", "cp855"}
 
-ENTITY_MESSAGE = ("the file declares XML entities (DTD); rabiskit does not expand them, for safety "
+ENTITY_MESSAGE = N_("the file declares XML entities (DTD); rabiskit does not expand them, for safety "
                   "(no entity text is read, no file or network address is opened)")
 
 
@@ -189,9 +190,10 @@ def plan_encoding(head: bytes, forced: str | None = None) -> _Plan:
     if forced:
         codec, name = normalise_encoding(forced)
         if codec is None:
-            return _Plan(None, "utf-8", f"asked for unknown encoding {forced!r}; read as UTF-8",
-                         [("xml_encoding", f"the encoding {forced!r} is not known; the file was read "
-                                           "as UTF-8")])
+            return _Plan(None, "utf-8", N_("asked for unknown encoding {forced!r}; read as UTF-8").format(
+                forced=forced),
+                         [("xml_encoding", N_("the encoding {forced!r} is not known; the file was read as UTF-8").format(
+                             forced=forced))])
         return _Plan(None if codec == "utf_8" else codec, name, "given by the user")
     for start, codec, name, reason in _UNICODE_STARTS:
         if head.startswith(start):
@@ -207,36 +209,37 @@ def plan_encoding(head: bytes, forced: str | None = None) -> _Plan:
         codec, name = normalise_encoding(declared)
         if codec is None:
             if _WIDE_NAME.match(declared):
-                reason = f"declared {declared!r} without a byte order mark; read as UTF-8"
-                message = (f"the XML declaration says {declared}, but the file has no byte order "
-                           f"mark and its bytes are not {declared}; the file was read as UTF-8")
+                reason = N_("declared {declared!r} without a byte order mark; read as UTF-8").format(
+                    declared=declared)
+                message = N_("the XML declaration says {declared}, but the file has no byte order mark and its bytes are not {declared}; the file was read as UTF-8").format(
+                    declared=declared)
             else:
-                reason = f"declared {declared!r} is unknown; read as UTF-8"
-                message = (f"the XML declaration names the encoding {declared!r}, which is not "
-                           "a character encoding rabiskit knows; the file was read as UTF-8")
+                reason = N_("declared {declared!r} is unknown; read as UTF-8").format(declared=declared)
+                message = N_("the XML declaration names the encoding {declared!r}, which is not a character encoding rabiskit knows; the file was read as UTF-8").format(
+                    declared=declared)
             plan = _Plan(None, "utf-8", reason, [("xml_encoding", message)])
         elif codec == "utf_8":
             plan = _Plan(None, "utf-8", "XML declaration")
         elif codec in _SINGLE_BYTE and any(b > 0x7F for b in body) and _utf8_ok(body):
-            return _Plan(None, "utf-8", f"bytes are UTF-8 although the XML declaration says {declared}",
-                         [("xml_encoding", f"the XML declaration says {declared}, but the bytes are "
-                                           "UTF-8; the file was read as UTF-8")])
+            return _Plan(None, "utf-8", N_("bytes are UTF-8 although the XML declaration says {declared}").format(
+                declared=declared),
+                         [("xml_encoding", N_("the XML declaration says {declared}, but the bytes are UTF-8; the file was read as UTF-8").format(
+                             declared=declared))])
         else:
             return _Plan(codec, name, "XML declaration")
     bad = _first_bad_utf8(body)
     if bad is not None:
-        said = "says UTF-8" if declared else "declares no encoding, which means UTF-8"
+        said = N_("says UTF-8") if declared else N_("declares no encoding, which means UTF-8")
         hint = ""
         try:
             sample = body.decode("cp1251")
             if sum("а" <= ch.lower() <= "я" for ch in sample) > 20:
-                hint = " It looks like a Cyrillic code page: try --encoding cp1251 (or kz1048)."
+                hint = N_(" It looks like a Cyrillic code page: try --encoding cp1251 (or kz1048).")
         except UnicodeDecodeError:  # pragma: no cover - cp1251 decodes almost everything
             pass
         line = body[:bad].count(b"\n") + 1
-        plan.problems.append(("xml_encoding", f"the file {said}, but its bytes are not UTF-8 "
-                                              f"(first at line {line}); records with such bytes are "
-                                              f"reported and skipped.{hint}"))
+        plan.problems.append(("xml_encoding", N_("the file {said}, but its bytes are not UTF-8 (first at line {line}); records with such bytes are reported and skipped.{hint}").format(
+            said=said, line=line, hint=hint)))
     return plan
 
 
@@ -419,14 +422,16 @@ class MarcXmlReader(Reader):
     def _open(self) -> BinaryIO:
         p = self.path
         if not p.exists():
-            raise SourceError(f"{self.display}: no such file")
+            raise SourceError(N_("{display}: no such file").format(display=self.display))
         if p.is_dir():
-            raise SourceError(f"{self.display}: this is a folder, not a file")
+            raise SourceError(N_("{display}: this is a folder, not a file").format(
+                display=self.display))
         try:
             self.size = p.stat().st_size
             fh = p.open("rb")
         except OSError as e:
-            raise SourceError(f"{self.display}: cannot be opened ({e.strerror or e})") from e
+            raise SourceError(N_("{display}: cannot be opened ({v})").format(
+                display=self.display, v=e.strerror or e)) from e
         magic = fh.read(2)
         fh.seek(0)
         if magic == b"\x1f\x8b":
@@ -448,10 +453,11 @@ class MarcXmlReader(Reader):
         try:
             head = raw.read(HEAD_SIZE)
         except (OSError, EOFError, gzip.BadGzipFile) as e:
-            self.problem(None, None, f"the compressed file cannot be read ({e})", "xml_syntax")
+            self.problem(None, None, N_("the compressed file cannot be read ({e})").format(
+                e=e), "xml_syntax")
             return
         if not head.strip():
-            self.problem(None, None, "the file is empty: no XML and no records", "xml_syntax")
+            self.problem(None, None, N_("the file is empty: no XML and no records"), "xml_syntax")
             return
         plan = plan_encoding(head, self.encoding)
         for kind, message in plan.problems:
@@ -481,8 +487,8 @@ class MarcXmlReader(Reader):
                     self._check_dtd(root)
                     self._strays(root, state, segment, whole=True)
                     if state.records_seen == 0 and _local(root.tag) not in _RECORD_NAMES:
-                        self.problem(None, None, f"no MARC records found: the XML root element is "
-                                                 f"<{_local(root.tag)}>", "xml_structure")
+                        self.problem(None, None, N_("no MARC records found: the XML root element is <{local}>").format(
+                            local=_local(root.tag)), "xml_structure")
                 break
             except etree.XMLSyntaxError as e:
                 root = parser.root
@@ -527,8 +533,8 @@ class MarcXmlReader(Reader):
         message = " ".join(message.split())
         message = re.sub(r",? line \d+, column \d+.*$", "", message)
         if feed.read_error:
-            self.problem(None, None, f"the file could not be read to its end ({feed.read_error}); "
-                                     "records before this point were kept", "xml_syntax",
+            self.problem(None, None, N_("the file could not be read to its end ({read_error}); records before this point were kept").format(
+                read_error=feed.read_error), "xml_syntax",
                          line=abs_line)
             return None
         entity_fault = self.declared_entities and ("entit" in message.lower()
@@ -538,14 +544,16 @@ class MarcXmlReader(Reader):
             number = state.records_seen + 1
             state.records_seen += 1
             rec_line = inner[-1][1]
-            where = f", starting at line {rec_line}," if rec_line else ""
-            text = f"record {number}{where} is malformed XML ({message}); it was skipped"
+            where = N_(", starting at line {rec_line},").format(
+                rec_line=rec_line) if rec_line else ""
+            text = N_("record {number}{where} is malformed XML ({message}); it was skipped").format(
+                number=number, where=where, message=message)
             self.problem(None, None, text, "xml_entities" if entity_fault else "xml_syntax",
                          line=abs_line, column=abs_col)
         else:
-            text = f"malformed XML: {message}"
+            text = N_("malformed XML: {message}").format(message=message)
             if state.records_seen:
-                text += f" (after record {state.records_seen})"
+                text += N_(" (after record {records_seen})").format(records_seen=state.records_seen)
             elif state.chain is None:
                 text += " (is this really a MARCXML file?)"
             self.problem(None, None, text, "xml_entities" if entity_fault else "xml_syntax",
@@ -569,12 +577,12 @@ class MarcXmlReader(Reader):
 
     def _finish(self, feed: _Feed, plan: _Plan) -> None:
         if feed.read_error and not any(p.kind == "xml_syntax" for p in self.problems):
-            self.problem(None, None, f"the file could not be read to its end ({feed.read_error})",
+            self.problem(None, None, N_("the file could not be read to its end ({read_error})").format(
+                read_error=feed.read_error),
                          "xml_syntax")
         if feed.replaced:
-            self.problem(None, None, f"{feed.replaced} character(s) could not be decoded as "
-                                     f"{plan.encoding} (first at line {feed.first_replaced_line}); "
-                                     "they are shown as \ufffd", "xml_encoding",
+            self.problem(None, None, N_("{replaced} character(s) could not be decoded as {encoding} (first at line {first_replaced_line}); they are shown as \ufffd").format(
+                replaced=feed.replaced, encoding=plan.encoding, first_replaced_line=feed.first_replaced_line), "xml_encoding",
                          line=feed.first_replaced_line)
 
     # -- entities ----------------------------------------------------------------------------
@@ -627,9 +635,8 @@ class MarcXmlReader(Reader):
     def _build(self, el, number: int, line: int | None, plan: _Plan,
                feed: _Feed) -> SourceRecord | None:
         if self._tainted(el):
-            self.problem(None, None, f"record {number} uses XML entities inside attributes (tag, "
-                                     "indicator or code), which the XML parser expands; it was "
-                                     "skipped", "xml_entities", line=line)
+            self.problem(None, None, N_("record {number} uses XML entities inside attributes (tag, indicator or code), which the XML parser expands; it was skipped").format(
+                number=number), "xml_entities", line=line)
             return None
         if not feed.replaced:
             clean = _clean_record(el)
@@ -654,7 +661,7 @@ class MarcXmlReader(Reader):
             if name in _LEADER_NAMES:
                 text = _text(child, ctx)
                 if leader is not None:
-                    ctx.issue("a second leader was ignored", ctx.at(child))
+                    ctx.issue(N_("a second leader was ignored"), ctx.at(child))
                     continue
                 leader = text
             elif name in _CONTROL_NAMES:
@@ -667,32 +674,33 @@ class MarcXmlReader(Reader):
                 if field_ is not None:
                     fields.append(field_)
             elif name in _SUBFIELD_NAMES:
-                ctx.issue(f"a subfield outside any data field was ignored (text "
-                          f"{_short(_text(child, ctx))!r})", ctx.at(child))
+                ctx.issue(N_("a subfield outside any data field was ignored (text {short!r})").format(
+                    short=_short(_text(child, ctx))), ctx.at(child))
             else:
                 foreign.append(name)
 
         if leader is None and not fields:
-            self.problem(None, None, f"record {number} is empty (no leader and no fields); it was "
-                                     "skipped", "xml_structure", line=line)
+            self.problem(None, None, N_("record {number} is empty (no leader and no fields); it was skipped").format(
+                number=number), "xml_structure", line=line)
             return None
         leader = _check_leader(leader, ctx)
         record = Record(leader, fields)
         if foreign:
             names = ", ".join(f"<{n}>" for n in dict.fromkeys(foreign))
-            ctx.issue(f"elements that are not part of MARCXML were ignored: {names}", line,
+            ctx.issue(N_("elements that are not part of MARCXML were ignored: {names}").format(
+                names=names), line,
                       damage=False)
         if ctx.bad_indicators:
             listed = ", ".join(ctx.bad_indicators)
-            ctx.issue(f"indicators missing or not one character in field(s) {listed}; blank (or the "
-                      "first character) assumed", ctx.bad_indicator_line)
+            ctx.issue(N_("indicators missing or not one character in field(s) {listed}; blank (or the first character) assumed").format(
+                listed=listed), ctx.bad_indicator_line)
         if ctx.entities:
             names = ", ".join(f"&{n};" for n in sorted(ctx.entities))
-            ctx.issue(f"the record uses XML entities ({names}) that rabiskit does not expand; the "
-                      "text around them was kept", line, kind="xml_entities")
+            ctx.issue(N_("the record uses XML entities ({names}) that rabiskit does not expand; the text around them was kept").format(
+                names=names), line, kind="xml_entities")
         if feed.replaced and _has_replacement(record):
-            ctx.issue(f"some characters could not be decoded as {plan.encoding} and are shown as "
-                      "\ufffd", line, kind="xml_encoding")
+            ctx.issue(N_("some characters could not be decoded as {encoding} and are shown as \ufffd").format(
+                encoding=plan.encoding), line, kind="xml_encoding")
 
         flavour, _reason = self._flavour(el, record)
         problems = ()
@@ -713,9 +721,9 @@ class MarcXmlReader(Reader):
         fmt = (el.get("format") or "").upper().replace(" ", "")
         if fmt:
             if any(k in fmt for k in ("UNIMARC", "RUSMARC", "KAZMARC")):
-                return UNIMARC, f"MARCXchange format {el.get('format')!r}"
+                return UNIMARC, N_("MARCXchange format {el!r}").format(el=el.get('format'))
             if any(k in fmt for k in ("MARC21", "USMARC")):
-                return MARC21, f"MARCXchange format {el.get('format')!r}"
+                return MARC21, N_("MARCXchange format {el!r}").format(el=el.get('format'))
         if _namespace(el.tag) == BNCF_UNIMARC_NS:
             return UNIMARC, "BNCF unimarcslim namespace"
         return detect_flavour(record)
@@ -740,8 +748,8 @@ class MarcXmlReader(Reader):
                     continue  # reported with its data field
                 label = "" if self._entity_texts else (sub.get("tag") or sub.get("t") or "")
                 line = segment.position(sub.sourceline, 1)[0] if sub.sourceline else None
-                self.problem(None, None, f"<{name}{' ' + label if label else ''}> outside any "
-                                         "record was ignored", "xml_structure", line=line)
+                self.problem(None, None, N_("<{name}{v}> outside any record was ignored").format(
+                    name=name, v=' ' + label if label else ''), "xml_structure", line=line)
 
 
 @dataclass
@@ -849,7 +857,8 @@ def _text(el, ctx: _RecordContext) -> str:
         if isinstance(child, etree._Entity):
             ctx.entities.add(child.name)
         elif isinstance(child.tag, str):
-            ctx.issue(f"element <{_local(child.tag)}> inside <{_local(el.tag)}>: its text was kept",
+            ctx.issue(N_("element <{local}> inside <{local2}>: its text was kept").format(
+                local=_local(child.tag), local2=_local(el.tag)),
                       ctx.at(child))
             parts.append(_text(child, ctx))
         parts.append(child.tail or "")
@@ -904,18 +913,18 @@ def _subfields(el, tag: str | None, out: list[tuple[str, str]], ctx: _RecordCont
                     _subfields(inner, itag, out, ctx)
             continue
         if name not in _SUBFIELD_NAMES:
-            ctx.issue(f"field {label}: unknown element <{name}> ignored (text "
-                      f"{_short(_text(child, ctx))!r})", ctx.at(child))
+            ctx.issue(N_("field {label}: unknown element <{name}> ignored (text {short!r})").format(
+                label=label, name=name, short=_short(_text(child, ctx))), ctx.at(child))
             continue
         code = _attr(child, "code", "c")
         value = _text(child, ctx)
         if not code:
-            ctx.issue(f"field {label}: a subfield without a code was ignored (text "
-                      f"{_short(value)!r})", ctx.at(child))
+            ctx.issue(N_("field {label}: a subfield without a code was ignored (text {short!r})").format(
+                label=label, short=_short(value)), ctx.at(child))
             continue
         if len(code) != 1:
-            ctx.issue(f"field {label}: subfield code {code!r} is not one character; first "
-                      "character kept", ctx.at(child))
+            ctx.issue(N_("field {label}: subfield code {code!r} is not one character; first character kept").format(
+                label=label, code=code), ctx.at(child))
             code = code[0]
         out.append((code, value))
 
@@ -926,15 +935,18 @@ def _check_tag(tag: str | None, what: str, text: str | None, ctx: _RecordContext
     if tag is None or not tag.strip():
         if text is None and el is not None:
             text = " ".join(v.strip() for v in el.itertext() if v.strip() and not v.startswith("&"))
-        ctx.issue(f"a {what} without a tag was ignored (text {_short(text or '')!r})", line)
+        ctx.issue(N_("a {what} without a tag was ignored (text {short!r})").format(
+            what=what, short=_short(text or '')), line)
         return None
     if _TAG_OK.match(tag):
         return tag
     stripped = tag.strip()
     if stripped.isdigit() and len(stripped) < 3:
-        ctx.issue(f"{what} tag {tag!r} is short; read as {stripped.zfill(3)!r}", line)
+        ctx.issue(N_("{what} tag {tag!r} is short; read as {stripped!r}").format(
+            what=what, tag=tag, stripped=stripped.zfill(3)), line)
         return stripped.zfill(3)
-    ctx.issue(f"{what} tag {tag!r} is not three letters or digits; kept as it is", line)
+    ctx.issue(N_("{what} tag {tag!r} is not three letters or digits; kept as it is").format(
+        what=what, tag=tag), line)
     return tag
 
 
@@ -942,17 +954,19 @@ def _check_leader(leader: str | None, ctx: _RecordContext) -> str:
     """A 24-character leader: blank when missing, padded when short, cut when long (reported)."""
     line = ctx.line
     if leader is None:
-        ctx.issue("the record has no leader; a blank leader was assumed", line)
+        ctx.issue(N_("the record has no leader; a blank leader was assumed"), line)
         return " " * LEADER_LENGTH
     leader = leader.strip("\r\n\t")
     if not leader.strip():
-        ctx.issue("the leader is blank; padded to 24 blanks", line)
+        ctx.issue(N_("the leader is blank; padded to 24 blanks"), line)
         return " " * LEADER_LENGTH
     if len(leader) < LEADER_LENGTH:
-        ctx.issue(f"the leader has {len(leader)} characters, not 24; padded with blanks", line)
+        ctx.issue(N_("the leader has {n} characters, not 24; padded with blanks").format(
+            n=len(leader)), line)
         return leader.ljust(LEADER_LENGTH)
     if len(leader) > LEADER_LENGTH:
-        ctx.issue(f"the leader has {len(leader)} characters, not 24; the first 24 were kept", line)
+        ctx.issue(N_("the leader has {n} characters, not 24; the first 24 were kept").format(
+            n=len(leader)), line)
         return leader[:LEADER_LENGTH]
     return leader
 

@@ -21,13 +21,14 @@ from rabiskit.audit.findings import KINDS, kind_name
 from rabiskit.audit.render import render_csv, write_xlsx
 from rabiskit.audit.run import audit_inputs, audit_records
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
-                                 QuarterOpt, ToOpt, check_encoding, check_flavour, err_console,
-                                 fail, make_inputs, named_inputs, out_console, period_option,
-                                 print_json, refuse_empty_inputs, refuse_overwrite)
+                                 QuarterOpt, ToOpt, cannot_write, check_encoding, check_flavour,
+                                 err_console, error, fail, fitted_width, make_inputs,
+                                 named_inputs, out_console, period_option, print_json,
+                                 refuse_empty_inputs, refuse_overwrite, warn, where, written)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
-from rabiskit.i18n import _
+from rabiskit.i18n import _, language, translate_text
 
 FORMATS = ("table", "json", "csv", "xlsx")
 FILE_FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx"}
@@ -68,67 +69,74 @@ def _parse_day(text: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        fail(f"{option} {text}: give a date as YYYY-MM-DD")
+        fail(_("{option} {text}: give a date as YYYY-MM-DD").format(option=option, text=text))
 
 
 def render_table(data: dict, plan) -> None:
-    s = Table(title="Audit / Тексеру / Проверка", title_justify="left", header_style="bold")
-    s.add_column("kind")
-    s.add_column("Қазақша / Русский")
-    s.add_column("findings", justify="right")
+    lang = language()
+    s = Table(title=_("Audit"), title_justify="left", header_style="bold")
+    s.add_column(_("Check"))
+    s.add_column(_("Code"))
+    s.add_column(_("Findings"), justify="right")
     for kind in KINDS:
         n = data["summary"].get(kind, 0)
-        s.add_row(kind, f"{kind_name(kind, 'kk')} / {kind_name(kind, 'ru')}", str(n),
-                  style=None if n else "dim")
+        s.add_row(kind_name(kind, lang), kind, str(n), style=None if n else "dim")
     out_console.print(s)
     p = data.get("period") or {}
-    t = Table(title=f"Kazakh share / Қазақ тіліндегі үлесі: {p.get('start', '')} … {p.get('end', '')}",
+    t = Table(title=_("Kazakh share: {start} … {end}").format(start=p.get("start", ""),
+                                                             end=p.get("end", "")),
               title_justify="left", header_style="bold")
-    for col, just in (("Деңгей / level", "left"), ("жазба\nrecords", "right"),
-                      ("кодталғаны\nas coded", "right"), ("жазылғаны\nas written", "right"),
-                      ("жоспар\ntarget", "right")):
-        t.add_column(col, justify=just)
+    rows = []
     for lv, row in data["kazakh_share"].items():
-        name = "Барлығы / Total" if lv == "total" else f"{plan.level_name(lv, 'kk')} ({lv})"
-        t.add_row(name, str(row["records"]), _share(row["coded"]), _share(row["written"]),
-                  _share(row["target"]), style="bold" if lv == "total" else None)
+        name = _("Total") if lv == "total" else plan.level_name(lv, lang)
+        rows.append((lv == "total", [name, str(row["records"]), _share(row["coded"]),
+                                     _share(row["written"]), _share(row["target"])]))
+    t.add_column(_("Level"), justify="left")
+    for i, heading in enumerate((_("Records"), _("As coded"), _("As written"), _("Target")), 1):
+        t.add_column(heading, justify="right",
+                     min_width=fitted_width(heading, [cells[i] for _t, cells in rows]))
+    for total, cells in rows:
+        t.add_row(*cells, style="bold" if total else None)
     out_console.print(t)
     total = data["kazakh_share"].get("total", {})
     if total.get("written_from_coding"):
-        out_console.print(f"'as written': {total['written_from_coding']} record(s) whose title "
-                          "could not be read count by their language coding.", markup=False)
+        n = total["written_from_coding"]
+        out_console.print(_("'as written': {n} record(s) whose title could not be read count "
+                            "by their language coding.").format(n=n), markup=False)
     findings = data["findings"]
     if not findings:
-        out_console.print("No findings.")
+        out_console.print(_("No findings."), markup=False)
         return
-    out_console.print(f"[bold]Findings ({len(findings)}):[/bold]")
+    out_console.print(_("Findings ({n}):").format(n=len(findings)), style="bold", markup=False)
     for f in findings[:TABLE_LIMIT]:
-        where = f"{f['file']}, record {f['record']}, byte {f['offset']}"
-        out_console.print(f"  [{f['kind']}] {where}: {f['id'] or '(no 001)'} "
-                          f"{f['title'] or ''} — {f['field']}: {f['evidence']} "
+        at = where(f["file"], f["record"], f["offset"])
+        out_console.print(f"  [{kind_name(f['kind'], lang)}] {at}: {f['id'] or _('(no 001)')} "
+                          f"{f['title'] or ''} — {f['field']}: {translate_text(f['evidence'])} "
                           f"({f['confidence']:.2f})", markup=False)
     if len(findings) > TABLE_LIMIT:
-        out_console.print(f"  … and {len(findings) - TABLE_LIMIT} more "
-                          "(--format xlsx -o FILE gives the whole list, a sheet per kind)")
+        out_console.print("  " + _("… and {n} more (--format xlsx -o FILE gives the whole "
+                                   "list, a sheet per kind)").format(n=len(findings) - TABLE_LIMIT),
+                          markup=False)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("audit", cls=DbCommand)
     def audit_cmd(
-        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        exports: List[Path] = typer.Argument(None, metavar="FILE",
+                                             help="Export files (ISO 2709, MARCXML)."),
         db: DbOpt = [],
         plan_path: PlanOpt = None,
-        year: Optional[int] = typer.Option(None, "--year", help="Year of the Kazakh share (default: the plan's year)."),
+        year: Optional[int] = typer.Option(None, "--year", metavar="YEAR", help="Year of the Kazakh share (default: the plan's year)."),
         quarter: QuarterOpt = None,
         date_from: FromOpt = None,
         date_to: ToOpt = None,
-        fmt: Optional[str] = typer.Option(None, "--format", help="table, json, csv or xlsx (default: from -o FILE's extension, else table)"),
-        output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file: .json, .csv or .xlsx (required for xlsx)."),
+        fmt: Optional[str] = typer.Option(None, "--format", metavar="FORMAT", help="table, json, csv or xlsx (default: from -o FILE's extension, else table)"),
+        output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="FILE", help="Write to this file: .json, .csv or .xlsx (required for xlsx)."),
         strict: bool = typer.Option(False, "--strict", help="Exit with 1 when there are findings."),
         only_period: bool = typer.Option(False, "--only-period", help="Check language and encoding only in records entered in the period (and undated ones)."),
-        min_confidence: float = typer.Option(0.7, "--min-confidence", min=0.0, max=1.0, help="Report language mismatches from this confidence on (0-1)."),
-        oldest: str = typer.Option("1990-01-01", "--oldest", help="Dates entered before this day are implausibly old."),
-        today: Optional[str] = typer.Option(None, "--today", help="Compare dates with this day instead of today (YYYY-MM-DD)."),
+        min_confidence: float = typer.Option(0.7, "--min-confidence", min=0.0, max=1.0, metavar="CONFIDENCE", help="Report language mismatches from this confidence on (0-1)."),
+        oldest: str = typer.Option("1990-01-01", "--oldest", metavar="YYYY-MM-DD", help="Dates entered before this day are implausibly old."),
+        today: Optional[str] = typer.Option(None, "--today", metavar="YYYY-MM-DD", help="Compare dates with this day instead of today (YYYY-MM-DD)."),
         encoding: EncodingOpt = None,
         flavour: FlavourOpt = None,
         ledger_path: Optional[Path] = ledger_option(),
@@ -157,10 +165,10 @@ def register(app: typer.Typer) -> None:
                                       encoding=enc, flavour=fl, progress=progress)
             refuse_empty_inputs(result.scan.files)
         for w in result.scan.warnings:
-            err_console.print(f"[yellow]warning:[/] {w}")
+            warn(w)
         for f in result.scan.files:
             if f.error:
-                err_console.print(f"[bold red]rabiskit:[/] {f.error}", markup=True)
+                error(f.error)
         data = result.as_dict()
         try:
             if fmt == "json":
@@ -182,9 +190,9 @@ def register(app: typer.Typer) -> None:
             else:
                 render_table(data, plan)
         except OSError as e:
-            fail(f"{output}: cannot write ({e.strerror or e})")
+            fail(cannot_write(output, e))
         if output is not None:
-            err_console.print(f"written: {output}", markup=False)
+            err_console.print(written(output), markup=False, highlight=False)
         if any(f.error for f in result.scan.files):
             raise typer.Exit(2)
         if strict and result.findings:

@@ -17,12 +17,13 @@ from rabiskit.aggregate.count import (UNKNOWN_OPERATOR, OperatorTally, count_doc
                                       count_inputs, operators_json)
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
-                                 err_console, fail, make_inputs, out_console, period_option,
-                                 print_json, refuse_empty_inputs)
+                                 fail, fitted_width, make_inputs, more_line,
+                                 out_console, period_option, print_json, refuse_empty_inputs,
+                                 warn, where)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
-from rabiskit.i18n import _
+from rabiskit.i18n import _, language, translate_text
 
 
 def _pct(v: float | None) -> str:
@@ -50,45 +51,59 @@ def rows(data: dict, plan) -> list[dict]:
 
 
 def render_table(data: dict, plan) -> None:
+    from rich import box
     from rich.table import Table  # rich only for a table: start-up time of json/csv runs
 
     p = data["period"]
     r = data["records"]
+    lang = language()
     t = Table(title=f"{plan.library or 'rabiskit'} — {p['start']} … {p['end']}",
-              title_justify="left", header_style="bold")
-    for col, just in (("Деңгей / level", "left"), ("барлығы\ntotal", "right"),
-                      ("қазақша\nKazakh", "right"), ("үлесі\nshare", "right"),
-                      ("басқа\nother", "right"), ("жоспар\ntarget", "right"),
-                      ("қаз. жоспар\nkaz target", "right"), ("орындалды\n% done", "right"),
-                      ("қаз. %\nkaz % done", "right")):
-        t.add_column(col, justify=just)
+              title_justify="left", header_style="bold", box=box.SIMPLE_HEAVY, pad_edge=False,
+              padding=(0, 0, 0, 1))
+    table_rows = []
     for row in rows(data, plan):
-        style = "bold" if row["level"] == "total" else None
-        t.add_row(f"{row['name']} ({row['level']})" if row["level"] != "total" else row["name"],
-                  _num(row["total"]), _num(row["kazakh"]), _share(row["kazakh_share"]),
-                  _num(row["other_languages"]), _num(row["target"]), _num(row["kazakh_target"]),
-                  _pct(row["percent_done"]), _pct(row["kazakh_percent_done"]), style=style)
+        name = _("Total") if row["level"] == "total" else plan.level_name(row["level"], lang)
+        table_rows.append((row["level"] == "total", [
+            name, _num(row["total"]), _num(row["kazakh"]), _share(row["kazakh_share"]),
+            _num(row["other_languages"]), _num(row["target"]), _num(row["kazakh_target"]),
+            _pct(row["percent_done"]), _pct(row["kazakh_percent_done"])]))
+    # short headings wrapped at their spaces, numbers never cut, the level names wrap in
+    # what is left: the table fits 80 columns in kk, ru and en
+    headings = (_("Total"), _("In Kazakh"), _("Kaz. share"), _("Other lang."), _("Target"),
+                _("Kaz. target"), _("% done"), _("Kaz. % done"))
+    names = [cells[0] for _total, cells in table_rows]
+    t.add_column(_("Level"), justify="left", overflow="fold",
+                 min_width=min(14, fitted_width(_("Level"), [w for n in names for w in n.split()])))
+    for i, heading in enumerate(headings, start=1):
+        t.add_column(heading, justify="right",
+                     width=fitted_width(heading, [cells[i] for _total, cells in table_rows]))
+    for total, cells in table_rows:
+        t.add_row(*cells, style="bold" if total else None)
     out_console.print(t)
     out_console.print(
-        f"records read: {r['read']}; in the period: {r['in_period']}; outside it: "
-        f"{r['outside_period']}; undated: {r['undated']}; deleted: {r['deleted']}; "
-        f"damaged (salvaged): {r['damaged']}")
+        _("records read: {read}; in the period: {in_period}; outside it: {outside}; "
+          "undated: {undated}; deleted: {deleted}; not bibliographic: {not_bibliographic}; "
+          "damaged (salvaged): {damaged}").format(
+            read=r["read"], in_period=r["in_period"], outside=r["outside_period"],
+            undated=r["undated"], deleted=r["deleted"],
+            not_bibliographic=r["not_bibliographic"], damaged=r["damaged"]), markup=False)
     if data["undated"]:
-        out_console.print("[bold]Undated records (not counted in any period):[/bold]")
+        out_console.print(_("Undated records (not counted in any period):"), style="bold",
+                          markup=False)
         for u in data["undated"][:50]:
-            out_console.print(f"  {u['file']}, record {u['record']}, byte {u['offset']}: "
-                              f"{u['id'] or '(no 001)'} {u['title'] or ''} — {u['reason']}",
-                              markup=False)
+            out_console.print(f"  {where(u['file'], u['record'], u['offset'])}: "
+                              f"{u['id'] or _('(no 001)')} {u['title'] or ''} — "
+                              f"{translate_text(u['reason'])}", markup=False)
         if len(data["undated"]) > 50:
-            out_console.print(f"  … and {len(data['undated']) - 50} more (--format json lists all)")
+            out_console.print("  " + more_line(len(data["undated"]) - 50), markup=False)
     if data["problems"]:
-        out_console.print(f"[bold]Problems ({len(data['problems'])}):[/bold]")
+        out_console.print(_("Problems ({n}):").format(n=len(data["problems"])), style="bold",
+                          markup=False)
         for pr in data["problems"][:50]:
-            where = f"{pr['file']}" + (f", record {pr['record']}" if pr.get("record") else "") + (
-                f", byte {pr['offset']}" if pr.get("offset") is not None else "")
-            out_console.print(f"  {where}: {pr['message']}", markup=False)
+            at = where(pr["file"], pr.get("record") or None, pr.get("offset"), pr.get("line"))
+            out_console.print(f"  {at}: {translate_text(pr['message'])}", markup=False)
         if len(data["problems"]) > 50:
-            out_console.print(f"  … and {len(data['problems']) - 50} more (--format json lists all)")
+            out_console.print("  " + more_line(len(data["problems"]) - 50), markup=False)
 
 
 def operators_section(operators: OperatorTally, plan, period) -> dict:
@@ -109,11 +124,12 @@ def render_operators(data: dict, plan) -> None:
         field=where["field"], subfield=where["subfield"].upper()),
         title_justify="left", header_style="bold")
     t.add_column(_("Cataloguer"))
-    t.add_column("барлығы\ntotal", justify="right")
-    t.add_column("қазақша\nKazakh", justify="right")
+    t.add_column(_("Total"), justify="right")
+    t.add_column(_("In Kazakh"), justify="right")
     levels = list(next(iter(ops.values()))["levels"]) if ops else []
+    lang = language()
     for lv in levels:
-        t.add_column(f"{plan.level_name(lv, 'kk')}\n{lv}", justify="right")
+        t.add_column(plan.level_name(lv, lang), justify="right")
     for name, row in ops.items():
         shown = _("(unknown)") if name == UNKNOWN_OPERATOR else name
         cells = [f"{row['levels'][lv]['total']} ({row['levels'][lv]['kazakh']})" if
@@ -152,23 +168,24 @@ def render_csv(data: dict, plan) -> str:
 def register(app: typer.Typer) -> None:
     @app.command("count", cls=DbCommand)
     def count_cmd(
-        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML, IRBIS plain text)."),
+        exports: List[Path] = typer.Argument(
+            None, metavar="FILE", help="Export files (ISO 2709, MARCXML, IRBIS plain text)."),
         db: DbOpt = [],
         plan_path: PlanOpt = None,
         year: YearOpt = None,
         quarter: QuarterOpt = None,
         date_from: FromOpt = None,
         date_to: ToOpt = None,
-        fmt: str = typer.Option("table", "--format", help="table, json or csv"),
+        fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json or csv"),
         encoding: EncodingOpt = None,
         flavour: FlavourOpt = None,
         strict: bool = typer.Option(False, "--strict", help="Exit with 1 when any record was damaged or undated."),
         ledger_path: Optional[Path] = ledger_option(),
-        by: Optional[str] = typer.Option(None, "--by", help="operator: the same numbers per cataloguer (IRBIS 907 ^B, or the plan's [operator] field)."),
+        by: Optional[str] = typer.Option(None, "--by", metavar="GROUPING", help="operator: the same numbers per cataloguer (IRBIS 907 ^B, or the plan's [operator] field)."),
     ):
         """How many new records per catalogue level and language, against the plan."""
         if fmt not in ("table", "json", "csv"):
-            fail(f"--format {fmt}: use table, json or csv")
+            fail(_("--format {fmt}: use table, json or csv").format(fmt=fmt))
         if by is not None and by.strip().lower() != "operator":
             fail(_("--by {by}: the only grouping is --by operator").format(by=by))
         if by is not None and ledger_path is not None:
@@ -189,10 +206,10 @@ def register(app: typer.Typer) -> None:
                                              progress=progress, operators=operators)
             refuse_empty_inputs(result.files)
         for w in result.warnings:
-            err_console.print(f"[yellow]warning:[/] {w}")
+            warn(w)
         if period.year != plan.year:
-            err_console.print(f"[yellow]warning:[/] the plan is for {plan.year}, the period is in "
-                              f"{period.year}: targets are the plan's quarters")
+            warn(_("the plan is for {plan_year}, the period is in {year}: targets are the "
+                   "plan's quarters").format(plan_year=plan.year, year=period.year))
         data = count_document(tally, result, plan)
         if by is not None:
             data.update(operators_section(operators, plan, period))

@@ -13,18 +13,20 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.markup import escape
+from rich import box
 from rich.table import Table
 
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
-                                 err_console, fail, make_inputs, out_console, period_option,
-                                 print_json, refuse_empty_inputs)
+                                 fail, fitted_width, make_inputs, more_line,
+                                 out_console, period_option, print_json, refuse_empty_inputs,
+                                 warn, where)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.digitisation import LogError, PdfFolderError, digitisation_inputs
 from rabiskit.digitisation.run import digitisation_records
+from rabiskit.i18n import _, language, translate_text
 from rabiskit.render.safe import csv_cell
 
 CSV_COLUMNS = ["type", "name"] + [
@@ -47,75 +49,89 @@ def _rows(data: dict) -> list[tuple[str, dict]]:
 
 def render_table(data: dict, plan) -> None:
     p = data["period"]
-    t = Table(title=f"{plan.library or 'rabiskit'} — цифрлау / digitisation — "
-                    f"{p['start']} … {p['end']}", title_justify="left", header_style="bold")
-    for col, just in (("Түрі / type", "left"), ("", "left"), ("нақты\ndone", "right"),
-                      ("жоспар\nplan", "right"), ("%", "right"), ("қаз.\nkaz", "right"),
-                      ("жоспар\nplan", "right"), ("%", "right")):
-        t.add_column(col, justify=just, overflow="fold")
-    t.columns[1].no_wrap = True
-    short = {"documents": "құжат/docs", "pages": "бет/pages"}
+    lang = language()
+    t = Table(title=_("{library} — digitisation — {start} … {end}").format(
+        library=plan.library or "rabiskit", start=p["start"], end=p["end"]),
+        title_justify="left", header_style="bold", box=box.SIMPLE_HEAVY, pad_edge=False,
+        padding=(0, 0, 0, 1))
+    measures = {"documents": _("documents"), "pages": _("pages")}
+    rows = []
     for key, row in _rows(data):
         names = row.get("names") or {}
-        label = (f"{names.get('kk', key)}\n({key})" if key != "total"
-                 else f"{names.get('kk', 'Барлығы')} / {names.get('en', 'Total')}")
-        style = "bold" if key == "total" else None
+        label = (names.get(lang) or names.get("kk") or key) if key != "total" else _("Total")
         for i, measure in enumerate(("documents", "pages")):
-            t.add_row(label if i == 0 else "", short[measure], _num(row[measure]),
-                      _num(row[f"target_{measure}"]), _pct(row[f"percent_{measure}"]),
-                      _num(row[f"kazakh_{measure}"]), _num(row[f"target_kazakh_{measure}"]),
-                      _pct(row[f"percent_kazakh_{measure}"]), style=style,
-                      end_section=(i == 1))
+            rows.append((key == "total", i == 1, [
+                label if i == 0 else "", measures[measure], _num(row[measure]),
+                _num(row[f"target_{measure}"]), _pct(row[f"percent_{measure}"]),
+                _num(row[f"kazakh_{measure}"]), _num(row[f"target_kazakh_{measure}"]),
+                _pct(row[f"percent_kazakh_{measure}"])]))
+    t.add_column(_("Type"), justify="left")
+    t.add_column("", justify="left", no_wrap=True)
+    for i, heading in enumerate((_("Done"), _("Target"), "%", _("In Kazakh"), _("Kaz. target"),
+                                 "%"), start=2):
+        t.add_column(heading, justify="right",
+                     width=fitted_width(heading, [cells[i] for _t, _e, cells in rows]))
+    for total, end_section, cells in rows:
+        t.add_row(*cells, style="bold" if total else None, end_section=end_section)
     out_console.print(t)
     tot = data["total"]
     if tot.get("target_source") == "stated" and (
             tot["target_documents"], tot["target_pages"]) != (tot["rows_target_documents"],
                                                                tot["rows_target_pages"]):
-        out_console.print(f"The total's target is the plan's stated total row "
-                          f"({tot['target_documents']} documents, {tot['target_pages']} pages); "
-                          f"the rows add up to {tot['rows_target_documents']} documents, "
-                          f"{tot['rows_target_pages']} pages.", markup=False)
+        out_console.print(_("The total's target is the plan's stated total row ({documents} "
+                            "documents, {pages} pages); the rows add up to {row_documents} "
+                            "documents, {row_pages} pages.").format(
+            documents=tot["target_documents"], pages=tot["target_pages"],
+            row_documents=tot["rows_target_documents"], row_pages=tot["rows_target_pages"]),
+            markup=False)
     s = data["summary"]
     out_console.print(
-        f"digitised documents: {s['catalogue_documents']} in the catalogue, {s['log_documents']} "
-        f"from the log; in the period: {s['in_period']}; outside it: {s['outside_period']}; "
-        f"undated: {s['undated']}; duplicates (not counted twice): {s['duplicates']}", markup=False)
+        _("digitised documents: {catalogue} in the catalogue, {log} from the log; in the "
+          "period: {in_period}; outside it: {outside}; undated: {undated}; duplicates (not "
+          "counted twice): {duplicates}").format(
+            catalogue=s["catalogue_documents"], log=s["log_documents"], in_period=s["in_period"],
+            outside=s["outside_period"], undated=s["undated"], duplicates=s["duplicates"]),
+        markup=False)
     if data.get("pdf_folder"):
         f = data["pdf_folder"]
-        out_console.print(f"PDF folder {f['folder']}: {f['pdfs']} PDFs, {f['unreadable']} "
-                          f"unreadable", markup=False)
+        out_console.print(_("PDF folder {folder}: {pdfs} PDFs, {unreadable} unreadable").format(
+            folder=f["folder"], pdfs=f["pdfs"], unreadable=f["unreadable"]), markup=False)
 
     def section(title: str, items: list, line) -> None:
         if not items:
             return
-        out_console.print(f"[bold]{title} ({len(items)}):[/bold]")
+        out_console.print(f"{title} ({len(items)}):", style="bold", markup=False)
         for it in items[:LIST_LIMIT]:
             out_console.print("  " + line(it), markup=False)
         if len(items) > LIST_LIMIT:
-            out_console.print(f"  … and {len(items) - LIST_LIMIT} more (--format json lists all)")
+            out_console.print("  " + more_line(len(items) - LIST_LIMIT), markup=False)
 
-    def where(it: dict) -> str:
+    def at(it: dict) -> str:
         if it.get("source") == "log":
-            return f"{it['file']}, line {it.get('line')}"
-        return (f"{it['file']}, record {it.get('record')}, byte {it.get('offset')}, "
-                f"{it.get('id') or '(no 001)'}")
+            return where(it["file"], line=it.get("line"))
+        return (where(it["file"], it.get("record"), it.get("offset")) + ", "
+                + (it.get("id") or _("(no 001)")))
 
-    section("Linked PDF not in the folder (missing_pdfs)", data["missing_pdfs"],
-            lambda it: f"{where(it)}: {it['pdf']} — {it.get('title') or ''}")
-    section("PDFs no record links to (orphan_pdfs)", data["orphan_pdfs"],
-            lambda it: f"{it['file']}: {_num(it.get('pages'))} pages"
-                       + (f", created {it['created'][:10]}" if it.get("created") else ""))
-    section("Page counts that disagree (page_mismatches)", data["page_mismatches"],
-            lambda it: f"{where(it)}: catalogue {it['catalogue_pages']}, PDF {it['pdf_pages']} "
-                       f"({it['pdf']})")
-    section("Undated (not counted in any period)", data["undated"],
-            lambda it: f"{where(it)}: {it.get('title') or ''} — {it['reason']}")
-    section("Counted once (duplicates)", data["duplicates"],
-            lambda it: f"{where(it)}: {it['reason']}")
-    section("Problems", data["problems"],
-            lambda it: it["file"] + (f", record {it['record']}" if it.get("record") else "")
-                       + (f", byte {it['offset']}" if it.get("offset") is not None else "")
-                       + f": {it['message']}")
+    def orphan(it: dict) -> str:
+        text = _("{file}: {pages} pages").format(file=it["file"], pages=_num(it.get("pages")))
+        if it.get("created"):
+            text = _("{text}, created {day}").format(text=text, day=it["created"][:10])
+        return text
+
+    section(_("Linked PDF not in the folder (missing_pdfs)"), data["missing_pdfs"],
+            lambda it: f"{at(it)}: {it['pdf']} — {it.get('title') or ''}")
+    section(_("PDFs no record links to (orphan_pdfs)"), data["orphan_pdfs"], orphan)
+    section(_("Page counts that disagree (page_mismatches)"), data["page_mismatches"],
+            lambda it: _("{where}: catalogue {catalogue}, PDF {pdf} ({file})").format(
+                where=at(it), catalogue=it["catalogue_pages"], pdf=it["pdf_pages"],
+                file=it["pdf"]))
+    section(_("Undated (not counted in any period)"), data["undated"],
+            lambda it: f"{at(it)}: {it.get('title') or ''} — {translate_text(it['reason'])}")
+    section(_("Counted once (duplicates)"), data["duplicates"],
+            lambda it: f"{at(it)}: {translate_text(it['reason'])}")
+    section(_("Problems"), data["problems"],
+            lambda it: where(it["file"], it.get("record") or None, it.get("offset"))
+                       + f": {translate_text(it['message'])}")
 
 
 def render_csv(data: dict) -> str:
@@ -132,17 +148,18 @@ def render_csv(data: dict) -> str:
 def register(app: typer.Typer) -> None:
     @app.command("digitisation", cls=DbCommand)
     def digitisation_cmd(
-        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        exports: List[Path] = typer.Argument(None, metavar="FILE",
+                                             help="Export files (ISO 2709, MARCXML)."),
         db: DbOpt = [],
-        pdf_dir: Optional[Path] = typer.Option(None, "--pdf-dir", help="Folder of the digitised PDFs (searched with its sub-folders)."),
-        log: Optional[Path] = typer.Option(None, "--log", help="Digitisation log (CSV: date, type, pages, language, title, file) for work not yet in the catalogue."),
+        pdf_dir: Optional[Path] = typer.Option(None, "--pdf-dir", metavar="FOLDER", help="Folder of the digitised PDFs (searched with its sub-folders)."),
+        log: Optional[Path] = typer.Option(None, "--log", metavar="FILE", help="Digitisation log (CSV: date, type, pages, language, title, file) for work not yet in the catalogue."),
         plan_path: PlanOpt = None,
         year: YearOpt = None,
         quarter: QuarterOpt = None,
         date_from: FromOpt = None,
         date_to: ToOpt = None,
-        newspaper: List[str] = typer.Option([], "--newspaper", help="A newspaper title (host title of newspaper articles), in addition to the plan's list. Repeatable."),
-        fmt: str = typer.Option("table", "--format", help="table, json or csv"),
+        newspaper: List[str] = typer.Option([], "--newspaper", metavar="TITLE", help="A newspaper title (host title of newspaper articles), in addition to the plan's list. Repeatable."),
+        fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table, json or csv"),
         encoding: EncodingOpt = None,
         flavour: FlavourOpt = None,
         strict: bool = typer.Option(False, "--strict", help="Exit with 1 when a PDF is missing, orphaned, unreadable or its pages disagree, or a document is undated."),
@@ -150,7 +167,7 @@ def register(app: typer.Typer) -> None:
     ):
         """Digitised documents and pages per type and language, against the plan."""
         if fmt not in ("table", "json", "csv"):
-            fail(f"--format {fmt}: use table, json or csv")
+            fail(_("--format {fmt}: use table, json or csv").format(fmt=fmt))
         plan = load_plan_option(plan_path)
         extra = [t.strip() for t in newspaper if t.strip()]
         if extra:
@@ -178,7 +195,7 @@ def register(app: typer.Typer) -> None:
             except (PdfFolderError, LogError) as e:
                 fail(str(e))
         for w in data["warnings"]:
-            err_console.print(f"[yellow]warning:[/] {escape(w)}", markup=True, highlight=False)
+            warn(w)
         if fmt == "json":
             print_json(data)
         elif fmt == "csv":

@@ -9,34 +9,40 @@ from typing import List, Optional
 import typer
 
 from rabiskit.aggregate.count import classifier_for
-from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, check_encoding,
-                                 check_flavour, checked_records, err_console, fail, make_inputs,
-                                 named_inputs, out_console, output_option, print_json,
-                                 refuse_overwrite)
+from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, cannot_write,
+                                 check_encoding, check_flavour, checked_records,
+                                 error, fail, make_inputs, named_inputs, out_console,
+                                 output_option, print_json, refuse_overwrite, warn)
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.export.facts_table import FactsTableError, facts_format, write_facts
 from rabiskit.facts.scan import Scan, scan_facts
-from rabiskit.ledger.location import ENV_VAR, default_ledger_path
+from rabiskit.i18n import _, translate_text
+from rabiskit.ledger.location import default_ledger_path
 from rabiskit.ledger.store import LedgerError
 
 
 def register(app: typer.Typer) -> None:
     @app.command("facts", cls=DbCommand)
     def facts_cmd(
-        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        exports: List[Path] = typer.Argument(None, metavar="FILE",
+                                             help="Export files (ISO 2709, MARCXML)."),
         db: DbOpt = [],
-        output: Path = typer.Option(..., "-o", "--output", help="FILE.parquet or FILE.csv"),
+        output: Path = typer.Option(..., "-o", "--output", metavar="FILE",
+                                    help="FILE.parquet or FILE.csv"),
         ledger: bool = typer.Option(False, "--from-ledger", help="Write the ledger's records instead of reading exports (see --ledger)."),
-        ledger_path: Optional[Path] = typer.Option(None, "--ledger", help=f"The ledger file for --from-ledger (default: ${ENV_VAR}, else the user's data folder)."),
-        plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML) whose level rules give the levels; default: the built-in 2026 plan."),
-        fmt: str = typer.Option("table", "--format", help="table or json (the summary)"),
+        ledger_path: Optional[Path] = typer.Option(
+            None, "--ledger", metavar="LEDGER",
+            help="The ledger file for --from-ledger (default: $RABISKIT_LEDGER, else the "
+                 "user's data folder)."),
+        plan_path: Optional[Path] = typer.Option(None, "--plan", metavar="PLAN", help="Plan file (TOML) whose level rules give the levels; default: the built-in 2026 plan."),
+        fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json (the summary)"),
         encoding: EncodingOpt = None,
         flavour: FlavourOpt = None,
     ):
         """Write one row per record (facts and level) as Parquet or CSV."""
         if fmt not in ("table", "json"):
-            fail(f"--format {fmt}: use table or json")
+            fail(_("--format {fmt}: use table or json").format(fmt=fmt))
         kind = output_option(output, facts_format, (FactsTableError,))
         from_ledger = (ledger_path or default_ledger_path()) if ledger or ledger_path else None
         refuse_overwrite([output], named_inputs(exports, db, from_ledger, plan_path))
@@ -44,7 +50,8 @@ def register(app: typer.Typer) -> None:
         try:
             if ledger or ledger_path is not None:
                 if exports or db:
-                    fail("give either export files or a ledger (--from-ledger, --ledger), not both")
+                    fail(_("give either export files or a ledger (--from-ledger, --ledger), "
+                           "not both"))
                 from rabiskit.ledger.source import ledger_facts
                 from rabiskit.ledger.store import open_ledger
 
@@ -61,17 +68,18 @@ def register(app: typer.Typer) -> None:
         except (FactsTableError, LedgerError) as e:
             fail(str(e))
         except OSError as e:
-            fail(f"{output}: cannot write ({e.strerror or e})")
+            fail(cannot_write(output, e))
         for w in scanned.warnings:
-            err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+            warn(w)
         broken = [f for f in scanned.files if f.error]
         data = {"file": str(output), "format": kind, "rows": rows,
                 "problems": len(scanned.problems), "unreadable": [f.file for f in broken]}
         if fmt == "json":
             print_json(data)
         else:
-            out_console.print(f"Wrote {rows} row(s) to {output} ({kind}).", markup=False)
+            out_console.print(_("Wrote {n} row(s) to {file} ({kind}).").format(
+                n=rows, file=output, kind=kind), markup=False)
         if broken:
             for f in broken:
-                err_console.print(f"[bold red]rabiskit:[/] {f.file}: {f.error}", highlight=False)
+                error(_("{file}: {error}").format(file=f.file, error=translate_text(f.error)))
             raise typer.Exit(2)

@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from rabiskit.i18n import N_, _, ngettext, translate_text
+
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the harvest package (and requests) is imported when a harvest runs
@@ -29,21 +31,21 @@ harvest_app = typer.Typer(
     add_completion=False,
 )
 
-OUTPUT_HELP = "The MARCXML file to write (a state file FILE.harvest.json and FILE.part are kept beside it " \
-              "until the harvest is complete)."
+OUTPUT_HELP = N_("The MARCXML file to write (a state file FILE.harvest.json and FILE.part are "
+                 "kept beside it until the harvest is complete).")
 
 
 def _client(timeout: float, connect_timeout: float, retries: int, backoff: float, rate: float,
             max_response: float) -> HttpClient:
     from rabiskit.harvest import HttpClient, HttpPolicy
     if timeout <= 0 or connect_timeout <= 0:
-        raise typer.BadParameter("timeouts must be more than 0 seconds")
+        raise typer.BadParameter(_("timeouts must be more than 0 seconds"))
     if retries < 0:
-        raise typer.BadParameter("--retries cannot be negative")
+        raise typer.BadParameter(_("--retries cannot be negative"))
     if rate < 0:
-        raise typer.BadParameter("--rate cannot be negative")
+        raise typer.BadParameter(_("--rate cannot be negative"))
     if not 0 < max_response <= 1024 * 1024:
-        raise typer.BadParameter("--max-response must be more than 0 (megabytes)")
+        raise typer.BadParameter(_("--max-response must be more than 0 (megabytes)"))
     policy = HttpPolicy(connect_timeout=connect_timeout, read_timeout=timeout, retries=retries,
                         backoff=max(0.0, backoff), min_interval=(1.0 / rate) if rate > 0 else 0.0,
                         max_response=int(max_response * 1024 * 1024))
@@ -60,33 +62,37 @@ def _run(output: Path, quiet: bool, client: HttpClient,
             result = job(None)
         else:
             with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TextColumn("records"), TimeElapsedColumn(), console=err, transient=True) as bar:
-                task = bar.add_task("Harvesting", total=None)
+                          TextColumn(escape(_("records"))), TimeElapsedColumn(), console=err,
+                          transient=True) as bar:
+                task = bar.add_task(_("Harvesting"), total=None)
 
                 def progress(done: int, total: Optional[int]) -> None:
-                    bar.update(task, completed=done, total=total, description="Harvesting")
+                    bar.update(task, completed=done, total=total, description=escape(_("Harvesting")))
 
                 def waiting(wait: Wait) -> None:
                     if wait.reason != "rate limit":
-                        bar.update(task, description=escape(f"Waiting {wait.seconds:.0f} s ({wait.reason})"))
+                        bar.update(task, description=escape(_("Waiting {seconds} s ({reason})").format(
+                            seconds=f"{wait.seconds:.0f}", reason=translate_text(wait.reason))))
 
                 client.on_wait = waiting
                 result = job(progress)
     except HarvestError as exc:
-        typer.echo(f"rabiskit: {exc}", err=True)
+        typer.echo(f"rabiskit: {translate_text(str(exc))}", err=True)
         _explain_partial(output)
         raise typer.Exit(exc.exit_code)
     except KeyboardInterrupt:
-        typer.echo("rabiskit: interrupted.", err=True)
+        typer.echo("rabiskit: " + _("interrupted."), err=True)
         _explain_partial(output)
         raise typer.Exit(130)
     except OSError as exc:
         import requests
         if isinstance(exc, requests.RequestException):  # not the output's fault
-            typer.echo(f"rabiskit: the request failed: {type(exc).__name__}", err=True)
+            typer.echo("rabiskit: " + _("the request failed: {error}").format(
+                error=type(exc).__name__), err=True)
             _explain_partial(output)
             raise typer.Exit(2)
-        typer.echo(f"rabiskit: cannot write {output}: {exc.strerror or exc}", err=True)
+        typer.echo("rabiskit: " + _("{file}: cannot write ({reason})").format(
+            file=output, reason=exc.strerror or exc), err=True)
         raise typer.Exit(2)
     _summary(result)
 
@@ -101,45 +107,54 @@ def _explain_partial(output: Path) -> None:
         state = load_state(path)
     except HarvestError:
         return
-    typer.echo(f"{state.records} records harvested so far are kept in {output.name}.part; "
-               "run the same command again to continue.", err=True)
+    typer.echo(ngettext(
+        "{n} record harvested so far is kept in {file}; run the same command again to "
+        "continue.",
+        "{n} records harvested so far are kept in {file}; run the same command again to "
+        "continue.", state.records).format(n=state.records, file=f"{output.name}.part"), err=True)
 
 
 def _summary(result: HarvestResult) -> None:
-    parts = [f"Harvested {result.records} record{'s' if result.records != 1 else ''} into {result.output}"]
+    line = ngettext("Harvested {n} record into {file}", "Harvested {n} records into {file}",
+                    result.records).format(n=result.records, file=result.output)
+    parts = []
     if result.deleted:
-        parts.append(f"{result.deleted} deleted on the server (not written)")
+        parts.append(_("{n} deleted on the server (not written)").format(n=result.deleted))
     if result.duplicates:
-        parts.append(f"{result.duplicates} already written (left out)")
+        parts.append(_("{n} already written (left out)").format(n=result.duplicates))
     if result.skipped:
-        parts.append(f"{result.skipped} the server could not send")
-    line = parts[0] + (": " + ", ".join(parts[1:]) if len(parts) > 1 else "")
+        parts.append(_("{n} the server could not send").format(n=result.skipped))
+    if parts:
+        line += ": " + ", ".join(parts)
     if result.resumed:
-        line += " (continued an interrupted harvest)"
+        line += " " + _("(continued an interrupted harvest)")
     typer.echo(line + ".")
     for message in result.skipped_messages[:10]:
-        typer.echo(f"  not delivered: {message}", err=True)
+        typer.echo("  " + _("not delivered: {message}").format(message=translate_text(message)),
+                   err=True)
 
 
 # The options both harvests share.
 RestartOpt = Annotated[bool, typer.Option(
     "--restart", help="Start again from the first record, discarding an interrupted harvest.")]
 TimeoutOpt = Annotated[float, typer.Option(
-    "--timeout", help="Seconds for the server's whole answer to one request, from sending it to "
-                      "the last byte.")]
+    "--timeout", metavar="SECONDS",
+    help="Seconds for the server's whole answer to one request, from sending it to the last "
+         "byte.")]
 MaxResponseOpt = Annotated[float, typer.Option(
-    "--max-response", help="The largest answer to one request, in megabytes after unpacking; a "
-                           "larger one stops the harvest.")]
+    "--max-response", metavar="MB", help="The largest answer to one request, in megabytes after "
+                                         "unpacking; a larger one stops the harvest.")]
 MaxEmptyOpt = Annotated[int, typer.Option(
-    "--max-empty-pages", help="Stop after this many pages in a row that bring no new record "
-                              "(a server handing out tokens or positions with nothing behind them).")]
+    "--max-empty-pages", metavar="N",
+    help="Stop after this many pages in a row that bring no new record (a server handing out "
+         "tokens or positions with nothing behind them).")]
 ConnectTimeoutOpt = Annotated[float, typer.Option(
-    "--connect-timeout", help="Seconds to wait for a connection.")]
-RetriesOpt = Annotated[int, typer.Option("--retries", help="Tries again after a failed request.")]
+    "--connect-timeout", metavar="SECONDS", help="Seconds to wait for a connection.")]
+RetriesOpt = Annotated[int, typer.Option("--retries", metavar="N", help="Tries again after a failed request.")]
 BackoffOpt = Annotated[float, typer.Option(
-    "--backoff", help="Seconds to wait after the first failure (doubled after each further one).")]
+    "--backoff", metavar="SECONDS", help="Seconds to wait after the first failure (doubled after each further one).")]
 RateOpt = Annotated[float, typer.Option(
-    "--rate", help="At most this many requests per second (0: no limit).")]
+    "--rate", metavar="N", help="At most this many requests per second (0: no limit).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bar.")]
 
 
@@ -154,13 +169,13 @@ def _harvest(output: Path, quiet: bool, client_options: tuple, job) -> None:
 
 @harvest_app.command("sru")
 def sru(
-    url: str = typer.Argument(..., help="The SRU address, e.g. http://host:port/Default"),
-    query: str = typer.Option(..., "--query", help="CQL query, e.g. 'cql.allRecords=1' or 'dc.title=абай'."),
-    output: Path = typer.Option(..., "-o", "--output", help=OUTPUT_HELP),
-    schema: str = typer.Option("marcxml", "--schema", help="recordSchema to ask for (MARCXML under the name "
+    url: str = typer.Argument(..., metavar="URL", help="The SRU address, e.g. http://host:port/Default"),
+    query: str = typer.Option(..., "--query", metavar="QUERY", help="CQL query, e.g. 'cql.allRecords=1' or 'dc.title=абай'."),
+    output: Path = typer.Option(..., "-o", "--output", metavar="FILE", help=OUTPUT_HELP),
+    schema: str = typer.Option("marcxml", "--schema", metavar="SCHEMA", help="recordSchema to ask for (MARCXML under the name "
                                                            "the server gives it)."),
-    batch: int = typer.Option(50, "--batch", help="Records per request (maximumRecords)."),
-    sru_version: str = typer.Option("1.2", "--sru-version", help="SRU version: 1.1, 1.2 or 2.0."),
+    batch: int = typer.Option(50, "--batch", metavar="N", help="Records per request (maximumRecords)."),
+    sru_version: str = typer.Option("1.2", "--sru-version", metavar="VERSION", help="SRU version: 1.1, 1.2 or 2.0."),
     restart: RestartOpt = False,
     timeout: TimeoutOpt = 60.0,
     connect_timeout: ConnectTimeoutOpt = 10.0,
@@ -182,14 +197,14 @@ def sru(
 
 @harvest_app.command("oai")
 def oai(
-    url: str = typer.Argument(..., help="The OAI-PMH base URL."),
-    prefix: str = typer.Option(..., "--prefix", help="metadataPrefix of MARCXML on this server "
+    url: str = typer.Argument(..., metavar="URL", help="The OAI-PMH base URL."),
+    prefix: str = typer.Option(..., "--prefix", metavar="PREFIX", help="metadataPrefix of MARCXML on this server "
                                                      "(often marc21 or marcxml)."),
-    output: Path = typer.Option(..., "-o", "--output", help=OUTPUT_HELP),
-    from_: Optional[str] = typer.Option(None, "--from", help="Only records changed on or after this date "
+    output: Path = typer.Option(..., "-o", "--output", metavar="FILE", help=OUTPUT_HELP),
+    from_: Optional[str] = typer.Option(None, "--from", metavar="YYYY-MM-DD", help="Only records changed on or after this date "
                                                              "(YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Only records changed on or before this date."),
-    set_: Optional[str] = typer.Option(None, "--set", help="Only records in this OAI-PMH set."),
+    until: Optional[str] = typer.Option(None, "--until", metavar="YYYY-MM-DD", help="Only records changed on or before this date."),
+    set_: Optional[str] = typer.Option(None, "--set", metavar="SET", help="Only records in this OAI-PMH set."),
     restart: RestartOpt = False,
     timeout: TimeoutOpt = 60.0,
     connect_timeout: ConnectTimeoutOpt = 10.0,

@@ -15,21 +15,22 @@ from typing import Iterator, List, Optional
 import typer
 from rich.table import Table
 
-from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt,
-                                 check_encoding, check_flavour, err_console, fail, make_inputs,
-                                 out_console, print_json, refuse_overwrite)
+from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, check_encoding,
+                                 check_flavour, fail, fitted_width, make_inputs,
+                                 more_line, out_console, print_json, refuse_overwrite, warn, where)
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.ledger.closing import (close_quarter, closed_quarters, parse_quarter,
                                      quarter_has_ended)
 from rabiskit.ledger.importer import ImportResult, import_inputs
-from rabiskit.ledger.location import ENV_VAR, default_ledger_path
+from rabiskit.i18n import N_, _, language, translate_text
+from rabiskit.ledger.location import default_ledger_path
 from rabiskit.ledger.status import ledger_status
 from rabiskit.ledger.store import (DEFAULT_DATABASE, Ledger, LedgerError, explain, open_ledger,
                                    remove_new_ledger)
 
-LEDGER_HELP = (f"The ledger file (default: ${ENV_VAR}, else ledger.sqlite in the user's data "
-               "folder).")
+LEDGER_HELP = N_("The ledger file (default: $RABISKIT_LEDGER, else ledger.sqlite in the user's "
+                 "data folder).")
 
 ledger_app = typer.Typer(help="The ledger of imported records: status, closing quarters, "
                               "corrections.", no_args_is_help=True)
@@ -64,71 +65,78 @@ def using_ledger(path: Path | None, create: bool = False) -> Iterator[Ledger]:
 
 def _check_format(fmt: str, allowed=("table", "json")) -> None:
     if fmt not in allowed:
-        fail(f"--format {fmt}: use {' or '.join(allowed)}")
+        fail(_("--format {fmt}: use {choices}").format(fmt=fmt, choices=", ".join(allowed)))
 
 
 def _print_changes(title: str, items: list, limit: int = 50) -> None:
     if not items:
         return
-    out_console.print(f"[bold]{title} ({len(items)}):[/bold]")
+    out_console.print(f"{title} ({len(items)}):", style="bold", markup=False)
     for c in items[:limit]:
         d = c.as_dict()
+        changes = "; ".join(translate_text(x) for x in d["changes"])
         out_console.print(
-            f"  {d['file']}, record {d['record']}: {d['control_number'] or d['key']} "
-            f"{d['title'] or ''} — {'; '.join(d['changes'])}", markup=False)
+            f"  {where(d['file'], d['record'])}: {d['control_number'] or d['key']} "
+            f"{d['title'] or ''} — {changes}", markup=False)
     if len(items) > limit:
-        out_console.print(f"  … and {len(items) - limit} more (--format json lists all)")
+        out_console.print("  " + more_line(len(items) - limit), markup=False)
 
 
 def _print_corrections(corrections: list, limit: int = 50) -> None:
     if not corrections:
         return
-    out_console.print(f"[bold]Corrections to closed quarters ({len(corrections)}):[/bold]")
+    out_console.print(_("Corrections to closed quarters ({n}):").format(n=len(corrections)),
+                      style="bold", markup=False)
     for c in corrections[:limit]:
-        before = f"{c.before[0]}/{c.before[1]}" if c.before else "not counted"
-        after = f"{c.after[0]}/{c.after[1]}" if c.after else "not counted"
+        before = f"{c.before[0]}/{c.before[1]}" if c.before else _("not counted")
+        after = f"{c.after[0]}/{c.after[1]}" if c.after else _("not counted")
         out_console.print(
-            f"  {c.period}: {c.control_number or c.key} {c.title or ''} — {c.what} "
-            f"({before} → {after})", markup=False)
+            f"  {c.period}: {c.control_number or c.key} {c.title or ''} — "
+            f"{translate_text(c.what)} ({before} → {after})", markup=False)
     if len(corrections) > limit:
-        out_console.print(f"  … and {len(corrections) - limit} more (--format json lists all)")
+        out_console.print("  " + more_line(len(corrections) - limit), markup=False)
 
 
 def render_import(r: ImportResult) -> None:
     out_console.print(
-        f"Import {r.import_id} into {r.ledger}: {r.records} record(s) read — "
-        f"{r.added} added, {len(r.changed)} changed, {len(r.deleted)} deleted, "
-        f"{r.unchanged} unchanged, {len(r.stale)} stale (older than the ledger), "
-        f"{r.repeated} repeated", markup=False)
+        _("Import {id} into {ledger}: {records} record(s) read — {added} added, {changed} "
+          "changed, {deleted} deleted, {unchanged} unchanged, {stale} stale (older than the "
+          "ledger), {repeated} repeated").format(
+            id=r.import_id, ledger=r.ledger, records=r.records, added=r.added,
+            changed=len(r.changed), deleted=len(r.deleted), unchanged=r.unchanged,
+            stale=len(r.stale), repeated=r.repeated), markup=False)
     for db, n in sorted(r.databases.items()):
-        out_console.print(f"  database {db}: {n} record(s) read", markup=False)
-    _print_changes("Changed", r.changed)
-    _print_changes("Deleted (no longer counted)", r.deleted)
-    _print_changes("Stale, not applied", r.stale)
+        out_console.print("  " + _("database {db}: {n} record(s) read").format(db=db, n=n),
+                          markup=False)
+    _print_changes(_("Changed"), r.changed)
+    _print_changes(_("Deleted (no longer counted)"), r.deleted)
+    _print_changes(_("Stale, not applied"), r.stale)
     _print_corrections(r.corrections)
     if r.problems:
-        out_console.print(f"problems in the exports: {len(r.problems)} "
-                          "('rabiskit inspect' lists them)", markup=False)
+        out_console.print(_("problems in the exports: {n} ('rabiskit inspect' lists them)").format(
+            n=len(r.problems)), markup=False)
 
 
 def register(app: typer.Typer) -> None:
     @app.command("import", cls=DbCommand)
     def import_cmd(
-        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        exports: List[Path] = typer.Argument(None, metavar="FILE",
+                                             help="Export files (ISO 2709, MARCXML)."),
         db: DbOpt = [],
-        ledger_path: Optional[Path] = typer.Option(None, "--ledger", help=LEDGER_HELP),
-        database: str = typer.Option(DEFAULT_DATABASE, "--database",
+        ledger_path: Optional[Path] = typer.Option(None, "--ledger", metavar="LEDGER",
+                                                   help=LEDGER_HELP),
+        database: str = typer.Option(DEFAULT_DATABASE, "--database", metavar="NAME",
                                      help="Name of the catalogue the export files (not given "
                                           "with --db) come from."),
-        plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML) whose level rules decide the levels; default: the built-in 2026 plan."),
-        fmt: str = typer.Option("table", "--format", help="table or json"),
+        plan_path: Optional[Path] = typer.Option(None, "--plan", metavar="PLAN", help="Plan file (TOML) whose level rules decide the levels; default: the built-in 2026 plan."),
+        fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json"),
         encoding: EncodingOpt = None,
         flavour: FlavourOpt = None,
     ):
         """Store the records of catalogue exports in the ledger (only what is new or changed)."""
         _check_format(fmt)
         if not database.strip():
-            fail("--database: give a name")
+            fail(_("--database: give a name"))
         plan = load_plan_option(plan_path)
         inputs = make_inputs(exports, db, plan.levels())
         refuse_overwrite([ledger_path or default_ledger_path()], inputs)
@@ -139,9 +147,9 @@ def register(app: typer.Typer) -> None:
                     result = import_inputs(led, inputs, plan, database=database.strip(),
                                            encoding=enc, flavour=fl, progress=progress)
             except KeyboardInterrupt:
-                fail("interrupted: nothing of this import was applied", 130)
+                fail(_("interrupted: nothing of this import was applied"), 130)
         for w in result.warnings:
-            err_console.print(f"[yellow]warning:[/] {w}", highlight=False)
+            warn(w)
         if fmt == "json":
             print_json(result.as_dict())
         else:
@@ -152,8 +160,8 @@ def register(app: typer.Typer) -> None:
 
 @ledger_app.command("status")
 def status_cmd(
-    ledger_path: Optional[Path] = typer.Option(None, "--ledger", help=LEDGER_HELP),
-    fmt: str = typer.Option("table", "--format", help="table or json"),
+    ledger_path: Optional[Path] = typer.Option(None, "--ledger", metavar="LEDGER", help=LEDGER_HELP),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json"),
 ):
     """The imports, the records per database and level, the newest date entered."""
     _check_format(fmt)
@@ -162,41 +170,49 @@ def status_cmd(
     if fmt == "json":
         print_json(data)
         return
-    out_console.print(f"Ledger {data['ledger']}", markup=False)
-    t = Table(title="Imports", title_justify="left", header_style="bold")
-    for col in ("#", "finished", "files", "read", "added", "changed", "deleted", "unchanged",
-                "stale", "corrections"):
-        t.add_column(col, justify="left" if col in ("finished", "files") else "right")
+    out_console.print(_("Ledger {file}").format(file=data["ledger"]), markup=False)
+    rows = []
     for i in data["imports"]:
         files = ", ".join(Path(f).name for f in i["files"][:3]) + (
             f" (+{len(i['files']) - 3})" if len(i["files"]) > 3 else "")
-        t.add_row(str(i["id"]), (i["finished"] or "")[:16].replace("T", " "), files, str(i["records"]), str(i["added"]),
-                  str(i["changed"]), str(i["deleted"]), str(i["unchanged"]), str(i["stale"]),
-                  str(i["corrections"]))
+        rows.append([str(i["id"]), (i["finished"] or "")[:16].replace("T", " "), files,
+                     str(i["records"]), str(i["added"]), str(i["changed"]), str(i["deleted"]),
+                     str(i["unchanged"]), str(i["stale"]), str(i["corrections"])])
+    t = Table(title=_("Imports"), title_justify="left", header_style="bold")
+    for n, col in enumerate(("#", _("Finished"), _("Files"), _("Read"), _("Added"), _("Changed"),
+                             _("Deleted"), _("Unchanged"), _("Stale"), _("Corrections"))):
+        t.add_column(col, justify="left" if n in (1, 2) else "right",
+                     min_width=fitted_width(col, [r[n] for r in rows]) if n > 2 else None)
+    for r in rows:
+        t.add_row(*r)
     out_console.print(t)
-    t = Table(title="Records", title_justify="left", header_style="bold")
-    for col in ("database", "records", "counted", "deleted", "undated", "Kazakh", "levels",
-                "newest date entered"):
-        t.add_column(col, justify="left" if col in ("database", "levels") else "right")
+    t = Table(title=_("Records"), title_justify="left", header_style="bold")
+    for col, left in ((_("Database"), True), (_("Records"), False), (_("Counted"), False),
+                      (_("Deleted"), False), (_("Undated"), False), (_("In Kazakh"), False),
+                      (_("Levels"), True), (_("Newest date entered"), False)):
+        t.add_column(col, justify="left" if left else "right",
+                     min_width=None if left else max(len(w) for w in col.split()))
     rows = list(data["databases"].items()) + [("total", data["total"])]
     for name, d in rows:
-        t.add_row(name, str(d["records"]), str(d["live"]), str(d["deleted"]), str(d["undated"]),
-                  str(d["kazakh"]), ", ".join(f"{k} {v}" for k, v in d["levels"].items()),
+        t.add_row(_("Total") if name == "total" else name, str(d["records"]), str(d["live"]),
+                  str(d["deleted"]), str(d["undated"]), str(d["kazakh"]),
+                  ", ".join(f"{k} {v}" for k, v in d["levels"].items()),
                   d["newest_date_entered"] or "—", style="bold" if name == "total" else None)
     out_console.print(t)
     for cq in data["closed_quarters"]:
-        out_console.print(f"closed {cq['period']} on {cq['closed_at']}: {cq['total']} record(s), "
-                          f"{cq['kazakh']} in Kazakh; corrections since: {cq['corrections']}",
-                          markup=False)
+        out_console.print(_("closed {period} on {day}: {total} record(s), {kazakh} in Kazakh; "
+                            "corrections since: {corrections}").format(
+            period=cq["period"], day=cq["closed_at"], total=cq["total"], kazakh=cq["kazakh"],
+            corrections=cq["corrections"]), markup=False)
 
 
 @ledger_app.command("close")
 def close_cmd(
-    quarter: str = typer.Argument(..., help="The quarter to close, e.g. 2026Q1."),
-    ledger_path: Optional[Path] = typer.Option(None, "--ledger", help=LEDGER_HELP),
-    plan_path: Optional[Path] = typer.Option(None, "--plan", help="Plan file (TOML) for the targets; default: the built-in 2026 plan."),
+    quarter: str = typer.Argument(..., metavar="QUARTER", help="The quarter to close, e.g. 2026Q1."),
+    ledger_path: Optional[Path] = typer.Option(None, "--ledger", metavar="LEDGER", help=LEDGER_HELP),
+    plan_path: Optional[Path] = typer.Option(None, "--plan", metavar="PLAN", help="Plan file (TOML) for the targets; default: the built-in 2026 plan."),
     force: bool = typer.Option(False, "--force", help="Close an already closed quarter again, taking its corrections in."),
-    fmt: str = typer.Option("table", "--format", help="table or json"),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json"),
 ):
     """Freeze the numbers reported for a quarter; later changes become corrections."""
     _check_format(fmt)
@@ -208,26 +224,28 @@ def close_cmd(
     with using_ledger(ledger_path) as led:
         cq = close_quarter(led, year, q, plan, force=force)
     if not quarter_has_ended(year, q):
-        err_console.print(f"[yellow]warning:[/] {cq.period} has not ended yet; records entered "
-                          "later in the quarter will be corrections", highlight=False)
+        warn(_("{period} has not ended yet; records entered later in the quarter will be "
+               "corrections").format(period=cq.period))
     if fmt == "json":
         print_json(cq.as_dict())
         return
     total = cq.snapshot["total"]
-    out_console.print(f"Closed {cq.period}: {total['total']} record(s), {total['kazakh']} in "
-                      "Kazakh, frozen as reported.", markup=False)
+    out_console.print(_("Closed {period}: {total} record(s), {kazakh} in Kazakh, frozen as "
+                        "reported.").format(period=cq.period, total=total["total"],
+                                            kazakh=total["kazakh"]), markup=False)
+    lang = language()
     for lv, v in cq.snapshot["levels"].items():
         if v["total"] or v["target"]:
-            out_console.print(f"  {plan.level_name(lv, 'kk')} ({lv}): {v['total']}"
-                              + (f" of {v['target']}" if v["target"] is not None else ""),
-                              markup=False)
+            n = (str(v["total"]) if v["target"] is None else
+                 _("{n} of {target}").format(n=v["total"], target=v["target"]))
+            out_console.print(f"  {plan.level_name(lv, lang)} ({lv}): {n}", markup=False)
 
 
 @ledger_app.command("corrections")
 def corrections_cmd(
-    quarter: Optional[str] = typer.Argument(None, help="A closed quarter, e.g. 2026Q1 (default: all)."),
-    ledger_path: Optional[Path] = typer.Option(None, "--ledger", help=LEDGER_HELP),
-    fmt: str = typer.Option("table", "--format", help="table or json"),
+    quarter: Optional[str] = typer.Argument(None, metavar="QUARTER", help="A closed quarter, e.g. 2026Q1 (default: all)."),
+    ledger_path: Optional[Path] = typer.Option(None, "--ledger", metavar="LEDGER", help=LEDGER_HELP),
+    fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json"),
 ):
     """What imports changed in closed quarters since they were closed."""
     _check_format(fmt)
@@ -241,16 +259,17 @@ def corrections_cmd(
     with using_ledger(ledger_path) as led:
         cqs = [c for c in closed_quarters(led) if label is None or c.period == label]
     if label and not cqs:
-        fail(f"{label} is not closed ('rabiskit ledger close {label}' closes it)")
+        fail(_("{period} is not closed ('rabiskit ledger close {period}' closes it)").format(
+            period=label))
     if fmt == "json":
         print_json([c.as_dict() | {"snapshot": None} for c in cqs])
         return
     for cq in cqs:
-        out_console.print(f"{cq.period} (closed {cq.closed_at}): {len(cq.corrections)} "
-                          "correction(s)", markup=False)
+        out_console.print(_("{period} (closed {day}): {n} correction(s)").format(
+            period=cq.period, day=cq.closed_at, n=len(cq.corrections)), markup=False)
         for lv, d in cq.delta().items():
-            out_console.print(f"  {lv}: total {d['total']:+d}, Kazakh {d['kazakh']:+d}",
-                              markup=False)
+            out_console.print("  " + _("{level}: total {total}, Kazakh {kazakh}").format(
+                level=lv, total=f"{d['total']:+d}", kazakh=f"{d['kazakh']:+d}"), markup=False)
         _print_corrections(cq.corrections)
 
 

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from rabiskit.i18n import _, language, translate_text
 from rabiskit.plan.check import check_plan
 from rabiskit.plan.errors import PlanError
 from rabiskit.plan.load import default_plan, load_plan
@@ -34,9 +35,9 @@ class Format(str, Enum):
 plan_app = typer.Typer(help="Show and check the library's annual plan (a TOML file).",
                        no_args_is_help=True, add_completion=False)
 
-PLAN_ARG = typer.Argument(None, metavar="[PLAN]",
+PLAN_ARG = typer.Argument(None, metavar="PLAN",
                           help="The plan file (TOML). Without it: the built-in 2026 plan.")
-FORMAT_OPT = typer.Option(Format.table, "--format", "-f", help="table or json.")
+FORMAT_OPT = typer.Option(Format.table, "--format", "-f", metavar="FORMAT", help="table or json.")
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -52,7 +53,7 @@ def _utf8_stdout() -> None:
 
 
 def _fail(message: str) -> None:
-    typer.echo(f"rabiskit: {message}", err=True)
+    typer.echo(f"rabiskit: {translate_text(message)}", err=True)
     raise typer.Exit(2)
 
 
@@ -125,11 +126,12 @@ def plan_to_json(plan: Plan) -> dict:
 # -- plan as tables --------------------------------------------------------------------
 def _columns(table: Table, first: str) -> None:
     table.add_column(first, min_width=18, overflow="fold")
-    table.add_column(YEAR_NAMES["kk"], justify="right", no_wrap=True, min_width=4)
-    table.add_column("қаз.", justify="right", no_wrap=True, min_width=4)
+    table.add_column(YEAR_NAMES.get(language(), YEAR_NAMES["en"]), justify="right",
+                     no_wrap=True, min_width=4)
+    table.add_column(_("kaz."), justify="right", no_wrap=True, min_width=4)
     for q in ("I", "II", "III", "IV"):
         table.add_column(q, justify="right", no_wrap=True, min_width=4)
-        table.add_column("қаз.", justify="right", no_wrap=True, min_width=4)
+        table.add_column(_("kaz."), justify="right", no_wrap=True, min_width=4)
 
 
 def _year_cell(stated: int | None, quarters: tuple[int, ...]) -> str:
@@ -151,24 +153,24 @@ def _show_table(plan: Plan) -> None:
     console = _console()
     console.print(f"[bold]{escape(plan.library or '—')}[/bold]: {plan.year} "
                   f"({escape(str(plan.source))})")
-    console.print("(қаз. = of which in Kazakh; I-IV = quarters)")
+    console.print(escape(_("(kaz. = of which in Kazakh; I-IV = quarters)")))
     starred = False
+    lang = language()
 
-    cat = Table(title="Электронды каталогқа жаңа жазбалар / New catalogue records",
-                title_justify="left")
-    _columns(cat, "Деңгей (level)")
+    cat = Table(title=escape(_("New records in the electronic catalogue")), title_justify="left")
+    _columns(cat, _("Level"))
     for key, row in plan.catalogue.items():
-        cat.add_row(escape(f"{plan.level_name(key)} ({key})"),
+        cat.add_row(escape(f"{plan.level_name(key, lang)} ({key})"),
                     *_cells(row.quarters, row.kazakh, row.year_total, row.year_kazakh))
         starred |= row.year_total not in (None, row.total()) or \
             row.year_kazakh not in (None, row.total_kazakh())
     if plan.catalogue_total is not None:
         t = plan.catalogue_total
-        cat.add_row(f"[bold]{TOTAL_NAMES['kk']} (total)[/bold]",
+        cat.add_row(f"[bold]{TOTAL_NAMES.get(lang, TOTAL_NAMES['en'])} (total)[/bold]",
                     *_cells(t.quarters, t.kazakh, t.year_total, t.year_kazakh))
     for key, sub in plan.subtotals.items():
         t = sub.target
-        name = pick_name(sub.names, "kk", key)
+        name = pick_name(sub.names, lang, key)
         cat.add_row(f"[italic]{escape(name)}[/italic] ({escape(' + '.join(sub.levels))})",
                     *_cells(t.quarters, t.kazakh, t.year_total, t.year_kazakh))
     if plan.catalogue or plan.catalogue_total is not None:
@@ -178,16 +180,16 @@ def _show_table(plan: Plan) -> None:
     if plan.digitisation_total is not None:
         rows.append(("total", plan.digitisation_total))
     if rows:
-        dig = Table(title="Құжаттарды цифрлау / Digitisation", title_justify="left")
-        _columns(dig, "Түрі (type)")
+        dig = Table(title=escape(_("Digitisation of documents")), title_justify="left")
+        _columns(dig, _("Type"))
         for kind, row in rows:
-            name = f"{digitisation_name(kind)} ({kind})"
+            name = escape(f"{digitisation_name(kind, lang)} ({kind})")
             if kind == "total":
                 name = f"[bold]{name}[/bold]"
-            dig.add_row(f"{name}: {DIGITISATION_MEASURES['documents']['kk'].lower()}",
+            dig.add_row(f"{name}: {DIGITISATION_MEASURES['documents'][lang].lower()}",
                         *_cells(row.documents, row.kazakh_documents, row.year_documents,
                                 row.year_kazakh_documents))
-            dig.add_row(f"  {DIGITISATION_MEASURES['pages']['kk'].lower()}",
+            dig.add_row(f"  {DIGITISATION_MEASURES['pages'][lang].lower()}",
                         *_cells(row.pages, row.kazakh_pages, row.year_pages,
                                 row.year_kazakh_pages))
             for c in DIGITISATION_COLUMNS:
@@ -195,11 +197,11 @@ def _show_table(plan: Plan) -> None:
                 starred |= stated is not None and stated != sum(row.column(c))
         console.print(dig)
         newspapers = ", ".join(plan.newspapers) if plan.newspapers else \
-            "none listed: add them under [digitisation] newspapers = [...]"
-        console.print(escape(f"Newspapers: {newspapers}"))
+            _("none listed: add them under [digitisation] newspapers = [...]")
+        console.print(escape(_("Newspapers: {list}").format(list=newspapers)))
     if starred:
-        console.print("* the year figure the plan states differs from the sum of its quarters; "
-                      "see `rabiskit plan check`.")
+        console.print(escape(_("* the year figure the plan states differs from the sum of its "
+                               "quarters; see 'rabiskit plan check'.")))
 
 
 # -- commands --------------------------------------------------------------------------
@@ -223,16 +225,19 @@ def check(plan_file: Optional[Path] = PLAN_ARG, fmt: Format = FORMAT_OPT,
     if fmt == Format.json:
         _print_json({"plan": plan.source, "findings": [f.as_dict() for f in findings]})
     elif not findings:
-        _console().print(escape(f"{plan.source}: no findings, the plan's sums agree."))
+        _console().print(escape(_("{plan}: no findings, the plan's sums agree.").format(
+            plan=plan.source)))
     else:
-        table = Table(title=escape(f"{plan.source}: {len(findings)} finding(s)"),
+        table = Table(title=escape(_("{plan}: findings {n}").format(plan=plan.source,
+                                                                    n=len(findings))),
                       title_justify="left")
-        for name, justify in (("Table", "left"), ("Row", "left"), ("Column", "left"),
-                              ("Stated", "right"), ("Computed", "right"), ("What", "left")):
+        for name, justify in ((_("Table"), "left"), (_("Row"), "left"), (_("Column"), "left"),
+                              (_("Stated"), "right"), (_("Computed"), "right"),
+                              (_("What"), "left")):
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         for f in findings:
             table.add_row(escape(f.table), escape(f.row), escape(f.column), str(f.stated),
-                          str(f.computed), escape(f.message))
+                          str(f.computed), escape(translate_text(f.message)))
         _console().print(table)
     if strict and findings:
         raise typer.Exit(1)
@@ -245,7 +250,7 @@ def _rule_json(number: int, rule: Rule, origin: str) -> dict:
 
 
 def rules_command(plan_file: Optional[Path] = typer.Option(
-                      None, "--plan", "-p", help="The plan file whose rules to list "
+                      None, "--plan", "-p", metavar="PLAN", help="The plan file whose rules to list "
                                                  "(default: the built-in rules)."),
                   fmt: Format = FORMAT_OPT) -> None:
     """List the level rules in force, in the order they are tried (the first match wins)."""
@@ -254,24 +259,28 @@ def rules_command(plan_file: Optional[Path] = typer.Option(
     default_ids = {id(r) for r in DEFAULT_RULES}
     listed = [(i, r, "built-in" if id(r) in default_ids else "plan")
               for i, r in enumerate(rules, start=1)]
+    origins = {"built-in": _("built-in"), "plan": _("plan")}
     if fmt == Format.json:
         mode = plan.rules_mode if plan.rules is not None else "default"
         _print_json({"plan": plan.source, "mode": mode,
                      "rules": [_rule_json(i, r, o) for i, r, o in listed]})
         return
-    table = Table(title=escape(f"Level rules in force ({plan.source}); the first that matches "
-                               f"decides. --db LEVEL FILE goes before all of them."),
+    table = Table(title=escape(_("Level rules in force ({plan}); the first that matches "
+                                 "decides. --db LEVEL FILE goes before all of them.").format(
+                                     plan=plan.source)),
                   title_justify="left")
     table.add_column("#", justify="right")
-    table.add_column("Деңгей (level)", no_wrap=True)
-    table.add_column("Rule")
-    table.add_column("From")
+    table.add_column(_("Level"), no_wrap=True)
+    table.add_column(_("Rule"))
+    table.add_column(_("From"))
+    lang = language()
     for i, r, origin in listed:
-        table.add_row(str(i), escape(f"{plan.level_name(r.level)} ({r.level})"),
-                      escape(r.description), origin)
+        table.add_row(str(i), escape(f"{plan.level_name(r.level, lang)} ({r.level})"),
+                      escape(translate_text(r.description)), origins[origin])
     _console().print(table)
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(plan_app, name="plan")
-    app.command("rules")(rules_command)
+    app.command("rules", help="List the level rules in force, in the order they are tried "
+                              "(the first match wins).")(rules_command)

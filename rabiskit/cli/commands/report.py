@@ -11,16 +11,16 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.markup import escape
 
 from rabiskit.aggregate.period import PeriodError
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, PlanOpt,
-                                 YearOpt, check_encoding, check_flavour, err_console, fail,
+                                 YearOpt, check_encoding, check_flavour, fail,
                                  make_inputs, named_inputs, out_console, refuse_empty_inputs,
-                                 refuse_overwrite)
+                                 refuse_overwrite, warn)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
+from rabiskit.i18n import _, explicit_language
 from rabiskit.report.messages import check_lang
 from rabiskit.render.outputs import check_outputs, write_output
 from rabiskit.report.run import (report_digitisation, report_from_ledger, report_of,
@@ -33,13 +33,14 @@ def _as_of(text: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        fail(f"--as-of {text}: give a date as YYYY-MM-DD")
+        fail(_("{option} {text}: give a date as YYYY-MM-DD").format(option="--as-of", text=text))
 
 
 def register(app: typer.Typer) -> None:
     @app.command("report", cls=DbCommand)
     def report_cmd(
-        exports: List[Path] = typer.Argument(None, help="Export files (ISO 2709, MARCXML)."),
+        exports: List[Path] = typer.Argument(None, metavar="FILE",
+                                             help="Export files (ISO 2709, MARCXML)."),
         db: DbOpt = [],
         outputs: List[Path] = typer.Option(
             [], "-o", "--output", metavar="FILE",
@@ -47,20 +48,24 @@ def register(app: typer.Typer) -> None:
                  ".csv, .json. Repeat for several formats from one computation."),
         plan_path: PlanOpt = None,
         year: YearOpt = None,
-        quarter: Optional[int] = typer.Option(None, "--quarter", min=1, max=4,
+        quarter: Optional[int] = typer.Option(None, "--quarter", min=1, max=4, metavar="QUARTER",
                                               help="Quarter 1-4 (default: the year to date)."),
-        lang: str = typer.Option("kk", "--lang", help="Language of the report: kk (default), ru or en."),
+        lang: Optional[str] = typer.Option(
+            None, "--lang", metavar="LANG",
+            help="Language of the report (and of the messages): kk (default), ru or en."),
         encoding: EncodingOpt = None,
         flavour: FlavourOpt = None,
-        pdf_dir: Optional[Path] = typer.Option(None, "--pdf-dir", help="Folder of digitised PDFs (for the digitisation table)."),
-        log: Optional[Path] = typer.Option(None, "--log", help="Digitisation log (CSV) of work not yet in the catalogue."),
+        pdf_dir: Optional[Path] = typer.Option(None, "--pdf-dir", metavar="FOLDER", help="Folder of digitised PDFs (for the digitisation table)."),
+        log: Optional[Path] = typer.Option(None, "--log", metavar="FILE", help="Digitisation log (CSV) of work not yet in the catalogue."),
         as_of: Optional[str] = typer.Option(None, "--as-of", metavar="YYYY-MM-DD",
                                             help="Produce the report as on this date (default: today)."),
         ledger_path: Optional[Path] = ledger_option(),
     ):
         """The plan-fulfilment report: catalogue table, Kazakh share, months, digitisation, problems."""
         try:
-            lang = check_lang(lang)
+            # the report: its --lang, else a --lang before the command, else Kazakh (the
+            # state language; RABISKIT_LANG and the system's language choose messages only)
+            lang = check_lang(lang or explicit_language() or "kk")
             targets = check_outputs(outputs)
         except ValueError as e:
             fail(str(e))
@@ -68,9 +73,9 @@ def register(app: typer.Typer) -> None:
         plan = load_plan_option(plan_path)
         y = year or plan.year
         if not 1900 <= y <= 2999:
-            fail(f"--year {y}: give a four-digit year")
-        refuse_overwrite([p for p, _ in targets], named_inputs(exports, db, ledger_path, plan_path,
-                                                                log))
+            fail(_("--year {year}: give a four-digit year").format(year=y))
+        refuse_overwrite([path for path, _fmt in targets],
+                         named_inputs(exports, db, ledger_path, plan_path, log))
         if ledger_path is None:
             inputs = make_inputs(exports, db, plan.levels())
         enc, fl = check_encoding(encoding), check_flavour(flavour)
@@ -94,13 +99,14 @@ def register(app: typer.Typer) -> None:
         except PeriodError as e:
             fail(str(e))
         for w in rs.scan.warnings:
-            err_console.print(f"[yellow]warning:[/] {escape(w)}")
+            warn(w)
         report = report_of(rs, plan, lang, today)
         for path, fmt in targets:
             try:
                 write_output(report, path, fmt)
             except OSError as e:
-                fail(f"{path}: cannot write the report ({e.strerror or e})")
-            out_console.print(f"wrote {path}", markup=False, highlight=False)
+                fail(_("{file}: cannot write the report ({reason})").format(
+                    file=path, reason=e.strerror or e))
+            out_console.print(_("wrote {file}").format(file=path), markup=False, highlight=False)
         if any(f.error for f in rs.scan.files):
             raise typer.Exit(2)
