@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import FIXTURES
@@ -44,3 +45,47 @@ def test_a_run_of_count_imports_no_other_command():
 def test_unknown_command_is_reported_with_the_list():
     r = CliRunner().invoke(make_app("frobnicate"), ["frobnicate"])
     assert r.exit_code == 2 and "No such command" in r.output
+
+
+# What a one-record count must not import: pydantic (typer's conversions: rabiskit.cli.coercion),
+# numpy (the fast path, only for 8 MB of input or
+# more), rich (only to print a table, a warning or an error), pymarc, the ledger and its
+# sqlite3 (only with --ledger), the worker pool and the report/export libraries.
+NOT_FOR_A_SMALL_COUNT = ("numpy", "rich", "pymarc", "pydantic", "pyarrow", "openpyxl", "docx", "pypdf",
+                         "requests", "sqlite3", "concurrent", "multiprocessing",
+                         "rabiskit.ledger", "rabiskit.facts.fast", "rabiskit.facts.parallel")
+
+
+def _modules_of_a_count(path, *args) -> tuple[set[str], str]:
+    code = ("import sys; sys.argv = ['rabiskit', 'count', *sys.argv[1:]];\n"
+            "from rabiskit.cli.main import run\n"
+            "try:\n    run()\nexcept SystemExit:\n    pass\n"
+            "print('MODULES', ' '.join(sorted(sys.modules)), file=sys.stderr)")
+    r = subprocess.run([sys.executable, "-c", code, str(path), *args],
+                       capture_output=True, text=True, encoding="utf-8")
+    line = [ln for ln in r.stderr.splitlines() if ln.startswith("MODULES ")]
+    assert line, r.stderr
+    return set(line[-1].split()[1:]), r.stdout
+
+
+def _loaded(modules: set[str], names) -> list[str]:
+    return sorted(m for m in modules for n in names if m == n or m.startswith(n + "."))
+
+
+@pytest.mark.parametrize("fixture", ["marcxml-single.xml", "unimarc-utf8.iso"])
+def test_a_small_count_imports_no_numpy_rich_or_pymarc(fixture):
+    modules, out = _modules_of_a_count(FIXTURES / fixture, "--format", "json")
+    assert '"records"' in out
+    assert _loaded(modules, NOT_FOR_A_SMALL_COUNT) == []
+    # an ISO 2709 file needs no XML parser
+    if fixture.endswith(".iso"):
+        assert _loaded(modules, ["lxml"]) == []
+
+
+def test_a_table_imports_rich_when_it_prints():
+    # the same command as a table imports rich when it prints (the lazy console works, and
+    # the check above would see rich), and a small file is still read without numpy
+    modules, out = _modules_of_a_count(FIXTURES / "unimarc-utf8.iso")
+    assert "records read: " in out
+    assert "rich.table" in modules
+    assert _loaded(modules, ["numpy"]) == []

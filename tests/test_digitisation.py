@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 
 from rabiskit.aggregate.period import Period
 from rabiskit.cli.main import app
-from rabiskit.digitisation import (DigitisationTally, digitisation_for_report,
-                                   digitisation_inputs, index_pdfs, read_log)
+from rabiskit.digitisation import (DigitisationTally, digitisation_inputs, digitisation_records,
+                                   index_pdfs, prepare, read_log)
 from rabiskit.facts.scan import Input, Scan, scan
 from rabiskit.plan.load import default_plan, load_plan
 from rabiskit.records.record import Field
@@ -349,15 +349,16 @@ def test_incremental_tally_equals_the_one_call(built):
     one_call.pop("files")
     assert first == one_call
 
+    # the pairs a caller already read (the ledger's), and the tally the report feeds
+    # record by record (bare RecordFacts: the 856 links in the facts)
     pairs = list(scan(inputs_of(folder)))
-    report = digitisation_for_report(inputs_of(folder), plan, period, pairs,
-                                     pdf_dir=folder / "pdfs", log=folder / "log.csv")
-    assert report["types"] == one_call["types"] and report["total"] == one_call["total"]
-    facts_only = digitisation_for_report(inputs_of(folder), plan, period, [f for _, f in pairs],
-                                         pdf_dir=folder / "pdfs", log=folder / "log.csv")
-    assert facts_only["types"] == one_call["types"]
-    scanned = digitisation_for_report(inputs_of(folder), plan, period,
-                                      pdf_dir=folder / "pdfs", log=folder / "log.csv")
+    from_pairs = digitisation_records(pairs, plan, period, folder / "pdfs", folder / "log.csv")
+    assert from_pairs["types"] == one_call["types"] and from_pairs["total"] == one_call["total"]
+    tally = prepare(plan, period, folder / "pdfs", folder / "log.csv")
+    tally.feed(f for _, f in pairs)
+    assert tally.result()["types"] == one_call["types"]
+    scanned = digitisation_inputs(inputs_of(folder), plan, period, folder / "pdfs",
+                                  folder / "log.csv")
     assert scanned["types"] == one_call["types"]
 
 

@@ -24,7 +24,7 @@ ALLOWED = {
     "CD", "001", "YYYY", "MM", "DD", "UTF", "article", "book", "periodical", "ebook", "cd",
     "operator", "rusmarc", "A", "B", "C", "T",
     # record codes shown as data: leader positions, language codes, formats
-    "leader", "kaz", "rus", "eng", "und", "a", "m", "s", "i", "j", "l", "iso2709",
+    "leader", "kaz", "rus", "eng", "und", "a", "s", "i", "j", "l", "iso2709",
     "searchRetrieve", "ListRecords", "maximumRecords", "recordSchema", "metadataPrefix", "CQL",
     "cql", "allRecords", "dc", "title", "host", "port", "Default", "marcxml",
     "catalogue", "iso", "mrc", "gz", "xml", "parquet", "sqlite", "pdf",

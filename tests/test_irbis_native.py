@@ -10,8 +10,6 @@ import json
 import re
 import shutil
 import subprocess
-from pathlib import Path
-
 import pymarc
 import pytest
 from conftest import FIXTURES, run_cli
@@ -20,7 +18,7 @@ from rabiskit.aggregate.count import count_inputs
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.extract import extract_facts
 from rabiskit.facts.scan import Input
-from rabiskit.plan.load import default_plan, parse_plan
+from rabiskit.plan.load import default_plan
 from rabiskit.rules.engine import classify
 from rabiskit.sources import open_source
 

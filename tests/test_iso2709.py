@@ -367,7 +367,7 @@ def test_corpus_cyrillic_comes_out_right():
 def test_corpus_field_values_equal_pymarc_where_pymarc_reads_right():
     import pymarc
 
-    corpus = require_corpus()
+    require_corpus()
     compared = 0
     for path, row in _iso_files():
         if not _intact(row, path) or "UTF-8" not in row["encoding"] or "MARC21" not in row["format"]:

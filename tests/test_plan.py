@@ -24,7 +24,7 @@ FIXTURES = REPO / "fixtures"
 PLANS = FIXTURES / "plans"
 runner = CliRunner()
 
-# The seed's 2026 plan as DOMAIN.md states it (sections II and V of the seed):
+# The seed's 2026 plan as docs/domain.md states it (sections II and V of the plan document):
 # level: (year, year kazakh, (Q1, kaz), (Q2, kaz), (Q3, kaz), (Q4, kaz))
 SEED_CATALOGUE = {
     "article": (900, 600, (221, 148), (221, 148), (221, 148), (237, 156)),

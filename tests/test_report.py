@@ -27,7 +27,7 @@ from rabiskit.plan.load import default_plan
 from rabiskit.records.record import Field, Record
 from rabiskit.report.messages import t
 from rabiskit.report.model import build_report, digitisation_table
-from rabiskit.report.outputs import check_outputs, write_output
+from rabiskit.render.outputs import check_outputs, write_output
 from rabiskit.sources.iso2709_writer import encode_record
 
 REPO = Path(__file__).resolve().parents[1]

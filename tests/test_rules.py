@@ -13,11 +13,10 @@ from rabiskit.cli.main import app
 from rabiskit.plan.errors import PlanError
 from rabiskit.plan.load import default_plan, load_plan, parse_plan
 from rabiskit.records.record import MARC21, UNIMARC, Field, Record, SourceRecord
-from rabiskit.rules.db import DbLevels, parse_db_value
 from rabiskit.rules.engine import (DEFAULT_RULES, FALLBACK_LEVEL, FALLBACK_REASON, Condition, Rule,
                                    classify, classify_record, combine_rules, control, leader,
                                    present, subfield)
-from rabiskit.rules.from_toml import rules_from_toml
+from rabiskit.plan.rules_toml import rules_from_toml
 from rabiskit.rules.levels import BUILTIN_LEVELS, LEVEL_NAMES, level_name
 
 REPO = Path(__file__).resolve().parents[1]
@@ -127,19 +126,28 @@ def test_db_level_wins_over_every_rule():
     assert classify(src, DEFAULT_RULES, None)[0] == "periodical"
 
 
-def test_db_levels_match_files_by_resolved_path(tmp_path, monkeypatch):
+def test_db_declares_the_level_of_a_file(tmp_path, monkeypatch):
+    # --db LEVEL FILE (rabiskit.cli.common.make_inputs): the file's records are of LEVEL; a
+    # file given both plainly and with --db is read once, with its level, however spelt
+    import shutil
+
+    import typer
+
+    from rabiskit.cli.common import make_inputs
+
     monkeypatch.chdir(tmp_path)
     (tmp_path / "exports").mkdir()
-    db = DbLevels([("local_lore", "exports/Olke.iso")], known_levels=BUILTIN_LEVELS)
-    assert db.level_for(tmp_path / "exports" / "Olke.iso") == "local_lore"
-    assert db.level_for("./exports/../exports/Olke.iso") == "local_lore"
-    assert db.level_for("exports/Kitap.iso") is None
-    assert not DbLevels() and DbLevels().level_for("x") is None
-    with pytest.raises(ValueError, match="unknown level"):
-        DbLevels([("lore", "x.iso")], known_levels=BUILTIN_LEVELS)
-    assert parse_db_value("local_lore=olke.iso") == ("local_lore", "olke.iso")
-    with pytest.raises(ValueError):
-        parse_db_value("olke.iso")
+    for name in ("Olke.iso", "Kitap.iso"):
+        shutil.copy(REPO / "fixtures" / "unimarc-utf8.iso", tmp_path / "exports" / name)
+    olke, kitap = Path("exports/Olke.iso"), Path("exports/Kitap.iso")
+    inputs = make_inputs([tmp_path / "exports" / "Olke.iso", kitap],
+                         [("local_lore", "./exports/../exports/Olke.iso")], BUILTIN_LEVELS)
+    assert [(i.path.name, i.db_level) for i in inputs] == [("Kitap.iso", None),
+                                                           ("Olke.iso", "local_lore")]
+    assert [(i.path, i.db_level) for i in make_inputs([olke], [], BUILTIN_LEVELS)] == [
+        (olke, None)]
+    with pytest.raises(typer.Exit):
+        make_inputs([], [("lore", str(olke))], BUILTIN_LEVELS)
 
 
 # -- every condition kind matches and does not match ------------------------------------
@@ -273,7 +281,7 @@ any = [{ leader = { "7" = "s" } }, { field = "110", subfield = "a", regex = "^c"
     assert classify(SATBAYEV, rules) == ("local_lore", rules[0].description)
     assert level_of(rec("a", "m", df("900", "a", "Өлкетану")), rules) == "local_lore"
     assert level_of(rec("i", "m", flavour=UNIMARC), rules) == "cd"
-    assert level_of(rec("i", "m", flavour=MARC21, *[df("856", "u", "x")]), rules) == FALLBACK_LEVEL
+    assert level_of(rec("i", "m", df("856", "u", "x"), flavour=MARC21), rules) == FALLBACK_LEVEL
     online = Field("008", data="260101s2026    xx " + " " * 5 + "o" + " " * 11 + "eng d")
     assert online.data[23] == "o"
     assert level_of(rec("m", "m", online, df("856", "u", "x"), flavour=MARC21), rules) == "ebook"

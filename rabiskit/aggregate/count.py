@@ -367,9 +367,7 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
     the size.  Both give the same numbers, summaries and problems, in input order.
     ``operators``: an OperatorTally to feed too (it needs every record's fields, so the
     careful reader reads everything)."""
-    from rabiskit.facts.fast import tally_counts
-    from rabiskit.facts.parallel import (BLOCK_SIZE, MIN_FAST_SIZE, FastFile, KeyCounts,
-                                         fast_count_files, make_executor)
+    from rabiskit.facts.fastsize import BLOCK_SIZE, MIN_FAST_SIZE
     from rabiskit.facts.scan import Scan, dedupe_inputs, finish_file, start_file
     from rabiskit.rules.engine import DEFAULT_RULES
 
@@ -382,18 +380,27 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
     min_size = MIN_FAST_SIZE if min_fast_size is None else min_fast_size
     items = list(inputs)
     _, dup = dedupe_inputs(items)
-    jobs: list[tuple] = []  # (input, summary, FastFile or None), in input order
+    kinds: list[tuple] = []  # (input, summary, fast kind or None), in input order
     fast_size = 0
     for inp in items:
         summary = start_file(inp, result, dup)
         if summary is None:
             continue
         kind, size = _fast_kind(inp, fast, default_rules, encoding)
-        job = FastFile(inp.path, inp.display, kind, inp.db_level, encoding, flavour) if kind else None
         fast_size += size if kind else 0
-        jobs.append((inp, summary, job))
+        kinds.append((inp, summary, kind))
     if fast is None and fast_size < min_size:
-        jobs = [(inp, summary, None) for inp, summary, _ in jobs]
+        kinds = [(inp, summary, None) for inp, summary, _ in kinds]
+    if not any(kind for _, _, kind in kinds):  # the careful reader alone: no numpy, no pool
+        for inp, summary, _ in kinds:
+            _count_carefully(inp, summary, tally, classify, encoding, flavour, progress,
+                             operators)
+        return tally, result
+    from rabiskit.facts.fast import tally_counts
+    from rabiskit.facts.parallel import FastFile, KeyCounts, fast_count_files, make_executor
+
+    jobs = [(inp, summary, FastFile(inp.path, inp.display, kind, inp.db_level, encoding, flavour)
+             if kind else None) for inp, summary, kind in kinds]
     fast_files = [job for _, _, job in jobs if job is not None]
     executor = make_executor(workers) if fast_files and workers != 1 else None
     fast_tally: dict[str | None, KeyCounts] = {}  # per --db level: the fast path's groups

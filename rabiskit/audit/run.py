@@ -24,12 +24,6 @@ from rabiskit.facts.model import RecordFacts
 from rabiskit.plan.model import Plan
 from rabiskit.records import SourceRecord
 
-#: the kinds that are about one record's content (left out for records outside the period
-#: when the audit is limited to the period)
-CONTENT_KINDS = frozenset({"missing_language", "language_mismatch", "invalid_language_code",
-                           "encoding_damage", "mixed_script"})
-
-
 @dataclass
 class Auditor:
     """Feed (SourceRecord, RecordFacts) pairs with :meth:`add`, then call :meth:`result`.

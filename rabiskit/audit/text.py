@@ -16,11 +16,6 @@ TITLE_FIELDS = {
     "unimarc": ("200", "aehi"),
     "marc21": ("245", "abnp"),
 }
-#: Other text fields: summary, subjects, keywords, variant titles.
-OTHER_TEXT_FIELDS = {
-    "unimarc": (("330", "a"), ("517", "a"), ("606", "a"), ("610", "a")),
-    "marc21": (("246", "a"), ("520", "a"), ("650", "a"), ("653", "a")),
-}
 
 
 @dataclass(frozen=True)
@@ -59,15 +54,6 @@ def _prev_ends_with_equals(subfields, code, value) -> bool:
             break
         prev = v
     return bool(prev and prev.rstrip().endswith("="))
-
-
-def other_text_parts(record: Record, flavour: str) -> list[TextPart]:
-    out = []
-    for tag, code in OTHER_TEXT_FIELDS[MARC21 if flavour == MARC21 else "unimarc"]:
-        for v in record.subfields(tag, code):
-            if v.strip():
-                out.append(TextPart(f"{tag}${code}", v))
-    return out
 
 
 def coded_language_values(record: Record, flavour: str) -> list[tuple[str, str]]:

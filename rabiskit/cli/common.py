@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Annotated, Any, Iterable, Iterator, List, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+
+from rabiskit.cli.coercion import install as install_plain_coercion
 from rabiskit.cli.localised import LocalisedCommand
 
 from rabiskit.facts.scan import Input
@@ -21,8 +21,37 @@ from rabiskit.sources.sniff import READABLE
 from rabiskit.jsontext import json_default
 from rabiskit.sources.encoding import EncodingError, normalise_encoding
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
-out_console = Console(highlight=False, soft_wrap=False)
+
+
+class LazyConsole:
+    """A rich Console made on first use: importing rich costs start-up time on every run,
+    and most runs (``--format json``, no warning) print nothing through it."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    def get(self) -> Any:
+        """The rich Console itself (made now if it was not yet), e.g. for a progress bar."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.get(), name)
+
+
+def escape(text: str) -> str:
+    """rich's markup escape, importing rich only when a message is printed."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+err_console = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
+out_console = LazyConsole(highlight=False, soft_wrap=False)
 
 
 class DbCommand(LocalisedCommand):
@@ -36,6 +65,12 @@ class DbCommand(LocalisedCommand):
         for p in self.params:
             if p.name == "db":
                 p.nargs = 2  # each value: a (level, file) pair
+        install_plain_coercion(self.params)  # no pydantic for str/int/Path values
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        install_plain_coercion([option] if option is not None else [])
+        return option
 
 
 DB_HELP = N_("Declare that every record of FILE belongs to catalogue level LEVEL (RABIS exports one "

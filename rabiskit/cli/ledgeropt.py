@@ -13,10 +13,9 @@ an export that cannot be read at all) ends the command with one clear line (exit
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import typer
 
@@ -27,13 +26,12 @@ from rabiskit.cli.progress import scan_progress
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
 from rabiskit.i18n import N_, _, translate_text
-from rabiskit.ledger.closing import closed_quarters
-from rabiskit.ledger.importer import ImportAborted, ImportResult
-from rabiskit.ledger.source import (count_ledger, ledger_scan_summary, ledger_sources,
-                                    ledger_with_exports, rules_warning)
-from rabiskit.ledger.store import Ledger, LedgerError, explain, open_ledger
 from rabiskit.plan.model import Plan
 from rabiskit.records import SourceRecord
+
+if TYPE_CHECKING:  # the ledger modules (and sqlite3) are imported by a run with --ledger only
+    from rabiskit.ledger.importer import ImportResult
+    from rabiskit.ledger.store import Ledger
 
 LEDGER_OPTION_HELP = N_("Count from the ledger (see 'rabiskit import'); with export files too, "
                       "they are added to an in-memory copy, the ledger file is not changed.")
@@ -60,6 +58,8 @@ class LedgerRun:
 
     def count(self, plan: Plan, period: Period) -> tuple[Tally, Scan]:
         """The Tally of ``period`` and the Scan summary, as ``count_inputs`` gives them."""
+        from rabiskit.ledger.source import count_ledger
+
         tally, summary = count_ledger(self.ledger, plan, period)
         summary.warnings[:0] = self.warnings
         summary.warnings.extend(self.closed_warnings(period.year))
@@ -69,6 +69,8 @@ class LedgerRun:
         """The per-file summaries and problems of the files the records were last read
         from, with the import's warnings, a warning when levels came from other rules and
         one per closed quarter of ``year`` that has corrections."""
+        from rabiskit.ledger.source import ledger_scan_summary, rules_warning
+
         summary = ledger_scan_summary(self.ledger)
         summary.warnings.extend(self.warnings)
         warning = rules_warning(self.ledger, plan)
@@ -81,6 +83,8 @@ class LedgerRun:
     def closed_warnings(self, year: int) -> list[str]:
         """One warning per closed quarter of ``year`` that later imports corrected: the
         numbers read here are the catalogue as it is now, not those handed in."""
+        from rabiskit.ledger.closing import closed_quarters
+
         out = []
         for cq in closed_quarters(self.ledger, year):
             if cq.corrections:
@@ -93,6 +97,8 @@ class LedgerRun:
     def sources(self) -> Iterator[tuple[SourceRecord, RecordFacts]]:
         """(SourceRecord, RecordFacts) for every record, in import order (deleted ones
         too), as ``scan`` yields them from the exports."""
+        from rabiskit.ledger.source import ledger_sources
+
         return ledger_sources(self.ledger)
 
 
@@ -116,6 +122,12 @@ def ledger_for_command(path: Path, exports: Iterable[Path] | None, db: Iterable[
     """Open the ledger at ``path`` for a command, with ``exports`` and ``--db`` files (if
     any) imported into an in-memory copy.  ``encoding``/``flavour`` (already checked)
     apply to those export files; the ledger's records were decoded when imported."""
+    import sqlite3
+
+    from rabiskit.ledger.importer import ImportAborted
+    from rabiskit.ledger.source import ledger_with_exports
+    from rabiskit.ledger.store import LedgerError, explain, open_ledger
+
     path = Path(path)
     inputs = make_inputs(exports, db, plan.levels()) if (exports or db) else []
     _refuse_empty(path)

@@ -307,6 +307,19 @@ def usage_error_line(e: _click.exceptions.UsageError, path: str = "rabiskit") ->
 class LocalisedGroup(typer.core.TyperGroup):
     """The ``rabiskit`` group: ``--lang`` anywhere, help pages and errors in the language."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from rabiskit.cli.coercion import install
+
+        install(self.params)  # --version, --lang converted without pydantic (start-up time)
+
+    def get_help_option(self, ctx):
+        from rabiskit.cli.coercion import install
+
+        option = super().get_help_option(ctx)
+        install([option] if option is not None else [])
+        return option
+
     def format_help(self, ctx, formatter) -> None:
         write_help(self, ctx, formatter)
 

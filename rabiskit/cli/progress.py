@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 from typing import Callable, Iterator, Sequence
 
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
 from rabiskit.cli.common import err_console
 from rabiskit.facts.scan import Input
 
@@ -25,10 +23,12 @@ def scan_progress(inputs: Sequence[Input], enabled: bool = True
     if not enabled or total < LARGE or not err_console.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
     from rabiskit.i18n import _
 
     with Progress(TextColumn(_("reading")), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                  console=err_console, transient=True) as bar:
+                  console=err_console.get(), transient=True) as bar:
         task = bar.add_task("read", total=total)
         done: dict[str, int] = {}  # bytes read of each file (a file read again starts over)
 

@@ -25,9 +25,9 @@ Incremental (for a command that already scans the exports, e.g. ``rabiskit repor
 
 In one call: ``digitisation_inputs(inputs, plan, period, pdf_dir=None, log=None,
 encoding=None, flavour=None, progress=None, result=None) -> dict`` scans the inputs
-itself; ``digitisation_for_report(inputs, plan, period, records=None, pdf_dir=None,
-log=None, ...)`` does the same, or uses the (SourceRecord, RecordFacts) pairs the caller
-already read.  ``prepare(plan, period, pdf_dir, log)`` builds the tally from paths.
+itself; ``digitisation_records(pairs, plan, period, pdf_dir=None, log=None, result=None)``
+does the same from the (SourceRecord, RecordFacts) pairs the caller already read (the
+ledger's).  ``prepare(plan, period, pdf_dir, log)`` builds the tally from paths.
 
 Errors: ``PdfFolderError`` (the PDF folder is missing or is a file) and ``LogError``
 (the log is missing or has no date/type columns).  Unreadable, encrypted or corrupt
@@ -53,9 +53,9 @@ file, record, offset, message, kind), ``undated``, ``duplicates``, ``no_pages``,
 
 from rabiskit.digitisation.log import DigitisationLog, LogError, read_log
 from rabiskit.digitisation.pdfs import PdfFolderError, PdfIndex, index_pdfs, read_pdf
-from rabiskit.digitisation.run import digitisation_for_report, digitisation_inputs, prepare
+from rabiskit.digitisation.run import digitisation_inputs, digitisation_records, prepare
 from rabiskit.digitisation.tally import DigitisationTally
 
 __all__ = ["DigitisationLog", "DigitisationTally", "LogError", "PdfFolderError", "PdfIndex",
-           "digitisation_for_report", "digitisation_inputs", "index_pdfs", "prepare",
+           "digitisation_inputs", "digitisation_records", "index_pdfs", "prepare",
            "read_log", "read_pdf"]

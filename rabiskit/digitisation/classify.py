@@ -115,7 +115,3 @@ def document_kind(bibliographic_level: str, host_title: str | None,
     if bibliographic_level in SERIAL_LEVELS:
         return OTHER
     return "book"
-
-
-def is_kazakh(language: str) -> bool:
-    return language == "kaz"

@@ -179,7 +179,7 @@ def parse_log(text: str, source: str = "log.csv") -> DigitisationLog:
 
         def problem(message: str) -> None:
             log.problems.append({"file": source, "record": None, "offset": None,
-                                 "line": number, "message": message, "kind": "log_row"})
+                                 "line": number, "message": message, "kind": "log_row"})  # noqa: B023 (called in this turn of the loop)
 
         kind = normalise_type(cell(row, "type"))
         if kind is None:

@@ -65,21 +65,3 @@ def digitisation_records(pairs: Iterable, plan: Plan, period: Period,
                      | ({"error": f.error} if f.error else {}) for f in result.files]
     return data
 
-
-def digitisation_for_report(inputs: Iterable[Input], plan: Plan, period: Period,
-                            records: Iterable | None = None, *,
-                            pdf_dir: str | Path | PdfIndex | None = None,
-                            log: str | Path | DigitisationLog | None = None,
-                            encoding: str | None = None, flavour: str | None = None,
-                            scan_result: Scan | None = None) -> dict:
-    """The digitisation JSON for ``rabiskit report``.
-
-    ``records``: the (SourceRecord, RecordFacts) pairs (or bare RecordFacts) the report
-    has already read; when None the ``inputs`` are scanned here.  ``scan_result``: the
-    report's Scan, whose problems are then included (when ``records`` is given)."""
-    if records is None:
-        return digitisation_inputs(inputs, plan, period, pdf_dir, log, encoding=encoding,
-                                   flavour=flavour)
-    tally = prepare(plan, period, pdf_dir, log)
-    tally.feed(records)
-    return tally.result(scan_result)

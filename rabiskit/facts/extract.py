@@ -1,4 +1,4 @@
-"""From a SourceRecord to its RecordFacts (see DOMAIN.md, "Where the facts are").
+"""From a SourceRecord to its RecordFacts (see docs/domain.md, "Where the facts are").
 
 | fact | UNIMARC family | MARC 21 |
 |---|---|---|

@@ -23,18 +23,13 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from rabiskit.facts.fast import ChunkResult, analyse_block
+from rabiskit.facts.fastsize import BLOCK_SIZE, MIN_FAST_SIZE  # noqa: F401 (also from here)
 from rabiskit.facts.fastxml import NotPlain, analyse_xml_block, plain_layout, xml_blocks
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Problem
 from rabiskit.rules.engine import DEFAULT_RULES, classify
 from rabiskit.sources.iso2709 import looks_like_start
 
-# 2 MB: a block's arrays stay near the core's cache (measured on the 2-core machine of the
-# README: 1M records counted in 2.0 s with blocks of 2-4 MB, 2.4 s with 8 MB, 2.2 s with 1 MB)
-BLOCK_SIZE = 2 << 20
-# below 8 MB of input the fast path can take, the careful reader alone (starting the worker
-# processes would cost more than it saves)
-MIN_FAST_SIZE = 8 << 20
 # a block may grow to this many block sizes while no cut is found; beyond, the file is left
 # to the careful reader (the fast path's arrays grow with the block)
 MAX_BLOCKS = 4

@@ -117,9 +117,6 @@ def article_pages(text: str | None) -> int | None:
     return end - start + 1
 
 
-_LANG = re.compile(r"^[a-z]{3}$")
-
-
 def split_language_codes(value: str | None) -> list[str]:
     """'kaz' -> ['kaz']; 'kazrus' (old concatenated form) -> ['kaz', 'rus']; blanks ignored."""
     if not value:
@@ -130,18 +127,6 @@ def split_language_codes(value: str | None) -> list[str]:
     if len(v) > 3 and len(v) % 3 == 0 and v.isalpha():
         return [v[i:i + 3] for i in range(0, len(v), 3)]
     return [v]
-
-
-def is_valid_language_code(code: str) -> bool:
-    return bool(_LANG.match(code))
-
-
-def normalise_isbn(value: str) -> str:
-    """'978-601-7-12345-6 (пер.)' -> '9786017123456'."""
-    m = re.match(r"\s*([0-9Xx][0-9Xx\- ]{8,20})", value)
-    if not m:
-        return value.strip()
-    return re.sub(r"[\- ]", "", m.group(1)).upper()
 
 
 def clean_title(value: str | None) -> str | None:

@@ -20,8 +20,6 @@ from rabiskit.harvest.http import AnyClient, as_client, check_url
 from rabiskit.harvest.page import Page
 from rabiskit.harvest.records import HarvestedRecord, harvested, localname, marc_records_in
 
-OAI_NS = "http://www.openarchives.org/OAI/2.0/"
-
 # OAI-PMH datestamps: a day, or a UTC second.
 _DATESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?$")
 

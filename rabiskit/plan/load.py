@@ -37,7 +37,7 @@ One file per library and year::
     [level_names.kaleidoscope]       # names for a level key beyond the built-in six
     kk = "Кітапханалық калейдоскоп"
 
-    [rules]                          # optional level rules: see rabiskit.rules.from_toml
+    [rules]                          # optional level rules: see rabiskit.plan.rules_toml
 
     full_name = "«Сәтбаев қаласының ...» КММ"  # optional: the name for the report's heading
 
@@ -75,7 +75,7 @@ from rabiskit.plan.errors import PlanError, Where
 from rabiskit.plan.model import (CONTROL_KEYS, DIGITISATION_COLUMNS, ControlRow,
                                  DigitisationTarget, LastYear, LevelTarget, Plan, Signature,
                                  Subtotal)
-from rabiskit.rules.from_toml import rules_from_toml
+from rabiskit.plan.rules_toml import rules_from_toml
 from rabiskit.rules.levels import BUILTIN_LEVELS, DIGITISATION_TYPES, LANGUAGES
 
 __all__ = ["PlanError", "load_plan", "default_plan", "parse_plan", "DEFAULT_PLAN_NAME"]

@@ -45,7 +45,7 @@ Local lore has no standard MARC code: RABIS keeps it in a separate database, exp
 its own file, so it is usually told apart with ``--db local_lore FILE`` (the ``db_level``
 argument of ``classify``), or with a rule the library adds in its plan file (a 607 place
 name, a local 9XX field).  How rules are written in the plan file: see
-:mod:`rabiskit.rules.from_toml`.
+:mod:`rabiskit.plan.rules_toml`.
 """
 
 from __future__ import annotations

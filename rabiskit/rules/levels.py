@@ -44,7 +44,6 @@ DIGITISATION_MEASURES: dict[str, dict[str, str]] = {
 }
 
 TOTAL_NAMES: dict[str, str] = {"kk": "Барлығы", "ru": "Итого", "en": "Total"}
-KAZAKH_NAMES: dict[str, str] = {"kk": "қазақ тілінде", "ru": "на казахском", "en": "in Kazakh"}
 YEAR_NAMES: dict[str, str] = {"kk": "Жыл", "ru": "Год", "en": "Year"}
 
 

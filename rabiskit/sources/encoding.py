@@ -3,7 +3,7 @@
 Supported: UTF-8, MARC-8, Windows-1251, KZ-1048 (STRK1048-2002, Python codec ``kz1048``),
 CP866 and KOI8-R (the code page of ISO 5427 Cyrillic, which older RUSMARC declares in
 100$a/26-29, e.g. ``0102``: its letters stand where KOI8-R has them).  Declarations lie
-often (DOMAIN.md), so the bytes decide:
+often (docs/domain.md), so the bytes decide:
 
 1. ``--encoding`` given: it is used, no questions asked.
 2. Only ASCII bytes: the declaration is kept (ASCII reads the same in all of them).

@@ -44,7 +44,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Iterator
-from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
@@ -1015,6 +1014,8 @@ def _chain_prefix(chain: list[tuple[str, dict]]) -> str:
     """Open tags that put a record back in its place: ``<marc:collection xmlns:marc="...">``."""
     if not chain:
         return ""
+    from xml.sax.saxutils import quoteattr  # here: it imports urllib.request, ssl, http
+
     nsmap = chain[-1][1]
     decls = "".join(f" xmlns{':' + p if p else ''}={quoteattr(uri)}" for p, uri in nsmap.items())
     parts = [f"<{chain[0][0]}{decls}>"]

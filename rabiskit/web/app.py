@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import datetime as dt
 import hashlib
 import html
 import json
@@ -33,7 +32,7 @@ from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -467,7 +466,7 @@ def _download(analysis: work.Analysis, what: str, fmt: str, lang: str, jobs: Job
     try:
         target = folder / f"out.{fmt}"
         if what == "report":
-            from rabiskit.report.outputs import write_output
+            from rabiskit.render.outputs import write_output
 
             write_output(analysis.report(lang), target, "." + fmt)
         else:

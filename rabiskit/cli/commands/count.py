@@ -12,9 +12,6 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich import box
-from rich.table import Table
-from rich.text import Text
 
 from rabiskit.aggregate.count import (UNKNOWN_OPERATOR, OperatorTally, count_document,
                                       count_inputs, operators_json)
@@ -62,6 +59,9 @@ def rows(data: dict, plan) -> list[dict]:
 
 
 def render_table(data: dict, plan) -> None:
+    from rich import box
+    from rich.table import Table  # rich only for a table: start-up time of json/csv runs
+
     p = data["period"]
     r = data["records"]
     lang = language()
@@ -127,6 +127,9 @@ def operators_section(operators: OperatorTally, plan, period) -> dict:
 
 def render_operators(data: dict, plan) -> None:
     """The per-cataloguer table: new records of the period per level, and in Kazakh."""
+    from rich.table import Table
+    from rich.text import Text
+
     ops = data["operators"]
     where = data["operators_field"]
     t = Table(title=_("Cataloguers ({field} ^{subfield})").format(

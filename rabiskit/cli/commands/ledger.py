@@ -186,7 +186,6 @@ def status_cmd(
     for r in rows:
         t.add_row(*r)
     out_console.print(t)
-    lang = language()
     t = Table(title=_("Records"), title_justify="left", header_style="bold")
     for col, left in ((_("Database"), True), (_("Records"), False), (_("Counted"), False),
                       (_("Deleted"), False), (_("Undated"), False), (_("In Kazakh"), False),

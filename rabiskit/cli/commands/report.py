@@ -22,7 +22,7 @@ from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.i18n import _, explicit_language
 from rabiskit.report.messages import check_lang
-from rabiskit.report.outputs import check_outputs, write_output
+from rabiskit.render.outputs import check_outputs, write_output
 from rabiskit.report.run import (report_digitisation, report_from_ledger, report_of,
                                  scan_for_report)
 
