@@ -165,7 +165,7 @@ def _control_sources(plan: Plan) -> dict[str, tuple[str, tuple[int, ...], int]]:
     total = plan.digitisation_total
     if total is None and plan.digitisation:
         total = DigitisationTarget(**{c: tuple(sum(r.column(c)[i] for r in plan.digitisation.values())
-                                               for i in range(4)) for c in DIGITISATION_COLUMNS})
+                                               for i in range(4)) for c in DIGITISATION_COLUMNS})  # type: ignore[arg-type]
     if total is not None:
         for key, column in (("documents", "documents"), ("documents_kazakh", "kazakh_documents"),
                             ("pages", "pages"), ("pages_kazakh", "kazakh_pages")):
@@ -183,7 +183,7 @@ def check_control(plan: Plan) -> list[Finding]:
         label = _CONTROL_LABELS[key]
         if row.year != sum(row.quarters):
             out.append(Finding(
-                "control", key, "year", row.year, sum(row.quarters),
+                "control", key, "year", row.year, sum(row.quarters),  # type: ignore[arg-type]
                 f"control.{key}: the year says {row.year} {label}, but the quarters add up to "
                 f"{sum(row.quarters)} ({' + '.join(str(v) for v in row.quarters)})"))
         if key not in sources:
@@ -197,6 +197,6 @@ def check_control(plan: Plan) -> list[Finding]:
                     f"{quarters[i]}"))
         if row.year != year:
             out.append(Finding(
-                "control", key, "year", row.year, year,
+                "control", key, "year", row.year, year,  # type: ignore[arg-type]
                 f"control.{key}: the year says {row.year} {label}, but {where} says {year}"))
     return out

@@ -129,5 +129,5 @@ def figures(dig: Mapping[str, Any], period: Period, as_of: dt.date
         last_total = [a + b for a, b in zip(last_total, row)]
     quarters = {q: {k: tuple(v) for k, v in by_q.get(q, {}).items()}
                 for q in range(1, quarter_of(end) + 1)}
-    return (quarters, {k: tuple(v) for k, v in year.items()},  # type: ignore[return-value]
+    return (quarters, {k: tuple(v) for k, v in year.items()},  # type: ignore[return-value,misc]
             tuple(last_total), all_time)  # type: ignore[return-value]
