@@ -103,12 +103,12 @@ def read_pdf(path: Path) -> PdfInfo:
     except OSError as e:
         return PdfInfo(**base, error=N_("cannot be opened: {v}").format(v=e.strerror or e), kind="pdf_unreadable")
     if fh is None:  # replaced by something else between the two looks
-        return PdfInfo(**base, error="not a regular file: not opened", kind="pdf_unreadable")
+        return PdfInfo(**base, error=N_("not a regular file: not opened"), kind="pdf_unreadable")
     size = st.st_size
     base["size"] = size
     if size == 0:
         fh.close()
-        return PdfInfo(**base, error="empty file (0 bytes): not a PDF", kind="pdf_corrupt")
+        return PdfInfo(**base, error=N_("empty file (0 bytes): not a PDF"), kind="pdf_corrupt")
     with fh, _quiet_pypdf():
         found = _read_open_pdf(fh, base)
     if isinstance(found, PdfInfo):
@@ -126,14 +126,14 @@ def read_pdf(path: Path) -> PdfInfo:
 
 def _file_type(mode: int) -> str:
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return N_("a named pipe (FIFO)")
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return N_("a socket")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return N_("a device")
     if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not a file"
+        return N_("a folder")
+    return N_("not a file")
 
 
 def _open_regular(path: Path):
@@ -159,8 +159,8 @@ def _read_open_pdf(fh, base: dict):
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError
 
-    locked = ("encrypted PDF with a password: its pages cannot be counted; keep an "
-              "unprotected copy in the folder")
+    locked = N_("encrypted PDF with a password: its pages cannot be counted; keep an "
+                "unprotected copy in the folder")
     encrypted = False
     try:
         reader = PdfReader(fh)
@@ -186,7 +186,7 @@ def _read_open_pdf(fh, base: dict):
         meta = reader.metadata
         created = meta.creation_date if meta is not None else None
         if created is None:
-            note = "the PDF has no creation date"
+            note = N_("the PDF has no creation date")
     except Exception as e:  # a malformed /CreationDate string
         note = N_("the PDF's creation date cannot be read ({e})").format(e=e)
     return pages, created, note, encrypted

@@ -146,7 +146,7 @@ class DigitisationTally:
         if first is not None:
             self.duplicates.append({**doc.where(), "links": list(doc.links),
                                     "same_as": first.where(),
-                                    "reason": "links the same file as a record already counted"})
+                                    "reason": N_("links the same file as a record already counted")})
             return
         for k in doc.keys:
             self._seen[k] = doc
@@ -251,9 +251,9 @@ class DigitisationTally:
         for entry in self.log.entries:
             first = None
             if entry.key and entry.key in self._seen:
-                first, reason = self._seen[entry.key], "already in the catalogue (same file name)"
+                first, reason = self._seen[entry.key], N_("already in the catalogue (same file name)")
             elif entry.key and entry.key in log_keys:
-                first, reason = log_keys[entry.key], "the same file is on an earlier line of the log"
+                first, reason = log_keys[entry.key], N_("the same file is on an earlier line of the log")
             if first is not None:
                 duplicates.append({"source": "log", "file": self.log.path, "line": entry.line,
                                    "title": entry.title or None, "links": [entry.file],
@@ -340,7 +340,7 @@ class DigitisationTally:
             if d.pages is None:
                 no_pages.append({**d.where(), "type": d.kind, "links": list(d.links)})
             if d.date is None:
-                reason = ("the log row has no usable date and its PDF was not found"
+                reason = (N_("the log row has no usable date and its PDF was not found")
                           if d.source == "log" else
                           N_("no date digitised (dates tried: {items})").format(
                               items=', '.join(self.date_order)))
@@ -382,8 +382,8 @@ class DigitisationTally:
         all_warnings += list(warnings)
         if not self.plan.newspapers and any(d.kind in ("journal_article", "newspaper_article")
                                             for d in docs):
-            all_warnings.append("the plan lists no newspapers ([digitisation] newspapers = "
-                                "[...]): every article is counted as a journal article")
+            all_warnings.append(N_("the plan lists no newspapers ([digitisation] newspapers = "
+                                   "[...]): every article is counted as a journal article"))
         if p.year != self.plan.year:
             all_warnings.append(N_("the plan is for {year}, the period is in {year2}: targets are the plan's quarters").format(
                 year=self.plan.year, year2=p.year))

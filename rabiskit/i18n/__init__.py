@@ -210,7 +210,9 @@ def translate_text(message: str, _depth: int = 0, lang: str | None = None) -> st
         return found
     if _depth > 5:
         return message
-    for regex, translated in _templates(lang):
+    for literal, regex, translated, composite in _templates(lang):
+        if _depth and literal < _MIN_LITERAL_INSIDE and not composite:
+            continue  # too short to trust inside a value
         m = regex.fullmatch(message)
         if m:
             values = {k: translate_text(v, _depth + 1, lang) for k, v in m.groupdict().items()}
@@ -231,13 +233,18 @@ _NUMERIC = frozenset({"n", "number", "line", "offset", "records", "size", "total
                       "plan_year", "pages", "pdfs", "stated", "computed"})
 _NUMBER = r"[+-]?\d[\d.,]*"
 
+# a value inside a message (a reason in brackets, another program's error text) is
+# translated by a template only when the template has this much text of its own: a short
+# one ("{a} in {b}", "{a} has {b}") would rewrite English that is not rabiskit's
+_MIN_LITERAL_INSIDE = 6
+
 _PLACEHOLDER = None
 _template_cache: dict[str, list] = {}
 
 
 def _templates(lang: str) -> list:
-    """``(regex, translated template)`` for every translated msgid with named placeholders,
-    the most specific (most literal text) first."""
+    """``(literal length, regex, translated template, is COMPOSITE)`` for every translated
+    msgid with named placeholders, the most specific (most literal text) first."""
     global _PLACEHOLDER
     found = _template_cache.get(lang)
     if found is not None:
@@ -281,9 +288,9 @@ def _templates(lang: str) -> list:
             return "{" + (other or exact) + "}"
 
         plain = _PLACEHOLDER.sub(group_of, msgstr)
-        out.append((literal, re.compile("".join(parts), re.S), plain))
+        out.append((literal, re.compile("".join(parts), re.S), plain, msgid == COMPOSITE))
     out.sort(key=lambda x: -x[0])
-    found = _template_cache[lang] = [(r, p) for _n, r, p in out]
+    found = _template_cache[lang] = out
     return found
 
 

@@ -59,8 +59,11 @@ YEAR_VS_QUARTERS = N_("{where}: the year says {stated} {label}, but the quarters
                       "{computed} ({parts})")
 PART_ABOVE_WHOLE = N_("{where}: the year says {part} {part_label}, more than the {whole} "
                       "{whole_label} in all")
-QUARTER_VS_ROWS = N_("{where}: {quarter} says {stated} {label}, but the rows ({names}) add up "
+QUARTER_VS_ROWS = N_("{where}: {column} says {stated} {label}, but the rows ({names}) add up "
                      "to {computed}")
+CONTROL_VS_TABLE = N_("{where}: {column} says {stated} {label}, but {source} says {computed}")
+CONTROL_YEAR_VS_TABLE = N_("{where}: the year says {stated} {label}, but {source} says "
+                           "{computed}")
 YEAR_VS_ROWS = N_("{where}: the year says {stated} {label}, but the rows' years ({names}) add "
                   "up to {computed}")
 
@@ -100,7 +103,7 @@ def _sum_checks(table: str, row: str, stated_row: object, parts: Iterable[tuple[
             if stated_q[i] != computed:
                 out.append(Finding(
                     table, row, f"{column} {q}", stated_q[i], computed,
-                    QUARTER_VS_ROWS.format(where=f"{table}.{row}", quarter=q, stated=stated_q[i],
+                    QUARTER_VS_ROWS.format(where=f"{table}.{row}", column=q, stated=stated_q[i],
                                            label=label, names=names, computed=computed)))
         stated_year = getattr(stated_row, year_attr)
         if stated_year is None:
@@ -144,10 +147,10 @@ def check_plan(plan: Plan) -> list[Finding]:
 
 #: which table figure each control indicator summarises: (label, the figures per quarter
 #: and the year of the table it is compared with)
-_CONTROL_LABELS = {"records": "records", "records_kazakh": "records in Kazakh",
-                   "documents": "digitised documents",
-                   "documents_kazakh": "digitised documents in Kazakh",
-                   "pages": "digitised pages", "pages_kazakh": "digitised pages in Kazakh"}
+_CONTROL_LABELS = {"records": N_("records"), "records_kazakh": N_("records in Kazakh"),
+                   "documents": N_("digitised documents"),
+                   "documents_kazakh": N_("digitised documents in Kazakh"),
+                   "pages": N_("digitised pages"), "pages_kazakh": N_("digitised pages in Kazakh")}
 
 
 def _control_sources(plan: Plan) -> dict[str, tuple[str, tuple[int, ...], int]]:
@@ -184,8 +187,9 @@ def check_control(plan: Plan) -> list[Finding]:
         if row.year != sum(row.quarters):
             out.append(Finding(
                 "control", key, "year", row.year, sum(row.quarters),  # type: ignore[arg-type]
-                f"control.{key}: the year says {row.year} {label}, but the quarters add up to "
-                f"{sum(row.quarters)} ({' + '.join(str(v) for v in row.quarters)})"))
+                YEAR_VS_QUARTERS.format(where=f"control.{key}", stated=row.year, label=label,
+                                        computed=sum(row.quarters),
+                                        parts=" + ".join(str(v) for v in row.quarters))))
         if key not in sources:
             continue
         where, quarters, year = sources[key]
@@ -193,10 +197,12 @@ def check_control(plan: Plan) -> list[Finding]:
             if row.quarters[i] != quarters[i]:
                 out.append(Finding(
                     "control", key, q, row.quarters[i], quarters[i],
-                    f"control.{key}: {q} says {row.quarters[i]} {label}, but {where} says "
-                    f"{quarters[i]}"))
+                    CONTROL_VS_TABLE.format(where=f"control.{key}", column=q,
+                                            stated=row.quarters[i], label=label, source=where,
+                                            computed=quarters[i])))
         if row.year != year:
             out.append(Finding(
                 "control", key, "year", row.year, year,  # type: ignore[arg-type]
-                f"control.{key}: the year says {row.year} {label}, but {where} says {year}"))
+                CONTROL_YEAR_VS_TABLE.format(where=f"control.{key}", stated=row.year, label=label,
+                                             source=where, computed=year)))
     return out

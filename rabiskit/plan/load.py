@@ -81,7 +81,7 @@ from rabiskit.rules.levels import BUILTIN_LEVELS, DIGITISATION_TYPES, LANGUAGES
 __all__ = ["PlanError", "load_plan", "default_plan", "parse_plan", "DEFAULT_PLAN_NAME"]
 
 DEFAULT_PLAN_NAME = "default_2026.toml"
-BUILT_IN = "built-in plan (2026)"
+BUILT_IN = N_("built-in plan (2026)")
 
 TOP_KEYS = ("year", "library", "catalogue", "subtotals", "digitisation", "level_names", "rules",
             "full_name", "control", "last_year", "signatures", "operator")

@@ -161,7 +161,7 @@ def _cells(total: tuple[int, ...], kazakh: tuple[int, ...], year: int | None,
 def _show_table(plan: Plan) -> None:
     console = _console()
     console.print(f"[bold]{escape(plan.library or '—')}[/bold]: {plan.year} "
-                  f"({escape(str(plan.source))})")
+                  f"({escape(translate_text(str(plan.source)))})")
     console.print(escape(_("(kaz. = of which in Kazakh; I-IV = quarters)")))
     starred = False
     lang = language()
@@ -235,9 +235,9 @@ def check(plan_file: Optional[Path] = PLAN_ARG, fmt: Format = FORMAT_OPT,
         _print_json({"plan": plan.source, "findings": [f.as_dict() for f in findings]})
     elif not findings:
         _console().print(escape(_("{plan}: no findings, the plan's sums agree.").format(
-            plan=plan.source)))
+            plan=translate_text(plan.source))))
     else:
-        table = Table(title=escape(_("{plan}: findings {n}").format(plan=plan.source,
+        table = Table(title=escape(_("{plan}: findings {n}").format(plan=translate_text(plan.source),
                                                                     n=len(findings))),
                       title_justify="left")
         for name, justify in ((_("Table"), "left"), (_("Row"), "left"), (_("Column"), "left"),
@@ -276,16 +276,18 @@ def rules_command(plan_file: Optional[Path] = typer.Option(
         return
     table = Table(title=escape(_("Level rules in force ({plan}); the first that matches "
                                  "decides. --db LEVEL FILE goes before all of them.").format(
-                                     plan=plan.source)),
+                                     plan=translate_text(plan.source))),
                   title_justify="left")
     table.add_column("#", justify="right")
     table.add_column(_("Level"), no_wrap=True)
     table.add_column(_("Rule"))
     table.add_column(_("From"))
+    from rabiskit.report.wording import rule_text  # the report's wording of the rules
+
     lang = language()
     for i, r, origin in listed:
         table.add_row(str(i), escape(f"{plan.level_name(r.level, lang)} ({r.level})"),
-                      escape(translate_text(r.description)), origins[origin])
+                      escape(rule_text(r, lang)), origins[origin])
     _console().print(table)
 
 
