@@ -165,3 +165,20 @@ def test_corpus_authority_and_holdings_files(tmp_path):
         assert fast == careful, path
         assert (careful["records"]["read"], careful["records"]["not_bibliographic"]) == (read, nb), path
         assert sum(lv["total"] for lv in careful["levels"].values()) == careful["records"]["in_period"]
+
+
+def test_inspect_and_import_name_how_many_are_not_bibliographic(tmp_path):
+    # MIXED: 12 records written by hand above, 2 bibliographic and 10 of other kinds
+    path = write(tmp_path, "mixed.iso", MIXED)
+    out = cli("inspect", str(path), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    [f] = json.loads(out.stdout)["files"]
+    assert (f["records"], f["not_bibliographic"]) == (12, 10)
+    out = cli("import", "--ledger", str(tmp_path / "l.sqlite"), str(path), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert (data["records"], data["not_bibliographic"]) == (12, 10)
+    # the per-file summary kept in the ledger keeps the number too
+    out = cli("count", "--ledger", str(tmp_path / "l.sqlite"), "--format", "json")
+    [f] = json.loads(out.stdout)["files"]
+    assert f["not_bibliographic"] == 10

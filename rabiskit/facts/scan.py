@@ -54,6 +54,7 @@ class FileSummary:
     db_level: str | None = None
     records: int = 0
     damaged: int = 0
+    not_bibliographic: int = 0  # authority, holdings, classification... records: no level
     flavours: Counter = field(default_factory=Counter)
     encodings: Counter = field(default_factory=Counter)
     encoding_reasons: Counter = field(default_factory=Counter)
@@ -72,6 +73,7 @@ class FileSummary:
     def add(self, facts: RecordFacts) -> None:
         self.records += 1
         self.damaged += facts.damaged
+        self.not_bibliographic += facts.not_bibliographic is not None
         self.flavours[facts.flavour] += 1
         self.encodings[facts.encoding] += 1
         self.record_types[facts.record_type] += 1
@@ -116,6 +118,7 @@ class FileSummary:
             "format": self.format,
             "records": self.records,
             "damaged": self.damaged,
+            "not_bibliographic": self.not_bibliographic,
             "flavours": {"unimarc": self.flavours.get("unimarc", 0),
                          "marc21": self.flavours.get("marc21", 0),
                          **({"irbis": self.flavours["irbis"]} if self.flavours.get("irbis")

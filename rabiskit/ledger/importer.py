@@ -113,6 +113,7 @@ class ImportResult:
     import_id: int
     ledger: str
     records: int = 0
+    not_bibliographic: int = 0  # read, kept in the ledger, counted at no level
     added: int = 0
     unchanged: int = 0
     repeated: int = 0
@@ -128,6 +129,7 @@ class ImportResult:
     def as_dict(self) -> dict:
         return {
             "import": self.import_id, "ledger": self.ledger, "records": self.records,
+            "not_bibliographic": self.not_bibliographic,
             "added": self.added, "changed": [c.as_dict() for c in self.changed],
             "deleted": [c.as_dict() for c in self.deleted], "unchanged": self.unchanged,
             "stale": [c.as_dict() for c in self.stale], "repeated": self.repeated,
@@ -169,7 +171,7 @@ _COUNTERS = ("flavours", "encodings", "encoding_reasons", "record_types",
 
 def summary_json(s: FileSummary) -> str:
     d = {k: getattr(s, k) for k in ("file", "format", "size", "db_level", "records", "damaged",
-                                   "date_missing", "duplicate_of", "error")}
+                                   "not_bibliographic", "date_missing", "duplicate_of", "error")}
     for k in _COUNTERS:
         d[k] = list(getattr(s, k).items())
     d["date_min"] = s.date_min.isoformat() if s.date_min else None
@@ -183,6 +185,7 @@ def summary_from_json(text: str) -> FileSummary:
     for k in ("format", "size", "db_level", "records", "damaged", "date_missing", "duplicate_of",
               "error"):
         setattr(s, k, d[k])
+    s.not_bibliographic = d.get("not_bibliographic", 0)  # ledgers written before it was kept
     for k in _COUNTERS:
         setattr(s, k, Counter({key: n for key, n in d[k]}))
     s.date_min = dt.date.fromisoformat(d["date_min"]) if d["date_min"] else None
@@ -252,6 +255,7 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
         for src, facts in scan(inputs, classify=classifier_for(plan), encoding=encoding,
                                flavour=flavour, result=scanned, progress=progress):
             result.records += 1
+            result.not_bibliographic += facts.not_bibliographic is not None
             db = databases.get(facts.file, database)
             row = facts_row(facts)
             checksum = record_checksum(src.record)

@@ -36,6 +36,8 @@ def render_file(s: FileSummary) -> None:
     t.add_row(_("format"), s.format)
     t.add_row(_("records"), str(s.records) if not s.damaged else _(
         "{n} ({damaged} damaged, salvaged)").format(n=s.records, damaged=s.damaged))
+    if s.not_bibliographic:
+        t.add_row(_("not bibliographic (no level)"), str(s.not_bibliographic))
     t.add_row(_("flavours"), _counter_text(d["flavours"]))
     t.add_row(_("encodings"), _counter_text(d["encodings"]))
     for reason, n in s.encoding_reasons.most_common(5):
