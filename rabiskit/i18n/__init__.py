@@ -232,6 +232,8 @@ _NUMERIC = frozenset({"n", "number", "line", "offset", "records", "size", "total
                       "year", "quarter", "g", "length", "rest", "entry", "m", "count",
                       "plan_year", "pages", "pdfs", "stated", "computed"})
 _NUMBER = r"[+-]?\d[\d.,]*"
+# a {value!r}: a quoted Python string (or a number), never the text after it
+_REPR = r"(?:'[^'\\]*'|\"[^\"\\]*\"|[+-]?\d+|None)"
 
 # a value inside a message (a reason in brackets, another program's error text) is
 # translated by a template only when the template has this much text of its own: a short
@@ -269,7 +271,8 @@ def _templates(lang: str) -> list:
             # (a value in brackets may: "({evidence})")
             any_text = (msgid == COMPOSITE and m.end() == len(msgid)) or (
                 msgid[:m.start()].endswith("(") and msgid[m.end():].startswith(")"))
-            pattern = (".+" if any_text else _NUMBER if m.group(1) in _NUMERIC else _VALUE)
+            pattern = (".+" if any_text else _REPR if m.group(2) == "!r" else
+                       _NUMBER if m.group(1) in _NUMERIC else _VALUE)
             parts.append(f"(?P={group})" if group in seen else f"(?P<{group}>{pattern})")
             seen.add(group)
             pos = m.end()
