@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import re
 from pathlib import Path
 
 LANGUAGES = ("kk", "ru", "en")
@@ -210,17 +211,31 @@ def translate_text(message: str, _depth: int = 0, lang: str | None = None) -> st
         return found
     if _depth > 5:
         return message
+    # the most specific template first; when it leaves English words that another
+    # matching template translates (a value the first one could not place), the other wins
+    best: tuple[int, str] | None = None
+    tried = 0
     for literal, regex, translated, composite in _templates(lang):
         if _depth and literal < _MIN_LITERAL_INSIDE and not composite:
             continue  # too short to trust inside a value
         m = regex.fullmatch(message)
-        if m:
-            values = {k: translate_text(v, _depth + 1, lang) for k, v in m.groupdict().items()}
-            try:
-                return translated.format(**values)
-            except (KeyError, IndexError, ValueError):
-                return message
-    return message
+        if not m:
+            continue
+        values = {k: translate_text(v, _depth + 1, lang) for k, v in m.groupdict().items()}
+        try:
+            out = translated.format(**values)
+        except (KeyError, IndexError, ValueError):
+            continue
+        english = len(_LATIN_WORD.findall(out))
+        if best is None or english < best[0]:
+            best = (english, out)
+        tried += 1
+        if english == 0 or tried >= 3:
+            break
+    return best[1] if best is not None else message
+
+
+_LATIN_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
 
 
 # messages joined from others: each part is translated in turn

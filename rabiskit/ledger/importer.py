@@ -324,6 +324,8 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
                 _corrections(conn, result, closed, old, row, import_id)
         for f in scanned.files:
             if f.error:
+                if f.error.startswith(f"{f.file}: "):  # the error names the file already
+                    raise ImportAborted(N_("{error}; nothing was imported").format(error=f.error))
                 raise ImportAborted(N_("{file}: {error}; nothing was imported").format(
                     file=f.file, error=f.error))
         result.warnings[:0] = scanned.warnings

@@ -68,8 +68,8 @@ class NotMarc(SourceError):
 def no_records_message(display: str, what: str | None = None) -> str:
     """The one line for an input without records: "FILE: no MARC records: this is WHAT"."""
     if what:
-        return f"{display}: no MARC records: this is {what}"
-    return f"{display}: no MARC records in this file"
+        return N_("{file}: no MARC records: this is {what}").format(file=display, what=what)
+    return N_("{file}: no MARC records in this file").format(file=display)
 
 
 def _open(path: Path):
