@@ -31,6 +31,8 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from typing import NamedTuple
+
 from rabiskit.i18n import N_
 
 UTF8 = "utf-8"
@@ -290,6 +292,27 @@ def _decode_marc8(data: bytes) -> tuple[str, bool]:
         return data.decode("latin-1"), False
     text = "\x1f".join(parts)
     return text, "\ufffd" not in text and not noise.getvalue()
+
+
+class FieldText(NamedTuple):
+    """A field's text; ``read_as`` names the encoding it was read in when it is not valid in
+    its record's (mixed encodings); ``replaced`` says that no encoding reads it whole and
+    characters were replaced with U+FFFD."""
+
+    text: str
+    read_as: str | None = None
+    replaced: bool = False
+
+
+def decode_field_text(data: bytes, encoding: str) -> FieldText:
+    """Decode one field in its record's encoding, else in the one that reads it whole."""
+    text, clean = decode_field(data, encoding)
+    if clean:
+        return FieldText(text)
+    alt, alt_enc = fallback_decode(data)
+    if "\ufffd" not in alt:
+        return FieldText(alt, read_as=alt_enc)
+    return FieldText(text, replaced=True)
 
 
 def fallback_decode(data: bytes) -> tuple[str, str]:

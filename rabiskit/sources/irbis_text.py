@@ -42,7 +42,7 @@ from rabiskit.records import Field, Problem, Record, SourceRecord
 from rabiskit.records.record import IRBIS
 from rabiskit.sources import irbis_fields
 from rabiskit.sources.base import Reader
-from rabiskit.sources.encoding import UTF8, decode_field, detect_encoding, fallback_decode
+from rabiskit.sources.encoding import UTF8, decode_field_text, detect_encoding
 from rabiskit.sources.iso2709 import open_binary
 
 STOP_MARKER = b"*****"
@@ -202,18 +202,16 @@ class IrbisTextReader(Reader):
         fields: list[Field] = []
         for i, (line_no, offset, tag, value, at) in enumerate(parsed):
             if i in utf8_lines and encoding != UTF8 and not self.encoding:
-                text, clean = value.decode("utf-8"), True
+                text = value.decode("utf-8")
                 report(N_("line {line_no} (field {tag}) is UTF-8, not {encoding} as the rest of the record; read as UTF-8 (mixed encodings)").format(
                     line_no=line_no, tag=tag, encoding=encoding), "encoding", at, line_no)
             else:
-                text, clean = decode_field(value, encoding)
-            if not clean:
-                alt, alt_enc = fallback_decode(value)
-                if "\ufffd" not in alt:
-                    text = alt
+                got = decode_field_text(value, encoding)
+                text = got.text
+                if got.read_as:
                     report(N_("line {line_no} (field {tag}) is not valid {encoding}; read as {alt_enc} (mixed encodings)").format(
-                        line_no=line_no, tag=tag, encoding=encoding, alt_enc=alt_enc), "encoding", at, line_no)
-                else:
+                        line_no=line_no, tag=tag, encoding=encoding, alt_enc=got.read_as), "encoding", at, line_no)
+                elif got.replaced:
                     report(N_("line {line_no} (field {tag}) has bytes that are not valid {encoding}; replaced with \ufffd").format(
                         line_no=line_no, tag=tag, encoding=encoding), "encoding", at, line_no)
             fld, dropped = parse_value(tag, text)

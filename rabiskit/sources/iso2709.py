@@ -33,8 +33,8 @@ from rabiskit.records import Field, Problem, Record, SourceRecord
 from rabiskit.records.problem import merge_skipped
 from rabiskit.records.record import IRBIS, MARC21, UNIMARC
 from rabiskit.sources.base import Reader, SourceError
-from rabiskit.sources.encoding import (decode_field, declared_encoding, detect_encoding,
-                                       fallback_decode)
+from rabiskit.sources.encoding import (decode_field_text, declared_encoding,
+                                       detect_encoding)
 from rabiskit.sources.flavour import irbis_record, is_irbis_native
 from rabiskit.sources.flavour import score as flavour_score
 
@@ -515,20 +515,14 @@ class Iso2709Reader(Reader):
                         tag=tag, n=n), "repeated_field", s)
         fields = []
         for tag, s, e in spans:
-            raw = data[s:e]
-            text, clean = decode_field(raw, encoding)
-            if not clean:
-                alt, alt_enc = fallback_decode(raw)
-                if "\ufffd" not in alt:
-                    text = alt
-                    report(N_("field {tag} is not valid {encoding}; read as {alt_enc} (mixed encodings)").format(
-                        tag=tag, encoding=encoding, alt_enc=alt_enc),
-                           "encoding", s)
-                else:
-                    report(N_("field {tag} has bytes that are not valid {encoding}; replaced with \ufffd").format(
-                        tag=tag, encoding=encoding),
-                           "encoding", s)
-            fields.append(_field(tag, text))
+            got = decode_field_text(data[s:e], encoding)
+            if got.read_as:
+                report(N_("field {tag} is not valid {encoding}; read as {alt_enc} (mixed encodings)").format(
+                    tag=tag, encoding=encoding, alt_enc=got.read_as), "encoding", s)
+            elif got.replaced:
+                report(N_("field {tag} has bytes that are not valid {encoding}; replaced with \ufffd").format(
+                    tag=tag, encoding=encoding), "encoding", s)
+            fields.append(_field(tag, got.text))
         self.problems.extend(problems)
         record = Record(leader, fields)
         return SourceRecord(
