@@ -29,6 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("facts",),                 # RecordFacts of each record (careful reader and fast path)
     ("aggregate",),             # periods, the tally per level and language, against the plan
     ("ledger", "digitisation", "harvest"),  # the kept records; digitised copies; fetching
+    ("pipeline",),              # inputs -> blocks -> batches of facts -> each command's reduction
     ("report",),                # the Report model (tables, charts) and its messages
     ("render",),                # the Report as XLSX, DOCX, HTML, MD, CSV, JSON; safe cells
     ("audit", "export"),        # language audit; exports and the facts table
