@@ -1,21 +1,27 @@
 """Duplicate records across all inputs, and 001s repeated within one file.
 
-Only small per-record values are kept while the records stream past: one compact
-reference per record (file index, number, offset, 001, a short title, level, host) and,
-per comparison key, the references that share it.  Keys are hashed to 64-bit integers,
-so memory grows with the number of records, not with the length of their titles.
+Memory stays small however many records stream past: per record, one compact reference is
+written to a temporary spool (file, number, offset, 001, a short title, level, host ...),
+and only fixed-size numbers are kept in memory: the spool offset, and per comparison key a
+64-bit hash of the key with the record's number, in flat arrays (about 40 bytes a record).
+At the end the arrays are sorted, the keys met more than once found, and only the records
+of those keys are read back from the spool.
 
 Two records are duplicates when they share
   * a normalised ISBN (ISBN-10 turned into ISBN-13), or
   * the same normalised title (with part number/name), first author, publication year and
     level (records with neither author nor year are not compared by title: too weak).
 Records linked through either key form one group (a group can join ISBN and title
-matches).  Deleted records (leader/05 d) are not compared.
+matches).  Deleted records (leader/05 d) are not compared.  One record listing the same
+ISBN twice (as ISBN-10 and ISBN-13, say) is not its own duplicate.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import marshal
+import tempfile
+from array import array
+from dataclasses import dataclass
 
 from rabiskit.audit.findings import Finding
 from rabiskit.audit.text import (first_author, host_text, isbn13, normalise_text,
@@ -24,6 +30,12 @@ from rabiskit.facts.model import RecordFacts
 from rabiskit.records import SourceRecord
 
 TITLE_SHOWN = 80
+#: how many other members a duplicate finding names
+OTHERS_SHOWN = 10
+#: bytes of the reference spool kept in memory before it goes to a temporary file
+IN_MEMORY = 4 << 20
+
+_TITLE_REASON = "title, author, year and level"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,22 +53,26 @@ class Ref:
     title_hash: int
     languages: tuple[str, ...]
     flavour: str
+    isbns: tuple[str, ...] = ()  # the record's normalised ISBNs (for the reason shown)
 
 
 class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: list[int] = []
+    """Union-find over record numbers (only those sharing a key): each root is the smallest
+    member of its group."""
 
-    def add(self) -> int:
-        self.parent.append(len(self.parent))
-        return len(self.parent) - 1
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
 
     def find(self, x: int) -> int:
         p = self.parent
-        while p[x] != x:
-            p[x] = p[p[x]]
-            x = p[x]
-        return x
+        root = x
+        while p.get(root, root) != root:
+            root = p[root]
+        while x != root:  # path compression
+            nxt = p.get(x, x)
+            p[x] = root
+            x = nxt
+        return root
 
     def union(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
@@ -64,32 +80,43 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-@dataclass
+def _repeated(hashes: array) -> list[list[int]]:
+    """Positions (ascending) of every hash value met more than once, the values in the order
+    of their first position."""
+    import numpy as np
+
+    if len(hashes) < 2:
+        return []
+    h = np.frombuffer(hashes, dtype=np.int64)
+    order = np.argsort(h, kind="stable")
+    hs = h[order]
+    same = hs[1:] == hs[:-1]
+    if not same.any():
+        return []
+    # starts and ends of the runs of equal values in the sorted order
+    edge = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
+    out = [order[a:b + 1].tolist() for a, b in zip(edge[0::2], edge[1::2])]
+    out.sort(key=lambda positions: positions[0])
+    return out
+
+
 class DuplicateFinder:
     """Feed every record with :meth:`add`; :meth:`findings` gives one finding per member
     of every duplicate group and of every repeated 001."""
 
-    files: list[str] = field(default_factory=list)
-    refs: list[Ref] = field(default_factory=list)
-    _file_index: dict[str, int] = field(default_factory=dict)
-    _keys: dict[int, int | list[int]] = field(default_factory=dict)
-    _key_reason: dict[int, str] = field(default_factory=dict)
-    _uf: _UnionFind = field(default_factory=_UnionFind)
-    _ids: dict[tuple[int, str], int | list[int]] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.files: list[str] = []
+        self._file_index: dict[str, int] = {}
+        self._spool = tempfile.SpooledTemporaryFile(IN_MEMORY)
+        self._at = array("q")  # spool offset of each record's reference
+        self._key_hash = array("q")  # comparison keys: hash ...
+        self._key_ref = array("q")  # ... and the record it belongs to
+        self._id_hash = array("q")  # (file, 001): hash ...
+        self._id_ref = array("q")  # ... and record
 
-    def _key(self, key: tuple, reason: str, ref: int) -> None:
-        h = hash(key)
-        have = self._keys.get(h)
-        if have is None:
-            self._keys[h] = ref
-            return
-        if isinstance(have, int):
-            self._keys[h] = [have, ref]
-            self._key_reason[h] = reason
-        else:
-            have.append(ref)
-        first = have if isinstance(have, int) else have[0]
-        self._uf.union(first, ref)
+    @property
+    def records(self) -> int:
+        return len(self._at)
 
     def add(self, src: SourceRecord, facts: RecordFacts) -> None:
         fi = self._file_index.get(facts.file)
@@ -97,34 +124,43 @@ class DuplicateFinder:
             fi = self._file_index[facts.file] = len(self.files)
             self.files.append(facts.file)
         rec, fl = src.record, src.flavour
-        title_key = title_key_text(rec, fl)
-        title = facts.title
-        ref = Ref(fi, facts.record, facts.offset, facts.control_number,
-                  title[:TITLE_SHOWN] if title else None, facts.level,
-                  hash(host_text(rec, fl)) if facts.bibliographic_level in "ab" else 0,
-                  facts.line, hash(title_key), facts.languages if facts.languages_coded else (),
-                  fl)
-        i = self._uf.add()
-        self.refs.append(ref)
+        i = len(self._at)
         if facts.control_number:
-            k = (fi, facts.control_number)
-            have = self._ids.get(k)
-            if have is None:
-                self._ids[k] = i
-            elif isinstance(have, int):
-                self._ids[k] = [have, i]
-            else:
-                have.append(i)
-        if facts.is_deleted:
-            return
-        for value in facts.isbn:
-            n = isbn13(value)
-            if n:
-                self._key(("isbn", n), f"ISBN {n}", i)
-        author, year = first_author(rec, fl), publication_year(rec, fl)
-        if title_key and len(title_key) >= 2 and (author or year):
-            self._key(("title", title_key, author, year, facts.level or ""),
-                      "title, author, year and level", i)
+            self._id_hash.append(hash((fi, facts.control_number)))
+            self._id_ref.append(i)
+        isbns: tuple[str, ...] = ()
+        title_key = ""
+        if not facts.is_deleted:
+            isbns = tuple(dict.fromkeys(n for n in map(isbn13, facts.isbn) if n))
+            for n in isbns:
+                self._key_hash.append(hash(("isbn", n)))
+                self._key_ref.append(i)
+            title_key = title_key_text(rec, fl)
+            if len(title_key) >= 2:
+                author, year = first_author(rec, fl), publication_year(rec, fl)
+                if author or year:
+                    self._key_hash.append(hash(("title", title_key, author, year,
+                                                facts.level or "")))
+                    self._key_ref.append(i)
+        else:
+            title_key = title_key_text(rec, fl)
+        title = facts.title
+        host = hash(host_text(rec, fl)) if facts.bibliographic_level in "ab" else 0
+        self._at.append(self._spool.tell())
+        marshal.dump((fi, facts.record, facts.offset, facts.control_number,
+                      title[:TITLE_SHOWN] if title else None, facts.level, host, facts.line,
+                      hash(title_key), facts.languages if facts.languages_coded else (), fl,
+                      isbns), self._spool)
+
+    def _refs(self, wanted: set[int]) -> dict[int, Ref]:
+        """The references of records ``wanted``, read back from the spool."""
+        out = {}
+        end = self._spool.tell()
+        for i in sorted(wanted):
+            self._spool.seek(self._at[i])
+            out[i] = Ref(*marshal.load(self._spool))
+        self._spool.seek(end)
+        return out
 
     def _name(self, r: Ref) -> str:
         return f"{self.files[r.file]}:{r.record}" + (f"/{r.id}" if r.id else "")
@@ -137,30 +173,45 @@ class DuplicateFinder:
                        line=r.line, group=group)
 
     @staticmethod
-    def _others(names: list[str], limit: int = 10) -> str:
-        more = f" and {len(names) - limit} more" if len(names) > limit else ""
-        return ", ".join(names[:limit]) + more
+    def _others(names: list[str], me: int, limit: int = OTHERS_SHOWN) -> str:
+        """The names of a group but the ``me``-th, the first ``limit`` of them shown."""
+        shown = [n for k, n in enumerate(names[:limit + 1]) if k != me][:limit]
+        more = len(names) - 1 - limit
+        return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
     def findings(self) -> list[Finding]:
-        out: list[Finding] = []
-        # duplicate groups: connected records, with the reasons that joined them
-        groups: dict[int, list[int]] = {}
+        """Duplicate findings, then repeated-001 findings, each sorted by group, file and
+        record."""
+        return self.duplicate_findings() + self.repeated_id_findings()
+
+    def duplicate_findings(self) -> list[Finding]:
+        keys = _repeated(self._key_hash)
+        if not keys:
+            return []
+        uf = _UnionFind()
+        members_of_key = []
+        for positions in keys:
+            members = [self._key_ref[p] for p in positions]
+            members_of_key.append(members)
+            for m in members[1:]:
+                uf.union(members[0], m)
+        refs = self._refs({m for members in members_of_key for m in members})
+        # the reasons that joined each group, in the order the keys were first met
         reasons: dict[int, list[str]] = {}
-        for h, members in self._keys.items():
-            if isinstance(members, int):
-                continue
-            root = self._uf.find(members[0])
-            reasons.setdefault(root, [])
-            if self._key_reason[h] not in reasons[root]:
-                reasons[root].append(self._key_reason[h])
-        for i in range(len(self.refs)):
-            root = self._uf.find(i)
-            if root in reasons:
-                groups.setdefault(root, []).append(i)
-        for n, (root, members) in enumerate(sorted(groups.items()), start=1):
-            refs = [self.refs[m] for m in members]
-            same_title = len({r.title_hash for r in refs}) == 1
-            hosts = {r.host for r in refs}
+        for positions, members in zip(keys, members_of_key):
+            reason = self._reason(positions[0], refs[members[0]])
+            have = reasons.setdefault(uf.find(members[0]), [])
+            if reason not in have:
+                have.append(reason)
+        groups: dict[int, list[int]] = {}
+        for i in sorted(refs):
+            groups.setdefault(uf.find(i), []).append(i)
+        out: list[Finding] = []
+        for n, root in enumerate(sorted(groups), start=1):
+            members = groups[root]
+            group_refs = [refs[m] for m in members]
+            same_title = len({r.title_hash for r in group_refs}) == 1
+            hosts = {r.host for r in group_refs}
             conf = 0.95 if same_title else 0.6
             note = ""
             if not same_title:
@@ -168,30 +219,50 @@ class DuplicateFinder:
             elif len(hosts) > 1 and any(hosts):
                 conf = 0.6
                 note = "; in different host issues: a recurring column?"
-            by_isbn = any(x.startswith("ISBN") for x in reasons[root])
-            by_title = any(not x.startswith("ISBN") for x in reasons[root])
-            for m, r in zip(members, refs):
+            why = reasons[root]
+            by_isbn = any(x.startswith("ISBN") for x in why)
+            by_title = any(not x.startswith("ISBN") for x in why)
+            names = [self._name(r) for r in group_refs]
+            same = " and ".join(why)
+            for k, r in enumerate(group_refs):
                 isbn_f, title_f = dup_field_names(r.flavour)
                 where = ", ".join(f for f, used in ((isbn_f, by_isbn), (title_f, by_title)) if used)
-                others = [self._name(o) for mm, o in zip(members, refs) if mm != m]
                 out.append(self._finding(
                     "duplicate", r, where,
-                    f"same {' and '.join(reasons[root])} as {self._others(others)}{note}",
-                    conf, n))
-        # 001 repeated within one file
-        g = 0
-        for (fi, ident), members in sorted(self._ids.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
-            if isinstance(members, int):
-                continue
-            g += 1
-            refs = [self.refs[m] for m in members]
-            for m, r in zip(members, refs):
-                others = [f"record {o.record}" for mm, o in zip(members, refs) if mm != m]
+                    f"same {same} as {self._others(names, k)}{note}", conf, n))
+        out.sort(key=Finding.sort_key)
+        return out
+
+    def _reason(self, position: int, ref: Ref) -> str:
+        """Why the key at ``position`` (of record ``ref``) joins records: its ISBN, or the
+        title, author, year and level."""
+        h = self._key_hash[position]
+        for n in ref.isbns:
+            if hash(("isbn", n)) == h:
+                return f"ISBN {n}"
+        return _TITLE_REASON
+
+    def repeated_id_findings(self) -> list[Finding]:
+        ids = _repeated(self._id_hash)
+        if not ids:
+            return []
+        member_lists = [[self._id_ref[p] for p in positions] for positions in ids]
+        refs = self._refs({m for members in member_lists for m in members})
+        groups = sorted(((refs[ms[0]].file, str(refs[ms[0]].id)), ms) for ms in member_lists)
+        out: list[Finding] = []
+        for g, ((_fi, ident), members) in enumerate(groups, start=1):
+            group_refs = [refs[m] for m in members]
+            names = [f"record {r.record}" for r in group_refs]
+            for k, r in enumerate(group_refs):
                 out.append(self._finding(
                     "repeated_control_number", r, "001",
-                    f"001 {ident!r} is also the 001 of {self._others(others)} in this file",
+                    f"001 {r.id!r} is also the 001 of {self._others(names, k)} in this file",
                     1.0, g))
+        out.sort(key=Finding.sort_key)
         return out
+
+    def close(self) -> None:
+        self._spool.close()
 
 
 def dup_field_names(flavour: str) -> tuple[str, str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from typing import Any, Iterator
 
 #: The finding kinds, in the order they are listed (stable names: JSON keys, sheet names).
 KINDS: tuple[str, ...] = (
@@ -127,11 +129,16 @@ class ShareRow:
 
 @dataclass
 class AuditResult:
-    """Everything an audit found: ``findings`` (sorted by kind, then file and record), the
-    ``summary`` (count per kind, every kind present, zeros included), ``kazakh_share`` per
-    level (and "total") for ``period``, plus the read statistics."""
+    """Everything an audit found: the findings (kept in ``store``, a
+    :class:`rabiskit.audit.store.FindingStore`, read back in order: by kind, then file and
+    record), the ``summary`` (count per kind, every kind present, zeros included),
+    ``kazakh_share`` per level (and "total") for ``period``, plus the read statistics.
 
-    findings: list[Finding] = field(default_factory=list)
+    ``iter_findings()`` streams the findings; ``findings`` is the whole list (for small
+    audits and tests); ``as_dict()`` the JSON document, with every finding in memory, and
+    :meth:`json_chunks` the same text written piece by piece."""
+
+    store: Any = None  # rabiskit.audit.store.FindingStore
     kazakh_share: dict[str, ShareRow] = field(default_factory=dict)
     period: object | None = None  # rabiskit.aggregate.period.Period
     records: int = 0
@@ -140,33 +147,71 @@ class AuditResult:
     today: object | None = None  # datetime.date the date checks compared with
     scan: object | None = None  # rabiskit.facts.scan.Scan (files, problems, warnings)
 
+    def __post_init__(self) -> None:
+        if self.store is None:
+            from rabiskit.audit.store import FindingStore
+
+            self.store = FindingStore()
+
     @property
     def summary(self) -> dict[str, int]:
-        out = {k: 0 for k in KINDS}
-        for f in self.findings:
-            out[f.kind] = out.get(f.kind, 0) + 1
-        return out
+        return dict(self.store.counts)
+
+    @property
+    def finding_count(self) -> int:
+        return self.store.total
+
+    def iter_findings(self) -> Iterator[Finding]:
+        """Every finding, in the order the outputs list them, read back from the store."""
+        return self.store.sorted()
+
+    def iter_kind(self, kind: str) -> Iterator[Finding]:
+        return self.store.of_kind(kind)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return list(self.iter_findings())
 
     def by_kind(self, kind: str) -> list[Finding]:
-        return [f for f in self.findings if f.kind == kind]
+        return list(self.iter_kind(kind))
 
-    def as_dict(self) -> dict:
+    def as_dict(self, *, findings: bool = True) -> dict:
+        """The JSON document (``findings=False``: with an empty list of findings)."""
         d = {
             "summary": self.summary,
-            "findings": [f.as_dict() for f in self.findings],
+            "findings": [f.as_dict() for f in self.iter_findings()] if findings else [],
             "kazakh_share": {lv: row.as_dict() for lv, row in self.kazakh_share.items()},
             "records": self.records,
             "in_period": self.in_period,
             "not_bibliographic": self.not_bibliographic,
         }
         if self.period is not None:
-            d["period"] = self.period.as_dict()
+            d["period"] = self.period.as_dict()  # type: ignore[attr-defined]
         if self.today is not None:
-            d["today"] = self.today.isoformat()
+            d["today"] = self.today.isoformat()  # type: ignore[attr-defined]
         if self.scan is not None:
+            scan: Any = self.scan
             d["files"] = [{"file": f.file, "records": f.records, "damaged": f.damaged,
                            "problems": len(f.problems), **({"error": f.error} if f.error else {}),
                            **({"duplicate_of": f.duplicate_of} if f.duplicate_of else {})}
-                          for f in self.scan.files]
-            d["warnings"] = list(self.scan.warnings)
+                          for f in scan.files]
+            d["warnings"] = list(scan.warnings)
         return d
+
+    def json_chunks(self) -> Iterator[str]:
+        """The text of ``json.dumps(self.as_dict(), ensure_ascii=False, indent=2)``, in
+        pieces, one finding at a time (the findings are never all in memory)."""
+        head, tail = json.dumps(self.as_dict(findings=False), ensure_ascii=False,
+                                indent=2).split('\n  "findings": [],\n', 1)
+        yield head + '\n  "findings": ['
+        sep = "\n    "
+        first = True
+        for f in self.iter_findings():
+            text = json.dumps(f.as_dict(), ensure_ascii=False, indent=2)
+            yield ("" if first else ",") + sep + text.replace("\n", sep)
+            first = False
+        yield ("]" if first else "\n  ]") + ",\n" + tail
+
+    def close(self) -> None:
+        """Remove the spooled findings (also done when the result is collected)."""
+        self.store.close()

@@ -18,8 +18,9 @@ from rabiskit.aggregate.period import Period
 from rabiskit.audit.checks import (AuditOptions, check_dates, check_encoding, check_language,
                                    check_structure, text_language)
 from rabiskit.audit.duplicates import DuplicateFinder
-from rabiskit.audit.findings import AuditResult, Finding, ShareRow
+from rabiskit.audit.findings import AuditResult, ShareRow
 from rabiskit.audit.language import KAZ
+from rabiskit.audit.store import FindingStore
 from rabiskit.facts.model import RecordFacts
 from rabiskit.plan.model import Plan
 from rabiskit.records import SourceRecord
@@ -38,7 +39,7 @@ class Auditor:
     period: Period
     options: AuditOptions
     only_period: bool = False
-    findings: list[Finding] = field(default_factory=list)
+    findings: FindingStore = field(default_factory=FindingStore)
     shares: dict[str, ShareRow] = field(default_factory=dict)
     duplicates: DuplicateFinder = field(default_factory=DuplicateFinder)
     records: int = 0
@@ -75,9 +76,13 @@ class Auditor:
                 row.written_kazakh += coded_kaz
 
     def result(self, scan=None) -> AuditResult:
-        findings = self.findings + self.duplicates.findings()
-        findings.sort(key=Finding.sort_key)
-        return AuditResult(findings=findings, kazakh_share=self.share_table(),
+        """The result; the findings stay in the store (spooled), read back in order by the
+        result's writers.  The auditor takes no more records after this."""
+        self.findings.add_grouped("duplicate", self.duplicates.duplicate_findings())
+        self.findings.add_grouped("repeated_control_number",
+                                  self.duplicates.repeated_id_findings())
+        self.duplicates.close()
+        return AuditResult(store=self.findings, kazakh_share=self.share_table(),
                            period=self.period, records=self.records, in_period=self.in_period,
                            not_bibliographic=self.not_bibliographic,
                            today=self.options.today, scan=scan)

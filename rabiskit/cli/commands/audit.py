@@ -11,19 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import List, Optional
+from itertools import chain, islice
+from typing import Iterable, List, Optional
 
 import typer
 from rich.table import Table
 
-from rabiskit.atomic import write_atomic
+from rabiskit.atomic import atomic_file
 from rabiskit.audit.findings import KINDS, kind_name
-from rabiskit.audit.render import render_csv, write_xlsx
+from rabiskit.audit.render import csv_lines, write_xlsx
 from rabiskit.audit.run import audit_inputs, audit_records
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, cannot_write, check_encoding, check_flavour,
                                  err_console, error, fail, fitted_width, make_inputs,
-                                 named_inputs, out_console, period_option, print_json,
+                                 named_inputs, out_console, period_option,
                                  refuse_empty_inputs, refuse_overwrite, warn, where, written)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
@@ -72,7 +73,10 @@ def _parse_day(text: str | None, option: str) -> dt.date | None:
         fail(_("{option} {text}: give a date as YYYY-MM-DD").format(option=option, text=text))
 
 
-def render_table(data: dict, plan) -> None:
+def render_table(data: dict, plan, findings: Iterable[dict] | None = None,
+                 count: int | None = None) -> None:
+    """The summary, the Kazakh share and the first findings on the screen.  ``data``: the
+    JSON document (its findings, or ``findings``: the first of them, ``count`` in all)."""
     lang = language()
     s = Table(title=_("Audit"), title_justify="left", header_style="bold")
     s.add_column(_("Check"))
@@ -103,20 +107,42 @@ def render_table(data: dict, plan) -> None:
         n = total["written_from_coding"]
         out_console.print(_("'as written': {n} record(s) whose title could not be read count "
                             "by their language coding.").format(n=n), markup=False)
-    findings = data["findings"]
-    if not findings:
+    shown = data["findings"] if findings is None else findings
+    n_all = len(data["findings"]) if count is None else count
+    if not n_all:
         out_console.print(_("No findings."), markup=False)
         return
-    out_console.print(_("Findings ({n}):").format(n=len(findings)), style="bold", markup=False)
-    for f in findings[:TABLE_LIMIT]:
+    out_console.print(_("Findings ({n}):").format(n=n_all), style="bold", markup=False)
+    for f in islice(shown, TABLE_LIMIT):
         at = where(f["file"], f["record"], f["offset"])
         out_console.print(f"  [{kind_name(f['kind'], lang)}] {at}: {f['id'] or _('(no 001)')} "
                           f"{f['title'] or ''} — {f['field']}: {translate_text(f['evidence'])} "
                           f"({f['confidence']:.2f})", markup=False)
-    if len(findings) > TABLE_LIMIT:
+    if n_all > TABLE_LIMIT:
         out_console.print("  " + _("… and {n} more (--format xlsx -o FILE gives the whole "
-                                   "list, a sheet per kind)").format(n=len(findings) - TABLE_LIMIT),
+                                   "list, a sheet per kind)").format(n=n_all - TABLE_LIMIT),
                           markup=False)
+
+
+def _write_text(output: Path | None, pieces: Iterable[str], bom: bool = False) -> None:
+    """Text pieces to stdout, or to ``output`` (UTF-8) atomically."""
+    if output is None:
+        for piece in pieces:
+            sys.stdout.write(piece)
+        sys.stdout.flush()
+        return
+    with atomic_file(output) as fh:
+        if bom:
+            fh.write("\ufeff".encode("utf-8"))
+        buf: list[str] = []
+        size = 0
+        for piece in pieces:
+            buf.append(piece)
+            size += len(piece)
+            if size >= 1 << 16:
+                fh.write("".join(buf).encode("utf-8"))
+                buf, size = [], 0
+        fh.write("".join(buf).encode("utf-8"))
 
 
 def register(app: typer.Typer) -> None:
@@ -169,31 +195,28 @@ def register(app: typer.Typer) -> None:
         for f in result.scan.files:
             if f.error:
                 error(f.error)
-        data = result.as_dict()
         try:
+            # the findings are streamed from the result's store into the output: an audit
+            # of a million records never holds them all
             if fmt == "json":
-                if output is None:
-                    print_json(data)
-                else:
-                    import json
-
-                    write_atomic(output, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+                _write_text(output, chain(result.json_chunks(), ["\n"]))
             elif fmt == "csv":
-                text = render_csv(data)
-                if output is None:
-                    sys.stdout.write(text)
-                else:
-                    # BOM: Excel on Windows then opens the UTF-8 file with the right letters
-                    write_atomic(output, "\ufeff" + text)
+                # BOM in a file: Excel on Windows then opens the UTF-8 file with the right
+                # letters
+                _write_text(output, csv_lines(result), bom=output is not None)
             elif fmt == "xlsx":
-                write_xlsx(data, output, plan)
+                write_xlsx(result, output, plan)
             else:
-                render_table(data, plan)
+                render_table(result.as_dict(findings=False), plan,
+                             (f.as_dict() for f in result.iter_findings()),
+                             result.finding_count)
         except OSError as e:
             fail(cannot_write(output, e))
+        finally:
+            result.close()
         if output is not None:
             err_console.print(written(output), markup=False, highlight=False)
         if any(f.error for f in result.scan.files):
             raise typer.Exit(2)
-        if strict and result.findings:
+        if strict and result.finding_count:
             raise typer.Exit(1)

@@ -1,0 +1,145 @@
+"""Where the audit keeps its findings while the records stream past: on disk, not in memory.
+
+An audit of a million records can find a million things, and every output lists them all,
+so the findings of the per-record checks are spooled, one temporary file per kind (kept in
+memory until it holds a few megabytes; removed when the store is closed or collected), and
+read back in the order the outputs list them: by kind, then file, then record number, in
+the order they were found when those are equal (the stable sort ``Finding.sort_key`` gave
+when they were all held in a list).
+
+Records usually arrive in file order, record after record, so each kind's spool is a few
+*runs* already in order; runs of one file name are merged by record number, and the files
+are listed in the order of their names.
+"""
+
+from __future__ import annotations
+
+import heapq
+import marshal
+import tempfile
+from dataclasses import dataclass, field
+from typing import IO, Iterable, Iterator
+
+from rabiskit.audit.findings import KINDS, Finding
+
+#: bytes of one kind's spool kept in memory before it goes to a temporary file
+IN_MEMORY = 4 << 20
+
+
+def _row(f: Finding) -> tuple:
+    return (f.kind, f.file, f.record, f.offset, f.id, f.title, f.field, f.evidence,
+            f.confidence, f.level, f.languages, f.line, f.group)
+
+
+def _finding(row: tuple) -> Finding:
+    return Finding(*row)
+
+
+@dataclass
+class _Run:
+    """Findings of one kind, of one file, in ascending record numbers, at ``start``."""
+
+    file: str
+    start: int
+    count: int = 0
+    last: int = 0
+
+
+@dataclass
+class _Spool:
+    kind: str
+    fh: IO[bytes] = field(default_factory=lambda: tempfile.SpooledTemporaryFile(IN_MEMORY))
+    runs: list[_Run] = field(default_factory=list)
+
+    def add(self, f: Finding) -> None:
+        run = self.runs[-1] if self.runs else None
+        if run is None or run.file != f.file or f.record < run.last:
+            run = _Run(f.file, self.fh.tell())
+            self.runs.append(run)
+        marshal.dump(_row(f), self.fh)
+        run.count += 1
+        run.last = f.record
+
+    def _read_run(self, run: _Run) -> Iterator[Finding]:
+        pos = run.start
+        for _ in range(run.count):
+            self.fh.seek(pos)
+            row = marshal.load(self.fh)
+            pos = self.fh.tell()
+            yield _finding(row)
+
+    def sorted(self) -> Iterator[Finding]:
+        """The kind's findings by file name, then record, then as found."""
+        if not self.runs:
+            return
+        end = self.fh.tell()
+        by_file: dict[str, list[_Run]] = {}
+        for run in self.runs:
+            by_file.setdefault(run.file, []).append(run)
+        try:
+            if len(self.runs) == 1:  # the usual case: read straight through
+                self.fh.seek(self.runs[0].start)
+                for _ in range(self.runs[0].count):
+                    yield _finding(marshal.load(self.fh))
+                return
+            for name in sorted(by_file):
+                runs = by_file[name]
+                if len(runs) == 1:
+                    yield from self._read_run(runs[0])
+                else:
+                    yield from heapq.merge(*(self._read_run(r) for r in runs),
+                                           key=lambda f: f.record)
+        finally:
+            self.fh.seek(end)
+
+
+class FindingStore:
+    """Findings of every kind, counted and spooled; :meth:`sorted` gives them back in the
+    order the outputs list them.  Findings that carry a ``group`` (duplicates, repeated
+    001s) are added once, already sorted, with :meth:`add_grouped`."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {k: 0 for k in KINDS}
+        self._spools: dict[str, _Spool] = {}
+        self._grouped: dict[str, list[Finding]] = {}
+
+    def add(self, f: Finding) -> None:
+        spool = self._spools.get(f.kind)
+        if spool is None:
+            spool = self._spools[f.kind] = _Spool(f.kind)
+        spool.add(f)
+        self.counts[f.kind] = self.counts.get(f.kind, 0) + 1
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        for f in findings:
+            self.add(f)
+
+    def add_grouped(self, kind: str, findings: list[Finding]) -> None:
+        """Findings of ``kind`` sorted by (group, file, record), kept as they are."""
+        self._grouped.setdefault(kind, []).extend(findings)
+        self.counts[kind] = self.counts.get(kind, 0) + len(findings)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def kinds(self) -> list[str]:
+        """The kinds found, known ones in their listing order, unknown ones after."""
+        found = [k for k, n in self.counts.items() if n]
+        return sorted(found, key=lambda k: KINDS.index(k) if k in KINDS else len(KINDS))
+
+    def of_kind(self, kind: str) -> Iterator[Finding]:
+        if kind in self._grouped:
+            yield from self._grouped[kind]
+        spool = self._spools.get(kind)
+        if spool is not None:
+            yield from spool.sorted()
+
+    def sorted(self) -> Iterator[Finding]:
+        for kind in self.kinds():
+            yield from self.of_kind(kind)
+
+    def close(self) -> None:
+        for spool in self._spools.values():
+            spool.fh.close()
+        self._spools.clear()
