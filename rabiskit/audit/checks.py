@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from importlib import resources
 
 from rabiskit.audit.findings import Finding
@@ -97,6 +98,8 @@ def text_language(src: SourceRecord) -> TextLanguage:
     return TextLanguage(det, N_("title") if det.decided else "")
 
 
+_THREE_LETTERS = re.compile(r"[a-z]{3}")
+
 _LANGUAGE_NAMES = {KAZ: N_("Kazakh"), RUS: N_("Russian"), ENG: N_("English"), "ukr": N_("Ukrainian")}
 
 
@@ -106,10 +109,14 @@ def check_language(src: SourceRecord, facts: RecordFacts, opts: AuditOptions,
     out: list[Finding] = []
     where = language_field(src.flavour)
     det = lang.detection
-    said = N_("{source} reads as {language} ({evidence})").format(
-        source=lang.source, language=_LANGUAGE_NAMES.get(det.language, det.language),
-        evidence=det.evidence) if det.decided else ""
+
+    def reads_as() -> str:  # what the title reads as, for the two findings that say it
+        return N_("{source} reads as {language} ({evidence})").format(
+            source=lang.source, language=_LANGUAGE_NAMES.get(det.language, det.language),
+            evidence=det.evidence) if det.decided else ""
+
     if not facts.languages_coded:
+        said = reads_as()
         coded_in = where + (" or 041$a" if src.flavour == MARC21 else "")
         ev = N_("no language of the text coded in {where}").format(where=coded_in)
         out.append(_finding("missing_language", src, facts, where,
@@ -119,7 +126,7 @@ def check_language(src: SourceRecord, facts: RecordFacts, opts: AuditOptions,
     valid = language_codes()
     for at, raw in coded_language_values(src.record, src.flavour):
         for code in split_language_codes(raw):
-            if not re.fullmatch(r"[a-z]{3}", code):
+            if not _THREE_LETTERS.fullmatch(code):
                 out.append(_finding("invalid_language_code", src, facts, at,
                                     N_("{raw!r} is not a three-letter ISO 639-2 code").format(
                                         raw=raw.strip()), 1.0))
@@ -166,7 +173,7 @@ def check_language(src: SourceRecord, facts: RecordFacts, opts: AuditOptions,
         else:
             ev = N_("{source} has {letters}").format(source=lang.source, letters=letters)
     else:
-        ev = said
+        ev = reads_as()
     ev = N_("{evidence}; coded {codes}").format(evidence=ev, codes="/".join(facts.languages))
     out.append(_finding("language_mismatch", src, facts, where, ev, conf))
     return out
@@ -198,6 +205,11 @@ _LANGUAGE_LETTERS = {
 _KZ_MOJIBAKE = KZ1048_AS_CP1251 | UKRAINIAN_LETTERS
 _KZ_MOJIBAKE_RE = re.compile("[" + "".join(sorted(_KZ_MOJIBAKE)) + "]")
 _MIXED_RE = re.compile(f"[{_CYR}][A-Za-z]|[A-Za-z][{_CYR}]")
+#: any character (or pair) one of the encoding checks reacts to: values without one are
+#: not looked at further
+_SUSPECT = re.compile("|".join(["\ufffd", r"\?", _KZ_MOJIBAKE_RE.pattern, _UTF8_AS_CP1251.pattern,
+                                _UTF8_AS_LATIN1.pattern, _CONTROL.pattern,
+                                _WHITESPACE_CONTROL.pattern, _MIXED_RE.pattern]))
 
 
 def _kz1048_reading(word: str) -> str | None:
@@ -243,9 +255,26 @@ def _show(text: str, limit: int = 60) -> str:
                    else c for c in t)
 
 
+_value = itemgetter(1)
+
+
+def _record_text(record) -> str:
+    """Every control field's data and subfield value of a record, joined by blanks (no sign
+    of damage below spans a blank, so none is made by the joining)."""
+    parts: list[str] = []
+    for fld in record.fields:
+        if fld.is_control:
+            parts.append(fld.data or "")
+        else:
+            parts.extend(map(_value, fld.subfields))
+    return " ".join(parts)
+
+
 def check_encoding(src: SourceRecord, facts: RecordFacts) -> list[Finding]:
     """encoding_damage and mixed_script, one finding per kind and subfield."""
     out: list[Finding] = []
+    if not _SUSPECT.search(_record_text(src.record)):
+        return out  # most records: not one character the checks below look at
     coded = set(facts.languages) if facts.languages_coded else set()
     allowed: set[str] = set()
     for code in coded:
@@ -258,7 +287,7 @@ def check_encoding(src: SourceRecord, facts: RecordFacts) -> list[Finding]:
         else:
             items = [(f"{fld.tag}${code}", value) for code, value in fld.subfields]
         for where, value in items:
-            if not value:
+            if not value or not _SUSPECT.search(value):
                 continue
             damage: list[str] = []
             conf = 0.0

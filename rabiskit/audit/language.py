@@ -66,6 +66,7 @@ LATIN_LOOKALIKES = {
 
 _TOKEN = re.compile(r"[^\s\-–—.,;:!/()\[\]«»\"“”„=+*&%#№<>{}|\\]+")
 _APOSTROPHES = "'’ʼ`"
+_STRIPPED = _APOSTROPHES + "?!…'"
 
 _KAZ_SUFFIX_STRONG = re.compile(
     r"(?:лар|лер|дар|дер|тар|тер)(?:ы|ын|ымыз|ға|ге|да|де|дан|ден|мен|ды|ді)$|(?:ымыз|лары)$")
@@ -108,35 +109,101 @@ class Detection:
 UNDECIDED = Detection(None, 0.0, "no text")
 
 
+#: Cyrillic letters (U+0400-U+052F) and Latin ones (ASCII, U+00C0-U+024F): sets, so that
+#: counting them in a word runs in C (``sum(map(CYRILLIC.__contains__, word))``)
+CYRILLIC = frozenset(map(chr, range(0x400, 0x530)))
+LATIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") | frozenset(
+    map(chr, range(0xC0, 0x250)))
+_in_cyrillic = CYRILLIC.__contains__
+_in_latin = LATIN.__contains__
+
+
 def _is_cyrillic(ch: str) -> bool:
-    return "\u0400" <= ch <= "\u04ff" or "\u0500" <= ch <= "\u052f"
+    return ch in CYRILLIC
 
 
 def _is_latin(ch: str) -> bool:
-    return ch.isascii() and ch.isalpha() or "\u00c0" <= ch <= "\u024f"
+    return ch in LATIN
 
 
 def fix_lookalikes(word: str) -> str:
     """A mostly-Cyrillic word with Latin look-alike letters, spelt all in Cyrillic."""
-    cyr = sum(_is_cyrillic(c) for c in word)
-    lat = sum(_is_latin(c) for c in word)
-    if cyr and lat and cyr >= lat and all(c in LATIN_LOOKALIKES for c in word if _is_latin(c)):
-        return "".join(LATIN_LOOKALIKES.get(c, c) if _is_latin(c) else c for c in word)
+    if LATIN.isdisjoint(word) or CYRILLIC.isdisjoint(word):
+        return word
+    cyr = sum(map(_in_cyrillic, word))
+    lat = sum(map(_in_latin, word))
+    if cyr >= lat and all(c in LATIN_LOOKALIKES for c in word if c in LATIN):
+        return "".join(LATIN_LOOKALIKES.get(c, c) if c in LATIN else c for c in word)
     return word
+
+
+#: words met in a catalogue follow Zipf's law: a few thousand make most of the text, so the
+#: per-word work below is remembered for that many words (a bounded cache: memory stays flat)
+WORD_CACHE = 1 << 15
+
+
+@lru_cache(maxsize=WORD_CACHE)
+def _clean_token(tok: str) -> str | None:
+    """One raw token as :func:`tokens` keeps it, or None when it is dropped."""
+    tok = tok.strip(_STRIPPED)
+    if not tok or "?" in tok or "\ufffd" in tok or not KZ1048_AS_CP1251.isdisjoint(tok):
+        return None
+    if "_" in tok or any(map(str.isdigit, tok)) or not any(map(str.isalpha, tok)):
+        return None
+    return fix_lookalikes(tok)
 
 
 def tokens(text: str) -> list[str]:
     """Words of a text, without the damaged ones ('?', U+FFFD, KZ-1048 letters read as
     cp1251, digits), look-alike letters repaired."""
-    out = []
-    for tok in _TOKEN.findall(text):
-        tok = tok.strip(_APOSTROPHES + "?!…'")
-        if not tok or "?" in tok or "\ufffd" in tok or any(c in KZ1048_AS_CP1251 for c in tok):
-            continue
-        if any(c.isdigit() or c == "_" for c in tok) or not any(c.isalpha() for c in tok):
-            continue
-        out.append(fix_lookalikes(tok))
-    return out
+    return [t for t in map(_clean_token, _TOKEN.findall(text)) if t is not None]
+
+
+# What one word is evidence of, whatever its place in the text (see _word_class)
+_NO_LETTERS, _LATIN_WORD, _UKRAINIAN, _OTHER_TURKIC, _BELARUSIAN = range(5)
+_KAZAKH_LETTER_WORD, _KAZAKH_I_WORD, _KAZAKH_WORD, _RUSSIAN_WORD = range(5, 9)
+_KAZAKH_FORM, _RUSSIAN_FORM, _CYRILLIC_OTHER = range(9, 12)
+
+
+@lru_cache(maxsize=WORD_CACHE)
+def _word_class(tok: str) -> tuple:
+    """(class, lower-case word, detail) of one token: the part of the detector's decision
+    that depends on the word alone (its weight depends on its place: see _detect)."""
+    words = word_lists()
+    cyr = sum(map(_in_cyrillic, tok))
+    lat = sum(map(_in_latin, tok))
+    w = tok.lower()
+    if lat > cyr:
+        return (_LATIN_WORD, w, w in words["eng"])
+    if not cyr:
+        return (_NO_LETTERS, w, None)
+    if not UKRAINIAN_LETTERS.isdisjoint(tok) or (w in words["ukr"] and w not in words["rus"]):
+        return (_UKRAINIAN, w, None)
+    if not OTHER_TURKIC_LETTERS.isdisjoint(tok):
+        return (_OTHER_TURKIC, w, None)
+    if not BELARUSIAN_LETTERS.isdisjoint(tok):
+        return (_BELARUSIAN, w, None)
+    if not KAZAKH_LETTERS.isdisjoint(tok):
+        found = tuple(sorted({c.lower() for c in tok if c in KAZAKH_LETTERS}))
+        return (_KAZAKH_LETTER_WORD, w, (found, w in words["kaz"]))
+    if not KAZAKH_I.isdisjoint(tok):
+        return (_KAZAKH_I_WORD, w, None)
+    if w in words["kaz"]:
+        return (_KAZAKH_WORD, w, None)
+    if w in words["rus"]:
+        return (_RUSSIAN_WORD, w, None)
+    # word forms
+    if len(w) >= 4 and _KAZ_SUFFIX_STRONG.search(w):
+        return (_KAZAKH_FORM, w, 1.5)
+    if len(w) >= 4 and ("жы" in w or "шы" in w):
+        return (_KAZAKH_FORM, w, 1.5)
+    if len(w) >= 4 and _RUS_SUFFIX.search(w):
+        return (_RUSSIAN_FORM, w, 1.0)
+    if len(w) >= 3 and _KAZ_SUFFIX_WEAK.search(w):
+        return (_KAZAKH_FORM, w, 1.0)
+    if len(w) >= 4 and (w.endswith("ь") or not RUSSIAN_MARKERS.isdisjoint(w)):
+        return (_RUSSIAN_FORM, w, 1.0)  # Kazakh has ь ё щ ъ э only in Russian loan words
+    return (_CYRILLIC_OTHER, w, None)
 
 
 def _confidence(score: float, other: float) -> float:
@@ -168,11 +235,8 @@ def detect_language(text: str | None) -> Detection:
 
 
 def _detect(text: str) -> Detection:
-    words = word_lists()
-    kaz_words, rus_words = words["kaz"], words["rus"]
-    eng_words, ukr_words = words["eng"], words["ukr"]
     toks = tokens(text)
-    all_caps = all(not c.isalpha() or c.isupper() for c in "".join(toks))
+    all_caps = all(map(str.isupper, filter(str.isalpha, "".join(toks))))
     kaz = rus = eng = ukr = 0.0
     letters: list[str] = []
     kaz_seen: list[str] = []
@@ -187,63 +251,44 @@ def _detect(text: str) -> Detection:
     for n, tok in enumerate(toks):
         if len(tok) == 1 and (not long_words or (n > 0 and tok.isupper())):
             continue  # initials and volume letters ("А - К", "А. С. Пушкин")
-        cyr = sum(_is_cyrillic(c) for c in tok)
-        lat = sum(_is_latin(c) for c in tok)
-        w = tok.lower()
-        if lat > cyr:
+        cls, w, detail = _word_class(tok)
+        if cls == _LATIN_WORD:
             lat_tokens += 1
-            if w in eng_words:
+            if detail:
                 eng += 1
                 eng_seen.append(w)
             continue
-        if not cyr:
+        if cls == _NO_LETTERS:
             continue
         cyr_tokens += 1
         proper = n > 0 and not all_caps and tok[0].isupper() and len(tok) > 1
         weight = 2.0 if proper else 3.0
-        if any(c in UKRAINIAN_LETTERS for c in tok) or (w in ukr_words and w not in rus_words):
+        if cls == _UKRAINIAN:
             ukr += 2
-            continue
-        if any(c in OTHER_TURKIC_LETTERS for c in tok):
+        elif cls == _OTHER_TURKIC:
             other_turkic.append(w)
-            continue
-        if any(c in BELARUSIAN_LETTERS for c in tok):
+        elif cls == _BELARUSIAN:
             ukr += 1  # Belarusian or Uzbek: not Kazakh, not Russian
-            continue
-        found = sorted({c.lower() for c in tok if c in KAZAKH_LETTERS})
-        if found:
+        elif cls == _KAZAKH_LETTER_WORD:
+            found, known = detail
             kaz += weight
             letters.extend(found)
-            if w in kaz_words:
+            if known:
                 kaz += 1
-            continue
-        if any(c in KAZAKH_I for c in tok):
+        elif cls == _KAZAKH_I_WORD:
             i_words.append((w, weight))
-            continue
-        if w in kaz_words:
+        elif cls == _KAZAKH_WORD:
             kaz += 1.0 if proper else 2.0
             kaz_seen.append(w)
-            continue
-        if w in rus_words:
+        elif cls == _RUSSIAN_WORD:
             rus += 1.0 if w == "о" or proper else 2.0
             rus_seen.append(w)
-            continue
-        # word forms weigh half in proper names (Улытау, Бауыржан are names, not grammar)
-        form = 0.5 if proper else 1.0
-        if len(w) >= 4 and _KAZ_SUFFIX_STRONG.search(w):
-            kaz += 1.5 * form
+        elif cls == _KAZAKH_FORM:
+            # word forms weigh half in proper names (Улытау, Бауыржан are names, not grammar)
+            kaz += detail * (0.5 if proper else 1.0)
             kaz_end.append(w)
-        elif len(w) >= 4 and ("жы" in w or "шы" in w):
-            kaz += 1.5 * form
-            kaz_end.append(w)
-        elif len(w) >= 4 and _RUS_SUFFIX.search(w):
-            rus += 1.0 * form
-            rus_end.append(w)
-        elif len(w) >= 3 and _KAZ_SUFFIX_WEAK.search(w):
-            kaz += 1.0 * form
-            kaz_end.append(w)
-        elif len(w) >= 4 and (w.endswith("ь") or any(c in RUSSIAN_MARKERS for c in w)):
-            rus += 1.0 * form  # Kazakh has ь ё щ ъ э only in Russian loan words
+        elif cls == _RUSSIAN_FORM:
+            rus += detail * (0.5 if proper else 1.0)
             rus_end.append(w)
     # і: Kazakh unless the text shows Ukrainian (or Belarusian) signs
     if i_words:

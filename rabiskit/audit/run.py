@@ -58,11 +58,11 @@ class Auditor:
         self.findings.extend(check_dates(src, facts, self.options))
         d = facts.date_entered
         inside = d is not None and self.period.contains(d)
-        lang = text_language(src)
         if not self.only_period or inside or d is None:
+            lang = text_language(src)
             self.findings.extend(check_language(src, facts, self.options, lang))
             self.findings.extend(check_encoding(src, facts))
-        if inside:
+        if inside:  # (then the language was read above)
             self.in_period += 1
             row = self.shares.setdefault(facts.level or "book", ShareRow())
             row.records += 1

@@ -149,13 +149,16 @@ def host_text(record: Record, flavour: str) -> str:
     return normalise_text(" ".join(parts))
 
 
+_ISBN = re.compile(r"(97[89][\d\- ]{10,16}|\d[\d\- ]{8,12}[\dXx])")
+
+
 def isbn13(value: str) -> str | None:
     """A normalised ISBN-13 ('978-601-7-12345-6 (пер.)' -> '9786017123456'), ISBN-10
     converted; None when the text holds no well-formed ISBN."""
-    m = re.search(r"(97[89][\d\- ]{10,16}|\d[\d\- ]{8,12}[\dXx])", value)
+    m = _ISBN.search(value)
     if not m:
         return None
-    digits = re.sub(r"[\- ]", "", m.group(1)).upper()
+    digits = m.group(1).replace("-", "").replace(" ", "").upper()
     if len(digits) == 13 and digits.isdigit():
         return digits
     if len(digits) == 10 and digits[:9].isdigit():
