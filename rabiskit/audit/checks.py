@@ -205,11 +205,13 @@ _LANGUAGE_LETTERS = {
 _KZ_MOJIBAKE = KZ1048_AS_CP1251 | UKRAINIAN_LETTERS
 _KZ_MOJIBAKE_RE = re.compile("[" + "".join(sorted(_KZ_MOJIBAKE)) + "]")
 _MIXED_RE = re.compile(f"[{_CYR}][A-Za-z]|[A-Za-z][{_CYR}]")
-#: any character (or pair) one of the encoding checks reacts to: values without one are
-#: not looked at further
-_SUSPECT = re.compile("|".join(["\ufffd", r"\?", _KZ_MOJIBAKE_RE.pattern, _UTF8_AS_CP1251.pattern,
-                                _UTF8_AS_LATIN1.pattern, _CONTROL.pattern,
-                                _WHITESPACE_CONTROL.pattern, _MIXED_RE.pattern]))
+#: characters one of the encoding checks reacts to (alone): values without one (and
+#: without the pairs of _UTF8_AS_CP1251, _UTF8_AS_LATIN1 and _MIXED_RE) are not looked at
+_SUSPECT_CHAR = re.compile("[\ufffd?" + "".join(sorted(_KZ_MOJIBAKE)) + _CONTROL.pattern[1:-1]
+                           + "\t\n\r]")
+_ASCII_LETTER = re.compile("[A-Za-z]")
+_SUSPECT = re.compile("|".join([_SUSPECT_CHAR.pattern, _UTF8_AS_CP1251.pattern,
+                                _UTF8_AS_LATIN1.pattern, _MIXED_RE.pattern]))
 
 
 def _kz1048_reading(word: str) -> str | None:
@@ -258,22 +260,28 @@ def _show(text: str, limit: int = 60) -> str:
 _value = itemgetter(1)
 
 
-def _record_text(record) -> str:
-    """Every control field's data and subfield value of a record, joined by blanks (no sign
-    of damage below spans a blank, so none is made by the joining)."""
-    parts: list[str] = []
-    for fld in record.fields:
-        if fld.is_control:
-            parts.append(fld.data or "")
-        else:
-            parts.extend(map(_value, fld.subfields))
-    return " ".join(parts)
+def _suspect(record) -> bool:
+    """Whether any text of the record (control data, subfield values) has a character, or
+    a pair, one of the encoding checks reacts to; most records have none, and are not
+    looked at further."""
+    values = [fld.data if fld.data is not None else " ".join(map(_value, fld.subfields))
+              for fld in record.fields]
+    # no sign of damage spans a blank, so joining the values makes none
+    if _SUSPECT_CHAR.search(" ".join(values)):
+        return True
+    # the other signs need letters beyond ASCII
+    beyond = [v for v in values if not v.isascii()]
+    text = " ".join(beyond)
+    if _UTF8_AS_CP1251.search(text) or _UTF8_AS_LATIN1.search(text):
+        return True
+    # Latin letters beside Cyrillic ones: only in a value with both
+    return any(_ASCII_LETTER.search(v) and _MIXED_RE.search(v) for v in beyond)
 
 
 def check_encoding(src: SourceRecord, facts: RecordFacts) -> list[Finding]:
     """encoding_damage and mixed_script, one finding per kind and subfield."""
     out: list[Finding] = []
-    if not _SUSPECT.search(_record_text(src.record)):
+    if not _suspect(src.record):
         return out  # most records: not one character the checks below look at
     coded = set(facts.languages) if facts.languages_coded else set()
     allowed: set[str] = set()

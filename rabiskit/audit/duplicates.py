@@ -104,10 +104,12 @@ class DuplicateFinder:
     """Feed every record with :meth:`add`; :meth:`findings` gives one finding per member
     of every duplicate group and of every repeated 001."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_memory: int = IN_MEMORY) -> None:
+        """``in_memory``: bytes of references kept in memory before they go to a temporary
+        file."""
         self.files: list[str] = []
         self._file_index: dict[str, int] = {}
-        self._spool = tempfile.SpooledTemporaryFile(IN_MEMORY)
+        self._spool = tempfile.SpooledTemporaryFile(in_memory)
         self._at = array("q")  # spool offset of each record's reference
         self._key_hash = array("q")  # comparison keys: hash ...
         self._key_ref = array("q")  # ... and the record it belongs to

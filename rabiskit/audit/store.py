@@ -48,7 +48,7 @@ class _Run:
 @dataclass
 class _Spool:
     kind: str
-    fh: IO[bytes] = field(default_factory=lambda: tempfile.SpooledTemporaryFile(IN_MEMORY))
+    fh: IO[bytes]
     runs: list[_Run] = field(default_factory=list)
 
     def add(self, f: Finding) -> None:
@@ -98,7 +98,10 @@ class FindingStore:
     order the outputs list them.  Findings that carry a ``group`` (duplicates, repeated
     001s) are added once, already sorted, with :meth:`add_grouped`."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_memory: int = IN_MEMORY) -> None:
+        """``in_memory``: bytes of findings of one kind kept in memory before they go to
+        a temporary file."""
+        self.in_memory = in_memory
         self.counts: dict[str, int] = {k: 0 for k in KINDS}
         self._spools: dict[str, _Spool] = {}
         self._grouped: dict[str, list[Finding]] = {}
@@ -106,7 +109,8 @@ class FindingStore:
     def add(self, f: Finding) -> None:
         spool = self._spools.get(f.kind)
         if spool is None:
-            spool = self._spools[f.kind] = _Spool(f.kind)
+            spool = self._spools[f.kind] = _Spool(
+                f.kind, tempfile.SpooledTemporaryFile(self.in_memory))
         spool.add(f)
         self.counts[f.kind] = self.counts.get(f.kind, 0) + 1
 
