@@ -94,55 +94,62 @@ def write_xlsx(data: AuditResult | dict, path: str | Path, plan=None) -> None:
         period = data.period.as_dict() if data.period is not None else {}  # type: ignore[attr-defined]
     else:
         summary, share, period = data["summary"], data["kazakh_share"], data.get("period") or {}
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("summary")
-    bold = Font(bold=True)
 
-    def heading(sheet, values):
-        cells = []
-        for v in values:
-            c = WriteOnlyCell(sheet, v)
-            c.font = bold
-            cells.append(c)
-        sheet.append(cells)
+    def save(fh) -> None:
+        # built inside save_atomic: the write-only sheets stream through temporary files of
+        # openpyxl's own as rows are added, and their write errors (a full disk, a file-size
+        # limit) are reported as such from there
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("summary")
+        bold = Font(bold=True)
 
-    for col, width in zip("ABCDEFGH", (26, 34, 34, 40, 12, 12, 14, 14)):
-        ws.column_dimensions[col].width = width
-    heading(ws, ["kind", "Қазақша", "Русский", "English", "findings"])
-    for kind in KINDS:
-        ws.append([kind, kind_name(kind, "kk"), kind_name(kind, "ru"), kind_name(kind, "en"),
-                   summary.get(kind, 0)])
-    ws.append([])
-    heading(ws, [f"Kazakh share / Қазақ тіліндегі үлесі {period.get('start', '')} – "
-                 f"{period.get('end', '')}"])
-    heading(ws, ["level", "name", "records", "coded kaz", "written kaz", "coded share",
-                 "written share", "target share"])
-    for lv, row in share.items():
-        name = plan.level_name(lv, "kk") if plan is not None and lv != "total" else lv
-        values = [lv, name, row["records"], row["coded_kazakh"], row["written_kazakh"],
-                  row["coded"], row["written"], row["target"]]
-        cells = []
-        for col, v in enumerate(values, start=1):
-            cell = _cell(ws, v)
-            if cell is not None and col >= 6:
-                cell.number_format = "0.0%"
-            cells.append(cell)
-        ws.append(cells)
+        def heading(sheet, values):
+            cells = []
+            for v in values:
+                c = WriteOnlyCell(sheet, v)
+                c.font = bold
+                cells.append(c)
+            sheet.append(cells)
 
-    widths = {"kind": 22, "file": 28, "record": 9, "offset": 10, "id": 16, "title": 48,
-              "field": 12, "evidence": 70, "confidence": 11, "level": 11, "languages": 12,
-              "group": 8}
-    for kind in KINDS:
-        if not summary.get(kind):
-            continue
-        sh = wb.create_sheet(kind[:31])
-        sh.freeze_panes = "A2"
-        for i, c in enumerate(COLUMNS, start=1):
-            sh.column_dimensions[get_column_letter(i)].width = widths[c]
-        heading(sh, [HEADERS[c] for c in COLUMNS])
-        rows = 0
-        for f in _finding_dicts(data, kind):
-            sh.append([_cell(sh, v) for v in finding_row(f)])
-            rows += 1
-        sh.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{rows + 1}"
-    save_atomic(path, wb.save)
+        for col, width in zip("ABCDEFGH", (26, 34, 34, 40, 12, 12, 14, 14)):
+            ws.column_dimensions[col].width = width
+        heading(ws, ["kind", "Қазақша", "Русский", "English", "findings"])
+        for kind in KINDS:
+            ws.append([kind, kind_name(kind, "kk"), kind_name(kind, "ru"), kind_name(kind, "en"),
+                       summary.get(kind, 0)])
+        ws.append([])
+        heading(ws, [f"Kazakh share / Қазақ тіліндегі үлесі {period.get('start', '')} – "
+                     f"{period.get('end', '')}"])
+        heading(ws, ["level", "name", "records", "coded kaz", "written kaz", "coded share",
+                     "written share", "target share"])
+        for lv, row in share.items():
+            name = plan.level_name(lv, "kk") if plan is not None and lv != "total" else lv
+            values = [lv, name, row["records"], row["coded_kazakh"], row["written_kazakh"],
+                      row["coded"], row["written"], row["target"]]
+            cells = []
+            for col, v in enumerate(values, start=1):
+                cell = _cell(ws, v)
+                if cell is not None and col >= 6:
+                    cell.number_format = "0.0%"
+                cells.append(cell)
+            ws.append(cells)
+
+        widths = {"kind": 22, "file": 28, "record": 9, "offset": 10, "id": 16, "title": 48,
+                  "field": 12, "evidence": 70, "confidence": 11, "level": 11, "languages": 12,
+                  "group": 8}
+        for kind in KINDS:
+            if not summary.get(kind):
+                continue
+            sh = wb.create_sheet(kind[:31])
+            sh.freeze_panes = "A2"
+            for i, c in enumerate(COLUMNS, start=1):
+                sh.column_dimensions[get_column_letter(i)].width = widths[c]
+            heading(sh, [HEADERS[c] for c in COLUMNS])
+            rows = 0
+            for f in _finding_dicts(data, kind):
+                sh.append([_cell(sh, v) for v in finding_row(f)])
+                rows += 1
+            sh.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{rows + 1}"
+        wb.save(fh)
+
+    save_atomic(path, save)

@@ -89,8 +89,9 @@ class _Spool:
                 else:
                     yield from heapq.merge(*(self._read_run(r) for r in runs),
                                            key=lambda f: f.record)
-        finally:
-            self.fh.seek(end)
+        finally:  # (a reader left half-way, e.g. by a failed write, may end after close)
+            if not self.fh.closed:
+                self.fh.seek(end)
 
 
 class FindingStore:
