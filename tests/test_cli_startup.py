@@ -53,7 +53,7 @@ def test_unknown_command_is_reported_with_the_list():
 # sqlite3 (only with --ledger), the worker pool and the report/export libraries.
 NOT_FOR_A_SMALL_COUNT = ("numpy", "rich", "pymarc", "pydantic", "pyarrow", "openpyxl", "docx", "pypdf",
                          "requests", "sqlite3", "concurrent", "multiprocessing",
-                         "rabiskit.ledger", "rabiskit.facts.fast", "rabiskit.facts.parallel")
+                         "rabiskit.ledger", "rabiskit.facts.fast", "rabiskit.pipeline.workers")
 
 
 def _modules_of_a_count(path, *args) -> tuple[set[str], str]:

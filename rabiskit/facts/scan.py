@@ -69,6 +69,9 @@ class FileSummary:
     duplicate_of: str | None = None  # same content as an earlier input: not read again
     error: str | None = None  # the file could not be read at all, or held no record
     no_records: bool = False  # it held no MARC record (``error`` says what it is instead)
+    #: records the block path settled without the careful reader (not in ``as_dict``: the
+    #: summaries of both paths are the same; this says which path did the work)
+    block_settled: int = 0
 
     def add(self, facts: RecordFacts) -> None:
         self.records += 1
