@@ -189,8 +189,17 @@ class OperatorTally:
             return
         from rabiskit.sources.irbis_fields import operator_of
 
-        name = operator_of(src.record, self.tag, self.code) or UNKNOWN_OPERATOR
-        self.counts[(name, f.date_entered, f.level or "book", f.language)] += 1
+        self.add_named(operator_of(src.record, self.tag, self.code), f)
+
+    def add_named(self, name: str | None, f: RecordFacts) -> None:
+        """One record whose cataloguer field names ``name`` (None: names none)."""
+        if f.is_deleted or f.date_entered is None:
+            return
+        self.counts[(name or UNKNOWN_OPERATOR, f.date_entered, f.level or "book", f.language)] += 1
+
+    def add_count(self, name: str | None, d: dt.date, level: str | None, language: str, n: int) -> None:
+        """``n`` dated, undeleted records of one cataloguer, entered on ``d``."""
+        self.counts[(name or UNKNOWN_OPERATOR, d, level or "book", language)] += n
 
     def for_period(self, period: Period) -> dict[str, dict[str, LevelCount]]:
         """{name: {level: LevelCount}} of the records entered in ``period``."""

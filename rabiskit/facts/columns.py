@@ -270,3 +270,31 @@ def _languages_of(key: tuple, flavour: str, reads) -> tuple[tuple[str, ...], boo
         else:
             fields.append(_field(tag, text))
     return languages_of(Record(_BLANK_LEADER, fields), flavour)
+
+
+def operators_of(ix: BlockIndex, among: np.ndarray, tag: str, code: str) -> Column:
+    """The cataloguer each record ``among`` names (``operator_of``: the first ``tag``
+    field's subfield ``code``), every record settled; values are names, the first being
+    ``UNKNOWN`` for none (``rabiskit.aggregate.count.UNKNOWN_OPERATOR`` is given by the
+    caller)."""
+    from rabiskit.sources.irbis_fields import operator_of
+
+    def decide(key):
+        raws = key[1:2] if key and key[0] == "exact" else key
+        fields = []
+        for b in raws:
+            if b is None:
+                continue
+            try:
+                fields.append(_field(tag, b.decode("utf-8")))
+            except UnicodeDecodeError:
+                return None
+        return operator_of(Record(_BLANK_LEADER, fields), tag, code) or ""
+
+    def exact(r: int):
+        first = int(ix.first_entry[r])
+        c = tag_code(tag)
+        hits = [e for e in range(first, first + int(ix.nent[r])) if ix.codes[e] == c]
+        return ("exact",) + ((ix.field_bytes(hits[0]),) if hits else ())
+
+    return slot_column(ix, among, [Slot(tag, 0, 64, 0, whole=True)], decide, exact)

@@ -15,12 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from rabiskit.facts.blocks import BlockIndex, combo_outcome, index_block, utf8_valid  # noqa: F401
-from rabiskit.facts.columns import dates_entered, languages
+from rabiskit.facts.columns import dates_entered, languages, operators_of
 from rabiskit.facts.extract import extract_facts
 from rabiskit.facts.levels import levels
 from rabiskit.facts.model import RecordFacts
@@ -53,8 +53,14 @@ class ChunkResult:
     counts: np.ndarray = field(default_factory=lambda: _NO_KEYS)  # records of each key
     #: the first languages the keys' language bits index: (language, coded)
     languages: list[tuple[str, bool]] = field(default_factory=list)
-    careful: list[tuple[int, RecordFacts, str, tuple]] = field(default_factory=list)  # (local no, facts, encoding reason, problems)
+    #: (local no, facts, encoding reason, problems, what ``extract`` took from the record)
+    careful: list[tuple[int, RecordFacts, str, tuple, object]] = field(default_factory=list)
     file_problems: list[Problem] = field(default_factory=list)  # problems outside records
+    #: with ``operator``: the settled records' tally keys with the cataloguer's index (into
+    #: ``operators``) in place of the encoding case and leader bits
+    op_keys: np.ndarray = field(default_factory=lambda: _NO_KEYS)
+    op_counts: np.ndarray = field(default_factory=lambda: _NO_KEYS)
+    operators: list[str] = field(default_factory=list)
 
     @property
     def settled(self) -> int:
@@ -64,16 +70,25 @@ class ChunkResult:
 
 def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str | None,
                   rules: Sequence[Rule] = DEFAULT_RULES, encoding: str | None,
-                  flavour: str | None) -> ChunkResult:
+                  flavour: str | None, careful_tags: frozenset[str] = frozenset(),
+                  operator: tuple[str, str] | None = None,
+                  extract: Callable | None = None) -> ChunkResult:
     """Count the records of ``buf`` (a block of a file starting at ``base_offset`` on a
-    record boundary), their levels by ``rules`` (the plan's rules in force)."""
+    record boundary), their levels by ``rules`` (the plan's rules in force).
+
+    What the command reading the block needs besides: ``careful_tags``, fields whose
+    records the careful reader must read (digitisation's links); ``operator`` (tag, code),
+    the field naming the cataloguer, grouped too; ``extract(src, facts)``, called on every
+    record the careful reader reads, its answer kept beside the facts."""
     rules = tuple(rules)
     ix = index_block(buf, encoding=encoding, flavour=flavour) if len(rules) <= MAX_RULES else None
     if ix is None:
-        return _careful_block(buf, base_offset, display, db_level, rules, encoding, flavour)
+        return _careful_block(buf, base_offset, display, db_level, rules, encoding, flavour, extract)
     res = ChunkResult(records=ix.nrec)
     lead = ix.lead
     good = ix.clean.copy()
+    for tag in careful_tags:
+        good &= ix.count_of(tag) == 0
     # deleted records and those that are not bibliographic are listed or counted apart with
     # their facts: the careful reader's
     good &= lead[:, 5] != ord("d")
@@ -103,14 +118,22 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
         if len(lang_table) >= 1 << _LANG_BITS:
             raise ValueError("too many languages in one block")
         res.languages = list(lang_table)
+        ops = None
+        if operator is not None:
+            ops = operators_of(ix, good, *operator)
+            good &= ops.settled()
+            res.operators = ops.values
         gi = np.flatnonzero(good)
         keys = ((date_int[gi] << _K_DATE) | (ix.combo[gi] << _K_COMBO)
                 | (lead[gi, 6].astype(np.int64) << _K_T6) | (lead[gi, 7].astype(np.int64) << _K_T7)
                 | (lang_of_value[langs.codes[gi]] << _K_LANG) | level_code[gi])
         res.keys, res.counts = np.unique(keys, return_counts=True)
+        if ops is not None:
+            op = (keys & _K_TALLY) | (ops.codes[gi] << _K_T7)
+            res.op_keys, res.op_counts = np.unique(op, return_counts=True)
     if not good.all():
         _careful_records(res, buf, base_offset, ix, np.flatnonzero(~good).tolist(),
-                         display, db_level, rules, encoding, flavour)
+                         display, db_level, rules, encoding, flavour, extract)
     return res
 
 
@@ -123,7 +146,7 @@ def _date_code(d: dt.date) -> int:
 
 
 def _careful_records(res: ChunkResult, buf: bytes, base_offset: int, ix: BlockIndex, which,
-                     display, db_level, rules, encoding, flavour) -> None:
+                     display, db_level, rules, encoding, flavour, extract=None) -> None:
     """Parse the records numbered ``which`` (0-based in the block) with the careful parser."""
     reader = Iso2709Reader(display, encoding=encoding, flavour=flavour, display=display,
                            fileobj=io.BytesIO(b""))
@@ -132,18 +155,22 @@ def _careful_records(res: ChunkResult, buf: bytes, base_offset: int, ix: BlockIn
         a, b = int(starts[i]), int(ends[i]) + 1
         src = reader.parse(buf[a:b], base_offset + a, i + 1)
         lv = classify(src, rules, db_level)[0]
-        res.careful.append((i + 1, extract_facts(src, lv), src.encoding_reason, src.problems))
+        facts = extract_facts(src, lv)
+        res.careful.append((i + 1, facts, src.encoding_reason, src.problems,
+                            extract(src, facts) if extract is not None else None))
 
 
 def _careful_block(buf: bytes, base_offset: int, display: str, db_level, rules, encoding,
-                   flavour) -> ChunkResult:
+                   flavour, extract=None) -> ChunkResult:
     """Read a block with the careful reader (used when its structure is not clean)."""
     res = ChunkResult()
     reader = Iso2709Reader(display, encoding=encoding, flavour=flavour, display=display,
                            fileobj=io.BytesIO(buf), base_offset=base_offset)
     for src in reader:
         lv = classify(src, rules, db_level)[0]
-        res.careful.append((src.number, extract_facts(src, lv), src.encoding_reason, src.problems))
+        facts = extract_facts(src, lv)
+        res.careful.append((src.number, facts, src.encoding_reason, src.problems,
+                            extract(src, facts) if extract is not None else None))
     res.records = reader.records_read
     res.file_problems = [p for p in reader.problems if p.record is None]
     return res
@@ -155,6 +182,19 @@ _K_ALL_BUT_DATE = (1 << _K_DATE) - 1
 # what the tally reads: the date, the first language and the level
 _K_TALLY = ~((_MASK7 << _K_COMBO) | (_MASK7 << _K_T6) | (_MASK7 << _K_T7))
 _LANG_MASK = ((1 << _LANG_BITS) - 1) << _K_LANG
+
+
+_OP_SHIFT = _K_T7
+_OP_MASK = ((1 << (_K_DATE - _K_T7)) - 1) << _K_T7
+
+
+def relabel_operators(keys: np.ndarray, local: list, table: dict) -> np.ndarray:
+    """Operator keys of one block with its cataloguer indices turned into ``table``'s."""
+    if not keys.size:
+        return keys
+    remap = np.array([table.setdefault(name, len(table)) for name in local] or [0], dtype=np.int64)
+    oi = (keys & _OP_MASK) >> _OP_SHIFT
+    return (keys & ~_OP_MASK) | (remap[oi] << _OP_SHIFT)
 
 
 def relabel_languages(keys: np.ndarray, local: list, table: dict) -> np.ndarray:
@@ -210,6 +250,13 @@ class KeyReader:
                                    chr((k >> _K_T6) & _MASK7), chr((k >> _K_T7) & _MASK7), lang,
                                    coded, self.level(k)), n))
         return groups, first, last
+
+    def operator_counts(self, keys: np.ndarray, counts: np.ndarray, operators: list):
+        """(operator, date, level, language, number) per operator key (``relabel_operators``
+        indices into ``operators``)."""
+        for k, n in zip(keys.tolist(), counts.tolist()):
+            yield (operators[(k & _OP_MASK) >> _OP_SHIFT], self.date(k), self.level(k),
+                   self.language(k)[0], n)
 
     def tally_counts(self, keys: np.ndarray, counts: np.ndarray):
         """(date, level, language, number) per group as the tally counts them."""
