@@ -283,3 +283,24 @@ def test_operators_on_the_block_path(tmp_path):
         got[fast] = {name: sum(lc.total for lc in levels.values())
                      for name, levels in ops.for_period(Period.for_quarter(2026, 1)).items()}
     assert got[False] == got[True] == {"Айгүл": 4, UNKNOWN_OPERATOR: 1}
+
+
+def _report_data(inputs, plan, **opts):
+    from rabiskit.report.run import make_report
+
+    report = make_report(inputs, plan, lang="en", today=dt.date(2026, 11, 30), **opts)
+    return json.loads(json.dumps(report.data, default=str, sort_keys=True))
+
+
+@pytest.mark.parametrize("plan_name", ["default", "own-rule"])
+def test_report_block_path_equals_careful(tmp_path, plan_name):
+    """The report's numbers (the year, last year, the 6-НК stock, the cataloguers, the
+    digitisation) are the same read by the block path as by the careful reader."""
+    plan = PLANS[plan_name]()
+    files = [FIXTURES / "unimarc-utf8.iso", FIXTURES / "marc21-utf8.mrc", FIXTURES / "damaged.iso"]
+    path = tmp_path / "hand.iso"
+    path.write_bytes(b"".join(HAND) * 3)
+    inputs = [Input(p) for p in files] + [Input(path), Input(FIXTURES / "local-lore.iso", "local_lore")]
+    careful = _report_data(inputs, plan, min_fast_size=1 << 40)
+    block = _report_data(inputs, plan, min_fast_size=0, workers=1)
+    assert block == careful

@@ -72,14 +72,16 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
                   rules: Sequence[Rule] = DEFAULT_RULES, encoding: str | None,
                   flavour: str | None, careful_tags: frozenset[str] = frozenset(),
                   operator: tuple[str, str] | None = None,
-                  extract: Callable | None = None) -> ChunkResult:
+                  extract: Callable | None = None,
+                  careful_after: dt.date | None = None) -> ChunkResult:
     """Count the records of ``buf`` (a block of a file starting at ``base_offset`` on a
     record boundary), their levels by ``rules`` (the plan's rules in force).
 
     What the command reading the block needs besides: ``careful_tags``, fields whose
     records the careful reader must read (digitisation's links); ``operator`` (tag, code),
     the field naming the cataloguer, grouped too; ``extract(src, facts)``, called on every
-    record the careful reader reads, its answer kept beside the facts."""
+    record the careful reader reads, its answer kept beside the facts; ``careful_after``:
+    records entered after this day are read by the careful reader (a report lists them)."""
     rules = tuple(rules)
     ix = index_block(buf, encoding=encoding, flavour=flavour) if len(rules) <= MAX_RULES else None
     if ix is None:
@@ -102,6 +104,11 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
         table = np.array([_date_code(v[0]) for v in dates.values], dtype=np.int64)
         date_int[good] = table[dates.codes[good]]
         good &= date_int >= 0
+        if careful_after is not None:
+            limit = _date_code(careful_after)
+            if limit < 0 and careful_after.year > _YEAR0:
+                limit = 1 << 17  # after every date a key holds
+            good &= date_int <= limit
     if good.any():
         lv = levels(ix, rules, good, db_level)
         level_code = np.full(ix.nrec, -1, dtype=np.int64)

@@ -15,6 +15,7 @@ The results are the same whatever the path, the number of workers or the block s
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Protocol
 
@@ -31,11 +32,13 @@ class Needs:
     (e.g. digitisation's link field: their links are the command's business);
     ``operator``: (tag, code) of the field naming the cataloguer, grouped on the block path;
     ``extract(src, facts)``: taken from every record the careful reader reads (a function
-    of a module, or a ``functools.partial`` of one, so that worker processes get it)."""
+    of a module, or a ``functools.partial`` of one, so that worker processes get it);
+    ``careful_after``: records entered after this day are read whole (a report lists them)."""
 
     careful_tags: frozenset[str] = frozenset()
     operator: tuple[str, str] | None = None
     extract: Callable[[Any, RecordFacts], Any] | None = None
+    careful_after: dt.date | None = None
 
 
 class Sink(Protocol):
@@ -98,7 +101,8 @@ def read_inputs(inputs: Iterable[Input], plan: Plan, sink: Sink, *, needs: Needs
     from rabiskit.pipeline.workers import FastFile, KeyCounts, fast_count_files, make_executor
 
     jobs = [(inp, summary, FastFile(inp.path, inp.display, kind, inp.db_level, encoding, flavour,
-                                    rules, needs.careful_tags, needs.operator, needs.extract)
+                                    rules, needs.careful_tags, needs.operator, needs.extract,
+                                    needs.careful_after)
              if kind else None) for inp, summary, kind in kinds]
     fast_files = [job for _, _, job in jobs if job is not None]
     executor = make_executor(workers) if fast_files and workers != 1 else None

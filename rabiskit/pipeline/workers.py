@@ -88,11 +88,12 @@ def _classify(src, db_level):
 
 def _work(path: str, start: int, end: int, display: str, db_level: str | None,
           encoding: str | None, flavour: str | None, rules, careful_tags, operator,
-          extract) -> ChunkResult:
+          extract, careful_after) -> ChunkResult:
     """One block, read by the worker itself from the file (no bytes through a pipe)."""
     return analyse_block(_read_block(path, start, end), start, display=display, db_level=db_level,
                          rules=rules, encoding=encoding, flavour=flavour,
-                         careful_tags=careful_tags, operator=operator, extract=extract)
+                         careful_tags=careful_tags, operator=operator, extract=extract,
+                         careful_after=careful_after)
 
 
 @dataclass
@@ -137,6 +138,7 @@ class FastFile:
     careful_tags: frozenset = frozenset()  # see analyse_block
     operator: tuple[str, str] | None = None
     extract: Callable | None = None
+    careful_after: object = None  # a datetime.date
 
 
 class _FileMerge:
@@ -205,7 +207,7 @@ def _prepare(f: FastFile, block_size: int, languages: dict, operators: dict) -> 
             merge.failed = True
             return merge, []
         tasks = [(_work, (str(f.path), a, b, f.display, f.db_level, f.encoding, f.flavour, f.rules,
-                          f.careful_tags, f.operator, f.extract), b - a)
+                          f.careful_tags, f.operator, f.extract, f.careful_after), b - a)
                  for a, b in bounds]
         return merge, tasks
     lay = plain_layout(f.path, size)
