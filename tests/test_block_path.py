@@ -304,3 +304,19 @@ def test_report_block_path_equals_careful(tmp_path, plan_name):
     careful = _report_data(inputs, plan, min_fast_size=1 << 40)
     block = _report_data(inputs, plan, min_fast_size=0, workers=1)
     assert block == careful
+
+
+def test_inspect_block_path_equals_careful():
+    from conftest import CORPUS
+    from rabiskit.pipeline.inspect import inspect_inputs
+
+    files = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in (".iso", ".mrc", ".xml", ".txt"))
+    if CORPUS.is_dir():
+        files += sorted(p for p in CORPUS.rglob("*.mrc"))[:40]
+    settled = 0
+    for path in files:
+        careful = inspect_inputs([Input(path)], fast=False)
+        block = inspect_inputs([Input(path)], min_fast_size=0, workers=1)
+        assert [f.as_dict() for f in block.files] == [f.as_dict() for f in careful.files], path
+        settled += sum(f.block_settled for f in block.files)
+    assert settled > 100

@@ -22,7 +22,8 @@ from rabiskit.aggregate.count import count_json
 from rabiskit.pipeline.count import count_inputs
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.extract import extract_facts
-from rabiskit.facts.scan import Input, inspect_inputs, problem_dict
+from rabiskit.facts.scan import Input, problem_dict
+from rabiskit.pipeline.inspect import inspect_inputs
 from rabiskit.plan.load import default_plan
 from rabiskit.sources.encoding import normalise_encoding
 from rabiskit.sources.iso2709 import Iso2709Reader

@@ -321,11 +321,3 @@ def scan(inputs: Iterable[Input], *, classify: Classifier | None = None,
 def scan_facts(inputs: Iterable[Input], **options) -> Iterator[RecordFacts]:
     for _, facts in scan(inputs, **options):
         yield facts
-
-
-def inspect_inputs(inputs: Iterable[Input], **options) -> Scan:
-    """Read every input to the end and return the per-file summaries (``rabiskit inspect``)."""
-    result = Scan()
-    for _ in scan(inputs, result=result, **options):
-        pass
-    return result
