@@ -320,3 +320,22 @@ def test_inspect_block_path_equals_careful():
         assert [f.as_dict() for f in block.files] == [f.as_dict() for f in careful.files], path
         settled += sum(f.block_settled for f in block.files)
     assert settled > 100
+
+
+def test_digitisation_block_path_equals_careful():
+    """The digitisation JSON (documents, pages, checks against the PDF folder and the log)
+    is the same read by the block path, which leaves the linked records to the careful
+    reader and counts the others."""
+    from rabiskit.pipeline.digitisation import digitisation_inputs
+
+    folder = FIXTURES / "digitisation"
+    inputs = [Input(p) for p in sorted(folder.glob("*.iso")) + sorted(folder.glob("*.mrc"))]
+    inputs += [Input(FIXTURES / "unimarc-utf8.iso")]
+    assert len(inputs) >= 2
+    pdfs = folder / "pdfs" if (folder / "pdfs").is_dir() else None
+    logs = sorted(folder.glob("*.csv"))
+    for plan in (default_plan(), own_rule_plan()):
+        args = (inputs, plan, Period.for_year(2026), pdfs, logs[0] if logs else None)
+        careful = digitisation_inputs(*args, fast=False)
+        block = digitisation_inputs(*args, min_fast_size=0, workers=1)
+        assert json.dumps(block, sort_keys=True, default=str) == json.dumps(careful, sort_keys=True, default=str)
