@@ -200,6 +200,8 @@ def test_random_records_block_path_equals_careful(tmp_path_factory, recs, edits,
     plan = PLANS[plan_name]()
     careful, fast, settled = both([Input(path)], plan, block_size=700)
     assert fast == careful
+    rows = _facts_rows([Input(path)], plan, fast=True, workers=1, block_size=700)
+    assert rows[:2] == _facts_rows([Input(path)], plan, fast=False)[:2]
     if not edits:
         # undamaged, dated 1900-2155, not deleted: each such record settles on the block path
         # (authority records, leader/06 x, are counted apart: the careful reader's)
@@ -339,3 +341,47 @@ def test_digitisation_block_path_equals_careful():
         careful = digitisation_inputs(*args, fast=False)
         block = digitisation_inputs(*args, min_fast_size=0, workers=1)
         assert json.dumps(block, sort_keys=True, default=str) == json.dumps(careful, sort_keys=True, default=str)
+
+
+def _facts_rows(inputs, plan, **opts):
+    from rabiskit.export.facts_table import facts_values
+    from rabiskit.facts.scan import Scan
+    from rabiskit.pipeline.records import read_records
+
+    scan = Scan()
+    rows = [facts_values(f) for f, _ in read_records(inputs, plan, result=scan, **opts)]
+    return rows, [f.as_dict() for f in scan.files], sum(f.block_settled for f in scan.files)
+
+
+@pytest.mark.parametrize("plan_name", ["default", "own-rule"])
+def test_facts_rows_block_path_equals_careful(tmp_path, plan_name):
+    """Every record's facts (the rows of ``rabiskit facts``), in order, are the careful
+    reader's, block by block and across blocks of any size."""
+    plan = PLANS[plan_name]()
+    path = tmp_path / "hand.iso"
+    path.write_bytes(b"".join(HAND) * 4)
+    inputs = [Input(p) for p in sorted(FIXTURES.glob("*.iso")) + sorted(FIXTURES.glob("*.mrc"))]
+    inputs.append(Input(path))
+    careful = _facts_rows(inputs, plan, fast=False)
+    for block in (400, 5000, 1 << 20):
+        rows, files, settled = _facts_rows(inputs, plan, fast=True, workers=1, block_size=block)
+        assert (rows, files) == careful[:2], block
+        assert settled > 50
+    assert _facts_rows(inputs, plan, fast=True, workers=2, block_size=3000)[:2] == careful[:2]
+
+
+def test_facts_rows_on_the_corpus():
+    corpus = require_corpus()
+    plan = own_rule_plan()
+    checked = settled = 0
+    for path in sorted(corpus.rglob("*")):
+        if not path.is_file() or path.suffix in (".md", ".xml", ".gz") or "xml" in path.name:
+            continue
+        if path.read_bytes()[:200].lstrip().startswith(b"<"):
+            continue
+        careful = _facts_rows([Input(path)], plan, fast=False)
+        rows, files, n = _facts_rows([Input(path)], plan, fast=True, workers=1, block_size=1500)
+        assert (rows, files) == careful[:2], path
+        checked += 1
+        settled += n
+    assert checked > 150 and settled > 1000

@@ -152,6 +152,63 @@ def _date_code(d: dt.date) -> int:
     return (y << 9) | (d.month << 5) | d.day
 
 
+#: the fields ``extract_facts`` reads of a UNIMARC or MARC 21 record
+FACT_TAGS = frozenset(("001", "005", "008", "010", "020", "041", "100", "101", "200", "215",
+                       "245", "300", "461", "463", "773", "801", "856"))
+
+
+@dataclass
+class RecordsResult:
+    """Every record of a block with its facts, in order: (local no, facts, encoding reason,
+    problems, what ``extract`` took), and the problems outside records."""
+
+    records: list[tuple[int, RecordFacts, str, tuple, object]] = field(default_factory=list)
+    file_problems: list[Problem] = field(default_factory=list)
+    settled: int = 0  # records decoded from the block index (not by the careful reader)
+
+
+def block_records(buf: bytes, base_offset: int, *, display: str, db_level: str | None,
+                  rules: Sequence[Rule] = DEFAULT_RULES, encoding: str | None,
+                  flavour: str | None, tags: frozenset[str] | None = FACT_TAGS,
+                  extract: Callable | None = None) -> RecordsResult:
+    """The facts of every record of ``buf``.  The clean records are decoded from the block
+    index with only the fields ``tags`` (None: all; the facts', the rules' and what
+    ``extract`` reads), their levels decided for the whole block (``levels``), their facts by
+    ``extract_facts``; the others by the careful reader.  ``extract(src, facts)`` gets a
+    SourceRecord holding those fields."""
+    from rabiskit.facts.blocks import records_of
+    from rabiskit.records import SourceRecord
+
+    rules = tuple(rules)
+    ix = index_block(buf, encoding=encoding, flavour=flavour)
+    if ix is None:
+        chunk = _careful_block(buf, base_offset, display, db_level, rules, encoding, flavour, extract)
+        return RecordsResult(chunk.careful, chunk.file_problems, 0)
+    if tags is not None:
+        tags = frozenset(tags) | FACT_TAGS | frozenset(t for r in rules for t in r.tags_read())
+    good = ix.clean.copy()
+    bib = good & ~np.isin(ix.lead[:, 6], _NOT_BIB_TYPES)
+    lv = levels(ix, rules, bib, db_level)
+    careful = ChunkResult()
+    _careful_records(careful, buf, base_offset, ix, np.flatnonzero(~good).tolist(), display,
+                     db_level, rules, encoding, flavour, extract)
+    out = RecordsResult(settled=int(good.sum()), file_problems=careful.file_problems)
+    which = np.flatnonzero(good)
+    recs = records_of(ix, which, tags)
+    outcomes = {c: combo_outcome(c, encoding) for c in set(ix.combo[which].tolist())}
+    settled = []
+    for i, rec, c, code in zip(which.tolist(), recs, ix.combo[which].tolist(), lv.codes[which].tolist()):
+        enc, reason = outcomes[c]  # type: ignore[misc]
+        a = int(ix.starts[i])
+        src = SourceRecord(display, i + 1, base_offset + a, int(ix.ends[i]) - a + 1, rec,
+                           "unimarc" if c & 1 else "marc21", enc, reason)
+        level = lv.values[code][0] if code >= 0 else None
+        facts = extract_facts(src, level)
+        settled.append((i + 1, facts, reason, (), extract(src, facts) if extract is not None else None))
+    out.records = sorted(careful.careful + settled, key=lambda t: t[0])
+    return out
+
+
 def _careful_records(res: ChunkResult, buf: bytes, base_offset: int, ix: BlockIndex, which,
                      display, db_level, rules, encoding, flavour, extract=None) -> None:
     """Parse the records numbered ``which`` (0-based in the block) with the careful parser."""
