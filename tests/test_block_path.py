@@ -385,3 +385,31 @@ def test_facts_rows_on_the_corpus():
         checked += 1
         settled += n
     assert checked > 150 and settled > 1000
+
+
+@pytest.mark.parametrize("utf8", [False, True])
+def test_export_block_path_writes_the_same_bytes(tmp_path, utf8):
+    """The exchange file (the period's records, their bytes as read, or re-encoded) and its
+    result are the same when the block path reads the exports."""
+    from rabiskit.export.exchange import select_records, write_exchange
+    from rabiskit.facts.scan import Scan
+
+    plan = own_rule_plan()
+    path = tmp_path / "hand.iso"
+    path.write_bytes(b"".join(HAND) * 5)
+    names = ["unimarc-utf8.iso", "marc21-utf8.mrc", "rusmarc-cp1251.iso", "unimarc-kz1048.iso",
+             "marc21-marc8.mrc"] + ([] if utf8 else ["damaged.iso"])
+    inputs = [Input(FIXTURES / n) for n in names] + [Input(path)]
+    out = {}
+    for name, opts in (("careful", {"fast": False}), ("block", {"fast": True, "workers": 1, "block_size": 900}),
+                       ("pool", {"fast": True, "workers": 2, "block_size": 2000})):
+        target = tmp_path / f"{name}.iso"
+        scan = Scan()
+        res = write_exchange(target, select_records(inputs, plan, Period.for_year(2026),
+                                                    ["book", "article", "local_lore"], result=scan,
+                                                    **opts), utf8=utf8)
+        d = res.as_dict()
+        d.pop("file")
+        out[name] = (target.read_bytes(), d, [f.as_dict() for f in scan.files])
+    assert out["block"] == out["careful"] and out["pool"] == out["careful"]
+    assert out["careful"][1]["written"] > 20 and out["careful"][1]["levels"]["local_lore"] == 5

@@ -200,8 +200,10 @@ def block_records(buf: bytes, base_offset: int, *, display: str, db_level: str |
     for i, rec, c, code in zip(which.tolist(), recs, ix.combo[which].tolist(), lv.codes[which].tolist()):
         enc, reason = outcomes[c]  # type: ignore[misc]
         a = int(ix.starts[i])
-        src = SourceRecord(display, i + 1, base_offset + a, int(ix.ends[i]) - a + 1, rec,
-                           "unimarc" if c & 1 else "marc21", enc, reason)
+        end = int(ix.ends[i]) + 1
+        src = SourceRecord(display, i + 1, base_offset + a, end - a, rec,
+                           "unimarc" if c & 1 else "marc21", enc, reason,
+                           raw=buf[a:end] if tags is None else None)
         level = lv.values[code][0] if code >= 0 else None
         facts = extract_facts(src, level)
         settled.append((i + 1, facts, reason, (), extract(src, facts) if extract is not None else None))
