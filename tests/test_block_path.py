@@ -402,7 +402,8 @@ def test_export_block_path_writes_the_same_bytes(tmp_path, utf8):
     inputs = [Input(FIXTURES / n) for n in names] + [Input(path)]
     out = {}
     for name, opts in (("careful", {"fast": False}), ("block", {"fast": True, "workers": 1, "block_size": 900}),
-                       ("pool", {"fast": True, "workers": 2, "block_size": 2000})):
+                       ("pool", {"fast": True, "workers": 2, "block_size": 2000}),
+                       ("light", {"fast": True, "workers": 1, "block_size": 900, "whole": utf8})):
         target = tmp_path / f"{name}.iso"
         scan = Scan()
         res = write_exchange(target, select_records(inputs, plan, Period.for_year(2026),
@@ -412,4 +413,5 @@ def test_export_block_path_writes_the_same_bytes(tmp_path, utf8):
         d.pop("file")
         out[name] = (target.read_bytes(), d, [f.as_dict() for f in scan.files])
     assert out["block"] == out["careful"] and out["pool"] == out["careful"]
+    assert out["light"] == out["careful"]
     assert out["careful"][1]["written"] > 20 and out["careful"][1]["levels"]["local_lore"] == 5

@@ -75,14 +75,18 @@ def select_records(inputs: Sequence[Input], plan: Plan, period: Period, levels: 
                    result: Scan | None = None, progress: Callable[[int, str], None] | None = None,
                    workers: int | None = None, min_fast_size: int | None = None,
                    fast: bool | None = None, block_size: int | None = None,
-                   ) -> Iterator[tuple[SourceRecord, RecordFacts]]:
+                   whole: bool = True) -> Iterator[tuple[SourceRecord, RecordFacts]]:
     """The records ``count`` counts in ``period`` at one of ``levels``, in input order (read
-    through the pipeline: the worker processes keep only these whole)."""
+    through the pipeline: the worker processes send back only these).  ``whole=False``:
+    records the block path read carry their bytes (``raw``) but only the fields the facts
+    read, enough for an ISO 2709 file of the bytes as read (``write_exchange`` without
+    ``utf8`` or ``to``); damaged and IRBIS-native records always come whole."""
     from rabiskit.pipeline.records import read_records
 
     pick = functools.partial(_selected, period, frozenset(levels))
     for _facts, src in read_records(inputs, plan, result=result if result is not None else Scan(),
-                                    extract=pick, tags=None, encoding=encoding, flavour=flavour,
+                                    extract=pick, tags=None if whole else frozenset(),
+                                    encoding=encoding, flavour=flavour,
                                     progress=progress, workers=workers,
                                     min_fast_size=min_fast_size, fast=fast, block_size=block_size):
         if src is not None:

@@ -203,7 +203,7 @@ def block_records(buf: bytes, base_offset: int, *, display: str, db_level: str |
         end = int(ix.ends[i]) + 1
         src = SourceRecord(display, i + 1, base_offset + a, end - a, rec,
                            "unimarc" if c & 1 else "marc21", enc, reason,
-                           raw=buf[a:end] if tags is None else None)
+                           raw=buf[a:end])
         level = lv.values[code][0] if code >= 0 else None
         facts = extract_facts(src, level)
         settled.append((i + 1, facts, reason, (), extract(src, facts) if extract is not None else None))

@@ -95,7 +95,9 @@ def register(app: typer.Typer) -> None:
                 result = write_exchange(output, checked_records(select_records(
                     inputs, plan, period, levels, encoding=enc, flavour=fl, result=scanned,
                     progress=progress, workers=check_workers(workers),
-                    min_fast_size=parse_size(parallel_from)), scanned.files), utf8=utf8, to=to)
+                    min_fast_size=parse_size(parallel_from),
+                    whole=utf8 or to is not None or out_format != "iso2709"), scanned.files),
+                    utf8=utf8, to=to)
         except OSError as e:
             fail(cannot_write(output, e))
         except ValueError as e:
