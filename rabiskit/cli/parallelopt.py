@@ -27,6 +27,7 @@ def parse_size(text: str | None) -> int | None:
     m = _SIZE.match(text)
     if m is None:
         fail(_("--parallel-from {value}: give a size such as 0, 512K or 8M").format(value=text))
+        raise AssertionError  # fail() does not return
     return int(m.group(1)) * _UNITS[m.group(2).lower()]
 
 

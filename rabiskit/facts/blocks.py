@@ -385,9 +385,9 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     else:
         # the score counts each weighted tag once per record (a set of tags): one bit per
         # weighted tag, OR-ed over the record's entries (they are contiguous per record)
-        c = words[:, 0] >> np.uint32(8)  # the tag's bytes, first lowest
-        nibbles = (c & np.uint32(0xF)) | ((c >> np.uint32(4)) & np.uint32(0xF0)) | ((c >> np.uint32(8)) & np.uint32(0xF00))
-        bits = np.where((c & np.uint32(0xF0F0F0)) == np.uint32(0x303030), _WEIGHT_BITS[nibbles], 0)
+        tb = words[:, 0] >> np.uint32(8)  # the tag's bytes, first lowest
+        nibbles = (tb & np.uint32(0xF)) | ((tb >> np.uint32(4)) & np.uint32(0xF0)) | ((tb >> np.uint32(8)) & np.uint32(0xF00))
+        bits = np.where((tb & np.uint32(0xF0F0F0)) == np.uint32(0x303030), _WEIGHT_BITS[nibbles], 0)
         has = nent > 0
         mask = np.zeros(nrec, dtype=np.int64)
         if has.any():

@@ -158,6 +158,7 @@ def dates_entered(ix: BlockIndex, among: np.ndarray) -> Column:
     """The date entered of the records ``among`` (clean ones) as ``date_entered_of``
     decides it from the characters ``DATE_READS`` names; values are (date, source, raw)."""
     tag_u, code_u, width_u = DATE_READS[UNIMARC]
+    assert code_u is not None
     tag_m, _, width_m = DATE_READS[MARC21]
     uni = among & ix.unimarc & ix.has100a
     codes = np.full(ix.nrec, -1, dtype=np.int64)

@@ -55,7 +55,9 @@ def block_bounds(path: Path, size: int, block_size: int = BLOCK_SIZE) -> list[tu
                 p = window.find(b"\x1d")
                 while p != -1 and p < look:
                     if window[p + 1:p + 2] == b"\x1d":
-                        p = _RT_RUN.match(window, p).end() - 1  # a run of terminators
+                        run = _RT_RUN.match(window, p)
+                        assert run is not None
+                        p = run.end() - 1  # a run of terminators
                         continue
                     if looks_like_start(window, p + 1) or target + p + 1 == size:
                         found = target + p + 1
