@@ -8,8 +8,9 @@ percentages are floats in percent units, a cell may be flagged ``shortfall`` or
 the warnings and the JSON document.  The renderers in :mod:`rabiskit.render` only lay a
 Report out, so every format shows the same numbers.
 
-The per-level objects of the JSON are :func:`rabiskit.aggregate.count.table_json`'s, so a
-quarter's numbers are exactly those of ``rabiskit count --quarter N --format json``.
+The per-level objects of the JSON are :func:`rabiskit.aggregate.count.table_totals`'s (as
+``count_json`` makes them), so a quarter's numbers are exactly those of ``rabiskit count
+--quarter N --format json``.
 
 The report's parts: :mod:`rabiskit.report.view` (the period's names and its quarters as
 shown, closed ones frozen), :mod:`rabiskit.report.table` (cells, columns, rows, tables),
