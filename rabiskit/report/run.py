@@ -17,7 +17,7 @@ from rabiskit.facts.scan import Input, Scan
 from rabiskit.plan.model import Plan
 from rabiskit.report.closed import Closures, closures_from
 from rabiskit.report.digitisation import ReportDigitisation
-from rabiskit.report.model import HandInContext
+from rabiskit.report.document import HandInContext
 from rabiskit.report.statistics import CatalogueStock
 
 
@@ -224,11 +224,11 @@ def report_from_ledger(ledger, plan: Plan, *, year: int | None = None,
 
 def report_of(rs: ReportScan, plan: Plan, lang: str = "kk", today: dt.date | None = None, *,
               csv_dialect: str = "comma"):
-    """The :class:`rabiskit.report.table.Report` of a report's scan, in ``lang``, as on
+    """The :class:`rabiskit.report.document.Report` of a report's scan, in ``lang``, as on
     ``today`` (the as-of date), with the hand-in tables and the per-cataloguer table when
     the records name their cataloguers.  ``csv_dialect``: "comma" or "semicolon" (for a
     CSV written from it)."""
-    from rabiskit.report.model import build_report
+    from rabiskit.report.document import build_report
     from rabiskit.report.operators import add_operators
 
     report = build_report(rs.tally, rs.scan, plan, rs.period, lang,

@@ -5,8 +5,6 @@ added to an in-memory copy of it); the JSON has the same keys either way."""
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -153,6 +151,9 @@ def render_operators(data: dict, plan) -> None:
 
 
 def render_operators_csv(data: dict) -> str:
+    import csv
+    import io
+
     from rabiskit.render.safe import csv_cell
 
     buf = io.StringIO()
@@ -168,10 +169,14 @@ def render_operators_csv(data: dict) -> str:
 
 
 def render_csv(data: dict, plan) -> str:
+    import csv  # only for --format csv: the other runs do without (start-up time)
+    import io
+
+    from rabiskit.render.safe import csv_cell
+
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(COLUMNS)
-    from rabiskit.render.safe import csv_cell
 
     for row in rows(data, plan):
         w.writerow([csv_cell(row[c]) for c in COLUMNS])
