@@ -10,7 +10,6 @@ are read once, with a warning.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,6 +175,8 @@ class Scan:
 
 
 def _digest(path: Path) -> str:
+    import hashlib  # (only when two inputs have the same size)
+
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
