@@ -22,6 +22,7 @@ import marshal
 import tempfile
 from array import array
 from dataclasses import dataclass
+from typing import Iterator
 
 from rabiskit.audit.findings import Finding
 from rabiskit.audit.text import (first_author, host_text, isbn13, normalise_text,
@@ -154,15 +155,13 @@ class DuplicateFinder:
                       hash(title_key), facts.languages if facts.languages_coded else (), fl,
                       isbns), self._spool)
 
-    def _refs(self, wanted: set[int]) -> dict[int, Ref]:
-        """The references of records ``wanted``, read back from the spool."""
-        out = {}
+    def _ref(self, i: int) -> Ref:
+        """The reference of record ``i``, read back from the spool."""
         end = self._spool.tell()
-        for i in sorted(wanted):
-            self._spool.seek(self._at[i])
-            out[i] = Ref(*marshal.load(self._spool))
+        self._spool.seek(self._at[i])
+        ref = Ref(*marshal.load(self._spool))
         self._spool.seek(end)
-        return out
+        return ref
 
     def _name(self, r: Ref) -> str:
         return f"{self.files[r.file]}:{r.record}" + (f"/{r.id}" if r.id else "")
@@ -184,12 +183,14 @@ class DuplicateFinder:
     def findings(self) -> list[Finding]:
         """Duplicate findings, then repeated-001 findings, each sorted by group, file and
         record."""
-        return self.duplicate_findings() + self.repeated_id_findings()
+        return [*self.duplicate_findings(), *self.repeated_id_findings()]
 
-    def duplicate_findings(self) -> list[Finding]:
+    def duplicate_findings(self) -> Iterator[Finding]:
+        """One finding per member of every duplicate group, by group, file and record;
+        each group's references are read back while its findings are made."""
         keys = _repeated(self._key_hash)
         if not keys:
-            return []
+            return
         uf = _UnionFind()
         members_of_key = []
         for positions in keys:
@@ -197,21 +198,19 @@ class DuplicateFinder:
             members_of_key.append(members)
             for m in members[1:]:
                 uf.union(members[0], m)
-        refs = self._refs({m for members in members_of_key for m in members})
         # the reasons that joined each group, in the order the keys were first met
         reasons: dict[int, list[str]] = {}
         for positions, members in zip(keys, members_of_key):
-            reason = self._reason(positions[0], refs[members[0]])
+            reason = self._reason(positions[0], members[0])
             have = reasons.setdefault(uf.find(members[0]), [])
             if reason not in have:
                 have.append(reason)
         groups: dict[int, list[int]] = {}
-        for i in sorted(refs):
+        for i in sorted({m for members in members_of_key for m in members}):
             groups.setdefault(uf.find(i), []).append(i)
-        out: list[Finding] = []
+        del keys, members_of_key
         for n, root in enumerate(sorted(groups), start=1):
-            members = groups[root]
-            group_refs = [refs[m] for m in members]
+            group_refs = [self._ref(m) for m in groups.pop(root)]
             same_title = len({r.title_hash for r in group_refs}) == 1
             hosts = {r.host for r in group_refs}
             conf = 0.95 if same_title else 0.6
@@ -221,47 +220,51 @@ class DuplicateFinder:
             elif len(hosts) > 1 and any(hosts):
                 conf = 0.6
                 note = "; in different host issues: a recurring column?"
-            why = reasons[root]
+            why = reasons.pop(root)
             by_isbn = any(x.startswith("ISBN") for x in why)
             by_title = any(not x.startswith("ISBN") for x in why)
             names = [self._name(r) for r in group_refs]
             same = " and ".join(why)
+            out = []
             for k, r in enumerate(group_refs):
                 isbn_f, title_f = dup_field_names(r.flavour)
                 where = ", ".join(f for f, used in ((isbn_f, by_isbn), (title_f, by_title)) if used)
                 out.append(self._finding(
                     "duplicate", r, where,
                     f"same {same} as {self._others(names, k)}{note}", conf, n))
-        out.sort(key=Finding.sort_key)
-        return out
+            out.sort(key=Finding.sort_key)
+            yield from out
 
-    def _reason(self, position: int, ref: Ref) -> str:
-        """Why the key at ``position`` (of record ``ref``) joins records: its ISBN, or the
+    def _reason(self, position: int, i: int) -> str:
+        """Why the key at ``position`` (of record ``i``) joins records: its ISBN, or the
         title, author, year and level."""
         h = self._key_hash[position]
-        for n in ref.isbns:
+        for n in self._ref(i).isbns:
             if hash(("isbn", n)) == h:
                 return f"ISBN {n}"
         return _TITLE_REASON
 
-    def repeated_id_findings(self) -> list[Finding]:
+    def repeated_id_findings(self) -> Iterator[Finding]:
+        """One finding per record of every 001 repeated in one file, by file and 001."""
         ids = _repeated(self._id_hash)
         if not ids:
-            return []
-        member_lists = [[self._id_ref[p] for p in positions] for positions in ids]
-        refs = self._refs({m for members in member_lists for m in members})
-        groups = sorted(((refs[ms[0]].file, str(refs[ms[0]].id)), ms) for ms in member_lists)
-        out: list[Finding] = []
-        for g, ((_fi, ident), members) in enumerate(groups, start=1):
-            group_refs = [refs[m] for m in members]
+            return
+        groups = []
+        for positions in ids:
+            members = [self._id_ref[p] for p in positions]
+            first = self._ref(members[0])
+            groups.append(((first.file, str(first.id)), members))
+        del ids
+        groups.sort()
+        for g, (_key, members) in enumerate(groups, start=1):
+            group_refs = [self._ref(m) for m in members]
             names = [f"record {r.record}" for r in group_refs]
-            for k, r in enumerate(group_refs):
-                out.append(self._finding(
-                    "repeated_control_number", r, "001",
-                    f"001 {r.id!r} is also the 001 of {self._others(names, k)} in this file",
-                    1.0, g))
-        out.sort(key=Finding.sort_key)
-        return out
+            out = [self._finding(
+                "repeated_control_number", r, "001",
+                f"001 {r.id!r} is also the 001 of {self._others(names, k)} in this file",
+                1.0, g) for k, r in enumerate(group_refs)]
+            out.sort(key=Finding.sort_key)
+            yield from out
 
     def close(self) -> None:
         self._spool.close()

@@ -49,11 +49,12 @@ class _Run:
 class _Spool:
     kind: str
     fh: IO[bytes]
+    presorted: bool = False  # added in the order they are listed: one run
     runs: list[_Run] = field(default_factory=list)
 
     def add(self, f: Finding) -> None:
         run = self.runs[-1] if self.runs else None
-        if run is None or run.file != f.file or f.record < run.last:
+        if run is None or (not self.presorted and (run.file != f.file or f.record < run.last)):
             run = _Run(f.file, self.fh.tell())
             self.runs.append(run)
         marshal.dump(_row(f), self.fh)
@@ -105,24 +106,29 @@ class FindingStore:
         self.in_memory = in_memory
         self.counts: dict[str, int] = {k: 0 for k in KINDS}
         self._spools: dict[str, _Spool] = {}
-        self._grouped: dict[str, list[Finding]] = {}
+
+    def _spool(self, kind: str, presorted: bool = False) -> _Spool:
+        spool = self._spools.get(kind)
+        if spool is None:
+            spool = self._spools[kind] = _Spool(
+                kind, tempfile.SpooledTemporaryFile(self.in_memory), presorted)
+        return spool
 
     def add(self, f: Finding) -> None:
-        spool = self._spools.get(f.kind)
-        if spool is None:
-            spool = self._spools[f.kind] = _Spool(
-                f.kind, tempfile.SpooledTemporaryFile(self.in_memory))
-        spool.add(f)
+        self._spool(f.kind).add(f)
         self.counts[f.kind] = self.counts.get(f.kind, 0) + 1
 
     def extend(self, findings: Iterable[Finding]) -> None:
         for f in findings:
             self.add(f)
 
-    def add_grouped(self, kind: str, findings: list[Finding]) -> None:
-        """Findings of ``kind`` sorted by (group, file, record), kept as they are."""
-        self._grouped.setdefault(kind, []).extend(findings)
-        self.counts[kind] = self.counts.get(kind, 0) + len(findings)
+    def add_grouped(self, kind: str, findings: Iterable[Finding]) -> None:
+        """Findings of ``kind`` already in their listing order (by group, file, record),
+        spooled as they come; added once per kind."""
+        spool = self._spool(kind, presorted=True)
+        for f in findings:
+            spool.add(f)
+            self.counts[kind] = self.counts.get(kind, 0) + 1
 
     @property
     def total(self) -> int:
@@ -134,8 +140,6 @@ class FindingStore:
         return sorted(found, key=lambda k: KINDS.index(k) if k in KINDS else len(KINDS))
 
     def of_kind(self, kind: str) -> Iterator[Finding]:
-        if kind in self._grouped:
-            yield from self._grouped[kind]
         spool = self._spools.get(kind)
         if spool is not None:
             yield from spool.sorted()
