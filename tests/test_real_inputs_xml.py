@@ -21,7 +21,7 @@ from rabiskit.aggregate.period import Period
 from rabiskit.facts.fastxml import plain_layout
 from rabiskit.facts.scan import Input
 from rabiskit.plan.load import default_plan
-from rabiskit.sources.marcxml import read_marcxml
+from rabiskit.sources.marcxml import read_marcxml, xml_block_bounds
 
 REPO = Path(__file__).resolve().parents[1]
 SLIM = "http://www.loc.gov/MARC21/slim"
@@ -152,6 +152,7 @@ def test_the_fast_xml_path_leaves_odd_declarations_to_the_careful_reader(tmp_pat
     odd.write_text(collection(2, head=f'<?xml version="1.0" encoding="{name}"?>\n'),
                    encoding="utf-8")
     assert plain_layout(odd, odd.stat().st_size) is None
+    assert xml_block_bounds(odd, odd.stat().st_size, 10) is None  # nor cut into blocks
     tally, scan = count_inputs([Input(odd)], default_plan(), Period.for_year(2026), fast=True,
                                workers=1)
     assert scan.records == 2 and [p.kind for p in scan.problems] == ["xml_encoding"]

@@ -55,7 +55,6 @@ from rabiskit.records.record import MARC21, UNIMARC, Field, Record
 from rabiskit.sources.base import Reader, SourceError
 from rabiskit.sources.flavour import score as flavour_score
 
-MARC21_SLIM_NS = "http://www.loc.gov/MARC21/slim"
 BNCF_UNIMARC_NS = "http://www.bncf.firenze.sbn.it/unimarc/slim"
 
 LEADER_LENGTH = 24
