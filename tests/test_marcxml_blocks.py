@@ -324,3 +324,16 @@ def test_a_block_reader_is_a_reader_too(tmp_path):
     assert [(r.number, r.line) for r in reader] == [(2, 4)]
     assert reader.newlines == 1 and reader.problems == []
     assert isinstance(read_xml_block(path, start, end), XmlBlock)
+
+
+def test_an_encoding_given_by_the_user_is_used_by_every_block(tmp_path):
+    # no declaration, cp1251 bytes: only --encoding cp1251 reads the titles
+    path = tmp_path / "undeclared.xml"
+    path.write_bytes(collection(3, {2: record(2, "Казахская литература")}, head="").encode("cp1251"))
+    records, problems, blocks = read_in_blocks(path, 1, encoding="cp1251")
+    assert blocks == 3 and problems == []
+    assert records[1].record.subfield("245", "a") == "Казахская литература"
+    assert [r.line for r in records] == [2, 3, 4]  # no declaration line: record i on line i + 1
+    assert (records, problems) == read_marcxml(path, encoding="cp1251")
+    # without it the head says UTF-8 and the bytes are not: not cut
+    assert xml_block_bounds(path, path.stat().st_size, 1) is None
