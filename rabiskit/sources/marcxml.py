@@ -39,8 +39,7 @@ are taken off again (``_sourceline``).
 Speed: each record is read by ``_clean_record`` in one loop over its children (direct
 iteration, one dictionary look-up of each tag, ``get`` for attributes, ``text`` decoded
 once by lxml); only a record it does not accept is read again by ``_build``, the careful
-loop that names every fault.  The flavour score of a record's tag list is computed once
-per list.
+loop that names every fault.
 
 Blocks: ``xml_block_bounds`` cuts a plain file (UTF-8 or a single-byte code page, no DOCTYPE)
 right after record end tags, and ``read_xml_block`` reads one block on its own, inside the
@@ -67,7 +66,7 @@ from rabiskit.i18n import N_
 from rabiskit.records import Problem, SourceRecord
 from rabiskit.records.record import MARC21, UNIMARC, Field, Record
 from rabiskit.sources.base import Reader, SourceError
-from rabiskit.sources.flavour import score as flavour_score
+from rabiskit.sources.flavour import detect_flavour
 
 BNCF_UNIMARC_NS = "http://www.bncf.firenze.sbn.it/unimarc/slim"
 
@@ -796,7 +795,7 @@ class MarcXmlReader(Reader):
                 return MARC21, N_("MARCXchange format {el!r}").format(el=el.get('format'))
         if _namespace(el.tag) == BNCF_UNIMARC_NS:
             return UNIMARC, "BNCF unimarcslim namespace"
-        return _detect_flavour(record)
+        return detect_flavour(record)
 
     def _strays(self, el, state: "_State", segment: _Segment, whole: bool) -> None:
         """Report MARC elements found outside any record (before ``el``, or anywhere in it)."""
@@ -937,33 +936,6 @@ def _clean_record(el) -> tuple[str, list[Field]] | None:
             or not leader.strip():
         return None
     return leader, fields
-
-
-# the flavour score of a record's tags (keyed by the tags in order): the records of one
-# catalogue repeat a few hundred tag lists
-_TAG_SCORES: dict[tuple[str, ...], int] = {}
-_NO_TAGS: set[str] = set()  # never changed
-
-
-def _detect_flavour(record: Record) -> tuple[str, str]:
-    """``detect_flavour(record)``, with the score of the record's tags looked up once per tag
-    list: the same score function, so the same decision."""
-    key = tuple([f.tag for f in record.fields])
-    tag_score = _TAG_SCORES.get(key)
-    if tag_score is None:
-        tags = set(key)
-        tag_score = flavour_score(tags, None, "008" in tags)
-        if len(_TAG_SCORES) < _CACHE_LIMIT:
-            _TAG_SCORES[key] = tag_score
-    f100 = record.get_field("100")
-    f100a = f100.get("a") if f100 is not None and not f100.is_control else None
-    if f100a is not None:
-        tag_score += flavour_score(_NO_TAGS, f100a, False)
-    if tag_score > 0:
-        return UNIMARC, "fields 100/200 (UNIMARC family)"
-    if tag_score < 0:
-        return MARC21, "fields 008/245 (MARC 21)"
-    return UNIMARC, f"no telling fields; assumed {UNIMARC}"
 
 
 def _fault_of(e: etree.XMLSyntaxError, log) -> tuple[int, int, str]:
