@@ -140,7 +140,7 @@ def both(inputs, plan, period=Period.for_year(2026), **opts):
 def test_fixtures_with_every_plan(plan_name):
     plan = PLANS[plan_name]()
     settled = 0
-    for path in sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".iso", ".mrc")):
+    for path in sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".iso", ".mrc", ".xml")):
         for block in (300, 1 << 20):
             careful, fast, n = both([Input(path)], plan, block_size=block)
             assert fast == careful, (path, block)
