@@ -45,13 +45,6 @@ def record_checksum(record: Record) -> str:
     return hashlib.sha256(canonical_bytes(record)).hexdigest()
 
 
-#: zlib at level 6 with a smaller hash table (memLevel 4): the same compressed size for a
-#: record of a few hundred bytes, and half the time of ``zlib.compress`` (most of which is
-#: setting up the default 128 KB table).  Still a standard zlib stream (window 32 KB, first
-#: byte 0x78), read back by ``zlib.decompress``.
-_ZLIB_LEVEL, _ZLIB_WBITS, _ZLIB_MEMLEVEL = 6, 15, 4
-
-
 def record_blob(record: Record) -> bytes:
     """The record (leader and fields, losslessly) as compressed bytes for the ledger."""
     # JSON writes the (code, value) tuples of the subfields as lists
@@ -59,8 +52,7 @@ def record_blob(record: Record) -> bytes:
               for f in record.fields]
     text = json.dumps({"leader": record.leader, "fields": fields}, ensure_ascii=False,
                       separators=(",", ":"))
-    z = zlib.compressobj(_ZLIB_LEVEL, zlib.DEFLATED, _ZLIB_WBITS, _ZLIB_MEMLEVEL)
-    return z.compress(text.encode("utf-8", "surrogatepass")) + z.flush()
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
 
 
 def record_from_blob(blob: bytes) -> Record:

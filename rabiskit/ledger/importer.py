@@ -320,7 +320,10 @@ def import_records(ledger: Ledger, records: Iterable[tuple[SourceRecord, RecordF
                        import_id=import_id, position=positions.get(facts.file, 0),
                        length=src.length, encoding_reason=src.encoding_reason,
                        problems=dumps([problem_dict(p) for p in src.problems])
-                       if src.problems else "[]")
+                       if src.problems else "[]",
+                       # the columns of a record this import adds (_INSERT)
+                       first_seen=started, last_seen=started, first_import=import_id,
+                       last_import=import_id, changed_import=import_id)
             batch.append((src, facts, row))
             if len(batch) >= BATCH:
                 state.store(batch)
@@ -437,10 +440,7 @@ class _ImportState:
                         ident=_ident(db, key)))
             if old is None:
                 row["record_data"] = record_blob(src.record)
-                self.writes.add(_INSERT, {
-                    **row, "first_seen": row["seen"], "last_seen": row["seen"],
-                    "first_import": import_id, "last_import": import_id,
-                    "changed_import": import_id})
+                self.writes.add(_INSERT, row)
                 written.add(ident)
                 if facts.is_deleted:
                     result.deleted.append(_change(row, ("new record, already marked deleted",),
