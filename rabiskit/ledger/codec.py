@@ -45,13 +45,18 @@ def record_checksum(record: Record) -> str:
     return hashlib.sha256(canonical_bytes(record)).hexdigest()
 
 
+#: the JSON text of a stored record: compact, letters as they are (one encoder, not one a
+#: record as ``json.dumps`` with options builds)
+_RECORD_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False,
+                                separators=(",", ":")).encode
+
+
 def record_blob(record: Record) -> bytes:
     """The record (leader and fields, losslessly) as compressed bytes for the ledger."""
     # JSON writes the (code, value) tuples of the subfields as lists
     fields = [[f.tag, f.data] if f.data is not None else [f.tag, f.ind1, f.ind2, f.subfields]
               for f in record.fields]
-    text = json.dumps({"leader": record.leader, "fields": fields}, ensure_ascii=False,
-                      separators=(",", ":"))
+    text = _RECORD_JSON({"leader": record.leader, "fields": fields})
     return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
 
 
