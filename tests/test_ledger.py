@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, require_corpus
 
-from rabiskit.aggregate.count import count_inputs, count_json
+from rabiskit.aggregate.count import count_json
+from rabiskit.pipeline.count import count_inputs
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.scan import Input, problem_dict
 from rabiskit.ledger.closing import close_quarter, closed_quarter, parse_quarter
