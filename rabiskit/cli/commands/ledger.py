@@ -22,7 +22,8 @@ from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.ledger.closing import (close_quarter, closed_quarters, parse_quarter,
                                      quarter_has_ended)
-from rabiskit.ledger.importer import ImportResult, import_inputs
+from rabiskit.ledger.importer import ImportResult
+from rabiskit.pipeline.ledger import import_inputs
 from rabiskit.i18n import N_, _, language, translate_text
 from rabiskit.ledger.location import default_ledger_path
 from rabiskit.ledger.status import ledger_status
