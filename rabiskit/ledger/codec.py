@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 import zlib
 from typing import Any, Mapping
 
@@ -58,6 +59,25 @@ def record_blob(record: Record) -> bytes:
               for f in record.fields]
     text = _RECORD_JSON({"leader": record.leader, "fields": fields})
     return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
+
+
+@dataclass(frozen=True)
+class StoredForm:
+    """What the ledger keeps of a record read from an export, computed where it was read
+    (a worker process reading a block): its checksum, its compressed form (``record_blob``)
+    and what the import stores beside it."""
+
+    checksum: str
+    blob: bytes
+    length: int
+    encoding_reason: str
+    problems: tuple
+
+
+def stored_form(src, facts=None) -> StoredForm:
+    """The StoredForm of a SourceRecord (``Needs.extract`` of an import: ``facts`` unused)."""
+    return StoredForm(record_checksum(src.record), record_blob(src.record), src.length,
+                      src.encoding_reason, tuple(src.problems))
 
 
 def record_from_blob(blob: bytes) -> Record:

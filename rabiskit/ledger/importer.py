@@ -51,7 +51,7 @@ from rabiskit.i18n import N_
 from rabiskit.records import SourceRecord
 from rabiskit.records.record import not_bibliographic
 from rabiskit.ledger.codec import (COUNTED_FACTS, FACT_COLUMNS, changed_facts, facts_row,
-                                   record_blob, record_checksum, record_key)
+                                   StoredForm, record_key, stored_form)
 from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, LedgerError, dumps
 from rabiskit.plan.model import Plan
 
@@ -272,13 +272,14 @@ class _Writes:
             k = j
 
 
-def import_records(ledger: Ledger, records: Iterable[tuple[SourceRecord, RecordFacts]],
+def import_records(ledger: Ledger, records: Iterable[tuple[SourceRecord | StoredForm, RecordFacts]],
                    summary: Scan, plan: Plan, *, databases: Mapping[str, str] | None = None,
                    positions: Mapping[str, int] | None = None,
                    database: str = DEFAULT_DATABASE,
                    now: Callable[[], str] = utc_now) -> ImportResult:
-    """Store ``records`` (SourceRecord, RecordFacts pairs, levels already given by
-    ``plan``'s rules) in ``ledger`` in one transaction; returns what was done.
+    """Store ``records`` (SourceRecord or its ``StoredForm``, RecordFacts pairs, levels
+    already given by ``plan``'s rules) in ``ledger`` in one transaction; returns what was
+    done.
 
     ``summary`` is the Scan the records come with: its file summaries, problems and
     warnings must be complete once ``records`` is exhausted (``rabiskit.facts.scan.scan``
@@ -308,13 +309,15 @@ def import_records(ledger: Ledger, records: Iterable[tuple[SourceRecord, RecordF
         deferred = _defer_indexes(conn)
         state = _ImportState(ledger, result, import_id, started,
                              {r[0] for r in conn.execute("SELECT period FROM closed_quarters")})
-        batch: list[tuple[SourceRecord, RecordFacts, dict]] = []
+        batch: list[tuple[StoredForm, RecordFacts, dict]] = []
         for src, facts in records:
             result.records += 1
             result.not_bibliographic += facts.not_bibliographic is not None
             db = databases.get(facts.file, database)
             row = facts_row(facts)
-            checksum = record_checksum(src.record)
+            if not isinstance(src, StoredForm):  # a SourceRecord: what the ledger keeps of it
+                src = stored_form(src)
+            checksum = src.checksum
             row.update(database=db, key=record_key(facts.control_number, checksum),
                        checksum=checksum, deleted=int(facts.is_deleted), seen=started,
                        import_id=import_id, position=positions.get(facts.file, 0),
@@ -417,7 +420,7 @@ class _ImportState:
         return self.conn.execute("SELECT * FROM records WHERE database = ? AND key = ?",
                                  ident).fetchone()
 
-    def store(self, batch: list[tuple[SourceRecord, RecordFacts, dict]]) -> None:
+    def store(self, batch: list[tuple[StoredForm, RecordFacts, dict]]) -> None:
         existing = self._existing(batch)
         written: set[tuple[str, str]] = set()  # written in this batch: read them back
         result, import_id = self.result, self.import_id
@@ -439,7 +442,7 @@ class _ImportState:
                                                                    record=facts.record),
                         ident=_ident(db, key)))
             if old is None:
-                row["record_data"] = record_blob(src.record)
+                row["record_data"] = src.blob
                 self.writes.add(_INSERT, row)
                 written.add(ident)
                 if facts.is_deleted:
@@ -464,7 +467,7 @@ class _ImportState:
                     if not touched:
                         self.stale.add(ident)
                     continue
-                row["record_data"] = record_blob(src.record)
+                row["record_data"] = src.blob
                 self.writes.add(_UPDATE, row)
                 written.add(ident)
                 if facts.is_deleted and not old["deleted"]:

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from rabiskit.aggregate.count import Tally, classifier_for
+from rabiskit.aggregate.count import Tally
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.model import RecordFacts
-from rabiskit.facts.scan import Input, Scan, scan
+from rabiskit.facts.scan import Input, Scan
 from rabiskit.i18n import _
 from rabiskit.ledger.closing import closed_quarters
 from rabiskit.ledger.importer import ImportResult, import_records, utc_now
@@ -38,16 +38,22 @@ from rabiskit.records import SourceRecord
 def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
                   database: str = DEFAULT_DATABASE, encoding: str | None = None,
                   flavour: str | None = None, progress: Callable[[int, str], None] | None = None,
-                  now: Callable[[], str] = utc_now) -> ImportResult:
+                  now: Callable[[], str] = utc_now, workers: int | None = None,
+                  min_fast_size: int | None = None) -> ImportResult:
     """Import the export files ``inputs`` into ``ledger`` in one transaction.
 
     Each file's records go to its ``--db`` level's database (``Input.db_level``), else to
     ``database``.  Raises ImportAborted (nothing applied) when an input cannot be read at
     all, and LedgerError when the ledger is locked or cannot be written."""
+    from rabiskit.ledger.codec import stored_form
+    from rabiskit.pipeline.records import read_records
+
     inputs = list(inputs)
     summary = Scan()
-    records = scan(inputs, classify=classifier_for(plan), encoding=encoding, flavour=flavour,
-                   result=summary, progress=progress)
+    # the worker processes read the blocks and compute what the ledger keeps of each record
+    records = ((form, facts) for facts, form in read_records(
+        inputs, plan, result=summary, extract=stored_form, tags=None, encoding=encoding,
+        flavour=flavour, progress=progress, workers=workers, min_fast_size=min_fast_size))
     return import_records(
         ledger, records, summary, plan, database=database, now=now,
         databases={inp.display: inp.db_level or database for inp in inputs},

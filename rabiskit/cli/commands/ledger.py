@@ -15,6 +15,7 @@ from typing import Iterator, List, Optional
 import typer
 from rich.table import Table
 
+from rabiskit.cli.parallelopt import ParallelFromOpt, WorkersOpt, check_workers, parse_size
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, check_encoding,
                                  check_flavour, fail, fitted_width, make_inputs,
                                  more_line, out_console, print_json, refuse_overwrite, warn, where)
@@ -133,6 +134,8 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json"),
         encoding: EncodingOpt = None,
         flavour: FlavourOpt = None,
+        workers: WorkersOpt = None,
+        parallel_from: ParallelFromOpt = None,
     ):
         """Store the records of catalogue exports in the ledger (only what is new or changed)."""
         _check_format(fmt)
@@ -146,7 +149,9 @@ def register(app: typer.Typer) -> None:
             try:
                 with scan_progress(inputs) as progress:
                     result = import_inputs(led, inputs, plan, database=database.strip(),
-                                           encoding=enc, flavour=fl, progress=progress)
+                                           encoding=enc, flavour=fl, progress=progress,
+                                           workers=check_workers(workers),
+                                           min_fast_size=parse_size(parallel_from))
             except KeyboardInterrupt:
                 fail(_("interrupted: nothing of this import was applied"), 130)
         for w in result.warnings:
