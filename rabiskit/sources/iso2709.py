@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import gzip
 import re
-from itertools import accumulate, chain
+import struct
+from itertools import accumulate, repeat
+from operator import add, itemgetter, mul
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from rabiskit.i18n import N_
 from rabiskit.records import Field, Problem, Record, SourceRecord
@@ -66,8 +68,18 @@ _ENTRY = re.compile(rb"[0-9A-Za-z]{3}[0-9]{9}")  # one directory entry
 # a sound record (``Iso2709Reader._parse_clean``): its leader, its directory, each entry
 _SOUND_LEADER = re.compile(rb"[0-9]{5}[ -~]{7}[0-9]{5}[ -~]{7}")
 _PLUS_ONE = (1).__add__
-# the directory of n fields laid end to end: tag, length, start (format strings by n)
-_LAYOUTS: dict[int, str] = {}
+_TIMES_100000 = (100_000).__mul__
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
+# by number of entries n: what splits a directory of n entries into (tag, digits) pairs,
+# and the powers of 10**9 its entries' digits stand for (see ``_parse_clean``)
+_LAYOUTS: dict[int, tuple[Callable[[bytes, int], tuple[bytes, ...]], tuple[int, ...]]] = {}
+
+
+def _layout(n: int) -> tuple[Callable[[bytes, int], tuple[bytes, ...]], tuple[int, ...]]:
+    got = _LAYOUTS[n] = (struct.Struct("3s9s" * n).unpack_from,
+                         tuple(10 ** (9 * (n - 1 - i)) for i in range(n)))
+    return got
 # a field's subfields, (code, value): each 0x1F and the character after it, up to the next
 # 0x1F; an empty one (0x1F 0x1F) is dropped
 _subfields = re.compile("\x1f([^\x1f])([^\x1f]*)").findall
@@ -154,9 +166,9 @@ class Iso2709Reader(Reader):
         self.bytes_skipped = 0
         self.bytes_in_records = 0
         self.base_offset = base_offset
-        # (tags, 100$a's kind, leader/09, --flavour) -> (flavour, a non-repeatable field
-        # repeats): see ``_parse_clean``
-        self._shapes: dict[tuple, tuple[str, bool]] = {}
+        # (tags, 100$a's kind, leader/09, --flavour) -> (tags as text, flavour, whether a
+        # non-repeatable field repeats): see ``_parse_clean``
+        self._shapes: dict[tuple, tuple[list[str], str, bool]] = {}
         # open now, so that an unreadable file fails before the first record
         self._fh = fileobj if fileobj is not None else open_binary(self.path)
 
@@ -399,45 +411,51 @@ class Iso2709Reader(Reader):
         # the directory ends on the first field terminator, at the base address
         if base < 25 or data.find(b"\x1e", 24, data_end) != base - 1:
             return None
-        directory = data[24:base - 1].decode("latin-1")
-        n, rest = divmod(len(directory), 12)
+        n, rest = divmod(base - 25, 12)
         parts = data[base:data_end].split(b"\x1e")
-        if rest or len(parts) != n + 1 or parts.pop():
+        if rest or len(parts) != n + 1 or parts.pop() or not n:
             return None
-        tags = [directory[i:i + 3] for i in range(0, len(directory), 12)]
+        split_entries, powers = _LAYOUTS.get(n) or _layout(n)
+        entries = split_entries(data, 24)  # (tag, length and start) of each entry
+        tag_bytes = entries[0::2]
+        digits = b"".join(entries[1::2])
         # the directory is the one that lays these fields end to end: each entry's length
-        # (with the field terminator) and start are those of its field in the data
+        # (with the field terminator) and start are those of its field in the data.  Each
+        # entry's nine digits are length * 100000 + start (below 10**9: a length below
+        # 10000, a start below the record length), so the directory's digits read as one
+        # number are the sum of those times powers of 10**9
         lengths = list(map(_PLUS_ONE, map(len, parts)))
-        layout = _LAYOUTS.get(n) or _LAYOUTS.setdefault(n, "%s%04d%05d" * n)
-        if layout % tuple(chain.from_iterable(zip(tags, lengths, accumulate(lengths, initial=0)))) != directory:
+        if (not digits.isdigit() or max(lengths) > 9999 or int(digits) != sum(map(
+                mul, map(add, map(_TIMES_100000, lengths), accumulate(lengths, initial=0)),
+                powers))):
             return None
         leader = data[:24].decode("ascii")
         f100a = None
-        if "100" in tags:
-            raw = parts[tags.index("100")]
+        if b"100" in tag_bytes:
+            raw = parts[tag_bytes.index(b"100")]
             k = raw.find(b"\x1fa")
             if k != -1:
                 end = raw.find(b"\x1f", k + 2)
                 f100a = raw[k + 2:end if end != -1 else len(raw)].decode("latin-1")
-        # what the tags (and 100$a's kind, leader/09) decide is the same for every record
-        # of the same shape: the flavour, and whether a non-repeatable field repeats
-        key = (tuple(tags), f100a is None, dated_100a(f100a), leader[9], self.flavour)
+        # what the tags (with 100$a's kind and leader/09) decide is the same for every
+        # record of the same shape: the tags as text, the flavour, and whether a
+        # non-repeatable field repeats
+        key = (tag_bytes, f100a is None, dated_100a(f100a), leader[9], self.flavour)
         shape = self._shapes.get(key)
         if shape is None:
             if len(self._shapes) >= 4096:
                 self._shapes.clear()  # memory stays flat
+            tags = list(map(str, tag_bytes, repeat("latin-1")))
             flavour = self.flavour or record_flavour(tags, f100a, leader)
-            shape = self._shapes[key] = (flavour, any(
+            shape = self._shapes[key] = (tags, flavour, any(
                 tags.count(tag) > 1 for tag in NON_REPEATABLE.get(flavour, ())))
-        flavour, repeats = shape
+        tags, flavour, repeats = shape
         if repeats:
             return None
         encoding, reason, text = record_text(
-            b"\x1e".join(parts), None if self.encoding else declared_encoding(flavour, leader, f100a),
+            data[base:data_end - 1], None if self.encoding else declared_encoding(flavour, leader, f100a),
             flavour, lambda: _languages(tags, parts, flavour), self.encoding or None)
-        if not parts:
-            texts: list[str] = []
-        elif text is not None:
+        if text is not None:
             texts = text.split("\x1e")
         else:
             texts = []
@@ -446,18 +464,17 @@ class Iso2709Reader(Reader):
                 if got.read_as or got.replaced:
                     return None
                 texts.append(got.text)
-        # the fields (as ``_field`` makes them, written out: this runs for every field)
-        fields = []
-        append = fields.append
-        for tag, text in zip(tags, texts):
-            k = text.find("\x1f")
-            if k == -1:
-                append(Field(tag, text))
-            elif k == 2:
-                append(Field(tag, None, text[0], text[1], _subfields(text, 2)))
-            else:
-                append(Field(tag, None, text[0:1] if k else " ", text[1:2] if k > 1 else " ",
-                             _subfields(text, k)))
+        # the fields, as ``_field`` makes them; in the usual order (control fields, then
+        # data fields with two indicators) all at once
+        at = list(map(str.find, texts, repeat("\x1f")))  # each field's first subfield
+        m = at.count(-1)
+        if at.count(2) == n - m and (m == n or at.index(2) == m):
+            fields = list(map(Field, tags[:m], texts[:m]))
+            data_texts = texts[m:]
+            fields += map(Field, tags[m:], repeat(None), map(_FIRST, data_texts),
+                          map(_SECOND, data_texts), map(_subfields, data_texts))
+        else:
+            fields = list(map(_field, tags, texts))
         record = Record(leader, fields)
         return SourceRecord(self.display, number, offset, size,
                             irbis_record(record) if flavour == IRBIS else record, flavour,
