@@ -1,4 +1,6 @@
-"""Reading ISO 2709 files (UNIMARC, RUSMARC, KAZMARC, MARC 21) without losing anything.
+"""Reference copy (tests/test_reader_oracle.py): rabiskit/sources/iso2709.py before its sound-record path, reading the encoding and flavour modules of that time (oracle_encoding, oracle_flavour).
+
+Reading ISO 2709 files (UNIMARC, RUSMARC, KAZMARC, MARC 21) without losing anything.
 
 A record is: a 24-byte leader (record length 0-4, base address 12-16), a directory of
 12-byte entries (tag, length, start), 0x1E after each field, 0x1F before each subfield
@@ -33,10 +35,10 @@ from rabiskit.records import Field, Problem, Record, SourceRecord
 from rabiskit.records.problem import merge_skipped
 from rabiskit.records.record import IRBIS, MARC21, UNIMARC
 from rabiskit.sources.base import Reader, SourceError
-from rabiskit.sources.encoding import (decode_field_text, declared_encoding,
+from oracle_encoding import (decode_field_text, declared_encoding,
                                        detect_encoding)
-from rabiskit.sources.flavour import irbis_record, is_irbis_native
-from rabiskit.sources.flavour import score as flavour_score
+from oracle_flavour import irbis_record, is_irbis_native
+from oracle_flavour import score as flavour_score
 
 RT = 0x1D  # record terminator
 FT = 0x1E  # field terminator
