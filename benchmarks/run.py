@@ -267,7 +267,9 @@ def add_ratios(rows: list[Row]) -> None:
         if r.records_per_s is None or r.command.endswith(" count") or r.command.startswith("yaz"):
             continue
         base = r.command.split()[0]
-        plan = r.plan if r.plan != "-" else "default"
+        # a command that takes no plan (inspect) is set against the default plan's count
+        plan = r.plan if r.plan != "-" else next(
+            (p for p in ("default", "own-rule") if rate("pymarc count", p, r.input)), "default")
         pm = rate("pymarc count", plan, r.input)
         r.x_pymarc = r.records_per_s / pm if pm else None
         pm_x, mrrc_x, yaz_x = TARGETS.get(base, (None, None, None))
@@ -285,7 +287,8 @@ def add_ratios(rows: list[Row]) -> None:
         parts += [f"{yaz_x} yaz"] if yaz_x else []
         r.target = ", ".join(parts + [f"< {TARGET_MB} MB"])
         checks = [(r.x_pymarc, pm_x), (r.x_mrrc, mrrc_x), (r.x_yaz, yaz_x)]
-        r.meets_target = (all(x is None or want is None or x >= want for x, want in checks)
+        r.meets_target = (None if r.x_pymarc is None else
+                          all(x is None or want is None or x >= want for x, want in checks)
                           and r.peak_mb is not None and r.peak_mb < TARGET_MB)
 
 
@@ -407,7 +410,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--data", type=Path, default=HERE / "data", help="where the files are made")
     ap.add_argument("--output", type=Path, default=HERE / "results.md",
                     help="the markdown table; the JSON goes beside it (.json)")
+    ap.add_argument("--merge", type=Path, nargs="+", metavar="JSON",
+                    help="write the table of these results files as one (e.g. two runs with "
+                         "different --only), each row with the ratios of its own run; measure "
+                         "nothing")
     a = ap.parse_args(argv)
+    if a.merge:
+        merged = merge([json.loads(f.read_text(encoding="utf-8")) for f in a.merge])
+        write(a.output, markdown(merged))
+        write(a.output.with_suffix(".json"), json.dumps(merged, indent=1, ensure_ascii=False) + "\n")
+        print(markdown(merged))
+        return
     raw_argv = " ".join(sys.argv[1:] if argv is None else argv)
     records = a.records if a.records is not None else (5_000 if a.quick else 1_000_000)
     short = a.short_records if a.short_records is not None else (5_000 if a.quick else 200_000)
@@ -489,6 +502,31 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(markdown(state))
     print(f"written: {a.output} and {a.output.with_suffix('.json')}")
+
+
+def merge(results: list[dict]) -> dict:
+    """One results dict of several runs: the first run's machine and options, every run's
+    rows in order (a row measured again in a later run replaces the earlier one, so a
+    baseline shared by two runs appears once), the last start-up measured."""
+    out = dict(results[0])
+    rows: dict[tuple, dict] = {}
+    for res in results:
+        own = [Row(**r) for r in res["rows"]]
+        add_ratios(own)  # against the baselines of its own run
+        for r in map(asdict, own):
+            rows[(r["command"], r["plan"], r["input"])] = r
+        out["inputs"] = {**out["inputs"], **res["inputs"]}
+        out["startup"] = res.get("startup") or out.get("startup")
+        out["complete"] = out["complete"] and res["complete"]
+    # order: per file, the baselines first, then the commands in the order of CASES
+    order = ["pymarc count", "mrrc count", "yaz-marcdump -n", *(c.command for c in CASES)]
+
+    def key(r: dict) -> tuple:
+        return (list(out["inputs"]).index(r["input"]), order.index(r["command"]), r["plan"])
+    out["rows"] = sorted(rows.values(), key=key)
+    out["options"] = {**out["options"], "argv": " + ".join(res["options"]["argv"] for res in results)}
+    out["notes"] = list(dict.fromkeys(n for res in results for n in res["notes"]))
+    return out
 
 
 def _has_mrrc() -> bool:
