@@ -294,7 +294,9 @@ def add_ratios(rows: list[Row]) -> None:
 
 def machine() -> dict:
     info: dict = {"platform": platform.platform(), "machine": platform.machine(),
-                  "cores": os.cpu_count(), "python": platform.python_version()}
+                  "cores": os.cpu_count(), "python": platform.python_version(),
+                  # how busy the machine was when the run started (other work skews the figures)
+                  "load_average": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None}
     try:
         cpu = Path("/proc/cpuinfo").read_text()
         info["cpu"] = next(ln.split(":", 1)[1].strip() for ln in cpu.splitlines()
@@ -336,7 +338,8 @@ def markdown(result: dict) -> str:
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, {m['platform']}; "
         f"Python {m['python']}; rabiskit {m['rabiskit']} (commit {m['commit']}), pymarc "
-        f"{m['pymarc']}, mrrc {m['mrrc'] or 'not installed'}, yaz {m['yaz'] or 'not installed'}.",
+        f"{m['pymarc']}, mrrc {m['mrrc'] or 'not installed'}, yaz {m['yaz'] or 'not installed'}; "
+        f"load average {m.get('load_average')} at the start.",
         f"Command: `python benchmarks/run.py {o['argv']}`".rstrip() + ".  "
         f"Median of {o['repeat']} run(s) each; peak memory of the largest process.",
         "",

@@ -25,7 +25,7 @@ def test_quick_benchmark_runs_and_counts_agree_with_pymarc(tmp_path):
     assert {"date", "machine", "options", "inputs", "rows", "startup", "targets", "notes",
             "complete"} <= set(result)
     assert result["complete"] is True
-    assert {"cpu", "cores", "ram_gib", "python", "pymarc", "mrrc", "yaz"} <= set(result["machine"])
+    assert {"cpu", "cores", "ram_gib", "python", "pymarc", "mrrc", "yaz", "load_average"} <= set(result["machine"])
 
     # the two files: the sizes asked for, records of about 530 and about 400 bytes, and a
     # 607 with the place of local lore in every tenth record
