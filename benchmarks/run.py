@@ -333,8 +333,9 @@ def markdown(result: dict) -> str:
     m = result["machine"]
     o = result["options"]
     lines = [
-        f"# rabiskit benchmark ({'--quick' if o['quick'] else 'full run'}, {result['date']}"
-        f"{'' if result['complete'] else '; still running, or stopped: partial'})",
+        # a plain first line, not a heading: the file is pasted into the README's speed section
+        f"**rabiskit benchmark: {'a --quick run' if o['quick'] else 'a full run'}, {result['date']}"
+        f"{'' if result['complete'] else ' (partial: still running, or stopped)'}**",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, {m['platform']}; "
         f"Python {m['python']}; rabiskit {m['rabiskit']} (commit {m['commit']}), pymarc "

@@ -70,4 +70,5 @@ def test_quick_benchmark_runs_and_counts_agree_with_pymarc(tmp_path):
 
     table = out.read_text(encoding="utf-8")
     assert "| command | plan | file | records/s | × pymarc | × mrrc | × yaz | peak MB |" in table
+    assert table.startswith("**rabiskit benchmark: a --quick run, ")
     assert "| count | own-rule | short |" in table and "Start-up" in table
