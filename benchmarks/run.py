@@ -43,7 +43,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -465,15 +465,16 @@ def main(argv: list[str] | None = None) -> None:
                      f"`--pymarc-limit 0` times them over every record.")
 
     rows: list[Row] = []
-    state = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-             "machine": machine(),
-             "options": {"quick": a.quick, "argv": raw_argv, "repeat": repeat,
-                         "pymarc_limit": a.pymarc_limit or None, "only": sorted(only),
-                         "plans": list(plans)},
-             "inputs": {i.name: i.json() for i in inputs}, "rows": [], "startup": None,
-             "targets": {"times_pymarc_mrrc_yaz": TARGETS, "peak_mb": TARGET_MB,
-                         "startup_seconds": TARGET_STARTUP_S},
-             "notes": notes, "complete": False}
+    state: dict[str, Any] = {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "options": {"quick": a.quick, "argv": raw_argv, "repeat": repeat,
+                    "pymarc_limit": a.pymarc_limit or None, "only": sorted(only),
+                    "plans": list(plans)},
+        "inputs": {i.name: i.json() for i in inputs}, "rows": [], "startup": None,
+        "targets": {"times_pymarc_mrrc_yaz": TARGETS, "peak_mb": TARGET_MB,
+                    "startup_seconds": TARGET_STARTUP_S},
+        "notes": notes, "complete": False}
 
     def save(row: Row | None = None) -> None:
         """Write what is measured so far (a long run stopped half-way still leaves figures)."""
