@@ -399,6 +399,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="records of the long file (default 1,000,000; --quick 5,000)")
     ap.add_argument("--short-records", type=int, default=None,
                     help="records of the ~400-byte file (default 200,000; --quick 5,000; 0: none)")
+    ap.add_argument("--files", default="long,short",
+                    help="the files to measure: long, short or both (default both)")
     ap.add_argument("--only", default=",".join(COMMANDS),
                     help=f"commas between: {', '.join(COMMANDS)} (default: all)")
     ap.add_argument("--plans", default="default,own-rule",
@@ -448,9 +450,14 @@ def main(argv: list[str] | None = None) -> None:
         notes.append("--quick: on files this small the start-up of each command (a few tenths "
                      "of a second) takes most of its time, so the rates and ratios say nothing "
                      "about the targets; the run checks that everything works.")
-    inputs = [make_input(a.data, "long", records, short=False)]
-    if short:
+    files = {f.strip() for f in a.files.split(",") if f.strip()}
+    if not files or files - {"long", "short"}:
+        ap.error("--files: long, short, or long,short")
+    inputs = [make_input(a.data, "long", records, short=False)] if "long" in files else []
+    if short and "short" in files:
         inputs.append(make_input(a.data, "short", short, short=True))
+    if not inputs:
+        ap.error("no file to measure (--short-records 0 and --files short)")
     mrrc_ok = _has_mrrc()
     yaz_ok = shutil.which("yaz-marcdump") is not None
     if not mrrc_ok:
