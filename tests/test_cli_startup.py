@@ -10,12 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import FIXTURES
-from rabiskit.cli.main import _command_names, _command_of, make_app
+from rabiskit.cli.main import NO_COMMAND, _command_names, _command_of, make_app
 
 
 def test_command_of_a_command_line():
     assert _command_of(["count", "x.iso", "--format", "json"]) == "count"
-    assert _command_of(["--version"]) is None
+    assert _command_of(["--version"]) == NO_COMMAND == ""
+    assert _command_of(["--lang", "ru", "--version"]) == NO_COMMAND
+    assert _command_of(["--help", "--version"]) is None
     assert _command_of(["-h"]) is None
     assert _command_of([]) is None
 
@@ -27,6 +29,7 @@ def test_one_module_or_all():
     assert {"import", "ledger", "count", "report", "audit", "harvest", "plan"} <= everything
     assert _command_names(make_app(None)) == everything
     assert _command_names(make_app("no-such-command")) == everything
+    assert _command_names(make_app(NO_COMMAND)) == set()
 
 
 def test_a_run_of_count_imports_no_other_command():
@@ -51,9 +54,16 @@ def test_unknown_command_is_reported_with_the_list():
 # numpy (the fast path, only for 8 MB of input or
 # more), rich (only to print a table, a warning or an error), pymarc, the ledger and its
 # sqlite3 (only with --ledger), the worker pool and the report/export libraries.
+# typer's rich adapters (rich_utils: help boxes and tracebacks) are off (rich_markup_mode=None,
+# pretty_exceptions_enable=False); the other commands' libraries (report, render, audit,
+# digitisation, harvest, export, the web server) and csv (only for --format csv) are not needed.
 NOT_FOR_A_SMALL_COUNT = ("numpy", "rich", "pymarc", "pydantic", "pyarrow", "openpyxl", "docx", "pypdf",
                          "requests", "sqlite3", "concurrent", "multiprocessing",
-                         "rabiskit.ledger", "rabiskit.facts.fast", "rabiskit.facts.parallel")
+                         "rabiskit.ledger", "rabiskit.facts.fast", "rabiskit.facts.fastxml",
+                         "rabiskit.pipeline.workers", "typer.rich_utils", "rabiskit.report",
+                         "rabiskit.render", "rabiskit.audit", "rabiskit.digitisation",
+                         "rabiskit.harvest", "rabiskit.export", "rabiskit.web", "csv", "http",
+                         "urllib.request", "xml")
 
 
 def _modules_of_a_count(path, *args) -> tuple[set[str], str]:
@@ -89,3 +99,40 @@ def test_a_table_imports_rich_when_it_prints():
     assert "records read: " in out
     assert "rich.table" in modules
     assert _loaded(modules, ["numpy"]) == []
+
+
+def _modules_of(*args) -> tuple[set[str], str]:
+    code = ("import sys; sys.argv = ['rabiskit', *sys.argv[1:]];\n"
+            "from rabiskit.cli.main import run\n"
+            "try:\n    run()\nexcept SystemExit:\n    pass\n"
+            "print('MODULES', ' '.join(sorted(sys.modules)), file=sys.stderr)")
+    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                       encoding="utf-8")
+    line = [ln for ln in r.stderr.splitlines() if ln.startswith("MODULES ")]
+    assert line, r.stderr
+    return set(line[-1].split()[1:]), r.stdout
+
+
+def test_a_csv_count_imports_csv_and_still_no_numpy_or_rich():
+    # the csv module is imported where it is used: the check above would see it otherwise
+    modules, out = _modules_of_a_count(FIXTURES / "unimarc-utf8.iso", "--format", "csv")
+    assert out.startswith("level,name,total,")
+    assert "csv" in modules
+    assert _loaded(modules, ["numpy", "rich", "rabiskit.report", "rabiskit.audit"]) == []
+
+
+def test_the_help_of_count_imports_no_other_command_nor_their_libraries():
+    modules, out = _modules_of("count", "--help", "--lang", "en")
+    assert "--format" in out and "--plan" in out
+    assert _loaded(modules, ["rabiskit.cli.commands"]) == ["rabiskit.cli.commands",
+                                                          "rabiskit.cli.commands.count"]
+    assert _loaded(modules, ["numpy", "rich", "pymarc", "pydantic", "pyarrow", "openpyxl",
+                             "docx", "sqlite3", "typer.rich_utils", "rabiskit.report",
+                             "rabiskit.audit", "rabiskit.ledger"]) == []
+
+
+def test_the_version_imports_no_command():
+    modules, out = _modules_of("--version")
+    assert out.startswith("rabiskit ")
+    assert _loaded(modules, ["rabiskit.cli.commands"]) == ["rabiskit.cli.commands"]
+    assert _loaded(modules, ["rich", "numpy", "rabiskit.sources", "rabiskit.facts"]) == []

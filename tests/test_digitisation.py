@@ -20,8 +20,9 @@ from typer.testing import CliRunner
 
 from rabiskit.aggregate.period import Period
 from rabiskit.cli.main import app
-from rabiskit.digitisation import (DigitisationTally, digitisation_inputs, digitisation_records,
-                                   index_pdfs, prepare, read_log)
+from rabiskit.digitisation import (DigitisationTally, digitisation_records, index_pdfs, prepare,
+                                   read_log)
+from rabiskit.pipeline.digitisation import digitisation_inputs
 from rabiskit.facts.scan import Input, Scan, scan
 from rabiskit.plan.load import default_plan, load_plan
 from rabiskit.records.record import Field

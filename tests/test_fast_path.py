@@ -8,7 +8,8 @@ import json
 import pytest
 
 from conftest import CORPUS, FIXTURES, require_corpus
-from rabiskit.aggregate.count import count_inputs, count_json
+from rabiskit.aggregate.count import count_json
+from rabiskit.pipeline.count import count_inputs
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.scan import Input, problem_dict
 from rabiskit.plan.load import default_plan
@@ -89,7 +90,7 @@ def test_marcxml_fast_equals_careful(block):
 
 
 def test_marcxml_fast_path_is_taken_for_a_plain_collection(tmp_path):
-    from rabiskit.facts.parallel import fast_count_xml_file
+    from rabiskit.pipeline.workers import fast_count_xml_file
     from rabiskit.sources import open_source
     from rabiskit.sources.marcxml_writer import MarcXmlWriter
 
@@ -175,7 +176,7 @@ def test_block_utf8_check_agrees_with_python():
     ("Юные краеведы", "Юные <!-- ? --> краеведы"),
 ])
 def test_marcxml_odd_content_reads_as_the_careful_reader_reads_it(tmp_path, old, new):
-    from rabiskit.facts.parallel import fast_count_xml_file
+    from rabiskit.pipeline.workers import fast_count_xml_file
 
     text = (FIXTURES / "marcxml-slim.xml").read_text(encoding="utf-8")
     assert old in text
@@ -185,25 +186,6 @@ def test_marcxml_odd_content_reads_as_the_careful_reader_reads_it(tmp_path, old,
     assert fast == careful
     taken = fast_count_xml_file(path, str(path), db_level=None, flavour=None) is not None
     assert taken == (new == "Юные\tкраеведы")
-
-
-def test_block_date_check_agrees_with_datetime():
-    import datetime as dt
-
-    import numpy as np
-
-    from rabiskit.facts.fast import _valid_dates
-
-    values = [y * 10000 + m * 100 + d for y in (0, 1, 1900, 2000, 2024, 2026, 2100, 9999)
-              for m in range(14) for d in range(33)] + [-1]
-    got = _valid_dates(np.array(values, dtype=np.int64))
-    for v, ok in zip(values, got.tolist()):
-        try:
-            dt.date(v // 10000, v // 100 % 100, v % 100)
-            expected = v >= 0
-        except ValueError:
-            expected = False
-        assert ok == expected, v
 
 
 def test_many_small_files_share_the_workers_and_keep_input_order(tmp_path):
@@ -246,7 +228,7 @@ def test_many_small_files_share_the_workers_and_keep_input_order(tmp_path):
 def test_key_counts_fold_without_losing_a_record():
     import numpy as np
 
-    from rabiskit.facts.parallel import KeyCounts
+    from rabiskit.pipeline.workers import KeyCounts
 
     rng = np.random.default_rng(3)
     kc = KeyCounts(fold_at=50)

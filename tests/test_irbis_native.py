@@ -14,7 +14,7 @@ import pymarc
 import pytest
 from conftest import FIXTURES, run_cli
 
-from rabiskit.aggregate.count import count_inputs
+from rabiskit.pipeline.count import count_inputs
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.extract import extract_facts
 from rabiskit.facts.scan import Input

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, require_corpus
 
-from rabiskit.aggregate.count import count_inputs, count_json
+from rabiskit.aggregate.count import count_json
+from rabiskit.pipeline.count import count_inputs
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.scan import Input, problem_dict
 from rabiskit.ledger.closing import close_quarter, closed_quarter, parse_quarter
@@ -440,6 +441,7 @@ def test_ledger_sources_give_back_the_records_scan_read(tmp_path):
 def test_audit_and_digitisation_from_the_ledger_equal_those_from_exports(tmp_path):
     import rabiskit.audit.run as audit
     import rabiskit.digitisation.run as digi
+    from rabiskit.pipeline.digitisation import digitisation_inputs
     from rabiskit.ledger.source import ledger_sources
 
     inputs = _fixture_inputs()
@@ -459,6 +461,6 @@ def test_audit_and_digitisation_from_the_ledger_equal_those_from_exports(tmp_pat
     assert from_ledger["findings"] == from_exports["findings"]
     assert len(from_exports["findings"]) > 10
     d_ledger = tally.result(summary)
-    d_exports = digi.digitisation_inputs(inputs, PLAN, period)
+    d_exports = digitisation_inputs(inputs, PLAN, period)
     assert d_ledger["total"] == d_exports["total"] and d_ledger["types"] == d_exports["types"]
     assert d_exports["total"]["documents"] > 5

@@ -7,7 +7,8 @@ import json
 
 from conftest import FIXTURES, run_cli
 
-from rabiskit.aggregate.count import OperatorTally, count_inputs, operators_json
+from rabiskit.aggregate.count import OperatorTally, operators_json
+from rabiskit.pipeline.count import count_inputs
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.scan import Input
 from rabiskit.plan.load import default_plan

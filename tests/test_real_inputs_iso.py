@@ -18,10 +18,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, in_ci, require_corpus
-from rabiskit.aggregate.count import count_inputs, count_json
+from rabiskit.aggregate.count import count_json
+from rabiskit.pipeline.count import count_inputs
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.extract import extract_facts
-from rabiskit.facts.scan import Input, inspect_inputs, problem_dict
+from rabiskit.facts.scan import Input, problem_dict
+from rabiskit.pipeline.inspect import inspect_inputs
 from rabiskit.plan.load import default_plan
 from rabiskit.sources.encoding import normalise_encoding
 from rabiskit.sources.iso2709 import Iso2709Reader

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from rabiskit.aggregate.count import count_inputs, count_json
+from rabiskit.aggregate.count import count_json
+from rabiskit.pipeline.count import count_inputs
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.fastxml import plain_layout
 from rabiskit.facts.scan import Input

@@ -26,7 +26,8 @@ from rabiskit.facts.scan import Scan
 from rabiskit.plan.load import default_plan
 from rabiskit.records.record import Field, Record
 from rabiskit.report.messages import t
-from rabiskit.report.model import build_report, digitisation_table
+from rabiskit.report.document import build_report
+from rabiskit.report.tables import digitisation_table
 from rabiskit.render.outputs import check_outputs, write_output
 from rabiskit.sources.iso2709_writer import encode_record
 
@@ -531,7 +532,7 @@ def test_hostile_docx_and_md(hostile_report):
 
 def test_hostile_cells_direct(tmp_path):
     """Any text cell, whatever table it is in, stays text in every format."""
-    from rabiskit.report.model import Cell, Column, Row, Table
+    from rabiskit.report.table import Cell, Column, Row, Table
 
     report = build_report(Tally(Period.for_year(2026)), Scan(), PLAN,
                           Period.for_quarter(2026, 1), "en")

@@ -51,10 +51,14 @@ def _command_names(app: typer.Typer) -> set[str]:
     return names | {g.name for g in app.registered_groups if g.name}
 
 
+NO_COMMAND = ""  # make_app(NO_COMMAND): the top-level options alone (--version)
+
+
 def make_app(command: str | None = None) -> typer.Typer:
     """The ``rabiskit`` application with every command, or, when ``command`` names a module
     of ``rabiskit.cli.commands`` that defines it, with that command alone (what running
-    one command needs: the others' imports cost start-up time on every run)."""
+    one command needs: the others' imports cost start-up time on every run); with
+    ``NO_COMMAND``, with none (``rabiskit --version``)."""
     app = typer.Typer(
         name="rabiskit",
         help="Catalogue statistics for RABIS / IRBIS-64 libraries: read ISO 2709 and MARCXML "
@@ -67,6 +71,8 @@ def make_app(command: str | None = None) -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(_main)
+    if command == NO_COMMAND:
+        return localise(app)
     modules = _command_modules()
     if command in modules:
         _register(app, command)
@@ -87,13 +93,16 @@ def _register(app: typer.Typer, module_name: str) -> None:
 
 
 def _command_of(argv: list[str]) -> str | None:
-    """The command a command line runs (its first word), None for top-level options."""
+    """The command a command line runs (its first word), None for top-level options
+    (``NO_COMMAND`` for ``--version``, which needs no command registered)."""
     try:
         argv = take_lang(argv)[1]
     except LangError:
         return None
     for arg in argv:
-        if arg in ("-h", "--help", "--version"):
+        if arg == "--version":
+            return NO_COMMAND
+        if arg in ("-h", "--help"):
             return None
         if not arg.startswith("-"):
             return arg

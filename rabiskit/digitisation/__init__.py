@@ -23,7 +23,7 @@ Incremental (for a command that already scans the exports, e.g. ``rabiskit repor
         tally.add(src, facts)          # src may be None: then facts.links (856$u) is used
     data = tally.result(scan_result)   # the JSON below; may be called more than once
 
-In one call: ``digitisation_inputs(inputs, plan, period, pdf_dir=None, log=None,
+In one call: ``rabiskit.pipeline.digitisation.digitisation_inputs(inputs, plan, period, pdf_dir=None, log=None,
 encoding=None, flavour=None, progress=None, result=None) -> dict`` scans the inputs
 itself; ``digitisation_records(pairs, plan, period, pdf_dir=None, log=None, result=None)``
 does the same from the (SourceRecord, RecordFacts) pairs the caller already read (the
@@ -53,9 +53,9 @@ file, record, offset, message, kind), ``undated``, ``duplicates``, ``no_pages``,
 
 from rabiskit.digitisation.log import DigitisationLog, LogError, read_log
 from rabiskit.digitisation.pdfs import PdfFolderError, PdfIndex, index_pdfs, read_pdf
-from rabiskit.digitisation.run import digitisation_inputs, digitisation_records, prepare
+from rabiskit.digitisation.run import digitisation_records, prepare
 from rabiskit.digitisation.tally import DigitisationTally
 
 __all__ = ["DigitisationLog", "DigitisationTally", "LogError", "PdfFolderError", "PdfIndex",
-           "digitisation_inputs", "digitisation_records", "index_pdfs", "prepare",
+           "digitisation_records", "index_pdfs", "prepare",
            "read_log", "read_pdf"]

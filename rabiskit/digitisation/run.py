@@ -1,17 +1,18 @@
 """Digitisation from export files in one call: read the PDF folder and the log, scan the
-exports, and return the JSON of ``rabiskit digitisation`` (``digitisation_inputs``), or the
-same from records already read, e.g. from the ledger (``digitisation_records``)."""
+exports (``rabiskit.pipeline.digitisation.digitisation_inputs``), and return the JSON of
+``rabiskit digitisation``; here the same from records already read, e.g. from the ledger
+(``digitisation_records``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from rabiskit.aggregate.period import Period
 from rabiskit.digitisation.log import DigitisationLog, read_log
 from rabiskit.digitisation.pdfs import PdfIndex, index_pdfs
 from rabiskit.digitisation.tally import DigitisationTally
-from rabiskit.facts.scan import Input, Scan
+from rabiskit.facts.scan import Scan
 from rabiskit.plan.model import Plan
 
 
@@ -25,24 +26,6 @@ def prepare(plan: Plan, period: Period, pdf_dir: str | Path | PdfIndex | None = 
     index = pdf_dir if isinstance(pdf_dir, PdfIndex) or pdf_dir is None else index_pdfs(pdf_dir)
     entries = log if isinstance(log, DigitisationLog) or log is None else read_log(log)
     return DigitisationTally(plan, period, pdf_index=index, log=entries)
-
-
-def digitisation_inputs(inputs: Iterable[Input], plan: Plan, period: Period,
-                        pdf_dir: str | Path | PdfIndex | None = None,
-                        log: str | Path | DigitisationLog | None = None, *,
-                        encoding: str | None = None, flavour: str | None = None,
-                        progress: Callable[[int, str], None] | None = None,
-                        result: Scan | None = None) -> dict:
-    """Scan ``inputs`` and return the digitisation JSON for ``period``.
-
-    ``result`` (a Scan) receives the per-file summaries, as in ``rabiskit.facts.scan``."""
-    from rabiskit.aggregate.count import classifier_for
-    from rabiskit.facts.scan import scan
-
-    result = result if result is not None else Scan()
-    pairs = scan(inputs, classify=classifier_for(plan), encoding=encoding, flavour=flavour,
-                 result=result, progress=progress)
-    return digitisation_records(pairs, plan, period, pdf_dir, log, result=result)
 
 
 def digitisation_records(pairs: Iterable, plan: Plan, period: Period,
@@ -60,6 +43,11 @@ def digitisation_records(pairs: Iterable, plan: Plan, period: Period,
     result = result if result is not None else Scan()
     for src, facts in pairs:
         tally.add(src, facts)
+    return digitisation_json(tally, result)
+
+
+def digitisation_json(tally: DigitisationTally, result: Scan) -> dict:
+    """The JSON of ``rabiskit digitisation``: the tally's, with the files read."""
     data = tally.result(result)
     data["files"] = [f.as_dict() | {"problems": len(f.problems)}
                      | ({"error": f.error} if f.error else {}) for f in result.files]

@@ -78,6 +78,14 @@ def _pdf_created_date(info: PdfInfo) -> dt.date | None:
     return info.created.date() if info.created else None
 
 
+def record_links(tag: str, code: str, src) -> list[str]:
+    """A record's links to its digitised copies: ``tag``$``code``; IRBIS-native records with
+    the default 856$u: 951 (^I URL, ^A file name), then 856."""
+    if src.flavour == IRBIS and (tag, code) == ("856", "u"):
+        return list(irbis_links(src.record))
+    return link_values(src.record, tag, code)
+
+
 class DigitisationTally:
     """The running count of digitised documents (see the module docstring)."""
 
@@ -106,18 +114,31 @@ class DigitisationTally:
     def add(self, src, facts: RecordFacts) -> None:
         """Look at one record.  ``src`` (the SourceRecord) gives the plan's link field; when
         it is None the facts' 856$u links are used."""
-        self.records_read += 1
+        self.add_links(self.links_of(src, facts), facts)
+
+    def link_tags(self) -> frozenset[str]:
+        """The fields that hold a record's links (IRBIS-native records also 951)."""
+        return frozenset((self.link_field,))
+
+    def links_of(self, src, facts: RecordFacts) -> list[str]:
+        """The record's links to its digitised copies (``src`` None: the facts' 856$u)."""
         if src is not None:
-            links = link_values(src.record, self.link_field, self.link_subfield)
-            if src.flavour == IRBIS and (self.link_field, self.link_subfield) == ("856", "u"):
-                links = list(irbis_links(src.record))  # 951 (^I URL, ^A file name), then 856
+            return record_links(self.link_field, self.link_subfield, src)
         else:
             if (self.link_field, self.link_subfield) != ("856", "u") and not self._facts_only_warned:
                 self.warnings.append(
                     N_("the plan links digitised copies in {link_field}${link_subfield}, but only 856$u was available for these records").format(
                         link_field=self.link_field, link_subfield=self.link_subfield))
                 self._facts_only_warned = True
-            links = [v for v in facts.links if v]
+            return [v for v in facts.links if v]
+
+    def add_unlinked(self, n: int) -> None:
+        """``n`` records with no link field at all (the block path's): read, nothing more."""
+        self.records_read += n
+
+    def add_links(self, links: list[str], facts: RecordFacts) -> None:
+        """One record and its links (``links_of``)."""
+        self.records_read += 1
         if facts.not_bibliographic:
             self.not_bibliographic += 1  # an authority record's links are no digitised copy
             return

@@ -27,17 +27,18 @@ Files are written atomically: a half-written exchange file never replaces a good
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from rabiskit.i18n import N_
-from rabiskit.aggregate.count import RecordRef, classifier_for
+from rabiskit.aggregate.count import RecordRef
 from rabiskit.aggregate.period import Period
 from rabiskit.atomic import atomic_file
 from rabiskit.facts.model import RecordFacts
-from rabiskit.facts.scan import Input, Scan, scan
+from rabiskit.facts.scan import Input, Scan
 from rabiskit.plan.model import Plan
 from rabiskit.export.irbis import irbis_for_iso, to_rusmarc
 from rabiskit.records import SourceRecord
@@ -72,13 +73,30 @@ def level_of(f: RecordFacts) -> str:
 def select_records(inputs: Sequence[Input], plan: Plan, period: Period, levels: Iterable[str], *,
                    encoding: str | None = None, flavour: str | None = None,
                    result: Scan | None = None, progress: Callable[[int, str], None] | None = None,
-                   ) -> Iterator[tuple[SourceRecord, RecordFacts]]:
-    """The records ``count`` counts in ``period`` at one of ``levels``, in input order."""
-    wanted = set(levels)
-    for src, facts in scan(inputs, classify=classifier_for(plan), encoding=encoding,
-                           flavour=flavour, result=result, progress=progress):
-        if counted_in(facts, period) and level_of(facts) in wanted:
-            yield src, facts
+                   workers: int | None = None, min_fast_size: int | None = None,
+                   fast: bool | None = None, block_size: int | None = None,
+                   whole: bool = True) -> Iterator[tuple[SourceRecord, RecordFacts]]:
+    """The records ``count`` counts in ``period`` at one of ``levels``, in input order (read
+    through the pipeline: the worker processes send back only these).  ``whole=False``:
+    records the block path read carry their bytes (``raw``) but only the fields the facts
+    read, enough for an ISO 2709 file of the bytes as read (``write_exchange`` without
+    ``utf8`` or ``to``); damaged and IRBIS-native records always come whole."""
+    from rabiskit.pipeline.records import read_records
+
+    pick = functools.partial(_selected, period, frozenset(levels))
+    for _facts, src in read_records(inputs, plan, result=result if result is not None else Scan(),
+                                    extract=pick, tags=None if whole else frozenset(),
+                                    encoding=encoding, flavour=flavour,
+                                    progress=progress, workers=workers,
+                                    min_fast_size=min_fast_size, fast=fast, block_size=block_size):
+        if src is not None:
+            yield src, _facts
+
+
+def _selected(period: Period, levels: frozenset[str], src: SourceRecord,
+              facts: RecordFacts) -> SourceRecord | None:
+    """The record when ``count`` counts it in ``period`` at one of ``levels``, else None."""
+    return src if counted_in(facts, period) and level_of(facts) in levels else None
 
 
 @dataclass

@@ -26,10 +26,20 @@ from rabiskit.facts.parse import (article_pages, clean_title, pages_from_extent,
                                   parse_yymmdd, parse_yyyymmdd, split_language_codes)
 from rabiskit.i18n import N_
 from rabiskit.records import Record, SourceRecord
-from rabiskit.records.record import IRBIS, MARC21, not_bibliographic
+from rabiskit.records.record import IRBIS, MARC21, UNIMARC, not_bibliographic
 from rabiskit.sources import irbis_fields
 
 _ORDINAL = {2: "2nd", 3: "3rd"}
+
+#: What ``date_entered_of`` reads when it finds the date there: (tag, subfield code or
+#: None for a control field, characters).  A valid date in these characters is the whole
+#: answer; the block reader (``rabiskit.facts.columns``) groups records by them and asks
+#: ``date_entered_of`` once per distinct value.
+DATE_READS = {UNIMARC: ("100", "a", 8), MARC21: ("008", None, 6)}
+#: The fields ``languages_of`` reads, as (tag, first character, characters, the field's
+#: least length for them to count, whether the whole field is read).
+LANGUAGE_READS = {UNIMARC: (("101", 0, 24, 0, True),),
+                  MARC21: (("008", 35, 3, 38, False), ("041", 0, 24, 0, True))}
 
 
 def _nth(n: int, tag: str) -> str:

@@ -10,7 +10,6 @@ are read once, with a warning.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +68,9 @@ class FileSummary:
     duplicate_of: str | None = None  # same content as an earlier input: not read again
     error: str | None = None  # the file could not be read at all, or held no record
     no_records: bool = False  # it held no MARC record (``error`` says what it is instead)
+    #: records the block path settled without the careful reader (not in ``as_dict``: the
+    #: summaries of both paths are the same; this says which path did the work)
+    block_settled: int = 0
 
     def add(self, facts: RecordFacts) -> None:
         self.records += 1
@@ -173,6 +175,8 @@ class Scan:
 
 
 def _digest(path: Path) -> str:
+    import hashlib  # (only when two inputs have the same size)
+
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -318,11 +322,3 @@ def scan(inputs: Iterable[Input], *, classify: Classifier | None = None,
 def scan_facts(inputs: Iterable[Input], **options) -> Iterator[RecordFacts]:
     for _, facts in scan(inputs, **options):
         yield facts
-
-
-def inspect_inputs(inputs: Iterable[Input], **options) -> Scan:
-    """Read every input to the end and return the per-file summaries (``rabiskit inspect``)."""
-    result = Scan()
-    for _ in scan(inputs, result=result, **options):
-        pass
-    return result

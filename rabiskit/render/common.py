@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rabiskit.report.model import INT, PERCENT, POINTS, SHORTFALL, SURPLUS, Cell
+from rabiskit.report.table import INT, PERCENT, POINTS, SHORTFALL, SURPLUS, Cell
 
 _BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 MARKS = {SHORTFALL: "▼", SURPLUS: "▲"}

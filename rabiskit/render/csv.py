@@ -18,7 +18,8 @@ from __future__ import annotations
 import csv as _csv
 import io
 
-from rabiskit.report.model import Report, Table
+from rabiskit.report.document import Report
+from rabiskit.report.table import Table
 from rabiskit.render.safe import csv_cell
 
 

@@ -28,7 +28,8 @@ from docx.table import _Cell
 
 from rabiskit.atomic import save_atomic
 from rabiskit.report.messages import t
-from rabiskit.report.model import SHORTFALL, SURPLUS, Column, Report, Row, Table
+from rabiskit.report.document import Report
+from rabiskit.report.table import SHORTFALL, SURPLUS, Column, Row, Table
 from rabiskit.render.common import cell_text
 from rabiskit.render.safe import xml_text
 

@@ -12,7 +12,8 @@ text can never become markup.  Number cells carry ``data-value`` with the raw nu
 from __future__ import annotations
 
 from rabiskit.report.messages import t
-from rabiskit.report.model import LevelChart, Report, Table
+from rabiskit.report.document import LevelChart, Report
+from rabiskit.report.table import Table
 from rabiskit.render.common import mark, number_text
 from rabiskit.render.safe import html_text as esc
 

@@ -1,11 +1,11 @@
-"""The report as JSON: the Report's ``data`` document (see :mod:`rabiskit.report.model`)."""
+"""The report as JSON: the Report's ``data`` document (see :mod:`rabiskit.report.document`)."""
 
 from __future__ import annotations
 
 import json as _json
 
 from rabiskit.jsontext import json_default
-from rabiskit.report.model import Report
+from rabiskit.report.document import Report
 
 
 def render_json(report: Report) -> str:

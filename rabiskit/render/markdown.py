@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from rabiskit.report.model import Report, Table
+from rabiskit.report.document import Report
+from rabiskit.report.table import Table
 from rabiskit.render.common import cell_text, one_line
 from rabiskit.render.safe import xml_text
 

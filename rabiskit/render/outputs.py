@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from rabiskit.i18n import N_
 from rabiskit.atomic import write_atomic
-from rabiskit.report.model import Report
+from rabiskit.report.document import Report
 
 FORMATS = (".xlsx", ".docx", ".html", ".md", ".csv", ".json")
 _ALIASES = {".htm": ".html", ".markdown": ".md"}

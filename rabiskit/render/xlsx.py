@@ -31,7 +31,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rabiskit.atomic import save_atomic
 from rabiskit.report.messages import t
-from rabiskit.report.model import PERCENT, POINTS, SHORTFALL, SURPLUS, Cell, Report, Table
+from rabiskit.report.document import Report
+from rabiskit.report.table import PERCENT, POINTS, SHORTFALL, SURPLUS, Cell, Table
 from rabiskit.render.safe import is_formula_like, xml_text
 
 FONT_NAME = "Arial"

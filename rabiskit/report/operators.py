@@ -13,7 +13,8 @@ from rabiskit.aggregate.count import UNKNOWN_OPERATOR, OperatorTally, operators_
 from rabiskit.aggregate.period import Period
 from rabiskit.plan.model import Plan
 from rabiskit.report.messages import t
-from rabiskit.report.model import INT, Cell, Column, Report, Row, Table
+from rabiskit.report.document import Report
+from rabiskit.report.table import INT, Cell, Column, Row, Table
 
 
 def operators_table(ops: dict, plan: Plan, lang: str, where: str) -> Table:

@@ -5,18 +5,19 @@ From a ledger, also its closed quarters (:func:`ledger_closures`)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from rabiskit.aggregate.count import OperatorTally, Tally, classifier_for, planned_levels
+from rabiskit.aggregate.count import OperatorTally, Tally, planned_levels
 from rabiskit.aggregate.period import Period
 from rabiskit.aggregate.period import report_period as period_for_report
 from rabiskit.facts.model import RecordFacts
-from rabiskit.facts.scan import Input, Scan, scan
+from rabiskit.facts.scan import Input, Scan
 from rabiskit.plan.model import Plan
 from rabiskit.report.closed import Closures, closures_from
 from rabiskit.report.digitisation import ReportDigitisation
-from rabiskit.report.model import HandInContext
+from rabiskit.report.document import HandInContext
 from rabiskit.report.statistics import CatalogueStock
 
 
@@ -50,14 +51,119 @@ def scan_for_report(inputs: Iterable[Input], plan: Plan, *, year: int | None = N
                     quarter: int | None = None, today: dt.date | None = None,
                     encoding: str | None = None, flavour: str | None = None,
                     digitisation: ReportDigitisation | None = None,
-                    progress: Callable[[int, str], None] | None = None) -> ReportScan:
-    """Read every input once; count the year ``year`` (default: the plan's) and pick the
-    report's period: ``quarter``, else the year to date."""
-    result = Scan()
-    pairs = scan(inputs, classify=classifier_for(plan), encoding=encoding, flavour=flavour,
-                 result=result, progress=progress)
-    return report_from_records(pairs, result, plan, year=year, quarter=quarter, today=today,
-                               digitisation=digitisation)
+                    progress: Callable[[int, str], None] | None = None,
+                    workers: int | None = None, min_fast_size: int | None = None) -> ReportScan:
+    """Read every input once (``rabiskit.pipeline.run.read_inputs``: the block path where it
+    pays); count the year ``year`` (default: the plan's) and pick the report's period:
+    ``quarter``, else the year to date."""
+    from rabiskit.pipeline.run import read_inputs
+
+    sink = ReportSink(plan, year=year, quarter=quarter, today=today, digitisation=digitisation)
+    result = read_inputs(inputs, plan, sink, needs=sink.needs(), encoding=encoding,
+                         flavour=flavour, progress=progress, workers=workers,
+                         min_fast_size=min_fast_size)
+    return sink.result(result)
+
+
+def report_extract(operator: tuple[str, str], links: tuple[str, str] | None, src,
+                   facts: RecordFacts) -> tuple[str | None, list[str] | None]:
+    """What a report takes from a record read whole: its cataloguer and its links."""
+    from rabiskit.sources.irbis_fields import operator_of
+
+    found = None
+    if links is not None:
+        from rabiskit.digitisation.tally import record_links
+
+        found = record_links(links[0], links[1], src)
+    return operator_of(src.record, *operator), found
+
+
+class ReportSink:
+    """The records of a report's inputs into its tallies: the year, last year (for the
+    hand-in tables), the catalogue's stock (6-НК), the cataloguers, the digitisation."""
+
+    def __init__(self, plan: Plan, *, year: int | None = None, quarter: int | None = None,
+                 today: dt.date | None = None,
+                 digitisation: ReportDigitisation | None = None) -> None:
+        self.plan = plan
+        self.today = today or dt.date.today()
+        self.year = year or plan.year
+        self.quarter = quarter
+        # the period ends on the as-of date (``today``): records dated after it are not counted
+        self.period = period_for_report(self.year, quarter, self.today)
+        self.tally = Tally(Period.for_year(self.year), until=self.today)
+        self.last_year = Tally(Period.for_year(self.year - 1), until=self.today)
+        self.stock = CatalogueStock(self.year, self.period.end if self.period.quarter is None else min(
+            self.today, dt.date(self.year, 12, 31)))
+        self.operators: OperatorTally | None = OperatorTally.for_plan(plan)
+        self.digitisation = digitisation
+
+    def needs(self):
+        from rabiskit.pipeline.run import Needs
+
+        dig = self.digitisation
+        link = (dig.tally.link_field, dig.tally.link_subfield) if dig is not None else None
+        operator = (self.plan.operator_field, self.plan.operator_subfield)
+        return Needs(careful_tags=dig.tally.link_tags() if dig is not None else frozenset(),
+                     operator=operator,
+                     extract=functools.partial(report_extract, operator, link),
+                     careful_after=self.today)
+
+    def _count(self, facts: RecordFacts) -> None:
+        self.tally.add(facts)
+        self.last_year.add(facts)
+        self.stock.add(facts)
+
+    def add(self, facts: RecordFacts, extra) -> None:
+        """A record read whole (``extra``: ``report_extract``'s)."""
+        self._count(facts)
+        name, links = extra
+        if self.digitisation is not None:
+            self.digitisation.tally.add_links(links or [], facts)
+        if self.operators is not None:
+            self.operators.add_named(name, facts)
+
+    def add_pair(self, src, facts: RecordFacts) -> None:
+        """A (SourceRecord or None, facts) pair, e.g. the facts kept in a ledger."""
+        self._count(facts)
+        if self.digitisation is not None:
+            self.digitisation.add(src, facts)
+        if src is None:
+            self.operators = None  # e.g. from a ledger: no fields to name the cataloguer
+        elif self.operators is not None:
+            self.operators.add(src, facts)
+
+    def add_groups(self, groups) -> None:
+        """The block path's records: dated, not deleted, no link field."""
+        for d, level, language, n in groups.counts:
+            self.tally.add_count(d, level, language, n)
+            self.last_year.add_count(d, level, language, n)
+            self.stock.add_count(d, n)
+            if self.digitisation is not None:
+                self.digitisation.tally.add_unlinked(n)
+        if self.operators is not None:
+            for name, d, level, language, n in groups.operators:
+                self.operators.add_count(name, d, level, language, n)
+
+    def result(self, summary: Scan, closures: Closures | None = None) -> ReportScan:
+        tally, period, digitisation = self.tally, self.period, self.digitisation
+        dig = digitisation.result(period) if digitisation is not None else None
+        planned = planned_levels(self.plan)
+        last_records = (sum(lc.total for q in self.last_year.quarters.values()
+                            for lv, lc in q.items() if lv in planned),
+                        sum(lc.kazakh for q in self.last_year.quarters.values()
+                            for lv, lc in q.items() if lv in planned))
+        context = HandInContext(last_year_records=last_records)
+        if dig is not None:
+            from rabiskit.report.digitisation import figures
+
+            by_q, year_figs, last_figs, all_time = figures(dig, period, self.today)
+            context.digitised_quarters, context.digitised_year = by_q, year_figs
+            context.last_year_digitised = last_figs
+            context.statistics = self.stock.result(sum(f[0] for f in year_figs.values()), all_time)
+        else:
+            context.statistics = self.stock.result(None, None)
+        return ReportScan(tally, summary, period, dig, closures, self.operators, context)
 
 
 def report_from_records(pairs: Iterable[tuple[Any, RecordFacts]], summary: Scan, plan: Plan, *,
@@ -68,42 +174,10 @@ def report_from_records(pairs: Iterable[tuple[Any, RecordFacts]], summary: Scan,
     """The same from (SourceRecord or None, RecordFacts) pairs already classified, e.g. the
     facts kept in a ledger; ``summary`` is the Scan describing where they came from;
     ``closures``: the ledger's closed quarters of the year (see ``ledger_closures``)."""
-    today = today or dt.date.today()
-    y = year or plan.year
-    # the period ends on the as-of date (``today``): records dated after it are not counted
-    period = period_for_report(y, quarter, today)
-    tally = Tally(Period.for_year(y), until=today)
-    last_year = Tally(Period.for_year(y - 1), until=today)
-    stock = CatalogueStock(y, period.end if period.quarter is None else min(
-        today, dt.date(y, 12, 31)))
-    operators: OperatorTally | None = OperatorTally.for_plan(plan)
+    sink = ReportSink(plan, year=year, quarter=quarter, today=today, digitisation=digitisation)
     for src, facts in pairs:
-        tally.add(facts)
-        last_year.add(facts)
-        stock.add(facts)
-        if digitisation is not None:
-            digitisation.add(src, facts)
-        if src is None:
-            operators = None  # e.g. from a ledger: no fields to name the cataloguer
-        elif operators is not None:
-            operators.add(src, facts)
-    dig = digitisation.result(period) if digitisation is not None else None
-    planned = planned_levels(plan)
-    last_records = (sum(lc.total for q in last_year.quarters.values()
-                        for lv, lc in q.items() if lv in planned),
-                    sum(lc.kazakh for q in last_year.quarters.values()
-                        for lv, lc in q.items() if lv in planned))
-    context = HandInContext(last_year_records=last_records)
-    if dig is not None:
-        from rabiskit.report.digitisation import figures
-
-        by_q, year_figs, last_figs, all_time = figures(dig, period, today)
-        context.digitised_quarters, context.digitised_year = by_q, year_figs
-        context.last_year_digitised = last_figs
-        context.statistics = stock.result(sum(f[0] for f in year_figs.values()), all_time)
-    else:
-        context.statistics = stock.result(None, None)
-    return ReportScan(tally, summary, period, dig, closures, operators, context)
+        sink.add_pair(src, facts)
+    return sink.result(summary, closures)
 
 
 def report_digitisation(plan: Plan, year: int, quarter: int | None, today: dt.date,
@@ -150,11 +224,11 @@ def report_from_ledger(ledger, plan: Plan, *, year: int | None = None,
 
 def report_of(rs: ReportScan, plan: Plan, lang: str = "kk", today: dt.date | None = None, *,
               csv_dialect: str = "comma"):
-    """The :class:`rabiskit.report.table.Report` of a report's scan, in ``lang``, as on
+    """The :class:`rabiskit.report.document.Report` of a report's scan, in ``lang``, as on
     ``today`` (the as-of date), with the hand-in tables and the per-cataloguer table when
     the records name their cataloguers.  ``csv_dialect``: "comma" or "semicolon" (for a
     CSV written from it)."""
-    from rabiskit.report.model import build_report
+    from rabiskit.report.document import build_report
     from rabiskit.report.operators import add_operators
 
     report = build_report(rs.tally, rs.scan, plan, rs.period, lang,
@@ -168,15 +242,17 @@ def report_of(rs: ReportScan, plan: Plan, lang: str = "kk", today: dt.date | Non
 def scan_exports(inputs: Iterable[Input], plan: Plan, *, year: int | None = None,
                  quarter: int | None = None, today: dt.date | None = None,
                  encoding: str | None = None, flavour: str | None = None, pdf_dir=None,
-                 log=None, progress: Callable[[int, str], None] | None = None) -> ReportScan:
+                 log=None, progress: Callable[[int, str], None] | None = None,
+                 workers: int | None = None, min_fast_size: int | None = None) -> ReportScan:
     """The scan ``rabiskit report EXPORT...`` makes, digitisation included (when the
-    module is there): :func:`report_of` lays it out in any language."""
+    module is there): :func:`report_of` lays it out in any language.  ``workers`` and
+    ``min_fast_size``: as ``rabiskit.pipeline.run.read_inputs`` takes them."""
     today = today or dt.date.today()
     y = year or plan.year
     dig = report_digitisation(plan, y, quarter, today, pdf_dir, log)
     return scan_for_report(inputs, plan, year=y, quarter=quarter, today=today,
                            encoding=encoding, flavour=flavour, digitisation=dig,
-                           progress=progress)
+                           progress=progress, workers=workers, min_fast_size=min_fast_size)
 
 
 def make_report(inputs: Iterable[Input], plan: Plan, *, year: int | None = None,
@@ -184,7 +260,8 @@ def make_report(inputs: Iterable[Input], plan: Plan, *, year: int | None = None,
                 encoding: str | None = None, flavour: str | None = None,
                 pdf_dir=None, log=None,
                 progress: Callable[[int, str], None] | None = None,
-                csv_dialect: str = "comma"):
+                csv_dialect: str = "comma", workers: int | None = None,
+                min_fast_size: int | None = None):
     """What ``rabiskit report EXPORT... -o FILE`` computes, as one call: read the exports
     once and return the Report (its ``data`` is the JSON of ``-o FILE.json``), as on
     ``today`` (the as-of date; the period ends on it).  Raises PeriodError for a period
@@ -195,5 +272,6 @@ def make_report(inputs: Iterable[Input], plan: Plan, *, year: int | None = None,
     lang = check_lang(lang)
     today = today or dt.date.today()
     rs = scan_exports(inputs, plan, year=year, quarter=quarter, today=today, encoding=encoding,
-                      flavour=flavour, pdf_dir=pdf_dir, log=log, progress=progress)
+                      flavour=flavour, pdf_dir=pdf_dir, log=log, progress=progress,
+                      workers=workers, min_fast_size=min_fast_size)
     return report_of(rs, plan, lang, today, csv_dialect=csv_dialect)

@@ -43,6 +43,14 @@ class CatalogueStock:
         if d.year == self.year:
             self.created += 1
 
+    def add_count(self, d: dt.date, n: int) -> None:
+        """``n`` undeleted records entered on ``d`` (as ``add`` counts each)."""
+        if d > self.end:
+            return
+        self.in_catalogue += n
+        if d.year == self.year:
+            self.created += n
+
     def result(self, digitised_year: int | None, digitised_total: int | None) -> AnnualStatistics:
         return AnnualStatistics(self.created, self.withdrawn, self.withdrawn_undated,
                                 self.in_catalogue, self.undated, digitised_year, digitised_total)

@@ -1,11 +1,11 @@
-"""The generic parts every report table is made of: typed cells, columns, rows, tables,
-the chart data and the Report itself.  The renderers in :mod:`rabiskit.render` lay these
-out; :mod:`rabiskit.report.model` and :mod:`rabiskit.report.handin` fill them."""
+"""The generic parts every report table is made of: typed cells, columns, rows and the
+table.  The renderers in :mod:`rabiskit.render` lay these out; :mod:`rabiskit.report.handin`
+and :mod:`rabiskit.report.tables` fill them, :mod:`rabiskit.report.document` puts the tables
+in a Report."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 SHORTFALL = "shortfall"
 SURPLUS = "surplus"
@@ -98,73 +98,3 @@ class Table:
         lead = [i for i, c in enumerate(self.columns) if not c.group]
         return [(label, lead + [i for i, c in enumerate(self.columns) if c.group == label])
                 for label, _ in self.groups if label]
-
-    def column_index(self, key: str) -> int:
-        for i, c in enumerate(self.columns):
-            if c.key == key:
-                return i
-        raise KeyError(key)
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One group of the plan-against-actual chart: a quarter's plan and actual."""
-
-    label: str
-    plan: int
-    actual: int
-
-
-@dataclass(frozen=True)
-class LevelChart:
-    """The plan-against-actual chart of one level, by quarter."""
-
-    level: str
-    name: str
-    bars: tuple[Bar, ...]
-
-
-@dataclass
-class Report:
-    """Everything a report shows, in its language ``lang``.
-
-    ``header``: (label, value) pairs for the top of the report (counts are ints); ``tables``: the sections
-    in order (catalogue, the corrections to closed quarters and their difference when
-    the report comes from a ledger with closed quarters, Kazakh share, months,
-    digitisation, files, rules, problems);
-    ``charts``: plan against actual per level; ``legend``: what the marks mean;
-    ``warnings``; ``data``: the JSON document.  ``heading``: the formal heading lines
-    (the library's full name, "2026 жылғы II тоқсан бойынша ... орындалысы туралы есеп");
-    ``signatures``: (post, name) lines to sign (a name may be "": a blank line);
-    ``locale``: the document language (kk-KZ, ru-RU, en-GB); ``appendix_title``."""
-
-    lang: str
-    title: str
-    library: str
-    header: list[tuple[str, str | int]]
-    tables: list[Table]
-    charts: list[LevelChart]
-    legend: str
-    warnings: list[str]
-    data: dict[str, Any]
-    heading: list[str] = field(default_factory=list)
-    signatures: list[tuple[str, str]] = field(default_factory=list)
-    locale: str = "kk-KZ"
-    appendix_title: str = ""
-    produced: str = ""
-    #: CSV only: "comma" (RFC 4180, decimal point) or "semicolon" (";" and a decimal
-    #: comma, what Excel expects in a Kazakh or Russian locale)
-    csv_dialect: str = "comma"
-
-    def part(self, name: str) -> list[Table]:
-        """The tables of one part: "handin", "main" or "appendix", in order."""
-        return [tb for tb in self.tables if tb.part == name]
-
-    def table(self, key: str) -> Table:
-        for tb in self.tables:
-            if tb.key == key:
-                return tb
-        raise KeyError(key)
-
-    def has_table(self, key: str) -> bool:
-        return any(tb.key == key for tb in self.tables)

@@ -7,11 +7,10 @@ and its checks, the files read, the level rules and the problems.  Percentages a
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from rabiskit.aggregate.count import (KAZAKH, LevelCount, Tally, level_json, levels_in_order,
-                                      planned_levels, rounded_percent)
+from rabiskit.aggregate.count import (KAZAKH, LevelCount, Tally, levels_in_order, planned_levels,
+                                      rounded_percent)
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.scan import Scan
 from rabiskit.plan.model import Plan
@@ -19,7 +18,15 @@ from rabiskit.report.closed import FrozenQuarter, ReportCorrection
 from rabiskit.report.messages import date_text, language_name, month_name, t, what_text
 from rabiskit.report.table import (INT, PERCENT, POINTS, SHORTFALL, SURPLUS, Cell, Column,
                                    Row, Table)
+from rabiskit.report.view import Block, quarters_text
 from rabiskit.rules.levels import DIGITISATION_TYPES, digitisation_name
+
+
+def table_data(table: Table) -> dict[str, Any]:
+    """A hand-in table for the JSON: {row key: {column key: value}} (numbers as shown)."""
+    return {r.key: {c.key: cell.value for c, cell in zip(table.columns, r.cells)}
+            for r in table.rows if r.role != "caption"}
+
 
 # -- helpers ---------------------------------------------------------------------------
 def _flag(actual: int | None, target: int | None) -> str | None:
@@ -56,23 +63,6 @@ def _share_pct(part: int | None, whole: int | None) -> float | None:
     return rounded_percent(part, whole)
 
 
-def merge_counts(tally: Tally, quarters: Iterable[int]) -> dict[str, LevelCount]:
-    """The Tally's per-level counts summed over ``quarters`` of its year."""
-    out: dict[str, LevelCount] = {}
-    for q in quarters:
-        for lv, lc in tally.quarters.get(q, {}).items():
-            out.setdefault(lv, LevelCount()).merge(lc)
-    return out
-
-
-def _with_levels(counts: dict[str, LevelCount], levels: Iterable[str]) -> dict[str, LevelCount]:
-    out = {lv: LevelCount() for lv in levels}
-    for lv, lc in counts.items():
-        out.setdefault(lv, LevelCount()).merge(lc)
-    return out
-
-
-
 def _months(period: Period) -> list[str]:
     out = []
     y, m = period.start.year, period.start.month
@@ -85,19 +75,6 @@ def _months(period: Period) -> list[str]:
 
 
 # -- the catalogue table ---------------------------------------------------------------
-@dataclass(frozen=True)
-class _Block:
-    """One column group of the catalogue table: a quarter or the year to date."""
-
-    key: str  # "q1" ... "ytd"
-    label: str
-    quarters: tuple[int, ...]
-    levels: dict  # {level: level_json}
-    total: dict
-    subtotals: dict  # {key: level_json}
-    all_levels: dict = field(default_factory=dict)
-
-
 CATALOGUE_MEASURES = ("plan", "actual", "percent", "kazakh_plan", "kazakh_actual", "kazakh_share")
 
 
@@ -109,24 +86,13 @@ def _catalogue_cells(v: dict) -> list[Cell]:
             ratio_cell(v["kazakh"], v["total"])]
 
 
-def _subtotal_json(plan: Plan, key: str, counts: dict[str, LevelCount],
-                   quarters: tuple[int, ...]) -> dict:
-    sub = plan.subtotals[key]
-    lc = LevelCount()
-    for lv in sub.levels:
-        if lv in counts:
-            lc.merge(counts[lv])
-    target, kazakh = sub.target.target(quarters)
-    return level_json(lc, target, kazakh)
-
-
 def _subtotal_name(plan: Plan, key: str, lang: str) -> str:
     names = plan.subtotals[key].names or {}
     name = names.get(lang) or next((names[x] for x in ("kk", "ru", "en") if names.get(x)), key)
     return t("of_which", lang, name=name)
 
 
-def catalogue_table(blocks: list[_Block], plan: Plan, lang: str,
+def catalogue_table(blocks: list[Block], plan: Plan, lang: str,
                     extra_notes: Iterable[str] = ()) -> Table:
     cols = [Column("level", t("c_level", lang))]
     labels = {"plan": "c_plan", "actual": "c_actual", "percent": "c_percent",
@@ -249,19 +215,6 @@ def months_table(tally: Tally, period: Period, levels: Iterable[str], plan: Plan
 
 
 # -- closed quarters: the corrections since they were closed ----------------------------
-def quarters_text(quarters: Iterable[FrozenQuarter], lang: str) -> str:
-    """'1-тоқсан (жабылды 2026-04-05), ...': the closed quarters, for notes."""
-    return ", ".join(t("quarter_closed", lang, label=t("quarter", lang, n=fq.quarter),
-                       date=_closed_date(fq)) for fq in quarters)
-
-
-def _closed_date(fq: FrozenQuarter) -> str:
-    try:
-        return date_text(dt.date.fromisoformat(fq.closed_on[:10]))
-    except (TypeError, ValueError):
-        return fq.closed_on or ""
-
-
 def _side_text(side: tuple[str, str] | None, plan: Plan, lang: str) -> str:
     """'Кітап (book), kaz' for a (level, language) contribution; '—' for none."""
     if side is None:

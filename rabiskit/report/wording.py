@@ -11,7 +11,7 @@ for) is kept as it is.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from rabiskit.report.messages import language_name
 
@@ -302,5 +302,3 @@ def detail_text(item: Any, lang: str) -> str:
         parts.append(f"{keys.get(k, k)}: {shown}")
     return "; ".join(parts)
 
-
-Wording = Callable[[Any, str], Any]

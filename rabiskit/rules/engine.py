@@ -194,6 +194,23 @@ class Condition:
     def __call__(self, record: Record) -> bool:
         return self._check(record)
 
+    # the compiled closure does not pickle: worker processes get the fields and compile again
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_check"}
+
+    def __setstate__(self, state: dict) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+        object.__setattr__(self, "_check", self._compile())
+
+    def reads(self) -> tuple[str, str | None]:
+        """What the condition reads: ("leader", None), (tag, None) for a whole field or
+        (tag, code) for one subfield.  A reader that hands a record to the condition needs
+        to give it only this (the block reader extracts exactly what the rules read)."""
+        if self.kind == "leader":
+            return ("leader", None)
+        return (self.tag, self.code if self.kind == "subfield" else None)
+
     def location(self) -> str:
         """Where the condition looks: ``leader/06``, ``008/35-37``, ``607$a``."""
         if self.kind == "leader":
@@ -251,6 +268,22 @@ class Rule:
         object.__setattr__(self, "_any", tuple(c._check for c in self.any_of))
         if not self.description:
             object.__setattr__(self, "description", self.explain())
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_all", "_any")}
+
+    def __setstate__(self, state: dict) -> None:
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
+        object.__setattr__(self, "_all", tuple(c._check for c in self.all_of))
+        object.__setattr__(self, "_any", tuple(c._check for c in self.any_of))
+
+    def conditions(self) -> tuple[Condition, ...]:
+        return self.all_of + self.any_of
+
+    def tags_read(self) -> frozenset[str]:
+        """The fields (tags) the rule's conditions read, the leader apart."""
+        return frozenset(c.tag for c in self.conditions() if c.kind != "leader")
 
     def matches(self, record: Record, flavour: str | None = None) -> bool:
         """Whether the record (of the given flavour) meets every condition of the rule."""
@@ -368,6 +401,14 @@ def combine_rules(plan_rules: Sequence[Rule] | None, mode: str = "prepend") -> t
         return tuple(plan_rules) + DEFAULT_RULES
     raise ValueError(N_("unknown rules mode {mode!r} (expected prepend or replace)").format(
         mode=mode))
+
+
+def tags_read(rules: Iterable[Rule]) -> frozenset[str]:
+    """Every field the rules read (the leader apart)."""
+    out: set[str] = set()
+    for rule in rules:
+        out |= rule.tags_read()
+    return frozenset(out)
 
 
 def classify_record(record: Record, flavour: str, rules: Iterable[Rule]) -> tuple[str, str]:

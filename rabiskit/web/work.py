@@ -132,7 +132,8 @@ def make_report(req: Request, progress: Progress | None = None):
 
 def count_data(req: Request, progress: Progress | None = None) -> dict:
     """The JSON of ``rabiskit count ... --format json``."""
-    from rabiskit.aggregate.count import count_document, count_inputs
+    from rabiskit.aggregate.count import count_document
+    from rabiskit.pipeline.count import count_inputs
 
     tally, scan = count_inputs(req.inputs, req.plan, _period(req), progress=progress)
     return count_document(tally, scan, req.plan)

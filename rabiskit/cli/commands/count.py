@@ -5,25 +5,24 @@ added to an in-memory copy of it); the JSON has the same keys either way."""
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from rabiskit.aggregate.count import (UNKNOWN_OPERATOR, OperatorTally, count_document,
-                                      count_inputs, operators_json)
+from rabiskit.aggregate.count import UNKNOWN_OPERATOR, OperatorTally, count_document, operators_json
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
                                  fail, fitted_width, make_inputs, more_line,
                                  out_console, period_option, print_json, refuse_empty_inputs,
                                  warn, where)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
+from rabiskit.cli.parallelopt import ParallelFromOpt, WorkersOpt, check_workers, parse_size
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.i18n import _, language, translate_text
+from rabiskit.pipeline.count import count_inputs
 
 
 def _pct(v: float | None) -> str:
@@ -152,6 +151,9 @@ def render_operators(data: dict, plan) -> None:
 
 
 def render_operators_csv(data: dict) -> str:
+    import csv
+    import io
+
     from rabiskit.render.safe import csv_cell
 
     buf = io.StringIO()
@@ -167,10 +169,14 @@ def render_operators_csv(data: dict) -> str:
 
 
 def render_csv(data: dict, plan) -> str:
+    import csv  # only for --format csv: the other runs do without (start-up time)
+    import io
+
+    from rabiskit.render.safe import csv_cell
+
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(COLUMNS)
-    from rabiskit.render.safe import csv_cell
 
     for row in rows(data, plan):
         w.writerow([csv_cell(row[c]) for c in COLUMNS])
@@ -194,6 +200,8 @@ def register(app: typer.Typer) -> None:
         strict: bool = typer.Option(False, "--strict", help="Exit with 1 when any record was damaged or undated."),
         ledger_path: Optional[Path] = ledger_option(),
         by: Optional[str] = typer.Option(None, "--by", metavar="GROUPING", help="operator: the same numbers per cataloguer (IRBIS 907 ^B, or the plan's [operator] field)."),
+        workers: WorkersOpt = None,
+        parallel_from: ParallelFromOpt = None,
     ):
         """How many new records per catalogue level and language, against the plan."""
         if fmt not in ("table", "json", "csv"):
@@ -206,6 +214,7 @@ def register(app: typer.Typer) -> None:
         plan = load_plan_option(plan_path)
         period = period_option(year, quarter, date_from, date_to, plan.year)
         enc, fl = check_encoding(encoding), check_flavour(flavour)
+        n_workers, min_size = check_workers(workers), parse_size(parallel_from)
         if ledger_path is not None:
             with ledger_for_command(ledger_path, exports, db, plan, encoding=enc,
                                     flavour=fl) as run:
@@ -215,7 +224,8 @@ def register(app: typer.Typer) -> None:
             operators = OperatorTally.for_plan(plan) if by is not None else None
             with scan_progress(inputs) as progress:
                 tally, result = count_inputs(inputs, plan, period, encoding=enc, flavour=fl,
-                                             progress=progress, operators=operators)
+                                             progress=progress, operators=operators,
+                                             workers=n_workers, min_fast_size=min_size)
             refuse_empty_inputs(result.files)
         for w in result.warnings:
             warn(w)

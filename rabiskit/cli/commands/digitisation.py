@@ -24,7 +24,9 @@ from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, From
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
-from rabiskit.digitisation import LogError, PdfFolderError, digitisation_inputs
+from rabiskit.digitisation import LogError, PdfFolderError
+from rabiskit.cli.parallelopt import ParallelFromOpt, WorkersOpt, check_workers, parse_size
+from rabiskit.pipeline.digitisation import digitisation_inputs
 from rabiskit.digitisation.run import digitisation_records
 from rabiskit.i18n import _, language, translate_text
 from rabiskit.render.safe import csv_cell
@@ -164,6 +166,8 @@ def register(app: typer.Typer) -> None:
         flavour: FlavourOpt = None,
         strict: bool = typer.Option(False, "--strict", help="Exit with 1 when a PDF is missing, orphaned, unreadable or its pages disagree, or a document is undated."),
         ledger_path: Optional[Path] = ledger_option(),
+        workers: WorkersOpt = None,
+        parallel_from: ParallelFromOpt = None,
     ):
         """Digitised documents and pages per type and language, against the plan."""
         if fmt not in ("table", "json", "csv"):
@@ -190,7 +194,9 @@ def register(app: typer.Typer) -> None:
             try:
                 with scan_progress(inputs) as progress:
                     data = digitisation_inputs(inputs, plan, period, pdf_dir, log, encoding=enc,
-                                               flavour=fl, progress=progress)
+                                               flavour=fl, progress=progress,
+                                               workers=check_workers(workers),
+                                               min_fast_size=parse_size(parallel_from))
                 refuse_empty_inputs(data.get("files", []))
             except (PdfFolderError, LogError) as e:
                 fail(str(e))

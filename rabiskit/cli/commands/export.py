@@ -14,6 +14,7 @@ from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, From
                                  make_inputs, named_inputs, out_console, output_option,
                                  period_label, period_option, print_json, refuse_overwrite, warn,
                                  where)
+from rabiskit.cli.parallelopt import ParallelFromOpt, WorkersOpt, check_workers, parse_size
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.export.exchange import output_format, select_records, write_exchange
@@ -72,6 +73,8 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json (the summary)"),
         encoding: EncodingOpt = None,
         flavour: FlavourOpt = None,
+        workers: WorkersOpt = None,
+        parallel_from: ParallelFromOpt = None,
     ):
         """Write the period's new records of the chosen levels for the regional library."""
         if fmt not in ("table", "json"):
@@ -91,7 +94,10 @@ def register(app: typer.Typer) -> None:
             with scan_progress(inputs) as progress:
                 result = write_exchange(output, checked_records(select_records(
                     inputs, plan, period, levels, encoding=enc, flavour=fl, result=scanned,
-                    progress=progress), scanned.files), utf8=utf8, to=to)
+                    progress=progress, workers=check_workers(workers),
+                    min_fast_size=parse_size(parallel_from),
+                    whole=utf8 or to is not None or out_format != "iso2709"), scanned.files),
+                    utf8=utf8, to=to)
         except OSError as e:
             fail(cannot_write(output, e))
         except ValueError as e:

@@ -8,15 +8,16 @@ from typing import List, Optional
 
 import typer
 
-from rabiskit.aggregate.count import classifier_for
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, cannot_write,
                                  check_encoding, check_flavour, checked_records,
                                  error, fail, make_inputs, named_inputs, out_console,
                                  output_option, print_json, refuse_overwrite, warn)
+from rabiskit.cli.parallelopt import ParallelFromOpt, WorkersOpt, check_workers, parse_size
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.export.facts_table import FactsTableError, facts_format, write_facts
-from rabiskit.facts.scan import Scan, scan_facts
+from rabiskit.facts.scan import Scan
+from rabiskit.pipeline.records import read_records
 from rabiskit.i18n import _, translate_text
 from rabiskit.ledger.location import default_ledger_path
 from rabiskit.ledger.store import LedgerError
@@ -39,6 +40,8 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json (the summary)"),
         encoding: EncodingOpt = None,
         flavour: FlavourOpt = None,
+        workers: WorkersOpt = None,
+        parallel_from: ParallelFromOpt = None,
     ):
         """Write one row per record (facts and level) as Parquet or CSV."""
         if fmt not in ("table", "json"):
@@ -61,10 +64,13 @@ def register(app: typer.Typer) -> None:
                 plan = load_plan_option(plan_path)
                 inputs = make_inputs(exports, db, plan.levels())
                 enc, fl = check_encoding(encoding), check_flavour(flavour)
+                n_workers, min_size = check_workers(workers), parse_size(parallel_from)
                 with scan_progress(inputs) as progress:
-                    rows = write_facts(output, checked_records(scan_facts(
-                        inputs, classify=classifier_for(plan), encoding=enc, flavour=fl,
-                        result=scanned, progress=progress), scanned.files))
+                    records = read_records(inputs, plan, result=scanned, encoding=enc,
+                                           flavour=fl, progress=progress, workers=n_workers,
+                                           min_fast_size=min_size)
+                    rows = write_facts(output, checked_records((f for f, _ in records),
+                                                               scanned.files))
         except (FactsTableError, LedgerError) as e:
             fail(str(e))
         except OSError as e:

@@ -12,7 +12,9 @@ from rich.table import Table
 from rabiskit.cli.common import (FlavourOpt, check_encoding, check_flavour, fail, make_inputs,
                                  more_line, out_console, print_json, warn)
 from rabiskit.cli.progress import scan_progress
-from rabiskit.facts.scan import FileSummary, inspect_inputs
+from rabiskit.cli.parallelopt import ParallelFromOpt, WorkersOpt, check_workers, parse_size
+from rabiskit.facts.scan import FileSummary
+from rabiskit.pipeline.inspect import inspect_inputs
 from rabiskit.i18n import _, translate_text
 
 
@@ -80,6 +82,8 @@ def register(app: typer.Typer) -> None:
             None, "--encoding", metavar="ENCODING",
             help="Force the encoding: utf-8, marc-8, cp1251, kz1048, cp866, koi8-r (iso5427)."),
         flavour: FlavourOpt = None,
+        workers: WorkersOpt = None,
+        parallel_from: ParallelFromOpt = None,
     ):
         """What is in an export: records, flavours, encodings, dates, languages, problems."""
         if fmt not in ("table", "json"):
@@ -88,7 +92,9 @@ def register(app: typer.Typer) -> None:
         fl = check_flavour(flavour)
         inputs = make_inputs(files, None, marc_only=False)  # reports a non-MARC file, goes on
         with scan_progress(inputs, enabled=fmt == "table") as progress:
-            result = inspect_inputs(inputs, encoding=enc, flavour=fl, progress=progress)
+            result = inspect_inputs(inputs, encoding=enc, flavour=fl, progress=progress,
+                                    workers=check_workers(workers),
+                                    min_fast_size=parse_size(parallel_from))
         for w in result.warnings:
             warn(w)
         if fmt == "json":

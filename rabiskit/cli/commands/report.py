@@ -18,6 +18,7 @@ from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, Plan
                                  make_inputs, named_inputs, out_console, refuse_empty_inputs,
                                  refuse_overwrite, warn)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
+from rabiskit.cli.parallelopt import ParallelFromOpt, WorkersOpt, check_workers, parse_size
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.i18n import _, explicit_language
@@ -64,6 +65,8 @@ def register(app: typer.Typer) -> None:
             False, "--csv-semicolon",
             help="CSV with ';' between fields and a decimal comma, as Excel expects in a "
                  "Kazakh or Russian locale (default: ',' and a decimal point)."),
+        workers: WorkersOpt = None,
+        parallel_from: ParallelFromOpt = None,
     ):
         """The plan-fulfilment report: catalogue table, Kazakh share, months, digitisation, problems."""
         try:
@@ -83,6 +86,7 @@ def register(app: typer.Typer) -> None:
         if ledger_path is None:
             inputs = make_inputs(exports, db, plan.levels())
         enc, fl = check_encoding(encoding), check_flavour(flavour)
+        n_workers, min_size = check_workers(workers), parse_size(parallel_from)
         try:
             dig = report_digitisation(plan, y, quarter, today, pdf_dir, log)
         except ValueError as e:  # a bad PDF folder or log, or no digitisation module
@@ -98,7 +102,8 @@ def register(app: typer.Typer) -> None:
                 with scan_progress(inputs) as progress:
                     rs = scan_for_report(inputs, plan, year=y, quarter=quarter, today=today,
                                          encoding=enc, flavour=fl, digitisation=dig,
-                                         progress=progress)
+                                         progress=progress, workers=n_workers,
+                                         min_fast_size=min_size)
                 refuse_empty_inputs(rs.scan.files)
         except PeriodError as e:
             fail(str(e))

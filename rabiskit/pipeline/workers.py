@@ -22,8 +22,8 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from rabiskit.facts.fast import ChunkResult, analyse_block
-from rabiskit.facts.fastsize import BLOCK_SIZE, MIN_FAST_SIZE  # noqa: F401 (also from here)
+from rabiskit.facts.fast import ChunkResult, analyse_block, relabel_languages, relabel_operators
+from rabiskit.pipeline.sizes import BLOCK_SIZE, MIN_FAST_SIZE  # noqa: F401 (also from here)
 from rabiskit.facts.fastxml import NotPlain, analyse_xml_block, plain_layout, xml_blocks
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Problem
@@ -55,7 +55,9 @@ def block_bounds(path: Path, size: int, block_size: int = BLOCK_SIZE) -> list[tu
                 p = window.find(b"\x1d")
                 while p != -1 and p < look:
                     if window[p + 1:p + 2] == b"\x1d":
-                        p = _RT_RUN.match(window, p).end() - 1  # a run of terminators
+                        run = _RT_RUN.match(window, p)
+                        assert run is not None
+                        p = run.end() - 1  # a run of terminators
                         continue
                     if looks_like_start(window, p + 1) or target + p + 1 == size:
                         found = target + p + 1
@@ -82,14 +84,18 @@ def _read_block(path: str, start: int, end: int) -> bytes:
 
 
 def _classify(src, db_level):
-    """The careful classifier of the records the fast paths hand over (default rules)."""
+    """The careful classifier of the records the MARCXML path hands over (default rules)."""
     return classify(src, DEFAULT_RULES, db_level)
 
 
 def _work(path: str, start: int, end: int, display: str, db_level: str | None,
-          encoding: str | None, flavour: str | None, at_eof: bool) -> ChunkResult:
+          encoding: str | None, flavour: str | None, rules, careful_tags, operator,
+          extract, careful_after) -> ChunkResult:
+    """One block, read by the worker itself from the file (no bytes through a pipe)."""
     return analyse_block(_read_block(path, start, end), start, display=display, db_level=db_level,
-                         classify=_classify, encoding=encoding, flavour=flavour, at_eof=at_eof)
+                         rules=rules, encoding=encoding, flavour=flavour,
+                         careful_tags=careful_tags, operator=operator, extract=extract,
+                         careful_after=careful_after)
 
 
 @dataclass
@@ -99,9 +105,16 @@ class FastFileResult:
     # ISO 2709: the distinct group keys and their records (rabiskit.facts.fast)
     keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    careful: list[tuple[RecordFacts, str, tuple]] = field(default_factory=list)  # facts, reason, problems
+    careful: list[tuple[RecordFacts, str, tuple, object]] = field(default_factory=list)  # facts, reason, problems, extra
     file_problems: list[Problem] = field(default_factory=list)
     size: int = 0
+    settled: int = 0  # records the block path settled (ISO 2709) or read plainly (MARCXML)
+    #: what the language bits of ``keys`` index (shared by the files of one run)
+    languages: list[tuple[str, bool]] = field(default_factory=list)
+    #: with an operator field: the settled records by cataloguer (see ChunkResult)
+    op_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    op_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    operators: list[str] = field(default_factory=list)
 
 
 def _renumber(facts: RecordFacts, problems: tuple, shift: int) -> tuple[RecordFacts, tuple]:
@@ -123,13 +136,22 @@ class FastFile:
     db_level: str | None = None
     encoding: str | None = None
     flavour: str | None = None
+    rules: tuple = DEFAULT_RULES  # the plan's rules in force
+    careful_tags: frozenset = frozenset()  # see analyse_block
+    operator: tuple[str, str] | None = None
+    extract: Callable | None = None
+    careful_after: object = None  # a datetime.date
 
 
 class _FileMerge:
     """One file's block results, merged in block order."""
 
-    def __init__(self, f: FastFile, size: int, lay=None) -> None:
+    def __init__(self, f: FastFile, size: int, lay=None, languages: dict | None = None,
+                 operators: dict | None = None) -> None:
         self.file = f
+        self.languages = languages if languages is not None else {}
+        self.operators = operators if operators is not None else {}
+        self.op_keys = KeyCounts()
         self.out = FastFileResult(size=size)
         self.keys = KeyCounts()
         self.lay = lay
@@ -141,10 +163,14 @@ class _FileMerge:
         out = self.out
         shift = out.records
         if self.lay is None:
-            for _, facts, reason, problems in res.careful:
+            for _, facts, reason, problems, extra in res.careful:
                 f, ps = _renumber(facts, problems, shift)
-                out.careful.append((f, reason, ps))
-            self.keys.add(res.keys, res.counts)
+                out.careful.append((f, reason, ps, extra))
+            self.keys.add(relabel_languages(res.keys, res.languages, self.languages), res.counts)
+            if res.op_keys.size:
+                ok = relabel_languages(res.op_keys, res.languages, self.languages)
+                self.op_keys.add(relabel_operators(ok, res.operators, self.operators), res.op_counts)
+            out.settled += res.settled
             out.file_problems.extend(res.file_problems)
         elif res is None:
             self.failed = True
@@ -152,8 +178,9 @@ class _FileMerge:
         else:
             for number, facts in res.listed:
                 f = dataclasses.replace(facts, record=number + shift, line=facts.line + self.line)
-                out.careful.append((f, self.lay.encoding_reason, ()))
+                out.careful.append((f, self.lay.encoding_reason, (), None))
             out.groups.update(res.groups)
+            out.settled += sum(res.groups.values())
             self.line += res.newlines
         out.records += res.records
         self.done += nbytes
@@ -165,20 +192,24 @@ class _FileMerge:
             return None
         if self.lay is None:
             self.out.keys, self.out.counts = self.keys.total()
+            self.out.languages = list(self.languages)
+            self.out.op_keys, self.out.op_counts = self.op_keys.total()
+            self.out.operators = list(self.operators)
         return self.out
 
 
-def _prepare(f: FastFile, block_size: int) -> tuple[_FileMerge, list[tuple]]:
+def _prepare(f: FastFile, block_size: int, languages: dict, operators: dict) -> tuple[_FileMerge, list[tuple]]:
     """The file's merge state and its blocks as tasks (function, arguments, bytes); a
     collection that is not plain MARC 21 slim gets a failed state and no tasks."""
     size = f.path.stat().st_size
     if f.kind == "iso2709":
         bounds = block_bounds(f.path, size, block_size)
-        merge = _FileMerge(f, size)
+        merge = _FileMerge(f, size, languages=languages, operators=operators)
         if bounds is None:
             merge.failed = True
             return merge, []
-        tasks = [(_work, (str(f.path), a, b, f.display, f.db_level, f.encoding, f.flavour, b == size), b - a)
+        tasks = [(_work, (str(f.path), a, b, f.display, f.db_level, f.encoding, f.flavour, f.rules,
+                          f.careful_tags, f.operator, f.extract, f.careful_after), b - a)
                  for a, b in bounds]
         return merge, tasks
     lay = plain_layout(f.path, size)
@@ -201,10 +232,12 @@ def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = N
     and so do many small ones.  Without, they are read in this process."""
     window = 4 * (getattr(executor, "_max_workers", 2) or 2) if executor is not None else 1
     merges: dict[int, _FileMerge] = {}
+    languages: dict = {}  # the first languages of the whole run (see relabel_languages)
+    operators: dict = {}  # and the cataloguers (relabel_operators)
 
     def stream():
         for i, f in enumerate(files):
-            merge, tasks = _prepare(f, block_size)
+            merge, tasks = _prepare(f, block_size, languages, operators)
             merges[i] = merge
             if not tasks:
                 yield i, None, (), 0, True

@@ -1,4 +1,4 @@
-"""When the fast counting path (``rabiskit.facts.parallel``) is worth starting.
+"""When the fast counting path (``rabiskit.pipeline.workers``) is worth starting.
 
 Kept apart from the fast path itself, so that deciding to read a small input carefully
 imports neither numpy nor the worker pool (start-up time of every small run)."""

@@ -1,93 +1,128 @@
-"""The plan-fulfilment report, computed once and laid out by every renderer.
+"""The plan-fulfilment report document, assembled once and laid out by every renderer.
 
-``build_report`` turns a Tally (of the plan's whole year), the Scan summary, the Plan
-and the report's Period into a :class:`Report`: the header facts, the tables as generic
-:class:`Table` sections of typed :class:`Cell` s (numbers stay numbers, percentages are
-floats in percent units, a cell may be flagged ``shortfall`` or ``surplus``), the data
-of the plan-against-actual charts, and the JSON document.  The renderers in
-:mod:`rabiskit.render` only lay a Report out, so every format shows the same numbers.
+:func:`build_report` turns a Tally (of the plan's whole year), the Scan summary, the Plan
+and the report's Period into a :class:`Report`: the header facts, the tables (generic
+:class:`~rabiskit.report.table.Table` sections of typed cells: numbers stay numbers,
+percentages are floats in percent units, a cell may be flagged ``shortfall`` or
+``surplus``), the data of the plan-against-actual charts, the heading and signature lines,
+the warnings and the JSON document.  The renderers in :mod:`rabiskit.render` only lay a
+Report out, so every format shows the same numbers.
 
-The per-level objects of the JSON are :func:`rabiskit.aggregate.count.table_json`'s, so
-a quarter's numbers are exactly those of ``rabiskit count --quarter N --format json``.
+The per-level objects of the JSON are :func:`rabiskit.aggregate.count.table_totals`'s (as
+``count_json`` makes them), so a quarter's numbers are exactly those of ``rabiskit count
+--quarter N --format json``.
 
-The report's parts: :mod:`rabiskit.report.table` (cells, rows, tables, the Report),
+The report's parts: :mod:`rabiskit.report.view` (the period's names and its quarters as
+shown, closed ones frozen), :mod:`rabiskit.report.table` (cells, columns, rows, tables),
 :mod:`rabiskit.report.handin` (the plan's own tables, opening the report: control
-indicators, records and digitisation by quarter, 6-НК), :mod:`rabiskit.report.tables`
-(the analysis and appendix tables); this module puts them together (:func:`build_report`)
-with the period, the heading, the signature lines, the warnings and the JSON.  The period
-ends on the as-of date (``produced``); records dated after it are not counted and are
-named in a warning.
+indicators, records and digitisation by quarter, 6-НК), :mod:`rabiskit.report.tables` (the
+analysis and appendix tables).  The period ends on the as-of date (``produced``); records
+dated after it are not counted and are named in a warning.
 
-A report read from a ledger may hold closed quarters (:mod:`rabiskit.report.closed`):
-each shows the numbers frozen when it was closed, the year to date is the sum of the
-quarters as shown, and two more tables list the corrections since and the difference
-they would make per level.
+A report read from a ledger may hold closed quarters (:mod:`rabiskit.report.closed`): each
+shows the numbers frozen when it was closed, the year to date is the sum of the quarters as
+shown, and two more tables list the corrections since and the difference they would make
+per level.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-from rabiskit.aggregate.count import LevelCount, Tally, planned_levels, table_totals
+from rabiskit.aggregate.count import Tally, planned_levels
 from rabiskit.aggregate.period import Period, quarter_bounds
-from rabiskit.aggregate.period import report_period as period_for_report
 from rabiskit.facts.scan import Scan, problem_dict
 from rabiskit.plan.model import Plan
 from rabiskit.report.closed import Closures
-from rabiskit.report.messages import check_lang, date_text, quarter_label, t
-from rabiskit.report.table import (INT, PERCENT, POINTS, SHORTFALL, SURPLUS, TEXT, Bar, Cell,
-                                   Column, LevelChart, Report, Row, Table)
-from rabiskit.report.tables import (CATALOGUE_MEASURES, DIGITISATION_MEASURES, _Block,
-                                    _subtotal_json, _with_levels, catalogue_table,
-                                    corrections_delta_table, corrections_json,
+from rabiskit.report.messages import check_lang, date_text, t
+from rabiskit.report.table import Table
+from rabiskit.report.tables import (catalogue_table, corrections_delta_table, corrections_json,
                                     corrections_table, digitisation_issues_table,
                                     digitisation_table, files_table, kazakh_share_table,
-                                    merge_counts, months_table, problems_table,
-                                    quarters_text, ratio_cell, rules_table, _closed_date)
-
-__all__ = ["Bar", "Cell", "Column", "LevelChart", "Report", "Row", "Table", "build_report",
-           "report_period", "period_label", "formal_period", "HandInContext", "ratio_cell",
-           "catalogue_table", "kazakh_share_table", "months_table", "digitisation_table",
-           "digitisation_issues_table", "files_table", "rules_table", "problems_table",
-           "corrections_table", "corrections_delta_table", "corrections_json",
-           "CATALOGUE_MEASURES", "DIGITISATION_MEASURES", "INT", "PERCENT", "POINTS", "TEXT",
-           "SHORTFALL", "SURPLUS"]
+                                    months_table, problems_table, rules_table, table_data)
+from rabiskit.report.view import PeriodView, formal_period, period_label, quarters_text
 
 
-def report_period(plan: Plan, tally: Tally | None = None, *, year: int | None,
-                  quarter: int | None, today: dt.date) -> Period:
-    """The period a report made on ``today`` (its as-of date) covers: the quarter asked
-    for, else the year to date; either ends on the as-of date when that falls inside it
-    (:func:`rabiskit.aggregate.period.report_period`)."""
-    return period_for_report(year or plan.year, quarter, today)
+@dataclass(frozen=True)
+class Bar:
+    """One group of the plan-against-actual chart: a quarter's plan and actual."""
+
+    label: str
+    plan: int
+    actual: int
 
 
-def period_label(period: Period, lang: str) -> str:
-    if period.quarter is not None:
-        label = t("period_quarter", lang, year=period.year, n=period.quarter)
-        return f"{label} ({t('to_date', lang, date=date_text(period.end))})" if period.cut \
-            else label
-    if period.quarters == (1, 2, 3, 4) and not period.cut:
-        return t("period_year", lang, year=period.year)
-    return t("period_ytd", lang, year=period.year, end=date_text(period.end))
+@dataclass(frozen=True)
+class LevelChart:
+    """The plan-against-actual chart of one level, by quarter."""
+
+    level: str
+    name: str
+    bars: tuple[Bar, ...]
 
 
-def formal_period(period: Period, lang: str) -> str:
-    """The period as the heading names it: '2026 жылғы II тоқсан', 'II квартал 2026 года'."""
-    if period.quarter is not None:
-        label = t("h_period_quarter", lang, year=period.year, n=period.quarter)
-        return f"{label} ({t('to_date', lang, date=date_text(period.end))})" if period.cut \
-            else label
-    if not period.cut:
-        return t("h_period_year", lang, year=period.year)
-    return t("h_period_ytd", lang, year=period.year, start=date_text(period.start),
-             end=date_text(period.end))
+@dataclass
+class Report:
+    """Everything a report shows, in its language ``lang``.
+
+    ``header``: (label, value) pairs for the top of the report (counts are ints); ``tables``: the sections
+    in order (catalogue, the corrections to closed quarters and their difference when
+    the report comes from a ledger with closed quarters, Kazakh share, months,
+    digitisation, files, rules, problems);
+    ``charts``: plan against actual per level; ``legend``: what the marks mean;
+    ``warnings``; ``data``: the JSON document.  ``heading``: the formal heading lines
+    (the library's full name, "2026 жылғы II тоқсан бойынша ... орындалысы туралы есеп");
+    ``signatures``: (post, name) lines to sign (a name may be "": a blank line);
+    ``locale``: the document language (kk-KZ, ru-RU, en-GB); ``appendix_title``."""
+
+    lang: str
+    title: str
+    library: str
+    header: list[tuple[str, str | int]]
+    tables: list[Table]
+    charts: list[LevelChart]
+    legend: str
+    warnings: list[str]
+    data: dict[str, Any]
+    heading: list[str] = field(default_factory=list)
+    signatures: list[tuple[str, str]] = field(default_factory=list)
+    locale: str = "kk-KZ"
+    appendix_title: str = ""
+    produced: str = ""
+    #: CSV only: "comma" (RFC 4180, decimal point) or "semicolon" (";" and a decimal
+    #: comma, what Excel expects in a Kazakh or Russian locale)
+    csv_dialect: str = "comma"
+
+    def part(self, name: str) -> list[Table]:
+        """The tables of one part: "handin", "main" or "appendix", in order."""
+        return [tb for tb in self.tables if tb.part == name]
+
+    def table(self, key: str) -> Table:
+        for tb in self.tables:
+            if tb.key == key:
+                return tb
+        raise KeyError(key)
+
+    def has_table(self, key: str) -> bool:
+        return any(tb.key == key for tb in self.tables)
 
 
+@dataclass
+class HandInContext:
+    """What the hand-in tables need beyond the year's tally (see
+    :class:`rabiskit.report.handin.Actuals`): digitisation per quarter and for the year to
+    the as-of date, last year's records (planned levels) and digitisation, and the 6-НК
+    figures.  Empty: not known."""
 
-# -- the report ------------------------------------------------------------------------
+    digitised_quarters: dict[int, dict[str, tuple[int, int, int, int]]] | None = None
+    digitised_year: dict[str, tuple[int, int, int, int]] | None = None
+    last_year_records: tuple[int, int] | None = None
+    last_year_digitised: tuple[int, int, int, int] | None = None
+    statistics: Any = None
+
+
 def _records_where(refs, lang: str, limit: int = 5) -> str:
     shown = [t("w_record_at", lang, file=r.file, record=r.record) + (f" ({r.id})" if r.id else "")
              for r in refs[:limit]]
@@ -128,56 +163,12 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
     lang = check_lang(lang)
     produced = produced or dt.date.today()
     context = context or HandInContext()
-    if tally.period.year != period.year:
-        raise ValueError(f"the tally counts {tally.period.year}, the report is for {period.year}")
-    quarters = period.quarters
-    if not quarters or not period.aligned:
-        raise ValueError(f"a report covers whole quarters, not {period.label}")
-    ytd_quarters = tuple(range(1, max(quarters) + 1))
-    if closures is not None and closures.year != period.year:
-        raise ValueError(f"the closed quarters are of {closures.year}, the report is for "
-                         f"{period.year}")
-    frozen_list = closures.within(ytd_quarters) if closures is not None else []
-    frozen = {fq.quarter: fq for fq in frozen_list}
-
-    def quarter_counts(q: int) -> Mapping[str, LevelCount]:
-        """The quarter as shown: frozen when closed, else as counted now."""
-        return frozen[q].counts if q in frozen else tally.quarters.get(q, {})
-
-    def shown_counts(qs: Iterable[int]) -> dict[str, LevelCount]:
-        out: dict[str, LevelCount] = {}
-        for q in qs:
-            for lv, lc in quarter_counts(q).items():
-                out.setdefault(lv, LevelCount()).merge(lc)
-        return out
-
-    found = {lv for q in ytd_quarters for lv, lc in quarter_counts(q).items() if lc.total}
-
-    def block(key: str, label: str, qs: tuple[int, ...]) -> _Block:
-        counts = _with_levels(shown_counts(qs), found)
-        levels, total, all_levels = table_totals(counts, plan, qs)
-        subs = {k: _subtotal_json(plan, k, counts, qs) for k in plan.subtotals}
-        return _Block(key, label, qs, levels, total, subs, all_levels)
-
-    last_q = ytd_quarters[-1]
-    cut_note = t("to_date", lang, date=date_text(period.end)) if period.cut else None
-
-    def quarter_head(q: int) -> str:
-        label = quarter_label(q, lang)
-        if q in frozen:
-            return t("quarter_closed", lang, label=label, date=_closed_date(frozen[q]))
-        if q == last_q and cut_note:
-            return f"{label} ({cut_note})"
-        return label
-
-    q_blocks = [block(f"q{q}", quarter_head(q), (q,)) for q in quarters]
-    ytd_label = t("year_to_date", lang) + (f" ({cut_note})" if cut_note else "")
-    ytd = block("ytd", ytd_label, ytd_quarters)
-    shown_blocks = q_blocks + ([ytd] if ytd_quarters != (quarters[0],) else [])
-    period_counts = _with_levels(shown_counts(quarters), found)
-    levels, total, all_levels = table_totals(period_counts, plan, quarters)
-    counted_now = sum(lc.total for lc in merge_counts(tally, quarters).values())
-    counted_ytd = sum(lc.total for lc in merge_counts(tally, range(1, 5)).values())
+    view = PeriodView(tally, plan, period, lang, closures)
+    quarters, ytd_quarters, last_q = view.quarters, view.ytd_quarters, view.last_quarter
+    frozen, frozen_list, cut_note = view.frozen, view.frozen_list, view.cut_note
+    q_blocks, ytd = view.quarter_blocks, view.ytd
+    levels, total, all_levels = view.levels, view.total, view.all_levels
+    counted_now = view.counted_now()
 
     warn = []
     after = after_as_of_warning(tally, produced, dt.date.today(), lang)
@@ -195,7 +186,8 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
     # -- the hand-in part: the plan's own tables ----------------------------------------
     dig_q = context.digitised_quarters
     actuals = Actuals(
-        quarters={q: quarter_counts(q) for q in ytd_quarters}, year=shown_counts(ytd_quarters),
+        quarters={q: view.quarter_counts(q) for q in ytd_quarters},
+        year=view.shown_counts(ytd_quarters),
         digitised={q: v for q, v in dig_q.items() if q <= last_q} if dig_q is not None else None,
         digitised_year=context.digitised_year, last_year_records=context.last_year_records,
         last_year_digitised=context.last_year_digitised,
@@ -213,22 +205,22 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
     if frozen_list:
         closed_notes.append(t("n_closed_quarters", lang,
                               quarters=quarters_text(frozen_list, lang)))
-        if ytd in shown_blocks:
+        if ytd in view.blocks:
             closed_notes.append(t("n_ytd_frozen", lang,
                                   quarters=quarters_text(frozen_list, lang)))
-    tables.append(catalogue_table(shown_blocks, plan, lang, closed_notes))
+    tables.append(catalogue_table(view.blocks, plan, lang, closed_notes))
     if frozen_list:
         tables += [corrections_table(frozen_list, plan, lang),
                    corrections_delta_table(frozen_list, tally, plan, lang)]
     share_tb, share_data = kazakh_share_table(levels, total, plan, lang)
-    if any(q in frozen for q in quarters):
+    if view.closed_within(quarters):
         share_tb.notes.append(t("n_closed_quarters", lang, quarters=quarters_text(
-            [frozen[q] for q in quarters if q in frozen], lang)))
+            view.closed_within(quarters), lang)))
     tables.append(share_tb)
     months_tb, months_data = months_table(tally, period, levels, plan, lang)
-    if any(q in frozen for q in quarters):
+    if view.closed_within(quarters):
         months_tb.notes.append(t("n_months_closed", lang, quarters=quarters_text(
-            [frozen[q] for q in quarters if q in frozen], lang)))
+            view.closed_within(quarters), lang)))
     tables.append(months_tb)
     if digitisation is not None:
         tables.append(digitisation_table(digitisation, lang))
@@ -250,7 +242,6 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
                - tally.not_bibliographic - counted_now - tally.after_as_of,
                "undated": tally.undated, "damaged": tally.damaged, "deleted": tally.deleted,
                "not_bibliographic": tally.not_bibliographic, "after_as_of": tally.after_as_of}
-    del counted_ytd
     label = period_label(period, lang)
     source = (t("plan_builtin", lang) if not plan.source or plan.source.startswith("built-in")
               else plan.source)
@@ -327,23 +318,3 @@ def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str
                   warnings=warn, data=data, heading=heading, signatures=signatures,
                   locale={"kk": "kk-KZ", "ru": "ru-RU", "en": "en-GB"}[lang],
                   appendix_title=t("h_appendix", lang), produced=date_text(produced))
-
-
-def table_data(table: Table) -> dict[str, Any]:
-    """A hand-in table for the JSON: {row key: {column key: value}} (numbers as shown)."""
-    return {r.key: {c.key: cell.value for c, cell in zip(table.columns, r.cells)}
-            for r in table.rows if r.role != "caption"}
-
-
-@dataclass
-class HandInContext:
-    """What the hand-in tables need beyond the year's tally (see
-    :class:`rabiskit.report.handin.Actuals`): digitisation per quarter and for the year to
-    the as-of date, last year's records (planned levels) and digitisation, and the 6-НК
-    figures.  Empty: not known."""
-
-    digitised_quarters: dict[int, dict[str, tuple[int, int, int, int]]] | None = None
-    digitised_year: dict[str, tuple[int, int, int, int]] | None = None
-    last_year_records: tuple[int, int] | None = None
-    last_year_digitised: tuple[int, int, int, int] | None = None
-    statistics: Any = None

@@ -1,0 +1,445 @@
+"""The block reader: where every record and field of a block of ISO 2709 bytes lies, at once.
+
+A block is a run of whole records (cut by ``rabiskit.pipeline.blocks`` after a record
+terminator).  ``index_block`` reads the structure of all its records with numpy: the
+leaders, every directory entry (tag, length, start) as arrays, the flavour's score and the
+encoding case of each record.  It takes no decision about a record's facts; it says, per
+record, whether the record is *clean*: its structure is one the careful reader
+(``Iso2709Reader.parse``) reads without a remark, and its bytes are ASCII or valid UTF-8,
+so that decoding a field's bytes as UTF-8 gives exactly the text the careful reader gives.
+A record is clean only when:
+
+* its leader is well formed and its length agrees with its record terminator;
+* its directory is numeric, inside the record, every field ends on a field terminator,
+  fields are contiguous and in directory order, the directory ends on the first field
+  terminator, tags are letters and digits, and no non-repeatable field repeats;
+* where it has a 100, 100$a is its first subfield and is ASCII (the flavour and the
+  declared encoding read it);
+* its encoding case is one the careful reader settles without a closer look
+  (``combo_outcome``: ASCII, or valid UTF-8).
+
+Everything about a clean record that a command needs (its date, languages, level, links,
+pages...) is then decided by the careful functions themselves (``rabiskit.facts.extract``,
+``rabiskit.rules``), called on the few fields they read (``field_text``, ``mini_record``),
+once per distinct value where values repeat (``rabiskit.facts.columns``,
+``rabiskit.facts.levels``).  Records that are not clean go to the careful reader whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rabiskit.records import Record
+from rabiskit.records.record import MARC21, UNIMARC
+from rabiskit.sources.encoding import CP1251, KOI8R, MARC8, UTF8, quick_outcome
+from rabiskit.sources.flavour import _MARC21_TAGS, _UNIMARC_TAGS, IRBIS_TAGS
+from rabiskit.sources.iso2709 import NON_REPEATABLE, _field
+
+RT, FT, SD = 0x1D, 0x1E, 0x1F
+_POW5 = np.array([10000, 1000, 100, 10, 1], dtype=np.int64)
+_POW4 = np.array([1000, 100, 10, 1], dtype=np.int64)
+
+
+def tag_code(tag: str) -> int:
+    """A tag as the number its three bytes make read little-endian (as the directory is
+    read, four bytes at a time)."""
+    b = tag.encode("latin-1")
+    return b[0] | (b[1] << 8) | (b[2] << 16)
+
+
+def code_tag(code: int) -> str:
+    return bytes([code & 255, (code >> 8) & 255, (code >> 16) & 255]).decode("latin-1")
+
+
+# the flavour's weighted tags (all numeric): one bit each
+_WEIGHT_TAGS = sorted(set(_UNIMARC_TAGS) | set(_MARC21_TAGS))
+assert all(t.isdigit() and len(t) == 3 for t in _WEIGHT_TAGS)
+_WEIGHT_VALUES = np.array([_UNIMARC_TAGS.get(t, 0) - _MARC21_TAGS.get(t, 0) for t in _WEIGHT_TAGS],
+                          dtype=np.int64)
+# indexed by the low nibbles of the tag's three bytes (first byte lowest); only meaningful
+# where every high nibble is 3 (the bytes 0x30-0x3F: digits, and nibbles 10-15 give 0)
+_WEIGHT_BITS = np.zeros(1 << 12, dtype=np.int64)
+for _b, _t in enumerate(_WEIGHT_TAGS):
+    _WEIGHT_BITS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] = 1 << _b
+C100 = tag_code("100")
+# the non-repeatable fields the careful reader checks (either flavour: the union)
+_ONCE_CODES = tuple(tag_code(t) for t in sorted(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]))
+
+
+def _is_digit(a):
+    return (a - np.uint8(48)) < 10  # uint8 arithmetic wraps: one comparison
+
+
+def _is_print(a):
+    return (a >= 32) & (a <= 126)
+
+
+def _is_alnum(a):
+    return _is_digit(a) | ((a >= 65) & (a <= 90)) | ((a >= 97) & (a <= 122))
+
+
+_D_MASK, _D_ZERO, _D_SIX = np.uint32(0xF0F0F0F0), np.uint32(0x30303030), np.uint32(0x06060606)
+
+
+def _digits4(w: np.ndarray) -> np.ndarray:
+    """True where all four bytes of each little-endian uint32 are ASCII digits."""
+    return ((w & _D_MASK) == _D_ZERO) & (((w + _D_SIX) & _D_MASK) == _D_ZERO)
+
+
+def _value4(w: np.ndarray) -> np.ndarray:
+    """The number four ASCII digits (a little-endian uint32, first digit in the low byte)
+    spell; meaningless where ``_digits4`` is False."""
+    v = (w - _D_ZERO) & np.uint32(0x0F0F0F0F)
+    v = (v * np.uint32(10) + (v >> np.uint32(8))) & np.uint32(0x00FF00FF)
+    return ((v * np.uint32(100) + (v >> np.uint32(16))) & np.uint32(0xFFFF)).astype(np.int64)
+
+
+def _num(digits) -> np.ndarray:
+    d = digits.astype(np.int64) - 48
+    pw = _POW5 if digits.shape[1] == 5 else _POW4
+    return d @ pw
+
+
+def first_index(rec_of_entry: np.ndarray, mask: np.ndarray, nrec: int) -> np.ndarray:
+    """Per record, the index of its first entry where ``mask`` holds, or -1."""
+    out = np.full(nrec, -1, dtype=np.int64)
+    idx = np.flatnonzero(mask)
+    if idx.size:
+        recs = rec_of_entry[idx]
+        # first occurrence per record: idx is increasing and recs non-decreasing
+        first = np.ones(idx.size, dtype=bool)
+        first[1:] = recs[1:] != recs[:-1]
+        out[recs[first]] = idx[first]
+    return out
+
+
+def utf8_valid(buf: bytes, arr: np.ndarray, hi: np.ndarray) -> bool:
+    """Whether the whole block is valid UTF-8 (``hi``: its bytes beyond ASCII).
+
+    Cyrillic text is two-byte sequences only: where no byte is 0xC0, 0xC1 or above 0xDF,
+    the block is valid exactly when every byte after a lead byte (0xC2-0xDF), and no other,
+    is a continuation byte (0x80-0xBF), a check numpy does in a few passes.  Anything else
+    is left to Python's decoder."""
+    if arr.max() > 0xDF or b"\xc0" in buf or b"\xc1" in buf:
+        try:
+            buf.decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            return False
+    lead = arr >= 0xC2
+    cont = hi ^ lead  # 0x80-0xBF (0xC0 and 0xC1 are absent)
+    return not (cont[0] or lead[-1]) and bool(np.array_equal(cont[1:], lead[:-1]))
+
+
+_ENC_NAMES = {0: None, 1: UTF8, 2: MARC8, 3: CP1251, 4: KOI8R}
+
+
+def combo_outcome(c: int, encoding: str | None) -> tuple[str, str] | None:
+    """(encoding, reason) the careful path decides for the records of encoding case ``c``
+    (bits: beyond ASCII, escapes, valid UTF-8, declared encoding (3), UNIMARC), or None
+    where the block reader cannot settle it."""
+    if encoding is not None:
+        return (encoding, "--encoding")
+    fl = "unimarc" if c & 1 else "marc21"
+    cc = c >> 1
+    h, e, u, d = bool(cc >> 5 & 1), bool(cc >> 4 & 1), bool(cc >> 3 & 1), _ENC_NAMES.get(cc & 7)
+    o = quick_outcome(h, e, u, d, fl)
+    # MARC-8 with bytes beyond ASCII is decoded by pymarc, which may complain: careful path
+    if o is None or (o[0] == MARC8 and (h or e)):
+        return None
+    return o
+
+
+@dataclass(eq=False)
+class BlockIndex:
+    """Where the records and fields of one block lie (all arrays, positions in the block).
+
+    Per record (``nrec``): ``starts``/``ends`` (the record terminator), ``lead`` (the leader
+    and the first entry, 36 bytes), ``clean`` (see the module), ``unimarc`` (its flavour:
+    UNIMARC family, else MARC 21), ``combo`` (its encoding case, see ``combo_outcome``),
+    ``first_entry``/``nent`` (its directory entries).  Per directory entry: ``rec_of_entry``,
+    ``codes`` (the tag, ``tag_code``), ``s_abs`` (where its data starts) and ``flen`` (its
+    length with the field terminator).  Entries of records that are not clean may be
+    meaningless: read them only for clean records."""
+
+    buf: bytes
+    arr: np.ndarray
+    rows: np.ndarray  # rows[i]: the 40 bytes from position i (a view, no copy)
+    nrec: int
+    starts: np.ndarray
+    ends: np.ndarray
+    lead: np.ndarray
+    clean: np.ndarray
+    unimarc: np.ndarray
+    combo: np.ndarray
+    first_entry: np.ndarray
+    nent: np.ndarray
+    rec_of_entry: np.ndarray
+    codes: np.ndarray
+    s_abs: np.ndarray
+    flen: np.ndarray
+    #: per record: 100$a's first 30 bytes (where the record has a 100 whose first subfield
+    #: is $a), its length within them, and whether it is there
+    a100: np.ndarray
+    a100_len: np.ndarray
+    has100a: np.ndarray
+
+    def entries(self, tag: str, among: np.ndarray | None = None) -> np.ndarray:
+        """The indices of the entries with ``tag`` (of the records where ``among`` holds,
+        default: the clean ones), in file order."""
+        mask = self.codes == tag_code(tag)
+        keep = self.clean if among is None else among
+        if not keep.all():
+            mask &= keep[self.rec_of_entry]
+        return np.flatnonzero(mask)
+
+    def count_of(self, tag: str) -> np.ndarray:
+        """Per record, how many fields ``tag`` it has."""
+        return np.bincount(self.rec_of_entry[self.codes == tag_code(tag)], minlength=self.nrec)
+
+    def field_bytes(self, e: int) -> bytes:
+        """The bytes of entry ``e``'s field, without its field terminator."""
+        a = int(self.s_abs[e])
+        return self.buf[a:a + int(self.flen[e]) - 1]
+
+    def field_text(self, e: int) -> str:
+        """The text of entry ``e``'s field as the careful reader decodes it (clean records
+        are ASCII or valid UTF-8)."""
+        return self.field_bytes(e).decode("utf-8")
+
+    def leader(self, i: int) -> str:
+        a = int(self.starts[i])
+        return self.buf[a:a + 24].decode("ascii")
+
+    def flavour(self, i: int) -> str:
+        return UNIMARC if self.unimarc[i] else MARC21
+
+    def mini_record(self, i: int, tags: frozenset[str] | set[str] | None = None) -> Record:
+        """Record ``i`` (clean) with only the fields ``tags`` (None: all), decoded as the
+        careful reader decodes them: the careful functions read from it what they would
+        read from the whole record."""
+        fields = []
+        first = int(self.first_entry[i])
+        for e in range(first, first + int(self.nent[i])):
+            tag = code_tag(int(self.codes[e]))
+            if tags is None or tag in tags:
+                fields.append(_field(tag, self.field_text(e)))
+        return Record(self.leader(i), fields)
+
+
+def records_of(ix: BlockIndex, which: np.ndarray, tags: frozenset[str] | None) -> list[Record]:
+    """The records ``which`` (clean ones) with only the fields ``tags`` (None: all), decoded
+    as the careful reader decodes them, in one pass over the entries they need."""
+    sel = np.isin(ix.rec_of_entry, which)
+    if tags is not None:
+        sel &= np.isin(ix.codes, [tag_code(t) for t in tags])
+    ent = np.flatnonzero(sel)
+    buf = ix.buf
+    out_fields: dict[int, list] = {int(r): [] for r in which.tolist()}
+    names: dict[int, str] = {}
+    for r, c, a, ln in zip(ix.rec_of_entry[ent].tolist(), ix.codes[ent].tolist(),
+                           ix.s_abs[ent].tolist(), ix.flen[ent].tolist()):
+        tag = names.get(c)
+        if tag is None:
+            tag = names[c] = code_tag(c)
+        out_fields[r].append(_field(tag, buf[a:a + ln - 1].decode("utf-8")))
+    starts = ix.starts
+    return [Record(buf[int(starts[r]):int(starts[r]) + 24].decode("ascii"), out_fields[r])
+            for r in which.tolist()]
+
+
+def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> BlockIndex | None:
+    """The index of ``buf`` (a block of a file starting on a record boundary); None when the
+    block's structure is not a plain run of records (a leader that is not well formed, a
+    length that disagrees with the record terminator, bytes between records): the careful
+    reader reads such a block whole."""
+    if flavour not in (None, UNIMARC, MARC21):
+        return None
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    n = arr.size
+    if n == 0:
+        return None
+    ends = np.flatnonzero(arr == RT)
+    if ends.size == 0 or ends[-1] != n - 1:
+        return None
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    size = ends - starts + 1
+    nrec = ends.size
+    if size.min() < 37:
+        return None
+    padded = np.concatenate((arr, np.zeros(40, dtype=np.uint8)))
+    rows = np.lib.stride_tricks.sliding_window_view(padded, 40)
+    lead = rows[starts, :36]  # leader and the first directory entry
+    ok = (_is_digit(lead[:, 0:5]).all(1) & _is_print(lead[:, 5:12]).all(1)
+          & _is_digit(lead[:, 12:17]).all(1) & _is_print(lead[:, 17:20]).all(1)
+          & (_is_digit(lead[:, 20:24]) | (lead[:, 20:24] == 32)).all(1)
+          & _is_alnum(lead[:, 24:27]).all(1)
+          & (_is_digit(lead[:, 27:36]) | (lead[:, 27:36] == 32)).all(1))
+    if not ok.all():
+        return None
+    length = _num(lead[:, 0:5])
+    if not (length == size).all():
+        return None
+    # -- per-record structure ------------------------------------------------------------
+    base = _num(lead[:, 12:17])
+    good = (base >= 37) & ((base - 25) % 12 == 0) & (base < size)
+    good &= np.isin(lead[:, 20], (48, 52, 32)) & np.isin(lead[:, 21], (48, 53, 32))
+    base_c = np.where(good, base, 37)
+    good &= arr[np.minimum(starts + base_c - 1, n - 1)] == FT
+    nent = np.where(good, (base_c - 25) // 12, 0)
+    total = int(nent.sum())
+    rec_of_entry = np.repeat(np.arange(nrec), nent)
+    first_entry = np.cumsum(nent) - nent
+    k = np.arange(total) - np.repeat(first_entry, nent)
+    epos = starts[rec_of_entry] + 24 + 12 * k
+    # each entry with the byte before it, as four little-endian words: [x t t t] [length]
+    # [start, first four digits] [start, last digit ...]; the numbers are read four
+    # digits at a time
+    entries = np.ascontiguousarray(rows[epos - 1, :16])
+    words = entries.view("<u4")
+    s4 = words[:, 3] & np.uint32(0xFF)
+    digits_ok = _digits4(words[:, 1]) & _digits4(words[:, 2]) & ((s4 - np.uint32(48)) < 10)
+    flen = np.where(digits_ok, _value4(words[:, 1]), 0)
+    fstart = np.where(digits_ok, _value4(words[:, 2]) * 10 + (s4.astype(np.int64) - 48), 0)
+    rbase = (starts + base_c)[rec_of_entry]
+    data_end = ends[rec_of_entry]  # absolute position of the record terminator
+    s_abs = rbase + fstart
+    e_abs = s_abs + flen
+    ent_ok = digits_ok & (flen > 0) & (s_abs < data_end) & (e_abs <= data_end)
+    ent_ok &= arr[np.clip(e_abs - 1, 0, n - 1)] == FT
+    # fields contiguous and in directory order (so the data area is the fields' bytes)
+    contig = np.ones(total, dtype=bool)
+    if total:
+        expected = np.empty(total, dtype=np.int64)  # where each field should start
+        expected[1:] = fstart[:-1] + flen[:-1]
+        expected[first_entry[nent > 0]] = 0
+        contig = fstart == expected
+    bad_entries = np.bincount(rec_of_entry[~(ent_ok & contig)], minlength=nrec) if total else np.zeros(nrec, int)
+    good &= bad_entries == 0
+    good &= nent > 0
+    last_end = np.zeros(nrec, dtype=np.int64)
+    if total:
+        is_last = np.zeros(total, dtype=bool)
+        is_last[np.cumsum(nent)[nent > 0] - 1] = True
+        last_end[rec_of_entry[is_last]] = e_abs[is_last]
+    good &= last_end == ends
+    codes = (words[:, 0] >> np.uint32(8)).astype(np.int64)  # the tag, little-endian
+    if not good.any():  # no record to settle: the careful reader parses each one
+        z = np.zeros(nrec, dtype=np.int64)
+        return BlockIndex(buf=buf, arr=arr, rows=rows, nrec=nrec, starts=starts, ends=ends,
+                          lead=lead, clean=good, unimarc=np.ones(nrec, dtype=bool), combo=z,
+                          first_entry=first_entry, nent=nent, rec_of_entry=rec_of_entry,
+                          codes=codes, s_abs=s_abs, flen=flen,
+                          a100=np.zeros((nrec, 30), dtype=np.uint8), a100_len=z,
+                          has100a=np.zeros(nrec, dtype=bool))
+    # the careful reader ends the directory at its first field terminator: a terminator
+    # before the base address (inside a tag, say) is damage it reports, so such a record
+    # is its to read; so is one with a tag that is not letters and digits
+    ft_pos = np.flatnonzero(arr == FT)
+    if ft_pos.size:
+        first_ft = ft_pos[np.minimum(np.searchsorted(ft_pos, starts + 24), ft_pos.size - 1)]
+        good &= first_ft == starts + base_c - 1
+    else:
+        good[:] = False
+    bad_tag = ~_is_alnum(entries[:, 1:4]).all(1)
+    if bad_tag.any():
+        good &= np.bincount(rec_of_entry[bad_tag], minlength=nrec) == 0
+    # a repeated control field that is not repeatable is reported by the careful reader
+    for c in _ONCE_CODES:
+        once = codes == c
+        if once.any():
+            good &= np.bincount(rec_of_entry[once], minlength=nrec) <= 1
+    # -- 100$a: the flavour's bonus and UNIMARC's declared encoding read it --------------
+    i100 = first_index(rec_of_entry, codes == C100, nrec)
+    s100 = np.where(i100 >= 0, s_abs[np.maximum(i100, 0)], 0)
+    l100 = np.where(i100 >= 0, flen[np.maximum(i100, 0)], 0)
+    # 100$a must start right after the indicators, and its first 32 bytes be in the field
+    has100a = (i100 >= 0) & (l100 >= 5)
+    win = rows[np.clip(s100 + 2, 0, n - 1), :32]
+    has100a &= (win[:, 0] == SD) & (win[:, 1] == 97)
+    a100 = win[:, 2:32]  # 30 bytes of 100$a (or what follows it)
+    # $a ends at the next subfield delimiter or at the field's end (a field terminator
+    # inside the data is the careful reader's text, not the end)
+    stop = a100 == SD
+    a100_len = np.minimum(np.where(stop.any(1), stop.argmax(1), 30), np.maximum(l100 - 5, 0))
+    # the careful path finds '\x1fa' anywhere in the first 100: where 100 exists but $a
+    # is not first, leave the record to it
+    good &= (i100 < 0) | has100a
+    # the careful path decodes 100$a before measuring it: non-ASCII in it changes lengths
+    good &= ~((a100 >= 0x80).any(1) & has100a)
+    # IRBIS-native records (920 or 907, no 100$a) are a flavour of their own: careful reader
+    irbis_tags = np.zeros(nrec, dtype=bool)
+    for t in IRBIS_TAGS:
+        hit = codes == tag_code(t)
+        if hit.any():
+            irbis_tags |= np.bincount(rec_of_entry[hit], minlength=nrec) > 0
+    # -- flavour ---------------------------------------------------------------------------
+    date8 = has100a & (a100_len >= 8) & _is_digit(a100[:, 0:8]).all(1)
+    bonus = np.where(date8 & (a100_len >= 22), 3, 0)
+    if flavour is not None:
+        fl_unimarc = np.full(nrec, flavour == "unimarc")
+    else:
+        # the score counts each weighted tag once per record (a set of tags): one bit per
+        # weighted tag, OR-ed over the record's entries (they are contiguous per record)
+        tb = words[:, 0] >> np.uint32(8)  # the tag's bytes, first lowest
+        nibbles = (tb & np.uint32(0xF)) | ((tb >> np.uint32(4)) & np.uint32(0xF0)) | ((tb >> np.uint32(8)) & np.uint32(0xF00))
+        bits = np.where((tb & np.uint32(0xF0F0F0)) == np.uint32(0x303030), _WEIGHT_BITS[nibbles], 0)
+        has = nent > 0
+        mask = np.zeros(nrec, dtype=np.int64)
+        if has.any():
+            mask[has] = np.bitwise_or.reduceat(bits, first_entry[has])
+        score = bonus.astype(np.int64)
+        for b, w in enumerate(_WEIGHT_VALUES.tolist()):
+            if w:
+                score += ((mask >> b) & 1) * w
+        fl_unimarc = (score > 0) | ((score == 0) & (lead[:, 9] != 97))
+    good &= ~(fl_unimarc & irbis_tags & ~has100a)
+    # -- encoding --------------------------------------------------------------------------
+    data_start = starts + base_c
+    bounds = np.empty(2 * nrec, dtype=np.int64)
+    bounds[0::2] = data_start
+    bounds[1::2] = ends
+    hi = arr >= 0x80
+    high = np.logical_or.reduceat(hi, bounds)[0::2]
+    esc = (np.logical_or.reduceat(arr == 0x1B, bounds)[0::2] if b"\x1b" in buf
+           else np.zeros(nrec, dtype=bool))
+    utf8_ok = np.zeros(nrec, dtype=bool)
+    if high.any():
+        if utf8_valid(buf, arr, hi):
+            utf8_ok = high.copy()  # (the careful reader tries UTF-8 only where bytes are high)
+        else:
+            for i in np.flatnonzero(high & good):
+                try:
+                    buf[data_start[i]:ends[i]].decode("utf-8")
+                    utf8_ok[i] = True
+                except UnicodeDecodeError:
+                    pass
+    # declared encoding: MARC 21 leader/09; UNIMARC 100$a/26-29 ('50', '89', '02')
+    d_marc = np.where(lead[:, 9] == 97, 1, np.where(lead[:, 9] == 32, 2, 0))  # 1 utf8 2 marc8
+    a2627 = (a100[:, 26].astype(np.int64) << 8) | a100[:, 27]
+    a2829 = (a100[:, 28].astype(np.int64) << 8) | a100[:, 29]
+    c02 = ord("0") << 8 | ord("2")  # ISO 5427 Cyrillic (KOI-8) in G0 or G1
+    koi = (a2627 == c02) | ((a100_len >= 30) & (a2829 == c02))
+    d_uni = np.where(has100a & (a100_len >= 28) & (a2627 == (ord("5") << 8 | ord("0"))), 1,
+                     np.where(has100a & (a100_len >= 28) & (a2627 == (ord("8") << 8 | ord("9"))), 3,
+                              np.where(has100a & (a100_len >= 28) & koi, 4, 0)))
+    declared = np.where(fl_unimarc, d_uni, d_marc)
+    if encoding is not None:  # forced: only ASCII records read the same in any encoding
+        good &= ~high & ~esc
+    combo = (high.astype(np.int64) << 5) | (esc.astype(np.int64) << 4) | (utf8_ok.astype(np.int64) << 3) \
+        | declared
+    combo = combo * 2 + fl_unimarc
+    settled = np.zeros(1 << 7, dtype=bool)
+    for c in np.flatnonzero(np.bincount(combo[good], minlength=1 << 7)).tolist():
+        o = combo_outcome(c, encoding)
+        # the block reader decodes clean records as UTF-8: ASCII or valid UTF-8 only
+        settled[c] = o is not None and (not (c >> 6 & 1) or (c >> 4 & 1 and o[0] == UTF8))
+    good &= settled[combo]
+    return BlockIndex(buf=buf, arr=arr, rows=rows, nrec=nrec, starts=starts, ends=ends, lead=lead,
+                      clean=good, unimarc=fl_unimarc, combo=combo, first_entry=first_entry,
+                      nent=nent, rec_of_entry=rec_of_entry, codes=codes, s_abs=s_abs, flen=flen,
+                      a100=a100, a100_len=a100_len, has100a=has100a)

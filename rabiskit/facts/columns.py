@@ -1,0 +1,301 @@
+"""Facts of a block's clean records as columns, decided by the careful functions themselves.
+
+Each column holds, per record, an index into a table of distinct values (-1 where the
+block reader leaves the record to the careful reader).  The table's values are what
+``rabiskit.facts.extract`` answers for a record holding only the bytes the fact is read
+from, so the block path and the careful reader cannot disagree: the block reader only
+finds the bytes (with numpy, for all records at once) and groups the records whose bytes
+are equal; each distinct value is decided once, by the function the careful reader calls.
+
+What each fact reads (``rabiskit.facts.extract.DATE_READS`` and ``LANGUAGE_READS``):
+
+* date entered: UNIMARC the first 8 characters of 100$a, MARC 21 the first 6 of 008;
+  a record whose date these do not give (missing, invalid: the careful path then looks at
+  801, or names the problem) is left to the careful reader;
+* languages: UNIMARC every 101 field; MARC 21 008/35-37 and every 041 field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from rabiskit.facts.blocks import SD, BlockIndex, tag_code
+from rabiskit.facts.extract import DATE_READS, LANGUAGE_READS, date_entered_of, languages_of
+from rabiskit.records import Field, Record
+from rabiskit.records.record import MARC21, UNIMARC
+from rabiskit.sources.iso2709 import _field
+
+_BLANK_LEADER = " " * 24
+
+
+@dataclass
+class Column:
+    """Per record an index into ``values`` (-1: not settled here)."""
+
+    codes: np.ndarray
+    values: list = field(default_factory=list)
+
+    def settled(self) -> np.ndarray:
+        return self.codes >= 0
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Bytes ``start``..``start + width`` of field ``tag`` (at most one per record); a field
+    shorter than ``min_length`` gives no bytes.  ``whole``: the slot must hold the whole
+    field (records whose field is longer are grouped one by one in Python)."""
+
+    tag: str
+    start: int = 0
+    width: int = 24
+    min_length: int = 0
+    whole: bool = True
+
+
+def distinct_rows(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group equal rows of a 2-D integer array: (group of each row, one row index per
+    group)."""
+    m = words.shape[0]
+    if m == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if words.shape[1] == 0:
+        return np.zeros(m, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    order = np.lexsort(words.T[::-1])
+    s = words[order]
+    new = np.ones(m, dtype=bool)
+    if m > 1:
+        new[1:] = (s[1:] != s[:-1]).any(axis=1)
+    gid = np.cumsum(new) - 1
+    inverse = np.empty(m, dtype=np.int64)
+    inverse[order] = gid
+    return inverse, order[new]
+
+
+def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
+    """(ok, present, data, length) of ``slot`` for ``recs``: ok False where the record has
+    the tag more than once (or, for a whole slot, longer than the width); data holds the
+    slot's bytes (zero beyond ``length``); present whether the record has the field."""
+    code = tag_code(slot.tag)
+    hit = np.flatnonzero((ix.codes == code) & np.isin(ix.rec_of_entry, recs))
+    m = recs.size
+    pos_in = np.searchsorted(recs, ix.rec_of_entry[hit])
+    count = np.bincount(pos_in, minlength=m)
+    ok = count <= 1
+    present = count == 1
+    entry = np.full(m, -1, dtype=np.int64)
+    entry[pos_in] = hit
+    e = np.maximum(entry, 0)
+    flen = np.where(present, ix.flen[e] - 1, 0)  # without the field terminator
+    start = ix.s_abs[e] + slot.start
+    length = np.where(present & (flen >= max(slot.min_length, slot.start)),
+                      np.minimum(flen - slot.start, slot.width), 0)
+    if slot.whole:
+        ok &= ~present | (flen - slot.start <= slot.width)
+    width8 = -(-slot.width // 8) * 8
+    n = ix.arr.size
+    cols = np.arange(width8)[None, :]
+    data = ix.arr[np.clip(start[:, None] + cols, 0, n - 1)]
+    data = np.where(cols < length[:, None], data, 0).astype(np.uint8)
+    return ok, present, data, length
+
+
+def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
+                decide: Callable[[tuple[bytes | None, ...]], object | None],
+                exact: Callable[[int], tuple[bytes | None, ...]] | None = None) -> Column:
+    """A column for the records ``among``: each record's slots' bytes (None for an absent
+    field) are grouped, and ``decide(slot_bytes)`` gives each distinct group's value (None:
+    leave the records to the careful reader).  Records whose slots do not fit (a repeated
+    field, a longer one) get their key from ``exact(record)`` one by one, when given."""
+    codes = np.full(ix.nrec, -1, dtype=np.int64)
+    values: list = []
+    known: dict = {}
+
+    def value_code(key: tuple) -> int:
+        v = known.get(key)
+        if v is None:
+            out = decide(key)
+            v = -1 if out is None else len(values)
+            if out is not None:
+                values.append(out)
+            known[key] = v
+        return v
+
+    recs = np.flatnonzero(among)
+    if not recs.size:
+        return Column(codes, values)
+    parts = [_slot_bytes(ix, recs, s) for s in slots]
+    ok = np.ones(recs.size, dtype=bool)
+    for p in parts:
+        ok &= p[0]
+    fit = recs[ok]
+    if fit.size:
+        words = [np.ascontiguousarray(p[2][ok]).view("<u8").astype(np.int64) for p in parts]
+        extra = [np.stack((p[3][ok], p[1][ok]), axis=1).astype(np.int64) for p in parts]
+        rows = np.concatenate(words + extra, axis=1)
+        inverse, reps = distinct_rows(rows)
+        table = np.empty(reps.size, dtype=np.int64)
+        for g, r in enumerate(reps.tolist()):
+            key = tuple(bytes(p[2][ok][r, :int(p[3][ok][r])]) if p[1][ok][r] else None
+                        for p in parts)
+            table[g] = value_code(key)
+        codes[fit] = table[inverse]
+    if exact is not None:
+        for r in recs[~ok].tolist():
+            codes[r] = value_code(exact(r))
+    return Column(codes, values)
+
+
+def _ascii(raw: bytes | None) -> str | None:
+    if raw is None:
+        return None
+    return raw.decode("ascii") if raw.isascii() else None
+
+
+def dates_entered(ix: BlockIndex, among: np.ndarray) -> Column:
+    """The date entered of the records ``among`` (clean ones) as ``date_entered_of``
+    decides it from the characters ``DATE_READS`` names; values are (date, source, raw)."""
+    tag_u, code_u, width_u = DATE_READS[UNIMARC]
+    assert code_u is not None
+    tag_m, _, width_m = DATE_READS[MARC21]
+    uni = among & ix.unimarc & ix.has100a
+    codes = np.full(ix.nrec, -1, dtype=np.int64)
+    values: list = []
+    # UNIMARC: 100$a, which the block index found as 100's first subfield, ASCII
+    recs = np.flatnonzero(uni)
+    if recs.size:
+        length = np.minimum(ix.a100_len[recs], width_u)
+        data = np.where(np.arange(width_u)[None, :] < length[:, None], ix.a100[recs, :width_u], 0)
+        rows = np.concatenate((data.astype(np.int64), length[:, None]), axis=1)
+        inverse, reps = distinct_rows(rows)
+        table = np.empty(reps.size, dtype=np.int64)
+        for g, r in enumerate(reps.tolist()):
+            text = bytes(data[r, :int(length[r])].astype(np.uint8)).decode("ascii")
+            rec = Record(_BLANK_LEADER, [Field(tag_u, ind1=" ", ind2=" ", subfields=[(code_u, text)])])
+            d, source, _problem, raw = date_entered_of(rec, UNIMARC)
+            table[g] = -1 if d is None else len(values)
+            if d is not None:
+                values.append((d, source, raw))
+        codes[recs] = table[inverse]
+    # MARC 21: the 008's first characters (a delimiter in the 008 makes it a data field,
+    # and then the careful reader finds no 008: its problem to name)
+    marc = among & ~ix.unimarc
+    if marc.any():
+        def decide(key):
+            text = _ascii(key[0])
+            if text is None or "\x1f" in text:
+                return None
+            d, source, _problem, raw = date_entered_of(Record(_BLANK_LEADER, [Field(tag_m, data=text)]),
+                                                       MARC21)
+            return None if d is None else (d, source, raw)
+        m_col = slot_column(ix, marc & ~_has_delimiter(ix, tag_m), [Slot(tag_m, 0, width_m, 0, whole=False)],
+                            decide)
+        base = len(values)
+        values.extend(m_col.values)
+        sel = m_col.codes >= 0
+        codes[sel] = m_col.codes[sel] + base
+    return Column(codes, values)
+
+
+def _has_delimiter(ix: BlockIndex, tag: str) -> np.ndarray:
+    """Per record: whether its field ``tag`` holds a subfield delimiter."""
+    out = np.zeros(ix.nrec, dtype=bool)
+    e = np.flatnonzero(ix.codes == tag_code(tag))
+    if not e.size:
+        return out
+    n = ix.arr.size
+    b = np.empty(2 * e.size, dtype=np.int64)
+    b[0::2] = ix.s_abs[e]
+    b[1::2] = ix.s_abs[e] + np.maximum(ix.flen[e] - 1, 1)
+    odd = np.logical_or.reduceat(ix.arr == SD, np.minimum(b, n - 1))[0::2] & (ix.flen[e] > 1)
+    out[ix.rec_of_entry[e[odd]]] = True
+    return out
+
+
+def languages(ix: BlockIndex, among: np.ndarray) -> Column:
+    """The languages of the records ``among`` as ``languages_of`` decides them from the
+    fields ``LANGUAGE_READS`` names; values are (languages, coded)."""
+    codes = np.full(ix.nrec, -1, dtype=np.int64)
+    values: list = []
+    marc = among & ~ix.unimarc
+    if marc.any():
+        marc &= ~_has_delimiter(ix, "008")
+    for flavour, which in ((UNIMARC, among & ix.unimarc), (MARC21, marc)):
+        if not which.any():
+            continue
+        reads = LANGUAGE_READS[flavour]
+        slots = [Slot(tag, start, width, min_len, whole)
+                 for tag, start, width, min_len, whole in reads]
+
+        def decide(key, flavour=flavour, reads=reads):
+            return _languages_of(key, flavour, reads)
+
+        def exact(r: int, flavour=flavour, reads=reads):
+            # the record's fields in order, each as its slot reads it (repeats included)
+            first = int(ix.first_entry[r])
+            out = []
+            for e in range(first, first + int(ix.nent[r])):
+                for tag, start, width, min_len, whole in reads:
+                    if ix.codes[e] == tag_code(tag):
+                        raw = ix.field_bytes(e)
+                        out.append((tag, raw[start:start + width] if len(raw) >= max(min_len, start)
+                                    else b""))
+            return ("exact",) + tuple(out)
+
+        col = slot_column(ix, which, slots, decide, exact)
+        base = len(values)
+        values.extend(col.values)
+        sel = col.codes >= 0
+        codes[sel] = col.codes[sel] + base
+    return Column(codes, values)
+
+
+def _languages_of(key: tuple, flavour: str, reads) -> tuple[tuple[str, ...], bool] | None:
+    if key and key[0] == "exact":
+        pairs = list(key[1:])
+    else:
+        pairs = [(r[0], raw) for r, raw in zip(reads, key) if raw is not None]
+    fields = []
+    for tag, raw in pairs:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        start = next(r[1] for r in reads if r[0] == tag)
+        if tag < "010" and tag.isdigit():
+            if "\x1f" in text:
+                return None  # a control field with a delimiter: the careful reader's
+            fields.append(Field(tag, data=" " * start + text if text else ""))
+        else:
+            fields.append(_field(tag, text))
+    return languages_of(Record(_BLANK_LEADER, fields), flavour)
+
+
+def operators_of(ix: BlockIndex, among: np.ndarray, tag: str, code: str) -> Column:
+    """The cataloguer each record ``among`` names (``operator_of``: the first ``tag``
+    field's subfield ``code``), every record settled; values are names, the first being
+    ``UNKNOWN`` for none (``rabiskit.aggregate.count.UNKNOWN_OPERATOR`` is given by the
+    caller)."""
+    from rabiskit.sources.irbis_fields import operator_of
+
+    def decide(key):
+        raws = key[1:2] if key and key[0] == "exact" else key
+        fields = []
+        for b in raws:
+            if b is None:
+                continue
+            try:
+                fields.append(_field(tag, b.decode("utf-8")))
+            except UnicodeDecodeError:
+                return None
+        return operator_of(Record(_BLANK_LEADER, fields), tag, code) or ""
+
+    def exact(r: int):
+        first = int(ix.first_entry[r])
+        c = tag_code(tag)
+        hits = [e for e in range(first, first + int(ix.nent[r])) if ix.codes[e] == c]
+        return ("exact",) + ((ix.field_bytes(hits[0]),) if hits else ())
+
+    return slot_column(ix, among, [Slot(tag, 0, 64, 0, whole=True)], decide, exact)

@@ -1,0 +1,149 @@
+"""The level rules over a whole block: each rule's conditions on the bytes they declare.
+
+A rule's conditions say what they read (``Condition.reads``: the leader, a field, a
+subfield).  For the records of a block still undecided, each condition is decided once per
+distinct value of what it reads, by the condition itself (``Condition.__call__`` on a record
+holding only that), so a plan's own rules run at the block reader's speed and decide
+exactly as the careful path's ``classify`` does: the first rule whose flavour, every
+``all_of`` and (when given) one ``any_of`` condition hold gives the level.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from rabiskit.facts.blocks import BlockIndex, tag_code
+from rabiskit.facts.columns import Column, Slot, distinct_rows, slot_column
+from rabiskit.records import Record
+from rabiskit.records.record import MARC21, UNIMARC
+from rabiskit.rules.engine import FALLBACK_LEVEL, FALLBACK_REASON, Condition, Rule
+from rabiskit.sources.iso2709 import _field
+
+_BLANK_LEADER = " " * 24
+#: a field or subfield condition reads the whole field: fields up to this many bytes are
+#: grouped with numpy, longer or repeated ones one by one
+FIELD_WIDTH = 64
+_LENGTH_POSITIONS = tuple(range(0, 5)) + tuple(range(12, 17))
+
+
+def _leader_groups(ix: BlockIndex, recs: np.ndarray, rules: Sequence[Rule]):
+    """(group of each record, one leader text per group): records grouped by the leader
+    positions the rules read (record length and base address only when a rule reads them)."""
+    lead = ix.lead[recs, :24].astype(np.int64)
+    reads_lengths = any(c.kind == "leader" and any(
+        p in _LENGTH_POSITIONS for p in range(c.start or 0, (c.end or 24)))
+        for r in rules for c in r.conditions())
+    if not reads_lengths:
+        lead = lead.copy()
+        lead[:, list(_LENGTH_POSITIONS)] = 48  # '0'
+    inverse, reps = distinct_rows(lead)
+    texts = [bytes(lead[r].astype(np.uint8)).decode("ascii") for r in reps.tolist()]
+    return inverse, texts
+
+
+def _field_condition(ix: BlockIndex, cond: Condition, among: np.ndarray) -> np.ndarray:
+    """Per record (of ``among``): whether the field or subfield condition holds."""
+    tag = cond.tag
+
+    def decide(key):
+        raw = key[0] if key[0] != "exact" else None
+        if key and key[0] == "exact":
+            raws = key[1:]
+        else:
+            raws = () if raw is None else (raw,)
+        fields = []
+        for b in raws:
+            try:
+                fields.append(_field(tag, b.decode("utf-8")))
+            except UnicodeDecodeError:
+                return None
+        return bool(cond(Record(_BLANK_LEADER, fields)))
+
+    def exact(r: int):
+        first = int(ix.first_entry[r])
+        code = tag_code(tag)
+        return ("exact",) + tuple(ix.field_bytes(e) for e in range(first, first + int(ix.nent[r]))
+                                  if ix.codes[e] == code)
+
+    col = slot_column(ix, among, [Slot(tag, 0, FIELD_WIDTH, 0, whole=True)], decide, exact)
+    out = np.zeros(ix.nrec, dtype=bool)
+    if col.values:
+        truth = np.array(col.values, dtype=bool)
+        sel = col.codes >= 0
+        out[sel] = truth[col.codes[sel]]
+    return out
+
+
+def levels(ix: BlockIndex, rules: Sequence[Rule], among: np.ndarray,
+           db_level: str | None = None) -> Column:
+    """The level (and reason) of the records ``among`` (clean, bibliographic) as
+    ``rabiskit.rules.engine.classify`` decides it with ``rules``; values are (level, reason).
+    ``db_level`` (``--db LEVEL FILE``) wins over every rule, as there.  Values are (level,
+    reason, the rule's position in ``rules``: -1 for the fallback and the --db level)."""
+    codes = np.full(ix.nrec, -1, dtype=np.int64)
+    recs = np.flatnonzero(among)
+    if not recs.size:
+        return Column(codes, [])
+    if db_level is not None:
+        codes[recs] = 0
+        return Column(codes, [(db_level, None, -1)])  # the reason names the file: the caller's
+    rules = tuple(rules)
+    values: list = []
+    index_of: dict = {}
+
+    def code_of(level: str, reason: str, position: int) -> int:
+        k = (level, reason, position)
+        if k not in index_of:
+            index_of[k] = len(values)
+            values.append(k)
+        return index_of[k]
+
+    lgroup, leaders = _leader_groups(ix, recs, rules)
+    open_ = np.zeros(ix.nrec, dtype=bool)
+    open_[recs] = True
+    lg = np.full(ix.nrec, -1, dtype=np.int64)
+    lg[recs] = lgroup
+    unimarc = ix.unimarc
+    for position, rule in enumerate(rules):
+        if not open_.any():
+            break
+        if rule.flavour is not None:
+            if rule.flavour == UNIMARC:
+                cand = open_ & unimarc
+            elif rule.flavour == MARC21:
+                cand = open_ & ~unimarc
+            else:
+                continue  # IRBIS-native records are the careful reader's
+        else:
+            cand = open_.copy()
+        for cond in rule.all_of:
+            if not cand.any():
+                break
+            cand &= _holds(ix, cond, cand, lg, leaders)
+        if rule.any_of and cand.any():
+            anyhit = np.zeros(ix.nrec, dtype=bool)
+            for cond in rule.any_of:
+                rest = cand & ~anyhit
+                if not rest.any():
+                    break
+                anyhit |= _holds(ix, cond, rest, lg, leaders)
+            cand &= anyhit
+        if cand.any():
+            codes[cand] = code_of(rule.level, rule.description, position)
+            open_ &= ~cand
+    if open_.any():
+        codes[open_] = code_of(FALLBACK_LEVEL, FALLBACK_REASON, -1)
+    return Column(codes, values)
+
+
+def _holds(ix: BlockIndex, cond: Condition, among: np.ndarray, lg: np.ndarray,
+           leaders: list[str]) -> np.ndarray:
+    """Per record: whether ``cond`` holds (meaningful for ``among`` only)."""
+    if cond.kind == "leader":
+        truth = np.array([bool(cond(Record(t, []))) for t in leaders], dtype=bool)
+        out = np.zeros(ix.nrec, dtype=bool)
+        out[among] = truth[lg[among]]
+        return out
+    return _field_condition(ix, cond, among)

@@ -1,0 +1,58 @@
+"""``rabiskit digitisation`` from export files: the PDF folder and the log read first, then
+the exports through the pipeline.  Records holding the plan's link field are read whole
+(their links, pages and host are the digitisation's business); the block path only counts
+the others as read."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from rabiskit.aggregate.period import Period
+from rabiskit.digitisation.log import DigitisationLog
+from rabiskit.digitisation.pdfs import PdfIndex
+from rabiskit.digitisation.run import digitisation_json, prepare
+from rabiskit.digitisation.tally import DigitisationTally, record_links
+from rabiskit.facts.model import RecordFacts
+from rabiskit.facts.scan import Input, Scan
+from rabiskit.pipeline.run import Groups, Needs, read_inputs
+from rabiskit.plan.model import Plan
+
+
+def links_extract(tag: str, code: str, src, facts: RecordFacts) -> list[str]:
+    """``Needs.extract`` of the digitisation: a record's links."""
+    return record_links(tag, code, src)
+
+
+class DigitisationSink:
+    def __init__(self, tally: DigitisationTally) -> None:
+        self.tally = tally
+
+    def needs(self) -> Needs:
+        t = self.tally
+        return Needs(careful_tags=t.link_tags(),
+                     extract=functools.partial(links_extract, t.link_field, t.link_subfield))
+
+    def add(self, facts: RecordFacts, extra: Any) -> None:
+        self.tally.add_links(extra or [], facts)
+
+    def add_groups(self, groups: Groups) -> None:
+        self.tally.add_unlinked(sum(n for *_, n in groups.counts))
+
+
+def digitisation_inputs(inputs: Iterable[Input], plan: Plan, period: Period,
+                        pdf_dir: str | Path | PdfIndex | None = None,
+                        log: str | Path | DigitisationLog | None = None, *,
+                        encoding: str | None = None, flavour: str | None = None,
+                        progress: Callable[[int, str], None] | None = None,
+                        workers: int | None = None, min_fast_size: int | None = None,
+                        fast: bool | None = None) -> dict:
+    """Read ``inputs`` and return the digitisation JSON for ``period`` (the PDF folder is
+    indexed and the log read before the first record)."""
+    tally = prepare(plan, period, pdf_dir, log)
+    sink = DigitisationSink(tally)
+    result: Scan = read_inputs(inputs, plan, sink, needs=sink.needs(), encoding=encoding,
+                               flavour=flavour, progress=progress, workers=workers,
+                               min_fast_size=min_fast_size, fast=fast)
+    return digitisation_json(tally, result)

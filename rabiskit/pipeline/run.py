@@ -1,0 +1,198 @@
+"""Reading inputs for a command: every export file through the block path where it pays,
+else through the careful reader, into the command's sink, with the per-file summaries.
+
+A command says what it reads (``Needs``) and what it does with records (a ``Sink``):
+
+* the careful reader's records (and every record of a file the block path does not take)
+  come one by one, in input and record order, as facts with what ``Needs.extract`` took
+  from the whole record;
+* the records the block path settled come at the end as groups of equal facts (date
+  entered, level, first language; with ``Needs.operator`` the cataloguer too), summed over
+  every file: a tally's sums do not depend on the order.
+
+The results are the same whatever the path, the number of workers or the block size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Protocol
+
+from rabiskit.facts.model import RecordFacts
+from rabiskit.facts.scan import Input, Scan
+from rabiskit.plan.model import Plan
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What a command reads besides a count's facts.
+
+    ``careful_tags``: records holding any of these fields are read by the careful reader
+    (e.g. digitisation's link field: their links are the command's business);
+    ``operator``: (tag, code) of the field naming the cataloguer, grouped on the block path;
+    ``extract(src, facts)``: taken from every record the careful reader reads (a function
+    of a module, or a ``functools.partial`` of one, so that worker processes get it);
+    ``careful_after``: records entered after this day are read whole (a report lists them)."""
+
+    careful_tags: frozenset[str] = frozenset()
+    operator: tuple[str, str] | None = None
+    extract: Callable[[Any, RecordFacts], Any] | None = None
+    careful_after: dt.date | None = None
+
+
+class Sink(Protocol):
+    def add(self, facts: RecordFacts, extra: Any) -> None:
+        """One record the careful reader read (``extra``: what ``Needs.extract`` took)."""
+
+    def add_groups(self, groups: "Groups") -> None:
+        """The records the block path settled, in groups."""
+
+
+@dataclass
+class Groups:
+    """The block path's records of a run: (date, level, language, n) and, with an operator
+    field, (operator, date, level, language, n); operator None: named none."""
+
+    counts: list[tuple]
+    operators: list[tuple]
+
+
+def read_inputs(inputs: Iterable[Input], plan: Plan, sink: Sink, *, needs: Needs = Needs(),
+                encoding: str | None = None, flavour: str | None = None, progress=None,
+                fast: bool | None = None, workers: int | None = None,
+                block_size: int | None = None, min_fast_size: int | None = None) -> Scan:
+    """Read the inputs into ``sink``; returns the Scan (per-file summaries and problems).
+
+    ISO 2709 files (and plain MARC 21 slim collections, with the default rules and needs)
+    are read by the block path on every core when (``fast=None``) the files it can take
+    hold at least ``min_fast_size`` bytes together (8 MB: below that, starting the worker
+    processes costs more than it saves); ``fast=False`` forces the careful reader,
+    ``fast=True`` the block path whatever the size; ``workers=1`` keeps it in this
+    process."""
+    from rabiskit.aggregate.count import classifier_for
+    from rabiskit.facts.scan import dedupe_inputs, finish_file, start_file
+    from rabiskit.pipeline.sizes import BLOCK_SIZE, MIN_FAST_SIZE
+    from rabiskit.rules.engine import DEFAULT_RULES
+
+    result = Scan()
+    classify = classifier_for(plan)
+    rules = tuple(plan.rules_in_force())
+    plain_xml = rules == tuple(DEFAULT_RULES) and needs == Needs()
+    min_size = MIN_FAST_SIZE if min_fast_size is None else min_fast_size
+    items = list(inputs)
+    _, dup = dedupe_inputs(items)
+    kinds: list[tuple] = []  # (input, summary, fast kind or None), in input order
+    fast_size = 0
+    for inp in items:
+        summary = start_file(inp, result, dup)
+        if summary is None:
+            continue
+        kind, size = _fast_kind(inp, fast, plain_xml, encoding)
+        fast_size += size if kind else 0
+        kinds.append((inp, summary, kind))
+    if fast is None and fast_size < min_size:
+        kinds = [(inp, summary, None) for inp, summary, _ in kinds]
+    if not any(kind for _, _, kind in kinds):  # the careful reader alone: no numpy, no pool
+        for inp, summary, _ in kinds:
+            _read_carefully(inp, summary, sink, needs, classify, encoding, flavour, progress)
+        return result
+    from rabiskit.facts.fast import KeyReader
+    from rabiskit.pipeline.workers import FastFile, KeyCounts, fast_count_files, make_executor
+
+    jobs = [(inp, summary, FastFile(inp.path, inp.display, kind, inp.db_level, encoding, flavour,
+                                    rules, needs.careful_tags, needs.operator, needs.extract,
+                                    needs.careful_after)
+             if kind else None) for inp, summary, kind in kinds]
+    fast_files = [job for _, _, job in jobs if job is not None]
+    executor = make_executor(workers) if fast_files and workers != 1 else None
+    # per --db level: the block path's groups, and by operator
+    keys: dict[str | None, KeyCounts] = {}
+    op_keys: dict[str | None, KeyCounts] = {}
+    languages: list = []
+    operators: list = []
+    try:
+        results = fast_count_files(fast_files, executor=executor, block_size=block_size or BLOCK_SIZE,
+                                   progress=progress)
+        for inp, summary, job in jobs:
+            res = next(results) if job is not None else None
+            if res is None:
+                _read_carefully(inp, summary, sink, needs, classify, encoding, flavour, progress)
+            else:
+                _add_file(res, job, summary, sink, keys, op_keys)
+                languages = res.languages or languages
+                operators = res.operators or operators
+                finish_file(summary)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    counts: list[tuple] = []
+    by_operator: list[tuple] = []
+    for db_level, kc in keys.items():
+        reader = KeyReader(rules, languages, db_level)
+        counts.extend(reader.tally_counts(*kc.total()))
+        if db_level in op_keys:
+            by_operator.extend((name or None, *rest) for name, *rest in
+                               reader.operator_counts(*op_keys[db_level].total(), operators))
+    if counts or by_operator:
+        sink.add_groups(Groups(counts, by_operator))
+    return result
+
+
+def _fast_kind(inp: Input, fast: bool | None, plain_xml: bool, encoding) -> tuple[str | None, int]:
+    """("iso2709" or "marcxml", size) when the block path may read the input, else (None, 0)."""
+    from rabiskit.sources import sniff_format
+
+    if fast is False or inp.path.suffix.lower() == ".gz":
+        return None, 0
+    try:
+        size = inp.path.stat().st_size
+        kind = sniff_format(inp.path)
+    except Exception:
+        return None, 0
+    # the plain MARCXML path decides levels by the default rules only
+    if kind == "iso2709" or (kind == "marcxml" and encoding is None and plain_xml):
+        return kind, size
+    return None, 0
+
+
+def _read_carefully(inp: Input, summary, sink: Sink, needs: Needs, classify, encoding, flavour,
+                    progress) -> None:
+    from rabiskit.facts.scan import scan_one
+
+    extract = needs.extract
+    for src, facts in scan_one(inp, summary, classify=classify, encoding=encoding,
+                               flavour=flavour, progress=progress):
+        sink.add(facts, extract(src, facts) if extract is not None else None)
+
+
+def _add_file(res, job, summary, sink: Sink, keys: dict, op_keys: dict) -> None:
+    """A file's block-path result into its summary and the sink, as the careful path adds
+    its records (the groups into ``keys``, given to the sink at the end)."""
+    from rabiskit.facts.fast import FastKey, KeyReader
+    from rabiskit.facts.scan import sort_problems, with_record_context
+    from rabiskit.pipeline.workers import KeyCounts
+
+    summary.format = job.kind
+    summary.size = res.size
+    summary.block_settled = res.settled
+    if res.keys.size:
+        reader = KeyReader(job.rules, res.languages, job.db_level)
+        groups, first, last = reader.summary_groups(res.keys, res.counts, encoding=job.encoding)
+        for key, n in groups:
+            summary.add_group(key, n, dates=(first, last))
+        keys.setdefault(job.db_level, KeyCounts()).add(res.keys, res.counts)
+        if res.op_keys.size:
+            op_keys.setdefault(job.db_level, KeyCounts()).add(res.op_keys, res.op_counts)
+    if res.groups:  # the plain MARCXML path: groups of facts (default rules, no needs)
+        sink.add_groups(Groups([(k.date_entered, k.level, k.language, n)
+                                for k, n in ((FastKey.of(t), n) for t, n in res.groups.items())], []))
+        for t, n in res.groups.items():
+            summary.add_group(FastKey.of(t), n)
+    for facts, reason, problems, extra in sorted(res.careful, key=lambda c: c[0].record):
+        summary.add(facts)
+        summary.encoding_reasons[f"{facts.encoding}: {reason}"] += 1
+        summary.problems.extend(with_record_context(p, facts) for p in problems)
+        sink.add(facts, extra)
+    summary.problems.extend(res.file_problems)
+    sort_problems(summary)

@@ -1,0 +1,417 @@
+"""The block path (rabiskit.facts.blocks/columns/levels, run by rabiskit.pipeline) settles
+records itself and gives exactly what the careful reader gives, with the default rules and
+with the rules of a plan, on hand-written bytes, fixtures, the corpus and random records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from conftest import FIXTURES, REPO, require_corpus
+from rabiskit.aggregate.count import count_json
+from rabiskit.aggregate.period import Period
+from rabiskit.facts.fast import analyse_block
+from rabiskit.facts.scan import Input, problem_dict
+from rabiskit.pipeline.count import count_inputs
+from rabiskit.plan.load import default_plan, load_plan, parse_plan
+
+OWN_RULE = """
+[rules]
+mode = "prepend"
+
+[[rules.rule]]
+level = "local_lore"
+description = "local lore: 607$a names Karaganda"
+field = "607"
+subfield = "a"
+contains = ["Қарағанды", "Караганда"]
+"""
+
+
+def own_rule_plan():
+    text = (FIXTURES / "plan-2026.toml").read_text(encoding="utf-8") + OWN_RULE
+    return parse_plan(text, "own-rule.toml")
+
+
+PLANS = {"default": default_plan, "own-rule": own_rule_plan,
+         "rules-example": lambda: load_plan(FIXTURES / "plans" / "rules-example.toml")}
+
+
+# -- hand-written records: the expected numbers are written here, not computed ------------
+
+def field_bytes(*subfields: tuple[str, str], ind: str = "  ") -> bytes:
+    return (ind + "".join(f"\x1f{c}{v}" for c, v in subfields)).encode("utf-8") + b"\x1e"
+
+
+def record(leader_mid: str, fields: list[tuple[str, bytes]]) -> bytes:
+    """leader_mid: leader/05-09 (status, type, level, ...); the directory is laid out here
+    by the plain ISO 2709 arithmetic."""
+    directory, data, pos = b"", b"", 0
+    for tag, body in fields:
+        directory += f"{tag}{len(body):04d}{pos:05d}".encode("ascii")
+        data += body
+        pos += len(body)
+    directory += b"\x1e"
+    base = 24 + len(directory)
+    total = base + len(data) + 1
+    leader = f"{total:05d}{leader_mid}22{base:05d}   450 ".encode("ascii")
+    assert len(leader) == 24
+    return leader + directory + data + b"\x1d"
+
+
+def unimarc(date: str, lang: str | None = "kaz", place: str | None = None, kind: str = "nam0 ") -> bytes:
+    fields = [("001", b"x\x1e"),
+              ("100", field_bytes(("a", f"{date}d2026    k  y0kaza50      ba")))]
+    if lang is not None:
+        fields.append(("101", field_bytes(("a", lang), ind="0 ")))
+    fields.append(("200", field_bytes(("a", "Атау"), ind="1 ")))
+    if place is not None:
+        fields.append(("607", field_bytes(("a", place))))
+    return record(kind, fields)
+
+
+HAND = [
+    unimarc("20260115", "kaz", "Қарағанды облысы"),  # Q1, kaz, local lore by the rule
+    unimarc("20260420", "rus", "Алматы"),  # Q2, rus, book
+    unimarc("20260421", "kaz", None, kind="naa0 "),  # Q2, kaz, article
+    unimarc("20250101", "kaz", "КАРАГАНДА"),  # last year: outside 2026
+    unimarc("20261301", "kaz"),  # month 13: undated, for the careful reader to name
+    unimarc("20260701", None, None, kind="nas0 "),  # Q3, no language coded, periodical
+]
+
+
+def test_hand_written_records_counted_as_written(tmp_path):
+    path = tmp_path / "hand.iso"
+    path.write_bytes(b"".join(HAND))
+    for name, expected in (("default", {"book": 2, "article": 1, "periodical": 1}),
+                           ("own-rule", {"local_lore": 1, "book": 1, "article": 1, "periodical": 1})):
+        plan = PLANS[name]()
+        for fast in (False, True):
+            tally, result = count_inputs([Input(path)], plan, Period.for_year(2026), fast=fast,
+                                         workers=1)
+            got = {lv: lc.total for lv, lc in tally.levels.items() if lc.total}
+            assert got == expected, (name, fast)
+            assert tally.read == 6 and tally.undated == 1 and tally.outside_period == 1
+            assert tally.levels["article"].kazakh == 1
+            assert dict(tally.quarters[2]["book"].languages) == {"rus": 1}
+            assert dict(tally.quarters[1][("local_lore" if name == "own-rule" else "book")].languages) == {"kaz": 1}
+            settled = result.files[0].block_settled
+            # five records settle on the block path; the one dated month 13 goes to the
+            # careful reader, which names its problem
+            assert settled == (5 if fast else 0), (name, fast)
+
+
+def test_block_path_settles_records_and_hands_over_the_rest(tmp_path):
+    """A block path that quietly settles nothing would fail here (and be slow)."""
+    data = b"".join(HAND)
+    res = analyse_block(data, 0, display="hand.iso", db_level=None, rules=own_rule_plan().rules_in_force(),
+                        encoding=None, flavour=None)
+    assert res.records == 6 and res.settled == 5
+    assert [number for number, *_ in res.careful] == [5]
+    facts = res.careful[0][1]
+    assert facts.date_entered is None and "20261301" in (facts.date_entered_problem or "")
+
+
+# -- the same numbers, summaries and problems as the careful reader ---------------------
+
+def _json(tally, scan, plan):
+    data = count_json(tally, plan, [problem_dict(p) for p in scan.problems],
+                      warnings=scan.warnings, files=[f.as_dict() for f in scan.files])
+    data["months"] = {k: dict(v) for k, v in tally.months.items()}
+    data["quarters"] = {q: {lv: [c.total, dict(c.languages)] for lv, c in v.items()}
+                        for q, v in tally.quarters.items()}
+    return json.loads(json.dumps(data, default=str, sort_keys=True))
+
+
+def both(inputs, plan, period=Period.for_year(2026), **opts):
+    careful = _json(*count_inputs(inputs, plan, period, fast=False), plan)
+    tally, scan = count_inputs(inputs, plan, period, fast=True, workers=opts.pop("workers", 1), **opts)
+    return careful, _json(tally, scan, plan), sum(f.block_settled for f in scan.files)
+
+
+@pytest.mark.parametrize("plan_name", sorted(PLANS))
+def test_fixtures_with_every_plan(plan_name):
+    plan = PLANS[plan_name]()
+    settled = 0
+    for path in sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".iso", ".mrc")):
+        for block in (300, 1 << 20):
+            careful, fast, n = both([Input(path)], plan, block_size=block)
+            assert fast == careful, (path, block)
+            settled += n
+    assert settled > 100
+
+
+def test_corpus_with_a_plan_of_its_own():
+    corpus = require_corpus()
+    plan = own_rule_plan()
+    checked = settled = 0
+    for path in sorted(corpus.rglob("*")):
+        if not path.is_file() or path.suffix in (".md", ".xml", ".gz") or "xml" in path.name:
+            continue
+        if path.read_bytes()[:200].lstrip().startswith(b"<"):
+            continue
+        careful, fast, n = both([Input(path)], plan, Period.for_year(2009), block_size=1500)
+        assert fast == careful, path
+        checked += 1
+        settled += n
+    assert checked > 150 and settled > 1000
+
+
+# -- random records, and random damage --------------------------------------------------
+
+DATES = st.sampled_from(["20260115", "20260331", "20260401", "20261231", "20250630", "19991231",
+                         "20260230", "2026011", "        ", "00000000", "18991231", "21560101",
+                         "20240229", "2026-1-1"])
+LANGS = st.sampled_from([None, "kaz", "rus", "eng", "KAZ", "kazrus", "", "   ", "ru", "каз"])
+PLACES = st.sampled_from([None, "Қарағанды", "караганда қаласы", "Алматы", "Qaraghandy",
+                          "КАРАҒАНДЫ", "Сәтбаев"])
+KINDS = st.sampled_from(["nam0 ", "naa0 ", "nas0 ", "nlm0 ", "nim0 ", "dam0 ", "nxz0 ", "nab0 ",
+                         "nam  ", "cam0 "])
+
+
+@st.composite
+def records(draw):
+    return unimarc(draw(DATES), draw(LANGS), draw(PLACES), draw(KINDS))
+
+
+@settings(max_examples=int(os.environ.get("RABISKIT_PROP_EXAMPLES", "60")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(recs=st.lists(records(), min_size=1, max_size=12),
+       edits=st.lists(st.tuples(st.integers(0, 5000), st.sampled_from([0x1D, 0x1E, 0x1F, 0x30, 0x61, 0xD0, 0x92])),
+                      max_size=2),
+       plan_name=st.sampled_from(sorted(PLANS)))
+@example(recs=[unimarc("20260115", "kaz", "Қарағанды")], edits=[], plan_name="own-rule")
+@example(recs=[unimarc("20260230", "kazrus", None, "nlm0 ")], edits=[], plan_name="default")
+@example(recs=[unimarc("20260115", "kaz", None, "nxz0 ")], edits=[], plan_name="default")
+def test_random_records_block_path_equals_careful(tmp_path_factory, recs, edits, plan_name):
+    data = bytearray(b"".join(recs))
+    for pos, val in edits:
+        if pos < len(data):
+            data[pos] = val
+    path = tmp_path_factory.mktemp("rand") / "r.iso"
+    path.write_bytes(bytes(data))
+    plan = PLANS[plan_name]()
+    careful, fast, settled = both([Input(path)], plan, block_size=700)
+    assert fast == careful
+    rows = _facts_rows([Input(path)], plan, fast=True, workers=1, block_size=700)
+    assert rows[:2] == _facts_rows([Input(path)], plan, fast=False)[:2]
+    if not edits:
+        # undamaged, dated 1900-2155, not deleted: each such record settles on the block path
+        # (authority records, leader/06 x, are counted apart: the careful reader's)
+        good = sum(1 for r in recs if r[5:6] != b"d" and r[6:7] not in b"xyz" and _valid(r))
+        assert settled == good
+
+
+def _valid(raw: bytes) -> bool:
+    i = raw.index(b"\x1fa", 24)
+    text = raw[i + 2:i + 10].decode("ascii", "replace")
+    try:
+        d = dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return False
+    return 1900 <= d.year <= 2155
+
+
+# -- the worker processes through the command line ----------------------------------------
+
+def test_worker_processes_through_the_cli(tmp_path):
+    plan = tmp_path / "own.toml"
+    plan.write_text((FIXTURES / "plan-2026.toml").read_text(encoding="utf-8") + OWN_RULE,
+                    encoding="utf-8")
+    path = tmp_path / "hand.iso"
+    path.write_bytes(b"".join(HAND) * 50 + (FIXTURES / "unimarc-utf8.iso").read_bytes())
+
+    def run(*extra):
+        out = subprocess.run([sys.executable, "-m", "rabiskit", "count", str(path), "--plan", str(plan),
+                              "--format", "json", *extra], cwd=REPO, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+    careful = run("--parallel-from", "1G")
+    pooled = run("--parallel-from", "0", "--workers", "2")
+    assert pooled == careful
+    assert careful["levels"]["local_lore"]["total"] == 50
+    bad = subprocess.run([sys.executable, "-m", "rabiskit", "count", str(path), "--workers", "0"],
+                         cwd=REPO, capture_output=True, text=True)
+    assert bad.returncode == 2 and "--workers" in bad.stderr
+
+
+def marc21(f008: str, kind: str = "nam a") -> bytes:
+    return record(kind, [("001", b"m\x1e"), ("008", f008.encode("ascii") + b"\x1e"),
+                         ("245", field_bytes(("a", "Title"), ind="10"))])
+
+
+@pytest.mark.parametrize("yymmdd, year", [("591231", 2059), ("600101", 1960), ("260115", 2026),
+                                          ("000229", 2000), ("991231", 1999)])
+def test_two_digit_years_of_marc21_on_both_paths(tmp_path, yymmdd, year):
+    """008/00-05 with the fixed pivot 60: the years are written here by hand."""
+    path = tmp_path / "m.iso"
+    f008 = yymmdd + "s2025    ru            000 0 rus d"
+    path.write_bytes(marc21(f008) * 3)
+    for fast in (False, True):
+        tally, result = count_inputs([Input(path)], default_plan(), Period.for_year(year), fast=fast,
+                                     workers=1)
+        assert tally.in_period == 3 and tally.levels["book"].languages == {"rus": 3}, fast
+        assert result.files[0].date_min == result.files[0].date_max
+        assert result.files[0].date_min.year == year
+        assert result.files[0].block_settled == (3 if fast else 0)
+
+
+def test_operators_on_the_block_path(tmp_path):
+    """count --by operator: the cataloguer field is grouped on the block path, and the
+    numbers per cataloguer are the careful reader's (written here by hand)."""
+    from rabiskit.aggregate.count import UNKNOWN_OPERATOR, OperatorTally
+
+    def rec(date, who):
+        fields = [("001", b"x\x1e"), ("100", field_bytes(("a", f"{date}d2026    k  y0kaza50      ba"))),
+                  ("101", field_bytes(("a", "kaz"), ind="0 ")), ("200", field_bytes(("a", "T"), ind="1 "))]
+        if who is not None:
+            fields.append(("907", field_bytes(("c", date), ("b", who))))
+        return record("nam0 ", fields)
+    path = tmp_path / "ops.iso"
+    path.write_bytes(rec("20260110", "Айгүл") * 3 + rec("20260210", "  Айгүл ") + rec("20260310", None)
+                     + rec("20260410", "Марат") * 2)
+    got = {}
+    for fast in (False, True):
+        ops = OperatorTally.for_plan(default_plan())
+        count_inputs([Input(path)], default_plan(), Period.for_year(2026), fast=fast, workers=1,
+                     operators=ops)
+        got[fast] = {name: sum(lc.total for lc in levels.values())
+                     for name, levels in ops.for_period(Period.for_quarter(2026, 1)).items()}
+    assert got[False] == got[True] == {"Айгүл": 4, UNKNOWN_OPERATOR: 1}
+
+
+def _report_data(inputs, plan, **opts):
+    from rabiskit.report.run import make_report
+
+    report = make_report(inputs, plan, lang="en", today=dt.date(2026, 11, 30), **opts)
+    return json.loads(json.dumps(report.data, default=str, sort_keys=True))
+
+
+@pytest.mark.parametrize("plan_name", ["default", "own-rule"])
+def test_report_block_path_equals_careful(tmp_path, plan_name):
+    """The report's numbers (the year, last year, the 6-НК stock, the cataloguers, the
+    digitisation) are the same read by the block path as by the careful reader."""
+    plan = PLANS[plan_name]()
+    files = [FIXTURES / "unimarc-utf8.iso", FIXTURES / "marc21-utf8.mrc", FIXTURES / "damaged.iso"]
+    path = tmp_path / "hand.iso"
+    path.write_bytes(b"".join(HAND) * 3)
+    inputs = [Input(p) for p in files] + [Input(path), Input(FIXTURES / "local-lore.iso", "local_lore")]
+    careful = _report_data(inputs, plan, min_fast_size=1 << 40)
+    block = _report_data(inputs, plan, min_fast_size=0, workers=1)
+    assert block == careful
+
+
+def test_inspect_block_path_equals_careful():
+    from conftest import CORPUS
+    from rabiskit.pipeline.inspect import inspect_inputs
+
+    files = sorted(p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in (".iso", ".mrc", ".xml", ".txt"))
+    if CORPUS.is_dir():
+        files += sorted(p for p in CORPUS.rglob("*.mrc"))[:40]
+    settled = 0
+    for path in files:
+        careful = inspect_inputs([Input(path)], fast=False)
+        block = inspect_inputs([Input(path)], min_fast_size=0, workers=1)
+        assert [f.as_dict() for f in block.files] == [f.as_dict() for f in careful.files], path
+        settled += sum(f.block_settled for f in block.files)
+    assert settled > 100
+
+
+def test_digitisation_block_path_equals_careful():
+    """The digitisation JSON (documents, pages, checks against the PDF folder and the log)
+    is the same read by the block path, which leaves the linked records to the careful
+    reader and counts the others."""
+    from rabiskit.pipeline.digitisation import digitisation_inputs
+
+    folder = FIXTURES / "digitisation"
+    inputs = [Input(p) for p in sorted(folder.glob("*.iso")) + sorted(folder.glob("*.mrc"))]
+    inputs += [Input(FIXTURES / "unimarc-utf8.iso")]
+    assert len(inputs) >= 2
+    pdfs = folder / "pdfs" if (folder / "pdfs").is_dir() else None
+    logs = sorted(folder.glob("*.csv"))
+    for plan in (default_plan(), own_rule_plan()):
+        args = (inputs, plan, Period.for_year(2026), pdfs, logs[0] if logs else None)
+        careful = digitisation_inputs(*args, fast=False)
+        block = digitisation_inputs(*args, min_fast_size=0, workers=1)
+        assert json.dumps(block, sort_keys=True, default=str) == json.dumps(careful, sort_keys=True, default=str)
+
+
+def _facts_rows(inputs, plan, **opts):
+    from rabiskit.export.facts_table import facts_values
+    from rabiskit.facts.scan import Scan
+    from rabiskit.pipeline.records import read_records
+
+    scan = Scan()
+    rows = [facts_values(f) for f, _ in read_records(inputs, plan, result=scan, **opts)]
+    return rows, [f.as_dict() for f in scan.files], sum(f.block_settled for f in scan.files)
+
+
+@pytest.mark.parametrize("plan_name", ["default", "own-rule"])
+def test_facts_rows_block_path_equals_careful(tmp_path, plan_name):
+    """Every record's facts (the rows of ``rabiskit facts``), in order, are the careful
+    reader's, block by block and across blocks of any size."""
+    plan = PLANS[plan_name]()
+    path = tmp_path / "hand.iso"
+    path.write_bytes(b"".join(HAND) * 4)
+    inputs = [Input(p) for p in sorted(FIXTURES.glob("*.iso")) + sorted(FIXTURES.glob("*.mrc"))]
+    inputs.append(Input(path))
+    careful = _facts_rows(inputs, plan, fast=False)
+    for block in (400, 5000, 1 << 20):
+        rows, files, settled = _facts_rows(inputs, plan, fast=True, workers=1, block_size=block)
+        assert (rows, files) == careful[:2], block
+        assert settled > 50
+    assert _facts_rows(inputs, plan, fast=True, workers=2, block_size=3000)[:2] == careful[:2]
+
+
+def test_facts_rows_on_the_corpus():
+    corpus = require_corpus()
+    plan = own_rule_plan()
+    checked = settled = 0
+    for path in sorted(corpus.rglob("*")):
+        if not path.is_file() or path.suffix in (".md", ".xml", ".gz") or "xml" in path.name:
+            continue
+        if path.read_bytes()[:200].lstrip().startswith(b"<"):
+            continue
+        careful = _facts_rows([Input(path)], plan, fast=False)
+        rows, files, n = _facts_rows([Input(path)], plan, fast=True, workers=1, block_size=1500)
+        assert (rows, files) == careful[:2], path
+        checked += 1
+        settled += n
+    assert checked > 150 and settled > 1000
+
+
+@pytest.mark.parametrize("utf8", [False, True])
+def test_export_block_path_writes_the_same_bytes(tmp_path, utf8):
+    """The exchange file (the period's records, their bytes as read, or re-encoded) and its
+    result are the same when the block path reads the exports."""
+    from rabiskit.export.exchange import select_records, write_exchange
+    from rabiskit.facts.scan import Scan
+
+    plan = own_rule_plan()
+    path = tmp_path / "hand.iso"
+    path.write_bytes(b"".join(HAND) * 5)
+    names = ["unimarc-utf8.iso", "marc21-utf8.mrc", "rusmarc-cp1251.iso", "unimarc-kz1048.iso",
+             "marc21-marc8.mrc"] + ([] if utf8 else ["damaged.iso"])
+    inputs = [Input(FIXTURES / n) for n in names] + [Input(path)]
+    out = {}
+    for name, opts in (("careful", {"fast": False}), ("block", {"fast": True, "workers": 1, "block_size": 900}),
+                       ("pool", {"fast": True, "workers": 2, "block_size": 2000}),
+                       ("light", {"fast": True, "workers": 1, "block_size": 900, "whole": utf8})):
+        target = tmp_path / f"{name}.iso"
+        scan = Scan()
+        res = write_exchange(target, select_records(inputs, plan, Period.for_year(2026),
+                                                    ["book", "article", "local_lore"], result=scan,
+                                                    **opts), utf8=utf8)
+        d = res.as_dict()
+        d.pop("file")
+        out[name] = (target.read_bytes(), d, [f.as_dict() for f in scan.files])
+    assert out["block"] == out["careful"] and out["pool"] == out["careful"]
+    assert out["light"] == out["careful"]
+    assert out["careful"][1]["written"] > 20 and out["careful"][1]["levels"]["local_lore"] == 5
