@@ -427,7 +427,7 @@ def main(argv: list[str] | None = None) -> None:
         write(a.output.with_suffix(".json"), json.dumps(merged, indent=1, ensure_ascii=False) + "\n")
         print(markdown(merged))
         return
-    raw_argv = " ".join(sys.argv[1:] if argv is None else argv)
+    raw_argv = _shown_argv(sys.argv[1:] if argv is None else argv)
     records = a.records if a.records is not None else (5_000 if a.quick else 1_000_000)
     short = a.short_records if a.short_records is not None else (5_000 if a.quick else 200_000)
     repeat = a.repeat or (1 if a.quick else 3)
@@ -514,6 +514,19 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(markdown(state))
     print(f"written: {a.output} and {a.output.with_suffix('.json')}")
+
+
+def _shown_argv(argv: list[str]) -> str:
+    """The options as the table shows them, without the local folders of --data and --output."""
+    shown, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--data", "--output"):
+            skip = True
+        elif not arg.startswith(("--data=", "--output=")):
+            shown.append(arg)
+    return " ".join(shown)
 
 
 def merge(results: list[dict]) -> dict:
