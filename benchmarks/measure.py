@@ -19,7 +19,7 @@ def main() -> None:
     if argv and argv[0] == "--":
         argv = argv[1:]
     t = time.perf_counter()
-    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.run(argv, capture_output=True)
     dt = time.perf_counter() - t
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(json.dumps({"seconds": dt, "peak_mb": peak_kb / 1024, "returncode": proc.returncode,

@@ -1,180 +1,572 @@
-"""The speed benchmark: rabiskit count against pymarc (and yaz-marcdump) in one run.
+"""The speed benchmark of issue 14: every rabiskit command against pymarc, mrrc and yaz-marcdump.
 
-    python benchmarks/run.py [--records 1000000] [--pymarc-limit N] [--xml-records 100000] [--files 100]
-                             [--no-iso] [--repeat 3]
+    python benchmarks/run.py                 # the full run: 1,000,000 + 200,000 records
+    python benchmarks/run.py --quick         # small files, about two minutes: does it work?
+    python benchmarks/run.py --only count,report --repeat 3 --pymarc-limit 0
 
-1. Generates (once, deterministically) a UNIMARC export in benchmarks/data/.
-2. Times on the same file: ``rabiskit count FILE --format json`` (all cores) and
-   ``yaz-marcdump -n`` when it is installed, each ``--repeat`` times (3) in turn, taking the
-   median run of each (a run of a few seconds meets the machine's passing load); then the
-   same count written plainly with pymarc (benchmarks/pymarc_count.py), timed once over the
-   whole file (over a minute).  Prints records a second, every run, the ratios and the
-   peak memory of the largest process of each.
-3. Times ``rabiskit count`` on the same records cut into ``--files`` files (100 of about
-   5 MB: many small files, each below the size where one file is split into blocks).
-4. Times ``rabiskit count`` on a MARCXML file (the same records; median of the runs)
-   against pymarc's parse_xml_to_array reading it.
-Nothing here is asserted: the figures go into the README with the machine they were
-measured on.
+1. Generates, once and deterministically (benchmarks/generate.py), two UNIMARC exports
+   in benchmarks/data/ (git-ignored): ``long``, ``--records`` records of about 530 bytes,
+   and ``short``, ``--short-records`` records of about 400 bytes.  Every tenth record has
+   a 607 $a naming a place of local lore.
+2. Times the baselines on each file: the plain pymarc count (benchmarks/pymarc_count.py),
+   the same count read with mrrc (benchmarks/mrrc_count.py) and ``yaz-marcdump -n`` (which
+   only checks the structure).  pymarc and mrrc run once per plan (the own-rule plan's
+   count also places the 607 records as local lore); over files bigger than
+   ``--pymarc-limit`` they read that many records and their rate is scaled to the file
+   (their rate is steady), which the table says.  yaz-marcdump runs ``--repeat`` times.
+3. Times each rabiskit command, through its command line only, with the built-in default
+   plan and with benchmarks/plans/own-rule.toml (one level rule of its own: local lore by
+   607 $a): count, report (JSON + XLSX), digitisation, facts (Parquet), export (to ISO
+   2709 and, for a half-year period, to MARCXML), inspect, audit and import (into a fresh
+   ledger each run).  Each runs ``--repeat`` times, the median run counts; the peak memory
+   is that of the largest process of any run (benchmarks/measure.py).
+4. Start-up: ``rabiskit count`` on a one-record file, the median of several runs.
+
+Writes benchmarks/results.md (the table, with the machine) and benchmarks/results.json.
+Nothing here is asserted: a command that fails is reported as failed and the run goes on;
+tests/test_benchmarks.py only checks that the script works.  A missing mrrc or
+yaz-marcdump is said and skipped.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
+from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
-DATA = HERE / "data"
+REPO = HERE.parent
+PLANS = {"default": None, "own-rule": HERE / "plans" / "own-rule.toml"}
+# what the own-rule plan's rule looks for (benchmarks/generate.py LOCAL_PLACE), for the baselines
+LOCAL_LORE_TEXT = "Сәтбаев"
+YEAR = 2026
+COMMANDS = ("count", "report", "digitisation", "facts", "export", "inspect", "audit", "import",
+            "startup")
+#: issue 14's targets: (times pymarc, times mrrc, share of yaz-marcdump -n)
+TARGETS = {"count": (25, 5, 0.6), "report": (10, None, None), "digitisation": (10, None, None),
+           "facts": (10, None, None), "export": (10, None, None), "inspect": (10, None, None),
+           "audit": (3, None, None), "import": (3, None, None)}
+TARGET_MB = 200
+TARGET_STARTUP_S = 0.25
 
 
-def measure(cmd: list[str]) -> dict:
+@dataclass
+class Input:
+    name: str          # "long" or "short"
+    path: Path
+    records: int
+    bytes: int
+    local_lore_records: int  # records with the 607 the own-rule plan looks for
+
+    def json(self) -> dict:
+        d = asdict(self)
+        d["path"] = self.path.name
+        d["bytes_per_record"] = round(self.bytes / self.records, 1)
+        return d
+
+
+@dataclass
+class Row:
+    """One line of the table: a command (or a baseline) on one file with one plan."""
+    command: str
+    plan: str                 # "default", "own-rule" or "-" (inspect, yaz-marcdump)
+    input: str
+    records: int
+    seconds: float | None = None         # the median run (scaled to the file: see scaled)
+    runs: list[float] = field(default_factory=list)
+    records_per_s: float | None = None
+    peak_mb: float | None = None
+    x_pymarc: float | None = None
+    x_mrrc: float | None = None
+    x_yaz: float | None = None
+    target: str = ""
+    scaled_from: int | None = None       # baselines: records actually read, when a prefix
+    counts: dict | None = None           # count: records per level of the year
+    agrees_with_pymarc: bool | None = None  # count: the same records per level as pymarc's
+    meets_target: bool | None = None
+    error: str | None = None
+
+
+def measure(cmd: list[str], cwd: Path | None = None) -> dict:
     out = subprocess.run([sys.executable, str(HERE / "measure.py"), "--", *cmd],
-                         stdout=subprocess.PIPE, check=True)
+                         stdout=subprocess.PIPE, check=True, cwd=cwd)
     return json.loads(out.stdout)
 
 
+def rabiskit(*args: str) -> list[str]:
+    return [sys.executable, "-m", "rabiskit", "--lang", "en", *args]
+
+
+def failure(run: dict) -> str:
+    lines = [ln for ln in run["stderr"].strip().splitlines() if ln.strip()]
+    return f"exit {run['returncode']}: {lines[-1] if lines else '(no message)'}"[:300]
+
+
+# --------------------------------------------------------------------------- inputs
+
+def make_input(data: Path, name: str, records: int, short: bool) -> Input:
+    path = data / f"{name}-{records}.iso"
+    if not path.exists():
+        print(f"generating {path} ...", flush=True)
+        cmd = [sys.executable, str(HERE / "generate.py"), str(path), "--records", str(records)]
+        subprocess.run(cmd + (["--short"] if short else []), check=True, stdout=subprocess.DEVNULL)
+    return Input(name, path, records, path.stat().st_size, records // 10)
+
+
+# --------------------------------------------------------------------------- baselines
+
+def count_baseline(tool: str, script: str, inp: Input, plan: str, limit: int | None) -> Row:
+    cmd = [sys.executable, str(HERE / script), str(inp.path), "--year", str(YEAR)]
+    prefix = limit if limit and limit < inp.records else None
+    if prefix:
+        cmd += ["--limit", str(prefix)]
+    if plan == "own-rule":
+        cmd += ["--local-lore", LOCAL_LORE_TEXT]
+    run = measure(cmd)
+    row = Row(f"{tool} count", plan, inp.name, inp.records, peak_mb=run["peak_mb"])
+    if run["returncode"] != 0:
+        row.error = failure(run)
+        return row
+    out = json.loads(run["stdout"])
+    read = out["records"]
+    row.records_per_s = read / run["seconds"]
+    row.seconds = inp.records / row.records_per_s
+    row.runs = [row.seconds]
+    if prefix:
+        row.scaled_from = read
+    else:
+        row.counts = level_totals_of_baseline(out["counts"])
+    return row
+
+
+def level_totals_of_baseline(counts: dict[str, int]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for key, n in counts.items():
+        level = key.split("/")[0]
+        totals[level] = totals.get(level, 0) + n
+    return dict(sorted(totals.items()))
+
+
+def yaz_baseline(inp: Input, repeat: int) -> Row:
+    runs = [measure(["yaz-marcdump", "-n", str(inp.path)]) for _ in range(repeat)]
+    row = Row("yaz-marcdump -n", "-", inp.name, inp.records,
+              peak_mb=max(r["peak_mb"] for r in runs))
+    bad = [r for r in runs if r["returncode"] != 0]
+    if bad:
+        row.error = failure(bad[0])
+        return row
+    row.runs = sorted(r["seconds"] for r in runs)
+    row.seconds = statistics.median_low(row.runs)
+    row.records_per_s = inp.records / row.seconds
+    return row
+
+
+# --------------------------------------------------------------------------- rabiskit commands
+
+@dataclass
+class Case:
+    command: str               # the name in the table (and for --only: the part before " ")
+    plans: tuple[str, ...]     # the plans it runs with ("-": it takes none)
+    args: Callable[[Path, Path, list[str]], list[str]]  # (input, temporary folder, plan args)
+
+
+def _plan_args(plan: str) -> list[str]:
+    path = PLANS.get(plan)
+    return ["--plan", str(path)] if path else []
+
+
+CASES = [
+    Case("count", ("default", "own-rule"),
+         lambda f, t, p: ["count", str(f), "--format", "json", *p]),
+    Case("report", ("default", "own-rule"),
+         lambda f, t, p: ["report", str(f), "-o", str(t / "report.json"), "-o", str(t / "report.xlsx"),
+                          "--as-of", f"{YEAR}-12-31", *p]),
+    Case("digitisation", ("default", "own-rule"),
+         lambda f, t, p: ["digitisation", str(f), "--format", "json", *p]),
+    Case("facts", ("default", "own-rule"),
+         lambda f, t, p: ["facts", str(f), "-o", str(t / "facts.parquet"), "--format", "json", *p]),
+    # the corporate-cataloguing hand-over: articles and local lore of the year, to ISO 2709
+    Case("export iso", ("default", "own-rule"),
+         lambda f, t, p: ["export", str(f), "--level", "article", "--level", "local_lore",
+                          "-o", str(t / "export.iso"), "--format", "json", *p]),
+    # ... and of a period (the first half-year), to MARCXML
+    Case("export xml", ("default", "own-rule"),
+         lambda f, t, p: ["export", str(f), "--level", "article", "--level", "local_lore",
+                          "--from", f"{YEAR}-01-01", "--to", f"{YEAR}-06-30",
+                          "-o", str(t / "export.xml"), "--format", "json", *p]),
+    Case("inspect", ("-",), lambda f, t, p: ["inspect", str(f), "--format", "json"]),
+    Case("audit", ("default", "own-rule"),
+         lambda f, t, p: ["audit", str(f), "-o", str(t / "audit.json"), "--today", f"{YEAR}-12-31", *p]),
+    # into a fresh ledger each run (the folder is new for every run)
+    Case("import", ("default", "own-rule"),
+         lambda f, t, p: ["import", str(f), "--ledger", str(t / "ledger.sqlite"), "--format", "json", *p]),
+]
+
+
+def run_case(case: Case, plan: str, inp: Input, repeat: int) -> Row:
+    row = Row(case.command, plan, inp.name, inp.records)
+    runs = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory(prefix="rabiskit-bench-") as tmp:
+            run = measure(rabiskit(*case.args(inp.path, Path(tmp), _plan_args(plan))), cwd=REPO)
+        runs.append(run)
+        if run["returncode"] not in (0, 1):  # 1: --strict-like findings; 2: an error
+            row.error = failure(run)
+            row.peak_mb = run["peak_mb"]
+            return row
+    row.runs = sorted(r["seconds"] for r in runs)
+    row.seconds = statistics.median_low(row.runs)
+    row.records_per_s = inp.records / row.seconds
+    row.peak_mb = max(r["peak_mb"] for r in runs)
+    if case.command == "count":
+        out = json.loads(median_run(runs)["stdout"])
+        read = out["records"]["read"]
+        if read != inp.records:
+            row.error = f"read {read} records of {inp.records}"
+        row.counts = dict(sorted((k, v["total"]) for k, v in out["levels"].items() if v["total"]))
+    return row
+
+
 def median_run(runs: list[dict]) -> dict:
-    """The run of median wall time (of an odd number of runs: the middle one)."""
-    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+    return sorted(runs, key=lambda r: r["seconds"])[(len(runs) - 1) // 2]
 
 
-def spread(runs: list[dict], records: int) -> str:
-    return ", ".join(f"{records / r['seconds']:,.0f}" for r in runs)
+def startup(data: Path, runs: int) -> dict:
+    one = make_input(data, "one", 1, short=False)
+    out = []
+    for _ in range(runs):
+        r = measure(rabiskit("count", str(one.path), "--format", "json"), cwd=REPO)
+        if r["returncode"] != 0:
+            return {"error": failure(r)}
+        out.append(r["seconds"])
+    return {"seconds": statistics.median_low(sorted(out)), "runs": sorted(out),
+            "target_seconds": TARGET_STARTUP_S}
 
 
-def xml_benchmark(iso: Path, n: int, repeat: int) -> dict:
-    """rabiskit count on a MARCXML file (all cores) against pymarc's parse_xml_to_array."""
-    sys.path.insert(0, str(HERE.parent))
-    from rabiskit.sources import open_source
-    from rabiskit.sources.marcxml_writer import MarcXmlWriter
+# --------------------------------------------------------------------------- ratios and output
 
-    xml = DATA / f"{n}.xml"
-    if not xml.exists():
-        with MarcXmlWriter(xml) as w:
-            for i, src in enumerate(open_source(iso)):
-                if i >= n:
-                    break
-                w.write(src.record)
-    runs = [measure([sys.executable, "-m", "rabiskit", "count", str(xml), "--format", "json"])
-            for _ in range(repeat)]
-    rk = median_run(runs)
-    ours = json.loads(rk["stdout"])["records"]["read"]
-    pm = measure([sys.executable, "-c", "import sys, pymarc; print(len(pymarc.parse_xml_to_array(sys.argv[1])))",
-                  str(xml)])
-    theirs = int(pm["stdout"])
-    return {"records": ours, "pymarc_records": theirs, "rabiskit_per_s": ours / rk["seconds"],
-            "pymarc_per_s": theirs / pm["seconds"], "ratio": (ours / rk["seconds"]) / (theirs / pm["seconds"]),
-            "rabiskit_mb": max(r["peak_mb"] for r in runs), "pymarc_mb": pm["peak_mb"],
-            "rabiskit_runs": spread(runs, ours)}
+def add_ratios(rows: list[Row]) -> None:
+    def rate(tool: str, plan: str, inp: str) -> float | None:
+        for r in rows:
+            if r.command == tool and r.input == inp and r.plan == plan and r.records_per_s:
+                return r.records_per_s
+        return None
 
-
-def main() -> None:
-    ap = argparse.ArgumentParser(description="rabiskit speed benchmark")
-    ap.add_argument("--records", type=int, default=1_000_000)
-    ap.add_argument("--pymarc-limit", type=int, default=None,
-                    help="time pymarc on the first N records only (its rate is steady)")
-    ap.add_argument("--xml-records", type=int, default=100_000,
-                    help="records of the MARCXML file (0: no MARCXML benchmark)")
-    ap.add_argument("--no-iso", action="store_true", help="only the MARCXML benchmark")
-    ap.add_argument("--files", type=int, default=100,
-                    help="also count the same records split into this many files (0: not)")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="runs of the short measurements (rabiskit, yaz-marcdump); the median "
-                         "counts (pymarc's run is long enough to be timed once)")
-    a = ap.parse_args()
-    DATA.mkdir(exist_ok=True)
-    iso = DATA / f"{a.records}.iso"
-    if not iso.exists():
-        print(f"generating {iso} ...", flush=True)
-        subprocess.run([sys.executable, str(HERE / "generate.py"), str(iso), "--records",
-                        str(a.records)], check=True)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    if not a.no_iso:
-        iso_benchmark(iso, a.records, a.pymarc_limit, a.repeat)
-    if a.files and not a.no_iso:
-        many_files_benchmark(iso, a.records, a.files, a.repeat)
-    if a.xml_records:
-        x = xml_benchmark(iso, a.xml_records, a.repeat)
-        print(f"MARCXML, {x['records']} records: rabiskit count {x['rabiskit_per_s']:,.0f}/s "
-              f"({x['rabiskit_mb']:.0f} MB; runs: {x['rabiskit_runs']}), "
-              f"pymarc parse_xml_to_array {x['pymarc_per_s']:,.0f}/s "
-              f"({x['pymarc_mb']:.0f} MB), ratio {x['ratio']:.1f}x")
+    for r in rows:
+        if r.records_per_s is None or r.command.endswith(" count") or r.command.startswith("yaz"):
+            continue
+        base = r.command.split()[0]
+        # a command that takes no plan (inspect) is set against the default plan's count
+        plan = r.plan if r.plan != "-" else next(
+            (p for p in ("default", "own-rule") if rate("pymarc count", p, r.input)), "default")
+        pm = rate("pymarc count", plan, r.input)
+        r.x_pymarc = r.records_per_s / pm if pm else None
+        pm_x, mrrc_x, yaz_x = TARGETS.get(base, (None, None, None))
+        if base == "count":
+            mr = rate("mrrc count", plan, r.input)
+            yz = rate("yaz-marcdump -n", "-", r.input)
+            r.x_mrrc = r.records_per_s / mr if mr else None
+            r.x_yaz = r.records_per_s / yz if yz else None
+            pm_counts = next((b.counts for b in rows if b.command == "pymarc count"
+                              and b.plan == plan and b.input == r.input), None)
+            if pm_counts is not None and r.counts is not None:
+                r.agrees_with_pymarc = pm_counts == r.counts
+        parts = [f"{pm_x}× pymarc"] if pm_x else []
+        parts += [f"{mrrc_x}× mrrc"] if mrrc_x else []
+        parts += [f"{yaz_x} yaz"] if yaz_x else []
+        r.target = ", ".join(parts + [f"< {TARGET_MB} MB"])
+        checks = [(r.x_pymarc, pm_x), (r.x_mrrc, mrrc_x), (r.x_yaz, yaz_x)]
+        r.meets_target = (None if r.x_pymarc is None else
+                          all(x is None or want is None or x >= want for x, want in checks)
+                          and r.peak_mb is not None and r.peak_mb < TARGET_MB)
 
 
-def split_export(iso: Path, parts: int) -> list[Path]:
-    """The export cut into ``parts`` files of equal record counts (made once)."""
-    folder = DATA / f"{iso.stem}-in-{parts}"
-    files = sorted(folder.glob("*.iso"))
-    if len(files) == parts:
-        return files
-    folder.mkdir(exist_ok=True)
-    data = iso.read_bytes()
-    ends = []
-    pos = data.find(b"\x1d")
-    while pos != -1:
-        ends.append(pos + 1)
-        pos = data.find(b"\x1d", pos + 1)
-    per = -(-len(ends) // parts)
-    start = 0
-    files = []
-    for k in range(parts):
-        chunk = ends[k * per:(k + 1) * per]
-        if not chunk:
-            break
-        path = folder / f"part-{k:04d}.iso"
-        path.write_bytes(data[start:chunk[-1]])
-        start = chunk[-1]
-        files.append(path)
-    return files
-
-
-def many_files_benchmark(iso: Path, records: int, parts: int, repeat: int) -> None:
-    """The same records in many files, each under the size where one file is split."""
-    files = split_export(iso, parts)
-    runs = [measure([sys.executable, "-m", "rabiskit", "count", *map(str, files), "--format", "json"])
-            for _ in range(repeat)]
-    rk = median_run(runs)
-    read = json.loads(rk["stdout"])["records"]["read"]
-    size = sum(f.stat().st_size for f in files) / len(files) / 1e6
-    print(f"the same records in {len(files)} files of {size:.1f} MB: rabiskit count "
-          f"{read / rk['seconds']:,.0f}/s ({max(r['peak_mb'] for r in runs):.0f} MB; runs: {spread(runs, read)})")
-
-
-def iso_benchmark(iso: Path, records: int, pymarc_limit: int | None, repeat: int) -> None:
-    print(f"file: {iso.name}, {records} records, {iso.stat().st_size / 1e6:.0f} MB")
+def machine() -> dict:
+    info: dict = {"platform": platform.platform(), "machine": platform.machine(),
+                  "cores": os.cpu_count(), "python": platform.python_version(),
+                  # how busy the machine was when the run started (other work skews the figures)
+                  "load_average": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None}
+    try:
+        cpu = Path("/proc/cpuinfo").read_text()
+        info["cpu"] = next(ln.split(":", 1)[1].strip() for ln in cpu.splitlines()
+                           if ln.startswith("model name"))
+    except (OSError, StopIteration):
+        info["cpu"] = platform.processor() or "unknown"
+    try:
+        mem = Path("/proc/meminfo").read_text().split()
+        info["ram_gib"] = round(int(mem[mem.index("MemTotal:") + 1]) / 2**20, 1)
+    except (OSError, ValueError):
+        info["ram_gib"] = None
+    for pkg in ("rabiskit", "pymarc", "mrrc"):
+        try:
+            info[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            info[pkg] = None
     yaz = shutil.which("yaz-marcdump")
-    rk_runs, yz_runs = [], []
-    for _ in range(repeat):  # alternately, so both meet the same moments of the machine
-        rk_runs.append(measure([sys.executable, "-m", "rabiskit", "count", str(iso), "--format", "json"]))
-        if yaz:
-            yz_runs.append(measure(["yaz-marcdump", "-n", str(iso)]))
-    rk = median_run(rk_runs)
-    read = json.loads(rk["stdout"])["records"]["read"]
-    rk_rate = read / rk["seconds"]
-    cmd = [sys.executable, str(HERE / "pymarc_count.py"), str(iso)]
-    if pymarc_limit:
-        cmd += ["--limit", str(pymarc_limit)]
-    pm = measure(cmd)
-    pm_rate = json.loads(pm["stdout"])["records"] / pm["seconds"]
-    rows = [("rabiskit count", rk_rate, max(r["peak_mb"] for r in rk_runs), spread(rk_runs, read)),
-            ("pymarc count", pm_rate, pm["peak_mb"], "one run")]
-    yaz_rate = None
-    if yz_runs:
-        yz = median_run(yz_runs)
-        yaz_rate = records / yz["seconds"]
-        rows.append(("yaz-marcdump -n", yaz_rate, max(r["peak_mb"] for r in yz_runs), spread(yz_runs, records)))
-    print(f"{'':18} {'records/s':>12} {'peak MB':>9}   runs (records/s)")
-    for name, rate, mb, runs in rows:
-        print(f"{name:18} {rate:12,.0f} {mb:9.0f}   {runs}")
-    print(f"rabiskit / pymarc: {rk_rate / pm_rate:.1f}x")
-    if yaz_rate:
-        print(f"rabiskit / yaz-marcdump -n: {rk_rate / yaz_rate:.2f}")
+    if yaz:
+        v = subprocess.run([yaz, "-V"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        info["yaz"] = (v.stdout.split() + ["", "", "?"])[2]
+    else:
+        info["yaz"] = None
+    git = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    info["commit"] = git.stdout.strip() or None
+    return info
+
+
+def _num(x: float | None, fmt: str) -> str:
+    return "—" if x is None else format(x, fmt)
+
+
+def markdown(result: dict) -> str:
+    m = result["machine"]
+    o = result["options"]
+    lines = [
+        # a plain first line, not a heading: the file is pasted into the README's speed section
+        f"**rabiskit benchmark: {'a --quick run' if o['quick'] else 'a full run'}, {result['date']}"
+        f"{'' if result['complete'] else ' (partial: still running, or stopped)'}**",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, {m['platform']}; "
+        f"Python {m['python']}; rabiskit {m['rabiskit']} (commit {m['commit']}), pymarc "
+        f"{m['pymarc']}, mrrc {m['mrrc'] or 'not installed'}, yaz {m['yaz'] or 'not installed'}; "
+        f"load average {m.get('load_average')} at the start.",
+        f"Command: `python benchmarks/run.py {o['argv']}`".rstrip() + ".  "
+        f"Median of {o['repeat']} run(s) each; peak memory of the largest process.",
+        "",
+        "Files: " + "; ".join(
+            f"`{i['name']}` {i['records']:,} records of {i['bytes_per_record']:.0f} bytes "
+            f"({i['bytes'] / 1e6:.0f} MB, {i['local_lore_records']:,} with the local-lore 607)"
+            for i in result["inputs"].values()) + ".",
+        "",
+        "| command | plan | file | records/s | × pymarc | × mrrc | × yaz | peak MB | target | met |",
+        "|---|---|---|--:|--:|--:|--:|--:|---|---|",
+    ]
+    for r in result["rows"]:
+        if r["error"]:
+            lines.append(f"| {r['command']} | {r['plan']} | {r['input']} | failed: "
+                         f"{r['error'].replace('|', '/')} | | | | {_num(r['peak_mb'], '.0f')} | {r['target']} | no |")
+            continue
+        rate = _num(r["records_per_s"], ",.0f")
+        if r["scaled_from"]:
+            rate += f" (first {r['scaled_from']:,})"
+        lines.append(f"| {r['command']} | {r['plan']} | {r['input']} | {rate} | "
+                     f"{_num(r['x_pymarc'], '.1f')} | {_num(r['x_mrrc'], '.1f')} | "
+                     f"{_num(r['x_yaz'], '.2f')} | {_num(r['peak_mb'], '.0f')} | {r['target']} | "
+                     f"{_met(r)} |")
+    s = result.get("startup")
+    if s:
+        if "error" in s:
+            lines += ["", f"Start-up (`rabiskit count` on a one-record file): failed: {s['error']}"]
+        else:
+            lines += ["", f"Start-up (`rabiskit count` on a one-record file, median of "
+                          f"{len(s['runs'])}): {s['seconds']:.2f} s (target {TARGET_STARTUP_S} s; "
+                          f"runs: {', '.join(f'{x:.2f}' for x in s['runs'])})."]
+    lines += ["", *[f"- {n}" for n in result["notes"]]]
+    return "\n".join(lines) + "\n"
+
+
+def _met(r: dict) -> str:
+    if r["meets_target"] is None:
+        return ""
+    met = "yes" if r["meets_target"] else "no"
+    if r["agrees_with_pymarc"] is False:
+        met += "; counts differ from pymarc's"
+    return met
+
+
+def write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="rabiskit speed benchmark (issue 14's targets)")
+    ap.add_argument("--quick", action="store_true",
+                    help="small files (5,000 records each), one run each: about two minutes")
+    ap.add_argument("--records", type=int, default=None,
+                    help="records of the long file (default 1,000,000; --quick 5,000)")
+    ap.add_argument("--short-records", type=int, default=None,
+                    help="records of the ~400-byte file (default 200,000; --quick 5,000; 0: none)")
+    ap.add_argument("--files", default="long,short",
+                    help="the files to measure: long, short or both (default both)")
+    ap.add_argument("--only", default=",".join(COMMANDS),
+                    help=f"commas between: {', '.join(COMMANDS)} (default: all)")
+    ap.add_argument("--plans", default="default,own-rule",
+                    help="the plans to run the commands with: default, own-rule or both")
+    ap.add_argument("--repeat", type=int, default=None,
+                    help="runs of each rabiskit command and of yaz-marcdump; the median counts "
+                         "(default 3; --quick 1)")
+    ap.add_argument("--pymarc-limit", type=int, default=200_000,
+                    help="pymarc and mrrc read at most this many records of a file and their "
+                         "rate is scaled to it (0: the whole file; pymarc over 1,000,000 records "
+                         "takes minutes)")
+    ap.add_argument("--startup-runs", type=int, default=None, help="(default 7; --quick 3)")
+    ap.add_argument("--data", type=Path, default=HERE / "data", help="where the files are made")
+    ap.add_argument("--output", type=Path, default=HERE / "results.md",
+                    help="the markdown table; the JSON goes beside it (.json)")
+    ap.add_argument("--merge", type=Path, nargs="+", metavar="JSON",
+                    help="write the table of these results files as one (e.g. two runs with "
+                         "different --only), each row with the ratios of its own run; measure "
+                         "nothing")
+    a = ap.parse_args(argv)
+    if a.merge:
+        merged = merge([json.loads(f.read_text(encoding="utf-8")) for f in a.merge])
+        write(a.output, markdown(merged))
+        write(a.output.with_suffix(".json"), json.dumps(merged, indent=1, ensure_ascii=False) + "\n")
+        print(markdown(merged))
+        return
+    raw_argv = _shown_argv(sys.argv[1:] if argv is None else argv)
+    records = a.records if a.records is not None else (5_000 if a.quick else 1_000_000)
+    short = a.short_records if a.short_records is not None else (5_000 if a.quick else 200_000)
+    repeat = a.repeat or (1 if a.quick else 3)
+    startup_runs = a.startup_runs or (3 if a.quick else 7)
+    only = {c.strip() for c in a.only.split(",") if c.strip()}
+    unknown = only - set(COMMANDS)
+    plans = tuple(p.strip() for p in a.plans.split(",") if p.strip())
+    if unknown or not only:
+        ap.error(f"--only: unknown command(s) {', '.join(sorted(unknown))}; use {', '.join(COMMANDS)}")
+    if not plans or set(plans) - set(PLANS):
+        ap.error("--plans: default, own-rule, or default,own-rule")
+    a.data.mkdir(parents=True, exist_ok=True)
+
+    notes = ["records/s: records in the file / wall time of the median run, start-up included; "
+             "× pymarc: that rate over the plain pymarc count's on the same file (with the "
+             "own-rule plan, the pymarc count places the 607 records as local lore too); "
+             "× mrrc and × yaz: for count only.",
+             "The machine is a shared virtual machine: the figures move between runs."]
+    if a.quick:
+        notes.append("--quick: on files this small the start-up of each command (a few tenths "
+                     "of a second) takes most of its time, so the rates and ratios say nothing "
+                     "about the targets; the run checks that everything works.")
+    files = {f.strip() for f in a.files.split(",") if f.strip()}
+    if not files or files - {"long", "short"}:
+        ap.error("--files: long, short, or long,short")
+    inputs = [make_input(a.data, "long", records, short=False)] if "long" in files else []
+    if short and "short" in files:
+        inputs.append(make_input(a.data, "short", short, short=True))
+    if not inputs:
+        ap.error("no file to measure (--short-records 0 and --files short)")
+    mrrc_ok = _has_mrrc()
+    yaz_ok = shutil.which("yaz-marcdump") is not None
+    if not mrrc_ok:
+        notes.append("mrrc is not installed (pip install mrrc, or the 'bench' extra): skipped.")
+        print("mrrc is not installed: skipped", flush=True)
+    if not yaz_ok:
+        notes.append("yaz-marcdump is not installed (Debian: apt-get install yaz): skipped.")
+        print("yaz-marcdump is not installed: skipped", flush=True)
+    if a.pymarc_limit and any(i.records > a.pymarc_limit for i in inputs):
+        notes.append(f"pymarc and mrrc read the first {a.pymarc_limit:,} records of bigger files "
+                     f"(\"first N\" in the table) and their rate is taken for the whole file; "
+                     f"`--pymarc-limit 0` times them over every record.")
+
+    rows: list[Row] = []
+    state: dict[str, Any] = {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "options": {"quick": a.quick, "argv": raw_argv, "repeat": repeat,
+                    "pymarc_limit": a.pymarc_limit or None, "only": sorted(only),
+                    "plans": list(plans)},
+        "inputs": {i.name: i.json() for i in inputs}, "rows": [], "startup": None,
+        "targets": {"times_pymarc_mrrc_yaz": TARGETS, "peak_mb": TARGET_MB,
+                    "startup_seconds": TARGET_STARTUP_S},
+        "notes": notes, "complete": False}
+
+    def save(row: Row | None = None) -> None:
+        """Write what is measured so far (a long run stopped half-way still leaves figures)."""
+        if row is not None:
+            rows.append(_show(row))
+        add_ratios(rows)
+        state["rows"] = [asdict(r) for r in rows]
+        write(a.output, markdown(state))
+        write(a.output.with_suffix(".json"), json.dumps(state, indent=1, ensure_ascii=False) + "\n")
+
+    cmds = [c for c in CASES if c.command.split()[0] in only]
+    for inp in inputs:
+        print(f"{inp.name}: {inp.path.name}, {inp.records:,} records, "
+              f"{inp.bytes / inp.records:.0f} bytes a record", flush=True)
+        for plan in plans:
+            save(count_baseline("pymarc", "pymarc_count.py", inp, plan, a.pymarc_limit))
+            if mrrc_ok:
+                save(count_baseline("mrrc", "mrrc_count.py", inp, plan, a.pymarc_limit))
+        if yaz_ok:
+            save(yaz_baseline(inp, repeat))
+        for case in cmds:
+            for plan in case.plans:
+                if plan != "-" and plan not in plans:
+                    continue
+                save(run_case(case, plan, inp, repeat))
+    if "startup" in only:
+        state["startup"] = startup(a.data, startup_runs)
+    state["complete"] = True
+    save()
+    print()
+    print(markdown(state))
+    print(f"written: {a.output} and {a.output.with_suffix('.json')}")
+
+
+def _shown_argv(argv: list[str]) -> str:
+    """The options as the table shows them, without the local folders of --data and --output."""
+    shown, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--data", "--output"):
+            skip = True
+        elif not arg.startswith(("--data=", "--output=")):
+            shown.append(arg)
+    return " ".join(shown)
+
+
+def merge(results: list[dict]) -> dict:
+    """One results dict of several runs: the first run's machine and options, every run's
+    rows in order (a row measured again in a later run replaces the earlier one, so a
+    baseline shared by two runs appears once), the last start-up measured."""
+    out = dict(results[0])
+    rows: dict[tuple, dict] = {}
+    for res in results:
+        own = [Row(**r) for r in res["rows"]]
+        add_ratios(own)  # against the baselines of its own run
+        for r in map(asdict, own):
+            rows[(r["command"], r["plan"], r["input"])] = r
+        out["inputs"] = {**out["inputs"], **res["inputs"]}
+        out["startup"] = res.get("startup") or out.get("startup")
+        out["complete"] = out["complete"] and res["complete"]
+    # order: per file, the baselines first, then the commands in the order of CASES
+    order = ["pymarc count", "mrrc count", "yaz-marcdump -n", *(c.command for c in CASES)]
+
+    def key(r: dict) -> tuple:
+        return (list(out["inputs"]).index(r["input"]), order.index(r["command"]), r["plan"])
+    out["rows"] = sorted(rows.values(), key=key)
+    out["options"] = {**out["options"], "argv": " + ".join(res["options"]["argv"] for res in results)}
+    out["notes"] = list(dict.fromkeys(n for res in results for n in res["notes"]))
+    return out
+
+
+def _has_mrrc() -> bool:
+    probe = subprocess.run([sys.executable, "-c", "import mrrc"], stderr=subprocess.DEVNULL)
+    return probe.returncode == 0
+
+
+def _show(row: Row) -> Row:
+    if row.error:
+        print(f"  {row.command:16} {row.plan:9} failed: {row.error}", flush=True)
+    else:
+        extra = f" (first {row.scaled_from:,})" if row.scaled_from else ""
+        print(f"  {row.command:16} {row.plan:9} {row.records_per_s:12,.0f} records/s{extra} "
+              f"{row.peak_mb:6.0f} MB", flush=True)
+    return row
 
 
 if __name__ == "__main__":

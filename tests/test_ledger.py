@@ -16,12 +16,12 @@ from rabiskit.aggregate.period import Period
 from rabiskit.facts.scan import Input, problem_dict
 from rabiskit.ledger.closing import close_quarter, closed_quarter, parse_quarter
 from rabiskit.ledger.codec import record_checksum
-from rabiskit.ledger.importer import ImportAborted, import_inputs
+from rabiskit.ledger.importer import ImportAborted
 from rabiskit.ledger.location import data_dir, default_ledger_path
-from rabiskit.ledger.source import (count_ledger, ledger_facts, ledger_scan_summary,
-                                    ledger_with_exports)
+from rabiskit.ledger.source import count_ledger, ledger_facts, ledger_scan_summary
 from rabiskit.ledger.status import ledger_status
 from rabiskit.ledger.store import LedgerError, open_ledger
+from rabiskit.pipeline.ledger import import_inputs, ledger_with_exports
 from rabiskit.plan.load import default_plan
 from rabiskit.records.record import Field, Record
 from rabiskit.sources import open_source

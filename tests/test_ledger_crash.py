@@ -13,8 +13,8 @@ from pathlib import Path
 from test_ledger import PLAN, content_rows, rec, write
 
 from rabiskit.facts.scan import Input
-from rabiskit.ledger.importer import import_inputs
 from rabiskit.ledger.store import open_ledger
+from rabiskit.pipeline.ledger import import_inputs
 
 BIG = 30_000  # records: the import takes seconds, and spills pages into the file
 

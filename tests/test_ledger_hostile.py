@@ -28,8 +28,8 @@ from typer.testing import CliRunner
 from rabiskit.cli.main import app
 from rabiskit.facts.scan import Input
 from rabiskit.ledger.closing import close_quarter
-from rabiskit.ledger.importer import import_inputs
 from rabiskit.ledger.store import open_ledger
+from rabiskit.pipeline.ledger import import_inputs
 
 TIMEOUT = 120  # seconds: no command here may take longer (a hang fails the test)
 

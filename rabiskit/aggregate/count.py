@@ -122,11 +122,6 @@ class Tally:
         else:
             self.outside_period += 1
 
-    def add_group(self, key, n: int) -> None:
-        """Add ``n`` records that are neither deleted nor undated and share the date entered,
-        level and first language in ``key`` (the fast counting path's groups)."""
-        self.add_count(key.date_entered, key.level, key.language, n)
-
     def add_count(self, d: dt.date, level: str, language: str, n: int) -> None:
         """Add ``n`` records, neither deleted nor undated, entered on ``d``."""
         self.read += n

@@ -61,6 +61,7 @@ class ChunkResult:
     op_keys: np.ndarray = field(default_factory=lambda: _NO_KEYS)
     op_counts: np.ndarray = field(default_factory=lambda: _NO_KEYS)
     operators: list[str] = field(default_factory=list)
+    newlines: int = 0  # MARCXML: the newlines of the block (the next one starts that many lines on)
 
     @property
     def settled(self) -> int:
@@ -349,10 +350,3 @@ class FastKey:
     language: str
     languages_coded: bool
     level: str | None
-
-    @classmethod
-    def of(cls, t: tuple) -> "FastKey":
-        """From the tuple a block gives: (YYYYMMDD as int, flavour, encoding, reason,
-        leader/06, leader/07, language, languages_coded, level)."""
-        d = t[0]
-        return cls(dt.date(d // 10000, d // 100 % 100, d % 100), *t[1:])

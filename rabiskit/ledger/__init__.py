@@ -13,10 +13,11 @@ Modules:
 * :mod:`~rabiskit.ledger.store` - ``open_ledger(path, create=)``, ``Ledger``, the schema,
   ``LedgerError``, ``memory_copy``;
 * :mod:`~rabiskit.ledger.codec` - record keys, checksums, RecordFacts <-> rows;
-* :mod:`~rabiskit.ledger.importer` - ``import_inputs(ledger, inputs, plan, ...) ->
-  ImportResult`` (one transaction);
-* :mod:`~rabiskit.ledger.source` - ``ledger_facts``, ``ledger_scan_summary``,
-  ``count_ledger``, ``ledger_with_exports``: counting from the ledger as from exports;
+* :mod:`~rabiskit.ledger.importer` - ``import_records(ledger, records, summary, plan, ...)
+  -> ImportResult``: stores (SourceRecord, RecordFacts) pairs already read (one
+  transaction); reading the export files is ``rabiskit.pipeline.ledger.import_inputs``;
+* :mod:`~rabiskit.ledger.source` - ``ledger_facts``, ``ledger_sources``,
+  ``ledger_scan_summary``, ``count_ledger``: counting from the ledger as from exports;
 * :mod:`~rabiskit.ledger.closing` - ``close_quarter``, ``closed_quarter(s)``,
   ``ClosedQuarter.delta()``, ``parse_quarter``;
 * :mod:`~rabiskit.ledger.status` - ``ledger_status(ledger) -> dict``.

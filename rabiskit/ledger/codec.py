@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from dataclasses import dataclass
 import zlib
 from typing import Any, Mapping
 
@@ -31,12 +32,13 @@ def canonical_bytes(record: Record) -> bytes:
     leader = (record.leader or "").ljust(24)
     # blank the positions writers compute: 0-4, 10-11, 12-16, 20-23
     parts = ["     " + leader[5:10] + "       " + leader[17:20] + "    " + leader[24:]]
+    append = parts.append
     for f in record.fields:
         if f.data is not None:
-            parts.append(f"{f.tag}={f.data}")
+            append(f"{f.tag}={f.data}")
         else:
-            parts.append(f.tag + f.ind1 + f.ind2
-                         + "".join(f"\x1f{code}{value}" for code, value in f.subfields))
+            append(f.tag + f.ind1 + f.ind2
+                   + "".join([f"\x1f{code}{value}" for code, value in f.subfields]))
     return "\x1e".join(parts).encode("utf-8", "surrogatepass")
 
 
@@ -44,14 +46,38 @@ def record_checksum(record: Record) -> str:
     return hashlib.sha256(canonical_bytes(record)).hexdigest()
 
 
+#: the JSON text of a stored record: compact, letters as they are (one encoder, not one a
+#: record as ``json.dumps`` with options builds)
+_RECORD_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False,
+                                separators=(",", ":")).encode
+
+
 def record_blob(record: Record) -> bytes:
     """The record (leader and fields, losslessly) as compressed bytes for the ledger."""
-    fields = [[f.tag, f.data] if f.data is not None
-              else [f.tag, f.ind1, f.ind2, [list(sf) for sf in f.subfields]]
+    # JSON writes the (code, value) tuples of the subfields as lists
+    fields = [[f.tag, f.data] if f.data is not None else [f.tag, f.ind1, f.ind2, f.subfields]
               for f in record.fields]
-    text = json.dumps({"leader": record.leader, "fields": fields}, ensure_ascii=False,
-                      separators=(",", ":"))
+    text = _RECORD_JSON({"leader": record.leader, "fields": fields})
     return zlib.compress(text.encode("utf-8", "surrogatepass"), 6)
+
+
+@dataclass(frozen=True)
+class StoredForm:
+    """What the ledger keeps of a record read from an export, computed where it was read
+    (a worker process reading a block): its checksum, its compressed form (``record_blob``)
+    and what the import stores beside it."""
+
+    checksum: str
+    blob: bytes
+    length: int
+    encoding_reason: str
+    problems: tuple
+
+
+def stored_form(src, facts=None) -> StoredForm:
+    """The StoredForm of a SourceRecord (``Needs.extract`` of an import: ``facts`` unused)."""
+    return StoredForm(record_checksum(src.record), record_blob(src.record), src.length,
+                      src.encoding_reason, tuple(src.problems))
 
 
 def record_from_blob(blob: bytes) -> Record:
@@ -81,24 +107,41 @@ COUNTED_FACTS = {"level": "level", "language": "language", "date_entered": "date
                  "record_status": "record status (leader/05)"}
 
 
-def _date(v: dt.date | None) -> str | None:
-    return v.isoformat() if v is not None else None
+#: JSON text of the languages tuples: most records share a few (("kaz",), ("rus",)), so
+#: each is encoded once; bounded (cleared when full)
+_LANGUAGES_JSON: dict[tuple, str] = {}
+_LANGUAGES_JSON_MAX = 4096
+
+
+def json_list(values: tuple) -> str:
+    """``json.dumps(list(values), ensure_ascii=False)``: the text of a JSON list column."""
+    return json.dumps(list(values), ensure_ascii=False) if values else "[]"
+
+
+def _languages_json(values: tuple) -> str:
+    text = _LANGUAGES_JSON.get(values)
+    if text is None:
+        if len(_LANGUAGES_JSON) >= _LANGUAGES_JSON_MAX:
+            _LANGUAGES_JSON.clear()
+        text = _LANGUAGES_JSON[values] = json_list(values)
+    return text
 
 
 def facts_row(f: RecordFacts) -> dict[str, Any]:
     """The ``records`` columns for one RecordFacts."""
+    de, dc = f.date_entered, f.date_changed
     return {
         "file": f.file, "record": f.record, "offset": f.offset,
         "control_number": f.control_number, "flavour": f.flavour, "encoding": f.encoding,
         "record_status": f.record_status, "record_type": f.record_type,
         "bibliographic_level": f.bibliographic_level,
-        "languages": json.dumps(list(f.languages), ensure_ascii=False),
+        "languages": _languages_json(f.languages),
         "language": f.language, "languages_coded": int(f.languages_coded),
-        "date_entered": _date(f.date_entered), "date_entered_source": f.date_entered_source,
+        "date_entered": None if de is None else de.isoformat(),
+        "date_entered_source": f.date_entered_source,
         "date_entered_problem": f.date_entered_problem, "date_entered_raw": f.date_entered_raw,
-        "date_changed": _date(f.date_changed), "title": f.title,
-        "isbn": json.dumps(list(f.isbn), ensure_ascii=False),
-        "links": json.dumps(list(f.links), ensure_ascii=False),
+        "date_changed": None if dc is None else dc.isoformat(), "title": f.title,
+        "isbn": json_list(f.isbn), "links": json_list(f.links),
         "extent": f.extent, "pages": f.pages, "article_pages": f.article_pages,
         "host_title": f.host_title, "damaged": int(f.damaged), "level": f.level, "line": f.line,
     }

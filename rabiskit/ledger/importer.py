@@ -1,4 +1,8 @@
-"""``rabiskit import``: bring the records of catalogue exports into the ledger.
+"""``rabiskit import``: store the records of catalogue exports in the ledger.
+
+``import_records(ledger, records, summary, plan)`` stores what it is given: (SourceRecord,
+RecordFacts) pairs already read and levelled, and the Scan summary of the files they came
+from.  Reading the export files is the pipeline's (``rabiskit.pipeline.ledger.import_inputs``).
 
 Every record is keyed by ``(database, key)``: the database is the level named with
 ``--db LEVEL FILE`` for that file, otherwise ``database`` (default ``"catalogue"``: the one
@@ -38,15 +42,16 @@ import hashlib
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Mapping
 
-from rabiskit.i18n import N_
-from rabiskit.aggregate.count import classifier_for
-from rabiskit.records.record import not_bibliographic
 from rabiskit.aggregate.period import quarter_of
-from rabiskit.facts.scan import FileSummary, Input, Scan, problem_dict, scan
+from rabiskit.facts.model import RecordFacts
+from rabiskit.facts.scan import FileSummary, Scan, problem_dict
+from rabiskit.i18n import N_
+from rabiskit.records import SourceRecord
+from rabiskit.records.record import not_bibliographic
 from rabiskit.ledger.codec import (COUNTED_FACTS, FACT_COLUMNS, changed_facts, facts_row,
-                                   record_blob, record_checksum, record_key)
+                                   StoredForm, record_key, stored_form)
 from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, LedgerError, dumps
 from rabiskit.plan.model import Plan
 
@@ -221,19 +226,71 @@ _INSERT_COLS = ("database", "key", "checksum", "deleted") + FACT_COLUMNS + RECOR
     "first_seen", "last_seen", "first_import", "last_import", "changed_import", "position")
 _INSERT = (f"INSERT INTO records ({', '.join(_INSERT_COLS)}) "
            f"VALUES ({', '.join(':' + c for c in _INSERT_COLS)})")
+_UPDATE = (f"UPDATE records SET checksum = :checksum, deleted = :deleted, {_UPDATE_ALL}, "
+           "last_seen = :seen, last_import = :import_id, changed_import = :import_id, "
+           "position = :position WHERE database = :database AND key = :key")
+_SEEN = ("UPDATE records SET last_seen = :seen, last_import = :import_id, "
+         "position = :position, file = :file, record = :record, "
+         "offset = :offset, line = :line, length = :length, "
+         "encoding_reason = :encoding_reason, problems = :problems "
+         "WHERE database = :database AND key = :key")
+_CORRECTION = (
+    "INSERT INTO corrections (period, import_id, database, key, control_number, title, "
+    "file, record, kind, before_level, before_language, after_level, after_language, "
+    "what) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+#: records looked up and written together (one SELECT, then executemany per statement)
+BATCH = 500
+#: the index rebuilt after the import (not kept up record by record) when the import
+#: starts on an empty ledger: its keys (dates entered) arrive in no order
+_DEFERRED_INDEXES = {"records_date": "CREATE INDEX records_date ON records (date_entered)"}
 
 
-def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
-                  database: str = DEFAULT_DATABASE, encoding: str | None = None,
-                  flavour: str | None = None, progress: Callable[[int, str], None] | None = None,
-                  now: Callable[[], str] = utc_now) -> ImportResult:
-    """Import ``inputs`` into ``ledger`` in one transaction; returns what was done.
+class _Writes:
+    """The statements of one batch, in order; consecutive ones of the same SQL are sent
+    as one ``executemany``."""
 
-    Raises ImportAborted (nothing applied) when an input cannot be read at all, and
-    LedgerError when the ledger is locked or cannot be written."""
-    inputs = list(inputs)
-    positions = {inp.display: k for k, inp in enumerate(inputs)}
-    databases = {inp.display: inp.db_level or database for inp in inputs}
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.pending: list[tuple[str, Any]] = []
+
+    def add(self, sql: str, params: Any) -> None:
+        self.pending.append((sql, params))
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        k = 0
+        while k < len(pending):
+            sql = pending[k][0]
+            j = k + 1
+            while j < len(pending) and pending[j][0] == sql:
+                j += 1
+            if j - k == 1:
+                self.conn.execute(sql, pending[k][1])
+            else:
+                self.conn.executemany(sql, [params for _sql, params in pending[k:j]])
+            k = j
+
+
+def import_records(ledger: Ledger, records: Iterable[tuple[SourceRecord | StoredForm, RecordFacts]],
+                   summary: Scan, plan: Plan, *, databases: Mapping[str, str] | None = None,
+                   positions: Mapping[str, int] | None = None,
+                   database: str = DEFAULT_DATABASE,
+                   now: Callable[[], str] = utc_now) -> ImportResult:
+    """Store ``records`` (SourceRecord or its ``StoredForm``, RecordFacts pairs, levels
+    already given by ``plan``'s rules) in ``ledger`` in one transaction; returns what was
+    done.
+
+    ``summary`` is the Scan the records come with: its file summaries, problems and
+    warnings must be complete once ``records`` is exhausted (``rabiskit.facts.scan.scan``
+    fills the ``result`` it is given that way).  ``databases`` maps a file (as records
+    name it) to its database (default ``database``), ``positions`` to its place among
+    the import's files (default 0).
+
+    Raises ImportAborted (nothing applied) when a file of ``summary`` could not be read at
+    all, and LedgerError when the ledger is locked or cannot be written."""
+    databases = databases or {}
+    positions = positions or {}
     fingerprint = rules_fingerprint(plan)
     with ledger.transaction():
         conn = ledger.conn
@@ -249,87 +306,43 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
             result.warnings.append(
                 N_("the level rules differ from those of import {id}: records read now get the new levels; records not in these exports keep the levels they got then (import the whole catalogue again to re-level them all)").format(
                     id=previous_rules['id']))
-        closed = {r[0] for r in conn.execute("SELECT period FROM closed_quarters")}
-        touched: dict[tuple[str, str], str] = {}
-        scanned = Scan()
-        for src, facts in scan(inputs, classify=classifier_for(plan), encoding=encoding,
-                               flavour=flavour, result=scanned, progress=progress):
+        deferred = _defer_indexes(conn)
+        state = _ImportState(ledger, result, import_id, started,
+                             {r[0] for r in conn.execute("SELECT period FROM closed_quarters")})
+        batch: list[tuple[StoredForm, RecordFacts, dict]] = []
+        for src, facts in records:
             result.records += 1
             result.not_bibliographic += facts.not_bibliographic is not None
             db = databases.get(facts.file, database)
             row = facts_row(facts)
-            checksum = record_checksum(src.record)
-            key = record_key(facts.control_number, checksum)
-            ident = (db, key)
-            result.databases[db] += 1
-            row.update(database=db, key=key, checksum=checksum, deleted=int(facts.is_deleted),
-                       seen=started, import_id=import_id, position=positions.get(facts.file, 0),
+            if not isinstance(src, StoredForm):  # a SourceRecord: what the ledger keeps of it
+                src = stored_form(src)
+            checksum = src.checksum
+            row.update(database=db, key=record_key(facts.control_number, checksum),
+                       checksum=checksum, deleted=int(facts.is_deleted), seen=started,
+                       import_id=import_id, position=positions.get(facts.file, 0),
                        length=src.length, encoding_reason=src.encoding_reason,
-                       problems=dumps([problem_dict(p) for p in src.problems]),
-                       record_data=record_blob(src.record))
-            old = conn.execute("SELECT * FROM records WHERE database = ? AND key = ?",
-                               ident).fetchone()
-            where = N_("{file}, record {record}").format(file=facts.file, record=facts.record)
-            if ident in touched:
-                if old is not None and old["checksum"] == checksum:
-                    result.repeated += 1
-                    continue
-                result.warnings.append(
-                    N_("{where}: {ident} was already read in this import with other content; the later one is kept").format(
-                        where=where, ident=_ident(db, key)))
-            if old is None:
-                _insert(conn, row)
-                kind = "added"
-                if facts.is_deleted:
-                    result.deleted.append(_change(row, ("new record, already marked deleted",),
-                                                  was_counted=False))
-                    kind = "deleted"
-                else:
-                    result.added += 1
-            else:
-                names = changed_facts(old, row)
-                if old["checksum"] == checksum and not names:
-                    conn.execute(
-                        "UPDATE records SET last_seen = :seen, last_import = :import_id, "
-                        "position = :position, file = :file, record = :record, "
-                        "offset = :offset, line = :line, length = :length, "
-                        "encoding_reason = :encoding_reason, problems = :problems "
-                        "WHERE database = :database AND key = :key",
-                        row)
-                    if ident not in touched:
-                        result.unchanged += 1
-                    touched.setdefault(ident, "unchanged")
-                    continue
-                if (old["date_changed"] and row["date_changed"]
-                        and row["date_changed"] < old["date_changed"]):
-                    result.stale.append(_change(row, (
-                        N_("005 {date_changed} is older than the ledger's {date_changed2}: not applied").format(
-                            date_changed=row['date_changed'], date_changed2=old['date_changed']),)))
-                    touched.setdefault(ident, "stale")
-                    continue
-                _update(conn, row)
-                if facts.is_deleted and not old["deleted"]:
-                    kind = "deleted"
-                    result.deleted.append(_change(row, ("marked deleted (leader/05 d)",),
-                                                  was_counted=contribution(old) is not None))
-                else:
-                    kind = "changed"
-                    what = _describe(old, row, names)
-                    if old["deleted"] and not facts.is_deleted:
-                        what = ("no longer marked deleted",) + what
-                    if touched.get(ident) != "added":
-                        result.changed.append(_change(row, what))
-            touched.setdefault(ident, kind)
-            with ledger.decoding(f"records {db}/{key}"):
-                _corrections(conn, result, closed, old, row, import_id)
-        for f in scanned.files:
+                       problems=dumps([problem_dict(p) for p in src.problems])
+                       if src.problems else "[]",
+                       # the columns of a record this import adds (_INSERT)
+                       first_seen=started, last_seen=started, first_import=import_id,
+                       last_import=import_id, changed_import=import_id)
+            batch.append((src, facts, row))
+            if len(batch) >= BATCH:
+                state.store(batch)
+                batch = []
+        if batch:
+            state.store(batch)
+        for f in summary.files:
             if f.error:
                 if f.error.startswith(f"{f.file}: "):  # the error names the file already
                     raise ImportAborted(N_("{error}; nothing was imported").format(error=f.error))
                 raise ImportAborted(N_("{file}: {error}; nothing was imported").format(
                     file=f.file, error=f.error))
-        result.warnings[:0] = scanned.warnings
-        for k, f in enumerate(scanned.files):
+        for name, sql in deferred:
+            conn.execute(sql)
+        result.warnings[:0] = summary.warnings
+        for k, f in enumerate(summary.files):
             db = databases.get(f.file, database)
             conn.execute(
                 "INSERT INTO import_files (import_id, position, file, database, format, size, "
@@ -341,7 +354,7 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
             result.files.append({"file": f.file, "database": db, "format": f.format,
                                  "records": f.records, "problems": len(f.problems),
                                  **({"duplicate_of": f.duplicate_of} if f.duplicate_of else {})})
-        result.problems = [problem_dict(p) for p in scanned.problems]
+        result.problems = [problem_dict(p) for p in summary.problems]
         conn.execute(
             "UPDATE imports SET finished = ?, records = ?, added = ?, changed = ?, unchanged = ?, "
             "deleted = ?, stale = ?, repeated = ?, corrections = ?, problems = ? WHERE id = ?",
@@ -349,6 +362,130 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
              len(result.deleted), len(result.stale), result.repeated, len(result.corrections),
              len(result.problems), import_id))
     return result
+
+
+def _defer_indexes(conn) -> list[tuple[str, str]]:
+    """Drop the indexes of ``_DEFERRED_INDEXES`` when the ledger holds no record yet, to
+    build them once at the end of the import (in the same transaction: a killed import
+    leaves them as they were).  Returns (name, CREATE statement) of those dropped."""
+    if conn.execute("SELECT 1 FROM records LIMIT 1").fetchone() is not None:
+        return []
+    out = []
+    for name, sql in _DEFERRED_INDEXES.items():
+        have = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+                            (name,)).fetchone()
+        if have is not None and have[0] == sql:
+            conn.execute(f"DROP INDEX {name}")
+            out.append((name, sql))
+    return out
+
+
+class _ImportState:
+    """What one import has done so far, and how it decides each record.
+
+    Which records this import has already read (an overlap of export files) is kept in
+    the ledger itself, not in memory: a row written by this import has ``last_import`` =
+    this import (and ``first_import`` too when it added it).  Only the records it did not
+    write are remembered here: the stale ones, and the new records already marked deleted
+    (so that a later, undeleted copy is listed as a change) - both few."""
+
+    def __init__(self, ledger: Ledger, result: ImportResult, import_id: int, started: str,
+                 closed: set[str]) -> None:
+        self.ledger = ledger
+        self.conn = ledger.conn
+        self.result = result
+        self.import_id = import_id
+        self.started = started
+        self.closed = closed
+        self.stale: set[tuple[str, str]] = set()
+        self.added_deleted: set[tuple[str, str]] = set()
+        self.writes = _Writes(self.conn)
+
+    def _existing(self, batch: list) -> dict[tuple[str, str], Any]:
+        """The ledger's rows of the records of ``batch``, by (database, key)."""
+        keys: dict[str, list[str]] = {}
+        for _src, _facts, row in batch:
+            keys.setdefault(row["database"], []).append(row["key"])
+        out = {}
+        for db, ks in keys.items():
+            ks = list(dict.fromkeys(ks))
+            marks = ", ".join("?" * len(ks))
+            for r in self.conn.execute(
+                    f"SELECT * FROM records WHERE database = ? AND key IN ({marks})", (db, *ks)):
+                out[(r["database"], r["key"])] = r
+        return out
+
+    def _fresh(self, ident: tuple[str, str]) -> Any:
+        self.writes.flush()
+        return self.conn.execute("SELECT * FROM records WHERE database = ? AND key = ?",
+                                 ident).fetchone()
+
+    def store(self, batch: list[tuple[StoredForm, RecordFacts, dict]]) -> None:
+        existing = self._existing(batch)
+        written: set[tuple[str, str]] = set()  # written in this batch: read them back
+        result, import_id = self.result, self.import_id
+        for src, facts, row in batch:
+            db, key, checksum = row["database"], row["key"], row["checksum"]
+            ident = (db, key)
+            result.databases[db] += 1
+            old = self._fresh(ident) if ident in written else existing.get(ident)
+            # read already by this import: it wrote the row, or found it stale
+            touched = old is not None and (old["last_import"] == import_id
+                                           or ident in self.stale)
+            if touched:
+                if old["checksum"] == checksum:
+                    result.repeated += 1
+                    continue
+                result.warnings.append(
+                    N_("{where}: {ident} was already read in this import with other content; the later one is kept").format(
+                        where=N_("{file}, record {record}").format(file=facts.file,
+                                                                   record=facts.record),
+                        ident=_ident(db, key)))
+            if old is None:
+                row["record_data"] = src.blob
+                self.writes.add(_INSERT, row)
+                written.add(ident)
+                if facts.is_deleted:
+                    result.deleted.append(_change(row, ("new record, already marked deleted",),
+                                                  was_counted=False))
+                    self.added_deleted.add(ident)
+                else:
+                    result.added += 1
+            else:
+                names = changed_facts(old, row)
+                if old["checksum"] == checksum and not names:
+                    self.writes.add(_SEEN, row)
+                    written.add(ident)
+                    if not touched:
+                        result.unchanged += 1
+                    continue
+                if (old["date_changed"] and row["date_changed"]
+                        and row["date_changed"] < old["date_changed"]):
+                    result.stale.append(_change(row, (
+                        N_("005 {date_changed} is older than the ledger's {date_changed2}: not applied").format(
+                            date_changed=row['date_changed'], date_changed2=old['date_changed']),)))
+                    if not touched:
+                        self.stale.add(ident)
+                    continue
+                row["record_data"] = src.blob
+                self.writes.add(_UPDATE, row)
+                written.add(ident)
+                if facts.is_deleted and not old["deleted"]:
+                    result.deleted.append(_change(row, ("marked deleted (leader/05 d)",),
+                                                  was_counted=contribution(old) is not None))
+                else:
+                    what = _describe(old, row, names)
+                    if old["deleted"] and not facts.is_deleted:
+                        what = ("no longer marked deleted",) + what
+                    # a record this import added is listed as added, not as changed too
+                    added_now = (old["first_import"] == import_id
+                                 and ident not in self.added_deleted)
+                    if not added_now:
+                        result.changed.append(_change(row, what))
+            if self.closed:
+                with self.ledger.decoding(f"records {db}/{key}"):
+                    _corrections(self.writes, result, self.closed, old, row, import_id)
+        self.writes.flush()
 
 
 def _ident(db: str, key: str) -> str:
@@ -362,23 +499,8 @@ def _change(row: dict, changes: tuple[str, ...], was_counted: bool | None = None
                         row["file"], row["record"], row["offset"], changes, was_counted)
 
 
-def _insert(conn, row: dict) -> None:
-    conn.execute(_INSERT, {**row, "first_seen": row["seen"], "last_seen": row["seen"],
-                           "first_import": row["import_id"], "last_import": row["import_id"],
-                           "changed_import": row["import_id"]})
-
-
-def _update(conn, row: dict) -> None:
-    conn.execute(
-        f"UPDATE records SET checksum = :checksum, deleted = :deleted, {_UPDATE_ALL}, "
-        "last_seen = :seen, last_import = :import_id, changed_import = :import_id, "
-        "position = :position WHERE database = :database AND key = :key", row)
-
-
-def _corrections(conn, result: ImportResult, closed: set[str], old: Any, row: dict,
-                 import_id: int) -> None:
-    if not closed:
-        return
+def _corrections(writes: _Writes, result: ImportResult, closed: set[str], old: Any,
+                 row: dict, import_id: int) -> None:
     before = contribution(old)
     after = contribution(row)
     if before == after:
@@ -392,13 +514,10 @@ def _corrections(conn, result: ImportResult, closed: set[str], old: Any, row: di
         c = Correction(period, import_id, row["database"], row["key"], row["control_number"],
                        row["title"], row["file"], row["record"], kind, b, a, what)
         result.corrections.append(c)
-        conn.execute(
-            "INSERT INTO corrections (period, import_id, database, key, control_number, title, "
-            "file, record, kind, before_level, before_language, after_level, after_language, "
-            "what) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (period, import_id, c.database, c.key, c.control_number, c.title, c.file, c.record,
-             kind, b[0] if b else None, b[1] if b else None, a[0] if a else None,
-             a[1] if a else None, what))
+        writes.add(_CORRECTION, (
+            period, import_id, c.database, c.key, c.control_number, c.title, c.file, c.record,
+            kind, b[0] if b else None, b[1] if b else None, a[0] if a else None,
+            a[1] if a else None, what))
 
 
 def _correction_text(old: Any, row: dict, before, after) -> str:

@@ -14,9 +14,8 @@ For commands (``count``, ``report``, ``audit``, ``digitisation`` with ``--ledger
 * ``ledger_sources(ledger)`` -> (SourceRecord, RecordFacts) pairs, like ``scan``, for
   commands that need the whole record (audit, digitisation), with ``ledger_scan_summary``
   for the per-file header;
-* ``ledger_with_exports(path, inputs, plan)``: a context manager giving an in-memory
-  copy of the ledger with the exports imported into it (the file is not touched), for
-  ``--ledger`` given beside export files: the exports count as if imported.
+* with ``--ledger`` given beside export files, the exports are imported into an
+  in-memory copy first (``rabiskit.pipeline.ledger.ledger_with_exports``).
 
 ``ledger`` arguments take a path (None: the default ledger) or an open ``Ledger``.
 """
@@ -25,16 +24,16 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Iterator, Sequence
+from typing import Iterator
 
 from rabiskit.i18n import N_
 from rabiskit.aggregate.count import Tally
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.model import RecordFacts
-from rabiskit.facts.scan import Input, Scan
+from rabiskit.facts.scan import Scan
 from rabiskit.ledger.codec import record_from_blob, row_facts
-from rabiskit.ledger.importer import ImportResult, import_inputs, rules_fingerprint, summary_from_json
-from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, memory_copy, open_ledger
+from rabiskit.ledger.importer import rules_fingerprint, summary_from_json
+from rabiskit.ledger.store import Ledger, open_ledger
 from rabiskit.plan.model import Plan
 from rabiskit.records import Problem, SourceRecord
 
@@ -161,18 +160,3 @@ def rules_warning(ledger, plan: Plan) -> str | None:
             return (N_("{other} record(s) in the ledger got their level from other level rules than those of {v}; import the exports again with this plan to re-level them").format(
                 other=other, v=plan.source or 'this plan'))
         return None
-
-
-@contextlib.contextmanager
-def ledger_with_exports(path, inputs: Sequence[Input], plan: Plan, *,
-                        database: str = DEFAULT_DATABASE, **scan_options
-                        ) -> Iterator[tuple[Ledger, ImportResult]]:
-    """An in-memory copy of the ledger at ``path`` with ``inputs`` imported into it.
-
-    Yields (ledger, import result); the ledger file itself is never changed."""
-    led = memory_copy(path)
-    try:
-        result = import_inputs(led, inputs, plan, database=database, **scan_options)
-        yield led, result
-    finally:
-        led.close()

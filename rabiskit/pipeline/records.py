@@ -63,7 +63,7 @@ def read_records(inputs: Iterable[Input], plan: Plan, *, result: Scan,
         summary = start_file(inp, result, dup)
         if summary is None:
             continue
-        kind, size = _fast_kind(inp, fast, False, encoding)
+        kind, size = _fast_kind(inp, fast, xml=False)
         kinds.append((inp, summary, kind))
         total += size if kind else 0
     use_blocks = fast is True or (fast is None and total >= (

@@ -64,8 +64,7 @@ def read_inputs(inputs: Iterable[Input], plan: Plan, sink: Sink, *, needs: Needs
                 block_size: int | None = None, min_fast_size: int | None = None) -> Scan:
     """Read the inputs into ``sink``; returns the Scan (per-file summaries and problems).
 
-    ISO 2709 files (and plain MARC 21 slim collections, with the default rules and needs)
-    are read by the block path on every core when (``fast=None``) the files it can take
+    ISO 2709 files and MARCXML collections are read in blocks on every core when (``fast=None``) the files it can take
     hold at least ``min_fast_size`` bytes together (8 MB: below that, starting the worker
     processes costs more than it saves); ``fast=False`` forces the careful reader,
     ``fast=True`` the block path whatever the size; ``workers=1`` keeps it in this
@@ -73,12 +72,10 @@ def read_inputs(inputs: Iterable[Input], plan: Plan, sink: Sink, *, needs: Needs
     from rabiskit.aggregate.count import classifier_for
     from rabiskit.facts.scan import dedupe_inputs, finish_file, start_file
     from rabiskit.pipeline.sizes import BLOCK_SIZE, MIN_FAST_SIZE
-    from rabiskit.rules.engine import DEFAULT_RULES
 
     result = Scan()
     classify = classifier_for(plan)
     rules = tuple(plan.rules_in_force())
-    plain_xml = rules == tuple(DEFAULT_RULES) and needs == Needs()
     min_size = MIN_FAST_SIZE if min_fast_size is None else min_fast_size
     items = list(inputs)
     _, dup = dedupe_inputs(items)
@@ -88,7 +85,7 @@ def read_inputs(inputs: Iterable[Input], plan: Plan, sink: Sink, *, needs: Needs
         summary = start_file(inp, result, dup)
         if summary is None:
             continue
-        kind, size = _fast_kind(inp, fast, plain_xml, encoding)
+        kind, size = _fast_kind(inp, fast)
         fast_size += size if kind else 0
         kinds.append((inp, summary, kind))
     if fast is None and fast_size < min_size:
@@ -139,8 +136,8 @@ def read_inputs(inputs: Iterable[Input], plan: Plan, sink: Sink, *, needs: Needs
     return result
 
 
-def _fast_kind(inp: Input, fast: bool | None, plain_xml: bool, encoding) -> tuple[str | None, int]:
-    """("iso2709" or "marcxml", size) when the block path may read the input, else (None, 0)."""
+def _fast_kind(inp: Input, fast: bool | None, xml: bool = True) -> tuple[str | None, int]:
+    """("iso2709" or "marcxml", size) when the input may be read in blocks, else (None, 0)."""
     from rabiskit.sources import sniff_format
 
     if fast is False or inp.path.suffix.lower() == ".gz":
@@ -150,8 +147,7 @@ def _fast_kind(inp: Input, fast: bool | None, plain_xml: bool, encoding) -> tupl
         kind = sniff_format(inp.path)
     except Exception:
         return None, 0
-    # the plain MARCXML path decides levels by the default rules only
-    if kind == "iso2709" or (kind == "marcxml" and encoding is None and plain_xml):
+    if kind == "iso2709" or (kind == "marcxml" and xml):
         return kind, size
     return None, 0
 
@@ -169,7 +165,7 @@ def _read_carefully(inp: Input, summary, sink: Sink, needs: Needs, classify, enc
 def _add_file(res, job, summary, sink: Sink, keys: dict, op_keys: dict) -> None:
     """A file's block-path result into its summary and the sink, as the careful path adds
     its records (the groups into ``keys``, given to the sink at the end)."""
-    from rabiskit.facts.fast import FastKey, KeyReader
+    from rabiskit.facts.fast import KeyReader
     from rabiskit.facts.scan import sort_problems, with_record_context
     from rabiskit.pipeline.workers import KeyCounts
 
@@ -184,11 +180,6 @@ def _add_file(res, job, summary, sink: Sink, keys: dict, op_keys: dict) -> None:
         keys.setdefault(job.db_level, KeyCounts()).add(res.keys, res.counts)
         if res.op_keys.size:
             op_keys.setdefault(job.db_level, KeyCounts()).add(res.op_keys, res.op_counts)
-    if res.groups:  # the plain MARCXML path: groups of facts (default rules, no needs)
-        sink.add_groups(Groups([(k.date_entered, k.level, k.language, n)
-                                for k, n in ((FastKey.of(t), n) for t, n in res.groups.items())], []))
-        for t, n in res.groups.items():
-            summary.add_group(FastKey.of(t), n)
     for facts, reason, problems, extra in sorted(res.careful, key=lambda c: c[0].record):
         summary.add(facts)
         summary.encoding_reasons[f"{facts.encoding}: {reason}"] += 1

@@ -1,6 +1,7 @@
-"""Counting on every core: ISO 2709 files and MARC 21 slim collections cut into blocks at
-record boundaries, read by the fast path (``rabiskit.facts.fast``, ``rabiskit.facts.fastxml``)
-in worker processes, merged in file order.  The blocks of all the inputs form one stream,
+"""Reading on every core: ISO 2709 files and MARCXML collections cut into blocks at record
+boundaries, read in worker processes (ISO 2709 by the block path, ``rabiskit.facts.fast``;
+MARCXML by the one MARCXML reader, ``rabiskit.sources.marcxml.read_xml_block``), merged in
+file order.  The blocks of all the inputs form one stream,
 so one big file and many small ones both keep every core busy.
 
 The results do not depend on the number of workers or the block size: blocks are cut
@@ -14,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections import Counter, deque
+from collections import deque
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,6 @@ import numpy as np
 
 from rabiskit.facts.fast import ChunkResult, analyse_block, relabel_languages, relabel_operators
 from rabiskit.pipeline.sizes import BLOCK_SIZE, MIN_FAST_SIZE  # noqa: F401 (also from here)
-from rabiskit.facts.fastxml import NotPlain, analyse_xml_block, plain_layout, xml_blocks
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Problem
 from rabiskit.rules.engine import DEFAULT_RULES, classify
@@ -83,11 +83,6 @@ def _read_block(path: str, start: int, end: int) -> bytes:
         return fh.read(end - start)
 
 
-def _classify(src, db_level):
-    """The careful classifier of the records the MARCXML path hands over (default rules)."""
-    return classify(src, DEFAULT_RULES, db_level)
-
-
 def _work(path: str, start: int, end: int, display: str, db_level: str | None,
           encoding: str | None, flavour: str | None, rules, careful_tags, operator,
           extract, careful_after) -> ChunkResult:
@@ -101,7 +96,6 @@ def _work(path: str, start: int, end: int, display: str, db_level: str | None,
 @dataclass
 class FastFileResult:
     records: int = 0
-    groups: Counter = field(default_factory=Counter)  # MARCXML: FastKey.of() tuples -> records
     # ISO 2709: the distinct group keys and their records (rabiskit.facts.fast)
     keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -117,13 +111,21 @@ class FastFileResult:
     operators: list[str] = field(default_factory=list)
 
 
-def _renumber(facts: RecordFacts, problems: tuple, shift: int) -> tuple[RecordFacts, tuple]:
-    if shift == 0:
+def _renumber_problem(p: Problem, shift: int, lines: int = 0) -> Problem:
+    if not shift and not lines:
+        return p
+    return dataclasses.replace(p, record=None if p.record is None else p.record + shift,
+                               line=None if p.line is None else p.line + lines)
+
+
+def _renumber(facts: RecordFacts, problems: tuple, shift: int, lines: int = 0) -> tuple[RecordFacts, tuple]:
+    """A block's record renumbered in its file: ``shift`` records and (MARCXML) ``lines``
+    lines come before the block."""
+    if shift == 0 and lines == 0:
         return facts, problems
-    f = dataclasses.replace(facts, record=facts.record + shift)
-    ps = tuple(dataclasses.replace(p, record=p.record + shift) if p.record is not None else p
-               for p in problems)
-    return f, ps
+    f = dataclasses.replace(facts, record=facts.record + shift,
+                            line=None if facts.line is None else facts.line + lines)
+    return f, tuple(_renumber_problem(p, shift, lines) for p in problems)
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ class FastFile:
 class _FileMerge:
     """One file's block results, merged in block order."""
 
-    def __init__(self, f: FastFile, size: int, lay=None, languages: dict | None = None,
+    def __init__(self, f: FastFile, size: int, languages: dict | None = None,
                  operators: dict | None = None) -> None:
         self.file = f
         self.languages = languages if languages is not None else {}
@@ -154,34 +156,26 @@ class _FileMerge:
         self.op_keys = KeyCounts()
         self.out = FastFileResult(size=size)
         self.keys = KeyCounts()
-        self.lay = lay
-        self.line = 1 + lay.head.count(b"\n") if lay is not None else 0
+        self.lines = 0  # MARCXML: the newlines of the blocks merged so far
         self.done = 0
         self.failed = False  # a block needs the careful reader: the whole file does
 
     def add(self, res, nbytes: int, progress: Callable[[int, str], None] | None) -> None:
-        out = self.out
-        shift = out.records
-        if self.lay is None:
-            for _, facts, reason, problems, extra in res.careful:
-                f, ps = _renumber(facts, problems, shift)
-                out.careful.append((f, reason, ps, extra))
-            self.keys.add(relabel_languages(res.keys, res.languages, self.languages), res.counts)
-            if res.op_keys.size:
-                ok = relabel_languages(res.op_keys, res.languages, self.languages)
-                self.op_keys.add(relabel_operators(ok, res.operators, self.operators), res.op_counts)
-            out.settled += res.settled
-            out.file_problems.extend(res.file_problems)
-        elif res is None:
+        if res is None:  # a MARCXML block that cannot be read on its own
             self.failed = True
             return
-        else:
-            for number, facts in res.listed:
-                f = dataclasses.replace(facts, record=number + shift, line=facts.line + self.line)
-                out.careful.append((f, self.lay.encoding_reason, (), None))
-            out.groups.update(res.groups)
-            out.settled += sum(res.groups.values())
-            self.line += res.newlines
+        out = self.out
+        shift = out.records
+        for _, facts, reason, problems, extra in res.careful:
+            f, ps = _renumber(facts, problems, shift, self.lines)
+            out.careful.append((f, reason, ps, extra))
+        self.keys.add(relabel_languages(res.keys, res.languages, self.languages), res.counts)
+        if res.op_keys.size:
+            ok = relabel_languages(res.op_keys, res.languages, self.languages)
+            self.op_keys.add(relabel_operators(ok, res.operators, self.operators), res.op_counts)
+        out.settled += res.settled
+        out.file_problems.extend(_renumber_problem(p, shift, self.lines) for p in res.file_problems)
+        self.lines += res.newlines
         out.records += res.records
         self.done += nbytes
         if progress is not None:
@@ -190,35 +184,34 @@ class _FileMerge:
     def result(self) -> FastFileResult | None:
         if self.failed:
             return None
-        if self.lay is None:
-            self.out.keys, self.out.counts = self.keys.total()
-            self.out.languages = list(self.languages)
-            self.out.op_keys, self.out.op_counts = self.op_keys.total()
-            self.out.operators = list(self.operators)
+        self.out.keys, self.out.counts = self.keys.total()
+        self.out.languages = list(self.languages)
+        self.out.op_keys, self.out.op_counts = self.op_keys.total()
+        self.out.operators = list(self.operators)
         return self.out
 
 
 def _prepare(f: FastFile, block_size: int, languages: dict, operators: dict) -> tuple[_FileMerge, list[tuple]]:
-    """The file's merge state and its blocks as tasks (function, arguments, bytes); a
-    collection that is not plain MARC 21 slim gets a failed state and no tasks."""
+    """The file's merge state and its blocks as tasks (function, arguments, bytes); a file
+    that cannot be cut into blocks gets a failed state and no tasks (the careful reader
+    reads it whole)."""
     size = f.path.stat().st_size
+    merge = _FileMerge(f, size, languages=languages, operators=operators)
     if f.kind == "iso2709":
         bounds = block_bounds(f.path, size, block_size)
-        merge = _FileMerge(f, size, languages=languages, operators=operators)
-        if bounds is None:
-            merge.failed = True
-            return merge, []
-        tasks = [(_work, (str(f.path), a, b, f.display, f.db_level, f.encoding, f.flavour, f.rules,
-                          f.careful_tags, f.operator, f.extract, f.careful_after), b - a)
-                 for a, b in bounds]
-        return merge, tasks
-    lay = plain_layout(f.path, size)
-    merge = _FileMerge(f, size, lay)
-    if lay is None:
+        work: Callable = _work
+    else:
+        from rabiskit.sources.marcxml import xml_block_bounds
+
+        bounds = xml_block_bounds(f.path, size, block_size, encoding=f.encoding)
+        work = _xml_work
+    if bounds is None:
         merge.failed = True
         return merge, []
-    return merge, [(_xml_work, (str(f.path), a, b, lay, f.display, f.db_level, f.flavour), b - a)
-                   for a, b in xml_blocks(f.path, lay, block_size)]
+    tasks = [(work, (str(f.path), a, b, f.display, f.db_level, f.encoding, f.flavour, f.rules,
+                     f.careful_tags, f.operator, f.extract, f.careful_after), b - a)
+             for a, b in bounds]
+    return merge, tasks
 
 
 def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = None,
@@ -304,19 +297,33 @@ def make_executor(workers: int | None = None) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=n)
 
 
-def _xml_work(path: str, start: int, end: int, lay, display: str, db_level: str | None,
-              flavour: str | None):
+def _xml_work(path: str, start: int, end: int, display: str, db_level: str | None,
+              encoding: str | None, flavour: str | None, rules, careful_tags, operator,
+              extract, careful_after) -> ChunkResult | None:
+    """One block of a MARCXML file, read by the one MARCXML reader (``read_xml_block``) in
+    the worker; every record's facts as the careful path gives them.  None when the block
+    cannot be read on its own (the file is then read whole)."""
+    from rabiskit.facts.extract import extract_facts
+    from rabiskit.sources.marcxml import BlockNotReadable, read_xml_block
+
     try:
-        return analyse_xml_block(_read_block(path, start, end), lay, display=display,
-                                 db_level=db_level, classify=_classify, flavour=flavour)
-    except NotPlain:
+        block = read_xml_block(path, start, end, encoding=encoding, flavour=flavour, display=display)
+    except BlockNotReadable:
         return None
+    res = ChunkResult(records=len(block.records), newlines=block.newlines)
+    for src in block.records:
+        level = classify(src, rules, db_level)[0]
+        facts = extract_facts(src, level)
+        res.careful.append((src.number, facts, src.encoding_reason, src.problems,
+                            extract(src, facts) if extract is not None else None))
+    res.file_problems = [p for p in block.problems if p.record is None]
+    return res
 
 
 def fast_count_xml_file(path: Path, display: str, *, db_level: str | None, flavour: str | None,
                         executor: Executor | None = None, block_size: int = BLOCK_SIZE,
                         progress: Callable[[int, str], None] | None = None) -> FastFileResult | None:
-    """Read a plain MARC 21 slim collection with the fast path; None when the document needs
-    the careful reader (nothing is half-counted: the caller then reads it carefully)."""
+    """Read a MARCXML file in blocks; None when it needs to be read whole (nothing is
+    half-counted: the caller then reads it carefully)."""
     f = FastFile(path, display, "marcxml", db_level, None, flavour)
     return next(fast_count_files([f], executor=executor, block_size=block_size, progress=progress))

@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from rabiskit.i18n import N_
 
@@ -187,6 +187,54 @@ def quick_outcome(has_high: bool, has_esc: bool, utf8_ok: bool, declared: str | 
         return UTF8, N_("valid UTF-8 (declared {declared}, which the bytes contradict)").format(
             declared=declared)
     return None
+
+
+# codecs that read every byte by itself and ASCII as ASCII: a record valid in one of them
+# decodes whole exactly as it decodes field by field
+_STATELESS = frozenset((UTF8, KZ1048, CP1251, CP866, KOI8R))
+
+
+def record_text(body: bytes, declared: str | None, flavour: str,
+                languages: Callable[[], tuple[str, ...]],
+                forced: str | None = None) -> tuple[str, str, str | None]:
+    """The encoding of a record's field bytes (``body``: the fields joined by 0x1E), as
+    ``detect_encoding`` decides it (``forced``: ``--encoding``), and the body decoded whole
+    in it: ``(encoding, reason, text)``.  ``text`` is None when the body does not decode
+    whole and clean (MARC-8 beyond ASCII, bytes invalid in the encoding): the caller then
+    decodes field by field (``decode_field_text``).  ``languages`` gives the record's
+    language codes, asked for only when the bytes need a closer look.
+
+    Field by field or whole, the text is the same: these codecs read each byte (UTF-8: each
+    sequence, which never holds 0x1E) by itself."""
+    has_high = not body.isascii()
+    if forced is not None:
+        encoding, reason = forced, "--encoding"
+    else:
+        has_esc = b"\x1b" in body
+        text = None
+        utf8_ok = False
+        if has_high:
+            try:
+                text = body.decode("utf-8")
+                utf8_ok = True
+            except UnicodeDecodeError:
+                pass
+        quick = quick_outcome(has_high, has_esc, utf8_ok, declared, flavour)
+        if quick is None:
+            encoding, reason = detect_encoding(body, declared, languages=languages(),
+                                               flavour=flavour)
+        else:
+            encoding, reason = quick
+            if encoding == UTF8 and text is not None:
+                return encoding, reason, text
+    if not has_high and (encoding in _STATELESS or encoding == MARC8 and b"\x1b" not in body):
+        return encoding, reason, body.decode("ascii")
+    if encoding in _STATELESS:
+        try:
+            return encoding, reason, body.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return encoding, reason, None
 
 
 def detect_encoding(data: bytes, declared: str | None, *, languages: tuple[str, ...] = (),

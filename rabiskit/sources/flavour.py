@@ -9,8 +9,10 @@ IRBIS-64 records in IRBIS's own scheme carry 920 (worksheet) or 907 (technology)
 from __future__ import annotations
 
 import re
+from itertools import repeat
+from typing import Sequence
 
-from rabiskit.records.record import MARC21, UNIMARC, Record
+from rabiskit.records.record import IRBIS, MARC21, UNIMARC, Record
 
 _DATE8 = re.compile(r"^\d{8}")
 
@@ -20,17 +22,37 @@ _MARC21_TAGS = {"008": 3, "020": 1, "040": 1, "041": 1, "100": 0, "245": 3, "260
                 "300": 1, "650": 1, "773": 1}
 
 
-def score(tags: set[str], field100a: str | None, has_008_control: bool) -> int:
-    """Positive: UNIMARC; negative: MARC 21; 0: cannot tell."""
-    s = 0
-    for t in tags:
-        s += _UNIMARC_TAGS.get(t, 0)
-        s -= _MARC21_TAGS.get(t, 0)
-    if field100a is not None and _DATE8.match(field100a) and len(field100a) >= 22:
+# each tag's weight in ``score``: UNIMARC minus MARC 21
+_WEIGHTS = {t: _UNIMARC_TAGS.get(t, 0) - _MARC21_TAGS.get(t, 0)
+            for t in (*_UNIMARC_TAGS, *_MARC21_TAGS)}
+
+
+def score(tags: set[str], field100a: str | None, has_008_control: bool = False) -> int:
+    """Positive: UNIMARC; negative: MARC 21; 0: cannot tell.  (008 counts as a tag;
+    ``has_008_control`` adds nothing of its own.)"""
+    s = sum(map(_WEIGHTS.get, tags, repeat(0)))
+    if dated_100a(field100a):
         s += 3
-    if has_008_control:
-        s -= 0  # already counted through the tag
     return s
+
+
+def dated_100a(field100a: str | None) -> bool:
+    """100$a as UNIMARC writes it: a YYYYMMDD date, and at least 22 characters."""
+    return field100a is not None and _DATE8.match(field100a) is not None and len(field100a) >= 22
+
+
+def record_flavour(tags: Sequence[str], field100a: str | None, leader: str) -> str:
+    """The flavour of a record read from ISO 2709 (its tags in order, 100$a, the leader):
+    by its fields (``score``), else by leader/09 ('a', Unicode: MARC 21); a record of the
+    UNIMARC family in IRBIS's own scheme is IRBIS (``is_irbis_native``).  It depends on
+    100$a only through ``dated_100a`` and whether there is one, and on the leader only
+    through leader/09."""
+    sc = score(set(tags), field100a)
+    flavour = UNIMARC if sc > 0 else MARC21 if sc < 0 else (
+        MARC21 if leader[9:10] == "a" else UNIMARC)
+    if flavour == UNIMARC and is_irbis_native(tags, field100a is not None):
+        flavour = IRBIS
+    return flavour
 
 
 def detect_flavour(record: Record, default: str = UNIMARC) -> tuple[str, str]:

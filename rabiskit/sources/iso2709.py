@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import gzip
 import re
+import struct
+from itertools import accumulate, repeat
+from operator import add, itemgetter, mul
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from rabiskit.i18n import N_
 from rabiskit.records import Field, Problem, Record, SourceRecord
@@ -34,9 +37,8 @@ from rabiskit.records.problem import merge_skipped
 from rabiskit.records.record import IRBIS, MARC21, UNIMARC
 from rabiskit.sources.base import Reader, SourceError
 from rabiskit.sources.encoding import (decode_field_text, declared_encoding,
-                                       detect_encoding)
-from rabiskit.sources.flavour import irbis_record, is_irbis_native
-from rabiskit.sources.flavour import score as flavour_score
+                                       detect_encoding, record_text)
+from rabiskit.sources.flavour import dated_100a, irbis_record, record_flavour
 
 RT = 0x1D  # record terminator
 FT = 0x1E  # field terminator
@@ -63,6 +65,24 @@ _LEADER = re.compile(rb"[0-9]{5}[ -~]{7}[0-9]{5}[ -~]{3}[0-9 ]{4}[0-9A-Za-z]{3}[
 _DIRECTORY = re.compile(rb"(?:[0-9A-Za-z]{3}[0-9]{9})+")
 _DIGITS5 = re.compile(rb"[0-9]{5}\Z")
 _ENTRY = re.compile(rb"[0-9A-Za-z]{3}[0-9]{9}")  # one directory entry
+# a sound record (``Iso2709Reader._parse_clean``): its leader, its directory, each entry
+_SOUND_LEADER = re.compile(rb"[0-9]{5}[ -~]{7}[0-9]{5}[ -~]{7}")
+_PLUS_ONE = (1).__add__
+_TIMES_100000 = (100_000).__mul__
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
+# by number of entries n: what splits a directory of n entries into (tag, digits) pairs,
+# and the powers of 10**9 its entries' digits stand for (see ``_parse_clean``)
+_LAYOUTS: dict[int, tuple[Callable[[bytes, int], tuple[bytes, ...]], tuple[int, ...]]] = {}
+
+
+def _layout(n: int) -> tuple[Callable[[bytes, int], tuple[bytes, ...]], tuple[int, ...]]:
+    got = _LAYOUTS[n] = (struct.Struct("3s9s" * n).unpack_from,
+                         tuple(10 ** (9 * (n - 1 - i)) for i in range(n)))
+    return got
+# a field's subfields, (code, value): each 0x1F and the character after it, up to the next
+# 0x1F; an empty one (0x1F 0x1F) is dropped
+_subfields = re.compile("\x1f([^\x1f])([^\x1f]*)").findall
 _RT_RUN = re.compile(rb"\x1d*")
 _WS_RUN = re.compile(b"[" + re.escape(_WHITESPACE) + b"]*")
 # Without a record terminator for this many bytes, the span is cut (memory stays flat on a
@@ -90,6 +110,12 @@ def open_binary(path: Path) -> BinaryIO:
 
 def _int(b: bytes) -> int | None:
     return int(b) if b.isdigit() else None
+
+
+def _entry_lengths(lengths: bytes) -> tuple[int, int]:
+    """The length-of-field and starting-position widths of directory entries (leader/20
+    and /21), 4 and 5 where the leader holds no digit or 0."""
+    return _int(lengths[0:1]) or 4, _int(lengths[1:2]) or 5
 
 
 def looks_like_start(buf: bytes, p: int) -> bool:
@@ -140,6 +166,9 @@ class Iso2709Reader(Reader):
         self.bytes_skipped = 0
         self.bytes_in_records = 0
         self.base_offset = base_offset
+        # (tags, 100$a's kind, leader/09, --flavour) -> (tags as text, flavour, whether a
+        # non-repeatable field repeats): see ``_parse_clean``
+        self._shapes: dict[tuple, tuple[list[str], str, bool]] = {}
         # open now, so that an unreadable file fails before the first record
         self._fh = fileobj if fileobj is not None else open_binary(self.path)
 
@@ -188,6 +217,14 @@ class Iso2709Reader(Reader):
                 fill(pos + 1)
                 if pos >= len(buf):
                     break
+                # the usual case, a sound record right here: a well-formed leader whose
+                # length ends on the first record terminator (what the steps below find too)
+                if _LEADER.match(buf, pos) is not None:
+                    t = pos + int(buf[pos:pos + 5]) - 1
+                    if t < len(buf) and buf[t] == RT and buf.find(b"\x1d", pos, t) == -1:
+                        yield base + pos, buf[pos:t + 1], True, None
+                        pos = t + 1
+                        continue
                 # white space / blank lines between records: a run is skipped whole, however
                 # it was buffered (one problem, flat memory); white space followed by garbage
                 # gives two problems that touch, merged into one by ``problem``
@@ -340,10 +377,112 @@ class Iso2709Reader(Reader):
                 continue
             number += 1
             self.bytes_in_records += len(data)
-            yield self.parse(data, offset, number, terminated, note)
+            record = self._parse_clean(data, offset, number) if note is None and terminated else None
+            yield record if record is not None else self._parse_careful(data, offset, number,
+                                                                        terminated, note)
 
     def parse(self, data: bytes, offset: int, number: int, terminated: bool = True,
               note: str | None = None) -> SourceRecord:
+        """The record in ``data`` (its bytes from the leader to the record terminator),
+        numbered ``number``, at byte ``offset`` of the file."""
+        if note is None and terminated:
+            clean = self._parse_clean(data, offset, number)
+            if clean is not None:
+                return clean
+        return self._parse_careful(data, offset, number, terminated, note)
+
+    def _parse_clean(self, data: bytes, offset: int, number: int) -> SourceRecord | None:
+        """The record when it is sound throughout, else None (``_parse_careful`` reads it).
+
+        Sound: a leader of printable ASCII whose record length is the record's and whose
+        base address follows the directory; a directory of 12-byte entries that lay the
+        fields end to end, each on its field terminator, and 0x1D at the end; no
+        non-repeatable field repeated; every field valid in the record's encoding.  Such a
+        record gives ``_parse_careful`` no problem to report, so what is decided here (the
+        flavour, the encoding and its reason, the fields) is decided by the same functions
+        on the same bytes, with the checks the soundness proves left out: the data area is
+        split and decoded once, not field by field."""
+        size = len(data)
+        if (data[-1] != RT or _SOUND_LEADER.match(data) is None or int(data[:5]) != size
+                or (data[20:22] != b"45" and _entry_lengths(data[20:22]) != (4, 5))):
+            return None
+        base = int(data[12:17])
+        data_end = size - 1
+        # the directory ends on the first field terminator, at the base address
+        if base < 25 or data.find(b"\x1e", 24, data_end) != base - 1:
+            return None
+        n, rest = divmod(base - 25, 12)
+        parts = data[base:data_end].split(b"\x1e")
+        if rest or len(parts) != n + 1 or parts.pop() or not n:
+            return None
+        split_entries, powers = _LAYOUTS.get(n) or _layout(n)
+        entries = split_entries(data, 24)  # (tag, length and start) of each entry
+        tag_bytes = entries[0::2]
+        digits = b"".join(entries[1::2])
+        # the directory is the one that lays these fields end to end: each entry's length
+        # (with the field terminator) and start are those of its field in the data.  Each
+        # entry's nine digits are length * 100000 + start (below 10**9: a length below
+        # 10000, a start below the record length), so the directory's digits read as one
+        # number are the sum of those times powers of 10**9
+        lengths = list(map(_PLUS_ONE, map(len, parts)))
+        if (not digits.isdigit() or max(lengths) > 9999 or int(digits) != sum(map(
+                mul, map(add, map(_TIMES_100000, lengths), accumulate(lengths, initial=0)),
+                powers))):
+            return None
+        leader = data[:24].decode("ascii")
+        f100a = None
+        if b"100" in tag_bytes:
+            raw = parts[tag_bytes.index(b"100")]
+            k = raw.find(b"\x1fa")
+            if k != -1:
+                end = raw.find(b"\x1f", k + 2)
+                f100a = raw[k + 2:end if end != -1 else len(raw)].decode("latin-1")
+        # what the tags (with 100$a's kind and leader/09) decide is the same for every
+        # record of the same shape: the tags as text, the flavour, and whether a
+        # non-repeatable field repeats
+        key = (tag_bytes, f100a is None, dated_100a(f100a), leader[9], self.flavour)
+        shape = self._shapes.get(key)
+        if shape is None:
+            if len(self._shapes) >= 4096:
+                self._shapes.clear()  # memory stays flat
+            tags = list(map(str, tag_bytes, repeat("latin-1")))
+            flavour = self.flavour or record_flavour(tags, f100a, leader)
+            shape = self._shapes[key] = (tags, flavour, any(
+                tags.count(tag) > 1 for tag in NON_REPEATABLE.get(flavour, ())))
+        tags, flavour, repeats = shape
+        if repeats:
+            return None
+        encoding, reason, text = record_text(
+            data[base:data_end - 1], None if self.encoding else declared_encoding(flavour, leader, f100a),
+            flavour, lambda: _languages(tags, parts, flavour), self.encoding or None)
+        if text is not None:
+            texts = text.split("\x1e")
+        else:
+            texts = []
+            for raw in parts:
+                got = decode_field_text(raw, encoding)
+                if got.read_as or got.replaced:
+                    return None
+                texts.append(got.text)
+        # the fields, as ``_field`` makes them; in the usual order (control fields, then
+        # data fields with two indicators) all at once
+        at = list(map(str.find, texts, repeat("\x1f")))  # each field's first subfield
+        m = at.count(-1)
+        if at.count(2) == n - m and (m == n or at.index(2) == m):
+            fields = list(map(Field, tags[:m], texts[:m]))
+            data_texts = texts[m:]
+            fields += map(Field, tags[m:], repeat(None), map(_FIRST, data_texts),
+                          map(_SECOND, data_texts), map(_subfields, data_texts))
+        else:
+            fields = list(map(_field, tags, texts))
+        record = Record(leader, fields)
+        return SourceRecord(self.display, number, offset, size,
+                            irbis_record(record) if flavour == IRBIS else record, flavour,
+                            encoding, reason, False, data, ())
+
+    def _parse_careful(self, data: bytes, offset: int, number: int, terminated: bool,
+                       note: str | None) -> SourceRecord:
+        """Any record, however damaged: every repair is a Problem."""
         problems: list[Problem] = []
 
         def report(message: str, kind: str = "damage", at: int | None = None) -> None:
@@ -385,8 +524,7 @@ class Iso2709Reader(Reader):
         data_end = size - 1 if terminated and data[-1] == RT else size
         dir_end = data.find(b"\x1e", 24, data_end)
         base = _int(data[12:17])
-        ll = _int(data[20:21]) or 4
-        sl = _int(data[21:22]) or 5
+        ll, sl = _entry_lengths(data[20:22])
         entry = 3 + ll + sl
         if dir_end == -1:
             # no field terminator at all: read entries as long as they look like entries
@@ -490,21 +628,14 @@ class Iso2709Reader(Reader):
                     field100a_bytes = raw[k + 2:end if end != -1 else len(raw)]
                 break
         f100a = field100a_bytes.decode("latin-1") if field100a_bytes is not None else None
-        if self.flavour:
-            flavour = self.flavour
-        else:
-            sc = flavour_score(set(tags), f100a, "008" in tags)
-            flavour = UNIMARC if sc > 0 else MARC21 if sc < 0 else (
-                MARC21 if leader[9:10] == "a" else UNIMARC)
-            if flavour == UNIMARC and is_irbis_native(tags, f100a is not None):
-                flavour = IRBIS
+        flavour = self.flavour or record_flavour(tags, f100a, leader)
         if self.encoding:
             encoding, enc_reason = self.encoding, "--encoding"
         else:
             declared = declared_encoding(flavour, leader, f100a)
             body = b"\x1e".join(data[s:e] for _, s, e in spans)
-            encoding, enc_reason = detect_encoding(body, declared, flavour=flavour,
-                                                   languages=_languages_hint(data, spans, flavour))
+            encoding, enc_reason = detect_encoding(body, declared, flavour=flavour, languages=_languages(
+                [t for t, _, _ in spans], [data[s:e] for _, s, e in spans], flavour))
         seen: dict[str, int] = {}
         for tag, s, e in spans:
             if tag in NON_REPEATABLE.get(flavour, ()):
@@ -547,29 +678,22 @@ def _segments(data: bytes, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _field(tag: str, text: str) -> Field:
-    if "\x1f" not in text and (tag < "010" and tag.isdigit()):
-        return Field(tag, data=text)
-    if "\x1f" not in text:
-        # a data field without subfields: keep it as data (nothing is lost)
-        return Field(tag, data=text)
-    head, *parts = text.split("\x1f")
-    ind1 = head[0] if len(head) > 0 else " "
-    ind2 = head[1] if len(head) > 1 else " "
-    subs = [(p[0], p[1:]) for p in parts if p]
-    return Field(tag, ind1=ind1, ind2=ind2, subfields=subs)
+    """A field from its text: data (a control field, or any field without subfields), or
+    two indicators and the subfields (code, value); empty subfields are dropped."""
+    k = text.find("\x1f")
+    if k == -1:
+        return Field(tag, text)  # a data field without subfields is kept as data: nothing lost
+    return Field(tag, None, text[0:1] if k else " ", text[1:2] if k > 1 else " ",
+                 _subfields(text, k))
 
 
-def _languages_hint(data: bytes, spans, flavour: str) -> tuple[str, ...]:
+def _languages(tags: list[str], fields: list[bytes], flavour: str) -> tuple[str, ...]:
     """Language codes (ASCII) of the record, to tell Ukrainian Windows-1251 from KZ-1048."""
     tag = "101" if flavour == UNIMARC else "041"
     out = []
-    for t, s, e in spans:
+    for t, raw in zip(tags, fields):
         if t == tag:
-            for part in data[s:e].split(b"\x1f")[1:]:
+            for part in raw.split(b"\x1f")[1:]:
                 if part[:1] == b"a":
                     out.append(part[1:4].decode("latin-1").lower())
     return tuple(out)
-
-
-def read_iso2709(path, **options) -> Iso2709Reader:
-    return Iso2709Reader(path, **options)

@@ -32,14 +32,30 @@ UTF-8 is reported with a hint.  ``.gz`` files are read transparently.
 
 Positions: ``SourceRecord.line`` and ``Problem.line`` are 1-based lines of the file
 (``offset`` is 0 and ``length`` 0 for XML).  Fault positions come from the parser and are
-exact; record lines come from libxml2's element line numbers, which past line 65535 may
-point one line after the start tag.
+exact; record lines come from libxml2's element line numbers, read when the element is
+whole: past line 65535 libxml2 takes them from the element's first text, whose newlines
+are taken off again (``_sourceline``).
+
+Speed: each record is read by ``_clean_record`` in one loop over its children (direct
+iteration, one dictionary look-up of each tag, ``get`` for attributes, ``text`` decoded
+once by lxml); only a record it does not accept is read again by ``_build``, the careful
+loop that names every fault.
+
+Blocks: ``xml_block_bounds`` cuts a plain file (UTF-8 or a single-byte code page, no DOCTYPE)
+right after record end tags, and ``read_xml_block`` reads one block on its own, inside the
+root start tag copied from the head, with the records, numbers, lines and problems that
+reading the whole file gives.  What it cannot read with certainty that way (malformed XML,
+a comment, CDATA or processing instruction, undecodable characters, an empty record) raises
+``BlockNotReadable``: the caller reads the file whole.
 """
 
 from __future__ import annotations
 
 import codecs
+import dataclasses
+import gc
 import gzip
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,9 +69,6 @@ from rabiskit.records.record import MARC21, UNIMARC, Field, Record
 from rabiskit.sources.base import Reader, SourceError
 from rabiskit.sources.flavour import detect_flavour
 
-MARC21_SLIM_NS = "http://www.loc.gov/MARC21/slim"
-MARCXCHANGE_V1_NS = "info:lc/xmlns/marcxchange-v1"
-MARCXCHANGE_V2_NS = "info:lc/xmlns/marcxchange-v2"
 BNCF_UNIMARC_NS = "http://www.bncf.firenze.sbn.it/unimarc/slim"
 
 LEADER_LENGTH = 24
@@ -251,7 +264,7 @@ class _Feed:
     absolute (over the UTF-8 stream); line 1 is the first line of the file.
     """
 
-    def __init__(self, raw: BinaryIO, head: bytes, codec: str | None):
+    def __init__(self, raw: BinaryIO | _BlockBytes, head: bytes, codec: str | None):
         self._raw = raw
         self._head = head
         self._decoder = codecs.getincrementaldecoder(codec)(errors="replace") if codec else None
@@ -411,8 +424,15 @@ class MarcXmlReader(Reader):
     format = "marcxml"
 
     def __init__(self, path: str | Path, *, encoding: str | None = None, flavour: str | None = None,
-                 display: str | None = None):
+                 display: str | None = None, block: tuple[int, int] | None = None,
+                 first_number: int = 1, first_line: int = 1):
         super().__init__(path, encoding=encoding, flavour=flavour, display=display)
+        # block=(start, end): read only that byte range (see read_xml_block), numbering its
+        # records from first_number and its lines from first_line (the line of byte start)
+        self.block = block
+        self.first_number = first_number
+        self.first_line = first_line
+        self.newlines = 0  # block mode: newlines in the block's bytes, once read
         self.declared_entities = False  # the document has a DTD declaring entities
         # literal text of the declared entities: libxml2 always expands internal entities inside
         # attribute values, so a record whose attributes contain one of these is not trusted
@@ -435,14 +455,17 @@ class MarcXmlReader(Reader):
         magic = fh.read(2)
         fh.seek(0)
         if magic == b"\x1f\x8b":
-            return gzip.GzipFile(fileobj=fh, mode="rb")  # _records closes both
+            return gzip.GzipFile(fileobj=fh, mode="rb")  # type: ignore[return-value]  # _records closes both
         return fh
 
     # -- the main loop ---------------------------------------------------------------------
     def _records(self) -> Iterator[SourceRecord]:
         raw = self._open()
         try:
-            yield from self._read(raw)
+            if self.block is None:
+                yield from self._read(raw)
+            else:
+                yield from self._read_block(raw, *self.block)
         finally:
             inner = getattr(raw, "fileobj", None)
             raw.close()
@@ -467,8 +490,38 @@ class MarcXmlReader(Reader):
             for m in _ENTITY_VALUE.finditer(head):
                 self._add_entity_text((m.group(1) or m.group(2) or b"").decode("utf-8", "replace"))
         feed = _Feed(raw, head, plan.codec)
-        state = _State()
-        segment = _Segment("", 1, 1)
+        yield from self._parse(feed, plan, _State(), _Segment("", 1, 1))
+
+    def _read_block(self, raw: BinaryIO, start: int, end: int) -> Iterator[SourceRecord]:
+        """The records of bytes [start, end), a block from ``xml_block_bounds``; raises
+        BlockNotReadable when the block cannot be read on its own (see read_xml_block)."""
+        if not isinstance(raw, io.BufferedReader):
+            raise BlockNotReadable(f"{self.display}: a compressed file is read whole")
+        head = raw.read(HEAD_SIZE)
+        layout = _block_layout(head, self.encoding)
+        if layout is None or not (0 <= start < end <= self.size) or (0 < start < layout.body):
+            raise BlockNotReadable(f"{self.display}: bytes {start}-{end} are not a block of records")
+        prefix = b"" if start == 0 else layout.root_tag
+        suffix = b"" if end == self.size else b"</" + layout.root_name + b">"
+        block = _BlockBytes(raw, start, end, prefix, suffix, layout.decl_end if start == 0 else 0)
+        feed = _Feed(block, b"", layout.plan.codec)
+        state = _State(records_seen=self.first_number - 1)
+        segment = _Segment(prefix.decode("utf-8"), self.first_line, 1)
+        try:
+            yield from self._parse(feed, layout.plan, state, segment)
+        except BlockNotReadable as e:
+            why = block.unsafe or e  # markup that may hide a cut stops the bytes: a fault
+            raise BlockNotReadable(f"{self.display}: bytes {start}-{end}: {why}") from None
+        if block.unsafe or feed.replaced or feed.read_error or block.left:
+            why = block.unsafe or "characters that cannot be decoded, or a read error"
+            raise BlockNotReadable(f"{self.display}: bytes {start}-{end}: {why}")
+        if state.records_seen < self.first_number:
+            raise BlockNotReadable(f"{self.display}: bytes {start}-{end} hold no record")
+        self.newlines = block.newlines
+
+    def _parse(self, feed: _Feed, plan: _Plan, state: "_State",
+               segment: _Segment) -> Iterator[SourceRecord]:
+        """Parse the feed to its end, resynchronising after faults (outside block mode)."""
         while True:
             parser = etree.iterparse(
                 feed, events=("start", "end"), tag=_RECORD_TAGS, resolve_entities=False,
@@ -491,6 +544,10 @@ class MarcXmlReader(Reader):
                             local=_local(root.tag)), "xml_structure")
                 break
             except etree.XMLSyntaxError as e:
+                if self.block is not None:
+                    line, _column, message = _fault_of(e, parser.error_log)
+                    raise BlockNotReadable(f"malformed XML at line {line} of the block "
+                                           f"({' '.join(message.split())})") from None
                 root = parser.root
                 if root is not None:
                     self._check_dtd(root)
@@ -498,7 +555,8 @@ class MarcXmlReader(Reader):
                 if resume is None:
                     break
                 segment = resume
-        self._finish(feed, plan)
+        if self.block is None:
+            self._finish(feed, plan)
 
     # -- events ----------------------------------------------------------------------------
     def _on_start(self, el, state: "_State", segment: _Segment) -> None:
@@ -512,7 +570,7 @@ class MarcXmlReader(Reader):
             state.last_start_line = line
         state.open_records.append([el, line, False])
         if len(state.open_records) == 1:
-            state.chain = _ancestor_chain(el)
+            state.chain_of = el  # its ancestors are read only if a fault needs them
 
     def _on_end(self, el, state: "_State", segment: _Segment, plan: _Plan,
                 feed: _Feed) -> SourceRecord | None:
@@ -521,13 +579,23 @@ class MarcXmlReader(Reader):
         rec = None
         if not is_wrapper:
             state.records_seen += 1
+            # the line read again now the element is whole: past line 65535 libxml2 finds it
+            # from the element's first child, which a start event does not have yet
+            sourceline = _sourceline(el)
+            if sourceline:
+                line = segment.position(sourceline, 1)[0]
             rec = self._build(el, state.records_seen, line, plan, feed)
-        self._strays(el, state, segment, whole=False)
+        if _has_strays(el, state.released):
+            self._strays(el, state, segment, whole=False)
         _release(el)
+        state.released = el
         return rec
 
     def _on_fault(self, e: etree.XMLSyntaxError, log, state: "_State", segment: _Segment,
                   feed: _Feed) -> _Segment | None:
+        if state.chain_of is not None:
+            state.chain = _ancestor_chain(state.chain_of)
+            state.chain_of = None
         line, column, message = _fault_of(e, log)
         abs_line, abs_col = segment.position(line or 1, column or 1)
         message = " ".join(message.split())
@@ -680,6 +748,8 @@ class MarcXmlReader(Reader):
                 foreign.append(name)
 
         if leader is None and not fields:
+            if self.block is not None:  # its message names its number: read the file whole
+                raise BlockNotReadable("an empty record")
             self.problem(None, None, N_("record {number} is empty (no leader and no fields); it was skipped").format(
                 number=number), "xml_structure", line=line)
             return None
@@ -703,7 +773,7 @@ class MarcXmlReader(Reader):
                 encoding=plan.encoding), line, kind="xml_encoding")
 
         flavour, _reason = self._flavour(el, record)
-        problems = ()
+        problems: tuple[Problem, ...] = ()
         if ctx.issues:
             ident = record.control("001")
             title = record.subfield("245", "a") or record.subfield("200", "a")
@@ -747,7 +817,8 @@ class MarcXmlReader(Reader):
                 if name in _SUBFIELD_NAMES and parent is not None and _local(parent.tag) in _DATA_NAMES:
                     continue  # reported with its data field
                 label = "" if self._entity_texts else (sub.get("tag") or sub.get("t") or "")
-                line = segment.position(sub.sourceline, 1)[0] if sub.sourceline else None
+                sourceline = _sourceline(sub)
+                line = segment.position(sourceline, 1)[0] if sourceline else None
                 self.problem(None, None, N_("<{name}{v}> outside any record was ignored").format(
                     name=name, v=' ' + label if label else ''), "xml_structure", line=line)
 
@@ -757,6 +828,8 @@ class _State:
     records_seen: int = 0  # record elements met (yielded or reported), = number of the last one
     open_records: list = field(default_factory=list)  # [element, line, is_wrapper] being parsed
     chain: list | None = None  # ancestors of the last record: how to re-open them after a fault
+    chain_of: object = None  # the last top-level record element, whose ancestors make ``chain``
+    released: object = None  # the record element released last
     last_resync: int = -1
     last_start_line: int | None = None  # absolute line of the last record start tag met
     dtd_checked: bool = False
@@ -774,49 +847,87 @@ class _RecordContext:
         self.bad_indicator_line: int | None = None
 
     def at(self, el) -> int | None:
-        return el.sourceline + self.base if el.sourceline else self.line
+        sourceline = _sourceline(el)
+        return sourceline + self.base if sourceline else self.line
 
     def issue(self, message: str, line: int | None, kind: str = "xml_structure",
               damage: bool = True) -> None:
         self.issues.append(_Issue(message, kind, line, damage))
 
 
+# Kinds of the elements a plain record holds, by their tag as lxml gives it ("{ns}name" or
+# "name"): filled as tags are met, so each element costs one dictionary look-up.  Comments
+# and entity references (whose tag is not a string) and other names are not plain.
+_LEADER, _CONTROL, _DATA, _SUBFIELD = 1, 2, 3, 4
+_PLAIN_KINDS = {"leader": _LEADER, "controlfield": _CONTROL, "datafield": _DATA,
+                "subfield": _SUBFIELD}
+_KIND_OF_TAG: dict[str, int] = {}
+_TAGS_SEEN: set[str] = set()  # field tags already matched by _TAG_OK
+_CACHE_LIMIT = 4096  # entries each cache keeps at most (a hostile file has many names)
+
+
+def _kind(tag: object) -> int:
+    """The _PLAIN_KINDS value of an element tag, 0 for anything else (and remember it)."""
+    if type(tag) is not str:
+        return 0
+    kind = _PLAIN_KINDS.get(tag[tag.rfind("}") + 1:], 0)
+    if len(_KIND_OF_TAG) < _CACHE_LIMIT:
+        _KIND_OF_TAG[tag] = kind
+    return kind
+
+
+def _tag_ok(tag: str | None) -> bool:
+    if tag in _TAGS_SEEN:
+        return True
+    if tag is None or not _TAG_OK.match(tag):
+        return False
+    if len(_TAGS_SEEN) < _CACHE_LIMIT:
+        _TAGS_SEEN.add(tag)
+    return True
+
+
 def _clean_record(el) -> tuple[str, list[Field]] | None:
     """(leader, fields) of a record in plain MARC 21 slim form, read in one tight loop; None
     as soon as anything needs the careful reading above (comments, entities, other element
     names, missing or odd attributes, a leader that is not 24 characters ...).  For the
-    records it accepts it gives exactly what ``_build`` gives, without any problem."""
+    records it accepts it gives exactly what ``_build`` gives, without any problem.
+
+    Each child is met once, by direct iteration; its kind comes from one dictionary look-up
+    of its tag, its attributes from ``get`` and its text from ``text`` (decoded once, by lxml).
+    """
     leader = None
     fields: list[Field] = []
     append = fields.append
-    tag_ok = _TAG_OK.match
+    kind_of = _KIND_OF_TAG.get
+    tags_seen = _TAGS_SEEN
     for child in el:
         ctag = child.tag
-        if type(ctag) is not str:
-            return None
-        name = ctag[ctag.rfind("}") + 1:]
-        if name == "datafield":
+        kind = kind_of(ctag)  # type: ignore[arg-type]  # a comment's tag is a function
+        if kind is None:
+            kind = _kind(ctag)
+        if kind == _DATA:
             get = child.get
             t, i1, i2 = get("tag"), get("ind1"), get("ind2")
-            if t is None or i1 is None or i2 is None or len(i1) != 1 or len(i2) != 1 \
-                    or not tag_ok(t):
+            if i1 is None or i2 is None or len(i1) != 1 or len(i2) != 1 \
+                    or (t not in tags_seen and not _tag_ok(t)):
                 return None
             subs = []
             for sf in child:
                 stag = sf.tag
-                if type(stag) is not str or stag[stag.rfind("}") + 1:] != "subfield" or len(sf):
-                    return None
+                skind = kind_of(stag)  # type: ignore[arg-type]
+                if skind is None:
+                    skind = _kind(stag)
                 code = sf.get("code")
-                if code is None or len(code) != 1:
+                if skind != _SUBFIELD or code is None or len(code) != 1 or len(sf):
                     return None
                 subs.append((code, sf.text or ""))
-            append(Field(t, ind1=i1, ind2=i2, subfields=subs))
-        elif name == "controlfield":
+            append(Field(t, None, i1, i2, subs))  # type: ignore[arg-type]  # t checked above
+        elif kind == _CONTROL:
             t = child.get("tag")
-            if t is None or not tag_ok(t) or len(child):
+            if (t not in tags_seen and not _tag_ok(t)) or len(child):
                 return None
-            append(Field(t, data=child.text or ""))
-        elif name == "leader":
+            append(Field(t, child.text or ""))  # type: ignore[arg-type]
+        elif kind == _LEADER:
             if leader is not None or len(child):
                 return None
             leader = child.text or ""
@@ -982,6 +1093,36 @@ def _has_replacement(record: Record) -> bool:
     return False
 
 
+BIG_LINE = 65535  # libxml2 keeps lines up to here in the element itself
+
+
+def _sourceline(el) -> int | None:
+    """The line of an element's start tag.  Past line 65535 libxml2 takes it from the
+    element's first child, a text node whose line is where its first piece of text ends
+    (or from that child element's own first text): one line late for ``<record>`` then a
+    new line and the indent.  The newlines of that text are taken off again."""
+    line = el.sourceline
+    if line is None or line < BIG_LINE:
+        return line
+    text = el.text
+    if text is None and len(el) and type(el[0].tag) is str:
+        text = el[0].text  # no text first: libxml2 looked into the first child element
+    return line - text.count("\n") if text else line
+
+
+def _has_strays(el, released) -> bool:
+    """Whether anything but the record released last (empty by now) lies before ``el`` or
+    before one of its ancestors: what ``_strays`` would look at."""
+    node = el
+    while node is not None:
+        before = node.getprevious()
+        if before is not None and (before is not released or before.getprevious() is not None
+                                   or len(before)):
+            return True
+        node = node.getparent()
+    return False
+
+
 def _inside_record(el) -> bool:
     return any(_local(a.tag) in _RECORD_NAMES for a in el.iterancestors())
 
@@ -1001,9 +1142,9 @@ def _release(el) -> None:
 
 def _ancestor_chain(el) -> list[tuple[str, dict]]:
     """(qualified name, namespace map) of each ancestor of ``el``, outermost first."""
-    chain = []
+    chain: list[tuple[str, dict]] = []
     for a in el.iterancestors():
-        local = _local(a.tag)
+        local = _local(a.tag) or ""
         name = f"{a.prefix}:{local}" if a.prefix else local
         chain.append((name, dict(a.nsmap)))
     chain.reverse()
@@ -1021,6 +1162,197 @@ def _chain_prefix(chain: list[tuple[str, dict]]) -> str:
     parts = [f"<{chain[0][0]}{decls}>"]
     parts.extend(f"<{name}>" for name, _ in chain[1:])
     return "".join(parts)
+
+
+# -- reading a file in blocks ---------------------------------------------------------------
+
+class BlockNotReadable(Exception):
+    """A block cannot be read on its own with the same result as the whole file (malformed
+    XML, a comment, CDATA, a processing instruction or a DOCTYPE in it, characters that
+    cannot be decoded, an empty record...): read the file whole with ``MarcXmlReader``."""
+
+
+_DECL_END = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml\s[^>]*\?>)?")
+_ROOT_START = re.compile(rb"\s*<([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)"
+                         rb"((?:\s+[^\s=/<>]+\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'))*)\s*>")
+_RECORD_END = re.compile(rb"</(?:[A-Za-z_][\w.\-]*:)?rec(?:ord)?\s*>")
+_HIDING = (b"<!", b"<?")  # comments, CDATA, DOCTYPE, processing instructions
+BOUNDS_WINDOW = 1 << 20  # bytes read at each cut to find the next record end tag
+
+
+@dataclass
+class _Layout:
+    """What a block needs from the head of its file."""
+
+    plan: _Plan
+    decl_end: int  # index right after the byte order mark and the XML declaration
+    body: int  # index right after the root start tag
+    root_tag: bytes  # the root start tag on one line, as UTF-8: opens every later block
+    root_name: bytes  # its qualified name: closes every block but the last
+
+
+def _block_layout(head: bytes, encoding: str | None) -> _Layout | None:
+    """The layout of a file that can be cut into blocks, or None: the encoding must be clear
+    from the head (UTF-8 or a single-byte code page), the root must be a start tag after at
+    most the XML declaration (no DOCTYPE, comment or processing instruction before it) and
+    not a record itself."""
+    plan = plan_encoding(head, encoding)
+    if plan.problems or (plan.codec is not None and plan.codec not in _SINGLE_BYTE):
+        return None
+    decl = _DECL_END.match(head)
+    decl_end = decl.end() if decl else 0
+    m = _ROOT_START.match(head, decl_end)
+    if m is None or _local(m.group(1).decode("ascii")) in _RECORD_NAMES:
+        return None
+    tag = re.sub(rb"[\t\r\n]", b" ", m.group(0).lstrip())  # attribute values normalise so
+    if plan.codec is not None:
+        tag = tag.decode(plan.codec, errors="replace").encode("utf-8")
+    return _Layout(plan, decl_end, m.end(), tag, m.group(1))
+
+
+class _BlockBytes:
+    """``read(n)`` over the bytes [start, end) of a file, after ``prefix`` (the root start tag)
+    and before ``suffix`` (its end tag).  Counts the newlines of the range; at a comment,
+    CDATA section, DOCTYPE or processing instruction (after the first ``check_from`` bytes
+    of the range, the XML declaration) it stops, with ``unsafe`` saying why: such markup may
+    hide a record end tag, so the cuts may not fall between records."""
+
+    def __init__(self, fh: BinaryIO, start: int, end: int, prefix: bytes, suffix: bytes,
+                 check_from: int):
+        fh.seek(start)
+        self._fh = fh
+        self.left = end - start  # bytes of the range not read yet
+        self._prefix = prefix
+        self._suffix = suffix
+        self._check_from = check_from
+        self._last = b""  # the last byte read, for markup cut by a read
+        self.newlines = 0
+        self.unsafe: str | None = None
+
+    def read(self, n: int = -1) -> bytes:
+        if self._prefix:
+            out, self._prefix = self._prefix, b""
+            return out
+        if self.left <= 0 or self.unsafe:
+            out, self._suffix = self._suffix, b""
+            return out if not self.unsafe else b""
+        data = self._fh.read(min(n if n and n > 0 else CHUNK_SIZE, self.left))
+        if not data:
+            self.unsafe = "the file is shorter than the block"
+            return b""
+        check = self._last + data
+        if self._check_from:
+            skip = min(self._check_from, len(data))
+            check = data[skip:]
+            self._check_from -= skip
+        for markup in _HIDING:
+            if markup in check:
+                self.unsafe = f"{markup.decode()} (a comment, CDATA, DOCTYPE or processing instruction)"
+                return b""
+        self.left -= len(data)
+        self.newlines += data.count(b"\n")
+        self._last = data[-1:]
+        return data
+
+
+def xml_block_bounds(path: str | Path, size: int, block_size: int, *,
+                     encoding: str | None = None) -> list[tuple[int, int]] | None:
+    """Byte ranges [start, end) that cover the file in order, each cut right after a record
+    end tag (``</record>``, ``</marc:record>``, ``</rec>``) and holding at least one record, of
+    about ``block_size`` bytes each: read each with ``read_xml_block``.  None when the file
+    cannot be cut: compressed, a UTF-16/32 or unclear encoding, a DOCTYPE, comment or
+    processing instruction before the root, a single record as the root, no record end tag
+    near the end; then read it whole with ``MarcXmlReader``.  The cuts are found by looking
+    at ``BOUNDS_WINDOW`` bytes at each one, not by reading the file: markup that could hide
+    an end tag (a comment, CDATA) is found by ``read_xml_block``, which then raises
+    ``BlockNotReadable``."""
+    p = Path(path)
+    with p.open("rb") as fh:
+        head = fh.read(HEAD_SIZE)
+        if head[:2] == b"\x1f\x8b":
+            return None
+        layout = _block_layout(head, encoding)
+        if layout is None:
+            return None
+        fh.seek(max(0, size - BOUNDS_WINDOW))
+        tail = fh.read(BOUNDS_WINDOW)
+        ends = list(_RECORD_END.finditer(tail))
+        if not ends:
+            return None
+        last_end = max(0, size - BOUNDS_WINDOW) + ends[-1].start()  # the last record's end tag
+        cuts = [0]
+        target = max(layout.body, block_size)
+        while target < last_end:
+            fh.seek(target)
+            window = fh.read(BOUNDS_WINDOW)
+            m = _RECORD_END.search(window)
+            if m is None:
+                if len(window) < BOUNDS_WINDOW:
+                    break
+                target += BOUNDS_WINDOW - 64  # an end tag may straddle the window's end
+                continue
+            cut = target + m.end()
+            if cut > last_end:
+                break
+            cuts.append(cut)
+            target = cut + max(block_size, 1)
+    cuts.append(size)
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+@dataclass
+class XmlBlock:
+    """The records and problems of one block, as reading the whole file gives them."""
+
+    records: list[SourceRecord]
+    problems: list[Problem]  # every problem, the records' own ones too, in reading order
+    newlines: int  # newlines in the block's bytes: the next block starts that many lines on
+
+    def shifted(self, numbers: int, lines: int) -> XmlBlock:
+        """The block renumbered: record numbers plus ``numbers``, lines plus ``lines`` (for a
+        block read with first_number=1, first_line=1 once the blocks before it are known)."""
+        if not numbers and not lines:
+            return self
+
+        def problem(p: Problem) -> Problem:
+            return dataclasses.replace(
+                p, record=None if p.record is None else p.record + numbers,
+                line=None if p.line is None else p.line + lines)
+
+        records = [dataclasses.replace(
+            r, number=r.number + numbers, line=None if r.line is None else r.line + lines,
+            problems=tuple(problem(p) for p in r.problems)) for r in self.records]
+        return XmlBlock(records, [problem(p) for p in self.problems], self.newlines)
+
+
+def read_xml_block(path: str | Path, start: int, end: int, *, encoding: str | None = None,
+                   flavour: str | None = None, display: str | None = None,
+                   first_number: int = 1, first_line: int = 1) -> XmlBlock:
+    """Read one block of ``xml_block_bounds(path, ...)``: its records and problems exactly as
+    reading the whole file gives them, numbered from ``first_number`` (the number of records
+    in the blocks before, plus one) and with lines from ``first_line`` (the newlines before
+    ``start``, plus one).  A worker that does not know those yet reads with the defaults and
+    the caller applies ``XmlBlock.shifted(records before, newlines before)`` in block order.
+
+    Raises ``BlockNotReadable`` when the block cannot give the whole file's result on its own
+    (malformed XML, markup that may hide a cut, undecodable characters, an empty record):
+    then read the whole file with ``MarcXmlReader``, whose problems say what is wrong.
+    ``SourceError`` as ``MarcXmlReader`` raises it (no such file ...).
+
+    Lines are libxml2's: exact up to line 65535 of the block, past it as libxml2 gives them
+    (one line late where a record's start tag ends a line), as in the whole file."""
+    reader = MarcXmlReader(path, encoding=encoding, flavour=flavour, display=display,
+                           block=(start, end), first_number=first_number, first_line=first_line)
+    # The records held make Python's cycle collector walk them again and again (a quarter
+    # of the time); they hold no cycles, and what the reader frees goes by reference counts.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        records = list(reader)
+    finally:
+        if collecting:
+            gc.enable()
+    return XmlBlock(records, reader.problems, reader.newlines)
 
 
 def read_marcxml(path: str | Path, **kwargs) -> tuple[list[SourceRecord], list[Problem]]:

@@ -209,7 +209,7 @@ def import_request_from(form: Form, *, default_plan: Plan | None = None) -> Impo
 def import_into_ledger(path, inputs: list[Input], plan: Plan, database: str,
                        progress: Progress | None = None) -> dict:
     """``rabiskit import EXPORT... --ledger PATH --format json``: the import's JSON."""
-    from rabiskit.ledger.importer import import_inputs
+    from rabiskit.pipeline.ledger import import_inputs
     from rabiskit.ledger.store import open_ledger
 
     with open_ledger(path, create=True) as led:

@@ -15,6 +15,7 @@ from typing import Iterator, List, Optional
 import typer
 from rich.table import Table
 
+from rabiskit.cli.parallelopt import ParallelFromOpt, WorkersOpt, check_workers, parse_size
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, check_encoding,
                                  check_flavour, fail, fitted_width, make_inputs,
                                  more_line, out_console, print_json, refuse_overwrite, warn, where)
@@ -22,7 +23,8 @@ from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.ledger.closing import (close_quarter, closed_quarters, parse_quarter,
                                      quarter_has_ended)
-from rabiskit.ledger.importer import ImportResult, import_inputs
+from rabiskit.ledger.importer import ImportResult
+from rabiskit.pipeline.ledger import import_inputs
 from rabiskit.i18n import N_, _, language, translate_text
 from rabiskit.ledger.location import default_ledger_path
 from rabiskit.ledger.status import ledger_status
@@ -132,6 +134,8 @@ def register(app: typer.Typer) -> None:
         fmt: str = typer.Option("table", "--format", metavar="FORMAT", help="table or json"),
         encoding: EncodingOpt = None,
         flavour: FlavourOpt = None,
+        workers: WorkersOpt = None,
+        parallel_from: ParallelFromOpt = None,
     ):
         """Store the records of catalogue exports in the ledger (only what is new or changed)."""
         _check_format(fmt)
@@ -145,7 +149,9 @@ def register(app: typer.Typer) -> None:
             try:
                 with scan_progress(inputs) as progress:
                     result = import_inputs(led, inputs, plan, database=database.strip(),
-                                           encoding=enc, flavour=fl, progress=progress)
+                                           encoding=enc, flavour=fl, progress=progress,
+                                           workers=check_workers(workers),
+                                           min_fast_size=parse_size(parallel_from))
             except KeyboardInterrupt:
                 fail(_("interrupted: nothing of this import was applied"), 130)
         for w in result.warnings:

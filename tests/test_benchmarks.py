@@ -1,0 +1,74 @@
+"""benchmarks/run.py works: a --quick run on tiny files writes the table and the JSON, and
+rabiskit's counts agree with the plain pymarc count's.  No timing is asserted: the figures
+are for the README, not for the tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import REPO
+
+LONG, SHORT = 2000, 1000
+
+
+def test_quick_benchmark_runs_and_counts_agree_with_pymarc(tmp_path):
+    out = tmp_path / "results.md"
+    p = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick",
+                        "--records", str(LONG), "--short-records", str(SHORT),
+                        "--only", "count,inspect,startup", "--startup-runs", "1",
+                        "--data", str(tmp_path / "data"), "--output", str(out)],
+                       cwd=REPO, capture_output=True, text=True, encoding="utf-8")
+    assert p.returncode == 0, p.stderr[-3000:]
+    result = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert {"date", "machine", "options", "inputs", "rows", "startup", "targets", "notes",
+            "complete"} <= set(result)
+    assert result["complete"] is True
+    assert {"cpu", "cores", "ram_gib", "python", "pymarc", "mrrc", "yaz", "load_average"} <= set(result["machine"])
+
+    # the two files: the sizes asked for, records of about 530 and about 400 bytes, and a
+    # 607 with the place of local lore in every tenth record
+    long, short = result["inputs"]["long"], result["inputs"]["short"]
+    assert (long["records"], short["records"]) == (LONG, SHORT)
+    assert 480 < long["bytes_per_record"] < 580
+    assert 380 < short["bytes_per_record"] < 420
+    assert (long["local_lore_records"], short["local_lore_records"]) == (200, 100)
+
+    rows = result["rows"]
+    assert {"command", "plan", "input", "records", "seconds", "records_per_s", "peak_mb",
+            "x_pymarc", "x_mrrc", "x_yaz", "target", "meets_target", "agrees_with_pymarc",
+            "error"} <= set(rows[0])
+    assert [r for r in rows if r["error"]] == []
+
+    def row(command, plan, inp):
+        found = [r for r in rows if (r["command"], r["plan"], r["input"]) == (command, plan, inp)]
+        assert len(found) == 1, (command, plan, inp, rows)
+        return found[0]
+
+    for inp in ("long", "short"):
+        for plan in ("default", "own-rule"):
+            ours, pymarc = row("count", plan, inp), row("pymarc count", plan, inp)
+            # pymarc read the whole (small) file: no prefix, so its counts are comparable
+            assert pymarc["scaled_from"] is None and pymarc["counts"]
+            assert ours["counts"] == pymarc["counts"] and ours["agrees_with_pymarc"] is True
+            assert ours["x_pymarc"] is not None
+            assert ours["target"].startswith("25× pymarc")
+        assert row("inspect", "-", inp)["x_pymarc"] is not None
+        # the own-rule plan moves the 607 records of the year to local lore; the default has none
+        assert "local_lore" not in row("count", "default", inp)["counts"]
+        lore = row("count", "own-rule", inp)["counts"]["local_lore"]
+        assert 0 < lore <= result["inputs"][inp]["local_lore_records"]
+        assert sum(row("count", "own-rule", inp)["counts"].values()) == \
+            sum(row("count", "default", inp)["counts"].values())
+        # a baseline that is not installed is named in the notes instead of measured
+        commands = {r["command"] for r in rows if r["input"] == inp}
+        for tool, rowname in (("mrrc", "mrrc count"), ("yaz-marcdump", "yaz-marcdump -n")):
+            assert (rowname in commands) != any(n.startswith(f"{tool} is not installed")
+                                                for n in result["notes"])
+    assert result["startup"]["seconds"] > 0 and len(result["startup"]["runs"]) == 1
+
+    table = out.read_text(encoding="utf-8")
+    assert "| command | plan | file | records/s | × pymarc | × mrrc | × yaz | peak MB |" in table
+    assert table.startswith("**rabiskit benchmark: a --quick run, ")
+    assert "| count | own-rule | short |" in table and "Start-up" in table
