@@ -232,7 +232,9 @@ class BlockIndex:
 def records_of(ix: BlockIndex, which: np.ndarray, tags: frozenset[str] | None) -> list[Record]:
     """The records ``which`` (clean ones) with only the fields ``tags`` (None: all), decoded
     as the careful reader decodes them, in one pass over the entries they need."""
-    sel = np.isin(ix.rec_of_entry, which)
+    member = np.zeros(ix.nrec, dtype=bool)
+    member[which] = True
+    sel = member[ix.rec_of_entry]
     if tags is not None:
         sel &= np.isin(ix.codes, [tag_code(t) for t in tags])
     ent = np.flatnonzero(sel)

@@ -79,7 +79,10 @@ def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
     the tag more than once (or, for a whole slot, longer than the width); data holds the
     slot's bytes (zero beyond ``length``); present whether the record has the field."""
     code = tag_code(slot.tag)
-    hit = np.flatnonzero((ix.codes == code) & np.isin(ix.rec_of_entry, recs))
+    member = np.zeros(ix.nrec, dtype=bool)
+    member[recs] = True
+    hit = np.flatnonzero(ix.codes == code)
+    hit = hit[member[ix.rec_of_entry[hit]]]
     m = recs.size
     pos_in = np.searchsorted(recs, ix.rec_of_entry[hit])
     count = np.bincount(pos_in, minlength=m)
@@ -137,15 +140,24 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
         rows = np.concatenate(words + extra, axis=1)
         inverse, reps = distinct_rows(rows)
         table = np.empty(reps.size, dtype=np.int64)
-        for g, r in enumerate(reps.tolist()):
-            key = tuple(bytes(p[2][ok][r, :int(p[3][ok][r])]) if p[1][ok][r] else None
-                        for p in parts)
+        # the slots of one record per group, taken out once
+        got = [(p[2][ok][reps], p[3][ok][reps].tolist(), p[1][ok][reps].tolist()) for p in parts]
+        for g in range(reps.size):
+            key = tuple(data[g, :length[g]].tobytes() if present[g] else None
+                        for data, length, present in got)
             table[g] = value_code(key)
         codes[fit] = table[inverse]
     if exact is not None:
         for r in recs[~ok].tolist():
             codes[r] = value_code(exact(r))
     return Column(codes, values)
+
+
+#: ``date_entered_of``'s answers for the 100$a texts already met in this process (its
+#: answer depends on the text alone): each distinct date is decided once per worker
+_UNIMARC_DATES: dict[str, tuple | None] = {}
+_UNSEEN = object()
+_CACHE_LIMIT = 200_000
 
 
 def _ascii(raw: bytes | None) -> str | None:
@@ -171,13 +183,21 @@ def dates_entered(ix: BlockIndex, among: np.ndarray) -> Column:
         rows = np.concatenate((data.astype(np.int64), length[:, None]), axis=1)
         inverse, reps = distinct_rows(rows)
         table = np.empty(reps.size, dtype=np.int64)
-        for g, r in enumerate(reps.tolist()):
-            text = bytes(data[r, :int(length[r])].astype(np.uint8)).decode("ascii")
-            rec = Record(_BLANK_LEADER, [Field(tag_u, ind1=" ", ind2=" ", subfields=[(code_u, text)])])
-            d, source, _problem, raw = date_entered_of(rec, UNIMARC)
-            table[g] = -1 if d is None else len(values)
-            if d is not None:
-                values.append((d, source, raw))
+        texts = data[reps].astype(np.uint8)
+        lengths = length[reps].tolist()
+        for g in range(reps.size):
+            text = texts[g, :lengths[g]].tobytes().decode("ascii")
+            decided = _UNIMARC_DATES.get(text, _UNSEEN)
+            if decided is _UNSEEN:
+                rec = Record(_BLANK_LEADER, [Field(tag_u, ind1=" ", ind2=" ", subfields=[(code_u, text)])])
+                d, source, _problem, raw = date_entered_of(rec, UNIMARC)
+                decided = None if d is None else (d, source, raw)
+                if len(_UNIMARC_DATES) > _CACHE_LIMIT:
+                    _UNIMARC_DATES.clear()
+                _UNIMARC_DATES[text] = decided
+            table[g] = -1 if decided is None else len(values)
+            if decided is not None:
+                values.append(decided)
         codes[recs] = table[inverse]
     # MARC 21: the 008's first characters (a delimiter in the 008 makes it a data field,
     # and then the careful reader finds no 008: its problem to name)
