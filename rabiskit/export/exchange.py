@@ -27,6 +27,7 @@ Files are written atomically: a half-written exchange file never replaces a good
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections import Counter
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
 from rabiskit.plan.model import Plan
 from rabiskit.export.irbis import irbis_for_iso, to_rusmarc
-from rabiskit.records import SourceRecord
+from rabiskit.records import Record, SourceRecord
 from rabiskit.records.record import IRBIS
 from rabiskit.sources.iso2709_writer import encode_record, set_declared_encoding
 
@@ -83,7 +84,7 @@ def select_records(inputs: Sequence[Input], plan: Plan, period: Period, levels: 
     ``utf8`` or ``to``); damaged and IRBIS-native records always come whole."""
     from rabiskit.pipeline.records import read_records
 
-    pick = functools.partial(_selected, period, frozenset(levels))
+    pick = functools.partial(_selected if whole else _selected_bytes, period, frozenset(levels))
     for _facts, src in read_records(inputs, plan, result=result if result is not None else Scan(),
                                     extract=pick, tags=None if whole else frozenset(),
                                     encoding=encoding, flavour=flavour,
@@ -97,6 +98,18 @@ def _selected(period: Period, levels: frozenset[str], src: SourceRecord,
               facts: RecordFacts) -> SourceRecord | None:
     """The record when ``count`` counts it in ``period`` at one of ``levels``, else None."""
     return src if counted_in(facts, period) and level_of(facts) in levels else None
+
+
+def _selected_bytes(period: Period, levels: frozenset[str], src: SourceRecord,
+                    facts: RecordFacts) -> SourceRecord | None:
+    """The same for an ISO 2709 file of the bytes as read: a sound record read from ISO 2709
+    travels back from the worker as its bytes and leader alone (``iso_bytes`` copies
+    ``raw``); a damaged or IRBIS-native one whole."""
+    if not (counted_in(facts, period) and level_of(facts) in levels):
+        return None
+    if src.raw is not None and not src.damaged and src.flavour != IRBIS:
+        return dataclasses.replace(src, record=Record(src.record.leader, []))
+    return src
 
 
 @dataclass
