@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, REPO, require_corpus
-from rabiskit.aggregate.count import count_json
+from test_fast_path import _json
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.fast import analyse_block
-from rabiskit.facts.scan import Input, problem_dict
+from rabiskit.facts.scan import Input
 from rabiskit.pipeline.count import count_inputs
 from rabiskit.plan.load import default_plan, load_plan, parse_plan
 
@@ -121,15 +121,6 @@ def test_block_path_settles_records_and_hands_over_the_rest(tmp_path):
 
 # -- the same numbers, summaries and problems as the careful reader ---------------------
 
-def _json(tally, scan, plan):
-    data = count_json(tally, plan, [problem_dict(p) for p in scan.problems],
-                      warnings=scan.warnings, files=[f.as_dict() for f in scan.files])
-    data["months"] = {k: dict(v) for k, v in tally.months.items()}
-    data["quarters"] = {q: {lv: [c.total, dict(c.languages)] for lv, c in v.items()}
-                        for q, v in tally.quarters.items()}
-    return json.loads(json.dumps(data, default=str, sort_keys=True))
-
-
 def both(inputs, plan, period=Period.for_year(2026), **opts):
     careful = _json(*count_inputs(inputs, plan, period, fast=False), plan)
     tally, scan = count_inputs(inputs, plan, period, fast=True, workers=opts.pop("workers", 1), **opts)
@@ -148,15 +139,20 @@ def test_fixtures_with_every_plan(plan_name):
     assert settled > 100
 
 
+def corpus_iso_files(corpus):
+    """The corpus's ISO 2709 files (not gzip, not XML)."""
+    for path in sorted(corpus.rglob("*")):
+        if not path.is_file() or path.suffix in (".md", ".xml", ".gz") or "xml" in path.name:
+            continue
+        if not path.read_bytes()[:200].lstrip().startswith(b"<"):
+            yield path
+
+
 def test_corpus_with_a_plan_of_its_own():
     corpus = require_corpus()
     plan = own_rule_plan()
     checked = settled = 0
-    for path in sorted(corpus.rglob("*")):
-        if not path.is_file() or path.suffix in (".md", ".xml", ".gz") or "xml" in path.name:
-            continue
-        if path.read_bytes()[:200].lstrip().startswith(b"<"):
-            continue
+    for path in corpus_iso_files(corpus):
         careful, fast, n = both([Input(path)], plan, Period.for_year(2009), block_size=1500)
         assert fast == careful, path
         checked += 1
@@ -374,11 +370,7 @@ def test_facts_rows_on_the_corpus():
     corpus = require_corpus()
     plan = own_rule_plan()
     checked = settled = 0
-    for path in sorted(corpus.rglob("*")):
-        if not path.is_file() or path.suffix in (".md", ".xml", ".gz") or "xml" in path.name:
-            continue
-        if path.read_bytes()[:200].lstrip().startswith(b"<"):
-            continue
+    for path in corpus_iso_files(corpus):
         careful = _facts_rows([Input(path)], plan, fast=False)
         rows, files, n = _facts_rows([Input(path)], plan, fast=True, workers=1, block_size=1500)
         assert (rows, files) == careful[:2], path
