@@ -143,13 +143,19 @@ class ExchangeResult:
 
 
 def iso_bytes(src: SourceRecord, utf8: bool = False) -> tuple[bytes, str]:
-    """(bytes to write, how): how is 'copied', 'utf-8', 'rebuilt' or 'damaged'."""
+    """(bytes to write, how): how is 'copied', 'utf-8', 'rebuilt', 'damaged' or 'as read'
+    (a record too long for ISO 2709 once re-encoded in UTF-8: its bytes as read)."""
     record = src.record
     if src.flavour == IRBIS:
         record, _ = irbis_for_iso(record)
     if utf8 or src.raw is None:
         rec = set_declared_encoding(record, src.flavour, "utf-8")
-        return encode_record(rec, "utf-8"), "utf-8"
+        try:
+            return encode_record(rec, "utf-8"), "utf-8"
+        except ValueError:  # longer than ISO 2709 allows once in UTF-8 (a salvaged record)
+            if src.raw is None:
+                raise
+            return src.raw, "as read"
     if not src.damaged:
         return src.raw, "copied"
     try:
@@ -206,5 +212,8 @@ def write_exchange(path: str | Path, records: Iterable[tuple[SourceRecord, Recor
             elif how == "damaged":
                 result.damaged_as_read.append(RecordRef.of(
                     facts, "damaged in the export and could not be rebuilt: written as read"))
+            elif how == "as read":
+                result.damaged_as_read.append(RecordRef.of(
+                    facts, "too long for ISO 2709 in UTF-8: written as read"))
     return result
 
