@@ -110,7 +110,9 @@ def read_inputs(inputs: Iterable[Input], plan: Plan, sink: Sink, *, needs: Needs
     operators: list = []
     try:
         results = fast_count_files(fast_files, executor=executor, block_size=block_size or BLOCK_SIZE,
-                                   progress=progress)
+                                   progress=progress,
+                                   consumers=[_consumer(summary, sink)
+                                              for _, summary, job in jobs if job is not None])
         for inp, summary, job in jobs:
             res = next(results) if job is not None else None
             if res is None:
@@ -150,6 +152,18 @@ def _fast_kind(inp: Input, fast: bool | None, xml: bool = True) -> tuple[str | N
     if kind == "iso2709" or (kind == "marcxml" and xml):
         return kind, size
     return None, 0
+
+
+def _consumer(summary, sink: Sink):
+    """Takes a file's carefully read records into its summary and the sink, as they come."""
+    from rabiskit.facts.scan import with_record_context
+
+    def consume(facts: RecordFacts, reason: str, problems: tuple, extra: Any) -> None:
+        summary.add(facts)
+        summary.encoding_reasons[f"{facts.encoding}: {reason}"] += 1
+        summary.problems.extend(with_record_context(p, facts) for p in problems)
+        sink.add(facts, extra)
+    return consume
 
 
 def _read_carefully(inp: Input, summary, sink: Sink, needs: Needs, classify, encoding, flavour,

@@ -159,6 +159,7 @@ class _FileMerge:
         self.lines = 0  # MARCXML: the newlines of the blocks merged so far
         self.done = 0
         self.failed = False  # a block needs the careful reader: the whole file does
+        self.consume: Callable | None = None  # see fast_count_files
 
     def add(self, res, nbytes: int, progress: Callable[[int, str], None] | None) -> None:
         if res is None:  # a MARCXML block that cannot be read on its own
@@ -168,7 +169,10 @@ class _FileMerge:
         shift = out.records
         for _, facts, reason, problems, extra in res.careful:
             f, ps = _renumber(facts, problems, shift, self.lines)
-            out.careful.append((f, reason, ps, extra))
+            if self.consume is not None:
+                self.consume(f, reason, ps, extra)
+            else:
+                out.careful.append((f, reason, ps, extra))
         self.keys.add(relabel_languages(res.keys, res.languages, self.languages), res.counts)
         if res.op_keys.size:
             ok = relabel_languages(res.op_keys, res.languages, self.languages)
@@ -216,9 +220,16 @@ def _prepare(f: FastFile, block_size: int, languages: dict, operators: dict) -> 
 
 def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = None,
                      block_size: int = BLOCK_SIZE,
-                     progress: Callable[[int, str], None] | None = None) -> Iterator[FastFileResult | None]:
+                     progress: Callable[[int, str], None] | None = None,
+                     consumers: Sequence[Callable | None] | None = None,
+                     ) -> Iterator[FastFileResult | None]:
     """Read the files with the fast path and yield their results one by one, in order (None
     for a file that needs the careful reader: nothing of it is half-counted).
+
+    ``consumers[i]`` (for the ISO 2709 files, whose blocks are never read again) takes the
+    careful reader's records of file ``i`` as each block is merged, ``(facts, reason,
+    problems, extra)``, instead of their being kept in its result: memory stays flat
+    however many of a file's records the careful reader reads.
 
     With ``executor`` the blocks of all the files go through the worker processes as one
     stream, a few blocks ahead of the file being merged: a big file keeps every core busy,
@@ -231,6 +242,8 @@ def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = N
     def stream():
         for i, f in enumerate(files):
             merge, tasks = _prepare(f, block_size, languages, operators)
+            if consumers is not None and f.kind == "iso2709":
+                merge.consume = consumers[i]
             merges[i] = merge
             if not tasks:
                 yield i, None, (), 0, True
