@@ -20,7 +20,7 @@ A record is clean only when:
 
 Everything about a clean record that a command needs (its date, languages, level, links,
 pages...) is then decided by the careful functions themselves (``rabiskit.facts.extract``,
-``rabiskit.rules``), called on the few fields they read (``field_text``, ``mini_record``),
+``rabiskit.rules``), called on the few fields they read (``field_bytes``, ``records_of``),
 once per distinct value where values repeat (``rabiskit.facts.columns``,
 ``rabiskit.facts.levels``).  Records that are not clean go to the careful reader whole.
 """
@@ -186,15 +186,6 @@ class BlockIndex:
     a100_len: np.ndarray
     has100a: np.ndarray
 
-    def entries(self, tag: str, among: np.ndarray | None = None) -> np.ndarray:
-        """The indices of the entries with ``tag`` (of the records where ``among`` holds,
-        default: the clean ones), in file order."""
-        mask = self.codes == tag_code(tag)
-        keep = self.clean if among is None else among
-        if not keep.all():
-            mask &= keep[self.rec_of_entry]
-        return np.flatnonzero(mask)
-
     def count_of(self, tag: str) -> np.ndarray:
         """Per record, how many fields ``tag`` it has."""
         return np.bincount(self.rec_of_entry[self.codes == tag_code(tag)], minlength=self.nrec)
@@ -203,30 +194,6 @@ class BlockIndex:
         """The bytes of entry ``e``'s field, without its field terminator."""
         a = int(self.s_abs[e])
         return self.buf[a:a + int(self.flen[e]) - 1]
-
-    def field_text(self, e: int) -> str:
-        """The text of entry ``e``'s field as the careful reader decodes it (clean records
-        are ASCII or valid UTF-8)."""
-        return self.field_bytes(e).decode("utf-8")
-
-    def leader(self, i: int) -> str:
-        a = int(self.starts[i])
-        return self.buf[a:a + 24].decode("ascii")
-
-    def flavour(self, i: int) -> str:
-        return UNIMARC if self.unimarc[i] else MARC21
-
-    def mini_record(self, i: int, tags: frozenset[str] | set[str] | None = None) -> Record:
-        """Record ``i`` (clean) with only the fields ``tags`` (None: all), decoded as the
-        careful reader decodes them: the careful functions read from it what they would
-        read from the whole record."""
-        fields = []
-        first = int(self.first_entry[i])
-        for e in range(first, first + int(self.nent[i])):
-            tag = code_tag(int(self.codes[e]))
-            if tags is None or tag in tags:
-                fields.append(_field(tag, self.field_text(e)))
-        return Record(self.leader(i), fields)
 
 
 def records_of(ix: BlockIndex, which: np.ndarray, tags: frozenset[str] | None) -> list[Record]:

@@ -293,29 +293,33 @@ def _languages_of(key: tuple, flavour: str, reads) -> tuple[tuple[str, ...], boo
     return languages_of(Record(_BLANK_LEADER, fields), flavour)
 
 
-def operators_of(ix: BlockIndex, among: np.ndarray, tag: str, code: str) -> Column:
-    """The cataloguer each record ``among`` names (``operator_of``: the first ``tag``
-    field's subfield ``code``), every record settled; values are names, the first being
-    ``UNKNOWN`` for none (``rabiskit.aggregate.count.UNKNOWN_OPERATOR`` is given by the
-    caller)."""
-    from rabiskit.sources.irbis_fields import operator_of
+def field_column(ix: BlockIndex, among: np.ndarray, tag: str,
+                 decide_record: Callable[[Record], object], width: int = 64) -> Column:
+    """A column decided by ``decide_record`` on a record holding only the record's ``tag``
+    fields, once per distinct value of their bytes (fields up to ``width`` bytes grouped
+    with numpy, repeated or longer ones one by one)."""
+    code = tag_code(tag)
 
     def decide(key):
-        raws = key[1:2] if key and key[0] == "exact" else key
-        fields = []
-        for b in raws:
-            if b is None:
-                continue
-            try:
-                fields.append(_field(tag, b.decode("utf-8")))
-            except UnicodeDecodeError:
-                return None
-        return operator_of(Record(_BLANK_LEADER, fields), tag, code) or ""
+        raws = key[1:] if key and key[0] == "exact" else tuple(b for b in key if b is not None)
+        try:
+            fields = [_field(tag, b.decode("utf-8")) for b in raws]
+        except UnicodeDecodeError:
+            return None
+        return decide_record(Record(_BLANK_LEADER, fields))
 
     def exact(r: int):
         first = int(ix.first_entry[r])
-        c = tag_code(tag)
-        hits = [e for e in range(first, first + int(ix.nent[r])) if ix.codes[e] == c]
-        return ("exact",) + ((ix.field_bytes(hits[0]),) if hits else ())
+        return ("exact",) + tuple(ix.field_bytes(e) for e in range(first, first + int(ix.nent[r]))
+                                  if ix.codes[e] == code)
 
-    return slot_column(ix, among, [Slot(tag, 0, 64, 0, whole=True)], decide, exact)
+    return slot_column(ix, among, [Slot(tag, 0, width, 0, whole=True)], decide, exact)
+
+
+def operators_of(ix: BlockIndex, among: np.ndarray, tag: str, code: str) -> Column:
+    """The cataloguer each record ``among`` names (``operator_of``: the first ``tag``
+    field's subfield ``code``); values are names, "" for none (the caller counts those
+    under ``rabiskit.aggregate.count.UNKNOWN_OPERATOR``)."""
+    from rabiskit.sources.irbis_fields import operator_of
+
+    return field_column(ix, among, tag, lambda rec: operator_of(rec, tag, code) or "")

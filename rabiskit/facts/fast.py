@@ -212,6 +212,14 @@ def block_records(buf: bytes, base_offset: int, *, display: str, db_level: str |
     return out
 
 
+def careful_entry(src, rules, db_level: str | None, extract: Callable | None = None) -> tuple:
+    """A record the careful reader read, as a block gives it: (number, facts, encoding
+    reason, problems, what ``extract`` took)."""
+    facts = extract_facts(src, classify(src, rules, db_level)[0])
+    return (src.number, facts, src.encoding_reason, src.problems,
+            extract(src, facts) if extract is not None else None)
+
+
 def _careful_records(res: ChunkResult, buf: bytes, base_offset: int, ix: BlockIndex, which,
                      display, db_level, rules, encoding, flavour, extract=None) -> None:
     """Parse the records numbered ``which`` (0-based in the block) with the careful parser."""
@@ -220,11 +228,8 @@ def _careful_records(res: ChunkResult, buf: bytes, base_offset: int, ix: BlockIn
     starts, ends = ix.starts, ix.ends
     for i in which:
         a, b = int(starts[i]), int(ends[i]) + 1
-        src = reader.parse(buf[a:b], base_offset + a, i + 1)
-        lv = classify(src, rules, db_level)[0]
-        facts = extract_facts(src, lv)
-        res.careful.append((i + 1, facts, src.encoding_reason, src.problems,
-                            extract(src, facts) if extract is not None else None))
+        res.careful.append(careful_entry(reader.parse(buf[a:b], base_offset + a, i + 1), rules,
+                                         db_level, extract))
 
 
 def _careful_block(buf: bytes, base_offset: int, display: str, db_level, rules, encoding,
@@ -234,10 +239,7 @@ def _careful_block(buf: bytes, base_offset: int, display: str, db_level, rules, 
     reader = Iso2709Reader(display, encoding=encoding, flavour=flavour, display=display,
                            fileobj=io.BytesIO(buf), base_offset=base_offset)
     for src in reader:
-        lv = classify(src, rules, db_level)[0]
-        facts = extract_facts(src, lv)
-        res.careful.append((src.number, facts, src.encoding_reason, src.problems,
-                            extract(src, facts) if extract is not None else None))
+        res.careful.append(careful_entry(src, rules, db_level, extract))
     res.records = reader.records_read
     res.file_problems = [p for p in reader.problems if p.record is None]
     return res

@@ -14,12 +14,11 @@ from typing import Sequence
 
 import numpy as np
 
-from rabiskit.facts.blocks import BlockIndex, tag_code
-from rabiskit.facts.columns import Column, Slot, distinct_rows, slot_column
+from rabiskit.facts.blocks import BlockIndex
+from rabiskit.facts.columns import Column, distinct_rows, field_column
 from rabiskit.records import Record
 from rabiskit.records.record import MARC21, UNIMARC
 from rabiskit.rules.engine import FALLBACK_LEVEL, FALLBACK_REASON, Condition, Rule
-from rabiskit.sources.iso2709 import _field
 
 _BLANK_LEADER = " " * 24
 #: a field or subfield condition reads the whole field: fields up to this many bytes are
@@ -45,29 +44,7 @@ def _leader_groups(ix: BlockIndex, recs: np.ndarray, rules: Sequence[Rule]):
 
 def _field_condition(ix: BlockIndex, cond: Condition, among: np.ndarray) -> np.ndarray:
     """Per record (of ``among``): whether the field or subfield condition holds."""
-    tag = cond.tag
-
-    def decide(key):
-        raw = key[0] if key[0] != "exact" else None
-        if key and key[0] == "exact":
-            raws = key[1:]
-        else:
-            raws = () if raw is None else (raw,)
-        fields = []
-        for b in raws:
-            try:
-                fields.append(_field(tag, b.decode("utf-8")))
-            except UnicodeDecodeError:
-                return None
-        return bool(cond(Record(_BLANK_LEADER, fields)))
-
-    def exact(r: int):
-        first = int(ix.first_entry[r])
-        code = tag_code(tag)
-        return ("exact",) + tuple(ix.field_bytes(e) for e in range(first, first + int(ix.nent[r]))
-                                  if ix.codes[e] == code)
-
-    col = slot_column(ix, among, [Slot(tag, 0, FIELD_WIDTH, 0, whole=True)], decide, exact)
+    col = field_column(ix, among, cond.tag, lambda rec: bool(cond(rec)), FIELD_WIDTH)
     out = np.zeros(ix.nrec, dtype=bool)
     if col.values:
         truth = np.array(col.values, dtype=bool)

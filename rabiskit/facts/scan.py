@@ -92,6 +92,12 @@ class FileSummary:
             if self.date_max is None or d > self.date_max:
                 self.date_max = d
 
+    def add_read(self, facts: RecordFacts, encoding_reason: str, problems) -> None:
+        """A record as a reader gave it: its facts, why its encoding, its problems."""
+        self.add(facts)
+        self.encoding_reasons[f"{facts.encoding}: {encoding_reason}"] += 1
+        self.problems.extend(with_record_context(p, facts) for p in problems)
+
     def add_group(self, key, n: int, dates: tuple[dt.date, dt.date] | None = None) -> None:
         """Add ``n`` undamaged, dated records that share the facts in ``key`` (a FastKey);
         with ``dates`` (first, last), they were entered on days in that range, not all on
@@ -256,10 +262,7 @@ def scan_one(inp: Input, summary: FileSummary, *, classify: Classifier | None = 
         if classify is not None:
             level, _ = classify(src, inp.db_level)
         facts = extract_facts(src, level)
-        summary.add(facts)
-        summary.encoding_reasons[f"{src.encoding}: {src.encoding_reason}"] += 1
-        for p in src.problems:
-            summary.problems.append(with_record_context(p, facts))
+        summary.add_read(facts, src.encoding_reason, src.problems)
         # file-level problems (garbage between records...) in the order they happened
         new = reader.problems[seen_problems:]
         seen_problems = len(reader.problems)

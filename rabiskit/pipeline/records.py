@@ -49,7 +49,7 @@ def read_records(inputs: Iterable[Input], plan: Plan, *, result: Scan,
     from rabiskit.aggregate.count import classifier_for
     from rabiskit.facts.fast import FACT_TAGS
     from rabiskit.facts.scan import dedupe_inputs, finish_file, scan_one, start_file
-    from rabiskit.pipeline.run import _fast_kind
+    from rabiskit.pipeline.run import block_kind
     from rabiskit.pipeline.sizes import BLOCK_SIZE, MIN_FAST_SIZE
 
     classify = classifier_for(plan)
@@ -63,7 +63,7 @@ def read_records(inputs: Iterable[Input], plan: Plan, *, result: Scan,
         summary = start_file(inp, result, dup)
         if summary is None:
             continue
-        kind, size = _fast_kind(inp, fast, xml=False)
+        kind, size = block_kind(inp, fast, xml=False)
         kinds.append((inp, summary, kind))
         total += size if kind else 0
     use_blocks = fast is True or (fast is None and total >= (
@@ -99,7 +99,8 @@ def read_records(inputs: Iterable[Input], plan: Plan, *, result: Scan,
 def _blocks_of(inp: Input, summary, bounds, executor, progress, proto: _Block):
     import dataclasses
 
-    from rabiskit.facts.scan import sort_problems, with_record_context
+    from rabiskit.facts.scan import sort_problems
+    from rabiskit.pipeline.workers import renumber
 
     tasks = (dataclasses.replace(proto, start=a, end=b) for a, b in bounds)
     window = 4 * (getattr(executor, "_max_workers", 2) or 2) if executor is not None else 1
@@ -122,13 +123,8 @@ def _blocks_of(inp: Input, summary, bounds, executor, progress, proto: _Block):
         summary.block_settled += res.settled
         n = 0
         for number, facts, reason, problems, extra in res.records:
-            if shift:
-                facts = dataclasses.replace(facts, record=facts.record + shift)
-                problems = tuple(dataclasses.replace(p, record=p.record + shift)
-                                 if p.record is not None else p for p in problems)
-            summary.add(facts)
-            summary.encoding_reasons[f"{facts.encoding}: {reason}"] += 1
-            summary.problems.extend(with_record_context(p, facts) for p in problems)
+            facts, problems = renumber(facts, problems, shift)
+            summary.add_read(facts, reason, problems)
             n = max(n, number)
             yield facts, extra
         summary.problems.extend(res.file_problems)

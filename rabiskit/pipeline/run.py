@@ -85,7 +85,7 @@ def read_inputs(inputs: Iterable[Input], plan: Plan, sink: Sink, *, needs: Needs
         summary = start_file(inp, result, dup)
         if summary is None:
             continue
-        kind, size = _fast_kind(inp, fast)
+        kind, size = block_kind(inp, fast)
         fast_size += size if kind else 0
         kinds.append((inp, summary, kind))
     if fast is None and fast_size < min_size:
@@ -138,7 +138,7 @@ def read_inputs(inputs: Iterable[Input], plan: Plan, sink: Sink, *, needs: Needs
     return result
 
 
-def _fast_kind(inp: Input, fast: bool | None, xml: bool = True) -> tuple[str | None, int]:
+def block_kind(inp: Input, fast: bool | None, xml: bool = True) -> tuple[str | None, int]:
     """("iso2709" or "marcxml", size) when the input may be read in blocks, else (None, 0)."""
     from rabiskit.sources import sniff_format
 
@@ -156,12 +156,8 @@ def _fast_kind(inp: Input, fast: bool | None, xml: bool = True) -> tuple[str | N
 
 def _consumer(summary, sink: Sink):
     """Takes a file's carefully read records into its summary and the sink, as they come."""
-    from rabiskit.facts.scan import with_record_context
-
     def consume(facts: RecordFacts, reason: str, problems: tuple, extra: Any) -> None:
-        summary.add(facts)
-        summary.encoding_reasons[f"{facts.encoding}: {reason}"] += 1
-        summary.problems.extend(with_record_context(p, facts) for p in problems)
+        summary.add_read(facts, reason, problems)
         sink.add(facts, extra)
     return consume
 
@@ -180,7 +176,7 @@ def _add_file(res, job, summary, sink: Sink, keys: dict, op_keys: dict) -> None:
     """A file's block-path result into its summary and the sink, as the careful path adds
     its records (the groups into ``keys``, given to the sink at the end)."""
     from rabiskit.facts.fast import KeyReader
-    from rabiskit.facts.scan import sort_problems, with_record_context
+    from rabiskit.facts.scan import sort_problems
     from rabiskit.pipeline.workers import KeyCounts
 
     summary.format = job.kind
@@ -194,10 +190,8 @@ def _add_file(res, job, summary, sink: Sink, keys: dict, op_keys: dict) -> None:
         keys.setdefault(job.db_level, KeyCounts()).add(res.keys, res.counts)
         if res.op_keys.size:
             op_keys.setdefault(job.db_level, KeyCounts()).add(res.op_keys, res.op_counts)
+    consume = _consumer(summary, sink)
     for facts, reason, problems, extra in sorted(res.careful, key=lambda c: c[0].record):
-        summary.add(facts)
-        summary.encoding_reasons[f"{facts.encoding}: {reason}"] += 1
-        summary.problems.extend(with_record_context(p, facts) for p in problems)
-        sink.add(facts, extra)
+        consume(facts, reason, problems, extra)
     summary.problems.extend(res.file_problems)
     sort_problems(summary)

@@ -23,11 +23,11 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from rabiskit.facts.fast import ChunkResult, analyse_block, relabel_languages, relabel_operators
+from rabiskit.facts.fast import ChunkResult, analyse_block, careful_entry, relabel_languages, relabel_operators
 from rabiskit.pipeline.sizes import BLOCK_SIZE, MIN_FAST_SIZE  # noqa: F401 (also from here)
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Problem
-from rabiskit.rules.engine import DEFAULT_RULES, classify
+from rabiskit.rules.engine import DEFAULT_RULES
 from rabiskit.sources.iso2709 import looks_like_start
 
 # a block may grow to this many block sizes while no cut is found; beyond, the file is left
@@ -118,7 +118,7 @@ def _renumber_problem(p: Problem, shift: int, lines: int = 0) -> Problem:
                                line=None if p.line is None else p.line + lines)
 
 
-def _renumber(facts: RecordFacts, problems: tuple, shift: int, lines: int = 0) -> tuple[RecordFacts, tuple]:
+def renumber(facts: RecordFacts, problems: tuple, shift: int, lines: int = 0) -> tuple[RecordFacts, tuple]:
     """A block's record renumbered in its file: ``shift`` records and (MARCXML) ``lines``
     lines come before the block."""
     if shift == 0 and lines == 0:
@@ -168,7 +168,7 @@ class _FileMerge:
         out = self.out
         shift = out.records
         for _, facts, reason, problems, extra in res.careful:
-            f, ps = _renumber(facts, problems, shift, self.lines)
+            f, ps = renumber(facts, problems, shift, self.lines)
             if self.consume is not None:
                 self.consume(f, reason, ps, extra)
             else:
@@ -316,7 +316,6 @@ def _xml_work(path: str, start: int, end: int, display: str, db_level: str | Non
     """One block of a MARCXML file, read by the one MARCXML reader (``read_xml_block``) in
     the worker; every record's facts as the careful path gives them.  None when the block
     cannot be read on its own (the file is then read whole)."""
-    from rabiskit.facts.extract import extract_facts
     from rabiskit.sources.marcxml import BlockNotReadable, read_xml_block
 
     try:
@@ -324,11 +323,7 @@ def _xml_work(path: str, start: int, end: int, display: str, db_level: str | Non
     except BlockNotReadable:
         return None
     res = ChunkResult(records=len(block.records), newlines=block.newlines)
-    for src in block.records:
-        level = classify(src, rules, db_level)[0]
-        facts = extract_facts(src, level)
-        res.careful.append((src.number, facts, src.encoding_reason, src.problems,
-                            extract(src, facts) if extract is not None else None))
+    res.careful = [careful_entry(src, rules, db_level, extract) for src in block.records]
     res.file_problems = [p for p in block.problems if p.record is None]
     return res
 
