@@ -207,13 +207,12 @@ def write_exchange(path: str | Path, records: Iterable[tuple[SourceRecord, Recor
             if how == "utf-8":
                 result.reencoded += 1
             elif how == "rebuilt":
-                result.rebuilt.append(RecordRef.of(facts, "damaged in the export: rebuilt "
-                                                          "from what was salvaged"))
+                result.rebuilt.append(RecordRef.of(facts, N_("damaged in the export: rebuilt from what was salvaged")))
             elif how == "damaged":
                 result.damaged_as_read.append(RecordRef.of(
-                    facts, "damaged in the export and could not be rebuilt: written as read"))
+                    facts, N_("damaged in the export and could not be rebuilt: written as read")))
             elif how == "as read":
                 result.damaged_as_read.append(RecordRef.of(
-                    facts, "too long for ISO 2709 in UTF-8: written as read"))
+                    facts, N_("too long for ISO 2709 in UTF-8: written as read")))
     return result
 
