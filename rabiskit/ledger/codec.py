@@ -10,6 +10,9 @@
   a record, once edited, is a new record to the ledger: it has no other identity).
 * ``facts_row`` / ``row_facts``: RecordFacts to the ``records`` table's columns and back,
   losslessly (tuples as JSON lists, dates as ISO text).
+* ``record_row(src, facts)``: what an import stores of a record read from an export, as one
+  tuple of plain values in ``ROW_COLUMNS`` order (computed where the record was read: a
+  worker process reading a block), the same values ``facts_row`` and ``stored_form`` give.
 """
 
 from __future__ import annotations
@@ -178,3 +181,35 @@ def changed_facts(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     return [c for c in FACT_COLUMNS if c not in _LOCATION and c != "languages"
             and old[c] != new[c]] + (["languages"] if old["languages"] != new["languages"]
                                      and old["language"] == new["language"] else [])
+
+
+#: the record itself and what the reader said about it (for ``ledger_sources``)
+RECORD_COLUMNS = ("length", "encoding_reason", "problems", "record_data")
+#: what ``record_row`` gives, in order: the columns of a record's row that do not depend on
+#: the import (its database, the import's id and time, the file's position are the
+#: importer's)
+ROW_COLUMNS = ("key", "checksum", "deleted") + FACT_COLUMNS + RECORD_COLUMNS
+#: where ``record_row`` puts the record number (renumbered from a block's first record)
+#: and the reader's problems (Problem objects, for the importer to renumber and write as JSON)
+ROW_RECORD = ROW_COLUMNS.index("record")
+ROW_PROBLEMS = ROW_COLUMNS.index("problems")
+
+
+def record_row(src, facts: RecordFacts) -> tuple:
+    """The ``ROW_COLUMNS`` of a SourceRecord and its RecordFacts (``extract`` of a block
+    read for an import), but ``problems``: the tuple of the reader's Problems."""
+    record = src.record
+    checksum = hashlib.sha256(canonical_bytes(record)).hexdigest()
+    f = facts
+    de, dc = f.date_entered, f.date_changed
+    languages = f.languages
+    return (
+        record_key(f.control_number, checksum), checksum, int(f.record_status == "d"),
+        f.file, f.record, f.offset, f.control_number, f.flavour, f.encoding, f.record_status,
+        f.record_type, f.bibliographic_level, _languages_json(languages),
+        languages[0] if languages else "und", int(f.languages_coded),
+        None if de is None else de.isoformat(), f.date_entered_source,
+        f.date_entered_problem, f.date_entered_raw, None if dc is None else dc.isoformat(),
+        f.title, json_list(f.isbn), json_list(f.links), f.extent, f.pages, f.article_pages,
+        f.host_title, int(f.damaged), f.level, f.line,
+        src.length, src.encoding_reason, tuple(src.problems), record_blob(record))

@@ -1,8 +1,10 @@
 """``rabiskit import``: store the records of catalogue exports in the ledger.
 
-``import_records(ledger, records, summary, plan)`` stores what it is given: (SourceRecord,
-RecordFacts) pairs already read and levelled, and the Scan summary of the files they came
-from.  Reading the export files is the pipeline's (``rabiskit.pipeline.ledger.import_inputs``).
+``import_rows(ledger, blocks, summary, plan)`` stores what it is given: the records of the
+export files already read and levelled, as blocks of rows (``RowBlock``: a worker process
+computes them, ``rabiskit.ledger.codec.record_row``), and the Scan summary of the files they
+came from; ``import_records`` the same from (SourceRecord, RecordFacts) pairs.  Reading
+the export files is the pipeline's (``rabiskit.pipeline.ledger.import_inputs``).
 
 Every record is keyed by ``(database, key)``: the database is the level named with
 ``--db LEVEL FILE`` for that file, otherwise ``database`` (default ``"catalogue"``: the one
@@ -37,12 +39,15 @@ it stays, and importing again gives the same result as an uninterrupted import.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
+import sqlite3
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from itertools import repeat
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from rabiskit.aggregate.period import quarter_of
 from rabiskit.facts.model import RecordFacts
@@ -50,8 +55,9 @@ from rabiskit.facts.scan import FileSummary, Scan, problem_dict
 from rabiskit.i18n import N_
 from rabiskit.records import SourceRecord
 from rabiskit.records.record import not_bibliographic
-from rabiskit.ledger.codec import (COUNTED_FACTS, FACT_COLUMNS, changed_facts, facts_row,
-                                   StoredForm, record_key, stored_form)
+from rabiskit.ledger.codec import (COUNTED_FACTS, FACT_COLUMNS, RECORD_COLUMNS, ROW_COLUMNS,
+                                   ROW_PROBLEMS, changed_facts, facts_row, StoredForm,
+                                   record_key, record_row)
 from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, LedgerError, dumps
 from rabiskit.plan.model import Plan
 
@@ -219,13 +225,15 @@ def _show(v: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-#: the record itself and what the reader said about it (for ``ledger_sources``)
-RECORD_COLUMNS = ("length", "encoding_reason", "problems", "record_data")
 _UPDATE_ALL = ", ".join(f"{c} = :{c}" for c in FACT_COLUMNS + RECORD_COLUMNS)
-_INSERT_COLS = ("database", "key", "checksum", "deleted") + FACT_COLUMNS + RECORD_COLUMNS + (
+#: a record's row: its database, ``record_row``'s columns, then what this import puts there
+_INSERT_COLS = ("database",) + ROW_COLUMNS + (
     "first_seen", "last_seen", "first_import", "last_import", "changed_import", "position")
 _INSERT = (f"INSERT INTO records ({', '.join(_INSERT_COLS)}) "
            f"VALUES ({', '.join(':' + c for c in _INSERT_COLS)})")
+#: the same with the values in order (the rows of a block added in one ``executemany``)
+_INSERT_ROWS = (f"INSERT INTO records ({', '.join(_INSERT_COLS)}) "
+                f"VALUES ({', '.join('?' * len(_INSERT_COLS))})")
 _UPDATE = (f"UPDATE records SET checksum = :checksum, deleted = :deleted, {_UPDATE_ALL}, "
            "last_seen = :seen, last_import = :import_id, changed_import = :import_id, "
            "position = :position WHERE database = :database AND key = :key")
@@ -239,53 +247,103 @@ _CORRECTION = (
     "file, record, kind, before_level, before_language, after_level, after_language, "
     "what) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
-#: records looked up and written together (one SELECT, then executemany per statement)
+#: records looked up and written together when some may be in the ledger already (one
+#: SELECT, then executemany per statement)
 BATCH = 500
-#: the index rebuilt after the import (not kept up record by record) when the import
-#: starts on an empty ledger: its keys (dates entered) arrive in no order
-_DEFERRED_INDEXES = {"records_date": "CREATE INDEX records_date ON records (date_entered)"}
+#: the indexes rebuilt after the import (not kept up record by record) when the import
+#: starts on an empty ledger: their keys (dates entered; files and record numbers) are
+#: built once, sorted
+_DEFERRED_INDEXES = {
+    "records_date": "CREATE INDEX records_date ON records (date_entered)",
+    "records_order": "CREATE INDEX records_order ON records (last_import, position, record)",
+}
+_ROW = {c: k for k, c in enumerate(ROW_COLUMNS)}
+_DELETED, _FILE = _ROW["deleted"], _ROW["file"]
 
 
-class _Writes:
-    """The statements of one batch, in order; consecutive ones of the same SQL are sent
-    as one ``executemany``."""
+@dataclass
+class RowBlock:
+    """Records of one file as the importer takes them: ``columns`` holds one sequence of
+    values per column of ``ROW_COLUMNS`` (the same length each), as ``record_row`` gives
+    them but numbered in the file and with the problems as JSON text."""
 
-    def __init__(self, conn) -> None:
-        self.conn = conn
-        self.pending: list[tuple[str, Any]] = []
+    file: str
+    columns: list[Sequence[Any]]
 
-    def add(self, sql: str, params: Any) -> None:
-        self.pending.append((sql, params))
+    @property
+    def size(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
 
-    def flush(self) -> None:
-        pending, self.pending = self.pending, []
-        k = 0
-        while k < len(pending):
-            sql = pending[k][0]
-            j = k + 1
-            while j < len(pending) and pending[j][0] == sql:
-                j += 1
-            if j - k == 1:
-                self.conn.execute(sql, pending[k][1])
-            else:
-                self.conn.executemany(sql, [params for _sql, params in pending[k:j]])
-            k = j
+
+def rows_of_pairs(pairs: Iterable[tuple[SourceRecord | StoredForm, RecordFacts]],
+                  batch: int = 2000) -> Iterator[RowBlock]:
+    """(SourceRecord or StoredForm, RecordFacts) pairs as RowBlocks (of one file each)."""
+    rows: list[tuple] = []
+    file = None
+    for src, facts in pairs:
+        if rows and (facts.file != file or len(rows) >= batch):
+            yield rows_block(file, rows)
+            rows = []
+        file = facts.file
+        rows.append(pair_row(src, facts))
+    if rows:
+        yield rows_block(file, rows)
+
+
+def pair_row(src: SourceRecord | StoredForm, facts: RecordFacts) -> tuple:
+    """``record_row`` of a pair, the problems as JSON."""
+    if isinstance(src, StoredForm):
+        row = facts_row(facts)
+        key = record_key(facts.control_number, src.checksum)
+        values = tuple([key, src.checksum, int(facts.is_deleted)]
+                       + [row[c] for c in FACT_COLUMNS]
+                       + [src.length, src.encoding_reason, src.problems, src.blob])
+    else:
+        values = record_row(src, facts)
+    problems = values[ROW_PROBLEMS]
+    return values[:ROW_PROBLEMS] + (problems_json(problems),) + values[ROW_PROBLEMS + 1:]
+
+
+def problems_json(problems, shift: int = 0) -> str:
+    """The reader's problems of a record as stored, their record numbers moved by ``shift``."""
+    if not problems:
+        return "[]"
+    if shift:
+        problems = [dataclasses.replace(p, record=None if p.record is None else p.record + shift)
+                    for p in problems]
+    return dumps([problem_dict(p) for p in problems])
+
+
+def rows_block(file: str | None, rows: list[tuple]) -> RowBlock:
+    return RowBlock(file or "", [list(c) for c in zip(*rows)])
 
 
 def import_records(ledger: Ledger, records: Iterable[tuple[SourceRecord | StoredForm, RecordFacts]],
-                   summary: Scan, plan: Plan, *, databases: Mapping[str, str] | None = None,
-                   positions: Mapping[str, int] | None = None,
-                   database: str = DEFAULT_DATABASE,
-                   now: Callable[[], str] = utc_now) -> ImportResult:
+                   summary: Scan, plan: Plan, **options) -> ImportResult:
     """Store ``records`` (SourceRecord or its ``StoredForm``, RecordFacts pairs, levels
-    already given by ``plan``'s rules) in ``ledger`` in one transaction; returns what was
-    done.
+    already given by ``plan``'s rules) in ``ledger`` in one transaction, as ``import_rows``
+    (the same options); returns what was done."""
+    return import_rows(ledger, rows_of_pairs(records), summary, plan, **options)
+
+
+def import_rows(ledger: Ledger, blocks: Iterable[RowBlock], summary: Scan, plan: Plan, *,
+                databases: Mapping[str, str] | None = None,
+                positions: Mapping[str, int] | None = None,
+                database: str = DEFAULT_DATABASE,
+                now: Callable[[], str] = utc_now) -> ImportResult:
+    """Store the records of ``blocks`` (levels already given by ``plan``'s rules) in
+    ``ledger`` in one transaction; returns what was done.
 
     ``summary`` is the Scan the records come with: its file summaries, problems and
-    warnings must be complete once ``records`` is exhausted (``rabiskit.facts.scan.scan``
+    warnings must be complete once ``blocks`` is exhausted (``rabiskit.facts.scan.scan``
     fills the ``result`` it is given that way).  ``databases`` maps a file (as records
     name it) to its database (default ``database``), ``positions`` to its place among
     the import's files (default 0).
+
+    A block whose records are all new to the ledger (and to this import) is added with
+    one ``executemany`` inside a savepoint; when one of them is there already, the
+    savepoint is rolled back and the block's records are decided one by one (added,
+    unchanged, changed, repeated, stale), which gives the same ledger.
 
     Raises ImportAborted (nothing applied) when a file of ``summary`` could not be read at
     all, and LedgerError when the ledger is locked or cannot be written."""
@@ -306,33 +364,37 @@ def import_records(ledger: Ledger, records: Iterable[tuple[SourceRecord | Stored
             result.warnings.append(
                 N_("the level rules differ from those of import {id}: records read now get the new levels; records not in these exports keep the levels they got then (import the whole catalogue again to re-level them all)").format(
                     id=previous_rules['id']))
+        # new records are added a block at a time while no block meets one already stored
+        fast = conn.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None
         deferred = _defer_indexes(conn)
         state = _ImportState(ledger, result, import_id, started,
                              {r[0] for r in conn.execute("SELECT period FROM closed_quarters")})
-        batch: list[tuple[StoredForm, RecordFacts, dict]] = []
-        for src, facts in records:
-            result.records += 1
-            result.not_bibliographic += facts.not_bibliographic is not None
-            db = databases.get(facts.file, database)
-            row = facts_row(facts)
-            if not isinstance(src, StoredForm):  # a SourceRecord: what the ledger keeps of it
-                src = stored_form(src)
-            checksum = src.checksum
-            row.update(database=db, key=record_key(facts.control_number, checksum),
-                       checksum=checksum, deleted=int(facts.is_deleted), seen=started,
-                       import_id=import_id, position=positions.get(facts.file, 0),
-                       length=src.length, encoding_reason=src.encoding_reason,
-                       problems=dumps([problem_dict(p) for p in src.problems])
-                       if src.problems else "[]",
-                       # the columns of a record this import adds (_INSERT)
-                       first_seen=started, last_seen=started, first_import=import_id,
-                       last_import=import_id, changed_import=import_id)
-            batch.append((src, facts, row))
-            if len(batch) >= BATCH:
-                state.store(batch)
-                batch = []
-        if batch:
-            state.store(batch)
+        fast = fast and not state.closed
+        for block in blocks:
+            n = block.size
+            if not n:
+                continue
+            db = databases.get(block.file, database)
+            position = positions.get(block.file, 0)
+            result.records += n
+            result.databases[db] += n
+            result.not_bibliographic += sum(
+                not_bibliographic(t, f) is not None
+                for t, f in zip(block.columns[_ROW["record_type"]], block.columns[_ROW["flavour"]]))
+            if fast and state.add_new(block, db, position):
+                continue
+            fast = False
+            cols = block.columns
+            for k in range(0, n, BATCH):
+                rows = []
+                for values in zip(*(c[k:k + BATCH] for c in cols)):
+                    row = dict(zip(ROW_COLUMNS, values))
+                    row.update(database=db, seen=started, import_id=import_id,
+                               position=position, first_seen=started, last_seen=started,
+                               first_import=import_id, last_import=import_id,
+                               changed_import=import_id)
+                    rows.append(row)
+                state.store(rows)
         for f in summary.files:
             if f.error:
                 if f.error.startswith(f"{f.file}: "):  # the error names the file already
@@ -362,6 +424,32 @@ def import_records(ledger: Ledger, records: Iterable[tuple[SourceRecord | Stored
              len(result.deleted), len(result.stale), result.repeated, len(result.corrections),
              len(result.problems), import_id))
     return result
+
+
+class _Writes:
+    """The statements of one batch, in order; consecutive ones of the same SQL are sent
+    as one ``executemany``."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.pending: list[tuple[str, Any]] = []
+
+    def add(self, sql: str, params: Any) -> None:
+        self.pending.append((sql, params))
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        k = 0
+        while k < len(pending):
+            sql = pending[k][0]
+            j = k + 1
+            while j < len(pending) and pending[j][0] == sql:
+                j += 1
+            if j - k == 1:
+                self.conn.execute(sql, pending[k][1])
+            else:
+                self.conn.executemany(sql, [params for _sql, params in pending[k:j]])
+            k = j
 
 
 def _defer_indexes(conn) -> list[tuple[str, str]]:
@@ -401,10 +489,10 @@ class _ImportState:
         self.added_deleted: set[tuple[str, str]] = set()
         self.writes = _Writes(self.conn)
 
-    def _existing(self, batch: list) -> dict[tuple[str, str], Any]:
+    def _existing(self, batch: list[dict]) -> dict[tuple[str, str], Any]:
         """The ledger's rows of the records of ``batch``, by (database, key)."""
         keys: dict[str, list[str]] = {}
-        for _src, _facts, row in batch:
+        for row in batch:
             keys.setdefault(row["database"], []).append(row["key"])
         out = {}
         for db, ks in keys.items():
@@ -420,14 +508,46 @@ class _ImportState:
         return self.conn.execute("SELECT * FROM records WHERE database = ? AND key = ?",
                                  ident).fetchone()
 
-    def store(self, batch: list[tuple[StoredForm, RecordFacts, dict]]) -> None:
+    def add_new(self, block: RowBlock, db: str, position: int) -> bool:
+        """Add the records of ``block`` when none of them is in the ledger (nor twice in
+        the block): True; otherwise nothing is written and False."""
+        started, import_id = self.started, self.import_id
+        rows = zip(repeat(db), *block.columns, repeat(started), repeat(started),
+                   repeat(import_id), repeat(import_id), repeat(import_id), repeat(position))
+        conn = self.conn
+        conn.execute("SAVEPOINT new_records")
+        try:
+            conn.executemany(_INSERT_ROWS, rows)
+        except sqlite3.IntegrityError:
+            conn.execute("ROLLBACK TO new_records")
+            conn.execute("RELEASE new_records")
+            return False
+        except BaseException:
+            conn.execute("ROLLBACK TO new_records")
+            conn.execute("RELEASE new_records")
+            raise
+        conn.execute("RELEASE new_records")
+        deleted = block.columns[_DELETED]
+        if any(deleted):
+            names = ("key", "control_number", "title", "file", "record", "offset")
+            cols = [block.columns[_ROW[c]] for c in names]
+            for k in [k for k, d in enumerate(deleted) if d]:
+                row = {c: col[k] for c, col in zip(names, cols)}
+                row["database"] = db
+                self.result.deleted.append(_change(row, ("new record, already marked deleted",),
+                                                   was_counted=False))
+                self.added_deleted.add((db, row["key"]))
+        self.result.added += block.size - sum(1 for d in deleted if d)
+        return True
+
+    def store(self, batch: list[dict]) -> None:
         existing = self._existing(batch)
         written: set[tuple[str, str]] = set()  # written in this batch: read them back
         result, import_id = self.result, self.import_id
-        for src, facts, row in batch:
+        for row in batch:
             db, key, checksum = row["database"], row["key"], row["checksum"]
             ident = (db, key)
-            result.databases[db] += 1
+            deleted = bool(row["deleted"])
             old = self._fresh(ident) if ident in written else existing.get(ident)
             # read already by this import: it wrote the row, or found it stale
             touched = old is not None and (old["last_import"] == import_id
@@ -438,14 +558,13 @@ class _ImportState:
                     continue
                 result.warnings.append(
                     N_("{where}: {ident} was already read in this import with other content; the later one is kept").format(
-                        where=N_("{file}, record {record}").format(file=facts.file,
-                                                                   record=facts.record),
+                        where=N_("{file}, record {record}").format(file=row["file"],
+                                                                   record=row["record"]),
                         ident=_ident(db, key)))
             if old is None:
-                row["record_data"] = src.blob
                 self.writes.add(_INSERT, row)
                 written.add(ident)
-                if facts.is_deleted:
+                if deleted:
                     result.deleted.append(_change(row, ("new record, already marked deleted",),
                                                   was_counted=False))
                     self.added_deleted.add(ident)
@@ -467,15 +586,14 @@ class _ImportState:
                     if not touched:
                         self.stale.add(ident)
                     continue
-                row["record_data"] = src.blob
                 self.writes.add(_UPDATE, row)
                 written.add(ident)
-                if facts.is_deleted and not old["deleted"]:
+                if deleted and not old["deleted"]:
                     result.deleted.append(_change(row, ("marked deleted (leader/05 d)",),
                                                   was_counted=contribution(old) is not None))
                 else:
                     what = _describe(old, row, names)
-                    if old["deleted"] and not facts.is_deleted:
+                    if old["deleted"] and not deleted:
                         what = ("no longer marked deleted",) + what
                     # a record this import added is listed as added, not as changed too
                     added_now = (old["first_import"] == import_id

@@ -1,8 +1,9 @@
 """The ledger in the pipeline: export files into the ledger, and the ledger instead of them.
 
 * ``import_inputs(ledger, inputs, plan, ...) -> ImportResult``: read the export files
-  (the careful reader, levels by the plan's rules) and store their records with
-  ``rabiskit.ledger.importer.import_records`` (one transaction);
+  (``rabiskit.pipeline.ledgerrows.import_blocks``: blocks read by worker processes, levels
+  by the plan's rules, each record as its ledger row) and store their records with
+  ``rabiskit.ledger.importer.import_rows`` (one transaction);
 * ``ledger_with_exports(path, inputs, plan)``: an in-memory copy of the ledger with the
   exports imported into it (the file is not touched);
 * ``ledger_run(path, inputs, plan, ...)``: what a command reads with ``--ledger``: the
@@ -28,7 +29,7 @@ from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
 from rabiskit.i18n import _
 from rabiskit.ledger.closing import closed_quarters
-from rabiskit.ledger.importer import ImportResult, import_records, utc_now
+from rabiskit.ledger.importer import ImportResult, import_rows, utc_now
 from rabiskit.ledger.source import count_ledger, ledger_scan_summary, ledger_sources, rules_warning
 from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, LedgerError, memory_copy, open_ledger
 from rabiskit.plan.model import Plan
@@ -45,17 +46,15 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
     Each file's records go to its ``--db`` level's database (``Input.db_level``), else to
     ``database``.  Raises ImportAborted (nothing applied) when an input cannot be read at
     all, and LedgerError when the ledger is locked or cannot be written."""
-    from rabiskit.ledger.codec import stored_form
-    from rabiskit.pipeline.records import read_records
+    from rabiskit.pipeline.ledgerrows import import_blocks
 
     inputs = list(inputs)
     summary = Scan()
-    # the worker processes read the blocks and compute what the ledger keeps of each record
-    records = ((form, facts) for facts, form in read_records(
-        inputs, plan, result=summary, extract=stored_form, tags=None, encoding=encoding,
-        flavour=flavour, progress=progress, workers=workers, min_fast_size=min_fast_size))
-    return import_records(
-        ledger, records, summary, plan, database=database, now=now,
+    # the worker processes read the blocks and compute the ledger's rows of their records
+    blocks = import_blocks(inputs, plan, result=summary, encoding=encoding, flavour=flavour,
+                           progress=progress, workers=workers, min_fast_size=min_fast_size)
+    return import_rows(
+        ledger, blocks, summary, plan, database=database, now=now,
         databases={inp.display: inp.db_level or database for inp in inputs},
         positions={inp.display: k for k, inp in enumerate(inputs)})
 
