@@ -40,7 +40,8 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
                   database: str = DEFAULT_DATABASE, encoding: str | None = None,
                   flavour: str | None = None, progress: Callable[[int, str], None] | None = None,
                   now: Callable[[], str] = utc_now, workers: int | None = None,
-                  min_fast_size: int | None = None) -> ImportResult:
+                  min_fast_size: int | None = None,
+                  block_size: int | None = None) -> ImportResult:
     """Import the export files ``inputs`` into ``ledger`` in one transaction.
 
     Each file's records go to its ``--db`` level's database (``Input.db_level``), else to
@@ -52,7 +53,8 @@ def import_inputs(ledger: Ledger, inputs: Sequence[Input], plan: Plan, *,
     summary = Scan()
     # the worker processes read the blocks and compute the ledger's rows of their records
     blocks = import_blocks(inputs, plan, result=summary, encoding=encoding, flavour=flavour,
-                           progress=progress, workers=workers, min_fast_size=min_fast_size)
+                           progress=progress, workers=workers, min_fast_size=min_fast_size,
+                           block_size=block_size)
     return import_rows(
         ledger, blocks, summary, plan, database=database, now=now,
         databases={inp.display: inp.db_level or database for inp in inputs},
