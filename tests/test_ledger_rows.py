@@ -81,26 +81,29 @@ def _catalogue_rows(path: Path) -> list[tuple]:
 
 
 def test_new_records_added_a_block_at_a_time_as_one_by_one(tmp_path):
-    # into a new ledger the block path adds each block with one statement; into a ledger
-    # that holds a record of another database each record is looked up first: the same rows
+    # into a new ledger, and into one holding records of another database, the block path
+    # adds each block with one statement; into a ledger holding the export's first record
+    # the first block meets it, and every record is looked up first: the same rows
     recs = books(range(1, 41)) + [rec("KZ00099", status="d"), rec(None, title="Без нөмір")]
     path = write(tmp_path / "a.iso", recs)
     opts = {"min_fast_size": 0, "workers": 1, "block_size": 1024}
-    fresh, other = tmp_path / "fresh", tmp_path / "other"
-    fresh.mkdir()
-    other.mkdir()
-    with ledger_at(fresh) as led:
-        r1 = import_inputs(led, [Input(path)], PLAN, **opts)
-    with ledger_at(other) as led:
-        import_inputs(led, [Input(write(tmp_path / "b.iso", [rec("B1")]), "book")], PLAN)
-        r2 = import_inputs(led, [Input(path)], PLAN, **opts)
-    for r in (r1, r2):
-        assert (r.records, r.added, r.unchanged, r.repeated) == (42, 41, 0, 0)
+    results, rows = [], []
+    for name, before in (("fresh", None), ("other", ("B1", "book")), ("first", ("KZ00001", None))):
+        folder = tmp_path / name
+        folder.mkdir()
+        with ledger_at(folder) as led:
+            if before is not None:
+                first = books([1])[0] if before[0] == "KZ00001" else rec(before[0])
+                import_inputs(led, [Input(write(folder / "before.iso", [first]), before[1])],
+                              PLAN)
+            results.append(import_inputs(led, [Input(path)], PLAN, **opts))
+        rows.append(_catalogue_rows(folder / "ledger.sqlite"))
+    for r, added in zip(results, (41, 41, 40)):
+        assert (r.records, r.added, r.unchanged, r.repeated) == (42, added, 41 - added, 0)
         assert [(c.key, c.record, c.changes, c.was_counted) for c in r.deleted] == [
             ("KZ00099", 41, ("new record, already marked deleted",), False)]
-    rows = _catalogue_rows(fresh / "ledger.sqlite")
-    assert len(rows) == 42
-    assert rows == _catalogue_rows(other / "ledger.sqlite")
+    assert len(rows[0]) == 42
+    assert rows[1] == rows[0] and rows[2] == rows[0]
 
 
 @pytest.mark.parametrize("workers", [1, 2])

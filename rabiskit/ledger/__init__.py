@@ -12,10 +12,12 @@ Modules:
   user's data folder);
 * :mod:`~rabiskit.ledger.store` - ``open_ledger(path, create=)``, ``Ledger``, the schema,
   ``LedgerError``, ``memory_copy``;
-* :mod:`~rabiskit.ledger.codec` - record keys, checksums, RecordFacts <-> rows;
-* :mod:`~rabiskit.ledger.importer` - ``import_records(ledger, records, summary, plan, ...)
-  -> ImportResult``: stores (SourceRecord, RecordFacts) pairs already read (one
-  transaction); reading the export files is ``rabiskit.pipeline.ledger.import_inputs``;
+* :mod:`~rabiskit.ledger.codec` - record keys, checksums, RecordFacts <-> rows,
+  ``record_row`` (a record read from an export as its row);
+* :mod:`~rabiskit.ledger.importer` - ``import_rows(ledger, blocks, summary, plan, ...)
+  -> ImportResult``: stores records already read, as blocks of rows (``RowBlock``), in one
+  transaction (``import_records``: the same from (SourceRecord, RecordFacts) pairs);
+  reading the export files is ``rabiskit.pipeline.ledger.import_inputs``;
 * :mod:`~rabiskit.ledger.source` - ``ledger_facts``, ``ledger_sources``,
   ``ledger_scan_summary``, ``count_ledger``: counting from the ledger as from exports;
 * :mod:`~rabiskit.ledger.closing` - ``close_quarter``, ``closed_quarter(s)``,

@@ -47,7 +47,7 @@ import sqlite3
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from itertools import repeat
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from rabiskit.aggregate.period import quarter_of
 from rabiskit.facts.model import RecordFacts
@@ -268,7 +268,7 @@ class RowBlock:
     them but numbered in the file and with the problems as JSON text."""
 
     file: str
-    columns: list[Sequence[Any]]
+    columns: list[list[Any]]
 
     @property
     def size(self) -> int:
@@ -342,8 +342,10 @@ def import_rows(ledger: Ledger, blocks: Iterable[RowBlock], summary: Scan, plan:
 
     A block whose records are all new to the ledger (and to this import) is added with
     one ``executemany`` inside a savepoint; when one of them is there already, the
-    savepoint is rolled back and the block's records are decided one by one (added,
-    unchanged, changed, repeated, stale), which gives the same ledger.
+    savepoint is rolled back and the records of that block and of every later one are
+    looked up and decided one by one (added, unchanged, changed, repeated, stale): the same
+    ledger either way.  With closed quarters every record is decided one by one (each
+    may correct one).
 
     Raises ImportAborted (nothing applied) when a file of ``summary`` could not be read at
     all, and LedgerError when the ledger is locked or cannot be written."""
@@ -364,12 +366,12 @@ def import_rows(ledger: Ledger, blocks: Iterable[RowBlock], summary: Scan, plan:
             result.warnings.append(
                 N_("the level rules differ from those of import {id}: records read now get the new levels; records not in these exports keep the levels they got then (import the whole catalogue again to re-level them all)").format(
                     id=previous_rules['id']))
-        # new records are added a block at a time while no block meets one already stored
-        fast = conn.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None
         deferred = _defer_indexes(conn)
         state = _ImportState(ledger, result, import_id, started,
                              {r[0] for r in conn.execute("SELECT period FROM closed_quarters")})
-        fast = fast and not state.closed
+        # new records are added a block at a time until a block meets one already stored
+        # (or read twice): from there on each record is looked up first
+        fast = not state.closed
         for block in blocks:
             n = block.size
             if not n:
