@@ -116,9 +116,13 @@ _LANGUAGES_JSON: dict[tuple, str] = {}
 _LANGUAGES_JSON_MAX = 4096
 
 
+#: ``json.dumps(..., ensure_ascii=False)`` with one encoder (not one a call)
+_LIST_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def json_list(values: tuple) -> str:
     """``json.dumps(list(values), ensure_ascii=False)``: the text of a JSON list column."""
-    return json.dumps(list(values), ensure_ascii=False) if values else "[]"
+    return _LIST_JSON(list(values)) if values else "[]"
 
 
 def _languages_json(values: tuple) -> str:

@@ -258,7 +258,7 @@ _DEFERRED_INDEXES = {
     "records_order": "CREATE INDEX records_order ON records (last_import, position, record)",
 }
 _ROW = {c: k for k, c in enumerate(ROW_COLUMNS)}
-_DELETED, _FILE = _ROW["deleted"], _ROW["file"]
+_DELETED = _ROW["deleted"]
 
 
 @dataclass
@@ -520,14 +520,10 @@ class _ImportState:
         conn.execute("SAVEPOINT new_records")
         try:
             conn.executemany(_INSERT_ROWS, rows)
-        except sqlite3.IntegrityError:
-            conn.execute("ROLLBACK TO new_records")
+        except sqlite3.IntegrityError:  # a key there already (other errors: the whole
+            conn.execute("ROLLBACK TO new_records")  # import is rolled back)
             conn.execute("RELEASE new_records")
             return False
-        except BaseException:
-            conn.execute("ROLLBACK TO new_records")
-            conn.execute("RELEASE new_records")
-            raise
         conn.execute("RELEASE new_records")
         deleted = block.columns[_DELETED]
         if any(deleted):
