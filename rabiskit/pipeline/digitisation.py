@@ -13,16 +13,18 @@ from rabiskit.aggregate.period import Period
 from rabiskit.digitisation.log import DigitisationLog
 from rabiskit.digitisation.pdfs import PdfIndex
 from rabiskit.digitisation.run import digitisation_json, prepare
-from rabiskit.digitisation.tally import DigitisationTally, record_links
+from rabiskit.digitisation.tally import DigitisationTally, LinkedCopies, linked_copies, record_links
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
 from rabiskit.pipeline.run import Groups, Needs, read_inputs
 from rabiskit.plan.model import Plan
 
 
-def links_extract(tag: str, code: str, src, facts: RecordFacts) -> list[str]:
-    """``Needs.extract`` of the digitisation: a record's links."""
-    return record_links(tag, code, src)
+def links_extract(tag: str, code: str, src, facts: RecordFacts) -> LinkedCopies | None:
+    """``Needs.extract`` of the digitisation: a record's links and their keys (None: it
+    has none)."""
+    links = record_links(tag, code, src)
+    return linked_copies(links) if links else None
 
 
 class DigitisationSink:

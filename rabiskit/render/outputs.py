@@ -73,8 +73,8 @@ def writer_for(fmt: str) -> Callable[[Report, Path], None]:
         from rabiskit.render.csv import csv_bytes
         return _text_writer(csv_bytes)
     if fmt == ".json":
-        from rabiskit.render.json import render_json
-        return _text_writer(render_json)
+        from rabiskit.render.json import write_json
+        return write_json
     raise ValueError(N_("unknown report format {fmt!r}").format(fmt=fmt))
 
 

@@ -66,15 +66,17 @@ def scan_for_report(inputs: Iterable[Input], plan: Plan, *, year: int | None = N
 
 
 def report_extract(operator: tuple[str, str], links: tuple[str, str] | None, src,
-                   facts: RecordFacts) -> tuple[str | None, list[str] | None]:
-    """What a report takes from a record read whole: its cataloguer and its links."""
+                   facts: RecordFacts) -> tuple[str | None, Any]:
+    """What a report takes from a record read whole: its cataloguer and its links
+    (``rabiskit.digitisation.tally.LinkedCopies``, None: none)."""
     from rabiskit.sources.irbis_fields import operator_of
 
     found = None
     if links is not None:
-        from rabiskit.digitisation.tally import record_links
+        from rabiskit.digitisation.tally import linked_copies, record_links
 
-        found = record_links(links[0], links[1], src)
+        values = record_links(links[0], links[1], src)
+        found = linked_copies(values) if values else None
     return operator_of(src.record, *operator), found
 
 
