@@ -17,6 +17,7 @@ import json
 import tempfile
 from array import array
 from collections.abc import Sequence
+from json.encoder import encode_basestring as _encode  # type: ignore[attr-defined]
 from typing import Any, Iterator, overload
 
 from rabiskit.jsontext import json_default
@@ -26,8 +27,34 @@ INDENT = 2
 
 
 def document_text(doc: dict) -> str:
-    """A document's JSON text as ``json.dumps(..., indent=2)`` writes it at the top level."""
-    return json.dumps(doc, ensure_ascii=False, indent=INDENT, default=json_default)
+    """A document's JSON text as ``json.dumps(..., indent=2)`` writes it at the top level.
+
+    A document's values are text, numbers, true/false/null and lists of text: those are
+    written here directly (a document is written for every digitised copy of a catalogue,
+    and json's indenting encoder is pure Python); anything else goes to json.dumps."""
+    parts = []
+    for key, value in doc.items():
+        if value.__class__ is str:
+            text = _encode(value)
+        elif value is None:
+            text = "null"
+        elif value is True:
+            text = "true"
+        elif value is False:
+            text = "false"
+        elif value.__class__ is int:
+            text = int.__repr__(value)
+        elif value.__class__ is list and all(v.__class__ is str for v in value):
+            text = ("[\n    " + ",\n    ".join([_encode(v) for v in value]) + "\n  ]"
+                    if value else "[]")
+        else:
+            return json.dumps(doc, ensure_ascii=False, indent=INDENT, default=json_default)
+        if key.__class__ is not str:
+            return json.dumps(doc, ensure_ascii=False, indent=INDENT, default=json_default)
+        parts.append(_encode(key) + ": " + text)
+    if not parts:
+        return "{}"
+    return "{\n  " + ",\n  ".join(parts) + "\n}"
 
 
 class DocumentStore:
