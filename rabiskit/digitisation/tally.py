@@ -37,7 +37,8 @@ from rabiskit.i18n import N_
 from rabiskit.aggregate.count import percent
 from rabiskit.aggregate.period import Period, quarter_of
 from rabiskit.digitisation.classify import (document_kind, file_name_of, is_article, is_pdf_name,
-                                            link_key, link_values, newspaper_keys)
+                                            link_key, link_key_named, link_values,
+                                            newspaper_keys)
 from rabiskit.digitisation.log import DigitisationLog, LogEntry
 from rabiskit.digitisation.model import (CREATED_MTIME, OTHER, PAGES_EXTENT, PAGES_LOG,
                                          PAGES_PDF, PAGES_RANGE, Document, PdfInfo, TypeCount)
@@ -92,8 +93,9 @@ class LinkedCopies(NamedTuple):
 
 def linked_copies(links: Iterable[str]) -> LinkedCopies:
     links = tuple(links)
-    return LinkedCopies(links, tuple(dict.fromkeys(link_key(v) for v in links)),
-                        tuple(file_name_of(v) for v in links))
+    names = tuple(file_name_of(v) for v in links)
+    return LinkedCopies(links, tuple(dict.fromkeys(link_key_named(v, n) for v, n in zip(links, names))),
+                        names)
 
 
 def record_links(tag: str, code: str, src) -> list[str]:
@@ -158,12 +160,16 @@ class DigitisationTally:
             return [v for v in facts.links if v]
 
     def add_unlinked(self, n: int) -> None:
-        """``n`` records with no link field at all (the block path's): read, nothing more."""
+        """``n`` records of the block path's: read; those with links come by ``add_links``
+        too (``counted``)."""
         self.records_read += n
 
-    def add_links(self, links: list[str] | LinkedCopies, facts: RecordFacts) -> None:
-        """One record and its links (``links_of``, or ``linked_copies`` of them)."""
-        self.records_read += 1
+    def add_links(self, links: list[str] | LinkedCopies, facts: RecordFacts, *,
+                  counted: bool = False) -> None:
+        """One record and its links (``links_of``, or ``linked_copies`` of them);
+        ``counted``: the record is already in ``records_read`` (``add_unlinked``)."""
+        if not counted:
+            self.records_read += 1
         if facts.not_bibliographic:
             self.not_bibliographic += 1  # an authority record's links are no digitised copy
             return

@@ -1,7 +1,7 @@
 """``rabiskit digitisation`` from export files: the PDF folder and the log read first, then
 the exports through the pipeline.  Records holding the plan's link field are read whole
-(their links, pages and host are the digitisation's business); the block path only counts
-the others as read."""
+(their links, pages and host are the digitisation's business): the block path settles
+them as the others and gives their facts and links (``Needs.linked_tags``) as well."""
 
 from __future__ import annotations
 
@@ -33,11 +33,15 @@ class DigitisationSink:
 
     def needs(self) -> Needs:
         t = self.tally
-        return Needs(careful_tags=t.link_tags(),
+        return Needs(linked_tags=t.link_tags(),
                      extract=functools.partial(links_extract, t.link_field, t.link_subfield))
 
     def add(self, facts: RecordFacts, extra: Any) -> None:
         self.tally.add_links(extra or [], facts)
+
+    def add_linked(self, facts: RecordFacts, extra: Any) -> None:
+        """A record the block path settled that holds the link field (in the groups too)."""
+        self.tally.add_links(extra or [], facts, counted=True)
 
     def add_groups(self, groups: Groups) -> None:
         self.tally.add_unlinked(sum(n for *_, n in groups.counts))

@@ -106,7 +106,7 @@ class ReportSink:
         dig = self.digitisation
         link = (dig.tally.link_field, dig.tally.link_subfield) if dig is not None else None
         operator = (self.plan.operator_field, self.plan.operator_subfield)
-        return Needs(careful_tags=dig.tally.link_tags() if dig is not None else frozenset(),
+        return Needs(linked_tags=dig.tally.link_tags() if dig is not None else frozenset(),
                      operator=operator,
                      extract=functools.partial(report_extract, operator, link),
                      careful_after=self.today)
@@ -124,6 +124,11 @@ class ReportSink:
             self.digitisation.tally.add_links(links or [], facts)
         if self.operators is not None:
             self.operators.add_named(name, facts)
+
+    def add_linked(self, facts: RecordFacts, extra) -> None:
+        """A record the block path settled (counted in its groups) holding the link field."""
+        if self.digitisation is not None:
+            self.digitisation.tally.add_links(extra[1] or [], facts, counted=True)
 
     def add_pair(self, src, facts: RecordFacts) -> None:
         """A (SourceRecord or None, facts) pair, e.g. the facts kept in a ledger."""
