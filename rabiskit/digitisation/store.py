@@ -13,12 +13,13 @@ demand, and gives the text as it is for writing the JSON
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tempfile
 from array import array
 from collections.abc import Sequence
 from json.encoder import encode_basestring as _encode  # type: ignore[attr-defined]
-from typing import Any, Iterator, overload
+from typing import Any, Callable, Iterator, overload
 
 from rabiskit.jsontext import json_default
 
@@ -107,10 +108,22 @@ class Documents(Sequence):
     """The ``documents`` list of a digitisation JSON: the first ``stored`` documents of
     ``store``, then ``tail`` (dicts, e.g. the log's).  Equal to a list of the same dicts."""
 
-    def __init__(self, store: DocumentStore, stored: int, tail: Sequence[dict] = ()) -> None:
+    def __init__(self, store: DocumentStore, stored: int, tail: Sequence[dict] = (),
+                 figures: Callable[[], Iterator[tuple]] | None = None) -> None:
         self._store = store
         self._stored = stored
         self._tail = list(tail)
+        self._figures = figures
+
+    def figure_rows(self) -> Iterator[tuple]:
+        """(date digitised or None, type, in Kazakh, pages or None) of every document, in
+        order, without reading the documents back (when the tally gave them)."""
+        if self._figures is not None:
+            yield from self._figures()
+            return
+        for d in self:
+            yield (dt.date.fromisoformat(d["date"]) if d.get("date") else None,
+                   d.get("type"), d.get("language") == "kaz", d.get("pages"))
 
     def __len__(self) -> int:
         return self._stored + len(self._tail)

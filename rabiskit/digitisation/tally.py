@@ -29,6 +29,7 @@ Rules (all from the plan file where the plan has a setting):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from array import array
 from collections import defaultdict
 from typing import Iterable, NamedTuple
@@ -332,16 +333,22 @@ class DigitisationTally:
             docs.append(doc)
         return docs, duplicates, missing, mismatches, list(log_keys)
 
-    def _figures(self, log_docs: list[Document]):
-        """(number, kind, Kazakh, pages, date, source) of every document: the catalogue's,
-        then the log's."""
+    def _figures(self, log_docs: list[Document], stored: int | None = None):
+        """(number, kind, Kazakh, pages, date, source) of every document: the catalogue's
+        (the first ``stored``), then the log's."""
         kinds = self._kinds
-        for i, (k, kz, pg, d) in enumerate(zip(self._kind, self._kazakh, self._pages, self._date)):
+        n = len(self._kind) if stored is None else stored
+        for i, k, kz, pg, d in zip(range(n), self._kind, self._kazakh, self._pages, self._date):
             yield (i, kinds[k], bool(kz), None if pg < 0 else pg,
                    dt.date.fromordinal(d) if d else None, "catalogue")
-        n = len(self._kind)
         for j, doc in enumerate(log_docs):
             yield n + j, doc.kind, doc.kazakh, doc.pages, doc.date, doc.source
+
+    def _figure_rows(self, stored: int, log_docs: list[Document]):
+        """``Documents.figure_rows`` of the first ``stored`` catalogue documents and the
+        log's."""
+        for _, kind, kazakh, pages, date, _ in self._figures(log_docs, stored):
+            yield date, kind, kazakh, pages
 
     def _targets(self, kind: str, quarters: tuple[int, ...] | None):
         if not quarters:
@@ -496,7 +503,8 @@ class DigitisationTally:
             "quarters": quarter_tables,
             "documents": Documents(self._store, stored,
                                    [d.as_dict() | {"in_period": bool(d.date and p.contains(d.date))}
-                                    for d in log_docs]),
+                                    for d in log_docs],
+                                   figures=functools.partial(self._figure_rows, stored, log_docs)),
             "undated": undated,
             "duplicates": duplicates,
             "no_pages": no_pages,
