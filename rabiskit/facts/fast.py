@@ -12,6 +12,7 @@ how many the block path settled, so a path that quietly settles nothing shows.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -62,9 +63,10 @@ class ChunkResult:
     op_counts: np.ndarray = field(default_factory=lambda: _NO_KEYS)
     operators: list[str] = field(default_factory=list)
     newlines: int = 0  # MARCXML: the newlines of the block (the next one starts that many lines on)
-    #: with ``linked_tags``: the settled records holding one of them, (local no, facts,
-    #: what ``extract`` took), in order; they are in ``keys`` too
-    linked: list[tuple[int, RecordFacts, object]] = field(default_factory=list)
+    #: with ``linked_tags``: the settled records holding one of them, (local no, facts as
+    #: a plain tuple (``facts_tuple``: far quicker through a pipe), what ``extract`` took),
+    #: in order; they are in ``keys`` too
+    linked: list[tuple[int, tuple, object]] = field(default_factory=list)
 
     @property
     def settled(self) -> int:
@@ -371,11 +373,11 @@ class FastKey:
 
 def linked_records(buf: bytes, base_offset: int, ix: BlockIndex, which: np.ndarray, lv, *,
                    display: str, encoding: str | None, tags: frozenset[str],
-                   extract: Callable | None) -> list[tuple[int, RecordFacts, object]]:
+                   extract: Callable | None) -> list[tuple[int, tuple, object]]:
     """The facts of the clean records ``which`` (0-based in the block, settled, their
     levels in ``lv``) decoded from the block index with only the fields ``tags``, as
-    ``block_records`` gives them, and what ``extract`` takes from each: (local no, facts,
-    extract's answer)."""
+    ``block_records`` gives them, and what ``extract`` takes from each: (local no, facts
+    as ``facts_tuple``, extract's answer)."""
     from rabiskit.facts.blocks import records_of
     from rabiskit.records import SourceRecord
 
@@ -392,5 +394,21 @@ def linked_records(buf: bytes, base_offset: int, ix: BlockIndex, which: np.ndarr
         src = SourceRecord(display, i + 1, base_offset + a, end - a, rec,
                            "unimarc" if c & 1 else "marc21", enc, reason, raw=buf[a:end])
         facts = extract_facts(src, lv.values[code][0] if code >= 0 else None)
-        out.append((i + 1, facts, extract(src, facts) if extract is not None else None))
+        out.append((i + 1, facts_tuple(facts), extract(src, facts) if extract is not None else None))
     return out
+
+
+_FACT_FIELDS = tuple(f.name for f in dataclasses.fields(RecordFacts))
+_RECORD_AT = _FACT_FIELDS.index("record")
+
+
+def facts_tuple(facts: RecordFacts) -> tuple:
+    """A RecordFacts as the tuple of its fields (``facts_from_tuple`` makes it again)."""
+    return tuple([getattr(facts, name) for name in _FACT_FIELDS])
+
+
+def facts_from_tuple(values: tuple, shift: int = 0) -> RecordFacts:
+    """The RecordFacts of ``facts_tuple``, its record number moved on by ``shift``."""
+    if shift:
+        values = values[:_RECORD_AT] + (values[_RECORD_AT] + shift,) + values[_RECORD_AT + 1:]
+    return RecordFacts(*values)

@@ -23,7 +23,8 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from rabiskit.facts.fast import ChunkResult, analyse_block, careful_entry, relabel_languages, relabel_operators
+from rabiskit.facts.fast import (ChunkResult, analyse_block, careful_entry, facts_from_tuple,
+                                 relabel_languages, relabel_operators)
 from rabiskit.pipeline.sizes import BLOCK_SIZE, MIN_FAST_SIZE  # noqa: F401 (also from here)
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Problem
@@ -171,8 +172,8 @@ class _FileMerge:
         out = self.out
         shift = out.records
         for entry in _in_record_order(res.careful, res.linked):
-            if len(entry) == 3:  # settled, with a linked_tags field
-                f, _ = renumber(entry[1], (), shift, self.lines)
+            if len(entry) == 3:  # settled (ISO 2709), with a linked_tags field
+                f = facts_from_tuple(entry[1], shift)
                 if self.consume is not None:
                     self.consume(f, None, (), entry[2])
                 else:
