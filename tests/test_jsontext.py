@@ -3,8 +3,10 @@ disk (rabiskit.digitisation.store): the same text as json.dumps, written out by 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
+import pickle
 import json
 
 from hypothesis import given, settings
@@ -58,4 +60,6 @@ def test_documents_kept_in_the_store_read_back_and_written_in_place():
     assert text == json.dumps({"n": 1, "documents": docs + [log]}, ensure_ascii=False, indent=2)
     assert json.dumps(data, default=json_default) == json.dumps({"n": 1, "documents": docs + [log]})
     assert "".join(indented_chunks(Documents(store, 0))) == "[]"
+    assert pickle.loads(pickle.dumps(seq)) == docs + [log]
+    assert copy.deepcopy({"d": seq}) == {"d": docs + [log]}
     store.close()

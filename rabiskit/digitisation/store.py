@@ -166,5 +166,9 @@ class Documents(Sequence):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __reduce__(self):
+        """Pickled (or deep-copied) as the plain list of its documents."""
+        return list, (list(self),)
+
     def __repr__(self) -> str:
         return f"Documents({len(self)} documents)"
