@@ -36,20 +36,28 @@ def _float_text(o: float) -> str:
     return float.__repr__(o)
 
 
+def _scalar_text(o: Any) -> str | None:
+    """The JSON text of null, true, false or a number; None for anything else."""
+    if o is None:
+        return "null"
+    if o is True:
+        return "true"
+    if o is False:
+        return "false"
+    if isinstance(o, int):
+        return int.__repr__(o)
+    if isinstance(o, float):
+        return _float_text(o)
+    return None
+
+
 def _key_text(key: Any) -> str:
     if isinstance(key, str):
         return key
-    if isinstance(key, float):
-        return _float_text(key)
-    if key is True:
-        return "true"
-    if key is False:
-        return "false"
-    if key is None:
-        return "null"
-    if isinstance(key, int):
-        return int.__repr__(key)
-    raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+    text = _scalar_text(key)
+    if text is None:
+        raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
+    return text
 
 
 def indented_chunks(value: Any, indent: int = 2) -> Iterator[str]:
@@ -63,16 +71,10 @@ def indented_chunks(value: Any, indent: int = 2) -> Iterator[str]:
 def _chunks(o: Any, nl: str, step: str) -> Iterator[str]:
     if isinstance(o, str):
         yield _encode(o)
-    elif o is None:
-        yield "null"
-    elif o is True:
-        yield "true"
-    elif o is False:
-        yield "false"
-    elif isinstance(o, int):
-        yield int.__repr__(o)
-    elif isinstance(o, float):
-        yield _float_text(o)
+        return
+    text = _scalar_text(o)
+    if text is not None:
+        yield text
     elif isinstance(o, (list, tuple)):
         yield from _list_chunks(o, nl, step)
     elif isinstance(o, dict):
