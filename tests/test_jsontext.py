@@ -29,9 +29,9 @@ def test_indented_text_as_written_by_hand():
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8),
                     st.floats(allow_nan=False))
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=4), inner, max_size=4)),
-    max_leaves=20)
+values = st.recursive(scalars, lambda children: st.lists(children, max_size=4)
+                      | st.dictionaries(st.text(max_size=4), children, max_size=4),
+                      max_leaves=20)
 
 
 @settings(max_examples=60, deadline=None)
