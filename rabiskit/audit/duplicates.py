@@ -18,6 +18,8 @@ ISBN twice (as ISBN-10 and ISBN-13, say) is not its own duplicate.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import marshal
 import tempfile
 from array import array
@@ -37,6 +39,14 @@ OTHERS_SHOWN = 10
 IN_MEMORY = 4 << 20
 
 _TITLE_REASON = "title, author, year and level"
+
+
+def stable_hash(*parts: object) -> int:
+    """A 64-bit hash of the parts' text that is the same in every process (``hash()`` of a
+    string is not: worker processes compute the keys their blocks' records give)."""
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).digest(), "little", signed=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,52 +126,98 @@ class DuplicateFinder:
         self._key_ref = array("q")  # ... and the record it belongs to
         self._id_hash = array("q")  # (file, 001): hash ...
         self._id_ref = array("q")  # ... and record
+        # references added by ``merge``: from which one on, their record numbers' shift and
+        # their file indices' map ([] while references come from ``add``)
+        self._segment_start: list[int] = []
+        self._segments: list[tuple[int, list[int]]] = []
 
     @property
     def records(self) -> int:
         return len(self._at)
 
-    def add(self, src: SourceRecord, facts: RecordFacts) -> None:
-        fi = self._file_index.get(facts.file)
+    def _file(self, name: str) -> int:
+        fi = self._file_index.get(name)
         if fi is None:
-            fi = self._file_index[facts.file] = len(self.files)
-            self.files.append(facts.file)
+            fi = self._file_index[name] = len(self.files)
+            self.files.append(name)
+        return fi
+
+    def add(self, src: SourceRecord, facts: RecordFacts) -> None:
+        fi = self._file(facts.file)
         rec, fl = src.record, src.flavour
         i = len(self._at)
+        if self._segments and self._segments[-1][1]:  # after merged references: as added
+            self._segment_start.append(i)
+            self._segments.append((0, []))
         if facts.control_number:
-            self._id_hash.append(hash((fi, facts.control_number)))
+            self._id_hash.append(stable_hash("001", facts.file, facts.control_number))
             self._id_ref.append(i)
         isbns: tuple[str, ...] = ()
         title_key = ""
         if not facts.is_deleted:
             isbns = tuple(dict.fromkeys(n for n in map(isbn13, facts.isbn) if n))
             for n in isbns:
-                self._key_hash.append(hash(("isbn", n)))
+                self._key_hash.append(stable_hash("isbn", n))
                 self._key_ref.append(i)
             title_key = title_key_text(rec, fl)
             if len(title_key) >= 2:
                 author, year = first_author(rec, fl), publication_year(rec, fl)
                 if author or year:
-                    self._key_hash.append(hash(("title", title_key, author, year,
-                                                facts.level or "")))
+                    self._key_hash.append(stable_hash("title", title_key, author, year,
+                                                      facts.level or ""))
                     self._key_ref.append(i)
         else:
             title_key = title_key_text(rec, fl)
         title = facts.title
-        host = hash(host_text(rec, fl)) if facts.bibliographic_level in "ab" else 0
+        host_key = host_text(rec, fl) if facts.bibliographic_level in "ab" else ""
+        host = stable_hash(host_key) if host_key else 0  # 0: no host
         self._at.append(self._spool.tell())
         marshal.dump((fi, facts.record, facts.offset, facts.control_number,
                       title[:TITLE_SHOWN] if title else None, facts.level, host, facts.line,
-                      hash(title_key), facts.languages if facts.languages_coded else (), fl,
-                      isbns), self._spool)
+                      stable_hash(title_key), facts.languages if facts.languages_coded else (),
+                      fl, isbns), self._spool)
+
+    def export(self) -> "FinderPart":
+        """What this finder holds, as plain arrays and bytes (a worker process's finder, for
+        :meth:`merge` in the parent); the finder takes no more records after this."""
+        self._spool.seek(0)
+        part = FinderPart(list(self.files), self._spool.read(), self._at.tobytes(),
+                          self._key_hash.tobytes(), self._key_ref.tobytes(),
+                          self._id_hash.tobytes(), self._id_ref.tobytes())
+        self._spool.close()
+        return part
+
+    def merge(self, part: "FinderPart", record_shift: int = 0) -> None:
+        """Add the records of another finder (``export``), as if they had been added here
+        one by one after those already added, their record numbers ``record_shift`` on."""
+        import numpy as np
+
+        at = np.frombuffer(part.at, dtype=np.int64)
+        if not at.size:
+            return
+        base = len(self._at)
+        fmap = [self._file(name) for name in part.files]
+        self._segment_start.append(base)
+        self._segments.append((record_shift, fmap))
+        self._spool.seek(0, 2)
+        self._at.frombytes((at + self._spool.tell()).tobytes())
+        self._spool.write(part.refs)
+        self._key_hash.frombytes(part.key_hash)
+        self._key_ref.frombytes((np.frombuffer(part.key_ref, dtype=np.int64) + base).tobytes())
+        self._id_hash.frombytes(part.id_hash)
+        self._id_ref.frombytes((np.frombuffer(part.id_ref, dtype=np.int64) + base).tobytes())
 
     def _ref(self, i: int) -> Ref:
         """The reference of record ``i``, read back from the spool."""
         end = self._spool.tell()
         self._spool.seek(self._at[i])
-        ref = Ref(*marshal.load(self._spool))
+        row = marshal.load(self._spool)
         self._spool.seek(end)
-        return ref
+        k = bisect.bisect_right(self._segment_start, i) - 1
+        if k >= 0 and self._segments[k][1]:
+            shift, fmap = self._segments[k]
+            row = (fmap[row[0]], row[1] + shift, *row[2:])
+        return Ref(*row)
 
     def _name(self, r: Ref) -> str:
         return f"{self.files[r.file]}:{r.record}" + (f"/{r.id}" if r.id else "")
@@ -240,7 +296,7 @@ class DuplicateFinder:
         title, author, year and level."""
         h = self._key_hash[position]
         for n in self._ref(i).isbns:
-            if hash(("isbn", n)) == h:
+            if stable_hash("isbn", n) == h:
                 return f"ISBN {n}"
         return _TITLE_REASON
 
@@ -270,9 +326,23 @@ class DuplicateFinder:
         self._spool.close()
 
 
+@dataclass(frozen=True)
+class FinderPart:
+    """A finder's records as bytes: file names (the references' file indices), the
+    marshalled references and the arrays (int64) of :class:`DuplicateFinder`."""
+
+    files: list[str]
+    refs: bytes
+    at: bytes
+    key_hash: bytes
+    key_ref: bytes
+    id_hash: bytes
+    id_ref: bytes
+
+
 def dup_field_names(flavour: str) -> tuple[str, str]:
     """(ISBN field, title field) per flavour, for messages."""
     return ("020$a", "245$a") if flavour == "marc21" else ("010$a", "200$a")
 
 
-__all__ = ["DuplicateFinder", "Ref", "dup_field_names", "normalise_text"]
+__all__ = ["DuplicateFinder", "FinderPart", "Ref", "stable_hash", "dup_field_names", "normalise_text"]
