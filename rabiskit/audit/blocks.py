@@ -66,28 +66,86 @@ def _keep_source(src: SourceRecord, facts: RecordFacts) -> SourceRecord:
 
 
 def audit_block(task: BlockTask) -> BlockAudit:
-    """Read and audit one block (in a worker process)."""
+    """Read and audit one block (in a worker process).
+
+    The block's quiet records (see :mod:`rabiskit.audit.quiet`: clean UNIMARC records
+    in which no per-record check can find anything) are audited from the block's columns;
+    every other record is decoded whole (the clean ones from the block index, the others
+    by the careful reader) and goes through ``Auditor.add``."""
+    from rabiskit.audit.quiet import quiet_records
     from rabiskit.audit.run import Auditor
-    from rabiskit.facts.fast import block_records
+    from rabiskit.facts.fast import _careful_block, _careful_records
+    from rabiskit.facts.blocks import index_block
 
     ctx: AuditContext = task.context
-    res = block_records(task.read(), task.start, display=task.display, db_level=task.db_level,
-                        rules=task.rules, encoding=task.encoding, flavour=task.flavour,
-                        tags=None, extract=_keep_source)
+    buf = task.read()
     rows = _Rows()
     auditor = Auditor(None, ctx.period, ctx.options, only_period=ctx.only_period,
                       findings=rows,  # type: ignore[arg-type]
                       duplicates=DuplicateFinder(in_memory=1 << 30))
     summary = FileSummary(file=task.display, db_level=task.db_level)
-    summary.block_settled = res.settled
+    ix = index_block(buf, encoding=task.encoding, flavour=task.flavour)
+    if ix is None:  # not a run of clean records: the careful reader reads the block
+        chunk = _careful_block(buf, task.start, task.display, task.db_level, task.rules,
+                               task.encoding, task.flavour, _keep_source)
+        entries, file_problems, quiet = chunk.careful, chunk.file_problems, None
+    else:
+        quiet, whole = quiet_records(ix, task, ctx)
+        careful = _careful_records_of(ix, buf, task, _careful_records)
+        entries = sorted(careful.careful + _clean_entries(ix, buf, task, whole, quiet.levels),
+                         key=lambda t: t[0])
+        file_problems = careful.file_problems
+        summary.block_settled = int(ix.clean.sum())
     numbered = 0
-    for number, facts, reason, problems, src in res.records:
+    qi = 0
+    q_numbers = quiet.numbers if quiet is not None else []
+    for number, facts, reason, problems, src in entries:
+        while qi < len(q_numbers) and q_numbers[qi] < number:
+            qi = quiet.add_to(auditor, summary, qi, number)
         summary.add_read(facts, reason, problems)
         auditor.add(src, facts)
         numbered = max(numbered, number)
+    if quiet is not None and qi < len(q_numbers):
+        quiet.add_to(auditor, summary, qi, None)
+    if q_numbers:
+        numbered = max(numbered, q_numbers[-1])
     return BlockAudit(numbered, auditor.records, auditor.in_period, auditor.not_bibliographic,
                       rows.rows, auditor.shares, summary, auditor.duplicates.export(),
-                      res.file_problems)
+                      file_problems)
+
+
+def _careful_records_of(ix, buf: bytes, task: BlockTask, careful_records):
+    import numpy as np
+
+    from rabiskit.facts.fast import ChunkResult
+
+    res = ChunkResult()
+    careful_records(res, buf, task.start, ix, np.flatnonzero(~ix.clean).tolist(), task.display,
+                    task.db_level, task.rules, task.encoding, task.flavour, _keep_source)
+    return res
+
+
+def _clean_entries(ix, buf: bytes, task: BlockTask, which, lv) -> list[tuple]:
+    """The clean records ``which`` decoded whole from the block index, as the block path
+    gives them (``rabiskit.facts.fast.block_records``)."""
+    from rabiskit.facts.blocks import combo_outcome, records_of
+    from rabiskit.facts.extract import extract_facts
+
+    out = []
+    if not which.size:
+        return out
+    recs = records_of(ix, which, None)
+    for i, rec, c, code in zip(which.tolist(), recs, ix.combo[which].tolist(),
+                               lv.codes[which].tolist()):
+        enc, reason = combo_outcome(c, task.encoding)  # type: ignore[misc]
+        a = int(ix.starts[i])
+        end = int(ix.ends[i]) + 1
+        src = SourceRecord(task.display, i + 1, task.start + a, end - a, rec,
+                           "unimarc" if c & 1 else "marc21", enc, reason, raw=buf[a:end])
+        level = lv.values[code][0] if code >= 0 else None
+        facts = extract_facts(src, level)
+        out.append((i + 1, facts, reason, (), src))
+    return out
 
 
 class BlockMerge:

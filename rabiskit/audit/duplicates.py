@@ -41,12 +41,14 @@ IN_MEMORY = 4 << 20
 _TITLE_REASON = "title, author, year and level"
 
 
-def stable_hash(*parts: object) -> int:
-    """A 64-bit hash of the parts' text that is the same in every process (``hash()`` of a
-    string is not: worker processes compute the keys their blocks' records give)."""
-    text = "\x1f".join("" if p is None else str(p) for p in parts)
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
-                                          digest_size=8).digest(), "little", signed=True)
+def stable_hash(*parts: str) -> int:
+    """A 64-bit hash of the parts (texts) that is the same in every process (``hash()`` of
+    a string is not: worker processes compute the keys their blocks' records give)."""
+    return int.from_bytes(_blake("\x1f".join(parts).encode("utf-8", "surrogatepass"),
+                                 digest_size=8).digest(), "little", signed=True)
+
+
+_blake = hashlib.blake2b
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,39 +145,45 @@ class DuplicateFinder:
         return fi
 
     def add(self, src: SourceRecord, facts: RecordFacts) -> None:
-        fi = self._file(facts.file)
         rec, fl = src.record, src.flavour
+        deleted = facts.is_deleted
+        title_key = title_key_text(rec, fl)
+        author = year = ""
+        if not deleted and len(title_key) >= 2:
+            author, year = first_author(rec, fl), publication_year(rec, fl)
+        self.add_keys(facts.file, facts.record, facts.offset, facts.control_number, facts.title,
+                      facts.level, host_text(rec, fl) if facts.bibliographic_level in "ab" else "",
+                      facts.line, title_key, facts.languages if facts.languages_coded else (),
+                      fl, () if deleted else isbn_keys(facts.isbn), author, year, deleted)
+
+    def add_keys(self, file: str, record: int, offset: int, control_number: str | None,
+                 title: str | None, level: str | None, host_key: str, line: int | None,
+                 title_key: str, languages: tuple[str, ...], flavour: str,
+                 isbns: tuple[str, ...], author: str, year: str, deleted: bool) -> None:
+        """One record by what :meth:`add` reads of it (the block path gives these from
+        the block's columns): its normalised title key (``title_key_text``), first author
+        and publication year (compared with the title), the host text of an article
+        (``host_text``, "" for none) and its ISBNs (``isbn_keys``)."""
+        fi = self._file(file)
         i = len(self._at)
         if self._segments and self._segments[-1][1]:  # after merged references: as added
             self._segment_start.append(i)
             self._segments.append((0, []))
-        if facts.control_number:
-            self._id_hash.append(stable_hash("001", facts.file, facts.control_number))
+        if control_number:
+            self._id_hash.append(stable_hash("001", file, control_number))
             self._id_ref.append(i)
-        isbns: tuple[str, ...] = ()
-        title_key = ""
-        if not facts.is_deleted:
-            isbns = tuple(dict.fromkeys(n for n in map(isbn13, facts.isbn) if n))
+        if not deleted:
             for n in isbns:
                 self._key_hash.append(stable_hash("isbn", n))
                 self._key_ref.append(i)
-            title_key = title_key_text(rec, fl)
-            if len(title_key) >= 2:
-                author, year = first_author(rec, fl), publication_year(rec, fl)
-                if author or year:
-                    self._key_hash.append(stable_hash("title", title_key, author, year,
-                                                      facts.level or ""))
-                    self._key_ref.append(i)
-        else:
-            title_key = title_key_text(rec, fl)
-        title = facts.title
-        host_key = host_text(rec, fl) if facts.bibliographic_level in "ab" else ""
+            if len(title_key) >= 2 and (author or year):
+                self._key_hash.append(stable_hash("title", title_key, author, year, level or ""))
+                self._key_ref.append(i)
         host = stable_hash(host_key) if host_key else 0  # 0: no host
         self._at.append(self._spool.tell())
-        marshal.dump((fi, facts.record, facts.offset, facts.control_number,
-                      title[:TITLE_SHOWN] if title else None, facts.level, host, facts.line,
-                      stable_hash(title_key), facts.languages if facts.languages_coded else (),
-                      fl, isbns), self._spool)
+        marshal.dump((fi, record, offset, control_number,
+                      title[:TITLE_SHOWN] if title else None, level, host, line,
+                      stable_hash(title_key), languages, flavour, isbns), self._spool)
 
     def export(self) -> "FinderPart":
         """What this finder holds, as plain arrays and bytes (a worker process's finder, for
@@ -340,9 +348,15 @@ class FinderPart:
     id_ref: bytes
 
 
+def isbn_keys(isbn: tuple[str, ...]) -> tuple[str, ...]:
+    """A record's ISBNs (``RecordFacts.isbn``) as the keys it is compared by: normalised to
+    ISBN-13, each once."""
+    return tuple(dict.fromkeys(n for n in map(isbn13, isbn) if n))
+
+
 def dup_field_names(flavour: str) -> tuple[str, str]:
     """(ISBN field, title field) per flavour, for messages."""
     return ("020$a", "245$a") if flavour == "marc21" else ("010$a", "200$a")
 
 
-__all__ = ["DuplicateFinder", "FinderPart", "Ref", "stable_hash", "dup_field_names", "normalise_text"]
+__all__ = ["DuplicateFinder", "FinderPart", "Ref", "isbn_keys", "stable_hash", "dup_field_names", "normalise_text"]
