@@ -194,6 +194,13 @@ _F005 = [None, "20260116101010.0", "20270116101010.0", "20250101101010.0", "x", 
 _ISBNS = [None, "978-601-7-12345-6", "601712345X", "9786017123463"]
 
 
+_EXTRA = [(), (Field("710", subfields=[("a", "Ұлттық кітапхана")]),),
+          (Field("214", subfields=[("d", "2024")]),),
+          (Field("463", subfields=[("t", "Егемен Қазақстан"), ("v", "Б. 2")]),),
+          (Field("200", ind1="1", subfields=[("a", "Екінші тақырып")]),),
+          (Field("607", subfields=[("a", "Сәтбаев қаласы")]),)]
+
+
 @st.composite
 def _records(draw):
     n = draw(st.integers(1, 12))
@@ -202,7 +209,9 @@ def _records(draw):
         out.append(_record(
             k, title=draw(st.sampled_from(_TITLES)), lang=draw(st.sampled_from(_LANGS)),
             date100=draw(st.sampled_from(_DATES)), f005=draw(st.sampled_from(_F005)),
-            isbn=draw(st.sampled_from(_ISBNS)), author=draw(st.sampled_from(["Абай", "Әуезов"])),
+            isbn=draw(st.sampled_from(_ISBNS)),
+            author=draw(st.sampled_from(["Абай", "Әуезов", "...", " "])),
+            extra=draw(st.sampled_from(_EXTRA)),
             year=draw(st.sampled_from(["2025", "2026", ""])),
             cn=draw(st.sampled_from([None, None, "", "KZ1"])),
             status=draw(st.sampled_from("ncd")), kind=draw(st.sampled_from(["am", "aa", "wm"]))))
@@ -215,3 +224,22 @@ def _records(draw):
 def test_block_path_equals_careful_path_on_random_records(tmp_path, records, block_size):
     path = _write(tmp_path / "random.iso", records)
     _same([path], block_size=block_size)
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(kind=_TEXT, file=_TEXT, record=st.integers(0, 10**9), id=st.none() | _TEXT,
+       title=st.none() | _TEXT, confidence=st.floats(0, 1) | st.integers(0, 1),
+       level=st.none() | _TEXT, languages=st.lists(_TEXT, max_size=3).map(tuple),
+       line=st.none() | st.integers(1, 10**6), group=st.none() | st.integers(1, 10**6))
+def test_a_findings_json_text_is_the_indented_json_dump(kind, file, record, id, title,
+                                                        confidence, level, languages, line,
+                                                        group):
+    from rabiskit.audit.findings import Finding
+
+    f = Finding(kind, file, record, 0, id, title, "200$a", "evidence «x»\n", confidence, level,
+                languages, line, group)
+    want = json.dumps(f.as_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    assert f.json_text() == want

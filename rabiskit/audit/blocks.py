@@ -82,7 +82,7 @@ def audit_block(task: BlockTask) -> BlockAudit:
     rows = _Rows()
     auditor = Auditor(None, ctx.period, ctx.options, only_period=ctx.only_period,
                       findings=rows,  # type: ignore[arg-type]
-                      duplicates=DuplicateFinder(in_memory=1 << 30))
+                      duplicates=DuplicateFinder(in_memory=None))
     summary = FileSummary(file=task.display, db_level=task.db_level)
     ix = index_block(buf, encoding=task.encoding, flavour=task.flavour)
     if ix is None:  # not a run of clean records: the careful reader reads the block

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import marshal
+import io
 import tempfile
 from array import array
 from dataclasses import dataclass
-from typing import Iterator
+from typing import IO, Iterator
 
 from rabiskit.audit.findings import Finding
+from rabiskit.audit.store import read_row, write_row
 from rabiskit.audit.text import (first_author, host_text, isbn13, normalise_text,
                                  publication_year, title_key_text)
 from rabiskit.facts.model import RecordFacts
@@ -117,12 +118,15 @@ class DuplicateFinder:
     """Feed every record with :meth:`add`; :meth:`findings` gives one finding per member
     of every duplicate group and of every repeated 001."""
 
-    def __init__(self, in_memory: int = IN_MEMORY) -> None:
+    def __init__(self, in_memory: int | None = IN_MEMORY) -> None:
         """``in_memory``: bytes of references kept in memory before they go to a temporary
-        file."""
+        file (None: all, as for one block in a worker)."""
         self.files: list[str] = []
         self._file_index: dict[str, int] = {}
-        self._spool = tempfile.SpooledTemporaryFile(in_memory)
+        self._spool: IO[bytes] = (io.BytesIO() if in_memory is None
+                                  else tempfile.SpooledTemporaryFile(in_memory))
+        # hashes of the texts that repeat (title keys, hosts), remembered (bounded)
+        self._text_hash: dict[str, int] = {}
         self._at = array("q")  # spool offset of each record's reference
         self._key_hash = array("q")  # comparison keys: hash ...
         self._key_ref = array("q")  # ... and the record it belongs to
@@ -179,11 +183,19 @@ class DuplicateFinder:
             if len(title_key) >= 2 and (author or year):
                 self._key_hash.append(stable_hash("title", title_key, author, year, level or ""))
                 self._key_ref.append(i)
-        host = stable_hash(host_key) if host_key else 0  # 0: no host
+        host = self._hash(host_key) if host_key else 0  # 0: no host
         self._at.append(self._spool.tell())
-        marshal.dump((fi, record, offset, control_number,
-                      title[:TITLE_SHOWN] if title else None, level, host, line,
-                      stable_hash(title_key), languages, flavour, isbns), self._spool)
+        write_row(self._spool, (fi, record, offset, control_number,
+                                title[:TITLE_SHOWN] if title else None, level, host, line,
+                                self._hash(title_key), languages, flavour, isbns))
+
+    def _hash(self, text: str) -> int:
+        h = self._text_hash.get(text)
+        if h is None:
+            if len(self._text_hash) >= 1 << 16:
+                self._text_hash.clear()
+            h = self._text_hash[text] = stable_hash(text)
+        return h
 
     def export(self) -> "FinderPart":
         """What this finder holds, as plain arrays and bytes (a worker process's finder, for
@@ -219,7 +231,7 @@ class DuplicateFinder:
         """The reference of record ``i``, read back from the spool."""
         end = self._spool.tell()
         self._spool.seek(self._at[i])
-        row = marshal.load(self._spool)
+        row = read_row(self._spool)
         self._spool.seek(end)
         k = bisect.bisect_right(self._segment_start, i) - 1
         if k >= 0 and self._segments[k][1]:

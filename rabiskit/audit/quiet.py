@@ -16,7 +16,7 @@ A record is quiet only when every check is sure to find nothing:
   before ``oldest``; its 005 absent, blank or a valid date and time neither after today
   nor before the date entered;
 * languages coded, every code valid, no language_mismatch (``mismatch_confidence``);
-* a 001 that is not blank;
+* a 001 that is not blank, one 200;
 * not one character the encoding checks react to anywhere in its bytes (the block's
   bytes looked at with numpy, :func:`may_be_damaged`: a superset of what
   ``checks._suspect`` looks for).
@@ -45,6 +45,9 @@ from rabiskit.facts.levels import levels
 from rabiskit.facts.parse import clean_title, parse_005
 from rabiskit.records import Record, SourceRecord
 from rabiskit.records.record import NOT_BIBLIOGRAPHIC_TYPES, UNIMARC
+from rabiskit.sources.iso2709 import _field
+
+_BLANK_LEADER = " " * 24
 
 _NOT_BIB = np.frombuffer(NOT_BIBLIOGRAPHIC_TYPES.encode("ascii"), np.uint8)
 
@@ -107,21 +110,53 @@ def may_be_damaged(ix: BlockIndex) -> np.ndarray:
     return out & (ix.ends > ix.starts)
 
 
-def _title(rec: Record) -> tuple:
-    """(title as the facts give it, what it reads as, the duplicate check's title key)."""
-    src = SourceRecord("", 0, 0, 0, rec, UNIMARC, "utf-8")
-    return (clean_title(rec.subfield("200", "a")), text_language(src),
-            title_key_text(rec, UNIMARC))
+#: the title's answers by the subfields they read (the first 200's $a $e $h $i: the title
+#: proper, the other title information, the part), met in this process: the statement of
+#: responsibility ($f) makes most 200 fields differ where the titles do not
+_TITLES: dict[tuple, tuple] = {}
+_CACHE_LIMIT = 1 << 16
 
 
-def _changed(rec: Record):
-    """("", None) without a 005 (or a blank one), ("005", day) for a valid one; None (the
-    record is not quiet) for one the date check reports."""
-    raw = rec.control("005")
-    if raw is None or not raw.strip():
-        return ("", None)
-    changed = parse_005(raw)
-    return None if changed is None else ("005", changed.date())
+def _title(raw: bytes) -> tuple[tuple, tuple]:
+    """The record's one 200 (its bytes): (title as the facts give it, what it reads as, the
+    duplicate check's title key), and the subfields they were read from."""
+    fld = _field("200", raw.decode("utf-8"))
+    key = tuple(sf for sf in fld.subfields if sf[0] in "aehi")
+    got = _TITLES.get(key)
+    if got is None:
+        rec = Record(_BLANK_LEADER, [fld])
+        src = SourceRecord("", 0, 0, 0, rec, UNIMARC, "utf-8")
+        got = (clean_title(rec.subfield("200", "a")), text_language(src),
+               title_key_text(rec, UNIMARC))
+        if len(_TITLES) >= _CACHE_LIMIT:
+            _TITLES.clear()
+        _TITLES[key] = got
+    return got, key
+
+
+_NO_005 = ("", None)
+_CHANGED: dict[str, tuple | None] = {}
+
+
+def _changed(raw: bytes | None):
+    """The 005's bytes: ("", None) without a 005 (or a blank one), ("005", day) for a valid
+    one; None (the record is not quiet) for one the date check reports, or one holding a
+    delimiter (the careful reader then makes it a data field)."""
+    if raw is None:
+        return _NO_005
+    if b"\x1f" in raw:
+        return None
+    text = raw.decode("utf-8")
+    if not text.strip():
+        return _NO_005
+    got = _CHANGED.get(text, _NO_005)
+    if got is _NO_005:
+        changed = parse_005(text)  # (Record.control("005") is the field's text)
+        got = None if changed is None else ("005", changed.date())
+        if len(_CHANGED) >= _CACHE_LIMIT:
+            _CHANGED.clear()
+        _CHANGED[text] = got
+    return got
 
 
 def _isbns(rec: Record) -> tuple:
@@ -183,6 +218,36 @@ class Quiet:
         return end
 
 
+def _author(rec: Record, tag: str) -> str | None:
+    """``first_author`` when this field gives it (its $a is not blank), else None."""
+    return first_author(rec, UNIMARC) if (rec.subfield(tag, "a") or "").strip() else None
+
+
+def _first_of(ix: BlockIndex, among: np.ndarray, tags: tuple[str, ...], decide) -> Column:
+    """Per record the first answer of ``decide(fields, tag)`` that is not None on its fields
+    of each of ``tags`` in turn (a column of texts; -1: none gave one)."""
+    codes = np.full(ix.nrec, -1, dtype=np.int64)
+    values: list[str] = []
+    left = among.copy()
+    for tag in tags:
+        if not left.any():
+            break
+        col = field_column(ix, left, tag, lambda rec, tag=tag: (decide(rec, tag),))
+        table = np.array([-1 if v[0] is None else len(values) + k
+                          for k, v in enumerate(col.values)] + [-1], dtype=np.int64)
+        values.extend(v[0] for v in col.values)
+        got = table[col.codes]
+        found = left & (got >= 0)
+        codes[found] = got[found]
+        left &= ~found
+    return Column(codes, values)
+
+
+def _table(flags: list[bool]) -> np.ndarray:
+    """Per value code a flag, and False for -1 (the last element)."""
+    return np.array([*flags, False], dtype=bool)
+
+
 def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     """The block's quiet records, and the clean records (0-based indices, ascending) to be
     decoded whole."""
@@ -200,46 +265,51 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     langs = languages(ix, cand)
     cand &= langs.settled()
     c101 = field_column(ix, cand, "101", lambda rec: (not invalid_codes(rec, UNIMARC),))
-    c200 = field_column(ix, cand, "200", _title)
-    c005 = field_column(ix, cand, "005", _changed)
+    cand &= ix.count_of("200") == 1  # (the facts' title is the first $a of any 200)
     c010 = field_column(ix, cand, "010", _isbns)
-    author = [field_column(ix, cand, t, lambda rec: (first_author(rec, UNIMARC),))
-              for t in ("700", "710")]
-    year = [field_column(ix, cand, t, lambda rec: (publication_year(rec, UNIMARC),))
-            for t in ("210", "214", "100")]
+    # the first author and the publication year, each from the first field that gives one
+    # (700, else 710; 210, else 214, else 100): each field's column only where the ones
+    # before gave none
+    author = _first_of(ix, cand, ("700", "710"), _author)
+    year = _first_of(ix, cand, ("210", "214", "100"),
+                     lambda rec, tag: publication_year(rec, UNIMARC) or None)
     ab = cand & np.isin(lead[:, 7], np.frombuffer(b"ab", np.uint8))
     c463 = field_column(ix, ab, "463", lambda rec: (host_text(rec, UNIMARC),))
     e001 = first_index(ix.rec_of_entry, ix.codes == tag_code("001"), ix.nrec)
+    e005 = first_index(ix.rec_of_entry, ix.codes == tag_code("005"), ix.nrec)
+    e200 = first_index(ix.rec_of_entry, ix.codes == tag_code("200"), ix.nrec)
 
     today, oldest = opts.today, opts.oldest
-    date_ok = [v[0] <= today and not v[0] < oldest for v in dates.values]
+    # what the columns settle for every record at once: a date neither in the future nor
+    # too old, languages coded, valid codes
+    cand &= _table([v[0] <= today and not v[0] < oldest for v in dates.values])[dates.codes]
+    cand &= _table([coded for _, coded in langs.values])[langs.codes]
+    cand &= _table([v[0] for v in c101.values])[c101.codes]
+    cand &= (c010.codes >= 0) & (lv.codes >= 0)
     date_in = [period.contains(v[0]) for v in dates.values]
     outcomes: dict[int, tuple] = {}
-    mismatch: dict[tuple[int, int], bool] = {}
+    mismatch: dict[tuple[int, tuple], bool] = {}
     starts = ix.starts
     recs = np.flatnonzero(cand)
-    cols = [c.codes[recs].tolist() for c in (dates, langs, c101, c200, c005, c010, *author,
-                                             *year, c463, lv)]
+    cols = [c.codes[recs].tolist() for c in (dates, langs, c010, author, year, c463, lv)]
     display = task.display
-    for j, i in enumerate(recs.tolist()):
-        cd, cl, c1, ct, c5, ci, ca7, ca71, cy0, cy4, cy1, ch, cv = (col[j] for col in cols)
-        if cd < 0 or cl < 0 or c1 < 0 or ct < 0 or c5 < 0 or ci < 0 or cv < 0:
-            continue
+    field_bytes = ix.field_bytes
+    for i, cd, cl, ci, ca, cy, ch, cv, c5, ct in zip(
+            recs.tolist(), *cols, e005[recs].tolist(), e200[recs].tolist()):
         d = dates.values[cd][0]
-        languages_, coded = langs.values[cl]
-        changed = c005.values[c5][1]
-        if (not coded or not date_ok[cd] or not c101.values[c1][0]
-                or (changed is not None and (changed > today or changed < d))):
+        languages_ = langs.values[cl][0]
+        f005 = _changed(field_bytes(c5) if c5 >= 0 else None)
+        if f005 is None or (f005[1] is not None and (f005[1] > today or f005[1] < d)):
             continue
-        title, lang, title_key = c200.values[ct]
-        lang_ok = mismatch.get((cl, ct))
+        (title, lang, title_key), tkey = _title(field_bytes(ct))
+        lang_ok = mismatch.get((cl, tkey))
         if lang_ok is None:
-            lang_ok = mismatch[(cl, ct)] = mismatch_confidence(
+            lang_ok = mismatch[(cl, tkey)] = mismatch_confidence(
                 languages_, lang.detection, opts) is None
         e = int(e001[i])
         if not lang_ok or e < 0:
             continue
-        raw = ix.field_bytes(e)
+        raw = field_bytes(e)
         cn = raw.decode("utf-8").strip() if b"\x1f" not in raw else ""
         if not cn:
             continue
@@ -248,11 +318,8 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
         if enc_reason is None:
             enc_reason = outcomes[c] = combo_outcome(c, task.encoding)  # type: ignore[assignment]
         level = lv.values[cv][0]
-        author_ = (author[0].values[ca7][0] if ca7 >= 0 else "") or (
-            author[1].values[ca71][0] if ca71 >= 0 else "")
-        year_ = ((year[0].values[cy0][0] if cy0 >= 0 else "")
-                 or (year[1].values[cy4][0] if cy4 >= 0 else "")
-                 or (year[2].values[cy1][0] if cy1 >= 0 else ""))
+        author_ = author.values[ca] if ca >= 0 else ""
+        year_ = year.values[cy] if cy >= 0 else ""
         host = c463.values[ch][0] if ch >= 0 else ""
         t6, t7 = chr(lead[i, 6]), chr(lead[i, 7])
         quiet.numbers.append(i + 1)
