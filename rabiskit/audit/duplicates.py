@@ -125,8 +125,9 @@ class DuplicateFinder:
         self._file_index: dict[str, int] = {}
         self._spool: IO[bytes] = (io.BytesIO() if in_memory is None
                                   else tempfile.SpooledTemporaryFile(in_memory))
+        self._groups: list[tuple[list[int], list[str]]] | None = None  # duplicate_groups
         # hashes of the texts that repeat (title keys, hosts), remembered (bounded)
-        self._text_hash: dict[str, int] = {}
+        self._text_hash: dict[str | tuple, int] = {}
         self._at = array("q")  # spool offset of each record's reference
         self._key_hash = array("q")  # comparison keys: hash ...
         self._key_ref = array("q")  # ... and the record it belongs to
@@ -179,9 +180,13 @@ class DuplicateFinder:
         if not deleted:
             for n in isbns:
                 self._key_hash.append(stable_hash("isbn", n))
-                self._key_ref.append(i)
+                self._key_ref.append(-i - 1)  # (an ISBN's key: its record's number negated)
             if len(title_key) >= 2 and (author or year):
-                self._key_hash.append(stable_hash("title", title_key, author, year, level or ""))
+                key = (title_key, author, year, level or "")
+                h = self._text_hash.get(key)  # type: ignore[call-overload]
+                if h is None:
+                    h = self._remember(key, stable_hash("title", *key))
+                self._key_hash.append(h)
                 self._key_ref.append(i)
         host = self._hash(host_key) if host_key else 0  # 0: no host
         self._at.append(self._spool.tell())
@@ -191,10 +196,12 @@ class DuplicateFinder:
 
     def _hash(self, text: str) -> int:
         h = self._text_hash.get(text)
-        if h is None:
-            if len(self._text_hash) >= 1 << 16:
-                self._text_hash.clear()
-            h = self._text_hash[text] = stable_hash(text)
+        return self._remember(text, stable_hash(text)) if h is None else h
+
+    def _remember(self, key, h: int) -> int:
+        if len(self._text_hash) >= 1 << 16:
+            self._text_hash.clear()
+        self._text_hash[key] = h
         return h
 
     def export(self) -> "FinderPart":
@@ -223,16 +230,18 @@ class DuplicateFinder:
         self._at.frombytes((at + self._spool.tell()).tobytes())
         self._spool.write(part.refs)
         self._key_hash.frombytes(part.key_hash)
-        self._key_ref.frombytes((np.frombuffer(part.key_ref, dtype=np.int64) + base).tobytes())
+        key_ref = np.frombuffer(part.key_ref, dtype=np.int64)
+        self._key_ref.frombytes(np.where(key_ref >= 0, key_ref + base, key_ref - base).tobytes())
         self._id_hash.frombytes(part.id_hash)
         self._id_ref.frombytes((np.frombuffer(part.id_ref, dtype=np.int64) + base).tobytes())
 
     def _ref(self, i: int) -> Ref:
         """The reference of record ``i``, read back from the spool."""
-        end = self._spool.tell()
-        self._spool.seek(self._at[i])
-        row = read_row(self._spool)
-        self._spool.seek(end)
+        fh = getattr(self._spool, "_file", self._spool)  # (past SpooledTemporaryFile's wrapper)
+        end = fh.tell()
+        fh.seek(self._at[i])
+        row = read_row(fh)
+        fh.seek(end)
         k = bisect.bisect_right(self._segment_start, i) - 1
         if k >= 0 and self._segments[k][1]:
             shift, fmap = self._segments[k]
@@ -261,16 +270,16 @@ class DuplicateFinder:
         record."""
         return [*self.duplicate_findings(), *self.repeated_id_findings()]
 
-    def duplicate_findings(self) -> Iterator[Finding]:
-        """One finding per member of every duplicate group, by group, file and record;
-        each group's references are read back while its findings are made."""
+    def duplicate_groups(self) -> list[tuple[list[int], list[str]]]:
+        """The duplicate groups (their records, ascending; the reasons that joined them),
+        by their first record; found once (the index takes no more records after this)."""
+        if self._groups is not None:
+            return self._groups
         keys = _repeated(self._key_hash)
-        if not keys:
-            return
         uf = _UnionFind()
         members_of_key = []
         for positions in keys:
-            members = [self._key_ref[p] for p in positions]
+            members = [_record_of(self._key_ref[p]) for p in positions]
             members_of_key.append(members)
             for m in members[1:]:
                 uf.union(members[0], m)
@@ -285,8 +294,19 @@ class DuplicateFinder:
         for i in sorted({m for members in members_of_key for m in members}):
             groups.setdefault(uf.find(i), []).append(i)
         del keys, members_of_key
-        for n, root in enumerate(sorted(groups), start=1):
-            group_refs = [self._ref(m) for m in groups.pop(root)]
+        self._groups = [(groups.pop(root), reasons.pop(root)) for root in sorted(groups)]
+        return self._groups
+
+    def duplicate_count(self) -> int:
+        """The duplicate findings: one per member of every group."""
+        return sum(len(members) for members, _ in self.duplicate_groups())
+
+    def duplicate_findings(self) -> Iterator[Finding]:
+        """One finding per member of every duplicate group, by group, file and record;
+        each group's references are read back while its findings are made (each time they
+        are listed: they are not kept)."""
+        for n, (members, why) in enumerate(self.duplicate_groups(), start=1):
+            group_refs = [self._ref(m) for m in members]
             same_title = len({r.title_hash for r in group_refs}) == 1
             hosts = {r.host for r in group_refs}
             conf = 0.95 if same_title else 0.6
@@ -296,7 +316,6 @@ class DuplicateFinder:
             elif len(hosts) > 1 and any(hosts):
                 conf = 0.6
                 note = "; in different host issues: a recurring column?"
-            why = reasons.pop(root)
             by_isbn = any(x.startswith("ISBN") for x in why)
             by_title = any(not x.startswith("ISBN") for x in why)
             names = [self._name(r) for r in group_refs]
@@ -314,6 +333,8 @@ class DuplicateFinder:
     def _reason(self, position: int, i: int) -> str:
         """Why the key at ``position`` (of record ``i``) joins records: its ISBN, or the
         title, author, year and level."""
+        if self._key_ref[position] >= 0:  # a title's key
+            return _TITLE_REASON
         h = self._key_hash[position]
         for n in self._ref(i).isbns:
             if stable_hash("isbn", n) == h:
@@ -358,6 +379,11 @@ class FinderPart:
     key_ref: bytes
     id_hash: bytes
     id_ref: bytes
+
+
+def _record_of(key_ref: int) -> int:
+    """The record a key belongs to (an ISBN's key holds it negated, less one)."""
+    return key_ref if key_ref >= 0 else -key_ref - 1
 
 
 def isbn_keys(isbn: tuple[str, ...]) -> tuple[str, ...]:

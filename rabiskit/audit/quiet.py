@@ -293,23 +293,30 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     recs = np.flatnonzero(cand)
     cols = [c.codes[recs].tolist() for c in (dates, langs, c010, author, year, c463, lv)]
     display = task.display
-    field_bytes = ix.field_bytes
-    for i, cd, cl, ci, ca, cy, ch, cv, c5, ct in zip(
-            recs.tolist(), *cols, e005[recs].tolist(), e200[recs].tolist()):
+    buf = ix.buf
+
+    def where(e: np.ndarray) -> tuple[list, list]:  # each entry's data: start, end
+        s_abs = np.where(e >= 0, ix.s_abs[e], -1)
+        return s_abs.tolist(), (s_abs + np.where(e >= 0, ix.flen[e] - 1, 0)).tolist()
+
+    at001, to001 = where(e001[recs])
+    at005, to005 = where(e005[recs])
+    at200, to200 = where(e200[recs])
+    for i, cd, cl, ci, ca, cy, ch, cv, a1, z1, a5, z5, a2, z2 in zip(
+            recs.tolist(), *cols, at001, to001, at005, to005, at200, to200):
         d = dates.values[cd][0]
         languages_ = langs.values[cl][0]
-        f005 = _changed(field_bytes(c5) if c5 >= 0 else None)
+        f005 = _changed(buf[a5:z5] if a5 >= 0 else None)
         if f005 is None or (f005[1] is not None and (f005[1] > today or f005[1] < d)):
             continue
-        (title, lang, title_key), tkey = _title(field_bytes(ct))
+        (title, lang, title_key), tkey = _title(buf[a2:z2])
         lang_ok = mismatch.get((cl, tkey))
         if lang_ok is None:
             lang_ok = mismatch[(cl, tkey)] = mismatch_confidence(
                 languages_, lang.detection, opts) is None
-        e = int(e001[i])
-        if not lang_ok or e < 0:
+        if not lang_ok or a1 < 0:
             continue
-        raw = field_bytes(e)
+        raw = buf[a1:z1]
         cn = raw.decode("utf-8").strip() if b"\x1f" not in raw else ""
         if not cn:
             continue

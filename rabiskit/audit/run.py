@@ -78,10 +78,10 @@ class Auditor:
     def result(self, scan=None) -> AuditResult:
         """The result; the findings stay in the store (spooled), read back in order by the
         result's writers.  The auditor takes no more records after this."""
-        self.findings.add_grouped("duplicate", self.duplicates.duplicate_findings())
-        self.findings.add_grouped("repeated_control_number",
-                                  self.duplicates.repeated_id_findings())
-        self.duplicates.close()
+        dups = self.duplicates
+        self.findings.add_made("duplicate", dups.duplicate_count(), dups.duplicate_findings,
+                               close=dups.close)
+        self.findings.add_grouped("repeated_control_number", dups.repeated_id_findings())
         return AuditResult(store=self.findings, kazakh_share=self.share_table(),
                            period=self.period, records=self.records, in_period=self.in_period,
                            not_bibliographic=self.not_bibliographic,

@@ -19,7 +19,7 @@ import marshal
 import struct
 import tempfile
 from dataclasses import dataclass, field
-from typing import IO, Iterable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 
 from rabiskit.audit.findings import KINDS, Finding
 
@@ -136,6 +136,8 @@ class FindingStore:
         self.in_memory = in_memory
         self.counts: dict[str, int] = {k: 0 for k in KINDS}
         self._spools: dict[str, _Spool] = {}
+        self._made: dict[str, Callable[[], Iterator[Finding]]] = {}  # see add_made
+        self._on_close: list[Callable[[], None]] = []
 
     def _spool(self, kind: str, presorted: bool = False) -> _Spool:
         spool = self._spools.get(kind)
@@ -160,6 +162,16 @@ class FindingStore:
             spool.add(f)
             self.counts[kind] = self.counts.get(kind, 0) + 1
 
+    def add_made(self, kind: str, count: int, make: Callable[[], Iterator[Finding]],
+                 close: Callable[[], None] | None = None) -> None:
+        """``count`` findings of ``kind`` that ``make()`` gives, in their listing order,
+        each time they are listed (e.g. the duplicates, made from the duplicate index
+        while they are written: not spooled); ``close`` when the store is closed."""
+        self._made[kind] = make
+        self.counts[kind] = self.counts.get(kind, 0) + count
+        if close is not None:
+            self._on_close.append(close)
+
     @property
     def total(self) -> int:
         return sum(self.counts.values())
@@ -170,6 +182,10 @@ class FindingStore:
         return sorted(found, key=lambda k: KINDS.index(k) if k in KINDS else len(KINDS))
 
     def of_kind(self, kind: str) -> Iterator[Finding]:
+        made = self._made.get(kind)
+        if made is not None:
+            yield from made()
+            return
         spool = self._spools.get(kind)
         if spool is not None:
             yield from spool.sorted()
@@ -182,3 +198,7 @@ class FindingStore:
         for spool in self._spools.values():
             spool.fh.close()
         self._spools.clear()
+        self._made.clear()
+        for close in self._on_close:
+            close()
+        self._on_close.clear()
