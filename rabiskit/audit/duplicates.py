@@ -21,13 +21,15 @@ from __future__ import annotations
 import bisect
 import hashlib
 import io
+import marshal
+import os
 import tempfile
 from array import array
 from dataclasses import dataclass
 from typing import IO, Iterator
 
 from rabiskit.audit.findings import Finding
-from rabiskit.audit.store import read_row, write_row
+from rabiskit.audit.store import _LENGTH, read_row, write_row
 from rabiskit.audit.text import (first_author, host_text, isbn13, normalise_text,
                                  publication_year, title_key_text)
 from rabiskit.facts.model import RecordFacts
@@ -126,6 +128,7 @@ class DuplicateFinder:
         self._spool: IO[bytes] = (io.BytesIO() if in_memory is None
                                   else tempfile.SpooledTemporaryFile(in_memory))
         self._groups: list[tuple[list[int], list[str]]] | None = None  # duplicate_groups
+        self._flushed: object = None
         # hashes of the texts that repeat (title keys, hosts), remembered (bounded)
         self._text_hash: dict[str | tuple, int] = {}
         self._at = array("q")  # spool offset of each record's reference
@@ -237,16 +240,40 @@ class DuplicateFinder:
 
     def _ref(self, i: int) -> Ref:
         """The reference of record ``i``, read back from the spool."""
-        fh = getattr(self._spool, "_file", self._spool)  # (past SpooledTemporaryFile's wrapper)
-        end = fh.tell()
-        fh.seek(self._at[i])
-        row = read_row(fh)
-        fh.seek(end)
+        if self._groups is not None:  # no more records: read where it lies, in one go
+            row = self._read_at(self._at[i])
+        else:
+            fh = getattr(self._spool, "_file", self._spool)  # (past the spool's wrapper)
+            end = fh.tell()
+            fh.seek(self._at[i])
+            row = read_row(fh)
+            fh.seek(end)
         k = bisect.bisect_right(self._segment_start, i) - 1
         if k >= 0 and self._segments[k][1]:
             shift, fmap = self._segments[k]
             row = (fmap[row[0]], row[1] + shift, *row[2:])
         return Ref(*row)
+
+    def _read_at(self, at: int) -> tuple:
+        fh = getattr(self._spool, "_file", self._spool)
+        if isinstance(fh, io.BytesIO):
+            view = fh.getbuffer()
+            try:
+                (n,) = _LENGTH.unpack_from(view, at)
+                return marshal.loads(view[at + 4:at + 4 + n])
+            finally:
+                del view
+        if not hasattr(os, "pread"):  # (Windows)
+            fh.seek(at)
+            return read_row(fh)
+        if self._flushed is not fh:
+            fh.flush()
+            self._flushed = fh
+        data = os.pread(fh.fileno(), 1024, at)
+        (n,) = _LENGTH.unpack_from(data)
+        if len(data) < 4 + n:
+            data = os.pread(fh.fileno(), 4 + n, at)
+        return marshal.loads(data[4:4 + n])
 
     def _name(self, r: Ref) -> str:
         return f"{self.files[r.file]}:{r.record}" + (f"/{r.id}" if r.id else "")
