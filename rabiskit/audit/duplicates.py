@@ -26,7 +26,7 @@ import os
 import tempfile
 from array import array
 from dataclasses import dataclass
-from typing import IO, Iterator
+from typing import IO, Any, Iterator
 
 from rabiskit.audit.findings import Finding
 from rabiskit.audit.store import _LENGTH, read_row, write_row
@@ -255,7 +255,7 @@ class DuplicateFinder:
         return Ref(*row)
 
     def _read_at(self, at: int) -> tuple:
-        fh = getattr(self._spool, "_file", self._spool)
+        fh: Any = getattr(self._spool, "_file", self._spool)
         if isinstance(fh, io.BytesIO):
             view = fh.getbuffer()
             try:
