@@ -217,7 +217,7 @@ def _listing(items: list[str], limit: int = 4) -> str:
     return ", ".join(uniq[:limit]) + more
 
 
-@lru_cache(maxsize=WORD_CACHE)
+@lru_cache(maxsize=1 << 12)
 def detect_language(text: str | None) -> Detection:
     """Decide the language of ``text`` (a title, a summary ...).  See the module docs.
 

@@ -114,7 +114,7 @@ def may_be_damaged(ix: BlockIndex) -> np.ndarray:
 #: proper, the other title information, the part), met in this process: the statement of
 #: responsibility ($f) makes most 200 fields differ where the titles do not
 _TITLES: dict[tuple, tuple] = {}
-_CACHE_LIMIT = 1 << 16
+_CACHE_LIMIT = 1 << 13  # (a worker's memory: a title's answer holds its Detection)
 
 
 def _title(raw: bytes) -> tuple[tuple, tuple]:
