@@ -122,47 +122,10 @@ def check_language(src: SourceRecord, facts: RecordFacts, opts: AuditOptions,
         out.append(_finding("missing_language", src, facts, where,
                             N_("{first}; {rest}").format(first=ev, rest=said) if said else ev,
                             1.0))
-    # invalid codes, as written
-    valid = language_codes()
-    for at, raw in coded_language_values(src.record, src.flavour):
-        for code in split_language_codes(raw):
-            if not _THREE_LETTERS.fullmatch(code):
-                out.append(_finding("invalid_language_code", src, facts, at,
-                                    N_("{raw!r} is not a three-letter ISO 639-2 code").format(
-                                        raw=raw.strip()), 1.0))
-            elif code in OBSOLETE_CODES:
-                name, new = OBSOLETE_CODES[code]
-                out.append(_finding("invalid_language_code", src, facts, at,
-                                    N_("{code!r} is an obsolete MARC code ({name}); ISO 639-2 has {new!r}").format(
-                                        code=code, name=name, new=new), 0.7))
-            elif code not in valid:
-                out.append(_finding("invalid_language_code", src, facts, at,
-                                    N_("{code!r} is not an ISO 639-2 language code").format(
-                                        code=code), 0.9))
-    if not facts.languages_coded or not det.decided or det.language not in (KAZ, RUS, ENG):
-        return out
-    coded = {c for c in facts.languages if c in valid or c in OBSOLETE_CODES}
-    if not coded:
-        return out  # only invalid codes: reported as such
-    if det.language in coded or "mul" in coded:
-        return out
-    if det.language == ENG and not coded & {KAZ, RUS}:
-        return out
-    if det.language == RUS and coded & (CYRILLIC_NEIGHBOURS | TURKIC_CODES):
-        return out  # Ukrainian, Church Slavonic, Tatar ... titles can read as Russian
-    conf = det.confidence
-    if det.language == KAZ and coded & TURKIC_CODES:
-        return out  # ә ө ү ң һ are Tatar, Kyrgyz ... letters too
-    shared_only = (det.language == KAZ and det.kazakh_letters
-                   and set(det.kazakh_letters) <= SHARED_TURKIC_LETTERS
-                   and det.scores.get(KAZ, 0) < 4)
-    if shared_only:
-        conf *= 0.85
-    if det.language == ENG:
-        conf *= 0.9
-    if coded <= {"und", "zxx"}:
-        conf *= 0.9
-    if conf < opts.min_confidence:
+    for at, evidence, conf in invalid_codes(src.record, src.flavour):
+        out.append(_finding("invalid_language_code", src, facts, at, evidence, conf))
+    conf = mismatch_confidence(facts.languages if facts.languages_coded else None, det, opts)
+    if conf is None:
         return out
     if det.language == KAZ and det.kazakh_letters:
         letters = ", ".join(det.kazakh_letters)
@@ -177,6 +140,59 @@ def check_language(src: SourceRecord, facts: RecordFacts, opts: AuditOptions,
     ev = N_("{evidence}; coded {codes}").format(evidence=ev, codes="/".join(facts.languages))
     out.append(_finding("language_mismatch", src, facts, where, ev, conf))
     return out
+
+
+def invalid_codes(record, flavour: str) -> list[tuple[str, str, float]]:
+    """(where, evidence, confidence) of each language code written that is not a valid
+    ISO 639-2 code, as written."""
+    out = []
+    valid = language_codes()
+    for at, raw in coded_language_values(record, flavour):
+        for code in split_language_codes(raw):
+            if not _THREE_LETTERS.fullmatch(code):
+                out.append((at, N_("{raw!r} is not a three-letter ISO 639-2 code").format(
+                    raw=raw.strip()), 1.0))
+            elif code in OBSOLETE_CODES:
+                name, new = OBSOLETE_CODES[code]
+                out.append((at, N_("{code!r} is an obsolete MARC code ({name}); ISO 639-2 has "
+                                   "{new!r}").format(code=code, name=name, new=new), 0.7))
+            elif code not in valid:
+                out.append((at, N_("{code!r} is not an ISO 639-2 language code").format(
+                    code=code), 0.9))
+    return out
+
+
+def mismatch_confidence(languages: tuple[str, ...] | None, det: Detection,
+                        opts: AuditOptions) -> float | None:
+    """How sure a language_mismatch between the coded ``languages`` (None: none coded) and
+    what the title reads as is; None when there is none to report."""
+    if languages is None or not det.decided or det.language not in (KAZ, RUS, ENG):
+        return None
+    valid = language_codes()
+    coded = {c for c in languages if c in valid or c in OBSOLETE_CODES}
+    if not coded:
+        return None  # only invalid codes: reported as such
+    if det.language in coded or "mul" in coded:
+        return None
+    if det.language == ENG and not coded & {KAZ, RUS}:
+        return None
+    if det.language == RUS and coded & (CYRILLIC_NEIGHBOURS | TURKIC_CODES):
+        return None  # Ukrainian, Church Slavonic, Tatar ... titles can read as Russian
+    conf = det.confidence
+    if det.language == KAZ and coded & TURKIC_CODES:
+        return None  # ә ө ү ң һ are Tatar, Kyrgyz ... letters too
+    shared_only = (det.language == KAZ and det.kazakh_letters
+                   and set(det.kazakh_letters) <= SHARED_TURKIC_LETTERS
+                   and det.scores.get(KAZ, 0) < 4)
+    if shared_only:
+        conf *= 0.85
+    if det.language == ENG:
+        conf *= 0.9
+    if coded <= {"und", "zxx"}:
+        conf *= 0.9
+    if conf < opts.min_confidence:
+        return None
+    return conf
 
 
 # ------------------------------------------------------------------------- encoding

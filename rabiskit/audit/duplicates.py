@@ -18,13 +18,18 @@ ISBN twice (as ISBN-10 and ISBN-13, say) is not its own duplicate.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
+import io
 import marshal
+import os
 import tempfile
 from array import array
 from dataclasses import dataclass
-from typing import Iterator
+from typing import IO, Any, Iterator
 
 from rabiskit.audit.findings import Finding
+from rabiskit.audit.store import _LENGTH, read_row, write_row
 from rabiskit.audit.text import (first_author, host_text, isbn13, normalise_text,
                                  publication_year, title_key_text)
 from rabiskit.facts.model import RecordFacts
@@ -37,6 +42,16 @@ OTHERS_SHOWN = 10
 IN_MEMORY = 4 << 20
 
 _TITLE_REASON = "title, author, year and level"
+
+
+def stable_hash(*parts: str) -> int:
+    """A 64-bit hash of the parts (texts) that is the same in every process (``hash()`` of
+    a string is not: worker processes compute the keys their blocks' records give)."""
+    return int.from_bytes(_blake("\x1f".join(parts).encode("utf-8", "surrogatepass"),
+                                 digest_size=8).digest(), "little", signed=True)
+
+
+_blake = hashlib.blake2b
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,63 +120,160 @@ class DuplicateFinder:
     """Feed every record with :meth:`add`; :meth:`findings` gives one finding per member
     of every duplicate group and of every repeated 001."""
 
-    def __init__(self, in_memory: int = IN_MEMORY) -> None:
+    def __init__(self, in_memory: int | None = IN_MEMORY) -> None:
         """``in_memory``: bytes of references kept in memory before they go to a temporary
-        file."""
+        file (None: all, as for one block in a worker)."""
         self.files: list[str] = []
         self._file_index: dict[str, int] = {}
-        self._spool = tempfile.SpooledTemporaryFile(in_memory)
+        self._spool: IO[bytes] = (io.BytesIO() if in_memory is None
+                                  else tempfile.SpooledTemporaryFile(in_memory))
+        self._groups: list[tuple[list[int], list[str]]] | None = None  # duplicate_groups
+        self._flushed: object = None
+        # hashes of the texts that repeat (title keys, hosts), remembered (bounded)
+        self._text_hash: dict[str | tuple, int] = {}
         self._at = array("q")  # spool offset of each record's reference
         self._key_hash = array("q")  # comparison keys: hash ...
         self._key_ref = array("q")  # ... and the record it belongs to
         self._id_hash = array("q")  # (file, 001): hash ...
         self._id_ref = array("q")  # ... and record
+        # references added by ``merge``: from which one on, their record numbers' shift and
+        # their file indices' map ([] while references come from ``add``)
+        self._segment_start: list[int] = []
+        self._segments: list[tuple[int, list[int]]] = []
 
     @property
     def records(self) -> int:
         return len(self._at)
 
-    def add(self, src: SourceRecord, facts: RecordFacts) -> None:
-        fi = self._file_index.get(facts.file)
+    def _file(self, name: str) -> int:
+        fi = self._file_index.get(name)
         if fi is None:
-            fi = self._file_index[facts.file] = len(self.files)
-            self.files.append(facts.file)
+            fi = self._file_index[name] = len(self.files)
+            self.files.append(name)
+        return fi
+
+    def add(self, src: SourceRecord, facts: RecordFacts) -> None:
         rec, fl = src.record, src.flavour
+        deleted = facts.is_deleted
+        title_key = title_key_text(rec, fl)
+        author = year = ""
+        if not deleted and len(title_key) >= 2:
+            author, year = first_author(rec, fl), publication_year(rec, fl)
+        self.add_keys(facts.file, facts.record, facts.offset, facts.control_number, facts.title,
+                      facts.level, host_text(rec, fl) if facts.bibliographic_level in "ab" else "",
+                      facts.line, title_key, facts.languages if facts.languages_coded else (),
+                      fl, () if deleted else isbn_keys(facts.isbn), author, year, deleted)
+
+    def add_keys(self, file: str, record: int, offset: int, control_number: str | None,
+                 title: str | None, level: str | None, host_key: str, line: int | None,
+                 title_key: str, languages: tuple[str, ...], flavour: str,
+                 isbns: tuple[str, ...], author: str, year: str, deleted: bool) -> None:
+        """One record by what :meth:`add` reads of it (the block path gives these from
+        the block's columns): its normalised title key (``title_key_text``), first author
+        and publication year (compared with the title), the host text of an article
+        (``host_text``, "" for none) and its ISBNs (``isbn_keys``)."""
+        fi = self._file(file)
         i = len(self._at)
-        if facts.control_number:
-            self._id_hash.append(hash((fi, facts.control_number)))
+        if self._segments and self._segments[-1][1]:  # after merged references: as added
+            self._segment_start.append(i)
+            self._segments.append((0, []))
+        if control_number:
+            self._id_hash.append(stable_hash("001", file, control_number))
             self._id_ref.append(i)
-        isbns: tuple[str, ...] = ()
-        title_key = ""
-        if not facts.is_deleted:
-            isbns = tuple(dict.fromkeys(n for n in map(isbn13, facts.isbn) if n))
+        if not deleted:
             for n in isbns:
-                self._key_hash.append(hash(("isbn", n)))
+                self._key_hash.append(stable_hash("isbn", n))
+                self._key_ref.append(-i - 1)  # (an ISBN's key: its record's number negated)
+            if len(title_key) >= 2 and (author or year):
+                key = (title_key, author, year, level or "")
+                h = self._text_hash.get(key)  # type: ignore[call-overload]
+                if h is None:
+                    h = self._remember(key, stable_hash("title", *key))
+                self._key_hash.append(h)
                 self._key_ref.append(i)
-            title_key = title_key_text(rec, fl)
-            if len(title_key) >= 2:
-                author, year = first_author(rec, fl), publication_year(rec, fl)
-                if author or year:
-                    self._key_hash.append(hash(("title", title_key, author, year,
-                                                facts.level or "")))
-                    self._key_ref.append(i)
-        else:
-            title_key = title_key_text(rec, fl)
-        title = facts.title
-        host = hash(host_text(rec, fl)) if facts.bibliographic_level in "ab" else 0
+        host = self._hash(host_key) if host_key else 0  # 0: no host
         self._at.append(self._spool.tell())
-        marshal.dump((fi, facts.record, facts.offset, facts.control_number,
-                      title[:TITLE_SHOWN] if title else None, facts.level, host, facts.line,
-                      hash(title_key), facts.languages if facts.languages_coded else (), fl,
-                      isbns), self._spool)
+        write_row(self._spool, (fi, record, offset, control_number,
+                                title[:TITLE_SHOWN] if title else None, level, host, line,
+                                self._hash(title_key), languages, flavour, isbns))
+
+    def _hash(self, text: str) -> int:
+        h = self._text_hash.get(text)
+        return self._remember(text, stable_hash(text)) if h is None else h
+
+    def _remember(self, key, h: int) -> int:
+        if len(self._text_hash) >= 1 << 16:
+            self._text_hash.clear()
+        self._text_hash[key] = h
+        return h
+
+    def export(self) -> "FinderPart":
+        """What this finder holds, as plain arrays and bytes (a worker process's finder, for
+        :meth:`merge` in the parent); the finder takes no more records after this."""
+        self._spool.seek(0)
+        part = FinderPart(list(self.files), self._spool.read(), self._at.tobytes(),
+                          self._key_hash.tobytes(), self._key_ref.tobytes(),
+                          self._id_hash.tobytes(), self._id_ref.tobytes())
+        self._spool.close()
+        return part
+
+    def merge(self, part: "FinderPart", record_shift: int = 0) -> None:
+        """Add the records of another finder (``export``), as if they had been added here
+        one by one after those already added, their record numbers ``record_shift`` on."""
+        import numpy as np
+
+        at = np.frombuffer(part.at, dtype=np.int64)
+        if not at.size:
+            return
+        base = len(self._at)
+        fmap = [self._file(name) for name in part.files]
+        self._segment_start.append(base)
+        self._segments.append((record_shift, fmap))
+        self._spool.seek(0, 2)
+        self._at.frombytes((at + self._spool.tell()).tobytes())
+        self._spool.write(part.refs)
+        self._key_hash.frombytes(part.key_hash)
+        key_ref = np.frombuffer(part.key_ref, dtype=np.int64)
+        self._key_ref.frombytes(np.where(key_ref >= 0, key_ref + base, key_ref - base).tobytes())
+        self._id_hash.frombytes(part.id_hash)
+        self._id_ref.frombytes((np.frombuffer(part.id_ref, dtype=np.int64) + base).tobytes())
 
     def _ref(self, i: int) -> Ref:
         """The reference of record ``i``, read back from the spool."""
-        end = self._spool.tell()
-        self._spool.seek(self._at[i])
-        ref = Ref(*marshal.load(self._spool))
-        self._spool.seek(end)
-        return ref
+        if self._groups is not None:  # no more records: read where it lies, in one go
+            row = self._read_at(self._at[i])
+        else:
+            fh = getattr(self._spool, "_file", self._spool)  # (past the spool's wrapper)
+            end = fh.tell()
+            fh.seek(self._at[i])
+            row = read_row(fh)
+            fh.seek(end)
+        k = bisect.bisect_right(self._segment_start, i) - 1
+        if k >= 0 and self._segments[k][1]:
+            shift, fmap = self._segments[k]
+            row = (fmap[row[0]], row[1] + shift, *row[2:])
+        return Ref(*row)
+
+    def _read_at(self, at: int) -> tuple:
+        fh: Any = getattr(self._spool, "_file", self._spool)
+        if isinstance(fh, io.BytesIO):
+            view = fh.getbuffer()
+            try:
+                (n,) = _LENGTH.unpack_from(view, at)
+                return marshal.loads(view[at + 4:at + 4 + n])
+            finally:
+                del view
+        if not hasattr(os, "pread"):  # (Windows)
+            fh.seek(at)
+            return read_row(fh)
+        if self._flushed is not fh:
+            fh.flush()
+            self._flushed = fh
+        data = os.pread(fh.fileno(), 1024, at)
+        (n,) = _LENGTH.unpack_from(data)
+        if len(data) < 4 + n:
+            data = os.pread(fh.fileno(), 4 + n, at)
+        return marshal.loads(data[4:4 + n])
 
     def _name(self, r: Ref) -> str:
         return f"{self.files[r.file]}:{r.record}" + (f"/{r.id}" if r.id else "")
@@ -185,16 +297,16 @@ class DuplicateFinder:
         record."""
         return [*self.duplicate_findings(), *self.repeated_id_findings()]
 
-    def duplicate_findings(self) -> Iterator[Finding]:
-        """One finding per member of every duplicate group, by group, file and record;
-        each group's references are read back while its findings are made."""
+    def duplicate_groups(self) -> list[tuple[list[int], list[str]]]:
+        """The duplicate groups (their records, ascending; the reasons that joined them),
+        by their first record; found once (the index takes no more records after this)."""
+        if self._groups is not None:
+            return self._groups
         keys = _repeated(self._key_hash)
-        if not keys:
-            return
         uf = _UnionFind()
         members_of_key = []
         for positions in keys:
-            members = [self._key_ref[p] for p in positions]
+            members = [_record_of(self._key_ref[p]) for p in positions]
             members_of_key.append(members)
             for m in members[1:]:
                 uf.union(members[0], m)
@@ -209,8 +321,19 @@ class DuplicateFinder:
         for i in sorted({m for members in members_of_key for m in members}):
             groups.setdefault(uf.find(i), []).append(i)
         del keys, members_of_key
-        for n, root in enumerate(sorted(groups), start=1):
-            group_refs = [self._ref(m) for m in groups.pop(root)]
+        self._groups = [(groups.pop(root), reasons.pop(root)) for root in sorted(groups)]
+        return self._groups
+
+    def duplicate_count(self) -> int:
+        """The duplicate findings: one per member of every group."""
+        return sum(len(members) for members, _ in self.duplicate_groups())
+
+    def duplicate_findings(self) -> Iterator[Finding]:
+        """One finding per member of every duplicate group, by group, file and record;
+        each group's references are read back while its findings are made (each time they
+        are listed: they are not kept)."""
+        for n, (members, why) in enumerate(self.duplicate_groups(), start=1):
+            group_refs = [self._ref(m) for m in members]
             same_title = len({r.title_hash for r in group_refs}) == 1
             hosts = {r.host for r in group_refs}
             conf = 0.95 if same_title else 0.6
@@ -220,7 +343,6 @@ class DuplicateFinder:
             elif len(hosts) > 1 and any(hosts):
                 conf = 0.6
                 note = "; in different host issues: a recurring column?"
-            why = reasons.pop(root)
             by_isbn = any(x.startswith("ISBN") for x in why)
             by_title = any(not x.startswith("ISBN") for x in why)
             names = [self._name(r) for r in group_refs]
@@ -238,9 +360,11 @@ class DuplicateFinder:
     def _reason(self, position: int, i: int) -> str:
         """Why the key at ``position`` (of record ``i``) joins records: its ISBN, or the
         title, author, year and level."""
+        if self._key_ref[position] >= 0:  # a title's key
+            return _TITLE_REASON
         h = self._key_hash[position]
         for n in self._ref(i).isbns:
-            if hash(("isbn", n)) == h:
+            if stable_hash("isbn", n) == h:
                 return f"ISBN {n}"
         return _TITLE_REASON
 
@@ -270,9 +394,34 @@ class DuplicateFinder:
         self._spool.close()
 
 
+@dataclass(frozen=True)
+class FinderPart:
+    """A finder's records as bytes: file names (the references' file indices), the
+    marshalled references and the arrays (int64) of :class:`DuplicateFinder`."""
+
+    files: list[str]
+    refs: bytes
+    at: bytes
+    key_hash: bytes
+    key_ref: bytes
+    id_hash: bytes
+    id_ref: bytes
+
+
+def _record_of(key_ref: int) -> int:
+    """The record a key belongs to (an ISBN's key holds it negated, less one)."""
+    return key_ref if key_ref >= 0 else -key_ref - 1
+
+
+def isbn_keys(isbn: tuple[str, ...]) -> tuple[str, ...]:
+    """A record's ISBNs (``RecordFacts.isbn``) as the keys it is compared by: normalised to
+    ISBN-13, each once."""
+    return tuple(dict.fromkeys(n for n in map(isbn13, isbn) if n))
+
+
 def dup_field_names(flavour: str) -> tuple[str, str]:
     """(ISBN field, title field) per flavour, for messages."""
     return ("020$a", "245$a") if flavour == "marc21" else ("010$a", "200$a")
 
 
-__all__ = ["DuplicateFinder", "Ref", "dup_field_names", "normalise_text"]
+__all__ = ["DuplicateFinder", "FinderPart", "Ref", "isbn_keys", "stable_hash", "dup_field_names", "normalise_text"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _encode_text  # type: ignore[attr-defined]
 from typing import Any, Iterator
 
 #: The finding kinds, in the order they are listed (stable names: JSON keys, sheet names).
@@ -84,9 +85,67 @@ class Finding:
             d["group"] = self.group
         return d
 
+    def json_text(self) -> str:
+        """``as_dict()`` as the JSON document lists it (``finding_json``), written field by
+        field."""
+        e = _encode_text
+        langs = ("[\n        " + ",\n        ".join(map(e, self.languages)) + "\n      ]"
+                 if self.languages else "[]")
+        conf = self.confidence
+        text = ('{\n      "kind": ' + e(self.kind) + ',\n      "file": ' + e(self.file)
+                + ',\n      "record": ' + _scalar(self.record)
+                + ',\n      "offset": ' + _scalar(self.offset)
+                + ',\n      "id": ' + ("null" if self.id is None else e(self.id))
+                + ',\n      "title": ' + ("null" if self.title is None else e(self.title))
+                + ',\n      "field": ' + e(self.field) + ',\n      "evidence": ' + e(self.evidence)
+                + ',\n      "confidence": ' + _scalar(conf)
+                + ',\n      "level": ' + ("null" if self.level is None else e(self.level))
+                + ',\n      "languages": ' + langs)
+        if self.line is not None:
+            text += ',\n      "line": ' + _scalar(self.line)
+        if self.group is not None:
+            text += ',\n      "group": ' + _scalar(self.group)
+        return text + "\n    }"
+
     def sort_key(self) -> tuple:
         return (KINDS.index(self.kind) if self.kind in KINDS else len(KINDS),
                 self.group if self.group is not None else 0, self.file, self.record)
+
+
+def _scalar(v: Any) -> str:
+    """One value as ``json.dumps(v, ensure_ascii=False)`` writes it."""
+    if isinstance(v, str):
+        return _encode_text(v)
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, int):
+        return int.__repr__(v)
+    if isinstance(v, float) and v == v and v not in (float("inf"), float("-inf")):
+        return float.__repr__(v)
+    return json.dumps(v, ensure_ascii=False)
+
+
+def finding_json(d: dict) -> str:
+    """A finding's JSON object as ``json.dumps(d, ensure_ascii=False, indent=2)`` writes it,
+    each line after the first indented by four more blanks (its place in the list of
+    findings); written here because the indented ``json.dumps`` runs in Python, slowly."""
+    items = []
+    for k, v in d.items():
+        if isinstance(v, list) and any(isinstance(x, (list, dict)) for x in v):
+            return json.dumps(d, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        if isinstance(v, list):
+            text = ("[\n        " + ",\n        ".join(map(_scalar, v)) + "\n      ]"
+                    if v else "[]")
+        elif isinstance(v, dict):
+            text = json.dumps(v, ensure_ascii=False, indent=2).replace("\n", "\n      ")
+        else:
+            text = _scalar(v)
+        items.append(f"{_encode_text(k)}: {text}")
+    return "{\n      " + ",\n      ".join(items) + "\n    }"
 
 
 @dataclass
@@ -207,8 +266,7 @@ class AuditResult:
         sep = "\n    "
         first = True
         for f in self.iter_findings():
-            text = json.dumps(f.as_dict(), ensure_ascii=False, indent=2)
-            yield ("" if first else ",") + sep + text.replace("\n", sep)
+            yield ("" if first else ",") + sep + f.json_text()
             first = False
         yield ("]" if first else "\n  ]") + ",\n" + tail
 

@@ -217,8 +217,12 @@ def _listing(items: list[str], limit: int = 4) -> str:
     return ", ".join(uniq[:limit]) + more
 
 
+@lru_cache(maxsize=1 << 12)
 def detect_language(text: str | None) -> Detection:
     """Decide the language of ``text`` (a title, a summary ...).  See the module docs.
+
+    Titles repeat in a catalogue (editions, copies, volumes of a set, common words): each
+    text's decision is remembered (a bounded cache; a Detection is never changed).
 
     A text with parallel titles ("Қазақ ертегілері = Казахские сказки") whose parts read
     as different languages is mixed (undecided)."""

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from rabiskit.aggregate.count import classifier_for, levels_in_order
+from rabiskit.aggregate.count import levels_in_order
 from rabiskit.aggregate.period import Period
 from rabiskit.audit.checks import (AuditOptions, check_dates, check_encoding, check_language,
                                    check_structure, text_language)
@@ -35,7 +35,7 @@ class Auditor:
     reported for every record.
     """
 
-    plan: Plan
+    plan: Plan | None  # (None in a worker process: only ``result`` reads the plan)
     period: Period
     options: AuditOptions
     only_period: bool = False
@@ -78,10 +78,10 @@ class Auditor:
     def result(self, scan=None) -> AuditResult:
         """The result; the findings stay in the store (spooled), read back in order by the
         result's writers.  The auditor takes no more records after this."""
-        self.findings.add_grouped("duplicate", self.duplicates.duplicate_findings())
-        self.findings.add_grouped("repeated_control_number",
-                                  self.duplicates.repeated_id_findings())
-        self.duplicates.close()
+        dups = self.duplicates
+        self.findings.add_made("duplicate", dups.duplicate_count(), dups.duplicate_findings,
+                               close=dups.close)
+        self.findings.add_grouped("repeated_control_number", dups.repeated_id_findings())
         return AuditResult(store=self.findings, kazakh_share=self.share_table(),
                            period=self.period, records=self.records, in_period=self.in_period,
                            not_bibliographic=self.not_bibliographic,
@@ -90,6 +90,7 @@ class Auditor:
     def share_table(self) -> dict[str, ShareRow]:
         """Rows for the plan's levels and any level found, then "total"; plan targets for
         the period's quarters (none for a period that is not whole quarters)."""
+        assert self.plan is not None
         quarters = self.period.quarters if self.period.aligned else ()
         out: dict[str, ShareRow] = {}
         total = ShareRow()
@@ -116,20 +117,28 @@ class Auditor:
 def audit_inputs(inputs: Iterable, plan: Plan, period: Period, today: dt.date | None = None, *,
                  oldest: dt.date = dt.date(1990, 1, 1), min_confidence: float = 0.7,
                  only_period: bool = False, encoding: str | None = None,
-                 flavour: str | None = None, progress: Callable[[int, str], None] | None = None
-                 ) -> AuditResult:
+                 flavour: str | None = None, progress: Callable[[int, str], None] | None = None,
+                 workers: int | None = None, min_fast_size: int | None = None,
+                 block_size: int | None = None) -> AuditResult:
     """Audit every record of ``inputs`` (rabiskit.facts.scan.Input values).
 
     ``today`` (default: the real today) decides what is in the future; ``oldest`` what is
     implausibly old.  The result's ``scan`` holds the per-file summaries and problems.
-    """
-    from rabiskit.facts.scan import Scan, scan
 
-    result = Scan()
-    pairs = scan(inputs, classify=classifier_for(plan), encoding=encoding, flavour=flavour,
-                 result=result, progress=progress)
-    return audit_records(pairs, plan, period, today, oldest=oldest,
-                         min_confidence=min_confidence, only_period=only_period, scan=result)
+    ISO 2709 files of ``min_fast_size`` bytes or more together (default 8 MB; 0: always)
+    are audited in blocks by ``workers`` processes (default one per core; 1: in this
+    process), merged in record order (``rabiskit.audit.blocks``): the same result."""
+    from rabiskit.audit.blocks import AuditContext, BlockMerge, audit_block
+    from rabiskit.pipeline.audit import read_blocks
+
+    opts = AuditOptions(today=today or dt.date.today(), oldest=oldest,
+                        min_confidence=min_confidence)
+    auditor = Auditor(plan, period, opts, only_period=only_period)
+    scan = read_blocks(inputs, plan, BlockMerge(auditor), audit_block,
+                       context=AuditContext(period, opts, only_period), encoding=encoding,
+                       flavour=flavour, progress=progress, workers=workers,
+                       min_fast_size=min_fast_size, block_size=block_size)
+    return auditor.result(scan)
 
 
 def audit_records(pairs: Iterable[tuple[SourceRecord, RecordFacts]], plan: Plan, period: Period,

@@ -16,14 +16,44 @@ from __future__ import annotations
 
 import heapq
 import marshal
+import struct
 import tempfile
 from dataclasses import dataclass, field
-from typing import IO, Iterable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 
 from rabiskit.audit.findings import KINDS, Finding
 
 #: bytes of one kind's spool kept in memory before it goes to a temporary file
 IN_MEMORY = 4 << 20
+#: each row is spooled as its length and its marshalled tuple (``marshal.load`` from a
+#: spooled file reads a few bytes at a time, through Python: far slower than two reads)
+_LENGTH = struct.Struct("<I")
+
+
+def write_row(fh: IO[bytes], row: tuple) -> None:
+    data = marshal.dumps(row)
+    fh.write(_LENGTH.pack(len(data)) + data)
+
+
+def read_row(fh: IO[bytes]) -> tuple:
+    (n,) = _LENGTH.unpack(fh.read(4))
+    return marshal.loads(fh.read(n))
+
+
+def read_rows(fh: IO[bytes], count: int, chunk: int = 1 << 20) -> Iterator[tuple]:
+    """``count`` rows from the file's position on, read in chunks."""
+    buf = b""
+    pos = 0
+    for _ in range(count):
+        if len(buf) - pos < 4:
+            buf = buf[pos:] + fh.read(chunk)
+            pos = 0
+        (n,) = _LENGTH.unpack_from(buf, pos)
+        if len(buf) - pos < 4 + n:
+            buf = buf[pos:] + fh.read(max(chunk, 4 + n))
+            pos = 0
+        yield marshal.loads(buf[pos + 4:pos + 4 + n])
+        pos += 4 + n
 
 
 def _row(f: Finding) -> tuple:
@@ -57,7 +87,7 @@ class _Spool:
         if run is None or (not self.presorted and (run.file != f.file or f.record < run.last)):
             run = _Run(f.file, self.fh.tell())
             self.runs.append(run)
-        marshal.dump(_row(f), self.fh)
+        write_row(self.fh, _row(f))
         run.count += 1
         run.last = f.record
 
@@ -65,7 +95,7 @@ class _Spool:
         pos = run.start
         for _ in range(run.count):
             self.fh.seek(pos)
-            row = marshal.load(self.fh)
+            row = read_row(self.fh)
             pos = self.fh.tell()
             yield _finding(row)
 
@@ -80,8 +110,8 @@ class _Spool:
         try:
             if len(self.runs) == 1:  # the usual case: read straight through
                 self.fh.seek(self.runs[0].start)
-                for _ in range(self.runs[0].count):
-                    yield _finding(marshal.load(self.fh))
+                for row in read_rows(self.fh, self.runs[0].count):
+                    yield _finding(row)
                 return
             for name in sorted(by_file):
                 runs = by_file[name]
@@ -106,6 +136,8 @@ class FindingStore:
         self.in_memory = in_memory
         self.counts: dict[str, int] = {k: 0 for k in KINDS}
         self._spools: dict[str, _Spool] = {}
+        self._made: dict[str, Callable[[], Iterator[Finding]]] = {}  # see add_made
+        self._on_close: list[Callable[[], None]] = []
 
     def _spool(self, kind: str, presorted: bool = False) -> _Spool:
         spool = self._spools.get(kind)
@@ -130,6 +162,16 @@ class FindingStore:
             spool.add(f)
             self.counts[kind] = self.counts.get(kind, 0) + 1
 
+    def add_made(self, kind: str, count: int, make: Callable[[], Iterator[Finding]],
+                 close: Callable[[], None] | None = None) -> None:
+        """``count`` findings of ``kind`` that ``make()`` gives, in their listing order,
+        each time they are listed (e.g. the duplicates, made from the duplicate index
+        while they are written: not spooled); ``close`` when the store is closed."""
+        self._made[kind] = make
+        self.counts[kind] = self.counts.get(kind, 0) + count
+        if close is not None:
+            self._on_close.append(close)
+
     @property
     def total(self) -> int:
         return sum(self.counts.values())
@@ -140,6 +182,10 @@ class FindingStore:
         return sorted(found, key=lambda k: KINDS.index(k) if k in KINDS else len(KINDS))
 
     def of_kind(self, kind: str) -> Iterator[Finding]:
+        made = self._made.get(kind)
+        if made is not None:
+            yield from made()
+            return
         spool = self._spools.get(kind)
         if spool is not None:
             yield from spool.sorted()
@@ -152,3 +198,7 @@ class FindingStore:
         for spool in self._spools.values():
             spool.fh.close()
         self._spools.clear()
+        self._made.clear()
+        for close in self._on_close:
+            close()
+        self._on_close.clear()

@@ -27,6 +27,7 @@ from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, From
                                  named_inputs, out_console, period_option,
                                  refuse_empty_inputs, refuse_overwrite, warn, where, written)
 from rabiskit.cli.ledgeropt import ledger_for_command, ledger_option
+from rabiskit.cli.parallelopt import ParallelFromOpt, WorkersOpt, check_workers, parse_size
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.i18n import _, language, translate_text
@@ -166,6 +167,8 @@ def register(app: typer.Typer) -> None:
         encoding: EncodingOpt = None,
         flavour: FlavourOpt = None,
         ledger_path: Optional[Path] = ledger_option(),
+        workers: WorkersOpt = None,
+        parallel_from: ParallelFromOpt = None,
     ):
         """Check language coding, the Kazakh share, encoding damage, dates, duplicates and structure."""
         fmt = choose_format(fmt, output)
@@ -177,6 +180,7 @@ def register(app: typer.Typer) -> None:
         day = _parse_day(today, "--today")
         oldest_day = _parse_day(oldest, "--oldest")
         enc, fl = check_encoding(encoding), check_flavour(flavour)
+        n_workers, min_size = check_workers(workers), parse_size(parallel_from)
         if ledger_path is not None:
             with ledger_for_command(ledger_path, exports, db, plan, encoding=enc,
                                     flavour=fl) as run:
@@ -188,7 +192,8 @@ def register(app: typer.Typer) -> None:
             with scan_progress(inputs) as progress:
                 result = audit_inputs(inputs, plan, period, today=day, oldest=oldest_day,
                                       min_confidence=min_confidence, only_period=only_period,
-                                      encoding=enc, flavour=fl, progress=progress)
+                                      encoding=enc, flavour=fl, progress=progress,
+                                      workers=n_workers, min_fast_size=min_size)
             refuse_empty_inputs(result.scan.files)
         for w in result.scan.warnings:
             warn(w)

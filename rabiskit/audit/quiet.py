@@ -1,0 +1,343 @@
+"""The quiet records of a block: clean UNIMARC records in which no per-record check of the
+audit can find anything, audited from the block's columns instead of record by record.
+
+Most records of a catalogue have nothing to report: a valid date entered in the past, a
+valid 005, coded languages the title agrees with, no sign of encoding damage, a 001.  For
+them the audit only needs what the Kazakh share counts and the duplicate check compares.
+Each of those is decided by the careful function itself (``rabiskit.audit.checks``,
+``rabiskit.audit.text``, ``rabiskit.facts.extract``), on a record holding only the field
+it reads, once per distinct value of that field's bytes in the block
+(``rabiskit.facts.columns.field_column``); the block reader only finds the bytes.
+
+A record is quiet only when every check is sure to find nothing:
+
+* clean (``rabiskit.facts.blocks``), bibliographic, not deleted, UNIMARC;
+* its date entered settled by the block path (``dates_entered``), not after today nor
+  before ``oldest``; its 005 absent, blank or a valid date and time neither after today
+  nor before the date entered;
+* languages coded, every code valid, no language_mismatch (``mismatch_confidence``);
+* a 001 that is not blank, one 200;
+* not one character the encoding checks react to anywhere in its bytes (the block's
+  bytes looked at with numpy, :func:`may_be_damaged`: a superset of what
+  ``checks._suspect`` looks for).
+
+Every other record is decoded whole and goes through ``Auditor.add``, so the findings are
+those of the careful path.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rabiskit.audit.checks import (_CONTROL, _KZ_MOJIBAKE, _UTF8_AS_CP1251, _UTF8_AS_LATIN1,
+                                   invalid_codes, mismatch_confidence, text_language)
+from rabiskit.audit.duplicates import isbn_keys
+from rabiskit.audit.findings import ShareRow
+from rabiskit.audit.language import KAZ
+from rabiskit.audit.text import first_author, host_text, publication_year, title_key_text
+from rabiskit.facts.blocks import BlockIndex, combo_outcome, first_index, tag_code
+from rabiskit.facts.columns import Column, dates_entered, field_column, languages
+from rabiskit.facts.levels import levels
+from rabiskit.facts.parse import clean_title, parse_005
+from rabiskit.records import Record, SourceRecord
+from rabiskit.records.record import NOT_BIBLIOGRAPHIC_TYPES, UNIMARC
+from rabiskit.sources.iso2709 import _field
+
+_BLANK_LEADER = " " * 24
+
+_NOT_BIB = np.frombuffer(NOT_BIBLIOGRAPHIC_TYPES.encode("ascii"), np.uint8)
+
+
+def _tables():
+    """Byte and byte-pair tables of what the encoding checks react to (``checks._suspect``:
+    the characters of ``_SUSPECT_CHAR``, and the pairs of ``_UTF8_AS_CP1251``,
+    ``_UTF8_AS_LATIN1`` and ``_MIXED_RE``), as UTF-8 bytes, wider where that is simpler."""
+    single = np.zeros(256, dtype=bool)
+    for b in [*range(0x00, 0x1E), 0x7F, ord("?")]:  # controls, tab, line breaks; not 1E 1F
+        single[b] = True
+    pair = np.zeros(1 << 16, dtype=bool)
+    for ch in [*map(chr, [*range(0x80, 0x88), *range(0x8A, 0x98), *range(0x99, 0x9C),
+                          *range(0x9D, 0xA0)]), *_KZ_MOJIBAKE]:
+        b = ch.encode("utf-8")
+        assert len(b) == 2
+        pair[b[0] << 8 | b[1]] = True
+    pair[0xEF << 8 | 0xBF] = True  # U+FFFD (and its neighbours)
+    letters = np.zeros(256, dtype=bool)
+    for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz":
+        letters[c] = True
+    for cont in range(0x80, 0xC0):  # a letter beyond ASCII, then a Latin one
+        pair[cont << 8 | np.flatnonzero(letters)] = True
+    # what may follow Р or С in UTF-8 read as cp1251: the first two bytes of each
+    after = re.compile(_UTF8_AS_CP1251.pattern[len("[РС]"):])
+    after_rs = np.zeros(1 << 16, dtype=bool)
+    for code in range(0x80, 0x10000):
+        if after.fullmatch(chr(code)):
+            b = chr(code).encode("utf-8")
+            after_rs[b[0] << 8 | b[1]] = True
+    return single, pair, letters, after_rs
+
+
+_SINGLE, _PAIR, _LETTER, _AFTER_RS = _tables()
+assert _CONTROL.pattern and _UTF8_AS_CP1251.pattern.startswith("[РС]")
+assert _UTF8_AS_LATIN1.pattern.startswith("[ÐÑ][\u0080-\u00bf]")
+
+
+def may_be_damaged(ix: BlockIndex) -> np.ndarray:
+    """Per record: whether its bytes hold anything the encoding checks may react to (a
+    superset: a record without is one ``check_encoding`` finds nothing in)."""
+    a = ix.arr
+    flag = _SINGLE[a]
+    if a.size >= 4:
+        p = (a[:-1].astype(np.uint16) << 8) | a[1:]
+        flag[:-1] |= _PAIR[p]
+        # Р or С (D0 A0, D0 A1) before a letter beyond ASCII; Ð or Ñ (C3 90, C3 91) before
+        # U+0080-U+00BF (C2 ..)
+        flag[:-3] |= ((p[:-2] == 0xD0A0) | (p[:-2] == 0xD0A1)) & _AFTER_RS[p[2:]]
+        flag[:-2] |= ((p[:-1] == 0xC390) | (p[:-1] == 0xC391)) & (a[2:] == 0xC2)
+        # a Latin letter before a Cyrillic one (D0-D4 ..), unless it is a subfield code
+        lc = _LETTER[a[:-1]] & (a[1:] >= 0xD0) & (a[1:] <= 0xD4)
+        lc[1:] &= a[:-2] != 0x1F
+        flag[:-1] |= lc
+    # each record's bytes, its record terminator left out
+    b = np.empty(2 * ix.nrec, dtype=np.int64)
+    b[0::2] = ix.starts
+    b[1::2] = np.minimum(ix.ends, a.size - 1)
+    out = np.logical_or.reduceat(flag, b)[0::2]
+    return out & (ix.ends > ix.starts)
+
+
+#: the title's answers by the subfields they read (the first 200's $a $e $h $i: the title
+#: proper, the other title information, the part), met in this process: the statement of
+#: responsibility ($f) makes most 200 fields differ where the titles do not
+_TITLES: dict[tuple, tuple] = {}
+_CACHE_LIMIT = 1 << 13  # (a worker's memory: a title's answer holds its Detection)
+
+
+def _title(raw: bytes) -> tuple[tuple, tuple]:
+    """The record's one 200 (its bytes): (title as the facts give it, what it reads as, the
+    duplicate check's title key), and the subfields they were read from."""
+    fld = _field("200", raw.decode("utf-8"))
+    key = tuple(sf for sf in fld.subfields if sf[0] in "aehi")
+    got = _TITLES.get(key)
+    if got is None:
+        rec = Record(_BLANK_LEADER, [fld])
+        src = SourceRecord("", 0, 0, 0, rec, UNIMARC, "utf-8")
+        got = (clean_title(rec.subfield("200", "a")), text_language(src),
+               title_key_text(rec, UNIMARC))
+        if len(_TITLES) >= _CACHE_LIMIT:
+            _TITLES.clear()
+        _TITLES[key] = got
+    return got, key
+
+
+_NO_005 = ("", None)
+_CHANGED: dict[str, tuple | None] = {}
+
+
+def _changed(raw: bytes | None):
+    """The 005's bytes: ("", None) without a 005 (or a blank one), ("005", day) for a valid
+    one; None (the record is not quiet) for one the date check reports, or one holding a
+    delimiter (the careful reader then makes it a data field)."""
+    if raw is None:
+        return _NO_005
+    if b"\x1f" in raw:
+        return None
+    text = raw.decode("utf-8")
+    if not text.strip():
+        return _NO_005
+    got = _CHANGED.get(text, _NO_005)
+    if got is _NO_005:
+        changed = parse_005(text)  # (Record.control("005") is the field's text)
+        got = None if changed is None else ("005", changed.date())
+        if len(_CHANGED) >= _CACHE_LIMIT:
+            _CHANGED.clear()
+        _CHANGED[text] = got
+    return got
+
+
+def _isbns(rec: Record) -> tuple:
+    # RecordFacts.isbn as extract_facts reads it (010$a), then the keys it is compared by
+    return (isbn_keys(tuple(v.strip() for v in rec.subfields("010", "a") if v.strip())),)
+
+
+@dataclass
+class Quiet:
+    """A block's quiet records (numbered from 1 in the block) and what the audit takes of
+    each; ``levels``: the level column of the block's clean bibliographic records."""
+
+    levels: Column
+    numbers: list[int] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+
+    def add_to(self, auditor, summary, qi: int, until: int | None) -> int:
+        """Add the quiet records from the ``qi``-th on, up to (not including) record number
+        ``until`` (None: all), to the auditor and the block's summary, as ``Auditor.add``
+        and ``FileSummary.add_read`` would; returns the index of the next one."""
+        from rabiskit.facts.fast import FastKey
+
+        numbers = self.numbers
+        end = len(numbers) if until is None else bisect.bisect_left(numbers, until, qi)
+        finder = auditor.duplicates
+        shares = auditor.shares
+        groups: dict[tuple, list] = {}
+        for k in range(qi, end):
+            (file, number, offset, cn, title, level, host, title_key, langs, isbns, author, year,
+             d, inside, det, group) = self.rows[k]
+            finder.add_keys(file, number, offset, cn, title, level, host, None, title_key, langs,
+                            UNIMARC, isbns, author, year, False)
+            if inside:
+                auditor.in_period += 1
+                row = shares.get(level or "book")
+                if row is None:
+                    row = shares[level or "book"] = ShareRow()
+                row.records += 1
+                coded_kaz = langs[0] == KAZ
+                row.coded_kazakh += coded_kaz
+                if det.decided:
+                    row.written_kazakh += det.language == KAZ
+                else:
+                    row.from_coding += 1
+                    row.written_kazakh += coded_kaz
+            g = groups.get(group)
+            if g is None:
+                groups[group] = [1, d, d]
+            else:
+                g[0] += 1
+                if d < g[1]:
+                    g[1] = d
+                if d > g[2]:
+                    g[2] = d
+        auditor.records += end - qi
+        for (enc, reason, t6, t7, lang, level), (n, first, last) in groups.items():
+            summary.add_group(FastKey(first, UNIMARC, enc, reason, t6, t7, lang, True, level), n,
+                              dates=(first, last))
+        return end
+
+
+def _author(rec: Record, tag: str) -> str | None:
+    """``first_author`` when this field gives it (its $a is not blank), else None."""
+    return first_author(rec, UNIMARC) if (rec.subfield(tag, "a") or "").strip() else None
+
+
+def _first_of(ix: BlockIndex, among: np.ndarray, tags: tuple[str, ...], decide) -> Column:
+    """Per record the first answer of ``decide(fields, tag)`` that is not None on its fields
+    of each of ``tags`` in turn (a column of texts; -1: none gave one)."""
+    codes = np.full(ix.nrec, -1, dtype=np.int64)
+    values: list[str] = []
+    left = among.copy()
+    for tag in tags:
+        if not left.any():
+            break
+        col = field_column(ix, left, tag, lambda rec, tag=tag: (decide(rec, tag),))
+        table = np.array([-1 if v[0] is None else len(values) + k
+                          for k, v in enumerate(col.values)] + [-1], dtype=np.int64)
+        values.extend(v[0] for v in col.values)
+        got = table[col.codes]
+        found = left & (got >= 0)
+        codes[found] = got[found]
+        left &= ~found
+    return Column(codes, values)
+
+
+def _table(flags: list[bool]) -> np.ndarray:
+    """Per value code a flag, and False for -1 (the last element)."""
+    return np.array([*flags, False], dtype=bool)
+
+
+def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
+    """The block's quiet records, and the clean records (0-based indices, ascending) to be
+    decoded whole."""
+    opts, period = ctx.options, ctx.period
+    lead = ix.lead
+    clean = ix.clean
+    bib = clean & ~np.isin(lead[:, 6], _NOT_BIB)
+    lv = levels(ix, task.rules, bib, task.db_level)
+    quiet = Quiet(lv)
+    cand = bib & (lead[:, 5] != ord("d")) & ((ix.combo & 1) == 1) & ~may_be_damaged(ix)
+    if task.flavour not in (None, UNIMARC) or not cand.any():
+        return quiet, np.flatnonzero(clean)
+    dates = dates_entered(ix, cand)
+    cand &= dates.settled()
+    langs = languages(ix, cand)
+    cand &= langs.settled()
+    c101 = field_column(ix, cand, "101", lambda rec: (not invalid_codes(rec, UNIMARC),))
+    cand &= ix.count_of("200") == 1  # (the facts' title is the first $a of any 200)
+    c010 = field_column(ix, cand, "010", _isbns)
+    # the first author and the publication year, each from the first field that gives one
+    # (700, else 710; 210, else 214, else 100): each field's column only where the ones
+    # before gave none
+    author = _first_of(ix, cand, ("700", "710"), _author)
+    year = _first_of(ix, cand, ("210", "214", "100"),
+                     lambda rec, tag: publication_year(rec, UNIMARC) or None)
+    ab = cand & np.isin(lead[:, 7], np.frombuffer(b"ab", np.uint8))
+    c463 = field_column(ix, ab, "463", lambda rec: (host_text(rec, UNIMARC),))
+    e001 = first_index(ix.rec_of_entry, ix.codes == tag_code("001"), ix.nrec)
+    e005 = first_index(ix.rec_of_entry, ix.codes == tag_code("005"), ix.nrec)
+    e200 = first_index(ix.rec_of_entry, ix.codes == tag_code("200"), ix.nrec)
+
+    today, oldest = opts.today, opts.oldest
+    # what the columns settle for every record at once: a date neither in the future nor
+    # too old, languages coded, valid codes
+    cand &= _table([v[0] <= today and not v[0] < oldest for v in dates.values])[dates.codes]
+    cand &= _table([coded for _, coded in langs.values])[langs.codes]
+    cand &= _table([v[0] for v in c101.values])[c101.codes]
+    cand &= (c010.codes >= 0) & (lv.codes >= 0)
+    date_in = [period.contains(v[0]) for v in dates.values]
+    outcomes: dict[int, tuple] = {}
+    mismatch: dict[tuple[int, tuple], bool] = {}
+    starts = ix.starts
+    recs = np.flatnonzero(cand)
+    cols = [c.codes[recs].tolist() for c in (dates, langs, c010, author, year, c463, lv)]
+    display = task.display
+    buf = ix.buf
+
+    def where(e: np.ndarray) -> tuple[list, list]:  # each entry's data: start, end
+        s_abs = np.where(e >= 0, ix.s_abs[e], -1)
+        return s_abs.tolist(), (s_abs + np.where(e >= 0, ix.flen[e] - 1, 0)).tolist()
+
+    at001, to001 = where(e001[recs])
+    at005, to005 = where(e005[recs])
+    at200, to200 = where(e200[recs])
+    for i, cd, cl, ci, ca, cy, ch, cv, a1, z1, a5, z5, a2, z2 in zip(
+            recs.tolist(), *cols, at001, to001, at005, to005, at200, to200):
+        d = dates.values[cd][0]
+        languages_ = langs.values[cl][0]
+        f005 = _changed(buf[a5:z5] if a5 >= 0 else None)
+        if f005 is None or (f005[1] is not None and (f005[1] > today or f005[1] < d)):
+            continue
+        (title, lang, title_key), tkey = _title(buf[a2:z2])
+        lang_ok = mismatch.get((cl, tkey))
+        if lang_ok is None:
+            lang_ok = mismatch[(cl, tkey)] = mismatch_confidence(
+                languages_, lang.detection, opts) is None
+        if not lang_ok or a1 < 0:
+            continue
+        raw = buf[a1:z1]
+        cn = raw.decode("utf-8").strip() if b"\x1f" not in raw else ""
+        if not cn:
+            continue
+        c = int(ix.combo[i])
+        enc_reason = outcomes.get(c)
+        if enc_reason is None:
+            enc_reason = outcomes[c] = combo_outcome(c, task.encoding)  # type: ignore[assignment]
+        level = lv.values[cv][0]
+        author_ = author.values[ca] if ca >= 0 else ""
+        year_ = year.values[cy] if cy >= 0 else ""
+        host = c463.values[ch][0] if ch >= 0 else ""
+        t6, t7 = chr(lead[i, 6]), chr(lead[i, 7])
+        quiet.numbers.append(i + 1)
+        quiet.rows.append((display, i + 1, task.start + int(starts[i]), cn, title, level, host,
+                           title_key, languages_, c010.values[ci][0], author_, year_, d,
+                           date_in[cd], lang.detection,
+                           (enc_reason[0], enc_reason[1], t6, t7, languages_[0], level)))
+    keep = clean.copy()  # the clean records that are not quiet: decoded whole
+    if quiet.numbers:
+        keep[np.array(quiet.numbers, dtype=np.int64) - 1] = False
+    return quiet, np.flatnonzero(keep)
+
+
+__all__ = ["Quiet", "may_be_damaged", "quiet_records"]

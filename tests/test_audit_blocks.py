@@ -1,0 +1,245 @@
+"""``rabiskit audit`` on the block path (worker processes, ``rabiskit.audit.blocks``) gives
+the careful path's result, finding for finding, in every output: on the fixtures, the
+corpus, hand-written records with known findings (duplicates across block boundaries
+too) and random mixtures of records that have something to report and records that do
+not (the quiet records of ``rabiskit.audit.quiet``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from rabiskit.aggregate.period import Period
+from rabiskit.audit import audit_inputs
+from rabiskit.audit.render import render_csv
+from rabiskit.facts.scan import Input
+from rabiskit.plan.load import default_plan
+from rabiskit.records.record import UNIMARC, Field, Record
+from rabiskit.sources.iso2709_writer import encode_record, set_declared_encoding
+
+REPO = Path(__file__).resolve().parents[1]
+FIX = REPO / "fixtures"
+TODAY = dt.date(2026, 6, 30)
+BIG = 1 << 40  # --parallel-from: never (the careful path)
+
+
+def _result(paths, *, blocks: bool, block_size: int = 4096, plan=None, **kw):
+    """The audit as (JSON text, CSV text), on the careful path or on the block path in this
+    process, with small blocks (many block boundaries)."""
+    res = audit_inputs([Input(p) for p in paths], plan or default_plan(), Period.for_year(2026),
+                       today=TODAY, workers=1, min_fast_size=0 if blocks else BIG,
+                       block_size=block_size, **kw)
+    try:
+        return "".join(res.json_chunks()), render_csv(res), res
+    finally:
+        res.close()
+
+
+def _same(paths, **kw) -> dict:
+    careful_json, careful_csv, _ = _result(paths, blocks=False, **kw)
+    block_json, block_csv, res = _result(paths, blocks=True, **kw)
+    assert block_json == careful_json
+    assert block_csv == careful_csv
+    return json.loads(block_json)
+
+
+def _record(n: int, *, title: str = "Қазақ әдебиеті", lang: str | None = "kaz",
+            date100: str = "20260115", f005: str | None = "20260116101010.0",
+            isbn: str | None = None, author: str = "Әуезов", year: str = "2025",
+            cn: str | None = None, extra: tuple = (), status: str = "n",
+            kind: str = "am") -> Record:
+    fields = []
+    if cn != "":
+        fields.append(Field("001", data=cn or f"KZ{n:06d}"))
+    if f005 is not None:
+        fields.append(Field("005", data=f005))
+    fields.append(Field("100", subfields=[("a", f"{date100}d2025    k  y0kazy50      ca")]))
+    if lang is not None:
+        fields.append(Field("101", ind1="0", subfields=[("a", lang)]))
+    if isbn:
+        fields.append(Field("010", subfields=[("a", isbn)]))
+    fields.append(Field("200", ind1="1", subfields=[("a", title), ("f", "М. Әуезов")]))
+    fields.append(Field("210", subfields=[("a", "Алматы"), ("d", year)]))
+    fields.append(Field("700", ind2="1", subfields=[("a", author)]))
+    fields.extend(extra)
+    leader = f"00000{status}{kind}0 2200000 i 450 "
+    return set_declared_encoding(Record(leader, fields), UNIMARC, "utf-8")
+
+
+def _write(path: Path, records) -> Path:
+    path.write_bytes(b"".join(encode_record(r) for r in records))
+    return path
+
+
+# --------------------------------------------------------------------------- fixtures
+
+FIXTURES = sorted([*FIX.glob("*.iso"), *FIX.glob("*.mrc"), *(FIX / "audit").glob("*.iso"),
+                   *(FIX / "audit").glob("*.mrc")])
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
+def test_block_path_gives_the_careful_audit_of_each_fixture(path):
+    if path.stat().st_size == 0:
+        pytest.skip("an empty file has no record to audit")
+    _same([path])
+
+
+def test_block_path_gives_the_careful_audit_of_fixtures_together():
+    _same([FIX / "audit" / "seeded.iso", FIX / "audit" / "seeded-b.iso",
+           FIX / "audit" / "seeded-damaged.iso", FIX / "local-lore.iso"])
+
+
+def test_block_path_gives_the_careful_audit_of_the_corpus(corpus):
+    files = sorted(p for p in corpus.rglob("*") if p.is_file()
+                   and p.suffix.lower() in (".iso", ".mrc", ".marc", ".dat", ".rusmarc")
+                   and 0 < p.stat().st_size < 20 << 20)
+    assert files, "the corpus holds ISO 2709 files"
+    for path in files:
+        _same([path])
+
+
+# ------------------------------------------------------------ hand-written records
+
+def test_known_findings_and_duplicates_across_block_boundaries(tmp_path):
+    records = [
+        _record(1, isbn="978-601-7-12345-6", title="Бірінші кітап"),  # quiet ...
+        _record(2, date100="20270101", f005=None),  # future date entered
+        _record(3, f005="2026-01-16"),  # 005 not a date and time
+        _record(4, lang=None),  # no language coded
+        _record(5, lang="kk"),  # not a three-letter code
+        _record(6, title="Русская литература и история", lang="kaz"),  # reads as Russian
+        _record(7, title="Казaхстан тарихы"),  # Latin a inside a Cyrillic word
+        _record(8, title="Ќазаќстан тарихы"),  # KZ-1048 read as cp1251
+        _record(9, cn=""),  # no 001
+        _record(10, status="d"),  # deleted: only dates and structure
+        *[_record(n, title=f"Тарих {n} туралы", author=f"Автор {n}") for n in range(11, 60)],
+        _record(60, isbn="6017123457X", title="Екінші кітап"),  # ... ISBN of record 1? no
+        _record(61, isbn="978-601-7-12345-6", title="Бірінші кітап"),  # duplicate of 1
+        _record(62, title="Тарих 11 туралы", author="Автор 11"),  # duplicate of 11
+        _record(63, cn="KZ000012"),  # 001 of record 12 again
+    ]
+    path = _write(tmp_path / "known.iso", records)
+    size = path.stat().st_size
+    data = _same([path], block_size=1024)  # about 3 records a block
+    assert size > 10 * 1024
+    s = data["summary"]
+    assert s["future_date"] == 1 and s["invalid_date"] == 1
+    assert s["missing_language"] == 1 and s["invalid_language_code"] == 1
+    assert s["language_mismatch"] == 1 and s["mixed_script"] == 1
+    assert s["encoding_damage"] == 1 and s["missing_control_number"] == 1
+    # 1 and 61 by ISBN, 11 and 62 by title, the records with the default title (not the
+    # deleted one) by title, author and year
+    assert s["duplicate"] == 10 and s["repeated_control_number"] == 2
+    dups = sorted(f["record"] for f in data["findings"] if f["kind"] == "duplicate")
+    assert dups == [1, 2, 3, 4, 5, 9, 11, 61, 62, 63]
+    assert data["records"] == 63
+    assert [f["record"] for f in data["findings"] if f["kind"] == "repeated_control_number"] \
+        == [12, 63]
+
+
+def test_quiet_records_are_audited_from_the_columns_and_the_others_whole(tmp_path):
+    from rabiskit.audit.blocks import AuditContext
+    from rabiskit.audit.checks import AuditOptions
+    from rabiskit.audit.quiet import quiet_records
+    from rabiskit.facts.blocks import index_block
+    from rabiskit.pipeline.audit import BlockTask
+
+    records = [_record(1), _record(2, date100="20270101"), _record(3),
+               _record(4, title="Казaхстан тарихы"), _record(5, lang=None), _record(6)]
+    buf = b"".join(encode_record(r) for r in records)
+    ix = index_block(buf, encoding=None, flavour=None)
+    assert ix is not None and ix.clean.all()
+    task = BlockTask("x", 0, len(buf), "x", None, None, None,
+                     tuple(default_plan().rules_in_force()))
+    quiet, whole = quiet_records(ix, task, AuditContext(Period.for_year(2026),
+                                                        AuditOptions(today=TODAY)))
+    assert quiet.numbers == [1, 3, 6]
+    assert whole.tolist() == [1, 3, 4]  # 0-based: records 2, 4 and 5
+
+
+def test_the_cli_multi_process_path_writes_the_careful_outputs(tmp_path):
+    records = [_record(n, title=f"Кітап {n % 7}", author="Абай") for n in range(1, 400)]
+    records[100] = _record(101, title="Казaхстан")
+    path = _write(tmp_path / "many.iso", records)
+    outputs = {}
+    for name, opts in (("careful", []),  # a small file: the careful path
+                       ("workers", ["--workers", "2", "--parallel-from", "1"])):
+        for ext in ("json", "csv"):
+            out = tmp_path / f"{name}.{ext}"
+            subprocess.run([sys.executable, "-m", "rabiskit", "audit", str(path), "-o", str(out),
+                            "--today", "2026-06-30", *opts], cwd=REPO, check=True,
+                           capture_output=True)
+            outputs[name, ext] = out.read_bytes()
+    assert outputs["careful", "json"] == outputs["workers", "json"]
+    assert outputs["careful", "csv"] == outputs["workers", "csv"]
+    data = json.loads(outputs["workers", "json"])
+    assert data["summary"]["mixed_script"] == 1 and data["records"] == 399
+    assert data["summary"]["duplicate"] == 399 - 1  # seven titles by one author and year
+
+
+# ------------------------------------------------------------------------- property
+
+_TITLES = ["Қазақ әдебиеті", "История Казахстана", "Казaхстан тарихы", "Ќазаќстан",
+           "Т?рих", "Kazakh history of the steppe", "Абай", "Тарих\tжәне", "Сказки = Ертегілер"]
+_LANGS = [None, "kaz", "rus", "eng", "kk", "tar", "kazrus", "xxx"]
+_DATES = ["20260115", "20270101", "19850101", "2026013", "20261301"]
+_F005 = [None, "20260116101010.0", "20270116101010.0", "20250101101010.0", "x", "   "]
+_ISBNS = [None, "978-601-7-12345-6", "601712345X", "9786017123463"]
+
+
+_EXTRA = [(), (Field("710", subfields=[("a", "Ұлттық кітапхана")]),),
+          (Field("214", subfields=[("d", "2024")]),),
+          (Field("463", subfields=[("t", "Егемен Қазақстан"), ("v", "Б. 2")]),),
+          (Field("200", ind1="1", subfields=[("a", "Екінші тақырып")]),),
+          (Field("607", subfields=[("a", "Сәтбаев қаласы")]),)]
+
+
+@st.composite
+def _records(draw):
+    n = draw(st.integers(1, 12))
+    out = []
+    for k in range(1, n + 1):
+        out.append(_record(
+            k, title=draw(st.sampled_from(_TITLES)), lang=draw(st.sampled_from(_LANGS)),
+            date100=draw(st.sampled_from(_DATES)), f005=draw(st.sampled_from(_F005)),
+            isbn=draw(st.sampled_from(_ISBNS)),
+            author=draw(st.sampled_from(["Абай", "Әуезов", "...", " "])),
+            extra=draw(st.sampled_from(_EXTRA)),
+            year=draw(st.sampled_from(["2025", "2026", ""])),
+            cn=draw(st.sampled_from([None, None, "", "KZ1"])),
+            status=draw(st.sampled_from("ncd")), kind=draw(st.sampled_from(["am", "aa", "wm"]))))
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=_records(), block_size=st.sampled_from([600, 2048, 1 << 20]))
+@example(records=[_record(1), _record(2, title="Казaхстан тарихы")], block_size=600)
+def test_block_path_equals_careful_path_on_random_records(tmp_path, records, block_size):
+    path = _write(tmp_path / "random.iso", records)
+    _same([path], block_size=block_size)
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(kind=_TEXT, file=_TEXT, record=st.integers(0, 10**9), id=st.none() | _TEXT,
+       title=st.none() | _TEXT, confidence=st.floats(0, 1) | st.integers(0, 1),
+       level=st.none() | _TEXT, languages=st.lists(_TEXT, max_size=3).map(tuple),
+       line=st.none() | st.integers(1, 10**6), group=st.none() | st.integers(1, 10**6))
+def test_a_findings_json_text_is_the_indented_json_dump(kind, file, record, id, title,
+                                                        confidence, level, languages, line,
+                                                        group):
+    from rabiskit.audit.findings import Finding
+
+    f = Finding(kind, file, record, 0, id, title, "200$a", "evidence «x»\n", confidence, level,
+                languages, line, group)
+    want = json.dumps(f.as_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    assert f.json_text() == want
