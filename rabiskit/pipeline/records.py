@@ -1,7 +1,12 @@
-"""Every record's facts, in order, for the commands that need each record (``facts``):
-blocks of ISO 2709 files read by worker processes (each reads its own block from the file),
-merged in file and block order as they come, so memory stays flat; other inputs, and every
-input below the size where workers pay, through the careful reader."""
+"""Every record's facts, in order, for the commands that need each record (``facts``,
+``export``, a ledger import): blocks of ISO 2709 files read by worker processes (each
+reads its own block from the file), merged in file and block order as they come, so memory
+stays flat; other inputs, and every input below the size where workers pay, through the
+careful reader.
+
+``read_records`` gives each record's facts (a ``RecordFacts``); ``read_fact_tables`` gives
+the facts table itself, as Arrow tables the workers build
+(``rabiskit.facts.batches.facts_batch``): the parent only renumbers them."""
 
 from __future__ import annotations
 
@@ -37,24 +42,34 @@ def _work(b: _Block):
                          flavour=b.flavour, tags=b.tags, extract=b.extract)
 
 
-def read_records(inputs: Iterable[Input], plan: Plan, *, result: Scan,
-                 extract: Callable[[Any, RecordFacts], Any] | None = None,
-                 tags: frozenset[str] | None = None, encoding: str | None = None,
-                 flavour: str | None = None, progress=None, workers: int | None = None,
-                 min_fast_size: int | None = None, fast: bool | None = None,
-                 block_size: int | None = None) -> Iterator[tuple[RecordFacts, Any]]:
-    """(facts, what ``extract(src, facts)`` took) of every record of every input, in order;
-    ``result`` receives the per-file summaries.  ``tags``: the fields ``extract`` reads
-    besides the facts' (None: it gets whole records)."""
-    from rabiskit.aggregate.count import classifier_for
-    from rabiskit.facts.fast import FACT_TAGS
-    from rabiskit.facts.scan import dedupe_inputs, finish_file, scan_one, start_file
-    from rabiskit.pipeline.run import block_kind
-    from rabiskit.pipeline.sizes import BLOCK_SIZE, MIN_FAST_SIZE
+@dataclass(frozen=True)
+class _TableBlock:
+    path: str
+    start: int
+    end: int
+    display: str
+    db_level: str | None
+    encoding: str | None
+    flavour: str | None
+    rules: tuple
 
-    classify = classifier_for(plan)
-    rules = tuple(plan.rules_in_force())
-    need_tags = None if extract is not None and tags is None else FACT_TAGS | (tags or frozenset())
+
+def _table_work(b: _TableBlock):
+    from rabiskit.facts.batches import facts_batch
+    from rabiskit.pipeline.workers import _read_block
+
+    return facts_batch(_read_block(b.path, b.start, b.end), b.start, display=b.display,
+                       db_level=b.db_level, rules=b.rules, encoding=b.encoding,
+                       flavour=b.flavour)
+
+
+def _plan_inputs(inputs: Iterable[Input], result: Scan, fast: bool | None,
+                 min_fast_size: int | None):
+    """(the inputs with their summaries and block kind, whether blocks are read)."""
+    from rabiskit.facts.scan import dedupe_inputs, start_file
+    from rabiskit.pipeline.run import block_kind
+    from rabiskit.pipeline.sizes import MIN_FAST_SIZE
+
     items = list(inputs)
     _, dup = dedupe_inputs(items)
     kinds = []
@@ -68,17 +83,123 @@ def read_records(inputs: Iterable[Input], plan: Plan, *, result: Scan,
         total += size if kind else 0
     use_blocks = fast is True or (fast is None and total >= (
         MIN_FAST_SIZE if min_fast_size is None else min_fast_size))
-    executor = None
-    if use_blocks and workers != 1 and any(k for _, _, k in kinds):
-        from rabiskit.pipeline.workers import make_executor
+    return kinds, use_blocks
 
-        executor = make_executor(workers)
+
+def read_fact_tables(inputs: Iterable[Input], plan: Plan, *, result: Scan,
+                     encoding: str | None = None, flavour: str | None = None, progress=None,
+                     workers: int | None = None, min_fast_size: int | None = None,
+                     fast: bool | None = None, block_size: int | None = None,
+                     rows: int = 5000) -> Iterator[Any]:
+    """The facts table of every record of every input, in order, as Arrow tables
+    (``rabiskit.facts.batches.facts_schema``); ``result`` receives the per-file summaries.
+    Blocks of ISO 2709 files give one table each, built by the workers; the careful
+    reader's records come in tables of up to ``rows``."""
+    import pyarrow as pa
+
+    from rabiskit.aggregate.count import classifier_for
+    from rabiskit.facts.batches import facts_tables, merge_summary
+    from rabiskit.facts.scan import finish_file, scan_one, sort_problems
+    from rabiskit.pipeline.sizes import BLOCK_SIZE
+    from rabiskit.pipeline.workers import _renumber_problem, block_bounds
+
+    classify = classifier_for(plan)
+    rules = tuple(plan.rules_in_force())
+    kinds, use_blocks = _plan_inputs(inputs, result, fast, min_fast_size)
+    executor = _executor(use_blocks, workers, kinds)
     try:
         for inp, summary, kind in kinds:
             bounds = None
             if use_blocks and kind:
-                from rabiskit.pipeline.workers import block_bounds
+                size = inp.path.stat().st_size
+                bounds = block_bounds(inp.path, size, block_size or BLOCK_SIZE)
+            if bounds is None:
+                yield from facts_tables((facts for _, facts in scan_one(
+                    inp, summary, classify=classify, encoding=encoding, flavour=flavour,
+                    progress=progress)), rows)
+                continue
+            summary.format, summary.size = "iso2709", size
+            proto = _TableBlock(str(inp.path), 0, 0, inp.display, inp.db_level, encoding,
+                                flavour, rules)
+            shift = 0
+            for block, res in _in_order(bounds, executor, proto, _table_work):
+                summary.block_settled += res.settled
+                part = res.summary
+                part.problems = [_renumber_problem(p, shift) for p in part.problems]
+                merge_summary(summary, part)
+                summary.problems.extend(res.file_problems)
+                table = res.table
+                if shift and table.num_rows:
+                    records = table.column("record").to_numpy() + shift
+                    table = table.set_column(1, "record", pa.array(records, pa.int64()))
+                shift += res.records
+                if table.num_rows:
+                    yield table
+                if progress is not None:
+                    progress(block.end, inp.display)
+            sort_problems(summary)
+            finish_file(summary)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
 
+
+def _executor(use_blocks: bool, workers: int | None, kinds):
+    if use_blocks and workers != 1 and any(k for _, _, k in kinds):
+        from rabiskit.pipeline.workers import make_executor
+
+        return make_executor(workers)
+    return None
+
+
+def _in_order(bounds, executor, proto, work: Callable):
+    """(block, what ``work`` gave for it) for each block, in order; a few blocks ahead in
+    the workers at a time, so memory stays flat."""
+    import dataclasses
+
+    tasks = (dataclasses.replace(proto, start=a, end=b) for a, b in bounds)
+    window = 4 * (getattr(executor, "_max_workers", 2) or 2) if executor is not None else 1
+    pending: deque = deque()
+
+    def submit(block) -> None:
+        pending.append((block, executor.submit(work, block) if executor is not None else None))
+
+    for block in tasks:
+        submit(block)
+        if len(pending) >= window:
+            break
+    while pending:
+        block, fut = pending.popleft()
+        nxt = next(tasks, None)
+        if nxt is not None:
+            submit(nxt)
+        yield block, (fut.result() if fut is not None else work(block))
+
+
+def read_records(inputs: Iterable[Input], plan: Plan, *, result: Scan,
+                 extract: Callable[[Any, RecordFacts], Any] | None = None,
+                 tags: frozenset[str] | None = None, encoding: str | None = None,
+                 flavour: str | None = None, progress=None, workers: int | None = None,
+                 min_fast_size: int | None = None, fast: bool | None = None,
+                 block_size: int | None = None) -> Iterator[tuple[RecordFacts, Any]]:
+    """(facts, what ``extract(src, facts)`` took) of every record of every input, in order;
+    ``result`` receives the per-file summaries.  ``tags``: the fields ``extract`` reads
+    besides the facts' (None: it gets whole records)."""
+    from rabiskit.aggregate.count import classifier_for
+    from rabiskit.facts.fast import FACT_TAGS
+    from rabiskit.facts.scan import finish_file, scan_one, sort_problems
+    from rabiskit.pipeline.sizes import BLOCK_SIZE
+    from rabiskit.pipeline.workers import block_bounds, renumber
+
+    classify = classifier_for(plan)
+    rules = tuple(plan.rules_in_force())
+    need_tags = None if extract is not None and tags is None else FACT_TAGS | (tags or frozenset())
+    kinds, use_blocks = _plan_inputs(inputs, result, fast, min_fast_size)
+    executor = _executor(use_blocks, workers, kinds)
+    try:
+        for inp, summary, kind in kinds:
+            bounds = None
+            if use_blocks and kind:
                 size = inp.path.stat().st_size
                 bounds = block_bounds(inp.path, size, block_size or BLOCK_SIZE)
             if bounds is None:
@@ -87,48 +208,23 @@ def read_records(inputs: Iterable[Input], plan: Plan, *, result: Scan,
                     yield facts, extract(src, facts) if extract is not None else None
                 continue
             summary.format, summary.size = "iso2709", size
-            yield from _blocks_of(inp, summary, bounds, executor, progress,
-                                  _Block(str(inp.path), 0, 0, inp.display, inp.db_level, encoding,
-                                         flavour, rules, need_tags, extract))
+            proto = _Block(str(inp.path), 0, 0, inp.display, inp.db_level, encoding, flavour,
+                           rules, need_tags, extract)
+            shift = 0
+            for block, res in _in_order(bounds, executor, proto, _work):
+                summary.block_settled += res.settled
+                n = 0
+                for number, facts, reason, problems, extra in res.records:
+                    facts, problems = renumber(facts, problems, shift)
+                    summary.add_read(facts, reason, problems)
+                    n = max(n, number)
+                    yield facts, extra
+                summary.problems.extend(res.file_problems)
+                shift += n
+                if progress is not None:
+                    progress(block.end, inp.display)
+            sort_problems(summary)
             finish_file(summary)
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
-
-
-def _blocks_of(inp: Input, summary, bounds, executor, progress, proto: _Block):
-    import dataclasses
-
-    from rabiskit.facts.scan import sort_problems
-    from rabiskit.pipeline.workers import renumber
-
-    tasks = (dataclasses.replace(proto, start=a, end=b) for a, b in bounds)
-    window = 4 * (getattr(executor, "_max_workers", 2) or 2) if executor is not None else 1
-    pending: deque = deque()
-
-    def submit(block) -> None:
-        pending.append((block, executor.submit(_work, block) if executor is not None else None))
-
-    for block in tasks:
-        submit(block)
-        if len(pending) >= window:
-            break
-    shift = 0
-    while pending:
-        block, fut = pending.popleft()
-        nxt = next(tasks, None)
-        if nxt is not None:
-            submit(nxt)
-        res = fut.result() if fut is not None else _work(block)
-        summary.block_settled += res.settled
-        n = 0
-        for number, facts, reason, problems, extra in res.records:
-            facts, problems = renumber(facts, problems, shift)
-            summary.add_read(facts, reason, problems)
-            n = max(n, number)
-            yield facts, extra
-        summary.problems.extend(res.file_problems)
-        shift += n if res.records else 0
-        if progress is not None:
-            progress(block.end, inp.display)
-    sort_problems(summary)
