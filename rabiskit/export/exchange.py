@@ -16,7 +16,8 @@ How each record is written:
   encoded to UTF-8.
 * ISO 2709 with ``utf8=True``: every record re-encoded to UTF-8 and its character-set
   declaration updated (MARC 21 leader/09 ``a``; UNIMARC 100$a/26-29 ``50``).
-* MARCXML (``.xml``): MARC 21 slim, UTF-8 (``MarcXmlWriter``).
+* MARCXML (``.xml``): MARC 21 slim, UTF-8 (``rabiskit.export.marcxml``: the bytes
+  ``MarcXmlWriter`` writes, made in the worker processes).
 * IRBIS-native records (flavour ``irbis``) keep their ISO 2709 bytes as above; read from
   an IRBIS plain-text export they have none and are written as IRBIS writes ISO 2709, in
   UTF-8.  With ``to="rusmarc"`` they are converted to RUSMARC (``rabiskit.export.irbis``),
@@ -32,7 +33,7 @@ import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from rabiskit.i18n import N_
 from rabiskit.aggregate.count import RecordRef
@@ -76,40 +77,205 @@ def select_records(inputs: Sequence[Input], plan: Plan, period: Period, levels: 
                    result: Scan | None = None, progress: Callable[[int, str], None] | None = None,
                    workers: int | None = None, min_fast_size: int | None = None,
                    fast: bool | None = None, block_size: int | None = None,
-                   whole: bool = True) -> Iterator[tuple[SourceRecord, RecordFacts]]:
+                   whole: bool = True, how: str | None = None) -> Iterator[Any]:
     """The records ``count`` counts in ``period`` at one of ``levels``, in input order (read
-    through the pipeline: the worker processes send back only these).  ``whole=False``:
-    records the block path read carry their bytes (``raw``) but only the fields the facts
-    read, enough for an ISO 2709 file of the bytes as read (``write_exchange`` without
-    ``utf8`` or ``to``); damaged and IRBIS-native records always come whole."""
-    from rabiskit.pipeline.records import read_records
+    through the pipeline: the worker processes decide which and send back only these), for
+    ``write_exchange``.  ``how`` the output is written: ``"iso"`` (ISO 2709, the bytes as
+    read), ``"utf8"`` (ISO 2709 re-encoded), ``"xml"`` (MARCXML) or ``"whole"`` (records
+    given whole: ``--to rusmarc``); None: ``"whole"``, or ``"iso"`` when not ``whole``.
 
-    pick = functools.partial(_selected if whole else _selected_bytes, period, frozenset(levels))
-    for _facts, src in read_records(inputs, plan, result=result if result is not None else Scan(),
-                                    extract=pick, tags=None if whole else frozenset(),
-                                    encoding=encoding, flavour=flavour,
-                                    progress=progress, workers=workers,
-                                    min_fast_size=min_fast_size, fast=fast, block_size=block_size):
-        if src is not None:
-            yield src, _facts
+    Items are (SourceRecord, RecordFacts) pairs, or ``Written`` runs: the output bytes of a
+    block's records the worker wrote itself (sound records selected from the block index:
+    copied, re-encoded or made MARCXML there).  Damaged and IRBIS-native records, and any
+    record to be listed in the result, always come as pairs, whole."""
+    from rabiskit.pipeline.records import read_blocks
+
+    mode = how or ("whole" if whole else "iso")
+    if mode not in _MODES:
+        raise ValueError(f"how={how!r}")
+    choice = _Choice(period, frozenset(levels), mode)
+    yield from read_blocks(inputs, plan, result=result if result is not None else Scan(),
+                           work=_export_block, args=choice,
+                           careful=functools.partial(_careful_choice, choice),
+                           encoding=encoding, flavour=flavour, progress=progress,
+                           workers=workers, min_fast_size=min_fast_size, fast=fast,
+                           block_size=block_size)
 
 
-def _selected(period: Period, levels: frozenset[str], src: SourceRecord,
-              facts: RecordFacts) -> SourceRecord | None:
-    """The record when ``count`` counts it in ``period`` at one of ``levels``, else None."""
-    return src if counted_in(facts, period) and level_of(facts) in levels else None
+_MODES = ("iso", "utf8", "xml", "whole")
 
 
-def _selected_bytes(period: Period, levels: frozenset[str], src: SourceRecord,
-                    facts: RecordFacts) -> SourceRecord | None:
-    """The same for an ISO 2709 file of the bytes as read: a sound record read from ISO 2709
-    travels back from the worker as its bytes and leader alone (``iso_bytes`` copies
-    ``raw``); a damaged or IRBIS-native one whole."""
-    if not (counted_in(facts, period) and level_of(facts) in levels):
-        return None
-    if src.raw is not None and not src.damaged and src.flavour != IRBIS:
-        return dataclasses.replace(src, record=Record(src.record.leader, []))
-    return src
+@dataclass(frozen=True)
+class _Choice:
+    period: Period
+    levels: frozenset[str]
+    how: str
+
+
+@dataclass
+class Written:
+    """Output bytes of consecutive selected records, ready for the file."""
+
+    data: bytes
+    levels: Counter
+    records: int
+    reencoded: int = 0  # of them, re-encoded to UTF-8
+    replaced: int = 0  # MARCXML: characters written as U+FFFD
+
+
+def _chosen(choice: _Choice, facts: RecordFacts) -> bool:
+    return counted_in(facts, choice.period) and level_of(facts) in choice.levels
+
+
+def _careful_choice(choice: _Choice, src: SourceRecord, facts: RecordFacts):
+    return ((src, facts),) if _chosen(choice, facts) else ()
+
+
+@dataclass
+class _ExportBlock:
+    """What a worker gives back for one block (see ``read_blocks``)."""
+
+    summary: Any
+    file_problems: list
+    records: int
+    settled: int
+    parts: list  # Written, or (SourceRecord, RecordFacts) numbered in the block
+
+    def items(self, shift: int) -> list:
+        if not shift:
+            return self.parts
+        from rabiskit.pipeline.workers import renumber
+
+        out: list = []
+        for part in self.parts:
+            if isinstance(part, Written):
+                out.append(part)
+                continue
+            src, facts = part
+            out.append((dataclasses.replace(src, number=src.number + shift),
+                        renumber(facts, (), shift)[0]))
+        return out
+
+
+class _Parts:
+    """A block's output in record order: runs of bytes merged into one ``Written``."""
+
+    def __init__(self) -> None:
+        self.parts: list = []
+        self._chunks: list[bytes] = []
+        self._levels: Counter = Counter()
+        self._n = self._reencoded = self._replaced = 0
+
+    def bytes(self, data: bytes, level: str, reencoded: bool = False, replaced: int = 0) -> None:
+        self._chunks.append(data)
+        self._levels[level] += 1
+        self._n += 1
+        self._reencoded += reencoded
+        self._replaced += replaced
+
+    def pair(self, src: SourceRecord, facts: RecordFacts) -> None:
+        self._flush()
+        self.parts.append((src, facts))
+
+    def _flush(self) -> None:
+        if self._n:
+            self.parts.append(Written(b"".join(self._chunks), self._levels, self._n,
+                                      self._reencoded, self._replaced))
+            self._chunks, self._levels = [], Counter()
+            self._n = self._reencoded = self._replaced = 0
+
+    def done(self) -> list:
+        self._flush()
+        return self.parts
+
+
+def _export_block(task) -> _ExportBlock:
+    """One block in a worker: which records are chosen (decided from the block index for
+    the clean ones, from the careful reader's facts for the others), and their output."""
+    import numpy as np
+
+    from rabiskit.facts.batches import decide_block
+
+    choice: _Choice = task.args
+    buf = task.read()
+    d = decide_block(buf, task.start, display=task.display, db_level=task.db_level,
+                     rules=task.rules, encoding=task.encoding, flavour=task.flavour,
+                     whole=choice.how != "iso")
+    ix = d.ix
+    chosen: list[tuple[int, object]] = []  # (local no, row of ``which`` or a careful row)
+    names: list = []
+    if ix is not None and d.which.size:
+        which = d.which
+        names = [n or "book" for n in d.level_names()]
+        in_period = np.array([choice.period.contains(v[0]) for v in d.dates.values] or [False])
+        level_ok = np.array([n in choice.levels for n in names] or [False])
+        sel = (ix.lead[which, 5] != ord("d")) & ~d.not_bib & in_period[d.dates.codes[which]]
+        sel &= (d.level_codes >= 0) & level_ok[np.maximum(d.level_codes, 0)]
+        chosen.extend((int(which[k]) + 1, int(k)) for k in np.flatnonzero(sel).tolist())
+    chosen.extend((row[0], row) for row in d.rows if _chosen(choice, row[1]))
+    chosen.sort(key=lambda t: t[0])
+    out = _Parts()
+    fast_rows = [k for _, k in chosen if isinstance(k, int)]
+    made = iter(_fast_output(choice, d, buf, task, fast_rows, names)) if fast_rows else iter(())
+    for _, k in chosen:
+        if isinstance(k, int):
+            kind, *payload = next(made)
+            if kind == "bytes":
+                out.bytes(*payload)
+            else:
+                out.pair(*payload)
+            continue
+        _, facts, _, _, src = k
+        if (choice.how == "iso" and src.raw is not None and not src.damaged
+                and src.flavour != IRBIS):
+            out.bytes(src.raw, level_of(facts))
+        else:
+            out.pair(src, facts)
+    return _ExportBlock(d.summary, d.file_problems, d.records, int(d.which.size), out.done())
+
+
+def _fast_output(choice: _Choice, d, buf: bytes, task, rows: list[int], names: list):
+    """("bytes", data, level, reencoded, replaced) or ("pair", src, facts) for each chosen
+    settled record (``rows``: positions in ``d.which``), in order."""
+    import numpy as np
+
+    ix = d.ix
+    which = d.which[np.array(rows, dtype=np.int64)]
+    codes = d.level_codes[np.array(rows, dtype=np.int64)].tolist()
+    levels = [names[c] for c in codes]  # as counted (``level_of``)
+    raw_levels = [d.level_names()[c] for c in codes]  # as the facts hold them
+    starts, ends = ix.starts, ix.ends
+    if choice.how == "iso":
+        for i, level in zip(which.tolist(), levels):
+            yield "bytes", buf[int(starts[i]):int(ends[i]) + 1], level, False, 0
+        return
+    from rabiskit.facts.blocks import combo_outcome, records_of
+    from rabiskit.facts.extract import extract_facts
+
+    if choice.how == "xml":
+        from rabiskit.export.marcxml import plain_record_xml, record_xml
+
+        for i, level in zip(which.tolist(), levels):
+            plain = plain_record_xml(ix, i)
+            if plain is not None:
+                yield "bytes", plain, level, False, 0
+            else:
+                data, replaced = record_xml(records_of(ix, np.array([i]), None)[0])
+                yield "bytes", data, level, False, replaced
+        return
+    recs = records_of(ix, which, None)
+    for i, rec, level, raw_level in zip(which.tolist(), recs, levels, raw_levels):
+        c = int(ix.combo[i])
+        enc, reason = combo_outcome(c, task.encoding)  # type: ignore[misc]
+        a, b = int(starts[i]), int(ends[i]) + 1
+        src = SourceRecord(task.display, i + 1, task.start + a, b - a, rec,
+                           "unimarc" if c & 1 else "marc21", enc, reason, raw=buf[a:b])
+        if choice.how == "utf8":
+            data, how = iso_bytes(src, True)
+            if how == "utf-8":
+                yield "bytes", data, level, True, 0
+                continue
+        yield "pair", src, extract_facts(src, raw_level)
 
 
 @dataclass
@@ -164,11 +330,14 @@ def iso_bytes(src: SourceRecord, utf8: bool = False) -> tuple[bytes, str]:
         return src.raw, "damaged"
 
 
-def _prepared(records: Iterable[tuple[SourceRecord, RecordFacts]], result: ExchangeResult
-              ) -> Iterator[tuple[SourceRecord, RecordFacts]]:
+def _prepared(records: Iterable[Any], result: ExchangeResult) -> Iterator[Any]:
     """The records as they will be written: IRBIS-native ones converted when asked, and
     what could not be carried counted in ``result``."""
-    for src, facts in records:
+    for item in records:
+        if isinstance(item, Written):
+            yield item
+            continue
+        src, facts = item
         if src.flavour == IRBIS:
             if result.to == "rusmarc":
                 src, left = to_rusmarc(src)
@@ -179,9 +348,10 @@ def _prepared(records: Iterable[tuple[SourceRecord, RecordFacts]], result: Excha
         yield src, facts
 
 
-def write_exchange(path: str | Path, records: Iterable[tuple[SourceRecord, RecordFacts]], *,
+def write_exchange(path: str | Path, records: Iterable[Any], *,
                    utf8: bool = False, to: str | None = None) -> ExchangeResult:
-    """Write ``records`` to ``path`` (format from its suffix), atomically; ``to="rusmarc"``
+    """Write ``records`` ((SourceRecord, RecordFacts) pairs, or ``Written`` runs of
+    ``select_records``) to ``path`` (format from its suffix), atomically; ``to="rusmarc"``
     converts IRBIS-native records to RUSMARC on the way."""
     if to not in (None, "rusmarc"):
         raise ValueError(N_("--to {to}: the only conversion is --to rusmarc").format(to=to))
@@ -189,17 +359,34 @@ def write_exchange(path: str | Path, records: Iterable[tuple[SourceRecord, Recor
     result = ExchangeResult(str(path), fmt, utf8, to=to)
     records = _prepared(records, result)
     if fmt == "marcxml":
-        from rabiskit.sources.marcxml_writer import MarcXmlWriter
+        from rabiskit.export.marcxml import COLLECTION_END, COLLECTION_START, record_xml
 
-        with MarcXmlWriter(path) as w:
-            for src, facts in records:
-                w.write(src.record)
+        with atomic_file(path) as fh:
+            fh.write(COLLECTION_START)
+            for item in records:
+                if isinstance(item, Written):
+                    fh.write(item.data)
+                    result.written += item.records
+                    result.levels.update(item.levels)
+                    result.replaced_characters += item.replaced
+                    continue
+                src, facts = item
+                data, replaced = record_xml(src.record)
+                fh.write(data)
+                result.replaced_characters += replaced
                 result.written += 1
                 result.levels[level_of(facts)] += 1
-        result.replaced_characters = w.replaced
+            fh.write(COLLECTION_END)
         return result
     with atomic_file(path) as fh:
-        for src, facts in records:
+        for item in records:
+            if isinstance(item, Written):
+                fh.write(item.data)
+                result.written += item.records
+                result.levels.update(item.levels)
+                result.reencoded += item.reencoded
+                continue
+            src, facts = item
             data, how = iso_bytes(src, utf8)
             fh.write(data)
             result.written += 1
@@ -215,4 +402,3 @@ def write_exchange(path: str | Path, records: Iterable[tuple[SourceRecord, Recor
                 result.damaged_as_read.append(RecordRef.of(
                     facts, N_("too long for ISO 2709 in UTF-8: written as read")))
     return result
-

@@ -107,6 +107,16 @@ class FactsBatch:
     records: int = 0
     settled: int = 0
 
+    def items(self, shift: int) -> list:
+        """The table, its records renumbered in the file (``shift`` records before it)."""
+        import pyarrow as pa
+
+        table = self.table
+        if shift and table.num_rows:
+            records = table.column("record").to_numpy() + shift
+            table = table.set_column(COLUMNS.index("record"), "record", pa.array(records, pa.int64()))
+        return [table]
+
 
 # -- where the subfields are -------------------------------------------------------------
 
@@ -341,32 +351,65 @@ def _timestamps(buf: bytes, arr: np.ndarray, present: np.ndarray, s: np.ndarray,
     return pa.array(out, pa.timestamp("us"), mask=~valid) if m else pa.array([], pa.timestamp("us"))
 
 
-# -- a block's batch -----------------------------------------------------------------------
+# -- a block's decisions -------------------------------------------------------------------
 
-def facts_batch(buf: bytes, base_offset: int, *, display: str, db_level: str | None,
-                rules: Sequence[Rule], encoding: str | None, flavour: str | None) -> FactsBatch:
-    """The facts table of the records of ``buf`` (a block of a file starting at
-    ``base_offset`` on a record boundary), with their levels by ``rules``: the rows the
-    careful reader would give, in order, numbered from 1 in the block."""
+@dataclass
+class BlockDecisions:
+    """A block's records as the block path decides them.  ``which``: the records settled
+    from the index (clean, dated, their languages settled), increasing; for them (per
+    position in ``which``) ``cases`` / ``case_of`` (encoding case and its outcome), the
+    columns ``dates`` / ``langs`` / ``lv`` (per record of the block), ``not_bib`` and
+    ``level_codes`` (-1 where no level: not bibliographic).  ``rows``: every other record
+    (local no, facts, encoding reason, problems, the SourceRecord), in order, as the careful
+    reader gives it.
+    ``summary``: what all the block's records add to the file's summary."""
+
+    ix: BlockIndex | None
+    which: np.ndarray
+    dates: Any
+    langs: Any
+    lv: Any
+    cases: list
+    outcome: dict
+    case_of: np.ndarray
+    not_bib: np.ndarray
+    nb_text: list  # the distinct answers of ``not_bibliographic`` ...
+    nb_of: np.ndarray  # ... and the one of each settled record
+    level_codes: np.ndarray
+    rows: list
+    summary: FileSummary
+    file_problems: list[Problem]
+    records: int  # the number of the block's last record
+
+    def level_names(self) -> list:
+        return [v[0] for v in self.lv.values] if self.lv is not None else []
+
+
+def decide_block(buf: bytes, base_offset: int, *, display: str, db_level: str | None,
+                 rules: Sequence[Rule], encoding: str | None, flavour: str | None,
+                 whole: bool = False) -> BlockDecisions:
+    """The decisions of ``facts_batch`` for ``buf`` (a block of a file starting at
+    ``base_offset`` on a record boundary).  ``whole``: the records of ``rows`` hold every
+    field (else those the facts and the rules read, for clean records)."""
     from rabiskit.facts.columns import dates_entered, languages
-    from rabiskit.facts.fast import FACT_TAGS, _careful_block, _careful_records
     from rabiskit.facts.extract import extract_facts
-    from rabiskit.facts.fast import ChunkResult
+    from rabiskit.facts.fast import FACT_TAGS, ChunkResult, _careful_block, _careful_records
     from rabiskit.facts.levels import levels
     from rabiskit.records import SourceRecord
 
-    import pyarrow as pa
-
     rules = tuple(rules)
-    schema = facts_schema()
     summary = FileSummary(display)
+    none = np.zeros(0, dtype=np.int64)
     ix = index_block(buf, encoding=encoding, flavour=flavour)
     if ix is None:
-        chunk = _careful_block(buf, base_offset, display, db_level, rules, encoding, flavour)
-        for number, f, reason, problems, _ in chunk.careful:
+        chunk = _careful_block(buf, base_offset, display, db_level, rules, encoding, flavour,
+                               _source)
+        rows = list(chunk.careful)
+        for _, f, reason, problems, _src in rows:
             summary.add_read(f, reason, problems)
-        return FactsBatch(facts_table(f for _, f, _, _, _ in chunk.careful), summary,
-                          chunk.file_problems, max((t[0] for t in chunk.careful), default=0), 0)
+        return BlockDecisions(None, none, None, None, None, [], {}, none, none.astype(bool), [],
+                              none, none, rows, summary, chunk.file_problems,
+                              max((t[0] for t in rows), default=0))
     clean = ix.clean
     lead = ix.lead
     bib = clean & ~np.isin(lead[:, 6], _NOT_BIB_TYPES)
@@ -375,82 +418,99 @@ def facts_batch(buf: bytes, base_offset: int, *, display: str, db_level: str | N
     fast = clean & dates.settled() & langs.settled()
     lv = levels(ix, rules, bib & fast, db_level)
     which = np.flatnonzero(fast)
-    m = which.size
     # the records read one by one: the careful reader's, and clean ones left undecided
     careful = ChunkResult()
     _careful_records(careful, buf, base_offset, ix, np.flatnonzero(~clean).tolist(), display,
-                     db_level, rules, encoding, flavour)
+                     db_level, rules, encoding, flavour, _source)
+    rows = list(careful.careful)
     slow = np.flatnonzero(clean & ~fast)
-    rows: list[tuple[int, RecordFacts]] = []
-    for number, f, reason, problems, _ in careful.careful:
-        summary.add_read(f, reason, problems)
-        rows.append((number, f))
     if slow.size:
-        tags = FACT_TAGS | frozenset(t for r in rules for t in r.tags_read())
+        need = None if whole else FACT_TAGS | frozenset(t for r in rules for t in r.tags_read())
         lv_slow = levels(ix, rules, bib & ~fast, db_level)
-        for i, rec in zip(slow.tolist(), records_of(ix, slow, tags)):
+        for i, rec in zip(slow.tolist(), records_of(ix, slow, need)):
             c = int(ix.combo[i])
             enc, reason = combo_outcome(c, encoding)  # type: ignore[misc]
             a, end = int(ix.starts[i]), int(ix.ends[i]) + 1
             src = SourceRecord(display, i + 1, base_offset + a, end - a, rec,
                                "unimarc" if c & 1 else "marc21", enc, reason, raw=buf[a:end])
             code = int(lv_slow.codes[i])
-            f = extract_facts(src, lv_slow.values[code][0] if code >= 0 else None)
-            summary.add_read(f, reason, ())
-            rows.append((i + 1, f))
-    table = _fast_table(ix, which, dates, langs, lv, display, base_offset, encoding, summary, schema)
-    if rows:
+            rows.append((i + 1, extract_facts(src, lv_slow.values[code][0] if code >= 0 else None),
+                         reason, (), src))
         rows.sort(key=lambda t: t[0])
-        extra = facts_table(f for _, f in rows)
-        table = pa.concat_tables([table, extra])
-        order = np.argsort(table.column("record").to_numpy(), kind="stable")
-        table = table.take(pa.array(order))
-    return FactsBatch(table, summary, careful.file_problems, ix.nrec, m)
+    for _, f, reason, problems, _src in rows:
+        summary.add_read(f, reason, problems)
+    # the settled records: encoding case, type of record, level
+    m = which.size
+    combo = ix.combo[which]
+    cases = sorted(set(combo.tolist()))
+    outcome = {c: combo_outcome(c, encoding) for c in cases}
+    case_of = np.searchsorted(np.array(cases, dtype=np.int64), combo) if m else combo
+    unimarc = ix.unimarc[which]
+    nb_key = (lead[which, 6].astype(np.int64) << 1) | unimarc
+    nb_keys, nb_of = np.unique(nb_key, return_inverse=True)
+    nb_of = nb_of.reshape(-1)
+    nb_text = [not_bibliographic(chr(k >> 1), "unimarc" if k & 1 else "marc21")
+               for k in nb_keys.tolist()]
+    not_bib = np.array([t is not None for t in nb_text] or [False], dtype=bool)[nb_of] \
+        if m else np.zeros(0, dtype=bool)
+    level_codes = np.where(not_bib, -1, lv.codes[which])
+    d = BlockDecisions(ix, which, dates, langs, lv, cases, outcome, case_of, not_bib, nb_text,
+                       nb_of, level_codes, rows, summary, careful.file_problems, ix.nrec)
+    _summarise(d)
+    return d
 
 
-def _fast_table(ix: BlockIndex, which: np.ndarray, dates, langs, lv, display: str,
-                base_offset: int, encoding: str | None, summary: FileSummary, schema):
-    """The rows of the records ``which`` (clean, dated, languages settled), and their part
-    of ``summary``."""
+def _source(src, facts):
+    return src
+
+
+def facts_batch(buf: bytes, base_offset: int, *, display: str, db_level: str | None,
+                rules: Sequence[Rule], encoding: str | None, flavour: str | None) -> FactsBatch:
+    """The facts table of the records of ``buf`` (a block of a file starting at
+    ``base_offset`` on a record boundary), with their levels by ``rules``: the rows the
+    careful reader would give, in order, numbered from 1 in the block."""
     import pyarrow as pa
 
+    d = decide_block(buf, base_offset, display=display, db_level=db_level, rules=rules,
+                     encoding=encoding, flavour=flavour)
+    if d.ix is None:
+        return FactsBatch(facts_table(t[1] for t in d.rows), d.summary, d.file_problems,
+                          d.records, 0)
+    table = _fast_table(d, display, base_offset)
+    if d.rows:
+        table = pa.concat_tables([table, facts_table(t[1] for t in d.rows)])
+        order = np.argsort(table.column("record").to_numpy(), kind="stable")
+        table = table.take(pa.array(order))
+    return FactsBatch(table, d.summary, d.file_problems, d.records, int(d.which.size))
+
+
+def _fast_table(dec: BlockDecisions, display: str, base_offset: int):
+    """The rows of the settled records."""
+    import pyarrow as pa
+
+    ix, which = dec.ix, dec.which
+    assert ix is not None
     m = which.size
     arr, buf = ix.arr, ix.buf
     fl = _Fields(ix, which)
     unimarc = ix.unimarc[which]
     lead = ix.lead[which]
-    # leader and where
     record = (which + 1).astype(np.int64)
     offset = (ix.starts[which] + base_offset).astype(np.int64)
     starts = ix.starts[which]
     status, rtype, blevel = (_chars_array(arr, starts + k) for k in (5, 6, 7))
-    # flavour and encoding, per encoding case
-    combo = ix.combo[which]
-    cases = sorted(set(combo.tolist()))
-    outcome = {c: combo_outcome(c, encoding) for c in cases}
-    case_of = np.searchsorted(np.array(cases, dtype=np.int64), combo) if m else combo
-    flavours = ["unimarc" if c & 1 else "marc21" for c in cases]
-    flavour_col = _taken(flavours, case_of, pa.string())
-    encoding_col = _taken([outcome[c][0] for c in cases], case_of, pa.string())  # type: ignore[index]
-    # type of record: not bibliographic, and the level
-    nb_key = (lead[:, 6].astype(np.int64) << 1) | unimarc
-    nb_keys, nb_of = np.unique(nb_key, return_inverse=True) if m else (nb_key, nb_key)
-    nb_text = [not_bibliographic(chr(k >> 1), "unimarc" if k & 1 else "marc21")
-               for k in nb_keys.tolist()]
-    nb_col = _taken(nb_text, nb_of.reshape(-1), pa.string())
-    nb_mask = np.array([t is not None for t in nb_text] or [False], dtype=bool)[nb_of.reshape(-1)] \
-        if m else np.zeros(0, dtype=bool)
-    lv_codes = np.where(nb_mask, -1, lv.codes[which])
-    lv_names = [v[0] for v in lv.values]
-    level_col = _taken([n or "book" for n in lv_names], lv_codes, pa.string())
-    # dates and languages: the column's values
+    cases, outcome, case_of = dec.cases, dec.outcome, dec.case_of
+    flavour_col = _taken(["unimarc" if c & 1 else "marc21" for c in cases], case_of, pa.string())
+    encoding_col = _taken([outcome[c][0] for c in cases], case_of, pa.string())
+    nb_col = _taken(dec.nb_text, dec.nb_of, pa.string())
+    level_col = _taken([n or "book" for n in dec.level_names()], dec.level_codes, pa.string())
+    dates, langs = dec.dates, dec.langs
     d_codes = dates.codes[which]
     date_col = _taken([v[0] for v in dates.values], d_codes, pa.date32())
     l_codes = langs.codes[which]
     lang_col = _taken([v[0][0] for v in langs.values], l_codes, pa.string())
     langs_col = _taken([";".join(v[0]) for v in langs.values], l_codes, pa.string())
     coded_col = _taken([v[1] for v in langs.values], l_codes, pa.bool_())
-    # fields
     cn = _cut_all(buf, arr, *fl.control("001"), _strip_or_none, b"")
     changed = _timestamps(buf, arr, *fl.control("005"))
 
@@ -471,18 +531,15 @@ def _fast_table(ix: BlockIndex, which: np.ndarray, dates, langs, lv, display: st
     art = _per_distinct(_string_array(arr, *art_raw), article_pages, pa.int64())
     pages = _per_distinct(extent_col, pages_from_extent, pa.int64())
     # a UNIMARC article without 463$v pages: the extent's
-    from_extent = unimarc & (lead[:, 7] == ord("a"))
+    from_extent = unimarc & (lead[:, 7] == ord("a")) & np.asarray(art.is_null())
     if from_extent.any():
         art_ext = _per_distinct(extent_col, article_pages, pa.int64())
-        art_np = np.array(art.to_pylist(), dtype=object)
-        use = from_extent & np.array([v is None for v in art_np], dtype=bool)
-        if use.any():
-            art = pa.array(np.where(use, np.array(art_ext.to_pylist(), dtype=object), art_np),
-                           pa.int64())
+        art = pa.array(np.where(from_extent, np.array(art_ext.to_pylist(), dtype=object),
+                                np.array(art.to_pylist(), dtype=object)), pa.int64())
     isbn = _values_list(buf, arr, fl, unimarc, ("010", "a"), ("020", "a"))
     links = _values_list(buf, arr, fl, unimarc, ("856", "u"), ("856", "u"))
     cols = {
-        "file": pa.array([display] * m, pa.string()) if m else pa.array([], pa.string()),
+        "file": pa.array([display] * m, pa.string()),
         "record": pa.array(record, pa.int64()), "offset": pa.array(offset, pa.int64()),
         "control_number": _string_array(arr, *cn), "flavour": flavour_col,
         "encoding": encoding_col, "record_status": status, "record_type": rtype,
@@ -494,9 +551,7 @@ def _fast_table(ix: BlockIndex, which: np.ndarray, dates, langs, lv, display: st
         "host_title": _string_array(arr, *host), "damaged": pa.array(np.zeros(m, dtype=bool)),
         "level": level_col, "not_bibliographic": nb_col,
     }
-    _summarise(summary, m, cases, outcome, case_of, lead, l_codes, langs.values, lv_codes,
-               lv_names, nb_mask, d_codes, dates.values)
-    return pa.Table.from_pydict(cols, schema=schema)
+    return pa.Table.from_pydict(cols, schema=facts_schema())
 
 
 def _strip_or_none(text: str) -> str | None:
@@ -523,29 +578,35 @@ def _values_list(buf, arr, fl: _Fields, unimarc: np.ndarray, u: tuple[str, str],
     return _list_array(arr, fl.which.size, rows[keep], s[keep], e[keep])
 
 
-def _summarise(summary: FileSummary, m: int, cases, outcome, case_of, lead, l_codes, lang_values,
-               lv_codes, lv_names, nb_mask, d_codes, date_values) -> None:
-    """What ``FileSummary.add_read`` adds for these rows, by counting their codes."""
+def _summarise(d: BlockDecisions) -> None:
+    """What ``FileSummary.add_read`` adds for the settled records, by counting codes."""
+    m = d.which.size
     if not m:
         return
+    ix = d.ix
+    assert ix is not None
+    summary = d.summary
+    lead = ix.lead[d.which]
     summary.records += m
-    summary.not_bibliographic += int(nb_mask.sum())
-    for k, n in zip(*np.unique(case_of, return_counts=True)):
-        c = cases[int(k)]
-        enc, reason = outcome[c]
+    summary.not_bibliographic += int(d.not_bib.sum())
+    for k, n in zip(*np.unique(d.case_of, return_counts=True)):
+        c = d.cases[int(k)]
+        enc, reason = d.outcome[c]
         summary.flavours["unimarc" if c & 1 else "marc21"] += int(n)
         summary.encodings[enc] += int(n)
         summary.encoding_reasons[f"{enc}: {reason}"] += int(n)
     for pos, counter in ((6, summary.record_types), (7, summary.bibliographic_levels)):
         for k, n in zip(*np.unique(lead[:, pos], return_counts=True)):
             counter[chr(int(k))] += int(n)
-    for k, n in zip(*np.unique(l_codes, return_counts=True)):
+    lang_values = d.langs.values
+    for k, n in zip(*np.unique(d.langs.codes[d.which], return_counts=True)):
         summary.languages[lang_values[int(k)][0][0]] += int(n)
-    for k, n in zip(*np.unique(lv_codes, return_counts=True)):
-        if k >= 0 and lv_names[int(k)]:
-            summary.levels[lv_names[int(k)]] += int(n)
-    used = np.unique(d_codes)
-    ds = [date_values[int(k)][0] for k in used.tolist()]
+    names = d.level_names()
+    for k, n in zip(*np.unique(d.level_codes, return_counts=True)):
+        if k >= 0 and names[int(k)]:
+            summary.levels[names[int(k)]] += int(n)
+    used = np.unique(d.dates.codes[d.which])
+    ds = [d.dates.values[int(k)][0] for k in used.tolist()]
     lo, hi = min(ds), max(ds)
     if summary.date_min is None or lo < summary.date_min:
         summary.date_min = lo

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from rabiskit.facts.model import RecordFacts
-from rabiskit.facts.scan import Input, Scan
+from rabiskit.facts.scan import FileSummary, Input, Scan
 from rabiskit.plan.model import Plan
 
 
@@ -43,7 +43,10 @@ def _work(b: _Block):
 
 
 @dataclass(frozen=True)
-class _TableBlock:
+class BlockTask:
+    """One block of a file for a worker: where it is, how to read it (the --db level, a
+    forced encoding or flavour, the plan's rules in force) and the command's ``args``."""
+
     path: str
     start: int
     end: int
@@ -52,15 +55,120 @@ class _TableBlock:
     encoding: str | None
     flavour: str | None
     rules: tuple
+    args: Any = None
+
+    def read(self) -> bytes:
+        from rabiskit.pipeline.workers import _read_block
+
+        return _read_block(self.path, self.start, self.end)
 
 
-def _table_work(b: _TableBlock):
+class BlockOutput(Protocol):
+    """What a command's block work gives back (``rabiskit.facts.batches.FactsBatch``,
+    ``rabiskit.export.exchange``'s blocks): its part of the file's summary (records
+    numbered in the block), the problems outside records, the number of its last record,
+    the records the block path settled, and the command's items, renumbered."""
+
+    summary: FileSummary
+    file_problems: list
+    records: int
+    settled: int
+
+    def items(self, shift: int) -> Iterable[Any]: ...
+
+
+def read_blocks(inputs: Iterable[Input], plan: Plan, *, result: Scan,
+                work: Callable[[BlockTask], BlockOutput], args: Any = None,
+                careful: Callable[[Any, RecordFacts], Iterable[Any]],
+                encoding: str | None = None, flavour: str | None = None, progress=None,
+                workers: int | None = None, min_fast_size: int | None = None,
+                fast: bool | None = None, block_size: int | None = None) -> Iterator[Any]:
+    """A command's items for every record of every input, in order: for each block of an
+    ISO 2709 file, what ``work(BlockTask)`` (run in the worker processes, ``args`` given to
+    it) gives; for the careful reader's records, ``careful(src, facts)``.  ``result``
+    receives the per-file summaries."""
+    from rabiskit.aggregate.count import classifier_for
+    from rabiskit.facts.batches import merge_summary
+    from rabiskit.facts.scan import finish_file, scan_one, sort_problems
+    from rabiskit.pipeline.sizes import BLOCK_SIZE
+    from rabiskit.pipeline.workers import _renumber_problem, block_bounds
+
+    classify = classifier_for(plan)
+    rules = tuple(plan.rules_in_force())
+    kinds, use_blocks = _plan_inputs(inputs, result, fast, min_fast_size)
+    executor = _executor(use_blocks, workers, kinds)
+    try:
+        for inp, summary, kind in kinds:
+            bounds = None
+            if use_blocks and kind:
+                size = inp.path.stat().st_size
+                bounds = block_bounds(inp.path, size, block_size or BLOCK_SIZE)
+            if bounds is None:
+                for src, facts in scan_one(inp, summary, classify=classify, encoding=encoding,
+                                           flavour=flavour, progress=progress):
+                    yield from careful(src, facts)
+                continue
+            summary.format, summary.size = "iso2709", size
+            proto = BlockTask(str(inp.path), 0, 0, inp.display, inp.db_level, encoding, flavour,
+                              rules, args)
+            shift = 0
+            for block, res in _in_order(bounds, executor, proto, work):
+                summary.block_settled += res.settled
+                part = res.summary
+                part.problems = [_renumber_problem(p, shift) for p in part.problems]
+                merge_summary(summary, part)
+                summary.problems.extend(res.file_problems)
+                yield from res.items(shift)
+                shift += res.records
+                if progress is not None:
+                    progress(block.end, inp.display)
+            sort_problems(summary)
+            finish_file(summary)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+
+
+def _fact_table_work(task: BlockTask):
     from rabiskit.facts.batches import facts_batch
-    from rabiskit.pipeline.workers import _read_block
 
-    return facts_batch(_read_block(b.path, b.start, b.end), b.start, display=b.display,
-                       db_level=b.db_level, rules=b.rules, encoding=b.encoding,
-                       flavour=b.flavour)
+    return facts_batch(task.read(), task.start, display=task.display, db_level=task.db_level,
+                       rules=task.rules, encoding=task.encoding, flavour=task.flavour)
+
+
+def _just_facts(src, facts: RecordFacts):
+    return (facts,)
+
+
+def read_fact_tables(inputs: Iterable[Input], plan: Plan, *, result: Scan,
+                     encoding: str | None = None, flavour: str | None = None, progress=None,
+                     workers: int | None = None, min_fast_size: int | None = None,
+                     fast: bool | None = None, block_size: int | None = None,
+                     rows: int = 5000) -> Iterator[Any]:
+    """The facts table of every record of every input, in order, as Arrow tables
+    (``rabiskit.facts.batches.facts_schema``); ``result`` receives the per-file summaries.
+    Blocks of ISO 2709 files give one table each, built by the workers
+    (``facts_batch``); the careful reader's records come in tables of up to ``rows``."""
+    from rabiskit.facts.batches import facts_table
+
+    held: list[RecordFacts] = []
+    for item in read_blocks(inputs, plan, result=result, work=_fact_table_work,
+                            careful=_just_facts, encoding=encoding, flavour=flavour,
+                            progress=progress, workers=workers, min_fast_size=min_fast_size,
+                            fast=fast, block_size=block_size):
+        if isinstance(item, RecordFacts):
+            held.append(item)
+            if len(held) >= rows:
+                yield facts_table(held)
+                held = []
+            continue
+        if held:
+            yield facts_table(held)
+            held = []
+        if item.num_rows:
+            yield item
+    if held:
+        yield facts_table(held)
 
 
 def _plan_inputs(inputs: Iterable[Input], result: Scan, fast: bool | None,
@@ -84,64 +192,6 @@ def _plan_inputs(inputs: Iterable[Input], result: Scan, fast: bool | None,
     use_blocks = fast is True or (fast is None and total >= (
         MIN_FAST_SIZE if min_fast_size is None else min_fast_size))
     return kinds, use_blocks
-
-
-def read_fact_tables(inputs: Iterable[Input], plan: Plan, *, result: Scan,
-                     encoding: str | None = None, flavour: str | None = None, progress=None,
-                     workers: int | None = None, min_fast_size: int | None = None,
-                     fast: bool | None = None, block_size: int | None = None,
-                     rows: int = 5000) -> Iterator[Any]:
-    """The facts table of every record of every input, in order, as Arrow tables
-    (``rabiskit.facts.batches.facts_schema``); ``result`` receives the per-file summaries.
-    Blocks of ISO 2709 files give one table each, built by the workers; the careful
-    reader's records come in tables of up to ``rows``."""
-    import pyarrow as pa
-
-    from rabiskit.aggregate.count import classifier_for
-    from rabiskit.facts.batches import facts_tables, merge_summary
-    from rabiskit.facts.scan import finish_file, scan_one, sort_problems
-    from rabiskit.pipeline.sizes import BLOCK_SIZE
-    from rabiskit.pipeline.workers import _renumber_problem, block_bounds
-
-    classify = classifier_for(plan)
-    rules = tuple(plan.rules_in_force())
-    kinds, use_blocks = _plan_inputs(inputs, result, fast, min_fast_size)
-    executor = _executor(use_blocks, workers, kinds)
-    try:
-        for inp, summary, kind in kinds:
-            bounds = None
-            if use_blocks and kind:
-                size = inp.path.stat().st_size
-                bounds = block_bounds(inp.path, size, block_size or BLOCK_SIZE)
-            if bounds is None:
-                yield from facts_tables((facts for _, facts in scan_one(
-                    inp, summary, classify=classify, encoding=encoding, flavour=flavour,
-                    progress=progress)), rows)
-                continue
-            summary.format, summary.size = "iso2709", size
-            proto = _TableBlock(str(inp.path), 0, 0, inp.display, inp.db_level, encoding,
-                                flavour, rules)
-            shift = 0
-            for block, res in _in_order(bounds, executor, proto, _table_work):
-                summary.block_settled += res.settled
-                part = res.summary
-                part.problems = [_renumber_problem(p, shift) for p in part.problems]
-                merge_summary(summary, part)
-                summary.problems.extend(res.file_problems)
-                table = res.table
-                if shift and table.num_rows:
-                    records = table.column("record").to_numpy() + shift
-                    table = table.set_column(1, "record", pa.array(records, pa.int64()))
-                shift += res.records
-                if table.num_rows:
-                    yield table
-                if progress is not None:
-                    progress(block.end, inp.display)
-            sort_problems(summary)
-            finish_file(summary)
-    finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
 
 
 def _executor(use_blocks: bool, workers: int | None, kinds):
