@@ -121,52 +121,45 @@ class FactsBatch:
 # -- where the subfields are -------------------------------------------------------------
 
 class _Fields:
-    """The positions of a block's subfield delimiters, for finding subfields of clean
-    records' fields."""
+    """Every subfield delimiter inside the fields of a block's clean records ``which``:
+    the field it is in, its code and where its value ends, found once for the block."""
 
     def __init__(self, ix: BlockIndex, which: np.ndarray) -> None:
         self.ix = ix
         self.which = which  # the records read here (clean), increasing
-        self.member = np.zeros(ix.nrec, dtype=bool)
-        self.member[which] = True
-        self.sd = np.flatnonzero(ix.arr == SD)
+        member = np.zeros(ix.nrec, dtype=bool)
+        member[which] = True
         self.slot = np.full(ix.nrec, -1, dtype=np.int64)  # record -> its row among ``which``
         self.slot[which] = np.arange(which.size)
-
-    def entries(self, tag: str) -> np.ndarray:
-        ix = self.ix
-        e = np.flatnonzero(ix.codes == tag_code(tag))
-        return e[self.member[ix.rec_of_entry[e]]]
+        ent = np.flatnonzero(member[ix.rec_of_entry])  # in the order of the bytes
+        self.ent = ent
+        fs = ix.s_abs[ent]
+        fe = fs + ix.flen[ent] - 1  # the field terminator
+        arr = ix.arr
+        sd = np.flatnonzero(arr == SD)
+        j = np.searchsorted(fs, sd, side="right") - 1
+        inside = (j >= 0) & (sd < fe[np.maximum(j, 0)])
+        k = np.flatnonzero(inside)
+        j = j[k]
+        pos = sd[k]
+        nxt = np.where(k + 1 < sd.size, sd[np.minimum(k + 1, max(sd.size - 1, 0))], arr.size)
+        end = np.minimum(nxt, fe[j])
+        self.delims = np.bincount(j, minlength=ent.size)  # per field: its delimiters
+        has_code = pos + 1 < fe[j]
+        self.sd_entry = ent[j[has_code]]
+        # the field's tag and the subfield's code in one number
+        self.sd_key = (ix.codes[self.sd_entry] << 8) | arr[pos[has_code] + 1]
+        self.sd_start = pos[has_code] + 2
+        self.sd_end = end[has_code]
 
     def subfield_values(self, tag: str, code: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every ``tag``$``code`` of the records: (row, start, end) in record, field and
         subfield order (a subfield is a delimiter and a code; its value runs to the next
         delimiter or the field's end, and may be empty)."""
         ix = self.ix
-        e = self.entries(tag)
-        none = np.zeros(0, dtype=np.int64)
-        if not e.size or not self.sd.size:
-            return none, none, none
-        fs = ix.s_abs[e]
-        fe = fs + ix.flen[e] - 1  # the field terminator
-        # delimiters inside these fields
-        lo = np.searchsorted(self.sd, fs)
-        hi = np.searchsorted(self.sd, fe)
-        n_in = hi - lo
-        if not n_in.sum():
-            return none, none, none
-        owner = np.repeat(np.arange(e.size), n_in)
-        k = np.arange(int(n_in.sum())) - np.repeat(np.cumsum(n_in) - n_in, n_in)
-        idx = np.repeat(lo, n_in) + k
-        pos = self.sd[idx]
-        nxt = np.where(idx + 1 < self.sd.size, self.sd[np.minimum(idx + 1, self.sd.size - 1)],
-                       ix.arr.size)
-        end = np.minimum(nxt, fe[owner])
-        has_code = pos + 1 < fe[owner]
-        codes = ix.arr[np.minimum(pos + 1, ix.arr.size - 1)]
-        hit = has_code & (codes == ord(code))
-        rows = self.slot[ix.rec_of_entry[e[owner[hit]]]]
-        return rows, pos[hit] + 2, end[hit]
+        hit = self.sd_key == (tag_code(tag) << 8) | ord(code)
+        return (self.slot[ix.rec_of_entry[self.sd_entry[hit]]], self.sd_start[hit],
+                self.sd_end[hit])
 
     def first_subfield(self, tag: str, code: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per row: (present, start, end) of the first ``tag``$``code`` over its fields."""
@@ -177,17 +170,11 @@ class _Fields:
         """Per row: (present, start, end) of the first control field ``tag`` (a field with
         no subfield delimiter)."""
         ix = self.ix
-        e = self.entries(tag)
+        keep = (ix.codes[self.ent] == tag_code(tag)) & (self.delims == 0)
+        e = self.ent[keep]
         fs = ix.s_abs[e]
-        fe = fs + ix.flen[e] - 1
-        if e.size and self.sd.size:
-            lo = np.searchsorted(self.sd, fs)
-            delim = (lo < self.sd.size) & (self.sd[np.minimum(lo, self.sd.size - 1)] < fe)
-        else:
-            delim = np.zeros(e.size, dtype=bool)
-        keep = ~delim
-        return _first_per_row(self.which.size, self.slot[ix.rec_of_entry[e[keep]]], fs[keep],
-                              fe[keep])
+        return _first_per_row(self.which.size, self.slot[ix.rec_of_entry[e]], fs,
+                              fs + ix.flen[e] - 1)
 
 
 def _first_per_row(m: int, rows: np.ndarray, s: np.ndarray, e: np.ndarray):
@@ -304,13 +291,27 @@ def _taken(values: list, codes: np.ndarray, typ):
     return table.take(idx)
 
 
+#: the answers of ``pages_from_extent`` and ``article_pages`` (each depends on the text
+#: alone) for the texts already met in this process
+_DECIDED: dict = {}
+_CACHE_LIMIT = 100_000
+
+
 def _per_distinct(strings, decide, typ):
     """``decide(text)`` of each value of an Arrow string array, once per distinct value."""
     import pyarrow as pa
 
     d = strings.dictionary_encode()
-    table = pa.array([decide(v) for v in d.dictionary.to_pylist()], typ)
-    return table.take(d.indices)
+    known = _DECIDED.setdefault(decide, {})
+    if len(known) > _CACHE_LIMIT:
+        known.clear()
+    out = []
+    for v in d.dictionary.to_pylist():
+        got = known.get(v, known)
+        if got is known:
+            got = known[v] = decide(v)
+        out.append(got)
+    return pa.array(out, typ).take(d.indices)
 
 
 def _timestamps(buf: bytes, arr: np.ndarray, present: np.ndarray, s: np.ndarray, e: np.ndarray):
