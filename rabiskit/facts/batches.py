@@ -136,7 +136,7 @@ class _Fields:
         fs = ix.s_abs[ent]
         fe = fs + ix.flen[ent] - 1  # the field terminator
         arr = ix.arr
-        sd = np.flatnonzero(arr == SD)
+        sd = np.flatnonzero(arr == SD) if ent.size else np.zeros(0, dtype=np.int64)
         j = np.searchsorted(fs, sd, side="right") - 1
         inside = (j >= 0) & (sd < fe[np.maximum(j, 0)])
         k = np.flatnonzero(inside)
