@@ -253,10 +253,9 @@ def _fast_output(choice: _Choice, d, buf: bytes, task, rows: list[int], names: l
     from rabiskit.facts.extract import extract_facts
 
     if choice.how == "xml":
-        from rabiskit.export.marcxml import plain_record_xml, record_xml
+        from rabiskit.export.marcxml import plain_records_xml, record_xml
 
-        for i, level in zip(which.tolist(), levels):
-            plain = plain_record_xml(ix, i)
+        for i, level, plain in zip(which.tolist(), levels, plain_records_xml(ix, which)):
             if plain is not None:
                 yield "bytes", plain, level, False, 0
             else:

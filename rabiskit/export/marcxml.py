@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 
-from rabiskit.facts.blocks import BlockIndex, code_tag
+import numpy as np
+
+from rabiskit.facts.blocks import FT, BlockIndex, code_tag
 from rabiskit.records import Record
 from rabiskit.sources.marcxml_writer import MARC21_SLIM_NS, _Counter, record_element
 
@@ -71,3 +73,124 @@ def plain_record_xml(ix: BlockIndex, i: int) -> bytes | None:
         out.append(b"</datafield>")
     out.append(b"</record>\n")
     return b"".join(out)
+
+
+_PIECES = [_RECORD_START, b"</leader>", b'<controlfield tag="', b'">', b"</controlfield>",
+           b'<datafield tag="', b'" ind1="', b'" ind2="', b"</datafield>", b'<subfield code="',
+           b"</subfield>", b"</record>\n"]
+_POOL = b"".join(_PIECES)
+_AT = np.cumsum([0] + [len(p) for p in _PIECES])[:-1]
+(_P_REC, _P_LEAD_END, _P_CF, _P_Q, _P_CF_END, _P_DF, _P_I1, _P_I2, _P_DF_END, _P_SF, _P_SF_END,
+ _P_REC_END) = range(len(_PIECES))
+_BAD = np.zeros(256, dtype=bool)
+_BAD[[*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x1D), ord('"'), ord("&"), ord("<"), ord(">"),
+      ord("\t"), ord("\n"), ord("\r")]] = True
+
+
+def plain_records_xml(ix: BlockIndex, recs: np.ndarray) -> list[bytes | None]:
+    """``plain_record_xml`` of each clean record ``recs`` (increasing) of the block, made for
+    all of them at once: the output is laid out as pieces (constant text, or bytes of the
+    block) ordered by where in the record they come from, and gathered in one pass."""
+    from rabiskit.facts.batches import _Fields
+
+    if not recs.size:
+        return []
+    arr = ix.arr
+    n = arr.size
+    starts, ends = ix.starts[recs], ix.ends[recs]
+    fl = _Fields(ix, recs)
+    ent = fl.ent
+    slot = fl.slot
+    # records that need escaping or replacing: the careful element
+    bounds = np.empty(2 * recs.size, dtype=np.int64)
+    bounds[0::2], bounds[1::2] = starts, ends
+    bad = _BAD[arr]
+    ef = np.flatnonzero((arr[:-2] == 0xEF) & (arr[1:-1] == 0xBF) & (arr[2:] >= 0xBE) & (arr[2:] <= 0xBF)) \
+        if n > 2 else np.zeros(0, dtype=np.int64)
+    bad[ef] = True
+    plain = ~np.logical_or.reduceat(bad, bounds)[0::2]
+    fts = np.add.reduceat((arr == FT).astype(np.int64), bounds)[0::2]
+    plain &= fts == ix.nent[recs] + 1
+    row_of_ent = slot[ix.rec_of_entry[ent]]
+    fs = ix.s_abs[ent]
+    fe = fs + ix.flen[ent] - 1
+    data_field = fl.delims > 0
+    # a data field's first delimiter must follow two indicators (ASCII)
+    sd_pos = fl.sd_start - 2
+    sd_code = fl.sd_key & 255
+    first_sd = np.full(ent.size, -1, dtype=np.int64)
+    # the delimiters of ``_Fields`` are those followed by a code; the first one of each field
+    # decides the indicators: look it up among every delimiter of the block
+    from rabiskit.facts.blocks import SD
+
+    every = np.flatnonzero(arr == SD)
+    k = np.searchsorted(every, fs)
+    first_sd[data_field] = every[np.minimum(k[data_field], every.size - 1)] if every.size else -1
+    odd = data_field & ((first_sd != fs + 2) | (arr[np.minimum(fs, n - 1)] >= 0x80)
+                        | (arr[np.minimum(fs + 1, n - 1)] >= 0x80))
+    plain[row_of_ent[odd]] = False
+    field_of_sd = np.searchsorted(ent, fl.sd_entry)
+    sub = sd_code != 0x1F  # a delimiter followed by another starts no subfield
+    plain[row_of_ent[field_of_sd[sub & (sd_code >= 0x80)]]] = False
+    # the pieces: (key: where they come from x 8 + their order there, start, length)
+    keys, srcs, lens = [], [], []
+    pool = n  # constant text lies after the block's bytes
+
+    def add(key, piece=None, start=None, length=None):
+        m = key.size
+        keys.append(key)
+        if piece is not None:
+            srcs.append(np.full(m, pool + _AT[piece], dtype=np.int64))
+            lens.append(np.full(m, len(_PIECES[piece]), dtype=np.int64))
+        else:
+            srcs.append(start.astype(np.int64))
+            lens.append(np.broadcast_to(length, (m,)).astype(np.int64))
+
+    keep_rec = plain
+    st = starts[keep_rec].astype(np.int64) * 8
+    add(st, _P_REC)
+    add(st + 1, None, starts[keep_rec], 24)
+    add(st + 2, _P_LEAD_END)
+    add(ends[keep_rec].astype(np.int64) * 8, _P_REC_END)
+    keep_ent = plain[row_of_ent]
+    tag_at = (ix.starts[ix.rec_of_entry[ent]] + 24 + 12 * (ent - ix.first_entry[ix.rec_of_entry[ent]]))
+    cf = keep_ent & ~data_field
+    k8 = fs[cf].astype(np.int64) * 8
+    add(k8, _P_CF)
+    add(k8 + 1, None, tag_at[cf], 3)
+    add(k8 + 2, _P_Q)
+    add(k8 + 3, None, fs[cf], fe[cf] - fs[cf])
+    add(k8 + 4, _P_CF_END)
+    df = keep_ent & data_field
+    k8 = fs[df].astype(np.int64) * 8
+    add(k8, _P_DF)
+    add(k8 + 1, None, tag_at[df], 3)
+    add(k8 + 2, _P_I1)
+    add(k8 + 3, None, fs[df], 1)
+    add(k8 + 4, _P_I2)
+    add(k8 + 5, None, fs[df] + 1, 1)
+    add(k8 + 6, _P_Q)
+    add(fe[df].astype(np.int64) * 8, _P_DF_END)
+    sf = sub & keep_ent[field_of_sd]
+    k8 = sd_pos[sf].astype(np.int64) * 8
+    add(k8, _P_SF)
+    add(k8 + 1, None, sd_pos[sf] + 1, 1)
+    add(k8 + 2, _P_Q)
+    add(k8 + 3, None, fl.sd_start[sf], fl.sd_end[sf] - fl.sd_start[sf])
+    add(k8 + 4, _P_SF_END)
+    key = np.concatenate(keys)
+    order = np.argsort(key, kind="stable")
+    src = np.concatenate(srcs)[order]
+    length = np.concatenate(lens)[order]
+    offsets = np.zeros(length.size + 1, dtype=np.int64)
+    np.cumsum(length, out=offsets[1:])
+    total = int(offsets[-1])
+    source = np.concatenate((arr, np.frombuffer(_POOL, dtype=np.uint8)))
+    out = source[np.repeat(src - offsets[:-1], length) + np.arange(total)].tobytes()
+    # where each record's text starts: its first piece
+    first_piece = np.searchsorted(key[order], starts[keep_rec].astype(np.int64) * 8)
+    at = offsets[first_piece].tolist() + [total]
+    texts: list[bytes | None] = [None] * recs.size
+    for j, r in enumerate(np.flatnonzero(keep_rec).tolist()):
+        texts[r] = out[at[j]:at[j + 1]]
+    return texts
