@@ -43,7 +43,7 @@ from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
 from rabiskit.plan.model import Plan
 from rabiskit.export.irbis import irbis_for_iso, to_rusmarc
-from rabiskit.records import Record, SourceRecord
+from rabiskit.records import SourceRecord
 from rabiskit.records.record import IRBIS
 from rabiskit.sources.iso2709_writer import encode_record, set_declared_encoding
 
@@ -202,7 +202,7 @@ def _export_block(task) -> _ExportBlock:
                      rules=task.rules, encoding=task.encoding, flavour=task.flavour,
                      whole=choice.how != "iso")
     ix = d.ix
-    chosen: list[tuple[int, object]] = []  # (local no, row of ``which`` or a careful row)
+    chosen: list[tuple[int, Any]] = []  # (local no, row of ``which`` or a careful row)
     names: list = []
     if ix is not None and d.which.size:
         which = d.which
