@@ -40,7 +40,7 @@ import csv
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from rabiskit.i18n import N_
 from rabiskit.atomic import atomic_path
@@ -91,9 +91,25 @@ def _csv_value(v: Any):
     return v
 
 
+def _as_tables(items: Iterable[Any]) -> Iterator[Any]:
+    """Arrow tables of ``facts_schema`` from tables and RecordFacts, in order."""
+    held: list[RecordFacts] = []
+    for item in items:
+        if isinstance(item, RecordFacts):
+            held.append(item)
+            continue
+        if held:
+            yield from facts_tables(held)
+            held = []
+        yield item
+    if held:
+        yield from facts_tables(held)
+
+
 def write_facts_csv(path: str | Path, tables: Iterable[Any]) -> int:
-    """Write the rows of ``tables`` (Arrow tables of ``facts_schema``) as UTF-8 CSV
-    (header first), atomically; returns the row count."""
+    """Write the rows of ``tables`` (Arrow tables of ``facts_schema``, or RecordFacts) as
+    UTF-8 CSV (header first), atomically; returns the row count."""
+    tables = _as_tables(tables)
     n = 0
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
@@ -126,9 +142,11 @@ def _pyarrow():
 
 def write_facts_parquet(path: str | Path, tables: Iterable[Any], *,
                         batch_size: int = BATCH_SIZE) -> int:
-    """Write the rows of ``tables`` as Parquet (zstd), one row group per ``batch_size``
-    rows, atomically; returns the row count."""
+    """Write the rows of ``tables`` (Arrow tables of ``facts_schema``, or RecordFacts) as
+    Parquet (zstd), one row group per ``batch_size`` rows, atomically; returns the row
+    count."""
     pa = _pyarrow()
+    tables = _as_tables(tables)
     import pyarrow.parquet as pq
 
     schema = parquet_schema()
@@ -162,6 +180,4 @@ def write_fact_tables(path: str | Path, tables: Iterable[Any], **options) -> int
 
 def write_facts(path: str | Path, facts: Iterable[RecordFacts], **options) -> int:
     """Write one row per record of ``facts`` to ``path`` as Parquet or CSV."""
-    if facts_format(path) == "parquet":
-        _pyarrow()
-    return write_fact_tables(path, facts_tables(facts), **options)
+    return write_fact_tables(path, facts, **options)
