@@ -166,10 +166,12 @@ class _Parts:
         self._levels: Counter = Counter()
         self._n = self._reencoded = self._replaced = 0
 
-    def bytes(self, data: bytes, level: str, reencoded: bool = False, replaced: int = 0) -> None:
+    def run(self, data: bytes, levels: Counter, n: int, reencoded: int = 0,
+            replaced: int = 0) -> None:
+        """The output of ``n`` consecutive records (``levels``: how many of each level)."""
         self._chunks.append(data)
-        self._levels[level] += 1
-        self._n += 1
+        self._levels.update(levels)
+        self._n += n
         self._reencoded += reencoded
         self._replaced += replaced
 
@@ -202,8 +204,7 @@ def _export_block(task) -> _ExportBlock:
                      rules=task.rules, encoding=task.encoding, flavour=task.flavour,
                      whole=choice.how != "iso")
     ix = d.ix
-    chosen: list[tuple[int, Any]] = []  # (local no, row of ``which`` or a careful row)
-    names: list = []
+    picked = np.zeros(0, dtype=np.int64)  # positions in ``d.which`` of the chosen ones
     if ix is not None and d.which.size:
         which = d.which
         names = [n or "book" for n in d.level_names()]
@@ -211,70 +212,103 @@ def _export_block(task) -> _ExportBlock:
         level_ok = np.array([n in choice.levels for n in names] or [False])
         sel = (ix.lead[which, 5] != ord("d")) & ~d.not_bib & in_period[d.dates.codes[which]]
         sel &= (d.level_codes >= 0) & level_ok[np.maximum(d.level_codes, 0)]
-        chosen.extend((int(which[k]) + 1, int(k)) for k in np.flatnonzero(sel).tolist())
-    chosen.extend((row[0], row) for row in d.rows if _chosen(choice, row[1]))
-    chosen.sort(key=lambda t: t[0])
+        picked = np.flatnonzero(sel)
     out = _Parts()
-    fast_rows = [k for _, k in chosen if isinstance(k, int)]
-    made = iter(_fast_output(choice, d, buf, task, fast_rows, names)) if fast_rows else iter(())
-    for _, k in chosen:
-        if isinstance(k, int):
-            kind, *payload = next(made)
-            if kind == "bytes":
-                out.bytes(*payload)
-            else:
-                out.pair(*payload)
+    fast = _FastOutput(choice, d, buf, task, picked) if picked.size else None
+    numbers = d.which[picked] + 1
+    done = 0
+    for row in d.rows:
+        number, facts, _, _, src = row
+        if not _chosen(choice, facts):
             continue
-        _, facts, _, _, src = k
+        upto = int(np.searchsorted(numbers, number))
+        if fast is not None and upto > done:
+            fast.write(out, done, upto)
+            done = upto
         if (choice.how == "iso" and src.raw is not None and not src.damaged
                 and src.flavour != IRBIS):
-            out.bytes(src.raw, level_of(facts))
+            out.run(src.raw, Counter({level_of(facts): 1}), 1)
         else:
             out.pair(src, facts)
+    if fast is not None and done < picked.size:
+        fast.write(out, done, picked.size)
     return _ExportBlock(d.summary, d.file_problems, d.records, int(d.which.size), out.done())
 
 
-def _fast_output(choice: _Choice, d, buf: bytes, task, rows: list[int], names: list):
-    """("bytes", data, level, reencoded, replaced) or ("pair", src, facts) for each chosen
-    settled record (``rows``: positions in ``d.which``), in order."""
-    import numpy as np
+class _FastOutput:
+    """The output of a block's chosen settled records (``picked``: positions in
+    ``d.which``), written run by run."""
 
-    ix = d.ix
-    which = d.which[np.array(rows, dtype=np.int64)]
-    codes = d.level_codes[np.array(rows, dtype=np.int64)].tolist()
-    levels = [names[c] for c in codes]  # as counted (``level_of``)
-    raw_levels = [d.level_names()[c] for c in codes]  # as the facts hold them
-    starts, ends = ix.starts, ix.ends
-    if choice.how == "iso":
-        for i, level in zip(which.tolist(), levels):
-            yield "bytes", buf[int(starts[i]):int(ends[i]) + 1], level, False, 0
-        return
-    from rabiskit.facts.blocks import combo_outcome, records_of
-    from rabiskit.facts.extract import extract_facts
+    def __init__(self, choice: _Choice, d, buf: bytes, task, picked) -> None:
+        import numpy as np
 
-    if choice.how == "xml":
-        from rabiskit.export.marcxml import plain_records_xml, record_xml
+        self.choice, self.d, self.buf, self.task = choice, d, buf, task
+        self.recs = d.which[picked]
+        self.codes = d.level_codes[picked]
+        self.names = [n or "book" for n in d.level_names()]  # as counted (``level_of``)
+        self.plain = None
+        if choice.how == "xml":
+            from rabiskit.export.marcxml import plain_xml
 
-        for i, level, plain in zip(which.tolist(), levels, plain_records_xml(ix, which)):
-            if plain is not None:
-                yield "bytes", plain, level, False, 0
-            else:
-                data, replaced = record_xml(records_of(ix, np.array([i]), None)[0])
-                yield "bytes", data, level, False, replaced
-        return
-    recs = records_of(ix, which, None)
-    for i, rec, level, raw_level in zip(which.tolist(), recs, levels, raw_levels):
-        c = int(ix.combo[i])
-        enc, reason = combo_outcome(c, task.encoding)  # type: ignore[misc]
-        a, b = int(starts[i]), int(ends[i]) + 1
-        src = SourceRecord(task.display, i + 1, task.start + a, b - a, rec,
-                           "unimarc" if c & 1 else "marc21", enc, reason, raw=buf[a:b])
-        if choice.how == "utf8":
-            data, how = iso_bytes(src, True)
-            if how == "utf-8":
-                yield "bytes", data, level, True, 0
-                continue
-        yield "pair", src, extract_facts(src, raw_level)
+            self.plain = plain_xml(d.ix, self.recs)
+        self._np = np
+
+    def _levels(self, a: int, b: int) -> Counter:
+        np = self._np
+        got, n = np.unique(self.codes[a:b], return_counts=True)
+        return Counter({self.names[int(c)]: int(k) for c, k in zip(got.tolist(), n.tolist())})
+
+    def write(self, out: _Parts, a: int, b: int) -> None:
+        """Records ``a``..``b`` of the chosen ones."""
+        np = self._np
+        ix, recs = self.d.ix, self.recs
+        if self.choice.how == "iso":
+            lo, hi = ix.starts[recs[a:b]], ix.ends[recs[a:b]] + 1
+            length = hi - lo
+            offsets = np.cumsum(length) - length
+            data = ix.arr[np.repeat(lo - offsets, length) + np.arange(int(length.sum()))]
+            out.run(data.tobytes(), self._levels(a, b), b - a)
+            return
+        if self.plain is not None:
+            from rabiskit.facts.blocks import records_of
+
+            from rabiskit.export.marcxml import record_xml
+
+            blob, begin, end, plain = self.plain
+            k = a
+            while k < b:
+                if plain[k]:
+                    j = k
+                    while j < b and plain[j]:
+                        j += 1
+                    out.run(blob[int(begin[k]):int(end[j - 1])], self._levels(k, j), j - k)
+                    k = j
+                    continue
+                data, replaced = record_xml(records_of(ix, recs[k:k + 1], None)[0])
+                out.run(data, self._levels(k, k + 1), 1, 0, replaced)
+                k += 1
+            return
+        self._one_by_one(out, a, b)
+
+    def _one_by_one(self, out: _Parts, a: int, b: int) -> None:
+        from rabiskit.facts.blocks import combo_outcome, records_of
+        from rabiskit.facts.extract import extract_facts
+
+        ix, buf, task = self.d.ix, self.buf, self.task
+        raw_names = self.d.level_names()  # as the facts hold them
+        for i, rec, c in zip(self.recs[a:b].tolist(), records_of(ix, self.recs[a:b], None),
+                             self.codes[a:b].tolist()):
+            combo = int(ix.combo[i])
+            enc, reason = combo_outcome(combo, task.encoding)  # type: ignore[misc]
+            s, e = int(ix.starts[i]), int(ix.ends[i]) + 1
+            src = SourceRecord(task.display, i + 1, task.start + s, e - s, rec,
+                               "unimarc" if combo & 1 else "marc21", enc, reason, raw=buf[s:e])
+            if self.choice.how == "utf8":
+                data, how = iso_bytes(src, True)
+                if how == "utf-8":
+                    out.run(data, Counter({self.names[c]: 1}), 1, 1)
+                    continue
+            out.pair(src, extract_facts(src, raw_names[c]))
 
 
 @dataclass

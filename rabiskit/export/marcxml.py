@@ -88,13 +88,23 @@ _BAD[[*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x1D), ord('"'), ord("&"), or
 
 
 def plain_records_xml(ix: BlockIndex, recs: np.ndarray) -> list[bytes | None]:
-    """``plain_record_xml`` of each clean record ``recs`` (increasing) of the block, made for
-    all of them at once: the output is laid out as pieces (constant text, or bytes of the
-    block) ordered by where in the record they come from, and gathered in one pass."""
+    """``plain_record_xml`` of each clean record ``recs`` (increasing) of the block (None
+    where lxml must make it), made for all of them at once (``plain_xml``)."""
+    blob, begin, end, plain = plain_xml(ix, recs)
+    return [blob[int(a):int(b)] if p else None for a, b, p in zip(begin, end, plain)]
+
+
+def plain_xml(ix: BlockIndex, recs: np.ndarray) -> tuple[bytes, np.ndarray, np.ndarray, np.ndarray]:
+    """The ``<record>`` elements of the clean records ``recs`` (increasing) of the block
+    that need no escaping, one after the other: (the bytes, where each record's element
+    begins and ends in them, whether it is there).  The output is laid out as pieces
+    (constant text, or bytes of the block) ordered by where in the record they come from,
+    and gathered in one pass."""
     from rabiskit.facts.batches import _Fields
 
     if not recs.size:
-        return []
+        z = np.zeros(0, dtype=np.int64)
+        return b"", z, z, z.astype(bool)
     arr = ix.arr
     n = arr.size
     starts, ends = ix.starts[recs], ix.ends[recs]
@@ -187,10 +197,11 @@ def plain_records_xml(ix: BlockIndex, recs: np.ndarray) -> list[bytes | None]:
     total = int(offsets[-1])
     source = np.concatenate((arr, np.frombuffer(_POOL, dtype=np.uint8)))
     out = source[np.repeat(src - offsets[:-1], length) + np.arange(total)].tobytes()
-    # where each record's text starts: its first piece
+    # where each record's text starts: its first piece; it ends where the next one starts
     first_piece = np.searchsorted(key[order], starts[keep_rec].astype(np.int64) * 8)
-    at = offsets[first_piece].tolist() + [total]
-    texts: list[bytes | None] = [None] * recs.size
-    for j, r in enumerate(np.flatnonzero(keep_rec).tolist()):
-        texts[r] = out[at[j]:at[j + 1]]
-    return texts
+    at = np.append(offsets[first_piece], total)
+    begin = np.zeros(recs.size, dtype=np.int64)
+    end = np.zeros(recs.size, dtype=np.int64)
+    begin[keep_rec] = at[:-1]
+    end[keep_rec] = at[1:]
+    return out, begin, end, keep_rec
