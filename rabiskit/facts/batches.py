@@ -124,14 +124,17 @@ class _Fields:
     """Every subfield delimiter inside the fields of a block's clean records ``which``:
     the field it is in, its code and where its value ends, found once for the block."""
 
-    def __init__(self, ix: BlockIndex, which: np.ndarray) -> None:
+    def __init__(self, ix: BlockIndex, which: np.ndarray, tags: Sequence[str] | None = None) -> None:
         self.ix = ix
         self.which = which  # the records read here (clean), increasing
         member = np.zeros(ix.nrec, dtype=bool)
         member[which] = True
         self.slot = np.full(ix.nrec, -1, dtype=np.int64)  # record -> its row among ``which``
         self.slot[which] = np.arange(which.size)
-        ent = np.flatnonzero(member[ix.rec_of_entry])  # in the order of the bytes
+        wanted = member[ix.rec_of_entry]  # ``tags``: only the fields asked about
+        if tags is not None:
+            wanted &= np.isin(ix.codes, [tag_code(t) for t in tags])
+        ent = np.flatnonzero(wanted)  # in the order of the bytes
         self.ent = ent
         fs = ix.s_abs[ent]
         fe = fs + ix.flen[ent] - 1  # the field terminator
@@ -485,6 +488,10 @@ def facts_batch(buf: bytes, base_offset: int, *, display: str, db_level: str | N
     return FactsBatch(table, d.summary, d.file_problems, d.records, int(d.which.size))
 
 
+#: the fields ``_fast_table`` reads
+_TABLE_TAGS = ("001", "005", "010", "020", "200", "245", "215", "300", "461", "463", "773", "856")
+
+
 def _fast_table(dec: BlockDecisions, display: str, base_offset: int):
     """The rows of the settled records."""
     import pyarrow as pa
@@ -493,7 +500,7 @@ def _fast_table(dec: BlockDecisions, display: str, base_offset: int):
     assert ix is not None
     m = which.size
     arr, buf = ix.arr, ix.buf
-    fl = _Fields(ix, which)
+    fl = _Fields(ix, which, _TABLE_TAGS)
     unimarc = ix.unimarc[which]
     lead = ix.lead[which]
     record = (which + 1).astype(np.int64)
