@@ -200,7 +200,7 @@ def _export(inputs, plan, how, **opts):
     return target.read_bytes(), d, [f.as_dict() for f in scan.files]
 
 
-@settings(max_examples=int(os.environ.get("RABISKIT_PROP_EXAMPLES", "40")), deadline=None,
+@settings(max_examples=int(os.environ.get("RABISKIT_PROP_EXAMPLES", "30")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(recs=st.lists(st.one_of(rich_records(), st.builds(unimarc, st.just("20260115"))),
                      min_size=1, max_size=10),
