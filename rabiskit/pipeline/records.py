@@ -20,29 +20,6 @@ from rabiskit.plan.model import Plan
 
 
 @dataclass(frozen=True)
-class _Block:
-    path: str
-    start: int
-    end: int
-    display: str
-    db_level: str | None
-    encoding: str | None
-    flavour: str | None
-    rules: tuple
-    tags: frozenset | None
-    extract: Callable | None
-
-
-def _work(b: _Block):
-    from rabiskit.facts.fast import block_records
-    from rabiskit.pipeline.workers import _read_block
-
-    return block_records(_read_block(b.path, b.start, b.end), b.start, display=b.display,
-                         db_level=b.db_level, rules=b.rules, encoding=b.encoding,
-                         flavour=b.flavour, tags=b.tags, extract=b.extract)
-
-
-@dataclass(frozen=True)
 class BlockTask:
     """One block of a file for a worker: where it is, how to read it (the --db level, a
     forced encoding or flavour, the plan's rules in force) and the command's ``args``."""
@@ -235,46 +212,48 @@ def read_records(inputs: Iterable[Input], plan: Plan, *, result: Scan,
     """(facts, what ``extract(src, facts)`` took) of every record of every input, in order;
     ``result`` receives the per-file summaries.  ``tags``: the fields ``extract`` reads
     besides the facts' (None: it gets whole records)."""
-    from rabiskit.aggregate.count import classifier_for
     from rabiskit.facts.fast import FACT_TAGS
-    from rabiskit.facts.scan import finish_file, scan_one, sort_problems
-    from rabiskit.pipeline.sizes import BLOCK_SIZE
-    from rabiskit.pipeline.workers import block_bounds, renumber
 
-    classify = classifier_for(plan)
-    rules = tuple(plan.rules_in_force())
     need_tags = None if extract is not None and tags is None else FACT_TAGS | (tags or frozenset())
-    kinds, use_blocks = _plan_inputs(inputs, result, fast, min_fast_size)
-    executor = _executor(use_blocks, workers, kinds)
-    try:
-        for inp, summary, kind in kinds:
-            bounds = None
-            if use_blocks and kind:
-                size = inp.path.stat().st_size
-                bounds = block_bounds(inp.path, size, block_size or BLOCK_SIZE)
-            if bounds is None:
-                for src, facts in scan_one(inp, summary, classify=classify, encoding=encoding,
-                                           flavour=flavour, progress=progress):
-                    yield facts, extract(src, facts) if extract is not None else None
-                continue
-            summary.format, summary.size = "iso2709", size
-            proto = _Block(str(inp.path), 0, 0, inp.display, inp.db_level, encoding, flavour,
-                           rules, need_tags, extract)
-            shift = 0
-            for block, res in _in_order(bounds, executor, proto, _work):
-                summary.block_settled += res.settled
-                n = 0
-                for number, facts, reason, problems, extra in res.records:
-                    facts, problems = renumber(facts, problems, shift)
-                    summary.add_read(facts, reason, problems)
-                    n = max(n, number)
-                    yield facts, extra
-                summary.problems.extend(res.file_problems)
-                shift += n
-                if progress is not None:
-                    progress(block.end, inp.display)
-            sort_problems(summary)
-            finish_file(summary)
-    finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
+
+    def careful(src, facts):
+        return ((facts, extract(src, facts) if extract is not None else None),)
+
+    return read_blocks(inputs, plan, result=result, work=_records_work, args=(need_tags, extract),
+                       careful=careful, encoding=encoding, flavour=flavour, progress=progress,
+                       workers=workers, min_fast_size=min_fast_size, fast=fast,
+                       block_size=block_size)
+
+
+@dataclass
+class _Records:
+    """A block's records for ``read_records`` (see ``BlockOutput``)."""
+
+    summary: FileSummary
+    file_problems: list
+    records: int
+    settled: int
+    pairs: list  # (facts, what ``extract`` took), numbered in the block
+
+    def items(self, shift: int) -> list:
+        if not shift:
+            return self.pairs
+        from rabiskit.pipeline.workers import renumber
+
+        return [(renumber(facts, (), shift)[0], extra) for facts, extra in self.pairs]
+
+
+def _records_work(task: BlockTask) -> _Records:
+    from rabiskit.facts.fast import block_records
+
+    tags, extract = task.args
+    res = block_records(task.read(), task.start, display=task.display, db_level=task.db_level,
+                        rules=task.rules, encoding=task.encoding, flavour=task.flavour,
+                        tags=tags, extract=extract)
+    summary = FileSummary(task.display)
+    pairs = []
+    for _, facts, reason, problems, extra in res.records:
+        summary.add_read(facts, reason, problems)
+        pairs.append((facts, extra))
+    return _Records(summary, res.file_problems, max((t[0] for t in res.records), default=0),
+                    res.settled, pairs)
