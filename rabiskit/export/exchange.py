@@ -329,6 +329,13 @@ class ExchangeResult:
     not_converted: Counter = field(default_factory=Counter)  # IRBIS tag -> records it was left out of
     left_out_tags: Counter = field(default_factory=Counter)  # IRBIS tags over 999 (no room in ISO 2709)
 
+    def add(self, run: Written) -> None:
+        """Count a run of records the workers wrote."""
+        self.written += run.records
+        self.levels.update(run.levels)
+        self.reencoded += run.reencoded
+        self.replaced_characters += run.replaced
+
     def as_dict(self) -> dict:
         return {"file": self.file, "format": self.format, "utf8": self.utf8,
                 "to": self.to, "converted": self.converted,
@@ -399,9 +406,7 @@ def write_exchange(path: str | Path, records: Iterable[Any], *,
             for item in records:
                 if isinstance(item, Written):
                     fh.write(item.data)
-                    result.written += item.records
-                    result.levels.update(item.levels)
-                    result.replaced_characters += item.replaced
+                    result.add(item)
                     continue
                 src, facts = item
                 data, replaced = record_xml(src.record)
@@ -415,9 +420,7 @@ def write_exchange(path: str | Path, records: Iterable[Any], *,
         for item in records:
             if isinstance(item, Written):
                 fh.write(item.data)
-                result.written += item.records
-                result.levels.update(item.levels)
-                result.reencoded += item.reencoded
+                result.add(item)
                 continue
             src, facts = item
             data, how = iso_bytes(src, utf8)
