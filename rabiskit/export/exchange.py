@@ -388,6 +388,17 @@ def _prepared(records: Iterable[Any], result: ExchangeResult) -> Iterator[Any]:
         yield src, facts
 
 
+def _runs_written(items: Iterable[Any], fh, result: ExchangeResult) -> Iterator[Any]:
+    """The (SourceRecord, RecordFacts) pairs of ``items``; the runs the workers wrote go
+    straight to ``fh``, counted in ``result``."""
+    for item in items:
+        if isinstance(item, Written):
+            fh.write(item.data)
+            result.add(item)
+        else:
+            yield item
+
+
 def write_exchange(path: str | Path, records: Iterable[Any], *,
                    utf8: bool = False, to: str | None = None) -> ExchangeResult:
     """Write ``records`` ((SourceRecord, RecordFacts) pairs, or ``Written`` runs of
@@ -403,12 +414,7 @@ def write_exchange(path: str | Path, records: Iterable[Any], *,
 
         with atomic_file(path) as fh:
             fh.write(COLLECTION_START)
-            for item in records:
-                if isinstance(item, Written):
-                    fh.write(item.data)
-                    result.add(item)
-                    continue
-                src, facts = item
+            for src, facts in _runs_written(records, fh, result):
                 data, replaced = record_xml(src.record)
                 fh.write(data)
                 result.replaced_characters += replaced
@@ -417,12 +423,7 @@ def write_exchange(path: str | Path, records: Iterable[Any], *,
             fh.write(COLLECTION_END)
         return result
     with atomic_file(path) as fh:
-        for item in records:
-            if isinstance(item, Written):
-                fh.write(item.data)
-                result.add(item)
-                continue
-            src, facts = item
+        for src, facts in _runs_written(records, fh, result):
             data, how = iso_bytes(src, utf8)
             fh.write(data)
             result.written += 1
