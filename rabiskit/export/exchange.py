@@ -16,7 +16,8 @@ How each record is written:
   encoded to UTF-8.
 * ISO 2709 with ``utf8=True``: every record re-encoded to UTF-8 and its character-set
   declaration updated (MARC 21 leader/09 ``a``; UNIMARC 100$a/26-29 ``50``).
-* MARCXML (``.xml``): MARC 21 slim, UTF-8 (``MarcXmlWriter``).
+* MARCXML (``.xml``): MARC 21 slim, UTF-8 (``rabiskit.export.marcxml``: the bytes
+  ``MarcXmlWriter`` writes, made in the worker processes).
 * IRBIS-native records (flavour ``irbis``) keep their ISO 2709 bytes as above; read from
   an IRBIS plain-text export they have none and are written as IRBIS writes ISO 2709, in
   UTF-8.  With ``to="rusmarc"`` they are converted to RUSMARC (``rabiskit.export.irbis``),
@@ -32,7 +33,7 @@ import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from rabiskit.i18n import N_
 from rabiskit.aggregate.count import RecordRef
@@ -42,7 +43,7 @@ from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
 from rabiskit.plan.model import Plan
 from rabiskit.export.irbis import irbis_for_iso, to_rusmarc
-from rabiskit.records import Record, SourceRecord
+from rabiskit.records import SourceRecord
 from rabiskit.records.record import IRBIS
 from rabiskit.sources.iso2709_writer import encode_record, set_declared_encoding
 
@@ -76,40 +77,238 @@ def select_records(inputs: Sequence[Input], plan: Plan, period: Period, levels: 
                    result: Scan | None = None, progress: Callable[[int, str], None] | None = None,
                    workers: int | None = None, min_fast_size: int | None = None,
                    fast: bool | None = None, block_size: int | None = None,
-                   whole: bool = True) -> Iterator[tuple[SourceRecord, RecordFacts]]:
+                   whole: bool = True, how: str | None = None) -> Iterator[Any]:
     """The records ``count`` counts in ``period`` at one of ``levels``, in input order (read
-    through the pipeline: the worker processes send back only these).  ``whole=False``:
-    records the block path read carry their bytes (``raw``) but only the fields the facts
-    read, enough for an ISO 2709 file of the bytes as read (``write_exchange`` without
-    ``utf8`` or ``to``); damaged and IRBIS-native records always come whole."""
-    from rabiskit.pipeline.records import read_records
+    through the pipeline: the worker processes decide which and send back only these), for
+    ``write_exchange``.  ``how`` the output is written: ``"iso"`` (ISO 2709, the bytes as
+    read), ``"utf8"`` (ISO 2709 re-encoded), ``"xml"`` (MARCXML) or ``"whole"`` (records
+    given whole: ``--to rusmarc``); None: ``"whole"``, or ``"iso"`` when not ``whole``.
 
-    pick = functools.partial(_selected if whole else _selected_bytes, period, frozenset(levels))
-    for _facts, src in read_records(inputs, plan, result=result if result is not None else Scan(),
-                                    extract=pick, tags=None if whole else frozenset(),
-                                    encoding=encoding, flavour=flavour,
-                                    progress=progress, workers=workers,
-                                    min_fast_size=min_fast_size, fast=fast, block_size=block_size):
-        if src is not None:
-            yield src, _facts
+    Items are (SourceRecord, RecordFacts) pairs, or ``Written`` runs: the output bytes of a
+    block's records the worker wrote itself (sound records selected from the block index:
+    copied, re-encoded or made MARCXML there).  Damaged and IRBIS-native records, and any
+    record to be listed in the result, always come as pairs, whole."""
+    from rabiskit.pipeline.records import read_blocks
+
+    mode = how or ("whole" if whole else "iso")
+    if mode not in _MODES:
+        raise ValueError(f"how={how!r}")
+    choice = _Choice(period, frozenset(levels), mode)
+    yield from read_blocks(inputs, plan, result=result if result is not None else Scan(),
+                           work=_export_block, args=choice,
+                           careful=functools.partial(_careful_choice, choice),
+                           encoding=encoding, flavour=flavour, progress=progress,
+                           workers=workers, min_fast_size=min_fast_size, fast=fast,
+                           block_size=block_size)
 
 
-def _selected(period: Period, levels: frozenset[str], src: SourceRecord,
-              facts: RecordFacts) -> SourceRecord | None:
-    """The record when ``count`` counts it in ``period`` at one of ``levels``, else None."""
-    return src if counted_in(facts, period) and level_of(facts) in levels else None
+_MODES = ("iso", "utf8", "xml", "whole")
 
 
-def _selected_bytes(period: Period, levels: frozenset[str], src: SourceRecord,
-                    facts: RecordFacts) -> SourceRecord | None:
-    """The same for an ISO 2709 file of the bytes as read: a sound record read from ISO 2709
-    travels back from the worker as its bytes and leader alone (``iso_bytes`` copies
-    ``raw``); a damaged or IRBIS-native one whole."""
-    if not (counted_in(facts, period) and level_of(facts) in levels):
-        return None
-    if src.raw is not None and not src.damaged and src.flavour != IRBIS:
-        return dataclasses.replace(src, record=Record(src.record.leader, []))
-    return src
+@dataclass(frozen=True)
+class _Choice:
+    period: Period
+    levels: frozenset[str]
+    how: str
+
+
+@dataclass
+class Written:
+    """Output bytes of consecutive selected records, ready for the file."""
+
+    data: bytes
+    levels: Counter
+    records: int
+    reencoded: int = 0  # of them, re-encoded to UTF-8
+    replaced: int = 0  # MARCXML: characters written as U+FFFD
+
+
+def _chosen(choice: _Choice, facts: RecordFacts) -> bool:
+    return counted_in(facts, choice.period) and level_of(facts) in choice.levels
+
+
+def _careful_choice(choice: _Choice, src: SourceRecord, facts: RecordFacts):
+    return ((src, facts),) if _chosen(choice, facts) else ()
+
+
+@dataclass
+class _ExportBlock:
+    """What a worker gives back for one block (see ``read_blocks``)."""
+
+    summary: Any
+    file_problems: list
+    records: int
+    settled: int
+    parts: list  # Written, or (SourceRecord, RecordFacts) numbered in the block
+
+    def items(self, shift: int) -> list:
+        if not shift:
+            return self.parts
+        from rabiskit.pipeline.workers import renumber
+
+        out: list = []
+        for part in self.parts:
+            if isinstance(part, Written):
+                out.append(part)
+                continue
+            src, facts = part
+            out.append((dataclasses.replace(src, number=src.number + shift),
+                        renumber(facts, (), shift)[0]))
+        return out
+
+
+class _Parts:
+    """A block's output in record order: runs of bytes merged into one ``Written``."""
+
+    def __init__(self) -> None:
+        self.parts: list = []
+        self._chunks: list[bytes] = []
+        self._levels: Counter = Counter()
+        self._n = self._reencoded = self._replaced = 0
+
+    def run(self, data: bytes, levels: Counter, n: int, reencoded: int = 0,
+            replaced: int = 0) -> None:
+        """The output of ``n`` consecutive records (``levels``: how many of each level)."""
+        self._chunks.append(data)
+        self._levels.update(levels)
+        self._n += n
+        self._reencoded += reencoded
+        self._replaced += replaced
+
+    def pair(self, src: SourceRecord, facts: RecordFacts) -> None:
+        self._flush()
+        self.parts.append((src, facts))
+
+    def _flush(self) -> None:
+        if self._n:
+            self.parts.append(Written(b"".join(self._chunks), self._levels, self._n,
+                                      self._reencoded, self._replaced))
+            self._chunks, self._levels = [], Counter()
+            self._n = self._reencoded = self._replaced = 0
+
+    def done(self) -> list:
+        self._flush()
+        return self.parts
+
+
+def _export_block(task) -> _ExportBlock:
+    """One block in a worker: which records are chosen (decided from the block index for
+    the clean ones, from the careful reader's facts for the others), and their output."""
+    import numpy as np
+
+    from rabiskit.facts.batches import decide_block
+
+    choice: _Choice = task.args
+    buf = task.read()
+    d = decide_block(buf, task.start, display=task.display, db_level=task.db_level,
+                     rules=task.rules, encoding=task.encoding, flavour=task.flavour,
+                     whole=choice.how != "iso")
+    ix = d.ix
+    picked = np.zeros(0, dtype=np.int64)  # positions in ``d.which`` of the chosen ones
+    if ix is not None and d.which.size:
+        which = d.which
+        names = [n or "book" for n in d.level_names()]
+        in_period = np.array([choice.period.contains(v[0]) for v in d.dates.values] or [False])
+        level_ok = np.array([n in choice.levels for n in names] or [False])
+        sel = (ix.lead[which, 5] != ord("d")) & ~d.not_bib & in_period[d.dates.codes[which]]
+        sel &= (d.level_codes >= 0) & level_ok[np.maximum(d.level_codes, 0)]
+        picked = np.flatnonzero(sel)
+    out = _Parts()
+    fast = _FastOutput(choice, d, buf, task, picked) if picked.size else None
+    numbers = d.which[picked] + 1
+    done = 0
+    for row in d.rows:
+        number, facts, _, _, src = row
+        if not _chosen(choice, facts):
+            continue
+        upto = int(np.searchsorted(numbers, number))
+        if fast is not None and upto > done:
+            fast.write(out, done, upto)
+            done = upto
+        if (choice.how == "iso" and src.raw is not None and not src.damaged
+                and src.flavour != IRBIS):
+            out.run(src.raw, Counter({level_of(facts): 1}), 1)
+        else:
+            out.pair(src, facts)
+    if fast is not None and done < picked.size:
+        fast.write(out, done, picked.size)
+    return _ExportBlock(d.summary, d.file_problems, d.records, int(d.which.size), out.done())
+
+
+class _FastOutput:
+    """The output of a block's chosen settled records (``picked``: positions in
+    ``d.which``), written run by run."""
+
+    def __init__(self, choice: _Choice, d, buf: bytes, task, picked) -> None:
+        import numpy as np
+
+        self.choice, self.d, self.buf, self.task = choice, d, buf, task
+        self.recs = d.which[picked]
+        self.codes = d.level_codes[picked]
+        self.names = [n or "book" for n in d.level_names()]  # as counted (``level_of``)
+        self.plain = None
+        if choice.how == "xml":
+            from rabiskit.export.marcxml import plain_xml
+
+            self.plain = plain_xml(d.ix, self.recs)
+        self._np = np
+
+    def _levels(self, a: int, b: int) -> Counter:
+        np = self._np
+        got, n = np.unique(self.codes[a:b], return_counts=True)
+        return Counter({self.names[int(c)]: int(k) for c, k in zip(got.tolist(), n.tolist())})
+
+    def write(self, out: _Parts, a: int, b: int) -> None:
+        """Records ``a``..``b`` of the chosen ones."""
+        np = self._np
+        ix, recs = self.d.ix, self.recs
+        if self.choice.how == "iso":
+            lo, hi = ix.starts[recs[a:b]], ix.ends[recs[a:b]] + 1
+            length = hi - lo
+            offsets = np.cumsum(length) - length
+            data = ix.arr[np.repeat(lo - offsets, length) + np.arange(int(length.sum()))]
+            out.run(data.tobytes(), self._levels(a, b), b - a)
+            return
+        if self.plain is not None:
+            from rabiskit.facts.blocks import records_of
+
+            from rabiskit.export.marcxml import record_xml
+
+            blob, begin, end, plain = self.plain
+            k = a
+            while k < b:
+                if plain[k]:
+                    j = k
+                    while j < b and plain[j]:
+                        j += 1
+                    out.run(blob[int(begin[k]):int(end[j - 1])], self._levels(k, j), j - k)
+                    k = j
+                    continue
+                data, replaced = record_xml(records_of(ix, recs[k:k + 1], None)[0])
+                out.run(data, self._levels(k, k + 1), 1, 0, replaced)
+                k += 1
+            return
+        self._one_by_one(out, a, b)
+
+    def _one_by_one(self, out: _Parts, a: int, b: int) -> None:
+        from rabiskit.facts.blocks import combo_outcome, records_of
+        from rabiskit.facts.extract import extract_facts
+
+        ix, buf, task = self.d.ix, self.buf, self.task
+        raw_names = self.d.level_names()  # as the facts hold them
+        for i, rec, c in zip(self.recs[a:b].tolist(), records_of(ix, self.recs[a:b], None),
+                             self.codes[a:b].tolist()):
+            combo = int(ix.combo[i])
+            enc, reason = combo_outcome(combo, task.encoding)  # type: ignore[misc]
+            s, e = int(ix.starts[i]), int(ix.ends[i]) + 1
+            src = SourceRecord(task.display, i + 1, task.start + s, e - s, rec,
+                               "unimarc" if combo & 1 else "marc21", enc, reason, raw=buf[s:e])
+            if self.choice.how == "utf8":
+                data, how = iso_bytes(src, True)
+                if how == "utf-8":
+                    out.run(data, Counter({self.names[c]: 1}), 1, 1)
+                    continue
+            out.pair(src, extract_facts(src, raw_names[c]))
 
 
 @dataclass
@@ -129,6 +328,13 @@ class ExchangeResult:
     converted: int = 0  # IRBIS-native records converted to RUSMARC
     not_converted: Counter = field(default_factory=Counter)  # IRBIS tag -> records it was left out of
     left_out_tags: Counter = field(default_factory=Counter)  # IRBIS tags over 999 (no room in ISO 2709)
+
+    def add(self, run: Written) -> None:
+        """Count a run of records the workers wrote."""
+        self.written += run.records
+        self.levels.update(run.levels)
+        self.reencoded += run.reencoded
+        self.replaced_characters += run.replaced
 
     def as_dict(self) -> dict:
         return {"file": self.file, "format": self.format, "utf8": self.utf8,
@@ -164,11 +370,14 @@ def iso_bytes(src: SourceRecord, utf8: bool = False) -> tuple[bytes, str]:
         return src.raw, "damaged"
 
 
-def _prepared(records: Iterable[tuple[SourceRecord, RecordFacts]], result: ExchangeResult
-              ) -> Iterator[tuple[SourceRecord, RecordFacts]]:
+def _prepared(records: Iterable[Any], result: ExchangeResult) -> Iterator[Any]:
     """The records as they will be written: IRBIS-native ones converted when asked, and
     what could not be carried counted in ``result``."""
-    for src, facts in records:
+    for item in records:
+        if isinstance(item, Written):
+            yield item
+            continue
+        src, facts = item
         if src.flavour == IRBIS:
             if result.to == "rusmarc":
                 src, left = to_rusmarc(src)
@@ -179,9 +388,21 @@ def _prepared(records: Iterable[tuple[SourceRecord, RecordFacts]], result: Excha
         yield src, facts
 
 
-def write_exchange(path: str | Path, records: Iterable[tuple[SourceRecord, RecordFacts]], *,
+def _runs_written(items: Iterable[Any], fh, result: ExchangeResult) -> Iterator[Any]:
+    """The (SourceRecord, RecordFacts) pairs of ``items``; the runs the workers wrote go
+    straight to ``fh``, counted in ``result``."""
+    for item in items:
+        if isinstance(item, Written):
+            fh.write(item.data)
+            result.add(item)
+        else:
+            yield item
+
+
+def write_exchange(path: str | Path, records: Iterable[Any], *,
                    utf8: bool = False, to: str | None = None) -> ExchangeResult:
-    """Write ``records`` to ``path`` (format from its suffix), atomically; ``to="rusmarc"``
+    """Write ``records`` ((SourceRecord, RecordFacts) pairs, or ``Written`` runs of
+    ``select_records``) to ``path`` (format from its suffix), atomically; ``to="rusmarc"``
     converts IRBIS-native records to RUSMARC on the way."""
     if to not in (None, "rusmarc"):
         raise ValueError(N_("--to {to}: the only conversion is --to rusmarc").format(to=to))
@@ -189,17 +410,20 @@ def write_exchange(path: str | Path, records: Iterable[tuple[SourceRecord, Recor
     result = ExchangeResult(str(path), fmt, utf8, to=to)
     records = _prepared(records, result)
     if fmt == "marcxml":
-        from rabiskit.sources.marcxml_writer import MarcXmlWriter
+        from rabiskit.export.marcxml import COLLECTION_END, COLLECTION_START, record_xml
 
-        with MarcXmlWriter(path) as w:
-            for src, facts in records:
-                w.write(src.record)
+        with atomic_file(path) as fh:
+            fh.write(COLLECTION_START)
+            for src, facts in _runs_written(records, fh, result):
+                data, replaced = record_xml(src.record)
+                fh.write(data)
+                result.replaced_characters += replaced
                 result.written += 1
                 result.levels[level_of(facts)] += 1
-        result.replaced_characters = w.replaced
+            fh.write(COLLECTION_END)
         return result
     with atomic_file(path) as fh:
-        for src, facts in records:
+        for src, facts in _runs_written(records, fh, result):
             data, how = iso_bytes(src, utf8)
             fh.write(data)
             result.written += 1
@@ -215,4 +439,3 @@ def write_exchange(path: str | Path, records: Iterable[tuple[SourceRecord, Recor
                 result.damaged_as_read.append(RecordRef.of(
                     facts, N_("too long for ISO 2709 in UTF-8: written as read")))
     return result
-

@@ -40,17 +40,12 @@ import csv
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from rabiskit.i18n import N_
 from rabiskit.atomic import atomic_path
+from rabiskit.facts.batches import COLUMNS, facts_schema, facts_tables, facts_values  # noqa: F401
 from rabiskit.facts.model import RecordFacts
-
-COLUMNS = ("file", "record", "offset", "control_number", "flavour", "encoding", "record_status",
-           "record_type", "bibliographic_level", "language", "languages", "languages_coded",
-           "date_entered", "date_entered_problem", "date_changed", "title", "isbn", "links",
-           "extent", "pages", "article_pages", "host_title", "damaged", "level",
-           "not_bibliographic")
 
 LIST_SEPARATOR_CSV = " | "
 BATCH_SIZE = 50_000
@@ -82,23 +77,6 @@ def facts_format(path: str | Path) -> str:
     raise FactsTableError(N_("{path}: the output must end in .parquet or .csv").format(path=path))
 
 
-def facts_values(f: RecordFacts) -> dict[str, Any]:
-    """One row: Python values (dates as date/datetime, lists as lists)."""
-    return {
-        "file": f.file, "record": f.record, "offset": f.offset,
-        "control_number": f.control_number, "flavour": f.flavour, "encoding": f.encoding,
-        "record_status": f.record_status, "record_type": f.record_type,
-        "bibliographic_level": f.bibliographic_level, "language": f.language,
-        "languages": ";".join(f.languages), "languages_coded": f.languages_coded,
-        "date_entered": f.date_entered, "date_entered_problem": f.date_entered_problem,
-        "date_changed": f.date_changed, "title": f.title, "isbn": list(f.isbn),
-        "links": list(f.links), "extent": f.extent, "pages": f.pages,
-        "article_pages": f.article_pages, "host_title": f.host_title, "damaged": f.damaged,
-        "level": None if f.not_bibliographic else f.level or "book",
-        "not_bibliographic": f.not_bibliographic,
-    }
-
-
 def _csv_value(v: Any):
     """The CSV text of one value, exact: booleans true/false, dates ISO 8601, lists joined,
     None empty, text as it is."""
@@ -113,17 +91,34 @@ def _csv_value(v: Any):
     return v
 
 
-def write_facts_csv(path: str | Path, facts: Iterable[RecordFacts]) -> int:
-    """Write the rows as UTF-8 CSV (header first), atomically; returns the row count."""
+def _as_tables(items: Iterable[Any]) -> Iterator[Any]:
+    """Arrow tables of ``facts_schema`` from tables and RecordFacts, in order."""
+    held: list[RecordFacts] = []
+    for item in items:
+        if isinstance(item, RecordFacts):
+            held.append(item)
+            continue
+        if held:
+            yield from facts_tables(held)
+            held = []
+        yield item
+    if held:
+        yield from facts_tables(held)
+
+
+def write_facts_csv(path: str | Path, tables: Iterable[Any]) -> int:
+    """Write the rows of ``tables`` (Arrow tables of ``facts_schema``, or RecordFacts) as
+    UTF-8 CSV (header first), atomically; returns the row count."""
+    tables = _as_tables(tables)
     n = 0
     with atomic_path(path) as tmp:
         with open(tmp, "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(COLUMNS)
-            for f in facts:
-                values = facts_values(f)
-                w.writerow([_csv_value(values[c]) for c in COLUMNS])
-                n += 1
+            for table in tables:
+                for row in table.to_pylist():
+                    w.writerow([_csv_value(row[c]) for c in COLUMNS])
+                n += table.num_rows
             fh.flush()
             os.fsync(fh.fileno())
     return n
@@ -131,14 +126,8 @@ def write_facts_csv(path: str | Path, facts: Iterable[RecordFacts]) -> int:
 
 def parquet_schema():
     """The Parquet schema (pyarrow)."""
-    pa = _pyarrow()
-    types = {
-        "record": pa.int64(), "offset": pa.int64(), "pages": pa.int64(),
-        "article_pages": pa.int64(), "languages_coded": pa.bool_(), "damaged": pa.bool_(),
-        "date_entered": pa.date32(), "date_changed": pa.timestamp("us"),
-        "isbn": pa.list_(pa.string()), "links": pa.list_(pa.string()),
-    }
-    return pa.schema([pa.field(c, types.get(c, pa.string())) for c in COLUMNS])
+    _pyarrow()
+    return facts_schema()
 
 
 def _pyarrow():
@@ -151,38 +140,44 @@ def _pyarrow():
     return pyarrow
 
 
-def write_facts_parquet(path: str | Path, facts: Iterable[RecordFacts], *,
+def write_facts_parquet(path: str | Path, tables: Iterable[Any], *,
                         batch_size: int = BATCH_SIZE) -> int:
-    """Write the rows as Parquet (zstd), one row group per ``batch_size`` records,
-    atomically; returns the row count."""
+    """Write the rows of ``tables`` (Arrow tables of ``facts_schema``, or RecordFacts) as
+    Parquet (zstd), one row group per ``batch_size`` rows, atomically; returns the row
+    count."""
     pa = _pyarrow()
+    tables = _as_tables(tables)
     import pyarrow.parquet as pq
 
     schema = parquet_schema()
     n = 0
     with atomic_path(path) as tmp:
         with pq.ParquetWriter(str(tmp), schema, compression="zstd") as writer:
-            batch: dict[str, list] = {c: [] for c in COLUMNS}
+            held: list = []
             size = 0
-            for f in facts:
-                values = facts_values(f)
-                for c in COLUMNS:
-                    batch[c].append(values[c])
-                size += 1
-                if size >= batch_size:
-                    writer.write_table(pa.Table.from_pydict(batch, schema=schema))
-                    n += size
-                    batch = {c: [] for c in COLUMNS}
-                    size = 0
+            for table in tables:
+                held.append(table)
+                size += table.num_rows
+                while size >= batch_size:
+                    whole = pa.concat_tables(held)
+                    writer.write_table(whole.slice(0, batch_size).combine_chunks())
+                    n += batch_size
+                    size -= batch_size
+                    held = [whole.slice(batch_size)] if size else []
             if size or n == 0:
-                writer.write_table(pa.Table.from_pydict(batch, schema=schema))
+                whole = pa.concat_tables(held) if held else schema.empty_table()
+                writer.write_table(whole.combine_chunks())
                 n += size
     return n
 
 
-def write_facts(path: str | Path, facts: Iterable[RecordFacts], **options) -> int:
-    """Write to ``path`` as Parquet or CSV, from its suffix."""
+def write_fact_tables(path: str | Path, tables: Iterable[Any], **options) -> int:
+    """Write the rows of ``tables`` to ``path`` as Parquet or CSV, from its suffix."""
     if facts_format(path) == "parquet":
-        return write_facts_parquet(path, facts, **options)
-    return write_facts_csv(path, facts)
+        return write_facts_parquet(path, tables, **options)
+    return write_facts_csv(path, tables)
 
+
+def write_facts(path: str | Path, facts: Iterable[RecordFacts], **options) -> int:
+    """Write one row per record of ``facts`` to ``path`` as Parquet or CSV."""
+    return write_fact_tables(path, facts, **options)

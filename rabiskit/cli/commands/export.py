@@ -96,7 +96,8 @@ def register(app: typer.Typer) -> None:
                     inputs, plan, period, levels, encoding=enc, flavour=fl, result=scanned,
                     progress=progress, workers=check_workers(workers),
                     min_fast_size=parse_size(parallel_from),
-                    whole=utf8 or to is not None or out_format != "iso2709"), scanned.files),
+                    how=("whole" if to is not None else "xml" if out_format == "marcxml"
+                         else "utf8" if utf8 else "iso")), scanned.files),
                     utf8=utf8, to=to)
         except OSError as e:
             fail(cannot_write(output, e))

@@ -15,9 +15,9 @@ from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, cann
 from rabiskit.cli.parallelopt import ParallelFromOpt, WorkersOpt, check_workers, parse_size
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
-from rabiskit.export.facts_table import FactsTableError, facts_format, write_facts
+from rabiskit.export.facts_table import FactsTableError, facts_format, write_fact_tables, write_facts
 from rabiskit.facts.scan import Scan
-from rabiskit.pipeline.records import read_records
+from rabiskit.pipeline.records import read_fact_tables
 from rabiskit.i18n import _, translate_text
 from rabiskit.ledger.location import default_ledger_path
 from rabiskit.ledger.store import LedgerError
@@ -66,11 +66,10 @@ def register(app: typer.Typer) -> None:
                 enc, fl = check_encoding(encoding), check_flavour(flavour)
                 n_workers, min_size = check_workers(workers), parse_size(parallel_from)
                 with scan_progress(inputs) as progress:
-                    records = read_records(inputs, plan, result=scanned, encoding=enc,
-                                           flavour=fl, progress=progress, workers=n_workers,
-                                           min_fast_size=min_size)
-                    rows = write_facts(output, checked_records((f for f, _ in records),
-                                                               scanned.files))
+                    tables = read_fact_tables(inputs, plan, result=scanned, encoding=enc,
+                                              flavour=fl, progress=progress, workers=n_workers,
+                                              min_fast_size=min_size)
+                    rows = write_fact_tables(output, checked_records(tables, scanned.files))
         except (FactsTableError, LedgerError) as e:
             fail(str(e))
         except OSError as e:
