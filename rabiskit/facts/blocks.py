@@ -88,6 +88,34 @@ def _digits4(w: np.ndarray) -> np.ndarray:
     return ((w & _D_MASK) == _D_ZERO) & (((w + _D_SIX) & _D_MASK) == _D_ZERO)
 
 
+_D3_MASK, _D3_ZERO, _D3_SIX = np.uint32(0xF0F0F0), np.uint32(0x303030), np.uint32(0x060606)
+
+
+def _digits3(w: np.ndarray) -> np.ndarray:
+    """True where the three low bytes of each uint32 are ASCII digits."""
+    return ((w & _D3_MASK) == _D3_ZERO) & (((w + _D3_SIX) & _D3_MASK) == _D3_ZERO)
+
+
+#: zero bytes after a block's bytes in its padded copy (windows of up to this many bytes
+#: can be read from any position of the block)
+PAD = 136
+
+
+def windows(padded: np.ndarray, width: int) -> np.ndarray:
+    """``padded`` (a block and ``PAD`` zero bytes) as one item of ``width`` bytes starting
+    at each position of the block (a view): indexing it with positions copies each
+    window whole, much faster than indexing bytes."""
+    assert width <= PAD
+    return np.ndarray(shape=(padded.size - PAD + 1,), dtype=np.dtype((np.void, width)),
+                      buffer=padded, strides=(1,))
+
+
+def gather(padded: np.ndarray, positions: np.ndarray, width: int) -> np.ndarray:
+    """The ``width`` bytes from each of ``positions`` (inside the block), as a (len, width)
+    uint8 array."""
+    return windows(padded, width)[positions].view(np.uint8).reshape(positions.size, width)
+
+
 def _value4(w: np.ndarray) -> np.ndarray:
     """The number four ASCII digits (a little-endian uint32, first digit in the low byte)
     spell; meaningless where ``_digits4`` is False."""
@@ -185,6 +213,8 @@ class BlockIndex:
     a100: np.ndarray
     a100_len: np.ndarray
     has100a: np.ndarray
+    #: the block's bytes and ``PAD`` zero bytes (``gather``, ``windows`` read it)
+    padded: np.ndarray | None = None
 
     def count_of(self, tag: str) -> np.ndarray:
         """Per record, how many fields ``tag`` it has."""
@@ -240,9 +270,11 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     nrec = ends.size
     if size.min() < 37:
         return None
-    padded = np.concatenate((arr, np.zeros(40, dtype=np.uint8)))
+    padded = np.empty(n + PAD, dtype=np.uint8)
+    padded[:n] = arr
+    padded[n:] = 0
     rows = np.lib.stride_tricks.sliding_window_view(padded, 40)
-    lead = rows[starts, :36]  # leader and the first directory entry
+    lead = gather(padded, starts, 36)  # leader and the first directory entry
     ok = (_is_digit(lead[:, 0:5]).all(1) & _is_print(lead[:, 5:12]).all(1)
           & _is_digit(lead[:, 12:17]).all(1) & _is_print(lead[:, 17:20]).all(1)
           & (_is_digit(lead[:, 20:24]) | (lead[:, 20:24] == 32)).all(1)
@@ -268,8 +300,8 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     # each entry with the byte before it, as four little-endian words: [x t t t] [length]
     # [start, first four digits] [start, last digit ...]; the numbers are read four
     # digits at a time
-    entries = np.ascontiguousarray(rows[epos - 1, :16])
-    words = entries.view("<u4")
+    words = windows(padded, 16)[epos - 1].view("<u4").reshape(total, 4)
+    entries = words.view(np.uint8)
     s4 = words[:, 3] & np.uint32(0xFF)
     digits_ok = _digits4(words[:, 1]) & _digits4(words[:, 2]) & ((s4 - np.uint32(48)) < 10)
     flen = np.where(digits_ok, _value4(words[:, 1]), 0)
@@ -304,19 +336,21 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
                           first_entry=first_entry, nent=nent, rec_of_entry=rec_of_entry,
                           codes=codes, s_abs=s_abs, flen=flen,
                           a100=np.zeros((nrec, 30), dtype=np.uint8), a100_len=z,
-                          has100a=np.zeros(nrec, dtype=bool))
+                          has100a=np.zeros(nrec, dtype=bool), padded=padded)
     # the careful reader ends the directory at its first field terminator: a terminator
     # before the base address (inside a tag, say) is damage it reports, so such a record
-    # is its to read; so is one with a tag that is not letters and digits
-    ft_pos = np.flatnonzero(arr == FT)
-    if ft_pos.size:
-        first_ft = ft_pos[np.minimum(np.searchsorted(ft_pos, starts + 24), ft_pos.size - 1)]
-        good &= first_ft == starts + base_c - 1
-    else:
-        good[:] = False
-    bad_tag = ~_is_alnum(entries[:, 1:4]).all(1)
+    # is its to read; so is one with a tag that is not letters and digits.  A good
+    # record's directory is its entries' bytes (base = 25 + 12 entries), each entry's
+    # length and start are digits (``digits_ok``) and its tag letters and digits (below),
+    # and the byte at the base address - 1 is a field terminator: so its first field
+    # terminator after the leader is that one, with no search for it.
+    tb = words[:, 0] >> np.uint32(8)  # the tag's bytes, first lowest
+    bad_tag = ~_digits3(tb)  # most tags are digits: letters are looked at where they are not
     if bad_tag.any():
-        good &= np.bincount(rec_of_entry[bad_tag], minlength=nrec) == 0
+        odd = np.flatnonzero(bad_tag)
+        bad_tag[odd] = ~_is_alnum(entries[odd, 1:4]).all(1)
+        if bad_tag.any():
+            good &= np.bincount(rec_of_entry[bad_tag], minlength=nrec) == 0
     # a repeated control field that is not repeatable is reported by the careful reader
     for c in _ONCE_CODES:
         once = codes == c
@@ -328,7 +362,7 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     l100 = np.where(i100 >= 0, flen[np.maximum(i100, 0)], 0)
     # 100$a must start right after the indicators, and its first 32 bytes be in the field
     has100a = (i100 >= 0) & (l100 >= 5)
-    win = rows[np.clip(s100 + 2, 0, n - 1), :32]
+    win = gather(padded, np.clip(s100 + 2, 0, n - 1), 32)
     has100a &= (win[:, 0] == SD) & (win[:, 1] == 97)
     a100 = win[:, 2:32]  # 30 bytes of 100$a (or what follows it)
     # $a ends at the next subfield delimiter or at the field's end (a field terminator
@@ -354,7 +388,6 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     else:
         # the score counts each weighted tag once per record (a set of tags): one bit per
         # weighted tag, OR-ed over the record's entries (they are contiguous per record)
-        tb = words[:, 0] >> np.uint32(8)  # the tag's bytes, first lowest
         nibbles = (tb & np.uint32(0xF)) | ((tb >> np.uint32(4)) & np.uint32(0xF0)) | ((tb >> np.uint32(8)) & np.uint32(0xF00))
         bits = np.where((tb & np.uint32(0xF0F0F0)) == np.uint32(0x303030), _WEIGHT_BITS[nibbles], 0)
         has = nent > 0
@@ -411,4 +444,4 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     return BlockIndex(buf=buf, arr=arr, rows=rows, nrec=nrec, starts=starts, ends=ends, lead=lead,
                       clean=good, unimarc=fl_unimarc, combo=combo, first_entry=first_entry,
                       nent=nent, rec_of_entry=rec_of_entry, codes=codes, s_abs=s_abs, flen=flen,
-                      a100=a100, a100_len=a100_len, has100a=has100a)
+                      a100=a100, a100_len=a100_len, has100a=has100a, padded=padded)

@@ -22,7 +22,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from rabiskit.facts.blocks import SD, BlockIndex, tag_code
+from rabiskit.facts.blocks import PAD, SD, BlockIndex, gather, tag_code
 from rabiskit.facts.extract import DATE_READS, LANGUAGE_READS, date_entered_of, languages_of
 from rabiskit.records import Field, Record
 from rabiskit.records.record import MARC21, UNIMARC
@@ -61,8 +61,14 @@ def distinct_rows(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     m = words.shape[0]
     if m == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if words.shape[1] > 1:  # the columns equal in every row say nothing
+        varies = (words != words[0]).any(axis=0)
+        words = words[:, varies]
     if words.shape[1] == 0:
         return np.zeros(m, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    if words.shape[1] == 1:
+        _, reps, inverse = np.unique(words[:, 0], return_index=True, return_inverse=True)
+        return inverse.reshape(-1), reps
     order = np.lexsort(words.T[::-1])
     s = words[order]
     new = np.ones(m, dtype=bool)
@@ -72,6 +78,20 @@ def distinct_rows(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inverse = np.empty(m, dtype=np.int64)
     inverse[order] = gid
     return inverse, order[new]
+
+
+_LENGTH_MASKS: dict[int, np.ndarray] = {}
+
+
+def length_masks(width: int) -> np.ndarray:
+    """Per length 0..``width`` (a multiple of 8): the little-endian words whose first
+    ``length`` bytes are 0xFF, the others 0 (``words & length_masks(w)[lengths]`` keeps
+    each row's first ``length`` bytes)."""
+    out = _LENGTH_MASKS.get(width)
+    if out is None:
+        keep = np.arange(width)[None, :] < np.arange(width + 1)[:, None]
+        out = _LENGTH_MASKS[width] = np.where(keep, 255, 0).astype(np.uint8).view("<u8")
+    return out
 
 
 def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
@@ -99,19 +119,26 @@ def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
         ok &= ~present | (flen - slot.start <= slot.width)
     width8 = -(-slot.width // 8) * 8
     n = ix.arr.size
-    cols = np.arange(width8)[None, :]
-    data = ix.arr[np.clip(start[:, None] + cols, 0, n - 1)]
-    data = np.where(cols < length[:, None], data, 0).astype(np.uint8)
+    if ix.padded is not None and width8 <= PAD:
+        raw = gather(ix.padded, np.clip(start, 0, n), width8)
+        data = (raw.view("<u8") & length_masks(width8)[length]).view(np.uint8)
+    else:
+        cols = np.arange(width8)[None, :]
+        data = ix.arr[np.clip(start[:, None] + cols, 0, n - 1)]
+        data = np.where(cols < length[:, None], data, 0).astype(np.uint8)
     return ok, present, data, length
 
 
 def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
                 decide: Callable[[tuple[bytes | None, ...]], object | None],
-                exact: Callable[[int], tuple[bytes | None, ...]] | None = None) -> Column:
+                exact: Callable[[int], tuple[bytes | None, ...]] | None = None,
+                cache: dict | None = None) -> Column:
     """A column for the records ``among``: each record's slots' bytes (None for an absent
     field) are grouped, and ``decide(slot_bytes)`` gives each distinct group's value (None:
     leave the records to the careful reader).  Records whose slots do not fit (a repeated
-    field, a longer one) get their key from ``exact(record)`` one by one, when given."""
+    field, a longer one) get their key from ``exact(record)`` one by one, when given.
+    ``cache``: ``decide``'s answers kept from block to block (its answer must depend on
+    the key alone), so each distinct value is decided once per process."""
     codes = np.full(ix.nrec, -1, dtype=np.int64)
     values: list = []
     known: dict = {}
@@ -119,7 +146,15 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
     def value_code(key: tuple) -> int:
         v = known.get(key)
         if v is None:
-            out = decide(key)
+            if cache is None:
+                out = decide(key)
+            else:
+                out = cache.get(key, _UNSEEN)
+                if out is _UNSEEN:
+                    out = decide(key)
+                    if len(cache) > _CACHE_LIMIT:
+                        cache.clear()
+                    cache[key] = out
             v = -1 if out is None else len(values)
             if out is not None:
                 values.append(out)
@@ -154,8 +189,13 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
 
 
 #: ``date_entered_of``'s answers for the 100$a texts already met in this process (its
-#: answer depends on the text alone): each distinct date is decided once per worker
-_UNIMARC_DATES: dict[str, tuple | None] = {}
+#: answer depends on the text alone), by the text's words and length: each distinct date
+#: is decided once per worker
+_UNIMARC_DATES: dict[tuple, tuple | None] = {}
+#: ``languages_of``'s answers for the bytes it reads, per flavour (see ``slot_column``)
+_LANGUAGES: dict[str, dict] = {UNIMARC: {}, MARC21: {}}
+#: the MARC 21 dates' answers, by the 008's first bytes
+_MARC21_DATES: dict = {}
 _UNSEEN = object()
 _CACHE_LIMIT = 200_000
 
@@ -178,23 +218,27 @@ def dates_entered(ix: BlockIndex, among: np.ndarray) -> Column:
     # UNIMARC: 100$a, which the block index found as 100's first subfield, ASCII
     recs = np.flatnonzero(uni)
     if recs.size:
+        # the 8 characters as one word (zero beyond the text's length) with the length
         length = np.minimum(ix.a100_len[recs], width_u)
-        data = np.where(np.arange(width_u)[None, :] < length[:, None], ix.a100[recs, :width_u], 0)
-        rows = np.concatenate((data.astype(np.int64), length[:, None]), axis=1)
+        width8 = -(-width_u // 8) * 8
+        raw = np.zeros((recs.size, width8), dtype=np.uint8)
+        raw[:, :width_u] = ix.a100[recs, :width_u]
+        words = raw.view("<u8") & length_masks(width8)[length]
+        rows = np.concatenate((words.view(np.int64), length[:, None]), axis=1)
         inverse, reps = distinct_rows(rows)
         table = np.empty(reps.size, dtype=np.int64)
-        texts = data[reps].astype(np.uint8)
-        lengths = length[reps].tolist()
-        for g in range(reps.size):
-            text = texts[g, :lengths[g]].tobytes().decode("ascii")
-            decided = _UNIMARC_DATES.get(text, _UNSEEN)
+        rep_words = rows[reps].tolist()
+        for g, row in enumerate(rep_words):
+            key = tuple(row)
+            decided = _UNIMARC_DATES.get(key, _UNSEEN)
             if decided is _UNSEEN:
+                text = words[reps[g]].view(np.uint8)[:row[-1]].tobytes().decode("ascii")
                 rec = Record(_BLANK_LEADER, [Field(tag_u, ind1=" ", ind2=" ", subfields=[(code_u, text)])])
-                d, source, _problem, raw = date_entered_of(rec, UNIMARC)
-                decided = None if d is None else (d, source, raw)
+                d, source, _problem, raw_text = date_entered_of(rec, UNIMARC)
+                decided = None if d is None else (d, source, raw_text)
                 if len(_UNIMARC_DATES) > _CACHE_LIMIT:
                     _UNIMARC_DATES.clear()
-                _UNIMARC_DATES[text] = decided
+                _UNIMARC_DATES[key] = decided
             table[g] = -1 if decided is None else len(values)
             if decided is not None:
                 values.append(decided)
@@ -211,7 +255,7 @@ def dates_entered(ix: BlockIndex, among: np.ndarray) -> Column:
                                                        MARC21)
             return None if d is None else (d, source, raw)
         m_col = slot_column(ix, marc & ~_has_delimiter(ix, tag_m), [Slot(tag_m, 0, width_m, 0, whole=False)],
-                            decide)
+                            decide, cache=_MARC21_DATES)
         base = len(values)
         values.extend(m_col.values)
         sel = m_col.codes >= 0
@@ -264,7 +308,7 @@ def languages(ix: BlockIndex, among: np.ndarray) -> Column:
                                     else b""))
             return ("exact",) + tuple(out)
 
-        col = slot_column(ix, which, slots, decide, exact)
+        col = slot_column(ix, which, slots, decide, exact, cache=_LANGUAGES[flavour])
         base = len(values)
         values.extend(col.values)
         sel = col.codes >= 0
@@ -294,10 +338,12 @@ def _languages_of(key: tuple, flavour: str, reads) -> tuple[tuple[str, ...], boo
 
 
 def field_column(ix: BlockIndex, among: np.ndarray, tag: str,
-                 decide_record: Callable[[Record], object], width: int = 64) -> Column:
+                 decide_record: Callable[[Record], object], width: int = 64,
+                 cache: dict | None = None) -> Column:
     """A column decided by ``decide_record`` on a record holding only the record's ``tag``
     fields, once per distinct value of their bytes (fields up to ``width`` bytes grouped
-    with numpy, repeated or longer ones one by one)."""
+    with numpy, repeated or longer ones one by one).  ``cache``: its answers kept from
+    block to block (see ``slot_column``)."""
     code = tag_code(tag)
 
     def decide(key):
@@ -313,7 +359,7 @@ def field_column(ix: BlockIndex, among: np.ndarray, tag: str,
         return ("exact",) + tuple(ix.field_bytes(e) for e in range(first, first + int(ix.nent[r]))
                                   if ix.codes[e] == code)
 
-    return slot_column(ix, among, [Slot(tag, 0, width, 0, whole=True)], decide, exact)
+    return slot_column(ix, among, [Slot(tag, 0, width, 0, whole=True)], decide, exact, cache=cache)
 
 
 def operators_of(ix: BlockIndex, among: np.ndarray, tag: str, code: str) -> Column:
