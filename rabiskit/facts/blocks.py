@@ -64,8 +64,15 @@ _WEIGHT_BITS = np.zeros(1 << 12, dtype=np.int64)
 for _b, _t in enumerate(_WEIGHT_TAGS):
     _WEIGHT_BITS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] = 1 << _b
 C100 = tag_code("100")
-# the non-repeatable fields the careful reader checks (either flavour: the union)
-_ONCE_CODES = tuple(tag_code(t) for t in sorted(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]))
+# per digit tag (indexed as _WEIGHT_BITS): whether the careful reader checks it is not
+# repeated (either flavour: the union), whether it marks an IRBIS-native record
+_ONCE, _IRBIS = 1, 2
+_TAG_FLAGS = np.zeros(1 << 12, dtype=np.uint8)
+assert all(t.isdigit() and len(t) == 3 for t in (*NON_REPEATABLE[UNIMARC], *NON_REPEATABLE[MARC21], *IRBIS_TAGS))
+for _t in NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]:
+    _TAG_FLAGS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] |= _ONCE
+for _t in IRBIS_TAGS:
+    _TAG_FLAGS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] |= _IRBIS
 
 
 def _is_digit(a):
@@ -294,9 +301,10 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     nent = np.where(good, (base_c - 25) // 12, 0)
     total = int(nent.sum())
     rec_of_entry = np.repeat(np.arange(nrec), nent)
-    first_entry = np.cumsum(nent) - nent
-    k = np.arange(total) - np.repeat(first_entry, nent)
-    epos = starts[rec_of_entry] + 24 + 12 * k
+    ends_of = np.cumsum(nent)
+    first_entry = ends_of - nent
+    # entry k of a record lies at start + 24 + 12 k, and is entry first_entry + k
+    epos = np.repeat(starts + 24 - 12 * first_entry, nent) + 12 * np.arange(total)
     # each entry with the byte before it, as four little-endian words: [x t t t] [length]
     # [start, first four digits] [start, last digit ...]; the numbers are read four
     # digits at a time
@@ -306,27 +314,24 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     digits_ok = _digits4(words[:, 1]) & _digits4(words[:, 2]) & ((s4 - np.uint32(48)) < 10)
     flen = np.where(digits_ok, _value4(words[:, 1]), 0)
     fstart = np.where(digits_ok, _value4(words[:, 2]) * 10 + (s4.astype(np.int64) - 48), 0)
-    rbase = (starts + base_c)[rec_of_entry]
-    data_end = ends[rec_of_entry]  # absolute position of the record terminator
-    s_abs = rbase + fstart
+    s_abs = np.repeat(starts + base_c, nent) + fstart
     e_abs = s_abs + flen
-    ent_ok = digits_ok & (flen > 0) & (s_abs < data_end) & (e_abs <= data_end)
-    ent_ok &= arr[np.clip(e_abs - 1, 0, n - 1)] == FT
-    # fields contiguous and in directory order (so the data area is the fields' bytes)
-    contig = np.ones(total, dtype=bool)
+    # each field ends on a field terminator; the fields are contiguous and in directory
+    # order from the data's start, and the last one ends at the record terminator (below):
+    # so the data area is the fields' bytes, and every field lies inside the record
+    ent_ok = digits_ok & (flen > 0)
+    ent_ok &= np.take(arr, e_abs - 1, mode="clip") == FT
+    has = nent > 0
     if total:
         expected = np.empty(total, dtype=np.int64)  # where each field should start
         expected[1:] = fstart[:-1] + flen[:-1]
-        expected[first_entry[nent > 0]] = 0
-        contig = fstart == expected
-    bad_entries = np.bincount(rec_of_entry[~(ent_ok & contig)], minlength=nrec) if total else np.zeros(nrec, int)
-    good &= bad_entries == 0
-    good &= nent > 0
+        expected[first_entry[has]] = 0
+        ent_ok &= fstart == expected
+        good &= np.bincount(rec_of_entry[~ent_ok], minlength=nrec) == 0
+    good &= has
     last_end = np.zeros(nrec, dtype=np.int64)
     if total:
-        is_last = np.zeros(total, dtype=bool)
-        is_last[np.cumsum(nent)[nent > 0] - 1] = True
-        last_end[rec_of_entry[is_last]] = e_abs[is_last]
+        last_end[has] = e_abs[ends_of[has] - 1]
     good &= last_end == ends
     codes = (words[:, 0] >> np.uint32(8)).astype(np.int64)  # the tag, little-endian
     if not good.any():  # no record to settle: the careful reader parses each one
@@ -345,17 +350,23 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     # and the byte at the base address - 1 is a field terminator: so its first field
     # terminator after the leader is that one, with no search for it.
     tb = words[:, 0] >> np.uint32(8)  # the tag's bytes, first lowest
-    bad_tag = ~_digits3(tb)  # most tags are digits: letters are looked at where they are not
-    if bad_tag.any():
-        odd = np.flatnonzero(bad_tag)
-        bad_tag[odd] = ~_is_alnum(entries[odd, 1:4]).all(1)
-        if bad_tag.any():
-            good &= np.bincount(rec_of_entry[bad_tag], minlength=nrec) == 0
+    digit_tag = _digits3(tb)  # most tags are digits: letters are looked at where they are not
+    if not digit_tag.all():
+        odd = np.flatnonzero(~digit_tag)
+        bad = odd[~_is_alnum(entries[odd, 1:4]).all(1)]
+        if bad.size:
+            good[rec_of_entry[bad]] = False
+    # the digit tags' low nibbles, first lowest (12 bits): what ``_TAG_FLAGS`` and
+    # ``_WEIGHT_BITS`` are indexed by
+    nibbles = (tb & np.uint32(0xF)) | ((tb >> np.uint32(4)) & np.uint32(0xF0)) | ((tb >> np.uint32(8)) & np.uint32(0xF00))
+    tflags = np.where(digit_tag, _TAG_FLAGS[nibbles], 0)
     # a repeated control field that is not repeatable is reported by the careful reader
-    for c in _ONCE_CODES:
-        once = codes == c
-        if once.any():
-            good &= np.bincount(rec_of_entry[once], minlength=nrec) <= 1
+    once = np.flatnonzero(tflags & _ONCE)
+    if once.size:
+        pair = np.sort((rec_of_entry[once] << 24) | codes[once])
+        twice = pair[1:][pair[1:] == pair[:-1]] >> 24
+        if twice.size:
+            good[twice] = False
     # -- 100$a: the flavour's bonus and UNIMARC's declared encoding read it --------------
     i100 = first_index(rec_of_entry, codes == C100, nrec)
     s100 = np.where(i100 >= 0, s_abs[np.maximum(i100, 0)], 0)
@@ -376,10 +387,7 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     good &= ~((a100 >= 0x80).any(1) & has100a)
     # IRBIS-native records (920 or 907, no 100$a) are a flavour of their own: careful reader
     irbis_tags = np.zeros(nrec, dtype=bool)
-    for t in IRBIS_TAGS:
-        hit = codes == tag_code(t)
-        if hit.any():
-            irbis_tags |= np.bincount(rec_of_entry[hit], minlength=nrec) > 0
+    irbis_tags[rec_of_entry[np.flatnonzero(tflags & _IRBIS)]] = True
     # -- flavour ---------------------------------------------------------------------------
     date8 = has100a & (a100_len >= 8) & _is_digit(a100[:, 0:8]).all(1)
     bonus = np.where(date8 & (a100_len >= 22), 3, 0)
@@ -388,7 +396,6 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     else:
         # the score counts each weighted tag once per record (a set of tags): one bit per
         # weighted tag, OR-ed over the record's entries (they are contiguous per record)
-        nibbles = (tb & np.uint32(0xF)) | ((tb >> np.uint32(4)) & np.uint32(0xF0)) | ((tb >> np.uint32(8)) & np.uint32(0xF00))
         bits = np.where((tb & np.uint32(0xF0F0F0)) == np.uint32(0x303030), _WEIGHT_BITS[nibbles], 0)
         has = nent > 0
         mask = np.zeros(nrec, dtype=np.int64)

@@ -263,6 +263,89 @@ def dates_entered(ix: BlockIndex, among: np.ndarray) -> Column:
     return Column(codes, values)
 
 
+_YEAR0 = 1900
+
+
+def date_number(d) -> int:
+    """A date as 17 bits, (year - 1900, month, day); -1 for a year outside 1900-2155 (the
+    block path's keys hold these)."""
+    y = d.year - _YEAR0
+    if not 0 <= y < 256:
+        return -1
+    return (y << 9) | (d.month << 5) | d.day
+
+
+class _DateWords:
+    """UNIMARC dates decided in this process: 100$a/0-7 read as one little-endian word ->
+    its date's ``date_number`` (-1: left to the careful reader), as sorted arrays, so that
+    a block's dates are looked up all at once."""
+
+    limit = 200_000
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.numbers = np.zeros(0, dtype=np.int64)
+
+    def numbers_of(self, words: np.ndarray) -> np.ndarray:
+        pos = np.searchsorted(self.keys, words)
+        if self.keys.size:
+            known = self.keys[np.minimum(pos, self.keys.size - 1)] == words
+        else:
+            known = np.zeros(words.size, dtype=bool)
+        if not known.all():
+            new = words[~known]
+            numbers = np.array([_unimarc_date_number(w) for w in new.tolist()], dtype=np.int64)
+            if self.keys.size > self.limit:
+                self.keys, self.numbers = self.keys[:0], self.numbers[:0]
+            keys = np.concatenate((self.keys, new))
+            order = np.argsort(keys, kind="stable")
+            self.keys, self.numbers = keys[order], np.concatenate((self.numbers, numbers))[order]
+            pos = np.searchsorted(self.keys, words)
+        return self.numbers[pos]
+
+
+def _unimarc_date_number(word: int) -> int:
+    """``date_entered_of``'s date (as ``date_number``) for a UNIMARC record whose 100$a
+    starts with the 8 characters ``word`` spells; -1 where it gives none."""
+    tag, code, width = DATE_READS[UNIMARC]
+    try:
+        text = word.to_bytes(8, "little").decode("ascii")
+    except UnicodeDecodeError:
+        return -1
+    assert width == 8 and code is not None
+    d = date_entered_of(Record(_BLANK_LEADER, [Field(tag, ind1=" ", ind2=" ", subfields=[(code, text)])]),
+                        UNIMARC)[0]
+    return -1 if d is None else date_number(d)
+
+
+_DATE_WORDS = _DateWords()
+
+
+def date_numbers(ix: BlockIndex, among: np.ndarray) -> np.ndarray:
+    """Per record ``among`` (clean ones), its date entered as ``date_number`` (-1: left to
+    the careful reader), the date ``dates_entered`` gives: UNIMARC records whose 100$a has
+    its 8 characters are looked up as words, all at once (``_DateWords``), the others by
+    ``dates_entered``."""
+    out = np.full(ix.nrec, -1, dtype=np.int64)
+    width = DATE_READS[UNIMARC][2]
+    whole = among & ix.unimarc & ix.has100a & (ix.a100_len >= width)
+    recs = np.flatnonzero(whole)
+    if width == 8 and recs.size:
+        words = np.ascontiguousarray(ix.a100[recs, :8]).view("<u8")[:, 0].view(np.int64)
+        uk, inverse = np.unique(words, return_inverse=True)
+        out[recs] = _DATE_WORDS.numbers_of(uk)[inverse.reshape(-1)]
+    else:
+        whole[:] = False
+    rest = among & ~whole
+    if rest.any():
+        col = dates_entered(ix, rest)
+        if col.values:
+            table = np.array([date_number(v[0]) for v in col.values], dtype=np.int64)
+            sel = col.codes >= 0
+            out[sel] = table[col.codes[sel]]
+    return out
+
+
 def _has_delimiter(ix: BlockIndex, tag: str) -> np.ndarray:
     """Per record: whether its field ``tag`` holds a subfield delimiter."""
     out = np.zeros(ix.nrec, dtype=bool)
