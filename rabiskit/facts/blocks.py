@@ -65,12 +65,14 @@ for _b, _t in enumerate(_WEIGHT_TAGS):
     _WEIGHT_BITS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] = 1 << _b
 C100 = tag_code("100")
 # per digit tag (indexed as _WEIGHT_BITS): whether the careful reader checks it is not
-# repeated (either flavour: the union), whether it marks an IRBIS-native record
-_ONCE, _IRBIS = 1, 2
+# repeated (either flavour: the union; its index 1-7 in the top three bits), whether it
+# marks an IRBIS-native record
+_ONCE_ANY, _IRBIS = 0xE0, 2
 _TAG_FLAGS = np.zeros(1 << 12, dtype=np.uint8)
 assert all(t.isdigit() and len(t) == 3 for t in (*NON_REPEATABLE[UNIMARC], *NON_REPEATABLE[MARC21], *IRBIS_TAGS))
-for _t in NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]:
-    _TAG_FLAGS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] |= _ONCE
+assert len(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]) <= 7
+for _i, _t in enumerate(sorted(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]), 1):
+    _TAG_FLAGS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] |= _i << 5
 for _t in IRBIS_TAGS:
     _TAG_FLAGS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] |= _IRBIS
 
@@ -361,12 +363,11 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     nibbles = (tb & np.uint32(0xF)) | ((tb >> np.uint32(4)) & np.uint32(0xF0)) | ((tb >> np.uint32(8)) & np.uint32(0xF00))
     tflags = np.where(digit_tag, _TAG_FLAGS[nibbles], 0)
     # a repeated control field that is not repeatable is reported by the careful reader
-    once = np.flatnonzero(tflags & _ONCE)
+    once = np.flatnonzero(tflags & _ONCE_ANY)
     if once.size:
-        pair = np.sort((rec_of_entry[once] << 24) | codes[once])
-        twice = pair[1:][pair[1:] == pair[:-1]] >> 24
-        if twice.size:
-            good[twice] = False
+        # per record and non-repeatable tag (its index, 1-7, in the flags' high bits)
+        times = np.bincount((rec_of_entry[once] << 3) | (tflags[once] >> 5), minlength=nrec << 3)
+        good &= times.reshape(nrec, 8).max(axis=1) <= 1
     # -- 100$a: the flavour's bonus and UNIMARC's declared encoding read it --------------
     i100 = first_index(rec_of_entry, codes == C100, nrec)
     s100 = np.where(i100 >= 0, s_abs[np.maximum(i100, 0)], 0)

@@ -120,8 +120,12 @@ def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
     width8 = -(-slot.width // 8) * 8
     n = ix.arr.size
     if ix.padded is not None and width8 <= PAD:
-        raw = gather(ix.padded, np.clip(start, 0, n), width8)
-        data = (raw.view("<u8") & length_masks(width8)[length]).view(np.uint8)
+        # only the records that have the field (often a few: a rule's 607) are read
+        data = np.zeros((m, width8), dtype=np.uint8)
+        pi = np.flatnonzero(length > 0)
+        if pi.size:
+            raw = gather(ix.padded, np.clip(start[pi], 0, n), width8)
+            data[pi] = (raw.view("<u8") & length_masks(width8)[length[pi]]).view(np.uint8)
     else:
         cols = np.arange(width8)[None, :]
         data = ix.arr[np.clip(start[:, None] + cols, 0, n - 1)]
@@ -168,6 +172,15 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
     ok = np.ones(recs.size, dtype=bool)
     for p in parts:
         ok &= p[0]
+    # records with none of the fields: one key, no grouping
+    anyp = np.zeros(recs.size, dtype=bool)
+    for p in parts:
+        anyp |= p[1]
+    unfit = recs[~ok]
+    none = recs[ok & ~anyp]
+    if none.size:
+        codes[none] = value_code((None,) * len(parts))
+    ok &= anyp
     fit = recs[ok]
     if fit.size:
         words = [np.ascontiguousarray(p[2][ok]).view("<u8").astype(np.int64) for p in parts]
@@ -183,7 +196,7 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
             table[g] = value_code(key)
         codes[fit] = table[inverse]
     if exact is not None:
-        for r in recs[~ok].tolist():
+        for r in unfit.tolist():
             codes[r] = value_code(exact(r))
     return Column(codes, values)
 
