@@ -17,6 +17,7 @@ What each fact reads (``rabiskit.facts.extract.DATE_READS`` and ``LANGUAGE_READS
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -142,20 +143,23 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
     leave the records to the careful reader).  Records whose slots do not fit (a repeated
     field, a longer one) get their key from ``exact(record)`` one by one, when given.
     ``cache``: ``decide``'s answers kept from block to block (its answer must depend on
-    the key alone), so each distinct value is decided once per process."""
+    the key alone; a cache serves one list of slots: it is keyed by the slots' words), so
+    each distinct value is decided once per process."""
     codes = np.full(ix.nrec, -1, dtype=np.int64)
     values: list = []
     known: dict = {}
 
-    def value_code(key: tuple) -> int:
+    def value_code(key: tuple, make: Callable[[], tuple] | None = None) -> int:
+        """The code of ``key``'s value; ``make()`` gives the key ``decide`` reads when
+        ``key`` is a group's words (the same bytes, as numbers: cheaper to look up)."""
         v = known.get(key)
         if v is None:
             if cache is None:
-                out = decide(key)
+                out = decide(make() if make is not None else key)
             else:
                 out = cache.get(key, _UNSEEN)
                 if out is _UNSEEN:
-                    out = decide(key)
+                    out = decide(make() if make is not None else key)
                     if len(cache) > _CACHE_LIMIT:
                         cache.clear()
                     cache[key] = out
@@ -190,10 +194,15 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
         table = np.empty(reps.size, dtype=np.int64)
         # the slots of one record per group, taken out once
         got = [(p[2][ok][reps], p[3][ok][reps].tolist(), p[1][ok][reps].tolist()) for p in parts]
-        for g in range(reps.size):
-            key = tuple(data[g, :length[g]].tobytes() if present[g] else None
-                        for data, length, present in got)
-            table[g] = value_code(key)
+
+        def slot_key(g: int) -> tuple:
+            return tuple(data[g, :length[g]].tobytes() if present[g] else None
+                         for data, length, present in got)
+
+        # a group's row (the slots' words, lengths and presence) says its bytes exactly:
+        # it is the key looked up; the bytes are made only for a value not met before
+        for g, row in enumerate(rows[reps].tolist()):
+            table[g] = value_code(("words", len(parts), *row), functools.partial(slot_key, g))
         codes[fit] = table[inverse]
     if exact is not None:
         for r in unfit.tolist():
