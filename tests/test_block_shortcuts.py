@@ -88,6 +88,19 @@ def test_dates_kept_per_process_give_the_same_answer_on_every_block():
     assert _settle(data) == first == (6, 3, [2, 3, 5])
 
 
+def test_a_language_field_longer_than_the_slot_is_read_whole(tmp_path):
+    long101 = record("nam0 ", [("001", b"x\x1e"),
+                               ("100", field_bytes(("a", "20260115d2026    k  y0kaza50      ba"))),
+                               # the text's language after five of the original's: past 24 bytes
+                               ("101", field_bytes(("c", "rus"), ("c", "eng"), ("c", "ger"), ("c", "fre"),
+                                                   ("c", "tur"), ("a", "kaz"), ind="1 "))])
+    path = tmp_path / "long101.iso"
+    path.write_bytes(long101)
+    careful, fast, settled = both([Input(path)], default_plan())
+    assert fast == careful and settled == 1
+    assert careful["levels"]["book"]["languages"] == {"kaz": 1}
+
+
 def test_a_rule_on_a_field_few_records_have(tmp_path):
     plan = own_rule_plan()
     recs = [unimarc("20260115", "kaz", "Қарағанды облысы" if i % 7 == 0 else None) for i in range(30)]
@@ -125,6 +138,10 @@ def directories(draw):
                       max_size=2))
 @example(recs=[record("nam0 ", [("001", b"x\x1e"), ("001", b"x\x1e")])], edits=[])
 @example(recs=[GOOD], edits=[(25, 0x1E)])
+# a 101 longer than the block reader's 24 bytes: its languages are read from the whole field
+@example(recs=[b"00146nam0 2200061   450 001000200000100004100002101004100043\x1ex\x1e"
+               b"  \x1fa20260115d2026    k  y0kaza50      ba\x1e"
+               b"  \x1fa20260115d2026    k  y0kaza50      ba\x1e\x1d"], edits=[])
 def test_random_directories_block_path_equals_careful(tmp_path_factory, recs, edits):
     data = bytearray(b"".join(recs))
     for pos, val in edits:  # in the first record's directory

@@ -409,8 +409,9 @@ def languages(ix: BlockIndex, among: np.ndarray) -> Column:
                 for tag, start, width, min_len, whole in reads:
                     if ix.codes[e] == tag_code(tag):
                         raw = ix.field_bytes(e)
-                        out.append((tag, raw[start:start + width] if len(raw) >= max(min_len, start)
-                                    else b""))
+                        # a whole field is read whole (a 101 longer than the slot's width)
+                        part = raw[start:] if whole else raw[start:start + width]
+                        out.append((tag, part if len(raw) >= max(min_len, start) else b""))
             return ("exact",) + tuple(out)
 
         col = slot_column(ix, which, slots, decide, exact, cache=_LANGUAGES[flavour])
