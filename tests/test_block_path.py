@@ -283,11 +283,19 @@ def test_operators_on_the_block_path(tmp_path):
     assert got[False] == got[True] == {"Айгүл": 4, UNKNOWN_OPERATOR: 1}
 
 
+def _plain(o):
+    """JSON of what json cannot write itself: sequences (the digitisation's documents, kept
+    on disk) as lists, the rest (dates) as text."""
+    from collections.abc import Sequence
+
+    return list(o) if isinstance(o, Sequence) else str(o)
+
+
 def _report_data(inputs, plan, **opts):
     from rabiskit.report.run import make_report
 
     report = make_report(inputs, plan, lang="en", today=dt.date(2026, 11, 30), **opts)
-    return json.loads(json.dumps(report.data, default=str, sort_keys=True))
+    return json.loads(json.dumps(report.data, default=_plain, sort_keys=True))
 
 
 @pytest.mark.parametrize("plan_name", ["default", "own-rule"])
@@ -336,7 +344,7 @@ def test_digitisation_block_path_equals_careful():
         args = (inputs, plan, Period.for_year(2026), pdfs, logs[0] if logs else None)
         careful = digitisation_inputs(*args, fast=False)
         block = digitisation_inputs(*args, min_fast_size=0, workers=1)
-        assert json.dumps(block, sort_keys=True, default=str) == json.dumps(careful, sort_keys=True, default=str)
+        assert json.dumps(block, sort_keys=True, default=_plain) == json.dumps(careful, sort_keys=True, default=_plain)
 
 
 def _facts_rows(inputs, plan, **opts):
@@ -440,3 +448,103 @@ def test_ledger_import_block_path_stores_the_same(tmp_path):
         out[name] = (json.dumps(d, sort_keys=True, default=str), tables)
     assert out["block"] == out["careful"] and out["pool"] == out["careful"]
     assert out["careful"][1]["records"]
+
+
+# -- digitisation: linked records settled by the block path --------------------------------
+
+def linked(date: str, link: str | None, kind: str = "nam0 ", lang: str = "kaz",
+           extra: list[tuple[str, bytes]] = ()) -> bytes:
+    fields = [("001", f"d{date}".encode() + b"\x1e"),
+              ("100", field_bytes(("a", f"{date}d2026    k  y0kaza50      ba"))),
+              ("101", field_bytes(("a", lang), ind="0 ")),
+              ("200", field_bytes(("a", "Атау"), ind="1 "))]
+    fields += list(extra)
+    if link is not None:
+        fields.append(("856", field_bytes(("u", link), ind="4 ")))
+    return record(kind, fields)
+
+
+LINKED = [
+    linked("20260115", "https://lib.kz/scan/a.pdf", extra=[("215", field_bytes(("a", "120 б.")))]),
+    linked("20260420", "http://lib.kz/b.pdf", kind="naa0 ", lang="rus",
+           extra=[("463", field_bytes(("t", "Егемен Қазақстан"), ("v", "С. 3-5")))]),
+    linked("20260501", r"C:\Scans\A.PDF"),  # the same file as the first record's: a duplicate
+    linked("20260502", None),  # no link: no document
+    linked("20250301", "https://lib.kz/c.pdf", extra=[("215", field_bytes(("a", "40 б.")))]),
+]
+
+
+def test_digitisation_linked_records_settled_by_the_block_path(tmp_path):
+    """Records with a link are counted by the block path and their documents made from the
+    block index: the numbers written here by hand, the same as the careful reader's, and
+    every record settled (none left to the careful reader)."""
+    from rabiskit.pipeline.digitisation import digitisation_inputs
+
+    path = tmp_path / "linked.iso"
+    path.write_bytes(b"".join(LINKED))
+    args = ([Input(path)], default_plan(), Period.for_year(2026))
+    careful = digitisation_inputs(*args, fast=False)
+    block = digitisation_inputs(*args, min_fast_size=0, workers=1)
+    assert json.dumps(block, sort_keys=True, default=_plain) == json.dumps(careful, sort_keys=True, default=_plain)
+    assert block["summary"]["records_read"] == 5
+    assert block["summary"]["catalogue_documents"] == 3
+    assert block["summary"]["duplicates"] == 1
+    assert (block["summary"]["in_period"], block["summary"]["outside_period"]) == (2, 1)
+    assert [(d["id"], d["type"], d["pages"], d["date"]) for d in block["documents"]] == [
+        ("d20260115", "book", 120, "2026-01-15"),
+        ("d20260420", "journal_article", 3, "2026-04-20"),
+        ("d20250301", "book", 40, "2025-03-01")]
+    assert block["duplicates"][0]["id"] == "d20260501"
+    assert block["duplicates"][0]["same_as"]["id"] == "d20260115"
+    assert (block["types"]["book"]["documents"], block["types"]["book"]["pages"],
+            block["types"]["book"]["kazakh_documents"]) == (1, 120, 1)
+    assert block["types"]["journal_article"]["kazakh_documents"] == 0
+    from rabiskit.pipeline.digitisation import DigitisationSink
+    from rabiskit.digitisation.run import prepare
+    from rabiskit.pipeline.run import read_inputs
+
+    sink = DigitisationSink(prepare(default_plan(), Period.for_year(2026)))
+    scan = read_inputs([Input(path)], default_plan(), sink, needs=sink.needs(), min_fast_size=0,
+                       workers=1)
+    scan_block = [f.block_settled for f in scan.files]
+    assert scan_block == [5]
+
+
+def _cli_json(*args: str) -> dict:
+    p = subprocess.run([sys.executable, "-m", "rabiskit", "--lang", "en", *args],
+                       capture_output=True, cwd=REPO)
+    assert p.returncode == 0, p.stderr.decode()
+    return json.loads(p.stdout)
+
+
+def test_digitisation_and_report_through_worker_processes(tmp_path):
+    """``--workers 2 --parallel-from 1`` (worker processes read the blocks) gives the
+    digitisation JSON and the report JSON of the careful reader, with the fixtures'
+    linked records (and the corpus's, where it is)."""
+    from conftest import CORPUS
+
+    folder = FIXTURES / "digitisation"
+    files = sorted(folder.glob("*.iso")) + sorted(folder.glob("*.mrc"))
+    big = tmp_path / "linked.iso"
+    big.write_bytes(b"".join(LINKED) * 400 + b"".join(HAND) * 50)
+    files += [big, FIXTURES / "unimarc-utf8.iso"]
+    if CORPUS.is_dir():
+        files += sorted(CORPUS.rglob("*.mrc"))[:6]
+    names = [str(p) for p in files]
+    careful = _cli_json("digitisation", *names, "--format", "json", "--parallel-from", "100000M")
+    block = _cli_json("digitisation", *names, "--format", "json", "--workers", "2",
+                      "--parallel-from", "1")
+    assert block == careful
+    assert block["summary"]["duplicates"] >= 400 * 2
+    outs = {}
+    for mode, opts in (("careful", ["--parallel-from", "100000M"]),
+                       ("block", ["--workers", "2", "--parallel-from", "1"])):
+        out = tmp_path / f"{mode}.json"
+        p = subprocess.run([sys.executable, "-m", "rabiskit", "--lang", "en", "report", *names,
+                            "-o", str(out), "--as-of", "2026-12-31", *opts],
+                           capture_output=True, cwd=REPO)
+        assert p.returncode == 0, p.stderr.decode()
+        outs[mode] = json.loads(out.read_text(encoding="utf-8"))
+    # equal as data (the order of a level's languages follows the order records come in)
+    assert outs["block"] == outs["careful"]
+    assert outs["block"]["digitisation"]["summary"]["duplicates"] >= 400 * 2

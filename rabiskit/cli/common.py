@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Iterator, List, Optional
@@ -18,7 +17,6 @@ from rabiskit.fileid import same_file
 from rabiskit.i18n import N_, _, translate_text
 from rabiskit.sources import NotMarc, SourceError, check_marc
 from rabiskit.sources.sniff import READABLE
-from rabiskit.jsontext import json_default
 from rabiskit.sources.encoding import EncodingError, normalise_encoding
 
 
@@ -282,8 +280,10 @@ def check_flavour(flavour: str | None) -> str | None:
 
 
 def print_json(data: Any) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=json_default)
-    sys.stdout.write(text + "\n")
+    from rabiskit.jsontext import write_indented
+
+    write_indented(data, sys.stdout.write)  # in pieces: a long list is never one text
+    sys.stdout.write("\n")
     sys.stdout.flush()
 
 

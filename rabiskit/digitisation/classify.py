@@ -81,7 +81,11 @@ def link_key(link: str) -> str:
     """The key a link is matched and de-duplicated by: the name of the file it points to
     when that is a document file (gazeta_12.pdf), else the whole link (web pages such as
     'https://site.kz/view?id=12' differ by more than their last segment)."""
-    name = file_name_of(link)
+    return link_key_named(link, file_name_of(link))
+
+
+def link_key_named(link: str, name: str | None) -> str:
+    """``link_key`` of ``link`` whose file name (``file_name_of``) is ``name``."""
     if name and name.lower().endswith(DOCUMENT_EXTENSIONS):
         return name_key(name)
     return name_key(link)

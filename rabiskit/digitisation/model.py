@@ -131,10 +131,14 @@ class TypeCount:
     kazakh_pages: int = 0
 
     def add(self, doc: Document) -> None:
-        pages = doc.pages or 0
+        self.add_one(doc.pages, doc.kazakh)
+
+    def add_one(self, pages: int | None, kazakh: bool) -> None:
+        """One document of ``pages`` pages (None: not known, counted as 0)."""
+        pages = pages or 0
         self.documents += 1
         self.pages += pages
-        if doc.kazakh:
+        if kazakh:
             self.kazakh_documents += 1
             self.kazakh_pages += pages
 

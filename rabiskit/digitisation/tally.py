@@ -29,18 +29,22 @@ Rules (all from the plan file where the plan has a setting):
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from array import array
 from collections import defaultdict
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from rabiskit.i18n import N_
 from rabiskit.aggregate.count import percent
 from rabiskit.aggregate.period import Period, quarter_of
 from rabiskit.digitisation.classify import (document_kind, file_name_of, is_article, is_pdf_name,
-                                            link_key, link_values, newspaper_keys)
+                                            link_key, link_key_named, link_values,
+                                            newspaper_keys)
 from rabiskit.digitisation.log import DigitisationLog, LogEntry
 from rabiskit.digitisation.model import (CREATED_MTIME, OTHER, PAGES_EXTENT, PAGES_LOG,
                                          PAGES_PDF, PAGES_RANGE, Document, PdfInfo, TypeCount)
 from rabiskit.digitisation.pdfs import PdfIndex
+from rabiskit.digitisation.store import DocumentStore, Documents
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records.record import IRBIS
 from rabiskit.sources.irbis_fields import links as irbis_links
@@ -78,6 +82,23 @@ def _pdf_created_date(info: PdfInfo) -> dt.date | None:
     return info.created.date() if info.created else None
 
 
+class LinkedCopies(NamedTuple):
+    """A record's links with what the tally compares them by: the link keys (``link_key``,
+    duplicates removed, in order) and each link's file name (``file_name_of``); made where
+    the record is read (a worker process), so the tally only looks them up."""
+
+    links: tuple[str, ...]
+    keys: tuple[str, ...]
+    names: tuple[str | None, ...]
+
+
+def linked_copies(links: Iterable[str]) -> LinkedCopies:
+    links = tuple(links)
+    names = tuple(file_name_of(v) for v in links)
+    return LinkedCopies(links, tuple(dict.fromkeys(link_key_named(v, n) for v, n in zip(links, names))),
+                        names)
+
+
 def record_links(tag: str, code: str, src) -> list[str]:
     """A record's links to its digitised copies: ``tag``$``code``; IRBIS-native records with
     the default 856$u: 951 (^I URL, ^A file name), then 856."""
@@ -102,12 +123,19 @@ class DigitisationTally:
         self.records_read = 0
         self.deleted_with_links = 0
         self.not_bibliographic = 0  # authority, holdings ... records (leader/06): not looked at
-        self.documents: list[Document] = []
+        # the catalogue's documents: their JSON in a store, the figures the tally counts
+        # in arrays (kind: an index into ``_kinds``; pages -1 and date 0: none)
+        self._store = DocumentStore()
+        self._kinds: list[str] = []
+        self._kind = array("b")
+        self._kazakh = array("b")
+        self._pages = array("q")
+        self._date = array("l")
         self.duplicates: list[dict] = []
         self.missing_pdfs: list[dict] = []
         self.page_mismatches: list[dict] = []
         self.warnings: list[str] = []
-        self._seen: dict[str, Document] = {}  # link key -> first catalogue document
+        self._seen: dict[str, int] = {}  # link key -> its first catalogue document's number
         self._facts_only_warned = False
 
     # -- feeding ---------------------------------------------------------------------------
@@ -133,20 +161,25 @@ class DigitisationTally:
             return [v for v in facts.links if v]
 
     def add_unlinked(self, n: int) -> None:
-        """``n`` records with no link field at all (the block path's): read, nothing more."""
+        """``n`` records of the block path's: read; those with links come by ``add_links``
+        too (``counted``)."""
         self.records_read += n
 
-    def add_links(self, links: list[str], facts: RecordFacts) -> None:
-        """One record and its links (``links_of``)."""
-        self.records_read += 1
+    def add_links(self, links: list[str] | LinkedCopies, facts: RecordFacts, *,
+                  counted: bool = False) -> None:
+        """One record and its links (``links_of``, or ``linked_copies`` of them);
+        ``counted``: the record is already in ``records_read`` (``add_unlinked``)."""
+        if not counted:
+            self.records_read += 1
         if facts.not_bibliographic:
             self.not_bibliographic += 1  # an authority record's links are no digitised copy
             return
-        if not links:
+        if not (links.links if isinstance(links, LinkedCopies) else links):
             return
         if facts.is_deleted:
             self.deleted_with_links += 1
             return
+        copies = links if isinstance(links, LinkedCopies) else linked_copies(links)
         kind = document_kind(facts.bibliographic_level, facts.host_title, self.newspapers)
         if is_article(facts.bibliographic_level):
             cat_pages, cat_source = facts.article_pages, PAGES_RANGE
@@ -157,23 +190,34 @@ class DigitisationTally:
         doc = Document(
             source="catalogue", kind=kind, language=facts.language, pages=cat_pages,
             pages_source=cat_source if cat_pages is not None else "", date=None,
-            date_source="", keys=tuple(dict.fromkeys(link_key(v) for v in links)),
+            date_source="", keys=copies.keys,
             file=facts.file, record=facts.record, offset=facts.offset,
-            id=facts.control_number, title=facts.title, line=facts.line, links=tuple(links),
+            id=facts.control_number, title=facts.title, line=facts.line, links=copies.links,
             catalogue_pages=cat_pages, host_title=facts.host_title)
-        found, missing, mismatches = self._match_pdfs(doc, [file_name_of(v) for v in links])
+        found, missing, mismatches = self._match_pdfs(doc, list(copies.names))
         self._choose_date(doc, found, facts, self.date_order)
         first = next((self._seen[k] for k in doc.keys if k in self._seen), None)
         if first is not None:
             self.duplicates.append({**doc.where(), "links": list(doc.links),
-                                    "same_as": first.where(),
+                                    "same_as": self._where(first),
                                     "reason": N_("links the same file as a record already counted")})
             return
+        number = self._store.append(
+            doc.as_dict() | {"in_period": bool(doc.date and self.period.contains(doc.date))})
         for k in doc.keys:
-            self._seen[k] = doc
-        self.documents.append(doc)
+            self._seen[k] = number
+        if kind not in self._kinds:
+            self._kinds.append(kind)
+        self._kind.append(self._kinds.index(kind))
+        self._kazakh.append(doc.kazakh)
+        self._pages.append(-1 if doc.pages is None else doc.pages)
+        self._date.append(0 if doc.date is None else doc.date.toordinal())
         self.missing_pdfs += missing
         self.page_mismatches += mismatches
+
+    def _where(self, number: int) -> dict:
+        """Where catalogue document ``number`` is (``Document.where``)."""
+        return where_of(self._store.get(number))
 
     def feed(self, pairs: Iterable) -> "DigitisationTally":
         """Add every (SourceRecord, RecordFacts) pair (or bare RecordFacts) of an iterable."""
@@ -261,9 +305,10 @@ class DigitisationTally:
 
     # -- the result -------------------------------------------------------------------------
     def _merged(self) -> tuple[list[Document], list[dict], list[dict], list[dict], list[str]]:
-        """Catalogue documents plus the log's: (documents, duplicates, missing PDFs, page
-        mismatches, the log's file keys).  Computed afresh on every call."""
-        docs = list(self.documents)
+        """The log's documents not in the catalogue: (the log's documents, duplicates,
+        missing PDFs, page mismatches, the log's file keys).  Computed afresh on every
+        call."""
+        docs: list[Document] = []
         duplicates = list(self.duplicates)
         missing, mismatches = list(self.missing_pdfs), list(self.page_mismatches)
         log_keys: dict[str, Document] = {}
@@ -272,13 +317,13 @@ class DigitisationTally:
         for entry in self.log.entries:
             first = None
             if entry.key and entry.key in self._seen:
-                first, reason = self._seen[entry.key], N_("already in the catalogue (same file name)")
+                first, reason = self._where(self._seen[entry.key]), N_("already in the catalogue (same file name)")
             elif entry.key and entry.key in log_keys:
-                first, reason = log_keys[entry.key], N_("the same file is on an earlier line of the log")
+                first, reason = log_keys[entry.key].where(), N_("the same file is on an earlier line of the log")
             if first is not None:
                 duplicates.append({"source": "log", "file": self.log.path, "line": entry.line,
                                    "title": entry.title or None, "links": [entry.file],
-                                   "same_as": first.where(), "reason": reason})
+                                   "same_as": first, "reason": reason})
                 continue
             doc, m1, m2 = self._log_document(entry, self.log)
             missing += m1
@@ -287,6 +332,23 @@ class DigitisationTally:
                 log_keys[entry.key] = doc
             docs.append(doc)
         return docs, duplicates, missing, mismatches, list(log_keys)
+
+    def _figures(self, log_docs: list[Document], stored: int | None = None):
+        """(number, kind, Kazakh, pages, date, source) of every document: the catalogue's
+        (the first ``stored``), then the log's."""
+        kinds = self._kinds
+        n = len(self._kind) if stored is None else stored
+        for i, k, kz, pg, d in zip(range(n), self._kind, self._kazakh, self._pages, self._date):
+            yield (i, kinds[k], bool(kz), None if pg < 0 else pg,
+                   dt.date.fromordinal(d) if d else None, "catalogue")
+        for j, doc in enumerate(log_docs):
+            yield n + j, doc.kind, doc.kazakh, doc.pages, doc.date, doc.source
+
+    def _figure_rows(self, stored: int, log_docs: list[Document]):
+        """``Documents.figure_rows`` of the first ``stored`` catalogue documents and the
+        log's."""
+        for _, kind, kazakh, pages, date, _ in self._figures(log_docs, stored):
+            yield date, kind, kazakh, pages
 
     def _targets(self, kind: str, quarters: tuple[int, ...] | None):
         if not quarters:
@@ -351,28 +413,37 @@ class DigitisationTally:
         from rabiskit.facts.scan import problem_dict
 
         p = self.period
-        docs, duplicates, missing, mismatches, log_keys = self._merged()
+        log_docs, duplicates, missing, mismatches, log_keys = self._merged()
+        stored = len(self._store)
         counts: dict[str, TypeCount] = defaultdict(TypeCount)
         by_quarter: dict[int, dict[str, TypeCount]] = defaultdict(lambda: defaultdict(TypeCount))
         in_period = outside = 0
         undated = []
         no_pages = []
-        for d in docs:
-            if d.pages is None:
-                no_pages.append({**d.where(), "type": d.kind, "links": list(d.links)})
-            if d.date is None:
-                reason = (N_("the log row has no usable date and its PDF was not found")
-                          if d.source == "log" else
-                          N_("no date digitised (dates tried: {items})").format(
-                              items=', '.join(self.date_order)))
-                undated.append({**d.where(), "type": d.kind, "links": list(d.links),
-                                "reason": reason})
-                continue
-            if d.date.year == p.year:
-                by_quarter[quarter_of(d.date)][d.kind].add(d)
-            if p.contains(d.date):
+        for i, kind, kazakh, pages, date, source in self._figures(log_docs):
+            if pages is None or date is None:
+                if i < stored:
+                    d = self._store.get(i)
+                    where, links = where_of(d), d["links"]
+                else:
+                    doc = log_docs[i - stored]
+                    where, links = doc.where(), list(doc.links)
+                if pages is None:
+                    no_pages.append({**where, "type": kind, "links": list(links)})
+                if date is None:
+                    reason = (N_("the log row has no usable date and its PDF was not found")
+                              if source == "log" else
+                              N_("no date digitised (dates tried: {items})").format(
+                                  items=', '.join(self.date_order)))
+                    undated.append({**where, "type": kind, "links": list(links),
+                                    "reason": reason})
+                    continue
+            assert date is not None
+            if date.year == p.year:
+                by_quarter[quarter_of(date)][kind].add_one(pages, kazakh)
+            if p.contains(date):
                 in_period += 1
-                counts[d.kind].add(d)
+                counts[kind].add_one(pages, kazakh)
             else:
                 outside += 1
         quarters = p.quarters if p.aligned else None
@@ -401,8 +472,9 @@ class DigitisationTally:
             all_problems += list(self.log.problems)
         all_problems += list(problems)
         all_warnings += list(warnings)
-        if not self.plan.newspapers and any(d.kind in ("journal_article", "newspaper_article")
-                                            for d in docs):
+        articles = ("journal_article", "newspaper_article")
+        if not self.plan.newspapers and (any(k in articles for k in self._kinds)
+                                         or any(d.kind in articles for d in log_docs)):
             all_warnings.append(N_("the plan lists no newspapers ([digitisation] newspapers = "
                                    "[...]): every article is counted as a journal article"))
         if p.year != self.plan.year:
@@ -422,21 +494,23 @@ class DigitisationTally:
             "problems": all_problems,
             "summary": {
                 "records_read": self.records_read, "not_bibliographic": self.not_bibliographic,
-                "catalogue_documents": sum(1 for d in docs if d.source == "catalogue"),
-                "log_documents": sum(1 for d in docs if d.source == "log"),
+                "catalogue_documents": stored,
+                "log_documents": len(log_docs),
                 "in_period": in_period, "outside_period": outside, "undated": len(undated),
                 "duplicates": len(duplicates), "deleted_with_links": self.deleted_with_links,
                 "no_pages": len(no_pages),
             },
             "quarters": quarter_tables,
-            "documents": [d.as_dict() | {"in_period": bool(d.date and p.contains(d.date))}
-                          for d in docs],
+            "documents": Documents(self._store, stored,
+                                   [d.as_dict() | {"in_period": bool(d.date and p.contains(d.date))}
+                                    for d in log_docs],
+                                   figures=functools.partial(self._figure_rows, stored, log_docs)),
             "undated": undated,
             "duplicates": duplicates,
             "no_pages": no_pages,
             "pdf_folder": self.pdf_index.summary() if self.pdf_index is not None else None,
             "log": ({"file": self.log.path, "rows": len(self.log.entries),
-                     "counted": sum(1 for d in docs if d.source == "log"),
+                     "counted": len(log_docs),
                      "encoding": self.log.encoding} if self.log is not None else None),
             "rules": {"link": f"{self.link_field}${self.link_subfield}",
                       "date_order": list(self.date_order),
@@ -446,6 +520,14 @@ class DigitisationTally:
                      "source": self.plan.source},
         }
         return out
+
+
+def where_of(d: dict) -> dict:
+    """``Document.where`` of a document's JSON."""
+    w = {k: d[k] for k in ("source", "file", "record", "offset", "id", "title")}
+    if "line" in d:
+        w["line"] = d["line"]
+    return w
 
 
 def _link_for(doc: Document, name: str) -> str | None:

@@ -12,6 +12,7 @@ how many the block path settled, so a path that quietly settles nothing shows.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -62,6 +63,10 @@ class ChunkResult:
     op_counts: np.ndarray = field(default_factory=lambda: _NO_KEYS)
     operators: list[str] = field(default_factory=list)
     newlines: int = 0  # MARCXML: the newlines of the block (the next one starts that many lines on)
+    #: with ``linked_tags``: the settled records holding one of them, (local no, facts as
+    #: a plain tuple (``facts_tuple``: far quicker through a pipe), what ``extract`` took),
+    #: in order; they are in ``keys`` too
+    linked: list[tuple[int, tuple, object]] = field(default_factory=list)
 
     @property
     def settled(self) -> int:
@@ -74,12 +79,15 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
                   flavour: str | None, careful_tags: frozenset[str] = frozenset(),
                   operator: tuple[str, str] | None = None,
                   extract: Callable | None = None,
-                  careful_after: dt.date | None = None) -> ChunkResult:
+                  careful_after: dt.date | None = None,
+                  linked_tags: frozenset[str] = frozenset()) -> ChunkResult:
     """Count the records of ``buf`` (a block of a file starting at ``base_offset`` on a
     record boundary), their levels by ``rules`` (the plan's rules in force).
 
     What the command reading the block needs besides: ``careful_tags``, fields whose
-    records the careful reader must read (digitisation's links); ``operator`` (tag, code),
+    records the careful reader must read; ``linked_tags``, fields whose records are settled
+    here as the others but also given with their facts (``ChunkResult.linked``: e.g.
+    digitisation's links); ``operator`` (tag, code),
     the field naming the cataloguer, grouped too; ``extract(src, facts)``, called on every
     record the careful reader reads, its answer kept beside the facts; ``careful_after``:
     records entered after this day are read by the careful reader (a report lists them)."""
@@ -135,6 +143,15 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
         if ops is not None:
             op = (keys & _K_TALLY) | (ops.codes[gi] << _K_T7)
             res.op_keys, res.op_counts = np.unique(op, return_counts=True)
+        if linked_tags:
+            has = np.zeros(ix.nrec, dtype=bool)
+            for tag in linked_tags:
+                has |= ix.count_of(tag) > 0
+            tags = (FACT_TAGS | linked_tags | frozenset(t for r in rules for t in r.tags_read())
+                    | (frozenset((operator[0],)) if operator is not None else frozenset()))
+            res.linked = linked_records(buf, base_offset, ix, np.flatnonzero(good & has), lv,
+                                        display=display, encoding=encoding, tags=tags,
+                                        extract=extract)
     if not good.all():
         _careful_records(res, buf, base_offset, ix, np.flatnonzero(~good).tolist(),
                          display, db_level, rules, encoding, flavour, extract)
@@ -343,3 +360,46 @@ class FastKey:
     language: str
     languages_coded: bool
     level: str | None
+
+
+def linked_records(buf: bytes, base_offset: int, ix: BlockIndex, which: np.ndarray, lv, *,
+                   display: str, encoding: str | None, tags: frozenset[str],
+                   extract: Callable | None) -> list[tuple[int, tuple, object]]:
+    """The facts of the clean records ``which`` (0-based in the block, settled, their
+    levels in ``lv``) decoded from the block index with only the fields ``tags``, as
+    ``block_records`` gives them, and what ``extract`` takes from each: (local no, facts
+    as ``facts_tuple``, extract's answer)."""
+    from rabiskit.facts.blocks import records_of
+    from rabiskit.records import SourceRecord
+
+    if not which.size:
+        return []
+    recs = records_of(ix, which, tags)
+    combos = ix.combo[which].tolist()
+    outcomes = {c: combo_outcome(c, encoding) for c in set(combos)}
+    out = []
+    for i, rec, c, code in zip(which.tolist(), recs, combos, lv.codes[which].tolist()):
+        enc, reason = outcomes[c]  # type: ignore[misc]
+        a = int(ix.starts[i])
+        end = int(ix.ends[i]) + 1
+        src = SourceRecord(display, i + 1, base_offset + a, end - a, rec,
+                           "unimarc" if c & 1 else "marc21", enc, reason, raw=buf[a:end])
+        facts = extract_facts(src, lv.values[code][0] if code >= 0 else None)
+        out.append((i + 1, facts_tuple(facts), extract(src, facts) if extract is not None else None))
+    return out
+
+
+_FACT_FIELDS = tuple(f.name for f in dataclasses.fields(RecordFacts))
+_RECORD_AT = _FACT_FIELDS.index("record")
+
+
+def facts_tuple(facts: RecordFacts) -> tuple:
+    """A RecordFacts as the tuple of its fields (``facts_from_tuple`` makes it again)."""
+    return tuple([getattr(facts, name) for name in _FACT_FIELDS])
+
+
+def facts_from_tuple(values: tuple, shift: int = 0) -> RecordFacts:
+    """The RecordFacts of ``facts_tuple``, its record number moved on by ``shift``."""
+    if shift:
+        values = values[:_RECORD_AT] + (values[_RECORD_AT] + shift,) + values[_RECORD_AT + 1:]
+    return RecordFacts(*values)

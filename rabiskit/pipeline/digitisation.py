@@ -1,7 +1,7 @@
 """``rabiskit digitisation`` from export files: the PDF folder and the log read first, then
 the exports through the pipeline.  Records holding the plan's link field are read whole
-(their links, pages and host are the digitisation's business); the block path only counts
-the others as read."""
+(their links, pages and host are the digitisation's business): the block path settles
+them as the others and gives their facts and links (``Needs.linked_tags``) as well."""
 
 from __future__ import annotations
 
@@ -13,16 +13,18 @@ from rabiskit.aggregate.period import Period
 from rabiskit.digitisation.log import DigitisationLog
 from rabiskit.digitisation.pdfs import PdfIndex
 from rabiskit.digitisation.run import digitisation_json, prepare
-from rabiskit.digitisation.tally import DigitisationTally, record_links
+from rabiskit.digitisation.tally import DigitisationTally, LinkedCopies, linked_copies, record_links
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
 from rabiskit.pipeline.run import Groups, Needs, read_inputs
 from rabiskit.plan.model import Plan
 
 
-def links_extract(tag: str, code: str, src, facts: RecordFacts) -> list[str]:
-    """``Needs.extract`` of the digitisation: a record's links."""
-    return record_links(tag, code, src)
+def links_extract(tag: str, code: str, src, facts: RecordFacts) -> LinkedCopies | None:
+    """``Needs.extract`` of the digitisation: a record's links and their keys (None: it
+    has none)."""
+    links = record_links(tag, code, src)
+    return linked_copies(links) if links else None
 
 
 class DigitisationSink:
@@ -31,11 +33,15 @@ class DigitisationSink:
 
     def needs(self) -> Needs:
         t = self.tally
-        return Needs(careful_tags=t.link_tags(),
+        return Needs(linked_tags=t.link_tags(),
                      extract=functools.partial(links_extract, t.link_field, t.link_subfield))
 
     def add(self, facts: RecordFacts, extra: Any) -> None:
         self.tally.add_links(extra or [], facts)
+
+    def add_linked(self, facts: RecordFacts, extra: Any) -> None:
+        """A record the block path settled that holds the link field (in the groups too)."""
+        self.tally.add_links(extra or [], facts, counted=True)
 
     def add_groups(self, groups: Groups) -> None:
         self.tally.add_unlinked(sum(n for *_, n in groups.counts))

@@ -33,12 +33,17 @@ class Needs:
     ``operator``: (tag, code) of the field naming the cataloguer, grouped on the block path;
     ``extract(src, facts)``: taken from every record the careful reader reads (a function
     of a module, or a ``functools.partial`` of one, so that worker processes get it);
-    ``careful_after``: records entered after this day are read whole (a report lists them)."""
+    ``careful_after``: records entered after this day are read whole (a report lists them);
+    ``linked_tags``: records holding any of these fields that the block path settles are
+    counted in its groups and also given one by one, with their facts and what ``extract``
+    took from the fields the block index holds (``Sink.add_linked``; e.g. digitisation's
+    links: the records read whole give them by ``add``)."""
 
     careful_tags: frozenset[str] = frozenset()
     operator: tuple[str, str] | None = None
     extract: Callable[[Any, RecordFacts], Any] | None = None
     careful_after: dt.date | None = None
+    linked_tags: frozenset[str] = frozenset()
 
 
 class Sink(Protocol):
@@ -47,6 +52,9 @@ class Sink(Protocol):
 
     def add_groups(self, groups: "Groups") -> None:
         """The records the block path settled, in groups."""
+
+    # with Needs.linked_tags: add_linked(facts, extra), a record the block path settled (it
+    # is in the groups too) that holds one of those fields, in order with ``add``'s records
 
 
 @dataclass
@@ -99,7 +107,7 @@ def read_inputs(inputs: Iterable[Input], plan: Plan, sink: Sink, *, needs: Needs
 
     jobs = [(inp, summary, FastFile(inp.path, inp.display, kind, inp.db_level, encoding, flavour,
                                     rules, needs.careful_tags, needs.operator, needs.extract,
-                                    needs.careful_after)
+                                    needs.careful_after, needs.linked_tags)
              if kind else None) for inp, summary, kind in kinds]
     fast_files = [job for _, _, job in jobs if job is not None]
     executor = make_executor(workers) if fast_files and workers != 1 else None
@@ -156,7 +164,10 @@ def block_kind(inp: Input, fast: bool | None, xml: bool = True) -> tuple[str | N
 
 def _consumer(summary, sink: Sink):
     """Takes a file's carefully read records into its summary and the sink, as they come."""
-    def consume(facts: RecordFacts, reason: str, problems: tuple, extra: Any) -> None:
+    def consume(facts: RecordFacts, reason: str | None, problems: tuple, extra: Any) -> None:
+        if reason is None:  # settled by the block path (Needs.linked_tags): in the groups
+            sink.add_linked(facts, extra)  # type: ignore[attr-defined]
+            return
         summary.add_read(facts, reason, problems)
         sink.add(facts, extra)
     return consume
@@ -191,7 +202,9 @@ def _add_file(res, job, summary, sink: Sink, keys: dict, op_keys: dict) -> None:
         if res.op_keys.size:
             op_keys.setdefault(job.db_level, KeyCounts()).add(res.op_keys, res.op_counts)
     consume = _consumer(summary, sink)
-    for facts, reason, problems, extra in sorted(res.careful, key=lambda c: c[0].record):
-        consume(facts, reason, problems, extra)
+    entries = [(f.record, 1, (f, reason, problems, extra)) for f, reason, problems, extra in res.careful]
+    entries += [(f.record, 0, (f, None, (), extra)) for f, extra in res.linked]
+    for _, _, entry in sorted(entries, key=lambda e: (e[0], e[1])):
+        consume(*entry)
     summary.problems.extend(res.file_problems)
     sort_problems(summary)

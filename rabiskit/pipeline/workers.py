@@ -24,7 +24,8 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from rabiskit.facts.fast import ChunkResult, analyse_block, careful_entry, relabel_languages, relabel_operators
+from rabiskit.facts.fast import (ChunkResult, analyse_block, careful_entry, facts_from_tuple,
+                                 relabel_languages, relabel_operators)
 from rabiskit.pipeline.sizes import BLOCK_SIZE, MIN_FAST_SIZE  # noqa: F401 (also from here)
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Problem
@@ -86,12 +87,12 @@ def _read_block(path: str, start: int, end: int) -> bytes:
 
 def _work(path: str, start: int, end: int, display: str, db_level: str | None,
           encoding: str | None, flavour: str | None, rules, careful_tags, operator,
-          extract, careful_after) -> ChunkResult:
+          extract, careful_after, linked_tags=frozenset()) -> ChunkResult:
     """One block, read by the worker itself from the file (no bytes through a pipe)."""
     return analyse_block(_read_block(path, start, end), start, display=display, db_level=db_level,
                          rules=rules, encoding=encoding, flavour=flavour,
                          careful_tags=careful_tags, operator=operator, extract=extract,
-                         careful_after=careful_after)
+                         careful_after=careful_after, linked_tags=linked_tags)
 
 
 @dataclass
@@ -101,6 +102,8 @@ class FastFileResult:
     keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     careful: list[tuple[RecordFacts, str, tuple, object]] = field(default_factory=list)  # facts, reason, problems, extra
+    #: the settled records holding a ``FastFile.linked_tags`` field: facts, extra
+    linked: list[tuple[RecordFacts, object]] = field(default_factory=list)
     file_problems: list[Problem] = field(default_factory=list)
     size: int = 0
     settled: int = 0  # records the block path settled (ISO 2709) or read plainly (MARCXML)
@@ -144,6 +147,7 @@ class FastFile:
     operator: tuple[str, str] | None = None
     extract: Callable | None = None
     careful_after: object = None  # a datetime.date
+    linked_tags: frozenset = frozenset()  # see analyse_block
 
 
 class _FileMerge:
@@ -168,7 +172,15 @@ class _FileMerge:
             return
         out = self.out
         shift = out.records
-        for _, facts, reason, problems, extra in res.careful:
+        for entry in _in_record_order(res.careful, res.linked):
+            if len(entry) == 3:  # settled (ISO 2709), with a linked_tags field
+                f = facts_from_tuple(entry[1], shift)
+                if self.consume is not None:
+                    self.consume(f, None, (), entry[2])
+                else:
+                    out.linked.append((f, entry[2]))
+                continue
+            _, facts, reason, problems, extra = entry
             f, ps = renumber(facts, problems, shift, self.lines)
             if self.consume is not None:
                 self.consume(f, reason, ps, extra)
@@ -214,7 +226,7 @@ def _prepare(f: FastFile, block_size: int, languages: dict, operators: dict) -> 
         merge.failed = True
         return merge, []
     tasks = [(work, (str(f.path), a, b, f.display, f.db_level, f.encoding, f.flavour, f.rules,
-                     f.careful_tags, f.operator, f.extract, f.careful_after), b - a)
+                     f.careful_tags, f.operator, f.extract, f.careful_after, f.linked_tags), b - a)
              for a, b in bounds]
     return merge, tasks
 
@@ -340,7 +352,7 @@ def keep_freed_memory() -> None:
 
 def _xml_work(path: str, start: int, end: int, display: str, db_level: str | None,
               encoding: str | None, flavour: str | None, rules, careful_tags, operator,
-              extract, careful_after) -> ChunkResult | None:
+              extract, careful_after, linked_tags=frozenset()) -> ChunkResult | None:
     """One block of a MARCXML file, read by the one MARCXML reader (``read_xml_block``) in
     the worker; every record's facts as the careful path gives them.  None when the block
     cannot be read on its own (the file is then read whole)."""
@@ -363,3 +375,15 @@ def fast_count_xml_file(path: Path, display: str, *, db_level: str | None, flavo
     half-counted: the caller then reads it carefully)."""
     f = FastFile(path, display, "marcxml", db_level, None, flavour)
     return next(fast_count_files([f], executor=executor, block_size=block_size, progress=progress))
+
+
+def _in_record_order(careful: list, linked: list) -> list:
+    """A block's carefully read records (5-tuples) and its settled ones with a linked field
+    (3-tuples) in record order (each list is in order)."""
+    if not linked:
+        return careful
+    if not careful:
+        return linked
+    import heapq
+
+    return list(heapq.merge(careful, linked, key=lambda e: e[0]))

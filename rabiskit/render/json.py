@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-import json as _json
+from pathlib import Path
 
-from rabiskit.jsontext import json_default
+from rabiskit.atomic import atomic_file
+from rabiskit.jsontext import indented_chunks, write_indented
 from rabiskit.report.document import Report
 
 
 def render_json(report: Report) -> str:
     """Indented UTF-8 JSON text (Kazakh and Russian letters as they are, not \\u escapes)."""
-    return _json.dumps(report.data, ensure_ascii=False, indent=2, default=json_default) + "\n"
+    return "".join(indented_chunks(report.data)) + "\n"
+
+
+def write_json(report: Report, path: Path) -> None:
+    """``render_json``'s text written to ``path`` (atomically) in pieces, never held whole:
+    a report of a large catalogue lists every digitised document."""
+    with atomic_file(path) as fh:
+        write_indented(report.data, lambda text: fh.write(text.encode("utf-8")))
+        fh.write(b"\n")

@@ -73,9 +73,33 @@ def writer_for(fmt: str) -> Callable[[Report, Path], None]:
         from rabiskit.render.csv import csv_bytes
         return _text_writer(csv_bytes)
     if fmt == ".json":
-        from rabiskit.render.json import render_json
-        return _text_writer(render_json)
+        from rabiskit.render.json import write_json
+        return write_json
     raise ValueError(N_("unknown report format {fmt!r}").format(fmt=fmt))
+
+
+_MODULES = {".xlsx": "rabiskit.render.xlsx", ".docx": "rabiskit.render.docx"}
+
+
+def preload_writers(formats) -> None:
+    """Import the writers of ``formats`` (openpyxl, python-docx: a few tenths of a second)
+    in a thread while the inputs are read: the reading waits on its worker processes most
+    of the time.  A writer that cannot be imported fails later, where it is used."""
+    import importlib
+    import threading
+
+    names = [_MODULES[f] for f in dict.fromkeys(formats) if f in _MODULES]
+    if not names:
+        return
+
+    def load() -> None:
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 (reported where the writer is used)
+                pass
+
+    threading.Thread(target=load, name="rabiskit-preload", daemon=True).start()
 
 
 def write_output(report: Report, path: Path, fmt: str | None = None) -> None:

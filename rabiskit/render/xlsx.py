@@ -20,12 +20,14 @@ CR) is stored as a string cell with the quote prefix, so it is never evaluated.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -47,9 +49,32 @@ FLAG_COLOURS = {SHORTFALL: "B3261E", SURPLUS: "1B7F3B"}
 MARK_SUFFIX = {SHORTFALL: ' "▼"', SURPLUS: ' "▲"'}
 
 
+@functools.cache
 def font(bold: bool = False, italic: bool = False, size: float = FONT_SIZE,
          color: str | None = None) -> Font:
+    """The font (one object for the same arguments: see ``set_style``)."""
     return Font(name=FONT_NAME, size=size, bold=bold, italic=italic, color=color)
+
+
+_COLLECTIONS = {"font": ("_fonts", "fontId"), "fill": ("_fills", "fillId"),
+                "border": ("_borders", "borderId")}
+
+
+def set_style(cell: XlCell, kind: str, value) -> None:
+    """``cell.font/fill/border = value``, as openpyxl sets it (the value's index in the
+    workbook's list of them), with the index of each value object looked up once per
+    workbook: openpyxl hashes the whole style object on every assignment, which is most
+    of the time a report's workbook takes.  ``value`` must be kept unchanged (``font``'s
+    and the module's constants are)."""
+    wb = cell.parent.parent
+    ids = wb.__dict__.setdefault("_rabiskit_style_ids", {})
+    collection, key = _COLLECTIONS[kind]
+    hit = ids.get((kind, id(value)))
+    if hit is None:
+        hit = ids[(kind, id(value))] = (value, getattr(wb, collection).add(value))
+    if not cell._style:
+        cell._style = StyleArray()
+    setattr(cell._style, key, hit[1])
 
 THIN = Side(style="thin", color="B8C2D3")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -99,9 +124,9 @@ def put_cell(cell: XlCell, c: Cell) -> None:
         cell.value = None
     else:
         put_text(cell, c.value)
-    cell.font = font(color=FLAG_COLOURS.get(c.flag or ""))
+    set_style(cell, "font", font(color=FLAG_COLOURS.get(c.flag or "")))
     if c.flag:
-        cell.fill = FLAG_FILLS[c.flag]
+        set_style(cell, "fill", FLAG_FILLS[c.flag])
 
 
 #: printable width of A4 in pixels (96 dpi) with 1 cm margins: portrait, landscape
@@ -198,10 +223,10 @@ def write_heading(ws: Worksheet, report: Report, row: int, ncols: int) -> int:
     for i, line in enumerate(report.heading):
         c = ws.cell(row, 1)
         put_text(c, line)
-        c.font = font(bold=True, size=11 if i else 10)
+        set_style(c, "font", font(bold=True, size=11 if i else 10))
         row += 1
     put_text(ws.cell(row, 1), t("h_produced", report.lang, date=report.produced))
-    ws.cell(row, 1).font = font()
+    set_style(ws.cell(row, 1), "font", font())
     return row + 2
 
 
@@ -209,11 +234,11 @@ def write_signatures(ws: Worksheet, report: Report, row: int) -> int:
     for post, name in report.signatures:
         row += 2
         put_text(ws.cell(row, 1), post)
-        ws.cell(row, 1).font = font()
+        set_style(ws.cell(row, 1), "font", font())
         put_text(ws.cell(row, 3), "____________________ " + (name or "____________________"))
-        ws.cell(row, 3).font = font()
+        set_style(ws.cell(row, 3), "font", font())
         put_text(ws.cell(row + 1, 3), t("h_signature", report.lang))
-        ws.cell(row + 1, 3).font = font(size=7, italic=True)
+        set_style(ws.cell(row + 1, 3), "font", font(size=7, italic=True))
         row += 1
     return row
 
@@ -227,10 +252,10 @@ def write_table(ws: Worksheet, table: Table, report: Report, *, heading: bool = 
     if heading:
         row = write_heading(ws, report, row, ncols)
     put_text(ws.cell(row, 1), table.title)
-    ws.cell(row, 1).font = font(bold=True, size=11)
+    set_style(ws.cell(row, 1), "font", font(bold=True, size=11))
     period = dict(report.header).get(t("period", report.lang), "")
     put_text(ws.cell(row + 1, 1), f"{report.library} — {period}" if report.library else period)
-    ws.cell(row + 1, 1).font = font()
+    set_style(ws.cell(row + 1, 1), "font", font())
     row += 3
     widths: dict[int, int] = {}
     groups = table.groups
@@ -239,12 +264,12 @@ def write_table(ws: Worksheet, table: Table, report: Report, *, heading: bool = 
         for label, span in groups:
             c = ws.cell(row, col)
             put_text(c, label)
-            c.font = font(bold=True)
-            c.fill = HEADER_FILL
+            set_style(c, "font", font(bold=True))
+            set_style(c, "fill", HEADER_FILL)
             c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             for k in range(span):
-                ws.cell(row, col + k).border = BORDER
-                ws.cell(row, col + k).fill = HEADER_FILL
+                set_style(ws.cell(row, col + k), "border", BORDER)
+                set_style(ws.cell(row, col + k), "fill", HEADER_FILL)
             if span > 1:
                 ws.merge_cells(start_row=row, start_column=col, end_row=row,
                                end_column=col + span - 1)
@@ -254,9 +279,9 @@ def write_table(ws: Worksheet, table: Table, report: Report, *, heading: bool = 
     for j, column in enumerate(table.columns, 1):
         c = ws.cell(row, j)
         put_text(c, column.label)
-        c.font = font(bold=True)
-        c.fill = HEADER_FILL
-        c.border = BORDER
+        set_style(c, "font", font(bold=True))
+        set_style(c, "fill", HEADER_FILL)
+        set_style(c, "border", BORDER)
         upright = narrow and column.kind != "text"
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True,
                                 text_rotation=90 if upright else 0)
@@ -288,14 +313,14 @@ def write_table(ws: Worksheet, table: Table, report: Report, *, heading: bool = 
                 if f is not None:
                     c.value = f
             if framed:
-                c.border = BORDER
+                set_style(c, "border", BORDER)
             colour = FLAG_COLOURS.get(value.flag or "")
             if r.role == "total":
-                c.font = font(bold=True, color=colour)
+                set_style(c, "font", font(bold=True, color=colour))
                 if not value.flag:
-                    c.fill = TOTAL_FILL
+                    set_style(c, "fill", TOTAL_FILL)
             elif r.role in ("subtotal", "caption"):
-                c.font = font(italic=True, color=colour)
+                set_style(c, "font", font(italic=True, color=colour))
             elif r.role == "subrow" and j == 1:
                 c.alignment = Alignment(indent=1)
             shown = value.value
@@ -309,7 +334,7 @@ def write_table(ws: Worksheet, table: Table, report: Report, *, heading: bool = 
     for note in table.notes:
         row += 1
         put_text(ws.cell(row, 1), note)
-        ws.cell(row, 1).font = font(italic=True, color="4A556B")
+        set_style(ws.cell(row, 1), "font", font(italic=True, color="4A556B"))
     if heading:
         write_signatures(ws, report, row)
     if narrow:
@@ -325,13 +350,13 @@ def write_chart_sheet(ws: Worksheet, report: Report) -> None:
     clustered bar chart over it."""
     lang = report.lang
     put_text(ws.cell(1, 1), t("t_chart", lang))
-    ws.cell(1, 1).font = font(bold=True, size=12)
+    set_style(ws.cell(1, 1), "font", font(bold=True, size=12))
     for j, key in enumerate(("c_level_quarter", "plan", "actual"), 1):
         c = ws.cell(3, j)
         put_text(c, t(key, lang))
-        c.font = font(bold=True)
-        c.fill = HEADER_FILL
-        c.border = BORDER
+        set_style(c, "font", font(bold=True))
+        set_style(c, "fill", HEADER_FILL)
+        set_style(c, "border", BORDER)
     row = 3
     longest = 12
     for chart in report.charts:
@@ -343,8 +368,8 @@ def write_chart_sheet(ws: Worksheet, report: Report) -> None:
             ws.cell(row, 2).value = bar.plan
             ws.cell(row, 3).value = bar.actual
             for j in (1, 2, 3):
-                ws.cell(row, j).border = BORDER
-                ws.cell(row, j).font = font()
+                set_style(ws.cell(row, j), "border", BORDER)
+                set_style(ws.cell(row, j), "font", font())
     _widths(ws, {1: longest, 2: 10, 3: 10})
     ws.freeze_panes = "A4"
     _page_setup(ws, 3)
@@ -374,14 +399,14 @@ def write_chart_sheet(ws: Worksheet, report: Report) -> None:
 
 def write_about_sheet(ws: Worksheet, report: Report) -> None:
     put_text(ws.cell(1, 1), report.title)
-    ws.cell(1, 1).font = font(bold=True, size=12)
+    set_style(ws.cell(1, 1), "font", font(bold=True, size=12))
     row = 2
     width_a, width_b = 10, 20
     for label, value in report.header:
         row += 1
         put_text(ws.cell(row, 1), label)
-        ws.cell(row, 1).font = font(bold=True)
-        ws.cell(row, 2).font = font()
+        set_style(ws.cell(row, 1), "font", font(bold=True))
+        set_style(ws.cell(row, 2), "font", font())
         if isinstance(value, int):
             ws.cell(row, 2).value = value
             ws.cell(row, 2).alignment = Alignment(horizontal="left")
@@ -391,14 +416,14 @@ def write_about_sheet(ws: Worksheet, report: Report) -> None:
     if report.warnings:
         row += 2
         put_text(ws.cell(row, 1), t("warnings", report.lang))
-        ws.cell(row, 1).font = font(bold=True)
+        set_style(ws.cell(row, 1), "font", font(bold=True))
         for w in report.warnings:
             row += 1
             put_text(ws.cell(row, 1), w)
-            ws.cell(row, 1).font = font()
+            set_style(ws.cell(row, 1), "font", font())
     row += 2
     put_text(ws.cell(row, 1), report.legend)
-    ws.cell(row, 1).font = font()
+    set_style(ws.cell(row, 1), "font", font())
     _widths(ws, {1: width_a, 2: width_b})
     _page_setup(ws)
 

@@ -65,8 +65,10 @@ def _where_key(item: Mapping[str, Any]) -> tuple:
 def within_period(dig: dict[str, Any], period: Period) -> dict[str, Any]:
     """The checks of the digitisation JSON limited to the documents of ``period`` (and
     the PDFs with no record to those created in it, or of no known date)."""
-    inside = {_where_key(d) for d in dig.get("documents") or () if d.get("in_period")}
     out = dict(dig)
+    inside: set = set()
+    if dig.get("missing_pdfs") or dig.get("page_mismatches"):
+        inside = {_where_key(d) for d in dig.get("documents") or () if d.get("in_period")}
     for key in ("missing_pdfs", "page_mismatches"):
         items = dig.get(key) or []
         out[key] = [x for x in items if _where_key(x) in inside]
@@ -89,10 +91,22 @@ def within_period(dig: dict[str, Any], period: Period) -> dict[str, Any]:
 Figures = tuple[int, int, int, int]
 
 
-def _add(acc: dict[str, list[int]], kind: str, doc: Mapping[str, Any]) -> None:
+def _figure_rows(docs):
+    """(date digitised or None, type, in Kazakh, pages or None) of each of the digitisation
+    JSON's documents (``Documents.figure_rows`` when the documents are kept on disk)."""
+    rows = getattr(docs, "figure_rows", None)
+    if rows is not None:
+        yield from rows()
+        return
+    for doc in docs:
+        text = doc.get("date")
+        yield (dt.date.fromisoformat(text) if text else None, doc.get("type"),
+               doc.get("language") == "kaz", doc.get("pages"))
+
+
+def _add(acc: dict[str, list[int]], kind: str, kazakh: bool, pages: int | None) -> None:
     row = acc.setdefault(kind, [0, 0, 0, 0])
-    kazakh = doc.get("language") == "kaz"
-    pages = doc.get("pages") or 0
+    pages = pages or 0
     row[0] += 1
     row[1] += 1 if kazakh else 0
     row[2] += pages
@@ -111,19 +125,17 @@ def figures(dig: Mapping[str, Any], period: Period, as_of: dt.date
     year: dict[str, list[int]] = {}
     last: dict[str, list[int]] = {}
     all_time = 0
-    for doc in dig.get("documents") or ():
-        text = doc.get("date")
-        if not text:
+    for d, kind, kazakh, pages in _figure_rows(dig.get("documents") or ()):
+        if d is None:
             continue
-        d = dt.date.fromisoformat(text)
-        kind = doc.get("type") or "other"
+        kind = kind or "other"
         if d <= max(end, as_of) and d <= as_of:
             all_time += 1
         if d.year == y and d <= end:
-            _add(by_q.setdefault(quarter_of(d), {}), kind, doc)
-            _add(year, kind, doc)
+            _add(by_q.setdefault(quarter_of(d), {}), kind, kazakh, pages)
+            _add(year, kind, kazakh, pages)
         elif d.year == y - 1:
-            _add(last, kind, doc)
+            _add(last, kind, kazakh, pages)
     last_total = [0, 0, 0, 0]
     for row in last.values():
         last_total = [a + b for a, b in zip(last_total, row)]

@@ -66,15 +66,17 @@ def scan_for_report(inputs: Iterable[Input], plan: Plan, *, year: int | None = N
 
 
 def report_extract(operator: tuple[str, str], links: tuple[str, str] | None, src,
-                   facts: RecordFacts) -> tuple[str | None, list[str] | None]:
-    """What a report takes from a record read whole: its cataloguer and its links."""
+                   facts: RecordFacts) -> tuple[str | None, Any]:
+    """What a report takes from a record read whole: its cataloguer and its links
+    (``rabiskit.digitisation.tally.LinkedCopies``, None: none)."""
     from rabiskit.sources.irbis_fields import operator_of
 
     found = None
     if links is not None:
-        from rabiskit.digitisation.tally import record_links
+        from rabiskit.digitisation.tally import linked_copies, record_links
 
-        found = record_links(links[0], links[1], src)
+        values = record_links(links[0], links[1], src)
+        found = linked_copies(values) if values else None
     return operator_of(src.record, *operator), found
 
 
@@ -104,7 +106,7 @@ class ReportSink:
         dig = self.digitisation
         link = (dig.tally.link_field, dig.tally.link_subfield) if dig is not None else None
         operator = (self.plan.operator_field, self.plan.operator_subfield)
-        return Needs(careful_tags=dig.tally.link_tags() if dig is not None else frozenset(),
+        return Needs(linked_tags=dig.tally.link_tags() if dig is not None else frozenset(),
                      operator=operator,
                      extract=functools.partial(report_extract, operator, link),
                      careful_after=self.today)
@@ -122,6 +124,11 @@ class ReportSink:
             self.digitisation.tally.add_links(links or [], facts)
         if self.operators is not None:
             self.operators.add_named(name, facts)
+
+    def add_linked(self, facts: RecordFacts, extra) -> None:
+        """A record the block path settled (counted in its groups) holding the link field."""
+        if self.digitisation is not None:
+            self.digitisation.tally.add_links(extra[1] or [], facts, counted=True)
 
     def add_pair(self, src, facts: RecordFacts) -> None:
         """A (SourceRecord or None, facts) pair, e.g. the facts kept in a ledger."""

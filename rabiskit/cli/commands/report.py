@@ -23,7 +23,7 @@ from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.i18n import _, explicit_language
 from rabiskit.report.messages import check_lang
-from rabiskit.render.outputs import check_outputs, write_output
+from rabiskit.render.outputs import check_outputs, preload_writers, write_output
 from rabiskit.report.run import (report_digitisation, report_from_ledger, report_of,
                                  scan_for_report)
 
@@ -87,6 +87,7 @@ def register(app: typer.Typer) -> None:
             inputs = make_inputs(exports, db, plan.levels())
         enc, fl = check_encoding(encoding), check_flavour(flavour)
         n_workers, min_size = check_workers(workers), parse_size(parallel_from)
+        preload_writers([fmt for _path, fmt in targets])
         try:
             dig = report_digitisation(plan, y, quarter, today, pdf_dir, log)
         except ValueError as e:  # a bad PDF folder or log, or no digitisation module

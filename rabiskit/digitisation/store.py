@@ -1,0 +1,174 @@
+"""The digitised documents of a tally, kept as their JSON text outside the Python heap.
+
+A catalogue of a million records may link tens of thousands of digitised copies, and
+``rabiskit digitisation`` lists every one of them.  Holding each as an object (and its
+JSON dict, and the JSON text) costs hundreds of megabytes; here each document is kept as
+the UTF-8 JSON text it is written as (``indent=2``, at the top level), in a spooled
+temporary file (in memory up to ``SPOOL_BYTES``, then on disk, deleted when closed: it
+is never visible as a file on Windows or POSIX), with its offset.  ``Documents`` is the
+read-only sequence of the JSON's ``documents`` list: it reads each one back as a dict on
+demand, and gives the text as it is for writing the JSON
+(``rabiskit.jsontext.indented_chunks``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from array import array
+from collections.abc import Sequence
+from json.encoder import encode_basestring as _encode  # type: ignore[attr-defined]
+from typing import Any, Callable, Iterator, overload
+
+from rabiskit.jsontext import json_default
+
+SPOOL_BYTES = 8 << 20
+INDENT = 2
+
+
+def document_text(doc: dict) -> str:
+    """A document's JSON text as ``json.dumps(..., indent=2)`` writes it at the top level.
+
+    A document's values are text, numbers, true/false/null and lists of text: those are
+    written here directly (a document is written for every digitised copy of a catalogue,
+    and json's indenting encoder is pure Python); anything else goes to json.dumps."""
+    parts = []
+    for key, value in doc.items():
+        if value.__class__ is str:
+            text = _encode(value)
+        elif value is None:
+            text = "null"
+        elif value is True:
+            text = "true"
+        elif value is False:
+            text = "false"
+        elif value.__class__ is int:
+            text = int.__repr__(value)
+        elif value.__class__ is list and all(v.__class__ is str for v in value):
+            text = ("[\n    " + ",\n    ".join([_encode(v) for v in value]) + "\n  ]"
+                    if value else "[]")
+        else:
+            return json.dumps(doc, ensure_ascii=False, indent=INDENT, default=json_default)
+        if key.__class__ is not str:
+            return json.dumps(doc, ensure_ascii=False, indent=INDENT, default=json_default)
+        parts.append(_encode(key) + ": " + text)
+    if not parts:
+        return "{}"
+    return "{\n  " + ",\n  ".join(parts) + "\n}"
+
+
+class DocumentStore:
+    """Documents appended as JSON text, read back by number (0-based)."""
+
+    def __init__(self, spool_bytes: int = SPOOL_BYTES) -> None:
+        self._file = tempfile.SpooledTemporaryFile(max_size=spool_bytes)
+        self._offsets = array("q", [0])
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def append(self, doc: dict) -> int:
+        """Keep ``doc`` (a JSON-ready dict); returns its number."""
+        data = document_text(doc).encode("utf-8")
+        end = self._offsets[-1]
+        self._file.seek(end)
+        self._file.write(data)
+        self._offsets.append(end + len(data))
+        return len(self._offsets) - 2
+
+    def text(self, i: int) -> str:
+        a, b = self._offsets[i], self._offsets[i + 1]
+        self._file.seek(a)
+        return self._file.read(b - a).decode("utf-8")
+
+    def get(self, i: int) -> dict:
+        return json.loads(self.text(i))
+
+    def texts(self, start: int, stop: int, chunk: int = 1 << 20) -> Iterator[str]:
+        """The texts of documents ``start`` to ``stop - 1``, read a chunk at a time."""
+        i = start
+        offsets = self._offsets
+        while i < stop:
+            j = i + 1
+            while j < stop and offsets[j + 1] - offsets[i] <= chunk:
+                j += 1
+            self._file.seek(offsets[i])
+            data = self._file.read(offsets[j] - offsets[i])
+            base = offsets[i]
+            for k in range(i, j):
+                yield data[offsets[k] - base:offsets[k + 1] - base].decode("utf-8")
+            i = j
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class Documents(Sequence):
+    """The ``documents`` list of a digitisation JSON: the first ``stored`` documents of
+    ``store``, then ``tail`` (dicts, e.g. the log's).  Equal to a list of the same dicts."""
+
+    def __init__(self, store: DocumentStore, stored: int, tail: Sequence[dict] = (),
+                 figures: Callable[[], Iterator[tuple]] | None = None) -> None:
+        self._store = store
+        self._stored = stored
+        self._tail = list(tail)
+        self._figures = figures
+
+    def figure_rows(self) -> Iterator[tuple]:
+        """(date digitised or None, type, in Kazakh, pages or None) of every document, in
+        order, without reading the documents back (when the tally gave them)."""
+        if self._figures is not None:
+            yield from self._figures()
+            return
+        for d in self:
+            yield (dt.date.fromisoformat(d["date"]) if d.get("date") else None,
+                   d.get("type"), d.get("language") == "kaz", d.get("pages"))
+
+    def __len__(self) -> int:
+        return self._stored + len(self._tail)
+
+    @overload
+    def __getitem__(self, i: int) -> dict: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[dict]: ...
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("document index out of range")
+        return self._store.get(i) if i < self._stored else self._tail[i - self._stored]
+
+    def __iter__(self) -> Iterator[dict]:
+        for text in self._store.texts(0, self._stored):
+            yield json.loads(text)
+        yield from self._tail
+
+    def indented_items(self, indent: int) -> Iterator[str]:
+        """Each document's JSON text at the top level (``rabiskit.jsontext``)."""
+        if indent == INDENT:
+            yield from self._store.texts(0, self._stored)
+        else:
+            for text in self._store.texts(0, self._stored):
+                yield json.dumps(json.loads(text), ensure_ascii=False, indent=indent)
+        for d in self._tail:
+            yield json.dumps(d, ensure_ascii=False, indent=indent, default=json_default)
+
+    def __eq__(self, other: Any) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self):
+        """Pickled (or deep-copied) as the plain list of its documents."""
+        return list, (list(self),)
+
+    def __repr__(self) -> str:
+        return f"Documents({len(self)} documents)"
