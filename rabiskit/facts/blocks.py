@@ -64,8 +64,17 @@ _WEIGHT_BITS = np.zeros(1 << 12, dtype=np.int64)
 for _b, _t in enumerate(_WEIGHT_TAGS):
     _WEIGHT_BITS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] = 1 << _b
 C100 = tag_code("100")
-# the non-repeatable fields the careful reader checks (either flavour: the union)
-_ONCE_CODES = tuple(tag_code(t) for t in sorted(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]))
+# per digit tag (indexed as _WEIGHT_BITS): whether the careful reader checks it is not
+# repeated (either flavour: the union; its index 1-7 in the top three bits), whether it
+# marks an IRBIS-native record
+_ONCE_ANY, _IRBIS = 0xE0, 2
+_TAG_FLAGS = np.zeros(1 << 12, dtype=np.uint8)
+assert all(t.isdigit() and len(t) == 3 for t in (*NON_REPEATABLE[UNIMARC], *NON_REPEATABLE[MARC21], *IRBIS_TAGS))
+assert len(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]) <= 7
+for _i, _t in enumerate(sorted(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]), 1):
+    _TAG_FLAGS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] |= _i << 5
+for _t in IRBIS_TAGS:
+    _TAG_FLAGS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] |= _IRBIS
 
 
 def _is_digit(a):
@@ -86,6 +95,34 @@ _D_MASK, _D_ZERO, _D_SIX = np.uint32(0xF0F0F0F0), np.uint32(0x30303030), np.uint
 def _digits4(w: np.ndarray) -> np.ndarray:
     """True where all four bytes of each little-endian uint32 are ASCII digits."""
     return ((w & _D_MASK) == _D_ZERO) & (((w + _D_SIX) & _D_MASK) == _D_ZERO)
+
+
+_D3_MASK, _D3_ZERO, _D3_SIX = np.uint32(0xF0F0F0), np.uint32(0x303030), np.uint32(0x060606)
+
+
+def _digits3(w: np.ndarray) -> np.ndarray:
+    """True where the three low bytes of each uint32 are ASCII digits."""
+    return ((w & _D3_MASK) == _D3_ZERO) & (((w + _D3_SIX) & _D3_MASK) == _D3_ZERO)
+
+
+#: zero bytes after a block's bytes in its padded copy (windows of up to this many bytes
+#: can be read from any position of the block)
+PAD = 136
+
+
+def windows(padded: np.ndarray, width: int) -> np.ndarray:
+    """``padded`` (a block and ``PAD`` zero bytes) as one item of ``width`` bytes starting
+    at each position of the block (a view): indexing it with positions copies each
+    window whole, much faster than indexing bytes."""
+    assert width <= PAD
+    return np.ndarray(shape=(padded.size - PAD + 1,), dtype=np.dtype((np.void, width)),
+                      buffer=padded, strides=(1,))
+
+
+def gather(padded: np.ndarray, positions: np.ndarray, width: int) -> np.ndarray:
+    """The ``width`` bytes from each of ``positions`` (inside the block), as a (len, width)
+    uint8 array."""
+    return windows(padded, width)[positions].view(np.uint8).reshape(positions.size, width)
 
 
 def _value4(w: np.ndarray) -> np.ndarray:
@@ -185,6 +222,8 @@ class BlockIndex:
     a100: np.ndarray
     a100_len: np.ndarray
     has100a: np.ndarray
+    #: the block's bytes and ``PAD`` zero bytes (``gather``, ``windows`` read it)
+    padded: np.ndarray | None = None
 
     def count_of(self, tag: str) -> np.ndarray:
         """Per record, how many fields ``tag`` it has."""
@@ -240,9 +279,11 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     nrec = ends.size
     if size.min() < 37:
         return None
-    padded = np.concatenate((arr, np.zeros(40, dtype=np.uint8)))
+    padded = np.empty(n + PAD, dtype=np.uint8)
+    padded[:n] = arr
+    padded[n:] = 0
     rows = np.lib.stride_tricks.sliding_window_view(padded, 40)
-    lead = rows[starts, :36]  # leader and the first directory entry
+    lead = gather(padded, starts, 36)  # leader and the first directory entry
     ok = (_is_digit(lead[:, 0:5]).all(1) & _is_print(lead[:, 5:12]).all(1)
           & _is_digit(lead[:, 12:17]).all(1) & _is_print(lead[:, 17:20]).all(1)
           & (_is_digit(lead[:, 20:24]) | (lead[:, 20:24] == 32)).all(1)
@@ -262,39 +303,37 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     nent = np.where(good, (base_c - 25) // 12, 0)
     total = int(nent.sum())
     rec_of_entry = np.repeat(np.arange(nrec), nent)
-    first_entry = np.cumsum(nent) - nent
-    k = np.arange(total) - np.repeat(first_entry, nent)
-    epos = starts[rec_of_entry] + 24 + 12 * k
+    ends_of = np.cumsum(nent)
+    first_entry = ends_of - nent
+    # entry k of a record lies at start + 24 + 12 k, and is entry first_entry + k
+    epos = np.repeat(starts + 24 - 12 * first_entry, nent) + 12 * np.arange(total)
     # each entry with the byte before it, as four little-endian words: [x t t t] [length]
     # [start, first four digits] [start, last digit ...]; the numbers are read four
     # digits at a time
-    entries = np.ascontiguousarray(rows[epos - 1, :16])
-    words = entries.view("<u4")
+    words = windows(padded, 16)[epos - 1].view("<u4").reshape(total, 4)
+    entries = words.view(np.uint8)
     s4 = words[:, 3] & np.uint32(0xFF)
     digits_ok = _digits4(words[:, 1]) & _digits4(words[:, 2]) & ((s4 - np.uint32(48)) < 10)
     flen = np.where(digits_ok, _value4(words[:, 1]), 0)
     fstart = np.where(digits_ok, _value4(words[:, 2]) * 10 + (s4.astype(np.int64) - 48), 0)
-    rbase = (starts + base_c)[rec_of_entry]
-    data_end = ends[rec_of_entry]  # absolute position of the record terminator
-    s_abs = rbase + fstart
+    s_abs = np.repeat(starts + base_c, nent) + fstart
     e_abs = s_abs + flen
-    ent_ok = digits_ok & (flen > 0) & (s_abs < data_end) & (e_abs <= data_end)
-    ent_ok &= arr[np.clip(e_abs - 1, 0, n - 1)] == FT
-    # fields contiguous and in directory order (so the data area is the fields' bytes)
-    contig = np.ones(total, dtype=bool)
+    # each field ends on a field terminator; the fields are contiguous and in directory
+    # order from the data's start, and the last one ends at the record terminator (below):
+    # so the data area is the fields' bytes, and every field lies inside the record
+    ent_ok = digits_ok & (flen > 0)
+    ent_ok &= np.take(arr, e_abs - 1, mode="clip") == FT
+    has = nent > 0
     if total:
         expected = np.empty(total, dtype=np.int64)  # where each field should start
         expected[1:] = fstart[:-1] + flen[:-1]
-        expected[first_entry[nent > 0]] = 0
-        contig = fstart == expected
-    bad_entries = np.bincount(rec_of_entry[~(ent_ok & contig)], minlength=nrec) if total else np.zeros(nrec, int)
-    good &= bad_entries == 0
-    good &= nent > 0
+        expected[first_entry[has]] = 0
+        ent_ok &= fstart == expected
+        good &= np.bincount(rec_of_entry[~ent_ok], minlength=nrec) == 0
+    good &= has
     last_end = np.zeros(nrec, dtype=np.int64)
     if total:
-        is_last = np.zeros(total, dtype=bool)
-        is_last[np.cumsum(nent)[nent > 0] - 1] = True
-        last_end[rec_of_entry[is_last]] = e_abs[is_last]
+        last_end[has] = e_abs[ends_of[has] - 1]
     good &= last_end == ends
     codes = (words[:, 0] >> np.uint32(8)).astype(np.int64)  # the tag, little-endian
     if not good.any():  # no record to settle: the careful reader parses each one
@@ -304,31 +343,38 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
                           first_entry=first_entry, nent=nent, rec_of_entry=rec_of_entry,
                           codes=codes, s_abs=s_abs, flen=flen,
                           a100=np.zeros((nrec, 30), dtype=np.uint8), a100_len=z,
-                          has100a=np.zeros(nrec, dtype=bool))
+                          has100a=np.zeros(nrec, dtype=bool), padded=padded)
     # the careful reader ends the directory at its first field terminator: a terminator
     # before the base address (inside a tag, say) is damage it reports, so such a record
-    # is its to read; so is one with a tag that is not letters and digits
-    ft_pos = np.flatnonzero(arr == FT)
-    if ft_pos.size:
-        first_ft = ft_pos[np.minimum(np.searchsorted(ft_pos, starts + 24), ft_pos.size - 1)]
-        good &= first_ft == starts + base_c - 1
-    else:
-        good[:] = False
-    bad_tag = ~_is_alnum(entries[:, 1:4]).all(1)
-    if bad_tag.any():
-        good &= np.bincount(rec_of_entry[bad_tag], minlength=nrec) == 0
+    # is its to read; so is one with a tag that is not letters and digits.  A good
+    # record's directory is its entries' bytes (base = 25 + 12 entries), each entry's
+    # length and start are digits (``digits_ok``) and its tag letters and digits (below),
+    # and the byte at the base address - 1 is a field terminator: so its first field
+    # terminator after the leader is that one, with no search for it.
+    tb = words[:, 0] >> np.uint32(8)  # the tag's bytes, first lowest
+    digit_tag = _digits3(tb)  # most tags are digits: letters are looked at where they are not
+    if not digit_tag.all():
+        odd = np.flatnonzero(~digit_tag)
+        bad = odd[~_is_alnum(entries[odd, 1:4]).all(1)]
+        if bad.size:
+            good[rec_of_entry[bad]] = False
+    # the digit tags' low nibbles, first lowest (12 bits): what ``_TAG_FLAGS`` and
+    # ``_WEIGHT_BITS`` are indexed by
+    nibbles = (tb & np.uint32(0xF)) | ((tb >> np.uint32(4)) & np.uint32(0xF0)) | ((tb >> np.uint32(8)) & np.uint32(0xF00))
+    tflags = np.where(digit_tag, _TAG_FLAGS[nibbles], 0)
     # a repeated control field that is not repeatable is reported by the careful reader
-    for c in _ONCE_CODES:
-        once = codes == c
-        if once.any():
-            good &= np.bincount(rec_of_entry[once], minlength=nrec) <= 1
+    once = np.flatnonzero(tflags & _ONCE_ANY)
+    if once.size:
+        # per record and non-repeatable tag (its index, 1-7, in the flags' high bits)
+        times = np.bincount((rec_of_entry[once] << 3) | (tflags[once] >> 5), minlength=nrec << 3)
+        good &= times.reshape(nrec, 8).max(axis=1) <= 1
     # -- 100$a: the flavour's bonus and UNIMARC's declared encoding read it --------------
     i100 = first_index(rec_of_entry, codes == C100, nrec)
     s100 = np.where(i100 >= 0, s_abs[np.maximum(i100, 0)], 0)
     l100 = np.where(i100 >= 0, flen[np.maximum(i100, 0)], 0)
     # 100$a must start right after the indicators, and its first 32 bytes be in the field
     has100a = (i100 >= 0) & (l100 >= 5)
-    win = rows[np.clip(s100 + 2, 0, n - 1), :32]
+    win = gather(padded, np.clip(s100 + 2, 0, n - 1), 32)
     has100a &= (win[:, 0] == SD) & (win[:, 1] == 97)
     a100 = win[:, 2:32]  # 30 bytes of 100$a (or what follows it)
     # $a ends at the next subfield delimiter or at the field's end (a field terminator
@@ -342,10 +388,7 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     good &= ~((a100 >= 0x80).any(1) & has100a)
     # IRBIS-native records (920 or 907, no 100$a) are a flavour of their own: careful reader
     irbis_tags = np.zeros(nrec, dtype=bool)
-    for t in IRBIS_TAGS:
-        hit = codes == tag_code(t)
-        if hit.any():
-            irbis_tags |= np.bincount(rec_of_entry[hit], minlength=nrec) > 0
+    irbis_tags[rec_of_entry[np.flatnonzero(tflags & _IRBIS)]] = True
     # -- flavour ---------------------------------------------------------------------------
     date8 = has100a & (a100_len >= 8) & _is_digit(a100[:, 0:8]).all(1)
     bonus = np.where(date8 & (a100_len >= 22), 3, 0)
@@ -354,8 +397,6 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     else:
         # the score counts each weighted tag once per record (a set of tags): one bit per
         # weighted tag, OR-ed over the record's entries (they are contiguous per record)
-        tb = words[:, 0] >> np.uint32(8)  # the tag's bytes, first lowest
-        nibbles = (tb & np.uint32(0xF)) | ((tb >> np.uint32(4)) & np.uint32(0xF0)) | ((tb >> np.uint32(8)) & np.uint32(0xF00))
         bits = np.where((tb & np.uint32(0xF0F0F0)) == np.uint32(0x303030), _WEIGHT_BITS[nibbles], 0)
         has = nent > 0
         mask = np.zeros(nrec, dtype=np.int64)
@@ -411,4 +452,4 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     return BlockIndex(buf=buf, arr=arr, rows=rows, nrec=nrec, starts=starts, ends=ends, lead=lead,
                       clean=good, unimarc=fl_unimarc, combo=combo, first_entry=first_entry,
                       nent=nent, rec_of_entry=rec_of_entry, codes=codes, s_abs=s_abs, flen=flen,
-                      a100=a100, a100_len=a100_len, has100a=has100a)
+                      a100=a100, a100_len=a100_len, has100a=has100a, padded=padded)

@@ -17,12 +17,13 @@ What each fact reads (``rabiskit.facts.extract.DATE_READS`` and ``LANGUAGE_READS
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
 
-from rabiskit.facts.blocks import SD, BlockIndex, tag_code
+from rabiskit.facts.blocks import PAD, SD, BlockIndex, gather, tag_code
 from rabiskit.facts.extract import DATE_READS, LANGUAGE_READS, date_entered_of, languages_of
 from rabiskit.records import Field, Record
 from rabiskit.records.record import MARC21, UNIMARC
@@ -61,8 +62,14 @@ def distinct_rows(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     m = words.shape[0]
     if m == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if words.shape[1] > 1:  # the columns equal in every row say nothing
+        varies = (words != words[0]).any(axis=0)
+        words = words[:, varies]
     if words.shape[1] == 0:
         return np.zeros(m, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    if words.shape[1] == 1:
+        _, reps, inverse = np.unique(words[:, 0], return_index=True, return_inverse=True)
+        return inverse.reshape(-1), reps
     order = np.lexsort(words.T[::-1])
     s = words[order]
     new = np.ones(m, dtype=bool)
@@ -72,6 +79,20 @@ def distinct_rows(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inverse = np.empty(m, dtype=np.int64)
     inverse[order] = gid
     return inverse, order[new]
+
+
+_LENGTH_MASKS: dict[int, np.ndarray] = {}
+
+
+def length_masks(width: int) -> np.ndarray:
+    """Per length 0..``width`` (a multiple of 8): the little-endian words whose first
+    ``length`` bytes are 0xFF, the others 0 (``words & length_masks(w)[lengths]`` keeps
+    each row's first ``length`` bytes)."""
+    out = _LENGTH_MASKS.get(width)
+    if out is None:
+        keep = np.arange(width)[None, :] < np.arange(width + 1)[:, None]
+        out = _LENGTH_MASKS[width] = np.where(keep, 255, 0).astype(np.uint8).view("<u8")
+    return out
 
 
 def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
@@ -99,27 +120,49 @@ def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
         ok &= ~present | (flen - slot.start <= slot.width)
     width8 = -(-slot.width // 8) * 8
     n = ix.arr.size
-    cols = np.arange(width8)[None, :]
-    data = ix.arr[np.clip(start[:, None] + cols, 0, n - 1)]
-    data = np.where(cols < length[:, None], data, 0).astype(np.uint8)
+    if ix.padded is not None and width8 <= PAD:
+        # only the records that have the field (often a few: a rule's 607) are read
+        data = np.zeros((m, width8), dtype=np.uint8)
+        pi = np.flatnonzero(length > 0)
+        if pi.size:
+            raw = gather(ix.padded, np.clip(start[pi], 0, n), width8)
+            data[pi] = (raw.view("<u8") & length_masks(width8)[length[pi]]).view(np.uint8)
+    else:
+        cols = np.arange(width8)[None, :]
+        data = ix.arr[np.clip(start[:, None] + cols, 0, n - 1)]
+        data = np.where(cols < length[:, None], data, 0).astype(np.uint8)
     return ok, present, data, length
 
 
 def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
                 decide: Callable[[tuple[bytes | None, ...]], object | None],
-                exact: Callable[[int], tuple[bytes | None, ...]] | None = None) -> Column:
+                exact: Callable[[int], tuple[bytes | None, ...]] | None = None,
+                cache: dict | None = None) -> Column:
     """A column for the records ``among``: each record's slots' bytes (None for an absent
     field) are grouped, and ``decide(slot_bytes)`` gives each distinct group's value (None:
     leave the records to the careful reader).  Records whose slots do not fit (a repeated
-    field, a longer one) get their key from ``exact(record)`` one by one, when given."""
+    field, a longer one) get their key from ``exact(record)`` one by one, when given.
+    ``cache``: ``decide``'s answers kept from block to block (its answer must depend on
+    the key alone; a cache serves one list of slots: it is keyed by the slots' words), so
+    each distinct value is decided once per process."""
     codes = np.full(ix.nrec, -1, dtype=np.int64)
     values: list = []
     known: dict = {}
 
-    def value_code(key: tuple) -> int:
+    def value_code(key: tuple, make: Callable[[], tuple] | None = None) -> int:
+        """The code of ``key``'s value; ``make()`` gives the key ``decide`` reads when
+        ``key`` is a group's words (the same bytes, as numbers: cheaper to look up)."""
         v = known.get(key)
         if v is None:
-            out = decide(key)
+            if cache is None:
+                out = decide(make() if make is not None else key)
+            else:
+                out = cache.get(key, _UNSEEN)
+                if out is _UNSEEN:
+                    out = decide(make() if make is not None else key)
+                    if len(cache) > _CACHE_LIMIT:
+                        cache.clear()
+                    cache[key] = out
             v = -1 if out is None else len(values)
             if out is not None:
                 values.append(out)
@@ -133,6 +176,15 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
     ok = np.ones(recs.size, dtype=bool)
     for p in parts:
         ok &= p[0]
+    # records with none of the fields: one key, no grouping
+    anyp = np.zeros(recs.size, dtype=bool)
+    for p in parts:
+        anyp |= p[1]
+    unfit = recs[~ok]
+    none = recs[ok & ~anyp]
+    if none.size:
+        codes[none] = value_code((None,) * len(parts))
+    ok &= anyp
     fit = recs[ok]
     if fit.size:
         words = [np.ascontiguousarray(p[2][ok]).view("<u8").astype(np.int64) for p in parts]
@@ -142,20 +194,30 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
         table = np.empty(reps.size, dtype=np.int64)
         # the slots of one record per group, taken out once
         got = [(p[2][ok][reps], p[3][ok][reps].tolist(), p[1][ok][reps].tolist()) for p in parts]
-        for g in range(reps.size):
-            key = tuple(data[g, :length[g]].tobytes() if present[g] else None
-                        for data, length, present in got)
-            table[g] = value_code(key)
+
+        def slot_key(g: int) -> tuple:
+            return tuple(data[g, :length[g]].tobytes() if present[g] else None
+                         for data, length, present in got)
+
+        # a group's row (the slots' words, lengths and presence) says its bytes exactly:
+        # it is the key looked up; the bytes are made only for a value not met before
+        for g, row in enumerate(rows[reps].tolist()):
+            table[g] = value_code(("words", len(parts), *row), functools.partial(slot_key, g))
         codes[fit] = table[inverse]
     if exact is not None:
-        for r in recs[~ok].tolist():
+        for r in unfit.tolist():
             codes[r] = value_code(exact(r))
     return Column(codes, values)
 
 
 #: ``date_entered_of``'s answers for the 100$a texts already met in this process (its
-#: answer depends on the text alone): each distinct date is decided once per worker
-_UNIMARC_DATES: dict[str, tuple | None] = {}
+#: answer depends on the text alone), by the text's words and length: each distinct date
+#: is decided once per worker
+_UNIMARC_DATES: dict[tuple, tuple | None] = {}
+#: ``languages_of``'s answers for the bytes it reads, per flavour (see ``slot_column``)
+_LANGUAGES: dict[str, dict] = {UNIMARC: {}, MARC21: {}}
+#: the MARC 21 dates' answers, by the 008's first bytes
+_MARC21_DATES: dict = {}
 _UNSEEN = object()
 _CACHE_LIMIT = 200_000
 
@@ -178,23 +240,27 @@ def dates_entered(ix: BlockIndex, among: np.ndarray) -> Column:
     # UNIMARC: 100$a, which the block index found as 100's first subfield, ASCII
     recs = np.flatnonzero(uni)
     if recs.size:
+        # the 8 characters as one word (zero beyond the text's length) with the length
         length = np.minimum(ix.a100_len[recs], width_u)
-        data = np.where(np.arange(width_u)[None, :] < length[:, None], ix.a100[recs, :width_u], 0)
-        rows = np.concatenate((data.astype(np.int64), length[:, None]), axis=1)
+        width8 = -(-width_u // 8) * 8
+        raw = np.zeros((recs.size, width8), dtype=np.uint8)
+        raw[:, :width_u] = ix.a100[recs, :width_u]
+        words = raw.view("<u8") & length_masks(width8)[length]
+        rows = np.concatenate((words.view(np.int64), length[:, None]), axis=1)
         inverse, reps = distinct_rows(rows)
         table = np.empty(reps.size, dtype=np.int64)
-        texts = data[reps].astype(np.uint8)
-        lengths = length[reps].tolist()
-        for g in range(reps.size):
-            text = texts[g, :lengths[g]].tobytes().decode("ascii")
-            decided = _UNIMARC_DATES.get(text, _UNSEEN)
+        rep_words = rows[reps].tolist()
+        for g, row in enumerate(rep_words):
+            key = tuple(row)
+            decided = _UNIMARC_DATES.get(key, _UNSEEN)
             if decided is _UNSEEN:
+                text = words[reps[g]].view(np.uint8)[:row[-1]].tobytes().decode("ascii")
                 rec = Record(_BLANK_LEADER, [Field(tag_u, ind1=" ", ind2=" ", subfields=[(code_u, text)])])
-                d, source, _problem, raw = date_entered_of(rec, UNIMARC)
-                decided = None if d is None else (d, source, raw)
+                d, source, _problem, raw_text = date_entered_of(rec, UNIMARC)
+                decided = None if d is None else (d, source, raw_text)
                 if len(_UNIMARC_DATES) > _CACHE_LIMIT:
                     _UNIMARC_DATES.clear()
-                _UNIMARC_DATES[text] = decided
+                _UNIMARC_DATES[key] = decided
             table[g] = -1 if decided is None else len(values)
             if decided is not None:
                 values.append(decided)
@@ -211,12 +277,95 @@ def dates_entered(ix: BlockIndex, among: np.ndarray) -> Column:
                                                        MARC21)
             return None if d is None else (d, source, raw)
         m_col = slot_column(ix, marc & ~_has_delimiter(ix, tag_m), [Slot(tag_m, 0, width_m, 0, whole=False)],
-                            decide)
+                            decide, cache=_MARC21_DATES)
         base = len(values)
         values.extend(m_col.values)
         sel = m_col.codes >= 0
         codes[sel] = m_col.codes[sel] + base
     return Column(codes, values)
+
+
+_YEAR0 = 1900
+
+
+def date_number(d) -> int:
+    """A date as 17 bits, (year - 1900, month, day); -1 for a year outside 1900-2155 (the
+    block path's keys hold these)."""
+    y = d.year - _YEAR0
+    if not 0 <= y < 256:
+        return -1
+    return (y << 9) | (d.month << 5) | d.day
+
+
+class _DateWords:
+    """UNIMARC dates decided in this process: 100$a/0-7 read as one little-endian word ->
+    its date's ``date_number`` (-1: left to the careful reader), as sorted arrays, so that
+    a block's dates are looked up all at once."""
+
+    limit = 200_000
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.numbers = np.zeros(0, dtype=np.int64)
+
+    def numbers_of(self, words: np.ndarray) -> np.ndarray:
+        pos = np.searchsorted(self.keys, words)
+        if self.keys.size:
+            known = self.keys[np.minimum(pos, self.keys.size - 1)] == words
+        else:
+            known = np.zeros(words.size, dtype=bool)
+        if not known.all():
+            new = words[~known]
+            numbers = np.array([_unimarc_date_number(w) for w in new.tolist()], dtype=np.int64)
+            if self.keys.size > self.limit:
+                self.keys, self.numbers = self.keys[:0], self.numbers[:0]
+            keys = np.concatenate((self.keys, new))
+            order = np.argsort(keys, kind="stable")
+            self.keys, self.numbers = keys[order], np.concatenate((self.numbers, numbers))[order]
+            pos = np.searchsorted(self.keys, words)
+        return self.numbers[pos]
+
+
+def _unimarc_date_number(word: int) -> int:
+    """``date_entered_of``'s date (as ``date_number``) for a UNIMARC record whose 100$a
+    starts with the 8 characters ``word`` spells; -1 where it gives none."""
+    tag, code, width = DATE_READS[UNIMARC]
+    try:
+        text = word.to_bytes(8, "little").decode("ascii")
+    except UnicodeDecodeError:
+        return -1
+    assert width == 8 and code is not None
+    d = date_entered_of(Record(_BLANK_LEADER, [Field(tag, ind1=" ", ind2=" ", subfields=[(code, text)])]),
+                        UNIMARC)[0]
+    return -1 if d is None else date_number(d)
+
+
+_DATE_WORDS = _DateWords()
+
+
+def date_numbers(ix: BlockIndex, among: np.ndarray) -> np.ndarray:
+    """Per record ``among`` (clean ones), its date entered as ``date_number`` (-1: left to
+    the careful reader), the date ``dates_entered`` gives: UNIMARC records whose 100$a has
+    its 8 characters are looked up as words, all at once (``_DateWords``), the others by
+    ``dates_entered``."""
+    out = np.full(ix.nrec, -1, dtype=np.int64)
+    width = DATE_READS[UNIMARC][2]
+    whole = among & ix.unimarc & ix.has100a & (ix.a100_len >= width)
+    recs = np.flatnonzero(whole)
+    if width == 8 and recs.size:
+        words = np.ascontiguousarray(ix.a100[recs, :8]).view("<u8")[:, 0].view(np.int64)
+        uk, inverse = np.unique(words, return_inverse=True)
+        out[recs] = _DATE_WORDS.numbers_of(uk)[inverse.reshape(-1)]
+    else:
+        whole[:] = False
+    rest = among & ~whole
+    if rest.any():
+        col = dates_entered(ix, rest)
+        if col.values:
+            table = np.array([date_number(v[0]) for v in col.values], dtype=np.int64)
+            sel = col.codes >= 0
+            out[sel] = table[col.codes[sel]]
+    return out
 
 
 def _has_delimiter(ix: BlockIndex, tag: str) -> np.ndarray:
@@ -260,11 +409,12 @@ def languages(ix: BlockIndex, among: np.ndarray) -> Column:
                 for tag, start, width, min_len, whole in reads:
                     if ix.codes[e] == tag_code(tag):
                         raw = ix.field_bytes(e)
-                        out.append((tag, raw[start:start + width] if len(raw) >= max(min_len, start)
-                                    else b""))
+                        # a whole field is read whole (a 101 longer than the slot's width)
+                        part = raw[start:] if whole else raw[start:start + width]
+                        out.append((tag, part if len(raw) >= max(min_len, start) else b""))
             return ("exact",) + tuple(out)
 
-        col = slot_column(ix, which, slots, decide, exact)
+        col = slot_column(ix, which, slots, decide, exact, cache=_LANGUAGES[flavour])
         base = len(values)
         values.extend(col.values)
         sel = col.codes >= 0
@@ -294,10 +444,12 @@ def _languages_of(key: tuple, flavour: str, reads) -> tuple[tuple[str, ...], boo
 
 
 def field_column(ix: BlockIndex, among: np.ndarray, tag: str,
-                 decide_record: Callable[[Record], object], width: int = 64) -> Column:
+                 decide_record: Callable[[Record], object], width: int = 64,
+                 cache: dict | None = None) -> Column:
     """A column decided by ``decide_record`` on a record holding only the record's ``tag``
     fields, once per distinct value of their bytes (fields up to ``width`` bytes grouped
-    with numpy, repeated or longer ones one by one)."""
+    with numpy, repeated or longer ones one by one).  ``cache``: its answers kept from
+    block to block (see ``slot_column``)."""
     code = tag_code(tag)
 
     def decide(key):
@@ -313,7 +465,7 @@ def field_column(ix: BlockIndex, among: np.ndarray, tag: str,
         return ("exact",) + tuple(ix.field_bytes(e) for e in range(first, first + int(ix.nent[r]))
                                   if ix.codes[e] == code)
 
-    return slot_column(ix, among, [Slot(tag, 0, width, 0, whole=True)], decide, exact)
+    return slot_column(ix, among, [Slot(tag, 0, width, 0, whole=True)], decide, exact, cache=cache)
 
 
 def operators_of(ix: BlockIndex, among: np.ndarray, tag: str, code: str) -> Column:

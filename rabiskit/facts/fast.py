@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from rabiskit.facts.blocks import BlockIndex, combo_outcome, index_block, utf8_valid  # noqa: F401
-from rabiskit.facts.columns import dates_entered, languages, operators_of
+from rabiskit.facts.columns import date_number, date_numbers, languages, operators_of
 from rabiskit.facts.extract import extract_facts
 from rabiskit.facts.levels import levels
 from rabiskit.facts.model import RecordFacts
@@ -104,15 +104,11 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     # their facts: the careful reader's
     good &= lead[:, 5] != ord("d")
     good &= ~np.isin(lead[:, 6], _NOT_BIB_TYPES)
-    dates = dates_entered(ix, good)
-    good &= dates.settled()
+    date_int = date_numbers(ix, good)
+    good &= date_int >= 0
     langs = languages(ix, good)
     good &= langs.settled()
     if good.any():
-        date_int = np.full(ix.nrec, -1, dtype=np.int64)
-        table = np.array([_date_code(v[0]) for v in dates.values], dtype=np.int64)
-        date_int[good] = table[dates.codes[good]]
-        good &= date_int >= 0
         if careful_after is not None:
             limit = _date_code(careful_after)
             if limit < 0 and careful_after.year > _YEAR0:
@@ -162,12 +158,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     return res
 
 
-def _date_code(d: dt.date) -> int:
-    """(year - 1900, month, day) in 17 bits; -1 for a year outside 1900-2155."""
-    y = d.year - _YEAR0
-    if not 0 <= y < 256:
-        return -1
-    return (y << 9) | (d.month << 5) | d.day
+_date_code = date_number  # (year - 1900, month, day) in 17 bits; -1 outside 1900-2155
 
 
 #: the fields ``extract_facts`` reads of a UNIMARC or MARC 21 record

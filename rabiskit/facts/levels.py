@@ -24,27 +24,47 @@ _BLANK_LEADER = " " * 24
 #: a field or subfield condition reads the whole field: fields up to this many bytes are
 #: grouped with numpy, longer or repeated ones one by one
 FIELD_WIDTH = 64
-_LENGTH_POSITIONS = tuple(range(0, 5)) + tuple(range(12, 17))
+
+
+def _leader_positions(rules: Sequence[Rule]) -> list[int]:
+    """The leader positions the rules' leader conditions read (``Condition`` reads
+    ``leader[start:end]``; to the end where ``end`` is not given)."""
+    out: set[int] = set()
+    for r in rules:
+        for c in r.conditions():
+            if c.kind == "leader":
+                start = c.start or 0
+                out.update(range(start, 24 if c.end is None else min(c.end, 24)))
+    return sorted(p for p in out if 0 <= p < 24)
 
 
 def _leader_groups(ix: BlockIndex, recs: np.ndarray, rules: Sequence[Rule]):
     """(group of each record, one leader text per group): records grouped by the leader
-    positions the rules read (record length and base address only when a rule reads them)."""
-    lead = ix.lead[recs, :24].astype(np.int64)
-    reads_lengths = any(c.kind == "leader" and any(
-        p in _LENGTH_POSITIONS for p in range(c.start or 0, (c.end or 24)))
-        for r in rules for c in r.conditions())
-    if not reads_lengths:
-        lead = lead.copy()
-        lead[:, list(_LENGTH_POSITIONS)] = 48  # '0'
-    inverse, reps = distinct_rows(lead)
-    texts = [bytes(lead[r].astype(np.uint8)).decode("ascii") for r in reps.tolist()]
+    positions the rules read; each group's text is one of its records' leaders (the
+    conditions read only those positions, equal within the group)."""
+    positions = _leader_positions(rules)
+    if not positions:
+        return np.zeros(recs.size, dtype=np.int64), [bytes(ix.lead[recs[0], :24]).decode("ascii")]
+    width8 = -(-len(positions) // 8) * 8
+    packed = np.zeros((recs.size, width8), dtype=np.uint8)
+    packed[:, :len(positions)] = ix.lead[recs][:, positions]
+    inverse, reps = distinct_rows(packed.view(np.int64))
+    texts = [bytes(ix.lead[recs[r], :24]).decode("ascii") for r in reps.tolist()]
     return inverse, texts
+
+
+#: per condition, its answers for the field bytes met in this process (``field_column``)
+_CONDITIONS: dict[Condition, dict] = {}
 
 
 def _field_condition(ix: BlockIndex, cond: Condition, among: np.ndarray) -> np.ndarray:
     """Per record (of ``among``): whether the field or subfield condition holds."""
-    col = field_column(ix, among, cond.tag, lambda rec: bool(cond(rec)), FIELD_WIDTH)
+    cache = _CONDITIONS.get(cond)
+    if cache is None:
+        if len(_CONDITIONS) > 1000:
+            _CONDITIONS.clear()
+        cache = _CONDITIONS[cond] = {}
+    col = field_column(ix, among, cond.tag, lambda rec: bool(cond(rec)), FIELD_WIDTH, cache=cache)
     out = np.zeros(ix.nrec, dtype=bool)
     if col.values:
         truth = np.array(col.values, dtype=bool)
