@@ -80,14 +80,13 @@ def _write(path: Path, records) -> Path:
 
 # --------------------------------------------------------------------------- fixtures
 
-FIXTURES = sorted([*FIX.glob("*.iso"), *FIX.glob("*.mrc"), *(FIX / "audit").glob("*.iso"),
-                   *(FIX / "audit").glob("*.mrc")])
+FIXTURES = sorted(p for p in [*FIX.glob("*.iso"), *FIX.glob("*.mrc"), *(FIX / "audit").glob("*.iso"),
+                                *(FIX / "audit").glob("*.mrc")]
+                  if p.stat().st_size)  # an empty file has no record to audit: an error, tested apart
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
 def test_block_path_gives_the_careful_audit_of_each_fixture(path):
-    if path.stat().st_size == 0:
-        pytest.skip("an empty file has no record to audit")
     _same([path])
 
 
