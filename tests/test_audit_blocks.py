@@ -148,7 +148,7 @@ def test_quiet_records_are_audited_from_the_columns_and_the_others_whole(tmp_pat
     from rabiskit.audit.checks import AuditOptions
     from rabiskit.audit.quiet import quiet_records
     from rabiskit.facts.blocks import index_block
-    from rabiskit.pipeline.audit import BlockTask
+    from rabiskit.pipeline.records import BlockTask
 
     records = [_record(1), _record(2, date100="20270101"), _record(3),
                _record(4, title="Казaхстан тарихы"), _record(5, lang=None), _record(6)]

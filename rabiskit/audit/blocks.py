@@ -23,7 +23,7 @@ from rabiskit.audit.findings import Finding, ShareRow
 from rabiskit.audit.store import _row
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import FileSummary
-from rabiskit.pipeline.audit import BlockTask, merge_summary
+from rabiskit.pipeline.records import BlockTask
 from rabiskit.records import Problem, SourceRecord
 
 
@@ -40,8 +40,8 @@ class AuditContext:
 class BlockAudit:
     """One block's audit, its records numbered from 1 in the block."""
 
-    numbered: int  # the records the block numbered (the next block's shift)
-    records: int  # records audited
+    records: int  # the records the block numbered (the next block's shift)
+    audited: int  # records audited
     in_period: int
     not_bibliographic: int
     findings: list[tuple]  # rows (``rabiskit.audit.store``), in the order found
@@ -49,6 +49,10 @@ class BlockAudit:
     summary: FileSummary
     duplicates: FinderPart
     file_problems: list[Problem] = field(default_factory=list)
+    settled: int = 0  # records the block path settled
+
+    def items(self, shift: int) -> tuple:
+        return ((self, shift),)
 
 
 class _Rows:
@@ -77,7 +81,7 @@ def audit_block(task: BlockTask) -> BlockAudit:
     from rabiskit.facts.fast import _careful_block, _careful_records
     from rabiskit.facts.blocks import index_block
 
-    ctx: AuditContext = task.context
+    ctx: AuditContext = task.args
     buf = task.read()
     rows = _Rows()
     auditor = Auditor(None, ctx.period, ctx.options, only_period=ctx.only_period,
@@ -85,6 +89,7 @@ def audit_block(task: BlockTask) -> BlockAudit:
                       duplicates=DuplicateFinder(in_memory=None))
     summary = FileSummary(file=task.display, db_level=task.db_level)
     ix = index_block(buf, encoding=task.encoding, flavour=task.flavour)
+    settled = 0
     if ix is None:  # not a run of clean records: the careful reader reads the block
         chunk = _careful_block(buf, task.start, task.display, task.db_level, task.rules,
                                task.encoding, task.flavour, _keep_source)
@@ -95,7 +100,7 @@ def audit_block(task: BlockTask) -> BlockAudit:
         entries = sorted(careful.careful + _clean_entries(ix, buf, task, whole, quiet.levels),
                          key=lambda t: t[0])
         file_problems = careful.file_problems
-        summary.block_settled = int(ix.clean.sum())
+        settled = int(ix.clean.sum())
     numbered = 0
     qi = 0
     q_numbers = quiet.numbers if quiet is not None else []
@@ -109,9 +114,9 @@ def audit_block(task: BlockTask) -> BlockAudit:
         quiet.add_to(auditor, summary, qi, None)
     if q_numbers:
         numbered = max(numbered, q_numbers[-1])
-    return BlockAudit(numbered, auditor.records, auditor.in_period, auditor.not_bibliographic,
-                      rows.rows, auditor.shares, summary, auditor.duplicates.export(),
-                      file_problems)
+    return BlockAudit(numbered if summary.records else 0, auditor.records, auditor.in_period,
+                      auditor.not_bibliographic, rows.rows, auditor.shares, summary,
+                      auditor.duplicates.export(), file_problems, settled)
 
 
 def _careful_records_of(ix, buf: bytes, task: BlockTask, careful_records):
@@ -158,9 +163,9 @@ class BlockMerge:
     def add(self, src: SourceRecord, facts: RecordFacts) -> None:
         self.auditor.add(src, facts)
 
-    def add_block(self, res: BlockAudit, shift: int, summary: FileSummary) -> int:
+    def add_block(self, res: BlockAudit, shift: int) -> None:
         a = self.auditor
-        a.records += res.records
+        a.records += res.audited
         a.in_period += res.in_period
         a.not_bibliographic += res.not_bibliographic
         store = a.findings
@@ -173,6 +178,3 @@ class BlockMerge:
             row.written_kazakh += part.written_kazakh
             row.from_coding += part.from_coding
         a.duplicates.merge(res.duplicates, shift)
-        merge_summary(summary, res.summary, shift)
-        summary.problems.extend(res.file_problems)
-        return res.numbered if res.summary.records else 0

@@ -621,22 +621,3 @@ def _summarise(d: BlockDecisions) -> None:
     if summary.date_max is None or hi > summary.date_max:
         summary.date_max = hi
 
-
-def merge_summary(into: FileSummary, part: FileSummary) -> None:
-    """Add a block's part of a file's summary (its problems already renumbered)."""
-    into.records += part.records
-    into.damaged += part.damaged
-    into.not_bibliographic += part.not_bibliographic
-    for name in ("flavours", "encodings", "encoding_reasons", "record_types",
-                 "bibliographic_levels", "languages", "levels"):
-        getattr(into, name).update(getattr(part, name))
-    into.date_missing += part.date_missing
-    for d in (part.date_min, part.date_max):
-        if d is None:
-            continue
-        if into.date_min is None or d < into.date_min:
-            into.date_min = d
-        if into.date_max is None or d > into.date_max:
-            into.date_max = d
-    into.problems.extend(part.problems)
-

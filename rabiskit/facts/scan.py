@@ -9,6 +9,7 @@ are read once, with a warning.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
@@ -116,6 +117,28 @@ class FileSummary:
             self.date_min = lo
         if self.date_max is None or hi > self.date_max:
             self.date_max = hi
+
+    def add_part(self, part: "FileSummary", shift: int = 0) -> None:
+        """Add a block's part of this file's summary, its records numbered from 1 in the
+        block and ``shift`` records of the file before it: as if this summary had read the
+        block's records itself (``add_read``).  ``block_settled`` is the caller's."""
+        self.records += part.records
+        self.damaged += part.damaged
+        self.not_bibliographic += part.not_bibliographic
+        for name in ("flavours", "encodings", "encoding_reasons", "record_types",
+                     "bibliographic_levels", "languages", "levels"):
+            getattr(self, name).update(getattr(part, name))
+        self.date_missing += part.date_missing
+        for d in (part.date_min, part.date_max):
+            if d is None:
+                continue
+            if self.date_min is None or d < self.date_min:
+                self.date_min = d
+            if self.date_max is None or d > self.date_max:
+                self.date_max = d
+        self.problems.extend(p if p.record is None or not shift
+                             else dataclasses.replace(p, record=p.record + shift)
+                             for p in part.problems)
 
     def as_dict(self) -> dict:
         encodings = {e: self.encodings.get(e, 0) for e in ENCODINGS}

@@ -65,10 +65,9 @@ def read_blocks(inputs: Iterable[Input], plan: Plan, *, result: Scan,
     it) gives; for the careful reader's records, ``careful(src, facts)``.  ``result``
     receives the per-file summaries."""
     from rabiskit.aggregate.count import classifier_for
-    from rabiskit.facts.batches import merge_summary
     from rabiskit.facts.scan import finish_file, scan_one, sort_problems
     from rabiskit.pipeline.sizes import BLOCK_SIZE
-    from rabiskit.pipeline.workers import _renumber_problem, block_bounds
+    from rabiskit.pipeline.workers import block_bounds
 
     classify = classifier_for(plan)
     rules = tuple(plan.rules_in_force())
@@ -91,9 +90,7 @@ def read_blocks(inputs: Iterable[Input], plan: Plan, *, result: Scan,
             shift = 0
             for block, res in _in_order(bounds, executor, proto, work):
                 summary.block_settled += res.settled
-                part = res.summary
-                part.problems = [_renumber_problem(p, shift) for p in part.problems]
-                merge_summary(summary, part)
+                summary.add_part(res.summary, shift)
                 summary.problems.extend(res.file_problems)
                 yield from res.items(shift)
                 shift += res.records
