@@ -36,7 +36,7 @@ def _float_text(o: float) -> str:
     return float.__repr__(o)
 
 
-def _scalar_text(o: Any) -> str | None:
+def scalar_text(o: Any) -> str | None:
     """The JSON text of null, true, false or a number; None for anything else."""
     if o is None:
         return "null"
@@ -54,7 +54,7 @@ def _scalar_text(o: Any) -> str | None:
 def _key_text(key: Any) -> str:
     if isinstance(key, str):
         return key
-    text = _scalar_text(key)
+    text = scalar_text(key)
     if text is None:
         raise TypeError(f"keys must be str, int, float, bool or None, not {key.__class__.__name__}")
     return text
@@ -72,7 +72,7 @@ def _chunks(o: Any, nl: str, step: str) -> Iterator[str]:
     if isinstance(o, str):
         yield _encode(o)
         return
-    text = _scalar_text(o)
+    text = scalar_text(o)
     if text is not None:
         yield text
     elif isinstance(o, (list, tuple)):

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _encode_text  # type: ignore[attr-defined]
 from typing import Any, Iterator
 
+from rabiskit.jsontext import scalar_text
+
 #: The finding kinds, in the order they are listed (stable names: JSON keys, sheet names).
 KINDS: tuple[str, ...] = (
     "missing_language", "language_mismatch", "invalid_language_code",
@@ -116,17 +118,8 @@ def _scalar(v: Any) -> str:
     """One value as ``json.dumps(v, ensure_ascii=False)`` writes it."""
     if isinstance(v, str):
         return _encode_text(v)
-    if v is None:
-        return "null"
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if isinstance(v, int):
-        return int.__repr__(v)
-    if isinstance(v, float) and v == v and v not in (float("inf"), float("-inf")):
-        return float.__repr__(v)
-    return json.dumps(v, ensure_ascii=False)
+    text = scalar_text(v)
+    return text if text is not None else json.dumps(v, ensure_ascii=False)
 
 
 def finding_json(d: dict) -> str:
