@@ -403,7 +403,8 @@ def test_export_block_path_writes_the_same_bytes(tmp_path, utf8):
     out = {}
     for name, opts in (("careful", {"fast": False}), ("block", {"fast": True, "workers": 1, "block_size": 900}),
                        ("pool", {"fast": True, "workers": 2, "block_size": 2000}),
-                       ("light", {"fast": True, "workers": 1, "block_size": 900, "whole": utf8})):
+                       ("light", {"fast": True, "workers": 1, "block_size": 900,
+                                  "how": "whole" if utf8 else "iso"})):
         target = tmp_path / f"{name}.iso"
         scan = Scan()
         res = write_exchange(target, select_records(inputs, plan, Period.for_year(2026),

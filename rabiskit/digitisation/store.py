@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from json.encoder import encode_basestring as _encode  # type: ignore[attr-defined]
 from typing import Any, Callable, Iterator, overload
 
-from rabiskit.jsontext import json_default
+from rabiskit.jsontext import json_default, scalar_text
 
 SPOOL_BYTES = 8 << 20
 INDENT = 2
@@ -37,19 +37,14 @@ def document_text(doc: dict) -> str:
     for key, value in doc.items():
         if value.__class__ is str:
             text = _encode(value)
-        elif value is None:
-            text = "null"
-        elif value is True:
-            text = "true"
-        elif value is False:
-            text = "false"
-        elif value.__class__ is int:
-            text = int.__repr__(value)
         elif value.__class__ is list and all(v.__class__ is str for v in value):
             text = ("[\n    " + ",\n    ".join([_encode(v) for v in value]) + "\n  ]"
                     if value else "[]")
         else:
-            return json.dumps(doc, ensure_ascii=False, indent=INDENT, default=json_default)
+            scalar = scalar_text(value)
+            if scalar is None:
+                return json.dumps(doc, ensure_ascii=False, indent=INDENT, default=json_default)
+            text = scalar
         if key.__class__ is not str:
             return json.dumps(doc, ensure_ascii=False, indent=INDENT, default=json_default)
         parts.append(_encode(key) + ": " + text)

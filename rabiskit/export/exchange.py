@@ -77,12 +77,12 @@ def select_records(inputs: Sequence[Input], plan: Plan, period: Period, levels: 
                    result: Scan | None = None, progress: Callable[[int, str], None] | None = None,
                    workers: int | None = None, min_fast_size: int | None = None,
                    fast: bool | None = None, block_size: int | None = None,
-                   whole: bool = True, how: str | None = None) -> Iterator[Any]:
+                   how: str = "whole") -> Iterator[Any]:
     """The records ``count`` counts in ``period`` at one of ``levels``, in input order (read
     through the pipeline: the worker processes decide which and send back only these), for
     ``write_exchange``.  ``how`` the output is written: ``"iso"`` (ISO 2709, the bytes as
     read), ``"utf8"`` (ISO 2709 re-encoded), ``"xml"`` (MARCXML) or ``"whole"`` (records
-    given whole: ``--to rusmarc``); None: ``"whole"``, or ``"iso"`` when not ``whole``.
+    given whole: ``--to rusmarc``, and the default).
 
     Items are (SourceRecord, RecordFacts) pairs, or ``Written`` runs: the output bytes of a
     block's records the worker wrote itself (sound records selected from the block index:
@@ -90,10 +90,9 @@ def select_records(inputs: Sequence[Input], plan: Plan, period: Period, levels: 
     record to be listed in the result, always come as pairs, whole."""
     from rabiskit.pipeline.records import read_blocks
 
-    mode = how or ("whole" if whole else "iso")
-    if mode not in _MODES:
+    if how not in _MODES:
         raise ValueError(f"how={how!r}")
-    choice = _Choice(period, frozenset(levels), mode)
+    choice = _Choice(period, frozenset(levels), how)
     yield from read_blocks(inputs, plan, result=result if result is not None else Scan(),
                            work=_export_block, args=choice,
                            careful=functools.partial(_careful_choice, choice),

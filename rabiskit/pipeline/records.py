@@ -66,17 +66,22 @@ def read_blocks(inputs: Iterable[Input], plan: Plan, *, result: Scan,
     receives the per-file summaries."""
     from rabiskit.aggregate.count import classifier_for
     from rabiskit.facts.scan import finish_file, scan_one, sort_problems
+    from rabiskit.pipeline.run import plan_inputs
     from rabiskit.pipeline.sizes import BLOCK_SIZE
     from rabiskit.pipeline.workers import block_bounds
 
     classify = classifier_for(plan)
     rules = tuple(plan.rules_in_force())
-    kinds, use_blocks = _plan_inputs(inputs, result, fast, min_fast_size)
-    executor = _executor(use_blocks, workers, kinds)
+    kinds = plan_inputs(inputs, result, fast, min_fast_size, xml=False)
+    executor = None
+    if workers != 1 and any(kind for _, _, kind in kinds):
+        from rabiskit.pipeline.workers import make_executor
+
+        executor = make_executor(workers)
     try:
         for inp, summary, kind in kinds:
             bounds = None
-            if use_blocks and kind:
+            if kind:
                 size = inp.path.stat().st_size
                 bounds = block_bounds(inp.path, size, block_size or BLOCK_SIZE)
             if bounds is None:
@@ -143,37 +148,6 @@ def read_fact_tables(inputs: Iterable[Input], plan: Plan, *, result: Scan,
             yield item
     if held:
         yield facts_table(held)
-
-
-def _plan_inputs(inputs: Iterable[Input], result: Scan, fast: bool | None,
-                 min_fast_size: int | None):
-    """(the inputs with their summaries and block kind, whether blocks are read)."""
-    from rabiskit.facts.scan import dedupe_inputs, start_file
-    from rabiskit.pipeline.run import block_kind
-    from rabiskit.pipeline.sizes import MIN_FAST_SIZE
-
-    items = list(inputs)
-    _, dup = dedupe_inputs(items)
-    kinds = []
-    total = 0
-    for inp in items:
-        summary = start_file(inp, result, dup)
-        if summary is None:
-            continue
-        kind, size = block_kind(inp, fast, xml=False)
-        kinds.append((inp, summary, kind))
-        total += size if kind else 0
-    use_blocks = fast is True or (fast is None and total >= (
-        MIN_FAST_SIZE if min_fast_size is None else min_fast_size))
-    return kinds, use_blocks
-
-
-def _executor(use_blocks: bool, workers: int | None, kinds):
-    if use_blocks and workers != 1 and any(k for _, _, k in kinds):
-        from rabiskit.pipeline.workers import make_executor
-
-        return make_executor(workers)
-    return None
 
 
 def _in_order(bounds, executor, proto, work: Callable):

@@ -78,26 +78,13 @@ def read_inputs(inputs: Iterable[Input], plan: Plan, sink: Sink, *, needs: Needs
     ``fast=True`` the block path whatever the size; ``workers=1`` keeps it in this
     process."""
     from rabiskit.aggregate.count import classifier_for
-    from rabiskit.facts.scan import dedupe_inputs, finish_file, start_file
-    from rabiskit.pipeline.sizes import BLOCK_SIZE, MIN_FAST_SIZE
+    from rabiskit.facts.scan import finish_file
+    from rabiskit.pipeline.sizes import BLOCK_SIZE
 
     result = Scan()
     classify = classifier_for(plan)
     rules = tuple(plan.rules_in_force())
-    min_size = MIN_FAST_SIZE if min_fast_size is None else min_fast_size
-    items = list(inputs)
-    _, dup = dedupe_inputs(items)
-    kinds: list[tuple] = []  # (input, summary, fast kind or None), in input order
-    fast_size = 0
-    for inp in items:
-        summary = start_file(inp, result, dup)
-        if summary is None:
-            continue
-        kind, size = block_kind(inp, fast)
-        fast_size += size if kind else 0
-        kinds.append((inp, summary, kind))
-    if fast is None and fast_size < min_size:
-        kinds = [(inp, summary, None) for inp, summary, _ in kinds]
+    kinds = plan_inputs(inputs, result, fast, min_fast_size)
     if not any(kind for _, _, kind in kinds):  # the careful reader alone: no numpy, no pool
         for inp, summary, _ in kinds:
             _read_carefully(inp, summary, sink, needs, classify, encoding, flavour, progress)
@@ -144,6 +131,32 @@ def read_inputs(inputs: Iterable[Input], plan: Plan, sink: Sink, *, needs: Needs
     if counts or by_operator:
         sink.add_groups(Groups(counts, by_operator))
     return result
+
+
+def plan_inputs(inputs: Iterable[Input], result: Scan, fast: bool | None,
+                min_fast_size: int | None, *, xml: bool = True) -> list[tuple]:
+    """(input, its summary in ``result``, its block kind) of every input to read, in order
+    (an input given twice is read once): the kind ``block_kind`` gives, None for every
+    input when (``fast`` None) the files the block path can take hold less than
+    ``min_fast_size`` bytes together (default ``MIN_FAST_SIZE``: below that, starting the
+    worker processes costs more than it saves)."""
+    from rabiskit.facts.scan import dedupe_inputs, start_file
+    from rabiskit.pipeline.sizes import MIN_FAST_SIZE
+
+    items = list(inputs)
+    _, dup = dedupe_inputs(items)
+    kinds: list[tuple] = []
+    fast_size = 0
+    for inp in items:
+        summary = start_file(inp, result, dup)
+        if summary is None:
+            continue
+        kind, size = block_kind(inp, fast, xml=xml)
+        fast_size += size if kind else 0
+        kinds.append((inp, summary, kind))
+    if fast is None and fast_size < (MIN_FAST_SIZE if min_fast_size is None else min_fast_size):
+        return [(inp, summary, None) for inp, summary, _ in kinds]
+    return kinds
 
 
 def block_kind(inp: Input, fast: bool | None, xml: bool = True) -> tuple[str | None, int]:
