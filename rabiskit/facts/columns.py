@@ -134,10 +134,88 @@ def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
     return ok, present, data, length
 
 
+#: odd multipliers of a row's words in its hash (``RowCache``)
+_HASH_MULT = np.random.default_rng(14).integers(1, 1 << 62, size=64, dtype=np.int64).astype(np.uint64) * np.uint64(2) + np.uint64(1)
+
+
+def row_hashes(rows: np.ndarray) -> np.ndarray:
+    """One 64-bit number per row of an int64 array (wrapping sums of its words times odd
+    multipliers: equal rows, equal hashes; a match is always checked word by word)."""
+    w = rows.shape[1]
+    if w > _HASH_MULT.size:
+        return row_hashes(rows[:, :_HASH_MULT.size]) ^ row_hashes(rows[:, _HASH_MULT.size:])
+    h = rows.view(np.uint64) * _HASH_MULT[:w]
+    h ^= h >> np.uint64(29)
+    return h.sum(axis=1, dtype=np.uint64)
+
+
+class RowCache:
+    """A ``slot_column``'s ``decide`` answers kept from block to block (for one list of
+    slots): the groups' rows (their slots' words, lengths and presence: the bytes
+    exactly) looked up all at once, sorted by their hashes; other keys (the records read
+    one by one) in a dict.  Equal answers share one number (``outs``)."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self.keyed: dict = {}
+        self.outs: list = []
+        self._out_ids: dict = {}
+        self._clear_rows(0)
+
+    def _clear_rows(self, width: int) -> None:
+        self.hashes = np.zeros(0, dtype=np.uint64)
+        self.rows = np.zeros((0, width), dtype=np.int64)
+        self.ids = np.zeros(0, dtype=np.int64)
+
+    def out_id(self, out) -> int:
+        """The number of answer ``out`` (one per distinct answer)."""
+        try:
+            i = self._out_ids.get(out)
+        except TypeError:  # an answer that cannot be hashed: one number each
+            self.outs.append(out)
+            return len(self.outs) - 1
+        if i is None:
+            i = self._out_ids[out] = len(self.outs)
+            self.outs.append(out)
+        return i
+
+    def find(self, rows: np.ndarray) -> np.ndarray:
+        """Per row: the number of its answer, -1 where not met before."""
+        if rows.shape[1] != self.rows.shape[1]:
+            self._clear_rows(rows.shape[1])
+        out = np.full(rows.shape[0], -1, dtype=np.int64)
+        if not self.hashes.size or not rows.shape[0]:
+            return out
+        h = row_hashes(rows)
+        pos = np.minimum(np.searchsorted(self.hashes, h), self.hashes.size - 1)
+        hit = (self.hashes[pos] == h) & (self.rows[pos] == rows).all(axis=1)
+        out[hit] = self.ids[pos[hit]]
+        return out
+
+    def add(self, rows: np.ndarray, outs: list) -> np.ndarray:
+        """Keep the answers ``outs`` of ``rows`` (not met before); their numbers."""
+        ids = np.array([self.out_id(o) for o in outs], dtype=np.int64)
+        if self.hashes.size + rows.shape[0] > self.limit:
+            self._clear_rows(rows.shape[1])
+        hashes = np.concatenate((self.hashes, row_hashes(rows)))
+        order = np.argsort(hashes, kind="stable")
+        self.hashes = hashes[order]
+        self.rows = np.concatenate((self.rows, rows))[order]
+        self.ids = np.concatenate((self.ids, ids))[order]
+        return ids
+
+    def clear(self) -> None:
+        self.keyed.clear()
+        self._clear_rows(self.rows.shape[1])
+
+    def __len__(self) -> int:
+        return len(self.keyed) + int(self.hashes.size)
+
+
 def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
                 decide: Callable[[tuple[bytes | None, ...]], object | None],
                 exact: Callable[[int], tuple[bytes | None, ...]] | None = None,
-                cache: dict | None = None) -> Column:
+                cache: RowCache | None = None) -> Column:
     """A column for the records ``among``: each record's slots' bytes (None for an absent
     field) are grouped, and ``decide(slot_bytes)`` gives each distinct group's value (None:
     leave the records to the careful reader).  Records whose slots do not fit (a repeated
@@ -157,12 +235,12 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
             if cache is None:
                 out = decide(make() if make is not None else key)
             else:
-                out = cache.get(key, _UNSEEN)
+                out = cache.keyed.get(key, _UNSEEN)
                 if out is _UNSEEN:
                     out = decide(make() if make is not None else key)
-                    if len(cache) > _CACHE_LIMIT:
-                        cache.clear()
-                    cache[key] = out
+                    if len(cache.keyed) > _CACHE_LIMIT:
+                        cache.keyed.clear()
+                    cache.keyed[key] = out
             v = -1 if out is None else len(values)
             if out is not None:
                 values.append(out)
@@ -201,8 +279,23 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
 
         # a group's row (the slots' words, lengths and presence) says its bytes exactly:
         # it is the key looked up; the bytes are made only for a value not met before
-        for g, row in enumerate(rows[reps].tolist()):
-            table[g] = value_code(("words", len(parts), *row), functools.partial(slot_key, g))
+        if cache is not None:
+            rep_rows = rows[reps]
+            ids = cache.find(rep_rows)
+            new = np.flatnonzero(ids < 0)
+            if new.size:
+                ids[new] = cache.add(rep_rows[new], [decide(slot_key(g)) for g in new.tolist()])
+            distinct, which = np.unique(ids, return_inverse=True)
+            local = np.empty(distinct.size, dtype=np.int64)
+            for j, i in enumerate(distinct.tolist()):
+                out = cache.outs[i]
+                local[j] = -1 if out is None else len(values)
+                if out is not None:
+                    values.append(out)
+            table[:] = local[which.reshape(-1)]
+        else:
+            for g, row in enumerate(rows[reps].tolist()):
+                table[g] = value_code(("words", len(parts), *row), functools.partial(slot_key, g))
         codes[fit] = table[inverse]
     if exact is not None:
         for r in unfit.tolist():
@@ -215,9 +308,9 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
 #: is decided once per worker
 _UNIMARC_DATES: dict[tuple, tuple | None] = {}
 #: ``languages_of``'s answers for the bytes it reads, per flavour (see ``slot_column``)
-_LANGUAGES: dict[str, dict] = {UNIMARC: {}, MARC21: {}}
+_LANGUAGES: dict[str, RowCache] = {UNIMARC: RowCache(), MARC21: RowCache()}
 #: the MARC 21 dates' answers, by the 008's first bytes
-_MARC21_DATES: dict = {}
+_MARC21_DATES = RowCache()
 _UNSEEN = object()
 _CACHE_LIMIT = 200_000
 
@@ -445,7 +538,7 @@ def _languages_of(key: tuple, flavour: str, reads) -> tuple[tuple[str, ...], boo
 
 def field_column(ix: BlockIndex, among: np.ndarray, tag: str,
                  decide_record: Callable[[Record], object], width: int = 64,
-                 cache: dict | None = None) -> Column:
+                 cache: RowCache | None = None) -> Column:
     """A column decided by ``decide_record`` on a record holding only the record's ``tag``
     fields, once per distinct value of their bytes (fields up to ``width`` bytes grouped
     with numpy, repeated or longer ones one by one).  ``cache``: its answers kept from
