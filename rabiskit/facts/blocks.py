@@ -67,7 +67,8 @@ for _b, _t in enumerate(_WEIGHT_TAGS):
 # values, each for 7 of the bits
 _SCORE_BITS = 7
 _SCORE_MASK = (1 << _SCORE_BITS) - 1
-_SCORE_TABLES = [(shift, np.array([sum(int(w) for b, w in enumerate(_WEIGHT_VALUES[shift:shift + _SCORE_BITS])
+_WEIGHT_LIST = _WEIGHT_VALUES.tolist()
+_SCORE_TABLES = [(shift, np.array([sum(w for b, w in enumerate(_WEIGHT_LIST[shift:shift + _SCORE_BITS])
                                        if v >> b & 1) for v in range(1 << _SCORE_BITS)], dtype=np.int64))
                  for shift in range(0, len(_WEIGHT_TAGS), _SCORE_BITS)]
 C100 = tag_code("100")

@@ -134,8 +134,19 @@ def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
     return ok, present, data, length
 
 
+def _odd_multipliers(n: int, seed: int = 14) -> np.ndarray:
+    """``n`` odd 64-bit numbers (splitmix64: no import of numpy.random at start-up)."""
+    out, x, m = [], seed, (1 << 64) - 1
+    for _ in range(n):
+        x = (x + 0x9E3779B97F4A7C15) & m
+        z = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & m
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & m
+        out.append((z ^ (z >> 31)) | 1)
+    return np.array(out, dtype=np.uint64)
+
+
 #: odd multipliers of a row's words in its hash (``RowCache``)
-_HASH_MULT = np.random.default_rng(14).integers(1, 1 << 62, size=64, dtype=np.int64).astype(np.uint64) * np.uint64(2) + np.uint64(1)
+_HASH_MULT = _odd_multipliers(64)
 
 
 def row_hashes(rows: np.ndarray) -> np.ndarray:
