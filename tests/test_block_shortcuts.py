@@ -265,3 +265,31 @@ def test_a_rule_on_a_field_gives_the_same_levels_from_answers_kept(tmp_path):
             code = key & 127
             levels[code] = levels.get(code, 0) + n
         assert sorted(levels.values()) == [3, 7]
+
+
+def test_record_terminators_are_found_in_every_place_of_an_eight_byte_word(tmp_path):
+    """The record terminators are looked for eight bytes at a time (then the byte in each
+    word): records of every length from 93 to 109 bytes put them in each of a word's eight
+    places, and the block's length is no multiple of eight."""
+    from rabiskit.facts.blocks import positions_of
+
+    recs = [record("nam0 ", [("001", ("x" * k).encode("ascii") + b"\x1e"),
+                             ("100", field_bytes(("a", "20260115d2026    k  y0kaza50      ba")))])
+            for k in range(1, 18)]
+    sizes = [len(r) for r in recs]
+    assert sizes == list(range(93, 110))
+    assert sorted(s % 8 for s in sizes[:8]) == list(range(8)) and sum(sizes) % 8
+    data = b"".join(recs)
+    ends, at = [], -1
+    for size in sizes:  # where each record ends, by hand
+        at += size
+        ends.append(at)
+    arr = np.frombuffer(data, dtype=np.uint8)
+    assert positions_of(arr, 0x1D).tolist() == ends
+    assert positions_of(arr[:-1], 0x1D).tolist() == ends[:-1]
+    assert positions_of(arr[:5], 0x1D).tolist() == []
+    assert _settle(data) == (17, 17, [])
+    path = tmp_path / "lengths.iso"
+    path.write_bytes(data)
+    careful, fast, settled = both([Input(path)], default_plan(), block_size=300)
+    assert fast == careful and settled == 17

@@ -165,6 +165,20 @@ def _num(digits) -> np.ndarray:
     return d @ pw
 
 
+def positions_of(arr: np.ndarray, byte: int) -> np.ndarray:
+    """Where ``byte`` is in ``arr``, in order (``np.flatnonzero(arr == byte)``, several times
+    faster for a byte as rare as a record terminator: the eight-byte words holding one
+    are found first, then the byte in each)."""
+    eq = arr == byte
+    cut = arr.size - arr.size % 8
+    hit = np.flatnonzero(eq[:cut].view(np.uint64) != 0)
+    at = np.flatnonzero(eq[:cut].reshape(-1, 8)[hit])
+    out = hit[at >> 3] * 8 + (at & 7)
+    if cut < arr.size:
+        out = np.concatenate((out, cut + np.flatnonzero(eq[cut:])))
+    return out
+
+
 def first_index(rec_of_entry: np.ndarray, mask: np.ndarray, nrec: int) -> np.ndarray:
     """Per record, the index of its first entry where ``mask`` holds, or -1."""
     out = np.full(nrec, -1, dtype=np.int64)
@@ -303,7 +317,7 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     n = arr.size
     if n == 0:
         return None
-    ends = np.flatnonzero(arr == RT)
+    ends = positions_of(arr, RT)
     if ends.size == 0 or ends[-1] != n - 1:
         return None
     starts = np.empty_like(ends)
