@@ -293,3 +293,21 @@ def test_record_terminators_are_found_in_every_place_of_an_eight_byte_word(tmp_p
     path.write_bytes(data)
     careful, fast, settled = both([Input(path)], default_plan(), block_size=300)
     assert fast == careful and settled == 17
+
+
+def test_distinct_rows_groups_equal_rows_by_table_or_by_sorting():
+    """One column of values close together is grouped by a table, wider ones by sorting:
+    either way each row's group holds rows equal to it only, and groups go by value."""
+    from rabiskit.facts.columns import distinct_rows
+
+    cases = [np.array([[97 | 109 << 8], [97 | 97 << 8], [97 | 109 << 8], [108 | 109 << 8]]),  # leader/06-07
+             np.array([[5], [5], [5]]),
+             np.array([[-3], [1 << 40], [-3], [7]]),  # spread: sorted
+             np.array([[1, 2], [1, 3], [1, 2], [0, 9]])]
+    expected_groups = [[1, 0, 1, 2], [0, 0, 0], [0, 2, 0, 1], [1, 2, 1, 0]]
+    for words, groups in zip(cases, expected_groups):
+        inverse, reps = distinct_rows(words.astype(np.int64))
+        assert inverse.tolist() == groups
+        assert len(reps) == max(groups) + 1
+        for g, r in enumerate(reps.tolist()):
+            assert inverse[r] == g

@@ -56,6 +56,10 @@ class Slot:
     whole: bool = True
 
 
+#: a single column whose values span less than this is grouped by a table, not sorted
+_DENSE_SPAN = 1 << 16
+
+
 def distinct_rows(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Group equal rows of a 2-D integer array: (group of each row, one row index per
     group)."""
@@ -68,7 +72,18 @@ def distinct_rows(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if words.shape[1] == 0:
         return np.zeros(m, dtype=np.int64), np.zeros(1, dtype=np.int64)
     if words.shape[1] == 1:
-        _, reps, inverse = np.unique(words[:, 0], return_index=True, return_inverse=True)
+        col = words[:, 0]
+        low, high = int(col.min()), int(col.max())
+        if high - low < _DENSE_SPAN:  # a few values close together (a leader's bytes)
+            v = col - low
+            seen = np.zeros(high - low + 1, dtype=np.int64)
+            seen[v] = 1
+            group = np.cumsum(seen) - 1  # values in increasing order, as np.unique gives
+            inverse = group[v]
+            reps = np.empty(int(seen.sum()), dtype=np.int64)
+            reps[inverse] = np.arange(m)  # one row of each group (equal rows: any one)
+            return inverse, reps
+        _, reps, inverse = np.unique(col, return_index=True, return_inverse=True)
         return inverse.reshape(-1), reps
     order = np.lexsort(words.T[::-1])
     s = words[order]
