@@ -246,6 +246,11 @@ def test_answers_kept_per_process_are_found_by_their_rows():
     assert found == [ids[2], -1, ids[1], ids[0], -1]
     assert cache.find(np.array([[1, 2]], dtype=np.int64)).tolist() == [-1]  # another width
     assert cache.find(rows).tolist() == [-1, -1, -1]
+    small = RowCache(limit=2)  # grown past its limit: afresh at the next look-up
+    small.find(rows)
+    first = small.add(rows, ["a", "b", "c"])
+    assert [small.outs[i] for i in first] == ["a", "b", "c"]
+    assert small.find(rows).tolist() == [-1, -1, -1] and small.outs == []
 
 
 def test_a_rule_on_a_field_gives_the_same_levels_from_answers_kept(tmp_path):

@@ -206,9 +206,13 @@ class RowCache:
         return i
 
     def find(self, rows: np.ndarray) -> np.ndarray:
-        """Per row: the number of its answer, -1 where not met before."""
-        if rows.shape[1] != self.rows.shape[1]:
+        """Per row: the number of its answer, -1 where not met before.  (A cache grown
+        past its limit starts afresh here, before it gives out numbers: those ``add``
+        gives after stay valid through the block.)"""
+        if rows.shape[1] != self.rows.shape[1] or self.hashes.size > self.limit \
+                or len(self.outs) > self.limit:
             self._clear_rows(rows.shape[1])
+            self.outs, self._out_ids = [], {}
         out = np.full(rows.shape[0], -1, dtype=np.int64)
         if not self.hashes.size or not rows.shape[0]:
             return out
@@ -221,8 +225,6 @@ class RowCache:
     def add(self, rows: np.ndarray, outs: list) -> np.ndarray:
         """Keep the answers ``outs`` of ``rows`` (not met before); their numbers."""
         ids = np.array([self.out_id(o) for o in outs], dtype=np.int64)
-        if self.hashes.size + rows.shape[0] > self.limit:
-            self._clear_rows(rows.shape[1])
         hashes = np.concatenate((self.hashes, row_hashes(rows)))
         order = np.argsort(hashes, kind="stable")
         self.hashes = hashes[order]
