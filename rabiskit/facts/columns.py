@@ -436,7 +436,7 @@ class _DateWords:
         else:
             known = np.zeros(words.size, dtype=bool)
         if not known.all():
-            new = words[~known]
+            new = np.unique(words[~known])
             numbers = np.array([_unimarc_date_number(w) for w in new.tolist()], dtype=np.int64)
             if self.keys.size > self.limit:
                 self.keys, self.numbers = self.keys[:0], self.numbers[:0]
@@ -475,8 +475,7 @@ def date_numbers(ix: BlockIndex, among: np.ndarray) -> np.ndarray:
     recs = np.flatnonzero(whole)
     if width == 8 and recs.size:
         words = np.ascontiguousarray(ix.a100[recs, :8]).view("<u8")[:, 0].view(np.int64)
-        uk, inverse = np.unique(words, return_inverse=True)
-        out[recs] = _DATE_WORDS.numbers_of(uk)[inverse.reshape(-1)]
+        out[recs] = _DATE_WORDS.numbers_of(words)  # (a sorted search: no grouping first)
     else:
         whole[:] = False
     rest = among & ~whole
