@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from rabiskit.facts.scan import FileSummary, Input, Scan
+from rabiskit.ledger.blockrows import settled_rows
 from rabiskit.ledger.codec import ROW_PROBLEMS, ROW_RECORD, record_row
 from rabiskit.ledger.importer import RowBlock, pair_row, problems_json, rows_block
 from rabiskit.plan.model import Plan
@@ -54,22 +55,23 @@ class BlockRows:
 
 
 def _work(task) -> BlockRows:
-    from rabiskit.facts.fast import block_records
+    from rabiskit.facts.batches import decide_block
 
-    res = block_records(task.read(), task.start, display=task.display, db_level=task.db_level,
-                        rules=task.rules, encoding=task.encoding, flavour=task.flavour,
-                        tags=None, extract=record_row)
-    summary = FileSummary(file=task.display)
-    add_read = summary.add_read
-    rows = []
-    last = 0
-    for number, facts, reason, problems, row in res.records:
-        add_read(facts, reason, problems)
-        rows.append(row)
-        if number > last:
-            last = number
-    return BlockRows(task.display, [list(c) for c in zip(*rows)], summary, res.file_problems,
-                     res.settled, last)
+    d = decide_block(task.read(), task.start, display=task.display, db_level=task.db_level,
+                     rules=task.rules, encoding=task.encoding, flavour=task.flavour, whole=True)
+    # the records read one by one (the careful reader's, and clean ones left undecided):
+    # their rows from the decoded record; the settled ones' from the block's columns
+    numbered = [(number, record_row(src, facts)) for number, facts, _r, _p, src in d.rows]
+    if d.ix is not None and d.which.size:
+        numbered += zip((d.which + 1).tolist(), settled_rows(d, task.display, task.start))
+        numbered.sort(key=_first)
+    rows = [row for _n, row in numbered]
+    return BlockRows(task.display, [list(c) for c in zip(*rows)], d.summary, d.file_problems,
+                     int(d.which.size), d.records)
+
+
+def _first(item: tuple):
+    return item[0]
 
 
 def _careful_row(src, facts) -> tuple:
