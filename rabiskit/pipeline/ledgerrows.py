@@ -14,12 +14,13 @@ of ``rabiskit.pipeline.records.read_records`` with ``record_row``.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from rabiskit.facts.scan import FileSummary, Input, Scan
 from rabiskit.ledger.blockrows import settled_rows
-from rabiskit.ledger.codec import ROW_PROBLEMS, ROW_RECORD, record_row
+from rabiskit.ledger.codec import ROW_COLUMNS, ROW_PROBLEMS, ROW_RECORD, record_row
 from rabiskit.ledger.importer import RowBlock, pair_row, problems_json, rows_block
 from rabiskit.plan.model import Plan
 from rabiskit.records import Problem
@@ -65,9 +66,34 @@ def _work(task) -> BlockRows:
     if d.ix is not None and d.which.size:
         numbered += zip((d.which + 1).tolist(), settled_rows(d, task.display, task.start))
         numbered.sort(key=_first)
-    rows = [row for _n, row in numbered]
-    return BlockRows(task.display, [list(c) for c in zip(*rows)], d.summary, d.file_problems,
-                     int(d.which.size), d.records)
+    columns = [list(c) for c in zip(*(row for _n, row in numbered))]
+    if columns:
+        _in_read_order(d.summary, columns)
+    return BlockRows(task.display, columns, d.summary, d.file_problems, int(d.which.size),
+                     d.records)
+
+
+_COL = {c: k for k, c in enumerate(ROW_COLUMNS)}
+
+
+def _in_read_order(summary: FileSummary, columns: list[list]) -> None:
+    """The summary's counters with their keys in the order the records first name them
+    (the order ``FileSummary.add_read`` record by record gives them, which the ledger's
+    summary JSON keeps); the block path counts them by group."""
+    encodings = columns[_COL["encoding"]]
+    for name, keys in (("flavours", columns[_COL["flavour"]]), ("encodings", encodings),
+                       ("encoding_reasons", [f"{e}: {r}" for e, r in zip(
+                           encodings, columns[_COL["encoding_reason"]])]),
+                       ("record_types", columns[_COL["record_type"]]),
+                       ("bibliographic_levels", columns[_COL["bibliographic_level"]]),
+                       ("languages", columns[_COL["language"]]),
+                       ("levels", columns[_COL["level"]])):
+        counter = getattr(summary, name)
+        if len(counter) > 1:
+            ordered = Counter({k: counter[k] for k in dict.fromkeys(keys) if k in counter})
+            for k in counter.keys() - ordered.keys():  # (none: every key is some record's)
+                ordered[k] = counter[k]
+            setattr(summary, name, ordered)
 
 
 def _first(item: tuple):
