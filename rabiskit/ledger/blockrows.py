@@ -2,7 +2,7 @@
 
 ``record_row`` gives a record's row from its decoded record and its RecordFacts.  For the
 records of a block the block path settles (``rabiskit.facts.batches.decide_block``: clean,
-dated, their languages settled) ``settled_rows`` gives the same rows without either: the
+dated, their languages settled) ``settled_columns`` gives the same rows (as columns) without either: the
 facts from the block's facts table (``rabiskit.facts.batches``, the columns ``rabiskit
 facts`` writes) and the decisions behind it (dates with their source and text, languages,
 levels), the checksum and the stored JSON from the record's bytes
@@ -19,21 +19,22 @@ import numpy as np
 from rabiskit.facts.batches import BlockDecisions, _fast_table
 from rabiskit.facts.blocks import records_of
 from rabiskit.ledger.blockforms import compress, stored_forms
-from rabiskit.ledger.codec import _languages_json, canonical_bytes, json_list, record_blob, record_key
+from rabiskit.ledger.codec import (ROW_COLUMNS, _languages_json, canonical_bytes, json_list,
+                                   record_blob, record_key)
 
 
 def _iso(values: list) -> list:
     return [None if v is None else v.isoformat() for v in values]
 
 
-def settled_rows(d: BlockDecisions, display: str, base_offset: int) -> list[tuple]:
-    """The ``ROW_COLUMNS`` (``problems``: an empty tuple) of the records ``d.which``, in
-    order, as ``record_row`` gives them."""
+def settled_columns(d: BlockDecisions, display: str, base_offset: int) -> list[list]:
+    """The ``ROW_COLUMNS`` (``problems``: empty tuples) of the records ``d.which``, in
+    order, one list a column, as ``record_row`` gives them record by record."""
     ix, which = d.ix, d.which
     assert ix is not None
     m = which.size
     if not m:
-        return []
+        return [[] for _ in ROW_COLUMNS]
     table = _fast_table(d, display, base_offset)
 
     def col(name: str) -> list:
@@ -41,53 +42,58 @@ def settled_rows(d: BlockDecisions, display: str, base_offset: int) -> list[tupl
 
     # what the ledger keeps of the record itself
     forms, rest = stored_forms(ix, which)
-    checksums: list = [None] * m
-    blobs: list = [None] * m
-    slot = np.searchsorted(which, forms.which).tolist()
-    for k, c, t in zip(slot, forms.checksums, forms.texts):
-        checksums[k] = c
-        blobs[k] = compress(t)
-    if rest.size:
+    if not rest.size:
+        checksums = forms.checksums
+        blobs = list(map(compress, forms.texts))
+    else:
+        checksums = [""] * m
+        blobs = [b""] * m
+        for k, ch, t in zip(np.searchsorted(which, forms.which).tolist(), forms.checksums,
+                            forms.texts):
+            checksums[k] = ch
+            blobs[k] = compress(t)
         for k, rec in zip(np.searchsorted(which, rest).tolist(), records_of(ix, rest, None)):
             checksums[k] = hashlib.sha256(canonical_bytes(rec)).hexdigest()
             blobs[k] = record_blob(rec)
     # the decisions: encoding case, date entered, languages, level
     cases, outcome = d.cases, d.outcome
     case_of = d.case_of.tolist()
-    flavour_of = ["unimarc" if c & 1 else "marc21" for c in cases]
-    encoding_of = [outcome[c][0] for c in cases]
-    reason_of = [outcome[c][1] for c in cases]
-    dates = [(v[0].isoformat(), v[1], v[2]) for v in d.dates.values]
-    date_of = d.dates.codes[which].tolist()
-    langs = [(_languages_json(v[0]), v[0][0] if v[0] else "und", int(v[1]))
-             for v in d.langs.values]
-    lang_of = d.langs.codes[which].tolist()
-    names = d.level_names()
-    level_of = d.level_codes.tolist()
+    dates = d.dates.values
+    date_of = [dates[k] for k in d.dates.codes[which].tolist()]
+    langs = d.langs.values
+    lang_of = [langs[k] for k in d.langs.codes[which].tolist()]
+    names = d.level_names() + [None]  # (-1: no level)
     lead = ix.lead[which]
-    status = lead[:, 5].tobytes().decode("ascii")
-    rtype = lead[:, 6].tobytes().decode("ascii")
-    blevel = lead[:, 7].tobytes().decode("ascii")
+    status = list(lead[:, 5].tobytes().decode("ascii"))
     starts = ix.starts[which]
-    offsets = (starts + base_offset).tolist()
-    lengths = (ix.ends[which] - starts + 1).tolist()
     cn = col("control_number")
-    changed = _iso(col("date_changed"))
-    title, isbn, links = col("title"), col("isbn"), col("links")
-    extent, pages, art, host = col("extent"), col("pages"), col("article_pages"), col("host_title")
-    out = []
-    for i, n in enumerate((which + 1).tolist()):
-        c = case_of[i]
-        de, de_source, de_raw = dates[date_of[i]]
-        lj, language, coded = langs[lang_of[i]]
-        code = level_of[i]
-        checksum = checksums[i]
-        st = status[i]
-        out.append((
-            record_key(cn[i], checksum), checksum, int(st == "d"),
-            display, n, offsets[i], cn[i], flavour_of[c], encoding_of[c], st, rtype[i],
-            blevel[i], lj, language, coded, de, de_source, None, de_raw, changed[i],
-            title[i], json_list(isbn[i]), json_list(links[i]), extent[i], pages[i], art[i],
-            host[i], 0, names[code] if code >= 0 else None, None,
-            lengths[i], reason_of[c], (), blobs[i]))
-    return out
+    none = [None] * m
+    out = {
+        "key": list(map(record_key, cn, checksums)), "checksum": checksums,
+        "deleted": [int(st == "d") for st in status], "file": [display] * m,
+        "record": (which + 1).tolist(), "offset": (starts + base_offset).tolist(),
+        "control_number": cn,
+        "flavour": _per_case(case_of, ["unimarc" if c & 1 else "marc21" for c in cases]),
+        "encoding": _per_case(case_of, [outcome[c][0] for c in cases]),
+        "record_status": status, "record_type": list(lead[:, 6].tobytes().decode("ascii")),
+        "bibliographic_level": list(lead[:, 7].tobytes().decode("ascii")),
+        "languages": [_languages_json(v[0]) for v in lang_of],
+        "language": [v[0][0] if v[0] else "und" for v in lang_of],
+        "languages_coded": [int(v[1]) for v in lang_of],
+        "date_entered": [v[0].isoformat() for v in date_of],
+        "date_entered_source": [v[1] for v in date_of], "date_entered_problem": none,
+        "date_entered_raw": [v[2] for v in date_of], "date_changed": _iso(col("date_changed")),
+        "title": col("title"), "isbn": list(map(json_list, col("isbn"))),
+        "links": list(map(json_list, col("links"))), "extent": col("extent"),
+        "pages": col("pages"), "article_pages": col("article_pages"),
+        "host_title": col("host_title"), "damaged": [0] * m,
+        "level": [names[k] for k in d.level_codes.tolist()], "line": none,
+        "length": (ix.ends[which] - starts + 1).tolist(),
+        "encoding_reason": _per_case(case_of, [outcome[c][1] for c in cases]),
+        "problems": [()] * m, "record_data": blobs,
+    }
+    return [out[c] for c in ROW_COLUMNS]
+
+
+def _per_case(case_of: list[int], values: list) -> list:
+    return [values[k] for k in case_of]

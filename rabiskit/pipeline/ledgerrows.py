@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from rabiskit.facts.scan import FileSummary, Input, Scan
-from rabiskit.ledger.blockrows import settled_rows
+from rabiskit.ledger.blockrows import settled_columns
 from rabiskit.ledger.codec import ROW_COLUMNS, ROW_PROBLEMS, ROW_RECORD, record_row
 from rabiskit.ledger.importer import RowBlock, pair_row, problems_json, rows_block
 from rabiskit.plan.model import Plan
@@ -62,15 +62,23 @@ def _work(task) -> BlockRows:
                      rules=task.rules, encoding=task.encoding, flavour=task.flavour, whole=True)
     # the records read one by one (the careful reader's, and clean ones left undecided):
     # their rows from the decoded record; the settled ones' from the block's columns
-    numbered = [(number, record_row(src, facts)) for number, facts, _r, _p, src in d.rows]
+    careful = [(number, record_row(src, facts)) for number, facts, _r, _p, src in d.rows]
     if d.ix is not None and d.which.size:
-        numbered += zip((d.which + 1).tolist(), settled_rows(d, task.display, task.start))
-        numbered.sort(key=_first)
-    columns = [list(c) for c in zip(*(row for _n, row in numbered))]
+        columns = settled_columns(d, task.display, task.start)
+        if careful:
+            numbered = sorted([*careful, *zip((d.which + 1).tolist(), zip(*columns))],
+                              key=_first)
+            columns = [list(c) for c in zip(*(row for _n, row in numbered))]
+    else:
+        columns = [list(c) for c in zip(*(row for _n, row in careful))]
     if columns:
         _in_read_order(d.summary, columns)
     return BlockRows(task.display, columns, d.summary, d.file_problems, int(d.which.size),
                      d.records)
+
+
+def _first(item: tuple):
+    return item[0]
 
 
 _COL = {c: k for k, c in enumerate(ROW_COLUMNS)}
