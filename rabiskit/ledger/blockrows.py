@@ -18,9 +18,9 @@ import numpy as np
 
 from rabiskit.facts.batches import BlockDecisions, _fast_table
 from rabiskit.facts.blocks import records_of
-from rabiskit.ledger.blockforms import compress, stored_forms
-from rabiskit.ledger.codec import (ROW_COLUMNS, _languages_json, canonical_bytes, json_list,
-                                   record_blob, record_key)
+from rabiskit.ledger.blockforms import stored_forms
+from rabiskit.ledger.codec import (ROW_COLUMNS, _languages_json, canonical_bytes, compress,
+                                   json_list, record_blob, record_key)
 
 
 def _iso(values: list) -> list:
