@@ -82,7 +82,7 @@ def settled_columns(d: BlockDecisions, display: str, base_offset: int) -> list[l
         "languages_coded": [int(v[1]) for v in lang_of],
         "date_entered": [v[0].isoformat() for v in date_of],
         "date_entered_source": [v[1] for v in date_of], "date_entered_problem": none,
-        "date_entered_raw": [v[2] for v in date_of], "date_changed": _iso(col("date_changed")),
+        "date_entered_raw": [v[2] for v in date_of], "date_changed": _iso(table.column("date_changed").to_numpy(zero_copy_only=False).tolist()),
         "title": col("title"), "isbn": list(map(json_list, col("isbn"))),
         "links": list(map(json_list, col("links"))), "extent": col("extent"),
         "pages": col("pages"), "article_pages": col("article_pages"),
