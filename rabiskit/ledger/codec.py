@@ -22,7 +22,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 import zlib
-from typing import Any, Mapping
+from functools import partial
+from typing import Any, Callable, Mapping
 
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records.record import Field, Record
@@ -64,10 +65,25 @@ def record_blob(record: Record) -> bytes:
     return compress(text.encode("utf-8", "surrogatepass"))
 
 
-try:  # ISA-L's deflate: zlib streams at twice zlib's speed on a record's few hundred bytes
-    from isal.isal_zlib import compress as _isal_compress
-except ImportError:  # pragma: no cover - a platform without its wheel: zlib's own
-    _isal_compress = None
+def _zlib_compress(text: bytes) -> bytes:
+    return zlib.compress(text, 6)
+
+
+def _compressor() -> Callable[[bytes], bytes]:
+    """ISA-L's deflate (zlib streams at twice zlib's speed on a record's few hundred
+    bytes), else zlib's; looked up on first use (commands that store no record never
+    import it)."""
+    global _COMPRESS
+    try:
+        from isal.isal_zlib import compress as isal_compress
+    except ImportError:  # pragma: no cover - a platform without its wheel
+        _COMPRESS = _zlib_compress
+    else:
+        _COMPRESS = partial(isal_compress, level=1)
+    return _COMPRESS
+
+
+_COMPRESS: Callable[[bytes], bytes] | None = None
 
 
 def compress(text: bytes) -> bytes:
@@ -75,9 +91,7 @@ def compress(text: bytes) -> bytes:
     (header 0x78, as the ledger's check asks) that ``record_from_blob``
     (``zlib.decompress``) reads.  The compressed bytes depend on the compressor (ISA-L or
     zlib): no one compares them, only what they decompress to."""
-    if _isal_compress is not None:
-        return _isal_compress(text, 1)
-    return zlib.compress(text, 6)
+    return (_COMPRESS or _compressor())(text)
 
 
 @dataclass(frozen=True)

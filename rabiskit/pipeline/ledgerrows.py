@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from rabiskit.facts.scan import FileSummary, Input, Scan
-from rabiskit.ledger.blockrows import settled_columns
 from rabiskit.ledger.codec import ROW_COLUMNS, ROW_PROBLEMS, ROW_RECORD, record_row
 from rabiskit.ledger.importer import RowBlock, pair_row, problems_json, rows_block
 from rabiskit.plan.model import Plan
@@ -57,6 +56,7 @@ class BlockRows:
 
 def _work(task) -> BlockRows:
     from rabiskit.facts.batches import decide_block
+    from rabiskit.ledger.blockrows import settled_columns
 
     d = decide_block(task.read(), task.start, display=task.display, db_level=task.db_level,
                      rules=task.rules, encoding=task.encoding, flavour=task.flavour, whole=True)
@@ -102,10 +102,6 @@ def _in_read_order(summary: FileSummary, columns: list[list]) -> None:
             for k in counter.keys() - ordered.keys():  # (none: every key is some record's)
                 ordered[k] = counter[k]
             setattr(summary, name, ordered)
-
-
-def _first(item: tuple):
-    return item[0]
 
 
 def _careful_row(src, facts) -> tuple:
