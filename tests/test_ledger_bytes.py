@@ -25,7 +25,7 @@ from rabiskit.facts.blocks import index_block
 from rabiskit.facts.fast import careful_entry
 from rabiskit.facts.scan import FileSummary, Input
 from rabiskit.ledger.blockforms import stored_forms
-from rabiskit.ledger.codec import ROW_COLUMNS, canonical_bytes, record_row
+from rabiskit.ledger.codec import ROW_COLUMNS, canonical_bytes, json_list, record_row
 from rabiskit.ledger.store import open_ledger
 from rabiskit.pipeline.ledger import import_inputs
 from rabiskit.pipeline.ledgerrows import _work
@@ -274,6 +274,13 @@ def test_random_blocks_stored_as_the_careful_reader_stores_them(recs, edits):
     if b"\x1d" not in buf:
         return
     assert_same(buf[:buf.rfind(b"\x1d") + 1], own_rule_plan().rules_in_force())
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=st.lists(st.text(max_size=6), max_size=4))
+@example(values=["a\"b", "c\\d", "\x1f", "Абай", "\u2028", "\x7f"])
+def test_json_list_is_json_dumps(values):
+    assert json_list(tuple(values)) == json.dumps(values, ensure_ascii=False)
 
 
 def test_the_byte_path_builds_most_records_of_the_benchmark_shape():

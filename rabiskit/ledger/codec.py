@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 import zlib
 from functools import partial
@@ -150,9 +151,18 @@ _LANGUAGES_JSON_MAX = 4096
 _LIST_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def json_list(values: tuple) -> str:
-    """``json.dumps(list(values), ensure_ascii=False)``: the text of a JSON list column."""
-    return _LIST_JSON(list(values)) if values else "[]"
+#: a character ``json`` escapes (with ``ensure_ascii=False``, only these)
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f"\\]').search
+
+
+def json_list(values: tuple | list) -> str:
+    """``json.dumps(list(values), ensure_ascii=False)``: the text of a JSON list column (the
+    values, text, written between quotes as they are where none needs escaping)."""
+    if not values:
+        return "[]"
+    if _JSON_ESCAPED("".join(values)) is None:
+        return '["' + '", "'.join(values) + '"]'
+    return _LIST_JSON(list(values))
 
 
 def _languages_json(values: tuple) -> str:
