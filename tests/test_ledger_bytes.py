@@ -39,8 +39,8 @@ _BLOB = ROW_COLUMNS.index("record_data")
 class _Task(BlockTask):
     """A block given as bytes (as a worker reads it from the file)."""
 
-    def __init__(self, buf: bytes, rules, encoding=None) -> None:
-        super().__init__("", 0, len(buf), "t.iso", None, encoding, None, rules)
+    def __init__(self, buf: bytes, rules, encoding=None, db_level=None) -> None:
+        super().__init__("", 0, len(buf), "t.iso", db_level, encoding, None, rules)
         self.buf = buf
 
     def read(self) -> bytes:
@@ -57,27 +57,27 @@ def _readable(columns: list[list]) -> list[tuple]:
     return rows
 
 
-def careful_rows(buf: bytes, rules, encoding=None) -> tuple[list[tuple], FileSummary]:
+def careful_rows(buf: bytes, rules, encoding=None, db_level=None) -> tuple[list[tuple], FileSummary]:
     """What the careful reader gives for the records of ``buf``, as ledger rows."""
     reader = Iso2709Reader("t.iso", encoding=encoding, display="t.iso", fileobj=io.BytesIO(buf))
     summary = FileSummary(file="t.iso")
     rows = []
     for src in reader:
-        _n, facts, reason, problems, row = careful_entry(src, rules, None, record_row)
+        _n, facts, reason, problems, row = careful_entry(src, rules, db_level, record_row)
         summary.add_read(facts, reason, problems)
         rows.append(row)
     return _readable([list(c) for c in zip(*rows)]), summary
 
 
-def block_rows(buf: bytes, rules, encoding=None):
-    out = _work(_Task(buf, rules, encoding))
+def block_rows(buf: bytes, rules, encoding=None, db_level=None):
+    out = _work(_Task(buf, rules, encoding, db_level))
     return _readable(out.columns), out
 
 
-def assert_same(buf: bytes, rules, encoding=None) -> int:
+def assert_same(buf: bytes, rules, encoding=None, db_level=None) -> int:
     """The block's rows are the careful reader's; returns how many the block path settled."""
-    want, summary = careful_rows(buf, rules, encoding)
-    got, out = block_rows(buf, rules, encoding)
+    want, summary = careful_rows(buf, rules, encoding, db_level)
+    got, out = block_rows(buf, rules, encoding, db_level)
     assert got == want
     assert out.summary == summary
     return out.settled
@@ -214,6 +214,10 @@ def test_every_fixture_stored_as_the_careful_reader_stores_it(tmp_path):
         if b"\x1d" in buf:
             settled += assert_same(buf[:buf.rfind(b"\x1d") + 1], rules)
     assert settled > 100
+    # a forced encoding, and a --db level
+    buf = (FIXTURES / "unimarc-utf8.iso").read_bytes()
+    assert assert_same(buf, rules, encoding="cp1251") > 0
+    assert assert_same(buf, rules, db_level="periodical") > 100
     assert _ledgers_equal(tmp_path, [Input(FIXTURES / n) for n in (
         "unimarc-utf8.iso", "marc21-utf8.mrc", "damaged.iso", "rusmarc-cp1251.iso")])
 
