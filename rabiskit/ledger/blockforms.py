@@ -35,7 +35,6 @@ import numpy as np
 
 from rabiskit.facts.blocks import SD, BlockIndex
 
-FT = 0x1E
 #: separates records in the texts built for a whole block (no plain record holds it)
 _SEP = b"\x02"
 #: stands for the JSON text's own quotes while the values' quotes are escaped
@@ -56,7 +55,7 @@ def _constants(*texts: str) -> tuple[bytes, dict[str, tuple[int, int]]]:
 _J_LEAD, _J_FIELDS, _J_OPEN0, _J_OPEN, _J_COMMA, _J_CLOSE, _J_SUBS, _J_SUB0, _J_SUB, \
     _J_END_DATA, _J_END = ('{"leader":"', '","fields":[', '["', ',["', '","', '"]', '",[',
                            '["', '"],["', '"]]]', ']}\x02')
-_C_5, _C_7, _C_4, _C_FT, _C_EQ, _C_SEP = ("     ", "       ", "    ", "\x1e", "=", "\x02")
+_C_5, _C_7, _C_4, _C_FT, _C_EQ = ("     ", "       ", "    ", "\x1e", "=")
 _POOL, _AT = _constants(_J_LEAD, _J_FIELDS, _J_OPEN0, _J_OPEN, _J_COMMA, _J_CLOSE, _J_SUBS,
                         _J_SUB0, _J_SUB, _J_END_DATA, _J_END, _C_5, _C_7, _C_4, _C_FT, _C_EQ)
 _POOL_ARR = np.frombuffer(_POOL, dtype=np.uint8)
