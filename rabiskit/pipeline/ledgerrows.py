@@ -2,14 +2,16 @@
 
 ``import_blocks(inputs, plan, result=...)`` yields ``RowBlock``s (``rabiskit.ledger.importer``):
 every record of every input, in order, as the columns of its ledger row.  ISO 2709 files
-are cut into blocks that worker processes read from the file themselves (the block path,
-``rabiskit.facts.fast.block_records``, the careful reader for the records it does not
-settle); each worker also computes what the ledger keeps of each record (checksum,
-compressed record: ``rabiskit.ledger.codec.record_row``) and the block's part of the file
-summary, and sends the block back as plain columns (ints, text, bytes), so this process
-only renumbers the records and inserts them.  Other inputs, and every input below the size
-where workers pay, are read by the careful reader here.  The rows and summaries are those
-of ``rabiskit.pipeline.records.read_records`` with ``record_row``.
+are cut into blocks that worker processes read from the file themselves and decide as
+``rabiskit facts`` does (``rabiskit.facts.batches.decide_block``: the block path, the
+careful reader for the records it does not settle); each worker also computes what the
+ledger keeps of each record and the block's part of the file summary, and sends the block
+back as plain columns (ints, text, bytes), so this process only renumbers the records and
+inserts them.  The rows of the records the block path settled come from the block's
+columns and bytes (``rabiskit.ledger.blockrows.settled_columns``), the others' from the
+decoded record (``rabiskit.ledger.codec.record_row``).  Other inputs, and every input
+below the size where workers pay, are read by the careful reader here.  The rows and
+summaries are those of ``rabiskit.pipeline.records.read_records`` with ``record_row``.
 """
 
 from __future__ import annotations
