@@ -380,9 +380,10 @@ def import_rows(ledger: Ledger, blocks: Iterable[RowBlock], summary: Scan, plan:
             position = positions.get(block.file, 0)
             result.records += n
             result.databases[db] += n
-            result.not_bibliographic += sum(
-                not_bibliographic(t, f) is not None
-                for t, f in zip(block.columns[_ROW["record_type"]], block.columns[_ROW["flavour"]]))
+            # (once per kind of record: types and flavours repeat)
+            kinds = Counter(zip(block.columns[_ROW["record_type"]], block.columns[_ROW["flavour"]]))
+            result.not_bibliographic += sum(n for (t, f), n in kinds.items()
+                                            if not_bibliographic(t, f) is not None)
             if fast and state.add_new(block, db, position):
                 continue
             fast = False

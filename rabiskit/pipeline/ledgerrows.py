@@ -2,23 +2,26 @@
 
 ``import_blocks(inputs, plan, result=...)`` yields ``RowBlock``s (``rabiskit.ledger.importer``):
 every record of every input, in order, as the columns of its ledger row.  ISO 2709 files
-are cut into blocks that worker processes read from the file themselves (the block path,
-``rabiskit.facts.fast.block_records``, the careful reader for the records it does not
-settle); each worker also computes what the ledger keeps of each record (checksum,
-compressed record: ``rabiskit.ledger.codec.record_row``) and the block's part of the file
-summary, and sends the block back as plain columns (ints, text, bytes), so this process
-only renumbers the records and inserts them.  Other inputs, and every input below the size
-where workers pay, are read by the careful reader here.  The rows and summaries are those
-of ``rabiskit.pipeline.records.read_records`` with ``record_row``.
+are cut into blocks that worker processes read from the file themselves and decide as
+``rabiskit facts`` does (``rabiskit.facts.batches.decide_block``: the block path, the
+careful reader for the records it does not settle); each worker also computes what the
+ledger keeps of each record and the block's part of the file summary, and sends the block
+back as plain columns (ints, text, bytes), so this process only renumbers the records and
+inserts them.  The rows of the records the block path settled come from the block's
+columns and bytes (``rabiskit.ledger.blockrows.settled_columns``), the others' from the
+decoded record (``rabiskit.ledger.codec.record_row``).  Other inputs, and every input
+below the size where workers pay, are read by the careful reader here.  The rows and
+summaries are those of ``rabiskit.pipeline.records.read_records`` with ``record_row``.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from rabiskit.facts.scan import FileSummary, Input, Scan
-from rabiskit.ledger.codec import ROW_PROBLEMS, ROW_RECORD, record_row
+from rabiskit.ledger.codec import ROW_COLUMNS, ROW_PROBLEMS, ROW_RECORD, record_row
 from rabiskit.ledger.importer import RowBlock, pair_row, problems_json, rows_block
 from rabiskit.plan.model import Plan
 from rabiskit.records import Problem
@@ -54,22 +57,53 @@ class BlockRows:
 
 
 def _work(task) -> BlockRows:
-    from rabiskit.facts.fast import block_records
+    from rabiskit.facts.batches import decide_block
+    from rabiskit.ledger.blockrows import settled_columns
 
-    res = block_records(task.read(), task.start, display=task.display, db_level=task.db_level,
-                        rules=task.rules, encoding=task.encoding, flavour=task.flavour,
-                        tags=None, extract=record_row)
-    summary = FileSummary(file=task.display)
-    add_read = summary.add_read
-    rows = []
-    last = 0
-    for number, facts, reason, problems, row in res.records:
-        add_read(facts, reason, problems)
-        rows.append(row)
-        if number > last:
-            last = number
-    return BlockRows(task.display, [list(c) for c in zip(*rows)], summary, res.file_problems,
-                     res.settled, last)
+    d = decide_block(task.read(), task.start, display=task.display, db_level=task.db_level,
+                     rules=task.rules, encoding=task.encoding, flavour=task.flavour, whole=True)
+    # the records read one by one (the careful reader's, and clean ones left undecided):
+    # their rows from the decoded record; the settled ones' from the block's columns
+    careful = [(number, record_row(src, facts)) for number, facts, _r, _p, src in d.rows]
+    if d.ix is not None and d.which.size:
+        columns = settled_columns(d, task.display, task.start)
+        if careful:
+            numbered = sorted([*careful, *zip((d.which + 1).tolist(), zip(*columns))],
+                              key=_first)
+            columns = [list(c) for c in zip(*(row for _n, row in numbered))]
+    else:
+        columns = [list(c) for c in zip(*(row for _n, row in careful))]
+    if columns:
+        _in_read_order(d.summary, columns)
+    return BlockRows(task.display, columns, d.summary, d.file_problems, int(d.which.size),
+                     d.records)
+
+
+def _first(item: tuple):
+    return item[0]
+
+
+_COL = {c: k for k, c in enumerate(ROW_COLUMNS)}
+
+
+def _in_read_order(summary: FileSummary, columns: list[list]) -> None:
+    """The summary's counters with their keys in the order the records first name them
+    (the order ``FileSummary.add_read`` record by record gives them, which the ledger's
+    summary JSON keeps); the block path counts them by group."""
+    encodings = columns[_COL["encoding"]]
+    for name, keys in (("flavours", columns[_COL["flavour"]]), ("encodings", encodings),
+                       ("encoding_reasons", [f"{e}: {r}" for e, r in zip(
+                           encodings, columns[_COL["encoding_reason"]])]),
+                       ("record_types", columns[_COL["record_type"]]),
+                       ("bibliographic_levels", columns[_COL["bibliographic_level"]]),
+                       ("languages", columns[_COL["language"]]),
+                       ("levels", columns[_COL["level"]])):
+        counter = getattr(summary, name)
+        if len(counter) > 1:
+            ordered = Counter({k: counter[k] for k in dict.fromkeys(keys) if k in counter})
+            for k in counter.keys() - ordered.keys():  # (none: every key is some record's)
+                ordered[k] = counter[k]
+            setattr(summary, name, ordered)
 
 
 def _careful_row(src, facts) -> tuple:

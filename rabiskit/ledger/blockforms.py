@@ -1,0 +1,279 @@
+"""What the ledger stores of a block's clean records, straight from their bytes.
+
+``rabiskit.ledger.codec`` defines a record's stored form from the decoded record: the
+checksum is the SHA-256 of ``canonical_bytes(record)`` and the blob the compressed JSON
+text of ``record_blob(record)``.  For a record the block reader settles as clean
+(``rabiskit.facts.blocks``: its structure sound, its bytes ASCII or valid UTF-8, decoded
+as UTF-8 field by field), both texts are the record's own bytes rearranged, so
+``stored_forms`` builds them for all such records of a block at once, with numpy, as
+the careful path would build them from the decoded record:
+
+* the canonical bytes: the leader with positions 0-4, 10-11, 12-16 and 20-23 blanked,
+  then per field (directory order) 0x1E, the tag and ``=`` and the text for a field
+  without a subfield delimiter (``Field.data``), else the tag and the field's bytes
+  (two indicators and its subfields, each 0x1F, a code and the value);
+* the JSON text ``{"leader":..,"fields":[[tag,data],[tag,ind1,ind2,[[code,value],..]]]}``
+  as ``json`` writes it compactly with ``ensure_ascii=False`` (``"`` and ``\\`` escaped,
+  nothing else in such records needs it).
+
+Only records where the bytes say exactly what the decoded record holds are built here
+(``plain``): no control byte in the data but the terminators and the subfield
+delimiters, every data field's first delimiter at its third byte after two one-byte
+indicators (``_field`` takes the indicators from the text before it), every delimiter
+followed by a one-byte code (a delimiter before another, or at a field's end, is an empty
+subfield the reader drops).  The others are left to ``canonical_bytes`` and
+``record_blob`` on the decoded record.  ``tests/test_ledger_bytes.py`` checks both
+against the careful reader's records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from rabiskit.facts.blocks import SD, BlockIndex
+
+#: separates records in the texts built for a whole block (no plain record holds it)
+_SEP = b"\x02"
+#: stands for the JSON text's own quotes while the values' quotes are escaped
+_QUOTE = b"\x01"
+
+
+def _constants(*texts: str) -> tuple[bytes, dict[str, tuple[int, int]]]:
+    pool = b""
+    where = {}
+    for t in texts:
+        b = t.replace('"', "\x01").encode("ascii")
+        where[t] = (len(pool), len(b))
+        pool += b
+    return pool, where
+
+
+# the JSON text's fixed parts (quotes as _QUOTE) and the canonical bytes' ones
+_J_LEAD, _J_FIELDS, _J_OPEN0, _J_OPEN, _J_COMMA, _J_CLOSE, _J_SUBS, _J_SUB0, _J_SUB, \
+    _J_END_DATA, _J_END = ('{"leader":"', '","fields":[', '["', ',["', '","', '"]', '",[',
+                           '["', '"],["', '"]]]', ']}\x02')
+_C_5, _C_7, _C_4, _C_FT, _C_EQ = ("     ", "       ", "    ", "\x1e", "=")
+_POOL, _AT = _constants(_J_LEAD, _J_FIELDS, _J_OPEN0, _J_OPEN, _J_COMMA, _J_CLOSE, _J_SUBS,
+                        _J_SUB0, _J_SUB, _J_END_DATA, _J_END, _C_5, _C_7, _C_4, _C_FT, _C_EQ)
+_POOL_ARR = np.frombuffer(_POOL, dtype=np.uint8)
+
+
+@dataclass
+class BlockForms:
+    """The stored forms of the records ``which`` (positions in the block, increasing):
+    their checksums (hex) and JSON texts (UTF-8 bytes, not compressed), in order."""
+
+    which: np.ndarray
+    checksums: list[str]
+    texts: list[bytes]
+
+
+class _Layout:
+    """The fields of the records ``recs`` (clean ones of ``ix``), and their subfield
+    delimiters."""
+
+    def __init__(self, ix: BlockIndex, recs: np.ndarray) -> None:
+        self.recs = recs
+        nent = ix.nent[recs]
+        self.nent = nent
+        first = ix.first_entry[recs]
+        total = int(nent.sum())
+        # the entries of the records, in order (each record's are contiguous)
+        rec_pos = np.repeat(np.arange(recs.size), nent)
+        ent_first = np.repeat(first - (np.cumsum(nent) - nent), nent)
+        ent = ent_first + np.arange(total)
+        self.ent = ent
+        self.rec_pos = rec_pos  # the entry's record (position in ``recs``)
+        self.k = ent - np.repeat(first, nent)  # the entry's place in its record
+        self.fs = ix.s_abs[ent]
+        self.fe = self.fs + ix.flen[ent] - 1  # its field terminator
+        self.tagpos = np.repeat(ix.starts[recs] + 24, nent) + 12 * self.k
+        if total:
+            lo = int(ix.starts[recs[0]])
+            sd = np.flatnonzero(ix.arr[lo:int(ix.ends[recs[-1]]) + 1] == SD) + lo
+        else:
+            sd = np.zeros(0, dtype=np.int64)
+        j = np.searchsorted(self.fs, sd, side="right") - 1
+        inside = (j >= 0) & (sd < self.fe[np.maximum(j, 0)])
+        self.sd = sd[inside]
+        self.sd_ent = j[inside]  # the delimiter's entry (position in ``ent``)
+        self.nsub = np.bincount(self.sd_ent, minlength=total)
+
+    def shift(self, lo: int) -> None:
+        """Positions from ``lo`` on (in a copy of the block's bytes from there)."""
+        self.fs = self.fs - lo
+        self.fe = self.fe - lo
+        self.tagpos = self.tagpos - lo
+        self.sd = self.sd - lo
+
+
+def _plain(ix: BlockIndex, recs: np.ndarray) -> np.ndarray:
+    """Which of the records ``recs`` (clean) ``stored_forms`` builds from their bytes."""
+    arr = ix.arr
+    lay = _Layout(ix, recs)
+    if not recs.size:
+        return np.zeros(0, dtype=bool)
+    # no control byte in the data area but the field terminators, the record terminator
+    # and the subfield delimiters
+    ctrl = (arr < 0x20) & (arr != SD)
+    cs = np.zeros(arr.size + 1, dtype=np.int32)
+    np.cumsum(ctrl, out=cs[1:])
+    data_start = ix.s_abs[ix.first_entry[recs]]
+    ends = ix.ends[recs]
+    good = (cs[ends + 1] - cs[data_start]) == lay.nent + 1
+    bad_ent = np.zeros(lay.ent.size, dtype=bool)
+    sd = lay.sd
+    if sd.size:
+        # each delimiter followed by a one-byte code (not a delimiter, not the terminator)
+        nxt = arr[sd + 1]
+        bad_ent[lay.sd_ent[(nxt < 0x20) | (nxt >= 0x80)]] = True
+        # a data field's first delimiter is its third byte, after two one-byte indicators
+        first = np.ones(sd.size, dtype=bool)
+        first[1:] = lay.sd_ent[1:] != lay.sd_ent[:-1]
+        f_sd, f_ent = sd[first], lay.sd_ent[first]
+        fs = lay.fs[f_ent]
+        bad_ent[f_ent[(f_sd != fs + 2) | (arr[fs] >= 0x80) | (arr[fs + 1] >= 0x80)]] = True
+    if bad_ent.any():
+        good &= np.bincount(lay.rec_pos[bad_ent], minlength=recs.size) == 0
+    return good
+
+
+def _expand(src: np.ndarray, ln: np.ndarray, source: np.ndarray) -> bytes:
+    """The bytes of the segments (start in ``source``, length), one after the other."""
+    total = int(ln.sum())
+    if not total:
+        return b""
+    out_start = np.cumsum(ln) - ln
+    # (a chunk's bytes: positions fit 32 bits, half the memory to move)
+    idx = np.repeat((src - out_start).astype(np.int32), ln)
+    idx += np.arange(total, dtype=np.int32)
+    return source[idx].tobytes()
+
+
+#: records built together (the temporary arrays stay small: memory stays flat)
+CHUNK = 500
+
+
+def stored_forms(ix: BlockIndex, which: np.ndarray) -> tuple[BlockForms, np.ndarray]:
+    """The BlockForms of the plain records among ``which`` (clean records of ``ix``,
+    increasing), and the others of ``which`` (left to the decoded records)."""
+    which = np.asarray(which, dtype=np.int64)
+    ok = _plain(ix, which)
+    recs = which[ok]
+    rest = which[~ok]
+    checksums: list[str] = []
+    texts: list[bytes] = []
+    for k in range(0, recs.size, CHUNK):
+        c, t = _forms(ix, recs[k:k + CHUNK])
+        checksums += c
+        texts += t
+    return BlockForms(recs, checksums, texts), rest
+
+
+def _forms(ix: BlockIndex, recs: np.ndarray) -> tuple[list[str], list[bytes]]:
+    """The checksums and JSON texts of the plain records ``recs`` (increasing)."""
+    lay = _Layout(ix, recs)
+    # the records' bytes and the fixed parts after them: positions are in this copy
+    lo = int(ix.starts[recs[0]])
+    hi = int(ix.ends[recs[-1]]) + 1
+    source = np.concatenate((ix.arr[lo:hi], _POOL_ARR))
+    base = hi - lo
+    lay.shift(lo)
+    starts = ix.starts[recs] - lo
+    m = recs.size
+    nent, rec_pos = lay.nent, lay.rec_pos
+    n_e = lay.ent.size
+    last_of = np.cumsum(nent) - 1
+    first_of = last_of - nent + 1
+    is_first = np.zeros(n_e, dtype=bool)
+    is_first[first_of] = True
+    is_last = np.zeros(n_e, dtype=bool)
+    is_last[last_of] = True
+    control = lay.nsub == 0
+    flen = lay.fe - lay.fs  # without the terminator
+
+    def const(name: str) -> tuple[int, int]:
+        a, n = _AT[name]
+        return base + a, n
+
+    # -- canonical bytes: per record 5 segments of the leader, per field 4, a separator --
+    # (the separator is the record's last field's fifth segment)
+    c_src = np.zeros((m, 5), dtype=np.int64)
+    c_len = np.zeros((m, 5), dtype=np.int64)
+    for col, (s, n) in enumerate((const(_C_5), (5, 5), const(_C_7), (17, 3), const(_C_4))):
+        c_src[:, col] = s if col % 2 == 0 else starts + s
+        c_len[:, col] = n
+    f_src = np.zeros((n_e, 5), dtype=np.int64)
+    f_len = np.zeros((n_e, 5), dtype=np.int64)
+    f_src[:, 0], f_len[:, 0] = const(_C_FT)
+    f_src[:, 1], f_len[:, 1] = lay.tagpos, 3
+    f_src[:, 2], f_len[:, 2] = const(_C_EQ)[0], control
+    f_src[:, 3], f_len[:, 3] = lay.fs, flen
+    sep = base + _AT[_J_END][0] + 2  # the 0x02 at the end of the JSON's ']}\x02'
+    f_src[:, 4], f_len[:, 4] = sep, is_last
+    # the leader's segments before the record's first field
+    order_src = np.empty((m + n_e, 5), dtype=np.int64)
+    order_len = np.empty((m + n_e, 5), dtype=np.int64)
+    row_of_field = np.arange(n_e) + rec_pos + 1  # each record's leader row comes first
+    row_of_lead = first_of + np.arange(m)
+    order_src[row_of_lead], order_len[row_of_lead] = c_src, c_len
+    order_src[row_of_field], order_len[row_of_field] = f_src, f_len
+    canon = _expand(order_src.ravel(), order_len.ravel(), source).split(_SEP)
+    canon.pop()
+    # -- JSON text ----------------------------------------------------------------------
+    nsub = lay.nsub
+    # segments per field: control 5 (open, tag, ",", data, close), data field 7 + 4 a
+    # subfield + 1; the record's 3 leading segments before its first field, its end after
+    # its last
+    count = np.where(control, 5, 8 + 4 * nsub) + 3 * is_first + is_last
+    seg0 = np.cumsum(count) - count
+    total = int(count.sum())
+    j_src = np.zeros(total, dtype=np.int64)
+    j_len = np.zeros(total, dtype=np.int64)
+
+    def put(pos, src, ln) -> None:
+        j_src[pos] = src
+        j_len[pos] = ln
+
+    lead0 = seg0[is_first]
+    put(lead0, *const(_J_LEAD))
+    put(lead0 + 1, starts, 24)
+    put(lead0 + 2, *const(_J_FIELDS))
+    off = seg0 + 3 * is_first  # each field's first segment
+    o0, o1 = const(_J_OPEN0), const(_J_OPEN)
+    put(off, np.where(is_first, o0[0], o1[0]), np.where(is_first, o0[1], o1[1]))
+    put(off + 1, lay.tagpos, 3)
+    put(off + 2, *const(_J_COMMA))
+    ctl = np.flatnonzero(control)
+    put(off[ctl] + 3, lay.fs[ctl], flen[ctl])
+    put(off[ctl] + 4, *const(_J_CLOSE))
+    dat = np.flatnonzero(~control)
+    od = off[dat]
+    put(od + 3, lay.fs[dat], 1)
+    put(od + 4, *const(_J_COMMA))
+    put(od + 5, lay.fs[dat] + 1, 1)
+    put(od + 6, *const(_J_SUBS))
+    put(od + 7 + 4 * nsub[dat], *const(_J_END_DATA))
+    # the subfields: a delimiter's code, and its value up to the next one or the field's end
+    sd, sd_ent = lay.sd, lay.sd_ent
+    first = np.ones(sd.size, dtype=bool)
+    first[1:] = sd_ent[1:] != sd_ent[:-1]
+    index = np.arange(sd.size) - np.maximum.accumulate(np.where(first, np.arange(sd.size), 0))
+    same_next = np.zeros(sd.size, dtype=bool)
+    same_next[:-1] = ~first[1:]
+    v_end = np.where(same_next, np.roll(sd, -1), lay.fe[sd_ent])
+    ps = off[sd_ent] + 7 + 4 * index
+    s0, s1 = const(_J_SUB0), const(_J_SUB)
+    put(ps, np.where(first, s0[0], s1[0]), np.where(first, s0[1], s1[1]))
+    put(ps + 1, sd + 1, 1)
+    put(ps + 2, *const(_J_COMMA))
+    put(ps + 3, sd + 2, v_end - sd - 2)
+    put(seg0[is_last] + count[is_last] - 1, *const(_J_END))
+    text = _expand(j_src, j_len, source)
+    texts = text.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(_QUOTE, b'"').split(_SEP)
+    texts.pop()
+    sha = hashlib.sha256
+    return [sha(c).hexdigest() for c in canon], texts
