@@ -26,9 +26,10 @@ import os
 import tempfile
 from array import array
 from dataclasses import dataclass
+from json.encoder import encode_basestring as _encode_text  # type: ignore[attr-defined]
 from typing import IO, Any, Iterator
 
-from rabiskit.audit.findings import Finding
+from rabiskit.audit.findings import Finding, finding_text
 from rabiskit.audit.store import _LENGTH, read_row, write_row
 from rabiskit.audit.text import (first_author, host_text, isbn13, normalise_text,
                                  publication_year, title_key_text)
@@ -292,6 +293,17 @@ class DuplicateFinder:
         more = len(names) - 1 - limit
         return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
+    @staticmethod
+    def _all_others(names: list[str], limit: int = OTHERS_SHOWN) -> list[str]:
+        """``_others(names, k)`` for every member ``k`` of the group, in order."""
+        more = len(names) - 1 - limit
+        tail = f" and {more} more" if more > 0 else ""
+        first = names[:limit + 1]
+        out = [", ".join(first[:k] + first[k + 1:]) + tail for k in range(min(len(first), limit))]
+        if len(names) > limit:  # the others shown are the first ``limit``
+            out.extend([", ".join(first[:limit]) + tail] * (len(names) - limit))
+        return out
+
     def findings(self) -> list[Finding]:
         """Duplicate findings, then repeated-001 findings, each sorted by group, file and
         record."""
@@ -328,34 +340,73 @@ class DuplicateFinder:
         """The duplicate findings: one per member of every group."""
         return sum(len(members) for members, _ in self.duplicate_groups())
 
+    def _rows(self) -> "_SpoolRows":
+        """A reader of the references' rows (as ``_ref`` gives them, as tuples), for reading
+        many of them once no more records come."""
+        return _SpoolRows(self)
+
     def duplicate_findings(self) -> Iterator[Finding]:
         """One finding per member of every duplicate group, by group, file and record;
         each group's references are read back while its findings are made (each time they
         are listed: they are not kept)."""
-        for n, (members, why) in enumerate(self.duplicate_groups(), start=1):
-            group_refs = [self._ref(m) for m in members]
-            same_title = len({r.title_hash for r in group_refs}) == 1
-            hosts = {r.host for r in group_refs}
-            conf = 0.95 if same_title else 0.6
-            note = ""
-            if not same_title:
-                note = "; the titles differ: volumes of a set, or another edition?"
-            elif len(hosts) > 1 and any(hosts):
-                conf = 0.6
-                note = "; in different host issues: a recurring column?"
-            by_isbn = any(x.startswith("ISBN") for x in why)
-            by_title = any(not x.startswith("ISBN") for x in why)
-            names = [self._name(r) for r in group_refs]
-            same = " and ".join(why)
-            out = []
-            for k, r in enumerate(group_refs):
-                isbn_f, title_f = dup_field_names(r.flavour)
-                where = ", ".join(f for f, used in ((isbn_f, by_isbn), (title_f, by_title)) if used)
-                out.append(self._finding(
-                    "duplicate", r, where,
-                    f"same {same} as {self._others(names, k)}{note}", conf, n))
-            out.sort(key=Finding.sort_key)
-            yield from out
+        for fields in self._duplicate_fields():
+            yield Finding(*fields)
+
+    def duplicate_texts(self) -> Iterator[str]:
+        """The JSON text of each of ``duplicate_findings`` (``Finding.json_text``), in order,
+        made without the findings."""
+        file_texts = [_encode_text(name) for name in self.files]
+        index = {name: k for k, name in enumerate(self.files)}
+        for fields in self._duplicate_fields():
+            yield finding_text(*fields, file_text=file_texts[index[fields[1]]])
+
+    def _duplicate_fields(self) -> Iterator[tuple]:
+        """The fields of each of ``duplicate_findings`` (``Finding``'s, in its order)."""
+        groups = self.duplicate_groups()
+        if not groups:
+            return
+        files = self.files
+        fields = {fl: dup_field_names(fl) for fl in ("unimarc", "marc21")}
+        others = self._all_others
+        rows = self._rows()
+        try:
+            row_of = rows.row
+            for n, (members, why) in enumerate(groups, start=1):
+                # (file, record, offset, id, title, level, host, line, title hash,
+                # languages, flavour, isbns)
+                group_rows = [row_of(m) for m in members]
+                same_title = len({r[8] for r in group_rows}) == 1
+                hosts = {r[6] for r in group_rows}
+                conf = 0.95 if same_title else 0.6
+                note = ""
+                if not same_title:
+                    note = "; the titles differ: volumes of a set, or another edition?"
+                elif len(hosts) > 1 and any(hosts):
+                    conf = 0.6
+                    note = "; in different host issues: a recurring column?"
+                by_isbn = any(x.startswith("ISBN") for x in why)
+                by_title = any(not x.startswith("ISBN") for x in why)
+                names = [f"{files[r[0]]}:{r[1]}/{r[3]}" if r[3] else f"{files[r[0]]}:{r[1]}"
+                         for r in group_rows]
+                head = f"same {' and '.join(why)} as "
+                conf = round(conf, 2)
+                wheres: dict[str, str] = {}
+                out = []
+                for r, shown in zip(group_rows, others(names)):
+                    fl = r[10]
+                    where = wheres.get(fl)
+                    if where is None:
+                        isbn_f, title_f = fields.get(fl) or dup_field_names(fl)
+                        where = wheres[fl] = ", ".join(
+                            f for f, used in ((isbn_f, by_isbn), (title_f, by_title)) if used)
+                    out.append(("duplicate", files[r[0]], r[1], r[2], r[3], r[4], where,
+                                head + shown + note, conf, r[5], r[9], r[7], n))
+                # (by file and record: Finding.sort_key within one group; stable)
+                if len(out) > 1:
+                    out.sort(key=_file_record)
+                yield from out
+        finally:
+            rows.close()
 
     def _reason(self, position: int, i: int) -> str:
         """Why the key at ``position`` (of record ``i``) joins records: its ISBN, or the
@@ -392,6 +443,51 @@ class DuplicateFinder:
 
     def close(self) -> None:
         self._spool.close()
+
+
+def _file_record(fields: tuple) -> tuple:
+    return fields[1], fields[2]
+
+
+class _SpoolRows:
+    """The rows of a finder's references read by record index from its spool (in memory,
+    or the spool's file mapped), moved to their place (``_ref``'s record shift and file
+    map); :meth:`close` when done."""
+
+    def __init__(self, finder: DuplicateFinder) -> None:
+        import mmap
+
+        self.finder = finder
+        fh: Any = getattr(finder._spool, "_file", finder._spool)
+        self._map: Any = None
+        if isinstance(fh, io.BytesIO):
+            self.data: Any = fh.getvalue()
+        else:
+            fh.flush()
+            self._map = self.data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        self._at = finder._at
+        self._starts = finder._segment_start
+        self._segments = finder._segments
+        self._plain = not any(fmap for _, fmap in finder._segments)
+
+    def row(self, i: int) -> tuple:
+        at = self._at[i]
+        data = self.data
+        (n,) = _LENGTH.unpack_from(data, at)
+        row = marshal.loads(data[at + 4:at + 4 + n])
+        if self._plain:
+            return row
+        k = bisect.bisect_right(self._starts, i) - 1
+        if k >= 0 and self._segments[k][1]:
+            shift, fmap = self._segments[k]
+            row = (fmap[row[0]], row[1] + shift, *row[2:])
+        return row
+
+    def close(self) -> None:
+        if self._map is not None:
+            self._map.close()
+            self._map = None
+        self.data = b""
 
 
 @dataclass(frozen=True)

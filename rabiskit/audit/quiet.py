@@ -112,23 +112,28 @@ def may_be_damaged(ix: BlockIndex) -> np.ndarray:
 
 #: the title's answers by the subfields they read (the first 200's $a $e $h $i: the title
 #: proper, the other title information, the part), met in this process: the statement of
-#: responsibility ($f) makes most 200 fields differ where the titles do not
+#: responsibility ($f) makes most 200 fields differ where the titles do not.  Keyed by the
+#: subfields' bytes (each 0x1F's part of the field whose code is one of those), so a title
+#: met before is found without decoding its field.
 _TITLES: dict[tuple, tuple] = {}
-_CACHE_LIMIT = 1 << 13  # (a worker's memory: a title's answer holds its Detection)
+_TITLE_CODES = frozenset([b"a", b"e", b"h", b"i"])
+_CACHE_LIMIT = 1 << 13  # (a worker's memory)
+_TITLE_LIMIT = 1 << 14  # (an answer: two texts and a Detection, shared with detect_language)
 
 
 def _title(raw: bytes) -> tuple[tuple, tuple]:
     """The record's one 200 (its bytes): (title as the facts give it, what it reads as, the
-    duplicate check's title key), and the subfields they were read from."""
-    fld = _field("200", raw.decode("utf-8"))
-    key = tuple(sf for sf in fld.subfields if sf[0] in "aehi")
+    duplicate check's title key), and the subfields they were read from (as bytes)."""
+    codes = _TITLE_CODES
+    key = tuple([p for p in raw.split(b"\x1f")[1:] if p[:1] in codes])
     got = _TITLES.get(key)
     if got is None:
+        fld = _field("200", raw.decode("utf-8"))
         rec = Record(_BLANK_LEADER, [fld])
         src = SourceRecord("", 0, 0, 0, rec, UNIMARC, "utf-8")
         got = (clean_title(rec.subfield("200", "a")), text_language(src),
                title_key_text(rec, UNIMARC))
-        if len(_TITLES) >= _CACHE_LIMIT:
+        if len(_TITLES) >= _TITLE_LIMIT:
             _TITLES.clear()
         _TITLES[key] = got
     return got, key
