@@ -27,10 +27,10 @@ import tempfile
 from array import array
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_text  # type: ignore[attr-defined]
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 from rabiskit.audit.findings import Finding, finding_text
-from rabiskit.audit.store import _LENGTH, read_row, write_row
+from rabiskit.audit.store import _LENGTH, read_row
 from rabiskit.audit.text import (first_author, host_text, isbn13, normalise_text,
                                  publication_year, title_key_text)
 from rabiskit.facts.model import RecordFacts
@@ -41,6 +41,9 @@ TITLE_SHOWN = 80
 OTHERS_SHOWN = 10
 #: bytes of the reference spool kept in memory before it goes to a temporary file
 IN_MEMORY = 4 << 20
+#: references read back from the spool's file (mapped) before it is mapped anew, so the
+#: pages read do not stay in the process's memory
+REMAP_EVERY = 1 << 15
 
 _TITLE_REASON = "title, author, year and level"
 
@@ -173,30 +176,58 @@ class DuplicateFinder:
         the block's columns): its normalised title key (``title_key_text``), first author
         and publication year (compared with the title), the host text of an article
         (``host_text``, "" for none) and its ISBNs (``isbn_keys``)."""
-        fi = self._file(file)
-        i = len(self._at)
-        if self._segments and self._segments[-1][1]:  # after merged references: as added
-            self._segment_start.append(i)
-            self._segments.append((0, []))
-        if control_number:
-            self._id_hash.append(stable_hash("001", file, control_number))
-            self._id_ref.append(i)
-        if not deleted:
-            for n in isbns:
-                self._key_hash.append(stable_hash("isbn", n))
-                self._key_ref.append(-i - 1)  # (an ISBN's key: its record's number negated)
-            if len(title_key) >= 2 and (author or year):
-                key = (title_key, author, year, level or "")
-                h = self._text_hash.get(key)  # type: ignore[call-overload]
-                if h is None:
-                    h = self._remember(key, stable_hash("title", *key))
-                self._key_hash.append(h)
-                self._key_ref.append(i)
-        host = self._hash(host_key) if host_key else 0  # 0: no host
-        self._at.append(self._spool.tell())
-        write_row(self._spool, (fi, record, offset, control_number,
-                                title[:TITLE_SHOWN] if title else None, level, host, line,
-                                self._hash(title_key), languages, flavour, isbns))
+        self.add_many(((file, record, offset, control_number, title, level, host_key, line,
+                        title_key, languages, flavour, isbns, author, year, deleted),))
+
+    def add_many(self, records: Iterable[tuple]) -> None:
+        """Records one after the other, each as the arguments of :meth:`add_keys`."""
+        id_hash, id_ref = self._id_hash.append, self._id_ref.append
+        key_hash, key_ref = self._key_hash.append, self._key_ref.append
+        at, write, tell = self._at.append, self._spool.write, self._spool.tell
+        text_hash = self._text_hash
+        pack, dumps = _LENGTH.pack, marshal.dumps
+        blake = _blake
+        files = self._file_index
+        for (file, record, offset, control_number, title, level, host_key, line, title_key,
+             languages, flavour, isbns, author, year, deleted) in records:
+            fi = files.get(file)
+            if fi is None:
+                fi = self._file(file)
+            i = len(self._at)
+            if self._segments and self._segments[-1][1]:  # after merged references: as added
+                self._segment_start.append(i)
+                self._segments.append((0, []))
+            if control_number:
+                # (stable_hash("001", file, control_number))
+                id_hash(int.from_bytes(blake(
+                    f"001\x1f{file}\x1f{control_number}".encode("utf-8", "surrogatepass"),
+                    digest_size=8).digest(), "little", signed=True))
+                id_ref(i)
+            if not deleted:
+                for n in isbns:
+                    key_hash(stable_hash("isbn", n))
+                    key_ref(-i - 1)  # (an ISBN's key: its record's number negated)
+                if len(title_key) >= 2 and (author or year):
+                    key = (title_key, author, year, level or "")
+                    h = text_hash.get(key)  # type: ignore[call-overload]
+                    if h is None:
+                        h = self._remember(key, stable_hash("title", *key))
+                    key_hash(h)
+                    key_ref(i)
+            if host_key:
+                host = text_hash.get(host_key)
+                if host is None:
+                    host = self._remember(host_key, stable_hash(host_key))
+            else:
+                host = 0  # 0: no host
+            th = text_hash.get(title_key)
+            if th is None:
+                th = self._remember(title_key, stable_hash(title_key))
+            at(tell())
+            data = dumps((fi, record, offset, control_number,
+                          title[:TITLE_SHOWN] if title else None, level, host, line, th,
+                          languages, flavour, isbns))
+            write(pack(len(data)) + data)
 
     def _hash(self, text: str) -> int:
         h = self._text_hash.get(text)
@@ -460,11 +491,15 @@ class _SpoolRows:
         self.finder = finder
         fh: Any = getattr(finder._spool, "_file", finder._spool)
         self._map: Any = None
+        self._fh = fh
+        self._mmap = mmap.mmap
+        self._mmap_access = mmap.ACCESS_READ
+        self._reads = 0
         if isinstance(fh, io.BytesIO):
             self.data: Any = fh.getvalue()
         else:
             fh.flush()
-            self._map = self.data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            self._map = self.data = self._mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
         self._at = finder._at
         self._starts = finder._segment_start
         self._segments = finder._segments
@@ -472,6 +507,13 @@ class _SpoolRows:
 
     def row(self, i: int) -> tuple:
         at = self._at[i]
+        if self._map is not None:
+            self._reads += 1
+            if self._reads >= REMAP_EVERY:  # the pages read leave the process's memory
+                self._reads = 0
+                self._map.close()
+                self._map = self.data = self._mmap(self._fh.fileno(), 0,
+                                                   access=self._mmap_access)
         data = self.data
         (n,) = _LENGTH.unpack_from(data, at)
         row = marshal.loads(data[at + 4:at + 4 + n])

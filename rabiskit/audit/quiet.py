@@ -186,21 +186,19 @@ class Quiet:
 
         numbers = self.numbers
         end = len(numbers) if until is None else bisect.bisect_left(numbers, until, qi)
-        finder = auditor.duplicates
         shares = auditor.shares
+        rows = self.rows[qi:end]
+        auditor.duplicates.add_many([row[0] for row in rows])
         groups: dict[tuple, list] = {}
-        for k in range(qi, end):
-            (file, number, offset, cn, title, level, host, title_key, langs, isbns, author, year,
-             d, inside, det, group) = self.rows[k]
-            finder.add_keys(file, number, offset, cn, title, level, host, None, title_key, langs,
-                            UNIMARC, isbns, author, year, False)
+        for keys, d, inside, det, group in rows:
             if inside:
+                level = keys[5]
                 auditor.in_period += 1
                 row = shares.get(level or "book")
                 if row is None:
                     row = shares[level or "book"] = ShareRow()
                 row.records += 1
-                coded_kaz = langs[0] == KAZ
+                coded_kaz = keys[9][0] == KAZ
                 row.coded_kazakh += coded_kaz
                 if det.decided:
                     row.written_kazakh += det.language == KAZ
@@ -307,8 +305,14 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     at001, to001 = where(e001[recs])
     at005, to005 = where(e005[recs])
     at200, to200 = where(e200[recs])
-    for i, cd, cl, ci, ca, cy, ch, cv, a1, z1, a5, z5, a2, z2 in zip(
-            recs.tolist(), *cols, at001, to001, at005, to005, at200, to200):
+    combos = ix.combo[recs].tolist()
+    t6s, t7s = lead[recs, 6].tolist(), lead[recs, 7].tolist()
+    offsets = (task.start + starts[recs]).tolist()
+    group_keys: dict[tuple, tuple] = {}
+    numbers, rows = quiet.numbers, quiet.rows
+    for i, cd, cl, ci, ca, cy, ch, cv, a1, z1, a5, z5, a2, z2, c, b6, b7, offset in zip(
+            recs.tolist(), *cols, at001, to001, at005, to005, at200, to200, combos, t6s, t7s,
+            offsets):
         d = dates.values[cd][0]
         languages_ = langs.values[cl][0]
         f005 = _changed(buf[a5:z5] if a5 >= 0 else None)
@@ -325,20 +329,22 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
         cn = raw.decode("utf-8").strip() if b"\x1f" not in raw else ""
         if not cn:
             continue
-        c = int(ix.combo[i])
-        enc_reason = outcomes.get(c)
-        if enc_reason is None:
-            enc_reason = outcomes[c] = combo_outcome(c, task.encoding)  # type: ignore[assignment]
         level = lv.values[cv][0]
-        author_ = author.values[ca] if ca >= 0 else ""
-        year_ = year.values[cy] if cy >= 0 else ""
-        host = c463.values[ch][0] if ch >= 0 else ""
-        t6, t7 = chr(lead[i, 6]), chr(lead[i, 7])
-        quiet.numbers.append(i + 1)
-        quiet.rows.append((display, i + 1, task.start + int(starts[i]), cn, title, level, host,
-                           title_key, languages_, c010.values[ci][0], author_, year_, d,
-                           date_in[cd], lang.detection,
-                           (enc_reason[0], enc_reason[1], t6, t7, languages_[0], level)))
+        # the summary's group of the record (``FastKey``: encoding, reason, leader/06-07,
+        # language, level)
+        group = group_keys.get((c, b6, b7, cl, cv))
+        if group is None:
+            enc_reason = outcomes.get(c)
+            if enc_reason is None:
+                enc_reason = outcomes[c] = combo_outcome(c, task.encoding)  # type: ignore[assignment]
+            group = group_keys[(c, b6, b7, cl, cv)] = (enc_reason[0], enc_reason[1], chr(b6),
+                                                       chr(b7), languages_[0], level)
+        numbers.append(i + 1)
+        rows.append(((display, i + 1, offset, cn, title, level,
+                      c463.values[ch][0] if ch >= 0 else "", None, title_key, languages_,
+                      UNIMARC, c010.values[ci][0], author.values[ca] if ca >= 0 else "",
+                      year.values[cy] if cy >= 0 else "", False),
+                     d, date_in[cd], lang.detection, group))
     keep = clean.copy()  # the clean records that are not quiet: decoded whole
     if quiet.numbers:
         keep[np.array(quiet.numbers, dtype=np.int64) - 1] = False
