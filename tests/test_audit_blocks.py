@@ -37,7 +37,11 @@ def _result(paths, *, blocks: bool, block_size: int = 4096, plan=None, **kw):
                        today=TODAY, workers=1, min_fast_size=0 if blocks else BIG,
                        block_size=block_size, **kw)
     try:
-        return "".join(res.json_chunks()), render_csv(res), res
+        text = "".join(res.json_chunks())
+        # the duplicates' JSON text is made without the findings (``duplicate_texts``): the
+        # same text as the findings' own
+        assert text == json.dumps(res.as_dict(), ensure_ascii=False, indent=2)
+        return text, render_csv(res), res
     finally:
         res.close()
 
@@ -242,3 +246,37 @@ def test_a_findings_json_text_is_the_indented_json_dump(kind, file, record, id, 
                 languages, line, group)
     want = json.dumps(f.as_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
     assert f.json_text() == want
+
+
+def test_duplicate_texts_are_the_findings_json_from_a_spool_on_disk(monkeypatch):
+    """Two workers' finders merged (record numbers shifted, file indices mapped) into a
+    finder whose spool is on disk and is mapped anew every few references read: the
+    duplicates' JSON texts are those of the findings, which are the ones written here."""
+    from rabiskit.audit import duplicates
+    from rabiskit.audit.duplicates import DuplicateFinder
+
+    monkeypatch.setattr(duplicates, "REMAP_EVERY", 2)
+
+    def part(file: str, titles: list[str]):
+        f = DuplicateFinder(in_memory=None)
+        for k, t in enumerate(titles, start=1):
+            f.add_keys(file, k, 100 * k, f"{file}-{k}", t.capitalize(), "book", "", None, t,
+                       ("kaz",), UNIMARC, (), "абай", "2025", False)
+        return f.export()
+
+    merged = DuplicateFinder(in_memory=64)  # (past 64 bytes: a temporary file)
+    merged.merge(part("b.iso", ["тарих", "ертегі", "тарих"]), 0)
+    merged.merge(part("a.iso", ["ертегі", "өлең"]), 0)
+    merged.merge(part("b.iso", ["өлең"]), 3)
+    try:
+        found = list(merged.duplicate_findings())
+        assert [(f.file, f.record, f.group) for f in found] == [
+            ("b.iso", 1, 1), ("b.iso", 3, 1),  # тарих
+            ("a.iso", 1, 2), ("b.iso", 2, 2),  # ертегі: sorted by file name in the group
+            ("a.iso", 2, 3), ("b.iso", 4, 3)]  # өлең: b.iso's record 1 of the third part
+        assert found[2].evidence == "same title, author, year and level as b.iso:2/b.iso-2"
+        assert found[0].confidence == 0.95 and found[0].id == "b.iso-1"
+        assert list(merged.duplicate_texts()) == [f.json_text() for f in found]
+        assert list(merged.duplicate_texts()) == [f.json_text() for f in found]  # again
+    finally:
+        merged.close()
