@@ -280,3 +280,59 @@ def test_duplicate_texts_are_the_findings_json_from_a_spool_on_disk(monkeypatch)
         assert list(merged.duplicate_texts()) == [f.json_text() for f in found]  # again
     finally:
         merged.close()
+
+
+def _may_be_damaged_plainly(ix):
+    """``rabiskit.audit.quiet.may_be_damaged`` written plainly, pass by pass over the bytes
+    (its tables: ``_SINGLE``, ``_PAIR``, ``_LETTER``, ``_AFTER_RS``)."""
+    import numpy as np
+
+    from rabiskit.audit.quiet import _AFTER_RS, _LETTER, _PAIR, _SINGLE
+
+    a = ix.arr
+    flag = _SINGLE[a]
+    if a.size >= 4:
+        p = (a[:-1].astype(np.uint16) << 8) | a[1:]
+        flag[:-1] |= _PAIR[p]
+        flag[:-3] |= ((p[:-2] == 0xD0A0) | (p[:-2] == 0xD0A1)) & _AFTER_RS[p[2:]]
+        flag[:-2] |= ((p[:-1] == 0xC390) | (p[:-1] == 0xC391)) & (a[2:] == 0xC2)
+        lc = _LETTER[a[:-1]] & (a[1:] >= 0xD0) & (a[1:] <= 0xD4)
+        lc[1:] &= a[:-2] != 0x1F
+        flag[:-1] |= lc
+    return [bool(flag[s:max(e, s + 1)].any()) and e > s
+            for s, e in zip(ix.starts.tolist(), np.minimum(ix.ends, a.size - 1).tolist())]
+
+
+_ODD = "РСрсÐÑ\u0080\u0090\u00bfaZqЖжӘә?\t\x7fЌЎ\ufffd -"
+
+
+@settings(max_examples=40, deadline=None)
+@given(titles=st.lists(st.text(st.sampled_from(_ODD), min_size=1, max_size=8), min_size=1,
+                       max_size=6))
+@example(titles=["Р\u0090"])  # UTF-8 read as cp1251: D0 A0 C2 90
+@example(titles=["Ð\u0090", "a", "zЖ"])  # D0 .. after a Latin letter, one a subfield code
+def test_the_damage_scan_finds_what_its_plain_form_finds(titles):
+    from rabiskit.audit.quiet import may_be_damaged
+    from rabiskit.facts.blocks import index_block
+
+    buf = b"".join(encode_record(_record(k, title=t)) for k, t in enumerate(titles, start=1))
+    ix = index_block(buf, encoding=None, flavour=None)
+    assert ix is not None
+    assert may_be_damaged(ix).tolist() == _may_be_damaged_plainly(ix)
+
+
+def test_the_damage_scan_flags_hand_written_bytes():
+    """Each record holds one thing the encoding checks react to, but the first two."""
+    from rabiskit.audit.quiet import may_be_damaged
+    from rabiskit.facts.blocks import index_block
+
+    titles = ["Қазақ әдебиеті", "Ежелгі жыр",  # nothing
+              "Р\u0090ус",  # Р, then U+0090: UTF-8 read as cp1251
+              "Ð\u0091",  # UTF-8 read as Latin-1
+              "Казaхстан",  # a Latin a inside a Cyrillic word
+              "Тарих?",  # a question mark
+              "Ќазаќстан"]  # KZ-1048 read as cp1251
+    buf = b"".join(encode_record(_record(k, title=t)) for k, t in enumerate(titles, start=1))
+    ix = index_block(buf, encoding=None, flavour=None)
+    assert ix is not None
+    assert may_be_damaged(ix).tolist() == [False, False, True, True, True, True, True]

@@ -40,7 +40,8 @@ from rabiskit.audit.findings import ShareRow
 from rabiskit.audit.language import KAZ
 from rabiskit.audit.text import first_author, host_text, publication_year, title_key_text
 from rabiskit.facts.blocks import BlockIndex, combo_outcome, first_index, tag_code
-from rabiskit.facts.columns import Column, dates_entered, field_column, languages
+from rabiskit.facts.columns import (Column, dates_entered, field_column, languages,
+                                    subfield_column)
 from rabiskit.facts.levels import levels
 from rabiskit.facts.parse import clean_title, parse_005
 from rabiskit.records import Record, SourceRecord
@@ -86,27 +87,54 @@ assert _CONTROL.pattern and _UTF8_AS_CP1251.pattern.startswith("[РС]")
 assert _UTF8_AS_LATIN1.pattern.startswith("[ÐÑ][\u0080-\u00bf]")
 
 
+def _pair_table() -> np.ndarray:
+    """Per byte pair (first byte << 8 | second): bit 1 when the first byte or the pair is
+    one the encoding checks react to (``_SINGLE``, ``_PAIR``); bit 2 for Р or С (D0 A0,
+    D0 A1: looked at with the pair after them, ``_AFTER_RS``); bit 4 for Ð or Ñ (C3 90,
+    C3 91: with the byte after them); bit 8 for a Latin letter before a Cyrillic lead byte
+    (D0-D4: reacted to unless the letter is a subfield code, after 1F)."""
+    t = np.zeros(1 << 16, dtype=np.uint8)
+    t[_PAIR] = 1
+    t[np.repeat(_SINGLE, 256)] = 1
+    t[[0xD0A0, 0xD0A1]] |= 2
+    t[[0xC390, 0xC391]] |= 4
+    for c in np.flatnonzero(_LETTER).tolist():
+        t[c << 8 | 0xD0:c << 8 | 0xD5] |= 8
+    return t
+
+
+_PAIR_BITS = _pair_table()
+
+
 def may_be_damaged(ix: BlockIndex) -> np.ndarray:
     """Per record: whether its bytes hold anything the encoding checks may react to (a
     superset: a record without is one ``check_encoding`` finds nothing in)."""
     a = ix.arr
-    flag = _SINGLE[a]
     if a.size >= 4:
         p = (a[:-1].astype(np.uint16) << 8) | a[1:]
-        flag[:-1] |= _PAIR[p]
-        # Р or С (D0 A0, D0 A1) before a letter beyond ASCII; Ð or Ñ (C3 90, C3 91) before
-        # U+0080-U+00BF (C2 ..)
-        flag[:-3] |= ((p[:-2] == 0xD0A0) | (p[:-2] == 0xD0A1)) & _AFTER_RS[p[2:]]
-        flag[:-2] |= ((p[:-1] == 0xC390) | (p[:-1] == 0xC391)) & (a[2:] == 0xC2)
-        # a Latin letter before a Cyrillic one (D0-D4 ..), unless it is a subfield code
-        lc = _LETTER[a[:-1]] & (a[1:] >= 0xD0) & (a[1:] <= 0xD4)
-        lc[1:] &= a[:-2] != 0x1F
-        flag[:-1] |= lc
+        bits = _PAIR_BITS[p]
+        flag = np.empty(a.size, dtype=bool)
+        np.bitwise_and(bits, 1, out=flag[:-1], casting="unsafe")
+        flag[-1] = _SINGLE[a[-1]]
+        more = np.flatnonzero(bits > 1)  # (the few pairs looked at further)
+        if more.size:
+            b = bits[more]
+            # Р or С before a letter beyond ASCII (the pair after them)
+            rs = more[((b & 2) != 0) & (more <= a.size - 4)]
+            flag[rs] |= _AFTER_RS[p[rs + 2]]
+            # Ð or Ñ before U+0080-U+00BF (C2 ..)
+            c3 = more[((b & 4) != 0) & (more <= a.size - 3)]
+            flag[c3] |= a[c3 + 2] == 0xC2
+            # a Latin letter before a Cyrillic one, unless it is a subfield code
+            lc = more[(b & 8) != 0]
+            flag[lc] |= (lc == 0) | (a[np.maximum(lc - 1, 0)] != 0x1F)
+    else:
+        flag = _SINGLE[a]
     # each record's bytes, its record terminator left out
-    b = np.empty(2 * ix.nrec, dtype=np.int64)
-    b[0::2] = ix.starts
-    b[1::2] = np.minimum(ix.ends, a.size - 1)
-    out = np.logical_or.reduceat(flag, b)[0::2]
+    b2 = np.empty(2 * ix.nrec, dtype=np.int64)
+    b2[0::2] = ix.starts
+    b2[1::2] = np.minimum(ix.ends, a.size - 1)
+    out = np.logical_or.reduceat(flag, b2)[0::2]
     return out & (ix.ends > ix.starts)
 
 
@@ -164,9 +192,10 @@ def _changed(raw: bytes | None):
     return got
 
 
-def _isbns(rec: Record) -> tuple:
-    # RecordFacts.isbn as extract_facts reads it (010$a), then the keys it is compared by
-    return (isbn_keys(tuple(v.strip() for v in rec.subfields("010", "a") if v.strip())),)
+def _isbns(values: list[str]) -> tuple:
+    # RecordFacts.isbn as extract_facts reads it (the 010$a values), then the keys it is
+    # compared by
+    return (isbn_keys(tuple(v.strip() for v in values if v.strip())),)
 
 
 @dataclass
@@ -269,7 +298,7 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     cand &= langs.settled()
     c101 = field_column(ix, cand, "101", lambda rec: (not invalid_codes(rec, UNIMARC),))
     cand &= ix.count_of("200") == 1  # (the facts' title is the first $a of any 200)
-    c010 = field_column(ix, cand, "010", _isbns)
+    c010 = subfield_column(ix, cand, "010", "a", _isbns)
     # the first author and the publication year, each from the first field that gives one
     # (700, else 710; 210, else 214, else 100): each field's column only where the ones
     # before gave none
