@@ -248,14 +248,11 @@ def test_a_findings_json_text_is_the_indented_json_dump(kind, file, record, id, 
     assert f.json_text() == want
 
 
-def test_duplicate_texts_are_the_findings_json_from_a_spool_on_disk(monkeypatch):
+def test_duplicate_texts_are_the_findings_json_from_a_spool_on_disk():
     """Two workers' finders merged (record numbers shifted, file indices mapped) into a
-    finder whose spool is on disk and is mapped anew every few references read: the
-    duplicates' JSON texts are those of the findings, which are the ones written here."""
-    from rabiskit.audit import duplicates
+    finder whose spool is on disk: the duplicates' JSON texts are those of the findings,
+    which are the ones written here."""
     from rabiskit.audit.duplicates import DuplicateFinder
-
-    monkeypatch.setattr(duplicates, "REMAP_EVERY", 2)
 
     def part(file: str, titles: list[str]):
         f = DuplicateFinder(in_memory=None)
@@ -336,3 +333,44 @@ def test_the_damage_scan_flags_hand_written_bytes():
     ix = index_block(buf, encoding=None, flavour=None)
     assert ix is not None
     assert may_be_damaged(ix).tolist() == [False, False, True, True, True, True, True]
+
+
+_005 = ["20260116101010.0", "20261316101010.0", "20260116241010.0", "20260116106010.0",
+        "20260116101060.0", "20260230101010.0", "2026011610101a.0", "20260116101010.05",
+        "20260116101010 0", "20260116235959.9", "00000101000000.0", "    ", "20260116"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(texts=st.lists(st.sampled_from(_005) | st.text(st.sampled_from("0123456789. \x1f"),
+                                                      min_size=14, max_size=17),
+                      min_size=1, max_size=8))
+@example(texts=_005)
+def test_the_005s_read_at_once_are_those_read_one_by_one(texts):
+    import numpy as np
+
+    from rabiskit.audit.quiet import _NOT_QUIET, _changed, _changed_all
+
+    buf = "".join(texts).encode("ascii")
+    ends = np.cumsum([len(t) for t in texts])
+    got = _changed_all(np.frombuffer(buf, np.uint8), ends - [len(t) for t in texts], ends)
+    for text, g in zip(texts, got):
+        want = _changed(text.encode("ascii"))
+        if g is None:  # (left to ``_changed``)
+            continue
+        assert (None if g is _NOT_QUIET else g) == want, text
+    if texts == _005:  # the usual shape (valid or not) is read at once
+        assert [g is not None for g in got] == [True] * 6 + [False] * 3 + [True] * 2 + [False] * 2
+
+
+def test_hand_written_005s_read_at_once():
+    import datetime
+
+    import numpy as np
+
+    from rabiskit.audit.quiet import _NOT_QUIET, _changed_all
+
+    texts = ["20260116101010.0", "20260230101010.0", "20260116241010.0", "2026011610101a.0"]
+    buf = "".join(texts).encode("ascii")
+    got = _changed_all(np.frombuffer(buf, np.uint8), np.array([0, 16, 32, 48]),
+                       np.array([16, 32, 48, 64]))
+    assert got == [("005", datetime.date(2026, 1, 16)), _NOT_QUIET, _NOT_QUIET, None]

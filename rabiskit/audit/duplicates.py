@@ -41,9 +41,6 @@ TITLE_SHOWN = 80
 OTHERS_SHOWN = 10
 #: bytes of the reference spool kept in memory before it goes to a temporary file
 IN_MEMORY = 4 << 20
-#: references read back from the spool's file (mapped) before it is mapped anew, so the
-#: pages read do not stay in the process's memory
-REMAP_EVERY = 1 << 15
 
 _TITLE_REASON = "title, author, year and level"
 
@@ -482,24 +479,14 @@ def _file_record(fields: tuple) -> tuple:
 
 class _SpoolRows:
     """The rows of a finder's references read by record index from its spool (in memory,
-    or the spool's file mapped), moved to their place (``_ref``'s record shift and file
-    map); :meth:`close` when done."""
+    or each read from the spool's file where it lies: a mapped file would keep every page
+    read, and its neighbours, in the process's memory), moved to their place (``_ref``'s
+    record shift and file map); :meth:`close` when done."""
 
     def __init__(self, finder: DuplicateFinder) -> None:
-        import mmap
-
-        self.finder = finder
         fh: Any = getattr(finder._spool, "_file", finder._spool)
-        self._map: Any = None
-        self._fh = fh
-        self._mmap = mmap.mmap
-        self._mmap_access = mmap.ACCESS_READ
-        self._reads = 0
-        if isinstance(fh, io.BytesIO):
-            self.data: Any = fh.getvalue()
-        else:
-            fh.flush()
-            self._map = self.data = self._mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        self._finder = finder
+        self.data: Any = fh.getvalue() if isinstance(fh, io.BytesIO) else None
         self._at = finder._at
         self._starts = finder._segment_start
         self._segments = finder._segments
@@ -507,16 +494,12 @@ class _SpoolRows:
 
     def row(self, i: int) -> tuple:
         at = self._at[i]
-        if self._map is not None:
-            self._reads += 1
-            if self._reads >= REMAP_EVERY:  # the pages read leave the process's memory
-                self._reads = 0
-                self._map.close()
-                self._map = self.data = self._mmap(self._fh.fileno(), 0,
-                                                   access=self._mmap_access)
         data = self.data
-        (n,) = _LENGTH.unpack_from(data, at)
-        row = marshal.loads(data[at + 4:at + 4 + n])
+        if data is None:
+            row = self._finder._read_at(at)
+        else:
+            (n,) = _LENGTH.unpack_from(data, at)
+            row = marshal.loads(data[at + 4:at + 4 + n])
         if self._plain:
             return row
         k = bisect.bisect_right(self._starts, i) - 1
@@ -526,10 +509,7 @@ class _SpoolRows:
         return row
 
     def close(self) -> None:
-        if self._map is not None:
-            self._map.close()
-            self._map = None
-        self.data = b""
+        self.data = None
 
 
 @dataclass(frozen=True)

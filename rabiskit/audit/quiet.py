@@ -192,6 +192,44 @@ def _changed(raw: bytes | None):
     return got
 
 
+_DIGITS = np.zeros(256, dtype=bool)
+_DIGITS[ord("0"):ord("9") + 1] = True
+_TIME_SHAPE = np.array([*[True] * 14, False, True])  # YYYYMMDDhhmmss.f: digits but "."
+_DAYS: dict[int, tuple] = {}
+
+
+def _changed_all(buf: np.ndarray, at: np.ndarray, to: np.ndarray) -> list:
+    """``_changed`` of each 005 (its data from ``at`` to ``to``; -1: none), the usual ones
+    (YYYYMMDDhhmmss.f, 16 bytes) read from the block's bytes at once: a date and time
+    (``parse_005``) when the day is one (``parse_005`` of the day at midnight, once per
+    day) and the time is one (hours below 24, minutes and seconds below 60); the others
+    one by one (None in the list: ``_changed`` to be asked)."""
+    out: list = [None] * at.size
+    usual = np.flatnonzero((at >= 0) & (to - at == 16))
+    if not usual.size:
+        return out
+    b = buf[at[usual, None] + np.arange(16)]
+    ok = (_DIGITS[b] == _TIME_SHAPE).all(axis=1) & (b[:, 14] == ord("."))
+    usual, b = usual[ok], b[ok].astype(np.int64) - ord("0")
+    hh, mm, ss = (b[:, 8] * 10 + b[:, 9], b[:, 10] * 10 + b[:, 11], b[:, 12] * 10 + b[:, 13])
+    day = (((b[:, 0] * 10 + b[:, 1]) * 10 + b[:, 2]) * 10 + b[:, 3]) * 10000 + (
+        (b[:, 4] * 10 + b[:, 5]) * 100 + b[:, 6] * 10 + b[:, 7])
+    valid_time = (hh < 24) & (mm < 60) & (ss < 60)
+    for k, d, t in zip(usual.tolist(), day.tolist(), valid_time.tolist()):
+        got = _DAYS.get(d)
+        if got is None:
+            changed = parse_005(f"{d:08d}000000.0")
+            got = (None,) if changed is None else ("005", changed.date())
+            if len(_DAYS) >= _CACHE_LIMIT:
+                _DAYS.clear()
+            _DAYS[d] = got
+        out[k] = got if t and got[0] is not None else _NOT_QUIET
+    return out
+
+
+_NOT_QUIET = ("",)  # (``_changed_all``: the 005 is not a date and time)
+
+
 def _isbns(values: list[str]) -> tuple:
     # RecordFacts.isbn as extract_facts reads it (the 010$a values), then the keys it is
     # compared by
@@ -339,12 +377,18 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     offsets = (task.start + starts[recs]).tolist()
     group_keys: dict[tuple, tuple] = {}
     numbers, rows = quiet.numbers, quiet.rows
-    for i, cd, cl, ci, ca, cy, ch, cv, a1, z1, a5, z5, a2, z2, c, b6, b7, offset in zip(
+    changed = _changed_all(ix.arr, np.array(at005, dtype=np.int64),
+                           np.array(to005, dtype=np.int64))
+    for i, cd, cl, ci, ca, cy, ch, cv, a1, z1, a5, z5, a2, z2, c, b6, b7, offset, c005 in zip(
             recs.tolist(), *cols, at001, to001, at005, to005, at200, to200, combos, t6s, t7s,
-            offsets):
+            offsets, changed):
         d = dates.values[cd][0]
         languages_ = langs.values[cl][0]
-        f005 = _changed(buf[a5:z5] if a5 >= 0 else None)
+        f005 = c005
+        if f005 is None:
+            f005 = _changed(buf[a5:z5] if a5 >= 0 else None)
+        elif f005 is _NOT_QUIET:
+            continue
         if f005 is None or (f005[1] is not None and (f005[1] > today or f005[1] < d)):
             continue
         (title, lang, title_key), tkey = _title(buf[a2:z2])
