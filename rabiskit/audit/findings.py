@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _encode_text  # type: ignore[attr-defined]
 from typing import Any, Iterator
 
-from rabiskit.jsontext import scalar_text
+from rabiskit.jsontext import _float_text, scalar_text
 
 #: The finding kinds, in the order they are listed (stable names: JSON keys, sheet names).
 KINDS: tuple[str, ...] = (
@@ -107,14 +107,19 @@ def finding_text(kind: str, file: str, record: int, offset: int, id: str | None,
     make many findings' text without making the findings (the duplicates: see
     ``FindingStore.add_made``); ``file_text``: ``file``'s JSON text, when known."""
     e = _encode_text
-    langs = ("[\n        " + ",\n        ".join(map(e, languages)) + "\n      ]"
-             if languages else "[]")
+    # (a few lists of codes make most records')
+    langs = _LANGUAGES_TEXT.get(languages) if languages.__class__ is tuple else None
+    if langs is None:
+        langs = ("[\n        " + ",\n        ".join(map(e, languages)) + "\n      ]"
+                 if languages else "[]")
+        if len(_LANGUAGES_TEXT) < 1 << 10 and languages.__class__ is tuple:
+            _LANGUAGES_TEXT[languages] = langs
     text = (f'{{\n      "kind": {e(kind)},\n      "file": {file_text or e(file)}'
             f',\n      "record": {_number(record)},\n      "offset": {_number(offset)}'
             f',\n      "id": {"null" if id is None else e(id)}'
             f',\n      "title": {"null" if title is None else e(title)}'
             f',\n      "field": {e(field)},\n      "evidence": {e(evidence)}'
-            f',\n      "confidence": {_scalar(confidence)}'
+            f',\n      "confidence": {_number(confidence)}'
             f',\n      "level": {"null" if level is None else e(level)}'
             f',\n      "languages": {langs}')
     if line is not None:
@@ -124,9 +129,15 @@ def finding_text(kind: str, file: str, record: int, offset: int, id: str | None,
     return text + "\n    }"
 
 
+_LANGUAGES_TEXT: dict[tuple, str] = {}
+
+
 def _number(v: Any) -> str:
-    """``_scalar`` of a number, an int the quickest."""
-    return int.__repr__(v) if v.__class__ is int else _scalar(v)
+    """``_scalar`` of a number, an int or a float the quickest."""
+    cls = v.__class__
+    if cls is int:
+        return int.__repr__(v)
+    return _float_text(v) if cls is float else _scalar(v)
 
 
 def _scalar(v: Any) -> str:
