@@ -238,11 +238,16 @@ def percent(actual: int, target: int | None) -> float | None:
     return rounded_percent(actual, target)
 
 
+def _most_first(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
+
 def level_json(lc: LevelCount, target: int | None, kazakh_target: int | None) -> dict:
     kaz = lc.kazakh
     return {
         "total": lc.total,
-        "languages": dict(lc.languages.most_common()),
+        # most first, equal counts by code: the same order whichever path counted them
+        "languages": dict(sorted(lc.languages.items(), key=_most_first)),
         "kazakh": kaz,
         "kazakh_share": share(kaz, lc.total),
         "other_languages": lc.total - kaz,
