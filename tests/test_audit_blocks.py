@@ -374,3 +374,68 @@ def test_hand_written_005s_read_at_once():
     got = _changed_all(np.frombuffer(buf, np.uint8), np.array([0, 16, 32, 48]),
                        np.array([16, 32, 48, 64]))
     assert got == [("005", datetime.date(2026, 1, 16)), _NOT_QUIET, _NOT_QUIET, None]
+
+
+def _groups_plainly(key_hash, key_ref, reason):
+    """``rabiskit.audit.duplicates._groups_of`` written plainly: a union-find over the
+    records of each key met more than once, each root the smallest record of its group."""
+    parent: dict[int, int] = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    runs: dict[int, list[int]] = {}
+    for position, h in enumerate(key_hash):
+        runs.setdefault(h, []).append(position)
+    keys = sorted((ps for ps in runs.values() if len(ps) > 1), key=lambda ps: ps[0])
+    record = [r if r >= 0 else -r - 1 for r in key_ref]
+    for ps in keys:
+        for p in ps[1:]:
+            a, b = find(record[ps[0]]), find(record[p])
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    reasons: dict[int, list[str]] = {}
+    for ps in keys:
+        have = reasons.setdefault(find(record[ps[0]]), [])
+        why = reason(ps[0], record[ps[0]])
+        if why not in have:
+            have.append(why)
+    groups: dict[int, list[int]] = {}
+    for m in sorted({record[p] for ps in keys for p in ps}):
+        groups.setdefault(find(m), []).append(m)
+    return [(groups[root], reasons[root]) for root in sorted(groups)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(keys=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 9), st.booleans()),
+                     max_size=30))
+@example(keys=[(1, 3, False), (2, 3, True), (2, 0, False), (1, 5, False), (4, 7, True),
+               (4, 8, False)])
+def test_duplicate_groups_are_those_of_a_plain_union_find(keys):
+    """Keys (hash, record, an ISBN's key or a title's), records joined through chains."""
+    from array import array
+
+    from rabiskit.audit.duplicates import _groups_of
+
+    key_hash = array("q", [h for h, _, _ in keys])
+    key_ref = array("q", [-r - 1 if isbn else r for _, r, isbn in keys])
+
+    def reason(position, record):
+        return f"key {key_hash[position]}"
+
+    assert _groups_of(key_hash, key_ref, reason) == _groups_plainly(key_hash, key_ref, reason)
+
+
+def test_duplicate_groups_of_hand_written_keys():
+    from array import array
+
+    from rabiskit.audit.duplicates import _groups_of
+
+    # records 3 and 0 by key 2, 3 and 5 by key 1 (so 0, 3, 5 are one group), 7 and 8 by
+    # key 4; record 9's key 6 is met once
+    key_hash = array("q", [1, 2, 2, 1, 4, 4, 6])
+    key_ref = array("q", [3, -4, 0, 5, -8, 8, 9])
+    got = _groups_of(key_hash, key_ref, lambda position, record: f"key {key_hash[position]}")
+    assert got == [([0, 3, 5], ["key 1", "key 2"]), ([7, 8], ["key 4"])]

@@ -73,30 +73,6 @@ class Ref:
     isbns: tuple[str, ...] = ()  # the record's normalised ISBNs (for the reason shown)
 
 
-class _UnionFind:
-    """Union-find over record numbers (only those sharing a key): each root is the smallest
-    member of its group."""
-
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        p = self.parent
-        root = x
-        while p.get(root, root) != root:
-            root = p[root]
-        while x != root:  # path compression
-            nxt = p.get(x, x)
-            p[x] = root
-            x = nxt
-        return root
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def _repeated(hashes: array) -> list[list[int]]:
     """Positions (ascending) of every hash value met more than once, the values in the order
     of their first position."""
@@ -115,6 +91,61 @@ def _repeated(hashes: array) -> list[list[int]]:
     out = [order[a:b + 1].tolist() for a, b in zip(edge[0::2], edge[1::2])]
     out.sort(key=lambda positions: positions[0])
     return out
+
+
+def _groups_of(key_hash: array, key_ref: array, reason) -> list[tuple[list[int], list[str]]]:
+    """The groups of records that share keys, directly or through others (a key: its hash
+    in ``key_hash``, the record in ``key_ref``, see ``_record_of``), each with its records
+    (ascending) and the reasons that joined it (``reason(position, record)`` of each key
+    met more than once, in the order the keys were first met, each reason once), the
+    groups by their first record.  The records' groups are found with numpy: each record
+    takes the smallest record number of those it shares a key with, until none changes."""
+    import numpy as np
+
+    if len(key_hash) < 2:
+        return []
+    h = np.frombuffer(key_hash, dtype=np.int64)
+    order = np.argsort(h, kind="stable")
+    hs = h[order]
+    same = hs[1:] == hs[:-1]
+    if not same.any():
+        return []
+    edge = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
+    first, last = edge[0::2], edge[1::2] + 1  # each repeated key's run in ``order``
+    ref = np.frombuffer(key_ref, dtype=np.int64)[order]
+    member = np.where(ref >= 0, ref, -ref - 1)  # (``_record_of``)
+    in_run = np.zeros(order.size + 1, dtype=np.int64)
+    np.add.at(in_run, first, 1)
+    np.add.at(in_run, last, -1)
+    taken = np.cumsum(in_run[:-1]) > 0  # the positions of ``order`` in a repeated key
+    run_of = np.cumsum(np.isin(np.arange(order.size), first))[taken] - 1
+    nodes, node = np.unique(member[taken], return_inverse=True)
+    head = node[np.searchsorted(np.flatnonzero(taken), first)][run_of]  # each run's first
+    label = np.arange(nodes.size)
+    while True:
+        low = np.minimum(label[head], label[node])
+        new = label.copy()
+        np.minimum.at(new, head, low)
+        np.minimum.at(new, node, low)
+        new = new[new]
+        if (new == label).all():
+            break
+        label = new
+    roots = nodes[label]  # each record's group: its smallest record
+    # the reasons, in the order the keys were first met (a run's first position)
+    reasons: dict[int, list[str]] = {}
+    heads = member[first].tolist()
+    root_of = dict(zip(nodes.tolist(), roots.tolist()))
+    for k in np.argsort(order[first], kind="stable").tolist():
+        why = reason(int(order[first[k]]), heads[k])
+        have = reasons.setdefault(root_of[heads[k]], [])
+        if why not in have:
+            have.append(why)
+    by_root = np.argsort(roots, kind="stable")  # (records ascending within a group)
+    ordered, grouped = nodes[by_root], roots[by_root]
+    cut = np.flatnonzero(grouped[1:] != grouped[:-1]) + 1
+    return [(part.tolist(), reasons.pop(int(part[0])))
+            for part in np.split(ordered, cut)]
 
 
 class DuplicateFinder:
@@ -342,26 +373,7 @@ class DuplicateFinder:
         by their first record; found once (the index takes no more records after this)."""
         if self._groups is not None:
             return self._groups
-        keys = _repeated(self._key_hash)
-        uf = _UnionFind()
-        members_of_key = []
-        for positions in keys:
-            members = [_record_of(self._key_ref[p]) for p in positions]
-            members_of_key.append(members)
-            for m in members[1:]:
-                uf.union(members[0], m)
-        # the reasons that joined each group, in the order the keys were first met
-        reasons: dict[int, list[str]] = {}
-        for positions, members in zip(keys, members_of_key):
-            reason = self._reason(positions[0], members[0])
-            have = reasons.setdefault(uf.find(members[0]), [])
-            if reason not in have:
-                have.append(reason)
-        groups: dict[int, list[int]] = {}
-        for i in sorted({m for members in members_of_key for m in members}):
-            groups.setdefault(uf.find(i), []).append(i)
-        del keys, members_of_key
-        self._groups = [(groups.pop(root), reasons.pop(root)) for root in sorted(groups)]
+        self._groups = _groups_of(self._key_hash, self._key_ref, self._reason)
         return self._groups
 
     def duplicate_count(self) -> int:
