@@ -216,12 +216,13 @@ class DuplicateFinder:
         pack, dumps = _LENGTH.pack, marshal.dumps
         blake = _blake
         files = self._file_index
+        i = len(self._at) - 1
         for (file, record, offset, control_number, title, level, host_key, line, title_key,
              languages, flavour, isbns, author, year, deleted) in records:
             fi = files.get(file)
             if fi is None:
                 fi = self._file(file)
-            i = len(self._at)
+            i += 1
             if self._segments and self._segments[-1][1]:  # after merged references: as added
                 self._segment_start.append(i)
                 self._segments.append((0, []))
