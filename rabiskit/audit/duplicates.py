@@ -107,20 +107,24 @@ def _groups_of(key_hash: array, key_ref: array, reason) -> list[tuple[list[int],
     h = np.frombuffer(key_hash, dtype=np.int64)
     order = np.argsort(h, kind="stable")
     hs = h[order]
-    same = hs[1:] == hs[:-1]
+    same = hs[1:] == hs[:-1]  # (each position of ``order`` with the one before it)
+    del hs
     if not same.any():
         return []
-    edge = np.flatnonzero(np.diff(np.concatenate(([False], same, [False])).astype(np.int8)))
-    first, last = edge[0::2], edge[1::2] + 1  # each repeated key's run in ``order``
-    ref = np.frombuffer(key_ref, dtype=np.int64)[order]
+    after = np.concatenate(([False], same))  # the key of the one before
+    del same
+    taken = after.copy()  # the positions of ``order`` in a key met more than once
+    taken[:-1] |= after[1:]
+    at = order[taken]  # their positions in ``key_hash``, run by run (a key's positions up)
+    starts = ~after[taken]  # where each key's run starts
+    del order, after, taken
+    run_of = np.cumsum(starts) - 1
+    first = np.flatnonzero(starts)  # each run's first, in ``at``
+    ref = np.frombuffer(key_ref, dtype=np.int64)[at]
     member = np.where(ref >= 0, ref, -ref - 1)  # (``_record_of``)
-    in_run = np.zeros(order.size + 1, dtype=np.int64)
-    np.add.at(in_run, first, 1)
-    np.add.at(in_run, last, -1)
-    taken = np.cumsum(in_run[:-1]) > 0  # the positions of ``order`` in a repeated key
-    run_of = np.cumsum(np.isin(np.arange(order.size), first))[taken] - 1
-    nodes, node = np.unique(member[taken], return_inverse=True)
-    head = node[np.searchsorted(np.flatnonzero(taken), first)][run_of]  # each run's first
+    del ref
+    nodes, node = np.unique(member, return_inverse=True)
+    head = node[first][run_of]  # each position's run's first record
     label = np.arange(nodes.size)
     while True:
         low = np.minimum(label[head], label[node])
@@ -135,10 +139,11 @@ def _groups_of(key_hash: array, key_ref: array, reason) -> list[tuple[list[int],
     # the reasons, in the order the keys were first met (a run's first position)
     reasons: dict[int, list[str]] = {}
     heads = member[first].tolist()
-    root_of = dict(zip(nodes.tolist(), roots.tolist()))
-    for k in np.argsort(order[first], kind="stable").tolist():
-        why = reason(int(order[first[k]]), heads[k])
-        have = reasons.setdefault(root_of[heads[k]], [])
+    head_roots = roots[node[first]].tolist()
+    del member, head, run_of
+    for k in np.argsort(at[first], kind="stable").tolist():
+        why = reason(int(at[first[k]]), heads[k])
+        have = reasons.setdefault(head_roots[k], [])
         if why not in have:
             have.append(why)
     by_root = np.argsort(roots, kind="stable")  # (records ascending within a group)
