@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
+
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -151,3 +153,166 @@ def test_random_directories_block_path_equals_careful(tmp_path_factory, recs, ed
     for plan in (default_plan(), own_rule_plan()):
         careful, fast, _settled = both([Input(path)], plan, block_size=500)
         assert fast == careful
+
+
+# -- the leader's byte classes, 100$a's bytes, the flavour's score tables -------------------
+
+def test_a_leader_byte_out_of_its_class_sends_the_block_to_the_careful_reader(tmp_path):
+    """The leader and the first directory entry are checked by one table of byte classes:
+    a byte out of its position's class anywhere in them is no plain run of records, and
+    the whole block goes to the careful reader (nothing settled)."""
+    for pos, byte in ((7, 0x7F),     # leader/07: printable (DEL is not)
+                      (13, 0x78),    # leader/12-16, the base address: digits
+                      (18, 0x01),    # leader/17-19: printable
+                      (21, 0x78),    # leader/20-23: digits or blanks
+                      (25, 0x2D),    # the first entry's tag: letters and digits
+                      (31, 0x78)):   # the first entry's length and start: digits or blanks
+        bad = bytearray(GOOD)
+        bad[pos] = byte
+        data = GOOD + bytes(bad) + GOOD
+        records, settled, careful = _settle(data)
+        assert settled == 0 and careful == [1, 2, 3][:records], (pos, byte)
+        path = tmp_path / f"leader-{pos}.iso"
+        path.write_bytes(data)
+        careful_json, fast, n = both([Input(path)], default_plan())
+        assert fast == careful_json and n == 0, (pos, byte)
+    # a blank where the class allows one (leader/20-23 digits or blanks): still settled
+    blank = bytearray(GOOD)
+    blank[22] = 0x20
+    assert _settle(GOOD + bytes(blank)) == (2, 2, [])
+
+
+def test_bytes_beyond_ascii_in_100a_are_looked_at_up_to_its_thirtieth(tmp_path):
+    """100$a's first 30 bytes must be ASCII for the block path (the careful path decodes it
+    before measuring it); beyond them the block path does not read it."""
+    def with_100a(text: str) -> bytes:
+        return record("nam0 ", [("001", b"x\x1e"), ("100", field_bytes(("a", text))),
+                                ("101", field_bytes(("a", "kaz"), ind="0 "))])
+
+    plain = "20260115d2026    k  y0kaza50      ba"
+    assert len(plain) == 36
+    at_29 = plain[:29] + "Ә" + plain[30:]   # its 30th byte (of 30) is the first of two
+    at_28 = plain[:28] + "Ә" + plain[29:]   # the 29th and 30th
+    at_31 = plain[:31] + "Ә" + plain[32:]   # past the 30 the block path reads
+    data = with_100a(plain) + with_100a(at_29) + with_100a(at_28) + with_100a(at_31)
+    assert _settle(data) == (4, 2, [2, 3])
+    path = tmp_path / "a100.iso"
+    path.write_bytes(data)
+    careful, fast, settled = both([Input(path)], default_plan())
+    assert fast == careful and settled == 2
+
+
+def test_the_flavour_score_adds_weighted_tags_from_every_part_of_its_table(tmp_path):
+    """The flavour's score is summed from tables of seven weighted tags each: records whose
+    deciding tags lie in the first, second or third part.  Each has a UNIMARC date in
+    100$a (+3) and a MARC 21 one in 008 (-3), so the other tags choose the date read:
+    UNIMARC 2026-01-15 (first quarter), MARC 21 2026-04-01 (second)."""
+    f100 = ("100", field_bytes(("a", "20260115d2026    k  y0kaza50      ba")))
+    f008 = ("008", b"260401s2026    ru            000 0 kaz d\x1e")
+
+    def rec(*tags: str) -> bytes:
+        return record("nam0 ", [("001", b"x\x1e"), f008, f100]
+                      + [(t, field_bytes(("a", "x"))) for t in tags])
+
+    unimarc_by = [rec("101"),            # +1, first part
+                  rec("200", "245", "210"),  # +3 -3 +1, second
+                  rec("463", "801"),     # +1 +1, third
+                  rec("650", "801", "215", "463")]  # -1 +1 +1 +1: third and second
+    marc21_by = [rec("020"),             # -1, first
+                 rec("245"),             # -3, second
+                 rec("650", "773"),      # -1 -1, third
+                 rec("200", "245", "300", "650")]  # +3 -3 -1 -1
+    path = tmp_path / "flavours.iso"
+    path.write_bytes(b"".join(unimarc_by + marc21_by))
+    careful, fast, settled = both([Input(path)], default_plan())
+    assert fast == careful and settled == 8
+    quarters = fast["quarters"]
+    assert [sum(total for total, _ in quarters[q].values()) for q in ("1", "2")] == [4, 4], quarters
+
+
+def test_answers_kept_per_process_are_found_by_their_rows():
+    """``RowCache``: a row met before gives its answer, any other row (one word apart, or
+    the same words in another order) none; equal answers share a number; rows of another
+    width start the cache afresh."""
+    from rabiskit.facts.columns import RowCache
+
+    cache = RowCache()
+    rows = np.array([[1, 2, 3], [3, 2, 1], [1, 2, 4]], dtype=np.int64)
+    assert cache.find(rows).tolist() == [-1, -1, -1]
+    ids = cache.add(rows, [True, False, True])
+    assert ids[0] == ids[2] != ids[1] and [cache.outs[i] for i in ids] == [True, False, True]
+    probe = np.array([[1, 2, 4], [9, 9, 9], [3, 2, 1], [1, 2, 3], [2, 1, 3]], dtype=np.int64)
+    found = cache.find(probe).tolist()
+    assert found == [ids[2], -1, ids[1], ids[0], -1]
+    assert cache.find(np.array([[1, 2]], dtype=np.int64)).tolist() == [-1]  # another width
+    assert cache.find(rows).tolist() == [-1, -1, -1]
+    small = RowCache(limit=2)  # grown past its limit: afresh at the next look-up
+    small.find(rows)
+    first = small.add(rows, ["a", "b", "c"])
+    assert [small.outs[i] for i in first] == ["a", "b", "c"]
+    assert small.find(rows).tolist() == [-1, -1, -1] and small.outs == []
+
+
+def test_a_rule_on_a_field_gives_the_same_levels_from_answers_kept(tmp_path):
+    """The second block a process reads takes the field conditions' answers kept from the
+    first: the same levels (three records naming the place, of ten; and once more)."""
+    plan = own_rule_plan()
+    recs = [unimarc("20260115", "kaz", ("Қарағанды облысы" if i % 4 == 0 else f"Алматы {i}"))
+            for i in range(10)]
+    data = b"".join(recs)
+    rules = plan.rules_in_force()
+    for _ in range(2):
+        res = analyse_block(data, 0, display="t.iso", db_level=None, encoding=None,
+                            flavour=None, rules=rules)
+        assert res.settled == 10
+        levels = {}
+        for key, n in zip(res.keys.tolist(), res.counts.tolist()):
+            code = key & 127
+            levels[code] = levels.get(code, 0) + n
+        assert sorted(levels.values()) == [3, 7]
+
+
+def test_record_terminators_are_found_in_every_place_of_an_eight_byte_word(tmp_path):
+    """The record terminators are looked for eight bytes at a time (then the byte in each
+    word): records of every length from 93 to 109 bytes put them in each of a word's eight
+    places, and the block's length is no multiple of eight."""
+    from rabiskit.facts.blocks import positions_of
+
+    recs = [record("nam0 ", [("001", ("x" * k).encode("ascii") + b"\x1e"),
+                             ("100", field_bytes(("a", "20260115d2026    k  y0kaza50      ba")))])
+            for k in range(1, 18)]
+    sizes = [len(r) for r in recs]
+    assert sizes == list(range(93, 110))
+    assert sorted(s % 8 for s in sizes[:8]) == list(range(8)) and sum(sizes) % 8
+    data = b"".join(recs)
+    ends, at = [], -1
+    for size in sizes:  # where each record ends, by hand
+        at += size
+        ends.append(at)
+    arr = np.frombuffer(data, dtype=np.uint8)
+    assert positions_of(arr, 0x1D).tolist() == ends
+    assert positions_of(arr[:-1], 0x1D).tolist() == ends[:-1]
+    assert positions_of(arr[:5], 0x1D).tolist() == []
+    assert _settle(data) == (17, 17, [])
+    path = tmp_path / "lengths.iso"
+    path.write_bytes(data)
+    careful, fast, settled = both([Input(path)], default_plan(), block_size=300)
+    assert fast == careful and settled == 17
+
+
+def test_distinct_rows_groups_equal_rows_by_table_or_by_sorting():
+    """One column of values close together is grouped by a table, wider ones by sorting:
+    either way each row's group holds rows equal to it only, and groups go by value."""
+    from rabiskit.facts.columns import distinct_rows
+
+    cases = [np.array([[97 | 109 << 8], [97 | 97 << 8], [97 | 109 << 8], [108 | 109 << 8]]),  # leader/06-07
+             np.array([[5], [5], [5]]),
+             np.array([[-3], [1 << 40], [-3], [7]]),  # spread: sorted
+             np.array([[1, 2], [1, 3], [1, 2], [0, 9]])]
+    expected_groups = [[1, 0, 1, 2], [0, 0, 0], [0, 2, 0, 1], [1, 2, 1, 0]]
+    for words, groups in zip(cases, expected_groups):
+        inverse, reps = distinct_rows(words.astype(np.int64))
+        assert inverse.tolist() == groups
+        assert len(reps) == max(groups) + 1
+        for g, r in enumerate(reps.tolist()):
+            assert inverse[r] == g

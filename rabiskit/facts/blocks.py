@@ -63,6 +63,14 @@ _WEIGHT_VALUES = np.array([_UNIMARC_TAGS.get(t, 0) - _MARC21_TAGS.get(t, 0) for 
 _WEIGHT_BITS = np.zeros(1 << 12, dtype=np.int64)
 for _b, _t in enumerate(_WEIGHT_TAGS):
     _WEIGHT_BITS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] = 1 << _b
+# the score of a record's weighted tags (a mask of their bits) as the sum of a few tables'
+# values, each for 7 of the bits
+_SCORE_BITS = 7
+_SCORE_MASK = (1 << _SCORE_BITS) - 1
+_WEIGHT_LIST = _WEIGHT_VALUES.tolist()
+_SCORE_TABLES = [(shift, np.array([sum(w for b, w in enumerate(_WEIGHT_LIST[shift:shift + _SCORE_BITS])
+                                       if v >> b & 1) for v in range(1 << _SCORE_BITS)], dtype=np.int64))
+                 for shift in range(0, len(_WEIGHT_TAGS), _SCORE_BITS)]
 C100 = tag_code("100")
 # per digit tag (indexed as _WEIGHT_BITS): whether the careful reader checks it is not
 # repeated (either flavour: the union; its index 1-7 in the top three bits), whether it
@@ -88,6 +96,24 @@ def _is_print(a):
 def _is_alnum(a):
     return _is_digit(a) | ((a >= 65) & (a <= 90)) | ((a >= 97) & (a <= 122))
 
+
+# the leader's byte classes, one bit each, and the classes each of the 36 bytes read at a
+# record's start (the leader and its first directory entry) may be in
+_DIGIT, _PRINT, _SPACE, _ALNUM = 1, 2, 4, 8
+_CLASS = np.zeros(256, dtype=np.uint8)
+for _c in range(256):
+    _CLASS[_c] = ((_DIGIT if 48 <= _c <= 57 else 0) | (_PRINT if 32 <= _c <= 126 else 0)
+                  | (_SPACE if _c == 32 else 0) | (_ALNUM if chr(_c).isascii() and chr(_c).isalnum() else 0))
+#: leader/0-4 and /12-16 digits, /5-11 and /17-19 printable, /20-23 digits or blanks, the
+#: first entry's tag letters and digits, its length and start digits or blanks
+_LEAD_CLASSES = np.array([_DIGIT] * 5 + [_PRINT] * 7 + [_DIGIT] * 5 + [_PRINT] * 3
+                         + [_DIGIT | _SPACE] * 4 + [_ALNUM] * 3 + [_DIGIT | _SPACE] * 9, dtype=np.uint8)
+# leader/20 ('0', '4' or blank) and /21 ('0', '5' or blank): the careful reader's
+_OK20 = np.zeros(256, dtype=bool)
+_OK20[[48, 52, 32]] = True
+_OK21 = np.zeros(256, dtype=bool)
+_OK21[[48, 53, 32]] = True
+_HIGH8 = np.uint64(0x8080808080808080)
 
 _D_MASK, _D_ZERO, _D_SIX = np.uint32(0xF0F0F0F0), np.uint32(0x30303030), np.uint32(0x06060606)
 
@@ -137,6 +163,20 @@ def _num(digits) -> np.ndarray:
     d = digits.astype(np.int64) - 48
     pw = _POW5 if digits.shape[1] == 5 else _POW4
     return d @ pw
+
+
+def positions_of(arr: np.ndarray, byte: int) -> np.ndarray:
+    """Where ``byte`` is in ``arr``, in order (``np.flatnonzero(arr == byte)``, several times
+    faster for a byte as rare as a record terminator: the eight-byte words holding one
+    are found first, then the byte in each)."""
+    eq = arr == byte
+    cut = arr.size - arr.size % 8
+    hit = np.flatnonzero(eq[:cut].view(np.uint64) != 0)
+    at = np.flatnonzero(eq[:cut].reshape(-1, 8)[hit])
+    out = hit[at >> 3] * 8 + (at & 7)
+    if cut < arr.size:
+        out = np.concatenate((out, cut + np.flatnonzero(eq[cut:])))
+    return out
 
 
 def first_index(rec_of_entry: np.ndarray, mask: np.ndarray, nrec: int) -> np.ndarray:
@@ -203,7 +243,6 @@ class BlockIndex:
 
     buf: bytes
     arr: np.ndarray
-    rows: np.ndarray  # rows[i]: the 40 bytes from position i (a view, no copy)
     nrec: int
     starts: np.ndarray
     ends: np.ndarray
@@ -224,6 +263,15 @@ class BlockIndex:
     has100a: np.ndarray
     #: the block's bytes and ``PAD`` zero bytes (``gather``, ``windows`` read it)
     padded: np.ndarray | None = None
+
+    @property
+    def rows(self) -> np.ndarray:
+        """rows[i]: the 40 bytes from position i (a view, no copy)."""
+        padded = self.padded
+        if padded is None:
+            padded = np.zeros(self.arr.size + PAD, dtype=np.uint8)
+            padded[:self.arr.size] = self.arr
+        return np.lib.stride_tricks.sliding_window_view(padded, 40)
 
     def count_of(self, tag: str) -> np.ndarray:
         """Per record, how many fields ``tag`` it has."""
@@ -269,7 +317,7 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     n = arr.size
     if n == 0:
         return None
-    ends = np.flatnonzero(arr == RT)
+    ends = positions_of(arr, RT)
     if ends.size == 0 or ends[-1] != n - 1:
         return None
     starts = np.empty_like(ends)
@@ -282,14 +330,9 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     padded = np.empty(n + PAD, dtype=np.uint8)
     padded[:n] = arr
     padded[n:] = 0
-    rows = np.lib.stride_tricks.sliding_window_view(padded, 40)
     lead = gather(padded, starts, 36)  # leader and the first directory entry
-    ok = (_is_digit(lead[:, 0:5]).all(1) & _is_print(lead[:, 5:12]).all(1)
-          & _is_digit(lead[:, 12:17]).all(1) & _is_print(lead[:, 17:20]).all(1)
-          & (_is_digit(lead[:, 20:24]) | (lead[:, 20:24] == 32)).all(1)
-          & _is_alnum(lead[:, 24:27]).all(1)
-          & (_is_digit(lead[:, 27:36]) | (lead[:, 27:36] == 32)).all(1))
-    if not ok.all():
+    # every byte in one of the classes its position allows (one table look-up a byte)
+    if not np.all(np.take(_CLASS, lead) & _LEAD_CLASSES):
         return None
     length = _num(lead[:, 0:5])
     if not (length == size).all():
@@ -297,7 +340,7 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     # -- per-record structure ------------------------------------------------------------
     base = _num(lead[:, 12:17])
     good = (base >= 37) & ((base - 25) % 12 == 0) & (base < size)
-    good &= np.isin(lead[:, 20], (48, 52, 32)) & np.isin(lead[:, 21], (48, 53, 32))
+    good &= _OK20[lead[:, 20]] & _OK21[lead[:, 21]]
     base_c = np.where(good, base, 37)
     good &= arr[np.minimum(starts + base_c - 1, n - 1)] == FT
     nent = np.where(good, (base_c - 25) // 12, 0)
@@ -314,8 +357,11 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     entries = words.view(np.uint8)
     s4 = words[:, 3] & np.uint32(0xFF)
     digits_ok = _digits4(words[:, 1]) & _digits4(words[:, 2]) & ((s4 - np.uint32(48)) < 10)
-    flen = np.where(digits_ok, _value4(words[:, 1]), 0)
-    fstart = np.where(digits_ok, _value4(words[:, 2]) * 10 + (s4.astype(np.int64) - 48), 0)
+    flen = _value4(words[:, 1])
+    fstart = _value4(words[:, 2]) * 10 + (s4.astype(np.int64) - 48)
+    if not digits_ok.all():
+        flen[~digits_ok] = 0
+        fstart[~digits_ok] = 0
     s_abs = np.repeat(starts + base_c, nent) + fstart
     e_abs = s_abs + flen
     # each field ends on a field terminator; the fields are contiguous and in directory
@@ -338,7 +384,7 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     codes = (words[:, 0] >> np.uint32(8)).astype(np.int64)  # the tag, little-endian
     if not good.any():  # no record to settle: the careful reader parses each one
         z = np.zeros(nrec, dtype=np.int64)
-        return BlockIndex(buf=buf, arr=arr, rows=rows, nrec=nrec, starts=starts, ends=ends,
+        return BlockIndex(buf=buf, arr=arr, nrec=nrec, starts=starts, ends=ends,
                           lead=lead, clean=good, unimarc=np.ones(nrec, dtype=bool), combo=z,
                           first_entry=first_entry, nent=nent, rec_of_entry=rec_of_entry,
                           codes=codes, s_abs=s_abs, flen=flen,
@@ -367,7 +413,9 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     if once.size:
         # per record and non-repeatable tag (its index, 1-7, in the flags' high bits)
         times = np.bincount((rec_of_entry[once] << 3) | (tflags[once] >> 5), minlength=nrec << 3)
-        good &= times.reshape(nrec, 8).max(axis=1) <= 1
+        twice = times > 1
+        if twice.any():
+            good[np.flatnonzero(twice) >> 3] = False
     # -- 100$a: the flavour's bonus and UNIMARC's declared encoding read it --------------
     i100 = first_index(rec_of_entry, codes == C100, nrec)
     s100 = np.where(i100 >= 0, s_abs[np.maximum(i100, 0)], 0)
@@ -380,12 +428,14 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     # $a ends at the next subfield delimiter or at the field's end (a field terminator
     # inside the data is the careful reader's text, not the end)
     stop = a100 == SD
-    a100_len = np.minimum(np.where(stop.any(1), stop.argmax(1), 30), np.maximum(l100 - 5, 0))
+    first_stop = stop.argmax(1)
+    first_stop[~stop[np.arange(nrec), first_stop]] = 30
+    a100_len = np.minimum(first_stop, np.maximum(l100 - 5, 0))
     # the careful path finds '\x1fa' anywhere in the first 100: where 100 exists but $a
     # is not first, leave the record to it
     good &= (i100 < 0) | has100a
     # the careful path decodes 100$a before measuring it: non-ASCII in it changes lengths
-    good &= ~((a100 >= 0x80).any(1) & has100a)
+    good &= ~(((win.view(np.uint64) & _HIGH8) != 0).any(1) & has100a)
     # IRBIS-native records (920 or 907, no 100$a) are a flavour of their own: careful reader
     irbis_tags = np.zeros(nrec, dtype=bool)
     irbis_tags[rec_of_entry[np.flatnonzero(tflags & _IRBIS)]] = True
@@ -397,15 +447,14 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     else:
         # the score counts each weighted tag once per record (a set of tags): one bit per
         # weighted tag, OR-ed over the record's entries (they are contiguous per record)
-        bits = np.where((tb & np.uint32(0xF0F0F0)) == np.uint32(0x303030), _WEIGHT_BITS[nibbles], 0)
+        bits = np.where(digit_tag, _WEIGHT_BITS[nibbles], 0)
         has = nent > 0
         mask = np.zeros(nrec, dtype=np.int64)
         if has.any():
             mask[has] = np.bitwise_or.reduceat(bits, first_entry[has])
         score = bonus.astype(np.int64)
-        for b, w in enumerate(_WEIGHT_VALUES.tolist()):
-            if w:
-                score += ((mask >> b) & 1) * w
+        for shift, table in _SCORE_TABLES:
+            score += table[(mask >> shift) & _SCORE_MASK]
         fl_unimarc = (score > 0) | ((score == 0) & (lead[:, 9] != 97))
     good &= ~(fl_unimarc & irbis_tags & ~has100a)
     # -- encoding --------------------------------------------------------------------------
@@ -449,7 +498,7 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
         # the block reader decodes clean records as UTF-8: ASCII or valid UTF-8 only
         settled[c] = o is not None and (not (c >> 6 & 1) or (c >> 4 & 1 and o[0] == UTF8))
     good &= settled[combo]
-    return BlockIndex(buf=buf, arr=arr, rows=rows, nrec=nrec, starts=starts, ends=ends, lead=lead,
+    return BlockIndex(buf=buf, arr=arr, nrec=nrec, starts=starts, ends=ends, lead=lead,
                       clean=good, unimarc=fl_unimarc, combo=combo, first_entry=first_entry,
                       nent=nent, rec_of_entry=rec_of_entry, codes=codes, s_abs=s_abs, flen=flen,
                       a100=a100, a100_len=a100_len, has100a=has100a, padded=padded)

@@ -56,6 +56,10 @@ class Slot:
     whole: bool = True
 
 
+#: a single column whose values span less than this is grouped by a table, not sorted
+_DENSE_SPAN = 1 << 16
+
+
 def distinct_rows(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Group equal rows of a 2-D integer array: (group of each row, one row index per
     group)."""
@@ -68,7 +72,18 @@ def distinct_rows(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if words.shape[1] == 0:
         return np.zeros(m, dtype=np.int64), np.zeros(1, dtype=np.int64)
     if words.shape[1] == 1:
-        _, reps, inverse = np.unique(words[:, 0], return_index=True, return_inverse=True)
+        col = words[:, 0]
+        low, high = int(col.min()), int(col.max())
+        if high - low < _DENSE_SPAN:  # a few values close together (a leader's bytes)
+            v = col - low
+            seen = np.zeros(high - low + 1, dtype=np.int64)
+            seen[v] = 1
+            group = np.cumsum(seen) - 1  # values in increasing order, as np.unique gives
+            inverse = group[v]
+            reps = np.empty(int(seen.sum()), dtype=np.int64)
+            reps[inverse] = np.arange(m)  # one row of each group (equal rows: any one)
+            return inverse, reps
+        _, reps, inverse = np.unique(col, return_index=True, return_inverse=True)
         return inverse.reshape(-1), reps
     order = np.lexsort(words.T[::-1])
     s = words[order]
@@ -134,10 +149,101 @@ def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
     return ok, present, data, length
 
 
+def _odd_multipliers(n: int, seed: int = 14) -> np.ndarray:
+    """``n`` odd 64-bit numbers (splitmix64: no import of numpy.random at start-up)."""
+    out, x, m = [], seed, (1 << 64) - 1
+    for _ in range(n):
+        x = (x + 0x9E3779B97F4A7C15) & m
+        z = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & m
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & m
+        out.append((z ^ (z >> 31)) | 1)
+    return np.array(out, dtype=np.uint64)
+
+
+#: odd multipliers of a row's words in its hash (``RowCache``)
+_HASH_MULT = _odd_multipliers(64)
+
+
+def row_hashes(rows: np.ndarray) -> np.ndarray:
+    """One 64-bit number per row of an int64 array (wrapping sums of its words times odd
+    multipliers: equal rows, equal hashes; a match is always checked word by word)."""
+    w = rows.shape[1]
+    if w > _HASH_MULT.size:
+        return row_hashes(rows[:, :_HASH_MULT.size]) ^ row_hashes(rows[:, _HASH_MULT.size:])
+    h = rows.view(np.uint64) * _HASH_MULT[:w]
+    h ^= h >> np.uint64(29)
+    return h.sum(axis=1, dtype=np.uint64)
+
+
+class RowCache:
+    """A ``slot_column``'s ``decide`` answers kept from block to block (for one list of
+    slots): the groups' rows (their slots' words, lengths and presence: the bytes
+    exactly) looked up all at once, sorted by their hashes; other keys (the records read
+    one by one) in a dict.  Equal answers share one number (``outs``)."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self.keyed: dict = {}
+        self.outs: list = []
+        self._out_ids: dict = {}
+        self._clear_rows(0)
+
+    def _clear_rows(self, width: int) -> None:
+        self.hashes = np.zeros(0, dtype=np.uint64)
+        self.rows = np.zeros((0, width), dtype=np.int64)
+        self.ids = np.zeros(0, dtype=np.int64)
+
+    def out_id(self, out) -> int:
+        """The number of answer ``out`` (one per distinct answer)."""
+        try:
+            i = self._out_ids.get(out)
+        except TypeError:  # an answer that cannot be hashed: one number each
+            self.outs.append(out)
+            return len(self.outs) - 1
+        if i is None:
+            i = self._out_ids[out] = len(self.outs)
+            self.outs.append(out)
+        return i
+
+    def find(self, rows: np.ndarray) -> np.ndarray:
+        """Per row: the number of its answer, -1 where not met before.  (A cache grown
+        past its limit starts afresh here, before it gives out numbers: those ``add``
+        gives after stay valid through the block.)"""
+        if rows.shape[1] != self.rows.shape[1] or self.hashes.size > self.limit \
+                or len(self.outs) > self.limit:
+            self._clear_rows(rows.shape[1])
+            self.outs, self._out_ids = [], {}
+        out = np.full(rows.shape[0], -1, dtype=np.int64)
+        if not self.hashes.size or not rows.shape[0]:
+            return out
+        h = row_hashes(rows)
+        pos = np.minimum(np.searchsorted(self.hashes, h), self.hashes.size - 1)
+        hit = (self.hashes[pos] == h) & (self.rows[pos] == rows).all(axis=1)
+        out[hit] = self.ids[pos[hit]]
+        return out
+
+    def add(self, rows: np.ndarray, outs: list) -> np.ndarray:
+        """Keep the answers ``outs`` of ``rows`` (not met before); their numbers."""
+        ids = np.array([self.out_id(o) for o in outs], dtype=np.int64)
+        hashes = np.concatenate((self.hashes, row_hashes(rows)))
+        order = np.argsort(hashes, kind="stable")
+        self.hashes = hashes[order]
+        self.rows = np.concatenate((self.rows, rows))[order]
+        self.ids = np.concatenate((self.ids, ids))[order]
+        return ids
+
+    def clear(self) -> None:
+        self.keyed.clear()
+        self._clear_rows(self.rows.shape[1])
+
+    def __len__(self) -> int:
+        return len(self.keyed) + int(self.hashes.size)
+
+
 def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
                 decide: Callable[[tuple[bytes | None, ...]], object | None],
                 exact: Callable[[int], tuple[bytes | None, ...]] | None = None,
-                cache: dict | None = None) -> Column:
+                cache: RowCache | None = None) -> Column:
     """A column for the records ``among``: each record's slots' bytes (None for an absent
     field) are grouped, and ``decide(slot_bytes)`` gives each distinct group's value (None:
     leave the records to the careful reader).  Records whose slots do not fit (a repeated
@@ -157,12 +263,12 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
             if cache is None:
                 out = decide(make() if make is not None else key)
             else:
-                out = cache.get(key, _UNSEEN)
+                out = cache.keyed.get(key, _UNSEEN)
                 if out is _UNSEEN:
                     out = decide(make() if make is not None else key)
-                    if len(cache) > _CACHE_LIMIT:
-                        cache.clear()
-                    cache[key] = out
+                    if len(cache.keyed) > _CACHE_LIMIT:
+                        cache.keyed.clear()
+                    cache.keyed[key] = out
             v = -1 if out is None else len(values)
             if out is not None:
                 values.append(out)
@@ -201,8 +307,23 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
 
         # a group's row (the slots' words, lengths and presence) says its bytes exactly:
         # it is the key looked up; the bytes are made only for a value not met before
-        for g, row in enumerate(rows[reps].tolist()):
-            table[g] = value_code(("words", len(parts), *row), functools.partial(slot_key, g))
+        if cache is not None:
+            rep_rows = rows[reps]
+            ids = cache.find(rep_rows)
+            new = np.flatnonzero(ids < 0)
+            if new.size:
+                ids[new] = cache.add(rep_rows[new], [decide(slot_key(g)) for g in new.tolist()])
+            distinct, which = np.unique(ids, return_inverse=True)
+            local = np.empty(distinct.size, dtype=np.int64)
+            for j, i in enumerate(distinct.tolist()):
+                out = cache.outs[i]
+                local[j] = -1 if out is None else len(values)
+                if out is not None:
+                    values.append(out)
+            table[:] = local[which.reshape(-1)]
+        else:
+            for g, row in enumerate(rows[reps].tolist()):
+                table[g] = value_code(("words", len(parts), *row), functools.partial(slot_key, g))
         codes[fit] = table[inverse]
     if exact is not None:
         for r in unfit.tolist():
@@ -215,9 +336,9 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
 #: is decided once per worker
 _UNIMARC_DATES: dict[tuple, tuple | None] = {}
 #: ``languages_of``'s answers for the bytes it reads, per flavour (see ``slot_column``)
-_LANGUAGES: dict[str, dict] = {UNIMARC: {}, MARC21: {}}
+_LANGUAGES: dict[str, RowCache] = {UNIMARC: RowCache(), MARC21: RowCache()}
 #: the MARC 21 dates' answers, by the 008's first bytes
-_MARC21_DATES: dict = {}
+_MARC21_DATES = RowCache()
 _UNSEEN = object()
 _CACHE_LIMIT = 200_000
 
@@ -315,7 +436,7 @@ class _DateWords:
         else:
             known = np.zeros(words.size, dtype=bool)
         if not known.all():
-            new = words[~known]
+            new = np.unique(words[~known])
             numbers = np.array([_unimarc_date_number(w) for w in new.tolist()], dtype=np.int64)
             if self.keys.size > self.limit:
                 self.keys, self.numbers = self.keys[:0], self.numbers[:0]
@@ -354,8 +475,7 @@ def date_numbers(ix: BlockIndex, among: np.ndarray) -> np.ndarray:
     recs = np.flatnonzero(whole)
     if width == 8 and recs.size:
         words = np.ascontiguousarray(ix.a100[recs, :8]).view("<u8")[:, 0].view(np.int64)
-        uk, inverse = np.unique(words, return_inverse=True)
-        out[recs] = _DATE_WORDS.numbers_of(uk)[inverse.reshape(-1)]
+        out[recs] = _DATE_WORDS.numbers_of(words)  # (a sorted search: no grouping first)
     else:
         whole[:] = False
     rest = among & ~whole
@@ -445,7 +565,7 @@ def _languages_of(key: tuple, flavour: str, reads) -> tuple[tuple[str, ...], boo
 
 def field_column(ix: BlockIndex, among: np.ndarray, tag: str,
                  decide_record: Callable[[Record], object], width: int = 64,
-                 cache: dict | None = None) -> Column:
+                 cache: RowCache | None = None) -> Column:
     """A column decided by ``decide_record`` on a record holding only the record's ``tag``
     fields, once per distinct value of their bytes (fields up to ``width`` bytes grouped
     with numpy, repeated or longer ones one by one).  ``cache``: its answers kept from

@@ -31,6 +31,9 @@ from rabiskit.rules.engine import DEFAULT_RULES, FALLBACK_LEVEL, Rule, classify
 from rabiskit.sources.iso2709 import Iso2709Reader
 
 _NOT_BIB_TYPES = np.frombuffer(NOT_BIBLIOGRAPHIC_TYPES.encode("ascii"), np.uint8)
+#: per byte: whether leader/06 of that byte says the record is not bibliographic
+_NOT_BIB = np.zeros(256, dtype=bool)
+_NOT_BIB[_NOT_BIB_TYPES] = True
 _NO_KEYS = np.zeros(0, dtype=np.int64)
 
 # one group key per settled record: date entered (17 bits: years 1900-2155, month, day;
@@ -103,7 +106,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     # deleted records and those that are not bibliographic are listed or counted apart with
     # their facts: the careful reader's
     good &= lead[:, 5] != ord("d")
-    good &= ~np.isin(lead[:, 6], _NOT_BIB_TYPES)
+    good &= ~_NOT_BIB[lead[:, 6]]
     date_int = date_numbers(ix, good)
     good &= date_int >= 0
     langs = languages(ix, good)
@@ -196,7 +199,7 @@ def block_records(buf: bytes, base_offset: int, *, display: str, db_level: str |
     if tags is not None:
         tags = frozenset(tags) | FACT_TAGS | frozenset(t for r in rules for t in r.tags_read())
     good = ix.clean.copy()
-    bib = good & ~np.isin(ix.lead[:, 6], _NOT_BIB_TYPES)
+    bib = good & ~_NOT_BIB[ix.lead[:, 6]]
     lv = levels(ix, rules, bib, db_level)
     careful = ChunkResult()
     _careful_records(careful, buf, base_offset, ix, np.flatnonzero(~good).tolist(), display,

@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from rabiskit.facts.blocks import BlockIndex
-from rabiskit.facts.columns import Column, distinct_rows, field_column
+from rabiskit.facts.columns import Column, RowCache, distinct_rows, field_column
 from rabiskit.records import Record
 from rabiskit.records.record import MARC21, UNIMARC
 from rabiskit.rules.engine import FALLBACK_LEVEL, FALLBACK_REASON, Condition, Rule
@@ -54,7 +54,7 @@ def _leader_groups(ix: BlockIndex, recs: np.ndarray, rules: Sequence[Rule]):
 
 
 #: per condition, its answers for the field bytes met in this process (``field_column``)
-_CONDITIONS: dict[Condition, dict] = {}
+_CONDITIONS: dict[Condition, RowCache] = {}
 
 
 def _field_condition(ix: BlockIndex, cond: Condition, among: np.ndarray) -> np.ndarray:
@@ -63,7 +63,7 @@ def _field_condition(ix: BlockIndex, cond: Condition, among: np.ndarray) -> np.n
     if cache is None:
         if len(_CONDITIONS) > 1000:
             _CONDITIONS.clear()
-        cache = _CONDITIONS[cond] = {}
+        cache = _CONDITIONS[cond] = RowCache()
     col = field_column(ix, among, cond.tag, lambda rec: bool(cond(rec)), FIELD_WIDTH, cache=cache)
     out = np.zeros(ix.nrec, dtype=bool)
     if col.values:

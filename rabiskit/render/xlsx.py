@@ -20,16 +20,26 @@ CR) is stored as a string cell with the quote prefix, so it is never evaluated.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import io
+import stat
+import time
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
+from openpyxl.cell.cell import MergedCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from rabiskit.atomic import save_atomic
 from rabiskit.report.messages import t
@@ -75,6 +85,78 @@ def set_style(cell: XlCell, kind: str, value) -> None:
     if not cell._style:
         cell._style = StyleArray()
     setattr(cell._style, key, hit[1])
+
+def merge_row(ws: Worksheet, row: int, col: int, span: int) -> None:
+    """``ws.merge_cells`` of ``span`` cells of ``row`` from ``col``, as openpyxl merges them
+    (``MergedCellRange.format``): the cells after the first become merged cells, and
+    those on the range's edges get the first cell's border sides added to theirs, in
+    openpyxl's order; but each sum of borders is made and looked up once per workbook,
+    where openpyxl hashes a new border object for every cell and side."""
+    wb = ws.parent
+    end = col + span - 1
+    mcr = MergedCellRange(ws, f"{get_column_letter(col)}{row}:{get_column_letter(end)}{row}")
+    ws.merged_cells.add(mcr)
+    cells = ws._cells
+    for c in range(col + 1, end + 1):
+        cells[row, c] = MergedCell(ws, row=row, column=c)
+    sums = wb.__dict__.setdefault("_rabiskit_border_sums", {})
+    start = cells[row, col]
+    first = start._style.borderId if start._style else 0
+    for name in ("top", "left", "right", "bottom"):
+        side = getattr(wb._borders[first], name)
+        if side and side.style is None:
+            continue  # openpyxl adds no side without a style
+        for coord in getattr(mcr, name):
+            cell = cells.get(coord)
+            if cell is None:
+                cell = cells[coord] = MergedCell(ws, row=coord[0], column=coord[1])
+            if not cell._style:
+                cell._style = StyleArray()
+            key = (cell._style.borderId, first, name)
+            hit = sums.get(key)
+            if hit is None:
+                hit = sums[key] = wb._borders.add(wb._borders[cell._style.borderId]
+                                                  + Border(**{name: side}))
+            cell._style.borderId = hit
+    # and every cell a copy of the first cell's protection (an equal one: its number)
+    protection = start._style.protectionId if start._style else 0
+    for c in range(col, end + 1):
+        cell = cells[row, c]
+        if not cell._style:
+            cell._style = StyleArray()
+        cell._style.protectionId = protection
+
+
+class _SheetsInMemory(ExcelWriter):
+    """openpyxl's writer, each worksheet's XML made in memory (openpyxl writes each one
+    to a temporary file of its own first, then copies and removes it: most of the time a
+    report's workbook takes to save on a slow disk)."""
+
+    def write_worksheet(self, ws):
+        if self.workbook.write_only:
+            return super().write_worksheet(ws)
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        out = io.BytesIO()
+        writer = WorksheetWriter(ws, out=out)
+        writer.write()
+        ws._rels = writer._rels
+        # as ZipFile.write stores a file: its time and a regular file's mode
+        info = zipfile.ZipInfo(ws.path[1:], date_time=time.localtime(time.time())[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = (stat.S_IFREG | 0o600) << 16
+        self._archive.writestr(info, out.getvalue())
+        self.manifest.append(ws)
+
+
+def save_workbook(wb: Workbook, fileobj) -> None:
+    """``wb.save(fileobj)`` (openpyxl's ``save_workbook``) with the worksheets made in
+    memory."""
+    archive = zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    wb.properties.modified = dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None)
+    _SheetsInMemory(wb, archive).save()
+
 
 THIN = Side(style="thin", color="B8C2D3")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -271,8 +353,7 @@ def write_table(ws: Worksheet, table: Table, report: Report, *, heading: bool = 
                 set_style(ws.cell(row, col + k), "border", BORDER)
                 set_style(ws.cell(row, col + k), "fill", HEADER_FILL)
             if span > 1:
-                ws.merge_cells(start_row=row, start_column=col, end_row=row,
-                               end_column=col + span - 1)
+                merge_row(ws, row, col, span)
             col += span
         ws.row_dimensions[row].height = 26
         row += 1
@@ -466,4 +547,4 @@ def build_workbook(report: Report) -> Workbook:
 def write_xlsx(report: Report, path: str | Path) -> None:
     """Write the workbook to ``path`` atomically."""
     wb = build_workbook(report)
-    save_atomic(path, wb.save)
+    save_atomic(path, functools.partial(save_workbook, wb))
