@@ -608,7 +608,7 @@ def _field_bytes(key: tuple) -> tuple:
 
 
 def _fields_column(ix: BlockIndex, among: np.ndarray, tag: str, decide, width: int,
-                   cache: dict | None) -> Column:
+                   cache: RowCache | None) -> Column:
     code = tag_code(tag)
 
     def exact(r: int):
