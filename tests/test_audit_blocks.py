@@ -37,7 +37,11 @@ def _result(paths, *, blocks: bool, block_size: int = 4096, plan=None, **kw):
                        today=TODAY, workers=1, min_fast_size=0 if blocks else BIG,
                        block_size=block_size, **kw)
     try:
-        return "".join(res.json_chunks()), render_csv(res), res
+        text = "".join(res.json_chunks())
+        # the duplicates' JSON text is made without the findings (``duplicate_texts``): the
+        # same text as the findings' own
+        assert text == json.dumps(res.as_dict(), ensure_ascii=False, indent=2)
+        return text, render_csv(res), res
     finally:
         res.close()
 
@@ -242,3 +246,196 @@ def test_a_findings_json_text_is_the_indented_json_dump(kind, file, record, id, 
                 languages, line, group)
     want = json.dumps(f.as_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
     assert f.json_text() == want
+
+
+def test_duplicate_texts_are_the_findings_json_from_a_spool_on_disk():
+    """Two workers' finders merged (record numbers shifted, file indices mapped) into a
+    finder whose spool is on disk: the duplicates' JSON texts are those of the findings,
+    which are the ones written here."""
+    from rabiskit.audit.duplicates import DuplicateFinder
+
+    def part(file: str, titles: list[str]):
+        f = DuplicateFinder(in_memory=None)
+        for k, t in enumerate(titles, start=1):
+            f.add_keys(file, k, 100 * k, f"{file}-{k}", t.capitalize(), "book", "", None, t,
+                       ("kaz",), UNIMARC, (), "абай", "2025", False)
+        return f.export()
+
+    merged = DuplicateFinder(in_memory=64)  # (past 64 bytes: a temporary file)
+    merged.merge(part("b.iso", ["тарих", "ертегі", "тарих"]), 0)
+    merged.merge(part("a.iso", ["ертегі", "өлең"]), 0)
+    merged.merge(part("b.iso", ["өлең"]), 3)
+    try:
+        found = list(merged.duplicate_findings())
+        assert [(f.file, f.record, f.group) for f in found] == [
+            ("b.iso", 1, 1), ("b.iso", 3, 1),  # тарих
+            ("a.iso", 1, 2), ("b.iso", 2, 2),  # ертегі: sorted by file name in the group
+            ("a.iso", 2, 3), ("b.iso", 4, 3)]  # өлең: b.iso's record 1 of the third part
+        assert found[2].evidence == "same title, author, year and level as b.iso:2/b.iso-2"
+        assert found[0].confidence == 0.95 and found[0].id == "b.iso-1"
+        assert list(merged.duplicate_texts()) == [f.json_text() for f in found]
+        assert list(merged.duplicate_texts()) == [f.json_text() for f in found]  # again
+    finally:
+        merged.close()
+
+
+def _may_be_damaged_plainly(ix):
+    """``rabiskit.audit.quiet.may_be_damaged`` written plainly, pass by pass over the bytes
+    (its tables: ``_SINGLE``, ``_PAIR``, ``_LETTER``, ``_AFTER_RS``)."""
+    import numpy as np
+
+    from rabiskit.audit.quiet import _AFTER_RS, _LETTER, _PAIR, _SINGLE
+
+    a = ix.arr
+    flag = _SINGLE[a]
+    if a.size >= 4:
+        p = (a[:-1].astype(np.uint16) << 8) | a[1:]
+        flag[:-1] |= _PAIR[p]
+        flag[:-3] |= ((p[:-2] == 0xD0A0) | (p[:-2] == 0xD0A1)) & _AFTER_RS[p[2:]]
+        flag[:-2] |= ((p[:-1] == 0xC390) | (p[:-1] == 0xC391)) & (a[2:] == 0xC2)
+        lc = _LETTER[a[:-1]] & (a[1:] >= 0xD0) & (a[1:] <= 0xD4)
+        lc[1:] &= a[:-2] != 0x1F
+        flag[:-1] |= lc
+    return [bool(flag[s:max(e, s + 1)].any()) and e > s
+            for s, e in zip(ix.starts.tolist(), np.minimum(ix.ends, a.size - 1).tolist())]
+
+
+_ODD = "РСрсÐÑ\u0080\u0090\u00bfaZqЖжӘә?\t\x7fЌЎ\ufffd -"
+
+
+@settings(max_examples=40, deadline=None)
+@given(titles=st.lists(st.text(st.sampled_from(_ODD), min_size=1, max_size=8), min_size=1,
+                       max_size=6))
+@example(titles=["Р\u0090"])  # UTF-8 read as cp1251: D0 A0 C2 90
+@example(titles=["Ð\u0090", "a", "zЖ"])  # D0 .. after a Latin letter, one a subfield code
+def test_the_damage_scan_finds_what_its_plain_form_finds(titles):
+    from rabiskit.audit.quiet import may_be_damaged
+    from rabiskit.facts.blocks import index_block
+
+    buf = b"".join(encode_record(_record(k, title=t)) for k, t in enumerate(titles, start=1))
+    ix = index_block(buf, encoding=None, flavour=None)
+    assert ix is not None
+    assert may_be_damaged(ix).tolist() == _may_be_damaged_plainly(ix)
+
+
+def test_the_damage_scan_flags_hand_written_bytes():
+    """Each record holds one thing the encoding checks react to, but the first two."""
+    from rabiskit.audit.quiet import may_be_damaged
+    from rabiskit.facts.blocks import index_block
+
+    titles = ["Қазақ әдебиеті", "Ежелгі жыр",  # nothing
+              "Р\u0090ус",  # Р, then U+0090: UTF-8 read as cp1251
+              "Ð\u0091",  # UTF-8 read as Latin-1
+              "Казaхстан",  # a Latin a inside a Cyrillic word
+              "Тарих?",  # a question mark
+              "Ќазаќстан"]  # KZ-1048 read as cp1251
+    buf = b"".join(encode_record(_record(k, title=t)) for k, t in enumerate(titles, start=1))
+    ix = index_block(buf, encoding=None, flavour=None)
+    assert ix is not None
+    assert may_be_damaged(ix).tolist() == [False, False, True, True, True, True, True]
+
+
+_005 = ["20260116101010.0", "20261316101010.0", "20260116241010.0", "20260116106010.0",
+        "20260116101060.0", "20260230101010.0", "2026011610101a.0", "20260116101010.05",
+        "20260116101010 0", "20260116235959.9", "00000101000000.0", "    ", "20260116"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(texts=st.lists(st.sampled_from(_005) | st.text(st.sampled_from("0123456789. \x1f"),
+                                                      min_size=14, max_size=17),
+                      min_size=1, max_size=8))
+@example(texts=_005)
+def test_the_005s_read_at_once_are_those_read_one_by_one(texts):
+    import numpy as np
+
+    from rabiskit.audit.quiet import _NOT_QUIET, _changed, _changed_all
+
+    buf = "".join(texts).encode("ascii")
+    ends = np.cumsum([len(t) for t in texts])
+    got = _changed_all(np.frombuffer(buf, np.uint8), ends - [len(t) for t in texts], ends)
+    for text, g in zip(texts, got):
+        want = _changed(text.encode("ascii"))
+        if g is None:  # (left to ``_changed``)
+            continue
+        assert (None if g is _NOT_QUIET else g) == want, text
+    if texts == _005:  # the usual shape (valid or not) is read at once
+        assert [g is not None for g in got] == [True] * 6 + [False] * 3 + [True] * 2 + [False] * 2
+
+
+def test_hand_written_005s_read_at_once():
+    import datetime
+
+    import numpy as np
+
+    from rabiskit.audit.quiet import _NOT_QUIET, _changed_all
+
+    texts = ["20260116101010.0", "20260230101010.0", "20260116241010.0", "2026011610101a.0"]
+    buf = "".join(texts).encode("ascii")
+    got = _changed_all(np.frombuffer(buf, np.uint8), np.array([0, 16, 32, 48]),
+                       np.array([16, 32, 48, 64]))
+    assert got == [("005", datetime.date(2026, 1, 16)), _NOT_QUIET, _NOT_QUIET, None]
+
+
+def _groups_plainly(key_hash, key_ref, reason):
+    """``rabiskit.audit.duplicates._groups_of`` written plainly: a union-find over the
+    records of each key met more than once, each root the smallest record of its group."""
+    parent: dict[int, int] = {}
+
+    def find(x):
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    runs: dict[int, list[int]] = {}
+    for position, h in enumerate(key_hash):
+        runs.setdefault(h, []).append(position)
+    keys = sorted((ps for ps in runs.values() if len(ps) > 1), key=lambda ps: ps[0])
+    record = [r if r >= 0 else -r - 1 for r in key_ref]
+    for ps in keys:
+        for p in ps[1:]:
+            a, b = find(record[ps[0]]), find(record[p])
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    reasons: dict[int, list[str]] = {}
+    for ps in keys:
+        have = reasons.setdefault(find(record[ps[0]]), [])
+        why = reason(ps[0], record[ps[0]])
+        if why not in have:
+            have.append(why)
+    groups: dict[int, list[int]] = {}
+    for m in sorted({record[p] for ps in keys for p in ps}):
+        groups.setdefault(find(m), []).append(m)
+    return [(groups[root], reasons[root]) for root in sorted(groups)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(keys=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 9), st.booleans()),
+                     max_size=30))
+@example(keys=[(1, 3, False), (2, 3, True), (2, 0, False), (1, 5, False), (4, 7, True),
+               (4, 8, False)])
+def test_duplicate_groups_are_those_of_a_plain_union_find(keys):
+    """Keys (hash, record, an ISBN's key or a title's), records joined through chains."""
+    from array import array
+
+    from rabiskit.audit.duplicates import _groups_of
+
+    key_hash = array("q", [h for h, _, _ in keys])
+    key_ref = array("q", [-r - 1 if isbn else r for _, r, isbn in keys])
+
+    def reason(position, record):
+        return f"key {key_hash[position]}"
+
+    assert _groups_of(key_hash, key_ref, reason) == _groups_plainly(key_hash, key_ref, reason)
+
+
+def test_duplicate_groups_of_hand_written_keys():
+    from array import array
+
+    from rabiskit.audit.duplicates import _groups_of
+
+    # records 3 and 0 by key 2, 3 and 5 by key 1 (so 0, 3, 5 are one group), 7 and 8 by
+    # key 4; record 9's key 6 is met once
+    key_hash = array("q", [1, 2, 2, 1, 4, 4, 6])
+    key_ref = array("q", [3, -4, 0, 5, -8, 8, 9])
+    got = _groups_of(key_hash, key_ref, lambda position, record: f"key {key_hash[position]}")
+    assert got == [([0, 3, 5], ["key 1", "key 2"]), ([7, 8], ["key 4"])]

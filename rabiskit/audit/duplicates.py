@@ -26,10 +26,11 @@ import os
 import tempfile
 from array import array
 from dataclasses import dataclass
-from typing import IO, Any, Iterator
+from json.encoder import encode_basestring as _encode_text  # type: ignore[attr-defined]
+from typing import IO, Any, Iterable, Iterator
 
-from rabiskit.audit.findings import Finding
-from rabiskit.audit.store import _LENGTH, read_row, write_row
+from rabiskit.audit.findings import Finding, finding_text
+from rabiskit.audit.store import _LENGTH, read_row
 from rabiskit.audit.text import (first_author, host_text, isbn13, normalise_text,
                                  publication_year, title_key_text)
 from rabiskit.facts.model import RecordFacts
@@ -72,30 +73,6 @@ class Ref:
     isbns: tuple[str, ...] = ()  # the record's normalised ISBNs (for the reason shown)
 
 
-class _UnionFind:
-    """Union-find over record numbers (only those sharing a key): each root is the smallest
-    member of its group."""
-
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        p = self.parent
-        root = x
-        while p.get(root, root) != root:
-            root = p[root]
-        while x != root:  # path compression
-            nxt = p.get(x, x)
-            p[x] = root
-            x = nxt
-        return root
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def _repeated(hashes: array) -> list[list[int]]:
     """Positions (ascending) of every hash value met more than once, the values in the order
     of their first position."""
@@ -114,6 +91,66 @@ def _repeated(hashes: array) -> list[list[int]]:
     out = [order[a:b + 1].tolist() for a, b in zip(edge[0::2], edge[1::2])]
     out.sort(key=lambda positions: positions[0])
     return out
+
+
+def _groups_of(key_hash: array, key_ref: array, reason) -> list[tuple[list[int], list[str]]]:
+    """The groups of records that share keys, directly or through others (a key: its hash
+    in ``key_hash``, the record in ``key_ref``, see ``_record_of``), each with its records
+    (ascending) and the reasons that joined it (``reason(position, record)`` of each key
+    met more than once, in the order the keys were first met, each reason once), the
+    groups by their first record.  The records' groups are found with numpy: each record
+    takes the smallest record number of those it shares a key with, until none changes."""
+    import numpy as np
+
+    if len(key_hash) < 2:
+        return []
+    h = np.frombuffer(key_hash, dtype=np.int64)
+    order = np.argsort(h, kind="stable")
+    hs = h[order]
+    same = hs[1:] == hs[:-1]  # (each position of ``order`` with the one before it)
+    del hs
+    if not same.any():
+        return []
+    after = np.concatenate(([False], same))  # the key of the one before
+    del same
+    taken = after.copy()  # the positions of ``order`` in a key met more than once
+    taken[:-1] |= after[1:]
+    at = order[taken]  # their positions in ``key_hash``, run by run (a key's positions up)
+    starts = ~after[taken]  # where each key's run starts
+    del order, after, taken
+    run_of = np.cumsum(starts) - 1
+    first = np.flatnonzero(starts)  # each run's first, in ``at``
+    ref = np.frombuffer(key_ref, dtype=np.int64)[at]
+    member = np.where(ref >= 0, ref, -ref - 1)  # (``_record_of``)
+    del ref
+    nodes, node = np.unique(member, return_inverse=True)
+    head = node[first][run_of]  # each position's run's first record
+    label = np.arange(nodes.size)
+    while True:
+        low = np.minimum(label[head], label[node])
+        new = label.copy()
+        np.minimum.at(new, head, low)
+        np.minimum.at(new, node, low)
+        new = new[new]
+        if (new == label).all():
+            break
+        label = new
+    roots = nodes[label]  # each record's group: its smallest record
+    # the reasons, in the order the keys were first met (a run's first position)
+    reasons: dict[int, list[str]] = {}
+    heads = member[first].tolist()
+    head_roots = roots[node[first]].tolist()
+    del member, head, run_of
+    for k in np.argsort(at[first], kind="stable").tolist():
+        why = reason(int(at[first[k]]), heads[k])
+        have = reasons.setdefault(head_roots[k], [])
+        if why not in have:
+            have.append(why)
+    by_root = np.argsort(roots, kind="stable")  # (records ascending within a group)
+    ordered, grouped = nodes[by_root], roots[by_root]
+    cut = np.flatnonzero(grouped[1:] != grouped[:-1]) + 1
+    return [(part.tolist(), reasons.pop(int(part[0])))
+            for part in np.split(ordered, cut)]
 
 
 class DuplicateFinder:
@@ -172,30 +209,59 @@ class DuplicateFinder:
         the block's columns): its normalised title key (``title_key_text``), first author
         and publication year (compared with the title), the host text of an article
         (``host_text``, "" for none) and its ISBNs (``isbn_keys``)."""
-        fi = self._file(file)
-        i = len(self._at)
-        if self._segments and self._segments[-1][1]:  # after merged references: as added
-            self._segment_start.append(i)
-            self._segments.append((0, []))
-        if control_number:
-            self._id_hash.append(stable_hash("001", file, control_number))
-            self._id_ref.append(i)
-        if not deleted:
-            for n in isbns:
-                self._key_hash.append(stable_hash("isbn", n))
-                self._key_ref.append(-i - 1)  # (an ISBN's key: its record's number negated)
-            if len(title_key) >= 2 and (author or year):
-                key = (title_key, author, year, level or "")
-                h = self._text_hash.get(key)  # type: ignore[call-overload]
-                if h is None:
-                    h = self._remember(key, stable_hash("title", *key))
-                self._key_hash.append(h)
-                self._key_ref.append(i)
-        host = self._hash(host_key) if host_key else 0  # 0: no host
-        self._at.append(self._spool.tell())
-        write_row(self._spool, (fi, record, offset, control_number,
-                                title[:TITLE_SHOWN] if title else None, level, host, line,
-                                self._hash(title_key), languages, flavour, isbns))
+        self.add_many(((file, record, offset, control_number, title, level, host_key, line,
+                        title_key, languages, flavour, isbns, author, year, deleted),))
+
+    def add_many(self, records: Iterable[tuple]) -> None:
+        """Records one after the other, each as the arguments of :meth:`add_keys`."""
+        id_hash, id_ref = self._id_hash.append, self._id_ref.append
+        key_hash, key_ref = self._key_hash.append, self._key_ref.append
+        at, write, tell = self._at.append, self._spool.write, self._spool.tell
+        text_hash = self._text_hash
+        pack, dumps = _LENGTH.pack, marshal.dumps
+        blake = _blake
+        files = self._file_index
+        i = len(self._at) - 1
+        for (file, record, offset, control_number, title, level, host_key, line, title_key,
+             languages, flavour, isbns, author, year, deleted) in records:
+            fi = files.get(file)
+            if fi is None:
+                fi = self._file(file)
+            i += 1
+            if self._segments and self._segments[-1][1]:  # after merged references: as added
+                self._segment_start.append(i)
+                self._segments.append((0, []))
+            if control_number:
+                # (stable_hash("001", file, control_number))
+                id_hash(int.from_bytes(blake(
+                    f"001\x1f{file}\x1f{control_number}".encode("utf-8", "surrogatepass"),
+                    digest_size=8).digest(), "little", signed=True))
+                id_ref(i)
+            if not deleted:
+                for n in isbns:
+                    key_hash(stable_hash("isbn", n))
+                    key_ref(-i - 1)  # (an ISBN's key: its record's number negated)
+                if len(title_key) >= 2 and (author or year):
+                    key = (title_key, author, year, level or "")
+                    h = text_hash.get(key)  # type: ignore[call-overload]
+                    if h is None:
+                        h = self._remember(key, stable_hash("title", *key))
+                    key_hash(h)
+                    key_ref(i)
+            if host_key:
+                host = text_hash.get(host_key)
+                if host is None:
+                    host = self._remember(host_key, stable_hash(host_key))
+            else:
+                host = 0  # 0: no host
+            th = text_hash.get(title_key)
+            if th is None:
+                th = self._remember(title_key, stable_hash(title_key))
+            at(tell())
+            data = dumps((fi, record, offset, control_number,
+                          title[:TITLE_SHOWN] if title else None, level, host, line, th,
+                          languages, flavour, isbns))
+            write(pack(len(data)) + data)
 
     def _hash(self, text: str) -> int:
         h = self._text_hash.get(text)
@@ -292,6 +358,17 @@ class DuplicateFinder:
         more = len(names) - 1 - limit
         return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
+    @staticmethod
+    def _all_others(names: list[str], limit: int = OTHERS_SHOWN) -> list[str]:
+        """``_others(names, k)`` for every member ``k`` of the group, in order."""
+        more = len(names) - 1 - limit
+        tail = f" and {more} more" if more > 0 else ""
+        first = names[:limit + 1]
+        out = [", ".join(first[:k] + first[k + 1:]) + tail for k in range(min(len(first), limit))]
+        if len(names) > limit:  # the others shown are the first ``limit``
+            out.extend([", ".join(first[:limit]) + tail] * (len(names) - limit))
+        return out
+
     def findings(self) -> list[Finding]:
         """Duplicate findings, then repeated-001 findings, each sorted by group, file and
         record."""
@@ -302,60 +379,80 @@ class DuplicateFinder:
         by their first record; found once (the index takes no more records after this)."""
         if self._groups is not None:
             return self._groups
-        keys = _repeated(self._key_hash)
-        uf = _UnionFind()
-        members_of_key = []
-        for positions in keys:
-            members = [_record_of(self._key_ref[p]) for p in positions]
-            members_of_key.append(members)
-            for m in members[1:]:
-                uf.union(members[0], m)
-        # the reasons that joined each group, in the order the keys were first met
-        reasons: dict[int, list[str]] = {}
-        for positions, members in zip(keys, members_of_key):
-            reason = self._reason(positions[0], members[0])
-            have = reasons.setdefault(uf.find(members[0]), [])
-            if reason not in have:
-                have.append(reason)
-        groups: dict[int, list[int]] = {}
-        for i in sorted({m for members in members_of_key for m in members}):
-            groups.setdefault(uf.find(i), []).append(i)
-        del keys, members_of_key
-        self._groups = [(groups.pop(root), reasons.pop(root)) for root in sorted(groups)]
+        self._groups = _groups_of(self._key_hash, self._key_ref, self._reason)
         return self._groups
 
     def duplicate_count(self) -> int:
         """The duplicate findings: one per member of every group."""
         return sum(len(members) for members, _ in self.duplicate_groups())
 
+    def _rows(self) -> "_SpoolRows":
+        """A reader of the references' rows (as ``_ref`` gives them, as tuples), for reading
+        many of them once no more records come."""
+        return _SpoolRows(self)
+
     def duplicate_findings(self) -> Iterator[Finding]:
         """One finding per member of every duplicate group, by group, file and record;
         each group's references are read back while its findings are made (each time they
         are listed: they are not kept)."""
-        for n, (members, why) in enumerate(self.duplicate_groups(), start=1):
-            group_refs = [self._ref(m) for m in members]
-            same_title = len({r.title_hash for r in group_refs}) == 1
-            hosts = {r.host for r in group_refs}
-            conf = 0.95 if same_title else 0.6
-            note = ""
-            if not same_title:
-                note = "; the titles differ: volumes of a set, or another edition?"
-            elif len(hosts) > 1 and any(hosts):
-                conf = 0.6
-                note = "; in different host issues: a recurring column?"
-            by_isbn = any(x.startswith("ISBN") for x in why)
-            by_title = any(not x.startswith("ISBN") for x in why)
-            names = [self._name(r) for r in group_refs]
-            same = " and ".join(why)
-            out = []
-            for k, r in enumerate(group_refs):
-                isbn_f, title_f = dup_field_names(r.flavour)
-                where = ", ".join(f for f, used in ((isbn_f, by_isbn), (title_f, by_title)) if used)
-                out.append(self._finding(
-                    "duplicate", r, where,
-                    f"same {same} as {self._others(names, k)}{note}", conf, n))
-            out.sort(key=Finding.sort_key)
-            yield from out
+        for fields in self._duplicate_fields():
+            yield Finding(*fields)
+
+    def duplicate_texts(self) -> Iterator[str]:
+        """The JSON text of each of ``duplicate_findings`` (``Finding.json_text``), in order,
+        made without the findings."""
+        file_texts = [_encode_text(name) for name in self.files]
+        index = {name: k for k, name in enumerate(self.files)}
+        for fields in self._duplicate_fields():
+            yield finding_text(*fields, file_text=file_texts[index[fields[1]]])
+
+    def _duplicate_fields(self) -> Iterator[tuple]:
+        """The fields of each of ``duplicate_findings`` (``Finding``'s, in its order)."""
+        groups = self.duplicate_groups()
+        if not groups:
+            return
+        files = self.files
+        fields = {fl: dup_field_names(fl) for fl in ("unimarc", "marc21")}
+        others = self._all_others
+        rows = self._rows()
+        try:
+            row_of = rows.row
+            for n, (members, why) in enumerate(groups, start=1):
+                # (file, record, offset, id, title, level, host, line, title hash,
+                # languages, flavour, isbns)
+                group_rows = [row_of(m) for m in members]
+                same_title = len({r[8] for r in group_rows}) == 1
+                hosts = {r[6] for r in group_rows}
+                conf = 0.95 if same_title else 0.6
+                note = ""
+                if not same_title:
+                    note = "; the titles differ: volumes of a set, or another edition?"
+                elif len(hosts) > 1 and any(hosts):
+                    conf = 0.6
+                    note = "; in different host issues: a recurring column?"
+                by_isbn = any(x.startswith("ISBN") for x in why)
+                by_title = any(not x.startswith("ISBN") for x in why)
+                names = [f"{files[r[0]]}:{r[1]}/{r[3]}" if r[3] else f"{files[r[0]]}:{r[1]}"
+                         for r in group_rows]
+                head = f"same {' and '.join(why)} as "
+                conf = round(conf, 2)
+                wheres: dict[str, str] = {}
+                out = []
+                for r, shown in zip(group_rows, others(names)):
+                    fl = r[10]
+                    where = wheres.get(fl)
+                    if where is None:
+                        isbn_f, title_f = fields.get(fl) or dup_field_names(fl)
+                        where = wheres[fl] = ", ".join(
+                            f for f, used in ((isbn_f, by_isbn), (title_f, by_title)) if used)
+                    out.append(("duplicate", files[r[0]], r[1], r[2], r[3], r[4], where,
+                                head + shown + note, conf, r[5], r[9], r[7], n))
+                # (by file and record: Finding.sort_key within one group; stable)
+                if len(out) > 1:
+                    out.sort(key=_file_record)
+                yield from out
+        finally:
+            rows.close()
 
     def _reason(self, position: int, i: int) -> str:
         """Why the key at ``position`` (of record ``i``) joins records: its ISBN, or the
@@ -392,6 +489,45 @@ class DuplicateFinder:
 
     def close(self) -> None:
         self._spool.close()
+
+
+def _file_record(fields: tuple) -> tuple:
+    return fields[1], fields[2]
+
+
+class _SpoolRows:
+    """The rows of a finder's references read by record index from its spool (in memory,
+    or each read from the spool's file where it lies: a mapped file would keep every page
+    read, and its neighbours, in the process's memory), moved to their place (``_ref``'s
+    record shift and file map); :meth:`close` when done."""
+
+    def __init__(self, finder: DuplicateFinder) -> None:
+        fh: Any = getattr(finder._spool, "_file", finder._spool)
+        self._finder = finder
+        self.data: Any = fh.getvalue() if isinstance(fh, io.BytesIO) else None
+        self._at = finder._at
+        self._starts = finder._segment_start
+        self._segments = finder._segments
+        self._plain = not any(fmap for _, fmap in finder._segments)
+
+    def row(self, i: int) -> tuple:
+        at = self._at[i]
+        data = self.data
+        if data is None:
+            row = self._finder._read_at(at)
+        else:
+            (n,) = _LENGTH.unpack_from(data, at)
+            row = marshal.loads(data[at + 4:at + 4 + n])
+        if self._plain:
+            return row
+        k = bisect.bisect_right(self._starts, i) - 1
+        if k >= 0 and self._segments[k][1]:
+            shift, fmap = self._segments[k]
+            row = (fmap[row[0]], row[1] + shift, *row[2:])
+        return row
+
+    def close(self) -> None:
+        self.data = None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _encode_text  # type: ignore[attr-defined]
 from typing import Any, Iterator
 
-from rabiskit.jsontext import scalar_text
+from rabiskit.jsontext import _float_text, scalar_text
 
 #: The finding kinds, in the order they are listed (stable names: JSON keys, sheet names).
 KINDS: tuple[str, ...] = (
@@ -89,29 +89,55 @@ class Finding:
 
     def json_text(self) -> str:
         """``as_dict()`` as the JSON document lists it (``finding_json``), written field by
-        field."""
-        e = _encode_text
-        langs = ("[\n        " + ",\n        ".join(map(e, self.languages)) + "\n      ]"
-                 if self.languages else "[]")
-        conf = self.confidence
-        text = ('{\n      "kind": ' + e(self.kind) + ',\n      "file": ' + e(self.file)
-                + ',\n      "record": ' + _scalar(self.record)
-                + ',\n      "offset": ' + _scalar(self.offset)
-                + ',\n      "id": ' + ("null" if self.id is None else e(self.id))
-                + ',\n      "title": ' + ("null" if self.title is None else e(self.title))
-                + ',\n      "field": ' + e(self.field) + ',\n      "evidence": ' + e(self.evidence)
-                + ',\n      "confidence": ' + _scalar(conf)
-                + ',\n      "level": ' + ("null" if self.level is None else e(self.level))
-                + ',\n      "languages": ' + langs)
-        if self.line is not None:
-            text += ',\n      "line": ' + _scalar(self.line)
-        if self.group is not None:
-            text += ',\n      "group": ' + _scalar(self.group)
-        return text + "\n    }"
+        field (:func:`finding_text`)."""
+        return finding_text(self.kind, self.file, self.record, self.offset, self.id, self.title,
+                            self.field, self.evidence, self.confidence, self.level,
+                            self.languages, self.line, self.group)
 
     def sort_key(self) -> tuple:
         return (KINDS.index(self.kind) if self.kind in KINDS else len(KINDS),
                 self.group if self.group is not None else 0, self.file, self.record)
+
+
+def finding_text(kind: str, file: str, record: int, offset: int, id: str | None,
+                 title: str | None, field: str, evidence: str, confidence: float,
+                 level: str | None, languages: tuple[str, ...], line: int | None,
+                 group: int | None, *, file_text: str | None = None) -> str:
+    """The JSON text of the finding of these fields (``Finding.json_text``), for those who
+    make many findings' text without making the findings (the duplicates: see
+    ``FindingStore.add_made``); ``file_text``: ``file``'s JSON text, when known."""
+    e = _encode_text
+    # (a few lists of codes make most records')
+    langs = _LANGUAGES_TEXT.get(languages) if languages.__class__ is tuple else None
+    if langs is None:
+        langs = ("[\n        " + ",\n        ".join(map(e, languages)) + "\n      ]"
+                 if languages else "[]")
+        if len(_LANGUAGES_TEXT) < 1 << 10 and languages.__class__ is tuple:
+            _LANGUAGES_TEXT[languages] = langs
+    text = (f'{{\n      "kind": {e(kind)},\n      "file": {file_text or e(file)}'
+            f',\n      "record": {_number(record)},\n      "offset": {_number(offset)}'
+            f',\n      "id": {"null" if id is None else e(id)}'
+            f',\n      "title": {"null" if title is None else e(title)}'
+            f',\n      "field": {e(field)},\n      "evidence": {e(evidence)}'
+            f',\n      "confidence": {_number(confidence)}'
+            f',\n      "level": {"null" if level is None else e(level)}'
+            f',\n      "languages": {langs}')
+    if line is not None:
+        text += ',\n      "line": ' + _number(line)
+    if group is not None:
+        text += ',\n      "group": ' + _number(group)
+    return text + "\n    }"
+
+
+_LANGUAGES_TEXT: dict[tuple, str] = {}
+
+
+def _number(v: Any) -> str:
+    """``_scalar`` of a number, an int or a float the quickest."""
+    cls = v.__class__
+    if cls is int:
+        return int.__repr__(v)
+    return _float_text(v) if cls is float else _scalar(v)
 
 
 def _scalar(v: Any) -> str:
@@ -258,8 +284,8 @@ class AuditResult:
         yield head + '\n  "findings": ['
         sep = "\n    "
         first = True
-        for f in self.iter_findings():
-            yield ("" if first else ",") + sep + f.json_text()
+        for text in self.store.texts():
+            yield ("" if first else ",") + sep + text
             first = False
         yield ("]" if first else "\n  ]") + ",\n" + tail
 

@@ -40,7 +40,8 @@ from rabiskit.audit.findings import ShareRow
 from rabiskit.audit.language import KAZ
 from rabiskit.audit.text import first_author, host_text, publication_year, title_key_text
 from rabiskit.facts.blocks import BlockIndex, combo_outcome, first_index, tag_code
-from rabiskit.facts.columns import Column, dates_entered, field_column, languages
+from rabiskit.facts.columns import (Column, dates_entered, field_column, languages,
+                                    subfield_column)
 from rabiskit.facts.levels import levels
 from rabiskit.facts.parse import clean_title, parse_005
 from rabiskit.records import Record, SourceRecord
@@ -86,49 +87,81 @@ assert _CONTROL.pattern and _UTF8_AS_CP1251.pattern.startswith("[РС]")
 assert _UTF8_AS_LATIN1.pattern.startswith("[ÐÑ][\u0080-\u00bf]")
 
 
+def _pair_table() -> np.ndarray:
+    """Per byte pair (first byte << 8 | second): bit 1 when the first byte or the pair is
+    one the encoding checks react to (``_SINGLE``, ``_PAIR``); bit 2 for Р or С (D0 A0,
+    D0 A1: looked at with the pair after them, ``_AFTER_RS``); bit 4 for Ð or Ñ (C3 90,
+    C3 91: with the byte after them); bit 8 for a Latin letter before a Cyrillic lead byte
+    (D0-D4: reacted to unless the letter is a subfield code, after 1F)."""
+    t = np.zeros(1 << 16, dtype=np.uint8)
+    t[_PAIR] = 1
+    t[np.repeat(_SINGLE, 256)] = 1
+    t[[0xD0A0, 0xD0A1]] |= 2
+    t[[0xC390, 0xC391]] |= 4
+    for c in np.flatnonzero(_LETTER).tolist():
+        t[c << 8 | 0xD0:c << 8 | 0xD5] |= 8
+    return t
+
+
+_PAIR_BITS = _pair_table()
+
+
 def may_be_damaged(ix: BlockIndex) -> np.ndarray:
     """Per record: whether its bytes hold anything the encoding checks may react to (a
     superset: a record without is one ``check_encoding`` finds nothing in)."""
     a = ix.arr
-    flag = _SINGLE[a]
     if a.size >= 4:
         p = (a[:-1].astype(np.uint16) << 8) | a[1:]
-        flag[:-1] |= _PAIR[p]
-        # Р or С (D0 A0, D0 A1) before a letter beyond ASCII; Ð or Ñ (C3 90, C3 91) before
-        # U+0080-U+00BF (C2 ..)
-        flag[:-3] |= ((p[:-2] == 0xD0A0) | (p[:-2] == 0xD0A1)) & _AFTER_RS[p[2:]]
-        flag[:-2] |= ((p[:-1] == 0xC390) | (p[:-1] == 0xC391)) & (a[2:] == 0xC2)
-        # a Latin letter before a Cyrillic one (D0-D4 ..), unless it is a subfield code
-        lc = _LETTER[a[:-1]] & (a[1:] >= 0xD0) & (a[1:] <= 0xD4)
-        lc[1:] &= a[:-2] != 0x1F
-        flag[:-1] |= lc
+        bits = _PAIR_BITS[p]
+        flag = np.empty(a.size, dtype=bool)
+        np.bitwise_and(bits, 1, out=flag[:-1], casting="unsafe")
+        flag[-1] = _SINGLE[a[-1]]
+        more = np.flatnonzero(bits > 1)  # (the few pairs looked at further)
+        if more.size:
+            b = bits[more]
+            # Р or С before a letter beyond ASCII (the pair after them)
+            rs = more[((b & 2) != 0) & (more <= a.size - 4)]
+            flag[rs] |= _AFTER_RS[p[rs + 2]]
+            # Ð or Ñ before U+0080-U+00BF (C2 ..)
+            c3 = more[((b & 4) != 0) & (more <= a.size - 3)]
+            flag[c3] |= a[c3 + 2] == 0xC2
+            # a Latin letter before a Cyrillic one, unless it is a subfield code
+            lc = more[(b & 8) != 0]
+            flag[lc] |= (lc == 0) | (a[np.maximum(lc - 1, 0)] != 0x1F)
+    else:
+        flag = _SINGLE[a]
     # each record's bytes, its record terminator left out
-    b = np.empty(2 * ix.nrec, dtype=np.int64)
-    b[0::2] = ix.starts
-    b[1::2] = np.minimum(ix.ends, a.size - 1)
-    out = np.logical_or.reduceat(flag, b)[0::2]
+    b2 = np.empty(2 * ix.nrec, dtype=np.int64)
+    b2[0::2] = ix.starts
+    b2[1::2] = np.minimum(ix.ends, a.size - 1)
+    out = np.logical_or.reduceat(flag, b2)[0::2]
     return out & (ix.ends > ix.starts)
 
 
 #: the title's answers by the subfields they read (the first 200's $a $e $h $i: the title
 #: proper, the other title information, the part), met in this process: the statement of
-#: responsibility ($f) makes most 200 fields differ where the titles do not
+#: responsibility ($f) makes most 200 fields differ where the titles do not.  Keyed by the
+#: subfields' bytes (each 0x1F's part of the field whose code is one of those), so a title
+#: met before is found without decoding its field.
 _TITLES: dict[tuple, tuple] = {}
-_CACHE_LIMIT = 1 << 13  # (a worker's memory: a title's answer holds its Detection)
+_TITLE_CODES = frozenset([b"a", b"e", b"h", b"i"])
+_CACHE_LIMIT = 1 << 13  # (a worker's memory)
+_TITLE_LIMIT = 1 << 14  # (an answer: two texts and a Detection, shared with detect_language)
 
 
 def _title(raw: bytes) -> tuple[tuple, tuple]:
     """The record's one 200 (its bytes): (title as the facts give it, what it reads as, the
-    duplicate check's title key), and the subfields they were read from."""
-    fld = _field("200", raw.decode("utf-8"))
-    key = tuple(sf for sf in fld.subfields if sf[0] in "aehi")
+    duplicate check's title key), and the subfields they were read from (as bytes)."""
+    codes = _TITLE_CODES
+    key = tuple([p for p in raw.split(b"\x1f")[1:] if p[:1] in codes])
     got = _TITLES.get(key)
     if got is None:
+        fld = _field("200", raw.decode("utf-8"))
         rec = Record(_BLANK_LEADER, [fld])
         src = SourceRecord("", 0, 0, 0, rec, UNIMARC, "utf-8")
         got = (clean_title(rec.subfield("200", "a")), text_language(src),
                title_key_text(rec, UNIMARC))
-        if len(_TITLES) >= _CACHE_LIMIT:
+        if len(_TITLES) >= _TITLE_LIMIT:
             _TITLES.clear()
         _TITLES[key] = got
     return got, key
@@ -159,9 +192,48 @@ def _changed(raw: bytes | None):
     return got
 
 
-def _isbns(rec: Record) -> tuple:
-    # RecordFacts.isbn as extract_facts reads it (010$a), then the keys it is compared by
-    return (isbn_keys(tuple(v.strip() for v in rec.subfields("010", "a") if v.strip())),)
+_DIGITS = np.zeros(256, dtype=bool)
+_DIGITS[ord("0"):ord("9") + 1] = True
+_TIME_SHAPE = np.array([*[True] * 14, False, True])  # YYYYMMDDhhmmss.f: digits but "."
+_DAYS: dict[int, tuple] = {}
+
+
+def _changed_all(buf: np.ndarray, at: np.ndarray, to: np.ndarray) -> list:
+    """``_changed`` of each 005 (its data from ``at`` to ``to``; -1: none), the usual ones
+    (YYYYMMDDhhmmss.f, 16 bytes) read from the block's bytes at once: a date and time
+    (``parse_005``) when the day is one (``parse_005`` of the day at midnight, once per
+    day) and the time is one (hours below 24, minutes and seconds below 60); the others
+    one by one (None in the list: ``_changed`` to be asked)."""
+    out: list = [None] * at.size
+    usual = np.flatnonzero((at >= 0) & (to - at == 16))
+    if not usual.size:
+        return out
+    b = buf[at[usual, None] + np.arange(16)]
+    ok = (_DIGITS[b] == _TIME_SHAPE).all(axis=1) & (b[:, 14] == ord("."))
+    usual, b = usual[ok], b[ok].astype(np.int64) - ord("0")
+    hh, mm, ss = (b[:, 8] * 10 + b[:, 9], b[:, 10] * 10 + b[:, 11], b[:, 12] * 10 + b[:, 13])
+    day = (((b[:, 0] * 10 + b[:, 1]) * 10 + b[:, 2]) * 10 + b[:, 3]) * 10000 + (
+        (b[:, 4] * 10 + b[:, 5]) * 100 + b[:, 6] * 10 + b[:, 7])
+    valid_time = (hh < 24) & (mm < 60) & (ss < 60)
+    for k, d, t in zip(usual.tolist(), day.tolist(), valid_time.tolist()):
+        got = _DAYS.get(d)
+        if got is None:
+            changed = parse_005(f"{d:08d}000000.0")
+            got = (None,) if changed is None else ("005", changed.date())
+            if len(_DAYS) >= _CACHE_LIMIT:
+                _DAYS.clear()
+            _DAYS[d] = got
+        out[k] = got if t and got[0] is not None else _NOT_QUIET
+    return out
+
+
+_NOT_QUIET = ("",)  # (``_changed_all``: the 005 is not a date and time)
+
+
+def _isbns(values: list[str]) -> tuple:
+    # RecordFacts.isbn as extract_facts reads it (the 010$a values), then the keys it is
+    # compared by
+    return (isbn_keys(tuple(v.strip() for v in values if v.strip())),)
 
 
 @dataclass
@@ -181,21 +253,19 @@ class Quiet:
 
         numbers = self.numbers
         end = len(numbers) if until is None else bisect.bisect_left(numbers, until, qi)
-        finder = auditor.duplicates
         shares = auditor.shares
+        rows = self.rows[qi:end]
+        auditor.duplicates.add_many([row[0] for row in rows])
         groups: dict[tuple, list] = {}
-        for k in range(qi, end):
-            (file, number, offset, cn, title, level, host, title_key, langs, isbns, author, year,
-             d, inside, det, group) = self.rows[k]
-            finder.add_keys(file, number, offset, cn, title, level, host, None, title_key, langs,
-                            UNIMARC, isbns, author, year, False)
+        for keys, d, inside, det, group in rows:
             if inside:
+                level = keys[5]
                 auditor.in_period += 1
                 row = shares.get(level or "book")
                 if row is None:
                     row = shares[level or "book"] = ShareRow()
                 row.records += 1
-                coded_kaz = langs[0] == KAZ
+                coded_kaz = keys[9][0] == KAZ
                 row.coded_kazakh += coded_kaz
                 if det.decided:
                     row.written_kazakh += det.language == KAZ
@@ -266,7 +336,7 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     cand &= langs.settled()
     c101 = field_column(ix, cand, "101", lambda rec: (not invalid_codes(rec, UNIMARC),))
     cand &= ix.count_of("200") == 1  # (the facts' title is the first $a of any 200)
-    c010 = field_column(ix, cand, "010", _isbns)
+    c010 = subfield_column(ix, cand, "010", "a", _isbns)
     # the first author and the publication year, each from the first field that gives one
     # (700, else 710; 210, else 214, else 100): each field's column only where the ones
     # before gave none
@@ -302,11 +372,23 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     at001, to001 = where(e001[recs])
     at005, to005 = where(e005[recs])
     at200, to200 = where(e200[recs])
-    for i, cd, cl, ci, ca, cy, ch, cv, a1, z1, a5, z5, a2, z2 in zip(
-            recs.tolist(), *cols, at001, to001, at005, to005, at200, to200):
+    combos = ix.combo[recs].tolist()
+    t6s, t7s = lead[recs, 6].tolist(), lead[recs, 7].tolist()
+    offsets = (task.start + starts[recs]).tolist()
+    group_keys: dict[tuple, tuple] = {}
+    numbers, rows = quiet.numbers, quiet.rows
+    changed = _changed_all(ix.arr, np.array(at005, dtype=np.int64),
+                           np.array(to005, dtype=np.int64))
+    for i, cd, cl, ci, ca, cy, ch, cv, a1, z1, a5, z5, a2, z2, c, b6, b7, offset, c005 in zip(
+            recs.tolist(), *cols, at001, to001, at005, to005, at200, to200, combos, t6s, t7s,
+            offsets, changed):
         d = dates.values[cd][0]
         languages_ = langs.values[cl][0]
-        f005 = _changed(buf[a5:z5] if a5 >= 0 else None)
+        f005 = c005
+        if f005 is None:
+            f005 = _changed(buf[a5:z5] if a5 >= 0 else None)
+        elif f005 is _NOT_QUIET:
+            continue
         if f005 is None or (f005[1] is not None and (f005[1] > today or f005[1] < d)):
             continue
         (title, lang, title_key), tkey = _title(buf[a2:z2])
@@ -320,20 +402,22 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
         cn = raw.decode("utf-8").strip() if b"\x1f" not in raw else ""
         if not cn:
             continue
-        c = int(ix.combo[i])
-        enc_reason = outcomes.get(c)
-        if enc_reason is None:
-            enc_reason = outcomes[c] = combo_outcome(c, task.encoding)  # type: ignore[assignment]
         level = lv.values[cv][0]
-        author_ = author.values[ca] if ca >= 0 else ""
-        year_ = year.values[cy] if cy >= 0 else ""
-        host = c463.values[ch][0] if ch >= 0 else ""
-        t6, t7 = chr(lead[i, 6]), chr(lead[i, 7])
-        quiet.numbers.append(i + 1)
-        quiet.rows.append((display, i + 1, task.start + int(starts[i]), cn, title, level, host,
-                           title_key, languages_, c010.values[ci][0], author_, year_, d,
-                           date_in[cd], lang.detection,
-                           (enc_reason[0], enc_reason[1], t6, t7, languages_[0], level)))
+        # the summary's group of the record (``FastKey``: encoding, reason, leader/06-07,
+        # language, level)
+        group = group_keys.get((c, b6, b7, cl, cv))
+        if group is None:
+            enc_reason = outcomes.get(c)
+            if enc_reason is None:
+                enc_reason = outcomes[c] = combo_outcome(c, task.encoding)  # type: ignore[assignment]
+            group = group_keys[(c, b6, b7, cl, cv)] = (enc_reason[0], enc_reason[1], chr(b6),
+                                                       chr(b7), languages_[0], level)
+        numbers.append(i + 1)
+        rows.append(((display, i + 1, offset, cn, title, level,
+                      c463.values[ch][0] if ch >= 0 else "", None, title_key, languages_,
+                      UNIMARC, c010.values[ci][0], author.values[ca] if ca >= 0 else "",
+                      year.values[cy] if cy >= 0 else "", False),
+                     d, date_in[cd], lang.detection, group))
     keep = clean.copy()  # the clean records that are not quiet: decoded whole
     if quiet.numbers:
         keep[np.array(quiet.numbers, dtype=np.int64) - 1] = False

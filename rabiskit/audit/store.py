@@ -137,6 +137,7 @@ class FindingStore:
         self.counts: dict[str, int] = {k: 0 for k in KINDS}
         self._spools: dict[str, _Spool] = {}
         self._made: dict[str, Callable[[], Iterator[Finding]]] = {}  # see add_made
+        self._made_texts: dict[str, Callable[[], Iterator[str]]] = {}
         self._on_close: list[Callable[[], None]] = []
 
     def _spool(self, kind: str, presorted: bool = False) -> _Spool:
@@ -163,11 +164,16 @@ class FindingStore:
             self.counts[kind] = self.counts.get(kind, 0) + 1
 
     def add_made(self, kind: str, count: int, make: Callable[[], Iterator[Finding]],
-                 close: Callable[[], None] | None = None) -> None:
+                 close: Callable[[], None] | None = None,
+                 texts: Callable[[], Iterator[str]] | None = None) -> None:
         """``count`` findings of ``kind`` that ``make()`` gives, in their listing order,
         each time they are listed (e.g. the duplicates, made from the duplicate index
-        while they are written: not spooled); ``close`` when the store is closed."""
+        while they are written: not spooled); ``close`` when the store is closed.
+        ``texts()``: their JSON texts (``Finding.json_text``), in that order, made
+        without the findings (quicker), when given."""
         self._made[kind] = make
+        if texts is not None:
+            self._made_texts[kind] = texts
         self.counts[kind] = self.counts.get(kind, 0) + count
         if close is not None:
             self._on_close.append(close)
@@ -194,11 +200,22 @@ class FindingStore:
         for kind in self.kinds():
             yield from self.of_kind(kind)
 
+    def texts(self) -> Iterator[str]:
+        """The JSON text of every finding (``Finding.json_text``), in ``sorted``'s order."""
+        for kind in self.kinds():
+            made = self._made_texts.get(kind)
+            if made is not None:
+                yield from made()
+            else:
+                for f in self.of_kind(kind):
+                    yield f.json_text()
+
     def close(self) -> None:
         for spool in self._spools.values():
             spool.fh.close()
         self._spools.clear()
         self._made.clear()
+        self._made_texts.clear()
         for close in self._on_close:
             close()
         self._on_close.clear()

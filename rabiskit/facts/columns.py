@@ -27,7 +27,7 @@ from rabiskit.facts.blocks import PAD, SD, BlockIndex, gather, tag_code
 from rabiskit.facts.extract import DATE_READS, LANGUAGE_READS, date_entered_of, languages_of
 from rabiskit.records import Field, Record
 from rabiskit.records.record import MARC21, UNIMARC
-from rabiskit.sources.iso2709 import _field
+from rabiskit.sources.iso2709 import _field, _subfields
 
 _BLANK_LEADER = " " * 24
 
@@ -570,15 +570,46 @@ def field_column(ix: BlockIndex, among: np.ndarray, tag: str,
     fields, once per distinct value of their bytes (fields up to ``width`` bytes grouped
     with numpy, repeated or longer ones one by one).  ``cache``: its answers kept from
     block to block (see ``slot_column``)."""
-    code = tag_code(tag)
 
     def decide(key):
-        raws = key[1:] if key and key[0] == "exact" else tuple(b for b in key if b is not None)
         try:
-            fields = [_field(tag, b.decode("utf-8")) for b in raws]
+            fields = [_field(tag, b.decode("utf-8")) for b in _field_bytes(key)]
         except UnicodeDecodeError:
             return None
         return decide_record(Record(_BLANK_LEADER, fields))
+
+    return _fields_column(ix, among, tag, decide, width, cache)
+
+
+def subfield_column(ix: BlockIndex, among: np.ndarray, tag: str, code: str,
+                    decide_values: Callable[[list[str]], object], width: int = 64) -> Column:
+    """``field_column`` for a decision on the values of the ``tag`` fields' subfield
+    ``code`` alone (``Record.subfields(tag, code)`` of the record holding only those
+    fields), taken from the fields' text without making the record."""
+
+    def decide(key):
+        values: list[str] = []
+        try:
+            for b in _field_bytes(key):
+                text = b.decode("utf-8")
+                k = text.find("\x1f")
+                if k != -1:  # (a field without subfields is data: no subfield)
+                    values.extend(v for c, v in _subfields(text, k) if c == code)
+        except UnicodeDecodeError:
+            return None
+        return decide_values(values)
+
+    return _fields_column(ix, among, tag, decide, width, None)
+
+
+def _field_bytes(key: tuple) -> tuple:
+    """The fields' bytes of a key of ``_fields_column``."""
+    return key[1:] if key and key[0] == "exact" else tuple(b for b in key if b is not None)
+
+
+def _fields_column(ix: BlockIndex, among: np.ndarray, tag: str, decide, width: int,
+                   cache: RowCache | None) -> Column:
+    code = tag_code(tag)
 
     def exact(r: int):
         first = int(ix.first_entry[r])
