@@ -352,3 +352,116 @@ def _detect(text: str) -> Detection:
     return Detection(None, 0.0, N_("too little evidence ({evidence})").format(
         evidence="; ".join(what)) if what else N_("too little evidence"),
                      scores, kaz_letters)
+
+
+# ------------------------------------------------------------- the quiet records' detection
+
+#: per raw token (as ``_TOKEN`` finds it) what :func:`quick_detection` needs of it: None
+#: for a token :func:`tokens` drops, else (word, its length, no lower-case letter in it,
+#: first letter a capital, and ``_word_class``'s class, lower-case word, detail).  A dict
+#: per process, emptied when full (memory stays flat).
+_WORDS: dict[str, tuple | None] = {}
+_MISSING = ()
+
+
+def _word_info(raw: str) -> tuple | None:
+    got = _WORDS.get(raw, _MISSING)
+    if got is _MISSING:
+        tok = _clean_token(raw)
+        if tok is None:
+            got = None
+        else:
+            got = (tok, len(tok), all(map(str.isupper, filter(str.isalpha, tok))),
+                   tok[0].isupper(), *_word_class(tok))
+        if len(_WORDS) >= WORD_CACHE:
+            _WORDS.clear()
+        _WORDS[raw] = got
+    return got
+
+
+def quick_detection(text: str | None) -> Detection:
+    """:func:`detect_language` without the evidence text (``evidence`` is ""): the same
+    language, confidence, scores, Kazakh letters and ``mixed``, for the many texts whose
+    evidence no finding shows (the audit's quiet records).  Not cached: its callers keep
+    their own answers."""
+    if not text or not text.strip():
+        return UNDECIDED
+    parts = [p for p in text.split(" = ") if p.strip()]
+    if len(parts) > 1:
+        langs = {d.language for d in map(_quick, parts) if d.decided}
+        if len(langs) > 1:
+            return Detection(None, 0.0, "", mixed=True)
+    return _quick(text)
+
+
+def _quick(text: str) -> Detection:
+    """``_detect`` without the evidence (each step the same, in the same order, so that
+    the scores are the same floating-point numbers)."""
+    info = [x for x in map(_word_info, _TOKEN.findall(text)) if x is not None]
+    all_caps = all(x[2] for x in info)
+    long_words = any(x[1] >= 3 for x in info)
+    kaz = rus = eng = ukr = 0.0
+    letters: list[str] = []
+    rus_end = False
+    i_words: list[float] = []
+    cyr_tokens = lat_tokens = 0
+    other_turkic = False
+    for n, (_tok, size, _caps, capital, cls, w, detail) in enumerate(info):
+        if size == 1 and (not long_words or (n > 0 and capital)):
+            continue
+        if cls == _LATIN_WORD:
+            lat_tokens += 1
+            if detail:
+                eng += 1
+            continue
+        if cls == _NO_LETTERS:
+            continue
+        cyr_tokens += 1
+        proper = n > 0 and not all_caps and capital and size > 1
+        if cls == _KAZAKH_LETTER_WORD:
+            found, known = detail
+            kaz += 2.0 if proper else 3.0
+            letters.extend(found)
+            if known:
+                kaz += 1
+        elif cls == _RUSSIAN_FORM:
+            rus += detail * (0.5 if proper else 1.0)
+            rus_end = True
+        elif cls == _KAZAKH_FORM:
+            kaz += detail * (0.5 if proper else 1.0)
+        elif cls == _RUSSIAN_WORD:
+            rus += 1.0 if w == "о" or proper else 2.0
+        elif cls == _KAZAKH_WORD:
+            kaz += 1.0 if proper else 2.0
+        elif cls == _KAZAKH_I_WORD:
+            i_words.append(2.0 if proper else 3.0)
+        elif cls == _UKRAINIAN:
+            ukr += 2
+        elif cls == _OTHER_TURKIC:
+            other_turkic = True
+        elif cls == _BELARUSIAN:
+            ukr += 1
+    if i_words:
+        if ukr > 0:
+            ukr += len(i_words)
+        else:
+            for weight in i_words:
+                kaz += weight
+            letters.append("і")
+    scores = {KAZ: kaz, RUS: rus, ENG: eng, UKR: ukr}
+    kaz_letters = tuple(dict.fromkeys(letters))
+    if other_turkic:
+        return Detection(None, 0.0, "", scores, kaz_letters)
+    if ukr >= 2 and ukr >= kaz and ukr >= rus:
+        return Detection(UKR, _confidence(ukr, kaz + rus), "", scores, kaz_letters)
+    if kaz >= 2 and kaz >= 2 * rus + 1:
+        return Detection(KAZ, _confidence(kaz, rus), "", scores, kaz_letters)
+    if rus >= 2 and rus >= 2 * kaz + 1:
+        return Detection(RUS, _confidence(rus, kaz), "", scores, kaz_letters)
+    if rus >= 1 and kaz == 0 and ukr == 0 and rus_end:
+        return Detection(RUS, 0.6, "", scores, kaz_letters)
+    if kaz >= 2 and rus >= 2:
+        return Detection(None, 0.0, "", scores, kaz_letters, mixed=True)
+    if eng >= 1 and lat_tokens >= 2 and lat_tokens > cyr_tokens and kaz < 2 and rus < 2:
+        return Detection(ENG, _confidence(eng + 1, kaz + rus), "", scores)
+    return Detection(None, 0.0, "", scores, kaz_letters)

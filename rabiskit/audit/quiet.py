@@ -34,17 +34,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rabiskit.audit.checks import (_CONTROL, _KZ_MOJIBAKE, _UTF8_AS_CP1251, _UTF8_AS_LATIN1,
-                                   invalid_codes, mismatch_confidence, text_language)
+                                   invalid_codes, mismatch_confidence)
 from rabiskit.audit.duplicates import isbn_keys
 from rabiskit.audit.findings import ShareRow
-from rabiskit.audit.language import KAZ
-from rabiskit.audit.text import first_author, host_text, publication_year, title_key_text
+from rabiskit.audit.language import KAZ, quick_detection
+from rabiskit.audit.text import (first_author, host_text, publication_year, title_key_text,
+                                 title_parts)
 from rabiskit.facts.blocks import BlockIndex, combo_outcome, first_index, tag_code
 from rabiskit.facts.columns import (Column, dates_entered, field_column, languages,
                                     subfield_column)
 from rabiskit.facts.levels import levels
 from rabiskit.facts.parse import clean_title, parse_005
-from rabiskit.records import Record, SourceRecord
+from rabiskit.records import Record
 from rabiskit.records.record import NOT_BIBLIOGRAPHIC_TYPES, UNIMARC
 from rabiskit.sources.iso2709 import _field
 
@@ -158,8 +159,10 @@ def _title(raw: bytes) -> tuple[tuple, tuple]:
     if got is None:
         fld = _field("200", raw.decode("utf-8"))
         rec = Record(_BLANK_LEADER, [fld])
-        src = SourceRecord("", 0, 0, 0, rec, UNIMARC, "utf-8")
-        got = (clean_title(rec.subfield("200", "a")), text_language(src),
+        # what ``checks.text_language`` decides, without the evidence text: a quiet record
+        # has no finding to show it in (a record with one is audited whole)
+        got = (clean_title(rec.subfield("200", "a")),
+               quick_detection(" ".join(p.text for p in title_parts(rec, UNIMARC))),
                title_key_text(rec, UNIMARC))
         if len(_TITLES) >= _TITLE_LIMIT:
             _TITLES.clear()
@@ -395,7 +398,7 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
         lang_ok = mismatch.get((cl, tkey))
         if lang_ok is None:
             lang_ok = mismatch[(cl, tkey)] = mismatch_confidence(
-                languages_, lang.detection, opts) is None
+                languages_, lang, opts) is None
         if not lang_ok or a1 < 0:
             continue
         raw = buf[a1:z1]
@@ -417,7 +420,7 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
                       c463.values[ch][0] if ch >= 0 else "", None, title_key, languages_,
                       UNIMARC, c010.values[ci][0], author.values[ca] if ca >= 0 else "",
                       year.values[cy] if cy >= 0 else "", False),
-                     d, date_in[cd], lang.detection, group))
+                     d, date_in[cd], lang, group))
     keep = clean.copy()  # the clean records that are not quiet: decoded whole
     if quiet.numbers:
         keep[np.array(quiet.numbers, dtype=np.int64) - 1] = False
