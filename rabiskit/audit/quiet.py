@@ -38,8 +38,8 @@ from rabiskit.audit.checks import (_CONTROL, _KZ_MOJIBAKE, _UTF8_AS_CP1251, _UTF
 from rabiskit.audit.duplicates import isbn_keys
 from rabiskit.audit.findings import ShareRow
 from rabiskit.audit.language import KAZ, quick_detection
-from rabiskit.audit.text import (first_author, host_text, publication_year, title_key_text,
-                                 title_parts)
+from rabiskit.audit.text import (first_author, host_text, publication_year, title_key_of,
+                                 title_parts_of)
 from rabiskit.facts.blocks import BlockIndex, combo_outcome, first_index, tag_code
 from rabiskit.facts.columns import (Column, dates_entered, field_column, languages,
                                     subfield_column)
@@ -47,9 +47,6 @@ from rabiskit.facts.levels import levels
 from rabiskit.facts.parse import clean_title, parse_005
 from rabiskit.records import Record
 from rabiskit.records.record import NOT_BIBLIOGRAPHIC_TYPES, UNIMARC
-from rabiskit.sources.iso2709 import _field
-
-_BLANK_LEADER = " " * 24
 
 _NOT_BIB = np.frombuffer(NOT_BIBLIOGRAPHIC_TYPES.encode("ascii"), np.uint8)
 
@@ -157,13 +154,15 @@ def _title(raw: bytes) -> tuple[tuple, tuple]:
     key = tuple([p for p in raw.split(b"\x1f")[1:] if p[:1] in codes])
     got = _TITLES.get(key)
     if got is None:
-        fld = _field("200", raw.decode("utf-8"))
-        rec = Record(_BLANK_LEADER, [fld])
-        # what ``checks.text_language`` decides, without the evidence text: a quiet record
-        # has no finding to show it in (a record with one is audited whole)
-        got = (clean_title(rec.subfield("200", "a")),
-               quick_detection(" ".join(p.text for p in title_parts(rec, UNIMARC))),
-               title_key_text(rec, UNIMARC))
+        # the field's subfields as the careful reader gives them (``iso2709._field``: each
+        # 0x1F, its code and the text to the next one) for the codes the title reads; the
+        # title's language as ``checks.text_language`` decides it, without the evidence
+        # text: a quiet record has no finding to show it in (one with one is audited whole)
+        subs = [(chr(p[0]), p[1:].decode("utf-8")) for p in key]
+        title_a = next((v for c, v in subs if c == "a"), None)
+        got = (clean_title(title_a),
+               quick_detection(" ".join([p.text for p in title_parts_of(subs, UNIMARC)])),
+               title_key_of(subs, UNIMARC))
         if len(_TITLES) >= _TITLE_LIMIT:
             _TITLES.clear()
         _TITLES[key] = got

@@ -29,18 +29,24 @@ class TextPart:
 def title_parts(record: Record, flavour: str) -> list[TextPart]:
     """The title's subfields, first occurrence of the title field only.  A MARC 21 245$b
     that starts with '=' is a parallel title and is skipped."""
-    tag, codes = TITLE_FIELDS[MARC21 if flavour == MARC21 else "unimarc"]
+    tag, _ = TITLE_FIELDS[MARC21 if flavour == MARC21 else "unimarc"]
     fld = record.get_field(tag)
     if fld is None or fld.is_control:
         return []
+    return title_parts_of(fld.subfields, flavour)
+
+
+def title_parts_of(subfields: list[tuple[str, str]], flavour: str) -> list[TextPart]:
+    """:func:`title_parts` of the title field's subfields (code, value)."""
+    tag, codes = TITLE_FIELDS[MARC21 if flavour == MARC21 else "unimarc"]
     out = []
-    for code, value in fld.subfields:
+    for code, value in subfields:
         if code not in codes or not value.strip():
             continue
         v = value
         if " = " in v:  # "Title = Parallel title" typed into one subfield
             v = v.split(" = ", 1)[0]
-        if flavour == MARC21 and code == "b" and _prev_ends_with_equals(fld.subfields, code, value):
+        if flavour == MARC21 and code == "b" and _prev_ends_with_equals(subfields, code, value):
             continue
         if v.strip():
             out.append(TextPart(f"{tag}${code}", v))
@@ -100,9 +106,13 @@ def title_key_text(record: Record, flavour: str) -> str:
     fld = record.get_field(tag)
     if fld is None or fld.is_control:
         return ""
+    return title_key_of(fld.subfields, flavour)
+
+
+def title_key_of(subfields: list[tuple[str, str]], flavour: str) -> str:
+    """:func:`title_key_text` of the title field's subfields (code, value)."""
     codes = "anp" if flavour == MARC21 else "ahi"
-    parts = [v for c, v in fld.subfields if c in codes]
-    return normalise_text(" ".join(parts))
+    return normalise_text(" ".join([v for c, v in subfields if c in codes]))
 
 
 def first_author(record: Record, flavour: str) -> str:
