@@ -78,3 +78,25 @@ _ALPHABET = ("абвгдеёжзийклмнопрстуфхцчшщъыьэюя
 def test_random_texts_read_as_the_full_detection_reads_them(text):
     _same(text)
     _same(" ".join(text.split()[:4]) + " = " + text)
+
+
+# words of each class the detector knows (its word lists, word forms, letters), so that
+# random titles made of them reach every branch of the scoring
+_WORDS = ["мен", "және", "туралы", "тарихы", "балалар", "жылдары", "жазу", "тау", "кітабы",
+          "и", "в", "на", "для", "о", "история", "сказки", "пособие", "русская", "казахского",
+          "литература", "the", "of", "and", "history", "Kazakhstan", "і", "Қазақ", "ЕРТЕГІЛЕРІ",
+          "Абай", "Пушкин", "өңірінің", "ұлттық", "історія", "світу", "їжак", "җыр", "ўзбек",
+          "Қaзaқ", "Ka3ax", "2019", "А", "Б", "ж", "т.", "с", "ёлка", "объём", "мектептері"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=8),
+       st.lists(st.sampled_from([" ", ", ", " : ", " = ", " - ", ". "]), min_size=8, max_size=8),
+       st.booleans())
+@example(["Абай", "Құнанбаев", "и", "русская", "литература"], [" "] * 8, False)
+@example(["і", "історія"], [" "] * 8, False)
+@example(["А", "тау", "Б"], [" "] * 8, True)
+def test_random_titles_of_known_words_read_as_the_full_detection_reads_them(words, seps,
+                                                                            upper):
+    text = "".join(w + s for w, s in zip(words, seps)).strip()
+    _same(text.upper() if upper else text)

@@ -356,27 +356,61 @@ def _detect(text: str) -> Detection:
 
 # ------------------------------------------------------------- the quiet records' detection
 
-#: per raw token (as ``_TOKEN`` finds it) what :func:`quick_detection` needs of it: None
-#: for a token :func:`tokens` drops, else (word, its length, no lower-case letter in it,
-#: first letter a capital, and ``_word_class``'s class, lower-case word, detail).  A dict
-#: per process, emptied when full (memory stays flat).
-_WORDS: dict[str, tuple | None] = {}
-_MISSING = ()
+# what a word adds beside its Kazakh and Russian scores (see _Words)
+_PLAIN, _LETTERS, _I_WORD, _UKR_WORD, _BEL_WORD, _TURKIC_WORD, _RUS_FORM = range(7)
 
 
-def _word_info(raw: str) -> tuple | None:
-    got = _WORDS.get(raw, _MISSING)
-    if got is _MISSING:
+class _Words(dict):
+    """Per raw token (as ``_TOKEN`` finds it) what :func:`quick_detection` needs of it:
+    None for a token :func:`tokens` drops, else a tuple (one letter long, three or more,
+    no lower-case letter in it, first letter a capital, Latin word: 1 for an English one, 0 for another,
+    None for a Cyrillic one, no letter at all, what else it adds, its Kazakh and Russian
+    scores as an ordinary word and as a proper name, its Kazakh letters), from
+    ``_word_class``.  Emptied when full: memory stays flat.  The scores are multiples of
+    1/4, so their sums are exact in any order: the same numbers as ``_detect``'s."""
+
+    def __missing__(self, raw: str) -> tuple | None:
         tok = _clean_token(raw)
-        if tok is None:
-            got = None
-        else:
-            got = (tok, len(tok), all(map(str.isupper, filter(str.isalpha, tok))),
-                   tok[0].isupper(), *_word_class(tok))
-        if len(_WORDS) >= WORD_CACHE:
-            _WORDS.clear()
-        _WORDS[raw] = got
-    return got
+        got: tuple | None = None
+        if tok is not None:
+            cls, w, detail = _word_class(tok)
+            head = (len(tok) == 1, len(tok) >= 3,
+                    all(map(str.isupper, filter(str.isalpha, tok))), tok[0].isupper())
+            kind, found = _PLAIN, ()
+            kaz = rus = (0.0, 0.0)
+            if cls == _LATIN_WORD:
+                got = (*head, 1 if detail else 0, False, _PLAIN, 0.0, 0.0, 0.0, 0.0, ())
+            elif cls == _NO_LETTERS:
+                got = (*head, None, True, _PLAIN, 0.0, 0.0, 0.0, 0.0, ())
+            else:
+                if cls == _KAZAKH_LETTER_WORD:
+                    found, known = detail
+                    kind = _LETTERS
+                    kaz = (3.0 + known, 2.0 + known)
+                elif cls == _KAZAKH_WORD:
+                    kaz = (2.0, 1.0)
+                elif cls == _RUSSIAN_WORD:
+                    rus = (1.0, 1.0) if w == "о" else (2.0, 1.0)
+                elif cls == _KAZAKH_FORM:
+                    kaz = (detail, detail * 0.5)
+                elif cls == _RUSSIAN_FORM:
+                    rus, kind = (detail, detail * 0.5), _RUS_FORM
+                elif cls == _KAZAKH_I_WORD:
+                    kind = _I_WORD
+                elif cls == _UKRAINIAN:
+                    kind = _UKR_WORD
+                elif cls == _BELARUSIAN:
+                    kind = _BEL_WORD
+                elif cls == _OTHER_TURKIC:
+                    kind = _TURKIC_WORD
+                got = (*head, None, False, kind, *kaz, *rus, found)
+        if len(self) >= WORD_CACHE:
+            self.clear()
+        self[raw] = got
+        return got
+
+
+_WORDS = _Words()
 
 
 def quick_detection(text: str | None) -> Detection:
@@ -395,52 +429,47 @@ def quick_detection(text: str | None) -> Detection:
 
 
 def _quick(text: str) -> Detection:
-    """``_detect`` without the evidence (each step the same, in the same order, so that
-    the scores are the same floating-point numbers)."""
-    info = [x for x in map(_word_info, _TOKEN.findall(text)) if x is not None]
-    all_caps = all(x[2] for x in info)
-    long_words = any(x[1] >= 3 for x in info)
+    """``_detect`` without the evidence: each word's part of the scores from ``_WORDS``,
+    weighed by its place as ``_detect`` weighs it."""
+    info = list(filter(None, map(_WORDS.__getitem__, _TOKEN.findall(text))))
+    all_caps = all([x[2] for x in info])
+    long_words = any([x[1] for x in info])
     kaz = rus = eng = ukr = 0.0
     letters: list[str] = []
-    rus_end = False
+    rus_end = other_turkic = False
     i_words: list[float] = []
     cyr_tokens = lat_tokens = 0
-    other_turkic = False
-    for n, (_tok, size, _caps, capital, cls, w, detail) in enumerate(info):
-        if size == 1 and (not long_words or (n > 0 and capital)):
+    for n, (single, _long, _caps, capital, latin, blank, kind, k1, k2, r1, r2, found) in enumerate(info):
+        if single and (not long_words or (n > 0 and capital)):
             continue
-        if cls == _LATIN_WORD:
+        if latin is not None:
             lat_tokens += 1
-            if detail:
-                eng += 1
+            eng += latin
             continue
-        if cls == _NO_LETTERS:
+        if blank:
             continue
         cyr_tokens += 1
-        proper = n > 0 and not all_caps and capital and size > 1
-        if cls == _KAZAKH_LETTER_WORD:
-            found, known = detail
-            kaz += 2.0 if proper else 3.0
-            letters.extend(found)
-            if known:
-                kaz += 1
-        elif cls == _RUSSIAN_FORM:
-            rus += detail * (0.5 if proper else 1.0)
-            rus_end = True
-        elif cls == _KAZAKH_FORM:
-            kaz += detail * (0.5 if proper else 1.0)
-        elif cls == _RUSSIAN_WORD:
-            rus += 1.0 if w == "о" or proper else 2.0
-        elif cls == _KAZAKH_WORD:
-            kaz += 1.0 if proper else 2.0
-        elif cls == _KAZAKH_I_WORD:
-            i_words.append(2.0 if proper else 3.0)
-        elif cls == _UKRAINIAN:
-            ukr += 2
-        elif cls == _OTHER_TURKIC:
-            other_turkic = True
-        elif cls == _BELARUSIAN:
-            ukr += 1
+        if n > 0 and capital and not all_caps and not single:  # a proper name
+            kaz += k2
+            rus += r2
+            weight = 2.0
+        else:
+            kaz += k1
+            rus += r1
+            weight = 3.0
+        if kind:
+            if kind == _LETTERS:
+                letters.extend(found)
+            elif kind == _RUS_FORM:
+                rus_end = True
+            elif kind == _I_WORD:
+                i_words.append(weight)
+            elif kind == _UKR_WORD:
+                ukr += 2
+            elif kind == _BEL_WORD:
+                ukr += 1
+            else:
+                other_turkic = True
     if i_words:
         if ukr > 0:
             ukr += len(i_words)
