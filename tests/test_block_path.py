@@ -551,3 +551,29 @@ def test_digitisation_and_report_through_worker_processes(tmp_path):
     # equal as data (the order of a level's languages follows the order records come in)
     assert outs["block"] == outs["careful"]
     assert outs["block"]["digitisation"]["summary"]["duplicates"] >= 400 * 2
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2026, 4, 20), dt.date(2026, 1, 14)])
+def test_report_as_of_a_past_day_block_path_equals_careful(tmp_path, as_of):
+    """A report as of a past day lists every record entered after it: the block path (which
+    gives those records whole) and the careful reader make the same report."""
+    from rabiskit.report.run import make_report
+
+    plan = own_rule_plan()
+    path = tmp_path / "hand.iso"
+    block = b"".join(HAND) * 3
+    path.write_bytes(block)
+    inputs = [Input(FIXTURES / "unimarc-utf8.iso"), Input(path)]
+
+    def data(**opts):
+        report = make_report(inputs, plan, lang="en", today=as_of, **opts)
+        return json.dumps(report.data, default=_plain, ensure_ascii=False, indent=1)
+
+    careful = data(min_fast_size=1 << 40)
+    assert careful == data(min_fast_size=0, workers=1)
+    # of the hand-written records, entered after 20 April 2026: the article of 21 April and
+    # the periodical of 1 July (2 a copy); after 14 January: also 15 January and 20 April
+    # (4 a copy)
+    after = {dt.date(2026, 4, 20): 2, dt.date(2026, 1, 14): 4}[as_of]
+    listed = json.loads(careful)["after_as_of"]
+    assert sum(1 for r in listed if r["file"].endswith("hand.iso")) == 3 * after

@@ -152,9 +152,11 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
                 has |= ix.count_of(tag) > 0
             tags = (FACT_TAGS | linked_tags | frozenset(t for r in rules for t in r.tags_read())
                     | (frozenset((operator[0],)) if operator is not None else frozenset()))
-            res.linked = linked_records(buf, base_offset, ix, np.flatnonzero(good & has), lv,
-                                        display=display, encoding=encoding, tags=tags,
-                                        extract=extract)
+            # as facts_tuple: far quicker through a pipe than RecordFacts objects
+            res.linked = [(n, facts_tuple(facts), extra) for n, facts, _reason, extra in
+                          decoded_records(buf, base_offset, ix, np.flatnonzero(good & has), lv,
+                                          display=display, encoding=encoding, tags=tags,
+                                          extract=extract)]
     if not good.all():
         _careful_records(res, buf, base_offset, ix, np.flatnonzero(~good).tolist(),
                          display, db_level, rules, encoding, flavour, extract)
@@ -188,8 +190,6 @@ def block_records(buf: bytes, base_offset: int, *, display: str, db_level: str |
     ``extract`` reads), their levels decided for the whole block (``levels``), their facts by
     ``extract_facts``; the others by the careful reader.  ``extract(src, facts)`` gets a
     SourceRecord holding those fields."""
-    from rabiskit.facts.blocks import records_of
-    from rabiskit.records import SourceRecord
 
     rules = tuple(rules)
     ix = index_block(buf, encoding=encoding, flavour=flavour)
@@ -205,20 +205,9 @@ def block_records(buf: bytes, base_offset: int, *, display: str, db_level: str |
     _careful_records(careful, buf, base_offset, ix, np.flatnonzero(~good).tolist(), display,
                      db_level, rules, encoding, flavour, extract)
     out = RecordsResult(settled=int(good.sum()), file_problems=careful.file_problems)
-    which = np.flatnonzero(good)
-    recs = records_of(ix, which, tags)
-    outcomes = {c: combo_outcome(c, encoding) for c in set(ix.combo[which].tolist())}
-    settled = []
-    for i, rec, c, code in zip(which.tolist(), recs, ix.combo[which].tolist(), lv.codes[which].tolist()):
-        enc, reason = outcomes[c]  # type: ignore[misc]
-        a = int(ix.starts[i])
-        end = int(ix.ends[i]) + 1
-        src = SourceRecord(display, i + 1, base_offset + a, end - a, rec,
-                           "unimarc" if c & 1 else "marc21", enc, reason,
-                           raw=buf[a:end])
-        level = lv.values[code][0] if code >= 0 else None
-        facts = extract_facts(src, level)
-        settled.append((i + 1, facts, reason, (), extract(src, facts) if extract is not None else None))
+    settled = [(n, facts, reason, (), extra) for n, facts, reason, extra in
+               decoded_records(buf, base_offset, ix, np.flatnonzero(good), lv, display=display,
+                               encoding=encoding, tags=tags, extract=extract)]
     out.records = sorted(careful.careful + settled, key=lambda t: t[0])
     return out
 
@@ -365,13 +354,13 @@ class FastKey:
     level: str | None
 
 
-def linked_records(buf: bytes, base_offset: int, ix: BlockIndex, which: np.ndarray, lv, *,
-                   display: str, encoding: str | None, tags: frozenset[str],
-                   extract: Callable | None) -> list[tuple[int, tuple, object]]:
-    """The facts of the clean records ``which`` (0-based in the block, settled, their
-    levels in ``lv``) decoded from the block index with only the fields ``tags``, as
-    ``block_records`` gives them, and what ``extract`` takes from each: (local no, facts
-    as ``facts_tuple``, extract's answer)."""
+def decoded_records(buf: bytes, base_offset: int, ix: BlockIndex, which: np.ndarray, lv, *,
+                    display: str, encoding: str | None, tags: frozenset[str] | None,
+                    extract: Callable | None) -> list[tuple[int, RecordFacts, str, object]]:
+    """The facts of the clean records ``which`` (0-based in the block, increasing, their
+    levels in ``lv``) decoded from the block index with only the fields ``tags`` (None:
+    all), and what ``extract`` takes from each: (local no, facts, encoding reason,
+    extract's answer)."""
     from rabiskit.facts.blocks import records_of
     from rabiskit.records import SourceRecord
 
@@ -388,7 +377,7 @@ def linked_records(buf: bytes, base_offset: int, ix: BlockIndex, which: np.ndarr
         src = SourceRecord(display, i + 1, base_offset + a, end - a, rec,
                            "unimarc" if c & 1 else "marc21", enc, reason, raw=buf[a:end])
         facts = extract_facts(src, lv.values[code][0] if code >= 0 else None)
-        out.append((i + 1, facts_tuple(facts), extract(src, facts) if extract is not None else None))
+        out.append((i + 1, facts, reason, extract(src, facts) if extract is not None else None))
     return out
 
 
