@@ -323,35 +323,64 @@ def _detect(text: str) -> Detection:
             parts.append(N_("Russian word forms {listing}").format(listing=_listing(rus_end)))
         return "; ".join(parts)
 
+    case, language, confidence = _decide(kaz, rus, eng, ukr, bool(other_turkic), bool(rus_end),
+                                         lat_tokens, cyr_tokens)
+    if case == _TURKIC:
+        evidence = N_("letters of another Turkic language ({listing})").format(
+            listing=_listing(other_turkic))
+    elif case == _UKR:
+        evidence = N_("Ukrainian or Belarusian letters/words")
+    elif case == _KAZ:
+        evidence = kaz_evidence()
+    elif case in (_RUS, _RUS_WEAK):
+        evidence = rus_evidence()
+    elif case == _MIXED:
+        evidence = N_("both Kazakh ({kaz_evidence}) and Russian ({rus_evidence})").format(
+            kaz_evidence=kaz_evidence(), rus_evidence=rus_evidence())
+    elif case == _ENG:
+        evidence = N_("English words {listing}").format(listing=_listing(eng_seen))
+    else:
+        what = []
+        if kaz:
+            what.append(kaz_evidence())
+        if rus:
+            what.append(rus_evidence())
+        evidence = (N_("too little evidence ({evidence})").format(evidence="; ".join(what))
+                    if what else N_("too little evidence"))
+    return _detection(case, language, confidence, evidence, scores, kaz_letters)
+
+
+# which rule of ``_decide`` decided a text
+_TURKIC, _UKR, _KAZ, _RUS, _RUS_WEAK, _MIXED, _ENG, _LITTLE = range(8)
+
+
+def _decide(kaz: float, rus: float, eng: float, ukr: float, other_turkic: bool, rus_end: bool,
+            lat_tokens: int, cyr_tokens: int) -> tuple[int, str | None, float]:
+    """The language of a text from its scores: (the rule that decided, the language or
+    None, the confidence); one place for ``_detect`` and ``_quick``."""
     if other_turkic:
-        return Detection(None, 0.0, N_("letters of another Turkic language ({listing})").format(
-            listing=_listing(other_turkic)),
-                         scores, kaz_letters)
+        return _TURKIC, None, 0.0
     if ukr >= 2 and ukr >= kaz and ukr >= rus:
-        return Detection(UKR, _confidence(ukr, kaz + rus), "Ukrainian or Belarusian letters/words",
-                         scores, kaz_letters)
+        return _UKR, UKR, _confidence(ukr, kaz + rus)
     if kaz >= 2 and kaz >= 2 * rus + 1:
-        return Detection(KAZ, _confidence(kaz, rus), kaz_evidence(), scores, kaz_letters)
+        return _KAZ, KAZ, _confidence(kaz, rus)
     if rus >= 2 and rus >= 2 * kaz + 1:
-        return Detection(RUS, _confidence(rus, kaz), rus_evidence(), scores, kaz_letters)
+        return _RUS, RUS, _confidence(rus, kaz)
     if rus >= 1 and kaz == 0 and ukr == 0 and rus_end:
         # one Russian word form and nothing Kazakh: a weak decision (below the alarm level)
-        return Detection(RUS, 0.6, rus_evidence(), scores, kaz_letters)
+        return _RUS_WEAK, RUS, 0.6
     if kaz >= 2 and rus >= 2:
-        return Detection(None, 0.0, N_("both Kazakh ({kaz_evidence}) and Russian ({rus_evidence})").format(
-            kaz_evidence=kaz_evidence(), rus_evidence=rus_evidence()), scores, kaz_letters, mixed=True)
+        return _MIXED, None, 0.0
     if eng >= 1 and lat_tokens >= 2 and lat_tokens > cyr_tokens and kaz < 2 and rus < 2:
-        return Detection(ENG, _confidence(eng + 1, kaz + rus), N_("English words {listing}").format(
-            listing=_listing(eng_seen)),
-                         scores)
-    what = []
-    if kaz:
-        what.append(kaz_evidence())
-    if rus:
-        what.append(rus_evidence())
-    return Detection(None, 0.0, N_("too little evidence ({evidence})").format(
-        evidence="; ".join(what)) if what else N_("too little evidence"),
-                     scores, kaz_letters)
+        return _ENG, ENG, _confidence(eng + 1, kaz + rus)
+    return _LITTLE, None, 0.0
+
+
+def _detection(case: int, language: str | None, confidence: float, evidence: str,
+               scores: dict, kaz_letters: tuple) -> Detection:
+    if case == _ENG:
+        return Detection(language, confidence, evidence, scores)
+    return Detection(language, confidence, evidence, scores, kaz_letters, mixed=case == _MIXED)
 
 
 # ------------------------------------------------------------- the quiet records' detection
@@ -479,18 +508,6 @@ def _quick(text: str) -> Detection:
             letters.append("і")
     scores = {KAZ: kaz, RUS: rus, ENG: eng, UKR: ukr}
     kaz_letters = tuple(dict.fromkeys(letters))
-    if other_turkic:
-        return Detection(None, 0.0, "", scores, kaz_letters)
-    if ukr >= 2 and ukr >= kaz and ukr >= rus:
-        return Detection(UKR, _confidence(ukr, kaz + rus), "", scores, kaz_letters)
-    if kaz >= 2 and kaz >= 2 * rus + 1:
-        return Detection(KAZ, _confidence(kaz, rus), "", scores, kaz_letters)
-    if rus >= 2 and rus >= 2 * kaz + 1:
-        return Detection(RUS, _confidence(rus, kaz), "", scores, kaz_letters)
-    if rus >= 1 and kaz == 0 and ukr == 0 and rus_end:
-        return Detection(RUS, 0.6, "", scores, kaz_letters)
-    if kaz >= 2 and rus >= 2:
-        return Detection(None, 0.0, "", scores, kaz_letters, mixed=True)
-    if eng >= 1 and lat_tokens >= 2 and lat_tokens > cyr_tokens and kaz < 2 and rus < 2:
-        return Detection(ENG, _confidence(eng + 1, kaz + rus), "", scores)
-    return Detection(None, 0.0, "", scores, kaz_letters)
+    case, language, confidence = _decide(kaz, rus, eng, ukr, other_turkic, rus_end,
+                                         lat_tokens, cyr_tokens)
+    return _detection(case, language, confidence, "", scores, kaz_letters)
