@@ -368,25 +368,38 @@ def test_facts_rows_block_path_equals_careful(tmp_path, plan_name):
     path.write_bytes(b"".join(HAND) * 4)
     inputs = [Input(p) for p in sorted(FIXTURES.glob("*.iso")) + sorted(FIXTURES.glob("*.mrc"))]
     inputs.append(Input(path))
-    careful = _facts_rows(inputs, plan, fast=False)
+    agree_at_every_block_size(_facts_rows, inputs, plan)
+
+
+def agree_at_every_block_size(collect, inputs, plan) -> None:
+    """``collect(inputs, plan, **read options)`` -> (rows, files, records settled) gives
+    the careful reader's rows and files on the block path, with blocks of any size and
+    with two workers, and the block path settles records."""
+    careful = collect(inputs, plan, fast=False)
     for block in (400, 5000, 1 << 20):
-        rows, files, settled = _facts_rows(inputs, plan, fast=True, workers=1, block_size=block)
+        rows, files, settled = collect(inputs, plan, fast=True, workers=1, block_size=block)
         assert (rows, files) == careful[:2], block
         assert settled > 50
-    assert _facts_rows(inputs, plan, fast=True, workers=2, block_size=3000)[:2] == careful[:2]
+    assert collect(inputs, plan, fast=True, workers=2, block_size=3000)[:2] == careful[:2]
 
 
-def test_facts_rows_on_the_corpus():
+def agree_on_the_corpus(collect) -> None:
+    """The same (``collect`` as above) on every ISO 2709 file of the corpus, with a plan's
+    own rule."""
     corpus = require_corpus()
     plan = own_rule_plan()
     checked = settled = 0
     for path in corpus_iso_files(corpus):
-        careful = _facts_rows([Input(path)], plan, fast=False)
-        rows, files, n = _facts_rows([Input(path)], plan, fast=True, workers=1, block_size=1500)
+        careful = collect([Input(path)], plan, fast=False)
+        rows, files, n = collect([Input(path)], plan, fast=True, workers=1, block_size=1500)
         assert (rows, files) == careful[:2], path
         checked += 1
         settled += n
     assert checked > 150 and settled > 1000
+
+
+def test_facts_rows_on_the_corpus():
+    agree_on_the_corpus(_facts_rows)
 
 
 @pytest.mark.parametrize("utf8", [False, True])

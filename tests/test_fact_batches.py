@@ -14,8 +14,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES, REPO, require_corpus
-from test_block_path import HAND, PLANS, corpus_iso_files, field_bytes, own_rule_plan, record, unimarc
+from conftest import FIXTURES, REPO
+from test_block_path import (HAND, PLANS, agree_at_every_block_size, agree_on_the_corpus,
+                             field_bytes, record, unimarc)
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.scan import Input, Scan
 from rabiskit.pipeline.records import read_fact_tables
@@ -78,25 +79,11 @@ def test_tables_equal_the_careful_readers_on_the_fixtures(tmp_path, plan_name):
     path = tmp_path / "hand.iso"
     path.write_bytes(b"".join(HAND) * 4)
     inputs = [Input(p) for p in ISO_FIXTURES] + [Input(path)]
-    careful = _tables(inputs, plan, fast=False)
-    for block in (400, 5000, 1 << 20):
-        rows, files, settled = _tables(inputs, plan, fast=True, workers=1, block_size=block)
-        assert (rows, files) == careful[:2], block
-        assert settled > 50
-    assert _tables(inputs, plan, fast=True, workers=2, block_size=3000)[:2] == careful[:2]
+    agree_at_every_block_size(_tables, inputs, plan)
 
 
 def test_tables_on_the_corpus():
-    corpus = require_corpus()
-    plan = own_rule_plan()
-    checked = settled = 0
-    for path in corpus_iso_files(corpus):
-        careful = _tables([Input(path)], plan, fast=False)
-        rows, files, n = _tables([Input(path)], plan, fast=True, workers=1, block_size=1500)
-        assert (rows, files) == careful[:2], path
-        checked += 1
-        settled += n
-    assert checked > 150 and settled > 1000
+    agree_on_the_corpus(_tables)
 
 
 # -- the command line: the files themselves -----------------------------------------------
