@@ -99,6 +99,14 @@ def linked_copies(links: Iterable[str]) -> LinkedCopies:
                         names)
 
 
+def copies_of_values(values: list[str]) -> LinkedCopies | None:
+    """The ``linked_copies`` of a UNIMARC or MARC 21 record whose link subfield holds
+    ``values`` (``Record.subfields``; the links are ``link_values``' : the non-empty ones,
+    stripped); None when it links nothing."""
+    links = [v.strip() for v in values if v and v.strip()]
+    return linked_copies(links) if links else None
+
+
 def record_links(tag: str, code: str, src) -> list[str]:
     """A record's links to its digitised copies: ``tag``$``code``; IRBIS-native records with
     the default 856$u: 951 (^I URL, ^A file name), then 856."""

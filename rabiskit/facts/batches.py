@@ -621,3 +621,100 @@ def _summarise(d: BlockDecisions) -> None:
     if summary.date_max is None or hi > summary.date_max:
         summary.date_max = hi
 
+
+
+# -- a few records' facts as RecordFacts -----------------------------------------------------
+
+#: the answers of ``pages_from_extent``, ``article_pages``, ``parse_005`` and
+#: ``clean_title`` (each depends on the text alone) met in this process, for
+#: ``settled_facts``
+_ANSWERS: dict = {}
+
+
+def _answer(decide, text):
+    known = _ANSWERS.setdefault(decide, {})
+    got = known.get(text, known)
+    if got is known:
+        if len(known) > _CACHE_LIMIT:
+            known.clear()
+        got = known[text] = decide(text)
+    return got
+
+
+def settled_facts(ix: BlockIndex, which: np.ndarray, *, dates, langs, level_of: list,
+                  display: str, base_offset: int, encoding: str | None,
+                  values: tuple[str, str] | None = None
+                  ) -> tuple[list[RecordFacts], list[list[str]]]:
+    """The facts of the clean records ``which`` (0-based in the block, increasing) as
+    ``extract_facts`` gives them for the careful reader's record, found in the block index
+    as ``_fast_table`` finds them, each text cut by the careful function itself
+    (``clean_title``, ``pages_from_extent``...; once per distinct text).  ``dates`` and
+    ``langs`` are the block's columns (``dates_entered``, ``languages``) settled for these
+    records; ``level_of``: each record's level (None: none); ``values`` (tag, code): every
+    value of that subfield of each record too, as ``Record.subfields`` gives them (else
+    empty lists).  Records of the UNIMARC and MARC 21 flavours only (the block path's)."""
+    m = which.size
+    tags = _TABLE_TAGS + ((values[0],) if values is not None else ())
+    fl = _Fields(ix, which, tags)
+    buf = ix.buf
+
+    def texts(present, s, e) -> list:
+        return [buf[a:b].decode("utf-8") if p else None
+                for p, a, b in zip(present.tolist(), s.tolist(), e.tolist())]
+
+    def every(tag: str, code: str) -> list[list[str]]:
+        out: list[list[str]] = [[] for _ in range(m)]
+        rows, s, e = fl.subfield_values(tag, code)
+        for r, a, b in zip(rows.tolist(), s.tolist(), e.tolist()):
+            out[r].append(buf[a:b].decode("utf-8"))
+        return out
+
+    combos = ix.combo[which].tolist()
+    outcomes = {c: combo_outcome(c, encoding) for c in set(combos)}
+    unimarc = [bool(c & 1) for c in combos]
+    first = {(t, c): texts(*fl.first_subfield(t, c))
+             for t, c in (("200", "a"), ("245", "a"), ("215", "a"), ("300", "a"), ("463", "t"),
+                          ("461", "t"), ("773", "t"), ("463", "v"), ("773", "g"))}
+    c001 = texts(*fl.control("001"))
+    c005 = texts(*fl.control("005"))
+    isbn_u, isbn_m = every("010", "a"), every("020", "a")
+    links = every("856", "u")
+    asked = every(*values) if values is not None else [[] for _ in range(m)]
+    lead = ix.lead[which]
+    status, rtype, blevel = (bytes(lead[:, k]).decode("ascii") for k in (5, 6, 7))
+    d_codes = dates.codes[which].tolist()
+    l_codes = langs.codes[which].tolist()
+    offsets = (ix.starts[which] + base_offset).tolist()
+    out = []
+    for k, i in enumerate(which.tolist()):
+        uni = unimarc[k]
+        flavour = "unimarc" if uni else "marc21"
+        if uni:
+            title, extent = first["200", "a"][k], first["215", "a"][k]
+            host = first["463", "t"][k] or first["461", "t"][k]
+            art = _answer(article_pages, first["463", "v"][k])
+            if art is None and blevel[k] == "a":
+                art = _answer(article_pages, extent)
+            isbn = isbn_u[k]
+        else:
+            title, extent = first["245", "a"][k], first["300", "a"][k]
+            host = first["773", "t"][k]
+            art = _answer(article_pages, first["773", "g"][k])
+            isbn = isbn_m[k]
+        d, source, raw = dates.values[d_codes[k]]
+        languages, coded = langs.values[l_codes[k]]
+        cn = c001[k]
+        out.append(RecordFacts(
+            file=display, record=i + 1, offset=offsets[k],
+            control_number=(cn or "").strip() or None, flavour=flavour,
+            encoding=outcomes[combos[k]][0],  # type: ignore[index]
+            record_status=status[k], record_type=rtype[k], bibliographic_level=blevel[k],
+            languages=languages, languages_coded=coded, date_entered=d,
+            date_entered_source=source, date_entered_problem=None, date_entered_raw=raw,
+            date_changed=_answer(parse_005, c005[k]), title=_answer(clean_title, title),
+            isbn=tuple(v.strip() for v in isbn if v.strip()),
+            links=tuple(v.strip() for v in links[k] if v.strip()), extent=extent,
+            pages=_answer(pages_from_extent, extent), article_pages=art,
+            host_title=_answer(clean_title, host),
+            level=None if not_bibliographic(rtype[k], flavour) else level_of[k]))
+    return out, asked
