@@ -23,6 +23,7 @@ from rabiskit.facts.blocks import index_block
 from rabiskit.facts.columns import dates_entered, languages
 from rabiskit.facts.fast import careful_entry, linked_entries, facts_from_tuple
 from rabiskit.facts.levels import levels
+from rabiskit.facts.model import RecordFacts
 from rabiskit.plan.load import default_plan
 from rabiskit.records.record import NOT_BIBLIOGRAPHIC_TYPES
 from rabiskit.sources.iso2709 import Iso2709Reader
@@ -46,6 +47,7 @@ def both_ways(buf: bytes, rules, values: tuple[str, str]):
     level_of = [lv.values[c][0] if c >= 0 else None for c in lv.codes[which].tolist()]
     facts, got = settled_facts(ix, which, dates=dates, langs=langs, level_of=level_of,
                                display="t.iso", base_offset=1000, encoding=None, values=values)
+    facts = [RecordFacts(*t) for t in facts]
     reader = Iso2709Reader("t.iso", display="t.iso", fileobj=io.BytesIO(b""))
     careful, want = [], []
     for i in which.tolist():

@@ -44,7 +44,7 @@ from rabiskit.digitisation.log import DigitisationLog, LogEntry
 from rabiskit.digitisation.model import (CREATED_MTIME, OTHER, PAGES_EXTENT, PAGES_LOG,
                                          PAGES_PDF, PAGES_RANGE, Document, PdfInfo, TypeCount)
 from rabiskit.digitisation.pdfs import PdfIndex
-from rabiskit.digitisation.store import DocumentStore, Documents
+from rabiskit.digitisation.store import DocumentStore, Documents, document_json
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records.record import IRBIS
 from rabiskit.sources.irbis_fields import links as irbis_links
@@ -210,8 +210,8 @@ class DigitisationTally:
                                     "same_as": self._where(first),
                                     "reason": N_("links the same file as a record already counted")})
             return
-        number = self._store.append(
-            doc.as_dict() | {"in_period": bool(doc.date and self.period.contains(doc.date))})
+        number = self._store.append_text(
+            document_json(doc, bool(doc.date and self.period.contains(doc.date))))
         for k in doc.keys:
             self._seen[k] = number
         if kind not in self._kinds:

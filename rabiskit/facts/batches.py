@@ -139,7 +139,15 @@ class _Fields:
         fs = ix.s_abs[ent]
         fe = fs + ix.flen[ent] - 1  # the field terminator
         arr = ix.arr
-        sd = np.flatnonzero(arr == SD) if ent.size else np.zeros(0, dtype=np.int64)
+        if not ent.size:
+            sd = np.zeros(0, dtype=np.int64)
+        elif int((fe - fs).sum()) * 4 < arr.size:
+            # a few of the block's fields: look for delimiters in their bytes alone (the
+            # next delimiter after one is then either in its field or past the field's
+            # end, which cuts the value as the block's next delimiter does)
+            sd = _positions_in(arr, fs, fe, SD)
+        else:
+            sd = np.flatnonzero(arr == SD)
         j = np.searchsorted(fs, sd, side="right") - 1
         inside = (j >= 0) & (sd < fe[np.maximum(j, 0)])
         k = np.flatnonzero(inside)
@@ -178,6 +186,16 @@ class _Fields:
         fs = ix.s_abs[e]
         return _first_per_row(self.which.size, self.slot[ix.rec_of_entry[e]], fs,
                               fs + ix.flen[e] - 1)
+
+
+def _positions_in(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, byte: int) -> np.ndarray:
+    """Where ``byte`` is in ``arr`` within the ranges ``starts``..``ends`` (increasing, not
+    overlapping), in order."""
+    length = ends - starts
+    offsets = np.zeros(length.size, dtype=np.int64)
+    np.cumsum(length[:-1], out=offsets[1:])
+    pos = np.repeat(starts - offsets, length) + np.arange(int(length.sum()))
+    return pos[arr[pos] == byte]
 
 
 def _first_per_row(m: int, rows: np.ndarray, s: np.ndarray, e: np.ndarray):
@@ -631,23 +649,23 @@ def _summarise(d: BlockDecisions) -> None:
 _ANSWERS: dict = {}
 
 
-def _answer(decide, text):
+def _answers(decide, texts: list) -> list:
+    """``decide(text)`` of each of ``texts``, once per distinct text."""
     known = _ANSWERS.setdefault(decide, {})
-    got = known.get(text, known)
-    if got is known:
-        if len(known) > _CACHE_LIMIT:
-            known.clear()
-        got = known[text] = decide(text)
-    return got
+    if len(known) > _CACHE_LIMIT:
+        known.clear()
+    for t in set(texts).difference(known):
+        known[t] = decide(t)
+    return [known[t] for t in texts]
 
 
 def settled_facts(ix: BlockIndex, which: np.ndarray, *, dates, langs, level_of: list,
                   display: str, base_offset: int, encoding: str | None,
-                  values: tuple[str, str] | None = None
-                  ) -> tuple[list[RecordFacts], list[list[str]]]:
+                  values: tuple[str, str] | None = None) -> tuple[list[tuple], list[list[str]]]:
     """The facts of the clean records ``which`` (0-based in the block, increasing) as
-    ``extract_facts`` gives them for the careful reader's record, found in the block index
-    as ``_fast_table`` finds them, each text cut by the careful function itself
+    ``extract_facts`` gives them for the careful reader's record, as the tuples of their
+    fields (``fast.facts_tuple``: ``RecordFacts(*t)`` makes them), found in the block
+    index as ``_fast_table`` finds them, each text cut by the careful function itself
     (``clean_title``, ``pages_from_extent``...; once per distinct text).  ``dates`` and
     ``langs`` are the block's columns (``dates_entered``, ``languages``) settled for these
     records; ``level_of``: each record's level (None: none); ``values`` (tag, code): every
@@ -657,10 +675,17 @@ def settled_facts(ix: BlockIndex, which: np.ndarray, *, dates, langs, level_of: 
     tags = _TABLE_TAGS + ((values[0],) if values is not None else ())
     fl = _Fields(ix, which, tags)
     buf = ix.buf
+    combos = ix.combo[which].tolist()
+    unimarc = [bool(c & 1) for c in combos]
 
     def texts(present, s, e) -> list:
         return [buf[a:b].decode("utf-8") if p else None
                 for p, a, b in zip(present.tolist(), s.tolist(), e.tolist())]
+
+    def first(u: tuple[str, str], m21: tuple[str, str]) -> list:
+        """The first value of the subfield (UNIMARC ``u``, MARC 21 ``m21``) per record."""
+        tu, tm = texts(*fl.first_subfield(*u)), texts(*fl.first_subfield(*m21))
+        return [a if uni else b for uni, a, b in zip(unimarc, tu, tm)]
 
     def every(tag: str, code: str) -> list[list[str]]:
         out: list[list[str]] = [[] for _ in range(m)]
@@ -669,52 +694,43 @@ def settled_facts(ix: BlockIndex, which: np.ndarray, *, dates, langs, level_of: 
             out[r].append(buf[a:b].decode("utf-8"))
         return out
 
-    combos = ix.combo[which].tolist()
-    outcomes = {c: combo_outcome(c, encoding) for c in set(combos)}
-    unimarc = [bool(c & 1) for c in combos]
-    first = {(t, c): texts(*fl.first_subfield(t, c))
-             for t, c in (("200", "a"), ("245", "a"), ("215", "a"), ("300", "a"), ("463", "t"),
-                          ("461", "t"), ("773", "t"), ("463", "v"), ("773", "g"))}
-    c001 = texts(*fl.control("001"))
-    c005 = texts(*fl.control("005"))
-    isbn_u, isbn_m = every("010", "a"), every("020", "a")
-    links = every("856", "u")
-    asked = every(*values) if values is not None else [[] for _ in range(m)]
+    def stripped(lists: list[list[str]]) -> list[tuple[str, ...]]:
+        return [tuple(v.strip() for v in vs if v.strip()) if vs else () for vs in lists]
+
+    title = _answers(clean_title, first(("200", "a"), ("245", "a")))
+    extent = first(("215", "a"), ("300", "a"))
+    pages = _answers(pages_from_extent, extent)
+    h463, h461 = texts(*fl.first_subfield("463", "t")), texts(*fl.first_subfield("461", "t"))
+    h773 = texts(*fl.first_subfield("773", "t"))
+    host = _answers(clean_title, [(a or b) if uni else c
+                                  for uni, a, b, c in zip(unimarc, h463, h461, h773)])
+    art = _answers(article_pages, first(("463", "v"), ("773", "g")))
     lead = ix.lead[which]
     status, rtype, blevel = (bytes(lead[:, k]).decode("ascii") for k in (5, 6, 7))
-    d_codes = dates.codes[which].tolist()
-    l_codes = langs.codes[which].tolist()
+    # a UNIMARC article without 463$v pages: the extent's
+    art_ext = _answers(article_pages, [x if uni and p is None and b == "a" else None
+                                       for uni, p, b, x in zip(unimarc, art, blevel, extent)])
+    art = [p if p is not None else q for p, q in zip(art, art_ext)]
+    isbn_u, isbn_m = stripped(every("010", "a")), stripped(every("020", "a"))
+    isbn = [a if uni else b for uni, a, b in zip(unimarc, isbn_u, isbn_m)]
+    links = stripped(every("856", "u"))
+    asked = every(*values) if values is not None else [[] for _ in range(m)]
+    control = [(c or "").strip() or None for c in texts(*fl.control("001"))]
+    changed = _answers(parse_005, texts(*fl.control("005")))
+    outcomes = {c: combo_outcome(c, encoding) for c in set(combos)}
+    encodings = [outcomes[c][0] for c in combos]  # type: ignore[index]
+    flavours = ["unimarc" if uni else "marc21" for uni in unimarc]
+    date_values, lang_values = dates.values, langs.values
     offsets = (ix.starts[which] + base_offset).tolist()
+    no_bib = {(t, f): not_bibliographic(t, f) is not None for t, f in set(zip(rtype, flavours))}
     out = []
-    for k, i in enumerate(which.tolist()):
-        uni = unimarc[k]
-        flavour = "unimarc" if uni else "marc21"
-        if uni:
-            title, extent = first["200", "a"][k], first["215", "a"][k]
-            host = first["463", "t"][k] or first["461", "t"][k]
-            art = _answer(article_pages, first["463", "v"][k])
-            if art is None and blevel[k] == "a":
-                art = _answer(article_pages, extent)
-            isbn = isbn_u[k]
-        else:
-            title, extent = first["245", "a"][k], first["300", "a"][k]
-            host = first["773", "t"][k]
-            art = _answer(article_pages, first["773", "g"][k])
-            isbn = isbn_m[k]
-        d, source, raw = dates.values[d_codes[k]]
-        languages, coded = langs.values[l_codes[k]]
-        cn = c001[k]
-        out.append(RecordFacts(
-            file=display, record=i + 1, offset=offsets[k],
-            control_number=(cn or "").strip() or None, flavour=flavour,
-            encoding=outcomes[combos[k]][0],  # type: ignore[index]
-            record_status=status[k], record_type=rtype[k], bibliographic_level=blevel[k],
-            languages=languages, languages_coded=coded, date_entered=d,
-            date_entered_source=source, date_entered_problem=None, date_entered_raw=raw,
-            date_changed=_answer(parse_005, c005[k]), title=_answer(clean_title, title),
-            isbn=tuple(v.strip() for v in isbn if v.strip()),
-            links=tuple(v.strip() for v in links[k] if v.strip()), extent=extent,
-            pages=_answer(pages_from_extent, extent), article_pages=art,
-            host_title=_answer(clean_title, host),
-            level=None if not_bibliographic(rtype[k], flavour) else level_of[k]))
+    for k, (i, d, lg) in enumerate(zip(which.tolist(), dates.codes[which].tolist(),
+                                        langs.codes[which].tolist())):
+        day, source, raw = date_values[d]
+        languages, coded = lang_values[lg]
+        flavour = flavours[k]
+        out.append((display, i + 1, offsets[k], control[k], flavour, encodings[k], status[k],
+                    rtype[k], blevel[k], languages, coded, day, source, None, raw, changed[k],
+                    title[k], isbn[k], links[k], extent[k], pages[k], art[k], host[k], False,
+                    None if no_bib[rtype[k], flavour] else level_of[k], None))
     return out, asked

@@ -186,7 +186,7 @@ def linked_entries(buf: bytes, base_offset: int, ix: BlockIndex, sel: np.ndarray
                                       encoding=encoding, values=extract.subfield)
         of_values = extract.of_values
         # as facts_tuple: far quicker through a pipe than RecordFacts objects
-        out = [(f.record, facts_tuple(f), of_values(v, f)) for f, v in zip(facts, values)]
+        out = [(t[_RECORD_AT], t, of_values(v)) for t, v in zip(facts, values)]
     if rest.any():
         out += [(n, facts_tuple(facts), extra) for n, facts, _reason, extra in
                 decoded_records(buf, base_offset, ix, np.flatnonzero(rest), lv, display=display,

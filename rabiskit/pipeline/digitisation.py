@@ -38,7 +38,7 @@ class LinksExtract(ValuesExtract):
     def __call__(self, src, facts: RecordFacts) -> LinkedCopies | None:
         return links_extract(*self.subfield, src, facts)
 
-    def of_values(self, values: list[str], facts: RecordFacts) -> LinkedCopies | None:
+    def of_values(self, values: list[str]) -> LinkedCopies | None:
         return copies_of_values(values)
 
 

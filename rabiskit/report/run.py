@@ -97,7 +97,7 @@ class ReportExtract(ValuesExtract):
     def __call__(self, src, facts: RecordFacts) -> tuple[str | None, Any]:
         return report_extract(self.operator, self.links, src, facts)
 
-    def of_values(self, values: list[str], facts: RecordFacts) -> tuple[None, Any]:
+    def of_values(self, values: list[str]) -> tuple[None, Any]:
         from rabiskit.digitisation.tally import copies_of_values
 
         return None, copies_of_values(values)
