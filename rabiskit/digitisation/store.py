@@ -71,47 +71,44 @@ def document_text(doc: dict) -> str:
 
 
 def _text(v) -> str:
-    return "null" if v is None else _encode(v)
+    return "null" if v is None else _encode(v)  # TypeError for anything but text
 
 
 def _number(v) -> str:
-    return "null" if v is None else int.__repr__(v)
+    if v is None:
+        return "null"
+    if v.__class__ is not int:  # True is 1 to int.__repr__, true to json
+        raise TypeError(v)
+    return int.__repr__(v)
 
 
 def _texts(values) -> str:
     return "[\n    " + ",\n    ".join([_encode(v) for v in values]) + "\n  ]" if values else "[]"
 
 
-_STR_OR_NONE = frozenset((str, type(None)))
-_INT_OR_NONE = frozenset((int, type(None)))
-_DATE_OR_NONE = frozenset((dt.date, type(None)))
-
-
 def document_json(doc: Document, in_period: bool) -> str:
     """``document_text(doc.as_dict() | {"in_period": in_period})``, written from the
-    document's fields (a catalogue's every linked record makes one)."""
-    if not (_STR_OR_NONE.issuperset(map(type, (
-                doc.source, doc.file, doc.id, doc.title, doc.kind, doc.language, doc.pages_source,
-                doc.date_source, doc.host_title, *doc.links, *doc.pdfs, *doc.notes)))
-            and _INT_OR_NONE.issuperset(map(type, (doc.record, doc.offset, doc.line, doc.pages,
-                                                   doc.catalogue_pages)))
-            and doc.date.__class__ in _DATE_OR_NONE and in_period.__class__ is bool):
+    document's fields (a catalogue's every linked record makes one); a field of another
+    type than ``Document`` names goes the general way."""
+    try:
+        return "".join((
+            '{\n  "source": ', _text(doc.source), ',\n  "file": ', _text(doc.file),
+            ',\n  "record": ', _number(doc.record), ',\n  "offset": ', _number(doc.offset),
+            ',\n  "id": ', _text(doc.id), ',\n  "title": ', _text(doc.title),
+            "" if doc.line is None else ',\n  "line": ' + _number(doc.line),
+            ',\n  "type": ', _text(doc.kind), ',\n  "language": ', _text(doc.language),
+            ',\n  "pages": ', _number(doc.pages),
+            ',\n  "pages_source": ', _text(doc.pages_source or None),
+            ',\n  "catalogue_pages": ', _number(doc.catalogue_pages),
+            ',\n  "date": ', _text(doc.date.isoformat() if doc.date else None),
+            ',\n  "date_source": ', _text(doc.date_source or None),
+            ',\n  "links": ', _texts(doc.links), ',\n  "pdfs": ', _texts(doc.pdfs),
+            ',\n  "host_title": ', _text(doc.host_title),
+            ',\n  "notes": ' + _texts(doc.notes) if doc.notes else "",
+            ',\n  "in_period": ', "true" if in_period is True else "false" if in_period is False
+            else _number(in_period), "\n}"))
+    except TypeError:
         return document_text(doc.as_dict() | {"in_period": in_period})
-    return "".join((
-        '{\n  "source": ', _text(doc.source), ',\n  "file": ', _text(doc.file),
-        ',\n  "record": ', _number(doc.record), ',\n  "offset": ', _number(doc.offset),
-        ',\n  "id": ', _text(doc.id), ',\n  "title": ', _text(doc.title),
-        "" if doc.line is None else ',\n  "line": ' + _number(doc.line),
-        ',\n  "type": ', _text(doc.kind), ',\n  "language": ', _text(doc.language),
-        ',\n  "pages": ', _number(doc.pages),
-        ',\n  "pages_source": ', _text(doc.pages_source or None),
-        ',\n  "catalogue_pages": ', _number(doc.catalogue_pages),
-        ',\n  "date": ', _text(doc.date.isoformat() if doc.date else None),
-        ',\n  "date_source": ', _text(doc.date_source or None),
-        ',\n  "links": ', _texts(doc.links), ',\n  "pdfs": ', _texts(doc.pdfs),
-        ',\n  "host_title": ', _text(doc.host_title),
-        ',\n  "notes": ' + _texts(doc.notes) if doc.notes else "",
-        ',\n  "in_period": ', "true" if in_period else "false", "\n}"))
 
 
 class DocumentStore:
