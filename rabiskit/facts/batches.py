@@ -188,14 +188,25 @@ class _Fields:
                               fs + ix.flen[e] - 1)
 
 
+def span_positions(starts: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Every position of the spans ``starts[i]`` .. ``starts[i] + length[i]``, one span
+    after the other (int32 where the positions fit: half the bytes to move)."""
+    offsets = np.zeros(length.size, dtype=np.int64)
+    if length.size:
+        np.cumsum(length[:-1], out=offsets[1:])
+    total = int(length.sum()) if length.size else 0
+    first = starts - offsets
+    small = total < 2**31 and (not first.size or (int(first.min()) > -2**31
+                                                  and int(starts.max()) < 2**31))
+    kind = np.int32 if small else np.int64
+    return np.repeat(first.astype(kind), length) + np.arange(total, dtype=kind)
+
+
 def _positions_in(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, byte: int) -> np.ndarray:
     """Where ``byte`` is in ``arr`` within the ranges ``starts``..``ends`` (increasing, not
     overlapping), in order."""
-    length = ends - starts
-    offsets = np.zeros(length.size, dtype=np.int64)
-    np.cumsum(length[:-1], out=offsets[1:])
-    pos = np.repeat(starts - offsets, length) + np.arange(int(length.sum()))
-    return pos[arr[pos] == byte]
+    pos = span_positions(starts, ends - starts)
+    return pos[arr[pos] == byte].astype(np.int64)
 
 
 def _first_per_row(m: int, rows: np.ndarray, s: np.ndarray, e: np.ndarray):
@@ -275,8 +286,7 @@ def _string_array(arr: np.ndarray, present: np.ndarray, s: np.ndarray, e: np.nda
     np.cumsum(length, out=offsets[1:])
     total = int(offsets[-1])
     if total:
-        idx = np.repeat(s - offsets[:-1], length) + np.arange(total)
-        data = arr[idx]
+        data = arr[span_positions(s, length)]
     else:
         data = np.zeros(0, dtype=np.uint8)
     valid = None if present.all() else pa.py_buffer(np.packbits(present, bitorder="little"))
