@@ -190,23 +190,19 @@ class _Fields:
 
 def span_positions(starts: np.ndarray, length: np.ndarray) -> np.ndarray:
     """Every position of the spans ``starts[i]`` .. ``starts[i] + length[i]``, one span
-    after the other (int32 where the positions fit: half the bytes to move)."""
+    after the other (int64: numpy indexes with it as it is)."""
     offsets = np.zeros(length.size, dtype=np.int64)
     if length.size:
         np.cumsum(length[:-1], out=offsets[1:])
     total = int(length.sum()) if length.size else 0
-    first = starts - offsets
-    small = total < 2**31 and (not first.size or (int(first.min()) > -2**31
-                                                  and int(starts.max()) < 2**31))
-    kind = np.int32 if small else np.int64
-    return np.repeat(first.astype(kind), length) + np.arange(total, dtype=kind)
+    return np.repeat(starts - offsets, length) + np.arange(total)
 
 
 def _positions_in(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, byte: int) -> np.ndarray:
     """Where ``byte`` is in ``arr`` within the ranges ``starts``..``ends`` (increasing, not
     overlapping), in order."""
     pos = span_positions(starts, ends - starts)
-    return pos[arr[pos] == byte].astype(np.int64)
+    return pos[arr[pos] == byte]
 
 
 def _first_per_row(m: int, rows: np.ndarray, s: np.ndarray, e: np.ndarray):
