@@ -18,6 +18,7 @@ against the careful reader's rows.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
@@ -663,6 +664,15 @@ def _answers(decide, texts: list) -> list:
     for t in set(texts).difference(known):
         known[t] = decide(t)
     return [known[t] for t in texts]
+
+
+#: ``RecordFacts``' fields, in the order ``settled_facts`` gives them
+_FACT_ORDER = ("file", "record", "offset", "control_number", "flavour", "encoding",
+               "record_status", "record_type", "bibliographic_level", "languages",
+               "languages_coded", "date_entered", "date_entered_source", "date_entered_problem",
+               "date_entered_raw", "date_changed", "title", "isbn", "links", "extent", "pages",
+               "article_pages", "host_title", "damaged", "level", "line")
+assert tuple(f.name for f in dataclasses.fields(RecordFacts)) == _FACT_ORDER
 
 
 def settled_facts(ix: BlockIndex, which: np.ndarray, *, dates, langs, level_of: list,
