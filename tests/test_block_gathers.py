@@ -97,3 +97,10 @@ def test_marcxml_of_random_subsets(texts, step):
         assert plain is None or plain == want
         if texts[i] in ("Атау", "ok", "", "\ufffd"):
             assert plain is not None
+
+
+def test_any_of_written_by_hand():
+    from rabiskit.facts.batches import _any_of
+
+    assert _any_of(np.array([1, 2, 3, 2]), [2, 9, 2]).tolist() == [False, True, False, True]
+    assert _any_of(np.array([1, 2]), []).tolist() == [False, False]
