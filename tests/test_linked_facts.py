@@ -203,3 +203,22 @@ def linked_records(draw):
 def test_random_records(recs, plan_name):
     rules = tuple(PLANS[plan_name]().rules_in_force())
     assert_agree(b"".join(recs), rules)
+
+
+def test_report_extract_of_values_is_its_links():
+    """A report's extract of a settled record's link values gives the links its extract
+    of the record read whole gives (the cataloguer is the block path's groups')."""
+    from rabiskit.report.run import ReportExtract
+
+    extract = ReportExtract(("907", "b"), ("856", "u"))
+    reader = Iso2709Reader("l.iso", display="l.iso", fileobj=io.BytesIO(b""))
+    linked = 0
+    for raw in LINKED:
+        src = reader.parse(raw, 0, 1)
+        facts = careful_entry(src, default_plan().rules_in_force(), None)[1]
+        name, whole = extract(src, facts)
+        none, part = extract.of_values(src.record.subfields("856", "u"))
+        assert none is None and part == whole
+        linked += whole is not None
+    assert linked == 4
+    assert ReportExtract(("907", "b"), None).of_values([]) == (None, None)
