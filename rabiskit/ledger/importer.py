@@ -256,6 +256,7 @@ _DEFERRED_INDEXES = {
 }
 _ROW = {c: k for k, c in enumerate(ROW_COLUMNS)}
 _DELETED = _ROW["deleted"]
+_BLOB = _ROW["record_data"]
 #: the columns a record's row may leave empty (NULL); when a whole block leaves one empty
 #: its statement says NULL instead of binding None row by row (which sqlite3 does slowly,
 #: through its adapters)
@@ -283,8 +284,7 @@ def _insert_new(nulls: tuple[int, ...]) -> str:
 class RowBlock:
     """Records of one file as the importer takes them: ``columns`` holds one sequence of
     values per column of ``ROW_COLUMNS`` (the same length each), as ``record_row`` gives
-    them but numbered in the file and with the problems as JSON text (``record_data``:
-    bytes, or a bytearray, which sqlite3 binds faster)."""
+    them but numbered in the file and with the problems as JSON text."""
 
     file: str
     columns: list[list[Any]]
@@ -537,6 +537,10 @@ class _ImportState:
         n = block.size
         nulls = tuple(k for k in _NULLABLE if block.columns[k].count(None) == n)
         bound = [c for k, c in enumerate(block.columns) if k not in nulls]
+        # the blobs as bytearrays: sqlite3 binds bytes through its adapters, slowly (and
+        # pickles bytearrays slowly: they come from the workers as bytes)
+        bound[_BLOB - sum(1 for k in nulls if k < _BLOB)] = list(map(bytearray,
+                                                                     block.columns[_BLOB]))
         rows = zip(repeat(db), *bound, repeat(started), repeat(started),
                    repeat(import_id), repeat(import_id), repeat(import_id), repeat(position))
         conn = self.conn

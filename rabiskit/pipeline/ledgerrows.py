@@ -26,7 +26,6 @@ from rabiskit.ledger.importer import RowBlock, pair_row, problems_json, rows_blo
 from rabiskit.plan.model import Plan
 from rabiskit.records import Problem
 
-_BLOB = ROW_COLUMNS.index("record_data")
 #: records of a carefully read file given to the importer together
 CAREFUL_BATCH = 2000
 
@@ -76,8 +75,6 @@ def _work(task) -> BlockRows:
         columns = [list(c) for c in zip(*(row for _n, row in careful))]
     if columns:
         _in_read_order(d.summary, columns)
-        # bound as they are (sqlite3 passes bytes through its adapters, slowly)
-        columns[_BLOB] = list(map(bytearray, columns[_BLOB]))
     return BlockRows(task.display, columns, d.summary, d.file_problems, int(d.which.size),
                      d.records)
 
