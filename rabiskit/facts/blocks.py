@@ -434,7 +434,8 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     # and the byte at the base address - 1 is a field terminator: so its first field
     # terminator after the leader is that one, with no search for it.
     digit_tag = _digits3(tb)  # most tags are digits: letters are looked at where they are not
-    if not digit_tag.all():
+    all_digits = bool(digit_tag.all())
+    if not all_digits:
         odd = np.flatnonzero(~digit_tag)
         bad = odd[~_is_alnum(entries[odd, 1:4]).all(1)]
         if bad.size:
@@ -442,7 +443,10 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     # the digit tags' low nibbles, first lowest (12 bits): what ``_TAG_FLAGS`` and
     # ``_WEIGHT_BITS`` are indexed by
     nibbles = (tb & np.uint32(0xF)) | ((tb >> np.uint32(4)) & np.uint32(0xF0)) | ((tb >> np.uint32(8)) & np.uint32(0xF00))
-    tflags = np.where(digit_tag, _TAG_FLAGS[nibbles], 0)
+    # (np.take: quicker than indexing with these uint32 numbers)
+    tflags = np.take(_TAG_FLAGS, nibbles)
+    if not all_digits:
+        tflags = np.where(digit_tag, tflags, 0)
     # a repeated control field that is not repeatable is reported by the careful reader
     once = np.flatnonzero(tflags & _ONCE_ANY)
     if once.size:
@@ -482,7 +486,9 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     else:
         # the score counts each weighted tag once per record (a set of tags): one bit per
         # weighted tag, OR-ed over the record's entries (they are contiguous per record)
-        bits = np.where(digit_tag, _WEIGHT_BITS[nibbles], 0)
+        bits = np.take(_WEIGHT_BITS, nibbles)
+        if not all_digits:
+            bits = np.where(digit_tag, bits, 0)
         has = nent > 0
         mask = np.zeros(nrec, dtype=np.int64)
         if has.any():
