@@ -78,7 +78,12 @@ def levels(ix: BlockIndex, rules: Sequence[Rule], among: np.ndarray,
     """The level (and reason) of the records ``among`` (clean, bibliographic) as
     ``rabiskit.rules.engine.classify`` decides it with ``rules``; values are (level, reason).
     ``db_level`` (``--db LEVEL FILE``) wins over every rule, as there.  Values are (level,
-    reason, the rule's position in ``rules``: -1 for the fallback and the --db level)."""
+    reason, the rule's position in ``rules``: -1 for the fallback and the --db level).
+
+    The records are grouped by their flavour and the leader positions the rules read: a
+    rule's flavour and leader conditions are decided once per group, so a rule of only
+    those (most of the defaults) takes a group's open records at once; only the rules with
+    field conditions look at records, those of the groups their leader part lets through."""
     codes = np.full(ix.nrec, -1, dtype=np.int64)
     recs = np.flatnonzero(among)
     if not recs.size:
@@ -98,49 +103,84 @@ def levels(ix: BlockIndex, rules: Sequence[Rule], among: np.ndarray,
         return index_of[k]
 
     lgroup, leaders = _leader_groups(ix, recs, rules)
-    open_ = np.zeros(ix.nrec, dtype=bool)
-    open_[recs] = True
+    # a group: leader group and flavour (UNIMARC family or MARC 21)
+    uni = ix.unimarc[recs]
+    group_of = lgroup * 2 + uni
+    group = np.full(ix.nrec, -1, dtype=np.int64)
+    group[recs] = group_of
+    present = np.unique(group_of).tolist()
     lg = np.full(ix.nrec, -1, dtype=np.int64)
     lg[recs] = lgroup
-    unimarc = ix.unimarc
+    open_groups = set(present)
+    touched: set[int] = set()  # groups some of whose records a field rule took
+    taken = np.zeros(ix.nrec, dtype=bool)  # records a field rule took (their codes are set)
+    group_code = np.full(2 * len(leaders), -1, dtype=np.int64)  # the rule taking the rest
+    leader_truth: dict = {}
+
+    def holds(cond: Condition, g: int) -> bool:
+        key = (cond, g >> 1)
+        if key not in leader_truth:
+            leader_truth[key] = bool(cond(Record(leaders[g >> 1], [])))
+        return leader_truth[key]
+
     for position, rule in enumerate(rules):
-        if not open_.any():
+        if not open_groups:
             break
-        if rule.flavour is not None:
-            if rule.flavour == UNIMARC:
-                cand = open_ & unimarc
-            elif rule.flavour == MARC21:
-                cand = open_ & ~unimarc
+        if rule.flavour not in (None, UNIMARC, MARC21):
+            continue  # IRBIS-native records are the careful reader's
+        field_all = [c for c in rule.all_of if c.kind != "leader"]
+        field_any = [c for c in rule.any_of if c.kind != "leader"]
+        whole: list[int] = []  # groups whose open records the rule takes all
+        by_record: list[int] = []  # groups whose open records the field conditions decide
+        for g in sorted(open_groups):
+            if rule.flavour is not None and (g & 1) != (rule.flavour == UNIMARC):
+                continue
+            if not all(holds(c, g) for c in rule.all_of if c.kind == "leader"):
+                continue
+            any_leader = any(holds(c, g) for c in rule.any_of if c.kind == "leader")
+            if rule.any_of and not any_leader and not field_any:
+                continue
+            if not field_all and (not rule.any_of or any_leader):
+                whole.append(g)
             else:
-                continue  # IRBIS-native records are the careful reader's
-        else:
-            cand = open_.copy()
-        for cond in rule.all_of:
-            if not cand.any():
-                break
-            cand &= _holds(ix, cond, cand, lg, leaders)
-        if rule.any_of and cand.any():
-            anyhit = np.zeros(ix.nrec, dtype=bool)
-            for cond in rule.any_of:
-                rest = cand & ~anyhit
-                if not rest.any():
+                by_record.append(g)
+        if by_record:
+            member = np.zeros(group_code.size, dtype=bool)
+            member[by_record] = True
+            cand = np.zeros(ix.nrec, dtype=bool)
+            cand[recs] = member[group_of]
+            cand &= ~taken
+            for cond in field_all:
+                if not cand.any():
                     break
-                anyhit |= _holds(ix, cond, rest, lg, leaders)
-            cand &= anyhit
-        if cand.any():
-            codes[cand] = code_of(rule.level, rule.description, position)
-            open_ &= ~cand
-    if open_.any():
-        codes[open_] = code_of(FALLBACK_LEVEL, FALLBACK_REASON, -1)
+                cand &= _field_condition(ix, cond, cand)
+            if rule.any_of and cand.any():
+                # groups whose leader satisfies the any part need no field condition
+                free = np.zeros(group_code.size, dtype=bool)
+                free[[g for g in by_record
+                      if any(holds(c, g) for c in rule.any_of if c.kind == "leader")]] = True
+                anyhit = cand & (free[np.maximum(group, 0)] & (group >= 0))
+                for cond in field_any:
+                    rest = cand & ~anyhit
+                    if not rest.any():
+                        break
+                    anyhit |= _field_condition(ix, cond, rest)
+                cand &= anyhit
+            if cand.any():
+                codes[cand] = code_of(rule.level, rule.description, position)
+                taken |= cand
+                touched.update(by_record)
+        for g in whole:
+            if g in touched and not ((group == g) & ~taken).any():
+                open_groups.discard(g)  # a field rule took every record of it
+                continue
+            group_code[g] = code_of(rule.level, rule.description, position)
+            open_groups.discard(g)
+    if open_groups:
+        rest = [g for g in sorted(open_groups) if g not in touched or ((group == g) & ~taken).any()]
+        if rest:
+            fallback = code_of(FALLBACK_LEVEL, FALLBACK_REASON, -1)
+            group_code[rest] = fallback
+    left = recs[~taken[recs]]
+    codes[left] = group_code[group[left]]
     return Column(codes, values)
-
-
-def _holds(ix: BlockIndex, cond: Condition, among: np.ndarray, lg: np.ndarray,
-           leaders: list[str]) -> np.ndarray:
-    """Per record: whether ``cond`` holds (meaningful for ``among`` only)."""
-    if cond.kind == "leader":
-        truth = np.array([bool(cond(Record(t, []))) for t in leaders], dtype=bool)
-        out = np.zeros(ix.nrec, dtype=bool)
-        out[among] = truth[lg[among]]
-        return out
-    return _field_condition(ix, cond, among)
