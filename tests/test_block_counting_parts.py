@@ -13,13 +13,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from conftest import FIXTURES
 from test_block_path import both, field_bytes, record, unimarc
 from rabiskit.aggregate.count import Tally
 from rabiskit.aggregate.period import Period
 from rabiskit.facts.blocks import index_block, tag_code
 from rabiskit.facts.scan import Input
 from rabiskit.pipeline.count import count_inputs
-from rabiskit.plan.load import default_plan
+from rabiskit.plan.load import default_plan, parse_plan
 from rabiskit.pipeline.workers import WorkerPool, make_executor
 
 
@@ -135,3 +136,47 @@ def test_counts_do_not_depend_on_the_workers(tmp_path):
     tally, _ = count_inputs(inputs, plan, Period.for_year(2026), fast=True, workers=2, block_size=4096)
     assert (tally.read, tally.in_period, tally.levels["book"].total) == (400, 400, 400)
     assert dict(tally.months) == {"2026-01": {"book": 400}}
+
+
+SAME_TAG_RULES = """
+[rules]
+mode = "prepend"
+
+[[rules.rule]]
+level = "local_lore"
+description = "607 names Karaganda and the region"
+all = [
+  { field = "607", subfield = "a", contains = "Қарағанды" },
+  { field = "607", subfield = "a", contains = "облысы" },
+]
+
+[[rules.rule]]
+level = "article"
+description = "607 names Almaty or 200 names Almaty"
+any = [
+  { field = "607", subfield = "a", contains = "Алматы" },
+  { field = "607", subfield = "x", contains = "Алматы" },
+  { field = "200", subfield = "a", contains = "Алматы" },
+]
+"""
+
+
+def test_conditions_on_one_tag_decided_together(tmp_path):
+    """Conditions of a rule on one tag are decided on one grouping of the records (all of
+    them, any of them): the careful reader's levels, written here by hand too."""
+    text = (FIXTURES / "plan-2026.toml").read_text(encoding="utf-8") + SAME_TAG_RULES
+    plan = parse_plan(text, "same-tag.toml")
+    recs = [unimarc("20260115", "kaz", "Қарағанды облысы"),  # both: local lore
+            unimarc("20260115", "kaz", "Қарағанды"),  # one of the two: book
+            unimarc("20260115", "kaz", "Алматы"),  # any: article
+            record("nam0 ", [("001", b"x\x1e"),
+                             ("100", field_bytes(("a", "20260115d2026    k  y0kaza50      ba"))),
+                             ("200", field_bytes(("a", "Алматы"), ind="1 ")),
+                             ("607", field_bytes(("x", "Алматы")))]),  # any, by $x: article
+            unimarc("20260115", "kaz", None)]  # no 607: book
+    path = tmp_path / "same-tag.iso"
+    path.write_bytes(b"".join(recs * 3))
+    careful, fast, settled = both([Input(path)], plan)
+    assert fast == careful and settled == 15
+    tally, _ = count_inputs([Input(path)], plan, Period.for_year(2026), fast=True, workers=1)
+    assert {k: v.total for k, v in tally.levels.items()} == {"local_lore": 3, "book": 6, "article": 6}

@@ -53,24 +53,38 @@ def _leader_groups(ix: BlockIndex, recs: np.ndarray, rules: Sequence[Rule]):
     return inverse, texts
 
 
-#: per condition, its answers for the field bytes met in this process (``field_column``)
-_CONDITIONS: dict[Condition, RowCache] = {}
+#: per condition (or conditions on one tag, with how they combine), its answers for the
+#: field bytes met in this process (``field_column``)
+_CONDITIONS: dict[object, RowCache] = {}
 
 
-def _field_condition(ix: BlockIndex, cond: Condition, among: np.ndarray) -> np.ndarray:
-    """Per record (of ``among``): whether the field or subfield condition holds."""
-    cache = _CONDITIONS.get(cond)
+def _field_conditions(ix: BlockIndex, conds: tuple[Condition, ...], among: np.ndarray,
+                      combine=any) -> np.ndarray:
+    """Per record (of ``among``): whether any (``combine=any``) or all (``all``) of the
+    conditions hold, conditions on one tag: each reads only that tag's fields, so they are
+    decided together, on one grouping of the records by those fields' bytes."""
+    key: object = conds[0] if len(conds) == 1 else (conds, combine is any)
+    cache = _CONDITIONS.get(key)
     if cache is None:
         if len(_CONDITIONS) > 1000:
             _CONDITIONS.clear()
-        cache = _CONDITIONS[cond] = RowCache()
-    col = field_column(ix, among, cond.tag, lambda rec: bool(cond(rec)), FIELD_WIDTH, cache=cache)
+        cache = _CONDITIONS[key] = RowCache()
+    col = field_column(ix, among, conds[0].tag, lambda rec: combine(bool(c(rec)) for c in conds),
+                       FIELD_WIDTH, cache=cache)
     out = np.zeros(ix.nrec, dtype=bool)
     if col.values:
         truth = np.array(col.values, dtype=bool)
         sel = col.codes >= 0
         out[sel] = truth[col.codes[sel]]
     return out
+
+
+def _by_tag(conds) -> list[tuple[Condition, ...]]:
+    """Field conditions grouped by the tag they read, in the order tags first appear."""
+    groups: dict[str, list[Condition]] = {}
+    for c in conds:
+        groups.setdefault(c.tag, []).append(c)
+    return [tuple(g) for g in groups.values()]
 
 
 def levels(ix: BlockIndex, rules: Sequence[Rule], among: np.ndarray,
@@ -150,21 +164,21 @@ def levels(ix: BlockIndex, rules: Sequence[Rule], among: np.ndarray,
             cand = np.zeros(ix.nrec, dtype=bool)
             cand[recs] = member[group_of]
             cand &= ~taken
-            for cond in field_all:
+            for same_tag in _by_tag(field_all):
                 if not cand.any():
                     break
-                cand &= _field_condition(ix, cond, cand)
+                cand &= _field_conditions(ix, same_tag, cand, all)
             if rule.any_of and cand.any():
                 # groups whose leader satisfies the any part need no field condition
                 free = np.zeros(group_code.size, dtype=bool)
                 free[[g for g in by_record
                       if any(holds(c, g) for c in rule.any_of if c.kind == "leader")]] = True
                 anyhit = cand & (free[np.maximum(group, 0)] & (group >= 0))
-                for cond in field_any:
+                for same_tag in _by_tag(field_any):
                     rest = cand & ~anyhit
                     if not rest.any():
                         break
-                    anyhit |= _field_condition(ix, cond, rest)
+                    anyhit |= _field_conditions(ix, same_tag, rest, any)
                 cand &= anyhit
             if cand.any():
                 codes[cand] = code_of(rule.level, rule.description, position)
@@ -177,10 +191,10 @@ def levels(ix: BlockIndex, rules: Sequence[Rule], among: np.ndarray,
             group_code[g] = code_of(rule.level, rule.description, position)
             open_groups.discard(g)
     if open_groups:
-        rest = [g for g in sorted(open_groups) if g not in touched or ((group == g) & ~taken).any()]
-        if rest:
-            fallback = code_of(FALLBACK_LEVEL, FALLBACK_REASON, -1)
-            group_code[rest] = fallback
+        still_open = [g for g in sorted(open_groups)
+                      if g not in touched or ((group == g) & ~taken).any()]
+        if still_open:
+            group_code[still_open] = code_of(FALLBACK_LEVEL, FALLBACK_REASON, -1)
     left = recs[~taken[recs]]
     codes[left] = group_code[group[left]]
     return Column(codes, values)
