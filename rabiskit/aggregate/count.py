@@ -140,6 +140,40 @@ class Tally:
         else:
             self.outside_period += n
 
+    def add_counts(self, rows: Iterable[tuple[dt.date, str, str, int]]) -> None:
+        """``add_count(d, level, language, n)`` for every row, in one loop (the block path
+        gives thousands of groups: one per day, level and language)."""
+        start, end, year = self.period.start, self.period.end, self.period.year
+        until = self.until
+        quarters, levels, months = self.quarters, self.levels, self.months
+        month_keys: dict[tuple[int, int], str] = {}
+        latest = self.latest_date
+        read = in_period = outside = after = 0
+        for d, level, language, n in rows:
+            read += n
+            if until is not None and d > until and d.year == year:
+                after += n
+                continue
+            if latest is None or d > latest:
+                latest = d
+            if d.year == year:
+                quarters[(d.month - 1) // 3 + 1][level].add(language, n)
+            if start <= d <= end:
+                in_period += n
+                levels[level].add(language, n)
+                ym = (d.year, d.month)
+                key = month_keys.get(ym)
+                if key is None:
+                    key = month_keys[ym] = f"{d.year}-{d.month:02d}"
+                months[key][level] += n
+            else:
+                outside += n
+        self.latest_date = latest
+        self.read += read
+        self.in_period += in_period
+        self.outside_period += outside
+        self.after_as_of += after
+
     def feed(self, facts: Iterable[RecordFacts]) -> "Tally":
         for f in facts:
             self.add(f)

@@ -114,11 +114,7 @@ def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
     """(ok, present, data, length) of ``slot`` for ``recs``: ok False where the record has
     the tag more than once (or, for a whole slot, longer than the width); data holds the
     slot's bytes (zero beyond ``length``); present whether the record has the field."""
-    code = tag_code(slot.tag)
-    member = np.zeros(ix.nrec, dtype=bool)
-    member[recs] = True
-    hit = np.flatnonzero(ix.codes == code)
-    hit = hit[member[ix.rec_of_entry[hit]]]
+    hit = ix.entries_of(tag_code(slot.tag), recs)
     m = recs.size
     pos_in = np.searchsorted(recs, ix.rec_of_entry[hit])
     count = np.bincount(pos_in, minlength=m)

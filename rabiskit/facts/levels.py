@@ -53,18 +53,24 @@ def _leader_groups(ix: BlockIndex, recs: np.ndarray, rules: Sequence[Rule]):
     return inverse, texts
 
 
-#: per condition, its answers for the field bytes met in this process (``field_column``)
-_CONDITIONS: dict[Condition, RowCache] = {}
+#: per condition (or conditions on one tag, with how they combine), its answers for the
+#: field bytes met in this process (``field_column``)
+_CONDITIONS: dict[object, RowCache] = {}
 
 
-def _field_condition(ix: BlockIndex, cond: Condition, among: np.ndarray) -> np.ndarray:
-    """Per record (of ``among``): whether the field or subfield condition holds."""
-    cache = _CONDITIONS.get(cond)
+def _field_conditions(ix: BlockIndex, conds: tuple[Condition, ...], among: np.ndarray,
+                      combine=any) -> np.ndarray:
+    """Per record (of ``among``): whether any (``combine=any``) or all (``all``) of the
+    conditions hold, conditions on one tag: each reads only that tag's fields, so they are
+    decided together, on one grouping of the records by those fields' bytes."""
+    key: object = conds[0] if len(conds) == 1 else (conds, combine is any)
+    cache = _CONDITIONS.get(key)
     if cache is None:
         if len(_CONDITIONS) > 1000:
             _CONDITIONS.clear()
-        cache = _CONDITIONS[cond] = RowCache()
-    col = field_column(ix, among, cond.tag, lambda rec: bool(cond(rec)), FIELD_WIDTH, cache=cache)
+        cache = _CONDITIONS[key] = RowCache()
+    col = field_column(ix, among, conds[0].tag, lambda rec: combine(bool(c(rec)) for c in conds),
+                       FIELD_WIDTH, cache=cache)
     out = np.zeros(ix.nrec, dtype=bool)
     if col.values:
         truth = np.array(col.values, dtype=bool)
@@ -73,12 +79,25 @@ def _field_condition(ix: BlockIndex, cond: Condition, among: np.ndarray) -> np.n
     return out
 
 
+def _by_tag(conds) -> list[tuple[Condition, ...]]:
+    """Field conditions grouped by the tag they read, in the order tags first appear."""
+    groups: dict[str, list[Condition]] = {}
+    for c in conds:
+        groups.setdefault(c.tag, []).append(c)
+    return [tuple(g) for g in groups.values()]
+
+
 def levels(ix: BlockIndex, rules: Sequence[Rule], among: np.ndarray,
            db_level: str | None = None) -> Column:
     """The level (and reason) of the records ``among`` (clean, bibliographic) as
     ``rabiskit.rules.engine.classify`` decides it with ``rules``; values are (level, reason).
     ``db_level`` (``--db LEVEL FILE``) wins over every rule, as there.  Values are (level,
-    reason, the rule's position in ``rules``: -1 for the fallback and the --db level)."""
+    reason, the rule's position in ``rules``: -1 for the fallback and the --db level).
+
+    The records are grouped by their flavour and the leader positions the rules read: a
+    rule's flavour and leader conditions are decided once per group, so a rule of only
+    those (most of the defaults) takes a group's open records at once; only the rules with
+    field conditions look at records, those of the groups their leader part lets through."""
     codes = np.full(ix.nrec, -1, dtype=np.int64)
     recs = np.flatnonzero(among)
     if not recs.size:
@@ -98,49 +117,84 @@ def levels(ix: BlockIndex, rules: Sequence[Rule], among: np.ndarray,
         return index_of[k]
 
     lgroup, leaders = _leader_groups(ix, recs, rules)
-    open_ = np.zeros(ix.nrec, dtype=bool)
-    open_[recs] = True
+    # a group: leader group and flavour (UNIMARC family or MARC 21)
+    uni = ix.unimarc[recs]
+    group_of = lgroup * 2 + uni
+    group = np.full(ix.nrec, -1, dtype=np.int64)
+    group[recs] = group_of
+    present = np.unique(group_of).tolist()
     lg = np.full(ix.nrec, -1, dtype=np.int64)
     lg[recs] = lgroup
-    unimarc = ix.unimarc
+    open_groups = set(present)
+    touched: set[int] = set()  # groups some of whose records a field rule took
+    taken = np.zeros(ix.nrec, dtype=bool)  # records a field rule took (their codes are set)
+    group_code = np.full(2 * len(leaders), -1, dtype=np.int64)  # the rule taking the rest
+    leader_truth: dict = {}
+
+    def holds(cond: Condition, g: int) -> bool:
+        key = (cond, g >> 1)
+        if key not in leader_truth:
+            leader_truth[key] = bool(cond(Record(leaders[g >> 1], [])))
+        return leader_truth[key]
+
     for position, rule in enumerate(rules):
-        if not open_.any():
+        if not open_groups:
             break
-        if rule.flavour is not None:
-            if rule.flavour == UNIMARC:
-                cand = open_ & unimarc
-            elif rule.flavour == MARC21:
-                cand = open_ & ~unimarc
+        if rule.flavour not in (None, UNIMARC, MARC21):
+            continue  # IRBIS-native records are the careful reader's
+        field_all = [c for c in rule.all_of if c.kind != "leader"]
+        field_any = [c for c in rule.any_of if c.kind != "leader"]
+        whole: list[int] = []  # groups whose open records the rule takes all
+        by_record: list[int] = []  # groups whose open records the field conditions decide
+        for g in sorted(open_groups):
+            if rule.flavour is not None and (g & 1) != (rule.flavour == UNIMARC):
+                continue
+            if not all(holds(c, g) for c in rule.all_of if c.kind == "leader"):
+                continue
+            any_leader = any(holds(c, g) for c in rule.any_of if c.kind == "leader")
+            if rule.any_of and not any_leader and not field_any:
+                continue
+            if not field_all and (not rule.any_of or any_leader):
+                whole.append(g)
             else:
-                continue  # IRBIS-native records are the careful reader's
-        else:
-            cand = open_.copy()
-        for cond in rule.all_of:
-            if not cand.any():
-                break
-            cand &= _holds(ix, cond, cand, lg, leaders)
-        if rule.any_of and cand.any():
-            anyhit = np.zeros(ix.nrec, dtype=bool)
-            for cond in rule.any_of:
-                rest = cand & ~anyhit
-                if not rest.any():
+                by_record.append(g)
+        if by_record:
+            member = np.zeros(group_code.size, dtype=bool)
+            member[by_record] = True
+            cand = np.zeros(ix.nrec, dtype=bool)
+            cand[recs] = member[group_of]
+            cand &= ~taken
+            for same_tag in _by_tag(field_all):
+                if not cand.any():
                     break
-                anyhit |= _holds(ix, cond, rest, lg, leaders)
-            cand &= anyhit
-        if cand.any():
-            codes[cand] = code_of(rule.level, rule.description, position)
-            open_ &= ~cand
-    if open_.any():
-        codes[open_] = code_of(FALLBACK_LEVEL, FALLBACK_REASON, -1)
+                cand &= _field_conditions(ix, same_tag, cand, all)
+            if rule.any_of and cand.any():
+                # groups whose leader satisfies the any part need no field condition
+                free = np.zeros(group_code.size, dtype=bool)
+                free[[g for g in by_record
+                      if any(holds(c, g) for c in rule.any_of if c.kind == "leader")]] = True
+                anyhit = cand & (free[np.maximum(group, 0)] & (group >= 0))
+                for same_tag in _by_tag(field_any):
+                    rest = cand & ~anyhit
+                    if not rest.any():
+                        break
+                    anyhit |= _field_conditions(ix, same_tag, rest, any)
+                cand &= anyhit
+            if cand.any():
+                codes[cand] = code_of(rule.level, rule.description, position)
+                taken |= cand
+                touched.update(by_record)
+        for g in whole:
+            if g in touched and not ((group == g) & ~taken).any():
+                open_groups.discard(g)  # a field rule took every record of it
+                continue
+            group_code[g] = code_of(rule.level, rule.description, position)
+            open_groups.discard(g)
+    if open_groups:
+        still_open = [g for g in sorted(open_groups)
+                      if g not in touched or ((group == g) & ~taken).any()]
+        if still_open:
+            group_code[still_open] = code_of(FALLBACK_LEVEL, FALLBACK_REASON, -1)
+    left = recs[~taken[recs]]
+    codes[left] = group_code[group[left]]
     return Column(codes, values)
-
-
-def _holds(ix: BlockIndex, cond: Condition, among: np.ndarray, lg: np.ndarray,
-           leaders: list[str]) -> np.ndarray:
-    """Per record: whether ``cond`` holds (meaningful for ``among`` only)."""
-    if cond.kind == "leader":
-        truth = np.array([bool(cond(Record(t, []))) for t in leaders], dtype=bool)
-        out = np.zeros(ix.nrec, dtype=bool)
-        out[among] = truth[lg[among]]
-        return out
-    return _field_condition(ix, cond, among)

@@ -30,8 +30,7 @@ class TallySink:
             self.operators.add_named(extra, facts)
 
     def add_groups(self, groups: Groups) -> None:
-        for d, level, language, n in groups.counts:
-            self.tally.add_count(d, level, language, n)
+        self.tally.add_counts(groups.counts)
         if self.operators is not None:
             for name, d, level, language, n in groups.operators:
                 self.operators.add_count(name, d, level, language, n)

@@ -320,9 +320,19 @@ class KeyCounts:
         return uk, np.bincount(inv.reshape(-1), weights=c, minlength=uk.size).astype(np.int64)
 
 
+class WorkerPool(ProcessPoolExecutor):
+    """The worker processes of a run.  ``shutdown`` does not wait for them to exit: once
+    every block's result is in, the command goes on (its tally, its output) while they
+    end; queued blocks not started are cancelled (a run stopped by an error).  Their exit
+    is still waited for before the interpreter ends."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=False, cancel_futures=True)
+
+
 def make_executor(workers: int | None = None) -> ProcessPoolExecutor:
     n = workers or os.cpu_count() or 1
-    return ProcessPoolExecutor(max_workers=n, initializer=keep_freed_memory)
+    return WorkerPool(max_workers=n, initializer=keep_freed_memory)
 
 
 #: glibc's mallopt parameters
