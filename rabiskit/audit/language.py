@@ -445,8 +445,9 @@ _WORDS = _Words()
 def quick_detection(text: str | None) -> Detection:
     """:func:`detect_language` without the evidence text (``evidence`` is ""): the same
     language, confidence, scores, Kazakh letters and ``mixed``, for the many texts whose
-    evidence no finding shows (the audit's quiet records).  Not cached: its callers keep
-    their own answers."""
+    evidence no finding shows (the audit's quiet records).  The texts are not cached (the
+    callers keep their own answers); texts of equal scores share one Detection (its
+    ``scores`` are not to be changed)."""
     if not text or not text.strip():
         return UNDECIDED
     parts = [p for p in text.split(" = ") if p.strip()]
@@ -506,8 +507,21 @@ def _quick(text: str) -> Detection:
             for weight in i_words:
                 kaz += weight
             letters.append("і")
-    scores = {KAZ: kaz, RUS: rus, ENG: eng, UKR: ukr}
     kaz_letters = tuple(dict.fromkeys(letters))
-    case, language, confidence = _decide(kaz, rus, eng, ukr, other_turkic, rus_end,
-                                         lat_tokens, cyr_tokens)
-    return _detection(case, language, confidence, "", scores, kaz_letters)
+    # (the answer depends on these alone: one Detection for each of them, shared by the
+    # texts that give it)
+    key = (kaz, rus, eng, ukr, other_turkic, rus_end, lat_tokens, cyr_tokens, kaz_letters)
+    got = _SCORED.get(key)
+    if got is None:
+        case, language, confidence = _decide(kaz, rus, eng, ukr, other_turkic, rus_end,
+                                             lat_tokens, cyr_tokens)
+        got = _detection(case, language, confidence, "", {KAZ: kaz, RUS: rus, ENG: eng, UKR: ukr},
+                         kaz_letters)
+        if len(_SCORED) >= WORD_CACHE:
+            _SCORED.clear()
+        _SCORED[key] = got
+    return got
+
+
+#: ``_quick``'s answers by what decides them (see there); emptied when full
+_SCORED: dict[tuple, Detection] = {}

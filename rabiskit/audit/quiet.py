@@ -238,6 +238,63 @@ def _isbns(values: list[str]) -> tuple:
     return (isbn_keys(tuple(v.strip() for v in values if v.strip())),)
 
 
+_NO_ISBN = _isbns([])
+_ISBN_BYTES = np.zeros(256, dtype=bool)  # what an ISBN written as digits and hyphens holds
+_ISBN_BYTES[ord("0"):ord("9") + 1] = True
+_ISBN_BYTES[ord("-")] = True
+_WIDTH = 4 + 19  # indicators, 1F a, then up to 19 characters
+
+
+def isbn_column(ix: BlockIndex, among: np.ndarray) -> Column:
+    """``subfield_column(ix, among, "010", "a", _isbns)``, the usual records read at once
+    with numpy: those without a 010 (no ISBN), and those with one 010 of two indicators
+    (printable ASCII), a $a and nothing else, of 13 to 19 digits and hyphens starting
+    with 978 or 979: ``isbn13`` then takes the whole text, and its digits are the key when
+    there are 13 of them, there is none unless there are 10 (an ISBN-10: those go with
+    the others to ``subfield_column``)."""
+    codes = np.full(ix.nrec, -1, dtype=np.int64)
+    values: list = [_NO_ISBN]
+    is010 = ix.codes == tag_code("010")
+    count = np.bincount(ix.rec_of_entry[is010], minlength=ix.nrec)
+    codes[among & (count == 0)] = 0
+    recs = np.flatnonzero(among & (count == 1))
+    fast = np.zeros(0, dtype=np.int64)
+    if recs.size:
+        e = first_index(ix.rec_of_entry, is010, ix.nrec)[recs]
+        start = ix.s_abs[e]
+        length = ix.flen[e] - 1 - 4  # the $a's text: the field but its indicators, 1F a
+        a = ix.arr
+        w = a[np.minimum(start[:, None] + np.arange(_WIDTH), a.size - 1)]
+        inside = np.arange(_WIDTH - 4)[None, :] < length[:, None]
+        v = w[:, 4:]
+        digit = (v >= ord("0")) & (v <= ord("9")) & inside
+        ndigits = digit.sum(axis=1)
+        ok = ((length >= 13) & (length <= 19)
+              & (w[:, 0] >= 0x20) & (w[:, 0] < 0x7F) & (w[:, 1] >= 0x20) & (w[:, 1] < 0x7F)
+              & (w[:, 2] == 0x1F) & (w[:, 3] == ord("a"))
+              & (_ISBN_BYTES[v] | ~inside).all(axis=1) & (ndigits != 10)
+              & (v[:, 0] == ord("9")) & (v[:, 1] == ord("7"))
+              & ((v[:, 2] == ord("8")) | (v[:, 2] == ord("9"))))
+        codes[recs[ok & (ndigits != 13)]] = 0  # not an ISBN-13 nor an ISBN-10: none
+        ok &= ndigits == 13
+        fast = recs[ok]
+        if fast.size:
+            # each row's 13 digits, in order (a stable sort puts them first)
+            d, dv = digit[ok], v[ok]
+            order = np.argsort(~d, axis=1, kind="stable")[:, :13]
+            keys = np.take_along_axis(dv, order, axis=1).copy().view("S13").reshape(-1)
+            codes[fast] = np.arange(len(values), len(values) + fast.size)
+            values.extend([((k,),) for k in keys.astype(str).tolist()])
+    rest = among.copy()
+    rest[codes >= 0] = False
+    if rest.any():
+        col = subfield_column(ix, rest, "010", "a", _isbns)
+        got = col.codes >= 0
+        codes[got] = col.codes[got] + len(values)
+        values.extend(col.values)
+    return Column(codes, values)
+
+
 @dataclass
 class Quiet:
     """A block's quiet records (numbered from 1 in the block) and what the audit takes of
@@ -338,7 +395,7 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     cand &= langs.settled()
     c101 = field_column(ix, cand, "101", lambda rec: (not invalid_codes(rec, UNIMARC),))
     cand &= ix.count_of("200") == 1  # (the facts' title is the first $a of any 200)
-    c010 = subfield_column(ix, cand, "010", "a", _isbns)
+    c010 = isbn_column(ix, cand)
     # the first author and the publication year, each from the first field that gives one
     # (700, else 710; 210, else 214, else 100): each field's column only where the ones
     # before gave none
@@ -360,7 +417,7 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     cand &= (c010.codes >= 0) & (lv.codes >= 0)
     date_in = [period.contains(v[0]) for v in dates.values]
     outcomes: dict[int, tuple] = {}
-    mismatch: dict[tuple[int, tuple], bool] = {}
+    mismatch: dict[tuple[int, int], tuple] = {}
     starts = ix.starts
     recs = np.flatnonzero(cand)
     cols = [c.codes[recs].tolist() for c in (dates, langs, c010, author, year, c463, lv)]
@@ -393,12 +450,14 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
             continue
         if f005 is None or (f005[1] is not None and (f005[1] > today or f005[1] < d)):
             continue
-        (title, lang, title_key), tkey = _title(buf[a2:z2])
-        lang_ok = mismatch.get((cl, tkey))
+        (title, lang, title_key), _tkey = _title(buf[a2:z2])
+        # (texts of equal scores share their Detection: one decision per languages and
+        # Detection, the Detection held so that its id stays its own)
+        lang_ok = mismatch.get((cl, id(lang)))
         if lang_ok is None:
-            lang_ok = mismatch[(cl, tkey)] = mismatch_confidence(
-                languages_, lang, opts) is None
-        if not lang_ok or a1 < 0:
+            lang_ok = mismatch[(cl, id(lang))] = (
+                lang, mismatch_confidence(languages_, lang, opts) is None)
+        if not lang_ok[1] or a1 < 0:
             continue
         raw = buf[a1:z1]
         cn = raw.decode("utf-8").strip() if b"\x1f" not in raw else ""
