@@ -69,9 +69,8 @@ def test_duplicate_index_holds_fixed_size_numbers_per_record_not_records():
     others = {k: v for k, v in vars(finder).items() if not isinstance(v, array)}
     assert finder.files == ["mem.iso"] and others["_file_index"] == {"mem.iso": 0}
     # (the merged blocks' shifts: one entry per block merged, none for records added)
-    # and the hashes of repeated texts (title keys, hosts: a bounded cache)
     assert set(others) == {"files", "_file_index", "_spool", "_segments", "_segment_start",
-                           "_text_hash", "_groups", "_flushed"}
+                           "_groups", "_flushed"}
     assert others["_segments"] == [] and others["_segment_start"] == []
     assert finder._spool._rolled  # past 1 KiB the references went to a temporary file
     assert finder.findings() == []

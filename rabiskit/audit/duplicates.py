@@ -19,7 +19,6 @@ ISBN twice (as ISBN-10 and ISBN-13, say) is not its own duplicate.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import io
 import marshal
 import os
@@ -45,14 +44,59 @@ IN_MEMORY = 4 << 20
 _TITLE_REASON = "title, author, year and level"
 
 
+_MIX1 = 0xBF58476D1CE4E5B9
+_MIX2 = 0x94D049BB133111EB
+_SEED = 0x9E3779B97F4A7C15
+_PADS = [b"\0" * k for k in range(8)]
+
+
+def _mixed(h):
+    """The 64-bit finaliser of splitmix64 on an array of uint64 (a bijection), in place."""
+    import numpy as np
+
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(_MIX1)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(_MIX2)
+    h ^= h >> np.uint64(31)
+    return h
+
+
+def text_hashes(texts: list[str]) -> "np.ndarray":
+    """A 64-bit hash (int64) of each text, the same in every process and in any company
+    (``hash()`` of a string is not: worker processes compute the keys their blocks' records
+    give), for many texts at once with numpy.  Each text's UTF-8 bytes, zero-padded to
+    8-byte words, are folded into the hash of its length word by word, each step
+    ``mix(h ^ word)`` with a bijective mix: texts of as many words never share a hash,
+    others as seldom as 64-bit random numbers."""
+    import numpy as np
+
+    n = len(texts)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    enc = [t.encode("utf-8", "surrogatepass") for t in texts]
+    lengths = np.fromiter(map(len, enc), dtype=np.int64, count=n)
+    pads = _PADS
+    data = np.frombuffer(b"".join([b + pads[-len(b) & 7] for b in enc]) + bytes(8), "<u8")
+    words = (lengths + 7) >> 3
+    first = np.cumsum(words) - words  # each text's first word in ``data``
+    with np.errstate(over="ignore"):
+        h = _mixed(lengths.astype(np.uint64) ^ np.uint64(_SEED))
+        order = np.argsort(-words, kind="stable")  # the longest first: the active ones lead
+        active = np.searchsorted(-words[order], -np.arange(1, int(words.max()) + 1),
+                                 side="right")  # how many texts have more than j words
+        h = h[order]
+        at = first[order]
+        for j, m in enumerate(active.tolist()):
+            h[:m] = _mixed(h[:m] ^ data[at[:m] + j])
+        out = np.empty(n, dtype=np.uint64)
+        out[order] = h
+    return out.view(np.int64)
+
+
 def stable_hash(*parts: str) -> int:
-    """A 64-bit hash of the parts (texts) that is the same in every process (``hash()`` of
-    a string is not: worker processes compute the keys their blocks' records give)."""
-    return int.from_bytes(_blake("\x1f".join(parts).encode("utf-8", "surrogatepass"),
-                                 digest_size=8).digest(), "little", signed=True)
-
-
-_blake = hashlib.blake2b
+    """``text_hashes`` of the parts joined by 0x1F, for one text."""
+    return int(text_hashes(["\x1f".join(parts)])[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +210,6 @@ class DuplicateFinder:
                                   else tempfile.SpooledTemporaryFile(in_memory))
         self._groups: list[tuple[list[int], list[str]]] | None = None  # duplicate_groups
         self._flushed: object = None
-        # hashes of the texts that repeat (title keys, hosts), remembered (bounded)
-        self._text_hash: dict[str | tuple, int] = {}
         self._at = array("q")  # spool offset of each record's reference
         self._key_hash = array("q")  # comparison keys: hash ...
         self._key_ref = array("q")  # ... and the record it belongs to
@@ -213,14 +255,19 @@ class DuplicateFinder:
                         title_key, languages, flavour, isbns, author, year, deleted),))
 
     def add_many(self, records: Iterable[tuple]) -> None:
-        """Records one after the other, each as the arguments of :meth:`add_keys`."""
-        id_hash, id_ref = self._id_hash.append, self._id_ref.append
-        key_hash, key_ref = self._key_hash.append, self._key_ref.append
-        at, write, tell = self._at.append, self._spool.write, self._spool.tell
-        text_hash = self._text_hash
-        pack, dumps = _LENGTH.pack, marshal.dumps
-        blake = _blake
+        """Records one after the other, each as the arguments of :meth:`add_keys`.
+
+        Their keys' texts are hashed together (``text_hashes``), in the order they were
+        met: the arrays are those adding them one by one gives."""
+        id_ref, key_ref = self._id_ref.append, self._key_ref.append
         files = self._file_index
+        texts: list[str] = []  # every text to hash, in order
+        text = texts.append
+        id_at: list[int] = []  # where in ``texts`` each 001's, key's text is
+        key_at: list[int] = []
+        rows: list[tuple] = []  # each record's reference, its host's and title's text's place
+        row = rows.append
+        segments = self._segments
         i = len(self._at) - 1
         for (file, record, offset, control_number, title, level, host_key, line, title_key,
              languages, flavour, isbns, author, year, deleted) in records:
@@ -228,50 +275,46 @@ class DuplicateFinder:
             if fi is None:
                 fi = self._file(file)
             i += 1
-            if self._segments and self._segments[-1][1]:  # after merged references: as added
+            if segments and segments[-1][1]:  # after merged references: as added
                 self._segment_start.append(i)
-                self._segments.append((0, []))
+                segments.append((0, []))
             if control_number:
-                # (stable_hash("001", file, control_number))
-                id_hash(int.from_bytes(blake(
-                    f"001\x1f{file}\x1f{control_number}".encode("utf-8", "surrogatepass"),
-                    digest_size=8).digest(), "little", signed=True))
+                id_at.append(len(texts))
+                text(f"001\x1f{file}\x1f{control_number}")
                 id_ref(i)
             if not deleted:
                 for n in isbns:
-                    key_hash(stable_hash("isbn", n))
+                    key_at.append(len(texts))
+                    text("isbn\x1f" + n)
                     key_ref(-i - 1)  # (an ISBN's key: its record's number negated)
                 if len(title_key) >= 2 and (author or year):
-                    key = (title_key, author, year, level or "")
-                    h = text_hash.get(key)  # type: ignore[call-overload]
-                    if h is None:
-                        h = self._remember(key, stable_hash("title", *key))
-                    key_hash(h)
+                    key_at.append(len(texts))
+                    text(f"title\x1f{title_key}\x1f{author}\x1f{year}\x1f{level or ''}")
                     key_ref(i)
+            host = -1  # -1: no host
             if host_key:
-                host = text_hash.get(host_key)
-                if host is None:
-                    host = self._remember(host_key, stable_hash(host_key))
-            else:
-                host = 0  # 0: no host
-            th = text_hash.get(title_key)
-            if th is None:
-                th = self._remember(title_key, stable_hash(title_key))
+                host = len(texts)
+                text(host_key)
+            row((fi, record, offset, control_number, title[:TITLE_SHOWN] if title else None,
+                 level, host, line, len(texts), languages, flavour, isbns))
+            text(title_key)
+        if not rows:
+            return
+        import numpy as np
+
+        h = text_hashes(texts)
+        self._id_hash.frombytes(h[np.array(id_at, dtype=np.int64)].tobytes())
+        self._key_hash.frombytes(h[np.array(key_at, dtype=np.int64)].tobytes())
+        hashes = h.tolist()
+        at, write, tell = self._at.append, self._spool.write, self._spool.tell
+        pack, dumps = _LENGTH.pack, marshal.dumps
+        for (fi, record, offset, control_number, title, level, host, line, th, languages,
+             flavour, isbns) in rows:
             at(tell())
-            data = dumps((fi, record, offset, control_number,
-                          title[:TITLE_SHOWN] if title else None, level, host, line, th,
-                          languages, flavour, isbns))
+            data = dumps((fi, record, offset, control_number, title, level,
+                          0 if host < 0 else hashes[host], line, hashes[th], languages,
+                          flavour, isbns))
             write(pack(len(data)) + data)
-
-    def _hash(self, text: str) -> int:
-        h = self._text_hash.get(text)
-        return self._remember(text, stable_hash(text)) if h is None else h
-
-    def _remember(self, key, h: int) -> int:
-        if len(self._text_hash) >= 1 << 16:
-            self._text_hash.clear()
-        self._text_hash[key] = h
-        return h
 
     def export(self) -> "FinderPart":
         """What this finder holds, as plain arrays and bytes (a worker process's finder, for
@@ -461,7 +504,7 @@ class DuplicateFinder:
             return _TITLE_REASON
         h = self._key_hash[position]
         for n in self._ref(i).isbns:
-            if stable_hash("isbn", n) == h:
+            if text_hashes(["isbn\x1f" + n])[0] == h:
                 return f"ISBN {n}"
         return _TITLE_REASON
 

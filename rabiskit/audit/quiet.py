@@ -38,8 +38,8 @@ from rabiskit.audit.checks import (_CONTROL, _KZ_MOJIBAKE, _UTF8_AS_CP1251, _UTF
 from rabiskit.audit.duplicates import isbn_keys
 from rabiskit.audit.findings import ShareRow
 from rabiskit.audit.language import KAZ, quick_detection
-from rabiskit.audit.text import (first_author, host_text, publication_year, title_key_of,
-                                 title_parts_of)
+from rabiskit.audit.text import (first_author, host_text, normalise_text, publication_year,
+                                 title_key_of, title_parts_of)
 from rabiskit.facts.blocks import BlockIndex, combo_outcome, first_index, tag_code
 from rabiskit.facts.columns import (Column, dates_entered, field_column, languages,
                                     subfield_column)
@@ -153,7 +153,16 @@ def _title(raw: bytes) -> tuple[tuple, tuple]:
     codes = _TITLE_CODES
     key = tuple([p for p in raw.split(b"\x1f")[1:] if p[:1] in codes])
     got = _TITLES.get(key)
-    if got is None:
+    if got is None and len(key) == 1 and key[0][:1] == b"a":
+        # the usual title, a $a alone: what the lines below give for it, more directly
+        # (``title_parts_of``: the text before " = "; ``title_key_of``: the text normalised)
+        v = key[0][1:].decode("utf-8")
+        got = (clean_title(v), quick_detection(v.split(" = ", 1)[0] if " = " in v else v),
+               normalise_text(v))
+        if len(_TITLES) >= _TITLE_LIMIT:
+            _TITLES.clear()
+        _TITLES[key] = got
+    elif got is None:
         # the field's subfields as the careful reader gives them (``iso2709._field``: each
         # 0x1F, its code and the text to the next one) for the codes the title reads; the
         # title's language as ``checks.text_language`` decides it, without the evidence
