@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_text  # type: ignore[attr-defined]
 from typing import IO, Any, Iterable, Iterator
 
-from rabiskit.audit.findings import Finding, finding_text
+from rabiskit.audit.findings import Finding, _number, languages_text
 from rabiskit.audit.store import _LENGTH, read_row
 from rabiskit.audit.text import (first_author, host_text, isbn13, normalise_text,
                                  publication_year, title_key_text)
@@ -443,20 +443,65 @@ class DuplicateFinder:
 
     def duplicate_texts(self) -> Iterator[str]:
         """The JSON text of each of ``duplicate_findings`` (``Finding.json_text``), in order,
-        made without the findings."""
-        file_texts = [_encode_text(name) for name in self.files]
-        index = {name: k for k, name in enumerate(self.files)}
-        for fields in self._duplicate_fields():
-            yield finding_text(*fields, file_text=file_texts[index[fields[1]]])
+        made without the findings: each group's common parts (file, field, the escaped
+        names of its members, confidence, group) written once, each member's evidence
+        joined from the names already escaped (JSON escapes letter by letter)."""
+        e = _encode_text
+        file_texts = [e(name) for name in self.files]
+        heads = [f'{{\n      "kind": "duplicate",\n      "file": {t},\n      "record": '
+                 for t in file_texts]
+        limit = OTHERS_SHOWN
+        for n, group_rows, why, note, conf, wheres, names in self._duplicate_groups():
+            first = [e(name)[1:-1] for name in names[:limit + 1]]
+            more = len(names) - 1 - limit
+            lead = '"' + e(f"same {' and '.join(why)} as ")[1:-1]
+            end = e((f" and {more} more" if more > 0 else "") + note)[1:-1] + '"'
+            after = (f',\n      "confidence": {_number(conf)}')
+            tail = f',\n      "group": {n}\n    }}'
+            out = []
+            for k, r in enumerate(group_rows):
+                shown = first[:k] + first[k + 1:] if k < limit else first[:limit]
+                title, line = r[4], r[7]
+                text = (f'{heads[r[0]]}{r[1]},\n      "offset": {_number(r[2])}'
+                        f',\n      "id": {"null" if r[3] is None else e(r[3])}'
+                        f',\n      "title": {"null" if title is None else e(title)}'
+                        f',\n      "field": {wheres[r[10]]}'
+                        f',\n      "evidence": {lead}{", ".join(shown)}{end}{after}'
+                        f',\n      "level": {"null" if r[5] is None else e(r[5])}'
+                        f',\n      "languages": {languages_text(r[9])}'
+                        + ("" if line is None else ',\n      "line": ' + _number(line))
+                        + tail)
+                out.append((self.files[r[0]], r[1], text))
+            if len(out) > 1:  # (by file and record, as duplicate_findings; stable)
+                out.sort(key=_file_record_of_text)
+            for t in out:
+                yield t[2]
 
     def _duplicate_fields(self) -> Iterator[tuple]:
         """The fields of each of ``duplicate_findings`` (``Finding``'s, in its order)."""
+        files = self.files
+        others = self._all_others
+        for n, group_rows, why, note, conf, wheres, names in self._duplicate_groups(text=False):
+            head = f"same {' and '.join(why)} as "
+            out = []
+            for r, shown in zip(group_rows, others(names)):
+                out.append(("duplicate", files[r[0]], r[1], r[2], r[3], r[4], wheres[r[10]],
+                            head + shown + note, conf, r[5], r[9], r[7], n))
+            # (by file and record: Finding.sort_key within one group; stable)
+            if len(out) > 1:
+                out.sort(key=_file_record)
+            yield from out
+
+    def _duplicate_groups(self, text: bool = True) -> Iterator[tuple]:
+        """Per duplicate group, in order: (its number, its members' reference rows in the
+        order of their records' arrival, the reasons that joined it, the note on its
+        evidence, the confidence, the field per flavour (as JSON text when ``text``), the
+        members' names); the references are read back while each group is made."""
         groups = self.duplicate_groups()
         if not groups:
             return
         files = self.files
         fields = {fl: dup_field_names(fl) for fl in ("unimarc", "marc21")}
-        others = self._all_others
         rows = self._rows()
         try:
             row_of = rows.row
@@ -477,23 +522,13 @@ class DuplicateFinder:
                 by_title = any(not x.startswith("ISBN") for x in why)
                 names = [f"{files[r[0]]}:{r[1]}/{r[3]}" if r[3] else f"{files[r[0]]}:{r[1]}"
                          for r in group_rows]
-                head = f"same {' and '.join(why)} as "
-                conf = round(conf, 2)
                 wheres: dict[str, str] = {}
-                out = []
-                for r, shown in zip(group_rows, others(names)):
-                    fl = r[10]
-                    where = wheres.get(fl)
-                    if where is None:
-                        isbn_f, title_f = fields.get(fl) or dup_field_names(fl)
-                        where = wheres[fl] = ", ".join(
-                            f for f, used in ((isbn_f, by_isbn), (title_f, by_title)) if used)
-                    out.append(("duplicate", files[r[0]], r[1], r[2], r[3], r[4], where,
-                                head + shown + note, conf, r[5], r[9], r[7], n))
-                # (by file and record: Finding.sort_key within one group; stable)
-                if len(out) > 1:
-                    out.sort(key=_file_record)
-                yield from out
+                for fl in {r[10] for r in group_rows}:
+                    isbn_f, title_f = fields.get(fl) or dup_field_names(fl)
+                    where = ", ".join(
+                        f for f, used in ((isbn_f, by_isbn), (title_f, by_title)) if used)
+                    wheres[fl] = _encode_text(where) if text else where
+                yield n, group_rows, why, note, round(conf, 2), wheres, names
         finally:
             rows.close()
 
@@ -536,6 +571,10 @@ class DuplicateFinder:
 
 def _file_record(fields: tuple) -> tuple:
     return fields[1], fields[2]
+
+
+def _file_record_of_text(item: tuple) -> tuple:
+    return item[0], item[1]
 
 
 class _SpoolRows:
