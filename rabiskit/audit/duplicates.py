@@ -504,11 +504,11 @@ class DuplicateFinder:
         fields = {fl: dup_field_names(fl) for fl in ("unimarc", "marc21")}
         rows = self._rows()
         try:
-            row_of = rows.row
+            rows_of = rows.rows
             for n, (members, why) in enumerate(groups, start=1):
                 # (file, record, offset, id, title, level, host, line, title hash,
                 # languages, flavour, isbns)
-                group_rows = [row_of(m) for m in members]
+                group_rows = rows_of(members)
                 same_title = len({r[8] for r in group_rows}) == 1
                 hosts = {r[6] for r in group_rows}
                 conf = 0.95 if same_title else 0.6
@@ -591,6 +591,45 @@ class _SpoolRows:
         self._starts = finder._segment_start
         self._segments = finder._segments
         self._plain = not any(fmap for _, fmap in finder._segments)
+
+    def rows(self, members: list[int]) -> list[tuple]:
+        """``row`` of each of ``members``: read one after the other without a call each."""
+        data = self.data
+        at = self._at
+        loads, unpack = marshal.loads, _LENGTH.unpack_from
+        if data is not None:
+            out = []
+            for i in members:
+                a = at[i]
+                (n,) = unpack(data, a)
+                out.append(loads(data[a + 4:a + 4 + n]))
+        elif not hasattr(os, "pread"):  # (Windows)
+            out = [self._finder._read_at(at[i]) for i in members]
+        else:
+            fh: Any = getattr(self._finder._spool, "_file", self._finder._spool)
+            if self._finder._flushed is not fh:
+                fh.flush()
+                self._finder._flushed = fh
+            fd, pread = fh.fileno(), os.pread
+            out = []
+            for i in members:
+                a = at[i]
+                got = pread(fd, 512, a)
+                (n,) = unpack(got)
+                if len(got) < 4 + n:
+                    got = pread(fd, 4 + n, a)
+                out.append(loads(got[4:4 + n]))
+        if self._plain:
+            return out
+        starts, segments = self._starts, self._segments
+        right = bisect.bisect_right
+        for j, i in enumerate(members):
+            k = right(starts, i) - 1
+            if k >= 0 and segments[k][1]:
+                shift, fmap = segments[k]
+                row = out[j]
+                out[j] = (fmap[row[0]], row[1] + shift, *row[2:])
+        return out
 
     def row(self, i: int) -> tuple:
         at = self._at[i]
