@@ -306,15 +306,17 @@ class DuplicateFinder:
         self._id_hash.frombytes(h[np.array(id_at, dtype=np.int64)].tobytes())
         self._key_hash.frombytes(h[np.array(key_at, dtype=np.int64)].tobytes())
         hashes = h.tolist()
-        at, write, tell = self._at.append, self._spool.write, self._spool.tell
         pack, dumps = _LENGTH.pack, marshal.dumps
+        out = []
         for (fi, record, offset, control_number, title, level, host, line, th, languages,
              flavour, isbns) in rows:
-            at(tell())
             data = dumps((fi, record, offset, control_number, title, level,
                           0 if host < 0 else hashes[host], line, hashes[th], languages,
                           flavour, isbns))
-            write(pack(len(data)) + data)
+            out.append(pack(len(data)) + data)
+        sizes = np.fromiter(map(len, out), dtype=np.int64, count=len(out))
+        self._at.frombytes((np.cumsum(sizes) - sizes + self._spool.tell()).tobytes())
+        self._spool.write(b"".join(out))
 
     def export(self) -> "FinderPart":
         """What this finder holds, as plain arrays and bytes (a worker process's finder, for
