@@ -136,3 +136,29 @@ def test_records_added_one_by_one_or_together_give_the_same_duplicates():
     finally:
         one.close()
         many.close()
+
+
+_SUB = st.tuples(st.sampled_from("tvdx"), st.text(alphabet="Ақазб 12.,-", max_size=6))
+
+
+@settings(max_examples=60, deadline=None)
+@given(fields=st.lists(st.lists(_SUB, max_size=4), max_size=3))
+@example(fields=[[("v", "Б. 2")], [("t", "Егемен Қазақстан"), ("t", "Сарыарқа")]])
+def test_the_host_of_the_463_texts_is_host_text(fields):
+    from rabiskit.audit.quiet import _host
+    from rabiskit.audit.text import host_text
+    from rabiskit.sources.iso2709 import _field
+
+    texts = ["  " + "".join(f"\x1f{c}{v}" for c, v in subs) for subs in fields]
+    record = Record(" " * 24, [_field("463", t) for t in texts])
+    assert _host(texts) == (host_text(record, UNIMARC),)
+
+
+def test_the_host_of_hand_written_463_fields():
+    from rabiskit.audit.quiet import _host
+
+    assert _host([" 1\x1ftЕгемен Қазақстан\x1fvБ. 2"]) == ("егемен қазақстан б 2",)
+    # the first $t of all the 463s, a field without subfields is data
+    assert _host(["no subfields", "  \x1fvN 3", "  \x1ftСарыарқа\x1ftПростор"]) == (
+        "сарыарқа n 3",)
+    assert _host([]) == ("",)

@@ -38,15 +38,16 @@ from rabiskit.audit.checks import (_CONTROL, _KZ_MOJIBAKE, _UTF8_AS_CP1251, _UTF
 from rabiskit.audit.duplicates import isbn_keys
 from rabiskit.audit.findings import ShareRow
 from rabiskit.audit.language import KAZ, quick_detection
-from rabiskit.audit.text import (first_author, host_text, normalise_text, publication_year,
+from rabiskit.audit.text import (first_author, normalise_text, publication_year,
                                  title_key_of, title_parts_of)
 from rabiskit.facts.blocks import BlockIndex, combo_outcome, first_index, tag_code
-from rabiskit.facts.columns import (Column, dates_entered, field_column, languages,
-                                    subfield_column)
+from rabiskit.facts.columns import (Column, dates_entered, field_column, field_texts_column,
+                                    languages, subfield_column)
 from rabiskit.facts.levels import levels
 from rabiskit.facts.parse import clean_title, parse_005
 from rabiskit.records import Record
 from rabiskit.records.record import NOT_BIBLIOGRAPHIC_TYPES, UNIMARC
+from rabiskit.sources.iso2709 import _subfields
 
 _NOT_BIB = np.frombuffer(NOT_BIBLIOGRAPHIC_TYPES.encode("ascii"), np.uint8)
 
@@ -356,6 +357,23 @@ class Quiet:
         return end
 
 
+_HOST_CODES = ("t", "v", "d")
+
+
+def _host(texts: list[str]) -> tuple[str]:
+    """``host_text`` of the record holding the 463 fields of these texts (``_field``: a
+    field's subfields from its first 0x1F; ``Record.subfield``: the first value of a code
+    over the fields in turn)."""
+    found: dict[str, str] = {}
+    for text in texts:
+        k = text.find("\x1f")
+        if k != -1:
+            for c, v in _subfields(text, k):
+                if c in _HOST_CODES and c not in found:
+                    found[c] = v
+    return (normalise_text(" ".join([found.get(c) or "" for c in _HOST_CODES])),)
+
+
 def _author(rec: Record, tag: str) -> str | None:
     """``first_author`` when this field gives it (its $a is not blank), else None."""
     return first_author(rec, UNIMARC) if (rec.subfield(tag, "a") or "").strip() else None
@@ -412,7 +430,7 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     year = _first_of(ix, cand, ("210", "214", "100"),
                      lambda rec, tag: publication_year(rec, UNIMARC) or None)
     ab = cand & np.isin(lead[:, 7], np.frombuffer(b"ab", np.uint8))
-    c463 = field_column(ix, ab, "463", lambda rec: (host_text(rec, UNIMARC),))
+    c463 = field_texts_column(ix, ab, "463", _host)
     e001 = first_index(ix.rec_of_entry, ix.codes == tag_code("001"), ix.nrec)
     e005 = first_index(ix.rec_of_entry, ix.codes == tag_code("005"), ix.nrec)
     e200 = first_index(ix.rec_of_entry, ix.codes == tag_code("200"), ix.nrec)
