@@ -26,7 +26,7 @@ import tempfile
 from array import array
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_text  # type: ignore[attr-defined]
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator
 
 from rabiskit.audit.findings import Finding, _number, languages_text
 from rabiskit.audit.store import _LENGTH, read_row
@@ -34,6 +34,9 @@ from rabiskit.audit.text import (first_author, host_text, isbn13, normalise_text
                                  publication_year, title_key_text)
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import SourceRecord
+
+if TYPE_CHECKING:
+    import numpy as np
 
 TITLE_SHOWN = 80
 #: how many other members a duplicate finding names
