@@ -162,3 +162,17 @@ def test_the_host_of_hand_written_463_fields():
     assert _host(["no subfields", "  \x1fvN 3", "  \x1ftСарыарқа\x1ftПростор"]) == (
         "сарыарқа n 3",)
     assert _host([]) == ("",)
+
+
+@settings(max_examples=80, deadline=None)
+@given(value=st.text(alphabet=st.sampled_from(list("ab /:;=,.\t\n\u00a0\u2003\x1fҚ")), max_size=10))
+@example(value="Title /\u2003")
+@example(value="Title\n")
+def test_clean_title_cuts_the_ends_its_pattern_names(value):
+    import re
+
+    from rabiskit.facts.parse import clean_title
+
+    want = re.sub(r"[\s/:;=,.]+$", "", value.strip()) or None
+    assert clean_title(value) == want
+    assert clean_title("Абай жолы : роман /") == "Абай жолы"  # by hand
