@@ -176,3 +176,23 @@ def test_clean_title_cuts_the_ends_its_pattern_names(value):
     want = re.sub(r"[\s/:;=,.]+$", "", value.strip()) or None
     assert clean_title(value) == want
     assert clean_title("Абай жолы : роман /") == "Абай жолы : роман"  # by hand
+
+
+def test_more_records_one_by_one_than_a_batch_holds_give_the_same_findings():
+    rows = [("a.iso" if k % 3 else "b.iso", k, k, f"KZ{k % 700}", f"т{k % 50}", "book", "",
+             None, f"т{k % 50}", ("kaz",), UNIMARC, (f"978601{k % 900:07d}",), "абай", "",
+             k % 11 == 0) for k in range(1, 2600)]
+    one, many, parts = DuplicateFinder(), DuplicateFinder(), DuplicateFinder()
+    for row in rows:
+        one.add_keys(*row)
+    many.add_many(rows)
+    for k in range(0, len(rows), 700):
+        parts.add_many(rows[k:k + 700])
+    try:
+        assert one.records == many.records == parts.records == len(rows)
+        want = many.findings()
+        assert len(want) > 1000
+        assert one.findings() == want and parts.findings() == want
+    finally:
+        for f in (one, many, parts):
+            f.close()

@@ -97,6 +97,19 @@ def text_hashes(texts: list[str]) -> "np.ndarray":
     return out.view(np.int64)
 
 
+def _id_hashes(control_numbers, files):
+    """The hashes (int64) of 001s from their texts' and their files' ``text_hashes``: the
+    one mixed with the other (the same 001 in two files: two keys)."""
+    import numpy as np
+
+    with np.errstate(over="ignore"):
+        return _mixed(control_numbers.view(np.uint64) ^ files.view(np.uint64)).view(np.int64)
+
+
+#: records given one by one hashed together
+_BATCH = 1024
+
+
 def stable_hash(*parts: str) -> int:
     """``text_hashes`` of the parts joined by 0x1F, for one text."""
     return int(text_hashes(["\x1f".join(parts)])[0])
@@ -222,10 +235,19 @@ class DuplicateFinder:
         # their file indices' map ([] while references come from ``add``)
         self._segment_start: list[int] = []
         self._segments: list[tuple[int, list[int]]] = []
+        # records given one by one (``add_keys``), not yet added: their keys are hashed
+        # together, a batch at a time (at most ``_BATCH``)
+        self._pending: list[tuple] = []
 
     @property
     def records(self) -> int:
+        self._flush()
         return len(self._at)
+
+    def _flush(self) -> None:
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self._add(pending)
 
     def _file(self, name: str) -> int:
         fi = self._file_index.get(name)
@@ -254,19 +276,27 @@ class DuplicateFinder:
         the block's columns): its normalised title key (``title_key_text``), first author
         and publication year (compared with the title), the host text of an article
         (``host_text``, "" for none) and its ISBNs (``isbn_keys``)."""
-        self.add_many(((file, record, offset, control_number, title, level, host_key, line,
-                        title_key, languages, flavour, isbns, author, year, deleted),))
+        self._pending.append((file, record, offset, control_number, title, level, host_key,
+                              line, title_key, languages, flavour, isbns, author, year,
+                              deleted))
+        if len(self._pending) >= _BATCH:
+            self._flush()
 
     def add_many(self, records: Iterable[tuple]) -> None:
-        """Records one after the other, each as the arguments of :meth:`add_keys`.
+        """Records one after the other, each as the arguments of :meth:`add_keys`."""
+        self._flush()
+        self._add(records)
 
-        Their keys' texts are hashed together (``text_hashes``), in the order they were
-        met: the arrays are those adding them one by one gives."""
+    def _add(self, records: Iterable[tuple]) -> None:
+        """``add_many``: the records' keys' texts are hashed together (``text_hashes``), in
+        the order they were met: the arrays are those adding them one by one gives.  A
+        001's hash is its text's mixed with its file's (``_id_hashes``)."""
         id_ref, key_ref = self._id_ref.append, self._key_ref.append
         files = self._file_index
         texts: list[str] = []  # every text to hash, in order
         text = texts.append
         id_at: list[int] = []  # where in ``texts`` each 001's, key's text is
+        id_file: list[int] = []  # (and each 001's file)
         key_at: list[int] = []
         rows: list[tuple] = []  # each record's reference, its host's and title's text's place
         row = rows.append
@@ -283,7 +313,8 @@ class DuplicateFinder:
                 segments.append((0, []))
             if control_number:
                 id_at.append(len(texts))
-                text(f"001\x1f{file}\x1f{control_number}")
+                id_file.append(fi)
+                text(control_number)
                 id_ref(i)
             if not deleted:
                 for n in isbns:
@@ -306,7 +337,10 @@ class DuplicateFinder:
         import numpy as np
 
         h = text_hashes(texts)
-        self._id_hash.frombytes(h[np.array(id_at, dtype=np.int64)].tobytes())
+        if id_at:
+            self._id_hash.frombytes(_id_hashes(
+                h[np.array(id_at, dtype=np.int64)],
+                text_hashes(["001\x1f" + name for name in self.files])[id_file]).tobytes())
         self._key_hash.frombytes(h[np.array(key_at, dtype=np.int64)].tobytes())
         hashes = h.tolist()
         pack, dumps = _LENGTH.pack, marshal.dumps
@@ -324,6 +358,7 @@ class DuplicateFinder:
     def export(self) -> "FinderPart":
         """What this finder holds, as plain arrays and bytes (a worker process's finder, for
         :meth:`merge` in the parent); the finder takes no more records after this."""
+        self._flush()
         self._spool.seek(0)
         part = FinderPart(list(self.files), self._spool.read(), self._at.tobytes(),
                           self._key_hash.tobytes(), self._key_ref.tobytes(),
@@ -336,6 +371,7 @@ class DuplicateFinder:
         one by one after those already added, their record numbers ``record_shift`` on."""
         import numpy as np
 
+        self._flush()
         at = np.frombuffer(part.at, dtype=np.int64)
         if not at.size:
             return
@@ -354,6 +390,7 @@ class DuplicateFinder:
 
     def _ref(self, i: int) -> Ref:
         """The reference of record ``i``, read back from the spool."""
+        self._flush()
         if self._groups is not None:  # no more records: read where it lies, in one go
             row = self._read_at(self._at[i])
         else:
@@ -427,6 +464,7 @@ class DuplicateFinder:
         by their first record; found once (the index takes no more records after this)."""
         if self._groups is not None:
             return self._groups
+        self._flush()
         self._groups = _groups_of(self._key_hash, self._key_ref, self._reason)
         return self._groups
 
@@ -437,6 +475,7 @@ class DuplicateFinder:
     def _rows(self) -> "_SpoolRows":
         """A reader of the references' rows (as ``_ref`` gives them, as tuples), for reading
         many of them once no more records come."""
+        self._flush()
         return _SpoolRows(self)
 
     def duplicate_findings(self) -> Iterator[Finding]:
@@ -550,6 +589,7 @@ class DuplicateFinder:
 
     def repeated_id_findings(self) -> Iterator[Finding]:
         """One finding per record of every 001 repeated in one file, by file and 001."""
+        self._flush()
         ids = _repeated(self._id_hash)
         if not ids:
             return
