@@ -97,13 +97,14 @@ def text_hashes(texts: list[str]) -> "np.ndarray":
     return out.view(np.int64)
 
 
-def _id_hashes(control_numbers, files):
-    """The hashes (int64) of 001s from their texts' and their files' ``text_hashes``: the
-    one mixed with the other (the same 001 in two files: two keys)."""
+def _pair_hashes(texts, others):
+    """Hashes (int64) of pairs from their parts' ``text_hashes``: the one mixed with the
+    other (a 001 and its file: the same 001 in two files is two keys; a title and its
+    author, year and level)."""
     import numpy as np
 
     with np.errstate(over="ignore"):
-        return _mixed(control_numbers.view(np.uint64) ^ files.view(np.uint64)).view(np.int64)
+        return _mixed(texts.view(np.uint64) ^ others.view(np.uint64)).view(np.int64)
 
 
 #: records given one by one hashed together
@@ -290,7 +291,9 @@ class DuplicateFinder:
     def _add(self, records: Iterable[tuple]) -> None:
         """``add_many``: the records' keys' texts are hashed together (``text_hashes``), in
         the order they were met: the arrays are those adding them one by one gives.  A
-        001's hash is its text's mixed with its file's (``_id_hashes``)."""
+        001's hash is its text's mixed with its file's (``_pair_hashes``), a title's key is its
+        title's hash mixed with that of its author, year and level (each of those met once
+        hashed once)."""
         id_ref, key_ref = self._id_ref.append, self._key_ref.append
         files = self._file_index
         texts: list[str] = []  # every text to hash, in order
@@ -298,6 +301,8 @@ class DuplicateFinder:
         id_at: list[int] = []  # where in ``texts`` each 001's, key's text is
         id_file: list[int] = []  # (and each 001's file)
         key_at: list[int] = []
+        key_by: list[int] = []  # per key: -1 (an ISBN), or the author, year and level's
+        by: dict[tuple, int] = {}  # number (of a title's key)
         rows: list[tuple] = []  # each record's reference, its host's and title's text's place
         row = rows.append
         segments = self._segments
@@ -311,6 +316,8 @@ class DuplicateFinder:
             if segments and segments[-1][1]:  # after merged references: as added
                 self._segment_start.append(i)
                 segments.append((0, []))
+            th = len(texts)
+            text(title_key)
             if control_number:
                 id_at.append(len(texts))
                 id_file.append(fi)
@@ -319,29 +326,40 @@ class DuplicateFinder:
             if not deleted:
                 for n in isbns:
                     key_at.append(len(texts))
+                    key_by.append(-1)
                     text("isbn\x1f" + n)
                     key_ref(-i - 1)  # (an ISBN's key: its record's number negated)
                 if len(title_key) >= 2 and (author or year):
-                    key_at.append(len(texts))
-                    text(f"title\x1f{title_key}\x1f{author}\x1f{year}\x1f{level or ''}")
+                    key_at.append(th)
+                    who = (author, year, level or "")
+                    b = by.get(who)
+                    if b is None:
+                        b = by[who] = len(by)
+                    key_by.append(b)
                     key_ref(i)
             host = -1  # -1: no host
             if host_key:
                 host = len(texts)
                 text(host_key)
             row((fi, record, offset, control_number, title[:TITLE_SHOWN] if title else None,
-                 level, host, line, len(texts), languages, flavour, isbns))
-            text(title_key)
+                 level, host, line, th, languages, flavour, isbns))
         if not rows:
             return
         import numpy as np
 
         h = text_hashes(texts)
         if id_at:
-            self._id_hash.frombytes(_id_hashes(
+            self._id_hash.frombytes(_pair_hashes(
                 h[np.array(id_at, dtype=np.int64)],
                 text_hashes(["001\x1f" + name for name in self.files])[id_file]).tobytes())
-        self._key_hash.frombytes(h[np.array(key_at, dtype=np.int64)].tobytes())
+        if key_at:
+            keys = h[np.array(key_at, dtype=np.int64)]
+            b = np.array(key_by, dtype=np.int64)
+            titles = b >= 0
+            if by:
+                keys[titles] = _pair_hashes(keys[titles], text_hashes(
+                    ["title\x1f" + "\x1f".join(who) for who in by])[b[titles]])
+            self._key_hash.frombytes(keys.tobytes())
         hashes = h.tolist()
         pack, dumps = _LENGTH.pack, marshal.dumps
         out = []
