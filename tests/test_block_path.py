@@ -568,15 +568,16 @@ def test_digitisation_and_report_through_worker_processes(tmp_path):
 
 @pytest.mark.parametrize("as_of", [dt.date(2026, 4, 20), dt.date(2026, 1, 14)])
 def test_report_as_of_a_past_day_block_path_equals_careful(tmp_path, as_of):
-    """A report as of a past day lists every record entered after it: the block path (which
-    gives those records whole) and the careful reader make the same report."""
+    """A report as of a past day lists the records entered after it (the first hundred):
+    the block path (which gives those records whole) and the careful reader make the same
+    report."""
     from rabiskit.report.run import make_report
 
     plan = own_rule_plan()
     path = tmp_path / "hand.iso"
     block = b"".join(HAND) * 3
     path.write_bytes(block)
-    inputs = [Input(FIXTURES / "unimarc-utf8.iso"), Input(path)]
+    inputs = [Input(path), Input(FIXTURES / "unimarc-utf8.iso")]
 
     def data(**opts):
         report = make_report(inputs, plan, lang="en", today=as_of, **opts)
@@ -590,3 +591,43 @@ def test_report_as_of_a_past_day_block_path_equals_careful(tmp_path, as_of):
     after = {dt.date(2026, 4, 20): 2, dt.date(2026, 1, 14): 4}[as_of]
     listed = json.loads(careful)["after_as_of"]
     assert sum(1 for r in listed if r["file"].endswith("hand.iso")) == 3 * after
+    assert len(listed) == 100  # and the fixture's, up to a hundred
+
+
+def test_report_as_of_a_past_day_lists_the_first_hundred(tmp_path):
+    """As of a past day, most of a catalogue can be dated after it: the report counts them
+    all and lists the first AFTER_AS_OF_LISTED (100) in the order of the file, whichever
+    block they are in, on the block path as on the careful reader; the warning and the
+    problems table say how many more there are."""
+    from rabiskit.report.messages import t
+    from rabiskit.report.run import make_report
+
+    early = [HAND[0], HAND[1], HAND[3]]  # 15 January, 20 April, 2025: none after 20 April
+    # 15 copies of HAND (30 records after 20 April), then more than a block (2 MB) of early
+    # records, then 100 copies (200 more): the first 100 are 30 of the first block and 70
+    # of the second
+    parts = HAND * 15 + early * 5000 + HAND * 100
+    path = tmp_path / "late.iso"
+    path.write_bytes(b"".join(parts))
+    assert path.stat().st_size > (2 << 20) + 4096
+    as_of = dt.date(2026, 4, 20)
+
+    def report(**opts):
+        return make_report([Input(path)], own_rule_plan(), lang="en", today=as_of, **opts)
+
+    careful = report(min_fast_size=1 << 40)
+    data = careful.data
+    assert data["records"]["after_as_of"] == 230
+    listed = [r["record"] for r in data["after_as_of"]]
+    # records 3 and 6 of each copy of HAND (21 April, 1 July), numbered from 1
+    first = [6 * k + i for k in range(15) for i in (3, 6)]
+    later = [90 + 15000 + 6 * k + i for k in range(35) for i in (3, 6)]
+    assert listed == first + later
+    text = json.dumps(data, default=_plain, ensure_ascii=False)
+    for opts in ({"min_fast_size": 0, "workers": 1}, {"min_fast_size": 0, "workers": 2}):
+        assert json.dumps(report(**opts).data, default=_plain, ensure_ascii=False) == text, opts
+    warning = next(w for w in data["warnings"] if "dated after" in w)
+    assert warning.endswith(t("w_and_more_listed", "en", n=225, listed=100))
+    problems = next(tb for tb in careful.tables if tb.key == "problems")
+    assert t("n_after_as_of_more", "en", n=130, total=230) in problems.notes
+    assert sum(1 for r in problems.rows if r.key.startswith("after_as_of:")) == 100

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from rabiskit.aggregate.period import Period, quarter_of
-from rabiskit.facts.model import RecordFacts
+from rabiskit.facts.model import AFTER_AS_OF_LISTED, RecordFacts
 from rabiskit.plan.model import Plan
 
 KAZAKH = "kaz"
@@ -81,7 +81,7 @@ class Tally:
     deleted_records: list[RecordRef] = field(default_factory=list)
     latest_date: dt.date | None = None
     #: a report's as-of date: records of the period's year dated after it are not counted
-    #: (``after_as_of``; with ``after_as_of_records`` for the careful path's records)
+    #: (``after_as_of``; the first ``AFTER_AS_OF_LISTED`` of them in ``after_as_of_records``)
     until: dt.date | None = None
     after_as_of: int = 0
     after_as_of_records: list[RecordRef] = field(default_factory=list)
@@ -107,7 +107,8 @@ class Tally:
             return
         if self._after_as_of(d):
             self.after_as_of += 1
-            self.after_as_of_records.append(RecordRef.of(f, f"dated {d.isoformat()}"))
+            if len(self.after_as_of_records) < AFTER_AS_OF_LISTED:
+                self.after_as_of_records.append(RecordRef.of(f, f"dated {d.isoformat()}"))
             return
         if self.latest_date is None or d > self.latest_date:
             self.latest_date = d

@@ -24,7 +24,7 @@ from rabiskit.facts.blocks import BlockIndex, combo_outcome, index_block, utf8_v
 from rabiskit.facts.columns import date_number, date_numbers, languages, operators_of
 from rabiskit.facts.extract import extract_facts
 from rabiskit.facts.levels import levels
-from rabiskit.facts.model import RecordFacts
+from rabiskit.facts.model import AFTER_AS_OF_LISTED, RecordFacts
 from rabiskit.records import Problem
 from rabiskit.records.record import NOT_BIBLIOGRAPHIC_TYPES
 from rabiskit.rules.engine import DEFAULT_RULES, FALLBACK_LEVEL, Rule, classify
@@ -82,7 +82,7 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
                   flavour: str | None, careful_tags: frozenset[str] = frozenset(),
                   operator: tuple[str, str] | None = None,
                   extract: Callable | None = None,
-                  careful_after: dt.date | None = None,
+                  careful_dated: tuple[dt.date, dt.date] | None = None,
                   linked_tags: frozenset[str] = frozenset()) -> ChunkResult:
     """Count the records of ``buf`` (a block of a file starting at ``base_offset`` on a
     record boundary), their levels by ``rules`` (the plan's rules in force).
@@ -92,8 +92,10 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     here as the others but also given with their facts (``ChunkResult.linked``: e.g.
     digitisation's links); ``operator`` (tag, code),
     the field naming the cataloguer, grouped too; ``extract(src, facts)``, called on every
-    record the careful reader reads, its answer kept beside the facts; ``careful_after``:
-    records entered after this day are read by the careful reader (a report lists them)."""
+    record the careful reader reads, its answer kept beside the facts; ``careful_dated``:
+    (after, until), the first ``AFTER_AS_OF_LISTED`` records of the block entered after the
+    first day and no later than the second are read by the careful reader (a report lists
+    that many of the records dated after its as-of date in its year)."""
     rules = tuple(rules)
     ix = index_block(buf, encoding=encoding, flavour=flavour) if len(rules) <= MAX_RULES else None
     if ix is None:
@@ -112,11 +114,12 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
     langs = languages(ix, good)
     good &= langs.settled()
     if good.any():
-        if careful_after is not None:
-            limit = _date_code(careful_after)
-            if limit < 0 and careful_after.year > _YEAR0:
-                limit = 1 << 17  # after every date a key holds
-            good &= date_int <= limit
+        if careful_dated is not None:
+            # the first of them only: a report lists no more than AFTER_AS_OF_LISTED (the
+            # others are counted in the groups, as after the as-of date, by their dates)
+            after, until = (_date_bound(d) for d in careful_dated)
+            late = np.flatnonzero(good & (date_int > after) & (date_int <= until))
+            good[late[:AFTER_AS_OF_LISTED]] = False
     if good.any():
         lv = levels(ix, rules, good, db_level)
         level_code = np.full(ix.nrec, -1, dtype=np.int64)
@@ -164,6 +167,15 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
 
 
 _date_code = date_number  # (year - 1900, month, day) in 17 bits; -1 outside 1900-2155
+
+
+def _date_bound(d: dt.date) -> int:
+    """``d``'s date code, to compare date codes with: before every code for a day before
+    1900, after every code for a day after 2155."""
+    code = _date_code(d)
+    if code < 0:
+        return -1 if d.year < _YEAR0 else 1 << 17
+    return code
 
 
 #: the fields ``extract_facts`` reads of a UNIMARC or MARC 21 record

@@ -7,6 +7,12 @@ from dataclasses import dataclass
 
 from rabiskit.records.record import not_bibliographic
 
+#: how many of the records entered after a report's as-of date the report lists one by one
+#: (the first in the order they are read; all of them are counted).  As of today they are
+#: entry errors, dates in the future; as of a past day they are the later work, which can
+#: be most of a catalogue: a hand-in appendix of every one would help nobody.
+AFTER_AS_OF_LISTED = 100
+
 
 @dataclass(frozen=True, slots=True)
 class RecordFacts:

@@ -33,7 +33,9 @@ class Needs:
     ``operator``: (tag, code) of the field naming the cataloguer, grouped on the block path;
     ``extract(src, facts)``: taken from every record the careful reader reads (a function
     of a module, or a ``functools.partial`` of one, so that worker processes get it);
-    ``careful_after``: records entered after this day are read whole (a report lists them);
+    ``careful_dated``: (after, until), of the records entered after the first day and no
+    later than the second, the first ``AFTER_AS_OF_LISTED`` of each block are read whole
+    (a report lists that many of the records dated after its as-of date);
     ``linked_tags``: records holding any of these fields that the block path settles are
     counted in its groups and also given one by one, with their facts and what ``extract``
     took from the fields the block index holds (``Sink.add_linked``; e.g. digitisation's
@@ -42,7 +44,7 @@ class Needs:
     careful_tags: frozenset[str] = frozenset()
     operator: tuple[str, str] | None = None
     extract: Callable[[Any, RecordFacts], Any] | None = None
-    careful_after: dt.date | None = None
+    careful_dated: tuple[dt.date, dt.date] | None = None
     linked_tags: frozenset[str] = frozenset()
 
 
@@ -94,7 +96,7 @@ def read_inputs(inputs: Iterable[Input], plan: Plan, sink: Sink, *, needs: Needs
 
     jobs = [(inp, summary, FastFile(inp.path, inp.display, kind, inp.db_level, encoding, flavour,
                                     rules, needs.careful_tags, needs.operator, needs.extract,
-                                    needs.careful_after, needs.linked_tags)
+                                    needs.careful_dated, needs.linked_tags)
              if kind else None) for inp, summary, kind in kinds]
     fast_files = [job for _, _, job in jobs if job is not None]
     executor = make_executor(workers) if fast_files and workers != 1 else None

@@ -87,12 +87,12 @@ def _read_block(path: str, start: int, end: int) -> bytes:
 
 def _work(path: str, start: int, end: int, display: str, db_level: str | None,
           encoding: str | None, flavour: str | None, rules, careful_tags, operator,
-          extract, careful_after, linked_tags=frozenset()) -> ChunkResult:
+          extract, careful_dated, linked_tags=frozenset()) -> ChunkResult:
     """One block, read by the worker itself from the file (no bytes through a pipe)."""
     return analyse_block(_read_block(path, start, end), start, display=display, db_level=db_level,
                          rules=rules, encoding=encoding, flavour=flavour,
                          careful_tags=careful_tags, operator=operator, extract=extract,
-                         careful_after=careful_after, linked_tags=linked_tags)
+                         careful_dated=careful_dated, linked_tags=linked_tags)
 
 
 @dataclass
@@ -146,7 +146,7 @@ class FastFile:
     careful_tags: frozenset = frozenset()  # see analyse_block
     operator: tuple[str, str] | None = None
     extract: Callable | None = None
-    careful_after: object = None  # a datetime.date
+    careful_dated: object = None  # (first day, last day): see analyse_block
     linked_tags: frozenset = frozenset()  # see analyse_block
 
 
@@ -226,7 +226,7 @@ def _prepare(f: FastFile, block_size: int, languages: dict, operators: dict) -> 
         merge.failed = True
         return merge, []
     tasks = [(work, (str(f.path), a, b, f.display, f.db_level, f.encoding, f.flavour, f.rules,
-                     f.careful_tags, f.operator, f.extract, f.careful_after, f.linked_tags), b - a)
+                     f.careful_tags, f.operator, f.extract, f.careful_dated, f.linked_tags), b - a)
              for a, b in bounds]
     return merge, tasks
 
@@ -352,7 +352,7 @@ def keep_freed_memory() -> None:
 
 def _xml_work(path: str, start: int, end: int, display: str, db_level: str | None,
               encoding: str | None, flavour: str | None, rules, careful_tags, operator,
-              extract, careful_after, linked_tags=frozenset()) -> ChunkResult | None:
+              extract, careful_dated, linked_tags=frozenset()) -> ChunkResult | None:
     """One block of a MARCXML file, read by the one MARCXML reader (``read_xml_block``) in
     the worker; every record's facts as the careful path gives them.  None when the block
     cannot be read on its own (the file is then read whole)."""

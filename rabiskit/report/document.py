@@ -123,11 +123,15 @@ class HandInContext:
     statistics: Any = None
 
 
-def _records_where(refs, lang: str, limit: int = 5) -> str:
+def _records_where(refs, lang: str, limit: int = 5, total: int | None = None) -> str:
+    """The first ``limit`` of ``refs`` by file and record number, and how many more
+    (``total``: how many there are in all, when ``refs`` lists only the first of them)."""
     shown = [t("w_record_at", lang, file=r.file, record=r.record) + (f" ({r.id})" if r.id else "")
              for r in refs[:limit]]
-    if len(refs) > limit:
-        shown.append(t("w_and_more", lang, n=len(refs) - limit))
+    total = len(refs) if total is None else total
+    if total > limit:
+        shown.append(t("w_and_more", lang, n=total - limit) if total == len(refs) else
+                     t("w_and_more_listed", lang, n=total - limit, listed=len(refs)))
     return "; ".join(shown)
 
 
@@ -138,7 +142,7 @@ def after_as_of_warning(tally: Tally, as_of: dt.date, today: dt.date, lang: str)
         return None
     key = "w_future" if as_of >= today else "w_after_as_of"
     return t(key, lang, n=tally.after_as_of, date=date_text(as_of),
-             where=_records_where(tally.after_as_of_records, lang))
+             where=_records_where(tally.after_as_of_records, lang, total=tally.after_as_of))
 
 
 def build_report(tally: Tally, scan: Scan, plan: Plan, period: Period, lang: str = "kk",

@@ -433,6 +433,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "w_and_more": {"kk": "тағы {n} (толық тізім қосымшада)",
                    "ru": "и ещё {n} (полный список в приложении)",
                    "en": "and {n} more (the full list is in the appendix)"},
+    "w_and_more_listed": {"kk": "тағы {n} (қосымшада алғашқы {listed} жазба тізілген)",
+                          "ru": "и ещё {n} (в приложении перечислены первые {listed})",
+                          "en": "and {n} more (the first {listed} are listed in the appendix)"},
+    "n_after_as_of_more": {"kk": "Есеп күнінен кейін енгізілген тағы {n} жазба тізілмеген "
+                                 "(барлығы {total} жазба есептелмеді).",
+                           "ru": "Ещё {n} записей, введённых после даты отчёта, не перечислены "
+                                 "(всего не учтено {total}).",
+                           "en": "{n} more records entered after the report's date are not "
+                                 "listed ({total} in all are not counted)."},
     "w_record_at": {"kk": "{file}, {record}-жазба", "ru": "{file}, запись {record}",
                     "en": "{file}, record {record}"},
     "n_pdf_not_checked": {"kk": "PDF қалтасы тексерілмеді (--pdf-dir берілмеген).",

@@ -109,7 +109,7 @@ class ReportSink:
         return Needs(linked_tags=dig.tally.link_tags() if dig is not None else frozenset(),
                      operator=operator,
                      extract=functools.partial(report_extract, operator, link),
-                     careful_after=self.today)
+                     careful_dated=(self.today, dt.date(self.year, 12, 31)))
 
     def _count(self, facts: RecordFacts) -> None:
         self.tally.add(facts)

@@ -472,6 +472,9 @@ def problems_table(scan: Scan, tally: Tally, lang: str, wording=None) -> Table:
     for r in tally.after_as_of_records:
         add("after_as_of", r.file, r.record, r.offset, r.id, r.title, r.reason)
     notes = [] if rows else [t("none", lang)]
+    if tally.after_as_of > len(tally.after_as_of_records):
+        notes.append(t("n_after_as_of_more", lang, n=tally.after_as_of - len(tally.after_as_of_records),
+                       total=tally.after_as_of))
     return Table("problems", t("t_problems", lang), cols, rows, notes)
 
 
