@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfWriter
 
@@ -274,3 +274,76 @@ def test_web_links_are_keyed_by_the_whole_link():
     assert link_key("https://site.kz/view?id=1") != link_key("https://site.kz/view?id=2")
     assert link_key("https://a.kz/books/index.html") != link_key("https://b.kz/x/index.html")
     assert link_key("https://a.kz/scan/Kitap.DJVU") == link_key("D:\\scan\\kitap.djvu")
+
+
+# the quick way of file_name_of (plain http(s) links) against the general one (urlsplit,
+# unquote, the query): links made of the characters where the two could differ
+_LINK_PARTS = st.sampled_from(["https://", "http://", "HTTPS://", "ftp://", "lib.kz", "a", "/",
+                               "//", ".pdf", ".PDF", "C:", ":", "@", "%20", "?", "?f=a.pdf",
+                               "#x", "\\", " ", "\t", "[", "]", "[::1]", "қ", "~", "+", ";",
+                               "-", "_", "=", "&", "'", "!", "$", "(", ")", "*", ","])
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(_LINK_PARTS, min_size=1, max_size=9))
+@example(parts=["https://", "lib.kz", "/", "C:"])
+@example(parts=["https://", "lib.kz", "//", "a", ".pdf", "/"])
+@example(parts=["http://", "[::1]", "/", "a", ".pdf"])
+@example(parts=["https://", "lib.kz", "/", "a", "\t", ".pdf"])
+def test_file_name_of_plain_links_as_the_general_way(parts):
+    from rabiskit.digitisation.classify import _file_name_general
+
+    link = "".join(parts)
+    text = link.strip()
+    try:
+        general = _file_name_general(text) if text else None
+    except ValueError:  # urlsplit refuses it (e.g. bad brackets): the quick way must too
+        with pytest.raises(ValueError):
+            file_name_of(link)
+        return
+    assert file_name_of(link) == general
+
+
+@pytest.mark.parametrize("link, name", [
+    ("https://rabis.example.kz/e/17.pdf", "17.pdf"),
+    ("http://lib.kz//scan//a.pdf", "a.pdf"),
+    ("https:///a.pdf", "a.pdf"),
+    ("https://lib.kz", None),
+    ("https://lib.kz/a/C:", None),
+    ("https://user@lib.kz:8080/a/b.djvu", "b.djvu"),
+])
+def test_file_name_of_plain_links(link, name):
+    assert file_name_of(link) == name
+
+
+# a document's JSON text written from its fields, as json.dumps writes its dict
+_TEXT = st.one_of(st.none(), st.text(max_size=6), st.sampled_from(['"', "\\", "\n", "\x00", "қ", "\u2028"]))
+_NUMBER = st.one_of(st.none(), st.integers(-3, 10**12), st.booleans())
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=st.lists(_TEXT, min_size=9, max_size=9), numbers=st.lists(_NUMBER, min_size=5, max_size=5),
+       date=st.one_of(st.none(), st.dates(), st.datetimes()),
+       lists=st.lists(st.lists(st.one_of(st.text(max_size=4), st.integers(0, 3)), max_size=2),
+                      min_size=3, max_size=3),
+       in_period=st.booleans())
+@example(texts=["catalogue", "a.iso", "KZ1", "Атау", "book", "kaz", "extent", "changed", None],
+         numbers=[1, 0, None, 120, 120], date=dt.date(2026, 1, 15), lists=[["a.pdf"], [], []],
+         in_period=True)
+@example(texts=["log", "log.csv", None, None, "book", "kaz", "", "", None],
+         numbers=[None, None, 3, None, None], date=None, lists=[[], [], ["note"]], in_period=False)
+def test_document_json_is_json_dumps(texts, numbers, date, lists, in_period):
+    import json
+
+    from rabiskit.digitisation.model import Document
+    from rabiskit.digitisation.store import document_json
+
+    source, file, id_, title, kind, language, pages_source, date_source, host = texts
+    record_, offset, line, pages, cat_pages = numbers
+    doc = Document(source=source, kind=kind, language=language, pages=pages,
+                   pages_source=pages_source, date=date, date_source=date_source, keys=(),
+                   file=file, record=record_, offset=offset, id=id_, title=title, line=line,
+                   links=tuple(lists[0]), pdfs=tuple(lists[1]), catalogue_pages=cat_pages,
+                   host_title=host, notes=list(lists[2]))
+    want = json.dumps(doc.as_dict() | {"in_period": in_period}, ensure_ascii=False, indent=2)
+    assert document_json(doc, in_period) == want

@@ -299,3 +299,27 @@ def test_the_byte_path_builds_most_records_of_the_benchmark_shape():
 
 if __name__ == "__main__":  # pragma: no cover
     pytest.main([__file__, "-q"])
+
+
+def test_blobs_are_zlib_streams_whichever_deflate_writes_them(tmp_path, monkeypatch):
+    # ISA-L's deflate (where the isal package is installed) and zlib's write other bytes
+    # for the same record: both are zlib streams (header 0x78, as the ledger's check asks)
+    # that decompress to the same text, so the two ledgers hold the same records
+    from rabiskit.ledger import codec
+
+    text = '{"leader":"00000nam  2200000   4500","fields":[["001","KZ1"],["200","1"," ",[["a","Қазақ \\"тілі\\""]]]]}'.encode()
+    blob = codec.compress(text)
+    assert blob[:1] == b"\x78" and zlib.decompress(blob) == text
+    assert zlib.compress(text, 1)[:1] == b"\x78"
+    stored = {}
+    for name, deflate in (("default", codec._compress), ("zlib", zlib.compress)):
+        monkeypatch.setattr(codec, "_compress", deflate)
+        assert zlib.decompress(codec.compress(text)) == text
+        target = tmp_path / f"{name}.sqlite"
+        with open_ledger(target, create=True) as led:
+            import_inputs(led, [Input(FIXTURES / "unimarc-utf8.iso")], default_plan(),
+                          now=lambda: "2026-11-30T00:00:00+00:00", min_fast_size=0, workers=1)
+        with open_ledger(target) as led:  # the ledger's own check of every blob passes
+            stored[name] = [(k, zlib.decompress(b)) for k, b in led.conn.execute(
+                "SELECT key, record_data FROM records ORDER BY key")]
+    assert stored["default"] and stored["default"] == stored["zlib"]

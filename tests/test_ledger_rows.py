@@ -124,3 +124,46 @@ def test_a_record_twice_in_one_block_of_a_new_ledger(tmp_path, workers):
         r2 = import_inputs(led, [Input(path)], PLAN, min_fast_size=0, workers=workers)
         assert (r2.added, r2.unchanged, r2.repeated) == (0, 4, 1)
         assert [c.key for c in r2.changed] == ["KZ00004", "KZ00004"]
+
+
+def test_blocks_with_columns_left_empty_stored_as_one_by_one(tmp_path):
+    # blocks where a column is empty in every record (no 001, no date entered: the block's
+    # statement says NULL there), blocks where only some are, and blocks with none empty:
+    # the rows added a block at a time into a new ledger are those decided one by one
+    # (a ledger holding the export's first record), value for value and type for type
+    recs = ([rec(None, title=f"Без нөмір {n}") for n in range(12)]
+            + [rec(f"KZ{n:05d}", date=None, title=f"Күнсіз {n}") for n in range(100, 112)]
+            + [rec(f"KZ{n:05d}" if n % 2 else None, date=None if n % 3 else "20260115",
+                   title=f"Аралас {n}") for n in range(200, 224)]
+            + books(range(300, 312)))
+    path = write(tmp_path / "a.iso", recs)
+    opts = {"min_fast_size": 0, "workers": 1, "block_size": 2048}
+    rows, types = [], []
+    for name, first in (("fresh", None), ("first", recs[0])):
+        folder = tmp_path / name
+        folder.mkdir()
+        with ledger_at(folder) as led:
+            if first is not None:
+                import_inputs(led, [Input(write(folder / "before.iso", [first]))], PLAN)
+            statements: list[str] = []
+            led.conn.set_trace_callback(statements.append)
+            r = import_inputs(led, [Input(path)], PLAN, **opts)
+            led.conn.set_trace_callback(None)
+            if first is None:  # every block added with its one statement, none rolled back
+                assert not any(s.startswith("ROLLBACK") for s in statements)
+                assert any(s.startswith("INSERT INTO records") and "NULL" in s
+                           for s in statements)
+            assert (r.records, r.added + r.unchanged) == (60, 60)
+            types.append(led.rows("SELECT DISTINCT typeof(control_number), typeof(date_entered), "
+                                  "typeof(record_data) FROM records ORDER BY 1, 2, 3"))
+        rows.append(_catalogue_rows(folder / "ledger.sqlite"))
+    assert rows[1] == rows[0]
+    assert [tuple(t) for t in types[0]] == [("null", "null", "blob"), ("null", "text", "blob"),
+                                            ("text", "null", "blob"), ("text", "text", "blob")]
+    assert [tuple(t) for t in types[1]] == [tuple(t) for t in types[0]]
+    conn = sqlite3.connect(tmp_path / "fresh" / "ledger.sqlite")
+    assert conn.execute("SELECT COUNT(*) FROM records WHERE control_number IS NULL").fetchone() == (
+        12 + 12,)
+    assert conn.execute("SELECT COUNT(*) FROM records WHERE date_entered IS NULL").fetchone() == (
+        12 + 16,)
+    conn.close()

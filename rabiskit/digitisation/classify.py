@@ -24,6 +24,10 @@ ARTICLE_LEVELS = frozenset("ab")
 SERIAL_LEVELS = frozenset("si")
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+#: an http(s) link of ASCII letters, digits and the URL's plain punctuation, with no
+#: query, fragment, percent-escape, backslash, blank or IPv6 brackets: its path (group 1)
+#: is what ``urlsplit`` gives, and needs no decoding
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.\-:@]*((?:/[A-Za-z0-9._~!$&'()*+,;=:@\-]*)*)\Z")
 
 
 def link_values(record: Record, tag: str = "856", code: str = "u") -> list[str]:
@@ -41,6 +45,16 @@ def file_name_of(link: str) -> str | None:
     text = link.strip()
     if not text:
         return None
+    plain = _PLAIN_URL.match(text)
+    if plain is not None:  # what ``_file_name_general`` gives such a link, quicker
+        segments = [s for s in plain.group(1).split("/") if s]
+        name = segments[-1] if segments else None
+        return None if name is not None and len(name) == 2 and ":" in name else name
+    return _file_name_general(text)
+
+
+def _file_name_general(text: str) -> str | None:
+    """``file_name_of`` of a stripped, non-empty link, the general way."""
     query = ""
     if _URL.match(text):
         parts = urlsplit(text)

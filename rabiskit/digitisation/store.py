@@ -21,10 +21,17 @@ from collections.abc import Sequence
 from json.encoder import encode_basestring as _encode  # type: ignore[attr-defined]
 from typing import Any, Callable, Iterator, overload
 
+from rabiskit.digitisation.model import Document
 from rabiskit.jsontext import json_default, scalar_text
 
 SPOOL_BYTES = 8 << 20
 INDENT = 2
+
+
+#: each key's JSON text and the separator after it, for the keys met (a document's keys
+#: are the few of ``Document.as_dict``)
+_KEY_TEXTS: dict[str, str] = {}
+_NULL_TRUE_FALSE = {None: "null", True: "true", False: "false"}
 
 
 def document_text(doc: dict) -> str:
@@ -34,23 +41,74 @@ def document_text(doc: dict) -> str:
     written here directly (a document is written for every digitised copy of a catalogue,
     and json's indenting encoder is pure Python); anything else goes to json.dumps."""
     parts = []
+    keys = _KEY_TEXTS
     for key, value in doc.items():
-        if value.__class__ is str:
-            text = _encode(value)
-        elif value.__class__ is list and all(v.__class__ is str for v in value):
-            text = ("[\n    " + ",\n    ".join([_encode(v) for v in value]) + "\n  ]"
-                    if value else "[]")
+        head = keys.get(key) if key.__class__ is str else None
+        if head is None:
+            if key.__class__ is not str:
+                return json.dumps(doc, ensure_ascii=False, indent=INDENT, default=json_default)
+            head = _encode(key) + ": "
+            if len(keys) < 1000:
+                keys[key] = head
+        cls = value.__class__
+        if cls is str:
+            parts.append(head + _encode(value))
+        elif value is None or cls is bool:
+            parts.append(head + _NULL_TRUE_FALSE[value])
+        elif cls is int:
+            parts.append(head + int.__repr__(value))
+        elif cls is list and all(v.__class__ is str for v in value):
+            parts.append(head + ("[\n    " + ",\n    ".join([_encode(v) for v in value]) + "\n  ]"
+                                 if value else "[]"))
         else:
             scalar = scalar_text(value)
             if scalar is None:
                 return json.dumps(doc, ensure_ascii=False, indent=INDENT, default=json_default)
-            text = scalar
-        if key.__class__ is not str:
-            return json.dumps(doc, ensure_ascii=False, indent=INDENT, default=json_default)
-        parts.append(_encode(key) + ": " + text)
+            parts.append(head + scalar)
     if not parts:
         return "{}"
     return "{\n  " + ",\n  ".join(parts) + "\n}"
+
+
+def _text(v) -> str:
+    return "null" if v is None else _encode(v)  # TypeError for anything but text
+
+
+def _number(v) -> str:
+    if v is None:
+        return "null"
+    if v.__class__ is not int:  # True is 1 to int.__repr__, true to json
+        raise TypeError(v)
+    return int.__repr__(v)
+
+
+def _texts(values) -> str:
+    return "[\n    " + ",\n    ".join([_encode(v) for v in values]) + "\n  ]" if values else "[]"
+
+
+def document_json(doc: Document, in_period: bool) -> str:
+    """``document_text(doc.as_dict() | {"in_period": in_period})``, written from the
+    document's fields (a catalogue's every linked record makes one); a field of another
+    type than ``Document`` names goes the general way."""
+    try:
+        return "".join((
+            '{\n  "source": ', _text(doc.source), ',\n  "file": ', _text(doc.file),
+            ',\n  "record": ', _number(doc.record), ',\n  "offset": ', _number(doc.offset),
+            ',\n  "id": ', _text(doc.id), ',\n  "title": ', _text(doc.title),
+            "" if doc.line is None else ',\n  "line": ' + _number(doc.line),
+            ',\n  "type": ', _text(doc.kind), ',\n  "language": ', _text(doc.language),
+            ',\n  "pages": ', _number(doc.pages),
+            ',\n  "pages_source": ', _text(doc.pages_source or None),
+            ',\n  "catalogue_pages": ', _number(doc.catalogue_pages),
+            ',\n  "date": ', _text(doc.date.isoformat() if doc.date else None),
+            ',\n  "date_source": ', _text(doc.date_source or None),
+            ',\n  "links": ', _texts(doc.links), ',\n  "pdfs": ', _texts(doc.pdfs),
+            ',\n  "host_title": ', _text(doc.host_title),
+            ',\n  "notes": ' + _texts(doc.notes) if doc.notes else "",
+            ',\n  "in_period": ', "true" if in_period is True else "false" if in_period is False
+            else _number(in_period), "\n}"))
+    except TypeError:
+        return document_text(doc.as_dict() | {"in_period": in_period})
 
 
 class DocumentStore:
@@ -65,7 +123,12 @@ class DocumentStore:
 
     def append(self, doc: dict) -> int:
         """Keep ``doc`` (a JSON-ready dict); returns its number."""
-        data = document_text(doc).encode("utf-8")
+        return self.append_text(document_text(doc))
+
+    def append_text(self, text: str) -> int:
+        """Keep a document given as its JSON text (``document_text``, ``document_json``);
+        returns its number."""
+        data = text.encode("utf-8")
         end = self._offsets[-1]
         self._file.seek(end)
         self._file.write(data)

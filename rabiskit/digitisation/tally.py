@@ -44,7 +44,7 @@ from rabiskit.digitisation.log import DigitisationLog, LogEntry
 from rabiskit.digitisation.model import (CREATED_MTIME, OTHER, PAGES_EXTENT, PAGES_LOG,
                                          PAGES_PDF, PAGES_RANGE, Document, PdfInfo, TypeCount)
 from rabiskit.digitisation.pdfs import PdfIndex
-from rabiskit.digitisation.store import DocumentStore, Documents
+from rabiskit.digitisation.store import DocumentStore, Documents, document_json
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records.record import IRBIS
 from rabiskit.sources.irbis_fields import links as irbis_links
@@ -97,6 +97,14 @@ def linked_copies(links: Iterable[str]) -> LinkedCopies:
     names = tuple(file_name_of(v) for v in links)
     return LinkedCopies(links, tuple(dict.fromkeys(link_key_named(v, n) for v, n in zip(links, names))),
                         names)
+
+
+def copies_of_values(values: list[str]) -> LinkedCopies | None:
+    """The ``linked_copies`` of a UNIMARC or MARC 21 record whose link subfield holds
+    ``values`` (``Record.subfields``; the links are ``link_values``' : the non-empty ones,
+    stripped); None when it links nothing."""
+    links = [v.strip() for v in values if v and v.strip()]
+    return linked_copies(links) if links else None
 
 
 def record_links(tag: str, code: str, src) -> list[str]:
@@ -202,8 +210,8 @@ class DigitisationTally:
                                     "same_as": self._where(first),
                                     "reason": N_("links the same file as a record already counted")})
             return
-        number = self._store.append(
-            doc.as_dict() | {"in_period": bool(doc.date and self.period.contains(doc.date))})
+        number = self._store.append_text(
+            document_json(doc, bool(doc.date and self.period.contains(doc.date))))
         for k in doc.keys:
             self._seen[k] = number
         if kind not in self._kinds:

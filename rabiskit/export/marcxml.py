@@ -100,7 +100,7 @@ def plain_xml(ix: BlockIndex, recs: np.ndarray) -> tuple[bytes, np.ndarray, np.n
     begins and ends in them, whether it is there).  The output is laid out as pieces
     (constant text, or bytes of the block) ordered by where in the record they come from,
     and gathered in one pass."""
-    from rabiskit.facts.batches import _Fields
+    from rabiskit.facts.batches import _Fields, span_positions
 
     if not recs.size:
         z = np.zeros(0, dtype=np.int64)
@@ -111,16 +111,21 @@ def plain_xml(ix: BlockIndex, recs: np.ndarray) -> tuple[bytes, np.ndarray, np.n
     fl = _Fields(ix, recs)
     ent = fl.ent
     slot = fl.slot
-    # records that need escaping or replacing: the careful element
-    bounds = np.empty(2 * recs.size, dtype=np.int64)
-    bounds[0::2], bounds[1::2] = starts, ends
-    bad = _BAD[arr]
-    ef = np.flatnonzero((arr[:-2] == 0xEF) & (arr[1:-1] == 0xBF) & (arr[2:] >= 0xBE) & (arr[2:] <= 0xBF)) \
-        if n > 2 else np.zeros(0, dtype=np.int64)
-    bad[ef] = True
-    plain = ~np.logical_or.reduceat(bad, bounds)[0::2]
-    fts = np.add.reduceat((arr == FT).astype(np.int64), bounds)[0::2]
-    plain &= fts == ix.nent[recs] + 1
+    # records that need escaping or replacing: the careful element (the bytes of the
+    # records asked about alone, each from its start up to its record terminator)
+    pos = span_positions(starts, (ends - starts).astype(np.int64))
+    vals = arr[pos]
+    ef = pos[vals == 0xEF]  # U+FFFE, U+FFFF: no XML character
+    ef = ef[ef + 2 < n]
+    ef = ef[(arr[ef + 1] == 0xBF) & (arr[ef + 2] >= 0xBE) & (arr[ef + 2] <= 0xBF)]
+    bad = np.union1d(pos[_BAD[vals]], ef)
+
+    def per_record(at: np.ndarray) -> np.ndarray:
+        """How many of the positions ``at`` (increasing) each record holds."""
+        return np.searchsorted(at, ends) - np.searchsorted(at, starts)
+
+    plain = per_record(bad) == 0
+    plain &= per_record(pos[vals == FT]) == ix.nent[recs] + 1
     row_of_ent = slot[ix.rec_of_entry[ent]]
     fs = ix.s_abs[ent]
     fe = fs + ix.flen[ent] - 1
@@ -133,7 +138,7 @@ def plain_xml(ix: BlockIndex, recs: np.ndarray) -> tuple[bytes, np.ndarray, np.n
     # decides the indicators: look it up among every delimiter of the block
     from rabiskit.facts.blocks import SD
 
-    every = np.flatnonzero(arr == SD)
+    every = pos[vals == SD]  # a data field's delimiters lie in its record
     k = np.searchsorted(every, fs)
     first_sd[data_field] = every[np.minimum(k[data_field], every.size - 1)] if every.size else -1
     odd = data_field & ((first_sd != fs + 2) | (arr[np.minimum(fs, n - 1)] >= 0x80)
@@ -196,7 +201,7 @@ def plain_xml(ix: BlockIndex, recs: np.ndarray) -> tuple[bytes, np.ndarray, np.n
     np.cumsum(length, out=offsets[1:])
     total = int(offsets[-1])
     source = np.concatenate((arr, np.frombuffer(_POOL, dtype=np.uint8)))
-    out = source[np.repeat(src - offsets[:-1], length) + np.arange(total)].tobytes()
+    out = source[span_positions(src, length)].tobytes()
     # where each record's text starts: its first piece; it ends where the next one starts
     first_piece = np.searchsorted(key[order], starts[keep_rec].astype(np.int64) * 8)
     at = np.append(offsets[first_piece], total)

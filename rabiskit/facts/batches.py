@@ -18,6 +18,7 @@ against the careful reader's rows.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
@@ -120,6 +121,15 @@ class FactsBatch:
 
 # -- where the subfields are -------------------------------------------------------------
 
+def _any_of(values: np.ndarray, few: list[int]) -> np.ndarray:
+    """Whether each of ``values`` is one of ``few`` (``np.isin`` sorts; a few comparisons
+    are quicker)."""
+    out = np.zeros(values.size, dtype=bool)
+    for v in set(few):
+        out |= values == v
+    return out
+
+
 class _Fields:
     """Every subfield delimiter inside the fields of a block's clean records ``which``:
     the field it is in, its code and where its value ends, found once for the block."""
@@ -133,13 +143,21 @@ class _Fields:
         self.slot[which] = np.arange(which.size)
         wanted = member[ix.rec_of_entry]  # ``tags``: only the fields asked about
         if tags is not None:
-            wanted &= np.isin(ix.codes, [tag_code(t) for t in tags])
+            wanted &= _any_of(ix.codes, [tag_code(t) for t in tags])
         ent = np.flatnonzero(wanted)  # in the order of the bytes
         self.ent = ent
         fs = ix.s_abs[ent]
         fe = fs + ix.flen[ent] - 1  # the field terminator
         arr = ix.arr
-        sd = np.flatnonzero(arr == SD) if ent.size else np.zeros(0, dtype=np.int64)
+        if not ent.size:
+            sd = np.zeros(0, dtype=np.int64)
+        elif int((fe - fs).sum()) * 4 < arr.size:
+            # a few of the block's fields: look for delimiters in their bytes alone (the
+            # next delimiter after one is then either in its field or past the field's
+            # end, which cuts the value as the block's next delimiter does)
+            sd = _positions_in(arr, fs, fe, SD)
+        else:
+            sd = np.flatnonzero(arr == SD)
         j = np.searchsorted(fs, sd, side="right") - 1
         inside = (j >= 0) & (sd < fe[np.maximum(j, 0)])
         k = np.flatnonzero(inside)
@@ -178,6 +196,23 @@ class _Fields:
         fs = ix.s_abs[e]
         return _first_per_row(self.which.size, self.slot[ix.rec_of_entry[e]], fs,
                               fs + ix.flen[e] - 1)
+
+
+def span_positions(starts: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Every position of the spans ``starts[i]`` .. ``starts[i] + length[i]``, one span
+    after the other (int64: numpy indexes with it as it is)."""
+    offsets = np.zeros(length.size, dtype=np.int64)
+    if length.size:
+        np.cumsum(length[:-1], out=offsets[1:])
+    total = int(length.sum()) if length.size else 0
+    return np.repeat(starts - offsets, length) + np.arange(total)
+
+
+def _positions_in(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, byte: int) -> np.ndarray:
+    """Where ``byte`` is in ``arr`` within the ranges ``starts``..``ends`` (increasing, not
+    overlapping), in order."""
+    pos = span_positions(starts, ends - starts)
+    return pos[arr[pos] == byte]
 
 
 def _first_per_row(m: int, rows: np.ndarray, s: np.ndarray, e: np.ndarray):
@@ -257,8 +292,7 @@ def _string_array(arr: np.ndarray, present: np.ndarray, s: np.ndarray, e: np.nda
     np.cumsum(length, out=offsets[1:])
     total = int(offsets[-1])
     if total:
-        idx = np.repeat(s - offsets[:-1], length) + np.arange(total)
-        data = arr[idx]
+        data = arr[span_positions(s, length)]
     else:
         data = np.zeros(0, dtype=np.uint8)
     valid = None if present.all() else pa.py_buffer(np.packbits(present, bitorder="little"))
@@ -621,3 +655,107 @@ def _summarise(d: BlockDecisions) -> None:
     if summary.date_max is None or hi > summary.date_max:
         summary.date_max = hi
 
+
+
+# -- a few records' facts as RecordFacts -----------------------------------------------------
+
+#: the answers of ``pages_from_extent``, ``article_pages``, ``parse_005`` and
+#: ``clean_title`` (each depends on the text alone) met in this process, for
+#: ``settled_facts``
+_ANSWERS: dict = {}
+
+
+def _answers(decide, texts: list) -> list:
+    """``decide(text)`` of each of ``texts``, once per distinct text."""
+    known = _ANSWERS.setdefault(decide, {})
+    if len(known) > _CACHE_LIMIT:
+        known.clear()
+    for t in set(texts).difference(known):
+        known[t] = decide(t)
+    return [known[t] for t in texts]
+
+
+#: ``RecordFacts``' fields, in the order ``settled_facts`` gives them
+_FACT_ORDER = ("file", "record", "offset", "control_number", "flavour", "encoding",
+               "record_status", "record_type", "bibliographic_level", "languages",
+               "languages_coded", "date_entered", "date_entered_source", "date_entered_problem",
+               "date_entered_raw", "date_changed", "title", "isbn", "links", "extent", "pages",
+               "article_pages", "host_title", "damaged", "level", "line")
+assert tuple(f.name for f in dataclasses.fields(RecordFacts)) == _FACT_ORDER
+
+
+def settled_facts(ix: BlockIndex, which: np.ndarray, *, dates, langs, level_of: list,
+                  display: str, base_offset: int, encoding: str | None,
+                  values: tuple[str, str] | None = None) -> tuple[list[tuple], list[list[str]]]:
+    """The facts of the clean records ``which`` (0-based in the block, increasing) as
+    ``extract_facts`` gives them for the careful reader's record, as the tuples of their
+    fields (``fast.facts_tuple``: ``RecordFacts(*t)`` makes them), found in the block
+    index as ``_fast_table`` finds them, each text cut by the careful function itself
+    (``clean_title``, ``pages_from_extent``...; once per distinct text).  ``dates`` and
+    ``langs`` are the block's columns (``dates_entered``, ``languages``) settled for these
+    records; ``level_of``: each record's level (None: none); ``values`` (tag, code): every
+    value of that subfield of each record too, as ``Record.subfields`` gives them (else
+    empty lists).  Records of the UNIMARC and MARC 21 flavours only (the block path's)."""
+    m = which.size
+    tags = _TABLE_TAGS + ((values[0],) if values is not None else ())
+    fl = _Fields(ix, which, tags)
+    buf = ix.buf
+    combos = ix.combo[which].tolist()
+    unimarc = [bool(c & 1) for c in combos]
+
+    def texts(present, s, e) -> list:
+        return [buf[a:b].decode("utf-8") if p else None
+                for p, a, b in zip(present.tolist(), s.tolist(), e.tolist())]
+
+    def first(u: tuple[str, str], m21: tuple[str, str]) -> list:
+        """The first value of the subfield (UNIMARC ``u``, MARC 21 ``m21``) per record."""
+        tu, tm = texts(*fl.first_subfield(*u)), texts(*fl.first_subfield(*m21))
+        return [a if uni else b for uni, a, b in zip(unimarc, tu, tm)]
+
+    def every(tag: str, code: str) -> list[list[str]]:
+        out: list[list[str]] = [[] for _ in range(m)]
+        rows, s, e = fl.subfield_values(tag, code)
+        for r, a, b in zip(rows.tolist(), s.tolist(), e.tolist()):
+            out[r].append(buf[a:b].decode("utf-8"))
+        return out
+
+    def stripped(lists: list[list[str]]) -> list[tuple[str, ...]]:
+        return [tuple(v.strip() for v in vs if v.strip()) if vs else () for vs in lists]
+
+    title = _answers(clean_title, first(("200", "a"), ("245", "a")))
+    extent = first(("215", "a"), ("300", "a"))
+    pages = _answers(pages_from_extent, extent)
+    h463, h461 = texts(*fl.first_subfield("463", "t")), texts(*fl.first_subfield("461", "t"))
+    h773 = texts(*fl.first_subfield("773", "t"))
+    host = _answers(clean_title, [(a or b) if uni else c
+                                  for uni, a, b, c in zip(unimarc, h463, h461, h773)])
+    art = _answers(article_pages, first(("463", "v"), ("773", "g")))
+    lead = ix.lead[which]
+    status, rtype, blevel = (bytes(lead[:, k]).decode("ascii") for k in (5, 6, 7))
+    # a UNIMARC article without 463$v pages: the extent's
+    art_ext = _answers(article_pages, [x if uni and p is None and b == "a" else None
+                                       for uni, p, b, x in zip(unimarc, art, blevel, extent)])
+    art = [p if p is not None else q for p, q in zip(art, art_ext)]
+    isbn_u, isbn_m = stripped(every("010", "a")), stripped(every("020", "a"))
+    isbn = [a if uni else b for uni, a, b in zip(unimarc, isbn_u, isbn_m)]
+    links = stripped(every("856", "u"))
+    asked = every(*values) if values is not None else [[] for _ in range(m)]
+    control = [(c or "").strip() or None for c in texts(*fl.control("001"))]
+    changed = _answers(parse_005, texts(*fl.control("005")))
+    outcomes = {c: combo_outcome(c, encoding) for c in set(combos)}
+    encodings = [outcomes[c][0] for c in combos]  # type: ignore[index]
+    flavours = ["unimarc" if uni else "marc21" for uni in unimarc]
+    date_values, lang_values = dates.values, langs.values
+    offsets = (ix.starts[which] + base_offset).tolist()
+    no_bib = {(t, f): not_bibliographic(t, f) is not None for t, f in set(zip(rtype, flavours))}
+    out = []
+    for k, (i, d, lg) in enumerate(zip(which.tolist(), dates.codes[which].tolist(),
+                                        langs.codes[which].tolist())):
+        day, source, raw = date_values[d]
+        languages, coded = lang_values[lg]
+        flavour = flavours[k]
+        out.append((display, i + 1, offsets[k], control[k], flavour, encodings[k], status[k],
+                    rtype[k], blevel[k], languages, coded, day, source, None, raw, changed[k],
+                    title[k], isbn[k], links[k], extent[k], pages[k], art[k], host[k], False,
+                    None if no_bib[rtype[k], flavour] else level_of[k], None))
+    return out, asked

@@ -160,3 +160,20 @@ def extract_facts(src: SourceRecord, level: str | None = None) -> RecordFacts:
         level=None if not_bibliographic(rec.leader_at(6), src.flavour) else level,
         line=src.line,
     )
+
+
+class ValuesExtract:
+    """An ``extract(src, facts)`` that also says what it reads of the records the block
+    path settles: the values of one subfield, ``subfield`` (tag, code).  For those records
+    ``of_values(values)`` is called in its place, with every value of that subfield as
+    ``Record.subfields`` gives them, and must give what ``extract`` gives for the record
+    read whole (a record of the UNIMARC or MARC 21 flavour: the block path's), as far as
+    the sink reads it for such records (``Sink.add_linked``)."""
+
+    subfield: tuple[str, str]
+
+    def __call__(self, src, facts: RecordFacts):
+        raise NotImplementedError
+
+    def of_values(self, values: list[str]):
+        raise NotImplementedError

@@ -22,7 +22,7 @@ import numpy as np
 
 from rabiskit.facts.blocks import BlockIndex, combo_outcome, index_block, utf8_valid  # noqa: F401
 from rabiskit.facts.columns import date_number, date_numbers, languages, operators_of
-from rabiskit.facts.extract import extract_facts
+from rabiskit.facts.extract import ValuesExtract, extract_facts
 from rabiskit.facts.levels import levels
 from rabiskit.facts.model import AFTER_AS_OF_LISTED, RecordFacts
 from rabiskit.records import Problem
@@ -155,15 +155,47 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
                 has |= ix.count_of(tag) > 0
             tags = (FACT_TAGS | linked_tags | frozenset(t for r in rules for t in r.tags_read())
                     | (frozenset((operator[0],)) if operator is not None else frozenset()))
-            # as facts_tuple: far quicker through a pipe than RecordFacts objects
-            res.linked = [(n, facts_tuple(facts), extra) for n, facts, _reason, extra in
-                          decoded_records(buf, base_offset, ix, np.flatnonzero(good & has), lv,
-                                          display=display, encoding=encoding, tags=tags,
-                                          extract=extract)]
+            res.linked = linked_entries(buf, base_offset, ix, good & has, lv, langs,
+                                        display=display, encoding=encoding, tags=tags,
+                                        extract=extract)
     if not good.all():
         _careful_records(res, buf, base_offset, ix, np.flatnonzero(~good).tolist(),
                          display, db_level, rules, encoding, flavour, extract)
     return res
+
+
+def linked_entries(buf: bytes, base_offset: int, ix: BlockIndex, sel: np.ndarray, lv, langs, *,
+                   display: str, encoding: str | None, tags: frozenset[str],
+                   extract: Callable | None) -> list[tuple[int, tuple, object]]:
+    """``ChunkResult.linked`` of the settled records ``sel`` (a mask over the block):
+    (local no, ``facts_tuple`` of their facts, what ``extract`` takes), in order.  With a
+    ``ValuesExtract`` their facts come from the block index's columns
+    (``batches.settled_facts``: no record is decoded whole) and ``extract.of_values``
+    takes its part; else (or for a record whose date entered the columns leave open) they
+    are decoded with the fields ``tags`` and given to ``extract_facts`` and ``extract``."""
+    from rabiskit.facts.batches import settled_facts
+    from rabiskit.facts.columns import dates_entered
+
+    out: list[tuple[int, tuple, object]] = []
+    rest = sel
+    if isinstance(extract, ValuesExtract) and sel.any():
+        dates = dates_entered(ix, sel)
+        ok = sel & dates.settled()
+        rest = sel & ~ok
+        which = np.flatnonzero(ok)
+        level_of = [lv.values[c][0] if c >= 0 else None for c in lv.codes[which].tolist()]
+        facts, values = settled_facts(ix, which, dates=dates, langs=langs, level_of=level_of,
+                                      display=display, base_offset=base_offset,
+                                      encoding=encoding, values=extract.subfield)
+        of_values = extract.of_values
+        # as facts_tuple: far quicker through a pipe than RecordFacts objects
+        out = [(t[_RECORD_AT], t, of_values(v)) for t, v in zip(facts, values)]
+    if rest.any():
+        out += [(n, facts_tuple(facts), extra) for n, facts, _reason, extra in
+                decoded_records(buf, base_offset, ix, np.flatnonzero(rest), lv, display=display,
+                                encoding=encoding, tags=tags, extract=extract)]
+        out.sort(key=lambda t: t[0])
+    return out
 
 
 _date_code = date_number  # (year - 1900, month, day) in 17 bits; -1 outside 1900-2155

@@ -58,9 +58,11 @@ def settled_columns(d: BlockDecisions, display: str, base_offset: int) -> list[l
     # the decisions: encoding case, date entered, languages, level
     cases, outcome = d.cases, d.outcome
     case_of = d.case_of.tolist()
-    dates = d.dates.values
+    # (each distinct date and language list written once, its text shared by its records)
+    dates = [(None if v[0] is None else v[0].isoformat(), v[1], v[2]) for v in d.dates.values]
     date_of = [dates[k] for k in d.dates.codes[which].tolist()]
-    langs = d.langs.values
+    langs = [(_languages_json(v[0]), v[0][0] if v[0] else "und", int(v[1]))
+             for v in d.langs.values]
     lang_of = [langs[k] for k in d.langs.codes[which].tolist()]
     names = d.level_names() + [None]  # (-1: no level)
     lead = ix.lead[which]
@@ -77,10 +79,10 @@ def settled_columns(d: BlockDecisions, display: str, base_offset: int) -> list[l
         "encoding": _per_case(case_of, [outcome[c][0] for c in cases]),
         "record_status": status, "record_type": list(lead[:, 6].tobytes().decode("ascii")),
         "bibliographic_level": list(lead[:, 7].tobytes().decode("ascii")),
-        "languages": [_languages_json(v[0]) for v in lang_of],
-        "language": [v[0][0] if v[0] else "und" for v in lang_of],
-        "languages_coded": [int(v[1]) for v in lang_of],
-        "date_entered": [v[0].isoformat() for v in date_of],
+        "languages": [v[0] for v in lang_of],
+        "language": [v[1] for v in lang_of],
+        "languages_coded": [v[2] for v in lang_of],
+        "date_entered": [v[0] for v in date_of],
         "date_entered_source": [v[1] for v in date_of], "date_entered_problem": none,
         "date_entered_raw": [v[2] for v in date_of], "date_changed": _iso(table.column("date_changed").to_numpy(zero_copy_only=False).tolist()),
         "title": col("title"), "isbn": list(map(json_list, col("isbn"))),

@@ -231,9 +231,6 @@ _INSERT_COLS = ("database",) + ROW_COLUMNS + (
     "first_seen", "last_seen", "first_import", "last_import", "changed_import", "position")
 _INSERT = (f"INSERT INTO records ({', '.join(_INSERT_COLS)}) "
            f"VALUES ({', '.join(':' + c for c in _INSERT_COLS)})")
-#: the same with the values in order (the rows of a block added in one ``executemany``)
-_INSERT_ROWS = (f"INSERT INTO records ({', '.join(_INSERT_COLS)}) "
-                f"VALUES ({', '.join('?' * len(_INSERT_COLS))})")
 _UPDATE = (f"UPDATE records SET checksum = :checksum, deleted = :deleted, {_UPDATE_ALL}, "
            "last_seen = :seen, last_import = :import_id, changed_import = :import_id, "
            "position = :position WHERE database = :database AND key = :key")
@@ -259,6 +256,28 @@ _DEFERRED_INDEXES = {
 }
 _ROW = {c: k for k, c in enumerate(ROW_COLUMNS)}
 _DELETED = _ROW["deleted"]
+_BLOB = _ROW["record_data"]
+#: the columns a record's row may leave empty (NULL); when a whole block leaves one empty
+#: its statement says NULL instead of binding None row by row (which sqlite3 does slowly,
+#: through its adapters)
+_NULLABLE = tuple(k for k, c in enumerate(ROW_COLUMNS) if c in (
+    "control_number", "date_entered", "date_entered_problem", "date_entered_raw",
+    "date_changed", "title", "extent", "pages", "article_pages", "host_title", "level", "line"))
+#: the ``add_new`` statements by the columns left NULL
+_INSERT_NEW: dict[tuple[int, ...], str] = {}
+
+
+def _insert_new(nulls: tuple[int, ...]) -> str:
+    """The INSERT of a block's rows (``_INSERT_COLS``, the values in order, one
+    ``executemany``) with the ``ROW_COLUMNS`` ``nulls`` (indexes) set to NULL, their values
+    not bound."""
+    sql = _INSERT_NEW.get(nulls)
+    if sql is None:
+        null = {1 + k for k in nulls}  # (the database comes first)
+        values = ", ".join("NULL" if k in null else "?" for k in range(len(_INSERT_COLS)))
+        sql = _INSERT_NEW[nulls] = (f"INSERT INTO records ({', '.join(_INSERT_COLS)}) "
+                                    f"VALUES ({values})")
+    return sql
 
 
 @dataclass
@@ -515,12 +534,19 @@ class _ImportState:
         """Add the records of ``block`` when none of them is in the ledger (nor twice in
         the block): True; otherwise nothing is written and False."""
         started, import_id = self.started, self.import_id
-        rows = zip(repeat(db), *block.columns, repeat(started), repeat(started),
+        n = block.size
+        nulls = tuple(k for k in _NULLABLE if block.columns[k].count(None) == n)
+        bound = [c for k, c in enumerate(block.columns) if k not in nulls]
+        # the blobs as bytearrays: sqlite3 binds bytes through its adapters, slowly (and
+        # pickles bytearrays slowly: they come from the workers as bytes)
+        bound[_BLOB - sum(1 for k in nulls if k < _BLOB)] = list(map(bytearray,
+                                                                     block.columns[_BLOB]))
+        rows = zip(repeat(db), *bound, repeat(started), repeat(started),
                    repeat(import_id), repeat(import_id), repeat(import_id), repeat(position))
         conn = self.conn
         conn.execute("SAVEPOINT new_records")
         try:
-            conn.executemany(_INSERT_ROWS, rows)
+            conn.executemany(_insert_new(nulls), rows)
         except sqlite3.IntegrityError:  # a key there already (other errors: the whole
             conn.execute("ROLLBACK TO new_records")  # import is rolled back)
             conn.execute("RELEASE new_records")

@@ -5,7 +5,7 @@ them as the others and gives their facts and links (``Needs.linked_tags``) as we
 
 from __future__ import annotations
 
-import functools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -13,7 +13,9 @@ from rabiskit.aggregate.period import Period
 from rabiskit.digitisation.log import DigitisationLog
 from rabiskit.digitisation.pdfs import PdfIndex
 from rabiskit.digitisation.run import digitisation_json, prepare
-from rabiskit.digitisation.tally import DigitisationTally, LinkedCopies, linked_copies, record_links
+from rabiskit.digitisation.tally import (DigitisationTally, LinkedCopies, copies_of_values,
+                                        linked_copies, record_links)
+from rabiskit.facts.extract import ValuesExtract
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
 from rabiskit.pipeline.run import Groups, Needs, read_inputs
@@ -21,10 +23,23 @@ from rabiskit.plan.model import Plan
 
 
 def links_extract(tag: str, code: str, src, facts: RecordFacts) -> LinkedCopies | None:
-    """``Needs.extract`` of the digitisation: a record's links and their keys (None: it
-    has none)."""
+    """A record's links and their keys (None: it has none)."""
     links = record_links(tag, code, src)
     return linked_copies(links) if links else None
+
+
+@dataclass(frozen=True)
+class LinksExtract(ValuesExtract):
+    """``Needs.extract`` of the digitisation: ``links_extract`` of the link field
+    ``subfield`` (tag, code); the block path gives the values of that subfield alone."""
+
+    subfield: tuple[str, str]
+
+    def __call__(self, src, facts: RecordFacts) -> LinkedCopies | None:
+        return links_extract(*self.subfield, src, facts)
+
+    def of_values(self, values: list[str]) -> LinkedCopies | None:
+        return copies_of_values(values)
 
 
 class DigitisationSink:
@@ -34,7 +49,7 @@ class DigitisationSink:
     def needs(self) -> Needs:
         t = self.tally
         return Needs(linked_tags=t.link_tags(),
-                     extract=functools.partial(links_extract, t.link_field, t.link_subfield))
+                     extract=LinksExtract((t.link_field, t.link_subfield)))
 
     def add(self, facts: RecordFacts, extra: Any) -> None:
         self.tally.add_links(extra or [], facts)

@@ -5,13 +5,13 @@ From a ledger, also its closed quarters (:func:`ledger_closures`)."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from rabiskit.aggregate.count import OperatorTally, Tally, planned_levels
 from rabiskit.aggregate.period import Period
 from rabiskit.aggregate.period import report_period as period_for_report
+from rabiskit.facts.extract import ValuesExtract
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
 from rabiskit.plan.model import Plan
@@ -80,6 +80,29 @@ def report_extract(operator: tuple[str, str], links: tuple[str, str] | None, src
     return operator_of(src.record, *operator), found
 
 
+@dataclass(frozen=True)
+class ReportExtract(ValuesExtract):
+    """``Needs.extract`` of a report: ``report_extract``; for the records the block path
+    settles (their cataloguer is in its groups) the links of the values of the link
+    subfield alone, ``subfield`` (None: no digitisation; then no record is linked)."""
+
+    operator: tuple[str, str]
+    links: tuple[str, str] | None
+
+    @property
+    def subfield(self) -> tuple[str, str]:  # type: ignore[override]
+        assert self.links is not None
+        return self.links
+
+    def __call__(self, src, facts: RecordFacts) -> tuple[str | None, Any]:
+        return report_extract(self.operator, self.links, src, facts)
+
+    def of_values(self, values: list[str]) -> tuple[None, Any]:
+        from rabiskit.digitisation.tally import copies_of_values
+
+        return None, copies_of_values(values)
+
+
 class ReportSink:
     """The records of a report's inputs into its tallies: the year, last year (for the
     hand-in tables), the catalogue's stock (6-НК), the cataloguers, the digitisation."""
@@ -108,7 +131,7 @@ class ReportSink:
         operator = (self.plan.operator_field, self.plan.operator_subfield)
         return Needs(linked_tags=dig.tally.link_tags() if dig is not None else frozenset(),
                      operator=operator,
-                     extract=functools.partial(report_extract, operator, link),
+                     extract=ReportExtract(operator, link),
                      careful_dated=(self.today, dt.date(self.year, 12, 31)))
 
     def _count(self, facts: RecordFacts) -> None:
