@@ -354,11 +354,11 @@ class DuplicateFinder:
                 text_hashes(["001\x1f" + name for name in self.files])[id_file]).tobytes())
         if key_at:
             keys = h[np.array(key_at, dtype=np.int64)]
-            b = np.array(key_by, dtype=np.int64)
-            titles = b >= 0
+            whose = np.array(key_by, dtype=np.int64)
+            titles = whose >= 0
             if by:
                 keys[titles] = _pair_hashes(keys[titles], text_hashes(
-                    ["title\x1f" + "\x1f".join(who) for who in by])[b[titles]])
+                    ["title\x1f" + "\x1f".join(who) for who in by])[whose[titles]])
             self._key_hash.frombytes(keys.tobytes())
         hashes = h.tolist()
         pack, dumps = _LENGTH.pack, marshal.dumps
