@@ -60,6 +60,7 @@ def test_duplicate_index_holds_fixed_size_numbers_per_record_not_records():
     for i in range(1, n + 1):
         # every record: an ISBN of its own and a title key; 001 R1 ... R500
         finder.add(*_pair(_record(i, isbns=(f"978601700{i:04d}",)), i))
+    assert finder.records == n  # (the records given one by one go in by batches)
     # in memory: flat arrays of 8-byte numbers, sized by hand: per record one spool
     # offset, two keys (ISBN, title) of two numbers each, one 001 of two numbers
     arrays = {k: v for k, v in vars(finder).items() if isinstance(v, array)}
@@ -69,9 +70,10 @@ def test_duplicate_index_holds_fixed_size_numbers_per_record_not_records():
     others = {k: v for k, v in vars(finder).items() if not isinstance(v, array)}
     assert finder.files == ["mem.iso"] and others["_file_index"] == {"mem.iso": 0}
     # (the merged blocks' shifts: one entry per block merged, none for records added)
-    # and the hashes of repeated texts (title keys, hosts: a bounded cache)
+    # and the records given one by one not yet hashed (a batch: at most a thousand)
     assert set(others) == {"files", "_file_index", "_spool", "_segments", "_segment_start",
-                           "_text_hash", "_groups", "_flushed"}
+                           "_groups", "_flushed", "_pending"}
+    assert others["_pending"] == []
     assert others["_segments"] == [] and others["_segment_start"] == []
     assert finder._spool._rolled  # past 1 KiB the references went to a temporary file
     assert finder.findings() == []

@@ -19,7 +19,6 @@ ISBN twice (as ISBN-10 and ISBN-13, say) is not its own duplicate.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import io
 import marshal
 import os
@@ -27,14 +26,17 @@ import tempfile
 from array import array
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_text  # type: ignore[attr-defined]
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator
 
-from rabiskit.audit.findings import Finding, finding_text
+from rabiskit.audit.findings import Finding, _number, languages_text
 from rabiskit.audit.store import _LENGTH, read_row
 from rabiskit.audit.text import (first_author, host_text, isbn13, normalise_text,
                                  publication_year, title_key_text)
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records import SourceRecord
+
+if TYPE_CHECKING:
+    import numpy as np
 
 TITLE_SHOWN = 80
 #: how many other members a duplicate finding names
@@ -45,14 +47,73 @@ IN_MEMORY = 4 << 20
 _TITLE_REASON = "title, author, year and level"
 
 
+_MIX1 = 0xBF58476D1CE4E5B9
+_MIX2 = 0x94D049BB133111EB
+_SEED = 0x9E3779B97F4A7C15
+_PADS = [b"\0" * k for k in range(8)]
+
+
+def _mixed(h):
+    """The 64-bit finaliser of splitmix64 on an array of uint64 (a bijection), in place."""
+    import numpy as np
+
+    h ^= h >> np.uint64(30)
+    h *= np.uint64(_MIX1)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(_MIX2)
+    h ^= h >> np.uint64(31)
+    return h
+
+
+def text_hashes(texts: list[str]) -> "np.ndarray":
+    """A 64-bit hash (int64) of each text, the same in every process and in any company
+    (``hash()`` of a string is not: worker processes compute the keys their blocks' records
+    give), for many texts at once with numpy.  Each text's UTF-8 bytes, zero-padded to
+    8-byte words, are folded into the hash of its length word by word, each step
+    ``mix(h ^ word)`` with a bijective mix: texts of as many words never share a hash,
+    others as seldom as 64-bit random numbers."""
+    import numpy as np
+
+    n = len(texts)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    enc = [t.encode("utf-8", "surrogatepass") for t in texts]
+    lengths = np.fromiter(map(len, enc), dtype=np.int64, count=n)
+    pads = _PADS
+    data = np.frombuffer(b"".join([b + pads[-len(b) & 7] for b in enc]) + bytes(8), "<u8")
+    words = (lengths + 7) >> 3
+    first = np.cumsum(words) - words  # each text's first word in ``data``
+    with np.errstate(over="ignore"):
+        h = _mixed(lengths.astype(np.uint64) ^ np.uint64(_SEED))
+        order = np.argsort(-words, kind="stable")  # the longest first: the active ones lead
+        active = np.searchsorted(-words[order], -np.arange(1, int(words.max()) + 1),
+                                 side="right")  # how many texts have more than j words
+        h = h[order]
+        at = first[order]
+        for j, m in enumerate(active.tolist()):
+            h[:m] = _mixed(h[:m] ^ data[at[:m] + j])
+        out = np.empty(n, dtype=np.uint64)
+        out[order] = h
+    return out.view(np.int64)
+
+
+def _pair_hashes(texts, others):
+    """Hashes (int64) of pairs from their parts' ``text_hashes``: the one mixed with the
+    other (a 001 and its file: the same 001 in two files is two keys; a title and its
+    author, year and level)."""
+    import numpy as np
+
+    with np.errstate(over="ignore"):
+        return _mixed(texts.view(np.uint64) ^ others.view(np.uint64)).view(np.int64)
+
+
+#: records given one by one hashed together
+_BATCH = 1024
+
+
 def stable_hash(*parts: str) -> int:
-    """A 64-bit hash of the parts (texts) that is the same in every process (``hash()`` of
-    a string is not: worker processes compute the keys their blocks' records give)."""
-    return int.from_bytes(_blake("\x1f".join(parts).encode("utf-8", "surrogatepass"),
-                                 digest_size=8).digest(), "little", signed=True)
-
-
-_blake = hashlib.blake2b
+    """``text_hashes`` of the parts joined by 0x1F, for one text."""
+    return int(text_hashes(["\x1f".join(parts)])[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +227,6 @@ class DuplicateFinder:
                                   else tempfile.SpooledTemporaryFile(in_memory))
         self._groups: list[tuple[list[int], list[str]]] | None = None  # duplicate_groups
         self._flushed: object = None
-        # hashes of the texts that repeat (title keys, hosts), remembered (bounded)
-        self._text_hash: dict[str | tuple, int] = {}
         self._at = array("q")  # spool offset of each record's reference
         self._key_hash = array("q")  # comparison keys: hash ...
         self._key_ref = array("q")  # ... and the record it belongs to
@@ -177,10 +236,19 @@ class DuplicateFinder:
         # their file indices' map ([] while references come from ``add``)
         self._segment_start: list[int] = []
         self._segments: list[tuple[int, list[int]]] = []
+        # records given one by one (``add_keys``), not yet added: their keys are hashed
+        # together, a batch at a time (at most ``_BATCH``)
+        self._pending: list[tuple] = []
 
     @property
     def records(self) -> int:
+        self._flush()
         return len(self._at)
+
+    def _flush(self) -> None:
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self._add(pending)
 
     def _file(self, name: str) -> int:
         fi = self._file_index.get(name)
@@ -209,18 +277,35 @@ class DuplicateFinder:
         the block's columns): its normalised title key (``title_key_text``), first author
         and publication year (compared with the title), the host text of an article
         (``host_text``, "" for none) and its ISBNs (``isbn_keys``)."""
-        self.add_many(((file, record, offset, control_number, title, level, host_key, line,
-                        title_key, languages, flavour, isbns, author, year, deleted),))
+        self._pending.append((file, record, offset, control_number, title, level, host_key,
+                              line, title_key, languages, flavour, isbns, author, year,
+                              deleted))
+        if len(self._pending) >= _BATCH:
+            self._flush()
 
     def add_many(self, records: Iterable[tuple]) -> None:
         """Records one after the other, each as the arguments of :meth:`add_keys`."""
-        id_hash, id_ref = self._id_hash.append, self._id_ref.append
-        key_hash, key_ref = self._key_hash.append, self._key_ref.append
-        at, write, tell = self._at.append, self._spool.write, self._spool.tell
-        text_hash = self._text_hash
-        pack, dumps = _LENGTH.pack, marshal.dumps
-        blake = _blake
+        self._flush()
+        self._add(records)
+
+    def _add(self, records: Iterable[tuple]) -> None:
+        """``add_many``: the records' keys' texts are hashed together (``text_hashes``), in
+        the order they were met: the arrays are those adding them one by one gives.  A
+        001's hash is its text's mixed with its file's (``_pair_hashes``), a title's key is its
+        title's hash mixed with that of its author, year and level (each of those met once
+        hashed once)."""
+        id_ref, key_ref = self._id_ref.append, self._key_ref.append
         files = self._file_index
+        texts: list[str] = []  # every text to hash, in order
+        text = texts.append
+        id_at: list[int] = []  # where in ``texts`` each 001's, key's text is
+        id_file: list[int] = []  # (and each 001's file)
+        key_at: list[int] = []
+        key_by: list[int] = []  # per key: -1 (an ISBN), or the author, year and level's
+        by: dict[tuple, int] = {}  # number (of a title's key)
+        rows: list[tuple] = []  # each record's reference, its host's and title's text's place
+        row = rows.append
+        segments = self._segments
         i = len(self._at) - 1
         for (file, record, offset, control_number, title, level, host_key, line, title_key,
              languages, flavour, isbns, author, year, deleted) in records:
@@ -228,54 +313,70 @@ class DuplicateFinder:
             if fi is None:
                 fi = self._file(file)
             i += 1
-            if self._segments and self._segments[-1][1]:  # after merged references: as added
+            if segments and segments[-1][1]:  # after merged references: as added
                 self._segment_start.append(i)
-                self._segments.append((0, []))
+                segments.append((0, []))
+            th = len(texts)
+            text(title_key)
             if control_number:
-                # (stable_hash("001", file, control_number))
-                id_hash(int.from_bytes(blake(
-                    f"001\x1f{file}\x1f{control_number}".encode("utf-8", "surrogatepass"),
-                    digest_size=8).digest(), "little", signed=True))
+                id_at.append(len(texts))
+                id_file.append(fi)
+                text(control_number)
                 id_ref(i)
             if not deleted:
                 for n in isbns:
-                    key_hash(stable_hash("isbn", n))
+                    key_at.append(len(texts))
+                    key_by.append(-1)
+                    text("isbn\x1f" + n)
                     key_ref(-i - 1)  # (an ISBN's key: its record's number negated)
                 if len(title_key) >= 2 and (author or year):
-                    key = (title_key, author, year, level or "")
-                    h = text_hash.get(key)  # type: ignore[call-overload]
-                    if h is None:
-                        h = self._remember(key, stable_hash("title", *key))
-                    key_hash(h)
+                    key_at.append(th)
+                    who = (author, year, level or "")
+                    b = by.get(who)
+                    if b is None:
+                        b = by[who] = len(by)
+                    key_by.append(b)
                     key_ref(i)
+            host = -1  # -1: no host
             if host_key:
-                host = text_hash.get(host_key)
-                if host is None:
-                    host = self._remember(host_key, stable_hash(host_key))
-            else:
-                host = 0  # 0: no host
-            th = text_hash.get(title_key)
-            if th is None:
-                th = self._remember(title_key, stable_hash(title_key))
-            at(tell())
-            data = dumps((fi, record, offset, control_number,
-                          title[:TITLE_SHOWN] if title else None, level, host, line, th,
-                          languages, flavour, isbns))
-            write(pack(len(data)) + data)
+                host = len(texts)
+                text(host_key)
+            row((fi, record, offset, control_number, title[:TITLE_SHOWN] if title else None,
+                 level, host, line, th, languages, flavour, isbns))
+        if not rows:
+            return
+        import numpy as np
 
-    def _hash(self, text: str) -> int:
-        h = self._text_hash.get(text)
-        return self._remember(text, stable_hash(text)) if h is None else h
-
-    def _remember(self, key, h: int) -> int:
-        if len(self._text_hash) >= 1 << 16:
-            self._text_hash.clear()
-        self._text_hash[key] = h
-        return h
+        h = text_hashes(texts)
+        if id_at:
+            self._id_hash.frombytes(_pair_hashes(
+                h[np.array(id_at, dtype=np.int64)],
+                text_hashes(["001\x1f" + name for name in self.files])[id_file]).tobytes())
+        if key_at:
+            keys = h[np.array(key_at, dtype=np.int64)]
+            whose = np.array(key_by, dtype=np.int64)
+            titles = whose >= 0
+            if by:
+                keys[titles] = _pair_hashes(keys[titles], text_hashes(
+                    ["title\x1f" + "\x1f".join(who) for who in by])[whose[titles]])
+            self._key_hash.frombytes(keys.tobytes())
+        hashes = h.tolist()
+        pack, dumps = _LENGTH.pack, marshal.dumps
+        out = []
+        for (fi, record, offset, control_number, title, level, host, line, th, languages,
+             flavour, isbns) in rows:
+            data = dumps((fi, record, offset, control_number, title, level,
+                          0 if host < 0 else hashes[host], line, hashes[th], languages,
+                          flavour, isbns))
+            out.append(pack(len(data)) + data)
+        sizes = np.fromiter(map(len, out), dtype=np.int64, count=len(out))
+        self._at.frombytes((np.cumsum(sizes) - sizes + self._spool.tell()).tobytes())
+        self._spool.write(b"".join(out))
 
     def export(self) -> "FinderPart":
         """What this finder holds, as plain arrays and bytes (a worker process's finder, for
         :meth:`merge` in the parent); the finder takes no more records after this."""
+        self._flush()
         self._spool.seek(0)
         part = FinderPart(list(self.files), self._spool.read(), self._at.tobytes(),
                           self._key_hash.tobytes(), self._key_ref.tobytes(),
@@ -288,6 +389,7 @@ class DuplicateFinder:
         one by one after those already added, their record numbers ``record_shift`` on."""
         import numpy as np
 
+        self._flush()
         at = np.frombuffer(part.at, dtype=np.int64)
         if not at.size:
             return
@@ -306,6 +408,7 @@ class DuplicateFinder:
 
     def _ref(self, i: int) -> Ref:
         """The reference of record ``i``, read back from the spool."""
+        self._flush()
         if self._groups is not None:  # no more records: read where it lies, in one go
             row = self._read_at(self._at[i])
         else:
@@ -379,6 +482,7 @@ class DuplicateFinder:
         by their first record; found once (the index takes no more records after this)."""
         if self._groups is not None:
             return self._groups
+        self._flush()
         self._groups = _groups_of(self._key_hash, self._key_ref, self._reason)
         return self._groups
 
@@ -389,6 +493,7 @@ class DuplicateFinder:
     def _rows(self) -> "_SpoolRows":
         """A reader of the references' rows (as ``_ref`` gives them, as tuples), for reading
         many of them once no more records come."""
+        self._flush()
         return _SpoolRows(self)
 
     def duplicate_findings(self) -> Iterator[Finding]:
@@ -400,27 +505,72 @@ class DuplicateFinder:
 
     def duplicate_texts(self) -> Iterator[str]:
         """The JSON text of each of ``duplicate_findings`` (``Finding.json_text``), in order,
-        made without the findings."""
-        file_texts = [_encode_text(name) for name in self.files]
-        index = {name: k for k, name in enumerate(self.files)}
-        for fields in self._duplicate_fields():
-            yield finding_text(*fields, file_text=file_texts[index[fields[1]]])
+        made without the findings: each group's common parts (file, field, the escaped
+        names of its members, confidence, group) written once, each member's evidence
+        joined from the names already escaped (JSON escapes letter by letter)."""
+        e = _encode_text
+        file_texts = [e(name) for name in self.files]
+        heads = [f'{{\n      "kind": "duplicate",\n      "file": {t},\n      "record": '
+                 for t in file_texts]
+        limit = OTHERS_SHOWN
+        for n, group_rows, why, note, conf, wheres, names in self._duplicate_groups():
+            first = [e(name)[1:-1] for name in names[:limit + 1]]
+            more = len(names) - 1 - limit
+            lead = '"' + e(f"same {' and '.join(why)} as ")[1:-1]
+            end = e((f" and {more} more" if more > 0 else "") + note)[1:-1] + '"'
+            after = (f',\n      "confidence": {_number(conf)}')
+            tail = f',\n      "group": {n}\n    }}'
+            out = []
+            for k, r in enumerate(group_rows):
+                shown = first[:k] + first[k + 1:] if k < limit else first[:limit]
+                title, line = r[4], r[7]
+                text = (f'{heads[r[0]]}{r[1]},\n      "offset": {_number(r[2])}'
+                        f',\n      "id": {"null" if r[3] is None else e(r[3])}'
+                        f',\n      "title": {"null" if title is None else e(title)}'
+                        f',\n      "field": {wheres[r[10]]}'
+                        f',\n      "evidence": {lead}{", ".join(shown)}{end}{after}'
+                        f',\n      "level": {"null" if r[5] is None else e(r[5])}'
+                        f',\n      "languages": {languages_text(r[9])}'
+                        + ("" if line is None else ',\n      "line": ' + _number(line))
+                        + tail)
+                out.append((self.files[r[0]], r[1], text))
+            if len(out) > 1:  # (by file and record, as duplicate_findings; stable)
+                out.sort(key=_file_record_of_text)
+            for t in out:
+                yield t[2]
 
     def _duplicate_fields(self) -> Iterator[tuple]:
         """The fields of each of ``duplicate_findings`` (``Finding``'s, in its order)."""
+        files = self.files
+        others = self._all_others
+        for n, group_rows, why, note, conf, wheres, names in self._duplicate_groups(text=False):
+            head = f"same {' and '.join(why)} as "
+            out = []
+            for r, shown in zip(group_rows, others(names)):
+                out.append(("duplicate", files[r[0]], r[1], r[2], r[3], r[4], wheres[r[10]],
+                            head + shown + note, conf, r[5], r[9], r[7], n))
+            # (by file and record: Finding.sort_key within one group; stable)
+            if len(out) > 1:
+                out.sort(key=_file_record)
+            yield from out
+
+    def _duplicate_groups(self, text: bool = True) -> Iterator[tuple]:
+        """Per duplicate group, in order: (its number, its members' reference rows in the
+        order of their records' arrival, the reasons that joined it, the note on its
+        evidence, the confidence, the field per flavour (as JSON text when ``text``), the
+        members' names); the references are read back while each group is made."""
         groups = self.duplicate_groups()
         if not groups:
             return
         files = self.files
         fields = {fl: dup_field_names(fl) for fl in ("unimarc", "marc21")}
-        others = self._all_others
         rows = self._rows()
         try:
-            row_of = rows.row
+            rows_of = rows.rows
             for n, (members, why) in enumerate(groups, start=1):
                 # (file, record, offset, id, title, level, host, line, title hash,
                 # languages, flavour, isbns)
-                group_rows = [row_of(m) for m in members]
+                group_rows = rows_of(members)
                 same_title = len({r[8] for r in group_rows}) == 1
                 hosts = {r[6] for r in group_rows}
                 conf = 0.95 if same_title else 0.6
@@ -434,23 +584,13 @@ class DuplicateFinder:
                 by_title = any(not x.startswith("ISBN") for x in why)
                 names = [f"{files[r[0]]}:{r[1]}/{r[3]}" if r[3] else f"{files[r[0]]}:{r[1]}"
                          for r in group_rows]
-                head = f"same {' and '.join(why)} as "
-                conf = round(conf, 2)
                 wheres: dict[str, str] = {}
-                out = []
-                for r, shown in zip(group_rows, others(names)):
-                    fl = r[10]
-                    where = wheres.get(fl)
-                    if where is None:
-                        isbn_f, title_f = fields.get(fl) or dup_field_names(fl)
-                        where = wheres[fl] = ", ".join(
-                            f for f, used in ((isbn_f, by_isbn), (title_f, by_title)) if used)
-                    out.append(("duplicate", files[r[0]], r[1], r[2], r[3], r[4], where,
-                                head + shown + note, conf, r[5], r[9], r[7], n))
-                # (by file and record: Finding.sort_key within one group; stable)
-                if len(out) > 1:
-                    out.sort(key=_file_record)
-                yield from out
+                for fl in {r[10] for r in group_rows}:
+                    isbn_f, title_f = fields.get(fl) or dup_field_names(fl)
+                    where = ", ".join(
+                        f for f, used in ((isbn_f, by_isbn), (title_f, by_title)) if used)
+                    wheres[fl] = _encode_text(where) if text else where
+                yield n, group_rows, why, note, round(conf, 2), wheres, names
         finally:
             rows.close()
 
@@ -461,12 +601,13 @@ class DuplicateFinder:
             return _TITLE_REASON
         h = self._key_hash[position]
         for n in self._ref(i).isbns:
-            if stable_hash("isbn", n) == h:
+            if text_hashes(["isbn\x1f" + n])[0] == h:
                 return f"ISBN {n}"
         return _TITLE_REASON
 
     def repeated_id_findings(self) -> Iterator[Finding]:
         """One finding per record of every 001 repeated in one file, by file and 001."""
+        self._flush()
         ids = _repeated(self._id_hash)
         if not ids:
             return
@@ -495,6 +636,10 @@ def _file_record(fields: tuple) -> tuple:
     return fields[1], fields[2]
 
 
+def _file_record_of_text(item: tuple) -> tuple:
+    return item[0], item[1]
+
+
 class _SpoolRows:
     """The rows of a finder's references read by record index from its spool (in memory,
     or each read from the spool's file where it lies: a mapped file would keep every page
@@ -509,6 +654,45 @@ class _SpoolRows:
         self._starts = finder._segment_start
         self._segments = finder._segments
         self._plain = not any(fmap for _, fmap in finder._segments)
+
+    def rows(self, members: list[int]) -> list[tuple]:
+        """``row`` of each of ``members``: read one after the other without a call each."""
+        data = self.data
+        at = self._at
+        loads, unpack = marshal.loads, _LENGTH.unpack_from
+        if data is not None:
+            out = []
+            for i in members:
+                a = at[i]
+                (n,) = unpack(data, a)
+                out.append(loads(data[a + 4:a + 4 + n]))
+        elif not hasattr(os, "pread"):  # (Windows)
+            out = [self._finder._read_at(at[i]) for i in members]
+        else:
+            fh: Any = getattr(self._finder._spool, "_file", self._finder._spool)
+            if self._finder._flushed is not fh:
+                fh.flush()
+                self._finder._flushed = fh
+            fd, pread = fh.fileno(), os.pread
+            out = []
+            for i in members:
+                a = at[i]
+                got = pread(fd, 512, a)
+                (n,) = unpack(got)
+                if len(got) < 4 + n:
+                    got = pread(fd, 4 + n, a)
+                out.append(loads(got[4:4 + n]))
+        if self._plain:
+            return out
+        starts, segments = self._starts, self._segments
+        right = bisect.bisect_right
+        for j, i in enumerate(members):
+            k = right(starts, i) - 1
+            if k >= 0 and segments[k][1]:
+                shift, fmap = segments[k]
+                row = out[j]
+                out[j] = (fmap[row[0]], row[1] + shift, *row[2:])
+        return out
 
     def row(self, i: int) -> tuple:
         at = self._at[i]

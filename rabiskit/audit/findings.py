@@ -107,13 +107,7 @@ def finding_text(kind: str, file: str, record: int, offset: int, id: str | None,
     make many findings' text without making the findings (the duplicates: see
     ``FindingStore.add_made``); ``file_text``: ``file``'s JSON text, when known."""
     e = _encode_text
-    # (a few lists of codes make most records')
-    langs = _LANGUAGES_TEXT.get(languages) if languages.__class__ is tuple else None
-    if langs is None:
-        langs = ("[\n        " + ",\n        ".join(map(e, languages)) + "\n      ]"
-                 if languages else "[]")
-        if len(_LANGUAGES_TEXT) < 1 << 10 and languages.__class__ is tuple:
-            _LANGUAGES_TEXT[languages] = langs
+    langs = languages_text(languages)
     text = (f'{{\n      "kind": {e(kind)},\n      "file": {file_text or e(file)}'
             f',\n      "record": {_number(record)},\n      "offset": {_number(offset)}'
             f',\n      "id": {"null" if id is None else e(id)}'
@@ -127,6 +121,18 @@ def finding_text(kind: str, file: str, record: int, offset: int, id: str | None,
     if group is not None:
         text += ',\n      "group": ' + _number(group)
     return text + "\n    }"
+
+
+def languages_text(languages: tuple[str, ...]) -> str:
+    """A finding's languages as ``finding_text`` writes them (a JSON list, indented)."""
+    # (a few lists of codes make most records')
+    langs = _LANGUAGES_TEXT.get(languages) if languages.__class__ is tuple else None
+    if langs is None:
+        langs = ("[\n        " + ",\n        ".join(map(_encode_text, languages)) + "\n      ]"
+                 if languages else "[]")
+        if len(_LANGUAGES_TEXT) < 1 << 10 and languages.__class__ is tuple:
+            _LANGUAGES_TEXT[languages] = langs
+    return langs
 
 
 _LANGUAGES_TEXT: dict[tuple, str] = {}

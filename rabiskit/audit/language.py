@@ -38,6 +38,8 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
 from importlib import resources
 
 from rabiskit.i18n import N_
@@ -394,7 +396,8 @@ class _Words(dict):
     None for a token :func:`tokens` drops, else a tuple (one letter long, three or more,
     no lower-case letter in it, first letter a capital, Latin word: 1 for an English one, 0 for another,
     None for a Cyrillic one, no letter at all, what else it adds, its Kazakh and Russian
-    scores as an ordinary word and as a proper name, its Kazakh letters), from
+    scores as an ordinary word and as a proper name, its Kazakh letters, plain: a Cyrillic
+    word of two letters or more that adds nothing but its scores and letters), from
     ``_word_class``.  Emptied when full: memory stays flat.  The scores are multiples of
     1/4, so their sums are exact in any order: the same numbers as ``_detect``'s."""
 
@@ -408,9 +411,9 @@ class _Words(dict):
             kind, found = _PLAIN, ()
             kaz = rus = (0.0, 0.0)
             if cls == _LATIN_WORD:
-                got = (*head, 1 if detail else 0, False, _PLAIN, 0.0, 0.0, 0.0, 0.0, ())
+                got = (*head, 1 if detail else 0, False, _PLAIN, 0.0, 0.0, 0.0, 0.0, (), False)
             elif cls == _NO_LETTERS:
-                got = (*head, None, True, _PLAIN, 0.0, 0.0, 0.0, 0.0, ())
+                got = (*head, None, True, _PLAIN, 0.0, 0.0, 0.0, 0.0, (), False)
             else:
                 if cls == _KAZAKH_LETTER_WORD:
                     found, known = detail
@@ -432,7 +435,8 @@ class _Words(dict):
                     kind = _BEL_WORD
                 elif cls == _OTHER_TURKIC:
                     kind = _TURKIC_WORD
-                got = (*head, None, False, kind, *kaz, *rus, found)
+                got = (*head, None, False, kind, *kaz, *rus, found,
+                       not head[0] and kind in (_LETTERS, _PLAIN))
         if len(self) >= WORD_CACHE:
             self.clear()
         self[raw] = got
@@ -445,8 +449,9 @@ _WORDS = _Words()
 def quick_detection(text: str | None) -> Detection:
     """:func:`detect_language` without the evidence text (``evidence`` is ""): the same
     language, confidence, scores, Kazakh letters and ``mixed``, for the many texts whose
-    evidence no finding shows (the audit's quiet records).  Not cached: its callers keep
-    their own answers."""
+    evidence no finding shows (the audit's quiet records).  The texts are not cached (the
+    callers keep their own answers); texts of equal scores share one Detection (its
+    ``scores`` are not to be changed)."""
     if not text or not text.strip():
         return UNDECIDED
     parts = [p for p in text.split(" = ") if p.strip()]
@@ -462,13 +467,20 @@ def _quick(text: str) -> Detection:
     weighed by its place as ``_detect`` weighs it."""
     info = list(filter(None, map(_WORDS.__getitem__, _TOKEN.findall(text))))
     all_caps = all([x[2] for x in info])
+    if info and all(map(_PLAIN_AT, info)) and (all_caps or not any(map(_CAPITAL_AT, info[1:]))):
+        # plain words, none a proper name (the first word never is one): each adds its
+        # ordinary scores (multiples of 1/4: the sums of the loop below, in any order)
+        return _scored(sum(map(_K1_AT, info), 0.0), sum(map(_R1_AT, info), 0.0), 0.0, 0.0,
+                       False, False, 0, len(info),
+                       tuple(dict.fromkeys(chain.from_iterable(map(_FOUND_AT, info)))))
     long_words = any([x[1] for x in info])
     kaz = rus = eng = ukr = 0.0
     letters: list[str] = []
     rus_end = other_turkic = False
     i_words: list[float] = []
     cyr_tokens = lat_tokens = 0
-    for n, (single, _long, _caps, capital, latin, blank, kind, k1, k2, r1, r2, found) in enumerate(info):
+    for n, (single, _long, _caps, capital, latin, blank, kind, k1, k2, r1, r2, found,
+            _plain) in enumerate(info):
         if single and (not long_words or (n > 0 and capital)):
             continue
         if latin is not None:
@@ -506,8 +518,30 @@ def _quick(text: str) -> Detection:
             for weight in i_words:
                 kaz += weight
             letters.append("і")
-    scores = {KAZ: kaz, RUS: rus, ENG: eng, UKR: ukr}
-    kaz_letters = tuple(dict.fromkeys(letters))
-    case, language, confidence = _decide(kaz, rus, eng, ukr, other_turkic, rus_end,
-                                         lat_tokens, cyr_tokens)
-    return _detection(case, language, confidence, "", scores, kaz_letters)
+    return _scored(kaz, rus, eng, ukr, other_turkic, rus_end, lat_tokens, cyr_tokens,
+                   tuple(dict.fromkeys(letters)))
+
+
+_PLAIN_AT, _CAPITAL_AT, _K1_AT, _R1_AT, _FOUND_AT = map(itemgetter, (12, 3, 7, 9, 11))
+
+
+def _scored(kaz: float, rus: float, eng: float, ukr: float, other_turkic: bool, rus_end: bool,
+            lat_tokens: int, cyr_tokens: int, kaz_letters: tuple) -> Detection:
+    """The Detection of a text's scores (``_decide``), without the evidence text."""
+    # (the answer depends on these alone: one Detection for each of them, shared by the
+    # texts that give it)
+    key = (kaz, rus, eng, ukr, other_turkic, rus_end, lat_tokens, cyr_tokens, kaz_letters)
+    got = _SCORED.get(key)
+    if got is None:
+        case, language, confidence = _decide(kaz, rus, eng, ukr, other_turkic, rus_end,
+                                             lat_tokens, cyr_tokens)
+        got = _detection(case, language, confidence, "", {KAZ: kaz, RUS: rus, ENG: eng, UKR: ukr},
+                         kaz_letters)
+        if len(_SCORED) >= WORD_CACHE:
+            _SCORED.clear()
+        _SCORED[key] = got
+    return got
+
+
+#: ``_quick``'s answers by what decides them (see there); emptied when full
+_SCORED: dict[tuple, Detection] = {}

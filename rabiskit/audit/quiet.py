@@ -38,15 +38,16 @@ from rabiskit.audit.checks import (_CONTROL, _KZ_MOJIBAKE, _UTF8_AS_CP1251, _UTF
 from rabiskit.audit.duplicates import isbn_keys
 from rabiskit.audit.findings import ShareRow
 from rabiskit.audit.language import KAZ, quick_detection
-from rabiskit.audit.text import (first_author, host_text, publication_year, title_key_of,
-                                 title_parts_of)
+from rabiskit.audit.text import (first_author, normalise_text, publication_year,
+                                 title_key_of, title_parts_of)
 from rabiskit.facts.blocks import BlockIndex, combo_outcome, first_index, tag_code
-from rabiskit.facts.columns import (Column, dates_entered, field_column, languages,
-                                    subfield_column)
+from rabiskit.facts.columns import (Column, dates_entered, field_column, field_texts_column,
+                                    languages, subfield_column)
 from rabiskit.facts.levels import levels
 from rabiskit.facts.parse import clean_title, parse_005
 from rabiskit.records import Record
 from rabiskit.records.record import NOT_BIBLIOGRAPHIC_TYPES, UNIMARC
+from rabiskit.sources.iso2709 import _subfields
 
 _NOT_BIB = np.frombuffer(NOT_BIBLIOGRAPHIC_TYPES.encode("ascii"), np.uint8)
 
@@ -153,7 +154,16 @@ def _title(raw: bytes) -> tuple[tuple, tuple]:
     codes = _TITLE_CODES
     key = tuple([p for p in raw.split(b"\x1f")[1:] if p[:1] in codes])
     got = _TITLES.get(key)
-    if got is None:
+    if got is None and len(key) == 1 and key[0][:1] == b"a":
+        # the usual title, a $a alone: what the lines below give for it, more directly
+        # (``title_parts_of``: the text before " = "; ``title_key_of``: the text normalised)
+        v = key[0][1:].decode("utf-8")
+        got = (clean_title(v), quick_detection(v.split(" = ", 1)[0] if " = " in v else v),
+               normalise_text(v))
+        if len(_TITLES) >= _TITLE_LIMIT:
+            _TITLES.clear()
+        _TITLES[key] = got
+    elif got is None:
         # the field's subfields as the careful reader gives them (``iso2709._field``: each
         # 0x1F, its code and the text to the next one) for the codes the title reads; the
         # title's language as ``checks.text_language`` decides it, without the evidence
@@ -238,6 +248,63 @@ def _isbns(values: list[str]) -> tuple:
     return (isbn_keys(tuple(v.strip() for v in values if v.strip())),)
 
 
+_NO_ISBN = _isbns([])
+_ISBN_BYTES = np.zeros(256, dtype=bool)  # what an ISBN written as digits and hyphens holds
+_ISBN_BYTES[ord("0"):ord("9") + 1] = True
+_ISBN_BYTES[ord("-")] = True
+_WIDTH = 4 + 19  # indicators, 1F a, then up to 19 characters
+
+
+def isbn_column(ix: BlockIndex, among: np.ndarray) -> Column:
+    """``subfield_column(ix, among, "010", "a", _isbns)``, the usual records read at once
+    with numpy: those without a 010 (no ISBN), and those with one 010 of two indicators
+    (printable ASCII), a $a and nothing else, of 13 to 19 digits and hyphens starting
+    with 978 or 979: ``isbn13`` then takes the whole text, and its digits are the key when
+    there are 13 of them, there is none unless there are 10 (an ISBN-10: those go with
+    the others to ``subfield_column``)."""
+    codes = np.full(ix.nrec, -1, dtype=np.int64)
+    values: list = [_NO_ISBN]
+    is010 = ix.codes == tag_code("010")
+    count = np.bincount(ix.rec_of_entry[is010], minlength=ix.nrec)
+    codes[among & (count == 0)] = 0
+    recs = np.flatnonzero(among & (count == 1))
+    fast = np.zeros(0, dtype=np.int64)
+    if recs.size:
+        e = first_index(ix.rec_of_entry, is010, ix.nrec)[recs]
+        start = ix.s_abs[e]
+        length = ix.flen[e] - 1 - 4  # the $a's text: the field but its indicators, 1F a
+        a = ix.arr
+        w = a[np.minimum(start[:, None] + np.arange(_WIDTH), a.size - 1)]
+        inside = np.arange(_WIDTH - 4)[None, :] < length[:, None]
+        v = w[:, 4:]
+        digit = (v >= ord("0")) & (v <= ord("9")) & inside
+        ndigits = digit.sum(axis=1)
+        ok = ((length >= 13) & (length <= 19)
+              & (w[:, 0] >= 0x20) & (w[:, 0] < 0x7F) & (w[:, 1] >= 0x20) & (w[:, 1] < 0x7F)
+              & (w[:, 2] == 0x1F) & (w[:, 3] == ord("a"))
+              & (_ISBN_BYTES[v] | ~inside).all(axis=1) & (ndigits != 10)
+              & (v[:, 0] == ord("9")) & (v[:, 1] == ord("7"))
+              & ((v[:, 2] == ord("8")) | (v[:, 2] == ord("9"))))
+        codes[recs[ok & (ndigits != 13)]] = 0  # not an ISBN-13 nor an ISBN-10: none
+        ok &= ndigits == 13
+        fast = recs[ok]
+        if fast.size:
+            # each row's 13 digits, in order (a stable sort puts them first)
+            d, dv = digit[ok], v[ok]
+            order = np.argsort(~d, axis=1, kind="stable")[:, :13]
+            keys = np.take_along_axis(dv, order, axis=1).copy().view("S13").reshape(-1)
+            codes[fast] = np.arange(len(values), len(values) + fast.size)
+            values.extend([((k,),) for k in keys.astype(str).tolist()])
+    rest = among.copy()
+    rest[codes >= 0] = False
+    if rest.any():
+        col = subfield_column(ix, rest, "010", "a", _isbns)
+        got = col.codes >= 0
+        codes[got] = col.codes[got] + len(values)
+        values.extend(col.values)
+    return Column(codes, values)
+
+
 @dataclass
 class Quiet:
     """A block's quiet records (numbered from 1 in the block) and what the audit takes of
@@ -290,6 +357,23 @@ class Quiet:
         return end
 
 
+_HOST_CODES = ("t", "v", "d")
+
+
+def _host(texts: list[str]) -> tuple[str]:
+    """``host_text`` of the record holding the 463 fields of these texts (``_field``: a
+    field's subfields from its first 0x1F; ``Record.subfield``: the first value of a code
+    over the fields in turn)."""
+    found: dict[str, str] = {}
+    for text in texts:
+        k = text.find("\x1f")
+        if k != -1:
+            for c, v in _subfields(text, k):
+                if c in _HOST_CODES and c not in found:
+                    found[c] = v
+    return (normalise_text(" ".join([found.get(c) or "" for c in _HOST_CODES])),)
+
+
 def _author(rec: Record, tag: str) -> str | None:
     """``first_author`` when this field gives it (its $a is not blank), else None."""
     return first_author(rec, UNIMARC) if (rec.subfield(tag, "a") or "").strip() else None
@@ -338,7 +422,7 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     cand &= langs.settled()
     c101 = field_column(ix, cand, "101", lambda rec: (not invalid_codes(rec, UNIMARC),))
     cand &= ix.count_of("200") == 1  # (the facts' title is the first $a of any 200)
-    c010 = subfield_column(ix, cand, "010", "a", _isbns)
+    c010 = isbn_column(ix, cand)
     # the first author and the publication year, each from the first field that gives one
     # (700, else 710; 210, else 214, else 100): each field's column only where the ones
     # before gave none
@@ -346,7 +430,7 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     year = _first_of(ix, cand, ("210", "214", "100"),
                      lambda rec, tag: publication_year(rec, UNIMARC) or None)
     ab = cand & np.isin(lead[:, 7], np.frombuffer(b"ab", np.uint8))
-    c463 = field_column(ix, ab, "463", lambda rec: (host_text(rec, UNIMARC),))
+    c463 = field_texts_column(ix, ab, "463", _host)
     e001 = first_index(ix.rec_of_entry, ix.codes == tag_code("001"), ix.nrec)
     e005 = first_index(ix.rec_of_entry, ix.codes == tag_code("005"), ix.nrec)
     e200 = first_index(ix.rec_of_entry, ix.codes == tag_code("200"), ix.nrec)
@@ -360,7 +444,7 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     cand &= (c010.codes >= 0) & (lv.codes >= 0)
     date_in = [period.contains(v[0]) for v in dates.values]
     outcomes: dict[int, tuple] = {}
-    mismatch: dict[tuple[int, tuple], bool] = {}
+    mismatch: dict[tuple[int, int], tuple] = {}
     starts = ix.starts
     recs = np.flatnonzero(cand)
     cols = [c.codes[recs].tolist() for c in (dates, langs, c010, author, year, c463, lv)]
@@ -393,12 +477,14 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
             continue
         if f005 is None or (f005[1] is not None and (f005[1] > today or f005[1] < d)):
             continue
-        (title, lang, title_key), tkey = _title(buf[a2:z2])
-        lang_ok = mismatch.get((cl, tkey))
+        (title, lang, title_key), _tkey = _title(buf[a2:z2])
+        # (texts of equal scores share their Detection: one decision per languages and
+        # Detection, the Detection held so that its id stays its own)
+        lang_ok = mismatch.get((cl, id(lang)))
         if lang_ok is None:
-            lang_ok = mismatch[(cl, tkey)] = mismatch_confidence(
-                languages_, lang, opts) is None
-        if not lang_ok or a1 < 0:
+            lang_ok = mismatch[(cl, id(lang))] = (
+                lang, mismatch_confidence(languages_, lang, opts) is None)
+        if not lang_ok[1] or a1 < 0:
             continue
         raw = buf[a1:z1]
         cn = raw.decode("utf-8").strip() if b"\x1f" not in raw else ""

@@ -598,6 +598,22 @@ def subfield_column(ix: BlockIndex, among: np.ndarray, tag: str, code: str,
     return _fields_column(ix, among, tag, decide, width, None)
 
 
+def field_texts_column(ix: BlockIndex, among: np.ndarray, tag: str,
+                       decide_texts: Callable[[list[str]], object], width: int = 64) -> Column:
+    """``field_column`` for a decision on the texts of the record's ``tag`` fields alone (in
+    their order, each as its bytes decoded: indicators, subfields), without making the
+    record."""
+
+    def decide(key):
+        try:
+            texts = [b.decode("utf-8") for b in _field_bytes(key)]
+        except UnicodeDecodeError:
+            return None
+        return decide_texts(texts)
+
+    return _fields_column(ix, among, tag, decide, width, None)
+
+
 def _field_bytes(key: tuple) -> tuple:
     """The fields' bytes of a key of ``_fields_column``."""
     return key[1:] if key and key[0] == "exact" else tuple(b for b in key if b is not None)

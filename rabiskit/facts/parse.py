@@ -134,5 +134,10 @@ def clean_title(value: str | None) -> str | None:
     if value is None:
         return None
     t = value.strip()
-    t = re.sub(r"[\s/:;=,.]+$", "", t)
+    if t and t[-1] not in "/:;=,.":  # (nothing at its end to strip: the usual title)
+        return t
+    t = _TITLE_END.sub("", t)
     return t or None
+
+
+_TITLE_END = re.compile(r"[\s/:;=,.]+$")
