@@ -70,8 +70,9 @@ def text_hashes(texts: list[str]) -> "np.ndarray":
     (``hash()`` of a string is not: worker processes compute the keys their blocks' records
     give), for many texts at once with numpy.  Each text's UTF-8 bytes, zero-padded to
     8-byte words, are folded into the hash of its length word by word, each step
-    ``mix(h ^ word)`` with a bijective mix: texts of as many words never share a hash,
-    others as seldom as 64-bit random numbers."""
+    ``mix(h ^ word)`` with a bijective mix: texts of as many words that differ in one word
+    only never share a hash, others as seldom as 64-bit random numbers (it is no
+    cryptographic hash: texts made to collide would be reported as possible duplicates)."""
     import numpy as np
 
     n = len(texts)
