@@ -133,7 +133,6 @@ def parquet_schema():
 def _pyarrow():
     try:
         import pyarrow
-        import pyarrow.compute  # noqa: F401  (the workers' tables use it: loaded before they fork)
         import pyarrow.parquet  # noqa: F401
     except ImportError:
         raise FactsTableError("writing Parquet needs pyarrow: pip install pyarrow "
