@@ -32,7 +32,12 @@ _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.\-:@]*((?:/[A-Za-z0-9._~!$&'()*+,;
 
 def link_values(record: Record, tag: str = "856", code: str = "u") -> list[str]:
     """The non-empty values of ``tag``$``code`` (the record's links to its digitised copy)."""
-    return [v.strip() for v in record.subfields(tag, code) if v and v.strip()]
+    return links_in(record.subfields(tag, code))
+
+
+def links_in(values: Iterable[str]) -> list[str]:
+    """The links among a link subfield's values: the non-empty ones, stripped."""
+    return [v.strip() for v in values if v and v.strip()]
 
 
 def file_name_of(link: str) -> str | None:

@@ -105,8 +105,7 @@ def document_json(doc: Document, in_period: bool) -> str:
             ',\n  "links": ', _texts(doc.links), ',\n  "pdfs": ', _texts(doc.pdfs),
             ',\n  "host_title": ', _text(doc.host_title),
             ',\n  "notes": ' + _texts(doc.notes) if doc.notes else "",
-            ',\n  "in_period": ', "true" if in_period is True else "false" if in_period is False
-            else _number(in_period), "\n}"))
+            ',\n  "in_period": ', "true" if in_period else "false", "\n}"))
     except TypeError:
         return document_text(doc.as_dict() | {"in_period": in_period})
 

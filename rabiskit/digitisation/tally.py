@@ -38,7 +38,7 @@ from rabiskit.i18n import N_
 from rabiskit.aggregate.count import percent
 from rabiskit.aggregate.period import Period, quarter_of
 from rabiskit.digitisation.classify import (document_kind, file_name_of, is_article, is_pdf_name,
-                                            link_key, link_key_named, link_values,
+                                            link_key, link_key_named, link_values, links_in,
                                             newspaper_keys)
 from rabiskit.digitisation.log import DigitisationLog, LogEntry
 from rabiskit.digitisation.model import (CREATED_MTIME, OTHER, PAGES_EXTENT, PAGES_LOG,
@@ -101,9 +101,9 @@ def linked_copies(links: Iterable[str]) -> LinkedCopies:
 
 def copies_of_values(values: list[str]) -> LinkedCopies | None:
     """The ``linked_copies`` of a UNIMARC or MARC 21 record whose link subfield holds
-    ``values`` (``Record.subfields``; the links are ``link_values``' : the non-empty ones,
-    stripped); None when it links nothing."""
-    links = [v.strip() for v in values if v and v.strip()]
+    ``values`` (``Record.subfields``; its links are ``links_in`` them, as ``link_values``
+    gives them); None when it links nothing."""
+    links = links_in(values)
     return linked_copies(links) if links else None
 
 
