@@ -248,9 +248,9 @@ def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = N
     stream, a few blocks ahead of the file being merged: a big file keeps every core busy,
     and so do many small ones.  An executor of ``make_executor(..., parent_works=True)``
     has one worker fewer than the processes reading: this process reads blocks too, the
-    next ones of the stream, whenever the block due to be merged is not ready (from the
-    start: no block waits for a worker to be forked).  Without, they are read in this
-    process."""
+    first one before the pool forks (its workers inherit what reading a block imports and
+    learns), then the next ones of the stream whenever the block due to be merged is not
+    ready.  Without, they are read in this process."""
     workers = (getattr(executor, "_max_workers", 2) or 2) if executor is not None else 0
     helps = executor is not None and getattr(executor, "parent_works", False)
     window = max(1, 4 * workers) + (4 if helps else 0)  # blocks read and not yet merged
@@ -303,6 +303,11 @@ def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = N
                                                             or executor is not None and queued < ahead):
             take(True)
 
+    if helps:
+        # the first block here, before the pool forks: its workers start with what reading
+        # a block imports and learns (the caches of dates, languages, rules' answers), so
+        # no worker pays for it again
+        take(False)
     fill()
     while True:
         head = pending[0] if pending else None
