@@ -94,3 +94,26 @@ def test_no_bar_where_stderr_is_no_terminal(monkeypatch):
     assert _bar_may_show() is False
     monkeypatch.setenv("FORCE_COLOR", "1")  # rich's own decision then
     assert _bar_may_show() is True
+
+
+@settings(max_examples=60, deadline=None)
+@given(blocks=st.lists(st.lists(st.tuples(st.integers(0, 3000), st.integers(1, 9)), max_size=60),
+                       max_size=30),
+       fold_at=st.sampled_from([5, 50, 1 << 18]))
+@example(blocks=[], fold_at=50)
+@example(blocks=[[(7, 1)], [(7, 2)], [(3, 1), (7, 1)]], fold_at=1 << 18)  # hits, then a miss
+@example(blocks=[[(1, 1), (1, 2)], [(1, 3)]], fold_at=5)  # a key twice in one block
+def test_key_counts_sum_every_block(blocks, fold_at):
+    from rabiskit.pipeline.workers import KeyCounts
+
+    kc = KeyCounts(fold_at=fold_at)
+    expected: dict[int, int] = {}
+    for block in blocks:
+        keys = np.array([k for k, _ in block], dtype=np.int64)
+        counts = np.array([c for _, c in block], dtype=np.int64)
+        kc.add(keys, counts)
+        for k, c in block:
+            expected[k] = expected.get(k, 0) + c
+    k, c = kc.total()
+    assert k.tolist() == sorted(expected) and dict(zip(k.tolist(), c.tolist())) == expected
+    assert kc.total()[1].tolist() == c.tolist()  # total() again: the same, nothing lost

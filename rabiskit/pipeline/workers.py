@@ -48,7 +48,7 @@ def block_bounds(path: Path, size: int, block_size: int = BLOCK_SIZE) -> list[tu
         target = block_size
         while target < size:
             found = None
-            look = 1 << 16
+            look = 1 << 12  # a record's end is near: a small read first, then bigger ones
             while found is None and target + 1 < size:
                 if target - cuts[-1] > MAX_BLOCKS * block_size:
                     return None
@@ -69,6 +69,7 @@ def block_bounds(path: Path, size: int, block_size: int = BLOCK_SIZE) -> list[tu
                     if len(window) < look:
                         break
                     target += look
+                    look = 1 << 16
             if found is None or found >= size:
                 break
             cuts.append(found)
@@ -340,30 +341,53 @@ _NOT_READ = object()  # a pending block's result, not read yet
 
 
 class KeyCounts:
-    """The blocks' group keys and counts, summed as arrays (folded together whenever they
-    grow, so memory stays flat however long the file)."""
+    """The blocks' group keys and counts, summed as arrays: the keys met so far sorted with
+    their sums, a block's keys found among them at once (``searchsorted``: a file's blocks
+    repeat the same few thousand keys), the new ones kept aside and folded in now and then,
+    so memory stays flat however long the file and the run's end has no big sort left."""
 
     def __init__(self, fold_at: int = 1 << 18) -> None:
-        self.keys: list[np.ndarray] = []
+        self.known = np.zeros(0, dtype=np.int64)  # sorted, distinct
+        self.sums = np.zeros(0, dtype=np.int64)
+        self.keys: list[np.ndarray] = []  # keys not among ``known`` yet, and their counts
         self.counts: list[np.ndarray] = []
-        self.size = 0
+        self.pending = 0
         self.fold_at = fold_at
 
+    @property
+    def size(self) -> int:
+        """Keys held: the distinct ones folded in and those kept aside."""
+        return int(self.known.size) + self.pending
+
     def add(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        if not keys.size:
+            return
+        if self.known.size:
+            pos = np.minimum(np.searchsorted(self.known, keys), self.known.size - 1)
+            hit = self.known[pos] == keys
+            np.add.at(self.sums, pos[hit], counts[hit])
+            if hit.all():
+                return
+            keys, counts = keys[~hit], counts[~hit]
         self.keys.append(keys)
         self.counts.append(counts)
-        self.size += keys.size
-        if self.size > self.fold_at:
-            k, c = self.total()
-            self.keys, self.counts, self.size = [k], [c], k.size
+        self.pending += keys.size
+        if self.pending > max(1024, self.known.size) or self.size > self.fold_at:
+            self._fold()
+
+    def _fold(self) -> None:
+        if not self.keys:
+            return
+        k = np.concatenate([self.known, *self.keys])
+        c = np.concatenate([self.sums, *self.counts])
+        uk, inv = np.unique(k, return_inverse=True)
+        self.known = uk
+        self.sums = np.bincount(inv.reshape(-1), weights=c, minlength=uk.size).astype(np.int64)
+        self.keys, self.counts, self.pending = [], [], 0
 
     def total(self) -> tuple[np.ndarray, np.ndarray]:
-        if not self.keys:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        k = np.concatenate(self.keys)
-        c = np.concatenate(self.counts)
-        uk, inv = np.unique(k, return_inverse=True)
-        return uk, np.bincount(inv.reshape(-1), weights=c, minlength=uk.size).astype(np.int64)
+        self._fold()
+        return self.known.copy(), self.sums.copy()
 
 
 class WorkerPool(ProcessPoolExecutor):
