@@ -65,10 +65,13 @@ for _b, _t in enumerate(_WEIGHT_TAGS):
 # values, each for 7 of the bits
 _SCORE_BITS = 7
 _SCORE_MASK = (1 << _SCORE_BITS) - 1
-_WEIGHT_LIST = _WEIGHT_VALUES.tolist()
-_SCORE_TABLES = [(shift, np.array([sum(w for b, w in enumerate(_WEIGHT_LIST[shift:shift + _SCORE_BITS])
-                                       if v >> b & 1) for v in range(1 << _SCORE_BITS)], dtype=np.int64))
-                 for shift in range(0, len(_WEIGHT_TAGS), _SCORE_BITS)]
+# (table[v]: the sum of the weights of the bits set in v; built with numpy, a module
+# import's time)
+_V = np.arange(1 << _SCORE_BITS, dtype=np.int64)[:, None]
+_SCORE_TABLES = [(shift, (((_V >> np.arange(w.size)) & 1) * w).sum(axis=1))
+                 for shift in range(0, len(_WEIGHT_TAGS), _SCORE_BITS)
+                 for w in (_WEIGHT_VALUES[shift:shift + _SCORE_BITS],)]
+del _V
 C100 = tag_code("100")
 # per digit tag (indexed as _WEIGHT_BITS): whether the careful reader checks it is not
 # repeated (either flavour: the union; its index 1-7 in the top three bits), whether it
