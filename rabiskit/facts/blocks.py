@@ -120,8 +120,13 @@ del _PAIR
 def _lead_ok(lead: np.ndarray) -> bool:
     """Whether every byte of ``lead`` (per record: the leader and the first directory entry,
     36 bytes, contiguous) is in one of the classes ``_LEAD_CLASSES`` allows at its place."""
-    x = np.take(_CLASS2, lead.view("<u2")) & _LEAD_CLASSES2
-    return bool(((x & 0x0F) != 0).all() and ((x & 0xF0) != 0).all())
+    x = np.take(_CLASS2, lead.view("<u2"))
+    x &= _LEAD_CLASSES2
+    return bool(_BOTH_NIBBLES[x].all())
+
+
+#: per byte: whether both its nibbles are non-zero (both bytes of a pair in an allowed class)
+_BOTH_NIBBLES = ((np.arange(256) & 0x0F) != 0) & ((np.arange(256) & 0xF0) != 0)
 
 # leader/20 ('0', '4' or blank) and /21 ('0', '5' or blank): the careful reader's
 _OK20 = np.zeros(256, dtype=bool)
