@@ -146,6 +146,20 @@ def _write_text(output: Path | None, pieces: Iterable[str], bom: bool = False) -
         fh.write("".join(buf).encode("utf-8"))
 
 
+def _write_bytes(output: Path | None, pieces: Iterable[bytes]) -> None:
+    """UTF-8 pieces to stdout, or to ``output`` atomically."""
+    if output is None:
+        out = sys.stdout.buffer
+        sys.stdout.flush()
+        for piece in pieces:
+            out.write(piece)
+        out.flush()
+        return
+    with atomic_file(output) as fh:
+        for piece in pieces:
+            fh.write(piece)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("audit", cls=DbCommand)
     def audit_cmd(
@@ -204,7 +218,9 @@ def register(app: typer.Typer) -> None:
             # the findings are streamed from the result's store into the output: an audit
             # of a million records never holds them all
             if fmt == "json":
-                _write_text(output, chain(result.json_chunks(), ["\n"]))
+                # (the duplicates' texts made on every core unless --workers 1)
+                _write_bytes(output, chain(result.json_bytes(1 if n_workers == 1 else None),
+                                           [b"\n"]))
             elif fmt == "csv":
                 # BOM in a file: Excel on Windows then opens the UTF-8 file with the right
                 # letters
