@@ -98,10 +98,10 @@ def spread_texts(weights: Sequence[int], make: Callable[[int, int], Iterator[str
     weight, the first made here, the others in forked children while it is."""
     count = sum(weights)
     parts = usable_cores() if parts is None else parts
-    if parts < 2 or count < SPREAD_FROM or not can_fork():
+    ranges = split(weights, parts) if parts > 1 and count >= SPREAD_FROM else []
+    if len(ranges) < 2 or not can_fork():
         yield from encoded(make(0, len(weights)), prefix)
         return
-    ranges = split(weights, parts)
     children: list[tuple[int, object, tuple[int, int]]] = []
     try:
         for lo, hi in ranges[1:]:
