@@ -185,7 +185,11 @@ def _groups_of(key_hash: array, key_ref: array, reason) -> list[tuple[list[int],
     ref = np.frombuffer(key_ref, dtype=np.int64)[at]
     member = np.where(ref >= 0, ref, -ref - 1)  # (``_record_of``)
     del ref
-    nodes, node = np.unique(member, return_inverse=True)
+    seen = np.zeros(int(member.max()) + 1, dtype=bool)  # (np.unique without its sort)
+    seen[member] = True
+    nodes = np.flatnonzero(seen)
+    node = (np.cumsum(seen) - 1)[member]
+    del seen
     head = node[first][run_of]  # each position's run's first record
     label = np.arange(nodes.size)
     while True:
@@ -210,9 +214,9 @@ def _groups_of(key_hash: array, key_ref: array, reason) -> list[tuple[list[int],
             have.append(why)
     by_root = np.argsort(roots, kind="stable")  # (records ascending within a group)
     ordered, grouped = nodes[by_root], roots[by_root]
-    cut = np.flatnonzero(grouped[1:] != grouped[:-1]) + 1
-    return [(part.tolist(), reasons.pop(int(part[0])))
-            for part in np.split(ordered, cut)]
+    cut = [0, *(np.flatnonzero(grouped[1:] != grouped[:-1]) + 1).tolist(), ordered.size]
+    members = ordered.tolist()  # (sliced as a list: a numpy array per group is slower)
+    return [(members[a:b], reasons.pop(members[a])) for a, b in zip(cut, cut[1:])]
 
 
 class DuplicateFinder:
