@@ -15,7 +15,6 @@ from itertools import chain, islice
 from typing import Iterable, List, Optional
 
 import typer
-from rich.table import Table
 
 from rabiskit.atomic import atomic_file
 from rabiskit.audit.findings import KINDS, kind_name
@@ -119,6 +118,8 @@ def render_table(data: dict, plan, findings: Iterable[dict] | None = None,
                  count: int | None = None) -> None:
     """The summary, the Kazakh share and the first findings on the screen.  ``data``: the
     JSON document (its findings, or ``findings``: the first of them, ``count`` in all)."""
+    from rich.table import Table  # (only for the table: not for a file written)
+
     lang = language()
     s = Table(title=_("Audit"), title_justify="left", header_style="bold")
     s.add_column(_("Check"))
