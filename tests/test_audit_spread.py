@@ -199,3 +199,35 @@ def test_hand_written_audit_json(always_spread, tmp_path, monkeypatch):
             finding(4, "k4", "Өлеңдер", "010$a", isbn + "2/k2" + differ, 0.6, 2)])
     finally:
         res.close()
+
+
+def test_cli_json_of_many_duplicates_is_that_of_one_process(tmp_path):
+    """Through the command line, past the 20,000 findings from which the text is made in
+    parts: the same bytes as with --workers 1 (one process makes all of it), and the
+    findings the ones written into the file: 10,500 books, each twice, side by side."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    books = 10_500
+    path = tmp_path / "twice.iso"
+    with open(path, "wb") as fh:
+        for k in range(books):
+            fh.write(_rec(f"a{k}", f"Кітап {k}"))
+            fh.write(_rec(f"b{k}", f"Кітап {k}"))
+    texts = []
+    for extra in ([], ["--workers", "1"]):
+        out = tmp_path / f"audit{len(extra)}.json"
+        r = subprocess.run([sys.executable, "-m", "rabiskit", "audit", str(path), "-o", str(out),
+                            "--today", "2026-06-30", "--parallel-from", "0", *extra], cwd=repo,
+                           capture_output=True, text=True, encoding="utf-8")
+        assert r.returncode == 0, r.stderr
+        texts.append(out.read_bytes())
+    assert texts[0] == texts[1]
+    doc = json.loads(texts[0])
+    assert json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n" == texts[0]
+    found = doc["findings"]
+    assert doc["summary"]["duplicate"] == len(found) == 2 * books
+    assert [(f["record"], f["id"], f["group"]) for f in found[-2:]] == [
+        (2 * books - 1, f"a{books - 1}", books), (2 * books, f"b{books - 1}", books)]
+    assert found[0]["evidence"] == f"same title, author, year and level as {path}:2/b0"
