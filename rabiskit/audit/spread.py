@@ -28,6 +28,8 @@ from typing import Callable, Iterator, Sequence
 #: items (findings) below which the text is made here, in one part: a fork's cost
 #: (its page tables, the pages the child writes to) is then more than half the work
 SPREAD_FROM = 20_000
+#: parts at most by default (each a fork of this process)
+MOST_PARTS = 8
 #: bytes of text joined and encoded at a time
 _PIECE = 1 << 18
 
@@ -94,10 +96,11 @@ def spread_texts(weights: Sequence[int], make: Callable[[int, int], Iterator[str
                  prefix: str, *, parts: int | None = None) -> Iterator[bytes]:
     """The UTF-8 bytes of every text ``make(lo, hi)`` gives for items lo to hi (their
     ``weights``: the texts each item makes), ``prefix`` before each text, in order, the
-    same whatever the parts: ``parts`` (default: the usable cores) ranges of about equal
-    weight, the first made here, the others in forked children while it is."""
+    same whatever the parts: ``parts`` (default: the usable cores, at most ``MOST_PARTS``)
+    ranges of about equal weight, the first made here, the others in forked children while
+    it is."""
     count = sum(weights)
-    parts = usable_cores() if parts is None else parts
+    parts = min(usable_cores(), MOST_PARTS) if parts is None else parts
     ranges = split(weights, parts) if parts > 1 and count >= SPREAD_FROM else []
     if len(ranges) < 2 or not can_fork():
         yield from encoded(make(0, len(weights)), prefix)

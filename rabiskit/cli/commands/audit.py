@@ -260,9 +260,9 @@ def register(app: typer.Typer) -> None:
             # the findings are streamed from the result's store into the output: an audit
             # of a million records never holds them all
             if fmt == "json":
-                # (the duplicates' texts made on every core unless --workers 1)
-                _write_bytes(output, chain(result.json_bytes(1 if n_workers == 1 else None),
-                                           [b"\n"]))
+                # (the duplicates' texts made by as many processes as --workers says, by
+                # default one per core: rabiskit.audit.spread)
+                _write_bytes(output, chain(result.json_bytes(n_workers), [b"\n"]))
             elif fmt == "csv":
                 # BOM in a file: Excel on Windows then opens the UTF-8 file with the right
                 # letters
