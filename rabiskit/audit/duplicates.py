@@ -185,7 +185,11 @@ def _groups_of(key_hash: array, key_ref: array, reason) -> list[tuple[list[int],
     ref = np.frombuffer(key_ref, dtype=np.int64)[at]
     member = np.where(ref >= 0, ref, -ref - 1)  # (``_record_of``)
     del ref
-    nodes, node = np.unique(member, return_inverse=True)
+    seen = np.zeros(int(member.max()) + 1, dtype=bool)  # (np.unique without its sort)
+    seen[member] = True
+    nodes = np.flatnonzero(seen)
+    node = (np.cumsum(seen) - 1)[member]
+    del seen
     head = node[first][run_of]  # each position's run's first record
     label = np.arange(nodes.size)
     while True:
@@ -210,9 +214,9 @@ def _groups_of(key_hash: array, key_ref: array, reason) -> list[tuple[list[int],
             have.append(why)
     by_root = np.argsort(roots, kind="stable")  # (records ascending within a group)
     ordered, grouped = nodes[by_root], roots[by_root]
-    cut = np.flatnonzero(grouped[1:] != grouped[:-1]) + 1
-    return [(part.tolist(), reasons.pop(int(part[0])))
-            for part in np.split(ordered, cut)]
+    cut = [0, *(np.flatnonzero(grouped[1:] != grouped[:-1]) + 1).tolist(), ordered.size]
+    members = ordered.tolist()  # (sliced as a list: a numpy array per group is slower)
+    return [(members[a:b], reasons.pop(members[a])) for a, b in zip(cut, cut[1:])]
 
 
 class DuplicateFinder:
@@ -504,17 +508,37 @@ class DuplicateFinder:
         for fields in self._duplicate_fields():
             yield Finding(*fields)
 
-    def duplicate_texts(self) -> Iterator[str]:
+    def duplicate_sizes(self) -> list[int]:
+        """The members of each duplicate group, in order (the findings each one makes)."""
+        return [len(members) for members, _ in self.duplicate_groups()]
+
+    def duplicate_bytes(self, prefix: str, parts: int | None = None) -> Iterator[bytes]:
+        """``duplicate_texts``, ``prefix`` before each, as UTF-8 bytes, made in ``parts``
+        side by side (``rabiskit.audit.spread``; default: one per usable core)."""
+        from rabiskit.audit.spread import spread_texts
+
+        sizes = self.duplicate_sizes()
+        self._flush()
+        fh: Any = getattr(self._spool, "_file", self._spool)
+        if not isinstance(fh, io.BytesIO) and self._flushed is not fh:
+            fh.flush()  # (before a fork: the children read the spool's file, not its buffer)
+            self._flushed = fh
+        yield from spread_texts(sizes, self.duplicate_texts, prefix, parts=parts)
+
+    def duplicate_texts(self, lo: int = 0, hi: int | None = None) -> Iterator[str]:
         """The JSON text of each of ``duplicate_findings`` (``Finding.json_text``), in order,
         made without the findings: each group's common parts (file, field, the escaped
         names of its members, confidence, group) written once, each member's evidence
-        joined from the names already escaped (JSON escapes letter by letter)."""
+        joined from the names already escaped (JSON escapes letter by letter).  ``lo``,
+        ``hi``: those of the groups from the ``lo``-th to before the ``hi``-th only (the
+        same texts: see ``rabiskit.audit.spread``)."""
         e = _encode_text
         file_texts = [e(name) for name in self.files]
         heads = [f'{{\n      "kind": "duplicate",\n      "file": {t},\n      "record": '
                  for t in file_texts]
         limit = OTHERS_SHOWN
-        for n, group_rows, why, note, conf, wheres, names in self._duplicate_groups():
+        for n, group_rows, why, note, conf, wheres, names in self._duplicate_groups(lo=lo,
+                                                                                   hi=hi):
             first = [e(name)[1:-1] for name in names[:limit + 1]]
             more = len(names) - 1 - limit
             lead = '"' + e(f"same {' and '.join(why)} as ")[1:-1]
@@ -555,12 +579,14 @@ class DuplicateFinder:
                 out.sort(key=_file_record)
             yield from out
 
-    def _duplicate_groups(self, text: bool = True) -> Iterator[tuple]:
-        """Per duplicate group, in order: (its number, its members' reference rows in the
-        order of their records' arrival, the reasons that joined it, the note on its
-        evidence, the confidence, the field per flavour (as JSON text when ``text``), the
-        members' names); the references are read back while each group is made."""
-        groups = self.duplicate_groups()
+    def _duplicate_groups(self, text: bool = True, lo: int = 0,
+                          hi: int | None = None) -> Iterator[tuple]:
+        """Per duplicate group (from the ``lo``-th to before the ``hi``-th), in order: (its
+        number, its members' reference rows in the order of their records' arrival, the
+        reasons that joined it, the note on its evidence, the confidence, the field per
+        flavour (as JSON text when ``text``), the members' names); the references are read
+        back while each group is made."""
+        groups = self.duplicate_groups()[lo:hi]
         if not groups:
             return
         files = self.files
@@ -568,7 +594,7 @@ class DuplicateFinder:
         rows = self._rows()
         try:
             rows_of = rows.rows
-            for n, (members, why) in enumerate(groups, start=1):
+            for n, (members, why) in enumerate(groups, start=lo + 1):
                 # (file, record, offset, id, title, level, host, line, title hash,
                 # languages, flavour, isbns)
                 group_rows = rows_of(members)

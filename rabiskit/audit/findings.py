@@ -282,18 +282,37 @@ class AuditResult:
             d["warnings"] = list(scan.warnings)
         return d
 
+    def _head_tail(self) -> tuple[str, str]:
+        """The document's text before the first finding and after the last one's ``}``."""
+        head, tail = json.dumps(self.as_dict(findings=False), ensure_ascii=False,
+                                indent=2).split('\n  "findings": [],\n', 1)
+        return head + '\n  "findings": [', ",\n" + tail
+
     def json_chunks(self) -> Iterator[str]:
         """The text of ``json.dumps(self.as_dict(), ensure_ascii=False, indent=2)``, in
         pieces, one finding at a time (the findings are never all in memory)."""
-        head, tail = json.dumps(self.as_dict(findings=False), ensure_ascii=False,
-                                indent=2).split('\n  "findings": [],\n', 1)
-        yield head + '\n  "findings": ['
+        head, tail = self._head_tail()
+        yield head
         sep = "\n    "
         first = True
         for text in self.store.texts():
             yield ("" if first else ",") + sep + text
             first = False
-        yield ("]" if first else "\n  ]") + ",\n" + tail
+        yield ("]" if first else "\n  ]") + tail
+
+    def json_bytes(self, parts: int | None = None) -> Iterator[bytes]:
+        """``json_chunks``' text as UTF-8 bytes, in pieces of a few hundred kilobytes, the
+        duplicates' texts made in ``parts`` processes side by side (default: one per usable
+        core; 1: in this one; see ``rabiskit.audit.spread``): the same bytes."""
+        head, tail = self._head_tail()
+        yield head.encode("utf-8")
+        first = True
+        for piece in self.store.json_bytes(",\n    ", parts):
+            if first and piece:
+                piece = piece[1:]  # (the first finding has no comma before it)
+                first = False
+            yield piece
+        yield (("]" if first else "\n  ]") + tail).encode("utf-8")
 
     def close(self) -> None:
         """Remove the spooled findings (also done when the result is collected)."""

@@ -111,7 +111,7 @@ def may_be_damaged(ix: BlockIndex) -> np.ndarray:
     a = ix.arr
     if a.size >= 4:
         p = (a[:-1].astype(np.uint16) << 8) | a[1:]
-        bits = _PAIR_BITS[p]
+        bits = _PAIR_BITS.take(p)  # (take: a quarter quicker than indexing)
         flag = np.empty(a.size, dtype=bool)
         np.bitwise_and(bits, 1, out=flag[:-1], casting="unsafe")
         flag[-1] = _SINGLE[a[-1]]
@@ -144,6 +144,9 @@ def may_be_damaged(ix: BlockIndex) -> np.ndarray:
 #: met before is found without decoding its field.
 _TITLES: dict[tuple, tuple] = {}
 _TITLE_CODES = frozenset([b"a", b"e", b"h", b"i"])
+#: each part of the field after a 0x1F whose code is one of ``_TITLE_CODES`` (the code and
+#: the text to the next 0x1F): ``[p for p in raw.split(b"\x1f")[1:] if p[:1] in codes]``
+_TITLE_SUBFIELDS = re.compile(rb"\x1f([aehi][^\x1f]*)").findall
 _CACHE_LIMIT = 1 << 13  # (a worker's memory)
 _TITLE_LIMIT = 1 << 14  # (an answer: two texts and a Detection, shared with detect_language)
 
@@ -151,8 +154,7 @@ _TITLE_LIMIT = 1 << 14  # (an answer: two texts and a Detection, shared with det
 def _title(raw: bytes) -> tuple[tuple, tuple]:
     """The record's one 200 (its bytes): (title as the facts give it, what it reads as, the
     duplicate check's title key), and the subfields they were read from (as bytes)."""
-    codes = _TITLE_CODES
-    key = tuple([p for p in raw.split(b"\x1f")[1:] if p[:1] in codes])
+    key = tuple(_TITLE_SUBFIELDS(raw))
     got = _TITLES.get(key)
     if got is None and len(key) == 1 and key[0][:1] == b"a":
         # the usual title, a $a alone: what the lines below give for it, more directly

@@ -80,7 +80,8 @@ class Auditor:
         result's writers.  The auditor takes no more records after this."""
         dups = self.duplicates
         self.findings.add_made("duplicate", dups.duplicate_count(), dups.duplicate_findings,
-                               close=dups.close, texts=dups.duplicate_texts)
+                               close=dups.close, texts=dups.duplicate_texts,
+                               pieces=dups.duplicate_bytes)
         self.findings.add_grouped("repeated_control_number", dups.repeated_id_findings())
         return AuditResult(store=self.findings, kazakh_share=self.share_table(),
                            period=self.period, records=self.records, in_period=self.in_period,

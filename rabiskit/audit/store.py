@@ -138,6 +138,7 @@ class FindingStore:
         self._spools: dict[str, _Spool] = {}
         self._made: dict[str, Callable[[], Iterator[Finding]]] = {}  # see add_made
         self._made_texts: dict[str, Callable[[], Iterator[str]]] = {}
+        self._made_bytes: dict[str, Callable[[str, int | None], Iterator[bytes]]] = {}
         self._on_close: list[Callable[[], None]] = []
 
     def _spool(self, kind: str, presorted: bool = False) -> _Spool:
@@ -165,15 +166,20 @@ class FindingStore:
 
     def add_made(self, kind: str, count: int, make: Callable[[], Iterator[Finding]],
                  close: Callable[[], None] | None = None,
-                 texts: Callable[[], Iterator[str]] | None = None) -> None:
+                 texts: Callable[[], Iterator[str]] | None = None,
+                 pieces: Callable[[str, int | None], Iterator[bytes]] | None = None) -> None:
         """``count`` findings of ``kind`` that ``make()`` gives, in their listing order,
         each time they are listed (e.g. the duplicates, made from the duplicate index
         while they are written: not spooled); ``close`` when the store is closed.
         ``texts()``: their JSON texts (``Finding.json_text``), in that order, made
-        without the findings (quicker), when given."""
+        without the findings (quicker), when given; ``pieces(prefix, parts)``: those texts,
+        ``prefix`` before each, as UTF-8 bytes made in ``parts`` side by side (see
+        :meth:`json_bytes`)."""
         self._made[kind] = make
         if texts is not None:
             self._made_texts[kind] = texts
+        if pieces is not None:
+            self._made_bytes[kind] = pieces
         self.counts[kind] = self.counts.get(kind, 0) + count
         if close is not None:
             self._on_close.append(close)
@@ -210,12 +216,28 @@ class FindingStore:
                 for f in self.of_kind(kind):
                     yield f.json_text()
 
+    def json_bytes(self, prefix: str, parts: int | None = None) -> Iterator[bytes]:
+        """``texts()``, ``prefix`` before each, as UTF-8 bytes: the same text, the long runs
+        of made findings (the duplicates) made in ``parts`` processes side by side
+        (``rabiskit.audit.spread``; default: one per usable core; 1: here)."""
+        from rabiskit.audit.spread import encoded
+
+        for kind in self.kinds():
+            made = self._made_bytes.get(kind)
+            if made is not None:
+                yield from made(prefix, parts)
+                continue
+            texts = self._made_texts.get(kind)
+            yield from encoded(texts() if texts is not None
+                               else (f.json_text() for f in self.of_kind(kind)), prefix)
+
     def close(self) -> None:
         for spool in self._spools.values():
             spool.fh.close()
         self._spools.clear()
         self._made.clear()
         self._made_texts.clear()
+        self._made_bytes.clear()
         for close in self._on_close:
             close()
         self._on_close.clear()

@@ -15,7 +15,6 @@ from itertools import chain, islice
 from typing import Iterable, List, Optional
 
 import typer
-from rich.table import Table
 
 from rabiskit.atomic import atomic_file
 from rabiskit.audit.findings import KINDS, kind_name
@@ -61,6 +60,47 @@ def choose_format(fmt: str | None, output: Path | None) -> str:
     return fmt
 
 
+def to_confidence(value) -> float:
+    """--min-confidence's value, a number from 0 to 1, read and refused as typer's pydantic
+    float with those bounds does (the same words for the same mistakes: see
+    ``rabiskit.cli.coercion``), without importing pydantic (a fifth of a second)."""
+    from rabiskit.cli.coercion import Refused
+
+    if not isinstance(value, (int, float, str)):  # (a bool is an int: as pydantic's)
+        raise Refused("float_type", value, "Input should be a valid number")
+    try:
+        if isinstance(value, str) and not value.isascii():  # (float() reads other digits)
+            raise ValueError(value)
+        number = float(value.strip() if isinstance(value, str) else value)
+    except ValueError:
+        raise Refused("float_parsing", value,
+                      "Input should be a valid number, unable to parse string as a number"
+                      ) from None
+    if not number <= 1.0:  # (nan and inf too)
+        raise Refused("less_than_equal", value, "Input should be less than or equal to 1.0",
+                      {"le": 1.0})
+    if not number >= 0.0:
+        raise Refused("greater_than_equal", value,
+                      "Input should be greater than or equal to 0.0", {"ge": 0.0})
+    return number
+
+
+class AuditCommand(DbCommand):
+    """The audit's command: its one float option converted by :func:`to_confidence`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from rabiskit.cli import coercion
+
+        if coercion.RuntimeParam is None:  # pragma: no cover - another typer
+            return
+        for p in self.params:
+            desc = getattr(p, "type_descriptor", None)
+            if p.name == "min_confidence" and desc is not None:
+                p._runtime_param = coercion.PlainRuntimeParam(  # type: ignore[attr-defined]
+                    desc.parameter_info, desc.annotation, to_confidence)
+
+
 def _share(v) -> str:
     return "" if v is None else f"{100 * v:.1f}%"
 
@@ -78,6 +118,8 @@ def render_table(data: dict, plan, findings: Iterable[dict] | None = None,
                  count: int | None = None) -> None:
     """The summary, the Kazakh share and the first findings on the screen.  ``data``: the
     JSON document (its findings, or ``findings``: the first of them, ``count`` in all)."""
+    from rich.table import Table  # (only for the table: not for a file written)
+
     lang = language()
     s = Table(title=_("Audit"), title_justify="left", header_style="bold")
     s.add_column(_("Check"))
@@ -146,8 +188,22 @@ def _write_text(output: Path | None, pieces: Iterable[str], bom: bool = False) -
         fh.write("".join(buf).encode("utf-8"))
 
 
+def _write_bytes(output: Path | None, pieces: Iterable[bytes]) -> None:
+    """UTF-8 pieces to stdout, or to ``output`` atomically."""
+    if output is None:
+        out = sys.stdout.buffer
+        sys.stdout.flush()
+        for piece in pieces:
+            out.write(piece)
+        out.flush()
+        return
+    with atomic_file(output) as fh:
+        for piece in pieces:
+            fh.write(piece)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("audit", cls=DbCommand)
+    @app.command("audit", cls=AuditCommand)
     def audit_cmd(
         exports: List[Path] = typer.Argument(None, metavar="FILE",
                                              help="Export files (ISO 2709, MARCXML)."),
@@ -204,7 +260,9 @@ def register(app: typer.Typer) -> None:
             # the findings are streamed from the result's store into the output: an audit
             # of a million records never holds them all
             if fmt == "json":
-                _write_text(output, chain(result.json_chunks(), ["\n"]))
+                # (the duplicates' texts made by as many processes as --workers says, by
+                # default one per core: rabiskit.audit.spread)
+                _write_bytes(output, chain(result.json_bytes(n_workers), [b"\n"]))
             elif fmt == "csv":
                 # BOM in a file: Excel on Windows then opens the UTF-8 file with the right
                 # letters
