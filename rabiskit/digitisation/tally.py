@@ -94,8 +94,11 @@ class LinkedCopies(NamedTuple):
 
 def linked_copies(links: Iterable[str]) -> LinkedCopies:
     links = tuple(links)
-    names = tuple(file_name_of(v) for v in links)
-    return LinkedCopies(links, tuple(dict.fromkeys(link_key_named(v, n) for v, n in zip(links, names))),
+    if len(links) == 1:  # most linked records: one link
+        name = file_name_of(links[0])
+        return LinkedCopies(links, (link_key_named(links[0], name),), (name,))
+    names = tuple([file_name_of(v) for v in links])
+    return LinkedCopies(links, tuple(dict.fromkeys([link_key_named(v, n) for v, n in zip(links, names)])),
                         names)
 
 
