@@ -707,28 +707,50 @@ def settled_facts(ix: BlockIndex, which: np.ndarray, *, dates, langs, level_of: 
         return [buf[a:b].decode("utf-8") if p else None
                 for p, a, b in zip(present.tolist(), s.tolist(), e.tolist())]
 
+    any_u, any_m = any(unimarc), not all(unimarc)  # which flavours the records are of
+
     def first(u: tuple[str, str], m21: tuple[str, str]) -> list:
-        """The first value of the subfield (UNIMARC ``u``, MARC 21 ``m21``) per record."""
+        """The first value of the subfield (UNIMARC ``u``, MARC 21 ``m21``) per record
+        (the other flavour's subfield is not looked at when no record is of it)."""
+        if not any_m:
+            return texts(*fl.first_subfield(*u))
+        if not any_u:
+            return texts(*fl.first_subfield(*m21))
         tu, tm = texts(*fl.first_subfield(*u)), texts(*fl.first_subfield(*m21))
         return [a if uni else b for uni, a, b in zip(unimarc, tu, tm)]
 
+    found: dict[tuple[str, str], list[list[str]]] = {}
+
     def every(tag: str, code: str) -> list[list[str]]:
-        out: list[list[str]] = [[] for _ in range(m)]
-        rows, s, e = fl.subfield_values(tag, code)
-        for r, a, b in zip(rows.tolist(), s.tolist(), e.tolist()):
-            out[r].append(buf[a:b].decode("utf-8"))
+        """Every value of ``tag``$``code`` per record (found once per subfield)."""
+        out = found.get((tag, code))
+        if out is None:
+            out = found[tag, code] = [[] for _ in range(m)]
+            rows, s, e = fl.subfield_values(tag, code)
+            for r, a, b in zip(rows.tolist(), s.tolist(), e.tolist()):
+                out[r].append(buf[a:b].decode("utf-8"))
         return out
 
     def stripped(lists: list[list[str]]) -> list[tuple[str, ...]]:
-        return [tuple(v.strip() for v in vs if v.strip()) if vs else () for vs in lists]
+        return [tuple([t for v in vs if (t := v.strip())]) if vs else () for vs in lists]
+
+    def either(u: tuple[str, str], m21: tuple[str, str]) -> list[tuple[str, ...]]:
+        """``stripped(every(...))`` of the subfield (UNIMARC ``u``, MARC 21 ``m21``)."""
+        if not any_m:
+            return stripped(every(*u))
+        if not any_u:
+            return stripped(every(*m21))
+        su, sm = stripped(every(*u)), stripped(every(*m21))
+        return [a if uni else b for uni, a, b in zip(unimarc, su, sm)]
 
     title = _answers(clean_title, first(("200", "a"), ("245", "a")))
     extent = first(("215", "a"), ("300", "a"))
     pages = _answers(pages_from_extent, extent)
-    h463, h461 = texts(*fl.first_subfield("463", "t")), texts(*fl.first_subfield("461", "t"))
-    h773 = texts(*fl.first_subfield("773", "t"))
-    host = _answers(clean_title, [(a or b) if uni else c
-                                  for uni, a, b, c in zip(unimarc, h463, h461, h773)])
+    if any_u:
+        h463, h461 = texts(*fl.first_subfield("463", "t")), texts(*fl.first_subfield("461", "t"))
+    h773 = texts(*fl.first_subfield("773", "t")) if any_m else [None] * m
+    host = _answers(clean_title, [(h463[k] or h461[k]) if uni else h773[k]
+                                  for k, uni in enumerate(unimarc)])
     art = _answers(article_pages, first(("463", "v"), ("773", "g")))
     lead = ix.lead[which]
     status, rtype, blevel = (bytes(lead[:, k]).decode("ascii") for k in (5, 6, 7))
@@ -736,10 +758,9 @@ def settled_facts(ix: BlockIndex, which: np.ndarray, *, dates, langs, level_of: 
     art_ext = _answers(article_pages, [x if uni and p is None and b == "a" else None
                                        for uni, p, b, x in zip(unimarc, art, blevel, extent)])
     art = [p if p is not None else q for p, q in zip(art, art_ext)]
-    isbn_u, isbn_m = stripped(every("010", "a")), stripped(every("020", "a"))
-    isbn = [a if uni else b for uni, a, b in zip(unimarc, isbn_u, isbn_m)]
+    isbn = either(("010", "a"), ("020", "a"))
     links = stripped(every("856", "u"))
-    asked = every(*values) if values is not None else [[] for _ in range(m)]
+    asked = [list(v) for v in every(*values)] if values is not None else [[] for _ in range(m)]
     control = [(c or "").strip() or None for c in texts(*fl.control("001"))]
     changed = _answers(parse_005, texts(*fl.control("005")))
     outcomes = {c: combo_outcome(c, encoding) for c in set(combos)}
