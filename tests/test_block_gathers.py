@@ -104,3 +104,26 @@ def test_any_of_written_by_hand():
 
     assert _any_of(np.array([1, 2, 3, 2]), [2, 9, 2]).tolist() == [False, True, False, True]
     assert _any_of(np.array([1, 2]), []).tolist() == [False, False]
+
+
+def test_fields_with_the_delimiters_given_as_found():
+    """``_Fields`` given the subfield delimiters of the records' bytes (as ``plain_xml``
+    finds them) finds what it finds by itself."""
+    from rabiskit.facts.batches import span_positions
+
+    checked = 0
+    for buf in _blocks():
+        ix = index_block(buf, encoding=None, flavour=None)
+        if ix is None:
+            continue
+        clean = np.flatnonzero(ix.clean)
+        for which in _subsets(clean.size):
+            recs = clean[which]
+            starts, ends = ix.starts[recs], ix.ends[recs]
+            pos = span_positions(starts, (ends - starts).astype(np.int64))
+            given = _Fields(ix, recs, delimiters=pos[ix.arr[pos] == 0x1F])
+            found = _Fields(ix, recs)
+            for name in ("ent", "delims", "sd_entry", "sd_key", "sd_start", "sd_end"):
+                assert getattr(given, name).tolist() == getattr(found, name).tolist()
+            checked += 1
+    assert checked > 4

@@ -134,7 +134,10 @@ class _Fields:
     """Every subfield delimiter inside the fields of a block's clean records ``which``:
     the field it is in, its code and where its value ends, found once for the block."""
 
-    def __init__(self, ix: BlockIndex, which: np.ndarray, tags: Sequence[str] | None = None) -> None:
+    def __init__(self, ix: BlockIndex, which: np.ndarray, tags: Sequence[str] | None = None,
+                 delimiters: np.ndarray | None = None) -> None:
+        """``delimiters``: where the subfield delimiters of the records ``which`` are
+        (increasing; e.g. found by the caller in their bytes), when known."""
         self.ix = ix
         self.which = which  # the records read here (clean), increasing
         member = np.zeros(ix.nrec, dtype=bool)
@@ -151,6 +154,8 @@ class _Fields:
         arr = ix.arr
         if not ent.size:
             sd = np.zeros(0, dtype=np.int64)
+        elif delimiters is not None:
+            sd = delimiters
         elif int((fe - fs).sum()) * 4 < arr.size:
             # a few of the block's fields: look for delimiters in their bytes alone (the
             # next delimiter after one is then either in its field or past the field's
