@@ -44,7 +44,8 @@ from typing import Any, Iterable, Iterator
 
 from rabiskit.i18n import N_
 from rabiskit.atomic import atomic_path
-from rabiskit.facts.batches import COLUMNS, facts_schema, facts_tables, facts_values  # noqa: F401
+from rabiskit.facts.batches import (COLUMNS, arrow_on_the_heap, facts_schema, facts_tables,  # noqa: F401
+                                    facts_values)
 from rabiskit.facts.model import RecordFacts
 
 LIST_SEPARATOR_CSV = " | "
@@ -132,12 +133,12 @@ def parquet_schema():
 
 def _pyarrow():
     try:
-        import pyarrow
+        pa = arrow_on_the_heap()
         import pyarrow.parquet  # noqa: F401
     except ImportError:
         raise FactsTableError("writing Parquet needs pyarrow: pip install pyarrow "
                               "(or write .csv)") from None
-    return pyarrow
+    return pa
 
 
 def write_facts_parquet(path: str | Path, tables: Iterable[Any], *,
