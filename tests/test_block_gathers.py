@@ -64,19 +64,24 @@ def test_fields_of_a_few_records_as_of_all():
                 assert clean[which][rows].tolist() == clean[rows_w[keep]].tolist()
 
 
-def test_marcxml_of_some_records_is_what_lxml_writes():
-    made = 0
+def _chosen_records():
+    """(block index, clean records of it) of the blocks and their subsets."""
     for buf in _blocks():
         ix = index_block(buf, encoding=None, flavour=None)
         if ix is None:
             continue
         clean = np.flatnonzero(ix.clean)
         for which in _subsets(clean.size):
-            recs = clean[which]
-            for i, plain in zip(recs.tolist(), plain_records_xml(ix, recs)):
-                if plain is not None:
-                    assert plain == record_xml(records_of(ix, np.array([i]), None)[0])[0]
-                    made += 1
+            yield ix, clean[which]
+
+
+def test_marcxml_of_some_records_is_what_lxml_writes():
+    made = 0
+    for ix, recs in _chosen_records():
+        for i, plain in zip(recs.tolist(), plain_records_xml(ix, recs)):
+            if plain is not None:
+                assert plain == record_xml(records_of(ix, np.array([i]), None)[0])[0]
+                made += 1
     assert made > 50
 
 
@@ -104,3 +109,20 @@ def test_any_of_written_by_hand():
 
     assert _any_of(np.array([1, 2, 3, 2]), [2, 9, 2]).tolist() == [False, True, False, True]
     assert _any_of(np.array([1, 2]), []).tolist() == [False, False]
+
+
+def test_fields_with_the_delimiters_given_as_found():
+    """``_Fields`` given the subfield delimiters of the records' bytes (as ``plain_xml``
+    finds them) finds what it finds by itself."""
+    from rabiskit.facts.batches import span_positions
+
+    checked = 0
+    for ix, recs in _chosen_records():
+        starts, ends = ix.starts[recs], ix.ends[recs]
+        pos = span_positions(starts, (ends - starts).astype(np.int64))
+        given = _Fields(ix, recs, delimiters=pos[ix.arr[pos] == 0x1F])
+        found = _Fields(ix, recs)
+        for name in ("ent", "delims", "sd_entry", "sd_key", "sd_start", "sd_end"):
+            assert getattr(given, name).tolist() == getattr(found, name).tolist()
+        checked += 1
+    assert checked > 4

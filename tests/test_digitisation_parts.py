@@ -347,3 +347,37 @@ def test_document_json_is_json_dumps(texts, numbers, date, lists, in_period):
                    host_title=host, notes=list(lists[2]))
     want = json.dumps(doc.as_dict() | {"in_period": in_period}, ensure_ascii=False, indent=2)
     assert document_json(doc, in_period) == want
+
+
+# a record's links with their keys and file names: one link (the quick way) as several
+@settings(max_examples=100, deadline=None)
+@given(parts=st.lists(st.lists(_LINK_PARTS, min_size=1, max_size=5), min_size=1, max_size=3))
+@example(parts=[["https://", "lib.kz", "/", "a", ".pdf"]])
+@example(parts=[["https://", "lib.kz", "/", "a", ".pdf"], ["C:", "\\", "A", ".PDF"]])
+@example(parts=[["https://", "lib.kz", "/"]])
+def test_linked_copies_keys_and_names(parts):
+    from rabiskit.digitisation.classify import _file_name_general
+    from rabiskit.digitisation.tally import linked_copies
+
+    links = ["".join(p).strip() or "x" for p in parts]
+    try:
+        names = [_file_name_general(v) for v in links]
+    except ValueError:
+        with pytest.raises(ValueError):
+            linked_copies(links)
+        return
+    keys = []
+    for v in links:
+        k = link_key(v)
+        if k not in keys:
+            keys.append(k)
+    got = linked_copies(links)
+    assert got.links == tuple(links)
+    assert got.names == tuple(names)
+    assert got.keys == tuple(keys)
+
+
+def test_links_in_strips_and_drops_the_empty():
+    from rabiskit.digitisation.classify import links_in
+
+    assert links_in(["", " a.pdf ", "  ", "b"]) == ["a.pdf", "b"]

@@ -157,3 +157,26 @@ def test_facts_refuses_unknown_outputs(tmp_path):
             "-o", tmp_path / "f.csv")
     assert r.exit_code == 2 and "not both" in r.stderr
     assert not (tmp_path / "f.csv").exists()
+
+
+def test_parquet_dictionaries_for_the_repeating_columns_alone(tmp_path):
+    """The columns whose values repeat are written with a dictionary, the others plainly;
+    the values read back are the facts' either way."""
+    pq = need("pyarrow.parquet")
+    from rabiskit.export.facts_table import DICTIONARY_COLUMNS, facts_values
+
+    plan = default_plan()
+    facts = list(scan_facts([Input(p) for p in FILES], classify=classifier_for(plan)))
+    out = tmp_path / "d.parquet"
+    write_facts_parquet(out, iter(facts), batch_size=200)
+    meta = pq.ParquetFile(out).metadata
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for k in range(group.num_columns):
+            col = group.column(k)
+            name = col.path_in_schema.split(".")[0]
+            with_dictionary = col.has_dictionary_page
+            assert with_dictionary == (name in DICTIONARY_COLUMNS), name
+    rows = pq.read_table(out).to_pylist()
+    assert rows == [facts_values(f) for f in facts]
+    assert {"title", "record", "offset", "control_number", "links"}.isdisjoint(DICTIONARY_COLUMNS)

@@ -222,3 +222,62 @@ def test_report_extract_of_values_is_its_links():
         linked += whole is not None
     assert linked == 4
     assert ReportExtract(("907", "b"), None).of_values([]) == (None, None)
+
+
+@st.composite
+def marc21_linked_records(draw):
+    """MARC 21 records (008 with a date entered and a language) with the fields the facts
+    read of them, and UNIMARC's too (which MARC 21 records do not read)."""
+    f008 = draw(st.sampled_from(["260115s2026    xx            000 0 kaz d",
+                                 "991231s1999    xx            000 0 rus d"]))
+    fields = [("008", f008.encode("ascii") + b"\x1e")]
+    for _ in range(draw(st.integers(0, 6))):
+        tag = draw(TAGS)
+        if tag in ("001", "005", "008"):
+            continue
+        subs = [(draw(CODES), draw(TEXTS)) for _ in range(draw(st.integers(0, 3)))]
+        fields.append((tag, field_bytes(*subs, ind="10")))
+    fields.sort(key=lambda f: f[0])
+    return record(draw(st.sampled_from(["nam a", "naa a", "nas a"])), fields)
+
+
+# blocks of MARC 21 records alone and of both flavours: each record's facts read in its
+# own flavour's fields (settled_facts looks at one flavour's fields when the block holds
+# records of one flavour only)
+@settings(max_examples=int(os.environ.get("RABISKIT_PROP_EXAMPLES", "40")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(recs=st.lists(st.one_of(marc21_linked_records(), linked_records()), min_size=1, max_size=8))
+@example(recs=[record("naa a", [("008", b"260115s2026    xx            000 0 kaz d\x1e"),
+                                ("020", field_bytes(("a", " 978-5 "), ("a", " "), ind="10")),
+                                ("245", field_bytes(("a", " Атау / "), ind="10")),
+                                ("773", field_bytes(("t", "«Газет»."), ("g", "С. 260-261"), ind="10")),
+                                ("856", field_bytes(("u", "https://lib.kz/a%20b.pdf?x=1"), ind="40"))])])
+@example(recs=[record("naa a", [("008", b"260115s2026    xx            000 0 kaz d\x1e"),
+                                ("010", field_bytes(("a", "978-5"), ind="10")),
+                                ("300", field_bytes(("a", "382, [2] с."), ind="10"))]),
+               record("naa0 ", [("100", field_bytes(("a", "20260115d2026    k  y0kaza50      ba"))),
+                                ("010", field_bytes(("a", " 978-5 "))),
+                                ("020", field_bytes(("a", "x"))),
+                                ("215", field_bytes(("a", "Б. 3-4"))),
+                                ("461", field_bytes(("t", "Атау"))),
+                                ("773", field_bytes(("t", "Title :")))])])
+def test_random_records_of_both_flavours(recs):
+    assert_agree(b"".join(recs), tuple(default_plan().rules_in_force()))
+
+
+def test_marc21_record_settled_facts_hand_written():
+    """A MARC 21 article settled from the columns: its facts written here by hand."""
+    buf = record("naa a", [("001", b"m1\x1e"), ("008", b"260115s2026    xx            000 0 kaz d\x1e"),
+                           ("020", field_bytes(("a", " 978-5 "), ("a", " "), ind="  ")),
+                           ("245", field_bytes(("a", " Атау / "), ind="10")),
+                           ("300", field_bytes(("a", "12 p."), ind="  ")),
+                           ("773", field_bytes(("t", "«Газет»."), ("g", "p. 12-15"), ind="0 ")),
+                           ("856", field_bytes(("u", " https://lib.kz/a.pdf "), ind="40"))])
+    facts, got, careful, want, settled = both_ways(buf, tuple(default_plan().rules_in_force()),
+                                                   ("856", "u"))
+    assert settled == 1 and facts == careful
+    f = facts[0]
+    assert (f.flavour, f.title, f.isbn, f.extent, f.host_title, f.article_pages, f.links) == (
+        "marc21", "Атау", ("978-5",), "12 p.", "«Газет»", 4, ("https://lib.kz/a.pdf",))
+    assert f.date_entered == dt.date(2026, 1, 15) and f.languages == ("kaz",)
+    assert got == [[" https://lib.kz/a.pdf "]]

@@ -37,7 +37,7 @@ def link_values(record: Record, tag: str = "856", code: str = "u") -> list[str]:
 
 def links_in(values: Iterable[str]) -> list[str]:
     """The links among a link subfield's values: the non-empty ones, stripped."""
-    return [v.strip() for v in values if v and v.strip()]
+    return [t for v in values if v and (t := v.strip())]
 
 
 def file_name_of(link: str) -> str | None:
@@ -52,9 +52,9 @@ def file_name_of(link: str) -> str | None:
         return None
     plain = _PLAIN_URL.match(text)
     if plain is not None:  # what ``_file_name_general`` gives such a link, quicker
-        segments = [s for s in plain.group(1).split("/") if s]
-        name = segments[-1] if segments else None
-        return None if name is not None and len(name) == 2 and ":" in name else name
+        # the last non-empty segment of the path
+        name = plain.group(1).rstrip("/").rpartition("/")[2]
+        return None if not name or (len(name) == 2 and ":" in name) else name
     return _file_name_general(text)
 
 

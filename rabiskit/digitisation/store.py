@@ -91,31 +91,47 @@ def document_json(doc: Document, in_period: bool) -> str:
     document's fields (a catalogue's every linked record makes one); a field of another
     type than ``Document`` names goes the general way."""
     try:
-        return "".join((
-            '{\n  "source": ', _text(doc.source), ',\n  "file": ', _text(doc.file),
-            ',\n  "record": ', _number(doc.record), ',\n  "offset": ', _number(doc.offset),
-            ',\n  "id": ', _text(doc.id), ',\n  "title": ', _text(doc.title),
-            "" if doc.line is None else ',\n  "line": ' + _number(doc.line),
-            ',\n  "type": ', _text(doc.kind), ',\n  "language": ', _text(doc.language),
-            ',\n  "pages": ', _number(doc.pages),
-            ',\n  "pages_source": ', _text(doc.pages_source or None),
-            ',\n  "catalogue_pages": ', _number(doc.catalogue_pages),
-            ',\n  "date": ', _text(doc.date.isoformat() if doc.date else None),
-            ',\n  "date_source": ', _text(doc.date_source or None),
-            ',\n  "links": ', _texts(doc.links), ',\n  "pdfs": ', _texts(doc.pdfs),
-            ',\n  "host_title": ', _text(doc.host_title),
-            ',\n  "notes": ' + _texts(doc.notes) if doc.notes else "",
-            ',\n  "in_period": ', "true" if in_period else "false", "\n}"))
+        return fields_json(doc.source, doc.file, doc.record, doc.offset, doc.id, doc.title,
+                           doc.line, doc.kind, doc.language, doc.pages, doc.pages_source,
+                           doc.catalogue_pages, doc.date, doc.date_source, doc.links, doc.pdfs,
+                           doc.host_title, doc.notes, in_period)
     except TypeError:
         return document_text(doc.as_dict() | {"in_period": in_period})
+
+
+def fields_json(source, file, record, offset, id, title, line, kind, language, pages,
+                pages_source, catalogue_pages, date, date_source, links, pdfs, host_title,
+                notes, in_period: bool) -> str:
+    """``document_json`` of the ``Document`` of these fields (TypeError for a field of
+    another type than ``Document`` names): for a tally that makes no Document."""
+    return "".join((
+        '{\n  "source": ', _text(source), ',\n  "file": ', _text(file),
+        ',\n  "record": ', _number(record), ',\n  "offset": ', _number(offset),
+        ',\n  "id": ', _text(id), ',\n  "title": ', _text(title),
+        "" if line is None else ',\n  "line": ' + _number(line),
+        ',\n  "type": ', _text(kind), ',\n  "language": ', _text(language),
+        ',\n  "pages": ', _number(pages),
+        ',\n  "pages_source": ', _text(pages_source or None),
+        ',\n  "catalogue_pages": ', _number(catalogue_pages),
+        ',\n  "date": ', _text(date.isoformat() if date else None),
+        ',\n  "date_source": ', _text(date_source or None),
+        ',\n  "links": ', _texts(links), ',\n  "pdfs": ', _texts(pdfs),
+        ',\n  "host_title": ', _text(host_title),
+        ',\n  "notes": ' + _texts(notes) if notes else "",
+        ',\n  "in_period": ', "true" if in_period else "false", "\n}"))
 
 
 class DocumentStore:
     """Documents appended as JSON text, read back by number (0-based)."""
 
+    #: documents held as bytes before they are written to the file together
+    HOLD = 256
+
     def __init__(self, spool_bytes: int = SPOOL_BYTES) -> None:
         self._file = tempfile.SpooledTemporaryFile(max_size=spool_bytes)
         self._offsets = array("q", [0])
+        self._held: list[bytes] = []  # the last documents' bytes, not yet in the file
+        self._written = 0  # bytes in the file
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -128,13 +144,24 @@ class DocumentStore:
         """Keep a document given as its JSON text (``document_text``, ``document_json``);
         returns its number."""
         data = text.encode("utf-8")
-        end = self._offsets[-1]
-        self._file.seek(end)
-        self._file.write(data)
-        self._offsets.append(end + len(data))
-        return len(self._offsets) - 2
+        offsets = self._offsets
+        offsets.append(offsets[-1] + len(data))
+        held = self._held
+        held.append(data)
+        if len(held) >= self.HOLD:
+            self._flush()
+        return len(offsets) - 2
+
+    def _flush(self) -> None:
+        if self._held:
+            data = b"".join(self._held)
+            self._held = []
+            self._file.seek(self._written)
+            self._file.write(data)
+            self._written += len(data)
 
     def text(self, i: int) -> str:
+        self._flush()
         a, b = self._offsets[i], self._offsets[i + 1]
         self._file.seek(a)
         return self._file.read(b - a).decode("utf-8")
@@ -144,6 +171,7 @@ class DocumentStore:
 
     def texts(self, start: int, stop: int, chunk: int = 1 << 20) -> Iterator[str]:
         """The texts of documents ``start`` to ``stop - 1``, read a chunk at a time."""
+        self._flush()
         i = start
         offsets = self._offsets
         while i < stop:

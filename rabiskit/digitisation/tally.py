@@ -41,10 +41,10 @@ from rabiskit.digitisation.classify import (document_kind, file_name_of, is_arti
                                             link_key, link_key_named, link_values, links_in,
                                             newspaper_keys)
 from rabiskit.digitisation.log import DigitisationLog, LogEntry
-from rabiskit.digitisation.model import (CREATED_MTIME, OTHER, PAGES_EXTENT, PAGES_LOG,
+from rabiskit.digitisation.model import (CREATED_MTIME, KAZAKH, OTHER, PAGES_EXTENT, PAGES_LOG,
                                          PAGES_PDF, PAGES_RANGE, Document, PdfInfo, TypeCount)
 from rabiskit.digitisation.pdfs import PdfIndex
-from rabiskit.digitisation.store import DocumentStore, Documents, document_json
+from rabiskit.digitisation.store import DocumentStore, Documents, document_json, fields_json
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records.record import IRBIS
 from rabiskit.sources.irbis_fields import links as irbis_links
@@ -94,8 +94,11 @@ class LinkedCopies(NamedTuple):
 
 def linked_copies(links: Iterable[str]) -> LinkedCopies:
     links = tuple(links)
-    names = tuple(file_name_of(v) for v in links)
-    return LinkedCopies(links, tuple(dict.fromkeys(link_key_named(v, n) for v, n in zip(links, names))),
+    if len(links) == 1:  # most linked records: one link
+        name = file_name_of(links[0])
+        return LinkedCopies(links, (link_key_named(links[0], name),), (name,))
+    names = tuple([file_name_of(v) for v in links])
+    return LinkedCopies(links, tuple(dict.fromkeys([link_key_named(v, n) for v, n in zip(links, names)])),
                         names)
 
 
@@ -195,6 +198,9 @@ class DigitisationTally:
             cat_pages, cat_source = None, ""
         else:
             cat_pages, cat_source = facts.pages, PAGES_EXTENT
+        if self.pdf_index is None:
+            self._add_unmatched(copies, facts, kind, cat_pages, cat_source)
+            return
         doc = Document(
             source="catalogue", kind=kind, language=facts.language, pages=cat_pages,
             pages_source=cat_source if cat_pages is not None else "", date=None,
@@ -222,6 +228,60 @@ class DigitisationTally:
         self._date.append(0 if doc.date is None else doc.date.toordinal())
         self.missing_pdfs += missing
         self.page_mismatches += mismatches
+
+    def _add_unmatched(self, copies: LinkedCopies, facts: RecordFacts, kind: str,
+                       cat_pages: int | None, cat_source: str) -> None:
+        """``add_links``' document of a record when there is no PDF folder to match its
+        links in: its JSON written from its fields (no ``Document`` made, but for a
+        duplicate), dated by the plan's date order (``_choose_date`` without PDFs)."""
+        seen = self._seen
+        keys = copies.keys
+        if any(k in seen for k in keys):
+            doc = Document(
+                source="catalogue", kind=kind, language=facts.language, pages=cat_pages,
+                pages_source=cat_source if cat_pages is not None else "", date=None,
+                date_source="", keys=keys, file=facts.file, record=facts.record,
+                offset=facts.offset, id=facts.control_number, title=facts.title,
+                line=facts.line, links=copies.links, catalogue_pages=cat_pages,
+                host_title=facts.host_title)
+            self.duplicates.append({**doc.where(), "links": list(doc.links),
+                                    "same_as": self._where(next(seen[k] for k in keys if k in seen)),
+                                    "reason": N_("links the same file as a record already counted")})
+            return
+        date, date_source = None, ""
+        for source in self.date_order:
+            if source == "changed" and facts.date_changed is not None:
+                date, date_source = facts.date_changed.date(), "changed"
+                break
+            if source == "entered" and facts.date_entered is not None:
+                date, date_source = facts.date_entered, "entered"
+                break
+        language = facts.language
+        try:
+            text = fields_json(
+                "catalogue", facts.file, facts.record, facts.offset, facts.control_number,
+                facts.title, facts.line, kind, language, cat_pages,
+                cat_source if cat_pages is not None else "", cat_pages, date, date_source,
+                copies.links, (), facts.host_title, (),
+                bool(date and self.period.contains(date)))
+        except TypeError:  # a field of another type: the general way
+            text = document_json(Document(
+                source="catalogue", kind=kind, language=language, pages=cat_pages,
+                pages_source=cat_source if cat_pages is not None else "", date=date,
+                date_source=date_source, keys=keys, file=facts.file, record=facts.record,
+                offset=facts.offset, id=facts.control_number, title=facts.title,
+                line=facts.line, links=copies.links, catalogue_pages=cat_pages,
+                host_title=facts.host_title), bool(date and self.period.contains(date)))
+        number = self._store.append_text(text)
+        for k in keys:
+            seen[k] = number
+        kinds = self._kinds
+        if kind not in kinds:
+            kinds.append(kind)
+        self._kind.append(kinds.index(kind))
+        self._kazakh.append(language == KAZAKH)
+        self._pages.append(-1 if cat_pages is None else cat_pages)
+        self._date.append(0 if date is None else date.toordinal())
 
     def _where(self, number: int) -> dict:
         """Where catalogue document ``number`` is (``Document.where``)."""

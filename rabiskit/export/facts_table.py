@@ -44,11 +44,20 @@ from typing import Any, Iterable, Iterator
 
 from rabiskit.i18n import N_
 from rabiskit.atomic import atomic_path
-from rabiskit.facts.batches import COLUMNS, facts_schema, facts_tables, facts_values  # noqa: F401
+from rabiskit.facts.batches import (COLUMNS, arrow_on_the_heap, facts_schema, facts_tables,  # noqa: F401
+                                    facts_values)
 from rabiskit.facts.model import RecordFacts
 
 LIST_SEPARATOR_CSV = " | "
 BATCH_SIZE = 50_000
+#: the Parquet columns written with a dictionary: those whose values repeat from record to
+#: record (the others - numbers, titles, control numbers - are nearly all distinct, and
+#: Arrow tried a dictionary for each row group before writing them plainly: measured on
+#: 200,000 records, 0.19 against 0.16 s and 4.5 against 4.0 MB)
+DICTIONARY_COLUMNS = ("file", "flavour", "encoding", "record_status", "record_type",
+                      "bibliographic_level", "language", "languages", "date_entered",
+                      "date_entered_problem", "extent", "pages", "article_pages",
+                      "host_title", "level", "not_bibliographic")
 
 #: The DuckDB query that gives ``rabiskit count``'s numbers (per level: total, Kazakh) for
 #: one period from the Parquet file.  Fill in {path}, {start}, {end} (YYYY-MM-DD).
@@ -132,19 +141,19 @@ def parquet_schema():
 
 def _pyarrow():
     try:
-        import pyarrow
+        pa = arrow_on_the_heap()
         import pyarrow.parquet  # noqa: F401
     except ImportError:
         raise FactsTableError("writing Parquet needs pyarrow: pip install pyarrow "
                               "(or write .csv)") from None
-    return pyarrow
+    return pa
 
 
 def write_facts_parquet(path: str | Path, tables: Iterable[Any], *,
                         batch_size: int = BATCH_SIZE) -> int:
     """Write the rows of ``tables`` (Arrow tables of ``facts_schema``, or RecordFacts) as
-    Parquet (zstd), one row group per ``batch_size`` rows, atomically; returns the row
-    count."""
+    Parquet (zstd; a dictionary for ``DICTIONARY_COLUMNS``), one row group per
+    ``batch_size`` rows, atomically; returns the row count."""
     pa = _pyarrow()
     tables = _as_tables(tables)
     import pyarrow.parquet as pq
@@ -152,7 +161,8 @@ def write_facts_parquet(path: str | Path, tables: Iterable[Any], *,
     schema = parquet_schema()
     n = 0
     with atomic_path(path) as tmp:
-        with pq.ParquetWriter(str(tmp), schema, compression="zstd") as writer:
+        with pq.ParquetWriter(str(tmp), schema, compression="zstd",
+                              use_dictionary=list(DICTIONARY_COLUMNS)) as writer:
             held: list = []
             size = 0
             for table in tables:

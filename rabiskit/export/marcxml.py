@@ -108,17 +108,22 @@ def plain_xml(ix: BlockIndex, recs: np.ndarray) -> tuple[bytes, np.ndarray, np.n
     arr = ix.arr
     n = arr.size
     starts, ends = ix.starts[recs], ix.ends[recs]
-    fl = _Fields(ix, recs)
-    ent = fl.ent
-    slot = fl.slot
     # records that need escaping or replacing: the careful element (the bytes of the
     # records asked about alone, each from its start up to its record terminator)
     pos = span_positions(starts, (ends - starts).astype(np.int64))
     vals = arr[pos]
+    from rabiskit.facts.blocks import SD
+
+    every = pos[vals == SD]  # the records' subfield delimiters (a data field's lie in it)
+    fl = _Fields(ix, recs, delimiters=every)
+    ent = fl.ent
+    slot = fl.slot
     ef = pos[vals == 0xEF]  # U+FFFE, U+FFFF: no XML character
     ef = ef[ef + 2 < n]
     ef = ef[(arr[ef + 1] == 0xBF) & (arr[ef + 2] >= 0xBE) & (arr[ef + 2] <= 0xBF)]
-    bad = np.union1d(pos[_BAD[vals]], ef)
+    bad = pos[_BAD[vals]]  # in order, and no U+FFFE/U+FFFF starts at one of them
+    if ef.size:
+        bad = np.union1d(bad, ef)
 
     def per_record(at: np.ndarray) -> np.ndarray:
         """How many of the positions ``at`` (increasing) each record holds."""
@@ -135,10 +140,7 @@ def plain_xml(ix: BlockIndex, recs: np.ndarray) -> tuple[bytes, np.ndarray, np.n
     sd_code = fl.sd_key & 255
     first_sd = np.full(ent.size, -1, dtype=np.int64)
     # the delimiters of ``_Fields`` are those followed by a code; the first one of each field
-    # decides the indicators: look it up among every delimiter of the block
-    from rabiskit.facts.blocks import SD
-
-    every = pos[vals == SD]  # a data field's delimiters lie in its record
+    # decides the indicators: look it up among every delimiter of the records
     k = np.searchsorted(every, fs)
     first_sd[data_field] = every[np.minimum(k[data_field], every.size - 1)] if every.size else -1
     odd = data_field & ((first_sd != fs + 2) | (arr[np.minimum(fs, n - 1)] >= 0x80)
