@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from test_block_path import HAND, both, default_plan, own_rule_plan
 from test_block_counting_parts import _block
-from rabiskit.cli.commands.count import _bar_may_show
 from rabiskit.facts.blocks import sorted_distinct
 from rabiskit.facts.scan import Input
 from rabiskit.pipeline.workers import FastFile, fast_count_files, make_executor
@@ -85,15 +84,6 @@ def test_counts_through_the_parent_and_one_worker(tmp_path):
 def test_sorted_distinct_is_np_unique(values):
     a = np.array(values, dtype=np.int64)
     assert sorted_distinct(a).tolist() == np.unique(a).tolist() == sorted(set(values))
-
-
-def test_no_bar_where_stderr_is_no_terminal(monkeypatch):
-    # pytest captures stderr: not a terminal
-    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "FORCE_TERMINAL"):
-        monkeypatch.delenv(name, raising=False)
-    assert _bar_may_show() is False
-    monkeypatch.setenv("FORCE_COLOR", "1")  # rich's own decision then
-    assert _bar_may_show() is True
 
 
 @settings(max_examples=60, deadline=None)
