@@ -91,15 +91,20 @@ def _in_read_order(summary: FileSummary, columns: list[list]) -> None:
     (the order ``FileSummary.add_read`` record by record gives them, which the ledger's
     summary JSON keeps); the block path counts them by group."""
     encodings = columns[_COL["encoding"]]
+
+    def reasons() -> list[str]:
+        return [f"{e}: {r}" for e, r in zip(encodings, columns[_COL["encoding_reason"]])]
+
     for name, keys in (("flavours", columns[_COL["flavour"]]), ("encodings", encodings),
-                       ("encoding_reasons", [f"{e}: {r}" for e, r in zip(
-                           encodings, columns[_COL["encoding_reason"]])]),
+                       ("encoding_reasons", reasons),
                        ("record_types", columns[_COL["record_type"]]),
                        ("bibliographic_levels", columns[_COL["bibliographic_level"]]),
                        ("languages", columns[_COL["language"]]),
                        ("levels", columns[_COL["level"]])):
         counter = getattr(summary, name)
         if len(counter) > 1:
+            if callable(keys):  # (the reasons' texts only when the block has several)
+                keys = keys()
             ordered = Counter({k: counter[k] for k in dict.fromkeys(keys) if k in counter})
             for k in counter.keys() - ordered.keys():  # (none: every key is some record's)
                 ordered[k] = counter[k]
