@@ -438,7 +438,11 @@ def import_rows(ledger: Ledger, blocks: Iterable[RowBlock], summary: Scan, plan:
             result.records += n
             result.databases[db] += n
             # (once per kind of record: types and flavours repeat)
-            kinds = Counter(zip(block.columns[_ROW["record_type"]], block.columns[_ROW["flavour"]]))
+            types, flavours = block.columns[_ROW["record_type"]], block.columns[_ROW["flavour"]]
+            if types.count(types[0]) == n and flavours.count(flavours[0]) == n:
+                kinds = Counter({(types[0], flavours[0]): n})  # (the usual block: one kind)
+            else:
+                kinds = Counter(zip(types, flavours))
             result.not_bibliographic += sum(n for (t, f), n in kinds.items()
                                             if not_bibliographic(t, f) is not None)
             if fast and state.add_new(block, db, position):
