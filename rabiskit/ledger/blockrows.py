@@ -29,7 +29,7 @@ from rabiskit.facts.blocks import records_of
 from rabiskit.facts.parse import article_pages, clean_title, pages_from_extent, parse_005
 from rabiskit.ledger.blockforms import _expand, stored_forms
 from rabiskit.ledger.codec import (NO_001_PREFIX, ROW_COLUMNS, _languages_json, canonical_bytes,
-                                   compress, json_list, record_blob)
+                                   compress_all, json_list, record_blob)
 
 Spans = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -196,14 +196,14 @@ def settled_columns(d: BlockDecisions, display: str, base_offset: int) -> list[l
     forms, rest = stored_forms(ix, which)
     if not rest.size:
         checksums = forms.checksums
-        blobs = list(map(compress, forms.texts))
+        blobs = compress_all(forms.texts)
     else:
         checksums = [""] * m
         blobs = [b""] * m
-        for k, ch, t in zip(np.searchsorted(which, forms.which).tolist(), forms.checksums,
-                            forms.texts):
+        for k, ch, blob in zip(np.searchsorted(which, forms.which).tolist(), forms.checksums,
+                               compress_all(forms.texts)):
             checksums[k] = ch
-            blobs[k] = compress(t)
+            blobs[k] = blob
         for k, rec in zip(np.searchsorted(which, rest).tolist(), records_of(ix, rest, None)):
             checksums[k] = hashlib.sha256(canonical_bytes(rec)).hexdigest()
             blobs[k] = record_blob(rec)
