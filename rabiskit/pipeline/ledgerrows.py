@@ -51,8 +51,12 @@ class BlockRows:
         if cols:
             if shift:
                 cols[ROW_RECORD] = [r + shift for r in cols[ROW_RECORD]]
-            cols[ROW_PROBLEMS] = [problems_json(ps, shift) if ps else "[]"
-                                  for ps in cols[ROW_PROBLEMS]]
+            problems = cols[ROW_PROBLEMS]
+            if problems.count(()) == len(problems):  # (the usual block: none)
+                cols[ROW_PROBLEMS] = ["[]"] * len(problems)
+            else:
+                cols[ROW_PROBLEMS] = [problems_json(ps, shift) if ps else "[]"
+                                      for ps in problems]
         return (RowBlock(self.display, cols),)
 
     # from a worker to this process: the text columns whose values differ record by record
