@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from test_block_path import own_rule_plan, record
-from test_ledger_bytes import assert_same
+from test_ledger_bytes import assert_same, edited_block
 
 from rabiskit.facts.batches import _fast_table, decide_block
 from rabiskit.ledger import blockrows
@@ -150,14 +150,9 @@ def test_pinned_records_as_the_table_and_the_careful_reader():
 @example(recs=PINNED, edits=[])
 @example(recs=PINNED, edits=[(200, 0x22)])
 def test_random_blocks_as_the_table_and_the_careful_reader(recs, edits):
-    data = bytearray(b"".join(recs))
-    for pos, val in edits:
-        if pos < len(data):
-            data[pos] = val
-    buf = bytes(data)
-    if b"\x1d" not in buf:
+    buf = edited_block(recs, edits)
+    if buf is None:
         return
-    buf = buf[:buf.rfind(b"\x1d") + 1]
     rules = own_rule_plan().rules_in_force()
     assert_columns_as_the_table(buf, rules)
     assert_same(buf, rules)
