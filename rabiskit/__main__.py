@@ -1,4 +1,4 @@
-from rabiskit.cli.main import run
+from rabiskit.cli.main import main
 
 if __name__ == "__main__":
-    run()
+    main()

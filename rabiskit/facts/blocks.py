@@ -65,10 +65,13 @@ for _b, _t in enumerate(_WEIGHT_TAGS):
 # values, each for 7 of the bits
 _SCORE_BITS = 7
 _SCORE_MASK = (1 << _SCORE_BITS) - 1
-_WEIGHT_LIST = _WEIGHT_VALUES.tolist()
-_SCORE_TABLES = [(shift, np.array([sum(w for b, w in enumerate(_WEIGHT_LIST[shift:shift + _SCORE_BITS])
-                                       if v >> b & 1) for v in range(1 << _SCORE_BITS)], dtype=np.int64))
-                 for shift in range(0, len(_WEIGHT_TAGS), _SCORE_BITS)]
+# (table[v]: the sum of the weights of the bits set in v; built with numpy, a module
+# import's time)
+_V = np.arange(1 << _SCORE_BITS, dtype=np.int64)[:, None]
+_SCORE_TABLES = [(shift, (((_V >> np.arange(w.size)) & 1) * w).sum(axis=1))
+                 for shift in range(0, len(_WEIGHT_TAGS), _SCORE_BITS)
+                 for w in (_WEIGHT_VALUES[shift:shift + _SCORE_BITS],)]
+del _V
 C100 = tag_code("100")
 # per digit tag (indexed as _WEIGHT_BITS): whether the careful reader checks it is not
 # repeated (either flavour: the union; its index 1-7 in the top three bits), whether it
@@ -117,8 +120,13 @@ del _PAIR
 def _lead_ok(lead: np.ndarray) -> bool:
     """Whether every byte of ``lead`` (per record: the leader and the first directory entry,
     36 bytes, contiguous) is in one of the classes ``_LEAD_CLASSES`` allows at its place."""
-    x = np.take(_CLASS2, lead.view("<u2")) & _LEAD_CLASSES2
-    return bool(((x & 0x0F) != 0).all() and ((x & 0xF0) != 0).all())
+    x = np.take(_CLASS2, lead.view("<u2"))
+    x &= _LEAD_CLASSES2
+    return bool(_BOTH_NIBBLES[x].all())
+
+
+#: per byte: whether both its nibbles are non-zero (both bytes of a pair in an allowed class)
+_BOTH_NIBBLES = ((np.arange(256) & 0x0F) != 0) & ((np.arange(256) & 0xF0) != 0)
 
 # leader/20 ('0', '4' or blank) and /21 ('0', '5' or blank): the careful reader's
 _OK20 = np.zeros(256, dtype=bool)
@@ -183,6 +191,19 @@ def positions_of(arr: np.ndarray, byte: int) -> np.ndarray:
     if cut < arr.size:
         out = np.concatenate((out, cut + np.flatnonzero(eq[cut:])))
     return out
+
+
+def sorted_distinct(a: np.ndarray) -> np.ndarray:
+    """``np.unique(a)`` for a 1-D array (its distinct values, increasing), without what
+    ``np.unique`` costs a process the first time it is called with no ``return_*``
+    option: it imports ``numpy.ma`` (10-25 ms of every worker's first block)."""
+    s = np.sort(a)
+    if s.size > 1:
+        keep = np.empty(s.size, dtype=bool)
+        keep[0] = True
+        np.not_equal(s[1:], s[:-1], out=keep[1:])
+        s = s[keep]
+    return s
 
 
 def first_index(rec_of_entry: np.ndarray, mask: np.ndarray, nrec: int) -> np.ndarray:

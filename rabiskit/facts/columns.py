@@ -23,7 +23,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from rabiskit.facts.blocks import PAD, SD, BlockIndex, gather, tag_code
+from rabiskit.facts.blocks import PAD, SD, BlockIndex, gather, sorted_distinct, tag_code
 from rabiskit.facts.extract import DATE_READS, LANGUAGE_READS, date_entered_of, languages_of
 from rabiskit.records import Field, Record
 from rabiskit.records.record import MARC21, UNIMARC
@@ -432,7 +432,7 @@ class _DateWords:
         else:
             known = np.zeros(words.size, dtype=bool)
         if not known.all():
-            new = np.unique(words[~known])
+            new = sorted_distinct(words[~known])
             numbers = np.array([_unimarc_date_number(w) for w in new.tolist()], dtype=np.int64)
             if self.keys.size > self.limit:
                 self.keys, self.numbers = self.keys[:0], self.numbers[:0]

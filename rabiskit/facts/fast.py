@@ -372,10 +372,16 @@ class KeyReader:
                    self.language(k)[0], n)
 
     def tally_counts(self, keys: np.ndarray, counts: np.ndarray):
-        """(date, level, language, number) per group as the tally counts them."""
+        """(date, level, language, number) per group as the tally counts them (each distinct
+        date, level and language read once: thousands of groups, a few hundred days)."""
         uk, sums = _sum_by(keys & _K_TALLY, counts)
-        for k, n in zip(uk.tolist(), sums.tolist()):
-            yield self.date(k), self.level(k), self.language(k)[0], n
+        dates, levels, langs = (uk >> _K_DATE).tolist(), (uk & _MASK7).tolist(), \
+            ((uk & _LANG_MASK) >> _K_LANG).tolist()
+        date_of = {c: self.date(c << _K_DATE) for c in set(dates)}
+        level_of = {c: self.level(c) for c in set(levels)}
+        lang_of = {c: self.languages[c][0] for c in set(langs)}
+        for d, lv, lang, n in zip(dates, levels, langs, sums.tolist()):
+            yield date_of[d], level_of[lv], lang_of[lang], n
 
 
 def _sum_by(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-from rabiskit.facts.blocks import BlockIndex
+from rabiskit.facts.blocks import BlockIndex, sorted_distinct
 from rabiskit.facts.columns import Column, RowCache, distinct_rows, field_column
 from rabiskit.records import Record
 from rabiskit.records.record import MARC21, UNIMARC
@@ -122,7 +122,7 @@ def levels(ix: BlockIndex, rules: Sequence[Rule], among: np.ndarray,
     group_of = lgroup * 2 + uni
     group = np.full(ix.nrec, -1, dtype=np.int64)
     group[recs] = group_of
-    present = np.unique(group_of).tolist()
+    present = sorted_distinct(group_of).tolist()
     lg = np.full(ix.nrec, -1, dtype=np.int64)
     lg[recs] = lgroup
     open_groups = set(present)

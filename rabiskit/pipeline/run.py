@@ -99,7 +99,7 @@ def read_inputs(inputs: Iterable[Input], plan: Plan, sink: Sink, *, needs: Needs
                                     needs.careful_dated, needs.linked_tags)
              if kind else None) for inp, summary, kind in kinds]
     fast_files = [job for _, _, job in jobs if job is not None]
-    executor = make_executor(workers) if fast_files and workers != 1 else None
+    executor = make_executor(workers, parent_works=True) if fast_files and workers != 1 else None
     # per --db level: the block path's groups, and by operator
     keys: dict[str | None, KeyCounts] = {}
     op_keys: dict[str | None, KeyCounts] = {}

@@ -48,7 +48,7 @@ def block_bounds(path: Path, size: int, block_size: int = BLOCK_SIZE) -> list[tu
         target = block_size
         while target < size:
             found = None
-            look = 1 << 16
+            look = 1 << 12  # a record's end is near: a small read first, then bigger ones
             while found is None and target + 1 < size:
                 if target - cuts[-1] > MAX_BLOCKS * block_size:
                     return None
@@ -69,6 +69,7 @@ def block_bounds(path: Path, size: int, block_size: int = BLOCK_SIZE) -> list[tu
                     if len(window) < look:
                         break
                     target += look
+                    look = 1 << 16
             if found is None or found >= size:
                 break
             cuts.append(found)
@@ -246,10 +247,17 @@ def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = N
 
     With ``executor`` the blocks of all the files go through the worker processes as one
     stream, a few blocks ahead of the file being merged: a big file keeps every core busy,
-    and so do many small ones.  Without, they are read in this process."""
-    window = 4 * (getattr(executor, "_max_workers", 2) or 2) if executor is not None else 1
-    if executor is None:
-        keep_freed_memory()
+    and so do many small ones.  An executor of ``make_executor(..., parent_works=True)``
+    has one worker fewer than the processes reading: this process reads blocks too, the
+    first one before the pool forks (its workers inherit what reading a block imports and
+    learns), then the next ones of the stream whenever the block due to be merged is not
+    ready.  Without, they are read in this process."""
+    workers = (getattr(executor, "_max_workers", 2) or 2) if executor is not None else 0
+    helps = executor is not None and getattr(executor, "parent_works", False)
+    window = max(1, 4 * workers) + (4 if helps else 0)  # blocks read and not yet merged
+    ahead = 2 * workers if helps else window  # blocks queued in the pool
+    # (before the pool forks: its workers inherit the setting; this process reads blocks too)
+    keep_freed_memory()
     merges: dict[int, _FileMerge] = {}
     languages: dict = {}  # the first languages of the whole run (see relabel_languages)
     operators: dict = {}  # and the cataloguers (relabel_operators)
@@ -265,59 +273,121 @@ def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = N
             for j, (fn, args, nbytes) in enumerate(tasks):
                 yield i, fn, args, nbytes, j == len(tasks) - 1
 
+    # each pending block: [file, function (None: nothing to run), arguments, future, bytes,
+    # last of its file, result (read here; _NOT_READ: not yet)]
     pending: deque = deque()
+    queued = 0  # blocks in the pool not yet merged
+    tasks = stream()
+    exhausted = False
 
-    def submit(task) -> None:
+    def take(to_pool: bool) -> bool:
+        """The stream's next block into ``pending``: into the pool, or (``to_pool``
+        False) read here now.  False when the stream is exhausted."""
+        nonlocal queued, exhausted
+        task = next(tasks, None)
+        if task is None:
+            exhausted = True
+            return False
         i, fn, args, nbytes, last = task
         run = fn is not None and not merges[i].failed
-        fut = executor.submit(fn, *args) if run and executor is not None else None
-        pending.append((i, fn if run else None, args, fut, nbytes, last))
+        fut, res = None, _NOT_READ
+        if run and executor is not None and to_pool:
+            fut = executor.submit(fn, *args)
+            queued += 1
+        elif run and executor is not None:
+            res = fn(*args)
+        pending.append([i, fn if run else None, args, fut, nbytes, last, res])
+        return True
 
-    tasks = stream()
-    for task in tasks:
-        submit(task)
-        if len(pending) >= window:
-            break
-    while pending:
-        i, fn, args, fut, nbytes, last = pending.popleft()
-        nxt = next(tasks, None)
-        if nxt is not None:
-            submit(nxt)
+    def fill() -> None:
+        while not exhausted and len(pending) < window and (executor is None and not pending
+                                                            or executor is not None and queued < ahead):
+            take(True)
+
+    if helps:
+        # the first block here, before the pool forks: its workers start with what reading
+        # a block imports and learns (the caches of dates, languages, rules' answers), so
+        # no worker pays for it again
+        take(False)
+    fill()
+    while True:
+        head = pending[0] if pending else None
+        if helps and not exhausted and len(pending) < window and (
+                head is None or head[3] is not None and not head[3].done()):
+            take(False)  # the block due is not ready: read the next one here meanwhile
+            continue
+        if head is None:
+            if exhausted:
+                break
+            fill()
+            continue
+        i, fn, args, fut, nbytes, last, res = pending.popleft()
+        if fut is not None:
+            queued -= 1
         merge = merges[i]
-        if fn is not None:
-            res = fut.result() if fut is not None else fn(*args)
-            if not merge.failed:
-                merge.add(res, nbytes, progress)
+        if fn is not None and not merge.failed:
+            if fut is not None:
+                res = fut.result()
+            elif res is _NOT_READ:
+                res = fn(*args)
+            merge.add(res, nbytes, progress)
+        fill()
         if last:
             yield merge.result()
             del merges[i]
 
 
+_NOT_READ = object()  # a pending block's result, not read yet
+
+
 class KeyCounts:
-    """The blocks' group keys and counts, summed as arrays (folded together whenever they
-    grow, so memory stays flat however long the file)."""
+    """The blocks' group keys and counts, summed as arrays: the keys met so far sorted with
+    their sums, a block's keys found among them at once (``searchsorted``: a file's blocks
+    repeat the same few thousand keys), the new ones kept aside and folded in now and then,
+    so memory stays flat however long the file and the run's end has no big sort left."""
 
     def __init__(self, fold_at: int = 1 << 18) -> None:
-        self.keys: list[np.ndarray] = []
+        self.known = np.zeros(0, dtype=np.int64)  # sorted, distinct
+        self.sums = np.zeros(0, dtype=np.int64)
+        self.keys: list[np.ndarray] = []  # keys not among ``known`` yet, and their counts
         self.counts: list[np.ndarray] = []
-        self.size = 0
+        self.pending = 0
         self.fold_at = fold_at
 
+    @property
+    def size(self) -> int:
+        """Keys held: the distinct ones folded in and those kept aside."""
+        return int(self.known.size) + self.pending
+
     def add(self, keys: np.ndarray, counts: np.ndarray) -> None:
+        if not keys.size:
+            return
+        if self.known.size:
+            pos = np.minimum(np.searchsorted(self.known, keys), self.known.size - 1)
+            hit = self.known[pos] == keys
+            np.add.at(self.sums, pos[hit], counts[hit])
+            if hit.all():
+                return
+            keys, counts = keys[~hit], counts[~hit]
         self.keys.append(keys)
         self.counts.append(counts)
-        self.size += keys.size
-        if self.size > self.fold_at:
-            k, c = self.total()
-            self.keys, self.counts, self.size = [k], [c], k.size
+        self.pending += keys.size
+        if self.pending > max(1024, self.known.size) or self.size > self.fold_at:
+            self._fold()
+
+    def _fold(self) -> None:
+        if not self.keys:
+            return
+        k = np.concatenate([self.known, *self.keys])
+        c = np.concatenate([self.sums, *self.counts])
+        uk, inv = np.unique(k, return_inverse=True)
+        self.known = uk
+        self.sums = np.bincount(inv.reshape(-1), weights=c, minlength=uk.size).astype(np.int64)
+        self.keys, self.counts, self.pending = [], [], 0
 
     def total(self) -> tuple[np.ndarray, np.ndarray]:
-        if not self.keys:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        k = np.concatenate(self.keys)
-        c = np.concatenate(self.counts)
-        uk, inv = np.unique(k, return_inverse=True)
-        return uk, np.bincount(inv.reshape(-1), weights=c, minlength=uk.size).astype(np.int64)
+        self._fold()
+        return self.known.copy(), self.sums.copy()
 
 
 class WorkerPool(ProcessPoolExecutor):
@@ -326,13 +396,19 @@ class WorkerPool(ProcessPoolExecutor):
     end; queued blocks not started are cancelled (a run stopped by an error).  Their exit
     is still waited for before the interpreter ends."""
 
+    parent_works = False  # see make_executor
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         super().shutdown(wait=False, cancel_futures=True)
 
 
-def make_executor(workers: int | None = None) -> ProcessPoolExecutor:
+def make_executor(workers: int | None = None, *, parent_works: bool = False) -> ProcessPoolExecutor:
+    """The pool of ``workers`` processes (default: one per core); with ``parent_works``
+    (``fast_count_files`` reads blocks in this process too) one fewer, at least one."""
     n = workers or os.cpu_count() or 1
-    return WorkerPool(max_workers=n, initializer=keep_freed_memory)
+    pool = WorkerPool(max_workers=max(1, n - 1) if parent_works else n, initializer=keep_freed_memory)
+    pool.parent_works = parent_works
+    return pool
 
 
 #: glibc's mallopt parameters

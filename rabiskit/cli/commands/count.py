@@ -5,6 +5,7 @@ added to an in-memory copy of it); the JSON has the same keys either way."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -23,6 +24,20 @@ from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.i18n import _, language, translate_text
 from rabiskit.pipeline.count import count_inputs
+
+
+def _bar_may_show() -> bool:
+    """False where stderr is surely no terminal (a pipe, a file: no progress bar), decided
+    without importing rich (``scan_progress`` asks rich's console, whose import costs a
+    run's start-up 25-35 ms); True leaves the decision to rich (a terminal, or one of the
+    variables rich reads to force one)."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    try:
+        if isatty is not None and isatty():
+            return True
+    except ValueError:  # a closed stream
+        pass
+    return any(v in os.environ for v in ("FORCE_COLOR", "TTY_COMPATIBLE", "FORCE_TERMINAL"))
 
 
 def _pct(v: float | None) -> str:
@@ -222,7 +237,7 @@ def register(app: typer.Typer) -> None:
         else:
             inputs = make_inputs(exports, db, plan.levels())
             operators = OperatorTally.for_plan(plan) if by is not None else None
-            with scan_progress(inputs) as progress:
+            with scan_progress(inputs, enabled=_bar_may_show()) as progress:
                 tally, result = count_inputs(inputs, plan, period, encoding=enc, flavour=fl,
                                              progress=progress, operators=operators,
                                              workers=n_workers, min_fast_size=min_size)
