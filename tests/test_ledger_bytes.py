@@ -270,14 +270,22 @@ def random_record(draw):
 @example(recs=PLAIN + ODD, edits=[])
 @example(recs=PLAIN, edits=[(60, 0x22)])
 def test_random_blocks_stored_as_the_careful_reader_stores_them(recs, edits):
+    buf = edited_block(recs, edits)
+    if buf is not None:
+        assert_same(buf, own_rule_plan().rules_in_force())
+
+
+def edited_block(recs: list[bytes], edits: list[tuple[int, int]]) -> bytes | None:
+    """The records with the bytes at ``edits`` (position, value) replaced, up to their last
+    record terminator (None: none left)."""
     data = bytearray(b"".join(recs))
     for pos, val in edits:
         if pos < len(data):
             data[pos] = val
     buf = bytes(data)
     if b"\x1d" not in buf:
-        return
-    assert_same(buf[:buf.rfind(b"\x1d") + 1], own_rule_plan().rules_in_force())
+        return None
+    return buf[:buf.rfind(b"\x1d") + 1]
 
 
 @settings(max_examples=100, deadline=None)

@@ -273,7 +273,11 @@ def _forms(ix: BlockIndex, recs: np.ndarray) -> tuple[list[str], list[bytes]]:
     put(ps + 3, sd + 2, v_end - sd - 2)
     put(seg0[is_last] + count[is_last] - 1, *const(_J_END))
     text = _expand(j_src, j_len, source)
-    texts = text.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(_QUOTE, b'"').split(_SEP)
+    if b"\\" in text:  # (a pass over the text only where a value holds one)
+        text = text.replace(b"\\", b"\\\\")
+    if b'"' in text:
+        text = text.replace(b'"', b'\\"')
+    texts = text.replace(_QUOTE, b'"').split(_SEP)
     texts.pop()
     sha = hashlib.sha256
     return [sha(c).hexdigest() for c in canon], texts

@@ -46,7 +46,6 @@ import json
 import sqlite3
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from itertools import repeat
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from rabiskit.aggregate.period import quarter_of
@@ -257,26 +256,65 @@ _DEFERRED_INDEXES = {
 _ROW = {c: k for k, c in enumerate(ROW_COLUMNS)}
 _DELETED = _ROW["deleted"]
 _BLOB = _ROW["record_data"]
-#: the columns a record's row may leave empty (NULL); when a whole block leaves one empty
-#: its statement says NULL instead of binding None row by row (which sqlite3 does slowly,
-#: through its adapters)
-_NULLABLE = tuple(k for k, c in enumerate(ROW_COLUMNS) if c in (
-    "control_number", "date_entered", "date_entered_problem", "date_entered_raw",
-    "date_changed", "title", "extent", "pages", "article_pages", "host_title", "level", "line"))
-#: the ``add_new`` statements by the columns left NULL
-_INSERT_NEW: dict[tuple[int, ...], str] = {}
+#: the columns a whole block often gives one value (all NULL, or one file, encoding,
+#: status...): ``add_new``'s statement then writes that value as a literal instead of
+#: binding it row by row (sqlite3 binds each value of each row, None through its
+#: adapters, slowly)
+_UNIFORM = tuple(k for k, c in enumerate(ROW_COLUMNS) if c not in (
+    "key", "checksum", "record", "offset", "length", "record_data"))
+#: the ``add_new`` statements by the columns given as literals (index, value) and the
+#: import's own values; bounded (cleared when full)
+_INSERT_NEW: dict[tuple, str] = {}
+_INSERT_NEW_MAX = 256
 
 
-def _insert_new(nulls: tuple[int, ...]) -> str:
-    """The INSERT of a block's rows (``_INSERT_COLS``, the values in order, one
-    ``executemany``) with the ``ROW_COLUMNS`` ``nulls`` (indexes) set to NULL, their values
-    not bound."""
-    sql = _INSERT_NEW.get(nulls)
+def _literal(value: Any) -> str | None:
+    """``value`` as an SQL literal that stores what binding it stores (None: not one that
+    can be written so)."""
+    if value is None:
+        return "NULL"
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and "\x00" not in value:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # (lone surrogates: binding raises, as it should)
+            return None
+        return "'" + value.replace("'", "''") + "'"
+    return None
+
+
+def _uniform(columns: list[list], n: int) -> dict[int, str]:
+    """The columns of ``_UNIFORM`` whose ``n`` values are all one value that can be written
+    as a literal: {index: literal}."""
+    out = {}
+    for k in _UNIFORM:
+        col = columns[k]
+        first = col[0]
+        if col.count(first) == n:
+            text = _literal(first)
+            if text is not None:
+                out[k] = text
+    return out
+
+
+def _insert_new(uniform: dict[int, str], own: tuple) -> str:
+    """The INSERT of a block's rows (``_INSERT_COLS``; one ``executemany``): the
+    ``ROW_COLUMNS`` of ``uniform`` (index: literal) and this import's ``own`` values (the
+    database, first and last seen, first, last and changed import, position) written as
+    literals, every other value bound (``?``), in order."""
+    key = (tuple(uniform.items()), own)
+    sql = _INSERT_NEW.get(key)
     if sql is None:
-        null = {1 + k for k in nulls}  # (the database comes first)
-        values = ", ".join("NULL" if k in null else "?" for k in range(len(_INSERT_COLS)))
-        sql = _INSERT_NEW[nulls] = (f"INSERT INTO records ({', '.join(_INSERT_COLS)}) "
-                                    f"VALUES ({values})")
+        if len(_INSERT_NEW) >= _INSERT_NEW_MAX:
+            _INSERT_NEW.clear()
+        texts = [_literal(v) for v in own]
+        if any(t is None for t in texts):
+            raise ValueError(f"not a literal: {own!r}")
+        values = ", ".join([texts[0], *(uniform.get(k, "?") for k in range(len(ROW_COLUMNS))),
+                            *texts[1:]])
+        sql = _INSERT_NEW[key] = (f"INSERT INTO records ({', '.join(_INSERT_COLS)}) "
+                                  f"VALUES ({values})")
     return sql
 
 
@@ -400,7 +438,11 @@ def import_rows(ledger: Ledger, blocks: Iterable[RowBlock], summary: Scan, plan:
             result.records += n
             result.databases[db] += n
             # (once per kind of record: types and flavours repeat)
-            kinds = Counter(zip(block.columns[_ROW["record_type"]], block.columns[_ROW["flavour"]]))
+            types, flavours = block.columns[_ROW["record_type"]], block.columns[_ROW["flavour"]]
+            if types.count(types[0]) == n and flavours.count(flavours[0]) == n:
+                kinds = Counter({(types[0], flavours[0]): n})  # (the usual block: one kind)
+            else:
+                kinds = Counter(zip(types, flavours))
             result.not_bibliographic += sum(n for (t, f), n in kinds.items()
                                             if not_bibliographic(t, f) is not None)
             if fast and state.add_new(block, db, position):
@@ -535,18 +577,20 @@ class _ImportState:
         the block): True; otherwise nothing is written and False."""
         started, import_id = self.started, self.import_id
         n = block.size
-        nulls = tuple(k for k in _NULLABLE if block.columns[k].count(None) == n)
-        bound = [c for k, c in enumerate(block.columns) if k not in nulls]
+        own = (db, started, started, import_id, import_id, import_id, position)
+        if any(_literal(v) is None for v in own):  # (a database name with a NUL, say)
+            return False
+        uniform = _uniform(block.columns, n)
+        bound = [c for k, c in enumerate(block.columns) if k not in uniform]
         # the blobs as bytearrays: sqlite3 binds bytes through its adapters, slowly (and
         # pickles bytearrays slowly: they come from the workers as bytes)
-        bound[_BLOB - sum(1 for k in nulls if k < _BLOB)] = list(map(bytearray,
-                                                                     block.columns[_BLOB]))
-        rows = zip(repeat(db), *bound, repeat(started), repeat(started),
-                   repeat(import_id), repeat(import_id), repeat(import_id), repeat(position))
+        bound[_BLOB - sum(1 for k in uniform if k < _BLOB)] = list(map(bytearray,
+                                                                       block.columns[_BLOB]))
+        rows = zip(*bound)
         conn = self.conn
         conn.execute("SAVEPOINT new_records")
         try:
-            conn.executemany(_insert_new(nulls), rows)
+            conn.executemany(_insert_new(uniform, own), rows)
         except sqlite3.IntegrityError:  # a key there already (other errors: the whole
             conn.execute("ROLLBACK TO new_records")  # import is rolled back)
             conn.execute("RELEASE new_records")

@@ -436,7 +436,16 @@ def _sqlite_type(v: Any) -> str:
     return "real"
 
 
+#: the page size of a new ledger: a record's row (about 800 bytes, most of it the record)
+#: leaves less of a 16 KB page unused than of SQLite's default 4 KB (the file is about 10%
+#: smaller) and an import writes fewer, larger pages; SQLite reads a ledger of any page
+#: size, so ledgers made with the default read as before
+PAGE_SIZE = 16384
+
+
 def _create(conn: sqlite3.Connection) -> None:
+    # (before the first table: an empty database only takes a page size then)
+    conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     conn.execute("BEGIN IMMEDIATE")
     try:
         if conn.execute("SELECT 1 FROM sqlite_master WHERE name='meta'").fetchone() is None:
