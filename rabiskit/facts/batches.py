@@ -379,12 +379,11 @@ def _per_distinct(strings, decide, typ):
     return pa.array(out, typ).take(d.indices)
 
 
-def _timestamps(buf: bytes, arr: np.ndarray, present: np.ndarray, s: np.ndarray, e: np.ndarray):
-    """005 as ``parse_005`` reads it, in microseconds (numpy for the 14 digits and a
-    fraction or nothing after them, ``parse_005`` for anything else)."""
-    import pyarrow as pa
-
-    m = present.size
+def digits_005(arr: np.ndarray, present: np.ndarray, s: np.ndarray, e: np.ndarray):
+    """The 005 values (at ``s:e`` of ``arr``) numpy can read: 14 ASCII digits alone or
+    before a '.'.  Returns (simple, ok, (year, month, day, hour, minute, second)): ``simple``
+    the values of that shape, ``ok`` those of them that are a real date and time (the days
+    of the month as datetime has them); the others are for ``parse_005``."""
     length = e - s
     n = arr.size
     digits = arr[np.clip(s[:, None] + np.arange(14)[None, :], 0, n - 1)].astype(np.int64) - 48
@@ -398,12 +397,21 @@ def _timestamps(buf: bytes, arr: np.ndarray, present: np.ndarray, s: np.ndarray,
     mi = digits[:, 10] * 10 + digits[:, 11]
     ss = digits[:, 12] * 10 + digits[:, 13]
     ok = simple & (y >= 1) & (mo >= 1) & (mo <= 12) & (d >= 1) & (hh < 24) & (mi < 60) & (ss < 60)
-    yc, mc = np.where(ok, y, 1970), np.where(ok, mo, 1)
-    month = (yc - 1970) * 12 + (mc - 1)
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    dim = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(mo - 1, 0, 11)]
+    ok &= d <= dim + ((mo == 2) & leap)
+    return simple, ok, (y, mo, d, hh, mi, ss)
+
+
+def _timestamps(buf: bytes, arr: np.ndarray, present: np.ndarray, s: np.ndarray, e: np.ndarray):
+    """005 as ``parse_005`` reads it, in microseconds (numpy for the 14 digits and a
+    fraction or nothing after them, ``parse_005`` for anything else)."""
+    import pyarrow as pa
+
+    m = present.size
+    simple, ok, (y, mo, d, hh, mi, ss) = digits_005(arr, present, s, e)
+    month = (np.where(ok, y, 1970) - 1970) * 12 + (np.where(ok, mo, 1) - 1)
     first = month.astype("datetime64[M]").astype("datetime64[D]")
-    nxt = (month + 1).astype("datetime64[M]").astype("datetime64[D]")
-    dim = (nxt - first).astype(np.int64)
-    ok &= d <= dim
     days = first.astype(np.int64) + np.where(ok, d, 1) - 1
     us = ((days * 86400 + hh * 3600 + mi * 60 + ss) * 1_000_000).astype(np.int64)
     valid = ok.copy()

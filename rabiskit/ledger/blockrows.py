@@ -23,7 +23,7 @@ import hashlib
 
 import numpy as np
 
-from rabiskit.facts.batches import (_TABLE_TAGS, _TITLE_END, BlockDecisions, _cut_all, _Fields,
+from rabiskit.facts.batches import (_TABLE_TAGS, _TITLE_END, BlockDecisions, _cut_all, _Fields, digits_005,
                                     _strip_or_empty, _strip_or_none, span_positions)
 from rabiskit.facts.blocks import records_of
 from rabiskit.facts.parse import article_pages, clean_title, pages_from_extent, parse_005
@@ -85,23 +85,7 @@ def _changed(buf: bytes, arr: np.ndarray, present: np.ndarray, s: np.ndarray,
     out: list = [None] * m
     if not m or not present.any():
         return out
-    length = e - s
-    digits = arr[np.clip(s[:, None] + np.arange(14)[None, :], 0, n - 1)].astype(np.int64) - 48
-    all_digits = ((digits >= 0) & (digits <= 9)).all(1)
-    after = arr[np.clip(s + 14, 0, n - 1)]
-    simple = present & all_digits & ((length == 14) | ((length > 14) & (after == ord("."))))
-    y = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-    mo = digits[:, 4] * 10 + digits[:, 5]
-    d = digits[:, 6] * 10 + digits[:, 7]
-    hh = digits[:, 8] * 10 + digits[:, 9]
-    mi = digits[:, 10] * 10 + digits[:, 11]
-    ss = digits[:, 12] * 10 + digits[:, 13]
-    ok = simple & (y >= 1) & (mo >= 1) & (mo <= 12) & (d >= 1) & (hh < 24) & (mi < 60) & (ss < 60)
-    # the days of the month (Gregorian, as datetime)
-    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
-    dim = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(mo - 1, 0, 11)]
-    dim = dim + ((mo == 2) & leap)
-    ok &= d <= dim
+    simple, ok, _ = digits_005(arr, present, s, e)
     rows = np.flatnonzero(ok)
     if rows.size:
         # 'YYYY-MM-DDTHH:MM:SS' from the digits' bytes
