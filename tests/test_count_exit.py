@@ -60,3 +60,41 @@ def test_the_console_script_ends_the_same_way():
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["records"]["read"] > 0
     assert "ATEXIT RAN" in r.stderr and "NOT REACHED" not in r.stderr
+
+
+def test_the_worker_pool_s_wake_up_is_locked():
+    """The exit may wake the pool's manager thread while that thread closes the wake-up
+    pipe (CPython gh-125451): the pool's wake-up holds a lock for each call, the queue
+    uses that same one, and a close from another thread makes a wake-up a no-op."""
+    import threading
+
+    from rabiskit.pipeline.workers import make_executor
+
+    pool = make_executor(2)
+    try:
+        wakeup = pool._executor_manager_thread_wakeup
+        assert hasattr(wakeup, "_guard") and pool._call_queue.thread_wakeup is wakeup
+        assert pool.submit(abs, -3).result() == 3
+        wakeup = type(wakeup)()  # one of the same kind, not the running pool's
+        wakeup._guard.acquire()  # a wake-up under way: close must wait for it
+        closer = threading.Thread(target=wakeup.close)
+        closer.start()
+        closer.join(0.2)
+        assert closer.is_alive() and not wakeup._closed
+        wakeup._guard.release()
+        closer.join()
+        assert wakeup._closed
+        wakeup.wakeup()  # after the close: nothing written, no EBADF
+    finally:
+        pool.shutdown()
+
+
+def test_a_run_with_workers_ends_without_a_traceback(tmp_path):
+    """A block-path run (workers forced) ended by end_process, a few times: no traceback,
+    status 0 (the race above made one run in a few hundred end with EBADF)."""
+    src = FIXTURES / "hostile.iso"
+    for _ in range(5):
+        r = subprocess.run([sys.executable, "-m", "rabiskit", "--lang", "en", "count", str(src),
+                            "--format", "json", "--parallel-from", "0", "--workers", "2"],
+                           capture_output=True, text=True, encoding="utf-8", cwd=REPO)
+        assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
