@@ -635,10 +635,10 @@ def _strip_or_none(text: str) -> str | None:
     return text.strip() or None
 
 
-def _values_list(buf, arr, fl: _Fields, unimarc: np.ndarray, u: tuple[str, str],
-                 m21: tuple[str, str]):
-    """Every value of the subfield (UNIMARC ``u``, MARC 21 ``m21``), stripped, the empty
-    ones left out, as a list per row."""
+def subfield_spans(buf, arr, fl: _Fields, unimarc: np.ndarray, u: tuple[str, str],
+                   m21: tuple[str, str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every value of the subfield (UNIMARC ``u``, MARC 21 ``m21``) of the records, in
+    their order: (row, start, end) of each, stripped, the empty ones left out."""
     rows_u, s_u, e_u = fl.subfield_values(*u)
     if u != m21:
         rows_m, s_m, e_m = fl.subfield_values(*m21)
@@ -652,7 +652,14 @@ def _values_list(buf, arr, fl: _Fields, unimarc: np.ndarray, u: tuple[str, str],
         rows, s, e = rows_u, s_u, e_u
     present, s, e = _cut_all(buf, arr, np.ones(rows.size, dtype=bool), s, e, _strip_or_empty, b"")
     keep = present & (e > s)
-    return _list_array(arr, fl.which.size, rows[keep], s[keep], e[keep])
+    return rows[keep], s[keep], e[keep]
+
+
+def _values_list(buf, arr, fl: _Fields, unimarc: np.ndarray, u: tuple[str, str],
+                 m21: tuple[str, str]):
+    """Every value of the subfield (UNIMARC ``u``, MARC 21 ``m21``), stripped, the empty
+    ones left out, as a list per row."""
+    return _list_array(arr, fl.which.size, *subfield_spans(buf, arr, fl, unimarc, u, m21))
 
 
 def _summarise(d: BlockDecisions) -> None:

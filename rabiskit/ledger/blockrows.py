@@ -23,8 +23,9 @@ import hashlib
 
 import numpy as np
 
-from rabiskit.facts.batches import (_TABLE_TAGS, _TITLE_END, BlockDecisions, _cut_all, _Fields, digits_005,
-                                    _strip_or_empty, _strip_or_none, span_positions)
+from rabiskit.facts.batches import (_TABLE_TAGS, _TITLE_END, BlockDecisions, _cut_all, _Fields,
+                                    digits_005, subfield_spans, _strip_or_empty, _strip_or_none,
+                                    span_positions)
 from rabiskit.facts.blocks import records_of
 from rabiskit.facts.parse import article_pages, clean_title, pages_from_extent, parse_005
 from rabiskit.ledger.blockforms import _expand, stored_forms
@@ -110,17 +111,7 @@ def _json_lists(buf: bytes, arr: np.ndarray, fl: _Fields, unimarc: np.ndarray,
     stripped, the empty ones left out, as the JSON list ``json_list`` writes (the values
     of ``rabiskit.facts.batches._values_list``)."""
     m = fl.which.size
-    rows_u, s_u, e_u = fl.subfield_values(*u)
-    if u != m21:
-        rows_m, s_m, e_m = fl.subfield_values(*m21)
-        ku, km = unimarc[rows_u], ~unimarc[rows_m]
-        rows = np.concatenate((rows_u[ku], rows_m[km]))
-        s = np.concatenate((s_u[ku], s_m[km]))
-        e = np.concatenate((e_u[ku], e_m[km]))
-        order = np.argsort(s, kind="stable")
-        rows, s, e = rows[order], s[order], e[order]
-    else:
-        rows, s, e = rows_u, s_u, e_u
+    rows, s, e = subfield_spans(buf, arr, fl, unimarc, u, m21)
     out = ["[]"] * m
     if not rows.size:
         return out
