@@ -17,7 +17,9 @@ import os
 import re
 import sys
 from collections import deque
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import _ThreadWakeup
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -406,42 +408,40 @@ class WorkerPool(ProcessPoolExecutor):
         super().shutdown(wait=False, cancel_futures=True)
 
 
-def _guard_wakeup(pool: ProcessPoolExecutor) -> None:
-    """Give the pool a wake-up pipe whose calls hold a lock.
+class _LockedWakeup(_ThreadWakeup):
+    """A pool's wake-up pipe whose calls hold a lock.
 
     CPython up to 3.12.7 (gh-125451) lets the interpreter's exit wake a pool's manager
     thread (``_python_exit``) while that thread, done after ``shutdown(wait=False)``,
     closes the pipe: the write then fails with EBADF, seen as a traceback at the end of a
     run that was otherwise complete.  Later versions lock the three calls; this does the
-    same with a lock of its own (no thread of the pool has started yet: nothing has been
-    submitted).  Left as it is where the pool is not built as expected."""
-    import threading
-    from concurrent.futures import process
+    same with a lock of its own."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._guard = threading.Lock()
+
+    def close(self) -> None:
+        with self._guard:
+            super().close()
+
+    def wakeup(self) -> None:
+        with self._guard:
+            super().wakeup()
+
+    def clear(self) -> None:
+        with self._guard:
+            super().clear()
+
+
+def _guard_wakeup(pool: ProcessPoolExecutor) -> None:
+    """Give the pool a ``_LockedWakeup`` (no thread of the pool has started yet: nothing
+    has been submitted); left as it is where the pool is not built as expected."""
     old = getattr(pool, "_executor_manager_thread_wakeup", None)
     queue = getattr(pool, "_call_queue", None)
-    base = getattr(process, "_ThreadWakeup", None)
-    if base is None or not isinstance(old, base) or getattr(queue, "thread_wakeup", None) is not old:
+    if not isinstance(old, _ThreadWakeup) or getattr(queue, "thread_wakeup", None) is not old:
         return
-
-    class LockedWakeup(base):  # type: ignore[misc, valid-type]
-        def __init__(self) -> None:
-            super().__init__()
-            self._guard = threading.Lock()
-
-        def close(self) -> None:
-            with self._guard:
-                super().close()
-
-        def wakeup(self) -> None:
-            with self._guard:
-                super().wakeup()
-
-        def clear(self) -> None:
-            with self._guard:
-                super().clear()
-
-    wakeup = LockedWakeup()
+    wakeup = _LockedWakeup()
     pool._executor_manager_thread_wakeup = wakeup  # type: ignore[attr-defined]
     queue.thread_wakeup = wakeup  # type: ignore[union-attr]
     old.close()  # type: ignore[union-attr]
