@@ -122,11 +122,9 @@ def _lead_ok(lead: np.ndarray) -> bool:
     36 bytes, contiguous) is in one of the classes ``_LEAD_CLASSES`` allows at its place."""
     x = np.take(_CLASS2, lead.view("<u2"))
     x &= _LEAD_CLASSES2
-    return bool(_BOTH_NIBBLES[x].all())
-
-
-#: per byte: whether both its nibbles are non-zero (both bytes of a pair in an allowed class)
-_BOTH_NIBBLES = ((np.arange(256) & 0x0F) != 0) & ((np.arange(256) & 0xF0) != 0)
+    # both nibbles non-zero: both bytes of each pair in an allowed class (two comparisons
+    # are quicker than a second table look-up)
+    return bool((x >= 0x10).all()) and bool((x & np.uint8(0x0F)).all())
 
 # leader/20 ('0', '4' or blank) and /21 ('0', '5' or blank): the careful reader's
 _OK20 = np.zeros(256, dtype=bool)
@@ -149,6 +147,15 @@ _D3_MASK, _D3_ZERO, _D3_SIX = np.uint32(0xF0F0F0), np.uint32(0x303030), np.uint3
 def _digits3(w: np.ndarray) -> np.ndarray:
     """True where the three low bytes of each uint32 are ASCII digits."""
     return ((w & _D3_MASK) == _D3_ZERO) & (((w + _D3_SIX) & _D3_MASK) == _D3_ZERO)
+
+
+_D8_MASK, _D8_ZERO, _D8_SIX = (np.uint64(0xF0F0F0F0F0F0F0F0), np.uint64(0x3030303030303030),
+                               np.uint64(0x0606060606060606))
+
+
+def _digits8(w: np.ndarray) -> np.ndarray:
+    """True where all eight bytes of each little-endian uint64 are ASCII digits."""
+    return ((w & _D8_MASK) == _D8_ZERO) & (((w + _D8_SIX) & _D8_MASK) == _D8_ZERO)
 
 
 #: zero bytes after a block's bytes in its padded copy (windows of up to this many bytes
@@ -219,23 +226,32 @@ def first_index(rec_of_entry: np.ndarray, mask: np.ndarray, nrec: int) -> np.nda
     return out
 
 
-def utf8_valid(buf: bytes, arr: np.ndarray, hi: np.ndarray) -> bool:
-    """Whether the whole block is valid UTF-8 (``hi``: its bytes beyond ASCII).
+def utf8_valid(buf: bytes, arr: np.ndarray, top: int | None = None) -> bool:
+    """Whether the whole block is valid UTF-8 (``top``: its greatest byte, when known).
 
     Cyrillic text is two-byte sequences only: where no byte is 0xC0, 0xC1 or above 0xDF,
     the block is valid exactly when every byte after a lead byte (0xC2-0xDF), and no other,
     is a continuation byte (0x80-0xBF), a check numpy does in a few passes.  Anything else
     is left to Python's decoder."""
-    if arr.max() > 0xDF or b"\xc0" in buf or b"\xc1" in buf:
+    if top is None:
+        top = int(arr.max())
+    if top > 0xDF or b"\xc0" in buf or b"\xc1" in buf:
         try:
             buf.decode("utf-8")
             return True
         except UnicodeDecodeError:
             return False
+    if arr.size < 2:
+        return top < 0x80
     lead = arr >= 0xC2
-    cont = hi ^ lead  # 0x80-0xBF (0xC0 and 0xC1 are absent)
-    # (compared as bytes: one memcmp, several times quicker than numpy's comparison)
-    return not (cont[0] or lead[-1]) and cont[1:].tobytes() == lead[:-1].tobytes()
+    cont = arr >= 0x80
+    cont ^= lead  # 0x80-0xBF (0xC0 and 0xC1 are absent)
+    if cont[0] or lead[-1]:
+        return False
+    # each continuation byte exactly where a lead byte is before it (in place: no new
+    # arrays of the block's size)
+    np.not_equal(cont[1:], lead[:-1], out=cont[1:])
+    return not cont.any()
 
 
 _ENC_NAMES = {0: None, 1: UTF8, 2: MARC8, 3: CP1251, 4: KOI8R}
@@ -500,7 +516,7 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     irbis_tags = np.zeros(nrec, dtype=bool)
     irbis_tags[rec_of_entry[np.flatnonzero(tflags & _IRBIS)]] = True
     # -- flavour ---------------------------------------------------------------------------
-    date8 = has100a & (a100_len >= 8) & _is_digit(a100[:, 0:8]).all(1)
+    date8 = has100a & (a100_len >= 8) & _digits8(np.ascontiguousarray(a100[:, 0:8]).view("<u8")[:, 0])
     bonus = np.where(date8 & (a100_len >= 22), 3, 0)
     if flavour is not None:
         fl_unimarc = np.full(nrec, flavour == "unimarc")
@@ -521,16 +537,17 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     good &= ~(fl_unimarc & irbis_tags & ~has100a)
     # -- encoding --------------------------------------------------------------------------
     data_start = starts + base_c
-    bounds = np.empty(2 * nrec, dtype=np.int64)
-    bounds[0::2] = data_start
-    bounds[1::2] = ends
-    hi = arr >= 0x80
-    high = np.logical_or.reduceat(hi, bounds)[0::2]
-    esc = (np.logical_or.reduceat(arr == 0x1B, bounds)[0::2] if b"\x1b" in buf
+    # a clean record's leader and directory are ASCII (their bytes' classes are checked
+    # above, the leader's by _lead_ok): what is beyond ASCII or an escape in a clean record
+    # is in its data, so the records' greatest bytes (one pass over the block, no flag per
+    # byte) say which have bytes beyond ASCII
+    top = np.maximum.reduceat(arr, starts)
+    high = top >= 0x80
+    esc = (np.logical_or.reduceat(arr == 0x1B, starts) if b"\x1b" in buf
            else np.zeros(nrec, dtype=bool))
     utf8_ok = np.zeros(nrec, dtype=bool)
     if high.any():
-        if utf8_valid(buf, arr, hi):
+        if utf8_valid(buf, arr, int(top.max())):
             utf8_ok = high.copy()  # (the careful reader tries UTF-8 only where bytes are high)
         else:
             for i in np.flatnonzero(high & good):
