@@ -1,0 +1,127 @@
+"""The block path's levels (rabiskit.facts.levels) decide as the careful path's ``classify``
+does, for random rules (leader, control field, field and subfield conditions, all and any,
+flavours) over random records, with the plans of the leader groups kept from block to
+block and with more leader positions than one group number holds."""
+
+from __future__ import annotations
+
+import io
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from test_block_path import field_bytes, record
+from rabiskit.facts import levels as levels_module
+from rabiskit.facts.blocks import index_block
+from rabiskit.facts.fast import _NOT_BIB
+from rabiskit.facts.levels import levels
+from rabiskit.rules.engine import Rule, classify, control, leader, present, subfield
+from rabiskit.sources.iso2709 import Iso2709Reader
+
+LEADER_CHARS = "amlsci"
+
+
+def careful_levels(data: bytes, rules) -> list:
+    """(level, reason) per record as the careful reader and ``classify`` give them."""
+    reader = Iso2709Reader("r.iso", fileobj=io.BytesIO(data), display="r.iso")
+    return [classify(src, rules) for src in reader]
+
+
+def block_levels(data: bytes, rules) -> tuple[list, int]:
+    """(level, reason) per record by ``levels`` (None for records it is not asked about),
+    and how many it was asked about."""
+    ix = index_block(data, encoding=None, flavour=None)
+    assert ix is not None
+    among = ix.clean & ~_NOT_BIB[ix.lead[:, 6]]
+    col = levels(ix, rules, among)
+    out = [col.values[c][:2] if c >= 0 else None for c in col.codes.tolist()]
+    return out, int(among.sum())
+
+
+def assert_same(data: bytes, rules) -> int:
+    careful = careful_levels(data, rules)
+    block, asked = block_levels(data, rules)
+    assert len(careful) == len(block)
+    for i, (c, b) in enumerate(zip(careful, block)):
+        if b is not None:
+            assert b == c, (i, b, c)
+    return asked
+
+
+def unimarc_record(kind: str, fields: list[tuple[str, bytes]]) -> bytes:
+    head = [("001", b"x\x1e"),
+            ("100", field_bytes(("a", "20260115d2026    k  y0kaza50      ba")))]
+    return record(kind, head + fields)
+
+
+conditions = st.one_of(
+    st.builds(lambda p, cs, neg: leader(p, cs, negate=neg), st.integers(5, 9),
+              st.text(LEADER_CHARS, min_size=1, max_size=3), st.booleans()),
+    st.builds(lambda tag, neg: present(tag, negate=neg), st.sampled_from(["607", "135", "856"]),
+              st.booleans()),
+    st.builds(lambda v, neg: subfield("607", "a", "contains", v, negate=neg),
+              st.sampled_from(["Сәтбаев", "алматы", "x"]), st.booleans()),
+    st.builds(lambda v: subfield("135", "a", "equals", v, position=1), st.sampled_from(["o", "z"])),
+    st.builds(lambda v: control("001", 0, 0, v), st.sampled_from(["x", "y"])),
+)
+rules_strategy = st.lists(
+    st.builds(lambda level, fl, all_of, any_of: Rule(level, flavour=fl, all_of=tuple(all_of),
+                                                     any_of=tuple(any_of)),
+              st.sampled_from(["book", "article", "cd", "local_lore"]),
+              st.sampled_from([None, None, "unimarc", "marc21", "irbis"]),
+              st.lists(conditions, max_size=2), st.lists(conditions, max_size=2)),
+    min_size=0, max_size=5).map(tuple)
+
+records_strategy = st.builds(
+    lambda kind, place, disc, link: unimarc_record(
+        kind, ([("135", field_bytes(("a", disc)))] if disc is not None else [])
+        + ([("607", field_bytes(("a", place)))] if place is not None else [])
+        + ([("856", field_bytes(("u", "http://x")))] if link else [])),
+    st.builds(lambda a, b, c: f"n{a}{b}{c} ", st.sampled_from(LEADER_CHARS),
+              st.sampled_from(LEADER_CHARS), st.sampled_from(" a")),
+    st.one_of(st.none(), st.sampled_from(["Сәтбаев қаласы", "Алматы", "САТБАЕВ"])),
+    st.one_of(st.none(), st.sampled_from(["vo", "vz", "o"])),
+    st.booleans())
+
+
+@settings(max_examples=60, deadline=None)
+@given(rules=rules_strategy, recs=st.lists(records_strategy, min_size=1, max_size=10))
+@example(rules=(Rule("cd", flavour="unimarc", all_of=(leader(6, "l"),),
+                     any_of=(subfield("135", "a", "equals", "o", position=1),
+                             subfield("607", "a", "contains", "Сәтбаев"))),
+                Rule("ebook", all_of=(leader(6, "l"),))),
+         recs=[unimarc_record("nlm0 ", [("135", field_bytes(("a", "vo")))]),
+               unimarc_record("nlm0 ", [("607", field_bytes(("a", "Сәтбаев")))]),
+               unimarc_record("nlm0 ", []), unimarc_record("nam0 ", [])])
+def test_random_rules_decide_as_classify(rules, recs):
+    data = b"".join(recs)
+    assert assert_same(data, rules) == len(recs)
+    # again, the groups' plans now kept from the first time
+    assert assert_same(data, rules) == len(recs)
+
+
+def test_hand_written_levels():
+    """Counted by hand: the first rule's any part by a leader byte or a field, the
+    second's leader alone, the rest by the fallback."""
+    rules = (Rule("cd", all_of=(leader(6, "l"),), any_of=(leader(7, "s"), present("135"))),
+             Rule("article", all_of=(leader(7, "a"),)))
+    recs = [unimarc_record("nls0 ", []),  # cd: leader/07 s
+            unimarc_record("nlm0 ", [("135", field_bytes(("a", "vo")))]),  # cd: 135
+            unimarc_record("nlm0 ", []),  # fallback (book)
+            unimarc_record("nla0 ", []),  # article
+            unimarc_record("nam0 ", [])]  # fallback
+    block, _ = block_levels(b"".join(recs), rules)
+    assert [b[0] for b in block] == ["cd", "cd", "book", "article", "book"]
+
+
+def test_more_leader_positions_than_one_group_number():
+    """Rules reading nine leader positions group the records by their rows of bytes."""
+    rules = tuple(Rule(f"l{p}", all_of=(leader(p, "a"),)) for p in range(5, 14)) \
+        + (Rule("cd", all_of=(leader(6, "l"), present("135"))),)
+    recs = [unimarc_record("nlm0 ", [("135", field_bytes(("a", "vo")))]),
+            unimarc_record("nam0 ", []), unimarc_record("nlm0 ", []),
+            unimarc_record("cma0 ", [])]
+    assert len(levels_module._leader_positions(rules)) > 8
+    assert assert_same(b"".join(recs), rules) == 4
+    block, _ = block_levels(b"".join(recs), rules)
+    assert [b[0] for b in block] == ["cd", "l6", "book", "l7"]
