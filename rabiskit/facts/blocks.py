@@ -82,6 +82,8 @@ assert all(t.isdigit() and len(t) == 3 for t in (*NON_REPEATABLE[UNIMARC], *NON_
 assert len(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]) <= 7
 for _i, _t in enumerate(sorted(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]), 1):
     _TAG_FLAGS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] |= _i << 5
+#: 100's flags (index_block finds its entries among those of the tags checked for repeats)
+_ONCE_100 = (sorted(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]).index("100") + 1) << 5
 for _t in IRBIS_TAGS:
     _TAG_FLAGS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] |= _IRBIS
 
@@ -186,6 +188,23 @@ def _value4(w: np.ndarray) -> np.ndarray:
     return ((v * np.uint32(100) + (v >> np.uint32(16))) & np.uint32(0xFFFF)).astype(np.int64)
 
 
+_V8_ZERO, _V8_LOW = np.uint64(0x3030303030303030), np.uint64(0x0F0F0F0F0F0F0F0F)
+_V8_PAIRS, _V8_QUADS = np.uint64(0x00FF00FF00FF00FF), np.uint64(0x0000FFFF0000FFFF)
+
+
+def _value8(w: np.ndarray) -> np.ndarray:
+    """The numbers the first four and the last four of eight ASCII digits (a little-endian
+    uint64, first digit in the low byte) spell, in its low and high 32 bits; meaningless
+    where ``_digits8`` is False."""
+    v = w - _V8_ZERO
+    v &= _V8_LOW
+    v = v * np.uint64(10) + (v >> np.uint64(8))
+    v &= _V8_PAIRS
+    v = v * np.uint64(100) + (v >> np.uint64(16))
+    v &= _V8_QUADS
+    return v
+
+
 def positions_of(arr: np.ndarray, byte: int) -> np.ndarray:
     """Where ``byte`` is in ``arr``, in order (``np.flatnonzero(arr == byte)``, several times
     faster for a byte as rare as a record terminator: the eight-byte words holding one
@@ -215,8 +234,12 @@ def sorted_distinct(a: np.ndarray) -> np.ndarray:
 
 def first_index(rec_of_entry: np.ndarray, mask: np.ndarray, nrec: int) -> np.ndarray:
     """Per record, the index of its first entry where ``mask`` holds, or -1."""
+    return first_of(rec_of_entry, np.flatnonzero(mask), nrec)
+
+
+def first_of(rec_of_entry: np.ndarray, idx: np.ndarray, nrec: int) -> np.ndarray:
+    """Per record, the first of the entries ``idx`` (increasing) that is its, or -1."""
     out = np.full(nrec, -1, dtype=np.int64)
-    idx = np.flatnonzero(mask)
     if idx.size:
         recs = rec_of_entry[idx]
         # first occurrence per record: idx is increasing and recs non-decreasing
@@ -420,17 +443,21 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     first_entry = ends_of - nent
     # entry k of a record lies at start + 24 + 12 k, and is entry first_entry + k
     epos = np.repeat(starts + 24 - 12 * first_entry, nent) + 12 * np.arange(total)
-    # each entry with the byte before it, as four little-endian words: [x t t t] [length]
-    # [start, first four digits] [start, last digit ...]; the numbers are read four
-    # digits at a time
-    words = windows(padded, 16)[epos - 1].view("<u4").reshape(total, 4)
-    entries = words.view(np.uint8)
-    # the four words as contiguous columns (numpy's vector loops need them so)
-    w_tag, w_len, w_start, w_last = np.ascontiguousarray(words.T)
-    s4 = w_last & np.uint32(0xFF)
-    digits_ok = _digits4(w_len) & _digits4(w_start) & ((s4 - np.uint32(48)) < 10)
-    flen = _value4(w_len)
-    fstart = _value4(w_start) * 10 + (s4.astype(np.int64) - 48)
+    # each entry with the five bytes before it, as three little-endian words: [. . . . .
+    # t t t] [length, start's first four digits] [start's last digit ...]; the length and
+    # the start's first digits are read eight digits at a time
+    words = windows(padded, 24)[epos - 5].view("<u8").reshape(total, 3)
+    # the three words as contiguous columns (numpy's vector loops need them so)
+    w_tag, w_num, w_last = np.ascontiguousarray(words.T)
+    s4 = w_last & np.uint64(0xFF)
+    digits_ok = _digits8(w_num) & ((s4 - np.uint64(48)) < 10)
+    both = _value8(w_num)  # the length in the low half, the start's first digits in the high
+    flen = (both & np.uint64(0xFFFF)).view(np.int64)
+    both >>= np.uint64(32)
+    both *= np.uint64(10)
+    both += s4
+    fstart = both.view(np.int64)
+    fstart -= 48
     if not digits_ok.all():
         flen[~digits_ok] = 0
         fstart[~digits_ok] = 0
@@ -453,8 +480,8 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     if total:
         last_end[has] = e_abs[ends_of[has] - 1]
     good &= last_end == ends
-    tb = w_tag >> np.uint32(8)  # the tag's bytes, first lowest
-    codes = tb.astype(np.int64)  # the tag, little-endian
+    tb = w_tag >> np.uint64(40)  # the tag's bytes, first lowest
+    codes = tb.view(np.int64)  # the tag, little-endian
     if not good.any():  # no record to settle: the careful reader parses each one
         z = np.zeros(nrec, dtype=np.int64)
         return BlockIndex(buf=buf, arr=arr, nrec=nrec, starts=starts, ends=ends,
@@ -474,7 +501,7 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     all_digits = bool(digit_tag.all())
     if not all_digits:
         odd = np.flatnonzero(~digit_tag)
-        bad = odd[~_is_alnum(entries[odd, 1:4]).all(1)]
+        bad = odd[~_is_alnum(words[odd].view(np.uint8)[:, 5:8]).all(1)]
         if bad.size:
             good[rec_of_entry[bad]] = False
     # the digit tags' low nibbles, first lowest (12 bits): what ``_TAG_FLAGS`` and
@@ -486,14 +513,16 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
         tflags = np.where(digit_tag, tflags, 0)
     # a repeated control field that is not repeatable is reported by the careful reader
     once = np.flatnonzero(tflags & _ONCE_ANY)
+    once_flags = tflags[once] & _ONCE_ANY
     if once.size:
         # per record and non-repeatable tag (its index, 1-7, in the flags' high bits)
-        times = np.bincount((rec_of_entry[once] << 3) | (tflags[once] >> 5), minlength=nrec << 3)
+        times = np.bincount((rec_of_entry[once] << 3) | (once_flags >> 5), minlength=nrec << 3)
         twice = times > 1
         if twice.any():
             good[np.flatnonzero(twice) >> 3] = False
     # -- 100$a: the flavour's bonus and UNIMARC's declared encoding read it --------------
-    i100 = first_index(rec_of_entry, codes == C100, nrec)
+    # (100 is among the tags checked for repeats: its entries are some of those)
+    i100 = first_of(rec_of_entry, once[once_flags == _ONCE_100], nrec)
     s100 = np.where(i100 >= 0, s_abs[np.maximum(i100, 0)], 0)
     l100 = np.where(i100 >= 0, flen[np.maximum(i100, 0)], 0)
     # 100$a must start right after the indicators, and its first 32 bytes be in the field
