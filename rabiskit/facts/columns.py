@@ -116,7 +116,8 @@ def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
     slot's bytes (zero beyond ``length``); present whether the record has the field."""
     hit = ix.entries_of(tag_code(slot.tag), recs)
     m = recs.size
-    pos_in = np.searchsorted(recs, ix.rec_of_entry[hit])
+    # each entry's record's place in recs (all the block's records: its number)
+    pos_in = ix.rec_of_entry[hit] if m == ix.nrec else np.searchsorted(recs, ix.rec_of_entry[hit])
     count = np.bincount(pos_in, minlength=m)
     ok = count <= 1
     present = count == 1
@@ -289,42 +290,67 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
     ok &= anyp
     fit = recs[ok]
     if fit.size:
-        words = [np.ascontiguousarray(p[2][ok]).view("<u8").astype(np.int64) for p in parts]
-        extra = [np.stack((p[3][ok], p[1][ok]), axis=1).astype(np.int64) for p in parts]
-        rows = np.concatenate(words + extra, axis=1)
-        inverse, reps = distinct_rows(rows)
-        table = np.empty(reps.size, dtype=np.int64)
-        # the slots of one record per group, taken out once
-        got = [(p[2][ok][reps], p[3][ok][reps].tolist(), p[1][ok][reps].tolist()) for p in parts]
+        # a record's row: its slots' words, then each slot's length and presence in one
+        # number (the bytes exactly)
+        fit_parts = [(p[2][ok], p[3][ok], p[1][ok]) for p in parts]
+        rows = np.concatenate([data.view("<u8").view(np.int64) for data, _, _ in fit_parts]
+                              + [((length << 1) | present)[:, None]
+                                 for _, length, present in fit_parts], axis=1)
 
-        def slot_key(g: int) -> tuple:
-            return tuple(data[g, :length[g]].tobytes() if present[g] else None
-                         for data, length, present in got)
+        def slot_keys(which: np.ndarray):
+            """slot_key(g): the slots' bytes of the record ``which[g]`` (of ``fit``)."""
+            got = [(data[which], length[which].tolist(), present[which].tolist())
+                   for data, length, present in fit_parts]
 
-        # a group's row (the slots' words, lengths and presence) says its bytes exactly:
-        # it is the key looked up; the bytes are made only for a value not met before
+            def slot_key(g: int) -> tuple:
+                return tuple(data[g, :length[g]].tobytes() if present[g] else None
+                             for data, length, present in got)
+            return slot_key
+
+        # a row says its bytes exactly: it is the key looked up, each record's at once in
+        # the cache (no grouping: most were met before); the bytes are made only for a
+        # value not met before, once per distinct row
         if cache is not None:
-            rep_rows = rows[reps]
-            ids = cache.find(rep_rows)
+            ids = cache.find(rows)
             new = np.flatnonzero(ids < 0)
             if new.size:
-                ids[new] = cache.add(rep_rows[new], [decide(slot_key(g)) for g in new.tolist()])
-            distinct, which = np.unique(ids, return_inverse=True)
-            local = np.empty(distinct.size, dtype=np.int64)
-            for j, i in enumerate(distinct.tolist()):
-                out = cache.outs[i]
-                local[j] = -1 if out is None else len(values)
-                if out is not None:
-                    values.append(out)
-            table[:] = local[which.reshape(-1)]
+                new_of, reps = distinct_rows(rows[new])
+                slot_key = slot_keys(new[reps])
+                ids[new] = cache.add(rows[new[reps]],
+                                     [decide(slot_key(g)) for g in range(reps.size)])[new_of]
+            codes[fit] = _local_codes(ids, cache.outs, values)
         else:
+            inverse, reps = distinct_rows(rows)
+            table = np.empty(reps.size, dtype=np.int64)
+            slot_key = slot_keys(reps)
             for g, row in enumerate(rows[reps].tolist()):
                 table[g] = value_code(("words", len(parts), *row), functools.partial(slot_key, g))
-        codes[fit] = table[inverse]
+            codes[fit] = table[inverse]
     if exact is not None:
         for r in unfit.tolist():
             codes[r] = value_code(exact(r))
     return Column(codes, values)
+
+
+def _local_codes(ids: np.ndarray, outs: list, values: list) -> np.ndarray:
+    """Per record, the code of its answer (``outs[ids]``) among a block's ``values``
+    (appended here in the answers' order; -1 for a None answer)."""
+    if len(outs) <= 4 * ids.size + 1024:  # few answers: a table of them
+        seen = np.zeros(len(outs), dtype=bool)
+        seen[ids] = True
+        distinct = np.flatnonzero(seen)
+        local = np.full(len(outs), -1, dtype=np.int64)
+        which = ids
+    else:
+        distinct, which = np.unique(ids, return_inverse=True)
+        which = which.reshape(-1)
+        local = np.full(distinct.size, -1, dtype=np.int64)
+    for j, i in enumerate(distinct.tolist()):
+        out = outs[i]
+        if out is not None:
+            local[i if which is ids else j] = len(values)
+            values.append(out)
+    return local[which]
 
 
 #: ``date_entered_of``'s answers for the 100$a texts already met in this process (its
