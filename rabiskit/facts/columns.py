@@ -134,11 +134,17 @@ def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
     n = ix.arr.size
     if ix.padded is not None and width8 <= PAD:
         # only the records that have the field (often a few: a rule's 607) are read
-        data = np.zeros((m, width8), dtype=np.uint8)
         pi = np.flatnonzero(length > 0)
-        if pi.size:
-            raw = gather(ix.padded, np.clip(start[pi], 0, n), width8)
-            data[pi] = (raw.view("<u8") & length_masks(width8)[length[pi]]).view(np.uint8)
+        if pi.size == m:  # every record has the field: its bytes as read, no copy
+            raw = gather(ix.padded, np.clip(start, 0, n), width8)
+            words = raw.view("<u8")
+            words &= length_masks(width8)[length]
+            data = raw
+        else:
+            data = np.zeros((m, width8), dtype=np.uint8)
+            if pi.size:
+                raw = gather(ix.padded, np.clip(start[pi], 0, n), width8)
+                data[pi] = (raw.view("<u8") & length_masks(width8)[length[pi]]).view(np.uint8)
     else:
         cols = np.arange(width8)[None, :]
         data = ix.arr[np.clip(start[:, None] + cols, 0, n - 1)]
@@ -167,9 +173,13 @@ def row_hashes(rows: np.ndarray) -> np.ndarray:
     w = rows.shape[1]
     if w > _HASH_MULT.size:
         return row_hashes(rows[:, :_HASH_MULT.size]) ^ row_hashes(rows[:, _HASH_MULT.size:])
-    h = rows.view(np.uint64) * _HASH_MULT[:w]
+    words = rows.view(np.uint64)
+    # column by column (rows are a few words: numpy sums along them slowly)
+    h = words[:, 0] * _HASH_MULT[0]
+    for j in range(1, w):
+        h += words[:, j] * _HASH_MULT[j]
     h ^= h >> np.uint64(29)
-    return h.sum(axis=1, dtype=np.uint64)
+    return h
 
 
 class RowCache:
@@ -215,7 +225,10 @@ class RowCache:
             return out
         h = row_hashes(rows)
         pos = np.minimum(np.searchsorted(self.hashes, h), self.hashes.size - 1)
-        hit = (self.hashes[pos] == h) & (self.rows[pos] == rows).all(axis=1)
+        hit = self.hashes[pos] == h
+        kept = self.rows[pos]
+        for j in range(rows.shape[1]):  # word by word (quicker than along the rows)
+            hit &= kept[:, j] == rows[:, j]
         out[hit] = self.ids[pos[hit]]
         return out
 
@@ -292,7 +305,8 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
     if fit.size:
         # a record's row: its slots' words, then each slot's length and presence in one
         # number (the bytes exactly)
-        fit_parts = [(p[2][ok], p[3][ok], p[1][ok]) for p in parts]
+        fit_parts = ([(p[2], p[3], p[1]) for p in parts] if fit.size == recs.size
+                     else [(p[2][ok], p[3][ok], p[1][ok]) for p in parts])
         rows = np.concatenate([data.view("<u8").view(np.int64) for data, _, _ in fit_parts]
                               + [((length << 1) | present)[:, None]
                                  for _, length, present in fit_parts], axis=1)
