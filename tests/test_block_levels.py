@@ -125,3 +125,29 @@ def test_more_leader_positions_than_one_group_number():
     assert assert_same(b"".join(recs), rules) == 4
     block, _ = block_levels(b"".join(recs), rules)
     assert [b[0] for b in block] == ["cd", "l6", "book", "l7"]
+
+
+def test_many_records_and_few_decide_alike():
+    """A condition over more records than ``_FEW_RECORDS`` (grouped with numpy) and over
+    fewer (looked at one by one) gives what classify gives: the 607 rule by hand on every
+    third record and on every eleventh (its place in a second 607), among 1,500."""
+    from rabiskit.facts.columns import _FEW_RECORDS
+
+    rules = (Rule("local_lore", any_of=(subfield("607", "a", "contains", "Сәтбаев"),)),
+             Rule("cd", all_of=(leader(6, "l"), present("135"))))
+    places = ["Сәтбаев қаласы", "Алматы", None]
+    recs = [unimarc_record("nlm0 " if i % 5 == 0 else "nam0 ",
+                           ([("135", field_bytes(("a", "vo")))] if i % 10 == 0 else [])
+                           + ([("607", field_bytes(("a", f"{places[i % 3]} {i % 7}")))]
+                              if places[i % 3] is not None else [])
+                           # a repeated 607, the place named in the second
+                           + ([("607", field_bytes(("a", "Алматы"))),
+                               ("607", field_bytes(("a", "Сәтбаев")))] if i % 11 == 0 else []))
+            for i in range(1500)]
+    assert len(recs) > _FEW_RECORDS
+    data = b"".join(recs)
+    assert assert_same(data, rules) == 1500
+    block, _ = block_levels(data, rules)
+    expected = ["local_lore" if i % 3 == 0 or i % 11 == 0 else "cd" if i % 10 == 0 else "book"
+                for i in range(1500)]
+    assert [b[0] for b in block] == expected

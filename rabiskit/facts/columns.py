@@ -250,6 +250,39 @@ class RowCache:
         return len(self.keyed) + int(self.hashes.size)
 
 
+class _BlockValues:
+    """A block's column values: ``code(key)`` gives the code of ``decide``'s answer for
+    ``key`` (-1 for None), decided once per key in the block, and once per process with a
+    ``cache`` (``RowCache.keyed``)."""
+
+    def __init__(self, decide: Callable, cache: RowCache | None) -> None:
+        self.decide = decide
+        self.cache = cache
+        self.values: list = []
+        self.known: dict = {}
+
+    def code(self, key: tuple, make: Callable[[], tuple] | None = None) -> int:
+        """The code of ``key``'s value; ``make()`` gives the key ``decide`` reads when
+        ``key`` is a group's words (the same bytes, as numbers: cheaper to look up)."""
+        v = self.known.get(key)
+        if v is None:
+            cache = self.cache
+            if cache is None:
+                out = self.decide(make() if make is not None else key)
+            else:
+                out = cache.keyed.get(key, _UNSEEN)
+                if out is _UNSEEN:
+                    out = self.decide(make() if make is not None else key)
+                    if len(cache.keyed) > _CACHE_LIMIT:
+                        cache.keyed.clear()
+                    cache.keyed[key] = out
+            v = -1 if out is None else len(self.values)
+            if out is not None:
+                self.values.append(out)
+            self.known[key] = v
+        return v
+
+
 def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
                 decide: Callable[[tuple[bytes | None, ...]], object | None],
                 exact: Callable[[int], tuple[bytes | None, ...]] | None = None,
@@ -262,28 +295,8 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
     the key alone; a cache serves one list of slots: it is keyed by the slots' words), so
     each distinct value is decided once per process."""
     codes = np.full(ix.nrec, -1, dtype=np.int64)
-    values: list = []
-    known: dict = {}
-
-    def value_code(key: tuple, make: Callable[[], tuple] | None = None) -> int:
-        """The code of ``key``'s value; ``make()`` gives the key ``decide`` reads when
-        ``key`` is a group's words (the same bytes, as numbers: cheaper to look up)."""
-        v = known.get(key)
-        if v is None:
-            if cache is None:
-                out = decide(make() if make is not None else key)
-            else:
-                out = cache.keyed.get(key, _UNSEEN)
-                if out is _UNSEEN:
-                    out = decide(make() if make is not None else key)
-                    if len(cache.keyed) > _CACHE_LIMIT:
-                        cache.keyed.clear()
-                    cache.keyed[key] = out
-            v = -1 if out is None else len(values)
-            if out is not None:
-                values.append(out)
-            known[key] = v
-        return v
+    table = _BlockValues(decide, cache)
+    values, value_code = table.values, table.code
 
     recs = np.flatnonzero(among)
     if not recs.size:
@@ -668,7 +681,67 @@ def _fields_column(ix: BlockIndex, among: np.ndarray, tag: str, decide, width: i
         return ("exact",) + tuple(ix.field_bytes(e) for e in range(first, first + int(ix.nent[r]))
                                   if ix.codes[e] == code)
 
+    recs = np.flatnonzero(among)
+    if recs.size <= _FEW_RECORDS:
+        # a few records (a rule's condition on the records its leader part lets through):
+        # each one's fields looked up in Python, as ``exact`` gives them (the numpy passes
+        # of ``slot_column`` cost more than the records do)
+        hit = ix.entries_of(code, recs)
+        buf = ix.buf
+        starts = ix.s_abs[hit]
+        raws = [buf[a:b] for a, b in zip(starts.tolist(), (starts + ix.flen[hit] - 1).tolist())]
+        keys: dict[int, tuple] = {}  # (the records without the field: ("exact",))
+        for r, raw in zip(ix.rec_of_entry[hit].tolist(), raws):
+            keys[r] = keys.get(r, ("exact",)) + (raw,)
+        # each distinct key decided once (once per process with a cache), each distinct
+        # answer given one code
+        distinct = set(keys.values())
+        if len(keys) < recs.size:
+            distinct.add(("exact",))
+        code_of = _answer_codes(distinct, decide, cache, values := [])
+        codes = np.full(ix.nrec, -1, dtype=np.int64)
+        if len(keys) < recs.size:
+            codes[recs] = code_of[("exact",)]
+        if keys:
+            codes[list(keys)] = [code_of[k] for k in keys.values()]
+        return Column(codes, values)
     return slot_column(ix, among, [Slot(tag, 0, width, 0, whole=True)], decide, exact, cache=cache)
+
+
+def _answer_codes(keys, decide, cache: RowCache | None, values: list) -> dict:
+    """key -> the code of ``decide(key)`` among ``values`` (appended here: one per distinct
+    answer; -1 for None), each key decided once per process with a ``cache``."""
+    keyed = cache.keyed if cache is not None else None
+    by_answer: dict = {}
+    out_codes = {}
+    for key in keys:
+        out = keyed.get(key, _UNSEEN) if keyed is not None else _UNSEEN
+        if out is _UNSEEN:
+            out = decide(key)
+            if keyed is not None:
+                if len(keyed) > _CACHE_LIMIT:
+                    keyed.clear()
+                keyed[key] = out
+        if out is None:
+            out_codes[key] = -1
+            continue
+        try:
+            c = by_answer.get(out)
+        except TypeError:  # an answer that cannot be hashed: a code of its own
+            c = None
+        else:
+            if c is None:
+                c = by_answer[out] = len(values)
+        if c is None:
+            c = len(values)
+        if c == len(values):
+            values.append(out)
+        out_codes[key] = c
+    return out_codes
+
+
+#: ``_fields_column`` looks at this many records or fewer one by one
+_FEW_RECORDS = 1024
 
 
 def operators_of(ix: BlockIndex, among: np.ndarray, tag: str, code: str) -> Column:
