@@ -330,6 +330,8 @@ class BlockIndex:
     has100a: np.ndarray
     #: the block's bytes and ``PAD`` zero bytes (``gather``, ``windows`` read it)
     padded: np.ndarray | None = None
+    #: per record: 100$a's first 8 bytes (as ``a100``) as one little-endian word
+    a100_word: np.ndarray | None = None
     #: per tag code: its entries (``entries_of``), found once per block
     _tag_entries: dict = field(default_factory=dict, repr=False)
 
@@ -480,8 +482,9 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     if total:
         last_end[has] = e_abs[ends_of[has] - 1]
     good &= last_end == ends
-    tb = w_tag >> np.uint64(40)  # the tag's bytes, first lowest
-    codes = tb.view(np.int64)  # the tag, little-endian
+    w_tag >>= np.uint64(40)  # the tag's bytes, first lowest
+    codes = w_tag.view(np.int64)  # the tag, little-endian
+    tb = w_tag.astype(np.uint32)  # (the tests below on half the bytes)
     if not good.any():  # no record to settle: the careful reader parses each one
         z = np.zeros(nrec, dtype=np.int64)
         return BlockIndex(buf=buf, arr=arr, nrec=nrec, starts=starts, ends=ends,
@@ -540,12 +543,14 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     # is not first, leave the record to it
     good &= (i100 < 0) | has100a
     # the careful path decodes 100$a before measuring it: non-ASCII in it changes lengths
-    good &= ~(((win.view(np.uint64) & _HIGH8) != 0).any(1) & has100a)
+    w100 = win.view(np.uint64)
+    good &= ~((((w100[:, 0] | w100[:, 1] | w100[:, 2] | w100[:, 3]) & _HIGH8) != 0) & has100a)
     # IRBIS-native records (920 or 907, no 100$a) are a flavour of their own: careful reader
     irbis_tags = np.zeros(nrec, dtype=bool)
     irbis_tags[rec_of_entry[np.flatnonzero(tflags & _IRBIS)]] = True
     # -- flavour ---------------------------------------------------------------------------
-    date8 = has100a & (a100_len >= 8) & _digits8(np.ascontiguousarray(a100[:, 0:8]).view("<u8")[:, 0])
+    a100_word = np.ascontiguousarray(a100[:, 0:8]).view("<u8")[:, 0]
+    date8 = has100a & (a100_len >= 8) & _digits8(a100_word)
     bonus = np.where(date8 & (a100_len >= 22), 3, 0)
     if flavour is not None:
         fl_unimarc = np.full(nrec, flavour == "unimarc")
@@ -609,4 +614,5 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     return BlockIndex(buf=buf, arr=arr, nrec=nrec, starts=starts, ends=ends, lead=lead,
                       clean=good, unimarc=fl_unimarc, combo=combo, first_entry=first_entry,
                       nent=nent, rec_of_entry=rec_of_entry, codes=codes, s_abs=s_abs, flen=flen,
-                      a100=a100, a100_len=a100_len, has100a=has100a, padded=padded)
+                      a100=a100, a100_len=a100_len, has100a=has100a, padded=padded,
+                      a100_word=a100_word)

@@ -523,7 +523,10 @@ def date_numbers(ix: BlockIndex, among: np.ndarray) -> np.ndarray:
     whole = among & ix.unimarc & ix.has100a & (ix.a100_len >= width)
     recs = np.flatnonzero(whole)
     if width == 8 and recs.size:
-        words = np.ascontiguousarray(ix.a100[recs, :8]).view("<u8")[:, 0].view(np.int64)
+        if ix.a100_word is not None:
+            words = ix.a100_word[recs].view(np.int64)
+        else:
+            words = np.ascontiguousarray(ix.a100[recs, :8]).view("<u8")[:, 0].view(np.int64)
         out[recs] = _DATE_WORDS.numbers_of(words)  # (a sorted search: no grouping first)
     else:
         whole[:] = False
