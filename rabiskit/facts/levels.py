@@ -88,7 +88,7 @@ def _by_tag(conds) -> list[tuple[Condition, ...]]:
 
 
 #: per list of rules (equal rules: one entry) and leader group: its ``_GroupPlan``
-_PLANS: dict[tuple[Rule, ...], dict] = {}
+_PLANS: dict[tuple[Rule, ...], tuple[list[int], dict]] = {}
 
 
 class _GroupPlan:
@@ -122,13 +122,23 @@ class _GroupPlan:
             self.steps.append((position, bool(rule.any_of) and not any_leader))
 
 
-def _plans_of(rules: tuple[Rule, ...]) -> dict:
-    plans = _PLANS.get(rules)
-    if plans is None:
+_PLANS_LIMIT = 20_000
+#: the rules ``_plans_of`` was last asked about, and its answer (the same rules object
+#: block after block in one process: no hashing of the rules)
+_LAST: list = [None, None]
+
+
+def _plans_of(rules: tuple[Rule, ...]) -> tuple[list[int], dict]:
+    """The leader positions ``rules`` read and the plans of the groups met so far."""
+    if _LAST[0] is rules:
+        return _LAST[1]
+    known = _PLANS.get(rules)
+    if known is None:
         if len(_PLANS) > 16:
             _PLANS.clear()
-        plans = _PLANS[rules] = {}
-    return plans
+        known = _PLANS[rules] = (_leader_positions(rules), {})
+    _LAST[:] = [rules, known]
+    return known
 
 
 #: leader bytes the rules read are printable ASCII (``_lead_ok``): 95 values each
@@ -181,15 +191,16 @@ def levels(ix: BlockIndex, rules: Sequence[Rule], among: np.ndarray,
                 values.append((rules[position].level, rules[position].description, position))
         return index_of[position]
 
-    positions = _leader_positions(rules)
+    positions, plans = _plans_of(rules)
     keys = _group_keys(ix, recs, positions)
     if keys is not None:
         group_of, reps = distinct_rows(keys[:, None])
-        plans = _plans_of(rules)
         group_plans = []
         for r, k in zip(reps.tolist(), keys[reps].tolist()):
             plan = plans.get(k)
             if plan is None:
+                if len(plans) > _PLANS_LIMIT:  # (leaders of many kinds: memory stays flat)
+                    plans.clear()
                 leader = bytes(ix.lead[recs[r], :24]).decode("ascii")
                 plan = plans[k] = _GroupPlan(rules, leader, bool(ix.unimarc[recs[r]]))
             group_plans.append(plan)
