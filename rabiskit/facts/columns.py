@@ -295,8 +295,8 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
     the key alone; a cache serves one list of slots: it is keyed by the slots' words), so
     each distinct value is decided once per process."""
     codes = np.full(ix.nrec, -1, dtype=np.int64)
-    table = _BlockValues(decide, cache)
-    values, value_code = table.values, table.code
+    block_values = _BlockValues(decide, cache)
+    values, value_code = block_values.values, block_values.code
 
     recs = np.flatnonzero(among)
     if not recs.size:
@@ -701,7 +701,8 @@ def _fields_column(ix: BlockIndex, among: np.ndarray, tag: str, decide, width: i
         distinct = set(keys.values())
         if len(keys) < recs.size:
             distinct.add(("exact",))
-        code_of = _answer_codes(distinct, decide, cache, values := [])
+        values: list = []
+        code_of = _answer_codes(distinct, decide, cache, values)
         codes = np.full(ix.nrec, -1, dtype=np.int64)
         if len(keys) < recs.size:
             codes[recs] = code_of[("exact",)]
