@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from test_block_path import field_bytes, record
 from rabiskit.facts import levels as levels_module
-from rabiskit.facts.blocks import index_block
+from rabiskit.facts.blocks import index_block, tag_code
 from rabiskit.facts.fast import _NOT_BIB
 from rabiskit.facts.levels import levels
 from rabiskit.rules.engine import Rule, classify, control, leader, present, subfield
@@ -128,10 +128,10 @@ def test_more_leader_positions_than_one_group_number():
 
 
 def test_many_records_and_few_decide_alike():
-    """A condition over more records than ``_FEW_RECORDS`` (grouped with numpy) and over
+    """A condition over more fields than ``_FEW_FIELDS`` (grouped with numpy) and over
     fewer (looked at one by one) gives what classify gives: the 607 rule by hand on every
     third record and on every eleventh (its place in a second 607), among 1,500."""
-    from rabiskit.facts.columns import _FEW_RECORDS
+    from rabiskit.facts.columns import _FEW_FIELDS
 
     rules = (Rule("local_lore", any_of=(subfield("607", "a", "contains", "Сәтбаев"),)),
              Rule("cd", all_of=(leader(6, "l"), present("135"))))
@@ -144,10 +144,37 @@ def test_many_records_and_few_decide_alike():
                            + ([("607", field_bytes(("a", "Алматы"))),
                                ("607", field_bytes(("a", "Сәтбаев")))] if i % 11 == 0 else []))
             for i in range(1500)]
-    assert len(recs) > _FEW_RECORDS
     data = b"".join(recs)
+    ix = index_block(data, encoding=None, flavour=None)
+    assert ix is not None and int((ix.codes == tag_code("607")).sum()) > _FEW_FIELDS
     assert assert_same(data, rules) == 1500
     block, _ = block_levels(data, rules)
     expected = ["local_lore" if i % 3 == 0 or i % 11 == 0 else "cd" if i % 10 == 0 else "book"
                 for i in range(1500)]
+    assert [b[0] for b in block] == expected
+
+
+def test_a_field_few_records_have():
+    """A field a fifth of 2,000 records have (more than ``_FEW_FIELDS``): read for those
+    records alone, the others all without it; by hand: the rule takes every record whose
+    856 names a PDF, the repeated 856s too."""
+    from rabiskit.facts.columns import _FEW_FIELDS
+
+    rules = (Rule("ebook", any_of=(subfield("856", "u", "contains", ".pdf"),)),)
+    recs = []
+    for i in range(2000):
+        links = []
+        if i % 10 < 2:
+            links.append(("856", field_bytes(("u", f"http://x/{i % 13}.{'pdf' if i % 2 else 'htm'}"))))
+            if i % 27 == 0:
+                links.append(("856", field_bytes(("u", "http://y/a.pdf"))))
+        recs.append(unimarc_record("nam0 ", links))
+    data = b"".join(recs)
+    ix = index_block(data, encoding=None, flavour=None)
+    assert ix is not None
+    with_856 = int((ix.codes == tag_code("856")).sum())
+    assert _FEW_FIELDS < with_856 and with_856 * 4 < 2000
+    assert assert_same(data, rules) == 2000
+    block, _ = block_levels(data, rules)
+    expected = ["ebook" if i % 10 < 2 and (i % 2 or i % 27 == 0) else "book" for i in range(2000)]
     assert [b[0] for b in block] == expected

@@ -301,6 +301,15 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
     recs = np.flatnonzero(among)
     if not recs.size:
         return Column(codes, values)
+    if len(slots) == 1:
+        hit = ix.entries_of(tag_code(slots[0].tag), recs)
+        if hit.size * 4 < recs.size:
+            # a field few of the records have: the others all have the key of no field,
+            # the slot is read for those that have it
+            codes[recs] = value_code((None,))
+            recs = sorted_distinct(ix.rec_of_entry[hit])
+            if not recs.size:
+                return Column(codes, values)
     parts = [_slot_bytes(ix, recs, s) for s in slots]
     ok = np.ones(recs.size, dtype=bool)
     for p in parts:
@@ -685,11 +694,12 @@ def _fields_column(ix: BlockIndex, among: np.ndarray, tag: str, decide, width: i
                                   if ix.codes[e] == code)
 
     recs = np.flatnonzero(among)
-    if recs.size <= _FEW_RECORDS:
-        # a few records (a rule's condition on the records its leader part lets through):
-        # each one's fields looked up in Python, as ``exact`` gives them (the numpy passes
-        # of ``slot_column`` cost more than the records do)
-        hit = ix.entries_of(code, recs)
+    hit = ix.entries_of(code, recs)
+    if hit.size <= _FEW_FIELDS:
+        # a few fields (a rule's condition on the records its leader part lets through, a
+        # field few records have): each record's looked up in Python, as ``exact`` gives
+        # them (the numpy passes of ``slot_column`` cost more than the fields do); the
+        # records without the field all have one key
         buf = ix.buf
         starts = ix.s_abs[hit]
         raws = [buf[a:b] for a, b in zip(starts.tolist(), (starts + ix.flen[hit] - 1).tolist())]
@@ -744,8 +754,8 @@ def _answer_codes(keys, decide, cache: RowCache | None, values: list) -> dict:
     return out_codes
 
 
-#: ``_fields_column`` looks at this many records or fewer one by one
-_FEW_RECORDS = 1024
+#: ``_fields_column`` looks at this many fields or fewer one by one
+_FEW_FIELDS = 384
 
 
 def operators_of(ix: BlockIndex, among: np.ndarray, tag: str, code: str) -> Column:
