@@ -289,10 +289,12 @@ def _uniform(columns: list[list], n: int) -> dict[int, str]:
     """The columns of ``_UNIFORM`` whose ``n`` values are all one value that can be written
     as a literal: {index: literal}."""
     out = {}
+    last, mid = n - 1, n // 2
     for k in _UNIFORM:
         col = columns[k]
         first = col[0]
-        if col.count(first) == n:
+        # (most columns that are not uniform differ at the middle or the end: no count)
+        if col[last] == first and col[mid] == first and col.count(first) == n:
             text = _literal(first)
             if text is not None:
                 out[k] = text
