@@ -11,7 +11,7 @@ from test_ledger import PLAN, content_rows, ledger_at, rec, write
 from rabiskit.aggregate.count import classifier_for
 from rabiskit.facts.scan import Input, scan
 from rabiskit.ledger.codec import ROW_COLUMNS
-from rabiskit.ledger.importer import _literal, _nulls_unbound, rows_of_pairs
+from rabiskit.ledger.importer import _literal, _nulls_unbound, _uniform, rows_of_pairs
 from rabiskit.ledger.store import PAGE_SIZE, open_ledger
 from rabiskit.pipeline.ledger import import_inputs
 
@@ -130,3 +130,16 @@ def test_a_null_bound_as_the_other_type_comes_back_as_null():
                      zip(nulls[0][1], nulls[1][1]))
     assert conn.execute("SELECT a, typeof(a), b, typeof(b) FROM t ORDER BY rowid").fetchall() \
         == [("0", "text", 0, "integer"), (None, "null", None, "null"), ("x", "text", 7, "integer")]
+
+
+def test_a_column_is_uniform_only_when_every_value_is_the_same():
+    n = len(ROW_COLUMNS)
+    title, level = ROW_COLUMNS.index("title"), ROW_COLUMNS.index("level")
+    columns = [["x"] * 5 for _ in range(n)]
+    # the same value first, in the middle and last, another between them: bound
+    columns[title] = ["Абай", "Абай жолы", "Абай", "Қан мен тер", "Абай"]
+    columns[level] = [None] * 5
+    uniform = _uniform(columns, 5)
+    assert title not in uniform
+    assert uniform[level] == "NULL"
+    assert uniform[ROW_COLUMNS.index("flavour")] == "'x'"
