@@ -159,3 +159,30 @@ def test_the_version_imports_no_command():
     assert out.startswith("rabiskit ")
     assert _loaded(modules, ["rabiskit.cli.commands"]) == ["rabiskit.cli.commands"]
     assert _loaded(modules, ["rich", "numpy", "rabiskit.sources", "rabiskit.facts"]) == []
+
+
+@pytest.mark.parametrize("args", [
+    ["count", "{iso}", "--format", "json"],
+    ["inspect", "{iso}", "--format", "json"],
+    ["digitisation", "{iso}", "--format", "json"],
+    ["export", "{iso}", "--level", "book", "-o", "{tmp}/out.xml"],
+    ["import", "{iso}", "--ledger", "{tmp}/ledger.sqlite"],
+    ["report", "{iso}", "-o", "{tmp}/report.json"],
+    ["audit", "{iso}", "-o", "{tmp}/audit.json"],
+    ["ledger", "status", "--ledger", "{tmp}/none.sqlite"],
+])
+def test_plain_values_converted_without_pydantic(tmp_path, args):
+    """The reading commands' str, int, bool and Path values go through
+    rabiskit.cli.coercion (LocalisedCommand), not typer's pydantic adapters: their import is
+    most of a small run's start-up.  (An enum option, as ``plan show --format`` has, keeps
+    typer's own conversion.)"""
+    argv = [a.format(iso=FIXTURES / "unimarc-utf8.iso", tmp=tmp_path) for a in args]
+    code = ("import sys; sys.argv = ['rabiskit', *sys.argv[1:]];\n"
+            "from rabiskit.cli.main import run\n"
+            "try:\n    run()\nexcept SystemExit as e:\n    print('EXIT', e.code, file=sys.stderr)\n"
+            "print('PYDANTIC', 'pydantic' in sys.modules, file=sys.stderr)")
+    r = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True,
+                       encoding="utf-8")
+    assert "PYDANTIC False" in r.stderr, r.stderr
+    assert "EXIT 0" in r.stderr or "EXIT None" in r.stderr or "EXIT" not in r.stderr \
+        or args[0] == "ledger", r.stderr
