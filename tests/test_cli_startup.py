@@ -24,8 +24,10 @@ def test_command_of_a_command_line():
 
 def test_one_module_or_all():
     assert _command_names(make_app("count")) == {"count"}
-    # 'import' is defined in the ledger module: every module is registered
-    everything = _command_names(make_app("import"))
+    # 'import' is defined in the ledger module, 'rules' in the plan module: that module alone
+    assert _command_names(make_app("import")) == {"import", "ledger"}
+    assert _command_names(make_app("rules")) == {"plan", "rules"}
+    everything = _command_names(make_app(None))
     assert {"import", "ledger", "count", "report", "audit", "harvest", "plan"} <= everything
     assert _command_names(make_app(None)) == everything
     assert _command_names(make_app("no-such-command")) == everything
@@ -43,6 +45,27 @@ def test_a_run_of_count_imports_no_other_command():
                        capture_output=True, text=True, encoding="utf-8")
     assert '"records"' in r.stdout, r.stderr
     assert "LOADED ['rabiskit.cli.commands.count']" in r.stderr, r.stderr
+
+
+def test_every_command_found_by_its_name_alone():
+    """Each command of the whole application, made for its name alone, is there: a command
+    added to a module of another name fails here until ``DEFINED_IN`` names the module."""
+    for name in _command_names(make_app(None)):
+        assert name in _command_names(make_app(name)), name
+        assert _command_names(make_app(name)) != _command_names(make_app(None)), name
+
+
+def test_a_run_of_import_imports_no_other_command(tmp_path):
+    code = ("import sys; sys.argv = ['rabiskit', 'import', sys.argv[1], '--ledger', sys.argv[2]];\n"
+            "from rabiskit.cli.main import run\n"
+            "try:\n    run()\nexcept SystemExit:\n    pass\n"
+            "mods = [m for m in sys.modules if m.startswith(('rabiskit.cli.commands.', 'rabiskit.report', "
+            "'rabiskit.audit', 'rabiskit.harvest', 'rabiskit.digitisation', 'rabiskit.export'))]\n"
+            "print('LOADED', sorted(mods), file=sys.stderr)")
+    r = subprocess.run([sys.executable, "-c", code, str(FIXTURES / "unimarc-utf8.iso"),
+                        str(tmp_path / "ledger.sqlite")], capture_output=True, text=True, encoding="utf-8")
+    assert "LOADED ['rabiskit.cli.commands.ledger']" in r.stderr, r.stderr
+    assert (tmp_path / "ledger.sqlite").exists()
 
 
 def test_unknown_command_is_reported_with_the_list():
@@ -136,3 +159,30 @@ def test_the_version_imports_no_command():
     assert out.startswith("rabiskit ")
     assert _loaded(modules, ["rabiskit.cli.commands"]) == ["rabiskit.cli.commands"]
     assert _loaded(modules, ["rich", "numpy", "rabiskit.sources", "rabiskit.facts"]) == []
+
+
+@pytest.mark.parametrize("args", [
+    ["count", "{iso}", "--format", "json"],
+    ["inspect", "{iso}", "--format", "json"],
+    ["digitisation", "{iso}", "--format", "json"],
+    ["export", "{iso}", "--level", "book", "-o", "{tmp}/out.xml"],
+    ["import", "{iso}", "--ledger", "{tmp}/ledger.sqlite"],
+    ["report", "{iso}", "-o", "{tmp}/report.json"],
+    ["audit", "{iso}", "-o", "{tmp}/audit.json"],
+    ["ledger", "status", "--ledger", "{tmp}/none.sqlite"],
+])
+def test_plain_values_converted_without_pydantic(tmp_path, args):
+    """The reading commands' str, int, bool and Path values go through
+    rabiskit.cli.coercion (LocalisedCommand), not typer's pydantic adapters: their import is
+    most of a small run's start-up.  (An enum option, as ``plan show --format`` has, keeps
+    typer's own conversion.)"""
+    argv = [a.format(iso=FIXTURES / "unimarc-utf8.iso", tmp=tmp_path) for a in args]
+    code = ("import sys; sys.argv = ['rabiskit', *sys.argv[1:]];\n"
+            "from rabiskit.cli.main import run\n"
+            "try:\n    run()\nexcept SystemExit as e:\n    print('EXIT', e.code, file=sys.stderr)\n"
+            "print('PYDANTIC', 'pydantic' in sys.modules, file=sys.stderr)")
+    r = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True,
+                       encoding="utf-8")
+    assert "PYDANTIC False" in r.stderr, r.stderr
+    assert "EXIT 0" in r.stderr or "EXIT None" in r.stderr or "EXIT" not in r.stderr \
+        or args[0] == "ledger", r.stderr

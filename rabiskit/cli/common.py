@@ -9,7 +9,6 @@ from typing import Annotated, Any, Iterable, Iterator, List, Optional
 
 import typer
 
-from rabiskit.cli.coercion import install as install_plain_coercion
 from rabiskit.cli.localised import LocalisedCommand
 
 from rabiskit.facts.scan import Input
@@ -59,16 +58,10 @@ class DbCommand(LocalisedCommand):
     here; ``parse_db`` turns what typer hands over back into (level, path) pairs."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **kwargs)  # (LocalisedCommand: no pydantic for plain values)
         for p in self.params:
             if p.name == "db":
                 p.nargs = 2  # each value: a (level, file) pair
-        install_plain_coercion(self.params)  # no pydantic for str/int/Path values
-
-    def get_help_option(self, ctx):
-        option = super().get_help_option(ctx)
-        install_plain_coercion([option] if option is not None else [])
-        return option
 
 
 DB_HELP = N_("Declare that every record of FILE belongs to catalogue level LEVEL (RABIS exports one "

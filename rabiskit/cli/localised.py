@@ -185,7 +185,22 @@ def write_help(command: _click.Command, ctx: _click.Context, formatter) -> None:
 
 
 class LocalisedCommand(typer.core.TyperCommand):
-    """A command whose help page is in the user's language."""
+    """A command whose help page is in the user's language, and whose str, int, bool and
+    Path values are converted without pydantic (``rabiskit.cli.coercion``: its import is
+    a good part of a small run's start-up)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from rabiskit.cli.coercion import install
+
+        install(self.params)
+
+    def get_help_option(self, ctx):
+        from rabiskit.cli.coercion import install
+
+        option = super().get_help_option(ctx)
+        install([option] if option is not None else [])
+        return option
 
     def format_help(self, ctx, formatter) -> None:
         write_help(self, ctx, formatter)

@@ -60,12 +60,15 @@ def _command_names(app: typer.Typer) -> set[str]:
 
 
 NO_COMMAND = ""  # make_app(NO_COMMAND): the top-level options alone (--version)
+#: the commands defined in a module of another name (``make_app`` registers that module)
+DEFINED_IN = {"import": "ledger", "rules": "plan"}
 
 
 def make_app(command: str | None = None) -> typer.Typer:
-    """The ``rabiskit`` application with every command, or, when ``command`` names a module
-    of ``rabiskit.cli.commands`` that defines it, with that command alone (what running
-    one command needs: the others' imports cost start-up time on every run); with
+    """The ``rabiskit`` application with every command, or, when ``command`` is defined in
+    the module of ``rabiskit.cli.commands`` of its name (or the one ``DEFINED_IN`` names),
+    with that module's commands alone (what running one command needs: the others' imports
+    cost start-up time on every run); with
     ``NO_COMMAND``, with none (``rabiskit --version``)."""
     app = typer.Typer(
         name="rabiskit",
@@ -82,8 +85,9 @@ def make_app(command: str | None = None) -> typer.Typer:
     if command == NO_COMMAND:
         return localise(app)
     modules = _command_modules()
-    if command in modules:
-        _register(app, command)
+    module = DEFINED_IN.get(command, command) if command is not None else None
+    if module in modules:
+        _register(app, module)
         if command in _command_names(app):
             return localise(app)
         app.registered_commands.clear()

@@ -68,7 +68,6 @@ def read_blocks(inputs: Iterable[Input], plan: Plan, *, result: Scan,
     from rabiskit.facts.scan import finish_file, scan_one, sort_problems
     from rabiskit.pipeline.run import plan_inputs
     from rabiskit.pipeline.sizes import BLOCK_SIZE
-    from rabiskit.pipeline.workers import block_bounds
 
     classify = classifier_for(plan)
     rules = tuple(plan.rules_in_force())
@@ -82,6 +81,9 @@ def read_blocks(inputs: Iterable[Input], plan: Plan, *, result: Scan,
         for inp, summary, kind in kinds:
             bounds = None
             if kind:
+                # (numpy and the pool's module only where blocks are read: not for small inputs)
+                from rabiskit.pipeline.workers import block_bounds
+
                 size = inp.path.stat().st_size
                 bounds = block_bounds(inp.path, size, block_size or BLOCK_SIZE)
             if bounds is None:
