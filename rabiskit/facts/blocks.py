@@ -82,6 +82,8 @@ assert all(t.isdigit() and len(t) == 3 for t in (*NON_REPEATABLE[UNIMARC], *NON_
 assert len(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]) <= 7
 for _i, _t in enumerate(sorted(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]), 1):
     _TAG_FLAGS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] |= _i << 5
+#: 100's flags (index_block finds its entries among those of the tags checked for repeats)
+_ONCE_100 = (sorted(NON_REPEATABLE[UNIMARC] | NON_REPEATABLE[MARC21]).index("100") + 1) << 5
 for _t in IRBIS_TAGS:
     _TAG_FLAGS[int(_t[0]) | int(_t[1]) << 4 | int(_t[2]) << 8] |= _IRBIS
 
@@ -122,11 +124,9 @@ def _lead_ok(lead: np.ndarray) -> bool:
     36 bytes, contiguous) is in one of the classes ``_LEAD_CLASSES`` allows at its place."""
     x = np.take(_CLASS2, lead.view("<u2"))
     x &= _LEAD_CLASSES2
-    return bool(_BOTH_NIBBLES[x].all())
-
-
-#: per byte: whether both its nibbles are non-zero (both bytes of a pair in an allowed class)
-_BOTH_NIBBLES = ((np.arange(256) & 0x0F) != 0) & ((np.arange(256) & 0xF0) != 0)
+    # both nibbles non-zero: both bytes of each pair in an allowed class (two comparisons
+    # are quicker than a second table look-up)
+    return bool((x >= 0x10).all()) and bool((x & np.uint8(0x0F)).all())
 
 # leader/20 ('0', '4' or blank) and /21 ('0', '5' or blank): the careful reader's
 _OK20 = np.zeros(256, dtype=bool)
@@ -149,6 +149,15 @@ _D3_MASK, _D3_ZERO, _D3_SIX = np.uint32(0xF0F0F0), np.uint32(0x303030), np.uint3
 def _digits3(w: np.ndarray) -> np.ndarray:
     """True where the three low bytes of each uint32 are ASCII digits."""
     return ((w & _D3_MASK) == _D3_ZERO) & (((w + _D3_SIX) & _D3_MASK) == _D3_ZERO)
+
+
+_D8_MASK, _D8_ZERO, _D8_SIX = (np.uint64(0xF0F0F0F0F0F0F0F0), np.uint64(0x3030303030303030),
+                               np.uint64(0x0606060606060606))
+
+
+def _digits8(w: np.ndarray) -> np.ndarray:
+    """True where all eight bytes of each little-endian uint64 are ASCII digits."""
+    return ((w & _D8_MASK) == _D8_ZERO) & (((w + _D8_SIX) & _D8_MASK) == _D8_ZERO)
 
 
 #: zero bytes after a block's bytes in its padded copy (windows of up to this many bytes
@@ -177,6 +186,23 @@ def _value4(w: np.ndarray) -> np.ndarray:
     v = (w - _D_ZERO) & np.uint32(0x0F0F0F0F)
     v = (v * np.uint32(10) + (v >> np.uint32(8))) & np.uint32(0x00FF00FF)
     return ((v * np.uint32(100) + (v >> np.uint32(16))) & np.uint32(0xFFFF)).astype(np.int64)
+
+
+_V8_ZERO, _V8_LOW = np.uint64(0x3030303030303030), np.uint64(0x0F0F0F0F0F0F0F0F)
+_V8_PAIRS, _V8_QUADS = np.uint64(0x00FF00FF00FF00FF), np.uint64(0x0000FFFF0000FFFF)
+
+
+def _value8(w: np.ndarray) -> np.ndarray:
+    """The numbers the first four and the last four of eight ASCII digits (a little-endian
+    uint64, first digit in the low byte) spell, in its low and high 32 bits; meaningless
+    where ``_digits8`` is False."""
+    v = w - _V8_ZERO
+    v &= _V8_LOW
+    v = v * np.uint64(10) + (v >> np.uint64(8))
+    v &= _V8_PAIRS
+    v = v * np.uint64(100) + (v >> np.uint64(16))
+    v &= _V8_QUADS
+    return v
 
 
 def positions_of(arr: np.ndarray, byte: int) -> np.ndarray:
@@ -208,8 +234,12 @@ def sorted_distinct(a: np.ndarray) -> np.ndarray:
 
 def first_index(rec_of_entry: np.ndarray, mask: np.ndarray, nrec: int) -> np.ndarray:
     """Per record, the index of its first entry where ``mask`` holds, or -1."""
+    return first_of(rec_of_entry, np.flatnonzero(mask), nrec)
+
+
+def first_of(rec_of_entry: np.ndarray, idx: np.ndarray, nrec: int) -> np.ndarray:
+    """Per record, the first of the entries ``idx`` (increasing) that is its, or -1."""
     out = np.full(nrec, -1, dtype=np.int64)
-    idx = np.flatnonzero(mask)
     if idx.size:
         recs = rec_of_entry[idx]
         # first occurrence per record: idx is increasing and recs non-decreasing
@@ -219,23 +249,32 @@ def first_index(rec_of_entry: np.ndarray, mask: np.ndarray, nrec: int) -> np.nda
     return out
 
 
-def utf8_valid(buf: bytes, arr: np.ndarray, hi: np.ndarray) -> bool:
-    """Whether the whole block is valid UTF-8 (``hi``: its bytes beyond ASCII).
+def utf8_valid(buf: bytes, arr: np.ndarray, top: int | None = None) -> bool:
+    """Whether the whole block is valid UTF-8 (``top``: its greatest byte, when known).
 
     Cyrillic text is two-byte sequences only: where no byte is 0xC0, 0xC1 or above 0xDF,
     the block is valid exactly when every byte after a lead byte (0xC2-0xDF), and no other,
     is a continuation byte (0x80-0xBF), a check numpy does in a few passes.  Anything else
     is left to Python's decoder."""
-    if arr.max() > 0xDF or b"\xc0" in buf or b"\xc1" in buf:
+    if top is None:
+        top = int(arr.max())
+    if top > 0xDF or b"\xc0" in buf or b"\xc1" in buf:
         try:
             buf.decode("utf-8")
             return True
         except UnicodeDecodeError:
             return False
+    if arr.size < 2:
+        return top < 0x80
     lead = arr >= 0xC2
-    cont = hi ^ lead  # 0x80-0xBF (0xC0 and 0xC1 are absent)
-    # (compared as bytes: one memcmp, several times quicker than numpy's comparison)
-    return not (cont[0] or lead[-1]) and cont[1:].tobytes() == lead[:-1].tobytes()
+    cont = arr >= 0x80
+    cont ^= lead  # 0x80-0xBF (0xC0 and 0xC1 are absent)
+    if cont[0] or lead[-1]:
+        return False
+    # each continuation byte exactly where a lead byte is before it (in place: no new
+    # arrays of the block's size)
+    np.not_equal(cont[1:], lead[:-1], out=cont[1:])
+    return not cont.any()
 
 
 _ENC_NAMES = {0: None, 1: UTF8, 2: MARC8, 3: CP1251, 4: KOI8R}
@@ -291,6 +330,8 @@ class BlockIndex:
     has100a: np.ndarray
     #: the block's bytes and ``PAD`` zero bytes (``gather``, ``windows`` read it)
     padded: np.ndarray | None = None
+    #: per record: 100$a's first 8 bytes (as ``a100``) as one little-endian word
+    a100_word: np.ndarray | None = None
     #: per tag code: its entries (``entries_of``), found once per block
     _tag_entries: dict = field(default_factory=dict, repr=False)
 
@@ -404,17 +445,21 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     first_entry = ends_of - nent
     # entry k of a record lies at start + 24 + 12 k, and is entry first_entry + k
     epos = np.repeat(starts + 24 - 12 * first_entry, nent) + 12 * np.arange(total)
-    # each entry with the byte before it, as four little-endian words: [x t t t] [length]
-    # [start, first four digits] [start, last digit ...]; the numbers are read four
-    # digits at a time
-    words = windows(padded, 16)[epos - 1].view("<u4").reshape(total, 4)
-    entries = words.view(np.uint8)
-    # the four words as contiguous columns (numpy's vector loops need them so)
-    w_tag, w_len, w_start, w_last = np.ascontiguousarray(words.T)
-    s4 = w_last & np.uint32(0xFF)
-    digits_ok = _digits4(w_len) & _digits4(w_start) & ((s4 - np.uint32(48)) < 10)
-    flen = _value4(w_len)
-    fstart = _value4(w_start) * 10 + (s4.astype(np.int64) - 48)
+    # each entry with the five bytes before it, as three little-endian words: [. . . . .
+    # t t t] [length, start's first four digits] [start's last digit ...]; the length and
+    # the start's first digits are read eight digits at a time
+    words = windows(padded, 24)[epos - 5].view("<u8").reshape(total, 3)
+    # the three words as contiguous columns (numpy's vector loops need them so)
+    w_tag, w_num, w_last = np.ascontiguousarray(words.T)
+    s4 = w_last & np.uint64(0xFF)
+    digits_ok = _digits8(w_num) & ((s4 - np.uint64(48)) < 10)
+    both = _value8(w_num)  # the length in the low half, the start's first digits in the high
+    flen = (both & np.uint64(0xFFFF)).view(np.int64)
+    both >>= np.uint64(32)
+    both *= np.uint64(10)
+    both += s4
+    fstart = both.view(np.int64)
+    fstart -= 48
     if not digits_ok.all():
         flen[~digits_ok] = 0
         fstart[~digits_ok] = 0
@@ -437,8 +482,9 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     if total:
         last_end[has] = e_abs[ends_of[has] - 1]
     good &= last_end == ends
-    tb = w_tag >> np.uint32(8)  # the tag's bytes, first lowest
-    codes = tb.astype(np.int64)  # the tag, little-endian
+    w_tag >>= np.uint64(40)  # the tag's bytes, first lowest
+    codes = w_tag.view(np.int64)  # the tag, little-endian
+    tb = w_tag.astype(np.uint32)  # (the tests below on half the bytes)
     if not good.any():  # no record to settle: the careful reader parses each one
         z = np.zeros(nrec, dtype=np.int64)
         return BlockIndex(buf=buf, arr=arr, nrec=nrec, starts=starts, ends=ends,
@@ -458,7 +504,7 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     all_digits = bool(digit_tag.all())
     if not all_digits:
         odd = np.flatnonzero(~digit_tag)
-        bad = odd[~_is_alnum(entries[odd, 1:4]).all(1)]
+        bad = odd[~_is_alnum(words[odd].view(np.uint8)[:, 5:8]).all(1)]
         if bad.size:
             good[rec_of_entry[bad]] = False
     # the digit tags' low nibbles, first lowest (12 bits): what ``_TAG_FLAGS`` and
@@ -470,14 +516,16 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
         tflags = np.where(digit_tag, tflags, 0)
     # a repeated control field that is not repeatable is reported by the careful reader
     once = np.flatnonzero(tflags & _ONCE_ANY)
+    once_flags = tflags[once] & _ONCE_ANY
     if once.size:
         # per record and non-repeatable tag (its index, 1-7, in the flags' high bits)
-        times = np.bincount((rec_of_entry[once] << 3) | (tflags[once] >> 5), minlength=nrec << 3)
+        times = np.bincount((rec_of_entry[once] << 3) | (once_flags >> 5), minlength=nrec << 3)
         twice = times > 1
         if twice.any():
             good[np.flatnonzero(twice) >> 3] = False
     # -- 100$a: the flavour's bonus and UNIMARC's declared encoding read it --------------
-    i100 = first_index(rec_of_entry, codes == C100, nrec)
+    # (100 is among the tags checked for repeats: its entries are some of those)
+    i100 = first_of(rec_of_entry, once[once_flags == _ONCE_100], nrec)
     s100 = np.where(i100 >= 0, s_abs[np.maximum(i100, 0)], 0)
     l100 = np.where(i100 >= 0, flen[np.maximum(i100, 0)], 0)
     # 100$a must start right after the indicators, and its first 32 bytes be in the field
@@ -495,12 +543,14 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     # is not first, leave the record to it
     good &= (i100 < 0) | has100a
     # the careful path decodes 100$a before measuring it: non-ASCII in it changes lengths
-    good &= ~(((win.view(np.uint64) & _HIGH8) != 0).any(1) & has100a)
+    w100 = win.view(np.uint64)
+    good &= ~((((w100[:, 0] | w100[:, 1] | w100[:, 2] | w100[:, 3]) & _HIGH8) != 0) & has100a)
     # IRBIS-native records (920 or 907, no 100$a) are a flavour of their own: careful reader
     irbis_tags = np.zeros(nrec, dtype=bool)
     irbis_tags[rec_of_entry[np.flatnonzero(tflags & _IRBIS)]] = True
     # -- flavour ---------------------------------------------------------------------------
-    date8 = has100a & (a100_len >= 8) & _is_digit(a100[:, 0:8]).all(1)
+    a100_word = np.ascontiguousarray(a100[:, 0:8]).view("<u8")[:, 0]
+    date8 = has100a & (a100_len >= 8) & _digits8(a100_word)
     bonus = np.where(date8 & (a100_len >= 22), 3, 0)
     if flavour is not None:
         fl_unimarc = np.full(nrec, flavour == "unimarc")
@@ -521,16 +571,17 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     good &= ~(fl_unimarc & irbis_tags & ~has100a)
     # -- encoding --------------------------------------------------------------------------
     data_start = starts + base_c
-    bounds = np.empty(2 * nrec, dtype=np.int64)
-    bounds[0::2] = data_start
-    bounds[1::2] = ends
-    hi = arr >= 0x80
-    high = np.logical_or.reduceat(hi, bounds)[0::2]
-    esc = (np.logical_or.reduceat(arr == 0x1B, bounds)[0::2] if b"\x1b" in buf
+    # a clean record's leader and directory are ASCII (their bytes' classes are checked
+    # above, the leader's by _lead_ok): what is beyond ASCII or an escape in a clean record
+    # is in its data, so the records' greatest bytes (one pass over the block, no flag per
+    # byte) say which have bytes beyond ASCII
+    top = np.maximum.reduceat(arr, starts)
+    high = top >= 0x80
+    esc = (np.logical_or.reduceat(arr == 0x1B, starts) if b"\x1b" in buf
            else np.zeros(nrec, dtype=bool))
     utf8_ok = np.zeros(nrec, dtype=bool)
     if high.any():
-        if utf8_valid(buf, arr, hi):
+        if utf8_valid(buf, arr, int(top.max())):
             utf8_ok = high.copy()  # (the careful reader tries UTF-8 only where bytes are high)
         else:
             for i in np.flatnonzero(high & good):
@@ -563,4 +614,5 @@ def index_block(buf: bytes, *, encoding: str | None, flavour: str | None) -> Blo
     return BlockIndex(buf=buf, arr=arr, nrec=nrec, starts=starts, ends=ends, lead=lead,
                       clean=good, unimarc=fl_unimarc, combo=combo, first_entry=first_entry,
                       nent=nent, rec_of_entry=rec_of_entry, codes=codes, s_abs=s_abs, flen=flen,
-                      a100=a100, a100_len=a100_len, has100a=has100a, padded=padded)
+                      a100=a100, a100_len=a100_len, has100a=has100a, padded=padded,
+                      a100_word=a100_word)

@@ -116,7 +116,8 @@ def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
     slot's bytes (zero beyond ``length``); present whether the record has the field."""
     hit = ix.entries_of(tag_code(slot.tag), recs)
     m = recs.size
-    pos_in = np.searchsorted(recs, ix.rec_of_entry[hit])
+    # each entry's record's place in recs (all the block's records: its number)
+    pos_in = ix.rec_of_entry[hit] if m == ix.nrec else np.searchsorted(recs, ix.rec_of_entry[hit])
     count = np.bincount(pos_in, minlength=m)
     ok = count <= 1
     present = count == 1
@@ -133,11 +134,17 @@ def _slot_bytes(ix: BlockIndex, recs: np.ndarray, slot: Slot):
     n = ix.arr.size
     if ix.padded is not None and width8 <= PAD:
         # only the records that have the field (often a few: a rule's 607) are read
-        data = np.zeros((m, width8), dtype=np.uint8)
         pi = np.flatnonzero(length > 0)
-        if pi.size:
-            raw = gather(ix.padded, np.clip(start[pi], 0, n), width8)
-            data[pi] = (raw.view("<u8") & length_masks(width8)[length[pi]]).view(np.uint8)
+        if pi.size == m:  # every record has the field: its bytes as read, no copy
+            raw = gather(ix.padded, np.clip(start, 0, n), width8)
+            words = raw.view("<u8")
+            words &= length_masks(width8)[length]
+            data = raw
+        else:
+            data = np.zeros((m, width8), dtype=np.uint8)
+            if pi.size:
+                raw = gather(ix.padded, np.clip(start[pi], 0, n), width8)
+                data[pi] = (raw.view("<u8") & length_masks(width8)[length[pi]]).view(np.uint8)
     else:
         cols = np.arange(width8)[None, :]
         data = ix.arr[np.clip(start[:, None] + cols, 0, n - 1)]
@@ -166,9 +173,13 @@ def row_hashes(rows: np.ndarray) -> np.ndarray:
     w = rows.shape[1]
     if w > _HASH_MULT.size:
         return row_hashes(rows[:, :_HASH_MULT.size]) ^ row_hashes(rows[:, _HASH_MULT.size:])
-    h = rows.view(np.uint64) * _HASH_MULT[:w]
+    words = rows.view(np.uint64)
+    # column by column (rows are a few words: numpy sums along them slowly)
+    h = words[:, 0] * _HASH_MULT[0]
+    for j in range(1, w):
+        h += words[:, j] * _HASH_MULT[j]
     h ^= h >> np.uint64(29)
-    return h.sum(axis=1, dtype=np.uint64)
+    return h
 
 
 class RowCache:
@@ -214,7 +225,10 @@ class RowCache:
             return out
         h = row_hashes(rows)
         pos = np.minimum(np.searchsorted(self.hashes, h), self.hashes.size - 1)
-        hit = (self.hashes[pos] == h) & (self.rows[pos] == rows).all(axis=1)
+        hit = self.hashes[pos] == h
+        kept = self.rows[pos]
+        for j in range(rows.shape[1]):  # word by word (quicker than along the rows)
+            hit &= kept[:, j] == rows[:, j]
         out[hit] = self.ids[pos[hit]]
         return out
 
@@ -236,6 +250,39 @@ class RowCache:
         return len(self.keyed) + int(self.hashes.size)
 
 
+class _BlockValues:
+    """A block's column values: ``code(key)`` gives the code of ``decide``'s answer for
+    ``key`` (-1 for None), decided once per key in the block, and once per process with a
+    ``cache`` (``RowCache.keyed``)."""
+
+    def __init__(self, decide: Callable, cache: RowCache | None) -> None:
+        self.decide = decide
+        self.cache = cache
+        self.values: list = []
+        self.known: dict = {}
+
+    def code(self, key: tuple, make: Callable[[], tuple] | None = None) -> int:
+        """The code of ``key``'s value; ``make()`` gives the key ``decide`` reads when
+        ``key`` is a group's words (the same bytes, as numbers: cheaper to look up)."""
+        v = self.known.get(key)
+        if v is None:
+            cache = self.cache
+            if cache is None:
+                out = self.decide(make() if make is not None else key)
+            else:
+                out = cache.keyed.get(key, _UNSEEN)
+                if out is _UNSEEN:
+                    out = self.decide(make() if make is not None else key)
+                    if len(cache.keyed) > _CACHE_LIMIT:
+                        cache.keyed.clear()
+                    cache.keyed[key] = out
+            v = -1 if out is None else len(self.values)
+            if out is not None:
+                self.values.append(out)
+            self.known[key] = v
+        return v
+
+
 def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
                 decide: Callable[[tuple[bytes | None, ...]], object | None],
                 exact: Callable[[int], tuple[bytes | None, ...]] | None = None,
@@ -248,32 +295,21 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
     the key alone; a cache serves one list of slots: it is keyed by the slots' words), so
     each distinct value is decided once per process."""
     codes = np.full(ix.nrec, -1, dtype=np.int64)
-    values: list = []
-    known: dict = {}
-
-    def value_code(key: tuple, make: Callable[[], tuple] | None = None) -> int:
-        """The code of ``key``'s value; ``make()`` gives the key ``decide`` reads when
-        ``key`` is a group's words (the same bytes, as numbers: cheaper to look up)."""
-        v = known.get(key)
-        if v is None:
-            if cache is None:
-                out = decide(make() if make is not None else key)
-            else:
-                out = cache.keyed.get(key, _UNSEEN)
-                if out is _UNSEEN:
-                    out = decide(make() if make is not None else key)
-                    if len(cache.keyed) > _CACHE_LIMIT:
-                        cache.keyed.clear()
-                    cache.keyed[key] = out
-            v = -1 if out is None else len(values)
-            if out is not None:
-                values.append(out)
-            known[key] = v
-        return v
+    block_values = _BlockValues(decide, cache)
+    values, value_code = block_values.values, block_values.code
 
     recs = np.flatnonzero(among)
     if not recs.size:
         return Column(codes, values)
+    if len(slots) == 1:
+        hit = ix.entries_of(tag_code(slots[0].tag), recs)
+        if hit.size * 4 < recs.size:
+            # a field few of the records have: the others all have the key of no field,
+            # the slot is read for those that have it
+            codes[recs] = value_code((None,))
+            recs = sorted_distinct(ix.rec_of_entry[hit])
+            if not recs.size:
+                return Column(codes, values)
     parts = [_slot_bytes(ix, recs, s) for s in slots]
     ok = np.ones(recs.size, dtype=bool)
     for p in parts:
@@ -289,42 +325,68 @@ def slot_column(ix: BlockIndex, among: np.ndarray, slots: Sequence[Slot],
     ok &= anyp
     fit = recs[ok]
     if fit.size:
-        words = [np.ascontiguousarray(p[2][ok]).view("<u8").astype(np.int64) for p in parts]
-        extra = [np.stack((p[3][ok], p[1][ok]), axis=1).astype(np.int64) for p in parts]
-        rows = np.concatenate(words + extra, axis=1)
-        inverse, reps = distinct_rows(rows)
-        table = np.empty(reps.size, dtype=np.int64)
-        # the slots of one record per group, taken out once
-        got = [(p[2][ok][reps], p[3][ok][reps].tolist(), p[1][ok][reps].tolist()) for p in parts]
+        # a record's row: its slots' words, then each slot's length and presence in one
+        # number (the bytes exactly)
+        fit_parts = ([(p[2], p[3], p[1]) for p in parts] if fit.size == recs.size
+                     else [(p[2][ok], p[3][ok], p[1][ok]) for p in parts])
+        rows = np.concatenate([data.view("<u8").view(np.int64) for data, _, _ in fit_parts]
+                              + [((length << 1) | present)[:, None]
+                                 for _, length, present in fit_parts], axis=1)
 
-        def slot_key(g: int) -> tuple:
-            return tuple(data[g, :length[g]].tobytes() if present[g] else None
-                         for data, length, present in got)
+        def slot_keys(which: np.ndarray):
+            """slot_key(g): the slots' bytes of the record ``which[g]`` (of ``fit``)."""
+            got = [(data[which], length[which].tolist(), present[which].tolist())
+                   for data, length, present in fit_parts]
 
-        # a group's row (the slots' words, lengths and presence) says its bytes exactly:
-        # it is the key looked up; the bytes are made only for a value not met before
+            def slot_key(g: int) -> tuple:
+                return tuple(data[g, :length[g]].tobytes() if present[g] else None
+                             for data, length, present in got)
+            return slot_key
+
+        # a row says its bytes exactly: it is the key looked up, each record's at once in
+        # the cache (no grouping: most were met before); the bytes are made only for a
+        # value not met before, once per distinct row
         if cache is not None:
-            rep_rows = rows[reps]
-            ids = cache.find(rep_rows)
+            ids = cache.find(rows)
             new = np.flatnonzero(ids < 0)
             if new.size:
-                ids[new] = cache.add(rep_rows[new], [decide(slot_key(g)) for g in new.tolist()])
-            distinct, which = np.unique(ids, return_inverse=True)
-            local = np.empty(distinct.size, dtype=np.int64)
-            for j, i in enumerate(distinct.tolist()):
-                out = cache.outs[i]
-                local[j] = -1 if out is None else len(values)
-                if out is not None:
-                    values.append(out)
-            table[:] = local[which.reshape(-1)]
+                new_of, reps = distinct_rows(rows[new])
+                slot_key = slot_keys(new[reps])
+                ids[new] = cache.add(rows[new[reps]],
+                                     [decide(slot_key(g)) for g in range(reps.size)])[new_of]
+            codes[fit] = _local_codes(ids, cache.outs, values)
         else:
+            inverse, reps = distinct_rows(rows)
+            table = np.empty(reps.size, dtype=np.int64)
+            slot_key = slot_keys(reps)
             for g, row in enumerate(rows[reps].tolist()):
                 table[g] = value_code(("words", len(parts), *row), functools.partial(slot_key, g))
-        codes[fit] = table[inverse]
+            codes[fit] = table[inverse]
     if exact is not None:
         for r in unfit.tolist():
             codes[r] = value_code(exact(r))
     return Column(codes, values)
+
+
+def _local_codes(ids: np.ndarray, outs: list, values: list) -> np.ndarray:
+    """Per record, the code of its answer (``outs[ids]``) among a block's ``values``
+    (appended here in the answers' order; -1 for a None answer)."""
+    if len(outs) <= 4 * ids.size + 1024:  # few answers: a table of them
+        seen = np.zeros(len(outs), dtype=bool)
+        seen[ids] = True
+        distinct = np.flatnonzero(seen)
+        local = np.full(len(outs), -1, dtype=np.int64)
+        which = ids
+    else:
+        distinct, which = np.unique(ids, return_inverse=True)
+        which = which.reshape(-1)
+        local = np.full(distinct.size, -1, dtype=np.int64)
+    for j, i in enumerate(distinct.tolist()):
+        out = outs[i]
+        if out is not None:
+            local[i if which is ids else j] = len(values)
+            values.append(out)
+    return local[which]
 
 
 #: ``date_entered_of``'s answers for the 100$a texts already met in this process (its
@@ -470,7 +532,10 @@ def date_numbers(ix: BlockIndex, among: np.ndarray) -> np.ndarray:
     whole = among & ix.unimarc & ix.has100a & (ix.a100_len >= width)
     recs = np.flatnonzero(whole)
     if width == 8 and recs.size:
-        words = np.ascontiguousarray(ix.a100[recs, :8]).view("<u8")[:, 0].view(np.int64)
+        if ix.a100_word is not None:
+            words = ix.a100_word[recs].view(np.int64)
+        else:
+            words = np.ascontiguousarray(ix.a100[recs, :8]).view("<u8")[:, 0].view(np.int64)
         out[recs] = _DATE_WORDS.numbers_of(words)  # (a sorted search: no grouping first)
     else:
         whole[:] = False
@@ -628,7 +693,69 @@ def _fields_column(ix: BlockIndex, among: np.ndarray, tag: str, decide, width: i
         return ("exact",) + tuple(ix.field_bytes(e) for e in range(first, first + int(ix.nent[r]))
                                   if ix.codes[e] == code)
 
+    recs = np.flatnonzero(among)
+    hit = ix.entries_of(code, recs)
+    if hit.size <= _FEW_FIELDS:
+        # a few fields (a rule's condition on the records its leader part lets through, a
+        # field few records have): each record's looked up in Python, as ``exact`` gives
+        # them (the numpy passes of ``slot_column`` cost more than the fields do); the
+        # records without the field all have one key
+        buf = ix.buf
+        starts = ix.s_abs[hit]
+        raws = [buf[a:b] for a, b in zip(starts.tolist(), (starts + ix.flen[hit] - 1).tolist())]
+        keys: dict[int, tuple] = {}  # (the records without the field: ("exact",))
+        for r, raw in zip(ix.rec_of_entry[hit].tolist(), raws):
+            keys[r] = keys.get(r, ("exact",)) + (raw,)
+        # each distinct key decided once (once per process with a cache), each distinct
+        # answer given one code
+        distinct = set(keys.values())
+        if len(keys) < recs.size:
+            distinct.add(("exact",))
+        values: list = []
+        code_of = _answer_codes(distinct, decide, cache, values)
+        codes = np.full(ix.nrec, -1, dtype=np.int64)
+        if len(keys) < recs.size:
+            codes[recs] = code_of[("exact",)]
+        if keys:
+            codes[list(keys)] = [code_of[k] for k in keys.values()]
+        return Column(codes, values)
     return slot_column(ix, among, [Slot(tag, 0, width, 0, whole=True)], decide, exact, cache=cache)
+
+
+def _answer_codes(keys, decide, cache: RowCache | None, values: list) -> dict:
+    """key -> the code of ``decide(key)`` among ``values`` (appended here: one per distinct
+    answer; -1 for None), each key decided once per process with a ``cache``."""
+    keyed = cache.keyed if cache is not None else None
+    by_answer: dict = {}
+    out_codes = {}
+    for key in keys:
+        out = keyed.get(key, _UNSEEN) if keyed is not None else _UNSEEN
+        if out is _UNSEEN:
+            out = decide(key)
+            if keyed is not None:
+                if len(keyed) > _CACHE_LIMIT:
+                    keyed.clear()
+                keyed[key] = out
+        if out is None:
+            out_codes[key] = -1
+            continue
+        try:
+            c = by_answer.get(out)
+        except TypeError:  # an answer that cannot be hashed: a code of its own
+            c = None
+        else:
+            if c is None:
+                c = by_answer[out] = len(values)
+        if c is None:
+            c = len(values)
+        if c == len(values):
+            values.append(out)
+        out_codes[key] = c
+    return out_codes
+
+
+#: ``_fields_column`` looks at this many fields or fewer one by one
+_FEW_FIELDS = 384
 
 
 def operators_of(ix: BlockIndex, among: np.ndarray, tag: str, code: str) -> Column:

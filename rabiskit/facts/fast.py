@@ -141,7 +141,9 @@ def analyse_block(buf: bytes, base_offset: int, *, display: str, db_level: str |
             ops = operators_of(ix, good, *operator)
             good &= ops.settled()
             res.operators = ops.values
-        gi = np.flatnonzero(good)
+        settled = np.flatnonzero(good)
+        # (every record: no copies of the columns)
+        gi: np.ndarray | slice = slice(None) if settled.size == ix.nrec else settled
         keys = ((date_int[gi] << _K_DATE) | (ix.combo[gi] << _K_COMBO)
                 | (lead[gi, 6].astype(np.int64) << _K_T6) | (lead[gi, 7].astype(np.int64) << _K_T7)
                 | (lang_of_value[langs.codes[gi]] << _K_LANG) | level_code[gi])

@@ -87,6 +87,78 @@ def _by_tag(conds) -> list[tuple[Condition, ...]]:
     return [tuple(g) for g in groups.values()]
 
 
+#: per list of rules (equal rules: one entry) and leader group: its ``_GroupPlan``
+_PLANS: dict[tuple[Rule, ...], tuple[list[int], dict]] = {}
+
+
+class _GroupPlan:
+    """What the rules do to the records of one group (flavour and the leader positions the
+    rules read): ``steps``, the rules that take those of its records their fields satisfy,
+    in order, each as (position, whether its ``any_of`` part must be decided on the fields);
+    ``last``, the position of the rule taking all its records still open (-1: none, the
+    fallback)."""
+
+    __slots__ = ("steps", "last")
+
+    def __init__(self, rules: Sequence[Rule], leader: str, unimarc: bool) -> None:
+        record = Record(leader, [])
+        self.steps: list[tuple[int, bool]] = []
+        self.last = -1
+        for position, rule in enumerate(rules):
+            if rule.flavour not in (None, UNIMARC, MARC21):
+                continue  # IRBIS-native records are the careful reader's
+            if rule.flavour is not None and unimarc != (rule.flavour == UNIMARC):
+                continue
+            if not all(c(record) for c in rule.all_of if c.kind == "leader"):
+                continue
+            field_all = any(c.kind != "leader" for c in rule.all_of)
+            field_any = any(c.kind != "leader" for c in rule.any_of)
+            any_leader = any(c(record) for c in rule.any_of if c.kind == "leader")
+            if rule.any_of and not any_leader and not field_any:
+                continue
+            if not field_all and (not rule.any_of or any_leader):
+                self.last = position
+                break
+            self.steps.append((position, bool(rule.any_of) and not any_leader))
+
+
+_PLANS_LIMIT = 20_000
+#: the rules ``_plans_of`` was last asked about, and its answer (the same rules object
+#: block after block in one process: no hashing of the rules)
+_LAST: list = [None, None]
+
+
+def _plans_of(rules: tuple[Rule, ...]) -> tuple[list[int], dict]:
+    """The leader positions ``rules`` read and the plans of the groups met so far."""
+    if _LAST[0] is rules:
+        return _LAST[1]
+    known = _PLANS.get(rules)
+    if known is None:
+        if len(_PLANS) > 16:
+            _PLANS.clear()
+        known = _PLANS[rules] = (_leader_positions(rules), {})
+    _LAST[:] = [rules, known]
+    return known
+
+
+#: leader bytes the rules read are printable ASCII (``_lead_ok``): 95 values each
+_PRINTABLE = 95
+
+
+def _group_keys(ix: BlockIndex, recs: np.ndarray, positions: list[int]) -> np.ndarray | None:
+    """Per record of ``recs``: one number for its flavour and the leader bytes at
+    ``positions`` (None where they are too many for one number)."""
+    if len(positions) > 8:
+        return None
+    key = ix.unimarc[recs].astype(np.int64)
+    scale = 2
+    lead = ix.lead
+    for p in positions:
+        key += (lead[recs, p].astype(np.int64) - 32) * scale
+        scale *= _PRINTABLE
+    return key
+
+
 def levels(ix: BlockIndex, rules: Sequence[Rule], among: np.ndarray,
            db_level: str | None = None) -> Column:
     """The level (and reason) of the records ``among`` (clean, bibliographic) as
@@ -95,9 +167,10 @@ def levels(ix: BlockIndex, rules: Sequence[Rule], among: np.ndarray,
     reason, the rule's position in ``rules``: -1 for the fallback and the --db level).
 
     The records are grouped by their flavour and the leader positions the rules read: a
-    rule's flavour and leader conditions are decided once per group, so a rule of only
-    those (most of the defaults) takes a group's open records at once; only the rules with
-    field conditions look at records, those of the groups their leader part lets through."""
+    rule's flavour and leader conditions are decided once per group (and kept from block
+    to block: ``_GroupPlan``), so a rule of only those (most of the defaults) takes a
+    group's open records at once; only the rules with field conditions look at records,
+    those of the groups their leader part lets through."""
     codes = np.full(ix.nrec, -1, dtype=np.int64)
     recs = np.flatnonzero(among)
     if not recs.size:
@@ -109,92 +182,75 @@ def levels(ix: BlockIndex, rules: Sequence[Rule], among: np.ndarray,
     values: list = []
     index_of: dict = {}
 
-    def code_of(level: str, reason: str, position: int) -> int:
-        k = (level, reason, position)
-        if k not in index_of:
-            index_of[k] = len(values)
-            values.append(k)
-        return index_of[k]
-
-    lgroup, leaders = _leader_groups(ix, recs, rules)
-    # a group: leader group and flavour (UNIMARC family or MARC 21)
-    uni = ix.unimarc[recs]
-    group_of = lgroup * 2 + uni
-    group = np.full(ix.nrec, -1, dtype=np.int64)
-    group[recs] = group_of
-    present = sorted_distinct(group_of).tolist()
-    lg = np.full(ix.nrec, -1, dtype=np.int64)
-    lg[recs] = lgroup
-    open_groups = set(present)
-    touched: set[int] = set()  # groups some of whose records a field rule took
-    taken = np.zeros(ix.nrec, dtype=bool)  # records a field rule took (their codes are set)
-    group_code = np.full(2 * len(leaders), -1, dtype=np.int64)  # the rule taking the rest
-    leader_truth: dict = {}
-
-    def holds(cond: Condition, g: int) -> bool:
-        key = (cond, g >> 1)
-        if key not in leader_truth:
-            leader_truth[key] = bool(cond(Record(leaders[g >> 1], [])))
-        return leader_truth[key]
-
-    for position, rule in enumerate(rules):
-        if not open_groups:
-            break
-        if rule.flavour not in (None, UNIMARC, MARC21):
-            continue  # IRBIS-native records are the careful reader's
-        field_all = [c for c in rule.all_of if c.kind != "leader"]
-        field_any = [c for c in rule.any_of if c.kind != "leader"]
-        whole: list[int] = []  # groups whose open records the rule takes all
-        by_record: list[int] = []  # groups whose open records the field conditions decide
-        for g in sorted(open_groups):
-            if rule.flavour is not None and (g & 1) != (rule.flavour == UNIMARC):
-                continue
-            if not all(holds(c, g) for c in rule.all_of if c.kind == "leader"):
-                continue
-            any_leader = any(holds(c, g) for c in rule.any_of if c.kind == "leader")
-            if rule.any_of and not any_leader and not field_any:
-                continue
-            if not field_all and (not rule.any_of or any_leader):
-                whole.append(g)
+    def code_of(position: int) -> int:
+        if position not in index_of:
+            index_of[position] = len(values)
+            if position < 0:
+                values.append((FALLBACK_LEVEL, FALLBACK_REASON, -1))
             else:
-                by_record.append(g)
-        if by_record:
-            member = np.zeros(group_code.size, dtype=bool)
-            member[by_record] = True
-            cand = np.zeros(ix.nrec, dtype=bool)
-            cand[recs] = member[group_of]
-            cand &= ~taken
-            for same_tag in _by_tag(field_all):
-                if not cand.any():
+                values.append((rules[position].level, rules[position].description, position))
+        return index_of[position]
+
+    positions, plans = _plans_of(rules)
+    keys = _group_keys(ix, recs, positions)
+    if keys is not None:
+        group_of, reps = distinct_rows(keys[:, None])
+        group_plans = []
+        for r, k in zip(reps.tolist(), keys[reps].tolist()):
+            plan = plans.get(k)
+            if plan is None:
+                if len(plans) > _PLANS_LIMIT:  # (leaders of many kinds: memory stays flat)
+                    plans.clear()
+                leader = bytes(ix.lead[recs[r], :24]).decode("ascii")
+                plan = plans[k] = _GroupPlan(rules, leader, bool(ix.unimarc[recs[r]]))
+            group_plans.append(plan)
+    else:  # (more leader positions than one number holds: a plan for each group met)
+        lgroup, leaders = _leader_groups(ix, recs, rules)
+        uni = ix.unimarc[recs]
+        group_of, reps = distinct_rows((lgroup * 2 + uni)[:, None])
+        group_plans = [_GroupPlan(rules, leaders[int(lgroup[r])], bool(uni[r])) for r in reps.tolist()]
+    # the rules with field conditions, in order, and the groups each may take records of
+    steps: dict[int, list[tuple[int, bool]]] = {}
+    for g, plan in enumerate(group_plans):
+        for position, fields_any in plan.steps:
+            steps.setdefault(position, []).append((g, fields_any))
+    taken = np.zeros(ix.nrec, dtype=bool)  # records a field rule took (their codes are set)
+    if steps:
+        group = np.full(ix.nrec, -1, dtype=np.int64)
+        group[recs] = group_of
+    for position in sorted(steps):
+        rule = rules[position]
+        member = np.zeros(len(group_plans), dtype=bool)
+        member[[g for g, _ in steps[position]]] = True
+        cand = np.zeros(ix.nrec, dtype=bool)
+        cand[recs] = member[group_of]
+        cand &= ~taken
+        for same_tag in _by_tag([c for c in rule.all_of if c.kind != "leader"]):
+            if not cand.any():
+                break
+            cand &= _field_conditions(ix, same_tag, cand, all)
+        need_any = [g for g, fields_any in steps[position] if fields_any]
+        if need_any and cand.any():
+            # groups whose leader satisfies the any part need no field condition
+            free = np.ones(len(group_plans), dtype=bool)
+            free[need_any] = False
+            anyhit = cand & free[np.maximum(group, 0)]
+            for same_tag in _by_tag([c for c in rule.any_of if c.kind != "leader"]):
+                rest = cand & ~anyhit
+                if not rest.any():
                     break
-                cand &= _field_conditions(ix, same_tag, cand, all)
-            if rule.any_of and cand.any():
-                # groups whose leader satisfies the any part need no field condition
-                free = np.zeros(group_code.size, dtype=bool)
-                free[[g for g in by_record
-                      if any(holds(c, g) for c in rule.any_of if c.kind == "leader")]] = True
-                anyhit = cand & (free[np.maximum(group, 0)] & (group >= 0))
-                for same_tag in _by_tag(field_any):
-                    rest = cand & ~anyhit
-                    if not rest.any():
-                        break
-                    anyhit |= _field_conditions(ix, same_tag, rest, any)
-                cand &= anyhit
-            if cand.any():
-                codes[cand] = code_of(rule.level, rule.description, position)
-                taken |= cand
-                touched.update(by_record)
-        for g in whole:
-            if g in touched and not ((group == g) & ~taken).any():
-                open_groups.discard(g)  # a field rule took every record of it
-                continue
-            group_code[g] = code_of(rule.level, rule.description, position)
-            open_groups.discard(g)
-    if open_groups:
-        still_open = [g for g in sorted(open_groups)
-                      if g not in touched or ((group == g) & ~taken).any()]
-        if still_open:
-            group_code[still_open] = code_of(FALLBACK_LEVEL, FALLBACK_REASON, -1)
-    left = recs[~taken[recs]]
-    codes[left] = group_code[group[left]]
+                anyhit |= _field_conditions(ix, same_tag, rest, any)
+            cand &= anyhit
+        if cand.any():
+            codes[cand] = code_of(position)
+            taken |= cand
+    left = recs[~taken[recs]] if steps else recs
+    if left.size:
+        left_groups = group_of[~taken[recs]] if steps else group_of
+        last = np.array([plan.last for plan in group_plans], dtype=np.int64)
+        used = sorted_distinct(last[left_groups]).tolist()
+        code_table = np.full(len(rules) + 1, -1, dtype=np.int64)
+        for position in used:
+            code_table[position] = code_of(position)  # (-1: the table's last item)
+        codes[left] = code_table[last[left_groups]]
     return Column(codes, values)
