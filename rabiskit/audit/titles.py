@@ -85,6 +85,12 @@ class _Vocabulary(dict):
 
 
 _VOCABULARY = _Vocabulary()
+#: the Detections of the titles' sums (``scored_detection``'s), by the sums; emptied
+#: between blocks when over ``WORD_CACHE``
+_MADE: dict[tuple, Detection] = {}
+#: per bits of Kazakh letters the letters, in the order of ``_KAZ_BITS``
+_LETTER_SETS = [tuple(c for b, c in enumerate(_KAZ_BITS) if m >> b & 1)
+                for m in range(1 << len(_KAZ_BITS))]
 _AEHI = np.zeros(256, dtype=bool)
 _AEHI[list(b"aehi")] = True
 
@@ -180,7 +186,9 @@ def block_titles(ix: BlockIndex, at: np.ndarray, to: np.ndarray) -> tuple[list, 
     kazakh_i = with_i & (ukr == 0)
     kaz = np.where(kazakh_i, kaz + i_weights, kaz)
     letters = np.where(kazakh_i, letters | _I_BIT, letters)
-    made: dict[tuple, Detection] = {}
+    made, letter_sets = _MADE, _LETTER_SETS
+    if len(made) >= WORD_CACHE:
+        made.clear()
     for k, v, tk, key in zip(usual.tolist(), texts, title_keys,
                              zip(kaz.tolist(), rus.tolist(), eng.tolist(), ukr.tolist(),
                                  other_turkic.tolist(), rus_end.tolist(),
@@ -192,10 +200,7 @@ def block_titles(ix: BlockIndex, at: np.ndarray, to: np.ndarray) -> tuple[list, 
             continue  # (the title's part before " = " read; no text: UNDECIDED)
         det = made.get(key)
         if det is None:
-            m = key[8]
-            det = made[key] = scored_detection(
-                *key[:6], int(key[6]), int(key[7]),
-                tuple(c for b, c in enumerate(_KAZ_BITS) if m >> b & 1))
+            det = made[key] = scored_detection(*key[:8], letter_sets[key[8]])
         dets[k] = det
     return titles, dets, keys
 
