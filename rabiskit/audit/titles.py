@@ -109,7 +109,8 @@ def _texts(ix: BlockIndex, at: np.ndarray, to: np.ndarray) -> tuple[np.ndarray, 
         return none, b""
     lo = np.searchsorted(sub, at)
     first = sub[np.minimum(lo, sub.size - 1)]
-    usual = np.flatnonzero((np.searchsorted(sub, to) - lo == 1) & (a[first + 1] == ord("a")))
+    usual = np.flatnonzero((np.searchsorted(sub, to) - lo == 1) & (first + 1 < to)
+                           & (a[first + 1] == ord("a")))
     first = first[usual]
     nxt = np.searchsorted(pos, first, "right")  # the 0x1F after the $a's, if any
     end = np.minimum(np.where(nxt < pos.size, pos[np.minimum(nxt, pos.size - 1)], a.size),
@@ -128,10 +129,11 @@ def _count(flags: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 def block_titles(ix: BlockIndex, at: np.ndarray, to: np.ndarray) -> tuple[list, list, list]:
-    """Per 200 field of data from ``at`` to ``to`` (a record's one): its title, Detection
-    and title key as ``quiet._title`` gives them (the Detection's Kazakh letters in
-    alphabetical order, і last: a quiet record uses only their set), for the usual ones
-    (see the module's docs); None in the lists for the others."""
+    """Per 200 field of data from ``at`` to ``to`` (a record's one, in a record without
+    control characters: a quiet record): its title, Detection and title key as
+    ``quiet._title`` gives them (the Detection's Kazakh letters in alphabetical order, і
+    last: a quiet record uses only their set), for the usual ones (see the module's
+    docs); None in the lists for the others."""
     n = at.size
     titles: list = [None] * n
     dets: list = [None] * n
@@ -140,6 +142,7 @@ def block_titles(ix: BlockIndex, at: np.ndarray, to: np.ndarray) -> tuple[list, 
     if not usual.size:
         return titles, dets, keys
     texts = data.decode("utf-8").split(" \x01 ")
+    assert len(texts) == usual.size, "a title holds the separator"  # (see _SEPARATOR)
     vocabulary = _VOCABULARY
     if len(vocabulary) > WORD_CACHE:
         vocabulary.reset()
