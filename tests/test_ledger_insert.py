@@ -11,7 +11,7 @@ from test_ledger import PLAN, content_rows, ledger_at, rec, write
 from rabiskit.aggregate.count import classifier_for
 from rabiskit.facts.scan import Input, scan
 from rabiskit.ledger.codec import ROW_COLUMNS
-from rabiskit.ledger.importer import _literal, rows_of_pairs
+from rabiskit.ledger.importer import _literal, _nulls_unbound, _uniform, rows_of_pairs
 from rabiskit.ledger.store import PAGE_SIZE, open_ledger
 from rabiskit.pipeline.ledger import import_inputs
 
@@ -100,3 +100,46 @@ def test_a_new_ledger_has_16k_pages_and_one_of_4k_pages_is_used_as_before(tmp_pa
             contents.append(content_rows(led))
         assert _pages(ledger) == (pages or PAGE_SIZE)
     assert contents[0] == contents[1] and len(contents[0]) == 7
+
+
+def test_columns_mixing_nulls_and_values_are_stored_as_given(tmp_path):
+    # NULLs beside text (host titles, dates, titles "0" and none) and beside integers
+    # (article pages): bound as a value of the other type and turned back into NULL by
+    # the statement; a text "0" and the integer 0 must stay themselves
+    records = [rec(f"KZ{n}", title=("0", "")[n % 2], host=("Жұлдыз", None)[n % 2],
+                   date=(None if n % 3 == 0 else f"202601{n:02d}"),
+                   changed=(f"2026010{n}120000.0" if n % 2 else None)) for n in range(1, 9)]
+    path = write(tmp_path / "c.iso", records)
+    with ledger_at(tmp_path) as led:
+        r = import_inputs(led, [Input(path)], PLAN)
+        assert (r.records, r.added) == (8, 8)
+        assert _stored_as_given(led, path, "catalogue") == 8
+        assert led.one("SELECT COUNT(*) FROM records WHERE host_title IS NULL") == 4
+        assert led.one("SELECT COUNT(*) FROM records WHERE article_pages IS NULL") == 4
+        assert led.one("SELECT COUNT(*) FROM records WHERE title = '0'") == 4
+        assert led.one("SELECT COUNT(*) FROM records WHERE date_entered IS NULL") == 2
+
+
+def test_a_null_bound_as_the_other_type_comes_back_as_null():
+    columns = [["0", None, "x"], [0, None, 7], [None, None, None], ["a", 1, None], [1, 2, 3]]
+    nulls = _nulls_unbound(columns, {2: "NULL"})
+    assert nulls == {0: ("NULLIF(?, 0)", ["0", 0, "x"]), 1: ("NULLIF(?, '')", [0, "", 7])}
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (a TEXT, b INTEGER)")
+    conn.executemany("INSERT INTO t VALUES (NULLIF(?, 0), NULLIF(?, ''))",
+                     zip(nulls[0][1], nulls[1][1]))
+    assert conn.execute("SELECT a, typeof(a), b, typeof(b) FROM t ORDER BY rowid").fetchall() \
+        == [("0", "text", 0, "integer"), (None, "null", None, "null"), ("x", "text", 7, "integer")]
+
+
+def test_a_column_is_uniform_only_when_every_value_is_the_same():
+    n = len(ROW_COLUMNS)
+    title, level = ROW_COLUMNS.index("title"), ROW_COLUMNS.index("level")
+    columns = [["x"] * 5 for _ in range(n)]
+    # the same value first, in the middle and last, another between them: bound
+    columns[title] = ["Абай", "Абай жолы", "Абай", "Қан мен тер", "Абай"]
+    columns[level] = [None] * 5
+    uniform = _uniform(columns, 5)
+    assert title not in uniform
+    assert uniform[level] == "NULL"
+    assert uniform[ROW_COLUMNS.index("flavour")] == "'x'"

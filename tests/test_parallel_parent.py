@@ -65,6 +65,29 @@ def test_this_process_and_the_pool_give_what_one_process_gives(tmp_path):
                 pool.shutdown()
 
 
+def test_blocks_queued_and_not_started_are_taken_back(tmp_path):
+    """At the stream's end this process takes back the blocks queued in the pool that no
+    worker has started, and reads them itself (``steal``).  The pool here is one thread kept
+    busy by a gate until the reading is over: no block it was given can start, so the run
+    ends only if this process took every one of them back; the results are one process's."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = _files(tmp_path)
+    plan = default_plan()
+    alone = _results(paths, plan, None)
+    pool = ThreadPoolExecutor(1)
+    pool.parent_works = True  # type: ignore[attr-defined]
+    gate, timed_out = threading.Event(), []
+    pool.submit(lambda: timed_out.append(not gate.wait(30)))
+    try:
+        assert _results(paths, plan, pool) == alone
+    finally:
+        gate.set()
+        pool.shutdown()
+    assert timed_out == [False]  # the reading ended with the pool still shut
+
+
 def test_counts_through_the_parent_and_one_worker(tmp_path):
     """A whole count (``count_inputs``) with two processes reading (this one and a worker)
     is the careful reader's."""

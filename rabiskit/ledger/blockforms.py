@@ -102,6 +102,33 @@ class _Layout:
         self.sd_ent = j[inside]  # the delimiter's entry (position in ``ent``)
         self.nsub = np.bincount(self.sd_ent, minlength=total)
 
+    def part(self, a: int, b: int) -> "_Layout":
+        """The layout of the records ``recs[a:b]`` (as ``_Layout(ix, recs[a:b])`` finds it),
+        taken from this one: their entries and delimiters are contiguous here."""
+        out = object.__new__(_Layout)
+        cum = self.entry_starts
+        e0, e1 = int(cum[a]), int(cum[b])
+        s0, s1 = np.searchsorted(self.sd_ent, (e0, e1)).tolist()
+        out.recs = self.recs[a:b]
+        out.nent = self.nent[a:b]
+        out.ent = self.ent[e0:e1]
+        out.rec_pos = self.rec_pos[e0:e1] - a
+        out.k = self.k[e0:e1]
+        out.fs = self.fs[e0:e1]
+        out.fe = self.fe[e0:e1]
+        out.tagpos = self.tagpos[e0:e1]
+        out.sd = self.sd[s0:s1]
+        out.sd_ent = self.sd_ent[s0:s1] - e0
+        out.nsub = self.nsub[e0:e1]
+        return out
+
+    @property
+    def entry_starts(self) -> np.ndarray:
+        """Where each record's entries begin in ``ent`` (and, last, their number)."""
+        cum = np.zeros(self.recs.size + 1, dtype=np.int64)
+        np.cumsum(self.nent, out=cum[1:])
+        return cum
+
     def shift(self, lo: int) -> None:
         """Positions from ``lo`` on (in a copy of the block's bytes from there)."""
         self.fs = self.fs - lo
@@ -110,12 +137,13 @@ class _Layout:
         self.sd = self.sd - lo
 
 
-def _plain(ix: BlockIndex, recs: np.ndarray) -> np.ndarray:
-    """Which of the records ``recs`` (clean) ``stored_forms`` builds from their bytes."""
+def _plain(ix: BlockIndex, recs: np.ndarray) -> tuple[np.ndarray, _Layout]:
+    """Which of the records ``recs`` (clean) ``stored_forms`` builds from their bytes, and
+    the layout of ``recs``."""
     arr = ix.arr
     lay = _Layout(ix, recs)
     if not recs.size:
-        return np.zeros(0, dtype=bool)
+        return np.zeros(0, dtype=bool), lay
     # no control byte in the data area but the field terminators, the record terminator
     # and the subfield delimiters
     ctrl = (arr < 0x20) & (arr != SD)
@@ -138,7 +166,7 @@ def _plain(ix: BlockIndex, recs: np.ndarray) -> np.ndarray:
         bad_ent[f_ent[(f_sd != fs + 2) | (arr[fs] >= 0x80) | (arr[fs + 1] >= 0x80)]] = True
     if bad_ent.any():
         good &= np.bincount(lay.rec_pos[bad_ent], minlength=recs.size) == 0
-    return good
+    return good, lay
 
 
 def _expand(src: np.ndarray, ln: np.ndarray, source: np.ndarray) -> bytes:
@@ -161,21 +189,23 @@ def stored_forms(ix: BlockIndex, which: np.ndarray) -> tuple[BlockForms, np.ndar
     """The BlockForms of the plain records among ``which`` (clean records of ``ix``,
     increasing), and the others of ``which`` (left to the decoded records)."""
     which = np.asarray(which, dtype=np.int64)
-    ok = _plain(ix, which)
+    ok, lay = _plain(ix, which)
     recs = which[ok]
     rest = which[~ok]
+    if rest.size:  # (the layout of the plain ones alone)
+        lay = _Layout(ix, recs)
     checksums: list[str] = []
     texts: list[bytes] = []
     for k in range(0, recs.size, CHUNK):
-        c, t = _forms(ix, recs[k:k + CHUNK])
+        c, t = _forms(ix, recs[k:k + CHUNK], lay.part(k, min(k + CHUNK, recs.size)))
         checksums += c
         texts += t
     return BlockForms(recs, checksums, texts), rest
 
 
-def _forms(ix: BlockIndex, recs: np.ndarray) -> tuple[list[str], list[bytes]]:
-    """The checksums and JSON texts of the plain records ``recs`` (increasing)."""
-    lay = _Layout(ix, recs)
+def _forms(ix: BlockIndex, recs: np.ndarray, lay: _Layout) -> tuple[list[str], list[bytes]]:
+    """The checksums and JSON texts of the plain records ``recs`` (increasing; ``lay``
+    their layout, changed here)."""
     # the records' bytes and the fixed parts after them: positions are in this copy
     lo = int(ix.starts[recs[0]])
     hi = int(ix.ends[recs[-1]]) + 1

@@ -247,11 +247,12 @@ _CORRECTION = (
 #: SELECT, then executemany per statement)
 BATCH = 500
 #: the indexes rebuilt after the import (not kept up record by record) when the import
-#: starts on an empty ledger: their keys (dates entered; files and record numbers) are
-#: built once, sorted
+#: starts on an empty ledger: the dates entered come in no order, so their keys are built
+#: once, sorted.  (``records_order`` is kept up: its keys, this import's files and record
+#: numbers, come in order, each added at the index's end for less than building it after
+#: the last block costs, when the workers have nothing left to do)
 _DEFERRED_INDEXES = {
     "records_date": "CREATE INDEX records_date ON records (date_entered)",
-    "records_order": "CREATE INDEX records_order ON records (last_import, position, record)",
 }
 _ROW = {c: k for k, c in enumerate(ROW_COLUMNS)}
 _DELETED = _ROW["deleted"]
@@ -288,21 +289,50 @@ def _uniform(columns: list[list], n: int) -> dict[int, str]:
     """The columns of ``_UNIFORM`` whose ``n`` values are all one value that can be written
     as a literal: {index: literal}."""
     out = {}
+    last, mid = n - 1, n // 2
     for k in _UNIFORM:
         col = columns[k]
         first = col[0]
-        if col.count(first) == n:
+        # (most columns that are not uniform differ at the middle or the end: no count)
+        if col[last] == first and col[mid] == first and col.count(first) == n:
             text = _literal(first)
             if text is not None:
                 out[k] = text
     return out
 
 
+#: a NULL bound as a value of the other type, for a column of text (an integer) and one of
+#: integers (text): ``NULLIF`` gives it back as NULL, every other value as it is bound
+_NULL_AS = {str: (0, "NULLIF(?, 0)"), int: ("", "NULLIF(?, '')")}
+
+
+def _nulls_unbound(columns: list[list], skip: dict[int, str]) -> dict[int, tuple[str, list]]:
+    """The columns (but those of ``skip``) that hold NULLs among values of one type, text
+    or integers, as {index: (the expression that binds them, the values with each None
+    replaced by a value of the other type)}: sqlite3 binds None through its adapters (five
+    times an integer's time), a value of the other type directly, and ``NULLIF`` of it
+    stores NULL (no value of the column's own type equals it)."""
+    out = {}
+    for k, col in enumerate(columns):
+        if k in skip or None not in col:
+            continue
+        kinds = set(map(type, col))
+        kinds.discard(type(None))
+        if len(kinds) != 1:
+            continue
+        spec = _NULL_AS.get(kinds.pop())
+        if spec is not None:
+            null, expr = spec
+            out[k] = (expr, [null if v is None else v for v in col])
+    return out
+
+
 def _insert_new(uniform: dict[int, str], own: tuple) -> str:
     """The INSERT of a block's rows (``_INSERT_COLS``; one ``executemany``): the
-    ``ROW_COLUMNS`` of ``uniform`` (index: literal) and this import's ``own`` values (the
-    database, first and last seen, first, last and changed import, position) written as
-    literals, every other value bound (``?``), in order."""
+    ``ROW_COLUMNS`` of ``uniform`` (index: a literal, or the expression a value is bound
+    in) and this import's ``own`` values (the database, first and last seen, first, last
+    and changed import, position) written as literals, every other value bound (``?``),
+    in order."""
     key = (tuple(uniform.items()), own)
     sql = _INSERT_NEW.get(key)
     if sql is None:
@@ -581,7 +611,11 @@ class _ImportState:
         if any(_literal(v) is None for v in own):  # (a database name with a NUL, say)
             return False
         uniform = _uniform(block.columns, n)
-        bound = [c for k, c in enumerate(block.columns) if k not in uniform]
+        nulls = _nulls_unbound(block.columns, uniform)
+        bound = [nulls[k][1] if k in nulls else c for k, c in enumerate(block.columns)
+                 if k not in uniform]
+        shapes = dict(uniform)
+        shapes.update((k, expr) for k, (expr, _values) in nulls.items())
         # the blobs as bytearrays: sqlite3 binds bytes through its adapters, slowly (and
         # pickles bytearrays slowly: they come from the workers as bytes)
         bound[_BLOB - sum(1 for k in uniform if k < _BLOB)] = list(map(bytearray,
@@ -590,7 +624,7 @@ class _ImportState:
         conn = self.conn
         conn.execute("SAVEPOINT new_records")
         try:
-            conn.executemany(_insert_new(uniform, own), rows)
+            conn.executemany(_insert_new(shapes, own), rows)
         except sqlite3.IntegrityError:  # a key there already (other errors: the whole
             conn.execute("ROLLBACK TO new_records")  # import is rolled back)
             conn.execute("RELEASE new_records")

@@ -256,8 +256,13 @@ def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = N
     ready.  Without, they are read in this process."""
     workers = (getattr(executor, "_max_workers", 2) or 2) if executor is not None else 0
     helps = executor is not None and getattr(executor, "parent_works", False)
-    window = max(1, 4 * workers) + (4 if helps else 0)  # blocks read and not yet merged
-    ahead = 2 * workers if helps else window  # blocks queued in the pool
+    # blocks queued in the pool: with this process reading too, enough that a worker has
+    # the next ones while this process reads one and merges (a report's merging of its
+    # linked records takes a few milliseconds a block); where it has nothing new to read
+    # (the stream's end, the window full) it takes back a queued block no worker has
+    # started rather than wait (``steal``)
+    ahead = AHEAD * workers if helps else max(1, 4 * workers)
+    window = ahead + (4 if helps else 0)  # blocks read and not yet merged
     # (before the pool forks: its workers inherit the setting; this process reads blocks too)
     keep_freed_memory()
     merges: dict[int, _FileMerge] = {}
@@ -306,6 +311,19 @@ def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = N
                                                             or executor is not None and queued < ahead):
             take(True)
 
+    def steal() -> bool:
+        """The last block queued in the pool that no worker has started: taken back
+        (cancelled there) and read here.  False when every queued block is started."""
+        nonlocal queued
+        for item in reversed(pending):
+            fut = item[3]
+            if fut is not None and fut.cancel():
+                queued -= 1
+                item[3] = None
+                item[6] = item[1](*item[2])
+                return True
+        return False
+
     if helps:
         # the first block here, before the pool forks: its workers start with what reading
         # a block imports and learns (the caches of dates, languages, rules' answers), so
@@ -318,6 +336,9 @@ def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = N
                 head is None or head[3] is not None and not head[3].done()):
             take(False)  # the block due is not ready: read the next one here meanwhile
             continue
+        if helps and head is not None and head[3] is not None and not head[3].done() \
+                and steal():
+            continue  # (nothing new to read here: a block the pool had not started)
         if head is None:
             if exhausted:
                 break
@@ -340,6 +361,8 @@ def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = N
 
 
 _NOT_READ = object()  # a pending block's result, not read yet
+#: blocks queued per worker when this process reads blocks too (``fast_count_files``)
+AHEAD = 4
 
 
 class KeyCounts:

@@ -42,6 +42,9 @@ _HTML_START = re.compile(rb"^(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|bod
 # XML in UTF-32 or UTF-16 (with or without a byte order mark): the MARCXML reader decodes it
 _WIDE_XML = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, b"<\x00\x00\x00", b"\x00\x00\x00<",
              codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, b"<\x00?\x00", b"\x00<\x00?")
+#: the bytes that may stand before the "<" of markup: blanks, the zero bytes of UTF-16, the
+#: bytes of the byte order marks (what ``_as_text``'s text is stripped of, in its encodings)
+_BEFORE_MARKUP = b" \t\r\n\x00" + codecs.BOM_UTF8 + codecs.BOM_UTF16_LE
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,12 @@ def _sniff_head(head: bytes, path: Path) -> Sniffed | None:
         return Sniffed(IRBIS_TEXT, N_("an IRBIS plain-text export"))
     if head.startswith(_WIDE_XML):
         return Sniffed(MARCXML, N_("an XML document"))
+    lt = head.find(b"<")
+    if lt < 0 or head[:lt].translate(None, _BEFORE_MARKUP):
+        # markup is "<" after nothing but blanks and byte order marks in every encoding
+        # _as_text reads: without, the terminators decide (an ISO 2709 file's head is not
+        # decoded as text for nothing)
+        return None
     text = _as_text(head)
     if text is not None:
         body = text.lstrip("\ufeff \t\r\n")
