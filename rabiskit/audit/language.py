@@ -66,7 +66,15 @@ LATIN_LOOKALIKES = {
     "C": "С", "T": "Т", "X": "Х", "I": "І",
 }
 
-_TOKEN = re.compile(r"[^\s\-–—.,;:!/()\[\]«»\"“”„=+*&%#№<>{}|\\]+")
+#: what separates a text's words beside blanks (``\s``): every one a non-word character
+#: (``\W``), so the duplicate check's normalised text is that of the words one by one
+#: (``rabiskit.audit.text.normalise_text``)
+DELIMITERS = "-–—.,;:!/()[]«»\"“”„=+*&%#№<>{}|\\"
+_TOKEN = re.compile("[^\\s" + re.escape(DELIMITERS) + "]+")
+#: the delimiters as UTF-8: the ASCII ones (a table for ``bytes.translate``: each a blank)
+#: and the others (each replaced by a blank)
+_ASCII_BLANKS = bytes(32 if b < 0x80 and chr(b) in DELIMITERS else b for b in range(256))
+_WIDE_DELIMITERS = tuple(c.encode("utf-8") for c in DELIMITERS if ord(c) >= 0x80)
 _APOSTROPHES = "'’ʼ`"
 _STRIPPED = _APOSTROPHES + "?!…'"
 
@@ -153,6 +161,19 @@ def _clean_token(tok: str) -> str | None:
     if "_" in tok or any(map(str.isdigit, tok)) or not any(map(str.isalpha, tok)):
         return None
     return fix_lookalikes(tok)
+
+
+def raw_tokens(data: bytes) -> list[str]:
+    """``_TOKEN.findall(data.decode("utf-8"))`` (the words of UTF-8 text before
+    :func:`tokens` cleans them), in one pass over long data (the titles of a block, a
+    separator between them): the delimiters made blanks in the bytes (UTF-8 finds a
+    character's bytes only where the character is), then the text split at blanks
+    (``str.split`` splits where ``\\s`` matches)."""
+    data = data.translate(_ASCII_BLANKS)
+    for d in _WIDE_DELIMITERS:
+        if d in data:
+            data = data.replace(d, b" ")
+    return data.decode("utf-8").split()
 
 
 def tokens(text: str) -> list[str]:
@@ -470,9 +491,9 @@ def _quick(text: str) -> Detection:
     if info and all(map(_PLAIN_AT, info)) and (all_caps or not any(map(_CAPITAL_AT, info[1:]))):
         # plain words, none a proper name (the first word never is one): each adds its
         # ordinary scores (multiples of 1/4: the sums of the loop below, in any order)
-        return _scored(sum(map(_K1_AT, info), 0.0), sum(map(_R1_AT, info), 0.0), 0.0, 0.0,
-                       False, False, 0, len(info),
-                       tuple(dict.fromkeys(chain.from_iterable(map(_FOUND_AT, info)))))
+        return scored_detection(sum(map(_K1_AT, info), 0.0), sum(map(_R1_AT, info), 0.0),
+                                0.0, 0.0, False, False, 0, len(info),
+                                tuple(dict.fromkeys(chain.from_iterable(map(_FOUND_AT, info)))))
     long_words = any([x[1] for x in info])
     kaz = rus = eng = ukr = 0.0
     letters: list[str] = []
@@ -518,16 +539,26 @@ def _quick(text: str) -> Detection:
             for weight in i_words:
                 kaz += weight
             letters.append("і")
-    return _scored(kaz, rus, eng, ukr, other_turkic, rus_end, lat_tokens, cyr_tokens,
+    return scored_detection(kaz, rus, eng, ukr, other_turkic, rus_end, lat_tokens, cyr_tokens,
                    tuple(dict.fromkeys(letters)))
 
 
 _PLAIN_AT, _CAPITAL_AT, _K1_AT, _R1_AT, _FOUND_AT = map(itemgetter, (12, 3, 7, 9, 11))
 
 
-def _scored(kaz: float, rus: float, eng: float, ukr: float, other_turkic: bool, rus_end: bool,
-            lat_tokens: int, cyr_tokens: int, kaz_letters: tuple) -> Detection:
-    """The Detection of a text's scores (``_decide``), without the evidence text."""
+
+def word_info(raw: str) -> tuple | None:
+    """What :func:`quick_detection` takes of one raw token (as ``_TOKEN`` finds it): None
+    for one :func:`tokens` leaves out, else the tuple ``_Words`` describes (remembered)."""
+    return _WORDS[raw]
+
+
+def scored_detection(kaz: float, rus: float, eng: float, ukr: float, other_turkic: bool,
+                     rus_end: bool, lat_tokens: int, cyr_tokens: int,
+                     kaz_letters: tuple) -> Detection:
+    """The Detection of a text's scores (``_decide``), without the evidence text: what
+    :func:`quick_detection` gives for the sums its loop makes (``_quick``), the Kazakh
+    letters in the order given."""
     # (the answer depends on these alone: one Detection for each of them, shared by the
     # texts that give it)
     key = (kaz, rus, eng, ukr, other_turkic, rus_end, lat_tokens, cyr_tokens, kaz_letters)
@@ -543,5 +574,5 @@ def _scored(kaz: float, rus: float, eng: float, ukr: float, other_turkic: bool, 
     return got
 
 
-#: ``_quick``'s answers by what decides them (see there); emptied when full
+#: ``scored_detection``'s answers by what decides them (see there); emptied when full
 _SCORED: dict[tuple, Detection] = {}

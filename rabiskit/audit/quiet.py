@@ -38,6 +38,7 @@ from rabiskit.audit.checks import (_CONTROL, _KZ_MOJIBAKE, _UTF8_AS_CP1251, _UTF
 from rabiskit.audit.duplicates import isbn_keys
 from rabiskit.audit.findings import ShareRow
 from rabiskit.audit.language import KAZ, quick_detection
+from rabiskit.audit.titles import block_titles
 from rabiskit.audit.text import (first_author, normalise_text, publication_year,
                                  title_key_of, title_parts_of)
 from rabiskit.facts.blocks import BlockIndex, combo_outcome, first_index, tag_code
@@ -467,9 +468,11 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
     numbers, rows = quiet.numbers, quiet.rows
     changed = _changed_all(ix.arr, np.array(at005, dtype=np.int64),
                            np.array(to005, dtype=np.int64))
-    for i, cd, cl, ci, ca, cy, ch, cv, a1, z1, a5, z5, a2, z2, c, b6, b7, offset, c005 in zip(
-            recs.tolist(), *cols, at001, to001, at005, to005, at200, to200, combos, t6s, t7s,
-            offsets, changed):
+    t_titles, t_dets, t_keys = block_titles(ix, np.array(at200, dtype=np.int64),
+                                            np.array(to200, dtype=np.int64))
+    for k, (i, cd, cl, ci, ca, cy, ch, cv, a1, z1, a5, z5, a2, z2, c, b6, b7, offset,
+            c005) in enumerate(zip(recs.tolist(), *cols, at001, to001, at005, to005, at200,
+                                   to200, combos, t6s, t7s, offsets, changed)):
         d = dates.values[cd][0]
         languages_ = langs.values[cl][0]
         f005 = c005
@@ -479,7 +482,11 @@ def quiet_records(ix: BlockIndex, task, ctx) -> tuple[Quiet, np.ndarray]:
             continue
         if f005 is None or (f005[1] is not None and (f005[1] > today or f005[1] < d)):
             continue
-        (title, lang, title_key), _tkey = _title(buf[a2:z2])
+        lang = t_dets[k]
+        if lang is None:
+            (title, lang, title_key), _tkey = _title(buf[a2:z2])
+        else:
+            title, title_key = t_titles[k], t_keys[k]
         # (texts of equal scores share their Detection: one decision per languages and
         # Detection, the Detection held so that its id stays its own)
         lang_ok = mismatch.get((cl, id(lang)))

@@ -100,6 +100,13 @@ def normalise_text(text: str | None) -> str:
     return _PUNCT.sub(" ", t).strip()
 
 
+#: ``normalise_text`` of a text is that of its words (``language._TOKEN``'s, which blanks
+#: and ``language.DELIMITERS`` separate) one by one, those that are not "" joined by one
+#: blank: what it keeps are runs of word characters, and the separators are non-word
+#: characters (``\W``) that NFC composes with nothing after them but non-word characters
+#: (= or < or > and U+0338), casefold and ё -> е change one character at a time.
+
+
 def title_key_text(record: Record, flavour: str) -> str:
     """Title proper with part number/name (so volumes of a set stay apart), normalised."""
     tag, _ = TITLE_FIELDS[MARC21 if flavour == MARC21 else "unimarc"]
