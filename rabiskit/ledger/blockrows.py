@@ -23,9 +23,9 @@ import hashlib
 
 import numpy as np
 
-from rabiskit.facts.batches import (_TABLE_TAGS, _TITLE_END, BlockDecisions, _cut_all, _Fields,
-                                    digits_005, subfield_spans, _strip_or_empty, _strip_or_none,
-                                    span_positions)
+from rabiskit.facts.batches import (_TABLE_TAGS, _TITLE_END, BlockDecisions, _answers, _cut_all,
+                                    _Fields, digits_005, subfield_spans, _strip_or_empty,
+                                    _strip_or_none, span_positions)
 from rabiskit.facts.blocks import records_of
 from rabiskit.facts.parse import article_pages, clean_title, pages_from_extent, parse_005
 from rabiskit.ledger.blockforms import _expand, stored_forms
@@ -58,22 +58,6 @@ def _texts(arr: np.ndarray, *columns: Spans) -> list[list]:
                 col[i] = None
         cols.append(col)
     return cols
-
-
-#: the answers of ``pages_from_extent`` and ``article_pages`` (each depends on the text
-#: alone) met in this process; bounded (cleared when full)
-_DECIDED: dict = {}
-_DECIDED_MAX = 100_000
-
-
-def _decided(decide, texts: list) -> list:
-    """``decide(text)`` of each of ``texts``, once per distinct text."""
-    known = _DECIDED.setdefault(decide, {})
-    if len(known) > _DECIDED_MAX:
-        known.clear()
-    for t in set(texts).difference(known):
-        known[t] = decide(t)
-    return list(map(known.__getitem__, texts))
 
 
 def _changed(buf: bytes, arr: np.ndarray, present: np.ndarray, s: np.ndarray,
@@ -199,14 +183,14 @@ def settled_columns(d: BlockDecisions, display: str, base_offset: int) -> list[l
     art_raw = _where(unimarc, fl.first_subfield("463", "v"), fl.first_subfield("773", "g"))
     control, title_text, extent_text, host_text, art_text = _texts(arr, cn, title, extent, host,
                                                                    art_raw)
-    pages = _decided(pages_from_extent, extent_text)
-    art = _decided(article_pages, art_text)
+    pages = _answers(pages_from_extent, extent_text)
+    art = _answers(article_pages, art_text)
     # a UNIMARC article without 463$v pages: the extent's
     from_extent = unimarc & (lead[:, 7] == ord("a"))
     if from_extent.any():
         for i in np.flatnonzero(from_extent).tolist():
             if art[i] is None:
-                art[i] = _decided(article_pages, [extent_text[i]])[0]
+                art[i] = _answers(article_pages, [extent_text[i]])[0]
     changed = _changed(buf, arr, *fl.control("005"))
     isbn = _json_lists(buf, arr, fl, unimarc, ("010", "a"), ("020", "a"))
     links = _json_lists(buf, arr, fl, unimarc, ("856", "u"), ("856", "u"))

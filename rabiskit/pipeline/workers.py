@@ -332,12 +332,11 @@ def fast_count_files(files: Sequence[FastFile], *, executor: Executor | None = N
     fill()
     while True:
         head = pending[0] if pending else None
-        if helps and not exhausted and len(pending) < window and (
-                head is None or head[3] is not None and not head[3].done()):
+        waiting = head is not None and head[3] is not None and not head[3].done()
+        if helps and (head is None or waiting) and not exhausted and len(pending) < window:
             take(False)  # the block due is not ready: read the next one here meanwhile
             continue
-        if helps and head is not None and head[3] is not None and not head[3].done() \
-                and steal():
+        if helps and waiting and steal():
             continue  # (nothing new to read here: a block the pool had not started)
         if head is None:
             if exhausted:
