@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Iterator, List, Optional
@@ -39,6 +40,50 @@ class LazyConsole:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.get(), name)
 
+    def print(self, *objects: Any, **options: Any) -> None:
+        """rich's ``Console.print``; plain text (every object a str, ``markup=False``, no
+        other option but ``highlight=False``) goes straight to the stream while rich is not
+        needed: the stream is not a terminal and nothing asked for colour (importing
+        rich: about 45 ms of a run that only says where it wrote; see ``no_terminal``).  rich
+        writes such text to a file as it is, but for wrapping it at 80 columns (a path cut
+        in two)."""
+        if (self._console is None and options.get("markup", True) is False
+                and options.keys() <= {"markup", "highlight"} and not options.get("highlight")
+                and all(type(o) is str for o in objects) and self._plain_stream()):
+            stream = sys.stderr if self._options.get("stderr") else sys.stdout
+            stream.write(" ".join(objects) + "\n")
+            return
+        self.get().print(*objects, **options)
+
+    def line(self, *parts: str | tuple[str, str]) -> None:
+        """One line of text (no markup read in it) made of ``parts``, each a text or a
+        (text, rich style) pair: styled on a terminal, plain elsewhere (see ``print``)."""
+        if self._console is None and self._plain_stream():
+            self.print("".join(p if isinstance(p, str) else p[0] for p in parts), markup=False)
+            return
+        from rich.text import Text
+
+        self.get().print(Text.assemble(*parts), highlight=False)
+
+    def _plain_stream(self) -> bool:
+        return no_terminal(sys.stderr if self._options.get("stderr") else sys.stdout)
+
+
+#: the variables by which rich may take a stream that is no terminal for one
+TERMINAL_VARIABLES = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "FORCE_TERMINAL")
+
+
+def no_terminal(stream: Any) -> bool:
+    """Whether ``stream`` is surely no terminal, without a rich Console made to ask (rich
+    costs about 45 ms of start-up): not a terminal, and none of ``TERMINAL_VARIABLES``
+    set (with one, only rich can say)."""
+    if any(os.environ.get(v) is not None for v in TERMINAL_VARIABLES):
+        return False
+    try:
+        return not stream.isatty()
+    except (AttributeError, ValueError):  # no stream, or a closed one: rich says no terminal
+        return True
+
 
 def escape(text: str) -> str:
     """rich's markup escape, importing rich only when a message is printed."""
@@ -47,8 +92,9 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
-err_console = LazyConsole(stderr=True, highlight=False, soft_wrap=True)
-out_console = LazyConsole(highlight=False, soft_wrap=False)
+# (emoji=False: a ":cd:" in a title or a path stays as it is)
+err_console = LazyConsole(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+out_console = LazyConsole(highlight=False, soft_wrap=False, emoji=False)
 
 
 class DbCommand(LocalisedCommand):
@@ -97,15 +143,13 @@ def fail(message: str, code: int = 2) -> "typer.Exit":
     """Print one clear line on stderr and leave with ``code`` (no traceback).  ``message``
     is in the user's language: a ``_()`` text, or a library's English text made from a
     marked template (``str(error)``), translated here."""
-    err_console.print(f"[bold red]rabiskit:[/] {escape(translate_text(message))}", markup=True,
-                      highlight=False)
+    error(message)
     raise typer.Exit(code)
 
 
 def error(message: str) -> None:
     """One error line on stderr, in the user's language, without leaving (see :func:`fail`)."""
-    err_console.print(f"[bold red]rabiskit:[/] {escape(translate_text(message))}", markup=True,
-                      highlight=False)
+    err_console.line(("rabiskit:", "bold red"), " " + translate_text(message))
 
 
 def cannot_write(path: Any, e: OSError) -> str:
@@ -119,8 +163,7 @@ def written(path: Any) -> str:
 
 def warn(message: str) -> None:
     """One warning line on stderr, in the user's language (see :func:`fail`)."""
-    err_console.print(f"[yellow]{escape(_('warning:'))}[/] {escape(translate_text(message))}",
-                      markup=True, highlight=False)
+    err_console.line((_("warning:"), "yellow"), " " + translate_text(message))
 
 
 def where(file: Any, record: Any = None, offset: Any = None, line: Any = None) -> str:

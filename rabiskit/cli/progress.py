@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from typing import Callable, Iterator, Sequence
 
-from rabiskit.cli.common import err_console
+from rabiskit.cli.common import err_console, no_terminal
 from rabiskit.facts.scan import Input
 
 LARGE = 20 << 20  # show a bar from 20 MB of input
-
-#: the variables by which rich may take a stream that is no terminal for one
-_TERMINAL_VARIABLES = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "FORCE_TERMINAL")
-
-
-def _no_terminal() -> bool:
-    """Whether stderr is surely no terminal (no rich Console made to ask: rich costs 40 ms
-    of start-up, and a run of a big file with stderr in a pipe or a file shows no bar)."""
-    if any(os.environ.get(v) is not None for v in _TERMINAL_VARIABLES):
-        return False
-    try:
-        return not sys.stderr.isatty()
-    except (AttributeError, ValueError):  # no stderr, or a closed one: rich says no terminal
-        return True
-
 
 @contextlib.contextmanager
 def scan_progress(inputs: Sequence[Input], enabled: bool = True
@@ -36,7 +20,7 @@ def scan_progress(inputs: Sequence[Input], enabled: bool = True
             total += i.path.stat().st_size
         except OSError:
             pass
-    if not enabled or total < LARGE or _no_terminal() or not err_console.is_terminal:
+    if not enabled or total < LARGE or no_terminal(sys.stderr) or not err_console.is_terminal:
         yield None
         return
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn

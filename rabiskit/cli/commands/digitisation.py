@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich import box
-from rich.table import Table
 
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
@@ -50,6 +48,9 @@ def _rows(data: dict) -> list[tuple[str, dict]]:
 
 
 def render_table(data: dict, plan) -> None:
+    from rich import box  # rich only for the table: start-up time of --format json
+    from rich.table import Table
+
     p = data["period"]
     lang = language()
     t = Table(title=_("{library} — digitisation — {start} … {end}").format(

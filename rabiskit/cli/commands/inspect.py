@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from rabiskit.cli.common import (FlavourOpt, check_encoding, check_flavour, fail, make_inputs,
                                  more_line, out_console, print_json, warn)
@@ -23,6 +21,9 @@ def _counter_text(d: dict) -> str:
 
 
 def render_file(s: FileSummary) -> None:
+    from rich.markup import escape  # rich only for the table: start-up time of --format json
+    from rich.table import Table
+
     d = s.as_dict()
     t = Table(title=f"{s.file}", title_justify="left", show_header=False, box=None, pad_edge=False)
     t.add_column(style="bold")

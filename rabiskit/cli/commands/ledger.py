@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Iterator, List, Optional
 
 import typer
-from rich.table import Table
 
 from rabiskit.cli.parallelopt import ParallelFromOpt, WorkersOpt, check_workers, parse_size
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, check_encoding,
@@ -176,6 +175,8 @@ def status_cmd(
     if fmt == "json":
         print_json(data)
         return
+    from rich.table import Table  # rich only for the tables: start-up time of an import
+
     out_console.print(_("Ledger {file}").format(file=data["ledger"]), markup=False)
     rows = []
     for i in data["imports"]:
