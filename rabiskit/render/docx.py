@@ -184,11 +184,13 @@ def _word_table(doc, columns: list[Column], rows: list[Row], idx: list[int], lan
             col += span
         _repeat_header(wt.rows[0])
     hdr = wt.rows[n_header - 1]
+    # (the header row has no merged cell: its cells are its XML's, as for the rows below)
+    hdr_cells = [_Cell(tc, wt) for tc in hdr._tr.tc_lst]
     for j, i in enumerate(idx):
-        _write(hdr.cells[j], columns[i].label, bold=True, size=size)
-        _shade(hdr.cells[j], "E8EEF8")
+        _write(hdr_cells[j], columns[i].label, bold=True, size=size)
+        _shade(hdr_cells[j], "E8EEF8")
         if upright and columns[i].kind != "text":
-            _upright(hdr.cells[j])
+            _upright(hdr_cells[j])
     if upright:
         hdr.height = Mm(UPRIGHT_HEIGHT_MM)
     _repeat_header(hdr)
