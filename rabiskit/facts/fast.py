@@ -173,9 +173,10 @@ def linked_entries(buf: bytes, base_offset: int, ix: BlockIndex, sel: np.ndarray
     (local no, ``facts_tuple`` of their facts, what ``extract`` takes), in order.  With a
     ``ValuesExtract`` their facts come from the block index's columns
     (``batches.settled_facts``: no record is decoded whole) and ``extract.of_values``
-    takes its part (``extract.of_linked(facts_tuple, values)`` where it has one, for what
-    depends on the facts too: a report's digitised documents, written here, in the
-    process reading the block, rather than where the blocks are merged); else (or for a record whose date entered the columns leave open) they
+    takes its part (``extract.of_linked(facts_tuples, values)``, the list of its answers
+    for all of them, where it has one, for what depends on the facts too: a report's
+    digitised documents, written here, in the process reading the block, rather than
+    where the blocks are merged); else (or for a record whose date entered the columns leave open) they
     are decoded with the fields ``tags`` and given to ``extract_facts`` and ``extract``."""
     from rabiskit.facts.batches import settled_facts
     from rabiskit.facts.columns import dates_entered
@@ -194,7 +195,7 @@ def linked_entries(buf: bytes, base_offset: int, ix: BlockIndex, sel: np.ndarray
         # as facts_tuple: far quicker through a pipe than RecordFacts objects
         of_linked = getattr(extract, "of_linked", None)
         if of_linked is not None:
-            out = [(t[_RECORD_AT], t, of_linked(t, v)) for t, v in zip(facts, values)]
+            out = [(t[_RECORD_AT], t, x) for t, x in zip(facts, of_linked(facts, values))]
         else:
             of_values = extract.of_values
             out = [(t[_RECORD_AT], t, of_values(v)) for t, v in zip(facts, values)]

@@ -105,12 +105,15 @@ class ReportExtract(ValuesExtract):
 
         return None, copies_of_values(values)
 
-    def of_linked(self, facts: tuple, values: list[str]) -> tuple[None, Any]:
-        """``of_values`` of a settled record whose facts are ``facts`` (a ``facts_tuple``),
-        its document written (``rabiskit.digitisation.tally.settled_document``)."""
+    def of_linked(self, facts: list[tuple], values: list[list[str]]) -> list[tuple[None, Any]]:
+        """``of_values`` of a block's settled records, whose facts are ``facts`` (each a
+        ``facts_tuple``), their documents written (``rabiskit.digitisation.tally.
+        settled_document``)."""
         from rabiskit.digitisation.tally import copies_of_values, settled_document
 
-        return None, settled_document(self.form, facts, copies_of_values(values))
+        form = self.form
+        return [(None, settled_document(form, t, copies_of_values(v)))
+                for t, v in zip(facts, values)]
 
 
 class ReportSink:
