@@ -384,16 +384,22 @@ class DigitisationTally:
         general way).
 
         Measured on the short benchmark file (9,927 linked records, no PDF folder), this
-        process (which merges the blocks in order, and reads a share of them) took 5.8
+        process (which merges the blocks in order, and reads a share of them) took 5.2
         microseconds a record from the sink's ``add_linked`` on when it wrote the documents
-        itself, 1.6 so."""
+        itself, 1.0 so; the process reading the block takes about as long to write them
+        as this one did."""
         if links.__class__ is not tuple or self.pdf_index is not None:
             self.add_links(links or [], facts, counted=True)  # type: ignore[arg-type]
             return
         keys, links_, head, tail, kind, kazakh, pages, date = links  # type: ignore[misc]
         seen = self._seen
         record = facts.record
-        if record.__class__ is not int or any(k in seen for k in keys):
+        # (a loop, not any() of a generator: 0.3 microseconds a record less)
+        for k in keys:
+            if k in seen:
+                self.add_links(linked_copies(links_), facts, counted=True)
+                return
+        if record.__class__ is not int:  # (fields_json's TypeError: the general way)
             self.add_links(linked_copies(links_), facts, counted=True)
             return
         number = self._store.append_bytes(head + b"%d" % record + tail)
