@@ -176,8 +176,9 @@ def linked_entries(buf: bytes, base_offset: int, ix: BlockIndex, sel: np.ndarray
     takes its part (``extract.of_linked(facts_tuples, values)``, the list of its answers
     for all of them, where it has one, for what depends on the facts too: a report's
     digitised documents, written here, in the process reading the block, rather than
-    where the blocks are merged); else (or for a record whose date entered the columns leave open) they
-    are decoded with the fields ``tags`` and given to ``extract_facts`` and ``extract``."""
+    where the blocks are merged); else (or for a record whose date entered the columns
+    leave open) they are decoded with the fields ``tags`` and given to ``extract_facts``
+    and ``extract``."""
     from rabiskit.facts.batches import settled_facts
     from rabiskit.facts.columns import dates_entered
 
@@ -452,6 +453,7 @@ def facts_tuple(facts: RecordFacts) -> tuple:
 #: each field's slot, set in a RecordFacts without its __init__ (``facts_from_tuple``)
 _SLOT_SETTERS = tuple(getattr(RecordFacts, name).__set__ for name in _FACT_FIELDS)
 _SET_RECORD = _SLOT_SETTERS[_RECORD_AT]
+_new_facts = object.__new__
 assert not hasattr(RecordFacts, "__post_init__")  # (facts_from_tuple would skip it)
 
 
@@ -470,6 +472,3 @@ def facts_from_tuple(values: tuple, shift: int = 0) -> RecordFacts:
     if shift:
         _SET_RECORD(facts, values[_RECORD_AT] + shift)
     return facts
-
-
-_new_facts = object.__new__
