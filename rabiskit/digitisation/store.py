@@ -104,21 +104,39 @@ def fields_json(source, file, record, offset, id, title, line, kind, language, p
                 notes, in_period: bool) -> str:
     """``document_json`` of the ``Document`` of these fields (TypeError for a field of
     another type than ``Document`` names): for a tally that makes no Document."""
-    return "".join((
-        '{\n  "source": ', _text(source), ',\n  "file": ', _text(file),
-        ',\n  "record": ', _number(record), ',\n  "offset": ', _number(offset),
-        ',\n  "id": ', _text(id), ',\n  "title": ', _text(title),
-        "" if line is None else ',\n  "line": ' + _number(line),
-        ',\n  "type": ', _text(kind), ',\n  "language": ', _text(language),
-        ',\n  "pages": ', _number(pages),
-        ',\n  "pages_source": ', _text(pages_source or None),
-        ',\n  "catalogue_pages": ', _number(catalogue_pages),
-        ',\n  "date": ', _text(date.isoformat() if date else None),
-        ',\n  "date_source": ', _text(date_source or None),
-        ',\n  "links": ', _texts(links), ',\n  "pdfs": ', _texts(pdfs),
-        ',\n  "host_title": ', _text(host_title),
-        ',\n  "notes": ' + _texts(notes) if notes else "",
-        ',\n  "in_period": ', "true" if in_period else "false", "\n}"))
+    head, tail = fields_json_parts(source, file, offset, id, title, line, kind, language,
+                                   pages, pages_source, catalogue_pages, date, date_source,
+                                   links, pdfs, host_title, notes, in_period)
+    return with_record(head, record, tail)
+
+
+def with_record(head: str, record, tail: str) -> str:
+    """The ``fields_json`` of its ``fields_json_parts`` and its record number (TypeError
+    for a number of another type)."""
+    return head + _number(record) + tail
+
+
+def fields_json_parts(source, file, offset, id, title, line, kind, language, pages,
+                      pages_source, catalogue_pages, date, date_source, links, pdfs,
+                      host_title, notes, in_period: bool) -> tuple[str, str]:
+    """``fields_json`` but its record number: (the text before it, the text after it).  The
+    process that reads a block writes a linked record's document so, before the record is
+    numbered in its file (``DigitisationTally.add_settled``)."""
+    return ('{\n  "source": ' + _text(source) + ',\n  "file": ' + _text(file) + ',\n  "record": ',
+            "".join((
+                ',\n  "offset": ', _number(offset),
+                ',\n  "id": ', _text(id), ',\n  "title": ', _text(title),
+                "" if line is None else ',\n  "line": ' + _number(line),
+                ',\n  "type": ', _text(kind), ',\n  "language": ', _text(language),
+                ',\n  "pages": ', _number(pages),
+                ',\n  "pages_source": ', _text(pages_source or None),
+                ',\n  "catalogue_pages": ', _number(catalogue_pages),
+                ',\n  "date": ', _text(date.isoformat() if date else None),
+                ',\n  "date_source": ', _text(date_source or None),
+                ',\n  "links": ', _texts(links), ',\n  "pdfs": ', _texts(pdfs),
+                ',\n  "host_title": ', _text(host_title),
+                ',\n  "notes": ' + _texts(notes) if notes else "",
+                ',\n  "in_period": ', "true" if in_period else "false", "\n}")))
 
 
 class DocumentStore:
@@ -143,7 +161,10 @@ class DocumentStore:
     def append_text(self, text: str) -> int:
         """Keep a document given as its JSON text (``document_text``, ``document_json``);
         returns its number."""
-        data = text.encode("utf-8")
+        return self.append_bytes(text.encode("utf-8"))
+
+    def append_bytes(self, data: bytes) -> int:
+        """Keep a document given as its JSON text in UTF-8; returns its number."""
         offsets = self._offsets
         offsets.append(offsets[-1] + len(data))
         held = self._held

@@ -178,13 +178,18 @@ def block_kind(inp: Input, fast: bool | None, xml: bool = True) -> tuple[str | N
 
 
 def _consumer(summary, sink: Sink):
-    """Takes a file's carefully read records into its summary and the sink, as they come."""
+    """Takes a file's carefully read records into its summary and the sink, as they come
+    (the block path's linked records too: one call each, in the process merging the
+    blocks, hence the sink's methods looked up once)."""
+    add_linked = getattr(sink, "add_linked", None)
+    add = sink.add
+
     def consume(facts: RecordFacts, reason: str | None, problems: tuple, extra: Any) -> None:
         if reason is None:  # settled by the block path (Needs.linked_tags): in the groups
-            sink.add_linked(facts, extra)  # type: ignore[attr-defined]
+            add_linked(facts, extra)  # type: ignore[misc]
             return
         summary.add_read(facts, reason, problems)
-        sink.add(facts, extra)
+        add(facts, extra)
     return consume
 
 

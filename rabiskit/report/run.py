@@ -84,10 +84,13 @@ def report_extract(operator: tuple[str, str], links: tuple[str, str] | None, src
 class ReportExtract(ValuesExtract):
     """``Needs.extract`` of a report: ``report_extract``; for the records the block path
     settles (their cataloguer is in its groups) the links of the values of the link
-    subfield alone, ``subfield`` (None: no digitisation; then no record is linked)."""
+    subfield alone, ``subfield`` (None: no digitisation; then no record is linked), and
+    with the digitisation's ``form`` (``DigitisationTally.document_form``) their documents
+    written where the block is read (``of_linked``)."""
 
     operator: tuple[str, str]
     links: tuple[str, str] | None
+    form: Any = None  # rabiskit.digitisation.tally.DocumentForm
 
     @property
     def subfield(self) -> tuple[str, str]:  # type: ignore[override]
@@ -101,6 +104,16 @@ class ReportExtract(ValuesExtract):
         from rabiskit.digitisation.tally import copies_of_values
 
         return None, copies_of_values(values)
+
+    def of_linked(self, facts: list[tuple], values: list[list[str]]) -> list[tuple[None, Any]]:
+        """``of_values`` of a block's settled records, whose facts are ``facts`` (each a
+        ``facts_tuple``), their documents written (``rabiskit.digitisation.tally.
+        settled_document``)."""
+        from rabiskit.digitisation.tally import copies_of_values, settled_document
+
+        form = self.form
+        return [(None, settled_document(form, t, copies_of_values(v)))
+                for t, v in zip(facts, values)]
 
 
 class ReportSink:
@@ -131,7 +144,8 @@ class ReportSink:
         operator = (self.plan.operator_field, self.plan.operator_subfield)
         return Needs(linked_tags=dig.tally.link_tags() if dig is not None else frozenset(),
                      operator=operator,
-                     extract=ReportExtract(operator, link),
+                     extract=ReportExtract(operator, link,
+                                           dig.tally.document_form() if dig is not None else None),
                      careful_dated=(self.today, dt.date(self.year, 12, 31)))
 
     def _count(self, facts: RecordFacts) -> None:
@@ -151,7 +165,7 @@ class ReportSink:
     def add_linked(self, facts: RecordFacts, extra) -> None:
         """A record the block path settled (counted in its groups) holding the link field."""
         if self.digitisation is not None:
-            self.digitisation.tally.add_links(extra[1] or [], facts, counted=True)
+            self.digitisation.tally.add_settled(extra[1], facts)
 
     def add_pair(self, src, facts: RecordFacts) -> None:
         """A (SourceRecord or None, facts) pair, e.g. the facts kept in a ledger."""
