@@ -14,7 +14,7 @@ from rabiskit.digitisation.log import DigitisationLog
 from rabiskit.digitisation.pdfs import PdfIndex
 from rabiskit.digitisation.run import digitisation_json, prepare
 from rabiskit.digitisation.tally import (DigitisationTally, LinkedCopies, copies_of_values,
-                                        linked_copies, record_links)
+                                        linked_copies, record_links, settled_document)
 from rabiskit.facts.extract import ValuesExtract
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
@@ -31,15 +31,24 @@ def links_extract(tag: str, code: str, src, facts: RecordFacts) -> LinkedCopies 
 @dataclass(frozen=True)
 class LinksExtract(ValuesExtract):
     """``Needs.extract`` of the digitisation: ``links_extract`` of the link field
-    ``subfield`` (tag, code); the block path gives the values of that subfield alone."""
+    ``subfield`` (tag, code); the block path gives the values of that subfield alone, and
+    with the tally's ``form`` (``DigitisationTally.document_form``) the documents of the
+    records it settles are written where the block is read (``of_linked``), as a report's."""
 
     subfield: tuple[str, str]
+    form: Any = None  # rabiskit.digitisation.tally.DocumentForm
 
     def __call__(self, src, facts: RecordFacts) -> LinkedCopies | None:
         return links_extract(*self.subfield, src, facts)
 
     def of_values(self, values: list[str]) -> LinkedCopies | None:
         return copies_of_values(values)
+
+    def of_linked(self, facts: list[tuple], values: list[list[str]]) -> list:
+        """``of_values`` of a block's settled records (``facts``: their ``facts_tuple``s),
+        their documents written (``settled_document``)."""
+        form = self.form
+        return [settled_document(form, t, copies_of_values(v)) for t, v in zip(facts, values)]
 
 
 class DigitisationSink:
@@ -49,14 +58,15 @@ class DigitisationSink:
     def needs(self) -> Needs:
         t = self.tally
         return Needs(linked_tags=t.link_tags(),
-                     extract=LinksExtract((t.link_field, t.link_subfield)))
+                     extract=LinksExtract((t.link_field, t.link_subfield), t.document_form()))
 
     def add(self, facts: RecordFacts, extra: Any) -> None:
         self.tally.add_links(extra or [], facts)
 
     def add_linked(self, facts: RecordFacts, extra: Any) -> None:
-        """A record the block path settled that holds the link field (in the groups too)."""
-        self.tally.add_links(extra or [], facts, counted=True)
+        """A record the block path settled that holds the link field (in the groups too),
+        with what ``LinksExtract.of_linked`` made of it."""
+        self.tally.add_settled(extra, facts)
 
     def add_groups(self, groups: Groups) -> None:
         self.tally.add_unlinked(sum(n for *_, n in groups.counts))
