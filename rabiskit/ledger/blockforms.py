@@ -187,10 +187,12 @@ def _expand(src: np.ndarray, ln: np.ndarray, source: np.ndarray) -> bytes:
     if not total:
         return b""
     out_start = np.cumsum(ln) - ln
-    # (a chunk's bytes: positions fit 32 bits, half the memory to move)
+    # (a chunk's bytes: positions fit 32 bits, half the memory to move; ``take`` gathers
+    # with them as they are, where indexing with them casts them to 64 bits first: 0.6 of
+    # the time, measured on a chunk's 270 KB)
     idx = np.repeat((src - out_start).astype(np.int32), ln)
     idx += np.arange(total, dtype=np.int32)
-    return source[idx].tobytes()
+    return source.take(idx).tobytes()
 
 
 #: records built together (the temporary arrays stay small: memory stays flat)
