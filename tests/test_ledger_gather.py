@@ -64,3 +64,18 @@ def test_a_block_of_plain_chunks_comes_from_its_bytes():
     assert rest.tolist() == [5]
     assert forms.which.size == 2 * CHUNK
     assert b'\\"' in forms.texts[CHUNK + 6] and b"\\" not in forms.texts[0]
+
+
+def test_the_columns_looked_through_for_nulls_are_those_the_table_lets_hold_null(tmp_path):
+    """(``add_new`` binds a NULL of these columns through ``NULLIF``; a None elsewhere is a
+    row the table refuses, whichever way it is bound)"""
+    from rabiskit.ledger.codec import ROW_COLUMNS
+    from rabiskit.ledger.importer import _NULLABLE
+    from rabiskit.ledger.store import open_ledger
+
+    led = open_ledger(tmp_path / "l.sqlite", create=True)
+    try:
+        nullable = {r[1] for r in led.conn.execute("PRAGMA table_info(records)") if not r[3]}
+    finally:
+        led.close()
+    assert sorted(ROW_COLUMNS[k] for k in _NULLABLE) == sorted(nullable & set(ROW_COLUMNS))
