@@ -149,6 +149,14 @@ def test_pinned_records_as_the_table_and_the_careful_reader():
                       max_size=2))
 @example(recs=PINNED, edits=[])
 @example(recs=PINNED, edits=[(200, 0x22)])
+# (the text columns' one gather: no value in the block at all; one record's empty values;
+# a last value that is empty, after others)
+@example(recs=[unimarc("n", "m", [])], edits=[])
+@example(recs=[unimarc("n", "m", [("001", c("")), ("200", f("1 ", ("a", ""))),
+                                  ("215", f("  ", ("a", ""))), ("463", f(" 1", ("t", "")))])],
+         edits=[])
+@example(recs=[PINNED[0], unimarc("n", "m", [("001", c("x")), ("463", f(" 1", ("v", ""))),
+                                             ("461", f(" 1", ("t", "")))])], edits=[])
 def test_random_blocks_as_the_table_and_the_careful_reader(recs, edits):
     buf = edited_block(recs, edits)
     if buf is None:

@@ -41,12 +41,17 @@ def _texts(arr: np.ndarray, *columns: Spans) -> list[list]:
     present = np.concatenate([c[0] for c in columns])
     s = np.concatenate([c[1] for c in columns])
     length = np.where(present, np.concatenate([c[2] for c in columns]) - s, 0)
-    total = int(length.sum()) + length.size
-    out = np.full(total, 0x1F, dtype=np.uint8)
-    if total > length.size:
-        at = np.cumsum(length + 1) - (length + 1)  # where each value goes
-        out[span_positions(at, length)] = arr[span_positions(s, length)]
-    texts = out[:-1].tobytes().decode("utf-8").split("\x1f") if total else []
+    k = length.size
+    texts: list[str] = []
+    if k:
+        # (one gather of the values and the 0x1F after each but the last, placed after
+        # the block's bytes)
+        src = np.empty(2 * k, dtype=np.int64)
+        ln = np.empty(2 * k, dtype=np.int64)
+        src[0::2], ln[0::2] = s, length
+        src[1::2], ln[1::2] = arr.size, 1
+        ln[-1] = 0
+        texts = _expand(src, ln, np.concatenate((arr, _SD))).decode("utf-8").split("\x1f")
     cols = []
     k = 0
     for p, _s, _e in columns:
@@ -58,6 +63,10 @@ def _texts(arr: np.ndarray, *columns: Spans) -> list[list]:
                 col[i] = None
         cols.append(col)
     return cols
+
+
+#: the subfield delimiter, after a block's bytes for ``_texts``' gather
+_SD = np.frombuffer(b"\x1f", dtype=np.uint8)
 
 
 def _changed(buf: bytes, arr: np.ndarray, present: np.ndarray, s: np.ndarray,
