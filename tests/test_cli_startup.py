@@ -175,3 +175,14 @@ def test_plain_values_converted_without_pydantic(tmp_path, args):
     argv = [a.format(iso=FIXTURES / "unimarc-utf8.iso", tmp=tmp_path) for a in args]
     modules, _out = _modules_of(*argv)
     assert "rabiskit.cli.coercion" in modules and "pydantic" not in modules
+
+
+def test_a_report_of_exports_loads_neither_rich_nor_the_importer(tmp_path):
+    # the report lists a ledger's corrections (rabiskit.ledger.corrections) but reads export
+    # files here: no importer (15 ms of start-up), and no rich for the 'wrote' lines
+    out = tmp_path / "report.json"
+    modules, stdout = _modules_of("--lang", "en", "report", str(FIXTURES / "unimarc-utf8.iso"),
+                                  "-o", str(out), "--as-of", "2026-12-31")
+    assert stdout == f"wrote {out}\n"
+    assert "rabiskit.ledger.corrections" in modules
+    assert _loaded(modules, ["rabiskit.ledger.importer", "rich"]) == []

@@ -18,6 +18,8 @@ Modules:
   -> ImportResult``: stores records already read, as blocks of rows (``RowBlock``), in one
   transaction (``import_records``: the same from (SourceRecord, RecordFacts) pairs);
   reading the export files is ``rabiskit.pipeline.ledger.import_inputs``;
+* :mod:`~rabiskit.ledger.corrections` - ``Correction``: what a later import changes in a
+  closed quarter (the importer finds them, the reports list them);
 * :mod:`~rabiskit.ledger.source` - ``ledger_facts``, ``ledger_sources``,
   ``ledger_scan_summary``, ``count_ledger``: counting from the ledger as from exports;
 * :mod:`~rabiskit.ledger.closing` - ``close_quarter``, ``closed_quarter(s)``,

@@ -54,6 +54,7 @@ from rabiskit.facts.scan import FileSummary, Scan, problem_dict
 from rabiskit.i18n import N_
 from rabiskit.records import SourceRecord
 from rabiskit.records.record import not_bibliographic
+from rabiskit.ledger.corrections import Correction
 from rabiskit.ledger.codec import (COUNTED_FACTS, FACT_COLUMNS, RECORD_COLUMNS, ROW_COLUMNS,
                                    ROW_PROBLEMS, changed_facts, facts_row, StoredForm,
                                    record_key, record_row)
@@ -84,35 +85,6 @@ class RecordChange:
         d["changes"] = list(self.changes)
         if self.was_counted is None:
             del d["was_counted"]
-        return d
-
-
-@dataclass(frozen=True)
-class Correction:
-    """What a later import changes in a closed quarter, for one record.
-
-    ``before``/``after`` are (level, first language) of the record's contribution to the
-    quarter, or None when it did not (or no longer does) count there."""
-
-    period: str
-    import_id: int
-    database: str
-    key: str
-    control_number: str | None
-    title: str | None
-    file: str | None
-    record: int | None
-    kind: str  # added | removed | changed
-    before: tuple[str, str] | None
-    after: tuple[str, str] | None
-    what: str
-
-    def as_dict(self) -> dict:
-        d = asdict(self)
-        d["before"] = None if self.before is None else {"level": self.before[0],
-                                                          "language": self.before[1]}
-        d["after"] = None if self.after is None else {"level": self.after[0],
-                                                        "language": self.after[1]}
         return d
 
 

@@ -4,7 +4,7 @@ A report read from a ledger (``rabiskit report --ledger``) shows, for every quar
 year that is closed in the ledger (``rabiskit ledger close 2026Q1``), the numbers frozen
 when it was closed (the quarter's snapshot), not the ledger's current ones; the year to
 date is the sum of the quarters as shown.  What later imports changed in a closed quarter
-(:class:`rabiskit.ledger.importer.Correction`) is listed in a table of its own, with the
+(:class:`rabiskit.ledger.corrections.Correction`) is listed in a table of its own, with the
 difference it would make per level.
 
 :func:`closures_from` turns the ledger's :class:`~rabiskit.ledger.closing.ClosedQuarter`
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from rabiskit.i18n import N_
 from rabiskit.aggregate.count import LevelCount
-from rabiskit.ledger.importer import Correction
+from rabiskit.ledger.corrections import Correction
 
 if TYPE_CHECKING:
     from rabiskit.ledger.closing import ClosedQuarter
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ReportCorrection(Correction):
     """One correction of a closed quarter, as a report lists it: the ledger's
-    :class:`~rabiskit.ledger.importer.Correction` (``what`` is the importer's description,
+    :class:`~rabiskit.ledger.corrections.Correction` (``what`` is the importer's description,
     English, fixed phrases, see :func:`rabiskit.report.messages.what_text`), with its
     quarter and when the import that made it finished (ISO 8601, UTC; None when
     unknown)."""
