@@ -313,14 +313,8 @@ class DigitisationTally:
             return
         number = self._store.append_text(
             document_json(doc, bool(doc.date and self.period.contains(doc.date))))
-        for k in doc.keys:
-            self._seen[k] = number
-        if kind not in self._kinds:
-            self._kinds.append(kind)
-        self._kind.append(self._kinds.index(kind))
-        self._kazakh.append(doc.kazakh)
-        self._pages.append(-1 if doc.pages is None else doc.pages)
-        self._date.append(0 if doc.date is None else doc.date.toordinal())
+        self._keep(number, doc.keys, kind, doc.kazakh, -1 if doc.pages is None else doc.pages,
+                   0 if doc.date is None else doc.date.toordinal())
         self.missing_pdfs += missing
         self.page_mismatches += mismatches
 
@@ -357,16 +351,23 @@ class DigitisationTally:
                 offset=facts.offset, id=facts.control_number, title=facts.title,
                 line=facts.line, links=copies.links, catalogue_pages=cat_pages,
                 host_title=facts.host_title), bool(date and self.period.contains(date)))
-        number = self._store.append_text(text)
+        self._keep(self._store.append_text(text), keys, kind, language == KAZAKH,
+                   -1 if cat_pages is None else cat_pages,
+                   0 if date is None else date.toordinal())
+
+    def _keep(self, number: int, keys, kind: str, kazakh: bool, pages: int, date: int) -> None:
+        """A catalogue document kept as ``number`` of the store: its link keys seen, its
+        figures (pages -1: none; date: the day's ordinal, 0: none)."""
+        seen = self._seen
         for k in keys:
             seen[k] = number
         kinds = self._kinds
         if kind not in kinds:
             kinds.append(kind)
         self._kind.append(kinds.index(kind))
-        self._kazakh.append(language == KAZAKH)
-        self._pages.append(-1 if cat_pages is None else cat_pages)
-        self._date.append(0 if date is None else date.toordinal())
+        self._kazakh.append(kazakh)
+        self._pages.append(pages)
+        self._date.append(date)
 
     def document_form(self) -> DocumentForm | None:
         """What the processes reading the blocks need to write the documents of the linked
@@ -402,16 +403,8 @@ class DigitisationTally:
         if record.__class__ is not int:  # (fields_json's TypeError: the general way)
             self.add_links(linked_copies(links_), facts, counted=True)
             return
-        number = self._store.append_bytes(head + b"%d" % record + tail)
-        for k in keys:
-            seen[k] = number
-        kinds = self._kinds
-        if kind not in kinds:
-            kinds.append(kind)
-        self._kind.append(kinds.index(kind))
-        self._kazakh.append(kazakh)
-        self._pages.append(pages)
-        self._date.append(date)
+        self._keep(self._store.append_bytes(head + b"%d" % record + tail), keys, kind, kazakh,
+                   pages, date)
 
     def _where(self, number: int) -> dict:
         """Where catalogue document ``number`` is (``Document.where``)."""
