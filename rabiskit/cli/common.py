@@ -50,8 +50,7 @@ class LazyConsole:
         if (self._console is None and options.get("markup", True) is False
                 and options.keys() <= {"markup", "highlight"} and not options.get("highlight")
                 and all(type(o) is str for o in objects) and self._plain_stream()):
-            stream = sys.stderr if self._options.get("stderr") else sys.stdout
-            stream.write(" ".join(objects) + "\n")
+            self._stream().write(" ".join(objects) + "\n")
             return
         self.get().print(*objects, **options)
 
@@ -65,8 +64,12 @@ class LazyConsole:
 
         self.get().print(Text.assemble(*parts), highlight=False)
 
+    def _stream(self) -> Any:
+        """The stream this console writes to (looked up at each call, as rich does)."""
+        return sys.stderr if self._options.get("stderr") else sys.stdout
+
     def _plain_stream(self) -> bool:
-        return no_terminal(sys.stderr if self._options.get("stderr") else sys.stdout)
+        return no_terminal(self._stream())
 
 
 #: the variables by which rich may take a stream that is no terminal for one
@@ -83,13 +86,6 @@ def no_terminal(stream: Any) -> bool:
         return not stream.isatty()
     except (AttributeError, ValueError):  # no stream, or a closed one: rich says no terminal
         return True
-
-
-def escape(text: str) -> str:
-    """rich's markup escape, importing rich only when a message is printed."""
-    from rich.markup import escape as rich_escape
-
-    return rich_escape(text)
 
 
 # (emoji=False: a ":cd:" in a title or a path stays as it is)

@@ -192,6 +192,13 @@ def _unmatched_parts(facts, links: tuple[str, ...], kind: str, cat_pages: int | 
         cat_pages, date, date_source, links, (), facts.host_title, (), in_period)
 
 
+def settled_documents(form: DocumentForm | None, facts: list[tuple], values: list[list[str]]
+                      ) -> list[tuple | LinkedCopies | None]:
+    """``settled_document`` of each of a block's settled linked records: their
+    ``facts_tuple``s and the values of their link subfield (``copies_of_values``)."""
+    return [settled_document(form, t, copies_of_values(v)) for t, v in zip(facts, values)]
+
+
 def settled_document(form: DocumentForm | None, facts: tuple, copies: LinkedCopies | None
                      ) -> tuple | LinkedCopies | None:
     """What ``add_settled`` takes of a linked record the block path settled, made in the
@@ -395,16 +402,17 @@ class DigitisationTally:
         keys, links_, head, tail, kind, kazakh, pages, date = links  # type: ignore[misc]
         seen = self._seen
         record = facts.record
-        # (a loop, not any() of a generator: 0.2 microseconds a record less)
-        for k in keys:
-            if k in seen:
-                self.add_links(linked_copies(links_), facts, counted=True)
+        # (a record number of another type: fields_json's TypeError; a loop, not any() of a
+        # generator: 0.2 microseconds a record less)
+        if record.__class__ is int:
+            for k in keys:
+                if k in seen:
+                    break
+            else:
+                self._keep(self._store.append_bytes(head + b"%d" % record + tail), keys, kind,
+                           kazakh, pages, date)
                 return
-        if record.__class__ is not int:  # (fields_json's TypeError: the general way)
-            self.add_links(linked_copies(links_), facts, counted=True)
-            return
-        self._keep(self._store.append_bytes(head + b"%d" % record + tail), keys, kind, kazakh,
-                   pages, date)
+        self.add_links(linked_copies(links_), facts, counted=True)
 
     def _where(self, number: int) -> dict:
         """Where catalogue document ``number`` is (``Document.where``)."""

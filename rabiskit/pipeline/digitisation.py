@@ -14,7 +14,7 @@ from rabiskit.digitisation.log import DigitisationLog
 from rabiskit.digitisation.pdfs import PdfIndex
 from rabiskit.digitisation.run import digitisation_json, prepare
 from rabiskit.digitisation.tally import (DigitisationTally, LinkedCopies, copies_of_values,
-                                        linked_copies, record_links, settled_document)
+                                        linked_copies, record_links, settled_documents)
 from rabiskit.facts.extract import ValuesExtract
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
@@ -47,8 +47,7 @@ class LinksExtract(ValuesExtract):
     def of_linked(self, facts: list[tuple], values: list[list[str]]) -> list:
         """``of_values`` of a block's settled records (``facts``: their ``facts_tuple``s),
         their documents written (``settled_document``)."""
-        form = self.form
-        return [settled_document(form, t, copies_of_values(v)) for t, v in zip(facts, values)]
+        return settled_documents(self.form, facts, values)
 
 
 class DigitisationSink:

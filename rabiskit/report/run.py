@@ -109,11 +109,9 @@ class ReportExtract(ValuesExtract):
         """``of_values`` of a block's settled records, whose facts are ``facts`` (each a
         ``facts_tuple``), their documents written (``rabiskit.digitisation.tally.
         settled_document``)."""
-        from rabiskit.digitisation.tally import copies_of_values, settled_document
+        from rabiskit.digitisation.tally import settled_documents
 
-        form = self.form
-        return [(None, settled_document(form, t, copies_of_values(v)))
-                for t, v in zip(facts, values)]
+        return [(None, d) for d in settled_documents(self.form, facts, values)]
 
 
 class ReportSink:
