@@ -25,7 +25,8 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from rabiskit.facts.blocks import SD, BlockIndex, combo_outcome, index_block, records_of, tag_code
+from rabiskit.facts.blocks import (SD, BlockIndex, combo_outcome, index_block, records_of,
+                                   sorted_distinct, tag_code)
 from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.parse import article_pages, clean_title, pages_from_extent, parse_005
 from rabiskit.facts.scan import FileSummary
@@ -689,7 +690,7 @@ def _summarise(d: BlockDecisions) -> None:
     for k, n in zip(*np.unique(d.level_codes, return_counts=True)):
         if k >= 0 and names[int(k)]:
             summary.levels[names[int(k)]] += int(n)
-    used = np.unique(d.dates.codes[d.which])
+    used = sorted_distinct(d.dates.codes[d.which])  # (np.unique would import numpy.ma)
     ds = [d.dates.values[int(k)][0] for k in used.tolist()]
     lo, hi = min(ds), max(ds)
     if summary.date_min is None or lo < summary.date_min:

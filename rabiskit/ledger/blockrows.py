@@ -26,7 +26,7 @@ import numpy as np
 from rabiskit.facts.batches import (_TABLE_TAGS, _TITLE_END, BlockDecisions, _answers, _cut_all,
                                     _Fields, digits_005, subfield_spans, _strip_or_empty,
                                     _strip_or_none, span_positions)
-from rabiskit.facts.blocks import records_of
+from rabiskit.facts.blocks import records_of, sorted_distinct
 from rabiskit.facts.parse import article_pages, clean_title, pages_from_extent, parse_005
 from rabiskit.ledger.blockforms import _expand, stored_forms
 from rabiskit.ledger.codec import (NO_001_PREFIX, ROW_COLUMNS, _languages_json, canonical_bytes,
@@ -136,7 +136,7 @@ def _json_lists(buf: bytes, arr: np.ndarray, fl: _Fields, unimarc: np.ndarray,
     if odd.any():
         group = np.cumsum(first) - 1  # each value's record among those with values
         starts = np.flatnonzero(first).tolist() + [rows.size]
-        for g in np.unique(np.repeat(group, e - s)[odd]).tolist():
+        for g in sorted_distinct(np.repeat(group, e - s)[odd]).tolist():
             out[int(rows[starts[g]])] = json_list([buf[a:b].decode("utf-8") for a, b in zip(
                 s[starts[g]:starts[g + 1]].tolist(), e[starts[g]:starts[g + 1]].tolist())])
     return out
