@@ -203,3 +203,14 @@ def test_the_block_path_does_not_load_numpy_ma(tmp_path, command):
                                 "--workers", "1", "--parallel-from", "0")
     assert "rabiskit.facts.batches" in modules or "rabiskit.facts.fast" in modules
     assert _loaded(modules, ["numpy.ma"]) == []
+
+
+def test_a_facts_table_is_built_without_the_compute_module(tmp_path):
+    # Array.take, dictionary_encode and is_null import pyarrow.compute, which builds a
+    # Python wrapper for each of its functions (about 21 ms of each worker's first block):
+    # facts.batches calls them through pyarrow's compiled module.
+    modules, _out = _modules_of("--lang", "en", "facts", str(FIXTURES / "unimarc-utf8.iso"),
+                                "-o", str(tmp_path / "f.parquet"), "--format", "json",
+                                "--workers", "1", "--parallel-from", "0")
+    assert "rabiskit.facts.batches" in modules and "pyarrow._compute" in modules
+    assert _loaded(modules, ["pyarrow.compute"]) == []

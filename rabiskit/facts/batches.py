@@ -348,13 +348,25 @@ def _list_array(arr: np.ndarray, m: int, rows: np.ndarray, s: np.ndarray, e: np.
     return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values)
 
 
+def _compute(name: str, *args):
+    """Arrow's compute function ``name`` on ``args``, called through pyarrow's compiled
+    module: ``pyarrow.compute`` (what ``Array.take`` and the like import) builds a Python
+    wrapper for each of its hundreds of functions when first imported, about 21 ms in
+    every worker process's first block against 6-9 ms for ``pyarrow._compute`` alone."""
+    try:
+        from pyarrow._compute import call_function
+    except ImportError:  # (a pyarrow that moved it: the public name)
+        from pyarrow.compute import call_function
+    return call_function(name, list(args))
+
+
 def _taken(values: list, codes: np.ndarray, typ):
     """``values[codes]`` as an Arrow array (codes -1: null)."""
     import pyarrow as pa
 
     table = pa.array(values, typ) if values else pa.array([None], typ)
     idx = pa.array(codes, pa.int64(), mask=codes < 0)
-    return table.take(idx)
+    return _compute("take", table, idx)
 
 
 #: the answers of ``pages_from_extent`` and ``article_pages`` (each depends on the text
@@ -367,7 +379,7 @@ def _per_distinct(strings, decide, typ):
     """``decide(text)`` of each value of an Arrow string array, once per distinct value."""
     import pyarrow as pa
 
-    d = strings.dictionary_encode()
+    d = _compute("dictionary_encode", strings)
     known = _DECIDED.setdefault(decide, {})
     if len(known) > _CACHE_LIMIT:
         known.clear()
@@ -377,7 +389,7 @@ def _per_distinct(strings, decide, typ):
         if got is known:
             got = known[v] = decide(v)
         out.append(got)
-    return pa.array(out, typ).take(d.indices)
+    return _compute("take", pa.array(out, typ), d.indices)
 
 
 def digits_005(arr: np.ndarray, present: np.ndarray, s: np.ndarray, e: np.ndarray):
@@ -554,7 +566,7 @@ def facts_batch(buf: bytes, base_offset: int, *, display: str, db_level: str | N
     if d.rows:
         table = pa.concat_tables([table, facts_table(t[1] for t in d.rows)])
         order = np.argsort(table.column("record").to_numpy(), kind="stable")
-        table = table.take(pa.array(order))
+        table = _compute("take", table, pa.array(order))
     return FactsBatch(table, d.summary, d.file_problems, d.records, int(d.which.size))
 
 
@@ -609,7 +621,7 @@ def _fast_table(dec: BlockDecisions, display: str, base_offset: int):
     art = _per_distinct(_string_array(arr, *art_raw), article_pages, pa.int64())
     pages = _per_distinct(extent_col, pages_from_extent, pa.int64())
     # a UNIMARC article without 463$v pages: the extent's
-    from_extent = unimarc & (lead[:, 7] == ord("a")) & np.asarray(art.is_null())
+    from_extent = unimarc & (lead[:, 7] == ord("a")) & np.asarray(_compute("is_null", art))
     if from_extent.any():
         art_ext = _per_distinct(extent_col, article_pages, pa.int64())
         art = pa.array(np.where(from_extent, np.array(art_ext.to_pylist(), dtype=object),
