@@ -191,12 +191,13 @@ def test_a_report_of_exports_does_not_load_the_importer(tmp_path):
 @pytest.mark.parametrize("command", [
     ["count", "--format", "json"], ["export", "--level", "book", "-o", "{tmp}/out.xml"], ["import", "--ledger", "{tmp}/l.sqlite"],
     ["report", "-o", "{tmp}/report.json"], ["audit", "-o", "{tmp}/audit.json"],
-    ["digitisation", "--format", "json"]])
+    ["digitisation", "--format", "json"], ["facts", "-o", "{tmp}/f.parquet", "--format", "json"]])
 def test_the_block_path_does_not_load_numpy_ma(tmp_path, command):
     # np.unique with no return_* option imports numpy.ma (about 9 ms of each worker's first
     # block): the block path finds distinct values with facts.blocks.sorted_distinct.  The
-    # blocks are read in this one process (--workers 1), from the first byte on.  (facts
-    # builds Arrow arrays from numpy ones, and pyarrow's conversion imports numpy.ma.)
+    # blocks are read in this one process (--workers 1), from the first byte on.  facts
+    # builds its Arrow arrays on numpy's buffers (facts.batches.numpy_array): pa.array of a
+    # numpy array imports numpy.ma.
     name, *rest = command
     modules, _out = _modules_of("--lang", "en", name, str(FIXTURES / "unimarc-utf8.iso"),
                                 *[a.format(tmp=tmp_path) for a in rest],
