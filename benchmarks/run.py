@@ -14,6 +14,8 @@
    count also places the 607 records as local lore); over files bigger than
    ``--pymarc-limit`` they read that many records and their rate is scaled to the file
    (their rate is steady), which the table says.  yaz-marcdump runs ``--repeat`` times.
+   The baselines run again after the file's commands (not with ``--baselines-once`` or
+   ``--quick``), and each one's rate is from the median of all its runs.
 3. Times each rabiskit command, through its command line only, with the built-in default
    plan and with benchmarks/plans/own-rule.toml (one level rule of its own: local lore by
    607 $a): count, report (JSON + XLSX), digitisation, facts (Parquet), export (to ISO
@@ -148,6 +150,21 @@ def count_baseline(tool: str, script: str, inp: Input, plan: str, limit: int | N
     else:
         row.counts = level_totals_of_baseline(out["counts"])
     return row
+
+
+def again(row: Row, later: Row) -> None:
+    """``row`` (a baseline) with the runs of ``later`` (the same baseline measured after the
+    file's commands) added: its rate from the median of all of them, so a machine whose speed
+    drifts during the file's rows is set against what it did at both ends."""
+    if row.error or later.error:
+        row.error = row.error or later.error
+        return
+    row.runs = sorted(row.runs + later.runs)
+    row.seconds = statistics.median(row.runs)
+    row.records_per_s = row.records / row.seconds
+    row.peak_mb = max(row.peak_mb or 0, later.peak_mb or 0)
+    if row.counts is not None and later.counts != row.counts:
+        row.error = f"counted {later.counts} the second time, {row.counts} the first"
 
 
 def level_totals_of_baseline(counts: dict[str, int]) -> dict[str, int]:
@@ -412,6 +429,10 @@ def main(argv: list[str] | None = None) -> None:
                     help="pymarc and mrrc read at most this many records of a file and their "
                          "rate is scaled to it (0: the whole file; pymarc over 1,000,000 records "
                          "takes minutes)")
+    ap.add_argument("--baselines-once", action="store_true",
+                    help="run pymarc, mrrc and yaz-marcdump only before a file's commands "
+                         "(default: before and again after them, each baseline's rate from "
+                         "all its runs; --quick: once)")
     ap.add_argument("--startup-runs", type=int, default=None, help="(default 7; --quick 3)")
     ap.add_argument("--data", type=Path, default=HERE / "data", help="where the files are made")
     ap.add_argument("--output", type=Path, default=HERE / "results.md",
@@ -499,20 +520,37 @@ def main(argv: list[str] | None = None) -> None:
         write(a.output.with_suffix(".json"), json.dumps(state, indent=1, ensure_ascii=False) + "\n")
 
     cmds = [c for c in CASES if c.command.split()[0] in only]
+    twice = not (a.quick or a.baselines_once)
+    if twice:
+        notes.append("pymarc, mrrc and yaz-marcdump ran before each file's commands and again "
+                     "after them; each baseline's rate is from the median of all its runs.")
+
+    def baselines(inp: Input) -> list[Row]:
+        out = []
+        for plan in plans:
+            out.append(count_baseline("pymarc", "pymarc_count.py", inp, plan, a.pymarc_limit))
+            if mrrc_ok:
+                out.append(count_baseline("mrrc", "mrrc_count.py", inp, plan, a.pymarc_limit))
+        if yaz_ok:
+            out.append(yaz_baseline(inp, repeat))
+        return out
+
     for inp in inputs:
         print(f"{inp.name}: {inp.path.name}, {inp.records:,} records, "
               f"{inp.bytes / inp.records:.0f} bytes a record", flush=True)
-        for plan in plans:
-            save(count_baseline("pymarc", "pymarc_count.py", inp, plan, a.pymarc_limit))
-            if mrrc_ok:
-                save(count_baseline("mrrc", "mrrc_count.py", inp, plan, a.pymarc_limit))
-        if yaz_ok:
-            save(yaz_baseline(inp, repeat))
+        first = baselines(inp)
+        for row in first:
+            save(row)
         for case in cmds:
             for plan in case.plans:
                 if plan != "-" and plan not in plans:
                     continue
                 save(run_case(case, plan, inp, repeat))
+        if twice and cmds:
+            print(f"{inp.name}: the baselines again", flush=True)
+            for row, later in zip(first, baselines(inp)):
+                again(row, _show(later))
+            save()
     if "startup" in only:
         state["startup"] = startup(a.data, startup_runs)
     state["complete"] = True
