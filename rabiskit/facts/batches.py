@@ -325,7 +325,7 @@ def _string_array(arr: np.ndarray, present: np.ndarray, s: np.ndarray, e: np.nda
         data = arr[span_positions(s, length)]
     else:
         data = np.zeros(0, dtype=np.uint8)
-    valid = None if present.all() else pa.py_buffer(np.packbits(present, bitorder="little"))
+    valid = None if present.all() else _bits(present)
     return pa.StringArray.from_buffers(m, pa.py_buffer(offsets), pa.py_buffer(data.tobytes()),
                                        valid, -1 if valid is not None else 0)
 
@@ -356,14 +356,18 @@ def numpy_array(values: np.ndarray, typ, valid: np.ndarray | None = None):
     import pyarrow as pa
 
     n = values.size
-    if values.dtype == np.bool_:
-        data = pa.py_buffer(np.packbits(values, bitorder="little"))
-    else:
-        data = pa.py_buffer(np.ascontiguousarray(values))
+    data = _bits(values) if values.dtype == np.bool_ else pa.py_buffer(np.ascontiguousarray(values))
     if valid is None or valid.all():
         return pa.Array.from_buffers(typ, n, [None, data], null_count=0)
-    bits = pa.py_buffer(np.packbits(valid, bitorder="little"))
-    return pa.Array.from_buffers(typ, n, [bits, data], null_count=n - int(np.count_nonzero(valid)))
+    return pa.Array.from_buffers(typ, n, [_bits(valid), data],
+                                 null_count=n - int(np.count_nonzero(valid)))
+
+
+def _bits(flags: np.ndarray):
+    """Booleans as an Arrow bitmap (a validity buffer, or a boolean array's values)."""
+    import pyarrow as pa
+
+    return pa.py_buffer(np.packbits(flags, bitorder="little"))
 
 
 def _compute(name: str, *args):
@@ -583,7 +587,7 @@ def facts_batch(buf: bytes, base_offset: int, *, display: str, db_level: str | N
     if d.rows:
         table = pa.concat_tables([table, facts_table(t[1] for t in d.rows)])
         order = np.argsort(table.column("record").to_numpy(), kind="stable")
-        table = _compute("take", table, numpy_array(order.astype(np.int64), pa.int64()))
+        table = _compute("take", table, numpy_array(order.astype(np.int64, copy=False), pa.int64()))
     return FactsBatch(table, d.summary, d.file_problems, d.records, int(d.which.size))
 
 
@@ -641,8 +645,7 @@ def _fast_table(dec: BlockDecisions, display: str, base_offset: int):
     from_extent = unimarc & (lead[:, 7] == ord("a")) & np.asarray(_compute("is_null", art))
     if from_extent.any():
         art_ext = _per_distinct(extent_col, article_pages, pa.int64())
-        art = pa.array([e if f else a for f, e, a in zip(from_extent.tolist(), art_ext.to_pylist(),
-                                                         art.to_pylist())], pa.int64())
+        art = _compute("if_else", numpy_array(from_extent, pa.bool_()), art_ext, art)
     isbn = _values_list(buf, arr, fl, unimarc, ("010", "a"), ("020", "a"))
     links = _values_list(buf, arr, fl, unimarc, ("856", "u"), ("856", "u"))
     cols = {
