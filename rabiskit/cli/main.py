@@ -29,7 +29,7 @@ from typing import Optional
 import typer
 
 from rabiskit import __version__
-from rabiskit.cli import commands
+from rabiskit.cli import collector, commands
 from rabiskit.cli.localised import LANG_OPTION, LangError, LocalisedGroup, localise, take_lang
 
 def _version(value: bool):
@@ -47,7 +47,7 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
                    "language, else kk).")):
     # --lang is taken from the command line before parsing (LocalisedGroup.main): it may
     # follow the command too; declared here for the help page.
-    pass
+    collector.release()  # the command begins (rabiskit.cli.collector)
 
 
 def _command_modules() -> list[str]:
@@ -173,7 +173,9 @@ def end_process(code: object) -> None:
 
 def main() -> None:
     """The ``rabiskit`` program (the console script and ``python -m rabiskit``): ``run``,
-    then the process ends by ``end_process``.  ``run`` alone, for a caller that goes on."""
+    then the process ends by ``end_process``.  ``run`` alone, for a caller that goes on.
+    The garbage collector is held until the command begins (``rabiskit.cli.collector``)."""
+    collector.hold()
     try:
         run()
     except SystemExit as stop:
