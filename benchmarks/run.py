@@ -14,8 +14,13 @@
    count also places the 607 records as local lore); over files bigger than
    ``--pymarc-limit`` they read that many records and their rate is scaled to the file
    (their rate is steady), which the table says.  yaz-marcdump runs ``--repeat`` times.
-   The baselines run again after the file's commands (not with ``--baselines-once`` or
-   ``--quick``), and each one's rate is from the median of all its runs.
+   With ``--baselines row`` (the default) they run again right after each command's runs,
+   so each command sits between two runs of its baselines (pymarc with the command's plan;
+   for count, mrrc and yaz-marcdump too), and its ratios are against those two runs: a
+   machine whose speed drifts during the run (a shared virtual machine does) moves both
+   sides of each ratio alike.  The commands run plan by plan for this (the table shows them
+   in the usual order).  ``--baselines file``: before and after each file's commands,
+   every ratio against the median of all of them; ``once`` (and ``--quick``): before only.
 3. Times each rabiskit command, through its command line only, with the built-in default
    plan and with benchmarks/plans/own-rule.toml (one level rule of its own: local lore by
    607 $a): count, report (JSON + XLSX), digitisation, facts (Parquet), export (to ISO
@@ -98,6 +103,9 @@ class Row:
     agrees_with_pymarc: bool | None = None  # count: the same records per level as pymarc's
     meets_target: bool | None = None
     error: str | None = None
+    #: --baselines row: the records/s of the baseline runs right before and right after
+    #: this command's runs, by baseline ("pymarc count", ...): its ratios are against these
+    beside: dict[str, list[float]] = field(default_factory=dict)
 
 
 def measure(cmd: list[str], cwd: Path | None = None) -> dict:
@@ -274,7 +282,7 @@ def startup(data: Path, runs: int) -> dict:
 # --------------------------------------------------------------------------- ratios and output
 
 def add_ratios(rows: list[Row]) -> None:
-    def rate(tool: str, plan: str, inp: str) -> float | None:
+    def file_rate(tool: str, plan: str, inp: str) -> float | None:
         for r in rows:
             if r.command == tool and r.input == inp and r.plan == plan and r.records_per_s:
                 return r.records_per_s
@@ -286,7 +294,13 @@ def add_ratios(rows: list[Row]) -> None:
         base = r.command.split()[0]
         # a command that takes no plan (inspect) is set against the default plan's count
         plan = r.plan if r.plan != "-" else next(
-            (p for p in ("default", "own-rule") if rate("pymarc count", p, r.input)), "default")
+            (p for p in ("default", "own-rule") if file_rate("pymarc count", p, r.input)), "default")
+
+        def rate(tool: str, plan: str, inp: str, r: Row = r) -> float | None:
+            # the runs beside the command's (--baselines row), else the file's
+            beside = r.beside.get(tool)
+            return statistics.median(beside) if beside else file_rate(tool, plan, inp)
+
         pm = rate("pymarc count", plan, r.input)
         r.x_pymarc = r.records_per_s / pm if pm else None
         pm_x, mrrc_x, yaz_x = TARGETS.get(base, (None, None, None))
@@ -429,10 +443,12 @@ def main(argv: list[str] | None = None) -> None:
                     help="pymarc and mrrc read at most this many records of a file and their "
                          "rate is scaled to it (0: the whole file; pymarc over 1,000,000 records "
                          "takes minutes)")
-    ap.add_argument("--baselines-once", action="store_true",
-                    help="run pymarc, mrrc and yaz-marcdump only before a file's commands "
-                         "(default: before and again after them, each baseline's rate from "
-                         "all its runs; --quick: once)")
+    ap.add_argument("--baselines", choices=("row", "file", "once"), default=None,
+                    help="when pymarc, mrrc and yaz-marcdump run: row (the default), right "
+                         "before and after each command's runs, its ratios against those; "
+                         "file, before and after each file's commands, every ratio against "
+                         "all of them; once, before a file's commands only (--quick: once)")
+    ap.add_argument("--baselines-once", action="store_true", help="the same as --baselines once")
     ap.add_argument("--startup-runs", type=int, default=None, help="(default 7; --quick 3)")
     ap.add_argument("--data", type=Path, default=HERE / "data", help="where the files are made")
     ap.add_argument("--output", type=Path, default=HERE / "results.md",
@@ -515,42 +531,91 @@ def main(argv: list[str] | None = None) -> None:
         if row is not None:
             rows.append(_show(row))
         add_ratios(rows)
-        state["rows"] = [asdict(r) for r in rows]
+        state["rows"] = [asdict(r) for r in sorted(rows, key=_table_order(list(state["inputs"])))]
         write(a.output, markdown(state))
         write(a.output.with_suffix(".json"), json.dumps(state, indent=1, ensure_ascii=False) + "\n")
 
     cmds = [c for c in CASES if c.command.split()[0] in only]
-    twice = not (a.quick or a.baselines_once)
-    if twice:
+    mode = "once" if a.baselines_once else a.baselines or ("once" if a.quick else "row")
+    state["options"]["baselines"] = mode
+    if mode == "file":
         notes.append("pymarc, mrrc and yaz-marcdump ran before each file's commands and again "
                      "after them; each baseline's rate is from the median of all its runs.")
+    if mode == "row":
+        notes.append("Each command ran between two runs of its baselines (pymarc with its "
+                     "plan; for count, mrrc and yaz-marcdump too), and its ratios are against "
+                     "those two (their median): a drift of the machine's speed during the run "
+                     "moves both sides alike. A baseline's own row gives the median of all its "
+                     "runs on the file.")
 
-    def baselines(inp: Input) -> list[Row]:
+    def baselines(inp: Input, plan_list=plans, count_tools: bool = True) -> list[Row]:
         out = []
-        for plan in plans:
+        for plan in plan_list:
             out.append(count_baseline("pymarc", "pymarc_count.py", inp, plan, a.pymarc_limit))
-            if mrrc_ok:
+            if mrrc_ok and count_tools:
                 out.append(count_baseline("mrrc", "mrrc_count.py", inp, plan, a.pymarc_limit))
-        if yaz_ok:
+        if yaz_ok and count_tools:
             out.append(yaz_baseline(inp, repeat))
         return out
+
+    def runs_of(inp: Input) -> list[tuple[Case, str]]:
+        """The file's commands and their plans; with --baselines row, plan by plan (a
+        command taking no plan with the default plan's), so that consecutive commands
+        share the baseline runs between them."""
+        todo = [(case, plan) for case in cmds for plan in case.plans
+                if plan == "-" or plan in plans]
+        if mode != "row":
+            return todo
+        group = {p: i for i, p in enumerate(plans)}
+        return sorted(todo, key=lambda cp: group.get(cp[1] if cp[1] != "-" else "default", 0))
 
     for inp in inputs:
         print(f"{inp.name}: {inp.path.name}, {inp.records:,} records, "
               f"{inp.bytes / inp.records:.0f} bytes a record", flush=True)
-        first = baselines(inp)
-        for row in first:
-            save(row)
-        for case in cmds:
-            for plan in case.plans:
-                if plan != "-" and plan not in plans:
-                    continue
+        if mode != "row" or not cmds:
+            first = baselines(inp)
+            for row in first:
+                save(row)
+            for case, plan in runs_of(inp):
                 save(run_case(case, plan, inp, repeat))
-        if twice and cmds:
-            print(f"{inp.name}: the baselines again", flush=True)
-            for row, later in zip(first, baselines(inp)):
-                again(row, _show(later))
-            save()
+            if mode == "file" and cmds:
+                print(f"{inp.name}: the baselines again", flush=True)
+                for row, later in zip(first, baselines(inp)):
+                    again(row, _show(later))
+                save()
+            continue
+        # --baselines row: every command between two runs of its baselines
+        kept: dict[tuple[str, str], Row] = {}  # the file's baseline rows, all runs merged
+
+        def beside_runs(plan: str, count_tools: bool, inp: Input = inp,
+                        kept: dict[tuple[str, str], Row] = kept) -> dict[str, float]:
+            rates = {}
+            for b in baselines(inp, (plan,), count_tools):
+                _show(b)
+                key = (b.command, b.plan)
+                if key in kept:
+                    again(kept[key], b)
+                else:
+                    kept[key] = b
+                    rows.append(b)
+                if b.error is None and b.records_per_s:
+                    rates[b.command] = b.records_per_s
+            return rates
+
+        todo = runs_of(inp)
+        before: dict[str, float] = {}
+        for k, (case, plan) in enumerate(todo):
+            base_plan = plan if plan != "-" else "default"
+            is_count = case.command == "count"
+            if k == 0 or base_plan != (todo[k - 1][1] if todo[k - 1][1] != "-" else "default"):
+                before = beside_runs(base_plan, is_count)  # the first of its plan
+            row = run_case(case, plan, inp, repeat)
+            nxt = todo[k + 1] if k + 1 < len(todo) else None
+            next_count = nxt is not None and nxt[0].command == "count" and nxt[1] == plan
+            after = beside_runs(base_plan, is_count or next_count)
+            row.beside = {tool: [before[tool], after[tool]] for tool in before if tool in after}
+            before = after
+            save(row)
     if "startup" in only:
         state["startup"] = startup(a.data, startup_runs)
     state["complete"] = True
@@ -587,15 +652,21 @@ def merge(results: list[dict]) -> dict:
         out["inputs"] = {**out["inputs"], **res["inputs"]}
         out["startup"] = res.get("startup") or out.get("startup")
         out["complete"] = out["complete"] and res["complete"]
-    # order: per file, the baselines first, then the commands in the order of CASES
-    order = ["pymarc count", "mrrc count", "yaz-marcdump -n", *(c.command for c in CASES)]
-
-    def key(r: dict) -> tuple:
-        return (list(out["inputs"]).index(r["input"]), order.index(r["command"]), r["plan"])
-    out["rows"] = sorted(rows.values(), key=key)
+    out["rows"] = sorted(rows.values(), key=lambda r: _table_order(list(out["inputs"]))(Row(**r)))
     out["options"] = {**out["options"], "argv": " + ".join(res["options"]["argv"] for res in results)}
     out["notes"] = list(dict.fromkeys(n for res in results for n in res["notes"]))
     return out
+
+
+def _table_order(inputs: list[str]) -> Callable[[Row], tuple]:
+    """The table's order: per file, the baselines first, then the commands in the order of
+    CASES, each with the default plan first."""
+    order = ["pymarc count", "mrrc count", "yaz-marcdump -n", *(c.command for c in CASES)]
+    plan_order = {"-": 0, "default": 1, "own-rule": 2}
+
+    def key(r: Row) -> tuple:
+        return (inputs.index(r.input), order.index(r.command), plan_order.get(r.plan, 3))
+    return key
 
 
 def _has_mrrc() -> bool:

@@ -72,3 +72,39 @@ def test_quick_benchmark_runs_and_counts_agree_with_pymarc(tmp_path):
     assert "| command | plan | file | records/s | × pymarc | × mrrc | × yaz | peak MB |" in table
     assert table.startswith("**rabiskit benchmark: a --quick run, ")
     assert "| count | own-rule | short |" in table and "Start-up" in table
+
+
+def test_each_command_is_set_against_the_baseline_runs_beside_it(tmp_path):
+    """--baselines row: every command runs between two runs of its baselines, and its
+    ratios are against those two."""
+    import statistics
+
+    out = tmp_path / "results.md"
+    p = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick",
+                        "--baselines", "row", "--files", "short", "--short-records", "500",
+                        "--only", "count,inspect", "--data", str(tmp_path / "data"),
+                        "--output", str(out)],
+                       cwd=REPO, capture_output=True, text=True, encoding="utf-8")
+    assert p.returncode == 0, p.stderr[-3000:]
+    result = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert result["options"]["baselines"] == "row"
+    rows = {(r["command"], r["plan"]): r for r in result["rows"]}
+    assert [r for r in result["rows"] if r["error"]] == []
+    # in the table's usual order, though measured plan by plan
+    assert [k for k in rows if not k[0].endswith(" count") and not k[0].startswith("yaz")] == \
+        [("count", "default"), ("count", "own-rule"), ("inspect", "-")]
+    for key in (("count", "default"), ("count", "own-rule"), ("inspect", "-")):
+        r = rows[key]
+        pm = r["beside"]["pymarc count"]
+        assert len(pm) == 2
+        assert abs(r["x_pymarc"] - r["records_per_s"] / statistics.median(pm)) < 1e-9
+    tools = {"pymarc count"} | {t for t in ("mrrc count", "yaz-marcdump -n")
+                                if (t, "default" if t != "yaz-marcdump -n" else "-") in rows}
+    assert set(rows[("count", "default")]["beside"]) == tools
+    assert set(rows[("inspect", "-")]["beside"]) == {"pymarc count"}
+    # the default plan's pymarc ran before count, between count and inspect, after inspect;
+    # its row gives the median of all three
+    base = rows[("pymarc count", "default")]
+    assert len(base["runs"]) == 3
+    assert rows[("count", "default")]["beside"]["pymarc count"][1] == \
+        rows[("inspect", "-")]["beside"]["pymarc count"][0]
