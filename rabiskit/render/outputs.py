@@ -92,7 +92,9 @@ def preload_writers(formats) -> None:
     of a report 112 ms instead of about 25, every worker starting that much later).  With
     no worker process (a small input, ``--workers 1``) the writer is imported where it is
     used; where there is no fork (Windows: the workers start afresh) the thread starts at
-    once.  A writer that cannot be imported fails later, where it is used."""
+    once.  A writer that cannot be imported fails later, where it is used.  (Where a
+    helper process writes those formats, ``rabiskit.render.writerprocess``, it imports
+    them instead.)"""
     import importlib
 
     names = [_MODULES[f] for f in dict.fromkeys(formats) if f in _MODULES]
@@ -124,3 +126,17 @@ def write_output(report: Report, path: Path, fmt: str | None = None) -> None:
     if fmt is None:
         raise ValueError(N_("{path}: unknown report format").format(path=path))
     writer_for(fmt)(report, Path(path))
+
+
+def write_each(report: Report, targets: Iterable[tuple[Path, str]]) -> dict[Path, OSError | None]:
+    """Write each output (path, format) here, one after the other; each one's ``OSError``
+    (a file-system error: the others are still written), or None when it is written."""
+    done: dict[Path, OSError | None] = {}
+    for path, fmt in targets:
+        try:
+            write_output(report, path, fmt)
+        except OSError as e:
+            done[path] = e
+        else:
+            done[path] = None
+    return done

@@ -23,7 +23,8 @@ from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.i18n import _, explicit_language
 from rabiskit.report.messages import check_lang
-from rabiskit.render.outputs import check_outputs, preload_writers, write_output
+from rabiskit.render.outputs import check_outputs, preload_writers, write_each
+from rabiskit.render.writerprocess import WriterProcess
 from rabiskit.report.run import (report_digitisation, report_from_ledger, report_of,
                                  scan_for_report)
 
@@ -87,37 +88,43 @@ def register(app: typer.Typer) -> None:
             inputs = make_inputs(exports, db, plan.levels())
         enc, fl = check_encoding(encoding), check_flavour(flavour)
         n_workers, min_size = check_workers(workers), parse_size(parallel_from)
-        preload_writers([fmt for _path, fmt in targets])
-        try:
-            dig = report_digitisation(plan, y, quarter, today, pdf_dir, log)
-        except ValueError as e:  # a bad PDF folder or log, or no digitisation module
-            fail(str(e))
-        try:
-            if ledger_path is not None:
-                with ledger_for_command(ledger_path, exports, db, plan, encoding=enc,
-                                        flavour=fl) as run:
-                    rs = report_from_ledger(run.ledger, plan, year=y, quarter=quarter,
-                                            today=today, digitisation=dig,
-                                            warnings=run.warnings)
-            else:
-                with scan_progress(inputs) as progress:
-                    rs = scan_for_report(inputs, plan, year=y, quarter=quarter, today=today,
-                                         encoding=enc, flavour=fl, digitisation=dig,
-                                         progress=progress, workers=n_workers,
-                                         min_fast_size=min_size)
-                refuse_empty_inputs(rs.scan.files)
-        except PeriodError as e:
-            fail(str(e))
-        for w in rs.scan.warnings:
-            warn(w)
-        report = report_of(rs, plan, lang, today,
-                           csv_dialect="semicolon" if csv_semicolon else "comma")
-        for path, fmt in targets:
+        # the XLSX and DOCX writers: imported, then run, by a helper process where one can
+        # be forked (rabiskit.render.writerprocess); else imported in a thread meanwhile
+        helper = WriterProcess.start([fmt for _path, fmt in targets])
+        preload_writers([fmt for _path, fmt in targets if helper is None or fmt not in helper.formats])
+        try:  # (the helper let go however this ends)
             try:
-                write_output(report, path, fmt)
-            except OSError as e:
-                fail(_("{file}: cannot write the report ({reason})").format(
-                    file=path, reason=e.strerror or e))
-            out_console.print(_("wrote {file}").format(file=path), markup=False, highlight=False)
+                dig = report_digitisation(plan, y, quarter, today, pdf_dir, log)
+            except ValueError as e:  # a bad PDF folder or log, or no digitisation module
+                fail(str(e))
+            try:
+                if ledger_path is not None:
+                    with ledger_for_command(ledger_path, exports, db, plan, encoding=enc,
+                                            flavour=fl) as run:
+                        rs = report_from_ledger(run.ledger, plan, year=y, quarter=quarter,
+                                                today=today, digitisation=dig,
+                                                warnings=run.warnings)
+                else:
+                    with scan_progress(inputs) as progress:
+                        rs = scan_for_report(inputs, plan, year=y, quarter=quarter, today=today,
+                                             encoding=enc, flavour=fl, digitisation=dig,
+                                             progress=progress, workers=n_workers,
+                                             min_fast_size=min_size)
+                    refuse_empty_inputs(rs.scan.files)
+            except PeriodError as e:
+                fail(str(e))
+            for w in rs.scan.warnings:
+                warn(w)
+            report = report_of(rs, plan, lang, today,
+                               csv_dialect="semicolon" if csv_semicolon else "comma")
+            written = helper.write(report, targets) if helper is not None else write_each(report, targets)
+            for path, error in written.items():
+                if error is not None:
+                    fail(_("{file}: cannot write the report ({reason})").format(
+                        file=path, reason=error.strerror or error))
+                out_console.print(_("wrote {file}").format(file=path), markup=False, highlight=False)
+        finally:
+            if helper is not None:
+                helper.close()
         if any(f.error for f in rs.scan.files):
             raise typer.Exit(2)
