@@ -101,9 +101,7 @@ class WriterProcess:
         try:
             self.conn.send(job)
             return True
-        except (OSError, EOFError, ValueError):  # the helper is gone (or the report would not go)
-            return False
-        except Exception:  # noqa: BLE001 (a report that cannot be pickled: written here)
+        except Exception:  # noqa: BLE001 (the helper gone, a report that cannot be pickled: written here)
             return False
 
     def _receive(self) -> dict | None:
@@ -115,7 +113,8 @@ class WriterProcess:
 
 def _helper(conn: Any, modules: list[str]) -> None:
     """The helper's life: import the writers, wait for the report, write, answer
-    {path: None or (errno, reason)} for the outputs written or failed on the file system."""
+    {path: None, or the OSError} for the outputs written or failed on the file system (an
+    output that failed otherwise is left out: the main process writes it)."""
     try:
         for name in modules:
             try:
