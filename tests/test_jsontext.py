@@ -63,3 +63,20 @@ def test_documents_kept_in_the_store_read_back_and_written_in_place():
     assert pickle.loads(pickle.dumps(seq)) == docs + [log]
     assert copy.deepcopy({"d": seq}) == {"d": docs + [log]}
     store.close()
+
+
+def test_a_store_dropped_closes_its_temporary_file():
+    """No ResourceWarning (``python -W default`` shows one) for the store's spooled file,
+    in memory or on disk, when the store is dropped."""
+    import gc
+    import warnings
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        for spool in (1 << 20, 16):  # in memory; on disk after the first document
+            store = DocumentStore(spool_bytes=spool)
+            store.append({"title": "Абай жолы"})
+            assert store.get(0) == {"title": "Абай жолы"}
+            del store
+            gc.collect()
+    assert [w for w in seen if issubclass(w.category, ResourceWarning)] == []

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
+import weakref
 from array import array
 from collections.abc import Sequence
 from json.encoder import encode_basestring as _encode  # type: ignore[attr-defined]
@@ -147,6 +148,8 @@ class DocumentStore:
 
     def __init__(self, spool_bytes: int = SPOOL_BYTES) -> None:
         self._file = tempfile.SpooledTemporaryFile(max_size=spool_bytes)
+        # closed with the store (a temporary file dropped open is a ResourceWarning)
+        weakref.finalize(self, self._file.close)
         self._offsets = array("q", [0])
         self._held: list[bytes] = []  # the last documents' bytes, not yet in the file
         self._written = 0  # bytes in the file
