@@ -558,16 +558,34 @@ def main(argv: list[str] | None = None) -> None:
             out.append(yaz_baseline(inp, repeat))
         return out
 
-    def runs_of(inp: Input) -> list[tuple[Case, str]]:
-        """The file's commands and their plans; with --baselines row, plan by plan (a
-        command taking no plan with the default plan's), so that consecutive commands
-        share the baseline runs between them."""
-        todo = [(case, plan) for case in cmds for plan in case.plans
-                if plan == "-" or plan in plans]
+    def runs_of() -> list[tuple[Case, str, str]]:
+        """The commands to run on each file: (case, its plan, the plan of its baselines: a
+        command taking no plan has the default plan's); with --baselines row, plan by plan,
+        so that consecutive commands share the baseline runs between them."""
+        todo = [(case, plan, plan if plan != "-" else "default") for case in cmds
+                for plan in case.plans if plan == "-" or plan in plans]
         if mode != "row":
             return todo
         group = {p: i for i, p in enumerate(plans)}
-        return sorted(todo, key=lambda cp: group.get(cp[1] if cp[1] != "-" else "default", 0))
+        return sorted(todo, key=lambda c: group.get(c[2], 0))
+
+    def beside_runs(inp: Input, plan: str, count_tools: bool,
+                    kept: dict[tuple[str, str], Row]) -> dict[str, float]:
+        """--baselines row: the baselines run once more with ``plan`` (mrrc and yaz-marcdump
+        too with ``count_tools``), merged into the file's baseline rows ``kept``; their
+        records/s by baseline."""
+        rates = {}
+        for b in baselines(inp, (plan,), count_tools):
+            _show(b)
+            key = (b.command, b.plan)
+            if key in kept:
+                again(kept[key], b)
+            else:
+                kept[key] = b
+                rows.append(b)
+            if b.error is None and b.records_per_s:
+                rates[b.command] = b.records_per_s
+        return rates
 
     for inp in inputs:
         print(f"{inp.name}: {inp.path.name}, {inp.records:,} records, "
@@ -576,7 +594,7 @@ def main(argv: list[str] | None = None) -> None:
             first = baselines(inp)
             for row in first:
                 save(row)
-            for case, plan in runs_of(inp):
+            for case, plan, _base in runs_of():
                 save(run_case(case, plan, inp, repeat))
             if mode == "file" and cmds:
                 print(f"{inp.name}: the baselines again", flush=True)
@@ -586,33 +604,16 @@ def main(argv: list[str] | None = None) -> None:
             continue
         # --baselines row: every command between two runs of its baselines
         kept: dict[tuple[str, str], Row] = {}  # the file's baseline rows, all runs merged
-
-        def beside_runs(plan: str, count_tools: bool, inp: Input = inp,
-                        kept: dict[tuple[str, str], Row] = kept) -> dict[str, float]:
-            rates = {}
-            for b in baselines(inp, (plan,), count_tools):
-                _show(b)
-                key = (b.command, b.plan)
-                if key in kept:
-                    again(kept[key], b)
-                else:
-                    kept[key] = b
-                    rows.append(b)
-                if b.error is None and b.records_per_s:
-                    rates[b.command] = b.records_per_s
-            return rates
-
-        todo = runs_of(inp)
+        todo = runs_of()
         before: dict[str, float] = {}
-        for k, (case, plan) in enumerate(todo):
-            base_plan = plan if plan != "-" else "default"
+        for k, (case, plan, base) in enumerate(todo):
             is_count = case.command == "count"
-            if k == 0 or base_plan != (todo[k - 1][1] if todo[k - 1][1] != "-" else "default"):
-                before = beside_runs(base_plan, is_count)  # the first of its plan
+            if k == 0 or base != todo[k - 1][2]:  # the first of its plan
+                before = beside_runs(inp, base, is_count, kept)
             row = run_case(case, plan, inp, repeat)
             nxt = todo[k + 1] if k + 1 < len(todo) else None
-            next_count = nxt is not None and nxt[0].command == "count" and nxt[1] == plan
-            after = beside_runs(base_plan, is_count or next_count)
+            next_count = nxt is not None and nxt[0].command == "count" and nxt[2] == base
+            after = beside_runs(inp, base, is_count or next_count, kept)
             row.beside = {tool: [before[tool], after[tool]] for tool in before if tool in after}
             before = after
             save(row)

@@ -80,7 +80,9 @@ def writer_for(fmt: str) -> Callable[[Report, Path], None]:
     raise ValueError(N_("unknown report format {fmt!r}").format(fmt=fmt))
 
 
-_MODULES = {".xlsx": "rabiskit.render.xlsx", ".docx": "rabiskit.render.docx"}
+#: the formats whose writers take a tenth of a second or more to import (openpyxl,
+#: python-docx), and the module of each
+SLOW_WRITERS = {".xlsx": "rabiskit.render.xlsx", ".docx": "rabiskit.render.docx"}
 
 
 def preload_writers(formats) -> None:
@@ -97,7 +99,7 @@ def preload_writers(formats) -> None:
     them instead.)"""
     import importlib
 
-    names = [_MODULES[f] for f in dict.fromkeys(formats) if f in _MODULES]
+    names = [SLOW_WRITERS[f] for f in dict.fromkeys(formats) if f in SLOW_WRITERS]
     if not names:
         return
 

@@ -31,14 +31,15 @@ import threading
 from pathlib import Path
 from typing import Any, Sequence
 
-from rabiskit.render.outputs import write_each, write_output
+from rabiskit.render.outputs import SLOW_WRITERS, write_each, write_output
 from rabiskit.report.document import Report
 
-#: the formats written by the helper, and the module each needs imported.  Their writers
-#: read the report's tables, not its JSON document (``Report.data``): the helper is sent
-#: the report without it (on 200,000 records the whole report pickled to 3.8 MB in 0.18 s,
-#: as much as the workbook takes to write; without its document, to some 50 KB)
-HELPED = {".xlsx": "rabiskit.render.xlsx", ".docx": "rabiskit.render.docx"}
+#: the formats written by the helper (``SLOW_WRITERS``), and the module each needs
+#: imported.  Their writers read the report's tables, not its JSON document
+#: (``Report.data``): the helper is sent the report without it (on 200,000 records the
+#: whole report pickled to 3.8 MB in 0.18 s, as much as the workbook takes to write;
+#: without its document, to some 50 KB)
+HELPED = SLOW_WRITERS
 
 
 class WriterProcess:

@@ -91,7 +91,8 @@ def register(app: typer.Typer) -> None:
         # the XLSX and DOCX writers: imported, then run, by a helper process where one can
         # be forked (rabiskit.render.writerprocess); else imported in a thread meanwhile
         helper = WriterProcess.start([fmt for _path, fmt in targets])
-        preload_writers([fmt for _path, fmt in targets if helper is None or fmt not in helper.formats])
+        if helper is None:
+            preload_writers([fmt for _path, fmt in targets])
         try:  # (the helper let go however this ends)
             try:
                 dig = report_digitisation(plan, y, quarter, today, pdf_dir, log)
