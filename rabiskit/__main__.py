@@ -1,4 +1,4 @@
-from rabiskit.cli.main import main
+from rabiskit.cli.start import main
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,7 @@
 """The ``rabiskit`` program (the console script and ``python -m rabiskit``, both
-``rabiskit.cli.main.main``) ends without the interpreter's tear-down (``end_process``):
-what a normal exit does still happens: the exit status, ``atexit`` handlers, every byte of
-the output written."""
+``rabiskit.cli.start.main``, then ``rabiskit.cli.main.main``) ends without the
+interpreter's tear-down (``end_process``): what a normal exit does still happens: the exit
+status, ``atexit`` handlers, every byte of the output written."""
 
 from __future__ import annotations
 
@@ -44,15 +44,16 @@ def test_a_message_exit_is_status_one():
 
 
 def test_the_console_script_ends_the_same_way():
-    """The installed ``rabiskit`` command's entry point is ``main``, as ``python -m`` is."""
+    """The installed ``rabiskit`` command's entry point is ``rabiskit.cli.start.main``, as
+    ``python -m``'s is."""
     import tomllib
 
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
-    assert scripts["rabiskit"] == "rabiskit.cli.main:main"
+    assert scripts["rabiskit"] == "rabiskit.cli.start:main"
     code = ("import atexit, sys\n"
             "atexit.register(lambda: print('ATEXIT RAN', file=sys.stderr))\n"
             "sys.argv = ['rabiskit'] + sys.argv[1:]\n"
-            "from rabiskit.cli.main import main\nmain()\n"
+            "from rabiskit.cli.start import main\nmain()\n"
             "print('NOT REACHED', file=sys.stderr)\n")
     r = subprocess.run([sys.executable, "-c", code, "--lang", "en", "count",
                         str(FIXTURES / "hostile.iso"), "--format", "json"],

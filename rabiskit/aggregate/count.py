@@ -62,6 +62,12 @@ class RecordRef:
         return d
 
 
+def level_counts() -> defaultdict[str, LevelCount]:
+    """An empty {level: LevelCount} that makes its items (a function, not a lambda: a Tally
+    is pickled to go from one process to another)."""
+    return defaultdict(LevelCount)
+
+
 @dataclass
 class Tally:
     period: Period
@@ -75,7 +81,7 @@ class Tally:
     levels: dict[str, LevelCount] = field(default_factory=lambda: defaultdict(LevelCount))
     # the period's year, per quarter and per month (for the reports)
     quarters: dict[int, dict[str, LevelCount]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(LevelCount)))
+        default_factory=lambda: defaultdict(level_counts))
     months: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     undated_records: list[RecordRef] = field(default_factory=list)
     deleted_records: list[RecordRef] = field(default_factory=list)

@@ -12,7 +12,7 @@ import typer
 
 from rabiskit.cli.localised import LocalisedCommand
 
-from rabiskit.facts.scan import Input
+from rabiskit.facts.scan import Input, empty_input
 from rabiskit.fileid import same_file
 from rabiskit.i18n import N_, _, translate_text
 from rabiskit.sources import NotMarc, SourceError, check_marc
@@ -243,17 +243,11 @@ def refuse_empty_inputs(files: Iterable[Any]) -> None:
     """End the command (exit 2, one line) when an input held no MARC record, before any
     output is written.  ``files``: the scan's FileSummary objects (or their dicts).  Inputs
     that could not be read at all keep their own handling (reported, the others processed)."""
-    for f in files:
-        d = f if isinstance(f, dict) else {"records": f.records, "error": f.error,
-                                             "no_records": f.no_records,
-                                             "duplicate_of": f.duplicate_of, "file": f.file,
-                                             "format": f.format}
-        if d.get("duplicate_of") or d.get("records"):
-            continue
-        if d.get("no_records") or not d.get("error"):
-            if d.get("error") and d.get("format") not in READABLE:
-                fail(d["error"])  # what it is instead (NotMarc's line)
-            fail(_("{file}: no MARC records in this file").format(file=d["file"]))
+    d = empty_input(files)
+    if d is not None:
+        if d.get("error") and d.get("format") not in READABLE:
+            fail(d["error"])  # what it is instead (NotMarc's line)
+        fail(_("{file}: no MARC records in this file").format(file=d["file"]))
 
 
 def checked_records(records: Iterable[Any], files: Iterable[Any]) -> Iterator[Any]:

@@ -27,6 +27,7 @@ from typer import _click
 from typer._click import _textwrap  # noqa: F401  (imported for the setting below)
 from typer._click.utils import make_default_short_help
 
+from rabiskit.cli.argv import LANG_OPTION, LangError, take_lang  # noqa: F401 (also from here)
 from rabiskit.i18n import LanguageError, N_, _, set_language, translate_text
 
 # typer's own words (its core module calls gettext for them): through our catalogue
@@ -35,46 +36,6 @@ typer.core._ = translate_text  # type: ignore[attr-defined]
 _click._textwrap.TextWrapper.wordsep_re = _click._textwrap.TextWrapper.wordsep_simple_re
 TYPER_TEXTS = (N_("Missing command."), N_("No such command {name!r}."), N_("Aborted!"),
                N_("Show this message and exit."))
-
-LANG_OPTION = "--lang"
-
-
-class LangError(Exception):
-    """``--lang`` without a value, or with one that is not kk, ru or en."""
-
-
-def take_lang(args: Sequence[str], keeps_lang=lambda command: False
-              ) -> tuple[str | None, list[str]]:
-    """``(language, the other arguments)``: the value of the last ``--lang X`` or
-    ``--lang=X`` anywhere before ``--``; each is removed unless it comes after a command for
-    which ``keeps_lang(command)`` is true (a command with a ``--lang`` of its own)."""
-    out: list[str] = []
-    lang: str | None = None
-    command: str | None = None
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "--":
-            out.extend(args[i:])
-            break
-        value = None
-        if a == LANG_OPTION:
-            if i + 1 >= len(args) or args[i + 1].startswith("-"):
-                raise LangError(_("--lang needs a value: kk, ru or en"))
-            value, width = args[i + 1], 2
-        elif a.startswith(LANG_OPTION + "="):
-            value, width = a.partition("=")[2], 1
-        if value is not None:
-            lang = value
-            if command is not None and keeps_lang(command):
-                out.extend(args[i:i + width])
-            i += width
-            continue
-        if command is None and not a.startswith("-"):
-            command = a
-        out.append(a)
-        i += 1
-    return lang, out
 
 
 # ---- help pages -------------------------------------------------------------------------

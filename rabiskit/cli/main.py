@@ -13,24 +13,21 @@ the command line, ``RABISKIT_LANG``, the system's language, else Kazakh): see
 from __future__ import annotations
 
 import importlib
-import os
 import pkgutil
 import sys
-
-# numpy's BLAS (OpenBLAS) starts a thread per core when numpy is imported, and that thread
-# spins for a while waiting for matrix work rabiskit never gives it: measured on 2 cores,
-# 0.1 s of CPU taken from the worker processes of every run (a count of 200,000 records:
-# 0.63-0.68 s, 0.47-0.50 s with one BLAS thread).  Set before anything imports numpy; a
-# value the user set is kept.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from typing import Optional
 
 import typer
 
 from rabiskit import __version__
-from rabiskit.cli import collector, commands
-from rabiskit.cli.localised import LANG_OPTION, LangError, LocalisedGroup, localise, take_lang
+from rabiskit.cli import collector, commands, headstart
+from rabiskit.cli.argv import NO_COMMAND, command_of as _command_of
+from rabiskit.cli.ending import end_process
+from rabiskit.cli.localised import LANG_OPTION, LocalisedGroup, localise
+
+headstart.one_blas_thread()  # (no import above imports numpy; a command does later)
+
 
 def _version(value: bool):
     if value:
@@ -59,7 +56,6 @@ def _command_names(app: typer.Typer) -> set[str]:
     return names | {g.name for g in app.registered_groups if g.name}
 
 
-NO_COMMAND = ""  # make_app(NO_COMMAND): the top-level options alone (--version)
 #: the commands defined in a module of another name (``make_app`` registers that module)
 DEFINED_IN = {"import": "ledger", "rules": "plan"}
 
@@ -104,23 +100,6 @@ def _register(app: typer.Typer, module_name: str) -> None:
         register(app)
 
 
-def _command_of(argv: list[str]) -> str | None:
-    """The command a command line runs (its first word), None for top-level options
-    (``NO_COMMAND`` for ``--version``, which needs no command registered)."""
-    try:
-        argv = take_lang(argv)[1]
-    except LangError:
-        return None
-    for arg in argv:
-        if arg == "--version":
-            return NO_COMMAND
-        if arg in ("-h", "--help"):
-            return None
-        if not arg.startswith("-"):
-            return arg
-    return None
-
-
 def __getattr__(name: str):
     # ``from rabiskit.cli.main import app``: the application with every command
     if name == "app":
@@ -143,41 +122,18 @@ def run() -> None:
     make_app(_command_of(sys.argv[1:]))()
 
 
-def end_process(code: object) -> None:
-    """End the process as ``sys.exit(code)`` would, less the interpreter's tear-down of every
-    module and object (measured: 0.03-0.08 s of CPU after a big count, all of it after the
-    output is written).  What a normal exit runs still runs: threads joined (the worker
-    pool's manager), ``atexit`` handlers, the standard streams flushed."""
-    import atexit
-    import threading
-
-    if code is None:
-        status = 0
-    elif isinstance(code, int):
-        status = code
-    else:  # sys.exit("message"): the message on stderr, status 1
-        sys.stderr.write(f"{code}\n")
-        status = 1
-    shutdown = getattr(threading, "_shutdown", None)
-    if shutdown is None:  # not CPython's threading: the normal exit
-        sys.exit(status)
-    shutdown()
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe or stream: nothing more to write
-            pass
-    os._exit(status)
-
-
 def main() -> None:
-    """The ``rabiskit`` program (the console script and ``python -m rabiskit``): ``run``,
-    then the process ends by ``end_process``.  ``run`` alone, for a caller that goes on.
+    """The ``rabiskit`` program (from ``rabiskit.cli.start``, the console script's and
+    ``python -m rabiskit``'s entry point): ``run``, then the process ends by
+    ``end_process``.  ``run`` alone, for a caller that goes on.
     The garbage collector is held until the command begins (``rabiskit.cli.collector``)."""
     collector.hold()
     try:
         run()
     except SystemExit as stop:
-        end_process(stop.code)
-    end_process(0)
+        code = stop.code
+    else:
+        code = 0
+    finally:
+        headstart.release()  # (a helper the command did not use, or one that answered)
+    end_process(code)

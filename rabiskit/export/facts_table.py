@@ -188,6 +188,22 @@ def write_fact_tables(path: str | Path, tables: Iterable[Any], **options) -> int
     return write_facts_csv(path, tables)
 
 
+def write_facts_of_inputs(path: str | Path, inputs, plan, **options) -> tuple[int, Any]:
+    """Read ``inputs`` (``read_fact_tables``, its ``options``) and write their facts table
+    to ``path`` (``write_fact_tables``): (rows written, the Scan of the reading).  An input
+    that held no record raises ``EmptyInput`` once all are read, and nothing is written."""
+    from rabiskit.facts.scan import EmptyInput, Scan, empty_input
+    from rabiskit.pipeline.records import read_fact_tables
+
+    scanned = Scan()
+
+    def tables():
+        yield from read_fact_tables(inputs, plan, result=scanned, **options)
+        if empty_input(scanned.files) is not None:
+            raise EmptyInput(scanned)  # (the writer throws its temporary file away)
+    return write_fact_tables(path, tables()), scanned
+
+
 def write_facts(path: str | Path, facts: Iterable[RecordFacts], **options) -> int:
     """Write one row per record of ``facts`` to ``path`` as Parquet or CSV."""
     return write_fact_tables(path, facts, **options)

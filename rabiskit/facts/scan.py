@@ -203,6 +203,31 @@ class Scan:
         return sum(f.damaged for f in self.files)
 
 
+def empty_input(files: Iterable) -> dict | None:
+    """The first input (of a scan's FileSummary objects, or their dicts) that held no MARC
+    record, as a dict (``file``, ``error``, ``format``), None when every input held some:
+    such an input is an error, not a 0 % report.  Inputs read twice count once; those that
+    could not be read at all keep their own handling (reported, the others processed)."""
+    for f in files:
+        d = f if isinstance(f, dict) else {"records": f.records, "error": f.error,
+                                             "no_records": f.no_records,
+                                             "duplicate_of": f.duplicate_of, "file": f.file,
+                                             "format": f.format}
+        if d.get("duplicate_of") or d.get("records"):
+            continue
+        if d.get("no_records") or not d.get("error"):
+            return d
+    return None
+
+
+class EmptyInput(Exception):
+    """An input held no MARC record (``empty_input``); ``scan``: what was read."""
+
+    def __init__(self, scan: "Scan") -> None:
+        super().__init__(scan)
+        self.scan = scan
+
+
 def _digest(path: Path) -> str:
     import hashlib  # (only when two inputs have the same size)
 

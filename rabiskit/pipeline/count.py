@@ -62,3 +62,12 @@ def count_inputs(inputs, plan: Plan, period: Period, *, encoding=None, flavour=N
                        encoding=encoding, flavour=flavour, progress=progress, fast=fast,
                        workers=workers, block_size=block_size, min_fast_size=min_fast_size)
     return tally, scan
+
+
+def count_job(inputs, plan: Plan, period: Period, *, operators: OperatorTally | None = None,
+              **options):
+    """``count_inputs``, the OperatorTally it fed returned too: (Tally, Scan, OperatorTally
+    or None), for a caller in another process (``rabiskit.cli.headstart``), which does not
+    see it fed."""
+    tally, scan = count_inputs(inputs, plan, period, operators=operators, **options)
+    return tally, scan, operators

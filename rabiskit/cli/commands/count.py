@@ -12,6 +12,7 @@ from typing import List, Optional
 import typer
 
 from rabiskit.aggregate.count import UNKNOWN_OPERATOR, OperatorTally, count_document, operators_json
+from rabiskit.cli import headstart
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, ToOpt, YearOpt, check_encoding, check_flavour,
                                  fail, fitted_width, make_inputs, more_line,
@@ -22,7 +23,7 @@ from rabiskit.cli.parallelopt import ParallelFromOpt, WorkersOpt, check_workers,
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
 from rabiskit.i18n import _, language, translate_text
-from rabiskit.pipeline.count import count_inputs
+from rabiskit.pipeline.count import count_job
 
 
 def _pct(v: float | None) -> str:
@@ -216,6 +217,7 @@ def register(app: typer.Typer) -> None:
         enc, fl = check_encoding(encoding), check_flavour(flavour)
         n_workers, min_size = check_workers(workers), parse_size(parallel_from)
         if ledger_path is not None:
+            headstart.release()  # (the ledger's records are read here)
             with ledger_for_command(ledger_path, exports, db, plan, encoding=enc,
                                     flavour=fl) as run:
                 tally, result = run.count(plan, period)
@@ -223,9 +225,12 @@ def register(app: typer.Typer) -> None:
             inputs = make_inputs(exports, db, plan.levels())
             operators = OperatorTally.for_plan(plan) if by is not None else None
             with scan_progress(inputs) as progress:
-                tally, result = count_inputs(inputs, plan, period, encoding=enc, flavour=fl,
-                                             progress=progress, operators=operators,
-                                             workers=n_workers, min_fast_size=min_size)
+                # (in the helper process when the input is big: rabiskit.cli.headstart)
+                tally, result, operators = headstart.call(
+                    count_job, inputs, plan, period,
+                    use=headstart.worth_it([i.path for i in inputs], n_workers, min_size),
+                    encoding=enc, flavour=fl, progress=progress, operators=operators,
+                    workers=n_workers, min_fast_size=min_size)
             refuse_empty_inputs(result.files)
         for w in result.warnings:
             warn(w)

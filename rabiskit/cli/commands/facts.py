@@ -8,16 +8,17 @@ from typing import List, Optional
 
 import typer
 
+from rabiskit.cli import headstart
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, cannot_write,
-                                 check_encoding, check_flavour, checked_records,
-                                 error, fail, make_inputs, named_inputs, out_console,
-                                 output_option, print_json, refuse_overwrite, warn)
+                                 check_encoding, check_flavour, error, fail, make_inputs,
+                                 named_inputs, out_console, output_option, print_json,
+                                 refuse_empty_inputs, refuse_overwrite, warn)
 from rabiskit.cli.parallelopt import ParallelFromOpt, WorkersOpt, check_workers, parse_size
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
-from rabiskit.export.facts_table import FactsTableError, facts_format, write_fact_tables, write_facts
-from rabiskit.facts.scan import Scan
-from rabiskit.pipeline.records import read_fact_tables
+from rabiskit.export.facts_table import (FactsTableError, facts_format, write_facts,
+                                         write_facts_of_inputs)
+from rabiskit.facts.scan import EmptyInput, Scan
 from rabiskit.i18n import _, translate_text
 from rabiskit.ledger.location import default_ledger_path
 from rabiskit.ledger.store import LedgerError
@@ -58,6 +59,7 @@ def register(app: typer.Typer) -> None:
                 from rabiskit.ledger.source import ledger_facts
                 from rabiskit.ledger.store import open_ledger
 
+                headstart.release()  # (the ledger's records are read here)
                 with open_ledger(ledger_path) as led:
                     rows = write_facts(output, ledger_facts(led))
             else:
@@ -66,10 +68,15 @@ def register(app: typer.Typer) -> None:
                 enc, fl = check_encoding(encoding), check_flavour(flavour)
                 n_workers, min_size = check_workers(workers), parse_size(parallel_from)
                 with scan_progress(inputs) as progress:
-                    tables = read_fact_tables(inputs, plan, result=scanned, encoding=enc,
-                                              flavour=fl, progress=progress, workers=n_workers,
-                                              min_fast_size=min_size)
-                    rows = write_fact_tables(output, checked_records(tables, scanned.files))
+                    # (in the helper process when the input is big: rabiskit.cli.headstart)
+                    rows, scanned = headstart.call(
+                        write_facts_of_inputs, output, inputs, plan,
+                        use=headstart.worth_it([i.path for i in inputs], n_workers, min_size),
+                        encoding=enc, flavour=fl, progress=progress, workers=n_workers,
+                        min_fast_size=min_size)
+        except EmptyInput as e:
+            refuse_empty_inputs(e.scan.files)
+            raise
         except (FactsTableError, LedgerError) as e:
             fail(str(e))
         except OSError as e:

@@ -1,0 +1,187 @@
+"""The head start (``rabiskit.cli.headstart``): a command's library call in a helper
+process forked before the command line is read.  Its answers, errors and progress as if
+the call ran in the program; a helper that dies leaves the call to the program; Ctrl+C
+ends both, and nothing is left running; the program with the helper gives the same
+numbers, and does not import numpy itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, REPO
+
+TESTS = Path(__file__).parent
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the helper needs fork")
+
+
+def _script(body: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    code = (f"import os, sys\nsys.path.insert(0, {str(TESTS)!r})\n"
+            "from rabiskit.cli import headstart as hs\nimport headstart_calls as calls\n"
+            + textwrap.dedent(body))
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
+                          text=True, encoding="utf-8", cwd=REPO, timeout=60, **kwargs)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # (a zombie of another parent counts as gone: it holds nothing)
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split(") ")[1].startswith("Z")
+
+
+def test_the_call_runs_in_the_helper_with_its_progress():
+    r = _script("""
+        hs.start(["--lang", "en", "count", "x.iso"])
+        helper = hs._helper.pid
+        seen = []
+        where, x = hs.call(calls.where, {"a": 1}, progress=lambda n, f: seen.append((n, f)))
+        hs.release()
+        print(where == helper, where != os.getpid(), x, seen, hs.active())
+    """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\\n")[0].strip() == "True True {'a': 1} [(1, 'a.iso'), (2, 'a.iso')] False"
+
+
+def test_an_error_of_the_call_is_raised_in_the_program():
+    r = _script("""
+        hs.start(["count"])
+        try:
+            hs.call(calls.fails)
+        except ValueError as e:
+            print("raised:", e)
+        hs.release()
+    """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "raised: a reason of the call's own"
+
+
+def test_a_helper_that_dies_leaves_the_call_to_the_program():
+    r = _script("""
+        hs.start(["count"])
+        print(hs.call(calls.dies_unless_in, os.getpid()))
+        hs.release()
+    """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "read here"
+
+
+def test_an_answer_that_cannot_be_pickled_is_an_error():
+    r = _script("""
+        hs.start(["count"])
+        try:
+            hs.call(calls.unpicklable_answer)
+        except RuntimeError as e:
+            print("raised")
+        hs.release()
+    """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "raised"
+
+
+def test_no_helper_where_it_is_not_wanted():
+    r = _script("""
+        import threading
+        hs.start(["inspect", "x.iso"]); print(hs.active())          # not a command of WARM
+        hs.start(["count", "--help"]); print(hs.active())            # a help page
+        os.environ[hs.SWITCH] = "0"; hs.start(["count"]); print(hs.active())
+        del os.environ[hs.SWITCH]
+        t = threading.Thread(target=threading.Event().wait, args=(5,), daemon=True); t.start()
+        hs.start(["count"]); print(hs.active())                    # beside another thread
+        print(hs.call(calls.where, 7)[0] == os.getpid())           # no helper: here
+    """)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["False", "False", "False", "False", "True"]
+
+
+def test_a_call_not_worth_the_helper_lets_it_go():
+    r = _script("""
+        hs.start(["count"])
+        pid = hs._helper.pid
+        print(hs.call(calls.where, 1, use=False)[0] == os.getpid())
+        print(pid)
+    """)
+    assert r.returncode == 0, r.stderr
+    here, pid = r.stdout.split()
+    assert here == "True" and _gone(int(pid))
+
+
+def test_ctrl_c_ends_the_program_and_the_helper(tmp_path):
+    ready = tmp_path / "ready"
+    code = (f"import os, sys\nsys.path.insert(0, {str(TESTS)!r})\n"
+            "from rabiskit.cli import headstart as hs\nimport headstart_calls as calls\n"
+            "hs.start(['count'])\n"
+            "try:\n    hs.call(calls.waits, sys.argv[1])\n"
+            "except KeyboardInterrupt:\n    print('interrupted'); sys.exit(130)\n")
+    p = subprocess.Popen([sys.executable, "-c", code, str(ready)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, cwd=REPO, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert ready.exists(), p.stderr
+    helper = int(ready.read_text() or 0)
+    os.killpg(p.pid, signal.SIGINT)  # Ctrl+C: the whole foreground group
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 130 and out.strip() == "interrupted", err
+    assert _gone(helper)
+
+
+def test_the_program_s_interrupt_alone_ends_the_helper_too(tmp_path):
+    """An interrupt sent to the program alone (``kill -INT``): it passes it on."""
+    ready = tmp_path / "ready"
+    code = (f"import os, sys\nsys.path.insert(0, {str(TESTS)!r})\n"
+            "from rabiskit.cli import headstart as hs\nimport headstart_calls as calls\n"
+            "hs.start(['count'])\n"
+            "try:\n    hs.call(calls.waits, sys.argv[1])\n"
+            "except KeyboardInterrupt:\n    sys.exit(130)\n")
+    p = subprocess.Popen([sys.executable, "-c", code, str(ready)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, cwd=REPO, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not ready.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    helper = int(ready.read_text() or 0)
+    os.kill(p.pid, signal.SIGINT)
+    p.communicate(timeout=30)
+    assert p.returncode == 130 and _gone(helper)
+
+
+def _count(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-X", "importtime", "-m", "rabiskit", "--lang", "en",
+                           "count", *args, "--format", "json"], capture_output=True, text=True,
+                          encoding="utf-8", cwd=REPO, env={**os.environ, **(env or {})},
+                          timeout=120)
+
+
+def test_the_program_counts_the_same_with_the_helper():
+    """The same JSON with and without the helper; with it, the program imports neither
+    numpy nor the block reader (the helper does: its imports are not on the program's
+    standard error), without it, it does."""
+    files = [str(FIXTURES / "hostile.iso"), str(FIXTURES / "unimarc_sample.iso")]
+    files = [f for f in files if Path(f).exists()]
+    args = [*files, "--parallel-from", "1", "--workers", "2"]
+    helped = _count(*args)
+    alone = _count(*args, env={"RABISKIT_HEADSTART": "0"})
+    assert helped.returncode == alone.returncode == 0, helped.stderr[-2000:]
+    assert json.loads(helped.stdout) == json.loads(alone.stdout)
+    assert json.loads(helped.stdout)["records"]["read"] > 0
+
+    def imported(r) -> set[str]:
+        return {line.split("|")[-1].strip() for line in r.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "numpy" not in imported(helped) and "rabiskit.facts.fast" not in imported(helped)
+    assert "numpy" in imported(alone) and "rabiskit.facts.fast" in imported(alone)
+    # a small input is not worth the helper: read in the program, as without one
+    small = _count(str(FIXTURES / "hostile.iso"))
+    assert small.returncode == 0 and "numpy" not in imported(small)
