@@ -185,3 +185,57 @@ def test_the_program_counts_the_same_with_the_helper():
     # a small input is not worth the helper: read in the program, as without one
     small = _count(str(FIXTURES / "hostile.iso"))
     assert small.returncode == 0 and "numpy" not in imported(small)
+
+
+def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-X", "importtime", "-m", "rabiskit", "--lang", "en",
+                           *args], capture_output=True, text=True, encoding="utf-8", cwd=REPO,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+def _imports(r) -> set[str]:
+    return {line.split("|")[-1].strip() for line in r.stderr.splitlines()
+            if line.startswith("import time:")}
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_facts_with_the_helper_writes_the_same_file(tmp_path, suffix):
+    pytest.importorskip("pyarrow")
+    src = [str(FIXTURES / "hostile.iso"), str(FIXTURES / "unimarc-utf8.iso")]
+    force = ["--parallel-from", "1", "--workers", "2", "--format", "json"]
+    helped = _run("facts", *src, "-o", str(tmp_path / f"a{suffix}"), *force)
+    alone = _run("facts", *src, "-o", str(tmp_path / f"b{suffix}"), *force,
+                 env={"RABISKIT_HEADSTART": "0"})
+    assert helped.returncode == alone.returncode == 0, helped.stderr[-2000:]
+    assert (tmp_path / f"a{suffix}").read_bytes() == (tmp_path / f"b{suffix}").read_bytes()
+    assert json.loads(helped.stdout)["rows"] == json.loads(alone.stdout)["rows"] > 0
+    # the reading was the helper's (the program imports numpy for the table's schema)
+    reader = "rabiskit.pipeline.records"
+    assert reader not in _imports(helped) and reader in _imports(alone)
+
+
+def test_export_with_the_helper_writes_the_same_file(tmp_path):
+    src = [str(FIXTURES / "hostile.iso"), str(FIXTURES / "local-lore.iso")]
+    for out in ("a.xml", "a.iso"):
+        force = ["--level", "book", "--level", "article", "--parallel-from", "1",
+                 "--workers", "2", "--format", "json"]
+        helped = _run("export", *src, "-o", str(tmp_path / out), *force)
+        alone = _run("export", *src, "-o", str(tmp_path / ("b" + out[1:])), *force,
+                     env={"RABISKIT_HEADSTART": "0"})
+        assert helped.returncode == alone.returncode == 0, helped.stderr[-2000:]
+        assert (tmp_path / out).read_bytes() == (tmp_path / ("b" + out[1:])).read_bytes()
+        h, a = json.loads(helped.stdout), json.loads(alone.stdout)
+        assert h["written"] == a["written"] and h["records_read"] == a["records_read"] > 0
+        assert "numpy" not in _imports(helped)
+
+
+def test_an_empty_input_read_by_the_helper_is_refused_without_an_output(tmp_path):
+    """The library call's EmptyInput comes back from the helper: one line, exit 2, and
+    the writer's temporary file thrown away."""
+    for args in (["facts", "-o", str(tmp_path / "f.csv")],
+                 ["export", "--level", "book", "-o", str(tmp_path / "e.iso")]):
+        r = _run(args[0], str(FIXTURES / "empty.iso"), *args[1:], "--parallel-from", "0",
+                 "--workers", "2")
+        assert r.returncode == 2 and "empty.iso" in r.stderr, r.stderr[-1500:]
+        assert "Traceback" not in r.stderr
+        assert list(tmp_path.iterdir()) == []

@@ -6,7 +6,7 @@ import ast
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Iterator, List, Optional
+from typing import Annotated, Any, Iterable, List, Optional
 
 import typer
 
@@ -248,14 +248,6 @@ def refuse_empty_inputs(files: Iterable[Any]) -> None:
         if d.get("error") and d.get("format") not in READABLE:
             fail(d["error"])  # what it is instead (NotMarc's line)
         fail(_("{file}: no MARC records in this file").format(file=d["file"]))
-
-
-def checked_records(records: Iterable[Any], files: Iterable[Any]) -> Iterator[Any]:
-    """Yield ``records`` (read by a scan whose FileSummary list is ``files``); at their end,
-    ``refuse_empty_inputs``.  For commands that write while they read (``facts``,
-    ``export``): the writer then throws its temporary file away, so nothing is written."""
-    yield from records
-    refuse_empty_inputs(files)
 
 
 def named_inputs(exports: Iterable[Path] | None, db: Iterable[Any] | None,

@@ -8,17 +8,19 @@ from typing import List
 
 import typer
 
+from rabiskit.cli import headstart
 from rabiskit.cli.common import (DbCommand, DbOpt, EncodingOpt, FlavourOpt, FromOpt, PlanOpt,
                                  QuarterOpt, YearOpt, cannot_write, check_encoding,
-                                 check_flavour, checked_records, error, fail,
+                                 check_flavour, error, fail,
                                  make_inputs, named_inputs, out_console, output_option,
-                                 period_label, period_option, print_json, refuse_overwrite, warn,
+                                 period_label, period_option, print_json, refuse_empty_inputs,
+                                 refuse_overwrite, warn,
                                  where)
 from rabiskit.cli.parallelopt import ParallelFromOpt, WorkersOpt, check_workers, parse_size
 from rabiskit.cli.planopt import load_plan_option
 from rabiskit.cli.progress import scan_progress
-from rabiskit.export.exchange import output_format, select_records, write_exchange
-from rabiskit.facts.scan import Scan
+from rabiskit.export.exchange import export_inputs, output_format
+from rabiskit.facts.scan import EmptyInput
 from rabiskit.i18n import _, translate_text
 
 
@@ -89,16 +91,20 @@ def register(app: typer.Typer) -> None:
         if utf8 and out_format == "marcxml":
             warn(_("MARCXML is always UTF-8; --utf8 changes nothing"))
         enc, fl = check_encoding(encoding), check_flavour(flavour)
-        scanned = Scan()
+        n_workers, min_size = check_workers(workers), parse_size(parallel_from)
         try:
             with scan_progress(inputs) as progress:
-                result = write_exchange(output, checked_records(select_records(
-                    inputs, plan, period, levels, encoding=enc, flavour=fl, result=scanned,
-                    progress=progress, workers=check_workers(workers),
-                    min_fast_size=parse_size(parallel_from),
+                # (in the helper process when the input is big: rabiskit.cli.headstart)
+                result, scanned = headstart.call(
+                    export_inputs, output, inputs, plan, period, levels,
+                    use=headstart.worth_it([i.path for i in inputs], n_workers, min_size),
+                    utf8=utf8, to=to, encoding=enc, flavour=fl, progress=progress,
+                    workers=n_workers, min_fast_size=min_size,
                     how=("whole" if to is not None else "xml" if out_format == "marcxml"
-                         else "utf8" if utf8 else "iso")), scanned.files),
-                    utf8=utf8, to=to)
+                         else "utf8" if utf8 else "iso"))
+        except EmptyInput as e:
+            refuse_empty_inputs(e.scan.files)
+            raise
         except OSError as e:
             fail(cannot_write(output, e))
         except ValueError as e:
