@@ -55,40 +55,25 @@ def test_the_call_runs_in_the_helper_with_its_progress():
     assert r.stdout.split("\\n")[0].strip() == "True True {'a': 1} [(1, 'a.iso'), (2, 'a.iso')] False"
 
 
-def test_an_error_of_the_call_is_raised_in_the_program():
-    r = _script("""
+@pytest.mark.parametrize("call, expected", [
+    # an error of the call is raised in the program
+    ("calls.fails", "raised ValueError: a reason of the call's own"),
+    # a helper that dies without an answer leaves the call to the program
+    ("calls.dies_unless_in, os.getpid()", "answered read here"),
+    # an answer that cannot be pickled is an error
+    ("calls.unpicklable_answer", "raised RuntimeError"),
+])
+def test_what_comes_back_from_the_helper(call, expected):
+    r = _script(f"""
         hs.start(["count"])
         try:
-            hs.call(calls.fails)
-        except ValueError as e:
-            print("raised:", e)
+            print("answered", hs.call({call}))
+        except Exception as e:
+            print("raised", type(e).__name__ + (f": {{e}}" if isinstance(e, ValueError) else ""))
         hs.release()
     """)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "raised: a reason of the call's own"
-
-
-def test_a_helper_that_dies_leaves_the_call_to_the_program():
-    r = _script("""
-        hs.start(["count"])
-        print(hs.call(calls.dies_unless_in, os.getpid()))
-        hs.release()
-    """)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "read here"
-
-
-def test_an_answer_that_cannot_be_pickled_is_an_error():
-    r = _script("""
-        hs.start(["count"])
-        try:
-            hs.call(calls.unpicklable_answer)
-        except RuntimeError as e:
-            print("raised")
-        hs.release()
-    """)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "raised"
+    assert r.stdout.strip() == expected
 
 
 def test_no_helper_where_it_is_not_wanted():
@@ -118,7 +103,9 @@ def test_a_call_not_worth_the_helper_lets_it_go():
     assert here == "True" and _gone(int(pid))
 
 
-def test_ctrl_c_ends_the_program_and_the_helper(tmp_path):
+def _waiting_program(tmp_path) -> tuple[subprocess.Popen, int]:
+    """A program whose helper runs a call that waits (its own session: a group to signal);
+    returned once the call has begun, with the helper's pid."""
     ready = tmp_path / "ready"
     code = (f"import os, sys\nsys.path.insert(0, {str(TESTS)!r})\n"
             "from rabiskit.cli import headstart as hs\nimport headstart_calls as calls\n"
@@ -131,7 +118,11 @@ def test_ctrl_c_ends_the_program_and_the_helper(tmp_path):
     while not ready.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert ready.exists(), p.stderr
-    helper = int(ready.read_text() or 0)
+    return p, int(ready.read_text() or 0)
+
+
+def test_ctrl_c_ends_the_program_and_the_helper(tmp_path):
+    p, helper = _waiting_program(tmp_path)
     os.killpg(p.pid, signal.SIGINT)  # Ctrl+C: the whole foreground group
     out, err = p.communicate(timeout=30)
     assert p.returncode == 130 and out.strip() == "interrupted", err
@@ -140,21 +131,11 @@ def test_ctrl_c_ends_the_program_and_the_helper(tmp_path):
 
 def test_the_program_s_interrupt_alone_ends_the_helper_too(tmp_path):
     """An interrupt sent to the program alone (``kill -INT``): it passes it on."""
-    ready = tmp_path / "ready"
-    code = (f"import os, sys\nsys.path.insert(0, {str(TESTS)!r})\n"
-            "from rabiskit.cli import headstart as hs\nimport headstart_calls as calls\n"
-            "hs.start(['count'])\n"
-            "try:\n    hs.call(calls.waits, sys.argv[1])\n"
-            "except KeyboardInterrupt:\n    sys.exit(130)\n")
-    p = subprocess.Popen([sys.executable, "-c", code, str(ready)], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, cwd=REPO, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while not ready.exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    helper = int(ready.read_text() or 0)
+    p, helper = _waiting_program(tmp_path)
     os.kill(p.pid, signal.SIGINT)
-    p.communicate(timeout=30)
-    assert p.returncode == 130 and _gone(helper)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 130 and out.strip() == "interrupted", err
+    assert _gone(helper)
 
 
 def _count(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
