@@ -99,3 +99,20 @@ def test_a_run_with_workers_ends_without_a_traceback(tmp_path):
                             "--format", "json", "--parallel-from", "0", "--workers", "2"],
                            capture_output=True, text=True, encoding="utf-8", cwd=REPO)
         assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+
+
+def test_a_yielding_pool_s_workers_run_at_a_lower_priority():
+    """An import's workers yield to the command's own process (its SQLite writes are the
+    bound): their niceness is ``WORKER_NICENESS`` above this process's; a plain pool's is
+    the same as this process's."""
+    import os
+
+    from rabiskit.pipeline.workers import WORKER_NICENESS, make_executor
+
+    here = os.nice(0)
+    for yielding, expected in ((True, min(here + WORKER_NICENESS, 19)), (False, here)):
+        pool = make_executor(1, yielding=yielding)
+        try:
+            assert pool.submit(os.nice, 0).result() == expected
+        finally:
+            pool.shutdown()

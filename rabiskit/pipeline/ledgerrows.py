@@ -188,10 +188,11 @@ def import_blocks(inputs: Iterable[Input], plan: Plan, *, result: Scan,
 
     held: list[tuple] = []
     held_file: str | None = None
+    # (the workers yield to this process: its SQLite writes are the import's bound)
     for item in read_blocks(inputs, plan, result=result, work=_work, careful=_careful_row,
                             encoding=encoding, flavour=flavour, progress=progress,
                             workers=workers, min_fast_size=min_fast_size,
-                            block_size=block_size):
+                            block_size=block_size, yielding=True):
         if isinstance(item, RowBlock):
             if held:
                 yield rows_block(held_file, held)

@@ -59,11 +59,13 @@ def read_blocks(inputs: Iterable[Input], plan: Plan, *, result: Scan,
                 careful: Callable[[Any, RecordFacts], Iterable[Any]],
                 encoding: str | None = None, flavour: str | None = None, progress=None,
                 workers: int | None = None, min_fast_size: int | None = None,
-                fast: bool | None = None, block_size: int | None = None) -> Iterator[Any]:
+                fast: bool | None = None, block_size: int | None = None,
+                yielding: bool = False) -> Iterator[Any]:
     """A command's items for every record of every input, in order: for each block of an
     ISO 2709 file, what ``work(BlockTask)`` (run in the worker processes, ``args`` given to
     it) gives; for the careful reader's records, ``careful(src, facts)``.  ``result``
-    receives the per-file summaries."""
+    receives the per-file summaries; ``yielding``: the workers at a lower priority than
+    this process (``make_executor``)."""
     from rabiskit.aggregate.count import classifier_for
     from rabiskit.facts.scan import finish_file, scan_one, sort_problems
     from rabiskit.pipeline.run import plan_inputs
@@ -76,7 +78,7 @@ def read_blocks(inputs: Iterable[Input], plan: Plan, *, result: Scan,
     if workers != 1 and any(kind for _, _, kind in kinds):
         from rabiskit.pipeline.workers import make_executor
 
-        executor = make_executor(workers)
+        executor = make_executor(workers, yielding=yielding)
     try:
         for inp, summary, kind in kinds:
             bounds = None
