@@ -10,9 +10,10 @@ records: measured on 200,000 records, 67 ms of its main process went to the coll
 (35 ms of it one full collection), and the whole run was 0.93 of its wall time with no
 collector at all.
 
-So ``rabiskit.cli.main.main`` (the program, not a caller of ``run``) holds the collector
-from its first line (``hold``) until the command begins (``release``, from the top-level
-callback that runs just before the command):
+So the program (``rabiskit.cli.start.main``, then ``rabiskit.cli.main.main``; not a caller
+of ``run``) holds the collector from its first line (``hold``) until the command begins
+(``release``, from the top-level callback that runs just before the command; in the helper
+of ``rabiskit.cli.headstart``, once its imports are done):
 
 - what the start-up made is moved out of the collector's reach (``gc.freeze``): later
   collections do not walk it, and a worker process forked later does not write to its

@@ -104,8 +104,9 @@ def active() -> bool:
     return _helper is not None
 
 
-def worth_it(paths, workers: int | None, min_fast_size: int | None) -> bool:
-    """Whether a call reading the files ``paths`` is worth the helper: more than one process
+def worth_it(inputs, workers: int | None, min_fast_size: int | None) -> bool:
+    """Whether a call reading ``inputs`` (``rabiskit.facts.scan.Input``) is worth the
+    helper: more than one process
     reads (``workers``) and they hold at least ``min_fast_size`` bytes (default
     ``MIN_FAST_SIZE``, below which the block path does not start, nor the worker pool: a
     small input is read at once, here)."""
@@ -114,9 +115,9 @@ def worth_it(paths, workers: int | None, min_fast_size: int | None) -> bool:
     if workers == 1:
         return False
     total = 0
-    for p in paths:
+    for inp in inputs:
         try:
-            total += os.stat(p).st_size
+            total += os.stat(inp.path).st_size
         except OSError:
             pass
     return total >= (MIN_FAST_SIZE if min_fast_size is None else min_fast_size)

@@ -404,15 +404,11 @@ def export_inputs(path: str | Path, inputs: Sequence[Input], plan: Plan, period:
     """``select_records`` of ``inputs`` (its ``options``) written to ``path`` by
     ``write_exchange``: (what was written, the Scan of the reading).  An input that held
     no record raises ``EmptyInput`` once all are read, and nothing is written."""
-    from rabiskit.facts.scan import EmptyInput, empty_input
+    from rabiskit.facts.scan import refusing_empty
 
     scanned = Scan()
-
-    def records():
-        yield from select_records(inputs, plan, period, levels, result=scanned, **options)
-        if empty_input(scanned.files) is not None:
-            raise EmptyInput(scanned)  # (the writer throws its temporary file away)
-    return write_exchange(path, records(), utf8=utf8, to=to), scanned
+    records = select_records(inputs, plan, period, levels, result=scanned, **options)
+    return write_exchange(path, refusing_empty(records, scanned), utf8=utf8, to=to), scanned
 
 
 def write_exchange(path: str | Path, records: Iterable[Any], *,

@@ -192,16 +192,12 @@ def write_facts_of_inputs(path: str | Path, inputs, plan, **options) -> tuple[in
     """Read ``inputs`` (``read_fact_tables``, its ``options``) and write their facts table
     to ``path`` (``write_fact_tables``): (rows written, the Scan of the reading).  An input
     that held no record raises ``EmptyInput`` once all are read, and nothing is written."""
-    from rabiskit.facts.scan import EmptyInput, Scan, empty_input
+    from rabiskit.facts.scan import Scan, refusing_empty
     from rabiskit.pipeline.records import read_fact_tables
 
     scanned = Scan()
-
-    def tables():
-        yield from read_fact_tables(inputs, plan, result=scanned, **options)
-        if empty_input(scanned.files) is not None:
-            raise EmptyInput(scanned)  # (the writer throws its temporary file away)
-    return write_fact_tables(path, tables()), scanned
+    tables = read_fact_tables(inputs, plan, result=scanned, **options)
+    return write_fact_tables(path, refusing_empty(tables, scanned)), scanned
 
 
 def write_facts(path: str | Path, facts: Iterable[RecordFacts], **options) -> int:

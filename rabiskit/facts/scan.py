@@ -228,6 +228,15 @@ class EmptyInput(Exception):
         self.scan = scan
 
 
+def refusing_empty(items: Iterable, scan: "Scan") -> Iterator:
+    """``items`` (read by a scan into ``scan``), then ``EmptyInput`` where an input held no
+    record: for a writer that writes while it reads, which then throws its temporary file
+    away, so nothing is written."""
+    yield from items
+    if empty_input(scan.files) is not None:
+        raise EmptyInput(scan)
+
+
 def _digest(path: Path) -> str:
     import hashlib  # (only when two inputs have the same size)
 

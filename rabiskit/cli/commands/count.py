@@ -228,7 +228,7 @@ def register(app: typer.Typer) -> None:
                 # (in the helper process when the input is big: rabiskit.cli.headstart)
                 tally, result, operators = headstart.call(
                     count_job, inputs, plan, period,
-                    use=headstart.worth_it([i.path for i in inputs], n_workers, min_size),
+                    use=headstart.worth_it(inputs, n_workers, min_size),
                     encoding=enc, flavour=fl, progress=progress, operators=operators,
                     workers=n_workers, min_fast_size=min_size)
             refuse_empty_inputs(result.files)

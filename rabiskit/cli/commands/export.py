@@ -97,7 +97,7 @@ def register(app: typer.Typer) -> None:
                 # (in the helper process when the input is big: rabiskit.cli.headstart)
                 result, scanned = headstart.call(
                     export_inputs, output, inputs, plan, period, levels,
-                    use=headstart.worth_it([i.path for i in inputs], n_workers, min_size),
+                    use=headstart.worth_it(inputs, n_workers, min_size),
                     utf8=utf8, to=to, encoding=enc, flavour=fl, progress=progress,
                     workers=n_workers, min_fast_size=min_size,
                     how=("whole" if to is not None else "xml" if out_format == "marcxml"

@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
                     # (in the helper process when the input is big: rabiskit.cli.headstart)
                     rows, scanned = headstart.call(
                         write_facts_of_inputs, output, inputs, plan,
-                        use=headstart.worth_it([i.path for i in inputs], n_workers, min_size),
+                        use=headstart.worth_it(inputs, n_workers, min_size),
                         encoding=enc, flavour=fl, progress=progress, workers=n_workers,
                         min_fast_size=min_size)
         except EmptyInput as e:
