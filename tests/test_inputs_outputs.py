@@ -30,7 +30,8 @@ from rabiskit.sources.sniff import sniff
 
 REPO = Path(__file__).resolve().parents[1]
 FT, RT, SD = b"\x1e", b"\x1d", b"\x1f"
-ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(REPO)}
+# a wide screen: the table view wraps a long path's message at 80 columns
+ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(REPO), "COLUMNS": "200"}
 
 
 def iso_record(fields: list[tuple[str, bytes]], leader_tail: str = "nam  22") -> bytes:
