@@ -6,6 +6,7 @@ the worker pool that does not wait for its workers' exit (``WorkerPool``)."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
 
 import numpy as np
@@ -21,7 +22,9 @@ from rabiskit.facts.blocks import index_block, tag_code
 from rabiskit.facts.scan import Input
 from rabiskit.pipeline.count import count_inputs
 from rabiskit.plan.load import default_plan, parse_plan
-from rabiskit.pipeline.workers import WorkerPool, make_executor
+from rabiskit.pipeline.forkpool import ForkPool
+from rabiskit.pipeline.stdpool import WorkerPool
+from rabiskit.pipeline.workers import make_executor
 
 
 def _block(n: int) -> bytes:
@@ -108,9 +111,12 @@ def _sleep(seconds: float) -> float:
     return seconds
 
 
-def test_worker_pool_shutdown_cancels_what_has_not_started():
+@pytest.mark.parametrize("kind", ["fork", "std"])
+def test_worker_pool_shutdown_cancels_what_has_not_started(kind, monkeypatch):
+    if kind == "std":
+        monkeypatch.setenv("RABISKIT_POOL", "std")
     pool = make_executor(1)
-    assert isinstance(pool, WorkerPool)
+    assert isinstance(pool, ForkPool if kind == "fork" and sys.platform.startswith("linux") else WorkerPool)
     futures = [pool.submit(_sleep, 0.3)] + [pool.submit(_sleep, 0) for _ in range(6)]
     while not futures[0].running():
         time.sleep(0.01)

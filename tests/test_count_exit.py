@@ -9,6 +9,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import FIXTURES, REPO
 
 _RUN = ("import atexit, runpy, sys\n"
@@ -69,9 +71,9 @@ def test_the_worker_pool_s_wake_up_is_locked():
     uses that same one, and a close from another thread makes a wake-up a no-op."""
     import threading
 
-    from rabiskit.pipeline.workers import make_executor
+    from rabiskit.pipeline.stdpool import WorkerPool
 
-    pool = make_executor(2)
+    pool = WorkerPool(max_workers=2)
     try:
         wakeup = pool._executor_manager_thread_wakeup
         assert hasattr(wakeup, "_guard") and pool._call_queue.thread_wakeup is wakeup
@@ -101,7 +103,8 @@ def test_a_run_with_workers_ends_without_a_traceback(tmp_path):
         assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
 
 
-def test_a_yielding_pool_s_workers_run_at_a_lower_priority():
+@pytest.mark.parametrize("kind", ["fork", "std"])
+def test_a_yielding_pool_s_workers_run_at_a_lower_priority(kind, monkeypatch):
     """An import's workers yield to the command's own process (its SQLite writes are the
     bound): their niceness is ``WORKER_NICENESS`` above this process's; a plain pool's is
     the same as this process's."""
@@ -109,6 +112,8 @@ def test_a_yielding_pool_s_workers_run_at_a_lower_priority():
 
     from rabiskit.pipeline.workers import WORKER_NICENESS, make_executor
 
+    if kind == "std":
+        monkeypatch.setenv("RABISKIT_POOL", "std")
     here = os.nice(0)
     for yielding, expected in ((True, min(here + WORKER_NICENESS, 19)), (False, here)):
         pool = make_executor(1, yielding=yielding)

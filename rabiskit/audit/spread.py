@@ -25,6 +25,8 @@ import tempfile
 import threading
 from typing import Callable, Iterator, Sequence
 
+from rabiskit.pipeline.forkpool import POOL_THREAD
+
 #: items (findings) below which the text is made here, in one part: a fork's cost
 #: (its page tables, the pages the child writes to) is then more than half the work
 SPREAD_FROM = 20_000
@@ -49,8 +51,9 @@ def can_fork() -> bool:
         return False
     me = threading.current_thread()
     for t in threading.enumerate():
-        if t is not me and (t.name == "QueueFeederThread" or type(t).__module__.startswith(
-                ("concurrent.futures.", "multiprocessing."))):
+        if t is not me and (t.name in ("QueueFeederThread", POOL_THREAD)
+                            or type(t).__module__.startswith(("concurrent.futures.",
+                                                              "multiprocessing."))):
             t.join(0.5)
     return threading.active_count() == 1
 

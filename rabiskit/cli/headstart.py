@@ -40,12 +40,12 @@ from typing import Any, BinaryIO, Callable
 
 #: per command: the modules its library call imports (the helper imports them at once)
 WARM: dict[str, tuple[str, ...]] = {
-    "count": ("numpy", "concurrent.futures.process", "rabiskit.facts.fast",
+    "count": ("numpy", "rabiskit.pipeline.forkpool", "rabiskit.facts.fast",
               "rabiskit.pipeline.workers", "rabiskit.pipeline.count"),
-    "export": ("numpy", "concurrent.futures.process", "rabiskit.facts.fast",
+    "export": ("numpy", "rabiskit.pipeline.forkpool", "rabiskit.facts.fast",
                "rabiskit.pipeline.workers", "rabiskit.pipeline.records",
                "rabiskit.export.exchange"),
-    "facts": ("numpy", "pyarrow", "pyarrow.parquet", "concurrent.futures.process",
+    "facts": ("numpy", "pyarrow", "pyarrow.parquet", "rabiskit.pipeline.forkpool",
               "rabiskit.facts.fast", "rabiskit.facts.batches", "rabiskit.pipeline.workers",
               "rabiskit.pipeline.records", "rabiskit.export.facts_table"),
 }

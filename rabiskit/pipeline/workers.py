@@ -17,12 +17,9 @@ import os
 import re
 import sys
 from collections import deque
-import threading
-from concurrent.futures import Executor, ProcessPoolExecutor
-from concurrent.futures.process import _ThreadWakeup
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -33,6 +30,11 @@ from rabiskit.facts.model import RecordFacts
 from rabiskit.records import Problem
 from rabiskit.rules.engine import DEFAULT_RULES
 from rabiskit.sources.iso2709 import looks_like_start
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from rabiskit.pipeline.forkpool import ForkPool
 
 # a block may grow to this many block sizes while no cut is found; beyond, the file is left
 # to the careful reader (the fast path's arrays grow with the block)
@@ -410,75 +412,35 @@ class KeyCounts:
         return self.known.copy(), self.sums.copy()
 
 
-class WorkerPool(ProcessPoolExecutor):
-    """The worker processes of a run.  ``shutdown`` does not wait for them to exit: once
-    every block's result is in, the command goes on (its tally, its output) while they
-    end; queued blocks not started are cancelled (a run stopped by an error).  Their exit
-    is still waited for before the interpreter ends."""
-
-    parent_works = False  # see make_executor
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _guard_wakeup(self)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        super().shutdown(wait=False, cancel_futures=True)
-
-
-class _LockedWakeup(_ThreadWakeup):
-    """A pool's wake-up pipe whose calls hold a lock.
-
-    CPython up to 3.12.7 (gh-125451) lets the interpreter's exit wake a pool's manager
-    thread (``_python_exit``) while that thread, done after ``shutdown(wait=False)``,
-    closes the pipe: the write then fails with EBADF, seen as a traceback at the end of a
-    run that was otherwise complete.  Later versions lock the three calls; this does the
-    same with a lock of its own."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._guard = threading.Lock()
-
-    def close(self) -> None:
-        with self._guard:
-            super().close()
-
-    def wakeup(self) -> None:
-        with self._guard:
-            super().wakeup()
-
-    def clear(self) -> None:
-        with self._guard:
-            super().clear()
-
-
-def _guard_wakeup(pool: ProcessPoolExecutor) -> None:
-    """Give the pool a ``_LockedWakeup`` (no thread of the pool has started yet: nothing
-    has been submitted); left as it is where the pool is not built as expected."""
-    old = getattr(pool, "_executor_manager_thread_wakeup", None)
-    queue = getattr(pool, "_call_queue", None)
-    if not isinstance(old, _ThreadWakeup) or getattr(queue, "thread_wakeup", None) is not old:
-        return
-    wakeup = _LockedWakeup()
-    pool._executor_manager_thread_wakeup = wakeup  # type: ignore[attr-defined]
-    queue.thread_wakeup = wakeup  # type: ignore[union-attr]
-    old.close()  # type: ignore[union-attr]
-
-
 def make_executor(workers: int | None = None, *, parent_works: bool = False,
-                  yielding: bool = False) -> ProcessPoolExecutor:
+                  yielding: bool = False):
     """The pool of ``workers`` processes (default: one per core); with ``parent_works``
     (``fast_count_files`` reads blocks in this process too) one fewer, at least one.  With
     ``yielding`` the workers run at a lower priority (``WORKER_NICENESS``): for a command
     whose own process is its bound (an import's SQLite writes), which then gets a core
-    whenever it can run, the workers filling in around it."""
+    whenever it can run, the workers filling in around it.
+
+    On Linux the workers are forked at once (``rabiskit.pipeline.forkpool.ForkPool``: no
+    ``multiprocessing``); elsewhere, or with ``RABISKIT_POOL=std``, the standard library's
+    process pool (``rabiskit.pipeline.stdpool.WorkerPool``).  Both give the same results."""
     n = workers or os.cpu_count() or 1
-    pool = WorkerPool(max_workers=max(1, n - 1) if parent_works else n,
-                      initializer=_start_worker, initargs=(WORKER_NICENESS if yielding else 0,))
-    pool.parent_works = parent_works
+    size = max(1, n - 1) if parent_works else n
+    initargs = (WORKER_NICENESS if yielding else 0,)
+    pool: Executor | ForkPool
+    if sys.platform.startswith("linux") and hasattr(os, "fork") and os.environ.get(POOL_SWITCH) != "std":
+        from rabiskit.pipeline.forkpool import ForkPool
+
+        pool = ForkPool(size, initializer=_start_worker, initargs=initargs)
+    else:
+        from rabiskit.pipeline.stdpool import WorkerPool
+
+        pool = WorkerPool(max_workers=size, initializer=_start_worker, initargs=initargs)
+    pool.parent_works = parent_works  # type: ignore[union-attr]
     return pool
 
 
+#: ``RABISKIT_POOL=std``: the standard library's process pool on Linux too
+POOL_SWITCH = "RABISKIT_POOL"
 #: how much lower a ``yielding`` pool's workers run (``os.nice``): measured on the import of
 #: the 200,000-record benchmark file, paired runs, the wall time 0.97 with 5, 0.94 with 10
 WORKER_NICENESS = 10
