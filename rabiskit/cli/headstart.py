@@ -33,7 +33,6 @@ from __future__ import annotations
 import os
 import pickle
 import signal
-import struct
 import sys
 import time
 from typing import Any, BinaryIO, Callable
@@ -53,8 +52,6 @@ WARM: dict[str, tuple[str, ...]] = {
 SWITCH = "RABISKIT_HEADSTART"
 #: how long the program waits for an interrupted helper to end before it kills it
 INTERRUPT_WAIT = 5.0
-
-_HEADER = struct.Struct("<Q")
 
 
 def one_blas_thread() -> None:
@@ -282,22 +279,17 @@ def _no_standard_streams() -> None:
 # -- messages: a length and a pickle ---------------------------------------------------------
 
 def _send(f: BinaryIO, message: object) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    f.write(_HEADER.pack(len(data)))
-    f.write(data)
+    from rabiskit.pipeline.forkpool import framed
+
+    f.write(framed(message))
     f.flush()
 
 
 def _receive(f: BinaryIO) -> Any:
     """The next message, None at the end of the pipe."""
-    head = f.read(_HEADER.size)
-    if len(head) < _HEADER.size:
-        return None
-    (n,) = _HEADER.unpack(head)
-    data = f.read(n)
-    if len(data) < n:
-        return None
-    return pickle.loads(data)
+    from rabiskit.pipeline.forkpool import read_framed
+
+    return read_framed(f)
 
 
 def _signal(pid: int, sig: int) -> None:

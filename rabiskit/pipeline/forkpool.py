@@ -29,7 +29,7 @@ import select
 import struct
 import threading
 from collections import deque
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 
 #: blocks given to one worker at a time: the one it reads, and the next one, ready
 DEPTH = 2
@@ -183,8 +183,7 @@ class ForkPool:
     # -- this process's side ---------------------------------------------------------------
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> BlockFuture:
-        task = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
-        fut = BlockFuture(self, _LENGTH.pack(len(task)) + task)
+        fut = BlockFuture(self, framed((fn, args)))
         with self._lock:
             if self._shut:
                 raise RuntimeError("cannot submit a block after the pool is shut down")
@@ -349,6 +348,25 @@ class ForkPool:
             self._changed.notify_all()
 
 
+def framed(message: object) -> bytes:
+    """A message as the pipes carry it (a task here, and the head start's calls and answers,
+    ``rabiskit.cli.headstart``): its pickle's length, then the pickle."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(data)) + data
+
+
+def read_framed(f: BinaryIO) -> Any:
+    """The next ``framed`` message of ``f``, None at the end of the pipe."""
+    head = f.read(_LENGTH.size)
+    if len(head) < _LENGTH.size:
+        return None
+    (n,) = _LENGTH.unpack(head)
+    data = f.read(n)
+    if len(data) < n:
+        return None
+    return pickle.loads(data)
+
+
 def _reap(pid: int) -> None:
     try:
         os.waitpid(pid, 0)
@@ -367,16 +385,9 @@ def _serve(task_r: int, answer_w: int, initializer: Callable[..., None] | None,
         if initializer is not None:
             initializer(*initargs)
         with os.fdopen(task_r, "rb") as tasks, os.fdopen(answer_w, "wb") as answers:
-            while True:
-                head = tasks.read(_LENGTH.size)
-                if len(head) < _LENGTH.size:
-                    break
-                (n,) = _LENGTH.unpack(head)
-                body = tasks.read(n)
-                if len(body) < n:
-                    break
+            while (task := read_framed(tasks)) is not None:
                 try:
-                    fn, args = pickle.loads(body)
+                    fn, args = task
                     kind, data = 0, pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
                 except Exception as e:
                     kind, data = 1, _pickled_error(e)
