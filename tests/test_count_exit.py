@@ -6,6 +6,7 @@ status, ``atexit`` handlers, every byte of the output written."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -90,6 +91,27 @@ def test_the_worker_pool_s_wake_up_is_locked():
         wakeup.wakeup()  # after the close: nothing written, no EBADF
     finally:
         pool.shutdown()
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="a forked child: this system cannot fork")
+def test_a_forked_child_gets_the_wake_up_s_lock_free():
+    """A wake-up's lock held in the parent when a worker is forked (an earlier pool's
+    manager thread closing its pipe) is free in the child: the child's exit wakes every
+    pool it inherited, and on the inherited lock it waited for ever (a suite run hung at
+    its end, the parent joining that child)."""
+    from rabiskit.pipeline.stdpool import _LockedWakeup
+
+    wakeup = _LockedWakeup()
+    wakeup._guard.acquire()
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: the lock must be its own, and free
+            os._exit(0 if wakeup._guard.acquire(timeout=5) else 1)
+    finally:
+        wakeup._guard.release()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    wakeup.close()
+
 
 
 def test_a_run_with_workers_ends_without_a_traceback(tmp_path):

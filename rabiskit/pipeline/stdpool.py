@@ -5,7 +5,9 @@ costs no ``multiprocessing`` import."""
 
 from __future__ import annotations
 
+import os
 import threading
+import weakref
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import _ThreadWakeup
 
@@ -33,11 +35,12 @@ class _LockedWakeup(_ThreadWakeup):
     thread (``_python_exit``) while that thread, done after ``shutdown(wait=False)``,
     closes the pipe: the write then fails with EBADF, seen as a traceback at the end of a
     run that was otherwise complete.  Later versions lock the three calls; this does the
-    same with a lock of its own."""
+    same with a lock of its own, made anew in a forked child (``_new_guards``)."""
 
     def __init__(self) -> None:
         super().__init__()
         self._guard = threading.Lock()
+        _WAKEUPS.add(self)
 
     def close(self) -> None:
         with self._guard:
@@ -50,6 +53,24 @@ class _LockedWakeup(_ThreadWakeup):
     def clear(self) -> None:
         with self._guard:
             super().clear()
+
+
+#: the live ``_LockedWakeup``s of this process
+_WAKEUPS: "weakref.WeakSet[_LockedWakeup]" = weakref.WeakSet()
+
+
+def _new_guards() -> None:
+    """In a forked child (a pool's worker): a fresh lock for each wake-up pipe.  Another
+    thread of the parent (an earlier pool's manager thread, ending) may have held one when
+    the child was forked, and the child's exit (``_python_exit``) wakes every pool it
+    inherited: on the inherited lock it would wait for ever, and so would the parent's
+    manager thread waiting for the child."""
+    for wakeup in list(_WAKEUPS):
+        wakeup._guard = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_guards)
 
 
 def _guard_wakeup(pool: ProcessPoolExecutor) -> None:
