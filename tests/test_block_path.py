@@ -350,7 +350,7 @@ def test_digitisation_block_path_equals_careful():
 
 
 def _facts_rows(inputs, plan, **opts):
-    from rabiskit.export.facts_table import facts_values
+    from rabiskit.facts.batches import facts_values
     from rabiskit.facts.scan import Scan
     from rabiskit.pipeline.records import read_records
 

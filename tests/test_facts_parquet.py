@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from rabiskit.aggregate.count import classifier_for
 from rabiskit.cli.main import app
-from rabiskit.export.facts_table import COLUMNS, DUCKDB_COUNT_QUERY, write_facts_parquet
+from rabiskit.export.facts_table import DUCKDB_COUNT_QUERY, write_facts_parquet
+from rabiskit.facts.batches import COLUMNS
 from rabiskit.facts.scan import Input, scan_facts
 from rabiskit.plan.load import default_plan
 
@@ -161,9 +162,11 @@ def test_facts_refuses_unknown_outputs(tmp_path):
 
 def test_parquet_dictionaries_for_the_repeating_columns_alone(tmp_path):
     """The columns whose values repeat are written with a dictionary, the others plainly;
-    the values read back are the facts' either way."""
+    statistics for every column but the free text; the values read back are the facts'
+    either way."""
     pq = need("pyarrow.parquet")
-    from rabiskit.export.facts_table import DICTIONARY_COLUMNS, facts_values
+    from rabiskit.export.facts_table import DICTIONARY_COLUMNS, NO_STATISTICS
+    from rabiskit.facts.batches import facts_values
 
     plan = default_plan()
     facts = list(scan_facts([Input(p) for p in FILES], classify=classifier_for(plan)))
@@ -177,6 +180,9 @@ def test_parquet_dictionaries_for_the_repeating_columns_alone(tmp_path):
             name = col.path_in_schema.split(".")[0]
             with_dictionary = col.has_dictionary_page
             assert with_dictionary == (name in DICTIONARY_COLUMNS), name
+            assert col.is_stats_set == (name not in NO_STATISTICS), name
     rows = pq.read_table(out).to_pylist()
     assert rows == [facts_values(f) for f in facts]
     assert {"title", "record", "offset", "control_number", "links"}.isdisjoint(DICTIONARY_COLUMNS)
+    assert {"title", "host_title"} <= set(NO_STATISTICS)
+    assert {"date_entered", "level", "language", "record_status"}.isdisjoint(NO_STATISTICS)

@@ -130,18 +130,49 @@ def test_marcxml_fast_path_lines_of_listed_records_in_big_blocks(tmp_path):
         assert [r.line for r in fast.undated_records] == lines, block
 
 
-def test_block_utf8_check_agrees_with_python():
-    """The numpy check of two-byte UTF-8 gives what bytes.decode gives, on Cyrillic and
-    Kazakh text, other sequences and random damage."""
-    import random
+@pytest.mark.parametrize("checks", ["numpy", "arrow"])
+def test_block_utf8_check_agrees_with_python(checks, monkeypatch):
+    """The block reader's UTF-8 check gives what bytes.decode gives, on Cyrillic and Kazakh
+    text, other sequences, the edge cases of RFC 3629 and random damage: ``numpy`` with
+    pyarrow not loaded (numpy's passes for two-byte text, Python's decoder beyond), ``arrow``
+    Arrow's validator (``utf8_valid`` where pyarrow is loaded: the facts command)."""
+    import sys
 
     import numpy as np
 
-    from rabiskit.facts.fast import utf8_valid
+    from rabiskit.facts.blocks import utf8_valid
 
+    if checks == "arrow":
+        pytest.importorskip("pyarrow")
+    else:
+        monkeypatch.delitem(sys.modules, "pyarrow", raising=False)
+
+    def check(data, arr, top=None):
+        assert ("pyarrow" in sys.modules) == (checks == "arrow")
+        return utf8_valid(data, arr, top)
+
+    _agree_with_python(check, np)
+
+
+def _agree_with_python(utf8_valid, np):
+    import random
+
+    edges = [b"\xed\xa0\x80", b"\xed\x9f\xbf", b"\xee\x80\x80", b"\xc0\xaf", b"\xc1\xbf",
+             b"\xc2\x80", b"\xdf\xbf", b"\xe0\x80\xaf", b"\xe0\xa0\x80", b"\xef\xbf\xbf",
+             b"\xf0\x80\x80\x80", b"\xf0\x90\x80\x80", b"\xf4\x8f\xbf\xbf", b"\xf4\x90\x80\x80",
+             b"\xf5\x80\x80\x80", b"\xff", b"\xe2\x80", b"\x80", b"a\x00b"]
+    good = []
+    for data in edges:
+        try:
+            data.decode("utf-8")
+            expected = True
+            good.append(data)
+        except UnicodeDecodeError:
+            expected = False
+        assert utf8_valid(data, np.frombuffer(data, dtype=np.uint8)) == expected, data
     rng = random.Random(7)
     pieces = [c.encode() for c in "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһіӘҒҚ ABCabc 123.,«»"]
-    pieces += [b"\xe2\x80\x94", b"\xf0\x9f\x98\x80", b"\x1e", b"\x1f"]
+    pieces += [b"\xe2\x80\x94", b"\xf0\x9f\x98\x80", b"\x1e", b"\x1f"] + good
     valid = invalid = 0
     for _ in range(5000):
         data = bytearray(b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))))

@@ -44,9 +44,11 @@ from typing import Any, Iterable, Iterator
 
 from rabiskit.i18n import N_
 from rabiskit.atomic import atomic_path
-from rabiskit.facts.batches import (COLUMNS, arrow_on_the_heap, facts_schema, facts_tables,  # noqa: F401
-                                    facts_values)
 from rabiskit.facts.model import RecordFacts
+
+# (rabiskit.facts.batches, and numpy with it, is imported where a table is written: the
+# facts command's own process only checks its output's name with this module, and the
+# reading and writing run in rabiskit.cli.headstart's helper)
 
 LIST_SEPARATOR_CSV = " | "
 BATCH_SIZE = 50_000
@@ -58,6 +60,10 @@ DICTIONARY_COLUMNS = ("file", "flavour", "encoding", "record_status", "record_ty
                       "bibliographic_level", "language", "languages", "date_entered",
                       "date_entered_problem", "extent", "pages", "article_pages",
                       "host_title", "level", "not_bibliographic")
+#: the Parquet columns written without statistics (a row group's least and greatest
+#: value): free text, nearly all distinct, whose bounds skip no row group for a query;
+#: measured on 200,000 records, the writing 0.15 against 0.18 s of CPU
+NO_STATISTICS = ("title", "host_title", "extent", "control_number", "isbn", "links")
 
 #: The DuckDB query that gives ``rabiskit count``'s numbers (per level: total, Kazakh) for
 #: one period from the Parquet file.  Fill in {path}, {start}, {end} (YYYY-MM-DD).
@@ -102,6 +108,8 @@ def _csv_value(v: Any):
 
 def _as_tables(items: Iterable[Any]) -> Iterator[Any]:
     """Arrow tables of ``facts_schema`` from tables and RecordFacts, in order."""
+    from rabiskit.facts.batches import facts_tables
+
     held: list[RecordFacts] = []
     for item in items:
         if isinstance(item, RecordFacts):
@@ -118,6 +126,8 @@ def _as_tables(items: Iterable[Any]) -> Iterator[Any]:
 def write_facts_csv(path: str | Path, tables: Iterable[Any]) -> int:
     """Write the rows of ``tables`` (Arrow tables of ``facts_schema``, or RecordFacts) as
     UTF-8 CSV (header first), atomically; returns the row count."""
+    from rabiskit.facts.batches import COLUMNS
+
     tables = _as_tables(tables)
     n = 0
     with atomic_path(path) as tmp:
@@ -135,11 +145,15 @@ def write_facts_csv(path: str | Path, tables: Iterable[Any]) -> int:
 
 def parquet_schema():
     """The Parquet schema (pyarrow)."""
+    from rabiskit.facts.batches import facts_schema
+
     _pyarrow()
     return facts_schema()
 
 
 def _pyarrow():
+    from rabiskit.facts.batches import arrow_on_the_heap
+
     try:
         pa = arrow_on_the_heap()
         import pyarrow.parquet  # noqa: F401
@@ -152,7 +166,8 @@ def _pyarrow():
 def write_facts_parquet(path: str | Path, tables: Iterable[Any], *,
                         batch_size: int = BATCH_SIZE) -> int:
     """Write the rows of ``tables`` (Arrow tables of ``facts_schema``, or RecordFacts) as
-    Parquet (zstd; a dictionary for ``DICTIONARY_COLUMNS``), one row group per
+    Parquet (zstd; a dictionary for ``DICTIONARY_COLUMNS``, statistics for all but
+    ``NO_STATISTICS``), one row group per
     ``batch_size`` rows, atomically; returns the row count."""
     pa = _pyarrow()
     tables = _as_tables(tables)
@@ -162,7 +177,9 @@ def write_facts_parquet(path: str | Path, tables: Iterable[Any], *,
     n = 0
     with atomic_path(path) as tmp:
         with pq.ParquetWriter(str(tmp), schema, compression="zstd",
-                              use_dictionary=list(DICTIONARY_COLUMNS)) as writer:
+                              use_dictionary=list(DICTIONARY_COLUMNS),
+                              write_statistics=[c for c in schema.names
+                                                if c not in NO_STATISTICS]) as writer:
             held: list = []
             size = 0
             for table in tables:
@@ -170,13 +187,13 @@ def write_facts_parquet(path: str | Path, tables: Iterable[Any], *,
                 size += table.num_rows
                 while size >= batch_size:
                     whole = pa.concat_tables(held)
-                    writer.write_table(whole.slice(0, batch_size).combine_chunks())
+                    writer.write_table(whole.slice(0, batch_size), row_group_size=batch_size)
                     n += batch_size
                     size -= batch_size
                     held = [whole.slice(batch_size)] if size else []
             if size or n == 0:
                 whole = pa.concat_tables(held) if held else schema.empty_table()
-                writer.write_table(whole.combine_chunks())
+                writer.write_table(whole, row_group_size=max(size, 1))
                 n += size
     return n
 
