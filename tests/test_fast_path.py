@@ -130,28 +130,15 @@ def test_marcxml_fast_path_lines_of_listed_records_in_big_blocks(tmp_path):
         assert [r.line for r in fast.undated_records] == lines, block
 
 
-@pytest.mark.parametrize("checks", ["numpy", "arrow"])
-def test_block_utf8_check_agrees_with_python(checks, monkeypatch):
-    """The block reader's UTF-8 check gives what bytes.decode gives, on Cyrillic and Kazakh
-    text, other sequences, the edge cases of RFC 3629 and random damage: ``numpy`` with
-    pyarrow not loaded (numpy's passes for two-byte text, Python's decoder beyond), ``arrow``
-    Arrow's validator (``utf8_valid`` where pyarrow is loaded: the facts command)."""
-    import sys
-
+def test_block_utf8_check_agrees_with_python():
+    """The numpy check of two-byte UTF-8 (Python's decoder beyond) gives what bytes.decode
+    gives, on Cyrillic and Kazakh text, other sequences, the edge cases of RFC 3629 and
+    random damage."""
     import numpy as np
 
-    from rabiskit.facts.blocks import utf8_valid
+    from rabiskit.facts.fast import utf8_valid
 
-    if checks == "arrow":
-        pytest.importorskip("pyarrow")
-    else:
-        monkeypatch.delitem(sys.modules, "pyarrow", raising=False)
-
-    def check(data, arr, top=None):
-        assert ("pyarrow" in sys.modules) == (checks == "arrow")
-        return utf8_valid(data, arr, top)
-
-    _agree_with_python(check, np)
+    _agree_with_python(utf8_valid, np)
 
 
 def _agree_with_python(utf8_valid, np):
