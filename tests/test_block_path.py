@@ -403,11 +403,22 @@ def test_facts_rows_on_the_corpus():
 
 
 @pytest.mark.parametrize("utf8", [False, True])
-def test_export_block_path_writes_the_same_bytes(tmp_path, utf8):
+def test_export_block_path_writes_the_same_bytes(tmp_path, utf8, monkeypatch):
     """The exchange file (the period's records, their bytes as read, or re-encoded) and its
-    result are the same when the block path reads the exports."""
+    result are the same when the block path reads the exports: in this process, in worker
+    processes sending their output back through the pipes, or writing it to files that are
+    copied into the output in the kernel (``spill``), or, where the kernel cannot copy
+    between the files (EXDEV), here; the files and their folder are gone at the end."""
+    import contextlib
+    import errno
+    import os
+
     from rabiskit.export.exchange import select_records, write_exchange
+    from rabiskit.export.spill import spill_folder
     from rabiskit.facts.scan import Scan
+
+    def no_kernel_copy(*args):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
 
     plan = own_rule_plan()
     path = tmp_path / "hand.iso"
@@ -419,17 +430,31 @@ def test_export_block_path_writes_the_same_bytes(tmp_path, utf8):
     for name, opts in (("careful", {"fast": False}), ("block", {"fast": True, "workers": 1, "block_size": 900}),
                        ("pool", {"fast": True, "workers": 2, "block_size": 2000}),
                        ("light", {"fast": True, "workers": 1, "block_size": 900,
-                                  "how": "whole" if utf8 else "iso"})):
-        target = tmp_path / f"{name}.iso"
+                                  "how": "whole" if utf8 else "iso"}),
+                       ("spill", {"fast": True, "workers": 2, "block_size": 2000,
+                                  "how": "utf8" if utf8 else "iso"}),
+                       ("no-kernel-copy", {"fast": True, "workers": 2, "block_size": 2000,
+                                           "how": "utf8" if utf8 else "iso"})):
+        target = tmp_path / "out" / f"{name}.iso"
         scan = Scan()
-        res = write_exchange(target, select_records(inputs, plan, Period.for_year(2026),
-                                                    ["book", "article", "local_lore"], result=scan,
-                                                    **opts), utf8=utf8)
+        spills = name in ("spill", "no-kernel-copy") and hasattr(os, "copy_file_range")
+        with contextlib.ExitStack() as stack:
+            to = stack.enter_context(spill_folder(target)) if spills else None
+            if name == "no-kernel-copy" and spills:
+                stack.enter_context(monkeypatch.context()).setattr(os, "copy_file_range",
+                                                                    no_kernel_copy)
+            res = write_exchange(target, select_records(
+                inputs, plan, Period.for_year(2026), ["book", "article", "local_lore"],
+                result=scan, spill_to=to, **opts), utf8=utf8)
+        assert (res.spliced > 10) == spills, name
         d = res.as_dict()
         d.pop("file")
         out[name] = (target.read_bytes(), d, [f.as_dict() for f in scan.files])
     assert out["block"] == out["careful"] and out["pool"] == out["careful"]
     assert out["light"] == out["careful"]
+    assert out["spill"] == out["careful"] and out["no-kernel-copy"] == out["careful"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        f"{n}.iso" for n in out)
     assert out["careful"][1]["written"] > 20 and out["careful"][1]["levels"]["local_lore"] == 5
     if utf8:  # damaged.iso's salvaged record of 105,897 bytes in UTF-8: written as read, listed
         assert [r["reason"] for r in out["careful"][1]["damaged_as_read"]] == [

@@ -43,6 +43,7 @@ from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
 from rabiskit.plan.model import Plan
 from rabiskit.export.irbis import irbis_for_iso, to_rusmarc
+from rabiskit.export.spill import Spilled, SpillTo, spill, spill_folder, splice
 from rabiskit.records import SourceRecord
 from rabiskit.records.record import IRBIS
 from rabiskit.sources.iso2709_writer import encode_record, set_declared_encoding
@@ -77,7 +78,7 @@ def select_records(inputs: Sequence[Input], plan: Plan, period: Period, levels: 
                    result: Scan | None = None, progress: Callable[[int, str], None] | None = None,
                    workers: int | None = None, min_fast_size: int | None = None,
                    fast: bool | None = None, block_size: int | None = None,
-                   how: str = "whole") -> Iterator[Any]:
+                   how: str = "whole", spill_to: SpillTo | None = None) -> Iterator[Any]:
     """The records ``count`` counts in ``period`` at one of ``levels``, in input order (read
     through the pipeline: the worker processes decide which and send back only these), for
     ``write_exchange``.  ``how`` the output is written: ``"iso"`` (ISO 2709, the bytes as
@@ -86,13 +87,15 @@ def select_records(inputs: Sequence[Input], plan: Plan, period: Period, levels: 
 
     Items are (SourceRecord, RecordFacts) pairs, or ``Written`` runs: the output bytes of a
     block's records the worker wrote itself (sound records selected from the block index:
-    copied, re-encoded or made MARCXML there).  Damaged and IRBIS-native records, and any
-    record to be listed in the result, always come as pairs, whole."""
+    copied, re-encoded or made MARCXML there; with ``spill_to``, a worker process writes
+    them to a file of that folder, and the run holds where: ``rabiskit.export.spill``).
+    Damaged and IRBIS-native records, and any record to be listed in the result, always
+    come as pairs, whole."""
     from rabiskit.pipeline.records import read_blocks
 
     if how not in _MODES:
         raise ValueError(f"how={how!r}")
-    choice = _Choice(period, frozenset(levels), how)
+    choice = _Choice(period, frozenset(levels), how, spill_to)
     yield from read_blocks(inputs, plan, result=result if result is not None else Scan(),
                            work=_export_block, args=choice,
                            careful=functools.partial(_careful_choice, choice),
@@ -109,13 +112,15 @@ class _Choice:
     period: Period
     levels: frozenset[str]
     how: str
+    spill_to: SpillTo | None = None
 
 
 @dataclass
 class Written:
-    """Output bytes of consecutive selected records, ready for the file."""
+    """Output bytes of consecutive selected records, ready for the file (or where a worker
+    wrote them: ``Spilled``)."""
 
-    data: bytes
+    data: bytes | Spilled
     levels: Counter
     records: int
     reencoded: int = 0  # of them, re-encoded to UTF-8
@@ -231,7 +236,14 @@ def _export_block(task) -> _ExportBlock:
             out.pair(src, facts)
     if fast is not None and done < picked.size:
         fast.write(out, done, picked.size)
-    return _ExportBlock(d.summary, d.file_problems, d.records, int(d.which.size), out.done())
+    parts = out.done()
+    to = choice.spill_to
+    if to is not None and to.here():
+        runs = [p for p in parts if isinstance(p, Written)]
+        if runs:
+            for run, where in zip(runs, spill([r.data for r in runs], to)):  # type: ignore[misc]
+                run.data = where
+    return _ExportBlock(d.summary, d.file_problems, d.records, int(d.which.size), parts)
 
 
 class _FastOutput:
@@ -327,6 +339,7 @@ class ExchangeResult:
     converted: int = 0  # IRBIS-native records converted to RUSMARC
     not_converted: Counter = field(default_factory=Counter)  # IRBIS tag -> records it was left out of
     left_out_tags: Counter = field(default_factory=Counter)  # IRBIS tags over 999 (no room in ISO 2709)
+    spliced: int = 0  # runs copied from the workers' files (``rabiskit.export.spill``; not in as_dict)
 
     def add(self, run: Written) -> None:
         """Count a run of records the workers wrote."""
@@ -392,7 +405,11 @@ def _runs_written(items: Iterable[Any], fh, result: ExchangeResult) -> Iterator[
     straight to ``fh``, counted in ``result``."""
     for item in items:
         if isinstance(item, Written):
-            fh.write(item.data)
+            if isinstance(item.data, Spilled):
+                splice(item.data, fh)
+                result.spliced += 1
+            else:
+                fh.write(item.data)
             result.add(item)
         else:
             yield item
@@ -407,8 +424,11 @@ def export_inputs(path: str | Path, inputs: Sequence[Input], plan: Plan, period:
     from rabiskit.facts.scan import refusing_empty
 
     scanned = Scan()
-    records = select_records(inputs, plan, period, levels, result=scanned, **options)
-    return write_exchange(path, refusing_empty(records, scanned), utf8=utf8, to=to), scanned
+    with spill_folder(path) as spill_to:
+        records = select_records(inputs, plan, period, levels, result=scanned,
+                                 spill_to=spill_to, **options)
+        return (write_exchange(path, refusing_empty(records, scanned), utf8=utf8, to=to),
+                scanned)
 
 
 def write_exchange(path: str | Path, records: Iterable[Any], *,
