@@ -19,7 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "rabiskit"
 
 # Lowest first.  A module may import from its own layer's packages and the layers below,
 # never from a layer above.  "rabiskit" stands for the top-level modules (atomic.py,
-# jsontext.py): plain helpers everyone may use.
+# jsontext.py, spill.py): plain helpers everyone may use.
 LAYERS: list[tuple[str, ...]] = [
     ("rabiskit", "i18n"),       # helpers: atomic writes, JSON text, messages in kk/ru/en
     ("records",),               # Record, Field, SourceRecord, Problem: what a reader yields

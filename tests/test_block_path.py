@@ -414,7 +414,7 @@ def test_export_block_path_writes_the_same_bytes(tmp_path, utf8, monkeypatch):
     import os
 
     from rabiskit.export.exchange import select_records, write_exchange
-    from rabiskit.export.spill import spill_folder
+    from rabiskit.spill import spill_folder
     from rabiskit.facts.scan import Scan
 
     def no_kernel_copy(*args):

@@ -86,11 +86,44 @@ def test_tables_on_the_corpus():
     agree_on_the_corpus(_tables)
 
 
+@pytest.mark.skipif(not hasattr(os, "copy_file_range"), reason="the workers' files are Linux's")
+def test_tables_through_files_equal_the_pipes(tmp_path, monkeypatch):
+    """The workers' tables sent back through files of a folder beside the output
+    (``rabiskit.spill``) are the tables sent through the pipes; each file is removed once
+    read, the folder at the end."""
+    import rabiskit.facts.batches as batches
+    from rabiskit.spill import spill_folder
+
+    path = tmp_path / "hand.iso"
+    path.write_bytes(b"".join(HAND) * 40)
+    inputs = [Input(p) for p in ISO_FIXTURES] + [Input(path)]
+    plan = PLANS["own-rule"]()
+    opts = {"fast": True, "workers": 2, "block_size": 2000}
+    piped = _tables(inputs, plan, **opts)
+    read = []
+    real = batches.read_spilled
+
+    def counted(part):
+        read.append(part.path)
+        return real(part)
+
+    monkeypatch.setattr(batches, "read_spilled", counted)
+    out = tmp_path / "out"
+    out.mkdir()
+    with spill_folder(out / "facts.parquet") as to:
+        assert to is not None
+        spilled = _tables(inputs, plan, spill_to=to, **opts)
+        assert os.listdir(to.folder) == []
+    assert spilled == piped and len(read) > 10
+    assert list(out.iterdir()) == []
+
+
 # -- the command line: the files themselves -----------------------------------------------
 
-def _run(*args):
+def _run(*args, env=None):
     out = subprocess.run([sys.executable, "-m", "rabiskit", *map(str, args)], cwd=REPO,
-                         capture_output=True, text=True)
+                         capture_output=True, text=True,
+                         env=None if env is None else {**os.environ, **env})
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
@@ -111,13 +144,18 @@ def test_facts_cli_writes_the_same_file(tmp_path, mixed_file, suffix):
                     + "\n[rules]\nmode = \"prepend\"\n\n[[rules.rule]]\nlevel = \"local_lore\"\n"
                       "field = \"607\"\nsubfield = \"a\"\ncontains = [\"Қарағанды\"]\n", encoding="utf-8")
     outs = {}
-    for name, extra in (("careful", ["--parallel-from", "1G"]),
-                        ("pool", ["--parallel-from", "0", "--workers", "2"])):
+    for name, extra, env in (("careful", ["--parallel-from", "1G"], None),
+                             ("pool", ["--parallel-from", "0", "--workers", "2"], None),
+                             ("pipes", ["--parallel-from", "0", "--workers", "2"],
+                              {"RABISKIT_SPILL": "0"})):
         target = tmp_path / f"{name}{suffix}"
-        data = _run("facts", mixed_file, "-o", target, "--plan", plan, "--format", "json", *extra)
+        data = _run("facts", mixed_file, "-o", target, "--plan", plan, "--format", "json", *extra,
+                    env=env)
         data.pop("file")
         outs[name] = (target.read_bytes(), data)
-    assert outs["pool"] == outs["careful"]
+    assert outs["pool"] == outs["careful"] and outs["pipes"] == outs["careful"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["own.toml"] + [f"{n}{suffix}" for n in outs])
     assert outs["careful"][1]["rows"] > 200
 
 

@@ -1,4 +1,4 @@
-"""The workers' exchange-file output handed over through files (rabiskit.export.spill)."""
+"""The workers' output handed over through files (rabiskit.spill)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from rabiskit.export.spill import SWITCH, spill, spill_folder, splice
+from rabiskit.spill import SWITCH, spill, spill_folder, splice
 
 needs_kernel_copy = pytest.mark.skipif(not hasattr(os, "copy_file_range"),
                                        reason="os.copy_file_range is Linux's")

@@ -43,7 +43,7 @@ from rabiskit.facts.model import RecordFacts
 from rabiskit.facts.scan import Input, Scan
 from rabiskit.plan.model import Plan
 from rabiskit.export.irbis import irbis_for_iso, to_rusmarc
-from rabiskit.export.spill import Spilled, SpillTo, spill, spill_folder, splice
+from rabiskit.spill import Spilled, SpillTo, spill, spill_folder, splice
 from rabiskit.records import SourceRecord
 from rabiskit.records.record import IRBIS
 from rabiskit.sources.iso2709_writer import encode_record, set_declared_encoding
@@ -88,7 +88,7 @@ def select_records(inputs: Sequence[Input], plan: Plan, period: Period, levels: 
     Items are (SourceRecord, RecordFacts) pairs, or ``Written`` runs: the output bytes of a
     block's records the worker wrote itself (sound records selected from the block index:
     copied, re-encoded or made MARCXML there; with ``spill_to``, a worker process writes
-    them to a file of that folder, and the run holds where: ``rabiskit.export.spill``).
+    them to a file of that folder, and the run holds where: ``rabiskit.spill``).
     Damaged and IRBIS-native records, and any record to be listed in the result, always
     come as pairs, whole."""
     from rabiskit.pipeline.records import read_blocks
@@ -339,7 +339,7 @@ class ExchangeResult:
     converted: int = 0  # IRBIS-native records converted to RUSMARC
     not_converted: Counter = field(default_factory=Counter)  # IRBIS tag -> records it was left out of
     left_out_tags: Counter = field(default_factory=Counter)  # IRBIS tags over 999 (no room in ISO 2709)
-    spliced: int = 0  # runs copied from the workers' files (``rabiskit.export.spill``; not in as_dict)
+    spliced: int = 0  # runs copied from the workers' files (``rabiskit.spill``; not in as_dict)
 
     def add(self, run: Written) -> None:
         """Count a run of records the workers wrote."""

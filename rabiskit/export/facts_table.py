@@ -211,10 +211,12 @@ def write_facts_of_inputs(path: str | Path, inputs, plan, **options) -> tuple[in
     that held no record raises ``EmptyInput`` once all are read, and nothing is written."""
     from rabiskit.facts.scan import Scan, refusing_empty
     from rabiskit.pipeline.records import read_fact_tables
+    from rabiskit.spill import spill_folder
 
     scanned = Scan()
-    tables = read_fact_tables(inputs, plan, result=scanned, **options)
-    return write_fact_tables(path, refusing_empty(tables, scanned)), scanned
+    with spill_folder(path) as spill_to:  # (the workers' tables come through files)
+        tables = read_fact_tables(inputs, plan, result=scanned, spill_to=spill_to, **options)
+        return write_fact_tables(path, refusing_empty(tables, scanned)), scanned
 
 
 def write_facts(path: str | Path, facts: Iterable[RecordFacts], **options) -> int:

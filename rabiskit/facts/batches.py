@@ -137,11 +137,47 @@ class FactsBatch:
         import pyarrow as pa
 
         table = self.table
+        if isinstance(table, SpilledTable):
+            table = read_spilled(table)
         if shift and table.num_rows:
             records = table.column("record").to_numpy() + shift
             table = table.set_column(COLUMNS.index("record"), "record",
                                      numpy_array(records, pa.int64()))
         return [table]
+
+
+@dataclass(frozen=True)
+class SpilledTable:
+    """A block's facts table a worker wrote to ``path`` (an Arrow IPC file: ``rabiskit.spill``)."""
+
+    path: str
+
+
+def spill_table(table, to) -> SpilledTable:
+    """Write ``table`` to a new file of the folder ``to`` (``rabiskit.spill.SpillTo``)."""
+    import pyarrow as pa
+
+    from rabiskit.spill import new_file
+
+    fd, path = new_file(to)
+    with open(fd, "wb") as fh:
+        with pa.ipc.new_file(fh, table.schema) as writer:
+            writer.write_table(table)
+    return SpilledTable(path)
+
+
+def read_spilled(part: SpilledTable):
+    """The table of ``part``, mapped into memory (not copied), its file removed (the mapping
+    keeps what it holds)."""
+    import os
+
+    pa = arrow_on_the_heap()
+    table = pa.ipc.open_file(pa.memory_map(part.path, "r")).read_all()
+    try:
+        os.unlink(part.path)
+    except OSError:
+        pass
+    return table
 
 
 # -- where the subfields are -------------------------------------------------------------

@@ -113,10 +113,14 @@ def read_blocks(inputs: Iterable[Input], plan: Plan, *, result: Scan,
 
 
 def _fact_table_work(task: BlockTask):
-    from rabiskit.facts.batches import facts_batch
+    from rabiskit.facts.batches import facts_batch, spill_table
 
-    return facts_batch(task.read(), task.start, display=task.display, db_level=task.db_level,
-                       rules=task.rules, encoding=task.encoding, flavour=task.flavour)
+    batch = facts_batch(task.read(), task.start, display=task.display, db_level=task.db_level,
+                        rules=task.rules, encoding=task.encoding, flavour=task.flavour)
+    to = task.args  # (a rabiskit.spill.SpillTo: the table goes back through a file)
+    if to is not None and to.here() and batch.table.num_rows:
+        batch.table = spill_table(batch.table, to)
+    return batch
 
 
 def _just_facts(src, facts: RecordFacts):
@@ -127,16 +131,18 @@ def read_fact_tables(inputs: Iterable[Input], plan: Plan, *, result: Scan,
                      encoding: str | None = None, flavour: str | None = None, progress=None,
                      workers: int | None = None, min_fast_size: int | None = None,
                      fast: bool | None = None, block_size: int | None = None,
-                     rows: int = 5000) -> Iterator[Any]:
+                     rows: int = 5000, spill_to=None) -> Iterator[Any]:
     """The facts table of every record of every input, in order, as Arrow tables
     (``rabiskit.facts.batches.facts_schema``); ``result`` receives the per-file summaries.
     Blocks of ISO 2709 files give one table each, built by the workers
-    (``facts_batch``); the careful reader's records come in tables of up to ``rows``."""
+    (``facts_batch``; with ``spill_to``, a ``rabiskit.spill.SpillTo``, a worker process
+    sends it back through a file of that folder); the careful reader's records come in
+    tables of up to ``rows``."""
     from rabiskit.facts.batches import facts_table
 
     held: list[RecordFacts] = []
     for item in read_blocks(inputs, plan, result=result, work=_fact_table_work,
-                            careful=_just_facts, encoding=encoding, flavour=flavour,
+                            args=spill_to, careful=_just_facts, encoding=encoding, flavour=flavour,
                             progress=progress, workers=workers, min_fast_size=min_fast_size,
                             fast=fast, block_size=block_size):
         if isinstance(item, RecordFacts):
