@@ -1,8 +1,8 @@
 """The ledger rows an import's workers build from a block's bytes and columns
 (``rabiskit.ledger.blockforms``, ``rabiskit.ledger.blockrows``) are the careful reader's:
-the same key, checksum (SHA-256 of ``canonical_bytes``), facts and stored JSON text, for
-hand-written records (with the JSON written out here), every fixture, the corpus and
-random, damaged blocks."""
+the same key, checksum (SHA-256 of ``canonical_bytes``), facts and stored text
+(``record_text``), for hand-written records (with the text written out here), every
+fixture, the corpus and random, damaged blocks."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class _Task(BlockTask):
 
 
 def _readable(columns: list[list]) -> list[tuple]:
-    """Rows with the stored record as its JSON text (compression may differ)."""
+    """Rows with the stored record as its text (compression may differ)."""
     rows = []
     for row in zip(*columns):
         row = list(row)
@@ -83,7 +83,7 @@ def assert_same(buf: bytes, rules, encoding=None, db_level=None) -> int:
     return out.settled
 
 
-# -- hand-written records: the stored JSON written out here -----------------------------
+# -- hand-written records: the stored text written out here -----------------------------
 
 def f(ind: str, *subfields: tuple[str, str]) -> bytes:
     return (ind + "".join(f"\x1f{c}{v}" for c, v in subfields)).encode("utf-8") + b"\x1e"
@@ -106,13 +106,14 @@ PLAIN = [
     record("nam0 ", [("001", c('q"\\')), ("100", f("  ", DATE)),
                      ("200", f("  ", ("a", "Ақын"), ("a", "Ақын"))), ("215", f("  ", ("a", "120 б.")))]),
 ]
-PLAIN_JSON = [
-    '{"leader":"%s","fields":[["001","kz-1"],["005","20260115093000.0"],'
-    '["100"," "," ",[["a","20260115d2026    k  y0kaza50      ba"]]],["101","0"," ",[["a","kaz"]]],'
-    '["200","1"," ",[["a","Абай \\"жолы\\""],["e","роман\\\\эпопея"],["f",""]]],'
-    '["300","a note without subfields"],["606","#","\\"",[["a","Тарих"]]],["999",""]]}',
-    '{"leader":"%s","fields":[["001","q\\"\\\\"],["100"," "," ",[["a","20260115d2026    k  y0kaza50      ba"]]],'
-    '["200"," "," ",[["a","Ақын"],["a","Ақын"]]],["215"," "," ",[["a","120 б."]]]]}',
+# the stored texts (the leader, then per field 0x1E, the tag, '=' and the data or the
+# indicators and the subfields), written out
+PLAIN_TEXT = [
+    "%s\x1e001=kz-1\x1e005=20260115093000.0\x1e100  \x1fa20260115d2026    k  y0kaza50      ba"
+    '\x1e1010 \x1fakaz\x1e2001 \x1faАбай "жолы"\x1feроман\\эпопея\x1ff'
+    '\x1e300=a note without subfields\x1e606#"\x1faТарих\x1e999=',
+    '%s\x1e001=q"\\\x1e100  \x1fa20260115d2026    k  y0kaza50      ba'
+    "\x1e200  \x1faАқын\x1faАқын\x1e215  \x1fa120 б.",
 ]
 
 # records the byte path leaves to the decoded record: what the reader does to their text is
@@ -138,9 +139,8 @@ def test_hand_written_records_stored_from_their_bytes():
     # the plain ones from their bytes, the others left to the decoded records
     assert forms.which.tolist() == [0, 1] and rest.tolist() == list(range(2, 2 + len(ODD)))
     for k, raw in enumerate(PLAIN):
-        expected = PLAIN_JSON[k] % raw[:24].decode("ascii")
+        expected = PLAIN_TEXT[k] % raw[:24].decode("ascii")
         assert forms.texts[k].decode("utf-8") == expected
-        json.loads(expected)  # (valid JSON)
     # the canonical bytes of the first, written out: the leader's computed positions blank
     lead = PLAIN[0][:24].decode("ascii")
     canon = ("     " + lead[5:10] + "       " + lead[17:20] + "    " + "\x1e001=kz-1\x1e005=20260115093000.0"
@@ -307,27 +307,3 @@ def test_the_byte_path_builds_most_records_of_the_benchmark_shape():
 
 if __name__ == "__main__":  # pragma: no cover
     pytest.main([__file__, "-q"])
-
-
-def test_blobs_are_zlib_streams_whichever_deflate_writes_them(tmp_path, monkeypatch):
-    # ISA-L's deflate (where the isal package is installed) and zlib's write other bytes
-    # for the same record: both are zlib streams (header 0x78, as the ledger's check asks)
-    # that decompress to the same text, so the two ledgers hold the same records
-    from rabiskit.ledger import codec
-
-    text = '{"leader":"00000nam  2200000   4500","fields":[["001","KZ1"],["200","1"," ",[["a","Қазақ \\"тілі\\""]]]]}'.encode()
-    blob = codec.compress(text)
-    assert blob[:1] == b"\x78" and zlib.decompress(blob) == text
-    assert zlib.compress(text, 1)[:1] == b"\x78"
-    stored = {}
-    for name, deflate in (("default", codec._compress), ("zlib", zlib.compress)):
-        monkeypatch.setattr(codec, "_compress", deflate)
-        assert zlib.decompress(codec.compress(text)) == text
-        target = tmp_path / f"{name}.sqlite"
-        with open_ledger(target, create=True) as led:
-            import_inputs(led, [Input(FIXTURES / "unimarc-utf8.iso")], default_plan(),
-                          now=lambda: "2026-11-30T00:00:00+00:00", min_fast_size=0, workers=1)
-        with open_ledger(target) as led:  # the ledger's own check of every blob passes
-            stored[name] = [(k, zlib.decompress(b)) for k, b in led.conn.execute(
-                "SELECT key, record_data FROM records ORDER BY key")]
-    assert stored["default"] and stored["default"] == stored["zlib"]

@@ -1,9 +1,9 @@
 """The stored forms of blocks of several chunks (``rabiskit.ledger.blockforms.CHUNK``
-records are built together) are the careful reader's: a chunk whose bytes hold no quote
-nor backslash is gathered with the JSON text's own quotes (no escaping pass), the others
-with the escapes, next to each other in one block; a record the byte path leaves to the
-decoded record (a control byte in its data, an empty subfield) anywhere among them (the
-layout of the plain ones is then taken from the delimiters the block's check found)."""
+records are built together) are the careful reader's: quotes and backslashes in values
+(kept as they are: the stored text escapes nothing), chunks next to each other in one
+block, a record the byte path leaves to the decoded record (a control byte in its data,
+an empty subfield) anywhere among them (the layout of the plain ones is then taken from
+the delimiters the block's check found)."""
 
 from __future__ import annotations
 
@@ -63,7 +63,10 @@ def test_a_block_of_plain_chunks_comes_from_its_bytes():
     forms, rest = stored_forms(ix, np.flatnonzero(ix.clean))
     assert rest.tolist() == [5]
     assert forms.which.size == 2 * CHUNK
-    assert b'\\"' in forms.texts[CHUNK + 6] and b"\\" not in forms.texts[0]
+    assert 'Абай "жолы"\x1fe'.encode() in forms.texts[CHUNK + 6]
+    assert forms.texts[0] == buf[:24] + ("\x1e001=kz-0\x1e005=20260115093000.0\x1e100  \x1fa"
+                              + DATE[1] + "\x1e1010 \x1fakaz\x1e2001 \x1faАбай жолы\x1feроман"
+                              "\x1e215  \x1fa120 б.").encode()
 
 
 def test_the_columns_looked_through_for_nulls_are_those_the_table_lets_hold_null(tmp_path):

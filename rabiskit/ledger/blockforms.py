@@ -1,8 +1,8 @@
 """What the ledger stores of a block's clean records, straight from their bytes.
 
 ``rabiskit.ledger.codec`` defines a record's stored form from the decoded record: the
-checksum is the SHA-256 of ``canonical_bytes(record)`` and the blob the compressed JSON
-text of ``record_blob(record)``.  For a record the block reader settles as clean
+checksum is the SHA-256 of ``canonical_bytes(record)`` and the blob the compressed
+``record_text(record)``.  For a record the block reader settles as clean
 (``rabiskit.facts.blocks``: its structure sound, its bytes ASCII or valid UTF-8, decoded
 as UTF-8 field by field), both texts are the record's own bytes rearranged, so
 ``stored_forms`` builds them for all such records of a block at once, with numpy, as
@@ -12,18 +12,16 @@ the careful path would build them from the decoded record:
   then per field (directory order) 0x1E, the tag and ``=`` and the text for a field
   without a subfield delimiter (``Field.data``), else the tag and the field's bytes
   (two indicators and its subfields, each 0x1F, a code and the value);
-* the JSON text ``{"leader":..,"fields":[[tag,data],[tag,ind1,ind2,[[code,value],..]]]}``
-  as ``json`` writes it compactly with ``ensure_ascii=False`` (``"`` and ``\\`` escaped,
-  nothing else in such records needs it).
+* the record's text: the same with the whole leader (``record_text``'s own form).
 
 Only records where the bytes say exactly what the decoded record holds are built here
 (``plain``): no control byte in the data but the terminators and the subfield
 delimiters, every data field's first delimiter at its third byte after two one-byte
 indicators (``_field`` takes the indicators from the text before it), every delimiter
 followed by a one-byte code (a delimiter before another, or at a field's end, is an empty
-subfield the reader drops).  The others are left to ``canonical_bytes`` and
-``record_blob`` on the decoded record.  ``tests/test_ledger_bytes.py`` checks both
-against the careful reader's records.
+subfield the reader drops), a leader not beginning with ``{``.  The others are left to
+``canonical_bytes`` and ``record_text`` on the decoded record.
+``tests/test_ledger_bytes.py`` checks both against the careful reader's records.
 """
 
 from __future__ import annotations
@@ -35,39 +33,20 @@ import numpy as np
 
 from rabiskit.facts.blocks import SD, BlockIndex
 
-#: separates records in the texts built for a whole block (no plain record holds it)
+#: separates records in the bytes built for a whole block (no plain record holds it)
 _SEP = b"\x02"
-#: stands for the JSON text's own quotes while the values' quotes are escaped
-_QUOTE = b"\x01"
-
-
-def _constants(*texts: str) -> tuple[bytes, dict[str, tuple[int, int]]]:
-    pool = b""
-    where = {}
-    for t in texts:
-        b = t.replace('"', "\x01").encode("ascii")
-        where[t] = (len(pool), len(b))
-        pool += b
-    return pool, where
-
-
-# the JSON text's fixed parts (quotes as _QUOTE) and the canonical bytes' ones
-_J_LEAD, _J_FIELDS, _J_OPEN0, _J_OPEN, _J_COMMA, _J_CLOSE, _J_SUBS, _J_SUB0, _J_SUB, \
-    _J_END_DATA, _J_END = ('{"leader":"', '","fields":[', '["', ',["', '","', '"]', '",[',
-                           '["', '"],["', '"]]]', ']}\x02')
-_C_5, _C_7, _C_4, _C_FT, _C_EQ = ("     ", "       ", "    ", "\x1e", "=")
-_POOL, _AT = _constants(_J_LEAD, _J_FIELDS, _J_OPEN0, _J_OPEN, _J_COMMA, _J_CLOSE, _J_SUBS,
-                        _J_SUB0, _J_SUB, _J_END_DATA, _J_END, _C_5, _C_7, _C_4, _C_FT, _C_EQ)
+# the canonical bytes' fixed parts: the leader's blanks, a field's start, a control field's
+# '=', the separator
+_POOL = b"     " + b"       " + b"    " + b"\x1e" + b"=" + _SEP
+_C_5, _C_7, _C_4, _C_FT, _C_EQ, _C_SEP = (0, 5), (5, 7), (12, 4), (16, 1), (17, 1), (18, 1)
 _POOL_ARR = np.frombuffer(_POOL, dtype=np.uint8)
-#: the same with the quotes themselves, for records whose bytes hold no quote nor backslash
-#: (nothing to escape: the JSON text is the gathered text as it is)
-_POOL_QUOTED = np.frombuffer(_POOL.replace(_QUOTE, b'"'), dtype=np.uint8)
 
 
 @dataclass
 class BlockForms:
     """The stored forms of the records ``which`` (positions in the block, increasing):
-    their checksums (hex) and JSON texts (UTF-8 bytes, not compressed), in order."""
+    their checksums (hex) and texts (``record_text``: UTF-8 bytes, not compressed), in
+    order."""
 
     which: np.ndarray
     checksums: list[str]
@@ -178,6 +157,7 @@ def _plain(ix: BlockIndex, recs: np.ndarray) -> tuple[np.ndarray, _Layout, np.nd
         bad_ent[f_ent[(f_sd != fs + 2) | (arr[fs] >= 0x80) | (arr[fs + 1] >= 0x80)]] = True
     if bad_ent.any():
         good &= np.bincount(lay.rec_pos[bad_ent], minlength=recs.size) == 0
+    good &= arr[ix.starts[recs]] != ord("{")  # (the text would read as JSON)
     return good, lay, delimiters
 
 
@@ -218,16 +198,12 @@ def stored_forms(ix: BlockIndex, which: np.ndarray) -> tuple[BlockForms, np.ndar
 
 
 def _forms(ix: BlockIndex, recs: np.ndarray, lay: _Layout) -> tuple[list[str], list[bytes]]:
-    """The checksums and JSON texts of the plain records ``recs`` (increasing; ``lay``
-    their layout, changed here)."""
+    """The checksums and texts of the plain records ``recs`` (increasing; ``lay`` their
+    layout, changed here)."""
     # the records' bytes and the fixed parts after them: positions are in this copy
     lo = int(ix.starts[recs[0]])
     hi = int(ix.ends[recs[-1]]) + 1
-    # (the usual chunk: no quote or backslash in its bytes, so none in a value, and the
-    # text needs no pass to escape them nor to put back its own quotes: a sixth of the
-    # JSON text's time, measured)
-    escapes = ix.buf.find(b'"', lo, hi) >= 0 or ix.buf.find(b"\\", lo, hi) >= 0
-    source = np.concatenate((ix.arr[lo:hi], _POOL_ARR if escapes else _POOL_QUOTED))
+    source = np.concatenate((ix.arr[lo:hi], _POOL_ARR))
     base = hi - lo
     lay.shift(lo)
     starts = ix.starts[recs] - lo
@@ -236,19 +212,16 @@ def _forms(ix: BlockIndex, recs: np.ndarray, lay: _Layout) -> tuple[list[str], l
     n_e = lay.ent.size
     last_of = np.cumsum(nent) - 1
     first_of = last_of - nent + 1
-    is_first = np.zeros(n_e, dtype=bool)
-    is_first[first_of] = True
     is_last = np.zeros(n_e, dtype=bool)
     is_last[last_of] = True
     control = lay.nsub == 0
     flen = lay.fe - lay.fs  # without the terminator
 
-    def const(name: str) -> tuple[int, int]:
-        a, n = _AT[name]
-        return base + a, n
+    def const(at: tuple[int, int]) -> tuple[int, int]:
+        return base + at[0], at[1]
 
-    # -- canonical bytes: per record 5 segments of the leader, per field 4, a separator --
-    # (the separator is the record's last field's fifth segment)
+    # per record 5 segments of the leader (the blanks and the positions kept), per field 4
+    # and a separator after the record's last (a clean record has a field)
     c_src = np.zeros((m, 5), dtype=np.int64)
     c_len = np.zeros((m, 5), dtype=np.int64)
     for col, (s, n) in enumerate((const(_C_5), (5, 5), const(_C_7), (17, 3), const(_C_4))):
@@ -260,9 +233,7 @@ def _forms(ix: BlockIndex, recs: np.ndarray, lay: _Layout) -> tuple[list[str], l
     f_src[:, 1], f_len[:, 1] = lay.tagpos, 3
     f_src[:, 2], f_len[:, 2] = const(_C_EQ)[0], control
     f_src[:, 3], f_len[:, 3] = lay.fs, flen
-    sep = base + _AT[_J_END][0] + 2  # the 0x02 at the end of the JSON's ']}\x02'
-    f_src[:, 4], f_len[:, 4] = sep, is_last
-    # the leader's segments before the record's first field
+    f_src[:, 4], f_len[:, 4] = const(_C_SEP)[0], is_last
     order_src = np.empty((m + n_e, 5), dtype=np.int64)
     order_len = np.empty((m + n_e, 5), dtype=np.int64)
     row_of_field = np.arange(n_e) + rec_pos + 1  # each record's leader row comes first
@@ -271,63 +242,8 @@ def _forms(ix: BlockIndex, recs: np.ndarray, lay: _Layout) -> tuple[list[str], l
     order_src[row_of_field], order_len[row_of_field] = f_src, f_len
     canon = _expand(order_src.ravel(), order_len.ravel(), source).split(_SEP)
     canon.pop()
-    # -- JSON text ----------------------------------------------------------------------
-    nsub = lay.nsub
-    # segments per field: control 5 (open, tag, ",", data, close), data field 7 + 4 a
-    # subfield + 1; the record's 3 leading segments before its first field, its end after
-    # its last
-    count = np.where(control, 5, 8 + 4 * nsub) + 3 * is_first + is_last
-    seg0 = np.cumsum(count) - count
-    total = int(count.sum())
-    j_src = np.zeros(total, dtype=np.int64)
-    j_len = np.zeros(total, dtype=np.int64)
-
-    def put(pos, src, ln) -> None:
-        j_src[pos] = src
-        j_len[pos] = ln
-
-    lead0 = seg0[is_first]
-    put(lead0, *const(_J_LEAD))
-    put(lead0 + 1, starts, 24)
-    put(lead0 + 2, *const(_J_FIELDS))
-    off = seg0 + 3 * is_first  # each field's first segment
-    o0, o1 = const(_J_OPEN0), const(_J_OPEN)
-    put(off, np.where(is_first, o0[0], o1[0]), np.where(is_first, o0[1], o1[1]))
-    put(off + 1, lay.tagpos, 3)
-    put(off + 2, *const(_J_COMMA))
-    ctl = np.flatnonzero(control)
-    put(off[ctl] + 3, lay.fs[ctl], flen[ctl])
-    put(off[ctl] + 4, *const(_J_CLOSE))
-    dat = np.flatnonzero(~control)
-    od = off[dat]
-    put(od + 3, lay.fs[dat], 1)
-    put(od + 4, *const(_J_COMMA))
-    put(od + 5, lay.fs[dat] + 1, 1)
-    put(od + 6, *const(_J_SUBS))
-    put(od + 7 + 4 * nsub[dat], *const(_J_END_DATA))
-    # the subfields: a delimiter's code, and its value up to the next one or the field's end
-    sd, sd_ent = lay.sd, lay.sd_ent
-    first = np.ones(sd.size, dtype=bool)
-    first[1:] = sd_ent[1:] != sd_ent[:-1]
-    index = np.arange(sd.size) - np.maximum.accumulate(np.where(first, np.arange(sd.size), 0))
-    same_next = np.zeros(sd.size, dtype=bool)
-    same_next[:-1] = ~first[1:]
-    v_end = np.where(same_next, np.roll(sd, -1), lay.fe[sd_ent])
-    ps = off[sd_ent] + 7 + 4 * index
-    s0, s1 = const(_J_SUB0), const(_J_SUB)
-    put(ps, np.where(first, s0[0], s1[0]), np.where(first, s0[1], s1[1]))
-    put(ps + 1, sd + 1, 1)
-    put(ps + 2, *const(_J_COMMA))
-    put(ps + 3, sd + 2, v_end - sd - 2)
-    put(seg0[is_last] + count[is_last] - 1, *const(_J_END))
-    text = _expand(j_src, j_len, source)
-    if escapes:
-        if b"\\" in text:  # (a pass over the text only where a value holds one)
-            text = text.replace(b"\\", b"\\\\")
-        if b'"' in text:
-            text = text.replace(b'"', b'\\"')
-        text = text.replace(_QUOTE, b'"')
-    texts = text.split(_SEP)
-    texts.pop()
+    # the texts: the whole leader before the canonical bytes' fields
+    leaders = ix.arr[ix.starts[recs][:, None] + np.arange(24)].tobytes()
     sha = hashlib.sha256
-    return [sha(c).hexdigest() for c in canon], texts
+    return ([sha(c).hexdigest() for c in canon],
+            [leaders[k:k + 24] + c[24:] for k, c in zip(range(0, 24 * m, 24), canon)])

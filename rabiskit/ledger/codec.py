@@ -21,23 +21,13 @@ import datetime as dt
 import hashlib
 import json
 import re
+import struct
 from dataclasses import dataclass
 import zlib
 from typing import Any, Mapping
 
 from rabiskit.facts.model import RecordFacts
 from rabiskit.records.record import Field, Record
-
-try:  # ISA-L's deflate: zlib streams at a fraction of zlib's time per record
-    from isal.isal_zlib import compress as _compress
-    #: ISA-L's level 0: one static Huffman code, no table built for each record (level
-    #: 1's tables cost about 5.7 µs of its 7 µs on a record of 540 bytes of JSON, measured
-    #: on the short benchmark file): 1.2 µs a record, the stream about 460 bytes instead
-    #: of 310 (a ledger about a fifth larger), an import about a sixth less CPU
-    _LEVEL = 0
-except ImportError:  # (no wheel for this machine) the standard library's, whose level 0
-    from zlib import compress as _compress  # stores without compressing
-    _LEVEL = 1
 
 NO_001_PREFIX = "sha256:"
 
@@ -67,30 +57,83 @@ _RECORD_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False,
                                 separators=(",", ":")).encode
 
 
+def record_text(record: Record) -> bytes:
+    """The record (leader and fields, losslessly) as the ledger stores it, uncompressed.
+
+    The record's own form where it can be written so (schema 2): the leader, then for each
+    field 0x1E, the tag and either ``=`` and the data (a control field) or the two
+    indicators and the subfields, each 0x1F, the code and the value: the record's bytes
+    without the directory, as ``canonical_bytes`` writes them but with the whole leader.
+    That needs a leader of 24 characters not beginning with ``{``, tags of three
+    characters, one-character indicators and codes, at least one subfield in a data field
+    and no 0x1E or 0x1F in any text: every record of an ISO 2709 export the block path
+    settles, and most others.  Any other record as a JSON object (``{"leader": ..,
+    "fields": [[tag, data] or [tag, ind1, ind2, [[code, value], ..]], ..]}``: the only form
+    of schema 1, read as before).  UTF-8 (lone surrogates passed through)."""
+    leader = record.leader or ""
+    fields = record.fields
+    parts = [leader]
+    append = parts.append
+    subfields = 0
+    ok = len(leader) == 24 and leader[0] != "{"
+    for f in fields:
+        if len(f.tag) != 3:
+            ok = False
+        if f.data is not None:
+            append(f"{f.tag}={f.data}")
+            continue
+        subs = f.subfields
+        subfields += len(subs)
+        if not subs or len(f.ind1) != 1 or len(f.ind2) != 1 or any(len(c) != 1 for c, _v in subs):
+            ok = False
+        append(f.tag + f.ind1 + f.ind2 + "".join([f"\x1f{code}{value}" for code, value in subs]))
+    text = "\x1e".join(parts)
+    # (no separator in a text: one 0x1E a field, one 0x1F a subfield, none else)
+    if ok and text.count("\x1e") == len(fields) and text.count("\x1f") == subfields:
+        return text.encode("utf-8", "surrogatepass")
+    json_fields = [[f.tag, f.data] if f.data is not None else [f.tag, f.ind1, f.ind2, f.subfields]
+                   for f in fields]  # (JSON writes the (code, value) tuples as lists)
+    return _RECORD_JSON({"leader": record.leader, "fields": json_fields}).encode(
+        "utf-8", "surrogatepass")
+
+
 def record_blob(record: Record) -> bytes:
-    """The record (leader and fields, losslessly) as compressed bytes for the ledger."""
-    # JSON writes the (code, value) tuples of the subfields as lists
-    fields = [[f.tag, f.data] if f.data is not None else [f.tag, f.ind1, f.ind2, f.subfields]
-              for f in record.fields]
-    text = _RECORD_JSON({"leader": record.leader, "fields": fields})
-    return compress(text.encode("utf-8", "surrogatepass"))
+    """The record as the ledger's ``record_data`` holds it: ``compress(record_text(record))``."""
+    return compress(record_text(record))
+
+
+#: a zlib stream's header (RFC 1950: deflate, 32 KB window, no dictionary, check bits) and
+#: a stored block's most bytes (RFC 1951)
+_ZLIB_HEADER = b"\x78\x01"
+_STORED_MAX = 65535
 
 
 def compress(text: bytes) -> bytes:
-    """A record's JSON text as the ledger stores it (``record_data``): a zlib stream
-    (header 0x78, as the ledger's check asks) that ``record_from_blob``
-    (``zlib.decompress``) reads.  Written by ISA-L's deflate (the ``isal`` package) at its
-    level 0 where it is installed, else by zlib at level 1 (on a record's few hundred
-    bytes half the time of level 6 for a stream a few per cent longer); the compressed
-    bytes are compared by no one, only what they decompress to, so ledgers written with
-    either (or at another level, by an earlier version) read the same."""
-    return _compress(text, _LEVEL)
+    """A record's text as the ledger stores it (``record_data``): a zlib stream (header
+    0x78, as the ledger's check asks, and the Adler-32 of the text at its end, so a damaged
+    value does not decompress) of stored deflate blocks, which ``record_from_blob``
+    (``zlib.decompress``) reads like any other.  Not deflated: at the speed an import can
+    afford (one static Huffman code, ISA-L's level 0, which ledgers of 2026-12 were written
+    with) the Kazakh and Russian letters' UTF-8 bytes come out longer than they are, and a
+    record's text without its directory is already shorter than its deflated JSON was
+    (about 300 bytes of the short benchmark file's records instead of 460); zlib's own
+    level 0 does the same but sets up its compressor each time (a few microseconds a
+    record).  The bytes are compared by no one, only what they decompress to: ledgers
+    written with any level read the same."""
+    n = len(text)
+    if n > _STORED_MAX:
+        return zlib.compress(text, 0)
+    return b"".join((_ZLIB_HEADER, _stored_head(1, n, n ^ 0xFFFF), text,
+                     zlib.adler32(text).to_bytes(4, "big")))
+
+
+#: a final stored block's header: BFINAL 1 and BTYPE 00 in one byte, then LEN and NLEN
+_stored_head = struct.Struct("<BHH").pack
 
 
 def compress_all(texts) -> list[bytes]:
-    """``compress`` of each of ``texts`` (a block's records: one call less a record)."""
-    c, level = _compress, _LEVEL
-    return [c(t, level) for t in texts]
+    """``compress`` of each of ``texts`` (a block's records)."""
+    return list(map(compress, texts))
 
 
 @dataclass(frozen=True)
@@ -113,11 +156,23 @@ def stored_form(src, facts=None) -> StoredForm:
 
 
 def record_from_blob(blob: bytes) -> Record:
-    d = json.loads(zlib.decompress(blob).decode("utf-8", "surrogatepass"))
-    fields = [Field(f[0], data=f[1]) if len(f) == 2
-              else Field(f[0], ind1=f[1], ind2=f[2], subfields=[(c, v) for c, v in f[3]])
-              for f in d["fields"]]
-    return Record(leader=d["leader"], fields=fields)
+    """The record ``record_blob`` stored (either of ``record_text``'s forms)."""
+    text = zlib.decompress(blob).decode("utf-8", "surrogatepass")
+    if text.startswith("{"):
+        d = json.loads(text)
+        fields = [Field(f[0], data=f[1]) if len(f) == 2
+                  else Field(f[0], ind1=f[1], ind2=f[2], subfields=[(c, v) for c, v in f[3]])
+                  for f in d["fields"]]
+        return Record(leader=d["leader"], fields=fields)
+    parts = text.split("\x1e")
+    fields = []
+    for t in parts[1:]:
+        if "\x1f" in t:  # (tag, two indicators, then 0x1F and the first code)
+            fields.append(Field(t[:3], ind1=t[3], ind2=t[4],
+                                subfields=[(s[0], s[1:]) for s in t[6:].split("\x1f")]))
+        else:  # (tag, '=', the data)
+            fields.append(Field(t[:3], data=t[4:]))
+    return Record(leader=parts[0], fields=fields)
 
 
 def record_key(control_number: str | None, checksum: str) -> str:

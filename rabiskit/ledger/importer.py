@@ -58,7 +58,7 @@ from rabiskit.ledger.corrections import Correction
 from rabiskit.ledger.codec import (COUNTED_FACTS, FACT_COLUMNS, RECORD_COLUMNS, ROW_COLUMNS,
                                    ROW_PROBLEMS, changed_facts, facts_row, StoredForm,
                                    record_key, record_row)
-from rabiskit.ledger.store import DEFAULT_DATABASE, Ledger, LedgerError, dumps
+from rabiskit.ledger.store import DEFAULT_DATABASE, SCHEMA_VERSION, Ledger, LedgerError, dumps
 from rabiskit.plan.model import Plan
 
 
@@ -426,6 +426,9 @@ def import_rows(ledger: Ledger, blocks: Iterable[RowBlock], summary: Scan, plan:
     with ledger.transaction():
         conn = ledger.conn
         started = now()
+        # (a ledger of schema 1 gets records of ``record_text``'s own form from here on)
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version' AND value <> ?",
+                     (str(SCHEMA_VERSION), str(SCHEMA_VERSION)))
         cur = conn.execute("INSERT INTO imports (started, plan, rules) VALUES (?, ?, ?)",
                            (started, plan.source, fingerprint))
         import_id = cur.lastrowid

@@ -1,8 +1,12 @@
 """The ledger file: an SQLite database (the standard library's sqlite3), and its schema.
 
-Tables (schema version 1):
+Tables (schema version 2):
 
-* ``meta(key, value)``: ``application`` = ``rabiskit-ledger``, ``schema_version``.
+* ``meta(key, value)``: ``application`` = ``rabiskit-ledger``, ``schema_version``: 2 once
+  an import of this rabiskit wrote records (a record's ``record_data`` may then hold its
+  own text, ``rabiskit.ledger.codec.record_text``; in version 1 it is always JSON, which
+  this rabiskit reads as well: an import into a ledger of version 1 makes it 2, so that an
+  older rabiskit refuses it instead of failing on a record).
 * ``imports``: one row per import - when it started and finished, the plan and a
   fingerprint of its level rules, and how many records were added, changed, unchanged,
   deleted, stale, repeated, and how many corrections it made to closed quarters.
@@ -12,7 +16,7 @@ Tables (schema version 1):
 * ``records``: one row per record and database, keyed by ``(database, key)`` (see
   :mod:`rabiskit.ledger.codec`): the checksum, the facts needed to recount (every
   RecordFacts field, the level among them), the record itself (``record_data``: leader and
-  fields, zlib-compressed, with ``length``, ``encoding_reason`` and the reader's
+  fields, a zlib stream, with ``length``, ``encoding_reason`` and the reader's
   ``problems``, so commands that look at the whole record - audit, digitisation - can
   read it back as a SourceRecord), ``deleted`` (leader/05 d), ``first_seen`` /
   ``last_seen`` (UTC timestamps) and the imports that first saw, last saw and last changed
@@ -45,7 +49,7 @@ from rabiskit.i18n import N_, _
 from rabiskit.ledger.location import default_ledger_path
 
 APPLICATION = "rabiskit-ledger"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_DATABASE = "catalogue"
 BUSY_TIMEOUT_S = 10.0
 #: the environment variable that changes how long a command waits for a ledger another
