@@ -43,6 +43,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import operator
 import sqlite3
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -227,6 +228,16 @@ _DEFERRED_INDEXES = {
     "records_date": "CREATE INDEX records_date ON records (date_entered)",
 }
 _ROW = {c: k for k, c in enumerate(ROW_COLUMNS)}
+#: what the decision about a record read again looks at of its stored row (``_existing``):
+#: not the record itself, nor when it was seen (a fifth of the row's bytes, the blob most)
+_OLD_COLUMNS = ("database", "key", "checksum", "deleted", "first_import", "last_import",
+                *FACT_COLUMNS)
+_OLD_SELECT = ", ".join(_OLD_COLUMNS)
+#: the facts ``changed_facts`` compares (not where the record was read), from the stored
+#: row (by position) and from the row read now (by name)
+_COMPARED = tuple(c for c in FACT_COLUMNS if c not in ("file", "record", "offset", "line"))
+_old_facts = operator.itemgetter(*(_OLD_COLUMNS.index(c) for c in _COMPARED))
+_new_facts = operator.itemgetter(*_COMPARED)
 _DELETED = _ROW["deleted"]
 _BLOB = _ROW["record_data"]
 #: the columns a whole block often gives one value (all NULL, or one file, encoding,
@@ -580,14 +591,15 @@ class _ImportState:
             ks = list(dict.fromkeys(ks))
             marks = ", ".join("?" * len(ks))
             for r in self.conn.execute(
-                    f"SELECT * FROM records WHERE database = ? AND key IN ({marks})", (db, *ks)):
-                out[(r["database"], r["key"])] = r
+                    f"SELECT {_OLD_SELECT} FROM records WHERE database = ? AND key IN ({marks})",
+                    (db, *ks)):
+                out[(r[0], r[1])] = r
         return out
 
     def _fresh(self, ident: tuple[str, str]) -> Any:
         self.writes.flush()
-        return self.conn.execute("SELECT * FROM records WHERE database = ? AND key = ?",
-                                 ident).fetchone()
+        return self.conn.execute(f"SELECT {_OLD_SELECT} FROM records WHERE database = ? AND "
+                                 "key = ?", ident).fetchone()
 
     def add_new(self, block: RowBlock, db: str, position: int) -> bool:
         """Add the records of ``block`` when none of them is in the ledger (nor twice in
@@ -661,7 +673,9 @@ class _ImportState:
                 else:
                     result.added += 1
             else:
-                names = changed_facts(old, row)
+                # (the usual record read again: its facts all as they were, compared at once)
+                names = ([] if _old_facts(old) == _new_facts(row)
+                         else changed_facts(old, row))
                 if old["checksum"] == checksum and not names:
                     self.writes.add(_SEEN, row)
                     written.add(ident)
