@@ -130,3 +130,68 @@ def test_the_ledger_package_reads_no_export_file():
                 found += [f"{path.name}: import {a.name}" for a in node.names
                           if a.name.startswith("rabiskit.sources")]
     assert found == []
+
+
+def _whole_ledger(led) -> list[tuple]:
+    return [tuple(r) for r in led.conn.execute(
+        "SELECT * FROM records ORDER BY database, key")]
+
+
+def _mixed_imports(folder: Path) -> list[Path]:
+    """Exports read again with every kind of decision among unchanged records: a changed
+    title, a deletion, a new record, an older 005 (stale) then the same record as the ledger
+    holds it, a record read twice in one file, one whose date entered is now missing."""
+    first = [rec(f"KZ{n}", title=f"Кітап {n}", changed="20260301120000.0") for n in range(1, 13)]
+    again = [*first[:2], rec("KZ3", title="Кітап 3, өзгерген", changed="20260302120000.0"),
+             first[3], rec("KZ5", title="Кітап 5", status="d", changed="20260302120000.0"),
+             first[5], rec("KZ7", title="Ескі", changed="20260201120000.0"), first[6],
+             first[7], first[8], first[8], first[9],
+             rec("KZ11", title="Кітап 11", date=None, changed="20260301120000.0"), first[11],
+             rec("KZ13", title="Жаңа")]
+    return [write(folder / "first.iso", first), write(folder / "again.iso", again),
+            write(folder / "third.iso", again[:6])]
+
+
+@pytest.mark.parametrize("batch", [1, 4, 100])
+def test_chunks_marked_seen_at_once_decide_as_one_by_one(tmp_path, monkeypatch, batch):
+    """``_seen_as_stored`` (a chunk the ledger holds as it is, marked seen by one statement)
+    gives the ledger and the results that deciding every record one by one gives, and it is
+    taken (the counter below)."""
+    monkeypatch.setattr(importer, "BATCH", batch)
+    taken = []
+    real = importer._ImportState._seen_as_stored
+
+    def counting(self, columns, a, b, db, position):
+        done = real(self, columns, a, b, db, position)
+        taken.append(done)
+        return done
+
+    out = []
+    for way in ("at once", "one by one"):
+        folder = tmp_path / way.replace(" ", "_")
+        folder.mkdir()
+        monkeypatch.chdir(folder)  # (the files named alike both ways: relative paths)
+        if way == "at once":
+            monkeypatch.setattr(importer._ImportState, "_seen_as_stored", counting)
+        else:
+            monkeypatch.setattr(importer._ImportState, "_seen_as_stored",
+                                lambda self, *args: False)
+        results = []
+        with ledger_at(folder) as led:
+            for path in _mixed_imports(Path(".")):
+                r = import_inputs(led, [Input(path)], PLAN,
+                                  now=lambda: "2026-11-30T00:00:00+00:00").as_dict()
+                r.pop("ledger")
+                results.append(r)
+            out.append((results, _whole_ledger(led)))
+    assert out[0] == out[1]
+    results = out[0][0]
+    # (counted here by hand: KZ1 2 4 6 8 9 10 12 unchanged; KZ7 as stored after its stale
+    # copy, and KZ9's second copy, repeated; KZ3 and KZ11 changed, KZ5 deleted, KZ13 added)
+    second = results[1]
+    assert (second["unchanged"], second["repeated"], second["added"]) == (8, 2, 1)
+    assert [c["key"] for c in second["changed"]] == ["KZ3", "KZ11"]
+    assert [c["key"] for c in second["deleted"]] == ["KZ5"]
+    assert [c["key"] for c in second["stale"]] == ["KZ7"]
+    assert results[2]["unchanged"] == 6  # (the first six as the second import left them)
+    assert True in taken and (batch == 1 or False in taken)
