@@ -220,9 +220,9 @@ _CORRECTION = (
 #: records decided together when some may be in the ledger already: first all marked seen
 #: by one statement where the ledger holds them as they are (``_seen_as_stored``), else
 #: looked up by one SELECT and written by an executemany per statement.  (A chunk with a
-#: record that differs is tried both ways, so a chunk is kept small; the short benchmark
-#: file imported again, every record unchanged: 8.1 s of the main process one by one in
-#: chunks of 500, 3.6 s so)
+#: record that differs is tried both ways, so a chunk is kept small.  The short benchmark
+#: file imported again, every record unchanged, under the profiler: 8.1 s in the import's
+#: own process when each record was decided by Python in batches of 500, 3.6 s so)
 BATCH = 100
 #: the indexes rebuilt after the import (not kept up record by record) when the import
 #: starts on an empty ledger: the dates entered come in no order, so their keys are built
