@@ -360,6 +360,7 @@ INTERESTING = [0x1D, 0x1E, 0x1F, 0x20, 0x30, 0x39, 0x61, 0x64, 0x7A, 0x92, 0x02,
 @example(edits=[(len(unimarc(1)) + 6, 0x7A)])  # a MARC 21 authority record
 @example(edits=[(89, 0x1E)])  # a field terminator inside 100$a (found by this test)
 @example(edits=[(73, 0x1B)])  # an escape in an ASCII record of a UTF-8 block (found by it)
+@example(edits=[(436, 0x1D)])  # a 0x1D in a directory, then a leader of length 00000 (found by it)
 def test_fast_path_equals_careful_reader_on_mutated_blocks(tmp_path_factory, edits):
     data = bytearray(BASE)
     for pos, val in edits:
@@ -370,6 +371,32 @@ def test_fast_path_equals_careful_reader_on_mutated_blocks(tmp_path_factory, edi
     careful = counts(path, fast=False)
     assert counts(path, fast=True, workers=1, block_size=300) == careful
     assert counts(path, fast=True, workers=1, min_fast_size=0) == careful
+
+
+def test_a_leader_of_length_00000_right_after_a_terminator_ends(tmp_path):
+    """(found by the property test above: a 0x1D inside a directory, and the bytes after it
+    read as a leader whose length is 00000.  The reader cut an empty span there for ever,
+    its problems filling the memory.)  Written by hand: bytes without a field terminator up
+    to a 0x1D, a leader of length 00000 with a directory entry, then a good record."""
+    import signal
+
+    good = unimarc(1)
+    data = (b"no record here\x1d" + b"00000nam  2200037   4500" + b"001000300000" + b"\x1e"
+            + b"ab\x1e" + b"\x1d" + good)
+    path = write(tmp_path, "zero.iso", data)
+
+    def too_long(*_args):
+        raise TimeoutError("the reader did not end")
+
+    old = signal.signal(signal.SIGALRM, too_long)
+    signal.setitimer(signal.ITIMER_REAL, 20)
+    try:
+        f = inspect_inputs([Input(path)]).files[0]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    assert f.records == 2  # the ruined one (damaged) and the good one
+    assert any(p.skipped == 15 and p.offset == 0 for p in f.problems)
 
 
 # -- 6. memory and problems on degenerate input ----------------------------------------------

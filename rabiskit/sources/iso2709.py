@@ -220,8 +220,13 @@ class Iso2709Reader(Reader):
                 # the usual case, a sound record right here: a well-formed leader whose
                 # length ends on the first record terminator (what the steps below find too)
                 if _LEADER.match(buf, pos) is not None:
-                    t = pos + int(buf[pos:pos + 5]) - 1
-                    if t < len(buf) and buf[t] == RT and buf.find(b"\x1d", pos, t) == -1:
+                    length = int(buf[pos:pos + 5])
+                    t = pos + length - 1
+                    # (a length under 25, no room for the leader and a terminator, is no
+                    # sound record: 00000 right after a 0x1D would end the span before it
+                    # starts, and the reader would cut the same empty span for ever)
+                    if (length > 24 and t < len(buf) and buf[t] == RT
+                            and buf.find(b"\x1d", pos, t) == -1):
                         yield base + pos, buf[pos:t + 1], True, None
                         pos = t + 1
                         continue
