@@ -14,15 +14,20 @@ from conftest import REPO
 LONG, SHORT = 2000, 1000
 
 
-def test_quick_benchmark_runs_and_counts_agree_with_pymarc(tmp_path):
+def quick_run(tmp_path: Path, *args: str) -> tuple[dict, Path]:
+    """``benchmarks/run.py --quick`` with ``args`` on files made in ``tmp_path``: the
+    results' JSON and the table's path."""
     out = tmp_path / "results.md"
-    p = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick",
-                        "--records", str(LONG), "--short-records", str(SHORT),
-                        "--only", "count,inspect,startup", "--startup-runs", "1",
+    p = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", *args,
                         "--data", str(tmp_path / "data"), "--output", str(out)],
                        cwd=REPO, capture_output=True, text=True, encoding="utf-8")
     assert p.returncode == 0, p.stderr[-3000:]
-    result = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    return json.loads(out.with_suffix(".json").read_text(encoding="utf-8")), out
+
+
+def test_quick_benchmark_runs_and_counts_agree_with_pymarc(tmp_path):
+    result, out = quick_run(tmp_path, "--records", str(LONG), "--short-records", str(SHORT),
+                            "--only", "count,inspect,startup", "--startup-runs", "1")
     assert {"date", "machine", "options", "inputs", "rows", "startup", "targets", "notes",
             "complete"} <= set(result)
     assert result["complete"] is True
@@ -80,14 +85,8 @@ def test_each_command_is_set_against_the_baseline_runs_beside_it(tmp_path):
     ratios are against those two."""
     import statistics
 
-    out = tmp_path / "results.md"
-    p = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick",
-                        "--baselines", "row", "--files", "short", "--short-records", "500",
-                        "--only", "count,inspect", "--data", str(tmp_path / "data"),
-                        "--output", str(out)],
-                       cwd=REPO, capture_output=True, text=True, encoding="utf-8")
-    assert p.returncode == 0, p.stderr[-3000:]
-    result = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    result, _out = quick_run(tmp_path, "--baselines", "row", "--files", "short",
+                             "--short-records", "500", "--only", "count,inspect")
     assert result["options"]["baselines"] == "row"
     rows = {(r["command"], r["plan"]): r for r in result["rows"]}
     assert [r for r in result["rows"] if r["error"]] == []
@@ -127,14 +126,8 @@ def test_import_again_starts_from_a_ledger_that_holds_the_file(tmp_path):
     case = next(c for c in run.CASES if c.command == "import again")
     assert case.setup is not None and case.setup(Path("f.iso"), tmp_path, []) == \
         case.args(Path("f.iso"), tmp_path, [])
-    out = tmp_path / "results.md"
-    p = subprocess.run([sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick",
-                        "--files", "short", "--short-records", "300", "--plans", "default",
-                        "--only", "import", "--data", str(tmp_path / "data"),
-                        "--output", str(out)],
-                       cwd=REPO, capture_output=True, text=True, encoding="utf-8")
-    assert p.returncode == 0, p.stderr[-3000:]
-    result = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    result, _out = quick_run(tmp_path, "--files", "short", "--short-records", "300",
+                             "--plans", "default", "--only", "import")
     rows = {r["command"]: r for r in result["rows"]}
     assert rows["import"]["error"] is None and rows["import again"]["error"] is None
     assert rows["import"]["target"] == "3× pymarc, < 200 MB"
