@@ -8,7 +8,7 @@ without either: the facts found in the block index as ``rabiskit facts`` finds t
 careful function or where numpy sees nothing to cut), the decisions behind them (dates
 with their source and text, languages, levels), the checksum and the stored JSON from
 the record's bytes (``rabiskit.ledger.blockforms``; the few records whose bytes it does
-not take are decoded and go through ``canonical_bytes`` / ``record_blob``).
+not take are decoded and go through ``stored_record``).
 
 The values go straight to the Python lists the importer binds: the texts of a column are
 the block's bytes joined and decoded once, then split (a value never holds the subfield
@@ -19,8 +19,6 @@ a plain valid date and time; the JSON lists written per record that has values.
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 
 from rabiskit.facts.batches import (_TABLE_TAGS, _TITLE_END, BlockDecisions, _answers, _cut_all,
@@ -29,8 +27,8 @@ from rabiskit.facts.batches import (_TABLE_TAGS, _TITLE_END, BlockDecisions, _an
 from rabiskit.facts.blocks import records_of, sorted_distinct
 from rabiskit.facts.parse import article_pages, clean_title, pages_from_extent, parse_005
 from rabiskit.ledger.blockforms import _expand, stored_forms
-from rabiskit.ledger.codec import (NO_001_PREFIX, ROW_COLUMNS, _languages_json, canonical_bytes,
-                                   compress_all, json_list, record_blob)
+from rabiskit.ledger.codec import (NO_001_PREFIX, ROW_COLUMNS, _languages_json, compress_all,
+                                   json_list, stored_record)
 
 Spans = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -173,8 +171,7 @@ def settled_columns(d: BlockDecisions, display: str, base_offset: int) -> list[l
             checksums[k] = ch
             blobs[k] = blob
         for k, rec in zip(np.searchsorted(which, rest).tolist(), records_of(ix, rest, None)):
-            checksums[k] = hashlib.sha256(canonical_bytes(rec)).hexdigest()
-            blobs[k] = record_blob(rec)
+            checksums[k], blobs[k] = stored_record(rec)
     # the facts found in the index (``rabiskit.facts.batches._fast_table``'s)
     fl = _Fields(ix, which, _TABLE_TAGS)
     unimarc = ix.unimarc[which]

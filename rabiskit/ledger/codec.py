@@ -32,19 +32,24 @@ from rabiskit.records.record import Field, Record
 NO_001_PREFIX = "sha256:"
 
 
+def _field_texts(fields) -> list[str]:
+    """Each field as the canonical bytes and the stored text write it: the tag and ``=``
+    and the data, or the tag, the indicators and each subfield's 0x1F, code and value."""
+    return [f"{f.tag}={f.data}" if f.data is not None else
+            f.tag + f.ind1 + f.ind2 + "".join([f"\x1f{code}{value}" for code, value in f.subfields])
+            for f in fields]
+
+
+def _canonical(leader: str | None, texts: list[str]) -> bytes:
+    leader = (leader or "").ljust(24)
+    # blank the positions writers compute: 0-4, 10-11, 12-16, 20-23
+    head = "     " + leader[5:10] + "       " + leader[17:20] + "    " + leader[24:]
+    return "\x1e".join([head, *texts]).encode("utf-8", "surrogatepass")
+
+
 def canonical_bytes(record: Record) -> bytes:
     """The record's content as bytes, independent of encoding and file layout."""
-    leader = (record.leader or "").ljust(24)
-    # blank the positions writers compute: 0-4, 10-11, 12-16, 20-23
-    parts = ["     " + leader[5:10] + "       " + leader[17:20] + "    " + leader[24:]]
-    append = parts.append
-    for f in record.fields:
-        if f.data is not None:
-            append(f"{f.tag}={f.data}")
-        else:
-            append(f.tag + f.ind1 + f.ind2
-                   + "".join([f"\x1f{code}{value}" for code, value in f.subfields]))
-    return "\x1e".join(parts).encode("utf-8", "surrogatepass")
+    return _canonical(record.leader, _field_texts(record.fields))
 
 
 def record_checksum(record: Record) -> str:
@@ -70,31 +75,33 @@ def record_text(record: Record) -> bytes:
     settles, and most others.  Any other record as a JSON object (``{"leader": ..,
     "fields": [[tag, data] or [tag, ind1, ind2, [[code, value], ..]], ..]}``: the only form
     of schema 1, read as before).  UTF-8 (lone surrogates passed through)."""
+    return _record_text(record, _field_texts(record.fields))
+
+
+def _record_text(record: Record, texts: list[str]) -> bytes:
+    """``record_text`` of a record whose ``_field_texts`` are ``texts``."""
     leader = record.leader or ""
     fields = record.fields
-    parts = [leader]
-    append = parts.append
-    subfields = 0
-    ok = len(leader) == 24 and leader[0] != "{"
-    for f in fields:
-        if len(f.tag) != 3:
-            ok = False
-        if f.data is not None:
-            append(f"{f.tag}={f.data}")
-            continue
-        subs = f.subfields
-        subfields += len(subs)
-        if not subs or len(f.ind1) != 1 or len(f.ind2) != 1 or any(len(c) != 1 for c, _v in subs):
-            ok = False
-        append(f.tag + f.ind1 + f.ind2 + "".join([f"\x1f{code}{value}" for code, value in subs]))
-    text = "\x1e".join(parts)
+    text = "\x1e".join([leader, *texts])
     # (no separator in a text: one 0x1E a field, one 0x1F a subfield, none else)
-    if ok and text.count("\x1e") == len(fields) and text.count("\x1f") == subfields:
+    if (len(leader) == 24 and leader[0] != "{" and text.count("\x1e") == len(fields)
+            and text.count("\x1f") == sum(len(f.subfields) for f in fields if f.data is None)
+            and all(len(f.tag) == 3 and (f.data is not None or (
+                f.subfields and len(f.ind1) == 1 and len(f.ind2) == 1
+                and all(len(c) == 1 for c, _v in f.subfields))) for f in fields)):
         return text.encode("utf-8", "surrogatepass")
     json_fields = [[f.tag, f.data] if f.data is not None else [f.tag, f.ind1, f.ind2, f.subfields]
                    for f in fields]  # (JSON writes the (code, value) tuples as lists)
     return _RECORD_JSON({"leader": record.leader, "fields": json_fields}).encode(
         "utf-8", "surrogatepass")
+
+
+def stored_record(record: Record) -> tuple[str, bytes]:
+    """(checksum, blob) of a record: the SHA-256 of ``canonical_bytes`` (hex) and
+    ``record_blob``, its fields written once for both."""
+    texts = _field_texts(record.fields)
+    return (hashlib.sha256(_canonical(record.leader, texts)).hexdigest(),
+            compress(_record_text(record, texts)))
 
 
 def record_blob(record: Record) -> bytes:
@@ -151,7 +158,7 @@ class StoredForm:
 
 def stored_form(src, facts=None) -> StoredForm:
     """The StoredForm of a SourceRecord (``Needs.extract`` of an import: ``facts`` unused)."""
-    return StoredForm(record_checksum(src.record), record_blob(src.record), src.length,
+    return StoredForm(*stored_record(src.record), src.length,
                       src.encoding_reason, tuple(src.problems))
 
 
@@ -271,11 +278,13 @@ def row_facts(row: Mapping[str, Any]) -> RecordFacts:
 
 #: columns that describe the record, not where it was last read from
 _LOCATION = {"file", "record", "offset", "line"}
+#: the facts ``changed_facts`` compares: all but where the record was read
+COMPARED_FACTS = tuple(c for c in FACT_COLUMNS if c not in _LOCATION)
 
 
 def changed_facts(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """Names of the facts that differ between two rows (location columns ignored)."""
-    return [c for c in FACT_COLUMNS if c not in _LOCATION and c != "languages"
+    return [c for c in COMPARED_FACTS if c != "languages"
             and old[c] != new[c]] + (["languages"] if old["languages"] != new["languages"]
                                      and old["language"] == new["language"] else [])
 
@@ -295,8 +304,7 @@ ROW_PROBLEMS = ROW_COLUMNS.index("problems")
 def record_row(src, facts: RecordFacts) -> tuple:
     """The ``ROW_COLUMNS`` of a SourceRecord and its RecordFacts (``extract`` of a block
     read for an import), but ``problems``: the tuple of the reader's Problems."""
-    record = src.record
-    checksum = hashlib.sha256(canonical_bytes(record)).hexdigest()
+    checksum, blob = stored_record(src.record)
     f = facts
     de, dc = f.date_entered, f.date_changed
     languages = f.languages
@@ -309,4 +317,4 @@ def record_row(src, facts: RecordFacts) -> tuple:
         f.date_entered_problem, f.date_entered_raw, None if dc is None else dc.isoformat(),
         f.title, json_list(f.isbn), json_list(f.links), f.extent, f.pages, f.article_pages,
         f.host_title, int(f.damaged), f.level, f.line,
-        src.length, src.encoding_reason, tuple(src.problems), record_blob(record))
+        src.length, src.encoding_reason, tuple(src.problems), blob)

@@ -57,9 +57,9 @@ from rabiskit.i18n import N_
 from rabiskit.records import SourceRecord
 from rabiskit.records.record import not_bibliographic
 from rabiskit.ledger.corrections import Correction
-from rabiskit.ledger.codec import (COUNTED_FACTS, FACT_COLUMNS, RECORD_COLUMNS, ROW_COLUMNS,
-                                   ROW_PROBLEMS, changed_facts, facts_row, StoredForm,
-                                   record_key, record_row)
+from rabiskit.ledger.codec import (COMPARED_FACTS, COUNTED_FACTS, FACT_COLUMNS, RECORD_COLUMNS,
+                                   ROW_COLUMNS, ROW_PROBLEMS, changed_facts, facts_row,
+                                   StoredForm, record_key, record_row)
 from rabiskit.ledger.store import DEFAULT_DATABASE, SCHEMA_VERSION, Ledger, LedgerError, dumps
 from rabiskit.plan.model import Plan
 
@@ -207,10 +207,11 @@ _INSERT = (f"INSERT INTO records ({', '.join(_INSERT_COLS)}) "
 _UPDATE = (f"UPDATE records SET checksum = :checksum, deleted = :deleted, {_UPDATE_ALL}, "
            "last_seen = :seen, last_import = :import_id, changed_import = :import_id, "
            "position = :position WHERE database = :database AND key = :key")
-_SEEN = ("UPDATE records SET last_seen = :seen, last_import = :import_id, "
-         "position = :position, file = :file, record = :record, "
-         "offset = :offset, line = :line, length = :length, "
-         "encoding_reason = :encoding_reason, problems = :problems "
+#: what a record seen again changes of its row: (column, the row's value)
+_SEEN_SET = (("last_seen", "seen"), ("last_import", "import_id"), ("position", "position"),
+             *((c, c) for c in ("file", "record", "offset", "line", "length",
+                                "encoding_reason", "problems")))
+_SEEN = (f"UPDATE records SET {', '.join(f'{c} = :{v}' for c, v in _SEEN_SET)} "
          "WHERE database = :database AND key = :key")
 _CORRECTION = (
     "INSERT INTO corrections (period, import_id, database, key, control_number, title, "
@@ -238,11 +239,10 @@ _ROW = {c: k for k, c in enumerate(ROW_COLUMNS)}
 _OLD_COLUMNS = ("database", "key", "checksum", "deleted", "first_import", "last_import",
                 *FACT_COLUMNS)
 _OLD_SELECT = ", ".join(_OLD_COLUMNS)
-#: the facts ``changed_facts`` compares (not where the record was read), from the stored
-#: row (by position) and from the row read now (by name)
-_COMPARED = tuple(c for c in FACT_COLUMNS if c not in ("file", "record", "offset", "line"))
-_old_facts = operator.itemgetter(*(_OLD_COLUMNS.index(c) for c in _COMPARED))
-_new_facts = operator.itemgetter(*_COMPARED)
+#: the facts ``changed_facts`` compares, from the stored row (by position) and from the row
+#: read now (by name)
+_old_facts = operator.itemgetter(*(_OLD_COLUMNS.index(c) for c in COMPARED_FACTS))
+_new_facts = operator.itemgetter(*COMPARED_FACTS)
 #: ``_SEEN`` of a record only where the ledger holds it as it is read now (the same checksum
 #: and facts) and this import has not read it yet: what ``store`` decides of such a record
 #: (unchanged), decided by SQLite for a whole chunk (``IS``: NULL matches NULL)
@@ -250,14 +250,12 @@ _new_facts = operator.itemgetter(*_COMPARED)
 #: looks a named parameter up by a name it makes each time, a fifth of the statement's time
 #: with these 43)
 _SEEN_AS_STORED = (
-    "UPDATE records SET last_seen = ?, last_import = ?, position = ?, file = ?, record = ?, "
-    "offset = ?, line = ?, length = ?, encoding_reason = ?, problems = ? "
+    f"UPDATE records SET {', '.join(f'{c} = ?' for c, _v in _SEEN_SET)} "
     "WHERE database = ? AND key = ? AND checksum = ? AND last_import <> ? AND "
-    + " AND ".join(f"{c} IS ?" for c in _COMPARED))
+    + " AND ".join(f"{c} IS ?" for c in COMPARED_FACTS))
 #: the block's columns bound (but the import's own values: the time, its id, the position
-#: and database), in order: the SET's from the file on, then the facts compared
-_SEEN_ROW = tuple(_ROW[c] for c in ("file", "record", "offset", "line", "length",
-                                    "encoding_reason", "problems", *_COMPARED))
+#: and database), in order: the SET's after the import's three, then the facts compared
+_SEEN_ROW = tuple(_ROW[v] for _c, v in _SEEN_SET[3:]) + tuple(_ROW[c] for c in COMPARED_FACTS)
 _KEY, _CHECKSUM = _ROW["key"], _ROW["checksum"]
 _DELETED = _ROW["deleted"]
 _BLOB = _ROW["record_data"]
@@ -688,9 +686,10 @@ class _ImportState:
             return False
         started, import_id = self.started, self.import_id
         part = [columns[k][a:b] for k in _SEEN_ROW]
-        params = zip(repeat(started, m), repeat(import_id, m), repeat(position, m), *part[:7],
+        own = len(_SEEN_SET) - 3  # (the SET's values from the block)
+        params = zip(repeat(started, m), repeat(import_id, m), repeat(position, m), *part[:own],
                      repeat(db, m), keys, columns[_CHECKSUM][a:b], repeat(import_id, m),
-                     *part[7:])
+                     *part[own:])
         conn = self.conn
         conn.execute("SAVEPOINT seen_records")  # (an error: the whole import is rolled back)
         seen = conn.executemany(_SEEN_AS_STORED, params).rowcount
