@@ -146,6 +146,19 @@ def test_library_texts_are_translated_by_their_templates():
     assert i18n.translate_text("x.iso: file not found") == "x.iso: file not found"
 
 
+def test_a_number_before_a_comma_leaves_the_comma_to_the_next_part():
+    """("record {number}{where}": the number took the comma of ", starting at line 55," and
+    the fragment was shown in English on a Russian screen)"""
+    text = ("record 2, starting at line 55, is malformed XML (invalid character in attribute "
+            "value); it was skipped")
+    assert i18n.translate_text(text, lang="ru") == (
+        "запись 2, начиная со строки 55, — ошибка в XML (invalid character in attribute "
+        "value); пропущена")
+    assert i18n.translate_text(text, lang="kk") == (
+        "2-жазба (55-жолдан басталатын) қате XML (invalid character in attribute value); "
+        "өткізіліп жіберілді")
+
+
 def test_audit_json_keeps_english_evidence_whatever_the_language():
     import json
     import os

@@ -246,7 +246,7 @@ _VALUE = r"(?:\([^()]*\)|(?!; )[^()])+?"
 _NUMERIC = frozenset({"n", "number", "line", "offset", "records", "size", "total", "kazakh",
                       "year", "quarter", "g", "length", "rest", "entry", "m", "count",
                       "plan_year", "pages", "pdfs", "stated", "computed"})
-_NUMBER = r"[+-]?\d[\d.,]*"
+_NUMBER = r"[+-]?\d(?:[\d.,]*\d)?"  # (not the comma or full stop after it)
 # a {value!r}: a quoted Python string (or a number), never the text after it
 _REPR = r"(?:'[^'\\]*'|\"[^\"\\]*\"|[+-]?\d+|None)"
 
